@@ -1,0 +1,80 @@
+package dev.kitebridge.sandbox.model;
+
+/**
+ * What the data generator builds. One seed always gives the same world.
+ *
+ * @param organizations how many organizations; the token owner is an admin of each
+ * @param membersPerOrganization exact member count of each organization, the token owner included
+ * @param teamsPerOrganization exact team count of each organization
+ * @param teamsPerMember the mean number of teams a member belongs to (team sizes are skewed)
+ * @param secretTeamShare share of teams that are secret
+ * @param adminShare share of members who are admins
+ * @param botsPerOrganization members that are Buildkite bots
+ * @param machineUsersPerOrganization members that are machine users
+ * @param sharedMemberShare share of each later organization's members who also belong to the first
+ * @param pendingInvitationsPerOrganization pending invitations (a few accepted and revoked ones are added too)
+ * @param nonAsciiShare share of people whose names are not plain ASCII
+ * @param legacyOrganizations how many organizations (the last ones) answer REST members without the
+ *     2026 fields {@code role} and {@code sso_mode}
+ */
+public record Population(
+        long seed,
+        int organizations,
+        int membersPerOrganization,
+        int teamsPerOrganization,
+        double teamsPerMember,
+        double secretTeamShare,
+        double adminShare,
+        int botsPerOrganization,
+        int machineUsersPerOrganization,
+        double sharedMemberShare,
+        int pendingInvitationsPerOrganization,
+        double nonAsciiShare,
+        int legacyOrganizations) {
+
+    public Population {
+        if (organizations < 1) {
+            throw new IllegalArgumentException("at least one organization is needed");
+        }
+        if (membersPerOrganization < 1) {
+            throw new IllegalArgumentException("an organization needs at least its token owner as a member");
+        }
+        if (teamsPerOrganization < 0 || teamsPerOrganization > World.MAX_TEAMS) {
+            throw new IllegalArgumentException("teams per organization must be 0.." + World.MAX_TEAMS);
+        }
+        if (legacyOrganizations < 0 || legacyOrganizations > organizations) {
+            throw new IllegalArgumentException("legacy organizations must be 0.." + organizations);
+        }
+    }
+
+    /** One organization of the given size, with the usual mix of people and teams. */
+    public static Population of(int members, int teams) {
+        return new Population(42, 1, members, teams, 3.0, 0.1, 0.05,
+                Math.min(2, members / 50), Math.min(3, members / 40), 0.2,
+                Math.max(1, members / 100), 0.1, 0);
+    }
+
+    public Population withSeed(long newSeed) {
+        return new Population(newSeed, organizations, membersPerOrganization, teamsPerOrganization, teamsPerMember,
+                secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
+                pendingInvitationsPerOrganization, nonAsciiShare, legacyOrganizations);
+    }
+
+    public Population withOrganizations(int count, int legacy) {
+        return new Population(seed, count, membersPerOrganization, teamsPerOrganization, teamsPerMember,
+                secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
+                pendingInvitationsPerOrganization, nonAsciiShare, legacy);
+    }
+
+    public Population withTeamsPerMember(double mean) {
+        return new Population(seed, organizations, membersPerOrganization, teamsPerOrganization, mean,
+                secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
+                pendingInvitationsPerOrganization, nonAsciiShare, legacyOrganizations);
+    }
+
+    public Population withPendingInvitations(int count) {
+        return new Population(seed, organizations, membersPerOrganization, teamsPerOrganization, teamsPerMember,
+                secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
+                count, nonAsciiShare, legacyOrganizations);
+    }
+}

@@ -1,0 +1,695 @@
+package dev.kitebridge.sandbox.model;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the sandbox knows: users, organizations and what is inside them, and API tokens.
+ *
+ * <p>Both APIs read and write through here, so a write through one is visible to a read through the
+ * other. Writes apply Buildkite's rules (the last admin, changing yourself, a name taken) and
+ * answer a {@link Refusal} when one is broken. Reads hand out immutable snapshots.
+ */
+public final class World {
+
+    /** Buildkite's limit of teams per organization. */
+    public static final int MAX_TEAMS = 250;
+
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
+
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final IdSource ids;
+    private final Supplier<Instant> clock;
+
+    private final Map<String, UserAccount> users = new LinkedHashMap<>();
+    private final Map<String, String> userUuidByEmail = new HashMap<>();
+    private final Map<String, Organization> organizations = new LinkedHashMap<>();
+    private final Map<String, String> organizationUuidBySlug = new HashMap<>();
+    private final Map<String, OrgState> orgStates = new HashMap<>();
+    private final Map<String, ApiToken> tokensBySecret = new HashMap<>();
+
+    /** The contents of one organization, with the indexes that its reads need. */
+    private static final class OrgState {
+        final Map<String, Member> membersByUser = new LinkedHashMap<>();
+        final Map<String, String> userByMemberUuid = new HashMap<>();
+        final Map<String, Team> teams = new LinkedHashMap<>();
+        final Map<String, Map<String, TeamMember>> teamMembers = new HashMap<>();
+        final Map<String, Set<String>> teamsByUser = new HashMap<>();
+        final Map<String, Pipeline> pipelines = new LinkedHashMap<>();
+        final Map<String, Map<String, TeamPipeline>> teamPipelines = new HashMap<>();
+        final Map<String, Invitation> invitations = new LinkedHashMap<>();
+    }
+
+    public World(IdSource ids, Supplier<Instant> clock) {
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    public IdSource ids() {
+        return ids;
+    }
+
+    public Instant now() {
+        return clock.get();
+    }
+
+    // ---------------------------------------------------------------- building (generator, tests)
+
+    public void addUser(UserAccount user) {
+        write(() -> {
+            users.put(user.uuid(), user);
+            userUuidByEmail.put(user.email().toLowerCase(Locale.ROOT), user.uuid());
+        });
+    }
+
+    public void addOrganization(Organization organization) {
+        write(() -> {
+            organizations.put(organization.uuid(), organization);
+            organizationUuidBySlug.put(organization.slug(), organization.uuid());
+            orgStates.put(organization.uuid(), new OrgState());
+        });
+    }
+
+    public void addMember(Member member) {
+        write(() -> {
+            OrgState org = state(member.organizationUuid());
+            org.membersByUser.put(member.userUuid(), member);
+            org.userByMemberUuid.put(member.uuid(), member.userUuid());
+        });
+    }
+
+    public void addTeam(Team team) {
+        write(() -> {
+            OrgState org = state(team.organizationUuid());
+            org.teams.put(team.uuid(), team);
+            org.teamMembers.put(team.uuid(), new LinkedHashMap<>());
+            org.teamPipelines.put(team.uuid(), new LinkedHashMap<>());
+        });
+    }
+
+    public void addTeamMember(String organizationUuid, TeamMember teamMember) {
+        write(() -> putTeamMember(state(organizationUuid), teamMember));
+    }
+
+    public void addPipeline(Pipeline pipeline) {
+        write(() -> state(pipeline.organizationUuid()).pipelines.put(pipeline.uuid(), pipeline));
+    }
+
+    public void addTeamPipeline(String organizationUuid, TeamPipeline teamPipeline) {
+        write(() -> state(organizationUuid).teamPipelines.get(teamPipeline.teamUuid())
+                .put(teamPipeline.pipelineUuid(), teamPipeline));
+    }
+
+    public void addInvitation(Invitation invitation) {
+        write(() -> state(invitation.organizationUuid()).invitations.put(invitation.uuid(), invitation));
+    }
+
+    public void addToken(ApiToken token) {
+        write(() -> tokensBySecret.put(token.secret(), token));
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public Optional<ApiToken> tokenBySecret(String secret) {
+        return read(() -> Optional.ofNullable(tokensBySecret.get(secret)));
+    }
+
+    public List<ApiToken> tokens() {
+        return read(() -> List.copyOf(tokensBySecret.values()));
+    }
+
+    public Optional<UserAccount> user(String uuid) {
+        return read(() -> Optional.ofNullable(users.get(uuid)));
+    }
+
+    public UserAccount requireUser(String uuid) {
+        return user(uuid).orElseThrow(() -> Refusal.notFound("No user found"));
+    }
+
+    public Optional<UserAccount> userByEmail(String email) {
+        return read(() -> Optional.ofNullable(userUuidByEmail.get(email.toLowerCase(Locale.ROOT))).map(users::get));
+    }
+
+    public List<UserAccount> users() {
+        return read(() -> List.copyOf(users.values()));
+    }
+
+    public List<Organization> organizations() {
+        return read(() -> List.copyOf(organizations.values()));
+    }
+
+    public Optional<Organization> organizationBySlug(String slug) {
+        return read(() -> Optional.ofNullable(organizationUuidBySlug.get(slug)).map(organizations::get));
+    }
+
+    public Optional<Organization> organizationByUuid(String uuid) {
+        return read(() -> Optional.ofNullable(organizations.get(uuid)));
+    }
+
+    /** The organizations the token can use: those it was granted that its user still belongs to. */
+    public List<Organization> reachableOrganizations(ApiToken token) {
+        return read(() -> organizations.values().stream()
+                .filter(org -> token.reaches(org.slug()))
+                .filter(org -> state(org.uuid()).membersByUser.containsKey(token.userUuid()))
+                .toList());
+    }
+
+    /** Members in the order they joined. */
+    public List<Member> members(String organizationUuid) {
+        return read(() -> List.copyOf(state(organizationUuid).membersByUser.values()));
+    }
+
+    public int memberCount(String organizationUuid) {
+        return read(() -> state(organizationUuid).membersByUser.size());
+    }
+
+    public Optional<Member> member(String organizationUuid, String userUuid) {
+        return read(() -> Optional.ofNullable(state(organizationUuid).membersByUser.get(userUuid)));
+    }
+
+    public Optional<Member> memberByUuid(String organizationUuid, String memberUuid) {
+        return read(() -> {
+            OrgState org = state(organizationUuid);
+            return Optional.ofNullable(org.userByMemberUuid.get(memberUuid)).map(org.membersByUser::get);
+        });
+    }
+
+    /** Finds a membership by its uuid in any organization. */
+    public Optional<Member> memberByUuid(String memberUuid) {
+        return read(() -> orgStates.values().stream()
+                .filter(org -> org.userByMemberUuid.containsKey(memberUuid))
+                .map(org -> org.membersByUser.get(org.userByMemberUuid.get(memberUuid)))
+                .findFirst());
+    }
+
+    public boolean isAdmin(String organizationUuid, String userUuid) {
+        return member(organizationUuid, userUuid).map(m -> m.role() == Member.Role.ADMIN).orElse(false);
+    }
+
+    /** Teams in the order they were created, whether or not a given viewer may see them. */
+    public List<Team> teams(String organizationUuid) {
+        return read(() -> List.copyOf(state(organizationUuid).teams.values()));
+    }
+
+    /** Teams the viewer may see: secret teams only to organization admins and the team's members. */
+    public List<Team> visibleTeams(String organizationUuid, String viewerUserUuid) {
+        return read(() -> state(organizationUuid).teams.values().stream()
+                .filter(team -> canSeeLocked(team, viewerUserUuid))
+                .toList());
+    }
+
+    public Optional<Team> team(String organizationUuid, String teamUuid) {
+        return read(() -> Optional.ofNullable(state(organizationUuid).teams.get(teamUuid)));
+    }
+
+    /** Finds a team by its uuid in any organization. */
+    public Optional<Team> team(String teamUuid) {
+        return read(() -> orgStates.values().stream()
+                .map(org -> org.teams.get(teamUuid))
+                .filter(t -> t != null)
+                .findFirst());
+    }
+
+    public boolean canSee(Team team, String viewerUserUuid) {
+        return read(() -> canSeeLocked(team, viewerUserUuid));
+    }
+
+    /** Members of a team in the order they joined. */
+    public List<TeamMember> teamMembers(String organizationUuid, String teamUuid) {
+        return read(() -> List.copyOf(state(organizationUuid).teamMembers.getOrDefault(teamUuid, Map.of()).values()));
+    }
+
+    public int teamMemberCount(String organizationUuid, String teamUuid) {
+        return read(() -> state(organizationUuid).teamMembers.getOrDefault(teamUuid, Map.of()).size());
+    }
+
+    public Optional<TeamMember> teamMember(String organizationUuid, String teamUuid, String userUuid) {
+        return read(() -> Optional.ofNullable(
+                state(organizationUuid).teamMembers.getOrDefault(teamUuid, Map.of()).get(userUuid)));
+    }
+
+    /** Finds a team membership by its uuid in any organization. */
+    public Optional<TeamMember> teamMemberByUuid(String teamMemberUuid) {
+        return read(() -> orgStates.values().stream()
+                .flatMap(org -> org.teamMembers.values().stream())
+                .flatMap(byUser -> byUser.values().stream())
+                .filter(tm -> tm.uuid().equals(teamMemberUuid))
+                .findFirst());
+    }
+
+    /** The user's team memberships in an organization, in the order they were made. */
+    public List<TeamMember> teamMembershipsOf(String organizationUuid, String userUuid) {
+        return read(() -> {
+            OrgState org = state(organizationUuid);
+            Set<String> teamUuids = org.teamsByUser.getOrDefault(userUuid, Set.of());
+            List<TeamMember> out = new ArrayList<>(teamUuids.size());
+            for (String teamUuid : teamUuids) {
+                out.add(org.teamMembers.get(teamUuid).get(userUuid));
+            }
+            return out;
+        });
+    }
+
+    public List<Pipeline> pipelines(String organizationUuid) {
+        return read(() -> List.copyOf(state(organizationUuid).pipelines.values()));
+    }
+
+    public Optional<Pipeline> pipeline(String organizationUuid, String pipelineUuid) {
+        return read(() -> Optional.ofNullable(state(organizationUuid).pipelines.get(pipelineUuid)));
+    }
+
+    public List<TeamPipeline> teamPipelines(String organizationUuid, String teamUuid) {
+        return read(() -> List.copyOf(state(organizationUuid).teamPipelines.getOrDefault(teamUuid, Map.of()).values()));
+    }
+
+    /** Invitations in any state, oldest first. */
+    public List<Invitation> invitations(String organizationUuid) {
+        return read(() -> List.copyOf(state(organizationUuid).invitations.values()));
+    }
+
+    public Optional<Invitation> invitation(String organizationUuid, String invitationUuid) {
+        return read(() -> Optional.ofNullable(state(organizationUuid).invitations.get(invitationUuid)));
+    }
+
+    // ---------------------------------------------------------------- writes (both APIs)
+
+    /** Changes a member's role or SSO mode; at least one must be given. */
+    public Member updateMember(Organization org, String actorUuid, String userUuid,
+                               Member.Role role, Member.SsoMode ssoMode) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            requireAdmin(org, actorUuid);
+            Member member = requireMember(state, userUuid);
+            if (role == null && ssoMode == null) {
+                throw Refusal.invalid("Validation failed: Please provide a role or sso_mode");
+            }
+            if (userUuid.equals(actorUuid)) {
+                throw Refusal.forbidden("You can't change your own membership");
+            }
+            if (role == Member.Role.MEMBER && member.role() == Member.Role.ADMIN && adminCount(state) == 1) {
+                throw Refusal.invalid("Validation failed: An organization must have at least one admin");
+            }
+            Member updated = member;
+            if (role != null) {
+                updated = updated.withRole(role);
+            }
+            if (ssoMode != null) {
+                updated = updated.withSsoMode(ssoMode);
+            }
+            state.membersByUser.put(userUuid, updated);
+            return updated;
+        });
+    }
+
+    /** Removes a member from the organization, with their team memberships. */
+    public Member removeMember(Organization org, String actorUuid, String userUuid) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            requireAdmin(org, actorUuid);
+            Member member = requireMember(state, userUuid);
+            if (member.role() == Member.Role.ADMIN && adminCount(state) == 1) {
+                throw Refusal.invalid("Validation failed: An organization must have at least one admin");
+            }
+            for (String teamUuid : state.teamsByUser.getOrDefault(userUuid, Set.of())) {
+                state.teamMembers.get(teamUuid).remove(userUuid);
+            }
+            state.teamsByUser.remove(userUuid);
+            state.membersByUser.remove(userUuid);
+            state.userByMemberUuid.remove(member.uuid());
+            return member;
+        });
+    }
+
+    public Team createTeam(Organization org, String actorUuid, TeamFields fields) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            requireAdmin(org, actorUuid);
+            if (fields.name() == null || fields.name().isBlank()) {
+                throw Refusal.invalid("Validation failed: Name can't be blank");
+            }
+            requireNameFree(state, fields.name(), null);
+            if (state.teams.size() >= MAX_TEAMS) {
+                throw Refusal.invalid("Validation failed: Organization has reached the limit of " + MAX_TEAMS + " teams");
+            }
+            Team team = new Team(ids.uuid(), org.uuid(), fields.name(), slugOf(fields.name()),
+                    fields.description(),
+                    TeamFields.or(fields.privacy(), Team.Privacy.VISIBLE),
+                    TeamFields.or(fields.isDefault(), false),
+                    TeamFields.or(fields.defaultMemberRole(), TeamMember.Role.MEMBER),
+                    fields.permissionsOver(Team.Permissions.DEFAULT),
+                    now(), actorUuid);
+            state.teams.put(team.uuid(), team);
+            state.teamMembers.put(team.uuid(), new LinkedHashMap<>());
+            state.teamPipelines.put(team.uuid(), new LinkedHashMap<>());
+            // Buildkite makes the creator the team's first maintainer.
+            putTeamMember(state, new TeamMember(ids.uuid(), team.uuid(), actorUuid, TeamMember.Role.MAINTAINER, now()));
+            return team;
+        });
+    }
+
+    public Team updateTeam(Organization org, String actorUuid, String teamUuid, TeamFields fields) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            Team team = requireTeam(state, teamUuid, actorUuid);
+            requireTeamManager(org, state, team, actorUuid);
+            if (fields.name() != null) {
+                if (fields.name().isBlank()) {
+                    throw Refusal.invalid("Validation failed: Name can't be blank");
+                }
+                requireNameFree(state, fields.name(), teamUuid);
+            }
+            String name = TeamFields.or(fields.name(), team.name());
+            Team updated = new Team(team.uuid(), team.organizationUuid(), name,
+                    fields.name() != null ? slugOf(name) : team.slug(),
+                    TeamFields.or(fields.description(), team.description()),
+                    TeamFields.or(fields.privacy(), team.privacy()),
+                    TeamFields.or(fields.isDefault(), team.isDefault()),
+                    TeamFields.or(fields.defaultMemberRole(), team.defaultMemberRole()),
+                    fields.permissionsOver(team.memberPermissions()),
+                    team.createdAt(), team.createdByUserUuid());
+            state.teams.put(teamUuid, updated);
+            return updated;
+        });
+    }
+
+    public Team deleteTeam(Organization org, String actorUuid, String teamUuid) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            Team team = requireTeam(state, teamUuid, actorUuid);
+            requireTeamManager(org, state, team, actorUuid);
+            for (String userUuid : state.teamMembers.get(teamUuid).keySet()) {
+                state.teamsByUser.get(userUuid).remove(teamUuid);
+            }
+            state.teamMembers.remove(teamUuid);
+            state.teamPipelines.remove(teamUuid);
+            state.teams.remove(teamUuid);
+            return team;
+        });
+    }
+
+    /** Adds an organization member to a team; the role defaults to the team's default member role. */
+    public TeamMember addTeamMember(Organization org, String actorUuid, String teamUuid, String userUuid,
+                                    TeamMember.Role role) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            Team team = requireTeam(state, teamUuid, actorUuid);
+            requireTeamManager(org, state, team, actorUuid);
+            if (!state.membersByUser.containsKey(userUuid)) {
+                throw Refusal.invalid("Validation failed: User must be a member of the organization");
+            }
+            if (state.teamMembers.get(teamUuid).containsKey(userUuid)) {
+                throw Refusal.invalid("Validation failed: User has already been added to this team");
+            }
+            TeamMember added = new TeamMember(ids.uuid(), teamUuid, userUuid,
+                    TeamFields.or(role, team.defaultMemberRole()), now());
+            putTeamMember(state, added);
+            return added;
+        });
+    }
+
+    public TeamMember updateTeamMember(Organization org, String actorUuid, String teamUuid, String userUuid,
+                                       TeamMember.Role role) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            Team team = requireTeam(state, teamUuid, actorUuid);
+            requireTeamManager(org, state, team, actorUuid);
+            TeamMember current = requireTeamMember(state, teamUuid, userUuid);
+            if (role == null) {
+                throw Refusal.invalid("Validation failed: Role can't be blank");
+            }
+            TeamMember updated = current.withRole(role);
+            state.teamMembers.get(teamUuid).put(userUuid, updated);
+            return updated;
+        });
+    }
+
+    public TeamMember removeTeamMember(Organization org, String actorUuid, String teamUuid, String userUuid) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            Team team = requireTeam(state, teamUuid, actorUuid);
+            requireTeamManager(org, state, team, actorUuid);
+            TeamMember removed = requireTeamMember(state, teamUuid, userUuid);
+            state.teamMembers.get(teamUuid).remove(userUuid);
+            state.teamsByUser.get(userUuid).remove(teamUuid);
+            return removed;
+        });
+    }
+
+    /**
+     * Invites people by email. Duplicates are ignored case-insensitively and the whole batch is
+     * validated before anything is created.
+     */
+    public List<Invitation> invite(Organization org, String actorUuid, List<String> emails, Member.Role role,
+                                   Member.SsoMode ssoMode, List<Invitation.InvitedTeam> teams) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            requireAdmin(org, actorUuid);
+            if (emails == null || emails.isEmpty()) {
+                throw Refusal.invalid("Validation failed: Emails can't be blank");
+            }
+            if (ssoMode == null && org.ssoEnabled()) {
+                throw Refusal.invalid("Validation failed: SSO mode must be given when SSO is enabled");
+            }
+            Map<String, String> unique = new LinkedHashMap<>();
+            for (String email : emails) {
+                unique.putIfAbsent(email.trim().toLowerCase(Locale.ROOT), email.trim());
+            }
+            for (Map.Entry<String, String> email : unique.entrySet()) {
+                if (!EMAIL.matcher(email.getValue()).matches()) {
+                    throw Refusal.invalid("Validation failed: " + email.getValue() + " is not a valid email address");
+                }
+                String existing = userUuidByEmail.get(email.getKey());
+                if (existing != null && state.membersByUser.containsKey(existing)) {
+                    throw Refusal.invalid("Validation failed: " + email.getValue() + " is already a member of this organization");
+                }
+                boolean pending = state.invitations.values().stream().anyMatch(i ->
+                        i.state() == Invitation.State.PENDING && i.email().equalsIgnoreCase(email.getValue()));
+                if (pending) {
+                    throw Refusal.invalid("Validation failed: " + email.getValue() + " has already been invited");
+                }
+            }
+            List<Invitation.InvitedTeam> invitedTeams = teams == null ? List.of() : teams;
+            for (Invitation.InvitedTeam team : invitedTeams) {
+                if (!state.teams.containsKey(team.teamUuid())) {
+                    throw Refusal.invalid("Validation failed: No team found with id " + team.teamUuid());
+                }
+            }
+            List<Invitation> created = new ArrayList<>();
+            for (String email : unique.values()) {
+                Invitation invitation = new Invitation(ids.uuid(), org.uuid(), email, Invitation.State.PENDING,
+                        TeamFields.or(role, Member.Role.MEMBER), TeamFields.or(ssoMode, Member.SsoMode.REQUIRED),
+                        invitedTeams, now(), actorUuid, null, null, null, null, null);
+                state.invitations.put(invitation.uuid(), invitation);
+                created.add(invitation);
+            }
+            return created;
+        });
+    }
+
+    public Invitation revokeInvitation(Organization org, String actorUuid, String invitationUuid) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            requireAdmin(org, actorUuid);
+            Invitation invitation = state.invitations.get(invitationUuid);
+            if (invitation == null) {
+                throw Refusal.notFound("No invitation found");
+            }
+            if (invitation.state() != Invitation.State.PENDING) {
+                throw Refusal.invalid("Invitation is " + invitation.state().name().toLowerCase(Locale.ROOT)
+                        + " and can no longer be revoked");
+            }
+            Invitation revoked = invitation.revoked(now(), actorUuid);
+            state.invitations.put(invitationUuid, revoked);
+            return revoked;
+        });
+    }
+
+    /**
+     * The invited person accepts (what Buildkite's web UI does): the user is created if new, joins
+     * the organization with the invitation's role, and joins its teams.
+     */
+    public Member acceptInvitation(String organizationUuid, String invitationUuid, String name) {
+        return write(() -> {
+            OrgState state = state(organizationUuid);
+            Invitation invitation = state.invitations.get(invitationUuid);
+            if (invitation == null || invitation.state() != Invitation.State.PENDING) {
+                throw Refusal.notFound("No pending invitation found");
+            }
+            String key = invitation.email().toLowerCase(Locale.ROOT);
+            String userUuid = userUuidByEmail.get(key);
+            if (userUuid == null) {
+                UserAccount user = new UserAccount(ids.uuid(), name, invitation.email(),
+                        "https://www.gravatar.com/avatar/" + ids.hex(32), now(), false, false, false, true);
+                users.put(user.uuid(), user);
+                userUuidByEmail.put(key, user.uuid());
+                userUuid = user.uuid();
+            }
+            Member member = new Member(ids.uuid(), organizationUuid, userUuid, invitation.role(),
+                    invitation.ssoMode(), now(), null, false);
+            state.membersByUser.put(userUuid, member);
+            state.userByMemberUuid.put(member.uuid(), userUuid);
+            for (Invitation.InvitedTeam team : invitation.teams()) {
+                if (state.teams.containsKey(team.teamUuid())) {
+                    putTeamMember(state, new TeamMember(ids.uuid(), team.teamUuid(), userUuid, team.role(), now()));
+                }
+            }
+            state.invitations.put(invitationUuid, invitation.accepted(now(), userUuid));
+            return member;
+        });
+    }
+
+    /** Turns on teams (idempotent); Buildkite then creates an "Everyone" team of all members. */
+    public void enableTeams(Organization org, String actorUuid) {
+        write(() -> {
+            requireAdmin(org, actorUuid);
+            Organization current = organizations.get(org.uuid());
+            if (current.teamsEnabled()) {
+                return;
+            }
+            organizations.put(org.uuid(), current.withTeamsEnabled(true));
+            OrgState state = state(org.uuid());
+            Team everyone = new Team(ids.uuid(), org.uuid(), "Everyone", "everyone", "Everyone in the organization",
+                    Team.Privacy.VISIBLE, true, TeamMember.Role.MEMBER, Team.Permissions.DEFAULT, now(), actorUuid);
+            state.teams.put(everyone.uuid(), everyone);
+            state.teamMembers.put(everyone.uuid(), new LinkedHashMap<>());
+            state.teamPipelines.put(everyone.uuid(), new LinkedHashMap<>());
+            for (String userUuid : state.membersByUser.keySet()) {
+                putTeamMember(state, new TeamMember(ids.uuid(), everyone.uuid(), userUuid, TeamMember.Role.MEMBER, now()));
+            }
+        });
+    }
+
+    public void revokeToken(ApiToken token) {
+        write(() -> tokensBySecret.remove(token.secret()));
+    }
+
+    // ---------------------------------------------------------------- rules
+
+    private OrgState state(String organizationUuid) {
+        OrgState state = orgStates.get(organizationUuid);
+        if (state == null) {
+            throw Refusal.notFound("No organization found");
+        }
+        return state;
+    }
+
+    private boolean canSeeLocked(Team team, String viewerUserUuid) {
+        if (team.privacy() == Team.Privacy.VISIBLE) {
+            return true;
+        }
+        OrgState state = state(team.organizationUuid());
+        Member viewer = state.membersByUser.get(viewerUserUuid);
+        return viewer != null && (viewer.role() == Member.Role.ADMIN
+                || state.teamMembers.get(team.uuid()).containsKey(viewerUserUuid));
+    }
+
+    private void requireAdmin(Organization org, String actorUuid) {
+        Member actor = state(org.uuid()).membersByUser.get(actorUuid);
+        if (actor == null || actor.role() != Member.Role.ADMIN) {
+            throw Refusal.forbidden("Forbidden");
+        }
+    }
+
+    /** Admins manage every team; a maintainer manages their own. */
+    private void requireTeamManager(Organization org, OrgState state, Team team, String actorUuid) {
+        Member actor = state.membersByUser.get(actorUuid);
+        TeamMember asTeamMember = state.teamMembers.get(team.uuid()).get(actorUuid);
+        boolean admin = actor != null && actor.role() == Member.Role.ADMIN;
+        boolean maintainer = asTeamMember != null && asTeamMember.role() == TeamMember.Role.MAINTAINER;
+        if (!admin && !maintainer) {
+            throw Refusal.forbidden("Forbidden");
+        }
+    }
+
+    private static Member requireMember(OrgState state, String userUuid) {
+        Member member = state.membersByUser.get(userUuid);
+        if (member == null) {
+            throw Refusal.notFound("No user found");
+        }
+        return member;
+    }
+
+    private Team requireTeam(OrgState state, String teamUuid, String viewerUuid) {
+        Team team = state.teams.get(teamUuid);
+        if (team == null || !canSeeLocked(team, viewerUuid)) {
+            throw Refusal.notFound("No team found");
+        }
+        return team;
+    }
+
+    private static TeamMember requireTeamMember(OrgState state, String teamUuid, String userUuid) {
+        TeamMember member = state.teamMembers.get(teamUuid).get(userUuid);
+        if (member == null) {
+            throw Refusal.notFound("No team member found");
+        }
+        return member;
+    }
+
+    private static void requireNameFree(OrgState state, String name, String exceptTeamUuid) {
+        boolean taken = state.teams.values().stream()
+                .anyMatch(t -> !t.uuid().equals(exceptTeamUuid) && t.name().equalsIgnoreCase(name.trim()));
+        if (taken) {
+            throw Refusal.invalid("Validation failed: Name has already been taken");
+        }
+    }
+
+    private static long adminCount(OrgState state) {
+        return state.membersByUser.values().stream().filter(m -> m.role() == Member.Role.ADMIN).count();
+    }
+
+    private static void putTeamMember(OrgState state, TeamMember teamMember) {
+        state.teamMembers.get(teamMember.teamUuid()).put(teamMember.userUuid(), teamMember);
+        state.teamsByUser.computeIfAbsent(teamMember.userUuid(), u -> new LinkedHashSet<>()).add(teamMember.teamUuid());
+    }
+
+    /** Buildkite's slugs: lowercase ASCII words joined by dashes. */
+    public static String slugOf(String name) {
+        String ascii = java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFD)
+                .replaceAll("\\p{M}", "")
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("(^-+|-+$)", "");
+        return ascii.isEmpty() ? "team" : ascii;
+    }
+
+    // ---------------------------------------------------------------- locking
+
+    private <T> T read(Supplier<T> body) {
+        lock.readLock().lock();
+        try {
+            return body.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private <T> T write(Supplier<T> body) {
+        lock.writeLock().lock();
+        try {
+            return body.get();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void write(Runnable body) {
+        lock.writeLock().lock();
+        try {
+            body.run();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}
