@@ -148,6 +148,8 @@ public final class GraphqlEndpoint {
             if (field.getName().equals("organization")) {
                 found = args.get("slug") instanceof String slug ? world.organizationBySlug(slug)
                         : args.get("uuid") instanceof String uuid ? world.organizationByUuid(uuid) : Optional.empty();
+            } else if (field.getName().equals("team") && args.get("slug") instanceof String slug && slug.contains("/")) {
+                found = world.organizationBySlug(slug.substring(0, slug.indexOf('/')));
             } else if (args.get("input") instanceof Map<?, ?> input) {
                 found = organizationOfInput(input);
             }

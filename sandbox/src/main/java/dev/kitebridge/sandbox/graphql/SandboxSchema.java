@@ -117,6 +117,7 @@ public final class SandboxSchema {
                 .type(TypeRuntimeWiring.newTypeWiring("Query")
                         .dataFetcher("viewer", env -> new Viewer(Caller.of(env).token()))
                         .dataFetcher("organization", SandboxSchema::organization)
+                        .dataFetcher("team", SandboxSchema::team)
                         .dataFetcher("node", SandboxSchema::node))
                 .type(TypeRuntimeWiring.newTypeWiring("Viewer")
                         .dataFetcher("id", env -> GraphqlIds.of("Viewer", ((Viewer) env.getSource()).token().userUuid()))
@@ -222,6 +223,22 @@ public final class SandboxSchema {
         Optional<Organization> org = slug != null ? caller.world().organizationBySlug(slug)
                 : uuid != null ? caller.world().organizationByUuid(uuid) : Optional.empty();
         return org.flatMap(caller::reachable).orElseThrow(() -> error("No organization found"));
+    }
+
+    /** {@code team(slug: "org-slug/team-slug")}. */
+    private static Object team(DataFetchingEnvironment env) {
+        Caller caller = Caller.of(env);
+        String slug = env.getArgument("slug");
+        int slash = slug.indexOf('/');
+        if (slash < 0) {
+            throw error("No team found");
+        }
+        String teamSlug = slug.substring(slash + 1);
+        return caller.world().organizationBySlug(slug.substring(0, slash))
+                .flatMap(caller::reachable)
+                .flatMap(org -> caller.world().visibleTeams(org.uuid(), caller.userUuid()).stream()
+                        .filter(t -> t.slug().equals(teamSlug)).findFirst())
+                .orElseThrow(() -> error("No team found"));
     }
 
     private static Object node(DataFetchingEnvironment env) {

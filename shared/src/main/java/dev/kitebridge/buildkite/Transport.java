@@ -1,0 +1,302 @@
+package dev.kitebridge.buildkite;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.ratelimit.Budget;
+import dev.kitebridge.buildkite.ratelimit.BudgetReading;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+
+/**
+ * Sends one call to Buildkite the careful way: ask the governor first, wait only as long as the
+ * caller may, report every answer's rate-limit headers, retry what is safe to retry, and turn
+ * error answers into typed exceptions. Both the REST and the GraphQL clients go through here.
+ */
+public final class Transport {
+
+    private static final System.Logger LOG = System.getLogger(Transport.class.getName());
+    private static final String USER_AGENT = "kitebridge/0.1 (+https://github.com/kitebridge)";
+    private static final Pattern TRY_AGAIN_IN = Pattern.compile("(?:try again in|wait) (\\d+) seconds?");
+    /** Consecutive 429s after which the call gives up even inside its wait budget. */
+    private static final int MAX_RATE_LIMITED_ANSWERS = 5;
+
+    private final HttpClient http;
+    private final BuildkiteToken token;
+    private final RateLimitGovernor governor;
+    private final String userBudgetKey;
+    private final TimeSource time;
+    private final RetryPolicy retry;
+    private final Duration requestTimeout;
+    private final Duration maxWait;
+
+    Transport(HttpClient http, BuildkiteToken token, RateLimitGovernor governor, String userBudgetKey,
+              TimeSource time, RetryPolicy retry, Duration requestTimeout, Duration maxWait) {
+        this.http = http;
+        this.token = token;
+        this.governor = governor;
+        this.userBudgetKey = userBudgetKey;
+        this.time = time;
+        this.retry = retry;
+        this.requestTimeout = requestTimeout;
+        this.maxWait = maxWait;
+    }
+
+    /**
+     * One call.
+     *
+     * @param organizationSlug the organization whose budget the call spends, or null for calls outside one
+     * @param idempotent whether a failed attempt may be repeated (GET, DELETE, GraphQL queries)
+     * @param cost what the call spends: 1 for REST, the expected complexity for GraphQL
+     */
+    public record Call(String method, URI uri, byte[] body, Budget.Api api, String organizationSlug,
+                       boolean idempotent, long cost) {
+
+        /** How the call appears in logs and messages: method and path, without the query. */
+        String describe() {
+            return method + " " + uri.getRawPath();
+        }
+    }
+
+    /** A successful answer: status, headers, and the parsed body (null for 204). */
+    public record Response(int status, HttpHeaders headers, JsonNode body) {}
+
+    public Response send(Call call) {
+        Instant deadline = time.now().plus(maxWait);
+        List<Budget> budgets = budgetsOf(call);
+        int attempt = 0;
+        int rateLimitedAnswers = 0;
+        while (true) {
+            waitForBudget(call, budgets, deadline);
+            attempt++;
+            HttpResponse<byte[]> answer;
+            try {
+                answer = http.send(request(call), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                if (retryable(call, attempt)) {
+                    backOff(call, attempt, "failed with " + e.getClass().getSimpleName());
+                    continue;
+                }
+                throw new BuildkiteException.Unavailable(0, "Buildkite did not answer " + call.describe()
+                        + " after " + attempt + " attempt(s): " + e.getClass().getSimpleName(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BuildkiteException.Unavailable(0, "interrupted while calling " + call.describe(), e);
+            }
+            Instant receivedAt = time.now();
+            List<BudgetReading> readings = readings(call, answer.headers(), receivedAt);
+            governor.observe(readings);
+            int status = answer.statusCode();
+
+            if (status == 429) {
+                rateLimitedAnswers++;
+                if (readings.stream().noneMatch(r -> r.remaining() == 0)) {
+                    // No headers say which budget is spent; hold back the user's budget by what the body says.
+                    Duration reset = resetFromBody(answer).orElse(retry.delayAfter(rateLimitedAnswers));
+                    governor.observe(List.of(new BudgetReading(budgets.get(budgets.size() - 1), 0, 0, receivedAt.plus(reset))));
+                }
+                if (rateLimitedAnswers >= MAX_RATE_LIMITED_ANSWERS) {
+                    throw rateLimited(call, budgets, receivedAt);
+                }
+                LOG.log(Level.WARNING, "Buildkite answered {0} with 429; waiting for its budget", call.describe());
+                continue;
+            }
+            if (status >= 500) {
+                if (retryable(call, attempt)) {
+                    backOff(call, attempt, "answered " + status);
+                    continue;
+                }
+                throw new BuildkiteException.Unavailable(status, "Buildkite answered " + status + " to "
+                        + call.describe() + " after " + attempt + " attempt(s)", null);
+            }
+            JsonNode body;
+            try {
+                body = parse(answer.body());
+            } catch (IOException truncated) {
+                if (status < 300 && retryable(call, attempt)) {
+                    backOff(call, attempt, "sent a body that is not whole JSON");
+                    continue;
+                }
+                if (status < 300) {
+                    throw new BuildkiteException.Unavailable(status, "Buildkite sent a body that is not whole JSON for "
+                            + call.describe(), truncated);
+                }
+                body = null;
+            }
+            if (status >= 400) {
+                throw BuildkiteException.of(status, messageOf(body), call.describe());
+            }
+            LOG.log(Level.DEBUG, "Buildkite {0} answered {1} (attempt {2})", call.describe(), status, attempt);
+            return new Response(status, answer.headers(), body);
+        }
+    }
+
+    /** Waits while the governor says no, as long as the deadline allows; otherwise answers rate limited. */
+    private void waitForBudget(Call call, List<Budget> budgets, Instant deadline) {
+        while (true) {
+            Instant now = time.now();
+            RateLimitGovernor.Decision decision = governor.reserve(budgets, call.cost(), now);
+            if (decision instanceof RateLimitGovernor.Decision.NotBefore notBefore) {
+                if (notBefore.instant().isAfter(deadline)) {
+                    Duration retryAfter = Duration.between(now, notBefore.instant());
+                    throw new BuildkiteException.RateLimited(retryAfter, notBefore.budget().buildkiteScope(),
+                            "Buildkite's " + notBefore.budget().buildkiteScope() + " budget is spent; it refills in "
+                                    + Math.max(1, retryAfter.toSeconds()) + " s, longer than this call may wait ("
+                                    + call.describe() + ")");
+                }
+                sleep(Duration.between(now, notBefore.instant()));
+                continue;
+            }
+            return;
+        }
+    }
+
+    private BuildkiteException.RateLimited rateLimited(Call call, List<Budget> budgets, Instant now) {
+        RateLimitGovernor.Decision decision = governor.reserve(budgets, call.cost(), now);
+        Duration retryAfter = decision instanceof RateLimitGovernor.Decision.NotBefore notBefore
+                ? Duration.between(now, notBefore.instant()) : Duration.ZERO;
+        return new BuildkiteException.RateLimited(retryAfter, budgets.get(budgets.size() - 1).buildkiteScope(),
+                "Buildkite kept answering 429 to " + call.describe());
+    }
+
+    private List<Budget> budgetsOf(Call call) {
+        List<Budget> budgets = new ArrayList<>(2);
+        if (call.organizationSlug() != null) {
+            budgets.add(Budget.organization(call.api(), call.organizationSlug()));
+        }
+        budgets.add(Budget.user(call.api(), userBudgetKey));
+        return budgets;
+    }
+
+    /** The budgets an answer describes: {@code RateLimit-*} (organization) and {@code RateLimit-User-*}. */
+    private List<BudgetReading> readings(Call call, HttpHeaders headers, Instant receivedAt) {
+        List<BudgetReading> readings = new ArrayList<>(2);
+        if (call.organizationSlug() != null) {
+            reading(headers, "RateLimit-", Budget.organization(call.api(), call.organizationSlug()), receivedAt)
+                    .ifPresent(readings::add);
+        }
+        reading(headers, "RateLimit-User-", Budget.user(call.api(), userBudgetKey), receivedAt).ifPresent(readings::add);
+        return readings;
+    }
+
+    private static Optional<BudgetReading> reading(HttpHeaders headers, String prefix, Budget budget, Instant receivedAt) {
+        OptionalLong limit = number(headers, prefix + "Limit");
+        OptionalLong remaining = number(headers, prefix + "Remaining");
+        OptionalLong reset = number(headers, prefix + "Reset");
+        if (limit.isEmpty() || remaining.isEmpty() || reset.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new BudgetReading(budget, limit.getAsLong(), remaining.getAsLong(),
+                receivedAt.plusSeconds(reset.getAsLong())));
+    }
+
+    private static OptionalLong number(HttpHeaders headers, String name) {
+        Optional<String> value = headers.firstValue(name);
+        if (value.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(value.get().trim()));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** A 429 without rate-limit headers: its body's {@code reset}, "try again in N seconds", or {@code Retry-After}. */
+    private static Optional<Duration> resetFromBody(HttpResponse<byte[]> answer) {
+        try {
+            JsonNode body = parse(answer.body());
+            if (body != null && body.path("reset").canConvertToLong()) {
+                return Optional.of(Duration.ofSeconds(body.path("reset").asLong()));
+            }
+            Matcher seconds = TRY_AGAIN_IN.matcher(String.valueOf(messageOf(body)));
+            if (seconds.find()) {
+                return Optional.of(Duration.ofSeconds(Long.parseLong(seconds.group(1))));
+            }
+        } catch (IOException ignored) {
+            // fall through to Retry-After
+        }
+        return answer.headers().firstValue("Retry-After").flatMap(value -> {
+            try {
+                return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** Buildkite's reason: REST's {@code message}, or GraphQL's first {@code errors[].message}. */
+    static String messageOf(JsonNode body) {
+        if (body == null) {
+            return null;
+        }
+        if (body.hasNonNull("message")) {
+            return body.get("message").asText();
+        }
+        JsonNode errors = body.path("errors");
+        if (errors.isArray() && !errors.isEmpty()) {
+            return errors.get(0).path("message").asText(null);
+        }
+        return null;
+    }
+
+    private static JsonNode parse(byte[] body) throws IOException {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        JsonNode parsed = BuildkiteJson.MAPPER.readTree(body);
+        if (parsed == null || parsed.isMissingNode()) {
+            throw new IOException("empty JSON");
+        }
+        return parsed;
+    }
+
+    private HttpRequest request(Call call) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(call.uri())
+                .timeout(requestTimeout)
+                .header("Authorization", "Bearer " + token.reveal())
+                .header("Accept", "application/json")
+                .header("User-Agent", USER_AGENT);
+        if (call.body() != null) {
+            builder.header("Content-Type", "application/json")
+                    .method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));
+        } else {
+            builder.method(call.method(), HttpRequest.BodyPublishers.noBody());
+        }
+        return builder.build();
+    }
+
+    private boolean retryable(Call call, int attempt) {
+        return call.idempotent() && attempt < retry.maxAttempts();
+    }
+
+    private void backOff(Call call, int attempt, String what) {
+        Duration delay = retry.delayAfter(attempt);
+        LOG.log(Level.WARNING, "Buildkite {0} {1}; retrying in {2} ms (attempt {3} of {4})",
+                call.describe(), what, delay.toMillis(), attempt + 1, retry.maxAttempts());
+        sleep(delay);
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            time.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildkiteException.Unavailable(0, "interrupted while waiting to call Buildkite", e);
+        }
+    }
+}

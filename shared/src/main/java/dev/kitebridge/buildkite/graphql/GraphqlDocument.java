@@ -1,0 +1,55 @@
+package dev.kitebridge.buildkite.graphql;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A GraphQL document this client sends, kept as a {@code .graphql} resource so that tests can
+ * validate each against Buildkite's published schema, with its requested complexity: a fixed part
+ * plus a part per node of its page. The client reserves that much from the rate-limit budget
+ * before sending, and Buildkite's headers settle the actual cost after.
+ */
+public record GraphqlDocument(String name, String text, long fixedCost, long costPerNode, boolean mutation) {
+
+    public static final GraphqlDocument VIEWER = load("viewer", 106, 0);
+    public static final GraphqlDocument MEMBERS = load("members", 4, 5);
+    public static final GraphqlDocument TEAMS = load("teams", 4, 2);
+    public static final GraphqlDocument TEAM_MEMBERS = load("team-members", 4, 2);
+    public static final GraphqlDocument INVITATIONS = load("invitations", 4, 14);
+    public static final GraphqlDocument INVITATION_CREATE = load("invitation-create", 4, 0);
+    public static final GraphqlDocument INVITATION_REVOKE = load("invitation-revoke", 3, 0);
+    public static final GraphqlDocument MEMBER_UPDATE = load("member-update", 6, 0);
+    public static final GraphqlDocument MEMBER_DELETE = load("member-delete", 1, 0);
+    public static final GraphqlDocument TEAM_CREATE = load("team-create", 4, 0);
+    public static final GraphqlDocument TEAM_UPDATE = load("team-update", 3, 0);
+    public static final GraphqlDocument TEAM_DELETE = load("team-delete", 1, 0);
+    public static final GraphqlDocument TEAM_MEMBER_CREATE = load("team-member-create", 4, 0);
+    public static final GraphqlDocument TEAM_MEMBER_UPDATE = load("team-member-update", 3, 0);
+    public static final GraphqlDocument TEAM_MEMBER_DELETE = load("team-member-delete", 1, 0);
+
+    /** Every document, for the tests that check them against Buildkite's schema. */
+    public static final List<GraphqlDocument> ALL = List.of(VIEWER, MEMBERS, TEAMS, TEAM_MEMBERS, INVITATIONS,
+            INVITATION_CREATE, INVITATION_REVOKE, MEMBER_UPDATE, MEMBER_DELETE, TEAM_CREATE, TEAM_UPDATE, TEAM_DELETE,
+            TEAM_MEMBER_CREATE, TEAM_MEMBER_UPDATE, TEAM_MEMBER_DELETE);
+
+    /** The requested complexity of one page of {@code first} nodes. */
+    public long requestedComplexity(int first) {
+        return fixedCost + costPerNode * first;
+    }
+
+    private static GraphqlDocument load(String name, long fixedCost, long costPerNode) {
+        String resource = "/dev/kitebridge/buildkite/graphql/" + name + ".graphql";
+        try (InputStream in = GraphqlDocument.class.getResourceAsStream(resource)) {
+            String text = new String(Objects.requireNonNull(in, resource).readAllBytes(), StandardCharsets.UTF_8);
+            String firstLine = text.lines().map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).findFirst().orElse("");
+            return new GraphqlDocument(name, text, fixedCost, costPerNode, firstLine.startsWith("mutation"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package dev.kitebridge.buildkite.ratelimit;
+
+import java.time.Instant;
+
+/**
+ * What one Buildkite answer said about a budget ({@code RateLimit-*} or {@code RateLimit-User-*}).
+ *
+ * @param resetsAt when the window closes: the answer's time plus {@code RateLimit-Reset} seconds
+ */
+public record BudgetReading(Budget budget, long limit, long remaining, Instant resetsAt) {}

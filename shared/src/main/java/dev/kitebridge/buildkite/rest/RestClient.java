@@ -1,0 +1,103 @@
+package dev.kitebridge.buildkite.rest;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.BuildkiteException;
+import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.LinkHeader;
+import dev.kitebridge.buildkite.Page;
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.Transport;
+import dev.kitebridge.buildkite.ratelimit.Budget;
+
+/**
+ * Buildkite's REST v2 API at the level of paths and JSON, under the typed resources. Every path is
+ * built from segments, each percent-encoded, below the configured base URL.
+ */
+public final class RestClient {
+
+    private final Transport transport;
+    private final URI baseUrl;
+
+    public RestClient(Transport transport, URI baseUrl) {
+        this.transport = transport;
+        this.baseUrl = baseUrl;
+    }
+
+    /** {@code /v2/} followed by the segments, each encoded, e.g. {@code path("organizations", slug)}. */
+    public static String path(String... segments) {
+        StringBuilder path = new StringBuilder("/v2");
+        for (String segment : segments) {
+            if (segment == null || segment.isEmpty()) {
+                throw new IllegalArgumentException("a path segment is empty");
+            }
+            path.append('/').append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return path.toString();
+    }
+
+    /** GET one object. */
+    public <T> T get(String path, String organizationSlug, Class<T> type) {
+        return read(call("GET", path, null, null, organizationSlug).body(), type);
+    }
+
+    /** GET one page of a numbered list. */
+    public <T> Page<T> list(String path, PageRequest page, String organizationSlug, Class<T> type) {
+        Transport.Response response = call("GET", path, page, null, organizationSlug);
+        JsonNode body = response.body();
+        if (body == null || !body.isArray()) {
+            throw new BuildkiteException.Unavailable(response.status(), "Buildkite answered GET " + path
+                    + " with something other than a list", null);
+        }
+        return page(body, LinkHeader.next(response.headers().firstValue("Link").orElse(null)), type);
+    }
+
+    /** POST, PATCH or DELETE with a JSON body (or none); the answer's JSON, or null for 204. */
+    public JsonNode write(String method, String path, Object body, String organizationSlug) {
+        return call(method, path, null, body, organizationSlug).body();
+    }
+
+    /** Any call, as the proxy needs it: the answer as Buildkite sent it, errors included as exceptions. */
+    public Transport.Response call(String method, String path, PageRequest query, Object body, String organizationSlug) {
+        String uri = baseUrl.toString().replaceAll("/+$", "") + path
+                + (query == null || query.query().isEmpty() ? "" : "?" + query.encoded());
+        boolean idempotent = method.equals("GET") || method.equals("DELETE") || method.equals("PUT");
+        return transport.send(new Transport.Call(method, URI.create(uri), body == null ? null : json(body),
+                Budget.Api.REST, organizationSlug, idempotent, 1));
+    }
+
+    static <T> Page<T> page(JsonNode array, Optional<PageRequest> next, Class<T> type) {
+        List<T> items = new ArrayList<>(array.size());
+        List<JsonNode> raw = new ArrayList<>(array.size());
+        for (JsonNode item : array) {
+            items.add(read(item, type));
+            raw.add(item);
+        }
+        return new Page<>(items, raw, next);
+    }
+
+    static <T> T read(JsonNode json, Class<T> type) {
+        try {
+            return BuildkiteJson.MAPPER.treeToValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new BuildkiteException.Unavailable(200, "Buildkite sent a " + type.getSimpleName()
+                    + " this client cannot read: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    private static byte[] json(Object body) {
+        try {
+            return BuildkiteJson.MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write a request body", e);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.kitebridge.buildkite.rest;
+
+import java.util.Map;
+
+import dev.kitebridge.buildkite.Page;
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.TeamRole;
+
+/**
+ * Teams, team members and team pipelines (scopes {@code read_teams}, {@code write_teams}), and the
+ * organization's pipelines ({@code read_pipelines}).
+ */
+public final class TeamsResource {
+
+    private final RestClient rest;
+
+    public TeamsResource(RestClient rest) {
+        this.rest = rest;
+    }
+
+    /** Teams the token's user can see; add {@code user_id} to the request to list one user's teams. */
+    public Page<Team> list(String org, PageRequest page) {
+        return rest.list(RestClient.path("organizations", org, "teams"), page, org, Team.class);
+    }
+
+    public Team get(String org, String teamId) {
+        return rest.get(RestClient.path("organizations", org, "teams", teamId), org, Team.class);
+    }
+
+    public Team create(String org, TeamChanges team) {
+        return RestClient.read(rest.write("POST", RestClient.path("organizations", org, "teams"), team.restBody(), org),
+                Team.class);
+    }
+
+    public Team update(String org, String teamId, TeamChanges changes) {
+        return RestClient.read(rest.write("PATCH", RestClient.path("organizations", org, "teams", teamId),
+                changes.restBody(), org), Team.class);
+    }
+
+    public void delete(String org, String teamId) {
+        rest.write("DELETE", RestClient.path("organizations", org, "teams", teamId), null, org);
+    }
+
+    /** Turns teams on for the organization (admins only; idempotent). */
+    public void enable(String org) {
+        rest.write("POST", RestClient.path("organizations", org, "teams", "enable"), Map.of(), org);
+    }
+
+    public Page<TeamMember> members(String org, String teamId, PageRequest page) {
+        return rest.list(RestClient.path("organizations", org, "teams", teamId, "members"), page, org, TeamMember.class);
+    }
+
+    public TeamMember member(String org, String teamId, String userId) {
+        return rest.get(RestClient.path("organizations", org, "teams", teamId, "members", userId), org, TeamMember.class);
+    }
+
+    /** Adds an organization member to the team; without a role, the team's default member role applies. */
+    public TeamMember addMember(String org, String teamId, String userId, TeamRole role) {
+        Map<String, String> body = role == null ? Map.of("user_id", userId) : Map.of("user_id", userId, "role", role.rest());
+        return RestClient.read(rest.write("POST", RestClient.path("organizations", org, "teams", teamId, "members"),
+                body, org), TeamMember.class);
+    }
+
+    public TeamMember updateMember(String org, String teamId, String userId, TeamRole role) {
+        return RestClient.read(rest.write("PATCH", RestClient.path("organizations", org, "teams", teamId, "members", userId),
+                Map.of("role", role.rest()), org), TeamMember.class);
+    }
+
+    public void removeMember(String org, String teamId, String userId) {
+        rest.write("DELETE", RestClient.path("organizations", org, "teams", teamId, "members", userId), null, org);
+    }
+
+    public Page<TeamPipeline> pipelines(String org, String teamId, PageRequest page) {
+        return rest.list(RestClient.path("organizations", org, "teams", teamId, "pipelines"), page, org, TeamPipeline.class);
+    }
+
+    public Page<Pipeline> organizationPipelines(String org, PageRequest page) {
+        return rest.list(RestClient.path("organizations", org, "pipelines"), page, org, Pipeline.class);
+    }
+}
