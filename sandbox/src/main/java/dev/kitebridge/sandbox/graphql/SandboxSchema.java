@@ -454,6 +454,11 @@ public final class SandboxSchema {
                 }
                 throw new CoercingParseLiteralException(name + " must be a string");
             }
+
+            @Override
+            public graphql.language.Value<?> valueToLiteral(Object input, graphql.GraphQLContext context, java.util.Locale locale) {
+                return StringValue.of(input.toString());
+            }
         }).build();
     }
 
@@ -480,6 +485,11 @@ public final class SandboxSchema {
                         return parseValue(s.getValue());
                     }
                     throw new CoercingParseLiteralException("DateTime must be a string");
+                }
+
+                @Override
+                public graphql.language.Value<?> valueToLiteral(Object input, graphql.GraphQLContext context, java.util.Locale locale) {
+                    return StringValue.of(input instanceof Instant instant ? Json.timestamp(instant) : input.toString());
                 }
             }).build();
 }

@@ -38,7 +38,7 @@ public final class GraphqlClient {
     /** Buildkite's largest page. */
     public static final int MAX_FIRST = 500;
 
-    private static final Pattern NOT_FOUND = Pattern.compile("No \\w+ found|not found|no longer exists", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NOT_FOUND = Pattern.compile("No [\\w ]+? found|not found|no longer exists", Pattern.CASE_INSENSITIVE);
     private static final Pattern INVALID = Pattern.compile(
             "Validation failed|already been|already exists|has already|can't be blank|is not|must|exceeds max complexity",
             Pattern.CASE_INSENSITIVE);

@@ -1,0 +1,39 @@
+package dev.kitebridge.buildkite;
+
+import java.net.URI;
+import java.time.Duration;
+
+import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.sandbox.Sandbox;
+
+/** Clients pointed at a sandbox, on a clock running as fast as the sandbox's. */
+final class SandboxClients {
+
+    private SandboxClients() {}
+
+    static BuildkiteClient.Builder builder(Sandbox sandbox) {
+        return builder(sandbox, sandbox.token());
+    }
+
+    static BuildkiteClient.Builder builder(Sandbox sandbox, String token) {
+        return BuildkiteClient.builder(BuildkiteToken.of(token))
+                .restBaseUrl(URI.create(sandbox.restUrl()))
+                .graphqlUrl(URI.create(sandbox.graphqlUrl()))
+                .time(TimeSource.scaled(sandbox.clock().scale()))
+                .retry(new RetryPolicy(6, Duration.ofMillis(5), Duration.ofMillis(50)))
+                .userBudgetKey(sandbox.owner().uuid());
+    }
+
+    static BuildkiteClient client(Sandbox sandbox) {
+        return builder(sandbox).build();
+    }
+
+    static BuildkiteClient client(Sandbox sandbox, RateLimitGovernor governor) {
+        return builder(sandbox).governor(governor).build();
+    }
+
+    static RateLimitGovernor governor() {
+        return new InMemoryRateLimitGovernor();
+    }
+}
