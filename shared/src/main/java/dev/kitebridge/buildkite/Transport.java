@@ -107,7 +107,8 @@ public final class Transport {
                 if (readings.stream().noneMatch(r -> r.remaining() == 0)) {
                     // No headers say which budget is spent; hold back the user's budget by what the body says.
                     Duration reset = resetFromBody(answer).orElse(retry.delayAfter(rateLimitedAnswers));
-                    governor.observe(List.of(new BudgetReading(budgets.get(budgets.size() - 1), 0, 0, receivedAt.plus(reset))));
+                    governor.observe(List.of(new BudgetReading(budgets.get(budgets.size() - 1), 0, 0,
+                            receivedAt.plus(reset), receivedAt)));
                 }
                 if (rateLimitedAnswers >= MAX_RATE_LIMITED_ANSWERS) {
                     throw rateLimited(call, budgets, receivedAt);
@@ -201,7 +202,7 @@ public final class Transport {
             return Optional.empty();
         }
         return Optional.of(new BudgetReading(budget, limit.getAsLong(), remaining.getAsLong(),
-                receivedAt.plusSeconds(reset.getAsLong())));
+                receivedAt.plusSeconds(reset.getAsLong()), receivedAt));
     }
 
     private static OptionalLong number(HttpHeaders headers, String name) {

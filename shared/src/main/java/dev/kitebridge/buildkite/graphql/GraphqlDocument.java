@@ -16,7 +16,7 @@ import java.util.Objects;
 public record GraphqlDocument(String name, String text, long fixedCost, long costPerNode, boolean mutation) {
 
     public static final GraphqlDocument VIEWER = load("viewer", 106, 0);
-    public static final GraphqlDocument MEMBERS = load("members", 4, 5);
+    public static final GraphqlDocument MEMBERS = load("members", 4, 3);
     public static final GraphqlDocument TEAMS = load("teams", 4, 2);
     public static final GraphqlDocument TEAM_MEMBERS = load("team-members", 4, 2);
     public static final GraphqlDocument INVITATIONS = load("invitations", 4, 14);

@@ -9,14 +9,12 @@ import java.util.Map;
 /**
  * The governor for one process: the last known state of each budget, drawn down locally by each
  * reservation so that concurrent callers do not all spend the same remainder.
+ *
+ * <p>Within one window the remainder only falls, so answers that arrive out of order are merged
+ * by taking the lower one. A window is over at its reset time; until an answer describes the next
+ * one, the budget counts down from its full limit.
  */
 public final class InMemoryRateLimitGovernor implements RateLimitGovernor {
-
-    /**
-     * Readings of one window differ by the rounding of {@code RateLimit-Reset} to whole seconds and
-     * by latency; readings further apart belong to different windows.
-     */
-    static final Duration SAME_WINDOW = Duration.ofMillis(1_500);
 
     /** How long to hold back when a fresh window's remainder is spent before any answer from it arrived. */
     static final Duration SETTLE = Duration.ofSeconds(1);
@@ -49,16 +47,17 @@ public final class InMemoryRateLimitGovernor implements RateLimitGovernor {
     public synchronized void observe(List<BudgetReading> readings) {
         for (BudgetReading reading : readings) {
             State known = states.get(reading.budget());
-            if (known == null || known.resetsAt() == null
-                    || reading.resetsAt().isAfter(known.resetsAt().plus(SAME_WINDOW))) {
+            if (known == null || (known.resetsAt() != null && !reading.observedAt().isBefore(known.resetsAt()))) {
+                // The first word on this budget, or the first answer after its window closed.
                 states.put(reading.budget(), new State(reading.limit(), reading.remaining(), reading.resetsAt()));
-            } else if (!reading.resetsAt().isBefore(known.resetsAt().minus(SAME_WINDOW))) {
-                // The same window: answers arrive out of order, and the lower remainder is the later truth.
-                Instant resetsAt = reading.resetsAt().isAfter(known.resetsAt()) ? reading.resetsAt() : known.resetsAt();
+            } else if (known.resetsAt() == null) {
+                // The first answer from a new window: it may not yet count reservations made since it opened.
                 states.put(reading.budget(), new State(reading.limit(),
-                        Math.min(known.remaining(), reading.remaining()), resetsAt));
+                        Math.min(known.remaining(), reading.remaining()), reading.resetsAt()));
+            } else {
+                states.put(reading.budget(), new State(reading.limit(),
+                        Math.min(known.remaining(), reading.remaining()), known.resetsAt()));
             }
-            // Otherwise the reading is from a window that has already closed: nothing to learn.
         }
     }
 
