@@ -87,6 +87,7 @@ public final class Transport {
             try {
                 answer = http.send(request(call), HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
+                governor.settle(budgets, call.cost(), List.of());
                 if (retryable(call, attempt)) {
                     backOff(call, attempt, "failed with " + e.getClass().getSimpleName());
                     continue;
@@ -94,24 +95,24 @@ public final class Transport {
                 throw new BuildkiteException.Unavailable(0, "Buildkite did not answer " + call.describe()
                         + " after " + attempt + " attempt(s): " + e.getClass().getSimpleName(), e);
             } catch (InterruptedException e) {
+                governor.settle(budgets, call.cost(), List.of());
                 Thread.currentThread().interrupt();
                 throw new BuildkiteException.Unavailable(0, "interrupted while calling " + call.describe(), e);
             }
             Instant receivedAt = time.now();
-            List<BudgetReading> readings = readings(call, answer.headers(), receivedAt);
-            governor.observe(readings);
             int status = answer.statusCode();
+            List<BudgetReading> readings = readings(call, answer.headers(), receivedAt);
+            if (status == 429 && readings.stream().noneMatch(r -> r.remaining() == 0)) {
+                // No header says which budget is spent: hold back the user's budget as long as the body says.
+                Duration reset = resetFromBody(answer).orElse(retry.delayAfter(rateLimitedAnswers + 1));
+                readings = List.of(new BudgetReading(budgets.get(budgets.size() - 1), 0, 0, receivedAt.plus(reset), receivedAt));
+            }
+            governor.settle(budgets, call.cost(), readings);
 
             if (status == 429) {
                 rateLimitedAnswers++;
-                if (readings.stream().noneMatch(r -> r.remaining() == 0)) {
-                    // No headers say which budget is spent; hold back the user's budget by what the body says.
-                    Duration reset = resetFromBody(answer).orElse(retry.delayAfter(rateLimitedAnswers));
-                    governor.observe(List.of(new BudgetReading(budgets.get(budgets.size() - 1), 0, 0,
-                            receivedAt.plus(reset), receivedAt)));
-                }
                 if (rateLimitedAnswers >= MAX_RATE_LIMITED_ANSWERS) {
-                    throw rateLimited(call, budgets, receivedAt);
+                    throw rateLimited(call, readings, receivedAt);
                 }
                 LOG.log(Level.WARNING, "Buildkite answered {0} with 429; waiting for its budget", call.describe());
                 continue;
@@ -166,11 +167,9 @@ public final class Transport {
         }
     }
 
-    private BuildkiteException.RateLimited rateLimited(Call call, List<Budget> budgets, Instant now) {
-        RateLimitGovernor.Decision decision = governor.reserve(budgets, call.cost(), now);
-        Duration retryAfter = decision instanceof RateLimitGovernor.Decision.NotBefore notBefore
-                ? Duration.between(now, notBefore.instant()) : Duration.ZERO;
-        return new BuildkiteException.RateLimited(retryAfter, budgets.get(budgets.size() - 1).buildkiteScope(),
+    private static BuildkiteException.RateLimited rateLimited(Call call, List<BudgetReading> readings, Instant now) {
+        BudgetReading spent = readings.stream().filter(r -> r.remaining() == 0).findFirst().orElse(readings.get(0));
+        return new BuildkiteException.RateLimited(Duration.between(now, spent.resetsAt()), spent.budget().buildkiteScope(),
                 "Buildkite kept answering 429 to " + call.describe());
     }
 

@@ -17,46 +17,74 @@ class InMemoryRateLimitGovernorTest {
 
     private static final Budget USER = Budget.user(Budget.Api.REST, "user-1");
     private static final Budget ORG = Budget.organization(Budget.Api.REST, "acme");
+    private static final List<Budget> BOTH = List.of(ORG, USER);
     private static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
 
     private final InMemoryRateLimitGovernor governor = new InMemoryRateLimitGovernor();
 
+    /** One call: reserved at {@code at}, answered with the user's remaining and reset. */
+    private Decision call(Instant at, long remaining, long resetSeconds) {
+        Decision decision = governor.reserve(BOTH, 1, at);
+        if (decision instanceof Decision.Granted) {
+            governor.settle(BOTH, 1, List.of(new BudgetReading(USER, 50, remaining, at.plusSeconds(resetSeconds), at)));
+        }
+        return decision;
+    }
+
     @Test
     void grantsWhatRemainsThenWaitsForTheReset() {
-        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(ORG, USER), 1, T0), "an unknown budget is granted");
-        governor.observe(List.of(new BudgetReading(USER, 50, 2, T0.plusSeconds(40), T0)));
-        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(ORG, USER), 1, T0));
-        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(ORG, USER), 1, T0));
-        Decision third = governor.reserve(List.of(ORG, USER), 1, T0.plusSeconds(1));
-        assertEquals(new Decision.NotBefore(T0.plusSeconds(40), USER), third);
-        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(ORG, USER), 1, T0.plusSeconds(40)), "a new window");
+        assertInstanceOf(Decision.Granted.class, call(T0, 2, 40), "an unknown budget is granted");
+        assertInstanceOf(Decision.Granted.class, call(T0, 1, 40));
+        assertInstanceOf(Decision.Granted.class, call(T0, 0, 40));
+        assertEquals(new Decision.NotBefore(T0.plusSeconds(40), USER), governor.reserve(BOTH, 1, T0.plusSeconds(1)));
+        assertInstanceOf(Decision.Granted.class, governor.reserve(BOTH, 1, T0.plusSeconds(40)), "a new window");
     }
 
     @Test
     void answersOutOfOrderNeverRaiseTheRemainderWithinAWindow() {
-        governor.observe(List.of(new BudgetReading(USER, 50, 10, T0.plusSeconds(30), T0)));
-        governor.observe(List.of(new BudgetReading(USER, 50, 14, T0.plusSeconds(31), T0.plusMillis(5))));
-        for (int i = 0; i < 10; i++) {
+        governor.reserve(List.of(USER), 1, T0);
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 10, T0.plusSeconds(30), T0)));
+        governor.reserve(List.of(USER), 1, T0);
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 14, T0.plusSeconds(31), T0)));
+        // 10 were left before the second call; the stale 14 must not undo it.
+        for (int i = 0; i < 9; i++) {
             assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, T0.plusSeconds(1)));
         }
         assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(USER), 1, T0.plusSeconds(1)));
     }
 
     @Test
-    void aFreshWindowCountsDownFromItsLimitUntilAnAnswerDescribesIt() {
-        governor.observe(List.of(new BudgetReading(USER, 3, 0, T0.plusSeconds(10), T0)));
+    void callsInFlightAreChargedToTheWindowTheyMayLandIn() {
+        governor.reserve(List.of(USER), 1, T0);
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 3, 2, T0.plusSeconds(10), T0)));
+        // Two calls leave just before the window closes; they may open the next one.
+        governor.reserve(List.of(USER), 1, T0.plusSeconds(9));
+        governor.reserve(List.of(USER), 1, T0.plusSeconds(9));
         Instant later = T0.plusSeconds(10);
-        for (int i = 0; i < 3; i++) {
-            assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, later));
-        }
+        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, later));
         assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(USER), 1, later),
-                "in-flight calls of the new window are counted before any answer arrives");
+                "the new window's 3 are taken by the 2 in flight and the 1 just granted");
+    }
+
+    @Test
+    void aNewWindowOpenedByALateCallIsRecognised() {
+        governor.reserve(List.of(USER), 1, T0);
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 0, T0.plusSeconds(10), T0)));
+        // The answer of a call that opened the next window before the known one was due to close.
+        governor.settle(List.of(), 0, List.of(new BudgetReading(USER, 50, 49, T0.plusSeconds(69), T0.plusSeconds(9))));
+        // The new window is open: its 49 can be spent, and no more, even once the old one's reset passes.
+        for (int i = 0; i < 49; i++) {
+            assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, T0.plusSeconds(9 + i % 3)));
+        }
+        assertEquals(new Decision.NotBefore(T0.plusSeconds(69), USER), governor.reserve(List.of(USER), 1, T0.plusSeconds(11)));
     }
 
     @Test
     void graphqlReservesItsExpectedCost() {
-        governor.observe(List.of(new BudgetReading(Budget.user(Budget.Api.GRAPHQL, "u"), 5000, 1200, T0.plusSeconds(200), T0)));
-        assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(Budget.user(Budget.Api.GRAPHQL, "u")), 1504, T0));
-        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(Budget.user(Budget.Api.GRAPHQL, "u")), 1004, T0));
+        Budget points = Budget.user(Budget.Api.GRAPHQL, "u");
+        governor.reserve(List.of(points), 10, T0);
+        governor.settle(List.of(points), 10, List.of(new BudgetReading(points, 5000, 1200, T0.plusSeconds(200), T0)));
+        assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(points), 1504, T0));
+        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(points), 1004, T0));
     }
 }

@@ -4,10 +4,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Keeps calls inside Buildkite's budgets. The client asks before every call and reports what
- * Buildkite's headers said after it. Every client serving one organization or user must share one
- * governor's state, so that together they stay inside the budget: in memory within a process, in
- * DynamoDB across Lambda instances.
+ * Keeps calls inside Buildkite's budgets. The client reserves before every call and settles after
+ * it with what Buildkite's headers said. Every client serving one organization or user must share
+ * one governor's state, so that together they stay inside the budget: in memory within a process,
+ * in DynamoDB across Lambda instances.
  *
  * <p>The governor never sleeps: it answers "go" or "not before" and the caller decides whether it
  * can wait that long.
@@ -20,8 +20,11 @@ public interface RateLimitGovernor {
      */
     Decision reserve(List<Budget> budgets, long cost, Instant now);
 
-    /** Records what Buildkite's answer said about the budgets; the answer is the authority. */
-    void observe(List<BudgetReading> readings);
+    /**
+     * Ends a reserved call: it is no longer in flight, and {@code readings} (empty when no answer
+     * came) say where its budgets stand. Buildkite's answer is the authority.
+     */
+    void settle(List<Budget> budgets, long cost, List<BudgetReading> readings);
 
     /** The outcome of {@link #reserve}: granted, or the instant before which it would not be. */
     sealed interface Decision {
