@@ -2,7 +2,9 @@ package dev.kitebridge.buildkite;
 
 import java.time.Instant;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -24,4 +26,23 @@ public final class BuildkiteJson {
             .build();
 
     private BuildkiteJson() {}
+
+    /** Reads one of Buildkite's objects; one this client cannot read is Buildkite failing, not the caller. */
+    public static <T> T read(JsonNode json, Class<T> type) {
+        try {
+            return MAPPER.treeToValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new BuildkiteException.Unavailable(200, "Buildkite sent a " + type.getSimpleName()
+                    + " this client cannot read: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    /** A request body. */
+    public static byte[] write(Object body) {
+        try {
+            return MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write a request body for Buildkite", e);
+        }
+    }
 }

@@ -6,6 +6,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.buildkite.BuildkiteJson;
+
 /**
  * One page of a GraphQL connection: {@code count} is the whole list's size, {@code endCursor} the
  * cursor to ask for the next page with.
@@ -28,7 +30,7 @@ public record Connection<T>(int count, List<T> nodes, List<JsonNode> raw, boolea
         for (JsonNode edge : connection.path("edges")) {
             JsonNode node = edge.path("node");
             if (node.isObject()) {
-                nodes.add(GraphqlClient.read(node, type));
+                nodes.add(BuildkiteJson.read(node, type));
                 raw.add(node);
             }
         }

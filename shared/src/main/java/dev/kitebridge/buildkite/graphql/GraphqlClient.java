@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.buildkite.BuildkiteException;
@@ -70,7 +69,7 @@ public final class GraphqlClient {
             }
         });
         Map<String, Object> body = Map.of("query", document.text(), "variables", present);
-        Transport.Response response = transport.send(new Transport.Call("POST", endpoint, json(body),
+        Transport.Response response = transport.send(new Transport.Call("POST", endpoint, BuildkiteJson.write(body),
                 Budget.Api.GRAPHQL, organizationSlug, !document.mutation(), document.requestedComplexity(first)));
         JsonNode answer = response.body();
         JsonNode errors = answer == null ? null : answer.get("errors");
@@ -90,7 +89,7 @@ public final class GraphqlClient {
 
     public Viewer viewer() {
         JsonNode viewer = execute(GraphqlDocument.VIEWER, Map.of(), null, 0).data().path("viewer");
-        return new Viewer(viewer.path("id").asText(), read(viewer.path("user"), UserNode.class),
+        return new Viewer(viewer.path("id").asText(), BuildkiteJson.read(viewer.path("user"), UserNode.class),
                 Connection.from(viewer.path("organizations"), OrganizationNode.class));
     }
 
@@ -199,14 +198,14 @@ public final class GraphqlClient {
         }
         JsonNode payload = mutate(GraphqlDocument.INVITATION_CREATE, input, org, "organizationInvitationCreate");
         List<InvitationNode> created = new ArrayList<>();
-        payload.path("invitationEdges").forEach(edge -> created.add(read(edge.path("node"), InvitationNode.class)));
+        payload.path("invitationEdges").forEach(edge -> created.add(BuildkiteJson.read(edge.path("node"), InvitationNode.class)));
         return created;
     }
 
     public InvitationNode revokeInvitation(String org, String invitationGraphqlId) {
         JsonNode payload = mutate(GraphqlDocument.INVITATION_REVOKE, Map.of("id", invitationGraphqlId), org,
                 "organizationInvitationRevoke");
-        return read(payload.path("organizationInvitation"), InvitationNode.class);
+        return BuildkiteJson.read(payload.path("organizationInvitation"), InvitationNode.class);
     }
 
     /** Changes a member's role or SSO mode; the id is the OrganizationMember's, not the user's. */
@@ -216,7 +215,7 @@ public final class GraphqlClient {
         putIf(input, "role", role == null ? null : role.name());
         putIf(input, "sso", ssoMode == null ? null : Map.of("mode", ssoMode.name()));
         JsonNode payload = mutate(GraphqlDocument.MEMBER_UPDATE, input, org, "organizationMemberUpdate");
-        return read(payload.path("organizationMember"), MemberNode.class);
+        return BuildkiteJson.read(payload.path("organizationMember"), MemberNode.class);
     }
 
     /** Removes a member from the organization; returns the deleted OrganizationMember id. */
@@ -235,7 +234,7 @@ public final class GraphqlClient {
         input.put("privacy", privacy.name());
         input.put("isDefaultTeam", isDefaultTeam);
         input.put("defaultMemberRole", defaultMemberRole.name());
-        return read(mutate(GraphqlDocument.TEAM_CREATE, input, org, "teamCreate").path("teamEdge").path("node"), TeamNode.class);
+        return BuildkiteJson.read(mutate(GraphqlDocument.TEAM_CREATE, input, org, "teamCreate").path("teamEdge").path("node"), TeamNode.class);
     }
 
     /** Updates a team; GraphQL requires the name, default-team flag and default member role every time. */
@@ -248,7 +247,7 @@ public final class GraphqlClient {
         putIf(input, "privacy", privacy == null ? null : privacy.name());
         input.put("isDefaultTeam", isDefaultTeam);
         input.put("defaultMemberRole", defaultMemberRole.name());
-        return read(mutate(GraphqlDocument.TEAM_UPDATE, input, org, "teamUpdate").path("team"), TeamNode.class);
+        return BuildkiteJson.read(mutate(GraphqlDocument.TEAM_UPDATE, input, org, "teamUpdate").path("team"), TeamNode.class);
     }
 
     public String deleteTeam(String org, String teamGraphqlId) {
@@ -262,13 +261,13 @@ public final class GraphqlClient {
         input.put("teamID", teamGraphqlId);
         input.put("userID", userGraphqlId);
         putIf(input, "role", role == null ? null : role.name());
-        return read(mutate(GraphqlDocument.TEAM_MEMBER_CREATE, input, org, "teamMemberCreate")
+        return BuildkiteJson.read(mutate(GraphqlDocument.TEAM_MEMBER_CREATE, input, org, "teamMemberCreate")
                 .path("teamMemberEdge").path("node"), TeamMemberNode.class);
     }
 
     /** Changes a team member's role; the id is the TeamMember's, not the user's. */
     public TeamMemberNode updateTeamMember(String org, String teamMemberGraphqlId, TeamRole role) {
-        return read(mutate(GraphqlDocument.TEAM_MEMBER_UPDATE, Map.of("id", teamMemberGraphqlId, "role", role.name()), org,
+        return BuildkiteJson.read(mutate(GraphqlDocument.TEAM_MEMBER_UPDATE, Map.of("id", teamMemberGraphqlId, "role", role.name()), org,
                 "teamMemberUpdate").path("teamMember"), TeamMemberNode.class);
     }
 
@@ -328,20 +327,5 @@ public final class GraphqlClient {
         }
     }
 
-    static <T> T read(JsonNode json, Class<T> type) {
-        try {
-            return BuildkiteJson.MAPPER.treeToValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new BuildkiteException.Unavailable(200, "Buildkite sent a " + type.getSimpleName()
-                    + " this client cannot read: " + e.getOriginalMessage(), null);
-        }
-    }
 
-    private static byte[] json(Object body) {
-        try {
-            return BuildkiteJson.MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write a GraphQL request", e);
-        }
-    }
 }

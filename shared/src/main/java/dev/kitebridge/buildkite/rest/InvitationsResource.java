@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.LinkHeader;
 import dev.kitebridge.buildkite.OrganizationRole;
@@ -75,7 +76,7 @@ public final class InvitationsResource {
         JsonNode created = rest.write("POST", RestClient.path("organizations", org, "invitations"), body, org);
         List<Invitation> invitations = new ArrayList<>();
         if (created != null) {
-            created.forEach(item -> invitations.add(RestClient.read(item, Invitation.class)));
+            created.forEach(item -> invitations.add(BuildkiteJson.read(item, Invitation.class)));
         }
         return invitations;
     }

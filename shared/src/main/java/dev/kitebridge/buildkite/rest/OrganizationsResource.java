@@ -3,6 +3,7 @@ package dev.kitebridge.buildkite.rest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
@@ -46,7 +47,7 @@ public final class OrganizationsResource {
         if (ssoMode != null) {
             body.put("sso_mode", ssoMode.rest());
         }
-        return RestClient.read(rest.write("PATCH", RestClient.path("organizations", org, "members", userId), body, org),
+        return BuildkiteJson.read(rest.write("PATCH", RestClient.path("organizations", org, "members", userId), body, org),
                 OrganizationMember.class);
     }
 

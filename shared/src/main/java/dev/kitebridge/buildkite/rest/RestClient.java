@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.buildkite.BuildkiteException;
@@ -46,7 +45,7 @@ public final class RestClient {
 
     /** GET one object. */
     public <T> T get(String path, String organizationSlug, Class<T> type) {
-        return read(call("GET", path, null, null, organizationSlug).body(), type);
+        return BuildkiteJson.read(call("GET", path, null, null, organizationSlug).body(), type);
     }
 
     /** GET one page of a numbered list. */
@@ -70,7 +69,7 @@ public final class RestClient {
         String uri = baseUrl.toString().replaceAll("/+$", "") + path
                 + (query == null || query.query().isEmpty() ? "" : "?" + query.encoded());
         boolean idempotent = method.equals("GET") || method.equals("DELETE") || method.equals("PUT");
-        return transport.send(new Transport.Call(method, URI.create(uri), body == null ? null : json(body),
+        return transport.send(new Transport.Call(method, URI.create(uri), body == null ? null : BuildkiteJson.write(body),
                 Budget.Api.REST, organizationSlug, idempotent, 1));
     }
 
@@ -78,26 +77,11 @@ public final class RestClient {
         List<T> items = new ArrayList<>(array.size());
         List<JsonNode> raw = new ArrayList<>(array.size());
         for (JsonNode item : array) {
-            items.add(read(item, type));
+            items.add(BuildkiteJson.read(item, type));
             raw.add(item);
         }
         return new Page<>(items, raw, next);
     }
 
-    static <T> T read(JsonNode json, Class<T> type) {
-        try {
-            return BuildkiteJson.MAPPER.treeToValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new BuildkiteException.Unavailable(200, "Buildkite sent a " + type.getSimpleName()
-                    + " this client cannot read: " + e.getOriginalMessage(), null);
-        }
-    }
 
-    private static byte[] json(Object body) {
-        try {
-            return BuildkiteJson.MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write a request body", e);
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.kitebridge.buildkite.rest;
 
 import java.util.Map;
 
+import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.TeamRole;
@@ -28,12 +29,12 @@ public final class TeamsResource {
     }
 
     public Team create(String org, TeamChanges team) {
-        return RestClient.read(rest.write("POST", RestClient.path("organizations", org, "teams"), team.restBody(), org),
+        return BuildkiteJson.read(rest.write("POST", RestClient.path("organizations", org, "teams"), team.restBody(), org),
                 Team.class);
     }
 
     public Team update(String org, String teamId, TeamChanges changes) {
-        return RestClient.read(rest.write("PATCH", RestClient.path("organizations", org, "teams", teamId),
+        return BuildkiteJson.read(rest.write("PATCH", RestClient.path("organizations", org, "teams", teamId),
                 changes.restBody(), org), Team.class);
     }
 
@@ -57,12 +58,12 @@ public final class TeamsResource {
     /** Adds an organization member to the team; without a role, the team's default member role applies. */
     public TeamMember addMember(String org, String teamId, String userId, TeamRole role) {
         Map<String, String> body = role == null ? Map.of("user_id", userId) : Map.of("user_id", userId, "role", role.rest());
-        return RestClient.read(rest.write("POST", RestClient.path("organizations", org, "teams", teamId, "members"),
+        return BuildkiteJson.read(rest.write("POST", RestClient.path("organizations", org, "teams", teamId, "members"),
                 body, org), TeamMember.class);
     }
 
     public TeamMember updateMember(String org, String teamId, String userId, TeamRole role) {
-        return RestClient.read(rest.write("PATCH", RestClient.path("organizations", org, "teams", teamId, "members", userId),
+        return BuildkiteJson.read(rest.write("PATCH", RestClient.path("organizations", org, "teams", teamId, "members", userId),
                 Map.of("role", role.rest()), org), TeamMember.class);
     }
 
