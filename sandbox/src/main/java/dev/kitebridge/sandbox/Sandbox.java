@@ -87,9 +87,6 @@ public final class Sandbox implements AutoCloseable {
         return generated.ownerToken().secret();
     }
 
-    public ApiToken readyToken() {
-        return generated.ownerToken();
-    }
 
     /** The ready token's user: an admin of every organization. */
     public UserAccount owner() {

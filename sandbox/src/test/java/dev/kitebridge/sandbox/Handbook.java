@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The team handbook's reference files (../shared/reference), which tests read in place. Outside
- * the team they are absent, and the tests that need them say so and skip; in CI they are present.
+ * the team they are absent, and the tests that need them say so and skip. In CI (the {@code CI}
+ * environment variable set) they must be there, so a missing file fails instead of skipping.
  */
 public final class Handbook {
 
@@ -23,8 +24,12 @@ public final class Handbook {
     /** The reference file, or the test is skipped with a message naming what is missing. */
     public static Path require(String file) {
         Optional<Path> path = reference(file);
-        Assumptions.assumeTrue(path.isPresent(), () -> "skipped: the handbook's reference/" + file
-                + " is not here (a clone outside the team); set -Dkitebridge.handbook=<handbook dir> to run this test");
+        String missing = "the handbook's reference/" + file + " is not at " + System.getProperty("kitebridge.handbook")
+                + "/reference; set -Dkitebridge.handbook=<handbook dir> to run this test";
+        if (path.isEmpty() && System.getenv("CI") != null) {
+            throw new AssertionError("CI must have the handbook: " + missing);
+        }
+        Assumptions.assumeTrue(path.isPresent(), () -> "skipped: " + missing + " (a clone outside the team)");
         return path.get();
     }
 }

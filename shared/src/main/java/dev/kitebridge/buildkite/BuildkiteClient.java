@@ -155,11 +155,29 @@ public final class BuildkiteClient {
             return this;
         }
 
+        /**
+         * Builds the client. Base URLs must be HTTPS, except on loopback (the sandbox), and the HTTP
+         * client must not follow redirects: either could send the token where it does not belong.
+         */
         public BuildkiteClient build() {
+            requireSafe(restBaseUrl);
+            requireSafe(graphqlUrl);
+            if (http.followRedirects() != HttpClient.Redirect.NEVER) {
+                throw new IllegalArgumentException("the HTTP client for Buildkite must not follow redirects");
+            }
             if (governor == null) {
                 governor = new InMemoryRateLimitGovernor();
             }
             return new BuildkiteClient(this);
+        }
+
+        private static void requireSafe(URI url) {
+            boolean loopback = "localhost".equalsIgnoreCase(url.getHost()) || "127.0.0.1".equals(url.getHost())
+                    || "[::1]".equals(url.getHost());
+            if (url.getHost() == null || url.getRawUserInfo() != null
+                    || !("https".equals(url.getScheme()) || "http".equals(url.getScheme()) && loopback)) {
+                throw new IllegalArgumentException("a Buildkite URL must be https (or http on loopback): " + url);
+            }
         }
     }
 }

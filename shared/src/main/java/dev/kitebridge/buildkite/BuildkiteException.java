@@ -95,6 +95,13 @@ public abstract sealed class BuildkiteException extends RuntimeException {
         }
     }
 
+    /** An answer this client has no meaning for: a redirect (never followed), or a 4xx not listed above. */
+    public static final class Unexpected extends BuildkiteException {
+        public Unexpected(int status, String message) {
+            super(status, message, null);
+        }
+    }
+
     /** A GraphQL answer with {@code errors} that fit none of the kinds above. */
     public static final class GraphqlErrors extends BuildkiteException {
         private final List<String> messages;
@@ -123,9 +130,7 @@ public abstract sealed class BuildkiteException extends RuntimeException {
             }
             case 404 -> new NotFound(message);
             case 400, 409, 422 -> new Validation(status, message);
-            default -> status >= 500
-                    ? new Unavailable(status, message, null)
-                    : new Validation(status, message);
+            default -> new Unexpected(status, message);
         };
     }
 }

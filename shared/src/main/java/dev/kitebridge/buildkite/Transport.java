@@ -32,8 +32,10 @@ public final class Transport {
     private static final System.Logger LOG = System.getLogger(Transport.class.getName());
     private static final String USER_AGENT = "kitebridge/0.1 (+https://github.com/kitebridge)";
     private static final Pattern TRY_AGAIN_IN = Pattern.compile("(?:try again in|wait) (\\d+) seconds?");
-    /** Consecutive 429s after which the call gives up even inside its wait budget. */
+    /** 429 answers after which one call gives up, even inside its wait budget. */
     private static final int MAX_RATE_LIMITED_ANSWERS = 5;
+    /** How long to hold a budget after a 429 that says neither which budget nor for how long. */
+    private static final Duration UNEXPLAINED_429_HOLD = Duration.ofSeconds(1);
 
     private final HttpClient http;
     private final BuildkiteToken token;
@@ -78,22 +80,22 @@ public final class Transport {
     public Response send(Call call) {
         Instant deadline = time.now().plus(maxWait);
         List<Budget> budgets = budgetsOf(call);
-        int attempt = 0;
+        int failures = 0;
         int rateLimitedAnswers = 0;
         while (true) {
             waitForBudget(call, budgets, deadline);
-            attempt++;
             HttpResponse<byte[]> answer;
             try {
                 answer = http.send(request(call), HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
                 governor.settle(budgets, call.cost(), List.of());
-                if (retryable(call, attempt)) {
-                    backOff(call, attempt, "failed with " + e.getClass().getSimpleName());
+                failures++;
+                if (retryable(call, failures)) {
+                    backOff(call, failures, "failed with " + e.getClass().getSimpleName());
                     continue;
                 }
                 throw new BuildkiteException.Unavailable(0, "Buildkite did not answer " + call.describe()
-                        + " after " + attempt + " attempt(s): " + e.getClass().getSimpleName(), e);
+                        + " after " + (failures + rateLimitedAnswers) + " attempt(s): " + e.getClass().getSimpleName(), e);
             } catch (InterruptedException e) {
                 governor.settle(budgets, call.cost(), List.of());
                 Thread.currentThread().interrupt();
@@ -102,47 +104,56 @@ public final class Transport {
             Instant receivedAt = time.now();
             int status = answer.statusCode();
             List<BudgetReading> readings = readings(call, answer.headers(), receivedAt);
-            if (status == 429 && readings.stream().noneMatch(r -> r.remaining() == 0)) {
-                // No header says which budget is spent: hold back the user's budget as long as the body says.
-                Duration reset = resetFromBody(answer).orElse(retry.delayAfter(rateLimitedAnswers + 1));
-                readings = List.of(new BudgetReading(budgets.get(budgets.size() - 1), 0, 0, receivedAt.plus(reset), receivedAt));
-            }
             governor.settle(budgets, call.cost(), readings);
 
             if (status == 429) {
                 rateLimitedAnswers++;
+                Instant retryAt = readings.stream().filter(r -> r.remaining() <= 0).map(BudgetReading::resetsAt)
+                        .max(Instant::compareTo).orElse(null);
+                if (retryAt == null) {
+                    // No header says which budget is spent: hold the user's budget as long as the body says.
+                    retryAt = receivedAt.plus(resetFromBody(answer).orElse(UNEXPLAINED_429_HOLD));
+                    governor.holdUntil(budgets.get(budgets.size() - 1), retryAt);
+                }
                 if (rateLimitedAnswers >= MAX_RATE_LIMITED_ANSWERS) {
-                    throw rateLimited(call, readings, receivedAt);
+                    throw new BuildkiteException.RateLimited(Duration.between(receivedAt, retryAt),
+                            budgets.get(budgets.size() - 1).buildkiteScope(), "Buildkite kept answering 429 to " + call.describe());
                 }
                 LOG.log(Level.WARNING, "Buildkite answered {0} with 429; waiting for its budget", call.describe());
                 continue;
             }
             if (status >= 500) {
-                if (retryable(call, attempt)) {
-                    backOff(call, attempt, "answered " + status);
+                failures++;
+                if (retryable(call, failures)) {
+                    backOff(call, failures, "answered " + status);
                     continue;
                 }
                 throw new BuildkiteException.Unavailable(status, "Buildkite answered " + status + " to "
-                        + call.describe() + " after " + attempt + " attempt(s)", null);
+                        + call.describe() + " after " + failures + " attempt(s)", null);
+            }
+            if (status == 404 && call.method().equals("DELETE") && failures > 0) {
+                // A retried delete that finds nothing: the lost attempt did it.
+                return new Response(204, answer.headers(), null);
             }
             JsonNode body;
             try {
                 body = parse(answer.body());
             } catch (IOException truncated) {
-                if (status < 300 && retryable(call, attempt)) {
-                    backOff(call, attempt, "sent a body that is not whole JSON");
-                    continue;
-                }
                 if (status < 300) {
+                    failures++;
+                    if (retryable(call, failures)) {
+                        backOff(call, failures, "sent a body that is not whole JSON");
+                        continue;
+                    }
                     throw new BuildkiteException.Unavailable(status, "Buildkite sent a body that is not whole JSON for "
                             + call.describe(), truncated);
                 }
                 body = null;
             }
-            if (status >= 400) {
+            if (status < 200 || status >= 300) {
                 throw BuildkiteException.of(status, messageOf(body), call.describe());
             }
-            LOG.log(Level.DEBUG, "Buildkite {0} answered {1} (attempt {2})", call.describe(), status, attempt);
+            LOG.log(Level.DEBUG, "Buildkite {0} answered {1}", call.describe(), status);
             return new Response(status, answer.headers(), body);
         }
     }
@@ -167,11 +178,6 @@ public final class Transport {
         }
     }
 
-    private static BuildkiteException.RateLimited rateLimited(Call call, List<BudgetReading> readings, Instant now) {
-        BudgetReading spent = readings.stream().filter(r -> r.remaining() == 0).findFirst().orElse(readings.get(0));
-        return new BuildkiteException.RateLimited(Duration.between(now, spent.resetsAt()), spent.budget().buildkiteScope(),
-                "Buildkite kept answering 429 to " + call.describe());
-    }
 
     private List<Budget> budgetsOf(Call call) {
         List<Budget> budgets = new ArrayList<>(2);
@@ -280,14 +286,15 @@ public final class Transport {
         return builder.build();
     }
 
-    private boolean retryable(Call call, int attempt) {
-        return call.idempotent() && attempt < retry.maxAttempts();
+    /** Whether a call that failed {@code failures} times may be sent again. */
+    private boolean retryable(Call call, int failures) {
+        return call.idempotent() && failures < retry.maxAttempts();
     }
 
-    private void backOff(Call call, int attempt, String what) {
-        Duration delay = retry.delayAfter(attempt);
+    private void backOff(Call call, int failures, String what) {
+        Duration delay = retry.delayAfter(failures);
         LOG.log(Level.WARNING, "Buildkite {0} {1}; retrying in {2} ms (attempt {3} of {4})",
-                call.describe(), what, delay.toMillis(), attempt + 1, retry.maxAttempts());
+                call.describe(), what, delay.toMillis(), failures + 1, retry.maxAttempts());
         sleep(delay);
     }
 

@@ -46,8 +46,8 @@ class InMemoryRateLimitGovernorTest {
         governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 10, T0.plusSeconds(30), T0)));
         governor.reserve(List.of(USER), 1, T0);
         governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 14, T0.plusSeconds(31), T0)));
-        // 10 were left before the second call; the stale 14 must not undo it.
-        for (int i = 0; i < 9; i++) {
+        // The answer saying 14 was written before the one saying 10, which counts both calls.
+        for (int i = 0; i < 10; i++) {
             assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, T0.plusSeconds(1)));
         }
         assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(USER), 1, T0.plusSeconds(1)));
@@ -77,6 +77,39 @@ class InMemoryRateLimitGovernorTest {
             assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, T0.plusSeconds(9 + i % 3)));
         }
         assertEquals(new Decision.NotBefore(T0.plusSeconds(69), USER), governor.reserve(List.of(USER), 1, T0.plusSeconds(11)));
+    }
+
+    @Test
+    void aQueryThatCostLessThanItReservedGivesTheRestBack() {
+        Budget points = Budget.user(Budget.Api.GRAPHQL, "u");
+        governor.reserve(List.of(points), 10, T0);
+        governor.settle(List.of(points), 10, List.of(new BudgetReading(points, 5000, 4990, T0.plusSeconds(300), T0)));
+        for (int i = 0; i < 2; i++) {
+            assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(points), 2004, T0));
+        }
+        assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(points), 2004, T0), "4008 of 4990 in flight");
+        governor.settle(List.of(points), 2004, List.of(new BudgetReading(points, 5000, 4956, T0.plusSeconds(300), T0)));
+        governor.settle(List.of(points), 2004, List.of(new BudgetReading(points, 5000, 4922, T0.plusSeconds(300), T0)));
+        for (int i = 0; i < 2; i++) {
+            assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(points), 2004, T0),
+                    "the two queries cost 34 points each, not 2004");
+        }
+    }
+
+    @Test
+    void aHoldRefusesUntilItEnds() {
+        governor.holdUntil(USER, T0.plusSeconds(3));
+        assertEquals(new Decision.NotBefore(T0.plusSeconds(3), USER), governor.reserve(BOTH, 1, T0));
+        assertInstanceOf(Decision.Granted.class, governor.reserve(BOTH, 1, T0.plusSeconds(3)));
+    }
+
+    @Test
+    void aCallWithoutAnAnswerIsAssumedCounted() {
+        governor.reserve(List.of(USER), 1, T0);
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 1, T0.plusSeconds(30), T0)));
+        governor.reserve(List.of(USER), 1, T0);
+        governor.settle(List.of(USER), 1, List.of());
+        assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(USER), 1, T0));
     }
 
     @Test

@@ -126,6 +126,18 @@ class MemberWalkTest {
         }
     }
 
+    @Test
+    void aGraphqlBurstIsWaitedOutAndLeavesTheBudgetWhole() {
+        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1_200, 5)).timeScale(60).start()) {
+            BuildkiteClient buildkite = SandboxClients.builder(sandbox).maxWait(Duration.ofMinutes(2)).build();
+            sandbox.faults().burst429(GRAPHQL_ROUTE, 1, 20);
+            assertEquals(1_200, graphqlWalk(buildkite).size());
+            assertEquals(1, sandbox.journal().rateLimited());
+            // 1,200 members at 3 points fit one 5,000-point window: no wait for a window after the burst.
+            assertEquals(4, sandbox.journal().calls(GRAPHQL_ROUTE));
+        }
+    }
+
     static List<OrganizationMember> restWalk(BuildkiteClient buildkite) {
         return restWalkOf(buildkite, 100);
     }

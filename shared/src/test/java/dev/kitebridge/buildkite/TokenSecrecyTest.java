@@ -75,6 +75,25 @@ class TokenSecrecyTest {
         }
     }
 
+    @Test
+    void noPathCanSendTheTokenToAnotherHost() {
+        try (Sandbox sandbox = Sandbox.builder().start()) {
+            BuildkiteClient buildkite = SandboxClients.client(sandbox);
+            for (String path : List.of("@evil.example/v2/user", ".evil.example/v2/user", ":8080@evil.example/v2/user",
+                    "//evil.example/v2/user", "/v2/../../user", "https://evil.example/v2/user", "v2/user", "/v3/user")) {
+                IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> buildkite.rest().call("GET", path, null, null, null), path);
+                assertFalse(refused.getMessage().contains(sandbox.token()));
+            }
+            assertEquals(0, sandbox.journal().entries().size(), "nothing was sent");
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BuildkiteClient
+                .builder(BuildkiteToken.of("bkua_x")).restBaseUrl(java.net.URI.create("http://api.buildkite.com")).build());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BuildkiteClient
+                .builder(BuildkiteToken.of("bkua_x")).httpClient(java.net.http.HttpClient.newBuilder()
+                        .followRedirects(java.net.http.HttpClient.Redirect.ALWAYS).build()).build());
+    }
+
     private static void capture(List<Throwable> thrown, Runnable call) {
         try {
             call.run();

@@ -16,9 +16,11 @@ public final class Faults {
     public static final String ALL_ROUTES = "*";
 
     private final Map<String, FaultPlan> plans = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> bursts = new ConcurrentHashMap<>();
+    private final Map<String, Burst> bursts = new ConcurrentHashMap<>();
     private final Random random;
-    private volatile long burstResetSeconds = 30;
+
+    /** Injected 429s left on a route, and the reset they announce. */
+    private record Burst(AtomicInteger left, long resetSeconds) {}
 
     public Faults(long seed) {
         this.random = new Random(seed);
@@ -31,13 +33,14 @@ public final class Faults {
 
     /** The next {@code count} requests to the route answer 429 whatever their budget says. */
     public Faults burst429(String route, int count, long resetSeconds) {
-        bursts.computeIfAbsent(route, r -> new AtomicInteger()).addAndGet(count);
-        burstResetSeconds = resetSeconds;
+        bursts.put(route, new Burst(new AtomicInteger(count), resetSeconds));
         return this;
     }
 
-    public long burstResetSeconds() {
-        return burstResetSeconds;
+    /** The reset an injected 429 on the route announces. */
+    public long burstResetSeconds(String route) {
+        Burst burst = bursts.containsKey(route) ? bursts.get(route) : bursts.get(ALL_ROUTES);
+        return burst == null ? 30 : burst.resetSeconds();
     }
 
     public void clear() {
@@ -84,7 +87,7 @@ public final class Faults {
     }
 
     private boolean takeBurst(String route) {
-        AtomicInteger left = bursts.get(route);
-        return left != null && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        Burst burst = bursts.get(route);
+        return burst != null && burst.left().getAndUpdate(n -> Math.max(0, n - 1)) > 0;
     }
 }

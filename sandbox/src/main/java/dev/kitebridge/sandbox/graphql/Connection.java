@@ -60,11 +60,15 @@ public record Connection<T>(int count, List<Edge<T>> edges, PageInfo pageInfo) {
     }
 
     static int offsetOf(String cursor) {
+        int offset;
         try {
-            return Integer.parseInt(new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8)) - 1;
+            offset = Integer.parseInt(new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8)) - 1;
         } catch (IllegalArgumentException e) {
-            throw GraphqlErrorException.newErrorException()
-                    .message("Invalid cursor: " + cursor).build();
+            offset = -1;
         }
+        if (offset < 0) {
+            throw GraphqlErrorException.newErrorException().message("Invalid cursor: " + cursor).build();
+        }
+        return offset;
     }
 }

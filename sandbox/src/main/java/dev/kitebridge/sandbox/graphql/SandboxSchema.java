@@ -246,6 +246,8 @@ public final class SandboxSchema {
         World world = caller.world();
         String id = env.getArgument("id");
         Optional<?> found = GraphqlIds.uuidOf("User", id).flatMap(world::user)
+                .filter(u -> world.reachableOrganizations(caller.token()).stream()
+                        .anyMatch(o -> world.member(o.uuid(), u.uuid()).isPresent()))
                 .map(Object.class::cast)
                 .or(() -> GraphqlIds.uuidOf("Organization", id).flatMap(world::organizationByUuid).flatMap(caller::reachable))
                 .or(() -> GraphqlIds.uuidOf("OrganizationMember", id).flatMap(world::memberByUuid)

@@ -97,7 +97,7 @@ public final class Dispatcher implements HttpHandler {
 
     private Answer answer(SandboxRequest request) {
         if (request.path().equals("/") && request.method().equals("GET")) {
-            return Answer.plain(Reply.json(200, Map.of("message", "🛠", "timestamp", Instant.now().getEpochSecond())), "GET /");
+            return Answer.plain(Reply.json(200, Map.of("message", "🛠", "timestamp", clock.now().getEpochSecond())), "GET /");
         }
         boolean isGraphql = request.path().equals(GRAPHQL_PATH);
         if (isGraphql && !request.method().equals("POST")) {
@@ -147,12 +147,12 @@ public final class Dispatcher implements HttpHandler {
                     decision.refusedUsage().current(), decision.refusedUsage().resetSeconds());
             fault = Fault.NONE;
         } else if (fault == Fault.RATE_LIMIT_BURST) {
-            long reset = faults.burstResetSeconds();
+            long reset = faults.burstResetSeconds(route.name());
             reply = restRateLimited("rest_user", limiter.limits().restPerUser(), limiter.limits().restPerUser() + 1, reset);
         } else if (fault == Fault.SERVER_ERROR) {
             reply = Reply.message(faults.serverErrorStatus(), "Internal Server Error");
         } else if (fault == Fault.RESET) {
-            reply = Reply.message(500, "connection reset");
+            reply = Reply.noContent(); // never sent: the connection is dropped
         } else {
             reply = route(route, new RestCall(request, token, org, params, world, baseUrl));
             if (fault == Fault.TRUNCATED && reply.body().length > 1) {
@@ -163,7 +163,7 @@ public final class Dispatcher implements HttpHandler {
         }
         reply = reply.withHeaders(decision.headers());
         if (fault == Fault.RATE_LIMIT_BURST) {
-            reply = reply.withHeaders(burstHeaders(faults.burstResetSeconds()));
+            reply = reply.withHeaders(burstHeaders("rest_user", limiter.limits().restPerUser(), faults.burstResetSeconds(route.name())));
         }
         return new Answer(reply, route.name(), token, orgSlug, fault, 0, 0);
     }
@@ -175,15 +175,19 @@ public final class Dispatcher implements HttpHandler {
                     GRAPHQL_ROUTE, token, null, Fault.NONE, 0, 0);
         }
         if (fault == Fault.RATE_LIMIT_BURST) {
-            long reset = faults.burstResetSeconds();
+            long reset = faults.burstResetSeconds(GRAPHQL_ROUTE);
+            long limit = limiter.limits().graphqlPointsPerUser();
             Reply reply = GraphqlEndpoint.errors(429, "You have exceeded your per-user limit of "
-                    + limiter.limits().graphqlPointsPerUser() + " complexity points. Please try again in " + reset + " seconds.")
-                    .withHeaders(burstHeaders(reset));
+                    + limit + " complexity points. Please try again in " + reset + " seconds.")
+                    .withHeaders(burstHeaders("graphql_user", limit, reset));
             return new Answer(reply, GRAPHQL_ROUTE, token, null, fault, 0, 0);
         }
-        if (fault == Fault.SERVER_ERROR || fault == Fault.RESET) {
+        if (fault == Fault.SERVER_ERROR) {
             Reply reply = GraphqlEndpoint.errors(faults.serverErrorStatus(), "Internal Server Error");
             return new Answer(reply, GRAPHQL_ROUTE, token, null, fault, 0, 0);
+        }
+        if (fault == Fault.RESET) {
+            return new Answer(Reply.noContent(), GRAPHQL_ROUTE, token, null, fault, 0, 0);
         }
         GraphqlEndpoint.Outcome outcome = graphql.execute(request, token);
         Reply reply = outcome.reply();
@@ -224,8 +228,9 @@ public final class Dispatcher implements HttpHandler {
     }
 
     /** An injected burst says the user's budget is spent, whatever the real window holds. */
-    private static Map<String, String> burstHeaders(long resetSeconds) {
-        return Map.of("RateLimit-User-Remaining", "0", "RateLimit-User-Reset", Long.toString(resetSeconds),
+    private static Map<String, String> burstHeaders(String scope, long limit, long resetSeconds) {
+        return Map.of("RateLimit-User-Scope", scope, "RateLimit-User-Limit", Long.toString(limit),
+                "RateLimit-User-Remaining", "0", "RateLimit-User-Reset", Long.toString(resetSeconds),
                 "RateLimit-User-Warning", "You have exceeded your API rate limit.");
     }
 

@@ -1,6 +1,5 @@
 package dev.kitebridge.sandbox.http;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,7 +43,4 @@ public record Reply(int status, Map<String, String> headers, byte[] body) {
         return new Reply(status, headers, cut);
     }
 
-    public String bodyText() {
-        return new String(body, StandardCharsets.UTF_8);
-    }
 }

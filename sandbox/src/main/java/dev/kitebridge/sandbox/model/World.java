@@ -126,9 +126,6 @@ public final class World {
         return read(() -> Optional.ofNullable(tokensBySecret.get(secret)));
     }
 
-    public List<ApiToken> tokens() {
-        return read(() -> List.copyOf(tokensBySecret.values()));
-    }
 
     public Optional<UserAccount> user(String uuid) {
         return read(() -> Optional.ofNullable(users.get(uuid)));
@@ -171,9 +168,6 @@ public final class World {
         return read(() -> List.copyOf(state(organizationUuid).membersByUser.values()));
     }
 
-    public int memberCount(String organizationUuid) {
-        return read(() -> state(organizationUuid).membersByUser.size());
-    }
 
     public Optional<Member> member(String organizationUuid, String userUuid) {
         return read(() -> Optional.ofNullable(state(organizationUuid).membersByUser.get(userUuid)));
@@ -353,7 +347,7 @@ public final class World {
             state.teams.put(team.uuid(), team);
             state.teamMembers.put(team.uuid(), new LinkedHashMap<>());
             state.teamPipelines.put(team.uuid(), new LinkedHashMap<>());
-            // Buildkite makes the creator the team's first maintainer.
+            // The creator becomes the team's first maintainer, as in Buildkite's web UI (UNVERIFIED for the API).
             putTeamMember(state, new TeamMember(ids.uuid(), team.uuid(), actorUuid, TeamMember.Role.MAINTAINER, now()));
             return team;
         });

@@ -47,7 +47,8 @@ final class InvitationRoutes {
             throw new RestCall.BadRequest("Only one of after and before may be given");
         }
         int perPage = Paging.intParam(call, "per_page", Paging.DEFAULT_PER_PAGE);
-        if (perPage < 1 || perPage > Paging.MAX_PER_PAGE) {
+        String given = call.request().query("per_page");
+        if (given != null && !given.trim().matches("\\d+") || perPage < 1 || perPage > Paging.MAX_PER_PAGE) {
             throw new RestCall.BadRequest("per_page must be between 1 and " + Paging.MAX_PER_PAGE);
         }
         // Cursors name an invitation, so a page boundary survives invitations being revoked or accepted.

@@ -22,9 +22,13 @@ public interface RateLimitGovernor {
 
     /**
      * Ends a reserved call: it is no longer in flight, and {@code readings} (empty when no answer
-     * came) say where its budgets stand. Buildkite's answer is the authority.
+     * came) say where its budgets stand. Buildkite's answer is the authority; a call that got no
+     * answer is assumed to have been counted.
      */
     void settle(List<Budget> budgets, long cost, List<BudgetReading> readings);
+
+    /** Refuses the budget until {@code until}: for a 429 that did not say which budget is spent. */
+    void holdUntil(Budget budget, Instant until);
 
     /** The outcome of {@link #reserve}: granted, or the instant before which it would not be. */
     sealed interface Decision {

@@ -66,11 +66,38 @@ public final class RestClient {
 
     /** Any call, as the proxy needs it: the answer as Buildkite sent it, errors included as exceptions. */
     public Transport.Response call(String method, String path, PageRequest query, Object body, String organizationSlug) {
-        String uri = baseUrl.toString().replaceAll("/+$", "") + path
-                + (query == null || query.query().isEmpty() ? "" : "?" + query.encoded());
         boolean idempotent = method.equals("GET") || method.equals("DELETE") || method.equals("PUT");
-        return transport.send(new Transport.Call(method, URI.create(uri), body == null ? null : BuildkiteJson.write(body),
+        return transport.send(new Transport.Call(method, resolve(path, query), body == null ? null : BuildkiteJson.write(body),
                 Budget.Api.REST, organizationSlug, idempotent, 1));
+    }
+
+    /**
+     * The URL of a path below the base URL. The path must be an absolute {@code /v2/...} path, and the
+     * result must still name Buildkite's scheme, host and port: nothing a caller passes can send the
+     * token anywhere else.
+     */
+    URI resolve(String path, PageRequest query) {
+        if (path == null || !path.startsWith("/v2/") && !path.equals("/v2")) {
+            throw new IllegalArgumentException("a Buildkite REST path starts with /v2/");
+        }
+        String lower = path.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("%2f") || lower.contains("%5c") || lower.contains("%2e") || path.contains("\\")
+                || java.util.Arrays.stream(path.split("/")).anyMatch(s -> s.equals(".") || s.equals(".."))) {
+            throw new IllegalArgumentException("a Buildkite REST path cannot hold dot segments or encoded slashes and dots");
+        }
+        String base = baseUrl.toString().replaceAll("/+$", "");
+        URI uri;
+        try {
+            uri = new URI(base + path + (query == null || query.query().isEmpty() ? "" : "?" + query.encoded()));
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a valid Buildkite REST path");
+        }
+        if (!uri.getScheme().equals(baseUrl.getScheme()) || uri.getRawUserInfo() != null
+                || !baseUrl.getHost().equalsIgnoreCase(uri.getHost()) || uri.getPort() != baseUrl.getPort()
+                || !uri.getRawPath().startsWith(Optional.ofNullable(baseUrl.getRawPath()).orElse("").replaceAll("/+$", "") + "/v2")) {
+            throw new IllegalArgumentException("a Buildkite REST path must stay on " + baseUrl.getHost());
+        }
+        return uri;
     }
 
     static <T> Page<T> page(JsonNode array, Optional<PageRequest> next, Class<T> type) {

@@ -1,0 +1,27 @@
+package dev.kitebridge.directory.orgdata;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.OrganizationRole;
+import dev.kitebridge.buildkite.SsoMode;
+
+/**
+ * What only GraphQL tells about one organization member: 2FA, last seen, when they joined, whether
+ * they are a bot or a machine user, and their avatar; keyed by the user's UUID.
+ *
+ * @param raw the GraphQL node as Buildkite sent it, for {@code remote_data}
+ */
+public record MemberProfile(
+        String userUuid,
+        String memberGraphqlId,
+        OrganizationRole role,
+        SsoMode ssoMode,
+        Instant joinedAt,
+        Instant lastSeenAt,
+        boolean twoFactorEnabled,
+        boolean bot,
+        boolean machineUser,
+        String avatarUrl,
+        JsonNode raw) {}

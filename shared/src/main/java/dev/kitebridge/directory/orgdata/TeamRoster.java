@@ -1,0 +1,19 @@
+package dev.kitebridge.directory.orgdata;
+
+import java.util.List;
+
+import dev.kitebridge.buildkite.PipelineAccessLevel;
+import dev.kitebridge.buildkite.TeamRole;
+
+/** A team as the directory needs it beyond the team object: who is in it, and which pipelines it reaches. */
+public record TeamRoster(String teamUuid, String slug, String name, List<Member> members, List<PipelineAccess> pipelines) {
+
+    public record Member(String userUuid, TeamRole role) {}
+
+    public record PipelineAccess(String pipelineUuid, String slug, PipelineAccessLevel accessLevel) {}
+
+    public TeamRoster {
+        members = List.copyOf(members);
+        pipelines = List.copyOf(pipelines);
+    }
+}

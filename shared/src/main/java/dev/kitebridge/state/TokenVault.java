@@ -1,0 +1,15 @@
+package dev.kitebridge.state;
+
+import java.util.Optional;
+
+import dev.kitebridge.buildkite.BuildkiteToken;
+
+/** Where Buildkite tokens are kept (Secrets Manager in AWS), one per integrated account. */
+public interface TokenVault {
+
+    void put(String accountId, BuildkiteToken token);
+
+    Optional<BuildkiteToken> get(String accountId);
+
+    void delete(String accountId);
+}
