@@ -39,6 +39,7 @@ public final class BuildkiteClient {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
+    private final Builder settings;
     private final RestClient rest;
     private final GraphqlClient graphql;
     private final AccountResource account;
@@ -47,8 +48,9 @@ public final class BuildkiteClient {
     private final InvitationsResource invitations;
 
     private BuildkiteClient(Builder builder) {
+        this.settings = builder.copy();
         Transport transport = new Transport(builder.http, builder.token, builder.governor, builder.userBudgetKey,
-                builder.time, builder.retry, builder.requestTimeout, builder.maxWait);
+                builder.time, builder.retry, builder.requestTimeout, builder.maxWait, builder.listener);
         this.rest = new RestClient(transport, builder.restBaseUrl);
         this.graphql = new GraphqlClient(transport, builder.graphqlUrl);
         this.account = new AccountResource(rest);
@@ -81,6 +83,11 @@ public final class BuildkiteClient {
         return graphql;
     }
 
+    /** The same client, allowed to wait at most {@code wait} for a spent budget (for a request near its deadline). */
+    public BuildkiteClient withMaxWait(Duration wait) {
+        return settings.copy().maxWait(wait.isNegative() ? Duration.ZERO : wait).build();
+    }
+
     /** REST at the level of paths and JSON, for what the typed resources do not cover (the proxy). */
     public RestClient rest() {
         return rest;
@@ -98,9 +105,31 @@ public final class BuildkiteClient {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration maxWait = Duration.ofSeconds(10);
         private HttpClient http = SHARED_HTTP;
+        private CallListener listener = CallListener.NONE;
 
         private Builder(BuildkiteToken token) {
             this.token = Objects.requireNonNull(token, "token");
+        }
+
+        private Builder copy() {
+            Builder copy = new Builder(token);
+            copy.restBaseUrl = restBaseUrl;
+            copy.graphqlUrl = graphqlUrl;
+            copy.governor = governor;
+            copy.userBudgetKey = userBudgetKey;
+            copy.time = time;
+            copy.retry = retry;
+            copy.requestTimeout = requestTimeout;
+            copy.maxWait = maxWait;
+            copy.http = http;
+            copy.listener = listener;
+            return copy;
+        }
+
+        /** Hears of every call, e.g. to count them for a request's log line. */
+        public Builder listener(CallListener listener) {
+            this.listener = Objects.requireNonNull(listener);
+            return this;
         }
 
         /** Where REST v2 lives (the sandbox's URL in tests). */

@@ -45,9 +45,10 @@ public final class Transport {
     private final RetryPolicy retry;
     private final Duration requestTimeout;
     private final Duration maxWait;
+    private final CallListener listener;
 
     Transport(HttpClient http, BuildkiteToken token, RateLimitGovernor governor, String userBudgetKey,
-              TimeSource time, RetryPolicy retry, Duration requestTimeout, Duration maxWait) {
+              TimeSource time, RetryPolicy retry, Duration requestTimeout, Duration maxWait, CallListener listener) {
         this.http = http;
         this.token = token;
         this.governor = governor;
@@ -56,6 +57,7 @@ public final class Transport {
         this.retry = retry;
         this.requestTimeout = requestTimeout;
         this.maxWait = maxWait;
+        this.listener = listener;
     }
 
     /**
@@ -89,6 +91,7 @@ public final class Transport {
                 answer = http.send(request(call), HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
                 governor.settle(budgets, call.cost(), List.of());
+                listener.answered(call.method(), call.uri().getRawPath(), 0, List.of());
                 failures++;
                 if (retryable(call, failures)) {
                     backOff(call, failures, "failed with " + e.getClass().getSimpleName());
@@ -105,6 +108,7 @@ public final class Transport {
             int status = answer.statusCode();
             List<BudgetReading> readings = readings(call, answer.headers(), receivedAt);
             governor.settle(budgets, call.cost(), readings);
+            listener.answered(call.method(), call.uri().getRawPath(), status, readings);
 
             if (status == 429) {
                 rateLimitedAnswers++;

@@ -22,4 +22,9 @@ public record JournalEntry(
         int status,
         long requestedComplexity,
         long actualComplexity,
-        String fault) {}
+        String fault) {
+
+    public boolean isGraphql() {
+        return route.equals("POST /graphql");
+    }
+}

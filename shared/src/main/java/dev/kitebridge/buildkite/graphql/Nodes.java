@@ -33,7 +33,14 @@ public final class Nodes {
 
     /** An organization membership; {@code lastSeenAt} is null for members never seen. */
     public record MemberNode(String id, String uuid, OrganizationRole role, Instant createdAt, Instant lastSeenAt,
-                             boolean complimentary, Sso sso, Security security, UserNode user) {}
+                             boolean complimentary, Sso sso, Security security, UserNode user, TeamAssignments teams) {
+
+        /** The member's teams, where the document asked for them. */
+        public List<TeamAssignment> teamAssignments() {
+            return teams == null || teams.edges() == null ? List.of()
+                    : teams.edges().stream().map(TeamAssignmentEdge::node).toList();
+        }
+    }
 
     public record Count(int count) {}
 
@@ -45,7 +52,7 @@ public final class Nodes {
 
     public record TeamMemberNode(String id, String uuid, TeamRole role, Instant createdAt, UserNode user) {}
 
-    public record TeamRef(String id, String uuid, String slug) {}
+    public record TeamRef(String id, String uuid, String slug, String name) {}
 
     public record TeamAssignment(TeamRole role, TeamRef team) {}
 

@@ -1,0 +1,29 @@
+package dev.kitebridge.functions.me;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import dev.kitebridge.api.DirectoryEndpoints;
+import dev.kitebridge.api.HttpApiEvents;
+import dev.kitebridge.functions.Dependencies;
+
+/** {@code GET /unified/user-directory/me}. */
+public final class MeHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    private final DirectoryEndpoints directory;
+
+    public MeHandler() {
+        this(Dependencies.directory());
+    }
+
+    public MeHandler(DirectoryEndpoints directory) {
+        this.directory = directory;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return HttpApiEvents.response(directory.me(HttpApiEvents.request(event)));
+    }
+}

@@ -1,0 +1,208 @@
+package dev.kitebridge.api;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.BudgetReading;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.directory.Cursors;
+import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.directory.GroupsService;
+import dev.kitebridge.directory.ListPage;
+import dev.kitebridge.directory.ListQuery;
+import dev.kitebridge.directory.MeService;
+import dev.kitebridge.directory.OrganizationsService;
+import dev.kitebridge.directory.RolesService;
+import dev.kitebridge.directory.Session;
+import dev.kitebridge.directory.UserFilters;
+import dev.kitebridge.directory.UsersService;
+import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.state.AccountStore;
+import dev.kitebridge.state.CursorStore;
+import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.state.TokenVault;
+
+/**
+ * The unified User Directory's read endpoints: each reads the request's parameters, opens the
+ * tenant's integrated account, calls its service, and answers the envelope, the record or the
+ * contract's error, with the {@code ratelimit-*}, {@code x-request-id} and
+ * {@code x-kitebridge-data-age} headers.
+ */
+public final class DirectoryEndpoints {
+
+    /** How long one request may spend on Buildkite: well inside API Gateway's 30 seconds. */
+    public static final Duration REQUEST_BUDGET = Duration.ofSeconds(8);
+
+    private static final System.Logger LOG = System.getLogger(DirectoryEndpoints.class.getName());
+    private static final Set<String> GET_PARAMETERS = Set.of("integrated_account_id", "include_remote_data", "max_age",
+            "organization_id");
+
+    private final BuildkiteAccess access;
+    private final UsersService users;
+    private final GroupsService groups;
+    private final RolesService roles;
+    private final OrganizationsService organizations;
+    private final MeService me;
+
+    public DirectoryEndpoints(BuildkiteAccess access, UsersService users, GroupsService groups, RolesService roles,
+                              OrganizationsService organizations, MeService me) {
+        this.access = access;
+        this.users = users;
+        this.groups = groups;
+        this.roles = roles;
+        this.organizations = organizations;
+        this.me = me;
+    }
+
+    /** The state and the Buildkite endpoints the directory runs on. */
+    public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
+                         RateLimitGovernor governor, BuildkiteAccess.Endpoints buildkite, TimeSource time) {}
+
+    public static DirectoryEndpoints create(Wiring wiring) {
+        BuildkiteAccess access = new BuildkiteAccess(wiring.accounts(), wiring.tokens(), wiring.governor(), wiring.buildkite(),
+                wiring.time());
+        Cursors cursors = new Cursors(wiring.cursors());
+        OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(), access);
+        return new DirectoryEndpoints(access, new UsersService(access, data, cursors), new GroupsService(access, data, cursors),
+                new RolesService(cursors), new OrganizationsService(access, cursors), new MeService(access));
+    }
+
+    /** {@code GET /unified/user-directory/users[/{id}]} */
+    public ApiResponse users(ApiRequest request) {
+        String id = request.pathParameter("id");
+        if (id == null) {
+            return respond(request, session -> list(users.list(session, ListQuery.parse(request.query(), UserFilters.NAMES))));
+        }
+        return respond(request, session -> one(users.get(session, id, request.query().get("organization_id"),
+                includeRemoteData(request), maxAge(request))));
+    }
+
+    /** {@code GET /unified/user-directory/groups[/{id}]} */
+    public ApiResponse groups(ApiRequest request) {
+        String id = request.pathParameter("id");
+        if (id == null) {
+            return respond(request, session -> list(groups.list(session, ListQuery.parse(request.query(), GroupsService.FILTERS))));
+        }
+        return respond(request, session -> one(groups.get(session, id, request.query().get("organization_id"),
+                includeRemoteData(request), maxAge(request))));
+    }
+
+    /** {@code GET /unified/user-directory/roles[/{id}]} */
+    public ApiResponse roles(ApiRequest request) {
+        String id = request.pathParameter("id");
+        if (id == null) {
+            return respond(request, session -> list(roles.list(session, ListQuery.parse(request.query(), Set.of()))));
+        }
+        return respond(request, session -> one(roles.get(id)));
+    }
+
+    /** {@code GET /unified/user-directory/organizations[/{id}]} */
+    public ApiResponse organizations(ApiRequest request) {
+        String id = request.pathParameter("id");
+        if (id == null) {
+            return respond(request, session -> list(organizations.list(session, ListQuery.parse(request.query(), Set.of()))));
+        }
+        return respond(request, session -> one(organizations.get(session, id, includeRemoteData(request))));
+    }
+
+    /** {@code GET /unified/user-directory/me} */
+    public ApiResponse me(ApiRequest request) {
+        return respond(request, session -> one(me.me(session, includeRemoteData(request))));
+    }
+
+    /** A body and how old the cached data behind it is. */
+    private record Answer(Object body, Duration dataAge) {}
+
+    private static Answer list(ListPage<?> page) {
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("result", page.result());
+        envelope.put("next_cursor", page.nextCursor());
+        envelope.put("result_count", page.result().size());
+        return new Answer(envelope, page.dataAge());
+    }
+
+    private static Answer one(Object record) {
+        return new Answer(record, null);
+    }
+
+    private ApiResponse respond(ApiRequest request, Function<Session, Answer> work) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-request-id", request.requestId());
+        Session session = null;
+        try {
+            if (request.tenantId() == null) {
+                return error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
+            }
+            String accountId = request.query().get("integrated_account_id");
+            if (accountId == null || accountId.isBlank()) {
+                throw DirectoryException.invalidRequest("integrated_account_id is required");
+            }
+            if (request.pathParameter("id") != null) {
+                for (String name : request.query().keySet()) {
+                    if (!GET_PARAMETERS.contains(name)) {
+                        throw DirectoryException.invalidRequest("unknown query parameter " + name);
+                    }
+                }
+            }
+            session = access.open(request.tenantId(), accountId, REQUEST_BUDGET);
+            Answer answer = work.apply(session);
+            if (answer.dataAge() != null) {
+                headers.put("x-kitebridge-data-age", Long.toString(Math.max(0, answer.dataAge().toSeconds())));
+            }
+            budgetHeaders(session, headers);
+            return ApiResponse.json(200, answer.body(), headers);
+        } catch (DirectoryException e) {
+            if (session != null) {
+                budgetHeaders(session, headers);
+            }
+            if (e.retryAfter() != null) {
+                headers.put("retry-after", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
+            }
+            return error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
+            return error(500, "internal_error", "something went wrong on our side; the request id tells us where",
+                    request, headers, Map.of());
+        }
+    }
+
+    private static void budgetHeaders(Session session, Map<String, String> headers) {
+        session.restBudget().ifPresent(reading -> {
+            headers.put("ratelimit-limit", Long.toString(reading.limit()));
+            headers.put("ratelimit-remaining", Long.toString(Math.max(0, reading.remaining())));
+            headers.put("ratelimit-reset", Long.toString(resetSeconds(reading, session)));
+        });
+    }
+
+    private static long resetSeconds(BudgetReading reading, Session session) {
+        return Math.max(0, Duration.between(session.now(), reading.resetsAt()).toSeconds());
+    }
+
+    private static ApiResponse error(int status, String code, String message, ApiRequest request, Map<String, String> headers,
+                                     Map<String, Object> details) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("statusCode", status);
+        body.put("error", code);
+        body.put("message", message);
+        body.put("request_id", request.requestId());
+        if (!details.isEmpty()) {
+            body.put("details", details);
+        }
+        return ApiResponse.json(status, body, headers);
+    }
+
+    private static boolean includeRemoteData(ApiRequest request) {
+        return ListQuery.bool(request.query(), "include_remote_data", true);
+    }
+
+    private static Duration maxAge(ApiRequest request) {
+        return ListQuery.maxAge(request.query());
+    }
+}

@@ -1,0 +1,81 @@
+package dev.kitebridge.directory;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A request the directory answers with an error of the contract: a status, a short code and a
+ * message that names the problem. Messages never carry a token.
+ */
+public final class DirectoryException extends RuntimeException {
+
+    private final int status;
+    private final String error;
+    private final Duration retryAfter;
+    private final Map<String, Object> details;
+
+    private DirectoryException(int status, String error, String message, Duration retryAfter, Map<String, Object> details) {
+        super(message, null, false, false);
+        this.status = status;
+        this.error = error;
+        this.retryAfter = retryAfter;
+        this.details = details;
+    }
+
+    public static DirectoryException invalidRequest(String message) {
+        return new DirectoryException(400, "invalid_request", message, null, Map.of());
+    }
+
+    public static DirectoryException invalidCursor() {
+        return new DirectoryException(400, "invalid_cursor",
+                "next_cursor is unknown, has expired, or was issued for another list", null, Map.of());
+    }
+
+    public static DirectoryException notFound(String message) {
+        return new DirectoryException(404, "not_found", message, null, Map.of());
+    }
+
+    public static DirectoryException missingScope(String scope) {
+        return new DirectoryException(403, "missing_scope",
+                "the integrated account's Buildkite token lacks the " + scope + " scope", null, Map.of("missing_scope", scope));
+    }
+
+    public static DirectoryException forbidden(String message) {
+        return new DirectoryException(403, "forbidden", message, null, Map.of());
+    }
+
+    /** Buildkite refused a write (422), with Buildkite's reason. */
+    public static DirectoryException refused(String buildkiteReason) {
+        return new DirectoryException(422, "buildkite_refused", buildkiteReason, null, Map.of());
+    }
+
+    public static DirectoryException needsReauth(String accountId) {
+        return new DirectoryException(424, "needs_reauth", "integrated account " + accountId
+                + " needs a new Buildkite token: Buildkite refused the stored one", null, Map.of());
+    }
+
+    public static DirectoryException rateLimited(Duration retryAfter, String message) {
+        return new DirectoryException(429, "rate_limited", message, retryAfter, Map.of());
+    }
+
+    public static DirectoryException upstream(int status, String message) {
+        return new DirectoryException(status, status == 504 ? "upstream_timeout" : "upstream_error", message, null, Map.of());
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    /** For 429: when to come back. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    public Map<String, Object> details() {
+        return details;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.kitebridge.directory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.BuildkiteException;
+import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.Page;
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.rest.RestClient;
+import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.directory.model.UnifiedGroup;
+import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.directory.orgdata.TeamRoster;
+
+/**
+ * Groups: the Buildkite teams the token's user can see, organization by organization. A page is
+ * one live REST page of teams (100 a request); member counts and pipelines come from the
+ * organization's cached rosters.
+ */
+public final class GroupsService {
+
+    public static final String RESOURCE = "groups";
+    public static final Set<String> FILTERS = Set.of("organization_id", "user_id", "privacy");
+    static final int TEAM_PAGE = 100;
+
+    private static final Set<OrganizationData.Part> ROSTERS = EnumSet.of(OrganizationData.Part.ROSTERS);
+
+    private final BuildkiteAccess access;
+    private final OrganizationDataService data;
+    private final Cursors cursors;
+
+    public GroupsService(BuildkiteAccess access, OrganizationDataService data, Cursors cursors) {
+        this.access = access;
+        this.data = data;
+        this.cursors = cursors;
+    }
+
+    public ListPage<UnifiedGroup> list(Session session, ListQuery query) {
+        String userId = query.filters().get("user_id") == null ? null : ListQuery.requireUuid("user_id", query.filters().get("user_id"));
+        String privacy = query.filters().get("privacy");
+        if (privacy != null && !privacy.equals("visible") && !privacy.equals("secret")) {
+            throw DirectoryException.invalidRequest("privacy must be visible or secret, not '" + privacy + "'");
+        }
+        Map<String, String> position = cursors.position(session, RESOURCE, query);
+        List<OrganizationRef> orgs;
+        int org;
+        int page;
+        int offset;
+        if (position.isEmpty()) {
+            orgs = OrganizationRef.only(access.call(session, () -> OrganizationRef.reachable(session.buildkite())),
+                    query.filters().get("organization_id"));
+            org = 0;
+            page = 1;
+            offset = 0;
+        } else {
+            try {
+                orgs = OrganizationRef.decode(position.get("orgs"));
+                org = Integer.parseInt(position.get("org"));
+                page = Integer.parseInt(position.get("page"));
+                offset = Integer.parseInt(position.get("offset"));
+            } catch (RuntimeException e) {
+                throw DirectoryException.invalidCursor();
+            }
+        }
+        List<UnifiedGroup> result = new ArrayList<>();
+        Duration dataAge = null;
+        while (result.size() < query.limit() && org < orgs.size()) {
+            if (!result.isEmpty() && session.timeLeft().compareTo(UsersService.ENOUGH_FOR_ANOTHER_PAGE) < 0) {
+                break;
+            }
+            OrganizationRef current = orgs.get(org);
+            OrganizationDataService.View view;
+            try {
+                view = access.call(session, () -> data.ensure(session, current.slug(), ROSTERS, query.maxAge(),
+                        session.deadline().minus(UsersService.PAGE_RESERVE)));
+            } catch (DirectoryException stopped) {
+                if (result.isEmpty() || stopped.status() != 429) {
+                    throw stopped;
+                }
+                break;
+            }
+            Duration age = view.age(session.now());
+            dataAge = dataAge == null || age.compareTo(dataAge) > 0 ? age : dataAge;
+            PageRequest request = new PageRequest(Map.of("page", Integer.toString(page), "per_page", Integer.toString(TEAM_PAGE)));
+            PageRequest filtered = userId == null ? request : request.with("user_id", userId);
+            Page<Team> teams = access.call(session, () -> session.buildkite().teams().list(current.slug(), filtered));
+            int i = offset;
+            for (; i < teams.items().size() && result.size() < query.limit(); i++) {
+                Team team = teams.items().get(i);
+                if (privacy == null || team.privacy() != null && privacy.equals(team.privacy().rest())) {
+                    result.add(group(current, team, teams.raw().get(i), view.rosters(), query.includeRemoteData()));
+                }
+            }
+            if (i < teams.items().size()) {
+                offset = i;
+            } else if (teams.next().isPresent()) {
+                page++;
+                offset = 0;
+            } else {
+                org++;
+                page = 1;
+                offset = 0;
+            }
+        }
+        String next = null;
+        if (org < orgs.size()) {
+            Map<String, String> at = new HashMap<>();
+            at.put("orgs", OrganizationRef.encode(orgs));
+            at.put("org", Integer.toString(org));
+            at.put("page", Integer.toString(page));
+            at.put("offset", Integer.toString(offset));
+            next = cursors.issue(session, RESOURCE, query, at);
+        }
+        return new ListPage<>(result, next, dataAge);
+    }
+
+    /** One group by its team UUID, in the given organization or the first reachable one that has it. */
+    public UnifiedGroup get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
+        String teamId = ListQuery.requireUuid("id", id);
+        List<OrganizationRef> orgs = OrganizationRef.only(
+                access.call(session, () -> OrganizationRef.reachable(session.buildkite())), organizationId);
+        for (OrganizationRef org : orgs) {
+            Optional<JsonNode> raw = access.call(session, () -> {
+                try {
+                    return Optional.of(session.buildkite().rest().call("GET",
+                            RestClient.path("organizations", org.slug(), "teams", teamId), null, null, org.slug()).body());
+                } catch (BuildkiteException.NotFound elsewhere) {
+                    return Optional.empty();
+                }
+            });
+            if (raw.isPresent()) {
+                OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ROSTERS, maxAge,
+                        session.deadline().minus(UsersService.PAGE_RESERVE)));
+                return group(org, BuildkiteJson.read(raw.get(), Team.class), raw.get(), view.rosters(), includeRemoteData);
+            }
+        }
+        throw DirectoryException.notFound("no group " + teamId + " in the organizations this account reaches");
+    }
+
+    static UnifiedGroup group(OrganizationRef org, Team team, JsonNode raw, OrganizationData rosters, boolean includeRemoteData) {
+        Optional<TeamRoster> roster = rosters.roster(team.id());
+        List<UnifiedGroup.Pipeline> pipelines = roster.map(r -> r.pipelines().stream()
+                .map(p -> new UnifiedGroup.Pipeline(p.pipelineUuid(), p.slug(), lower(p.accessLevel()))).toList())
+                .orElse(List.of());
+        return new UnifiedGroup(team.id(), team.name(), team.slug(), team.description(), org.id(), UnifiedGroup.TEAM,
+                lower(team.privacy()), team.isDefault(), lower(team.defaultMemberRole()),
+                roster.map(r -> r.members().size()).orElse(null), pipelines, team.createdAt(),
+                includeRemoteData ? raw : null);
+    }
+
+    private static String lower(Enum<?> value) {
+        return value == null ? null : value.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.kitebridge.directory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.buildkite.CallListener;
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.Budget;
+import dev.kitebridge.buildkite.ratelimit.BudgetReading;
+import dev.kitebridge.state.IntegratedAccount;
+
+/**
+ * One request's access to one integrated account's Buildkite: the client, the time the request
+ * may spend, and a tally of the calls it made (for the log line and the {@code ratelimit-*}
+ * headers).
+ */
+public final class Session implements CallListener {
+
+    private final IntegratedAccount account;
+    private final TimeSource time;
+    private final Instant deadline;
+    private final AtomicInteger calls = new AtomicInteger();
+    private final AtomicReference<BudgetReading> lastRestUser = new AtomicReference<>();
+    private BuildkiteClient client;
+
+    Session(IntegratedAccount account, TimeSource time, Instant deadline) {
+        this.account = account;
+        this.time = time;
+        this.deadline = deadline;
+    }
+
+    void attach(BuildkiteClient buildkite) {
+        this.client = buildkite;
+    }
+
+    public IntegratedAccount account() {
+        return account;
+    }
+
+    public TimeSource time() {
+        return time;
+    }
+
+    public Instant now() {
+        return time.now();
+    }
+
+    public Instant deadline() {
+        return deadline;
+    }
+
+    public Duration timeLeft() {
+        return Duration.between(time.now(), deadline);
+    }
+
+    /** The client, allowed to wait for a spent budget only as long as the request has left. */
+    public BuildkiteClient buildkite() {
+        return client.withMaxWait(timeLeft());
+    }
+
+    /** The client allowed to wait until {@code until} at most. */
+    public BuildkiteClient buildkiteUntil(Instant until) {
+        return client.withMaxWait(Duration.between(time.now(), until));
+    }
+
+    @Override
+    public void answered(String method, String path, int status, List<BudgetReading> readings) {
+        calls.incrementAndGet();
+        readings.stream()
+                .filter(r -> r.budget().api() == Budget.Api.REST && r.budget().scope() == Budget.Scope.USER)
+                .findFirst()
+                .ifPresent(lastRestUser::set);
+    }
+
+    /** How many calls to Buildkite this request made. */
+    public int buildkiteCalls() {
+        return calls.get();
+    }
+
+    /** The account's REST budget (the per-user one, which binds first) as the last answer told. */
+    public Optional<BudgetReading> restBudget() {
+        return Optional.ofNullable(lastRestUser.get());
+    }
+}

@@ -1,0 +1,281 @@
+package dev.kitebridge.directory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.buildkite.BuildkiteException;
+import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.InvitationState;
+import dev.kitebridge.buildkite.Page;
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.graphql.Connection;
+import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
+import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
+import dev.kitebridge.buildkite.rest.OrganizationMember;
+import dev.kitebridge.buildkite.rest.RestClient;
+import dev.kitebridge.directory.model.UnifiedUser;
+import dev.kitebridge.directory.orgdata.MemberProfile;
+import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
+
+/**
+ * Users: every organization membership the token reaches, then every pending invitation,
+ * organization by organization.
+ *
+ * <p>How a page is built, and what it costs: the members come from one live REST page (100
+ * members a request); what only GraphQL tells (2FA, last seen, joined, bots, avatars) and each
+ * member's teams come from the organization's cached data (see {@link OrganizationDataService}).
+ * Invitations come live from GraphQL. A walk with {@code limit=100} therefore costs one REST
+ * request per page once the organization's data is cached.
+ */
+public final class UsersService {
+
+    public static final String RESOURCE = "users";
+    /** REST's largest page, and the page the walk reads, whatever the limit. */
+    static final int MEMBER_PAGE = 100;
+    /** Time kept back from building data for reading the page itself. */
+    static final Duration PAGE_RESERVE = Duration.ofMillis(1_500);
+    /** Below this much time left, a page with records goes back as it is. */
+    static final Duration ENOUGH_FOR_ANOTHER_PAGE = Duration.ofSeconds(2);
+    /** At most this many members who joined after their organization's data was read are looked up one by one. */
+    static final int LATE_JOINERS_PER_PAGE = 20;
+
+    private static final Set<OrganizationData.Part> ALL_PARTS = EnumSet.allOf(OrganizationData.Part.class);
+
+    private final BuildkiteAccess access;
+    private final OrganizationDataService data;
+    private final Cursors cursors;
+
+    public UsersService(BuildkiteAccess access, OrganizationDataService data, Cursors cursors) {
+        this.access = access;
+        this.data = data;
+        this.cursors = cursors;
+    }
+
+    /** Where a walk stands: which organization, which part of it, which page, how far into the page. */
+    private static final class Walk {
+        List<OrganizationRef> orgs;
+        int org;
+        boolean invitations;
+        int page = 1;
+        String after;
+        int offset;
+
+        Map<String, String> position() {
+            Map<String, String> position = new HashMap<>();
+            position.put("orgs", OrganizationRef.encode(orgs));
+            position.put("org", Integer.toString(org));
+            position.put("phase", invitations ? "invitations" : "members");
+            position.put("page", Integer.toString(page));
+            position.put("offset", Integer.toString(offset));
+            if (after != null) {
+                position.put("after", after);
+            }
+            return position;
+        }
+
+        static Walk from(Map<String, String> position) {
+            Walk walk = new Walk();
+            try {
+                walk.orgs = OrganizationRef.decode(position.get("orgs"));
+                walk.org = Integer.parseInt(position.get("org"));
+                walk.invitations = "invitations".equals(position.get("phase"));
+                walk.page = Integer.parseInt(position.get("page"));
+                walk.offset = Integer.parseInt(position.get("offset"));
+                walk.after = position.get("after");
+            } catch (RuntimeException e) {
+                throw DirectoryException.invalidCursor();
+            }
+            return walk;
+        }
+
+        void nextOrganization() {
+            org++;
+            invitations = false;
+            page = 1;
+            after = null;
+            offset = 0;
+        }
+    }
+
+    public ListPage<UnifiedUser> list(Session session, ListQuery query) {
+        UserFilters filters = UserFilters.of(query.filters());
+        Map<String, String> position = cursors.position(session, RESOURCE, query);
+        Walk walk;
+        if (position.isEmpty()) {
+            walk = new Walk();
+            walk.orgs = OrganizationRef.only(access.call(session, () -> OrganizationRef.reachable(session.buildkite())),
+                    filters.organizationId());
+        } else {
+            walk = Walk.from(position);
+        }
+        List<UnifiedUser> result = new ArrayList<>();
+        Duration dataAge = null;
+        while (result.size() < query.limit() && walk.org < walk.orgs.size()) {
+            if (!result.isEmpty() && session.timeLeft().compareTo(ENOUGH_FOR_ANOTHER_PAGE) < 0) {
+                break;
+            }
+            OrganizationRef org = walk.orgs.get(walk.org);
+            try {
+                if (!walk.invitations) {
+                    if (!filters.wantsMembers()) {
+                        walk.invitations = true;
+                        continue;
+                    }
+                    OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ALL_PARTS,
+                            query.maxAge(), session.deadline().minus(PAGE_RESERVE)));
+                    Duration age = view.age(session.now());
+                    dataAge = dataAge == null || age.compareTo(dataAge) > 0 ? age : dataAge;
+                    readMembers(session, query, filters, walk, org, view, result);
+                } else {
+                    if (!filters.wantsInvitations()) {
+                        walk.nextOrganization();
+                        continue;
+                    }
+                    readInvitations(session, query, filters, walk, org, result);
+                }
+            } catch (DirectoryException stopped) {
+                // A page that has records goes back with them; the walk resumes from its cursor.
+                if (result.isEmpty() || stopped.status() != 429) {
+                    throw stopped;
+                }
+                break;
+            }
+        }
+        String next = walk.org < walk.orgs.size() ? cursors.issue(session, RESOURCE, query, walk.position()) : null;
+        return new ListPage<>(result, next, dataAge);
+    }
+
+    /** Reads one REST page of members from the walk's position, adding those that match until the limit. */
+    private void readMembers(Session session, ListQuery query, UserFilters filters, Walk walk, OrganizationRef org,
+                             OrganizationDataService.View view, List<UnifiedUser> result) {
+        PageRequest request = new PageRequest(Map.of("page", Integer.toString(walk.page), "per_page", Integer.toString(MEMBER_PAGE)));
+        Page<OrganizationMember> page = access.call(session, () -> session.buildkite().organizations().members(org.slug(), request));
+        lookUpLateJoiners(session, org, page.items(), view.profiles());
+        int i = walk.offset;
+        for (; i < page.items().size() && result.size() < query.limit(); i++) {
+            OrganizationMember member = page.items().get(i);
+            UnifiedUser user = UserMapping.member(org, member, page.raw().get(i), view.profiles().profile(member.id()),
+                    view.rosters().teamsOf(member.id()), query.includeRemoteData());
+            if (filters.matches(user)) {
+                result.add(user);
+            }
+        }
+        if (i < page.items().size()) {
+            walk.offset = i;
+        } else if (page.next().isPresent()) {
+            walk.page++;
+            walk.offset = 0;
+        } else {
+            walk.invitations = true;
+            walk.offset = 0;
+        }
+    }
+
+    /** Members who joined after the profiles were read get theirs now, one GraphQL query each, up to a bound. */
+    private void lookUpLateJoiners(Session session, OrganizationRef org, List<OrganizationMember> members,
+                                   OrganizationData profiles) {
+        List<OrganizationMember> missing = members.stream()
+                .filter(m -> profiles.profile(m.id()).isEmpty())
+                .limit(LATE_JOINERS_PER_PAGE)
+                .toList();
+        for (OrganizationMember member : missing) {
+            Optional<Connection<MemberNode>> found = access.call(session,
+                    () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
+            found.ifPresent(connection -> profiles.addProfile(
+                    OrganizationDataBuilder.profileOf(connection.nodes().get(0), connection.raw().get(0))));
+        }
+    }
+
+    private void readInvitations(Session session, ListQuery query, UserFilters filters, Walk walk, OrganizationRef org,
+                                 List<UnifiedUser> result) {
+        Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
+                .invitations(org.slug(), MEMBER_PAGE, walk.after, List.of(InvitationState.PENDING)));
+        int i = walk.offset;
+        for (; i < page.nodes().size() && result.size() < query.limit(); i++) {
+            UnifiedUser user = UserMapping.invitation(org, page.nodes().get(i), page.raw().get(i), query.includeRemoteData());
+            if (filters.matches(user)) {
+                result.add(user);
+            }
+        }
+        if (i < page.nodes().size()) {
+            walk.offset = i;
+        } else if (page.next().isPresent()) {
+            walk.after = page.next().get();
+            walk.offset = 0;
+        } else {
+            walk.nextOrganization();
+        }
+    }
+
+    /**
+     * One user by id: a member (by user UUID) or a pending invitation (by its UUID), in the given
+     * organization or the first reachable one that has it.
+     */
+    public UnifiedUser get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
+        String userId = ListQuery.requireUuid("id", id);
+        List<OrganizationRef> orgs = OrganizationRef.only(
+                access.call(session, () -> OrganizationRef.reachable(session.buildkite())), organizationId);
+        for (OrganizationRef org : orgs) {
+            Optional<UnifiedUser> member = member(session, org, userId, includeRemoteData, maxAge);
+            if (member.isPresent()) {
+                return member.get();
+            }
+        }
+        for (OrganizationRef org : orgs) {
+            Optional<UnifiedUser> invited = invitation(session, org, userId, includeRemoteData);
+            if (invited.isPresent()) {
+                return invited.get();
+            }
+        }
+        throw DirectoryException.notFound("no user or pending invitation " + userId + " in the organizations this account reaches");
+    }
+
+    private Optional<UnifiedUser> member(Session session, OrganizationRef org, String userId, boolean includeRemoteData,
+                                         Duration maxAge) {
+        BuildkiteClient buildkite = session.buildkite();
+        Optional<JsonNode> raw = access.call(session, () -> {
+            try {
+                return Optional.of(buildkite.rest().call("GET", RestClient.path("organizations", org.slug(), "members", userId),
+                        null, null, org.slug()).body());
+            } catch (BuildkiteException.NotFound notAMember) {
+                return Optional.empty();
+            }
+        });
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        OrganizationMember member = BuildkiteJson.read(raw.get(), OrganizationMember.class);
+        OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ALL_PARTS, maxAge,
+                session.deadline().minus(PAGE_RESERVE)));
+        lookUpLateJoiners(session, org, List.of(member), view.profiles());
+        return Optional.of(UserMapping.member(org, member, raw.get(), view.profiles().profile(member.id()),
+                view.rosters().teamsOf(member.id()), includeRemoteData));
+    }
+
+    private Optional<UnifiedUser> invitation(Session session, OrganizationRef org, String invitationId, boolean includeRemoteData) {
+        String after = null;
+        do {
+            String cursor = after;
+            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
+                    .invitations(org.slug(), MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
+            for (int i = 0; i < page.nodes().size(); i++) {
+                if (page.nodes().get(i).uuid().equals(invitationId)) {
+                    return Optional.of(UserMapping.invitation(org, page.nodes().get(i), page.raw().get(i), includeRemoteData));
+                }
+            }
+            after = page.next().orElse(null);
+        } while (after != null);
+        return Optional.empty();
+    }
+}

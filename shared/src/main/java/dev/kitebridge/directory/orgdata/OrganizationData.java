@@ -1,0 +1,208 @@
+package dev.kitebridge.directory.orgdata;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.kitebridge.buildkite.PageRequest;
+
+/**
+ * What the directory keeps about one organization between requests, because reading it costs
+ * more than one page can afford: each member's GraphQL-only profile (2FA, last seen, bot, joined),
+ * and each team's members and pipelines. Built in steps, by two lanes that spend the two budgets in
+ * parallel: GraphQL for the profiles, REST for the teams. A build that stops (the request's time is
+ * up, a budget is spent) resumes where it stood.
+ */
+public final class OrganizationData {
+
+    /** What a caller needs from the data: profiles (users), rosters (users' groups, groups' counts). */
+    public enum Part { PROFILES, ROSTERS }
+
+    private final String accountId;
+    private final String organizationSlug;
+    private final Instant startedAt;
+
+    // GraphQL lane: member profiles, page by page.
+    private final Map<String, MemberProfile> profiles = new LinkedHashMap<>();
+    private String profilesAfter;
+    private Instant profilesCompletedAt;
+    private Boolean profilesNeedSso;
+
+    // REST lane: the team list, then each team's members and pipelines.
+    private final Map<String, TeamRoster> rosters = new LinkedHashMap<>();
+    private final List<TeamRoster> teams = new ArrayList<>();
+    private PageRequest teamsNext;
+    private boolean teamsListed;
+    private int rosterIndex;
+    private PageRequest rosterNext;
+    private boolean rosterPipelinesPhase;
+    private final List<TeamRoster.Member> rosterMembers = new ArrayList<>();
+    private final List<TeamRoster.PipelineAccess> rosterPipelines = new ArrayList<>();
+    private Instant rostersCompletedAt;
+
+    private final Map<String, List<UserTeam>> teamsByUser = new LinkedHashMap<>();
+    private Instant retryAt;
+
+    /** One team of a user. */
+    public record UserTeam(String teamUuid, String teamName, dev.kitebridge.buildkite.TeamRole role) {}
+
+    public OrganizationData(String accountId, String organizationSlug, Instant startedAt) {
+        this.accountId = accountId;
+        this.organizationSlug = organizationSlug;
+        this.startedAt = startedAt;
+    }
+
+    public String accountId() {
+        return accountId;
+    }
+
+    public String organizationSlug() {
+        return organizationSlug;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public synchronized boolean isComplete(Part part) {
+        return completedAt(part).isPresent();
+    }
+
+    public synchronized Optional<Instant> completedAt(Part part) {
+        return Optional.ofNullable(part == Part.PROFILES ? profilesCompletedAt : rostersCompletedAt);
+    }
+
+    /** How old the data of these parts is: the age of the build (it began before anything in it was read). */
+    public Duration age(Instant now) {
+        return Duration.between(startedAt, now);
+    }
+
+    /** When a lane stopped by a spent budget could go on; null if none is waiting. */
+    public synchronized Instant retryAt() {
+        return retryAt;
+    }
+
+    synchronized void retryAt(Instant when) {
+        retryAt = when;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public synchronized Optional<MemberProfile> profile(String userUuid) {
+        return Optional.ofNullable(profiles.get(userUuid));
+    }
+
+    public synchronized List<UserTeam> teamsOf(String userUuid) {
+        return List.copyOf(teamsByUser.getOrDefault(userUuid, List.of()));
+    }
+
+    public synchronized Optional<TeamRoster> roster(String teamUuid) {
+        return Optional.ofNullable(rosters.get(teamUuid));
+    }
+
+    public synchronized Optional<String> teamName(String teamUuid) {
+        return teams.stream().filter(t -> t.teamUuid().equals(teamUuid)).map(TeamRoster::name).findFirst();
+    }
+
+    public synchronized int profileCount() {
+        return profiles.size();
+    }
+
+    // ---------------------------------------------------------------- the GraphQL lane's progress
+
+    synchronized Boolean profilesNeedSso() {
+        return profilesNeedSso;
+    }
+
+    synchronized void profilesNeedSso(boolean needed) {
+        profilesNeedSso = needed;
+    }
+
+    synchronized String profilesAfter() {
+        return profilesAfter;
+    }
+
+    synchronized void addProfiles(Collection<MemberProfile> page, String after, Instant now) {
+        page.forEach(p -> profiles.put(p.userUuid(), p));
+        profilesAfter = after;
+        if (after == null) {
+            profilesCompletedAt = now;
+        }
+    }
+
+    /** A member who joined after the profiles were read, looked up alone. */
+    public synchronized void addProfile(MemberProfile profile) {
+        profiles.put(profile.userUuid(), profile);
+    }
+
+    // ---------------------------------------------------------------- the REST lane's progress
+
+    synchronized boolean teamsListed() {
+        return teamsListed;
+    }
+
+    synchronized PageRequest teamsNext() {
+        return teamsNext;
+    }
+
+    synchronized void addTeams(List<TeamRoster> page, PageRequest next) {
+        teams.addAll(page);
+        teamsNext = next;
+        teamsListed = next == null;
+    }
+
+    /** The team whose roster is being read, or empty when every roster is read. */
+    synchronized Optional<TeamRoster> rosterTeam() {
+        return rosterIndex < teams.size() ? Optional.of(teams.get(rosterIndex)) : Optional.empty();
+    }
+
+    synchronized boolean rosterPipelinesPhase() {
+        return rosterPipelinesPhase;
+    }
+
+    synchronized PageRequest rosterNext() {
+        return rosterNext;
+    }
+
+    synchronized void addRosterMembers(List<TeamRoster.Member> page, PageRequest next) {
+        rosterMembers.addAll(page);
+        rosterNext = next;
+        if (next == null) {
+            rosterPipelinesPhase = true;
+        }
+    }
+
+    synchronized void addRosterPipelines(List<TeamRoster.PipelineAccess> page, PageRequest next, Instant now) {
+        rosterPipelines.addAll(page);
+        rosterNext = next;
+        if (next != null) {
+            return;
+        }
+        TeamRoster team = teams.get(rosterIndex);
+        TeamRoster done = new TeamRoster(team.teamUuid(), team.slug(), team.name(), rosterMembers, rosterPipelines);
+        rosters.put(team.teamUuid(), done);
+        for (TeamRoster.Member member : done.members()) {
+            teamsByUser.computeIfAbsent(member.userUuid(), u -> new ArrayList<>())
+                    .add(new UserTeam(team.teamUuid(), team.name(), member.role()));
+        }
+        rosterMembers.clear();
+        rosterPipelines.clear();
+        rosterPipelinesPhase = false;
+        rosterIndex++;
+        if (rosterIndex >= teams.size() && teamsListed) {
+            rostersCompletedAt = now;
+        }
+    }
+
+    /** Marks the rosters complete when the organization has no team at all. */
+    synchronized void rostersCompleteIfNoTeams(Instant now) {
+        if (teamsListed && teams.isEmpty()) {
+            rostersCompletedAt = now;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.kitebridge.directory.orgdata;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+
+import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.buildkite.BuildkiteException;
+import dev.kitebridge.buildkite.Page;
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.graphql.Connection;
+import dev.kitebridge.buildkite.graphql.GraphqlClient.MemberQuery;
+import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
+import dev.kitebridge.buildkite.rest.OrganizationMember;
+import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.buildkite.rest.TeamMember;
+import dev.kitebridge.buildkite.rest.TeamPipeline;
+import dev.kitebridge.directory.Session;
+
+/**
+ * Advances a build of {@link OrganizationData} for as long as a request may: the GraphQL lane reads
+ * member profiles, the REST lane reads teams with their members and pipelines, both at once, each
+ * paced by its own budget. Every call is one step, and the data records where the build stands
+ * after each, so the next request resumes it.
+ */
+public final class OrganizationDataBuilder {
+
+    /** GraphQL members per page: 100 members at 4 points use a 5,000-point window to within 3%. */
+    static final int PROFILES_PER_PAGE = 100;
+    static final int REST_PAGE = 100;
+
+    private static final ExecutorService LANES = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "kitebridge-orgdata-lane");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * Where a build stands after an advance.
+     *
+     * @param retryAt when a lane that stopped for a spent budget could go on; null if none did
+     */
+    public record Progress(boolean complete, Instant retryAt) {}
+
+    /** Advances the parts asked for until they are complete, the deadline comes, or their budgets are spent. */
+    public Progress advance(OrganizationData data, Session session, Set<OrganizationData.Part> parts, Instant deadline) {
+        List<Future<Instant>> lanes = new ArrayList<>();
+        if (parts.contains(OrganizationData.Part.PROFILES) && !data.isComplete(OrganizationData.Part.PROFILES)) {
+            lanes.add(LANES.submit(() -> run(session, deadline, () -> profileStep(data, session, deadline),
+                    () -> data.isComplete(OrganizationData.Part.PROFILES))));
+        }
+        if (parts.contains(OrganizationData.Part.ROSTERS) && !data.isComplete(OrganizationData.Part.ROSTERS)) {
+            lanes.add(LANES.submit(() -> run(session, deadline, () -> rosterStep(data, session, deadline),
+                    () -> data.isComplete(OrganizationData.Part.ROSTERS))));
+        }
+        Instant retryAt = null;
+        for (Future<Instant> lane : lanes) {
+            Instant laneRetry = join(lane);
+            if (laneRetry != null && (retryAt == null || laneRetry.isBefore(retryAt))) {
+                retryAt = laneRetry;
+            }
+        }
+        boolean complete = parts.stream().allMatch(data::isComplete);
+        return new Progress(complete, complete ? null : retryAt);
+    }
+
+    /** Runs a lane's steps until it is done or must stop; returns when it could go on if a budget stopped it. */
+    private static Instant run(Session session, Instant deadline, Runnable step, java.util.function.BooleanSupplier done) {
+        while (!done.getAsBoolean() && session.now().isBefore(deadline)) {
+            try {
+                step.run();
+            } catch (BuildkiteException.RateLimited spent) {
+                return session.now().plus(spent.retryAfter());
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- the GraphQL lane
+
+    private static void profileStep(OrganizationData data, Session session, Instant deadline) {
+        BuildkiteClient buildkite = session.buildkiteUntil(deadline);
+        String org = data.organizationSlug();
+        if (data.profilesNeedSso() == null) {
+            // Organizations whose REST members lack the 2026 fields give SSO modes only through GraphQL.
+            Page<OrganizationMember> probe = buildkite.organizations().members(org, PageRequest.first(1));
+            data.profilesNeedSso(!probe.items().isEmpty() && probe.items().get(0).role() == null);
+            return;
+        }
+        Connection<MemberNode> page = buildkite.graphql().members(org,
+                MemberQuery.page(PROFILES_PER_PAGE, data.profilesAfter()).withSso(data.profilesNeedSso()));
+        List<MemberProfile> profiles = new ArrayList<>(page.nodes().size());
+        for (int i = 0; i < page.nodes().size(); i++) {
+            profiles.add(profileOf(page.nodes().get(i), page.raw().get(i)));
+        }
+        data.addProfiles(profiles, page.next().orElse(null), session.now());
+    }
+
+    /** A member's profile from the GraphQL members document. */
+    public static MemberProfile profileOf(MemberNode node, com.fasterxml.jackson.databind.JsonNode raw) {
+        return new MemberProfile(node.user().uuid(), node.id(), node.role(),
+                node.sso() == null ? null : node.sso().mode(), node.createdAt(), node.lastSeenAt(),
+                node.security() != null && node.security().twoFactorEnabled(), node.user().bot(), node.user().machineUser(),
+                node.user().avatar() == null ? null : node.user().avatar().url(), raw);
+    }
+
+    // ---------------------------------------------------------------- the REST lane
+
+    private static void rosterStep(OrganizationData data, Session session, Instant deadline) {
+        BuildkiteClient buildkite = session.buildkiteUntil(deadline);
+        String org = data.organizationSlug();
+        if (!data.teamsListed()) {
+            Page<Team> page = buildkite.teams().list(org, Optional.ofNullable(data.teamsNext()).orElse(PageRequest.first(REST_PAGE)));
+            data.addTeams(page.items().stream()
+                    .map(t -> new TeamRoster(t.id(), t.slug(), t.name(), List.of(), List.of())).toList(), page.next().orElse(null));
+            data.rostersCompleteIfNoTeams(session.now());
+            return;
+        }
+        Optional<TeamRoster> team = data.rosterTeam();
+        if (team.isEmpty()) {
+            return;
+        }
+        PageRequest request = Optional.ofNullable(data.rosterNext()).orElse(PageRequest.first(REST_PAGE));
+        if (!data.rosterPipelinesPhase()) {
+            Page<TeamMember> page = buildkite.teams().members(org, team.get().teamUuid(), request);
+            data.addRosterMembers(page.items().stream().map(m -> new TeamRoster.Member(m.userId(), m.role())).toList(),
+                    page.next().orElse(null));
+        } else {
+            Page<TeamPipeline> page = buildkite.teams().pipelines(org, team.get().teamUuid(), request);
+            data.addRosterPipelines(page.items().stream()
+                    .map(p -> new TeamRoster.PipelineAccess(p.pipelineId(), slugOf(p.pipelineUrl()), p.accessLevel())).toList(),
+                    page.next().orElse(null), session.now());
+        }
+    }
+
+    /** A team pipeline names its pipeline by URL only: its last segment is the slug. */
+    private static String slugOf(String pipelineUrl) {
+        if (pipelineUrl == null) {
+            return null;
+        }
+        String path = URI.create(pipelineUrl).getPath();
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static Instant join(Future<Instant> lane) {
+        try {
+            return lane.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.kitebridge.directory.orgdata;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.directory.Session;
+import dev.kitebridge.state.OrganizationDataStore;
+
+/**
+ * Serves per-organization data fresh enough for the caller. Data younger than
+ * {@link #REFRESH_AFTER} is served as it is; older data is still served (up to
+ * {@link #MAX_AGE}, or the caller's {@code max_age}) while each request spends a slice of its time
+ * on the next build. Without usable data, requests advance the build and answer 429 with
+ * {@code Retry-After} until it is complete.
+ */
+public final class OrganizationDataService {
+
+    public static final Duration REFRESH_AFTER = Duration.ofHours(1);
+    public static final Duration MAX_AGE = Duration.ofHours(24);
+    /** How much of a request's time goes to refreshing data that is still served. */
+    static final Duration REFRESH_SLICE = Duration.ofSeconds(2);
+
+    private final OrganizationDataStore store;
+    private final OrganizationDataBuilder builder;
+    private final BuildkiteAccess access;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    public OrganizationDataService(OrganizationDataStore store, OrganizationDataBuilder builder, BuildkiteAccess access) {
+        this.store = store;
+        this.builder = builder;
+        this.access = access;
+    }
+
+    /** The parts asked for, each from the newest complete build. */
+    public record View(Map<OrganizationData.Part, OrganizationData> parts) {
+
+        public OrganizationData profiles() {
+            return parts.get(OrganizationData.Part.PROFILES);
+        }
+
+        public OrganizationData rosters() {
+            return parts.get(OrganizationData.Part.ROSTERS);
+        }
+
+        /** The age of the oldest part. */
+        public Duration age(Instant now) {
+            return parts.values().stream().map(d -> d.age(now)).max(Duration::compareTo).orElse(Duration.ZERO);
+        }
+    }
+
+    /**
+     * Data for the organization with the given parts, no older than {@code maxAge} (null: the
+     * default policy), spending Buildkite calls until {@code deadline} at most.
+     *
+     * @throws DirectoryException 429 while the data is being built
+     */
+    public View ensure(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Duration maxAge,
+                       Instant deadline) {
+        String accountId = session.account().id();
+        Duration limit = maxAge != null ? maxAge : MAX_AGE;
+        Optional<View> ready = ready(accountId, organizationSlug, parts);
+        Instant now = session.now();
+        if (ready.isPresent() && ready.get().age(now).compareTo(limit) <= 0) {
+            if (maxAge == null && ready.get().age(now).compareTo(REFRESH_AFTER) > 0) {
+                Instant sliceEnd = min(deadline, now.plus(REFRESH_SLICE));
+                try {
+                    advance(session, organizationSlug, parts, sliceEnd);
+                } catch (DirectoryException refreshFailed) {
+                    // The data served is still good; the refresh goes on with the next request.
+                }
+            }
+            return ready.get();
+        }
+        OrganizationData building = advance(session, organizationSlug, parts, deadline);
+        if (parts.stream().allMatch(building::isComplete)) {
+            return ready(accountId, organizationSlug, parts).orElseThrow();
+        }
+        throw DirectoryException.rateLimited(retryAfter(building, now), "reading the directory data of organization "
+                + organizationSlug + " takes more than one request at Buildkite's rate limits ("
+                + building.profileCount() + " member profiles read so far); retry after the time given");
+    }
+
+    private Duration retryAfter(OrganizationData building, Instant now) {
+        Instant retryAt = building.retryAt();
+        Duration wait = retryAt == null ? Duration.ZERO : Duration.between(now, retryAt);
+        return wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
+    }
+
+    private OrganizationData advance(Session session, String organizationSlug, Set<OrganizationData.Part> parts,
+                                     Instant deadline) {
+        String accountId = session.account().id();
+        ReentrantLock lock = locks.computeIfAbsent(accountId + "/" + organizationSlug, k -> new ReentrantLock());
+        lock.lock();
+        try {
+            OrganizationData building = store.building(accountId, organizationSlug)
+                    .orElseGet(() -> new OrganizationData(accountId, organizationSlug, session.now()));
+            try {
+                OrganizationDataBuilder.Progress progress = access.call(session,
+                        () -> builder.advance(building, session, parts, deadline));
+                building.retryAt(progress.retryAt());
+            } finally {
+                store.save(building);
+            }
+            return building;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<View> ready(String accountId, String organizationSlug, Set<OrganizationData.Part> parts) {
+        Map<OrganizationData.Part, OrganizationData> found = new EnumMap<>(OrganizationData.Part.class);
+        for (OrganizationData.Part part : parts) {
+            Optional<OrganizationData> complete = store.complete(accountId, organizationSlug, part);
+            if (complete.isEmpty()) {
+                return Optional.empty();
+            }
+            found.put(part, complete.get());
+        }
+        return Optional.of(new View(found));
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+}

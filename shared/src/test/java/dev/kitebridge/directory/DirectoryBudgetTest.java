@@ -1,0 +1,44 @@
+package dev.kitebridge.directory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.journal.JournalEntry;
+import dev.kitebridge.sandbox.limits.RateLimits;
+import dev.kitebridge.sandbox.model.Population;
+
+/**
+ * Under Buildkite's real budgets (on a clock 100 times as fast), a walk of an organization whose
+ * data takes more than one request to read: pages answer 429 with Retry-After while it is read,
+ * Buildkite never answers 429, and a second walk costs only the live pages.
+ */
+class DirectoryBudgetTest {
+
+    @Test
+    void aColdWalkWaitsOnKitebridgeNotOnBuildkiteAndAWarmWalkCostsOnlyItsPages() {
+        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1_500, 20).withPendingInvitations(5))
+                .limits(RateLimits.BUILDKITE).timeScale(100).start()) {
+            DirectoryFixture directory = new DirectoryFixture(sandbox);
+            int[] refused = {0};
+            directory.walkListener = answer -> refused[0] += answer.status() == 429 ? 1 : 0;
+
+            assertEquals(1_505, directory.walk("users", Map.of("limit", "100")).size());
+            assertTrue(refused[0] > 0, "1,500 profiles at 4 points are more than one 5,000-point window: the first page waits");
+            assertEquals(0, sandbox.journal().rateLimited(), "Buildkite never had to refuse");
+
+            sandbox.journal().clear();
+            refused[0] = 0;
+            assertEquals(1_505, directory.walk("users", Map.of("limit", "100")).size());
+            assertEquals(0, refused[0]);
+            assertEquals(15, sandbox.journal().calls("GET /v2/organizations/{org}/members"), "one REST request per page of members");
+            assertEquals(1, sandbox.journal().calls("GET /v2/organizations"), "the organizations, once per walk");
+            assertEquals(1, sandbox.journal().count(JournalEntry::isGraphql), "the pending invitations, in one query");
+            assertEquals(17, sandbox.journal().entries().size(), "nothing else");
+        }
+    }
+}
