@@ -35,7 +35,7 @@ class MemberWalkTest {
 
     @Test
     void twoThousandMembersTake20RestRequestsOr4GraphqlQueries() {
-        // 2,000 members at 3 points each are more than one user's 5,000 GraphQL points per window,
+        // 2,000 members at 4 points each are more than one user's 5,000 GraphQL points per window,
         // so the walk waits for a window on a clock that runs 100 times as fast.
         try (Sandbox sandbox = Sandbox.builder().population(Population.of(2_000, 50)).timeScale(100).start()) {
             BuildkiteClient buildkite = SandboxClients.builder(sandbox).maxWait(Duration.ofMinutes(10)).build();
@@ -128,13 +128,13 @@ class MemberWalkTest {
 
     @Test
     void aGraphqlBurstIsWaitedOutAndLeavesTheBudgetWhole() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1_200, 5)).timeScale(60).start()) {
+        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1_000, 5)).timeScale(60).start()) {
             BuildkiteClient buildkite = SandboxClients.builder(sandbox).maxWait(Duration.ofMinutes(2)).build();
             sandbox.faults().burst429(GRAPHQL_ROUTE, 1, 20);
-            assertEquals(1_200, graphqlWalk(buildkite).size());
+            assertEquals(1_000, graphqlWalk(buildkite).size());
             assertEquals(1, sandbox.journal().rateLimited());
-            // 1,200 members at 3 points fit one 5,000-point window: no wait for a window after the burst.
-            assertEquals(4, sandbox.journal().calls(GRAPHQL_ROUTE));
+            // 1,000 members at 4 points fit one 5,000-point window: no wait for a window after the burst.
+            assertEquals(3, sandbox.journal().calls(GRAPHQL_ROUTE));
         }
     }
 
