@@ -54,6 +54,14 @@ public record Population(
                 Math.max(1, members / 100), 0.1, 0);
     }
 
+    /**
+     * The demo: two organizations of 200 members and 10 teams (seed 42). The local dev server and
+     * the sample events in {@code events/} use it, so the ids in those events exist.
+     */
+    public static Population demo() {
+        return of(200, 10).withOrganizations(2, 0);
+    }
+
     public Population withSeed(long newSeed) {
         return new Population(newSeed, organizations, membersPerOrganization, teamsPerOrganization, teamsPerMember,
                 secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,

@@ -1,0 +1,130 @@
+package dev.kitebridge.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.kitebridge.api.HttpApiEvents;
+
+/**
+ * Serves template.yaml's routes on localhost: each request becomes the API Gateway HTTP API
+ * event (payload 2.0) the function would get, with the local tenant as the authorizer's answer.
+ */
+public final class LocalServer implements AutoCloseable {
+
+    private final HttpServer server;
+    private final LocalRuntime runtime;
+
+    public LocalServer(LocalRuntime runtime, int port) throws IOException {
+        this.runtime = runtime;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "local-server");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        URI uri = exchange.getRequestURI();
+        String method = exchange.getRequestMethod();
+        String body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (Template.Function function : runtime.template().functions()) {
+            for (Template.Route route : function.routes()) {
+                Map<String, String> parameters = route.match(method, uri.getRawPath());
+                if (parameters != null) {
+                    APIGatewayV2HTTPResponse response = runtime.invoke(function.name(), event(exchange, route, parameters, body));
+                    write(exchange, response.getStatusCode(), response.getHeaders(), response.getBody());
+                    return;
+                }
+            }
+        }
+        write(exchange, 404, Map.of("content-type", "application/json"), "{\"message\":\"Not Found\"}");
+    }
+
+    private static APIGatewayV2HTTPEvent event(HttpExchange exchange, Template.Route route, Map<String, String> parameters,
+                                               String body) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+        String rawQuery = exchange.getRequestURI().getRawQuery();
+        Map<String, String> query = new LinkedHashMap<>();
+        if (rawQuery != null) {
+            for (String pair : rawQuery.split("&")) {
+                if (!pair.isEmpty()) {
+                    int eq = pair.indexOf('=');
+                    String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                    String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                    query.merge(name, value, (a, b) -> a + "," + b);
+                }
+            }
+        }
+        String routeKey = route.method() + " " + route.path();
+        return APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0")
+                .withRouteKey(routeKey)
+                .withRawPath(exchange.getRequestURI().getRawPath())
+                .withRawQueryString(rawQuery == null ? "" : rawQuery)
+                .withHeaders(headers)
+                .withQueryStringParameters(query.isEmpty() ? null : query)
+                .withPathParameters(parameters.isEmpty() ? null : parameters)
+                .withBody(body.isEmpty() ? null : body)
+                .withIsBase64Encoded(false)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withRequestId(UUID.randomUUID().toString())
+                        .withRouteKey(routeKey)
+                        .withStage("$default")
+                        .withTimeEpoch(Instant.now().toEpochMilli())
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                                .withMethod(exchange.getRequestMethod())
+                                .withPath(exchange.getRequestURI().getRawPath())
+                                .withProtocol(exchange.getProtocol())
+                                .withSourceIp(exchange.getRemoteAddress().getAddress().getHostAddress())
+                                .withUserAgent(headers.get("user-agent"))
+                                .build())
+                        .withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                                .withLambda(Map.of(HttpApiEvents.TENANT_KEY, LocalRuntime.TENANT))
+                                .build())
+                        .build())
+                .build();
+    }
+
+    private static void write(HttpExchange exchange, int status, Map<String, String> headers, String body) throws IOException {
+        if (headers != null) {
+            headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        }
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

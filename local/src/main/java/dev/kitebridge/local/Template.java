@@ -1,0 +1,81 @@
+package dev.kitebridge.local;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/** The functions and HTTP API routes of template.yaml, as the dev server serves them. */
+public record Template(List<Function> functions) {
+
+    /** A function: its logical id, its handler class, and the routes that reach it. */
+    public record Function(String name, String handlerClass, List<Route> routes) {}
+
+    /** A route such as {@code GET /unified/user-directory/users/{id}}. */
+    public record Route(String method, String path) {
+
+        /** The path parameters if the path matches, else null. */
+        public Map<String, String> match(String method, String requestPath) {
+            if (!this.method.equalsIgnoreCase(method) && !this.method.equalsIgnoreCase("ANY")) {
+                return null;
+            }
+            List<String> names = new ArrayList<>();
+            StringBuilder regex = new StringBuilder();
+            Matcher parameter = Pattern.compile("\\{(\\w+)(\\+?)}").matcher(path);
+            int last = 0;
+            while (parameter.find()) {
+                regex.append(Pattern.quote(path.substring(last, parameter.start())));
+                regex.append(parameter.group(2).isEmpty() ? "([^/]+)" : "(.+)");
+                names.add(parameter.group(1));
+                last = parameter.end();
+            }
+            regex.append(Pattern.quote(path.substring(last)));
+            Matcher matched = Pattern.compile(regex.toString()).matcher(requestPath);
+            if (!matched.matches()) {
+                return null;
+            }
+            Map<String, String> values = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                values.put(names.get(i), matched.group(i + 1));
+            }
+            return values;
+        }
+    }
+
+    public static Template load(Path file) throws IOException {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        List<Function> functions = new ArrayList<>();
+        Iterator<Map.Entry<String, JsonNode>> resources = root.path("Resources").fields();
+        while (resources.hasNext()) {
+            Map.Entry<String, JsonNode> resource = resources.next();
+            if (!"AWS::Serverless::Function".equals(resource.getValue().path("Type").asText())) {
+                continue;
+            }
+            JsonNode properties = resource.getValue().path("Properties");
+            String handler = properties.path("Handler").asText();
+            List<Route> routes = new ArrayList<>();
+            properties.path("Events").forEach(event -> {
+                if ("HttpApi".equals(event.path("Type").asText())) {
+                    routes.add(new Route(event.path("Properties").path("Method").asText(), event.path("Properties").path("Path").asText()));
+                }
+            });
+            functions.add(new Function(resource.getKey(), handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler,
+                    routes));
+        }
+        return new Template(functions);
+    }
+
+    public Function function(String name) {
+        return functions.stream().filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("template.yaml has no function " + name + "; it has "
+                        + functions.stream().map(Function::name).toList()));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.kitebridge.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.model.Invitation;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
+
+/** The dev server over real HTTP, as README's first command starts it: a walk of every user to the end. */
+class LocalServerTest {
+
+    @Test
+    void pagingUsersToTheEndReturnsEveryMembershipOnce() throws Exception {
+        Sandbox sandbox = LocalMain.startSandbox(Population.demo());
+        try (LocalRuntime runtime = LocalRuntime.onSandbox(Template.load(Path.of("template.yaml")), sandbox);
+             LocalServer server = new LocalServer(runtime, 0)) {
+            HttpClient http = HttpClient.newHttpClient();
+            Set<String> seen = new HashSet<>();
+            String next = "";
+            int pages = 0;
+            do {
+                String url = server.url() + "/unified/user-directory/users?integrated_account_id=" + runtime.accountId()
+                        + "&limit=100" + (next.isEmpty() ? "" : "&next_cursor=" + next);
+                JsonNode page = get(http, url);
+                page.get("result").forEach(u -> assertTrue(seen.add(u.at("/organizations/0/id").asText() + "/" + u.get("id").asText())));
+                next = page.get("next_cursor").isNull() ? "" : page.get("next_cursor").asText();
+                pages++;
+            } while (!next.isEmpty());
+            int expected = 0;
+            for (Organization org : sandbox.world().organizations()) {
+                expected += sandbox.world().members(org.uuid()).size();
+                expected += (int) sandbox.world().invitations(org.uuid()).stream().filter(i -> i.state() == Invitation.State.PENDING).count();
+            }
+            assertEquals(expected, seen.size());
+            assertTrue(pages >= 4);
+            assertEquals(4, get(http, server.url() + "/unified/user-directory/roles?integrated_account_id=" + runtime.accountId())
+                    .get("result_count").asInt());
+        }
+    }
+
+    private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        while (response.statusCode() == 429) {
+            Thread.sleep((long) (Long.parseLong(response.headers().firstValue("retry-after").orElseThrow()) * 1000 / LocalMain.DEMO_TIME_SCALE));
+            response = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        assertEquals(200, response.statusCode(), response.body());
+        return new ObjectMapper().readTree(response.body());
+    }
+}

@@ -1,0 +1,116 @@
+package dev.kitebridge.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.model.Population;
+
+/**
+ * template.yaml, events/ and the handlers agree: every handler the template names exists, every
+ * function has events, and every event, read as the Lambda runtime reads it, goes through the
+ * handler the template names and gets the answer its name promises (bad-* events a 400).
+ */
+class TemplateEventsTest {
+
+    private static Template template;
+    private static LocalRuntime runtime;
+
+    @BeforeAll
+    static void start() throws IOException {
+        template = Template.load(Path.of("template.yaml"));
+        runtime = LocalRuntime.onSandbox(template, LocalMain.startSandbox(Population.demo()));
+    }
+
+    @AfterAll
+    static void stop() {
+        runtime.close();
+    }
+
+    @Test
+    void everyHandlerExistsAndEveryFunctionHasRoutesAndEvents() throws IOException {
+        assertFalse(template.functions().isEmpty());
+        for (Template.Function function : template.functions()) {
+            Class<?> handler = assertDoesNotThrowClass(function.handlerClass());
+            assertTrue(RequestHandler.class.isAssignableFrom(handler), function.handlerClass() + " is a RequestHandler");
+            assertFalse(function.routes().isEmpty(), function.name() + " has an HttpApi route");
+            assertFalse(eventsOf(function.name()).isEmpty(), function.name() + " has an event in events/" + function.name());
+        }
+        Set<String> eventDirectories = new TreeSet<>();
+        try (Stream<Path> dirs = Files.list(Path.of("events"))) {
+            dirs.forEach(d -> eventDirectories.add(d.getFileName().toString()));
+        }
+        Set<String> functions = new TreeSet<>(template.functions().stream().map(Template.Function::name).toList());
+        assertEquals(functions, eventDirectories, "events/ has a folder per function, and no other");
+    }
+
+    @Test
+    void everyEventGoesThroughItsHandler() throws IOException, InterruptedException {
+        int invoked = 0;
+        for (Template.Function function : template.functions()) {
+            for (Path file : eventsOf(function.name())) {
+                APIGatewayV2HTTPEvent event;
+                try (InputStream in = Files.newInputStream(file)) {
+                    event = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, getClass().getClassLoader()).fromJson(in);
+                }
+                assertTrue(function.routes().stream().anyMatch(r -> r.match(event.getRequestContext().getHttp().getMethod(),
+                        event.getRawPath()) != null), file + " is on one of " + function.name() + "'s routes");
+                APIGatewayV2HTTPResponse response = runtime.invoke(function.name(), event);
+                while (response.getStatusCode() == 429) {
+                    // As any client would: wait as long as Retry-After says (on the sandbox's clock), then ask again.
+                    Thread.sleep((long) (Long.parseLong(response.getHeaders().get("retry-after")) * 1000 / LocalMain.DEMO_TIME_SCALE));
+                    response = runtime.invoke(function.name(), event);
+                }
+                JsonNode body = new ObjectMapper().readTree(response.getBody());
+                if (file.getFileName().toString().startsWith("bad-")) {
+                    assertEquals(400, response.getStatusCode(), file + ": " + body);
+                    assertEquals("invalid_cursor", body.get("error").asText());
+                } else {
+                    assertEquals(200, response.getStatusCode(), file + ": " + body);
+                }
+                assertEquals("application/json", response.getHeaders().get("content-type"));
+                invoked++;
+            }
+        }
+        assertEquals(15, invoked, "every file in events/");
+    }
+
+    private static List<Path> eventsOf(String function) throws IOException {
+        Path dir = Path.of("events", function);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+    }
+
+    private static Class<?> assertDoesNotThrowClass(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError("template.yaml names " + name + ", which does not exist");
+        }
+    }
+}
