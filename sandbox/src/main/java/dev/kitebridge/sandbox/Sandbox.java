@@ -46,6 +46,12 @@ public final class Sandbox implements AutoCloseable {
     private final DataGenerator.Result generated;
     private final String baseUrl;
 
+    static {
+        // Without TCP_NODELAY, the JDK's server and client meet Nagle's algorithm and delayed ACKs on
+        // loopback: about 40 ms per request, which a time-scaled clock multiplies into seconds.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private Sandbox(Builder builder) throws IOException {
         this.clock = new SandboxClock(builder.timeScale);
         this.world = new World(new IdSource(builder.population.seed()), clock::now);

@@ -3,6 +3,9 @@ package dev.kitebridge.directory;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import dev.kitebridge.buildkite.BuildkiteClient;
@@ -30,6 +33,12 @@ public final class BuildkiteAccess {
     private final RateLimitGovernor governor;
     private final Endpoints endpoints;
     private final TimeSource time;
+    private final Map<String, Reach> reach = new ConcurrentHashMap<>();
+
+    /** How long the list of an account's organizations is kept before it is read again. */
+    static final Duration REACH_LIFETIME = Duration.ofMinutes(5);
+
+    private record Reach(List<OrganizationRef> organizations, Instant readAt) {}
 
     public BuildkiteAccess(AccountStore accounts, TokenVault tokens, RateLimitGovernor governor, Endpoints endpoints,
                            TimeSource time) {
@@ -92,6 +101,21 @@ public final class BuildkiteAccess {
         } catch (BuildkiteException.GraphqlErrors | BuildkiteException.Unexpected e) {
             throw DirectoryException.upstream(502, "Buildkite answered in a way this service does not understand: " + e.getMessage());
         }
+    }
+
+    /**
+     * The organizations the account's token reaches, read at most every few minutes: every list walk
+     * starts with them, and a walk that waits (429) starts again.
+     */
+    public List<OrganizationRef> organizations(Session session) {
+        Reach known = reach.get(session.account().id());
+        Instant now = session.now();
+        if (known != null && now.isBefore(known.readAt().plus(REACH_LIFETIME))) {
+            return known.organizations();
+        }
+        List<OrganizationRef> organizations = call(session, () -> OrganizationRef.reachable(session.buildkite()));
+        reach.put(session.account().id(), new Reach(organizations, now));
+        return organizations;
     }
 
     /** Now, on the directory's clock. */

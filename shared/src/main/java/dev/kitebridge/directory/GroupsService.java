@@ -58,7 +58,7 @@ public final class GroupsService {
         int page;
         int offset;
         if (position.isEmpty()) {
-            orgs = OrganizationRef.only(access.call(session, () -> OrganizationRef.reachable(session.buildkite())),
+            orgs = OrganizationRef.only(access.organizations(session),
                     query.filters().get("organization_id"));
             org = 0;
             page = 1;
@@ -129,7 +129,7 @@ public final class GroupsService {
     public UnifiedGroup get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
         String teamId = ListQuery.requireUuid("id", id);
         List<OrganizationRef> orgs = OrganizationRef.only(
-                access.call(session, () -> OrganizationRef.reachable(session.buildkite())), organizationId);
+                access.organizations(session), organizationId);
         for (OrganizationRef org : orgs) {
             Optional<JsonNode> raw = access.call(session, () -> {
                 try {

@@ -31,7 +31,7 @@ public final class MeService {
         return access.call(session, () -> {
             JsonNode rawUser = session.buildkite().rest().call("GET", "/v2/user", null, null, null).body();
             User user = BuildkiteJson.read(rawUser, User.class);
-            List<OrganizationRef> orgs = OrganizationRef.reachable(session.buildkite());
+            List<OrganizationRef> orgs = access.organizations(session);
             List<UnifiedUser.RoleRef> roles = new ArrayList<>();
             List<UnifiedUser.GroupRef> groups = new ArrayList<>();
             List<UnifiedUser.OrganizationRef> organizations = new ArrayList<>();

@@ -114,7 +114,7 @@ public final class UsersService {
         Walk walk;
         if (position.isEmpty()) {
             walk = new Walk();
-            walk.orgs = OrganizationRef.only(access.call(session, () -> OrganizationRef.reachable(session.buildkite())),
+            walk.orgs = OrganizationRef.only(access.organizations(session),
                     filters.organizationId());
         } else {
             walk = Walk.from(position);
@@ -225,7 +225,7 @@ public final class UsersService {
     public UnifiedUser get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
         String userId = ListQuery.requireUuid("id", id);
         List<OrganizationRef> orgs = OrganizationRef.only(
-                access.call(session, () -> OrganizationRef.reachable(session.buildkite())), organizationId);
+                access.organizations(session), organizationId);
         for (OrganizationRef org : orgs) {
             Optional<UnifiedUser> member = member(session, org, userId, includeRemoteData, maxAge);
             if (member.isPresent()) {

@@ -45,13 +45,14 @@ public final class OrganizationDataBuilder {
     /**
      * Where a build stands after an advance.
      *
-     * @param retryAt when a lane that stopped for a spent budget could go on; null if none did
+     * @param retryAt when the build can next go on: null if a lane could go on at once (it stopped
+     *     only because the request's time was up), else the earliest time a spent budget refills
      */
     public record Progress(boolean complete, Instant retryAt) {}
 
     /** Advances the parts asked for until they are complete, the deadline comes, or their budgets are spent. */
     public Progress advance(OrganizationData data, Session session, Set<OrganizationData.Part> parts, Instant deadline) {
-        List<Future<Instant>> lanes = new ArrayList<>();
+        List<Future<LaneStop>> lanes = new ArrayList<>();
         if (parts.contains(OrganizationData.Part.PROFILES) && !data.isComplete(OrganizationData.Part.PROFILES)) {
             lanes.add(LANES.submit(() -> run(session, deadline, () -> profileStep(data, session, deadline),
                     () -> data.isComplete(OrganizationData.Part.PROFILES))));
@@ -61,26 +62,35 @@ public final class OrganizationDataBuilder {
                     () -> data.isComplete(OrganizationData.Part.ROSTERS))));
         }
         Instant retryAt = null;
-        for (Future<Instant> lane : lanes) {
-            Instant laneRetry = join(lane);
-            if (laneRetry != null && (retryAt == null || laneRetry.isBefore(retryAt))) {
-                retryAt = laneRetry;
+        boolean canGoOnNow = false;
+        for (Future<LaneStop> lane : lanes) {
+            LaneStop stop = join(lane);
+            if (stop.done()) {
+                continue;
+            }
+            if (stop.budgetRefillsAt() == null) {
+                canGoOnNow = true;
+            } else if (retryAt == null || stop.budgetRefillsAt().isBefore(retryAt)) {
+                retryAt = stop.budgetRefillsAt();
             }
         }
         boolean complete = parts.stream().allMatch(data::isComplete);
-        return new Progress(complete, complete ? null : retryAt);
+        return new Progress(complete, complete || canGoOnNow ? null : retryAt);
     }
 
-    /** Runs a lane's steps until it is done or must stop; returns when it could go on if a budget stopped it. */
-    private static Instant run(Session session, Instant deadline, Runnable step, java.util.function.BooleanSupplier done) {
+    /** Why a lane stopped: done, out of the request's time (no refill time), or out of budget until a refill. */
+    private record LaneStop(boolean done, Instant budgetRefillsAt) {}
+
+    /** Runs a lane's steps until it is done or must stop. */
+    private static LaneStop run(Session session, Instant deadline, Runnable step, java.util.function.BooleanSupplier done) {
         while (!done.getAsBoolean() && session.now().isBefore(deadline)) {
             try {
                 step.run();
             } catch (BuildkiteException.RateLimited spent) {
-                return session.now().plus(spent.retryAfter());
+                return new LaneStop(false, session.now().plus(spent.retryAfter()));
             }
         }
-        return null;
+        return new LaneStop(done.getAsBoolean(), null);
     }
 
     // ---------------------------------------------------------------- the GraphQL lane
@@ -149,7 +159,7 @@ public final class OrganizationDataBuilder {
         return path.substring(path.lastIndexOf('/') + 1);
     }
 
-    private static Instant join(Future<Instant> lane) {
+    private static LaneStop join(Future<LaneStop> lane) {
         try {
             return lane.get();
         } catch (InterruptedException e) {

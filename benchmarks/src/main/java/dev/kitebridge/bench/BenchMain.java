@@ -1,0 +1,35 @@
+package dev.kitebridge.bench;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The benchmark commands.
+ *
+ * <pre>
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60]
+ * </pre>
+ */
+public final class BenchMain {
+
+    private BenchMain() {}
+
+    public static void main(String[] args) {
+        List<String> rest = List.of(args);
+        if (rest.isEmpty() || !rest.get(0).equals("users-walk")) {
+            System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60]");
+            System.exit(rest.isEmpty() ? 0 : 2);
+        }
+        double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 60;
+        UsersWalkBenchmark benchmark = new UsersWalkBenchmark(System.out, scale);
+        // A small walk first, unreported, so that class loading and the JIT do not count as Buildkite's time.
+        new UsersWalkBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), scale).run(300, 10);
+        if (rest.contains("--small")) {
+            benchmark.run(2_000, 50);
+            return;
+        }
+        double small = benchmark.run(2_000, 50);
+        double large = benchmark.run(10_000, 250);
+        System.out.printf(Locale.ROOT, "%nRATIOS (walk / floor): 2,000 members %.2f, 10,000 members %.2f%n", small, large);
+    }
+}

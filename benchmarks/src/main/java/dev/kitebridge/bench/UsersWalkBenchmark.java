@@ -1,0 +1,227 @@
+package dev.kitebridge.bench;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.api.ApiRequest;
+import dev.kitebridge.api.ApiResponse;
+import dev.kitebridge.api.DirectoryEndpoints;
+import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.journal.JournalEntry;
+import dev.kitebridge.sandbox.limits.RateLimits;
+import dev.kitebridge.sandbox.model.Invitation;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.World;
+import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.state.memory.InMemoryAccountStore;
+import dev.kitebridge.state.memory.InMemoryCursorStore;
+import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
+import dev.kitebridge.state.memory.InMemoryTokenVault;
+
+/**
+ * Walks every user of a sandbox organization with {@code limit=100} under Buildkite's per-user
+ * budgets, on a clock {@code scale} times as fast as real time, and compares the walk's time with
+ * the floor: the time Buildkite's REST and GraphQL budgets, used in parallel, need for the
+ * cheapest plan that reads every field. Times are in Buildkite's seconds (real time × scale).
+ */
+final class UsersWalkBenchmark {
+
+    private static final String TENANT = "bench";
+    private static final String ACCOUNT = "bench-account";
+    /** What each member's GraphQL-only fields cost: the member, its security, its user, the user's avatar. */
+    private static final int POINTS_PER_MEMBER = 4;
+    /** What each pending invitation costs in the invitations document (the node, SSO and up to five teams). */
+    private static final int POINTS_PER_INVITATION = 14;
+    private static final int QUERY_OVERHEAD = 4;
+    private static final int PAGE = 100;
+
+    private final PrintStream out;
+    private final double scale;
+
+    UsersWalkBenchmark(PrintStream out, double scale) {
+        this.out = out;
+        this.scale = scale;
+    }
+
+    /** One request of the walk: a page, or a 429 telling the walker to come back. */
+    record Request(double at, int status, int records, long restCalls, long graphqlCalls, long graphqlPoints, double seconds,
+                   String retryAfter) {}
+
+    /** The figures of one walk. */
+    record Walk(List<Request> requests, double seconds, long records, long buildkite429s, long restCalls, long graphqlPoints) {
+
+        Request slowest() {
+            return requests.stream().max((a, b) -> Double.compare(a.seconds(), b.seconds())).orElseThrow();
+        }
+    }
+
+    /** Benchmarks one organization size; returns the walk time over the floor. */
+    double run(int members, int teams) {
+        Population population = Population.of(members, teams);
+        try (Sandbox sandbox = Sandbox.builder().population(population).limits(RateLimits.BUILDKITE).timeScale(scale).start()) {
+            out.printf(Locale.ROOT, "%n== %,d members, %,d teams (seed %d), Buildkite's per-user budgets, clock x%.0f ==%n",
+                    members, teams, population.seed(), scale);
+            double floor = printFloor(sandbox.world(), sandbox.limits());
+            DirectoryEndpoints directory = directory(sandbox);
+
+            Walk cold = walk(sandbox, directory);
+            printPages(cold);
+            out.printf(Locale.ROOT, "first walk: %,d users in %,.0f s; %,d REST requests, %,d GraphQL points; "
+                            + "%d answers of 429 from Buildkite; slowest request %.1f s%n",
+                    cold.records(), cold.seconds(), cold.restCalls(), cold.graphqlPoints(), cold.buildkite429s(),
+                    cold.slowest().seconds());
+            double ratio = cold.seconds() / floor;
+            out.printf(Locale.ROOT, "RATIO first walk / floor = %.2f%n", ratio);
+
+            Walk warm = walk(sandbox, directory);
+            out.printf(Locale.ROOT, "second walk (cached data fresh): %,d users in %,.0f s; %,d REST requests, "
+                            + "%,d GraphQL points, %d Buildkite calls in all; slowest request %.1f s; %d answers of 429%n",
+                    warm.records(), warm.seconds(), warm.restCalls(), warm.graphqlPoints(),
+                    warm.requests().stream().mapToLong(r -> r.restCalls() + r.graphqlCalls()).sum(), warm.slowest().seconds(),
+                    warm.buildkite429s());
+            return ratio;
+        }
+    }
+
+    /**
+     * The floor. REST: member pages, team pages and team-member pages, 100 a request. GraphQL: the
+     * fields only GraphQL has (4 points a member, 4 a query of 100) and the pending invitations.
+     * Windows open on first use, so spending X at L a window of W seconds takes (ceil(X/L) - 1) * W.
+     */
+    private double printFloor(World world, RateLimits limits) {
+        Organization org = world.organizations().get(0);
+        int members = world.members(org.uuid()).size();
+        List<Team> teams = world.teams(org.uuid());
+        long teamMemberPages = teams.stream().mapToLong(t -> Math.max(1, ceil(world.teamMembers(org.uuid(), t.uuid()).size(), PAGE))).sum();
+        long pending = world.invitations(org.uuid()).stream().filter(i -> i.state() == Invitation.State.PENDING).count();
+        long rest = 1 + ceil(members, PAGE) + Math.max(1, ceil(teams.size(), PAGE)) + teamMemberPages;
+        long points = (long) members * POINTS_PER_MEMBER + QUERY_OVERHEAD * ceil(members, PAGE)
+                + pending * POINTS_PER_INVITATION + QUERY_OVERHEAD;
+        double restSeconds = (ceil(rest, limits.restPerUser()) - 1) * (double) limits.restWindow().toSeconds();
+        double graphqlSeconds = (ceil(points, limits.graphqlPointsPerUser()) - 1) * (double) limits.graphqlWindow().toSeconds();
+        out.printf(Locale.ROOT, "floor, REST:    1 organizations + %d member pages + %d team pages + %d team-member pages = %d requests"
+                        + " -> %d windows of %d -> %.0f s%n", ceil(members, PAGE), Math.max(1, ceil(teams.size(), PAGE)),
+                teamMemberPages, rest, ceil(rest, limits.restPerUser()), limits.restPerUser(), restSeconds);
+        out.printf(Locale.ROOT, "floor, GraphQL: %d members x %d + %d queries x %d + %d invitations x %d + %d = %,d points"
+                        + " -> %d windows of %,d -> %.0f s%n", members, POINTS_PER_MEMBER, ceil(members, PAGE), QUERY_OVERHEAD,
+                pending, POINTS_PER_INVITATION, QUERY_OVERHEAD, points, ceil(points, limits.graphqlPointsPerUser()),
+                limits.graphqlPointsPerUser(), graphqlSeconds);
+        double floor = Math.max(restSeconds, graphqlSeconds);
+        out.printf(Locale.ROOT, "floor = max(%.0f, %.0f) = %.0f s%n", restSeconds, graphqlSeconds, floor);
+        return floor;
+    }
+
+    private Walk walk(Sandbox sandbox, DirectoryEndpoints directory) {
+        List<Request> requests = new ArrayList<>();
+        long records = 0;
+        long before429 = sandbox.journal().rateLimited();
+        long restBefore = restCalls(sandbox);
+        long pointsBefore = sandbox.journal().graphqlPoints();
+        long start = System.nanoTime();
+        String cursor = null;
+        while (true) {
+            Map<String, String> query = new HashMap<>(Map.of("integrated_account_id", ACCOUNT, "limit", Integer.toString(PAGE)));
+            if (cursor != null) {
+                query.put("next_cursor", cursor);
+            }
+            long rest = restCalls(sandbox);
+            long graphqlCalls = sandbox.journal().count(JournalEntry::isGraphql);
+            long points = sandbox.journal().graphqlPoints();
+            long began = System.nanoTime();
+            ApiResponse response = directory.users(new ApiRequest("GET", "/unified/user-directory/users", Map.of(), query,
+                    Map.of(), null, "bench", TENANT));
+            double seconds = (System.nanoTime() - began) / 1e9 * scale;
+            JsonNode body = read(response.body());
+            int count = response.statusCode() == 200 ? body.get("result").size() : 0;
+            requests.add(new Request((began - start) / 1e9 * scale, response.statusCode(), count, restCalls(sandbox) - rest,
+                    sandbox.journal().count(JournalEntry::isGraphql) - graphqlCalls, sandbox.journal().graphqlPoints() - points, seconds,
+                    response.headers().getOrDefault("retry-after", "")));
+            if (response.statusCode() == 429) {
+                sleepBuildkiteSeconds(Long.parseLong(response.headers().get("retry-after")));
+                continue;
+            }
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("the walk failed: " + response.statusCode() + " " + response.body());
+            }
+            records += count;
+            if (body.get("next_cursor").isNull()) {
+                break;
+            }
+            cursor = body.get("next_cursor").asText();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9 * scale;
+        return new Walk(requests, seconds, records, sandbox.journal().rateLimited() - before429,
+                restCalls(sandbox) - restBefore, sandbox.journal().graphqlPoints() - pointsBefore);
+    }
+
+    private void printPages(Walk walk) {
+        out.println("request       at  status  users  REST  GraphQL  points  seconds  retry-after");
+        int shown = 0;
+        for (int i = 0; i < walk.requests().size(); i++) {
+            Request r = walk.requests().get(i);
+            boolean interesting = i < 60 || i >= walk.requests().size() - 5;
+            if (interesting) {
+                out.printf(Locale.ROOT, "%7d  %7.0f  %6d  %5d  %4d  %7d  %6d  %7.1f  %s%n", i + 1, r.at(), r.status(), r.records(),
+                        r.restCalls(), r.graphqlCalls(), r.graphqlPoints(), r.seconds(), r.retryAfter());
+                shown++;
+            } else if (shown++ == 60) {
+                out.println("    ...");
+            }
+        }
+        long refused = walk.requests().stream().filter(r -> r.status() == 429).count();
+        out.printf(Locale.ROOT, "%d requests: %d pages, %d answers of 429 with Retry-After while the organization's data was read%n",
+                walk.requests().size(), walk.requests().size() - refused, refused);
+    }
+
+    private DirectoryEndpoints directory(Sandbox sandbox) {
+        InMemoryAccountStore accounts = new InMemoryAccountStore();
+        InMemoryTokenVault tokens = new InMemoryTokenVault();
+        accounts.save(new IntegratedAccount(ACCOUNT, TENANT, "bench", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
+                Instant.now()));
+        tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
+        return DirectoryEndpoints.create(new DirectoryEndpoints.Wiring(accounts, tokens, new InMemoryCursorStore(),
+                new InMemoryOrganizationDataStore(), new InMemoryRateLimitGovernor(),
+                new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
+                TimeSource.scaled(scale)));
+    }
+
+    private static long restCalls(Sandbox sandbox) {
+        return sandbox.journal().count(e -> !e.isGraphql());
+    }
+
+    private void sleepBuildkiteSeconds(long seconds) {
+        try {
+            Thread.sleep((long) (seconds * 1000 / scale));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode read(String body) {
+        try {
+            return ApiJson.MAPPER.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long ceil(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}
