@@ -72,6 +72,10 @@ public final class LocalMain {
         Population population = population(args);
         requireEmpty(args);
         LocalRuntime runtime = sandbox ? LocalRuntime.onSandbox(template, startSandbox(population)) : LocalRuntime.onBuildkite(template, tokenFromEnvironment());
+        if (sandbox) {
+            System.out.println("Reading the demo organizations' directory data (what a sync keeps fresh in production)...");
+            Warmer.walkUsers(runtime, DEMO_TIME_SCALE);
+        }
         LocalServer server = new LocalServer(runtime, port);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
