@@ -49,9 +49,6 @@ public final class BuildkiteAccess {
         this.time = time;
     }
 
-    public TimeSource time() {
-        return time;
-    }
 
     /**
      * The tenant's account, ready to call Buildkite until {@code budget} has passed.
@@ -118,8 +115,4 @@ public final class BuildkiteAccess {
         return organizations;
     }
 
-    /** Now, on the directory's clock. */
-    public Instant now() {
-        return time.now();
-    }
 }

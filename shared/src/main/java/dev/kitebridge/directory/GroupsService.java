@@ -3,7 +3,6 @@ package dev.kitebridge.directory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,49 +52,38 @@ public final class GroupsService {
             throw DirectoryException.invalidRequest("privacy must be visible or secret, not '" + privacy + "'");
         }
         Map<String, String> position = cursors.position(session, RESOURCE, query);
-        List<OrganizationRef> orgs;
-        int org;
-        int page;
-        int offset;
+        OrganizationWalk walk;
         if (position.isEmpty()) {
-            orgs = OrganizationRef.only(access.organizations(session),
-                    query.filters().get("organization_id"));
-            org = 0;
-            page = 1;
-            offset = 0;
+            walk = new OrganizationWalk();
+            walk.orgs = OrganizationRef.only(access.organizations(session), query.filters().get("organization_id"));
         } else {
-            try {
-                orgs = OrganizationRef.decode(position.get("orgs"));
-                org = Integer.parseInt(position.get("org"));
-                page = Integer.parseInt(position.get("page"));
-                offset = Integer.parseInt(position.get("offset"));
-            } catch (RuntimeException e) {
-                throw DirectoryException.invalidCursor();
-            }
+            walk = OrganizationWalk.from(position);
         }
         List<UnifiedGroup> result = new ArrayList<>();
         Duration dataAge = null;
-        while (result.size() < query.limit() && org < orgs.size()) {
-            if (!result.isEmpty() && session.timeLeft().compareTo(UsersService.ENOUGH_FOR_ANOTHER_PAGE) < 0) {
+        boolean progressed = false;
+        while (result.size() < query.limit() && walk.org < walk.orgs.size()) {
+            if (progressed && session.timeLeft().compareTo(UsersService.ENOUGH_FOR_ANOTHER_PAGE) < 0) {
                 break;
             }
-            OrganizationRef current = orgs.get(org);
+            OrganizationRef current = walk.orgs.get(walk.org);
             OrganizationDataService.View view;
             try {
                 view = access.call(session, () -> data.ensure(session, current.slug(), ROSTERS, query.maxAge(),
                         session.deadline().minus(UsersService.PAGE_RESERVE)));
             } catch (DirectoryException stopped) {
-                if (result.isEmpty() || stopped.status() != 429) {
+                if (!progressed || stopped.status() != 429) {
                     throw stopped;
                 }
                 break;
             }
             Duration age = view.age(session.now());
             dataAge = dataAge == null || age.compareTo(dataAge) > 0 ? age : dataAge;
-            PageRequest request = new PageRequest(Map.of("page", Integer.toString(page), "per_page", Integer.toString(TEAM_PAGE)));
+            PageRequest request = new PageRequest(Map.of("page", Integer.toString(walk.page), "per_page", Integer.toString(TEAM_PAGE)));
             PageRequest filtered = userId == null ? request : request.with("user_id", userId);
             Page<Team> teams = access.call(session, () -> session.buildkite().teams().list(current.slug(), filtered));
-            int i = offset;
+            List<String> ids = teams.items().stream().map(Team::id).toList();
+            int i = walk.start(ids);
             for (; i < teams.items().size() && result.size() < query.limit(); i++) {
                 Team team = teams.items().get(i);
                 if (privacy == null || team.privacy() != null && privacy.equals(team.privacy().rest())) {
@@ -103,25 +91,16 @@ public final class GroupsService {
                 }
             }
             if (i < teams.items().size()) {
-                offset = i;
+                walk.took(ids, i);
             } else if (teams.next().isPresent()) {
-                page++;
-                offset = 0;
+                walk.page++;
+                walk.nextPage();
             } else {
-                org++;
-                page = 1;
-                offset = 0;
+                walk.nextOrganization();
             }
+            progressed = true;
         }
-        String next = null;
-        if (org < orgs.size()) {
-            Map<String, String> at = new HashMap<>();
-            at.put("orgs", OrganizationRef.encode(orgs));
-            at.put("org", Integer.toString(org));
-            at.put("page", Integer.toString(page));
-            at.put("offset", Integer.toString(offset));
-            next = cursors.issue(session, RESOURCE, query, at);
-        }
+        String next = walk.org < walk.orgs.size() ? cursors.issue(session, RESOURCE, query, walk.position()) : null;
         return new ListPage<>(result, next, dataAge);
     }
 

@@ -97,8 +97,8 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
         return id.toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** The filters in one canonical string, which a cursor is bound to. */
+    /** The filters in one canonical string (JSON, keys sorted), which a cursor is bound to. */
     public String filtersKey() {
-        return new TreeMap<>(filters).toString();
+        return dev.kitebridge.buildkite.BuildkiteJson.MAPPER.valueToTree(new TreeMap<>(filters)).toString();
     }
 }

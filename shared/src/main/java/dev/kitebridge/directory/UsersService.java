@@ -3,7 +3,6 @@ package dev.kitebridge.directory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,67 +61,23 @@ public final class UsersService {
         this.cursors = cursors;
     }
 
-    /** Where a walk stands: which organization, which part of it, which page, how far into the page. */
-    private static final class Walk {
-        List<OrganizationRef> orgs;
-        int org;
-        boolean invitations;
-        int page = 1;
-        String after;
-        int offset;
-
-        Map<String, String> position() {
-            Map<String, String> position = new HashMap<>();
-            position.put("orgs", OrganizationRef.encode(orgs));
-            position.put("org", Integer.toString(org));
-            position.put("phase", invitations ? "invitations" : "members");
-            position.put("page", Integer.toString(page));
-            position.put("offset", Integer.toString(offset));
-            if (after != null) {
-                position.put("after", after);
-            }
-            return position;
-        }
-
-        static Walk from(Map<String, String> position) {
-            Walk walk = new Walk();
-            try {
-                walk.orgs = OrganizationRef.decode(position.get("orgs"));
-                walk.org = Integer.parseInt(position.get("org"));
-                walk.invitations = "invitations".equals(position.get("phase"));
-                walk.page = Integer.parseInt(position.get("page"));
-                walk.offset = Integer.parseInt(position.get("offset"));
-                walk.after = position.get("after");
-            } catch (RuntimeException e) {
-                throw DirectoryException.invalidCursor();
-            }
-            return walk;
-        }
-
-        void nextOrganization() {
-            org++;
-            invitations = false;
-            page = 1;
-            after = null;
-            offset = 0;
-        }
-    }
-
     public ListPage<UnifiedUser> list(Session session, ListQuery query) {
         UserFilters filters = UserFilters.of(query.filters());
         Map<String, String> position = cursors.position(session, RESOURCE, query);
-        Walk walk;
+        OrganizationWalk walk;
         if (position.isEmpty()) {
-            walk = new Walk();
+            walk = new OrganizationWalk();
             walk.orgs = OrganizationRef.only(access.organizations(session),
                     filters.organizationId());
         } else {
-            walk = Walk.from(position);
+            walk = OrganizationWalk.from(position);
         }
         List<UnifiedUser> result = new ArrayList<>();
         Duration dataAge = null;
+        boolean progressed = false;
         while (result.size() < query.limit() && walk.org < walk.orgs.size()) {
-            if (!result.isEmpty() && session.timeLeft().compareTo(ENOUGH_FOR_ANOTHER_PAGE) < 0) {
+            // A page goes back with what it has once time runs short, records or not; its cursor goes on from there.
+            if (progressed && session.timeLeft().compareTo(ENOUGH_FOR_ANOTHER_PAGE) < 0) {
                 break;
             }
             OrganizationRef org = walk.orgs.get(walk.org);
@@ -144,9 +99,10 @@ public final class UsersService {
                     }
                     readInvitations(session, query, filters, walk, org, result);
                 }
+                progressed = true;
             } catch (DirectoryException stopped) {
-                // A page that has records goes back with them; the walk resumes from its cursor.
-                if (result.isEmpty() || stopped.status() != 429) {
+                // A request that moved the walk on answers with what it has; the walk resumes from its cursor.
+                if (!progressed || stopped.status() != 429) {
                     throw stopped;
                 }
                 break;
@@ -157,14 +113,18 @@ public final class UsersService {
     }
 
     /** Reads one REST page of members from the walk's position, adding those that match until the limit. */
-    private void readMembers(Session session, ListQuery query, UserFilters filters, Walk walk, OrganizationRef org,
+    private void readMembers(Session session, ListQuery query, UserFilters filters, OrganizationWalk walk, OrganizationRef org,
                              OrganizationDataService.View view, List<UnifiedUser> result) {
         PageRequest request = new PageRequest(Map.of("page", Integer.toString(walk.page), "per_page", Integer.toString(MEMBER_PAGE)));
         Page<OrganizationMember> page = access.call(session, () -> session.buildkite().organizations().members(org.slug(), request));
-        lookUpLateJoiners(session, org, page.items(), view.profiles());
-        int i = walk.offset;
+        List<String> ids = page.items().stream().map(OrganizationMember::id).toList();
+        int lookups = 0;
+        int i = walk.start(ids);
         for (; i < page.items().size() && result.size() < query.limit(); i++) {
             OrganizationMember member = page.items().get(i);
+            if (view.profiles().profile(member.id()).isEmpty() && lookups++ < LATE_JOINERS_PER_PAGE) {
+                lookUpLateJoiner(session, org, member, view.profiles());
+            }
             UnifiedUser user = UserMapping.member(org, member, page.raw().get(i), view.profiles().profile(member.id()),
                     view.rosters().teamsOf(member.id()), query.includeRemoteData());
             if (filters.matches(user)) {
@@ -172,36 +132,30 @@ public final class UsersService {
             }
         }
         if (i < page.items().size()) {
-            walk.offset = i;
+            walk.took(ids, i);
         } else if (page.next().isPresent()) {
             walk.page++;
-            walk.offset = 0;
+            walk.nextPage();
         } else {
             walk.invitations = true;
-            walk.offset = 0;
+            walk.nextPage();
         }
     }
 
-    /** Members who joined after the profiles were read get theirs now, one GraphQL query each, up to a bound. */
-    private void lookUpLateJoiners(Session session, OrganizationRef org, List<OrganizationMember> members,
-                                   OrganizationData profiles) {
-        List<OrganizationMember> missing = members.stream()
-                .filter(m -> profiles.profile(m.id()).isEmpty())
-                .limit(LATE_JOINERS_PER_PAGE)
-                .toList();
-        for (OrganizationMember member : missing) {
-            Optional<Connection<MemberNode>> found = access.call(session,
-                    () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
-            found.ifPresent(connection -> profiles.addProfile(
-                    OrganizationDataBuilder.profileOf(connection.nodes().get(0), connection.raw().get(0))));
-        }
+    /** A member who joined after the profiles were read gets theirs now, by one GraphQL query. */
+    private void lookUpLateJoiner(Session session, OrganizationRef org, OrganizationMember member, OrganizationData profiles) {
+        Optional<Connection<MemberNode>> found = access.call(session,
+                () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
+        found.ifPresent(connection -> profiles.addProfile(
+                OrganizationDataBuilder.profileOf(connection.nodes().get(0), connection.raw().get(0))));
     }
 
-    private void readInvitations(Session session, ListQuery query, UserFilters filters, Walk walk, OrganizationRef org,
+    private void readInvitations(Session session, ListQuery query, UserFilters filters, OrganizationWalk walk, OrganizationRef org,
                                  List<UnifiedUser> result) {
         Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
                 .invitations(org.slug(), MEMBER_PAGE, walk.after, List.of(InvitationState.PENDING)));
-        int i = walk.offset;
+        List<String> ids = page.nodes().stream().map(InvitationNode::uuid).toList();
+        int i = walk.start(ids);
         for (; i < page.nodes().size() && result.size() < query.limit(); i++) {
             UnifiedUser user = UserMapping.invitation(org, page.nodes().get(i), page.raw().get(i), query.includeRemoteData());
             if (filters.matches(user)) {
@@ -209,10 +163,10 @@ public final class UsersService {
             }
         }
         if (i < page.nodes().size()) {
-            walk.offset = i;
+            walk.took(ids, i);
         } else if (page.next().isPresent()) {
             walk.after = page.next().get();
-            walk.offset = 0;
+            walk.nextPage();
         } else {
             walk.nextOrganization();
         }
@@ -258,7 +212,9 @@ public final class UsersService {
         OrganizationMember member = BuildkiteJson.read(raw.get(), OrganizationMember.class);
         OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ALL_PARTS, maxAge,
                 session.deadline().minus(PAGE_RESERVE)));
-        lookUpLateJoiners(session, org, List.of(member), view.profiles());
+        if (view.profiles().profile(member.id()).isEmpty()) {
+            lookUpLateJoiner(session, org, member, view.profiles());
+        }
         return Optional.of(UserMapping.member(org, member, raw.get(), view.profiles().profile(member.id()),
                 view.rosters().teamsOf(member.id()), includeRemoteData));
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.journal.JournalEntry;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
@@ -39,6 +40,53 @@ class DirectoryBudgetTest {
             assertEquals(0, sandbox.journal().calls("GET /v2/organizations"), "the organizations were read minutes ago");
             assertEquals(1, sandbox.journal().count(JournalEntry::isGraphql), "the pending invitations, in one query");
             assertEquals(16, sandbox.journal().entries().size(), "nothing else");
+        }
+    }
+
+    @Test
+    void aFilterThatMatchesNobodyStillWalksToTheEnd() {
+        try (Sandbox sandbox = Sandbox.builder().population(Population.of(3_000, 10))
+                .limits(RateLimits.BUILDKITE.withRest(200, 20)).timeScale(100).start()) {
+            DirectoryFixture directory = new DirectoryFixture(sandbox);
+            assertEquals(0, directory.walk("users", Map.of("email", "nobody@nowhere.example")).size());
+            assertEquals(0, sandbox.journal().rateLimited());
+            // Each member page is read once: pages that found nobody still moved the cursor on.
+            assertEquals(30, sandbox.journal().calls("GET /v2/organizations/{org}/members") - 1, "30 pages and the probe");
+        }
+    }
+
+    @Test
+    void aFailingLaneLeavesTheOtherLanesDataWhole() {
+        try (Sandbox sandbox = Sandbox.builder().population(Population.of(600, 40))
+                .limits(RateLimits.BUILDKITE.withRest(100_000, 100_000).withGraphql(1_000_000, 1_000_000)).start()) {
+            DirectoryFixture directory = new DirectoryFixture(sandbox);
+            sandbox.faults().set("POST /graphql", FaultPlan.serverErrors(1));
+            for (int i = 0; i < 4; i++) {
+                assertEquals(502, directory.get("users", null, Map.of()).status(), "GraphQL keeps failing");
+            }
+            sandbox.faults().clear();
+            for (com.fasterxml.jackson.databind.JsonNode group : directory.walk("groups", Map.of())) {
+                String org = group.get("organization").asText();
+                assertEquals(sandbox.world().teamMembers(org, group.get("id").asText()).size(), group.get("members_count").asInt(),
+                        group.get("name").asText());
+            }
+        }
+    }
+
+    @Test
+    void maxAgeZeroReadsTheDataAgain() {
+        try (Sandbox sandbox = Sandbox.builder().population(Population.of(200, 8))
+                .limits(RateLimits.BUILDKITE.withRest(100_000, 100_000)).start()) {
+            DirectoryFixture directory = new DirectoryFixture(sandbox);
+            directory.walk("groups", Map.of());
+            sandbox.journal().clear();
+            directory.walk("groups", Map.of());
+            assertEquals(0, sandbox.journal().calls("GET /v2/organizations/{org}/teams/{team}/members"), "fresh: served as it is");
+            directory.walk("groups", Map.of("max_age", "0"));
+            String acme = sandbox.world().organizations().get(0).uuid();
+            long pages = sandbox.world().teams(acme).stream()
+                    .mapToLong(t -> Math.max(1, (sandbox.world().teamMembers(acme, t.uuid()).size() + 99) / 100)).sum();
+            assertEquals(pages, sandbox.journal().calls("GET /v2/organizations/{org}/teams/{team}/members"), "max_age=0: read again");
         }
     }
 }

@@ -25,9 +25,4 @@ public record UnifiedGroup(
     public static final String TEAM = "team";
 
     public record Pipeline(String id, String slug, String accessLevel) {}
-
-    public UnifiedGroup withoutRemoteData() {
-        return new UnifiedGroup(id, name, slug, description, organization, groupType, privacy, isDefault,
-                defaultMemberRole, membersCount, pipelines, createdAt, null);
-    }
 }

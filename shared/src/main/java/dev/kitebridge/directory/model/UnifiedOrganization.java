@@ -13,8 +13,4 @@ public record UnifiedOrganization(
         String webUrl,
         Instant createdAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode remoteData) {
-
-    public UnifiedOrganization withoutRemoteData() {
-        return new UnifiedOrganization(id, name, slug, webUrl, createdAt, null);
-    }
 }

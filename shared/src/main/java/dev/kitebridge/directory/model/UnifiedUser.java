@@ -59,9 +59,4 @@ public record UnifiedUser(
     public record GroupRef(String id, String name, String organization) {}
 
     public record OrganizationRef(String id, String name) {}
-
-    public UnifiedUser withoutRemoteData() {
-        return new UnifiedUser(id, name, firstName, lastName, emails, status, userType, is2faEnabled, ssoMode, roles,
-                groups, organizations, avatar, createdAt, lastActiveAt, null);
-    }
 }

@@ -11,6 +11,7 @@ import dev.kitebridge.buildkite.SsoMode;
  * What only GraphQL tells about one organization member: 2FA, last seen, when they joined, whether
  * they are a bot or a machine user, and their avatar; keyed by the user's UUID.
  *
+ * @param twoFactorEnabled null where Buildkite does not show it to the token's user
  * @param raw the GraphQL node as Buildkite sent it, for {@code remote_data}
  */
 public record MemberProfile(
@@ -20,7 +21,7 @@ public record MemberProfile(
         SsoMode ssoMode,
         Instant joinedAt,
         Instant lastSeenAt,
-        boolean twoFactorEnabled,
+        Boolean twoFactorEnabled,
         boolean bot,
         boolean machineUser,
         String avatarUrl,

@@ -77,9 +77,13 @@ public final class OrganizationData {
         return Optional.ofNullable(part == Part.PROFILES ? profilesCompletedAt : rostersCompletedAt);
     }
 
-    /** How old the data of these parts is: the age of the build (it began before anything in it was read). */
-    public Duration age(Instant now) {
-        return Duration.between(startedAt, now);
+    /**
+     * How old a complete part is: the time since it was completely read. (Its reading began earlier;
+     * for a large organization, a build takes as long as Buildkite's budgets need.)
+     */
+    public Duration age(Part part, Instant now) {
+        Instant completed = completedAt(part).orElse(startedAt);
+        return Duration.between(completed, now);
     }
 
     /** When a lane stopped by a spent budget could go on; null if none is waiting. */
@@ -103,10 +107,6 @@ public final class OrganizationData {
 
     public synchronized Optional<TeamRoster> roster(String teamUuid) {
         return Optional.ofNullable(rosters.get(teamUuid));
-    }
-
-    public synchronized Optional<String> teamName(String teamUuid) {
-        return teams.stream().filter(t -> t.teamUuid().equals(teamUuid)).map(TeamRoster::name).findFirst();
     }
 
     public synchronized int profileCount() {

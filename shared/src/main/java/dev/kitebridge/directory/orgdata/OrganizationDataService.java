@@ -50,9 +50,10 @@ public final class OrganizationDataService {
             return parts.get(OrganizationData.Part.ROSTERS);
         }
 
-        /** The age of the oldest part. */
+        /** The age of the oldest part, from when it was completely read. */
         public Duration age(Instant now) {
-            return parts.values().stream().map(d -> d.age(now)).max(Duration::compareTo).orElse(Duration.ZERO);
+            return parts.entrySet().stream().map(e -> e.getValue().age(e.getKey(), now)).max(Duration::compareTo)
+                    .orElse(Duration.ZERO);
         }
     }
 
@@ -60,59 +61,83 @@ public final class OrganizationDataService {
      * Data for the organization with the given parts, no older than {@code maxAge} (null: the
      * default policy), spending Buildkite calls until {@code deadline} at most.
      *
-     * @throws DirectoryException 429 while the data is being built
+     * @throws DirectoryException 429 while the data is being read
      */
     public View ensure(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Duration maxAge,
                        Instant deadline) {
         String accountId = session.account().id();
         Duration limit = maxAge != null ? maxAge : MAX_AGE;
         Optional<View> ready = ready(accountId, organizationSlug, parts);
-        Instant now = session.now();
-        if (ready.isPresent() && ready.get().age(now).compareTo(limit) <= 0) {
-            if (maxAge == null && ready.get().age(now).compareTo(REFRESH_AFTER) > 0) {
-                Instant sliceEnd = min(deadline, now.plus(REFRESH_SLICE));
-                try {
-                    advance(session, organizationSlug, parts, sliceEnd);
-                } catch (DirectoryException refreshFailed) {
-                    // The data served is still good; the refresh goes on with the next request.
-                }
+        if (ready.isPresent() && ready.get().age(session.now()).compareTo(limit) <= 0) {
+            if (maxAge == null && ready.get().age(session.now()).compareTo(REFRESH_AFTER) > 0) {
+                refresh(session, organizationSlug, parts, min(deadline, session.now().plus(REFRESH_SLICE)));
             }
             return ready.get();
         }
-        OrganizationData building = advance(session, organizationSlug, parts, deadline);
+        ReentrantLock lock = lock(accountId, organizationSlug);
+        if (!lock.tryLock()) {
+            throw DirectoryException.rateLimited(Duration.ofSeconds(1), "another request is reading the directory data of "
+                    + "organization " + organizationSlug + "; retry after the time given");
+        }
+        OrganizationData building;
+        try {
+            building = advance(session, organizationSlug, parts, deadline, limit);
+        } finally {
+            lock.unlock();
+        }
         if (parts.stream().allMatch(building::isComplete)) {
             return ready(accountId, organizationSlug, parts).orElseThrow();
         }
-        throw DirectoryException.rateLimited(retryAfter(building, now), "reading the directory data of organization "
-                + organizationSlug + " takes more than one request at Buildkite's rate limits ("
-                + building.profileCount() + " member profiles read so far); retry after the time given");
+        throw DirectoryException.rateLimited(retryAfter(building, session.now()), "reading the directory data of organization "
+                + organizationSlug + " takes more than one request at Buildkite's rate limits (" + building.profileCount()
+                + " member profiles read so far); retry after the time given");
     }
 
-    private Duration retryAfter(OrganizationData building, Instant now) {
+    /** Spends a slice of a request on reading newer data, unless another request is already at it. */
+    private void refresh(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Instant until) {
+        ReentrantLock lock = lock(session.account().id(), organizationSlug);
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            advance(session, organizationSlug, parts, until, REFRESH_AFTER);
+        } catch (DirectoryException refreshFailed) {
+            // The data served is still good; the refresh goes on with a later request.
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Duration retryAfter(OrganizationData building, Instant now) {
         Instant retryAt = building.retryAt();
         Duration wait = retryAt == null ? Duration.ZERO : Duration.between(now, retryAt);
         return wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
     }
 
+    /**
+     * Advances the build in progress, or starts one. A build in progress whose asked-for parts are
+     * already complete but older than {@code staleAfter} is what is being replaced, so a new build
+     * starts instead.
+     */
     private OrganizationData advance(Session session, String organizationSlug, Set<OrganizationData.Part> parts,
-                                     Instant deadline) {
+                                     Instant deadline, Duration staleAfter) {
         String accountId = session.account().id();
-        ReentrantLock lock = locks.computeIfAbsent(accountId + "/" + organizationSlug, k -> new ReentrantLock());
-        lock.lock();
+        Instant now = session.now();
+        OrganizationData building = store.building(accountId, organizationSlug)
+                .filter(b -> parts.stream().noneMatch(p -> b.isComplete(p) && b.age(p, now).compareTo(staleAfter) > 0))
+                .orElseGet(() -> new OrganizationData(accountId, organizationSlug, now));
         try {
-            OrganizationData building = store.building(accountId, organizationSlug)
-                    .orElseGet(() -> new OrganizationData(accountId, organizationSlug, session.now()));
-            try {
-                OrganizationDataBuilder.Progress progress = access.call(session,
-                        () -> builder.advance(building, session, parts, deadline));
-                building.retryAt(progress.retryAt());
-            } finally {
-                store.save(building);
-            }
-            return building;
+            OrganizationDataBuilder.Progress progress = access.call(session,
+                    () -> builder.advance(building, session, parts, deadline));
+            building.retryAt(progress.retryAt());
         } finally {
-            lock.unlock();
+            store.save(building);
         }
+        return building;
+    }
+
+    private ReentrantLock lock(String accountId, String organizationSlug) {
+        return locks.computeIfAbsent(accountId + "/" + organizationSlug, k -> new ReentrantLock());
     }
 
     private Optional<View> ready(String accountId, String organizationSlug, Set<OrganizationData.Part> parts) {
