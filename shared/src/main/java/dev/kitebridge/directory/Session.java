@@ -58,9 +58,12 @@ public final class Session implements CallListener {
         return Duration.between(time.now(), deadline);
     }
 
-    /** The client, allowed to wait for a spent budget only as long as the request has left. */
+    /** Time kept for the call itself after any wait for a budget, so that the request still ends in time. */
+    static final Duration CALL_ALLOWANCE = Duration.ofSeconds(1);
+
+    /** The client, allowed to wait for a spent budget only as long as the request can afford. */
     public BuildkiteClient buildkite() {
-        return client.withMaxWait(timeLeft());
+        return client.withMaxWait(timeLeft().minus(CALL_ALLOWANCE));
     }
 
     /** The client allowed to wait until {@code until} at most. */
