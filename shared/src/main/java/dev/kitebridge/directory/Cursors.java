@@ -39,6 +39,22 @@ public final class Cursors {
         return cursor.position();
     }
 
+    /** A page of a list known whole (roles, organizations): the cursor keeps how many were given. */
+    public <T> ListPage<T> slice(Session session, String resource, ListQuery query, java.util.function.Supplier<java.util.List<T>> list) {
+        Map<String, String> position = position(session, resource, query);
+        int skip;
+        try {
+            skip = position.isEmpty() ? 0 : Integer.parseInt(position.get("skip"));
+        } catch (RuntimeException e) {
+            throw DirectoryException.invalidCursor();
+        }
+        java.util.List<T> all = list.get();
+        int from = Math.min(skip, all.size());
+        int end = Math.min(from + query.limit(), all.size());
+        String next = end < all.size() ? issue(session, resource, query, Map.of("skip", Integer.toString(end))) : null;
+        return new ListPage<>(all.subList(from, end), next, null);
+    }
+
     /** A cursor for the rest of the walk. */
     public String issue(Session session, String resource, ListQuery query, Map<String, String> position) {
         return store.save(new CursorStore.Cursor(session.account().tenantId(), session.account().id(), resource,

@@ -2,7 +2,6 @@ package dev.kitebridge.directory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,18 +25,7 @@ public final class OrganizationsService {
     }
 
     public ListPage<UnifiedOrganization> list(Session session, ListQuery query) {
-        Map<String, String> position = cursors.position(session, RESOURCE, query);
-        int skip;
-        try {
-            skip = position.isEmpty() ? 0 : Integer.parseInt(position.get("skip"));
-        } catch (RuntimeException e) {
-            throw DirectoryException.invalidCursor();
-        }
-        List<UnifiedOrganization> all = all(session, query.includeRemoteData());
-        List<UnifiedOrganization> page = all.subList(Math.min(skip, all.size()), Math.min(skip + query.limit(), all.size()));
-        int end = skip + page.size();
-        String next = end < all.size() ? cursors.issue(session, RESOURCE, query, Map.of("skip", Integer.toString(end))) : null;
-        return new ListPage<>(page, next, null);
+        return cursors.slice(session, RESOURCE, query, () -> all(session, query.includeRemoteData()));
     }
 
     public UnifiedOrganization get(Session session, String id, boolean includeRemoteData) {
