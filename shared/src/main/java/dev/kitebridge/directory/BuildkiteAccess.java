@@ -81,6 +81,7 @@ public final class BuildkiteAccess {
             return work.get();
         } catch (BuildkiteException.Unauthorized e) {
             accounts.save(session.account().withStatus(IntegratedAccount.Status.NEEDS_REAUTH));
+            tokens.evict(session.account().id());
             throw DirectoryException.needsReauth(session.account().id());
         } catch (BuildkiteException.MissingScope e) {
             throw DirectoryException.missingScope(e.scope());

@@ -12,4 +12,8 @@ public interface TokenVault {
     Optional<BuildkiteToken> get(String accountId);
 
     void delete(String accountId);
+
+    /** Drops any copy kept in the process (Buildkite refused the token); the next read fetches it again. */
+    default void evict(String accountId) {
+    }
 }

@@ -1,4 +1,4 @@
-package dev.kitebridge.buildkite;
+package dev.kitebridge.buildkite.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,19 +8,25 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.kitebridge.buildkite.ratelimit.Budget;
-import dev.kitebridge.buildkite.ratelimit.BudgetReading;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor.Decision;
 
-class InMemoryRateLimitGovernorTest {
+/** What every RateLimitGovernor must do; each adapter's test extends this. */
+public abstract class RateLimitGovernorContract {
 
     private static final Budget USER = Budget.user(Budget.Api.REST, "user-1");
     private static final Budget ORG = Budget.organization(Budget.Api.REST, "acme");
     private static final List<Budget> BOTH = List.of(ORG, USER);
     private static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
 
-    private final InMemoryRateLimitGovernor governor = new InMemoryRateLimitGovernor();
+    private RateLimitGovernor governor;
+
+    /** A governor with no state. */
+    protected abstract RateLimitGovernor newGovernor();
+
+    @org.junit.jupiter.api.BeforeEach
+    void fresh() {
+        governor = newGovernor();
+    }
 
     /** One call: reserved at {@code at}, answered with the user's remaining and reset. */
     private Decision call(Instant at, long remaining, long resetSeconds) {

@@ -1,0 +1,119 @@
+package dev.kitebridge.buildkite.ratelimit;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One budget as a governor knows it, and how it changes: a reservation before a call, a
+ * settlement after it, Buildkite's reading of the window. Immutable, so that the same rules run
+ * on a map in memory and on an item in DynamoDB (read, change, write if unchanged).
+ *
+ * <p>The governor keeps what Buildkite last reported as remaining in the current window and,
+ * apart from it, what calls in flight have reserved; a call is granted when the reported
+ * remainder less the calls in flight covers its cost. Buildkite's windows open at the first call
+ * after the last one closed, so a call that leaves late in one window may land in, and open, the
+ * next: calls in flight are charged to whatever window is current. Within one window the
+ * remainder only falls, so answers arriving out of order are merged by taking the lower one.
+ *
+ * @param limit the window's limit; {@link #UNKNOWN} before any answer
+ * @param reported the remainder Buildkite last reported (the full limit for a window no answer has
+ *     described yet), less calls that got no answer
+ * @param inFlight what granted calls that have not settled reserved
+ * @param resetsAt when the described window closes; null for a window not yet described
+ * @param closedAt when the last described window closed, to recognise its late answers
+ * @param windowLength the longest window seen, to guess the close of an undescribed one
+ * @param heldUntil no grant before this instant (after a 429 that named no budget)
+ */
+public record BudgetState(long limit, long reported, long inFlight, Instant resetsAt, Instant closedAt,
+                          Duration windowLength, Instant heldUntil) {
+
+    public static final long UNKNOWN = Long.MAX_VALUE;
+
+    /**
+     * Readings of one window differ in their reset time by the rounding of {@code RateLimit-Reset} to
+     * whole seconds and by latency; a new window resets a whole window length later.
+     */
+    static final Duration SAME_WINDOW = Duration.ofSeconds(5);
+
+    /** How long to hold back when a fresh window is spent before any answer from it arrived. */
+    static final Duration SETTLE = Duration.ofSeconds(1);
+
+    /** A budget no answer has described. */
+    public static BudgetState unknown() {
+        return new BudgetState(UNKNOWN, UNKNOWN, 0, null, null, null, null);
+    }
+
+    public long available() {
+        return reported - inFlight;
+    }
+
+    /** The state at {@code now}: once a window has closed, the next starts full until an answer describes it. */
+    public BudgetState at(Instant now) {
+        if (resetsAt != null && !now.isBefore(resetsAt)) {
+            return new BudgetState(limit, limit, inFlight, null, resetsAt, windowLength, heldUntil);
+        }
+        return this;
+    }
+
+    /** When a call of this cost could be granted: null for now. Call on {@link #at(Instant)}'s result. */
+    public Instant notBefore(long cost, Instant now) {
+        if (heldUntil != null && now.isBefore(heldUntil)) {
+            return heldUntil;
+        }
+        if (available() >= cost) {
+            return null;
+        }
+        if (resetsAt != null) {
+            return resetsAt;
+        }
+        // A fresh window spent before any answer described it: wait for the answers in flight, or,
+        // with none coming, for the window to have surely closed.
+        Instant retry = inFlight > 0 || windowLength == null || closedAt == null ? now.plus(SETTLE) : closedAt.plus(windowLength);
+        return retry.isAfter(now) ? retry : now.plus(SETTLE);
+    }
+
+    public BudgetState reserved(long cost) {
+        return new BudgetState(limit, reported, inFlight + cost, resetsAt, closedAt, windowLength, heldUntil);
+    }
+
+    /** A reservation given back unused: the call was never sent. */
+    public BudgetState cancelled(long cost) {
+        return new BudgetState(limit, reported, Math.max(0, inFlight - cost), resetsAt, closedAt, windowLength, heldUntil);
+    }
+
+    /** A call ended; without an answer about this budget, it is assumed to have been counted. */
+    public BudgetState settled(long cost, boolean answered) {
+        long newReported = answered || reported == UNKNOWN ? reported : reported - cost;
+        return new BudgetState(limit, newReported, Math.max(0, inFlight - cost), resetsAt, closedAt, windowLength, heldUntil);
+    }
+
+    public BudgetState held(Instant until) {
+        return new BudgetState(limit, reported, inFlight, resetsAt, closedAt, windowLength, until);
+    }
+
+    /** What an answer said about this budget, merged with what was known. */
+    public BudgetState observed(BudgetReading reading) {
+        Duration length = longest(windowLength, Duration.between(reading.observedAt(), reading.resetsAt()));
+        if (limit == UNKNOWN) {
+            return new BudgetState(reading.limit(), reading.remaining(), inFlight, reading.resetsAt(), null, length, heldUntil);
+        }
+        if (closedAt != null && !reading.resetsAt().isAfter(closedAt.plus(SAME_WINDOW))) {
+            return this; // a late answer from a window that has already closed
+        }
+        if (resetsAt == null) {
+            // The first answer from the window that opened after the last one closed.
+            return new BudgetState(reading.limit(), Math.min(reported, reading.remaining()), inFlight, reading.resetsAt(),
+                    closedAt, length, heldUntil);
+        }
+        if (reading.resetsAt().isAfter(resetsAt.plus(SAME_WINDOW))) {
+            // A new window opened before the known one was due to close: a late call opened it.
+            return new BudgetState(reading.limit(), reading.remaining(), inFlight, reading.resetsAt(), resetsAt, length, heldUntil);
+        }
+        return new BudgetState(reading.limit(), Math.min(reported, reading.remaining()), inFlight, resetsAt, closedAt, length,
+                heldUntil);
+    }
+
+    private static Duration longest(Duration a, Duration b) {
+        return a == null || b.compareTo(a) > 0 ? b : a;
+    }
+}

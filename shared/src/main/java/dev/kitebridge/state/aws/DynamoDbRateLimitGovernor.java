@@ -1,0 +1,106 @@
+package dev.kitebridge.state.aws;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import dev.kitebridge.buildkite.ratelimit.Budget;
+import dev.kitebridge.buildkite.ratelimit.BudgetReading;
+import dev.kitebridge.buildkite.ratelimit.BudgetState;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+
+/**
+ * The governor shared by every Lambda instance: each budget is one item holding a
+ * {@link BudgetState} and a version, changed by read, apply the rule, write if the version is
+ * still the one read (single-item conditional writes; no transactions). A call spending two
+ * budgets reserves them one after the other and gives the first back if the second refuses.
+ */
+public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
+
+    private static final int ATTEMPTS = 50;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbRateLimitGovernor(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public Decision reserve(List<Budget> budgets, long cost, Instant now) {
+        List<Budget> reserved = new ArrayList<>();
+        for (Budget budget : budgets) {
+            Instant[] notBefore = new Instant[1];
+            update(budget, state -> {
+                BudgetState current = state.at(now);
+                notBefore[0] = current.notBefore(cost, now);
+                return notBefore[0] == null ? current.reserved(cost) : current;
+            });
+            if (notBefore[0] != null) {
+                for (Budget done : reserved) {
+                    update(done, state -> state.cancelled(cost));
+                }
+                return new Decision.NotBefore(notBefore[0], budget);
+            }
+            reserved.add(budget);
+        }
+        return Decision.granted();
+    }
+
+    @Override
+    public void settle(List<Budget> budgets, long cost, List<BudgetReading> readings) {
+        java.util.Set<Budget> touched = new java.util.LinkedHashSet<>(budgets);
+        readings.forEach(r -> touched.add(r.budget()));
+        for (Budget budget : touched) {
+            List<BudgetReading> mine = readings.stream().filter(r -> r.budget().equals(budget)).toList();
+            boolean reserved = budgets.contains(budget);
+            update(budget, state -> {
+                BudgetState next = reserved ? state.settled(cost, !mine.isEmpty()) : state;
+                for (BudgetReading reading : mine) {
+                    next = next.observed(reading);
+                }
+                return next;
+            });
+        }
+    }
+
+    @Override
+    public void holdUntil(Budget budget, Instant until) {
+        update(budget, state -> state.held(until));
+    }
+
+    /** Read, change, write if unchanged; again on a conflict. */
+    private void update(Budget budget, UnaryOperator<BudgetState> change) {
+        Map<String, AttributeValue> key = KitebridgeTable.key("BUDGET#" + budget.api() + "#" + budget.scope() + "#" + budget.key(), "BUDGET");
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+            boolean exists = item != null && !item.isEmpty();
+            BudgetState state = exists ? StateJson.read(item.get("state").s(), BudgetState.class) : BudgetState.unknown();
+            long version = exists ? Long.parseLong(item.get("version").n()) : 0;
+            BudgetState next = change.apply(state);
+            Map<String, AttributeValue> written = new HashMap<>(key);
+            written.put("state", KitebridgeTable.s(StateJson.write(next)));
+            written.put("version", KitebridgeTable.n(version + 1));
+            try {
+                if (exists) {
+                    dynamo.putItem(b -> b.tableName(table).item(written)
+                            .conditionExpression("version = :v").expressionAttributeValues(Map.of(":v", KitebridgeTable.n(version))));
+                } else {
+                    dynamo.putItem(b -> b.tableName(table).item(written).conditionExpression("attribute_not_exists(pk)"));
+                }
+                return;
+            } catch (ConditionalCheckFailedException conflict) {
+                // Another instance changed the budget since it was read: read it again.
+            }
+        }
+        throw new IllegalStateException("the budget " + budget.buildkiteScope() + " kept changing under " + ATTEMPTS + " attempts");
+    }
+}

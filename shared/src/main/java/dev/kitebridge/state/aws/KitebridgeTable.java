@@ -1,0 +1,68 @@
+package dev.kitebridge.state.aws;
+
+import java.time.Instant;
+import java.util.Map;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * Kitebridge's one table: a string partition key {@code pk}, a string sort key {@code sk}, and
+ * {@code expires_at} (epoch seconds) for DynamoDB's TTL, which every read also checks because TTL
+ * deletes late. template.yaml creates it in AWS; locally and in tests, {@link #create} does.
+ */
+public final class KitebridgeTable {
+
+    public static final String PK = "pk";
+    public static final String SK = "sk";
+    public static final String EXPIRES_AT = "expires_at";
+
+    private KitebridgeTable() {}
+
+    public static void create(DynamoDbClient dynamo, String table) {
+        try {
+            dynamo.createTable(CreateTableRequest.builder()
+                    .tableName(table)
+                    .attributeDefinitions(
+                            AttributeDefinition.builder().attributeName(PK).attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName(SK).attributeType(ScalarAttributeType.S).build())
+                    .keySchema(
+                            KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build(),
+                            KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build())
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .build());
+            dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
+        } catch (ResourceInUseException exists) {
+            // Already there.
+        }
+    }
+
+    static Map<String, AttributeValue> key(String pk, String sk) {
+        return Map.of(PK, s(pk), SK, s(sk));
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.builder().s(value).build();
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.builder().n(Long.toString(value)).build();
+    }
+
+    static AttributeValue expiresAt(Instant when) {
+        return n(when.getEpochSecond());
+    }
+
+    /** Whether an item read has expired (TTL may not have deleted it yet). */
+    static boolean expired(Map<String, AttributeValue> item, Instant now) {
+        AttributeValue expires = item.get(EXPIRES_AT);
+        return expires != null && Long.parseLong(expires.n()) <= now.getEpochSecond();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.kitebridge.state.aws;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+
+import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.state.TokenVault;
+
+/**
+ * Tokens in Secrets Manager, one secret per integrated account, named under a prefix (so that an
+ * IAM policy can grant exactly that prefix). Reads are cached in the process for at most
+ * {@link #MAX_AGE}, so that a rotation made elsewhere is seen soon; {@link #forgetAll()} drops the
+ * cache (after a SnapStart restore, the cache is as old as the snapshot).
+ */
+public final class SecretsManagerTokenVault implements TokenVault {
+
+    public static final Duration MAX_AGE = Duration.ofMinutes(5);
+    /** Secrets Manager's shortest recovery window: an unlinked token can still be restored for a week. */
+    static final long RECOVERY_DAYS = 7;
+
+    private final SecretsManagerClient secrets;
+    private final String prefix;
+    private final Clock clock;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(BuildkiteToken token, Instant readAt) {}
+
+    public SecretsManagerTokenVault(SecretsManagerClient secrets, String prefix, Clock clock) {
+        this.secrets = secrets;
+        this.prefix = prefix;
+        this.clock = clock;
+    }
+
+    @Override
+    public void put(String accountId, BuildkiteToken token) {
+        String name = prefix + accountId;
+        try {
+            secrets.createSecret(b -> b.name(name).secretString(token.reveal())
+                    .description("Buildkite API token of Kitebridge integrated account " + accountId));
+        } catch (ResourceExistsException exists) {
+            secrets.putSecretValue(b -> b.secretId(name).secretString(token.reveal()));
+        }
+        cache.put(accountId, new Cached(token, clock.instant()));
+    }
+
+    @Override
+    public Optional<BuildkiteToken> get(String accountId) {
+        Cached cached = cache.get(accountId);
+        if (cached != null && clock.instant().isBefore(cached.readAt().plus(MAX_AGE))) {
+            return Optional.of(cached.token());
+        }
+        try {
+            String value = secrets.getSecretValue(b -> b.secretId(prefix + accountId)).secretString();
+            BuildkiteToken token = BuildkiteToken.of(value);
+            cache.put(accountId, new Cached(token, clock.instant()));
+            return Optional.of(token);
+        } catch (ResourceNotFoundException gone) {
+            cache.remove(accountId);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void delete(String accountId) {
+        cache.remove(accountId);
+        try {
+            secrets.deleteSecret(b -> b.secretId(prefix + accountId).recoveryWindowInDays(RECOVERY_DAYS));
+        } catch (ResourceNotFoundException alreadyGone) {
+            // Nothing to delete.
+        }
+    }
+
+    /** Forgets every cached token, so that the next read goes to Secrets Manager. */
+    public void forgetAll() {
+        cache.clear();
+    }
+
+    @Override
+    public void evict(String accountId) {
+        cache.remove(accountId);
+    }
+}

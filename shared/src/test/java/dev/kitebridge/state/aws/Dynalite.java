@@ -1,0 +1,91 @@
+package dev.kitebridge.state.aws;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * dynalite (an open implementation of DynamoDB's API, installed by the build from npm) started
+ * once per test JVM on a free port, and a fresh table per caller.
+ */
+public final class Dynalite {
+
+    private static Dynalite instance;
+    private static final AtomicInteger TABLES = new AtomicInteger();
+
+    private final Process process;
+    private final URI endpoint;
+
+    private Dynalite(Process process, URI endpoint) {
+        this.process = process;
+        this.endpoint = endpoint;
+    }
+
+    public static synchronized Dynalite get() {
+        if (instance == null) {
+            instance = start();
+        }
+        return instance;
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** A client for it; the table it creates is new and empty. */
+    public Table newTable() {
+        AwsConfig config = new AwsConfig("us-east-1", "kitebridge-test-" + TABLES.incrementAndGet(), "test/accounts/", endpoint, null);
+        DynamoDbClient client = AwsClients.dynamoDb(config);
+        KitebridgeTable.create(client, config.table());
+        return new Table(client, config.table(), config);
+    }
+
+    public record Table(DynamoDbClient client, String name, AwsConfig config) {}
+
+    private static Dynalite start() {
+        String cli = System.getProperty("kitebridge.dynalite");
+        if (cli == null || !Files.isRegularFile(Path.of(cli))) {
+            throw new IllegalStateException("dynalite is not installed at " + cli + "; the build installs it with npm ci in tools/dynalite");
+        }
+        try {
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            // Tables are ready at once (dynalite's default imitates DynamoDB's seconds of CREATING).
+            Process process = new ProcessBuilder("node", cli, "--port", Integer.toString(port),
+                    "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
+                    .redirectErrorStream(true)
+                    .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "kitebridge-dynalite-" + port + ".log"))
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (System.currentTimeMillis() < deadline) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                    return new Dynalite(process, URI.create("http://127.0.0.1:" + port));
+                } catch (IOException notYet) {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("dynalite exited with " + process.exitValue());
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            process.destroy();
+            throw new IllegalStateException("dynalite did not start within 15 s");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start dynalite (is Node.js installed?)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.kitebridge.state.memory;
+
+import dev.kitebridge.state.AccountStore;
+import dev.kitebridge.state.AccountStoreContract;
+
+class InMemoryAccountStoreTest extends AccountStoreContract {
+
+    private final InMemoryAccountStore store = new InMemoryAccountStore();
+
+    @Override
+    protected AccountStore store() {
+        return store;
+    }
+}
