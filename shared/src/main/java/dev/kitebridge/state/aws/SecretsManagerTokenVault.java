@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.InvalidRequestException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
@@ -47,6 +48,9 @@ public final class SecretsManagerTokenVault implements TokenVault {
                     .description("Buildkite API token of Kitebridge integrated account " + accountId));
         } catch (ResourceExistsException exists) {
             secrets.putSecretValue(b -> b.secretId(name).secretString(token.reveal()));
+        } catch (InvalidRequestException markedForDeletion) {
+            secrets.restoreSecret(b -> b.secretId(name));
+            secrets.putSecretValue(b -> b.secretId(name).secretString(token.reveal()));
         }
         cache.put(accountId, new Cached(token, clock.instant()));
     }
@@ -62,7 +66,8 @@ public final class SecretsManagerTokenVault implements TokenVault {
             BuildkiteToken token = BuildkiteToken.of(value);
             cache.put(accountId, new Cached(token, clock.instant()));
             return Optional.of(token);
-        } catch (ResourceNotFoundException gone) {
+        } catch (ResourceNotFoundException | InvalidRequestException gone) {
+            // Never created, or marked for deletion (unlinked).
             cache.remove(accountId);
             return Optional.empty();
         }
@@ -73,7 +78,7 @@ public final class SecretsManagerTokenVault implements TokenVault {
         cache.remove(accountId);
         try {
             secrets.deleteSecret(b -> b.secretId(prefix + accountId).recoveryWindowInDays(RECOVERY_DAYS));
-        } catch (ResourceNotFoundException alreadyGone) {
+        } catch (ResourceNotFoundException | InvalidRequestException alreadyGone) {
             // Nothing to delete.
         }
     }

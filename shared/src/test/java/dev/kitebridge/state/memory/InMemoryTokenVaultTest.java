@@ -1,0 +1,14 @@
+package dev.kitebridge.state.memory;
+
+import dev.kitebridge.state.TokenVault;
+import dev.kitebridge.state.TokenVaultContract;
+
+class InMemoryTokenVaultTest extends TokenVaultContract {
+
+    private final InMemoryTokenVault vault = new InMemoryTokenVault();
+
+    @Override
+    protected TokenVault vault() {
+        return vault;
+    }
+}
