@@ -57,6 +57,47 @@ public final class OrganizationData {
         this.startedAt = startedAt;
     }
 
+    /** Everything the data holds, as plain values: what a store keeps between processes. */
+    public record Snapshot(
+            String accountId, String organizationSlug, Instant startedAt, Instant retryAt,
+            List<MemberProfile> profiles, String profilesAfter, Instant profilesCompletedAt, Boolean profilesNeedSso,
+            List<TeamRoster> teams, List<TeamRoster> rosters, PageRequest teamsNext, boolean teamsListed, int rosterIndex,
+            PageRequest rosterNext, boolean rosterPipelinesPhase, List<TeamRoster.Member> rosterMembers,
+            List<TeamRoster.PipelineAccess> rosterPipelines, Instant rostersCompletedAt) {}
+
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(accountId, organizationSlug, startedAt, retryAt, List.copyOf(profiles.values()), profilesAfter,
+                profilesCompletedAt, profilesNeedSso, List.copyOf(teams), List.copyOf(rosters.values()), teamsNext, teamsListed,
+                rosterIndex, rosterNext, rosterPipelinesPhase, List.copyOf(rosterMembers), List.copyOf(rosterPipelines),
+                rostersCompletedAt);
+    }
+
+    public static OrganizationData restore(Snapshot snapshot) {
+        OrganizationData data = new OrganizationData(snapshot.accountId(), snapshot.organizationSlug(), snapshot.startedAt());
+        data.retryAt = snapshot.retryAt();
+        snapshot.profiles().forEach(p -> data.profiles.put(p.userUuid(), p));
+        data.profilesAfter = snapshot.profilesAfter();
+        data.profilesCompletedAt = snapshot.profilesCompletedAt();
+        data.profilesNeedSso = snapshot.profilesNeedSso();
+        data.teams.addAll(snapshot.teams());
+        for (TeamRoster roster : snapshot.rosters()) {
+            data.rosters.put(roster.teamUuid(), roster);
+            for (TeamRoster.Member member : roster.members()) {
+                data.teamsByUser.computeIfAbsent(member.userUuid(), u -> new ArrayList<>())
+                        .add(new UserTeam(roster.teamUuid(), roster.name(), member.role()));
+            }
+        }
+        data.teamsNext = snapshot.teamsNext();
+        data.teamsListed = snapshot.teamsListed();
+        data.rosterIndex = snapshot.rosterIndex();
+        data.rosterNext = snapshot.rosterNext();
+        data.rosterPipelinesPhase = snapshot.rosterPipelinesPhase();
+        data.rosterMembers.addAll(snapshot.rosterMembers());
+        data.rosterPipelines.addAll(snapshot.rosterPipelines());
+        data.rostersCompletedAt = snapshot.rostersCompletedAt();
+        return data;
+    }
+
     public String accountId() {
         return accountId;
     }

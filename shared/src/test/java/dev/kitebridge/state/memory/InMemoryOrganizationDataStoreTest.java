@@ -1,0 +1,14 @@
+package dev.kitebridge.state.memory;
+
+import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.state.OrganizationDataStoreContract;
+
+class InMemoryOrganizationDataStoreTest extends OrganizationDataStoreContract {
+
+    private final InMemoryOrganizationDataStore store = new InMemoryOrganizationDataStore();
+
+    @Override
+    protected OrganizationDataStore store() {
+        return store;
+    }
+}
