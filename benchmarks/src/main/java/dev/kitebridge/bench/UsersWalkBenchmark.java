@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
+import dev.kitebridge.api.Application;
 import dev.kitebridge.api.DirectoryEndpoints;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
@@ -29,6 +30,7 @@ import dev.kitebridge.sandbox.model.Team;
 import dev.kitebridge.sandbox.model.World;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
+import dev.kitebridge.state.memory.InMemoryApiKeyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
@@ -194,10 +196,10 @@ final class UsersWalkBenchmark {
         accounts.save(new IntegratedAccount(ACCOUNT, TENANT, "bench", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
                 Instant.now()));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
-        return DirectoryEndpoints.create(new DirectoryEndpoints.Wiring(accounts, tokens, new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryRateLimitGovernor(),
+        return Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
+                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                TimeSource.scaled(scale)));
+                TimeSource.scaled(scale))).directory();
     }
 
     private static long restCalls(Sandbox sandbox) {

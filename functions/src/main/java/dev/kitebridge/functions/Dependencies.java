@@ -1,57 +1,79 @@
 package dev.kitebridge.functions;
 
 import java.net.URI;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.kitebridge.api.DirectoryEndpoints;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.state.aws.AwsClients;
+import dev.kitebridge.state.aws.AwsConfig;
+import dev.kitebridge.state.aws.DynamoDbAccountStore;
+import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbCursorStore;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
+import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
+import dev.kitebridge.state.memory.InMemoryApiKeyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
 
 /**
  * What the handlers run on, built once per process (a Lambda container keeps it between
- * invocations). Configuration comes from the environment:
- * {@code KITEBRIDGE_BUILDKITE_REST_URL} and {@code KITEBRIDGE_BUILDKITE_GRAPHQL_URL} (Buildkite's
- * public endpoints by default). State is in memory until the DynamoDB and Secrets Manager
- * adapters arrive. The local dev server installs its own wiring before it creates handlers.
+ * invocations). From the environment: {@code KITEBRIDGE_TABLE} (with {@code AWS_REGION},
+ * {@code KITEBRIDGE_SECRET_PREFIX} and the optional endpoint overrides of {@link AwsConfig})
+ * puts the state in DynamoDB and Secrets Manager; without it the state is in memory.
+ * {@code KITEBRIDGE_BUILDKITE_REST_URL} and {@code KITEBRIDGE_BUILDKITE_GRAPHQL_URL} default to
+ * Buildkite's public endpoints. The local dev server installs its own wiring.
  */
 public final class Dependencies {
 
-    private static volatile DirectoryEndpoints directory;
+    private static volatile Application application;
 
     private Dependencies() {}
 
-    public static DirectoryEndpoints directory() {
-        DirectoryEndpoints current = directory;
+    public static Application application() {
+        Application current = application;
         if (current == null) {
             synchronized (Dependencies.class) {
-                if (directory == null) {
-                    directory = DirectoryEndpoints.create(fromEnvironment(System.getenv()));
+                if (application == null) {
+                    application = Application.create(fromEnvironment(System.getenv()));
                 }
-                current = directory;
+                current = application;
             }
         }
         return current;
     }
 
-    /** Installs the wiring the handlers of this process use (the local dev server, tests). */
-    public static void use(DirectoryEndpoints endpoints) {
-        directory = endpoints;
+    /** Installs the application the handlers of this process use (the local dev server, tests). */
+    public static void use(Application installed) {
+        application = installed;
     }
 
-    static DirectoryEndpoints.Wiring fromEnvironment(Map<String, String> env) {
-        URI rest = Optional.ofNullable(env.get("KITEBRIDGE_BUILDKITE_REST_URL")).map(URI::create)
-                .orElse(BuildkiteClient.BUILDKITE_REST);
-        URI graphql = Optional.ofNullable(env.get("KITEBRIDGE_BUILDKITE_GRAPHQL_URL")).map(URI::create)
-                .orElse(BuildkiteClient.BUILDKITE_GRAPHQL);
-        return new DirectoryEndpoints.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(), new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(rest, graphql),
-                TimeSource.SYSTEM);
+    public static Application.Wiring fromEnvironment(Map<String, String> env) {
+        BuildkiteAccess.Endpoints buildkite = new BuildkiteAccess.Endpoints(
+                Optional.ofNullable(env.get("KITEBRIDGE_BUILDKITE_REST_URL")).map(URI::create).orElse(BuildkiteClient.BUILDKITE_REST),
+                Optional.ofNullable(env.get("KITEBRIDGE_BUILDKITE_GRAPHQL_URL")).map(URI::create).orElse(BuildkiteClient.BUILDKITE_GRAPHQL));
+        Optional<AwsConfig> aws = AwsConfig.fromEnvironment(env);
+        if (aws.isEmpty()) {
+            return new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(), new InMemoryCursorStore(),
+                    new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(), buildkite,
+                    TimeSource.SYSTEM);
+        }
+        AwsConfig config = aws.get();
+        DynamoDbClient dynamo = AwsClients.dynamoDb(config);
+        String table = config.table();
+        return new Application.Wiring(new DynamoDbAccountStore(dynamo, table),
+                new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC()),
+                new DynamoDbCursorStore(dynamo, table), new DynamoDbOrganizationDataStore(dynamo, table, Clock.systemUTC()),
+                new DynamoDbApiKeyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM);
     }
 }

@@ -83,6 +83,7 @@ public final class LocalMain {
         }));
         String base = server.url() + "/unified/user-directory";
         String account = "integrated_account_id=" + runtime.accountId();
+        String curl = "curl -s -H 'Authorization: Bearer " + LocalRuntime.DEMO_KEY + "' ";
         System.out.println("Kitebridge is serving template.yaml's routes at " + server.url()
                 + (sandbox ? " on the Buildkite sandbox" : " on Buildkite") + ".");
         System.out.println("Integrated account: " + runtime.accountId() + " (tenant " + LocalRuntime.TENANT + ")");
@@ -91,12 +92,13 @@ public final class LocalMain {
                     + " times as fast as real time; a page that must wait answers 429 with Retry-After in its seconds.");
         }
         System.out.println();
-        System.out.println("curl -s '" + base + "/users?" + account + "&limit=5'");
-        System.out.println("curl -s '" + base + "/users?" + account + "&role=organization:admin&is_2fa_enabled=false'");
-        System.out.println("curl -s '" + base + "/groups?" + account + "&limit=5'");
-        System.out.println("curl -s '" + base + "/roles?" + account + "'");
-        System.out.println("curl -s '" + base + "/organizations?" + account + "'");
-        System.out.println("curl -s '" + base + "/me?" + account + "'");
+        System.out.println(curl + "'" + base + "/users?" + account + "&limit=5'");
+        System.out.println(curl + "'" + base + "/users?" + account + "&role=organization:admin&is_2fa_enabled=false'");
+        System.out.println(curl + "'" + base + "/groups?" + account + "&limit=5'");
+        System.out.println(curl + "'" + base + "/roles?" + account + "'");
+        System.out.println(curl + "'" + base + "/organizations?" + account + "'");
+        System.out.println(curl + "'" + base + "/me?" + account + "'");
+        System.out.println(curl + "'" + server.url() + "/integrated-accounts'");
         System.out.println();
         System.out.println("Ctrl-C stops it.");
         new CountDownLatch(1).await();

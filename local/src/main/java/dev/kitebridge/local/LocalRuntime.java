@@ -12,19 +12,15 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
-import dev.kitebridge.api.DirectoryEndpoints;
+import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.IntegratedAccount;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
 
 /**
  * The handlers of template.yaml in this process, on in-memory state, with one integrated account
@@ -36,24 +32,29 @@ public final class LocalRuntime implements AutoCloseable {
     public static final String TENANT = "local";
     public static final String SANDBOX_ACCOUNT = "local-sandbox";
     public static final String BUILDKITE_ACCOUNT = "local-buildkite";
+    /** The local tenant's API key: the dev server's only caller is the person running it. */
+    public static final String DEMO_KEY = "kb_local_dev_server_key_for_the_demo";
 
     private final Template template;
     private final Sandbox sandbox;
     private final String accountId;
-    private final Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> handlers = new HashMap<>();
+    private final Map<String, RequestHandler<Object, Object>> handlers = new HashMap<>();
 
     private LocalRuntime(Template template, Sandbox sandbox, String accountId, BuildkiteToken token,
                          BuildkiteAccess.Endpoints endpoints, TimeSource time) {
         this.template = template;
         this.sandbox = sandbox;
         this.accountId = accountId;
-        InMemoryAccountStore accounts = new InMemoryAccountStore();
-        InMemoryTokenVault tokens = new InMemoryTokenVault();
-        accounts.save(new IntegratedAccount(accountId, TENANT, sandbox != null ? "Buildkite sandbox" : "Buildkite",
+        Application.Wiring fromEnvironment = Dependencies.fromEnvironment(System.getenv());
+        Application.Wiring wiring = new Application.Wiring(fromEnvironment.accounts(), fromEnvironment.tokens(),
+                fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.governor(),
+                endpoints, time);
+        wiring.accounts().save(new IntegratedAccount(accountId, TENANT, sandbox != null ? "Buildkite sandbox" : "Buildkite",
                 IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null, Instant.now()));
-        tokens.put(accountId, token);
-        Dependencies.use(DirectoryEndpoints.create(new DirectoryEndpoints.Wiring(accounts, tokens, new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryRateLimitGovernor(), endpoints, time)));
+        wiring.tokens().put(accountId, token);
+        wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
+                "the local dev server's key", Instant.now()));
+        Dependencies.use(Application.create(wiring));
     }
 
     /** On a sandbox, keeping time as the sandbox does (its rate-limit windows may pass faster than real time). */
@@ -77,18 +78,37 @@ public final class LocalRuntime implements AutoCloseable {
         return accountId;
     }
 
-    /** Invokes a function's handler with an event, as Lambda would. */
+    /** Invokes an HTTP API function's handler with an event, as Lambda would. */
     public APIGatewayV2HTTPResponse invoke(String functionName, APIGatewayV2HTTPEvent event) {
+        return (APIGatewayV2HTTPResponse) invokeAny(functionName, event);
+    }
+
+    /** Invokes any function's handler with an event of the type it takes. */
+    public Object invokeAny(String functionName, Object event) {
         return handler(functionName).handleRequest(event, new LocalContext(functionName));
     }
 
+    /** The event type a function's handler takes (its {@code RequestHandler}'s first type argument). */
+    public Class<?> eventType(String functionName) {
+        try {
+            for (java.lang.reflect.Type type : Class.forName(template.function(functionName).handlerClass()).getGenericInterfaces()) {
+                if (type instanceof java.lang.reflect.ParameterizedType parameterized
+                        && parameterized.getRawType().equals(RequestHandler.class)) {
+                    return (Class<?>) parameterized.getActualTypeArguments()[0];
+                }
+            }
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException(functionName + "'s handler is not a RequestHandler");
+    }
+
     @SuppressWarnings("unchecked")
-    private synchronized RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler(String functionName) {
+    private synchronized RequestHandler<Object, Object> handler(String functionName) {
         return handlers.computeIfAbsent(functionName, name -> {
             String className = template.function(name).handlerClass();
             try {
-                return (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>) Class.forName(className)
-                        .getDeclaredConstructor().newInstance();
+                return (RequestHandler<Object, Object>) Class.forName(className).getDeclaredConstructor().newInstance();
             } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException
                      | InvocationTargetException e) {
                 throw new IllegalStateException("template.yaml names handler " + className + " for " + name

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.HttpExchange;
@@ -57,7 +58,14 @@ public final class LocalServer implements AutoCloseable {
             for (Template.Route route : function.routes()) {
                 Map<String, String> parameters = route.match(method, uri.getRawPath());
                 if (parameters != null) {
-                    APIGatewayV2HTTPResponse response = runtime.invoke(function.name(), event(exchange, route, parameters, body));
+                    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+                    if (authorization == null) {
+                        // As API Gateway does when the authorizer's identity source is missing.
+                        write(exchange, 401, Map.of("content-type", "application/json"), "{\"message\":\"Unauthorized\"}");
+                        return;
+                    }
+                    String tenant = authorize(authorization, route, exchange);
+                    APIGatewayV2HTTPResponse response = runtime.invoke(function.name(), event(exchange, route, parameters, body, tenant));
                     write(exchange, response.getStatusCode(), response.getHeaders(), response.getBody());
                     return;
                 }
@@ -66,8 +74,28 @@ public final class LocalServer implements AutoCloseable {
         write(exchange, 404, Map.of("content-type", "application/json"), "{\"message\":\"Not Found\"}");
     }
 
+    /** Runs the template's authorizer, as API Gateway would: the tenant it names, or null. */
+    @SuppressWarnings("unchecked")
+    private String authorize(String authorization, Template.Route route, HttpExchange exchange) {
+        String authorizer = runtime.template().authorizerFunction();
+        if (authorizer == null) {
+            return LocalRuntime.TENANT;
+        }
+        Map<String, Object> answer = (Map<String, Object>) runtime.invokeAny(authorizer, APIGatewayV2CustomAuthorizerEvent.builder()
+                .withVersion("2.0")
+                .withType("REQUEST")
+                .withRouteKey(route.method() + " " + route.path())
+                .withRawPath(exchange.getRequestURI().getRawPath())
+                .withIdentitySource(java.util.List.of(authorization))
+                .withHeaders(Map.of("authorization", authorization))
+                .build());
+        Object context = answer.get("context");
+        return Boolean.TRUE.equals(answer.get("isAuthorized")) && context instanceof Map<?, ?> values
+                && values.get(HttpApiEvents.TENANT_KEY) instanceof String tenant ? tenant : null;
+    }
+
     private static APIGatewayV2HTTPEvent event(HttpExchange exchange, Template.Route route, Map<String, String> parameters,
-                                               String body) {
+                                               String body, String tenant) {
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
         String rawQuery = exchange.getRequestURI().getRawQuery();
@@ -106,7 +134,7 @@ public final class LocalServer implements AutoCloseable {
                                 .withUserAgent(headers.get("user-agent"))
                                 .build())
                         .withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
-                                .withLambda(Map.of(HttpApiEvents.TENANT_KEY, LocalRuntime.TENANT))
+                                .withLambda(tenant == null ? Map.of() : Map.of(HttpApiEvents.TENANT_KEY, tenant))
                                 .build())
                         .build())
                 .build();

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /** The functions and HTTP API routes of template.yaml, as the dev server serves them. */
-public record Template(List<Function> functions) {
+public record Template(List<Function> functions, String authorizerFunction) {
 
     /** A function: its logical id, its handler class, and the routes that reach it. */
     public record Function(String name, String handlerClass, List<Route> routes) {}
@@ -70,7 +70,26 @@ public record Template(List<Function> functions) {
             functions.add(new Function(resource.getKey(), handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler,
                     routes));
         }
-        return new Template(functions);
+        return new Template(functions, authorizerFunction(root));
+    }
+
+    /** The function the HTTP API's default authorizer runs ({@code FunctionArn: !GetAtt X.Arn}), or null. */
+    private static String authorizerFunction(JsonNode root) {
+        Iterator<Map.Entry<String, JsonNode>> resources = root.path("Resources").fields();
+        while (resources.hasNext()) {
+            JsonNode resource = resources.next().getValue();
+            if (!"AWS::Serverless::HttpApi".equals(resource.path("Type").asText())) {
+                continue;
+            }
+            JsonNode auth = resource.path("Properties").path("Auth");
+            JsonNode authorizer = auth.path("Authorizers").path(auth.path("DefaultAuthorizer").asText());
+            String arn = authorizer.path("FunctionArn").asText(null);
+            if (arn != null) {
+                // YAML's !GetAtt X.Arn reads as the text "X.Arn".
+                return arn.contains(".") ? arn.substring(0, arn.indexOf('.')) : arn;
+            }
+        }
+        return null;
     }
 
     public Function function(String name) {

@@ -51,14 +51,20 @@ class LocalServerTest {
             assertTrue(pages >= 4);
             assertEquals(4, get(http, server.url() + "/unified/user-directory/roles?integrated_account_id=" + runtime.accountId())
                     .get("result_count").asInt());
+            String roles = server.url() + "/unified/user-directory/roles?integrated_account_id=" + runtime.accountId();
+            assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(roles)).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+                    "no key");
+            assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(roles)).header("Authorization", "Bearer kb_someone_elses_key_0000000")
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "an unknown key");
         }
     }
 
     private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + LocalRuntime.DEMO_KEY).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         while (response.statusCode() == 429) {
             Thread.sleep((long) (Long.parseLong(response.headers().firstValue("retry-after").orElseThrow()) * 1000 / LocalMain.DEMO_TIME_SCALE));
-            response = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
         }
         assertEquals(200, response.statusCode(), response.body());
         return new ObjectMapper().readTree(response.body());

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
@@ -54,7 +55,8 @@ class TemplateEventsTest {
         for (Template.Function function : template.functions()) {
             Class<?> handler = assertDoesNotThrowClass(function.handlerClass());
             assertTrue(RequestHandler.class.isAssignableFrom(handler), function.handlerClass() + " is a RequestHandler");
-            assertFalse(function.routes().isEmpty(), function.name() + " has an HttpApi route");
+            assertTrue(function.name().equals(template.authorizerFunction()) || !function.routes().isEmpty(),
+                    function.name() + " has an HttpApi route, or is the API's authorizer");
             assertFalse(eventsOf(function.name()).isEmpty(), function.name() + " has an event in events/" + function.name());
         }
         Set<String> eventDirectories = new TreeSet<>();
@@ -66,14 +68,28 @@ class TemplateEventsTest {
     }
 
     @Test
+    void theAuthorizerNamesTheTenantOfAKnownKeyOnly() throws IOException {
+        String authorizer = template.authorizerFunction();
+        assertEquals("AuthorizerFunction", authorizer);
+        assertEquals(APIGatewayV2CustomAuthorizerEvent.class, runtime.eventType(authorizer));
+        java.util.Map<?, ?> known = (java.util.Map<?, ?>) runtime.invokeAny(authorizer, read(Path.of("events", authorizer, "known-key.json"),
+                APIGatewayV2CustomAuthorizerEvent.class));
+        assertEquals(java.util.Map.of("tenant_id", LocalRuntime.TENANT), known.get("context"));
+        java.util.Map<?, ?> unknown = (java.util.Map<?, ?>) runtime.invokeAny(authorizer, read(Path.of("events", authorizer, "unknown-key.json"),
+                APIGatewayV2CustomAuthorizerEvent.class));
+        assertEquals(java.util.Map.of(), unknown.get("context"), "no tenant: every handler answers 401");
+    }
+
+    @Test
     void everyEventGoesThroughItsHandler() throws IOException, InterruptedException {
         int invoked = 0;
         for (Template.Function function : template.functions()) {
+            if (function.name().equals(template.authorizerFunction())) {
+                invoked += eventsOf(function.name()).size();
+                continue;
+            }
             for (Path file : eventsOf(function.name())) {
-                APIGatewayV2HTTPEvent event;
-                try (InputStream in = Files.newInputStream(file)) {
-                    event = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, getClass().getClassLoader()).fromJson(in);
-                }
+                APIGatewayV2HTTPEvent event = read(file, APIGatewayV2HTTPEvent.class);
                 assertTrue(function.routes().stream().anyMatch(r -> r.match(event.getRequestContext().getHttp().getMethod(),
                         event.getRawPath()) != null), file + " is on one of " + function.name() + "'s routes");
                 APIGatewayV2HTTPResponse response = runtime.invoke(function.name(), event);
@@ -85,7 +101,7 @@ class TemplateEventsTest {
                 JsonNode body = new ObjectMapper().readTree(response.getBody());
                 if (file.getFileName().toString().startsWith("bad-")) {
                     assertEquals(400, response.getStatusCode(), file + ": " + body);
-                    assertEquals("invalid_cursor", body.get("error").asText());
+                    assertTrue(body.get("error").asText().startsWith("invalid_"), body.toString());
                 } else {
                     assertEquals(200, response.getStatusCode(), file + ": " + body);
                 }
@@ -93,7 +109,13 @@ class TemplateEventsTest {
                 invoked++;
             }
         }
-        assertEquals(15, invoked, "every file in events/");
+        assertEquals(21, invoked, "every file in events/");
+    }
+
+    private <T> T read(Path file, Class<T> type) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return LambdaEventSerializers.serializerFor(type, getClass().getClassLoader()).fromJson(in);
+        }
     }
 
     private static List<Path> eventsOf(String function) throws IOException {

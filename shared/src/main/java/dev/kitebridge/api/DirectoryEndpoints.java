@@ -7,11 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
-import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.Cursors;
 import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.GroupsService;
 import dev.kitebridge.directory.ListPage;
@@ -22,12 +19,6 @@ import dev.kitebridge.directory.RolesService;
 import dev.kitebridge.directory.Session;
 import dev.kitebridge.directory.UserFilters;
 import dev.kitebridge.directory.UsersService;
-import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
-import dev.kitebridge.directory.orgdata.OrganizationDataService;
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.CursorStore;
-import dev.kitebridge.state.OrganizationDataStore;
-import dev.kitebridge.state.TokenVault;
 
 /**
  * The unified User Directory's read endpoints: each reads the request's parameters, opens the
@@ -59,19 +50,6 @@ public final class DirectoryEndpoints {
         this.roles = roles;
         this.organizations = organizations;
         this.me = me;
-    }
-
-    /** The state and the Buildkite endpoints the directory runs on. */
-    public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
-                         RateLimitGovernor governor, BuildkiteAccess.Endpoints buildkite, TimeSource time) {}
-
-    public static DirectoryEndpoints create(Wiring wiring) {
-        BuildkiteAccess access = new BuildkiteAccess(wiring.accounts(), wiring.tokens(), wiring.governor(), wiring.buildkite(),
-                wiring.time());
-        Cursors cursors = new Cursors(wiring.cursors());
-        OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(), access);
-        return new DirectoryEndpoints(access, new UsersService(access, data, cursors), new GroupsService(access, data, cursors),
-                new RolesService(cursors), new OrganizationsService(access, cursors), new MeService(access));
     }
 
     /** {@code GET /unified/user-directory/users[/{id}]} */
@@ -138,7 +116,7 @@ public final class DirectoryEndpoints {
         Session session = null;
         try {
             if (request.tenantId() == null) {
-                return error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
+                return Responses.error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
             }
             String accountId = request.query().get("integrated_account_id");
             if (accountId == null || accountId.isBlank()) {
@@ -165,10 +143,10 @@ public final class DirectoryEndpoints {
             if (e.retryAfter() != null) {
                 headers.put("retry-after", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
             }
-            return error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
+            return Responses.error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
-            return error(500, "internal_error", "something went wrong on our side; the request id tells us where",
+            return Responses.error(500, "internal_error", "something went wrong on our side; the request id tells us where",
                     request, headers, Map.of());
         }
     }
@@ -185,18 +163,6 @@ public final class DirectoryEndpoints {
         return Math.max(0, Duration.between(session.now(), reading.resetsAt()).toSeconds());
     }
 
-    private static ApiResponse error(int status, String code, String message, ApiRequest request, Map<String, String> headers,
-                                     Map<String, Object> details) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("statusCode", status);
-        body.put("error", code);
-        body.put("message", message);
-        body.put("request_id", request.requestId());
-        if (!details.isEmpty()) {
-            body.put("details", details);
-        }
-        return ApiResponse.json(status, body, headers);
-    }
 
     private static boolean includeRemoteData(ApiRequest request) {
         return ListQuery.bool(request.query(), "include_remote_data", true);

@@ -101,6 +101,12 @@ public final class BuildkiteAccess {
         }
     }
 
+    /** Forgets what is kept about the account in this process (its token changed, or it was unlinked). */
+    public void forget(String accountId) {
+        reach.remove(accountId);
+        tokens.evict(accountId);
+    }
+
     /**
      * The organizations the account's token reaches, read at most every few minutes: every list walk
      * starts with them, and a walk that waits (429) starts again.

@@ -44,6 +44,16 @@ public final class DirectoryException extends RuntimeException {
         return new DirectoryException(403, "forbidden", message, null, Map.of());
     }
 
+    /** A token to link that Buildkite refuses (422). */
+    public static DirectoryException invalidToken(String reason) {
+        return new DirectoryException(422, "invalid_token", reason, null, Map.of());
+    }
+
+    /** A request body over the size limit (413). */
+    public static DirectoryException tooLarge(String message) {
+        return new DirectoryException(413, "payload_too_large", message, null, Map.of());
+    }
+
     /** Buildkite refused a write (422), with Buildkite's reason. */
     public static DirectoryException refused(String buildkiteReason) {
         return new DirectoryException(422, "buildkite_refused", buildkiteReason, null, Map.of());

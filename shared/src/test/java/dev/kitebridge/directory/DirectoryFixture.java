@@ -10,6 +10,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.api.Application;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.DirectoryEndpoints;
@@ -19,6 +20,7 @@ import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
+import dev.kitebridge.state.memory.InMemoryApiKeyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
@@ -44,10 +46,10 @@ final class DirectoryFixture {
         accounts.save(new IntegratedAccount("acct-other", "tenant-2", "someone else's", IntegratedAccount.Status.ACTIVE,
                 List.of(), List.of(), null, Instant.now()));
         tokens.put("acct-other", BuildkiteToken.of(sandbox.token()));
-        endpoints = DirectoryEndpoints.create(new DirectoryEndpoints.Wiring(accounts, tokens, new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryRateLimitGovernor(),
+        endpoints = Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
+                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                TimeSource.scaled(sandbox.clock().scale())));
+                TimeSource.scaled(sandbox.clock().scale()))).directory();
     }
 
     /** A GET of a resource ({@code users}, {@code groups}…), with an id or none, as tenant-1 on acct-1. */

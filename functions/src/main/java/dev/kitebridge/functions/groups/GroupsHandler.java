@@ -15,7 +15,7 @@ public final class GroupsHandler implements RequestHandler<APIGatewayV2HTTPEvent
     private final DirectoryEndpoints directory;
 
     public GroupsHandler() {
-        this(Dependencies.directory());
+        this(Dependencies.application().directory());
     }
 
     public GroupsHandler(DirectoryEndpoints directory) {

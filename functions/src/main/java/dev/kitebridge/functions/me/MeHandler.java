@@ -15,7 +15,7 @@ public final class MeHandler implements RequestHandler<APIGatewayV2HTTPEvent, AP
     private final DirectoryEndpoints directory;
 
     public MeHandler() {
-        this(Dependencies.directory());
+        this(Dependencies.application().directory());
     }
 
     public MeHandler(DirectoryEndpoints directory) {

@@ -15,7 +15,7 @@ public final class OrganizationsHandler implements RequestHandler<APIGatewayV2HT
     private final DirectoryEndpoints directory;
 
     public OrganizationsHandler() {
-        this(Dependencies.directory());
+        this(Dependencies.application().directory());
     }
 
     public OrganizationsHandler(DirectoryEndpoints directory) {

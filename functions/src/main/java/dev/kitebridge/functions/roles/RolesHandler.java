@@ -15,7 +15,7 @@ public final class RolesHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     private final DirectoryEndpoints directory;
 
     public RolesHandler() {
-        this(Dependencies.directory());
+        this(Dependencies.application().directory());
     }
 
     public RolesHandler(DirectoryEndpoints directory) {

@@ -15,7 +15,7 @@ public final class UsersHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     private final DirectoryEndpoints directory;
 
     public UsersHandler() {
-        this(Dependencies.directory());
+        this(Dependencies.application().directory());
     }
 
     public UsersHandler(DirectoryEndpoints directory) {

@@ -1,0 +1,155 @@
+package dev.kitebridge.accounts;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.buildkite.BuildkiteException;
+import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.rest.AccessToken;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.directory.OrganizationRef;
+import dev.kitebridge.state.AccountStore;
+import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.state.TokenVault;
+
+/**
+ * Integrated accounts: a tenant links a customer's Buildkite by handing over a token, which is
+ * checked with Buildkite, kept in the token vault and never shown again.
+ */
+public final class AccountsService {
+
+    /** What the directory's reads need. */
+    public static final List<String> READ_SCOPES = List.of("read_user", "read_organizations", "read_teams", "graphql");
+    /** What the directory's writes need besides. */
+    public static final List<String> WRITE_SCOPES = List.of("write_teams", "write_organizations", "write_organization_invitations");
+
+    private final AccountStore accounts;
+    private final TokenVault tokens;
+    private final OrganizationDataStore organizationData;
+    private final BuildkiteAccess access;
+    private final BuildkiteAccess.Endpoints endpoints;
+    private final TimeSource time;
+
+    public AccountsService(AccountStore accounts, TokenVault tokens, OrganizationDataStore organizationData, BuildkiteAccess access,
+                           BuildkiteAccess.Endpoints endpoints, TimeSource time) {
+        this.accounts = accounts;
+        this.tokens = tokens;
+        this.organizationData = organizationData;
+        this.access = access;
+        this.endpoints = endpoints;
+        this.time = time;
+    }
+
+    /** The account as the API shows it: with the scopes its token lacks. Never the token. */
+    public record View(IntegratedAccount account, List<String> missingScopes) {
+
+        static View of(IntegratedAccount account) {
+            List<String> missing = new ArrayList<>();
+            for (String scope : READ_SCOPES) {
+                if (!account.scopes().contains(scope)) {
+                    missing.add(scope);
+                }
+            }
+            for (String scope : WRITE_SCOPES) {
+                if (!account.scopes().contains(scope)) {
+                    missing.add(scope);
+                }
+            }
+            return new View(account, missing);
+        }
+    }
+
+    public View link(String tenantId, BuildkiteToken token, String label) {
+        Checked checked = check(token);
+        IntegratedAccount account = new IntegratedAccount("acct_" + UUID.randomUUID().toString().replace("-", ""), tenantId, label,
+                IntegratedAccount.Status.ACTIVE, checked.scopes(), checked.organizations(), checked.expiresAt(), time.now());
+        tokens.put(account.id(), token);
+        accounts.save(account);
+        return View.of(account);
+    }
+
+    public List<View> list(String tenantId) {
+        return accounts.list(tenantId).stream().map(View::of).toList();
+    }
+
+    public View get(String tenantId, String accountId) {
+        return View.of(find(tenantId, accountId));
+    }
+
+    /** A new token for the account (and, if given, a new label): checked, stored, and the account active again. */
+    public View rotate(String tenantId, String accountId, BuildkiteToken token, String label) {
+        IntegratedAccount current = find(tenantId, accountId);
+        BuildkiteToken newToken = token;
+        IntegratedAccount updated;
+        if (newToken != null) {
+            Checked checked = check(newToken);
+            tokens.put(accountId, newToken);
+            // What was read with the old token may be more than the new one may see.
+            organizationData.deleteAccount(accountId);
+            access.forget(accountId);
+            updated = new IntegratedAccount(accountId, tenantId, label != null ? label : current.label(), IntegratedAccount.Status.ACTIVE,
+                    checked.scopes(), checked.organizations(), checked.expiresAt(), current.createdAt());
+        } else {
+            updated = new IntegratedAccount(accountId, tenantId, label != null ? label : current.label(), current.status(),
+                    current.scopes(), current.organizations(), current.tokenExpiresAt(), current.createdAt());
+        }
+        accounts.save(updated);
+        return View.of(updated);
+    }
+
+    /** Unlinks: the token's secret is deleted (recoverable for Secrets Manager's window), and the account's state with it. */
+    public void unlink(String tenantId, String accountId) {
+        find(tenantId, accountId);
+        accounts.delete(tenantId, accountId);
+        tokens.delete(accountId);
+        organizationData.deleteAccount(accountId);
+        access.forget(accountId);
+    }
+
+    private IntegratedAccount find(String tenantId, String accountId) {
+        return accounts.find(tenantId, accountId)
+                .orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
+    }
+
+    private record Checked(List<String> scopes, List<IntegratedAccount.OrganizationRef> organizations, Instant expiresAt) {}
+
+    /**
+     * Asks Buildkite about the token: {@code GET /v2/access-token} needs no scope, so any valid token
+     * answers; its organizations are read if it may read them.
+     */
+    private Checked check(BuildkiteToken token) {
+        BuildkiteClient buildkite = BuildkiteClient.builder(token)
+                .restBaseUrl(endpoints.rest()).graphqlUrl(endpoints.graphql())
+                .time(time).userBudgetKey("token-check").build();
+        AccessToken accessToken;
+        try {
+            accessToken = buildkite.account().accessToken();
+        } catch (BuildkiteException.Unauthorized refused) {
+            throw DirectoryException.invalidToken("Buildkite refused the token: it is not a valid API access token, "
+                    + "or it has expired or been revoked");
+        } catch (BuildkiteException e) {
+            throw DirectoryException.upstream(502, "Buildkite could not check the token: " + e.getMessage());
+        }
+        if (accessToken.expiresAt() != null && !accessToken.expiresAt().isAfter(time.now())) {
+            throw DirectoryException.invalidToken("the token expired at " + accessToken.expiresAt());
+        }
+        List<IntegratedAccount.OrganizationRef> organizations = new ArrayList<>();
+        if (Set.copyOf(accessToken.scopes()).contains("read_organizations")) {
+            try {
+                for (OrganizationRef org : OrganizationRef.reachable(buildkite)) {
+                    organizations.add(new IntegratedAccount.OrganizationRef(org.id(), org.slug(), org.name()));
+                }
+            } catch (BuildkiteException e) {
+                throw DirectoryException.upstream(502, "Buildkite could not list the token's organizations: " + e.getMessage());
+            }
+        }
+        return new Checked(accessToken.scopes(), organizations, accessToken.expiresAt());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kitebridge.api;
+
+import java.time.Clock;
+
+import dev.kitebridge.accounts.AccountsService;
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.directory.Cursors;
+import dev.kitebridge.directory.GroupsService;
+import dev.kitebridge.directory.MeService;
+import dev.kitebridge.directory.OrganizationsService;
+import dev.kitebridge.directory.RolesService;
+import dev.kitebridge.directory.UsersService;
+import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.state.AccountStore;
+import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.state.CursorStore;
+import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.state.TokenVault;
+import dev.kitebridge.tenants.ApiKeys;
+
+/** Kitebridge assembled: every endpoint over one set of state and one Buildkite. */
+public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, ApiKeys apiKeys) {
+
+    /** The state and the Buildkite endpoints the application runs on. */
+    public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
+                         ApiKeyStore apiKeys, RateLimitGovernor governor, BuildkiteAccess.Endpoints buildkite, TimeSource time) {}
+
+    public static Application create(Wiring wiring) {
+        BuildkiteAccess access = new BuildkiteAccess(wiring.accounts(), wiring.tokens(), wiring.governor(), wiring.buildkite(), wiring.time());
+        Cursors cursors = new Cursors(wiring.cursors());
+        OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(), access);
+        DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, cursors),
+                new GroupsService(access, data, cursors), new RolesService(cursors), new OrganizationsService(access, cursors),
+                new MeService(access));
+        AccountsEndpoints accounts = new AccountsEndpoints(new AccountsService(wiring.accounts(), wiring.tokens(),
+                wiring.organizationData(), access, wiring.buildkite(), wiring.time()));
+        return new Application(directory, accounts, new ApiKeys(wiring.apiKeys(), Clock.systemUTC()));
+    }
+}
