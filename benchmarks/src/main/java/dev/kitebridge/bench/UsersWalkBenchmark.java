@@ -194,7 +194,7 @@ final class UsersWalkBenchmark {
         InMemoryAccountStore accounts = new InMemoryAccountStore();
         InMemoryTokenVault tokens = new InMemoryTokenVault();
         accounts.save(new IntegratedAccount(ACCOUNT, TENANT, "bench", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
-                Instant.now()));
+                Instant.now(), "user:local"));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
         return Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
                 new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),

@@ -50,7 +50,7 @@ public final class LocalRuntime implements AutoCloseable {
                 fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.governor(),
                 endpoints, time);
         wiring.accounts().save(new IntegratedAccount(accountId, TENANT, sandbox != null ? "Buildkite sandbox" : "Buildkite",
-                IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null, Instant.now()));
+                IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null, Instant.now(), "user:local"));
         wiring.tokens().put(accountId, token);
         wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
                 "the local dev server's key", Instant.now()));

@@ -15,6 +15,7 @@ import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.OrganizationRef;
 import dev.kitebridge.state.AccountStore;
+import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.OrganizationDataStore;
 import dev.kitebridge.state.TokenVault;
@@ -69,7 +70,8 @@ public final class AccountsService {
     public View link(String tenantId, BuildkiteToken token, String label) {
         Checked checked = check(token);
         IntegratedAccount account = new IntegratedAccount("acct_" + UUID.randomUUID().toString().replace("-", ""), tenantId, label,
-                IntegratedAccount.Status.ACTIVE, checked.scopes(), checked.organizations(), checked.expiresAt(), time.now());
+                IntegratedAccount.Status.ACTIVE, checked.scopes(), checked.organizations(), checked.expiresAt(), time.now(),
+                checked.budgetKey());
         tokens.put(account.id(), token);
         accounts.save(account);
         return View.of(account);
@@ -95,10 +97,10 @@ public final class AccountsService {
             organizationData.deleteAccount(accountId);
             access.forget(accountId);
             updated = new IntegratedAccount(accountId, tenantId, label != null ? label : current.label(), IntegratedAccount.Status.ACTIVE,
-                    checked.scopes(), checked.organizations(), checked.expiresAt(), current.createdAt());
+                    checked.scopes(), checked.organizations(), checked.expiresAt(), current.createdAt(), checked.budgetKey());
         } else {
             updated = new IntegratedAccount(accountId, tenantId, label != null ? label : current.label(), current.status(),
-                    current.scopes(), current.organizations(), current.tokenExpiresAt(), current.createdAt());
+                    current.scopes(), current.organizations(), current.tokenExpiresAt(), current.createdAt(), current.budgetKey());
         }
         accounts.save(updated);
         return View.of(updated);
@@ -113,12 +115,21 @@ public final class AccountsService {
         access.forget(accountId);
     }
 
+    /**
+     * Buildkite counts the per-user budgets by user, whatever the token: accounts whose tokens belong
+     * to one user (by the email {@code GET /v2/access-token} names) share one key, a hash of it.
+     */
+    static String budgetKeyOf(String email) {
+        return "user:" + ApiKeyStore.hash(email.trim().toLowerCase(java.util.Locale.ROOT)).substring(0, 32);
+    }
+
     private IntegratedAccount find(String tenantId, String accountId) {
         return accounts.find(tenantId, accountId)
                 .orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
     }
 
-    private record Checked(List<String> scopes, List<IntegratedAccount.OrganizationRef> organizations, Instant expiresAt) {}
+    private record Checked(List<String> scopes, List<IntegratedAccount.OrganizationRef> organizations, Instant expiresAt,
+                           String budgetKey) {}
 
     /**
      * Asks Buildkite about the token: {@code GET /v2/access-token} needs no scope, so any valid token
@@ -150,6 +161,7 @@ public final class AccountsService {
                 throw DirectoryException.upstream(502, "Buildkite could not list the token's organizations: " + e.getMessage());
             }
         }
-        return new Checked(accessToken.scopes(), organizations, accessToken.expiresAt());
+        String owner = accessToken.user() == null || accessToken.user().email() == null ? null : accessToken.user().email();
+        return new Checked(accessToken.scopes(), organizations, accessToken.expiresAt(), owner == null ? null : budgetKeyOf(owner));
     }
 }

@@ -68,7 +68,7 @@ public final class BuildkiteAccess {
                 .restBaseUrl(endpoints.rest())
                 .graphqlUrl(endpoints.graphql())
                 .governor(governor)
-                .userBudgetKey("account:" + account.id())
+                .userBudgetKey(account.budgetKey() != null ? account.budgetKey() : "account:" + account.id())
                 .time(time)
                 .listener(session)
                 .build());

@@ -8,6 +8,8 @@ import java.util.List;
  * {@link TokenVault}.
  *
  * @param organizations the organizations the token reached when it was last checked
+ * @param budgetKey whose per-user Buildkite budgets the account's calls spend: the same for every
+ *     account whose token belongs to the same Buildkite user (derived from the user, never the token)
  */
 public record IntegratedAccount(
         String id,
@@ -17,7 +19,8 @@ public record IntegratedAccount(
         List<String> scopes,
         List<OrganizationRef> organizations,
         Instant tokenExpiresAt,
-        Instant createdAt) {
+        Instant createdAt,
+        String budgetKey) {
 
     public enum Status { ACTIVE, NEEDS_REAUTH }
 
@@ -29,6 +32,6 @@ public record IntegratedAccount(
     }
 
     public IntegratedAccount withStatus(Status newStatus) {
-        return new IntegratedAccount(id, tenantId, label, newStatus, scopes, organizations, tokenExpiresAt, createdAt);
+        return new IntegratedAccount(id, tenantId, label, newStatus, scopes, organizations, tokenExpiresAt, createdAt, budgetKey);
     }
 }

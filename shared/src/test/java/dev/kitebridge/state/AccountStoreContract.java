@@ -15,7 +15,7 @@ public abstract class AccountStoreContract {
 
     private static IntegratedAccount account(String id, String tenant, Instant created) {
         return new IntegratedAccount(id, tenant, "label " + id, IntegratedAccount.Status.ACTIVE, List.of("read_user", "graphql"),
-                List.of(new IntegratedAccount.OrganizationRef("org-1", "acme", "Acme Inc")), Instant.parse("2027-01-01T00:00:00Z"), created);
+                List.of(new IntegratedAccount.OrganizationRef("org-1", "acme", "Acme Inc")), Instant.parse("2027-01-01T00:00:00Z"), created, "user:local");
     }
 
     @Test

@@ -89,6 +89,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
             Map<String, AttributeValue> written = new HashMap<>(key);
             written.put("state", KitebridgeTable.s(StateJson.write(next)));
             written.put("version", KitebridgeTable.n(version + 1));
+            // A budget nobody has used for a day is forgotten; the next answer describes it again.
+            written.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(java.time.Instant.now().plus(java.time.Duration.ofDays(1))));
             try {
                 if (exists) {
                     dynamo.putItem(b -> b.tableName(table).item(written)

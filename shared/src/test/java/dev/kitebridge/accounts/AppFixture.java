@@ -1,0 +1,126 @@
+package dev.kitebridge.accounts;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.api.ApiRequest;
+import dev.kitebridge.api.ApiResponse;
+import dev.kitebridge.api.Application;
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.state.aws.AwsClients;
+import dev.kitebridge.state.aws.AwsConfig;
+import dev.kitebridge.state.aws.DynamoDbAccountStore;
+import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbCursorStore;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
+import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.Dynalite;
+import dev.kitebridge.state.aws.FakeSecretsManager;
+import dev.kitebridge.state.aws.SecretsManagerTokenVault;
+import dev.kitebridge.state.memory.InMemoryAccountStore;
+import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.state.memory.InMemoryCursorStore;
+import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
+import dev.kitebridge.state.memory.InMemoryTokenVault;
+
+/** The whole application over a sandbox, on in-memory state or on dynalite and a Secrets Manager stand-in. */
+final class AppFixture implements AutoCloseable {
+
+    final Sandbox sandbox;
+    final Application app;
+    final Dynalite.Table table;
+    final FakeSecretsManager secretsManager;
+
+    private AppFixture(Sandbox sandbox, Application app, Dynalite.Table table, FakeSecretsManager secretsManager) {
+        this.sandbox = sandbox;
+        this.app = app;
+        this.table = table;
+        this.secretsManager = secretsManager;
+    }
+
+    static AppFixture inMemory(Sandbox sandbox) {
+        return new AppFixture(sandbox, Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
+                new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),
+                endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()))), null, null);
+    }
+
+    static AppFixture onAws(Sandbox sandbox) {
+        try {
+            Dynalite.Table table = Dynalite.get().newTable();
+            FakeSecretsManager secrets = new FakeSecretsManager();
+            AwsConfig config = new AwsConfig("us-east-1", table.name(), "kitebridge/accounts/", table.config().dynamoDbEndpoint(), secrets.endpoint());
+            var dynamo = table.client();
+            Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
+                    new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC()),
+                    new DynamoDbCursorStore(dynamo, table.name()), new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()),
+                    new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name()),
+                    endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale())));
+            return new AppFixture(sandbox, app, table, secrets);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static BuildkiteAccess.Endpoints endpoints(Sandbox sandbox) {
+        return new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl()));
+    }
+
+    /** An answer: status, headers and body as JSON. */
+    record Answer(int status, Map<String, String> headers, JsonNode body, String raw) {}
+
+    Answer accounts(String tenant, String method, String id, String body) {
+        ApiRequest request = new ApiRequest(method, "/integrated-accounts" + (id == null ? "" : "/" + id),
+                id == null ? Map.of() : Map.of("id", id), Map.of(), Map.of(), body, "req-accounts", tenant);
+        return answer(app.accounts().handle(request));
+    }
+
+    /** A directory GET: {@code resource} is users, groups, roles, organizations or me. */
+    Answer directory(String tenant, String resource, String id, Map<String, String> query) {
+        ApiRequest request = new ApiRequest("GET", "/unified/user-directory/" + resource, id == null ? Map.of() : Map.of("id", id),
+                new HashMap<>(query), Map.of(), null, "req-directory", tenant);
+        ApiResponse response = switch (resource) {
+            case "users" -> app.directory().users(request);
+            case "groups" -> app.directory().groups(request);
+            case "roles" -> app.directory().roles(request);
+            case "organizations" -> app.directory().organizations(request);
+            case "me" -> app.directory().me(request);
+            default -> throw new IllegalArgumentException(resource);
+        };
+        return answer(response);
+    }
+
+    /** Links the sandbox's ready token for the tenant and returns the account's id. */
+    String link(String tenant, String token) {
+        Answer linked = accounts(tenant, "POST", null, "{\"token\":\"" + token + "\",\"label\":\"" + tenant + "'s Buildkite\"}");
+        if (linked.status() != 201) {
+            throw new AssertionError("linking failed: " + linked.raw());
+        }
+        return linked.body().get("id").asText();
+    }
+
+    private static Answer answer(ApiResponse response) {
+        try {
+            return new Answer(response.statusCode(), response.headers(), ApiJson.MAPPER.readTree(response.body()), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (secretsManager != null) {
+            secretsManager.close();
+        }
+        sandbox.close();
+    }
+}
