@@ -1,0 +1,122 @@
+package dev.kitebridge.accounts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.faults.FaultPlan;
+import dev.kitebridge.sandbox.faults.Faults;
+import dev.kitebridge.sandbox.limits.RateLimits;
+import dev.kitebridge.sandbox.model.ApiToken;
+import dev.kitebridge.sandbox.model.DataGenerator;
+import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.state.ApiKeyStore;
+
+/**
+ * A run through linking, reading, failing, rotating and unlinking, with every log line, every
+ * response and every item in the table captured: none holds a Buildkite token or an API key in clear.
+ */
+class SecretsScanTest {
+
+    @Test
+    void noTokenAndNoApiKeyInAnyLogLineResponseOrItem() {
+        Logger root = Logger.getLogger("");
+        Level before = root.getLevel();
+        Capture logs = new Capture();
+        root.setLevel(Level.ALL);
+        root.addHandler(logs);
+        List<String> responses = new ArrayList<>();
+        List<String> secrets = new ArrayList<>();
+        try (AppFixture fixture = AppFixture.onAws(Sandbox.builder().population(Population.of(80, 5))
+                .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start())) {
+            ApiKeyStore.NewKey keyA = fixture.app.apiKeys().create("tenant-a", "ci");
+            ApiKeyStore.NewKey keyB = fixture.app.apiKeys().create("tenant-b", "ci");
+            secrets.add(keyA.secret());
+            secrets.add(keyB.secret());
+            secrets.add(fixture.sandbox.token());
+            assertEquals("tenant-a", fixture.app.apiKeys().tenantOf("Bearer " + keyA.secret()).orElseThrow());
+
+            ApiToken second = fixture.sandbox.issueToken(fixture.sandbox.owner().uuid(), DataGenerator.ALL_SCOPES, Set.of("acme"), null);
+            secrets.add(second.secret());
+            AppFixture.Answer linked = fixture.accounts("tenant-a", "POST", null, "{\"token\":\"" + second.secret() + "\"}");
+            responses.add(linked.raw());
+            String id = linked.body().get("id").asText();
+            responses.add(fixture.accounts("tenant-a", "POST", null, "{\"token\":\"bkua_wrong_" + second.secret() + "\"}").raw());
+            Map<String, String> query = Map.of("integrated_account_id", id, "limit", "500");
+            for (String resource : List.of("users", "groups", "roles", "organizations", "me")) {
+                responses.add(fixture.directory("tenant-a", resource, null, query).raw());
+            }
+            fixture.sandbox.faults().set(Faults.ALL_ROUTES, new FaultPlan(0.3, 0.2, 0.2, java.time.Duration.ZERO));
+            for (int i = 0; i < 5; i++) {
+                responses.add(fixture.directory("tenant-a", "users", null, Map.of("integrated_account_id", id, "max_age", "0")).raw());
+            }
+            fixture.sandbox.faults().clear();
+            fixture.sandbox.world().revokeToken(second);
+            responses.add(fixture.directory("tenant-a", "organizations", null, query).raw());
+            responses.add(fixture.accounts("tenant-a", "PATCH", id, "{\"token\":\"" + fixture.sandbox.token() + "\"}").raw());
+            responses.add(fixture.accounts("tenant-a", "GET", null, null).raw());
+            responses.add(fixture.accounts("tenant-b", "GET", id, null).raw());
+
+            List<Map<String, AttributeValue>> items = fixture.table.client().scan(b -> b.tableName(fixture.table.name())).items();
+            assertTrue(items.size() > 5, "the run wrote state: " + items.size());
+            assertTrue(logs.lines.size() > 0, "the run logged");
+            for (String secret : secrets) {
+                for (String response : responses) {
+                    assertFalse(response.contains(secret), "a response shows a secret: " + response);
+                }
+                for (String line : logs.lines) {
+                    assertFalse(line.contains(secret), "a log line shows a secret: " + line);
+                }
+                for (Map<String, AttributeValue> item : items) {
+                    assertFalse(item.toString().contains(secret), "an item holds a secret in clear: " + item.get("pk"));
+                    AttributeValue data = item.get("data");
+                    if (data != null && data.b() != null) {
+                        assertFalse(gunzip(data.b().asByteArray()).contains(secret), "organization data holds a secret");
+                    }
+                }
+            }
+        } finally {
+            root.removeHandler(logs);
+            root.setLevel(before);
+        }
+    }
+
+    private static String gunzip(byte[] bytes) {
+        try (var zip = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException notWhole) {
+            return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static final class Capture extends Handler {
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final SimpleFormatter formatter = new SimpleFormatter();
+
+        @Override
+        public void publish(LogRecord record) {
+            lines.add(formatter.format(record));
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    }
+}
