@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * dynalite (an open implementation of DynamoDB's API, installed by the build from npm) started
- * once per test JVM on a free port, and a fresh table per caller.
+ * dynalite (an open implementation of DynamoDB's API, installed from npm into tools/dynalite by the
+ * build) started once per JVM on a free port, and a fresh table per caller: for the tests, the
+ * benchmarks and the local dev server, never for Lambda.
  */
 public final class Dynalite {
 
@@ -51,9 +52,9 @@ public final class Dynalite {
     public record Table(DynamoDbClient client, String name, AwsConfig config) {}
 
     private static Dynalite start() {
-        String cli = System.getProperty("kitebridge.dynalite");
+        String cli = System.getProperty("kitebridge.dynalite", "tools/dynalite/node_modules/dynalite/cli.js");
         if (cli == null || !Files.isRegularFile(Path.of(cli))) {
-            throw new IllegalStateException("dynalite is not installed at " + cli + "; the build installs it with npm ci in tools/dynalite");
+            throw new IllegalStateException("dynalite is not installed at " + cli + "; install it with: (cd tools/dynalite && npm ci)");
         }
         try {
             int port;
