@@ -25,6 +25,7 @@ import dev.kitebridge.sandbox.model.Population;
  * serve --sandbox [--members N --teams T] [--port P]   on the Buildkite sandbox, with a demo organization
  * serve [--port P]                                     on Buildkite, with the token in BUILDKITE_API_TOKEN
  * invoke FUNCTION EVENT_FILE [--buildkite]             one event through one handler, like sam local invoke
+ * keys create|list|revoke --tenant T ...               tenants' API keys in the table KITEBRIDGE_TABLE names
  * </pre>
  */
 public final class LocalMain {
@@ -34,6 +35,8 @@ public final class LocalMain {
               java -jar local/target/kitebridge-local.jar serve --sandbox [--members N] [--teams T] [--port P] [--template F]
               java -jar local/target/kitebridge-local.jar serve [--port P] [--template F]      (BUILDKITE_API_TOKEN set)
               java -jar local/target/kitebridge-local.jar invoke FUNCTION EVENT_FILE [--buildkite] [--template F]
+              java -jar local/target/kitebridge-local.jar keys create --tenant T [--label L] | list --tenant T | revoke --tenant T --prefix P
+                (keys work on the table in KITEBRIDGE_TABLE; KITEBRIDGE_DYNAMODB_ENDPOINT points at a stand-in)
             """;
 
     /**
@@ -56,12 +59,16 @@ public final class LocalMain {
             switch (command) {
                 case "serve" -> serve(rest);
                 case "invoke" -> invoke(rest);
+                case "keys" -> Keys.run(rest, (list, name) -> option(list, name, null));
                 default -> throw new IllegalArgumentException("unknown command " + command);
             }
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            System.err.println("AWS refused: " + e.getMessage());
+            System.exit(1);
         }
     }
 

@@ -21,6 +21,9 @@ import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.state.aws.AwsClients;
+import dev.kitebridge.state.aws.AwsConfig;
+import dev.kitebridge.state.aws.KitebridgeTable;
 
 /**
  * The handlers of template.yaml in this process, on in-memory state, with one integrated account
@@ -45,6 +48,9 @@ public final class LocalRuntime implements AutoCloseable {
         this.template = template;
         this.sandbox = sandbox;
         this.accountId = accountId;
+        // In memory by default; KITEBRIDGE_TABLE (with endpoint overrides) puts the state in DynamoDB and Secrets Manager.
+        AwsConfig.fromEnvironment(System.getenv()).filter(c -> c.dynamoDbEndpoint() != null)
+                .ifPresent(c -> KitebridgeTable.create(AwsClients.dynamoDb(c), c.table()));
         Application.Wiring fromEnvironment = Dependencies.fromEnvironment(System.getenv());
         Application.Wiring wiring = new Application.Wiring(fromEnvironment.accounts(), fromEnvironment.tokens(),
                 fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.governor(),
