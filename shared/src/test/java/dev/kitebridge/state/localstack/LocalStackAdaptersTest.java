@@ -1,0 +1,103 @@
+package dev.kitebridge.state.localstack;
+
+import java.time.Clock;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernorContract;
+import dev.kitebridge.state.AccountStore;
+import dev.kitebridge.state.AccountStoreContract;
+import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.state.ApiKeyStoreContract;
+import dev.kitebridge.state.CursorStore;
+import dev.kitebridge.state.CursorStoreContract;
+import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.state.OrganizationDataStoreContract;
+import dev.kitebridge.state.TokenVault;
+import dev.kitebridge.state.TokenVaultContract;
+import dev.kitebridge.state.aws.AwsClients;
+import dev.kitebridge.state.aws.AwsConfig;
+import dev.kitebridge.state.aws.DynamoDbAccountStore;
+import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbCursorStore;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
+import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.KitebridgeTable;
+import dev.kitebridge.state.aws.SecretsManagerTokenVault;
+
+/** Every adapter's contract, against LocalStack's DynamoDB and Secrets Manager (skipped without Docker). */
+@EnabledIf("dev.kitebridge.state.localstack.LocalStack#dockerAvailable")
+class LocalStackAdaptersTest {
+
+    private static AwsConfig table() {
+        AwsConfig config = LocalStack.config();
+        KitebridgeTable.create(AwsClients.dynamoDb(config), config.table());
+        return config;
+    }
+
+    @Nested
+    class Cursors extends CursorStoreContract {
+        private final AwsConfig config = table();
+        private final CursorStore store = new DynamoDbCursorStore(AwsClients.dynamoDb(config), config.table());
+
+        @Override
+        protected CursorStore store() {
+            return store;
+        }
+    }
+
+    @Nested
+    class Accounts extends AccountStoreContract {
+        private final AwsConfig config = table();
+        private final AccountStore store = new DynamoDbAccountStore(AwsClients.dynamoDb(config), config.table());
+
+        @Override
+        protected AccountStore store() {
+            return store;
+        }
+    }
+
+    @Nested
+    class ApiKeys extends ApiKeyStoreContract {
+        private final AwsConfig config = table();
+        private final ApiKeyStore store = new DynamoDbApiKeyStore(AwsClients.dynamoDb(config), config.table());
+
+        @Override
+        protected ApiKeyStore store() {
+            return store;
+        }
+    }
+
+    @Nested
+    class Governor extends RateLimitGovernorContract {
+        @Override
+        protected RateLimitGovernor newGovernor() {
+            AwsConfig config = table();
+            return new DynamoDbRateLimitGovernor(AwsClients.dynamoDb(config), config.table());
+        }
+    }
+
+    @Nested
+    class OrganizationData extends OrganizationDataStoreContract {
+        private final AwsConfig config = table();
+
+        @Override
+        protected OrganizationDataStore store() {
+            return new DynamoDbOrganizationDataStore(AwsClients.dynamoDb(config), config.table(), Clock.systemUTC());
+        }
+    }
+
+    @Nested
+    class Tokens extends TokenVaultContract {
+        private final AwsConfig config = LocalStack.config();
+        private final TokenVault vault = new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix()
+                + System.nanoTime() + "/", Clock.systemUTC());
+
+        @Override
+        protected TokenVault vault() {
+            return vault;
+        }
+    }
+}
