@@ -4,7 +4,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -20,7 +19,6 @@ import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.ApiKeyStore;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.KitebridgeTable;
@@ -55,12 +53,11 @@ public final class LocalRuntime implements AutoCloseable {
         Application.Wiring wiring = new Application.Wiring(fromEnvironment.accounts(), fromEnvironment.tokens(),
                 fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.governor(),
                 endpoints, time);
-        wiring.accounts().save(new IntegratedAccount(accountId, TENANT, sandbox != null ? "Buildkite sandbox" : "Buildkite",
-                IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null, Instant.now(), "user:local"));
-        wiring.tokens().put(accountId, token);
         wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
                 "the local dev server's key", Instant.now()));
-        Dependencies.use(Application.create(wiring));
+        Application application = Application.create(wiring);
+        application.accountsService().link(TENANT, token, sandbox != null ? "Buildkite sandbox" : "Buildkite", accountId);
+        Dependencies.use(application);
     }
 
     /** On a sandbox, keeping time as the sandbox does (its rate-limit windows may pass faster than real time). */

@@ -68,8 +68,13 @@ public final class AccountsService {
     }
 
     public View link(String tenantId, BuildkiteToken token, String label) {
+        return link(tenantId, token, label, "acct_" + UUID.randomUUID().toString().replace("-", ""));
+    }
+
+    /** Links with an id of the caller's choosing (the dev server's fixed {@code local-sandbox}). */
+    public View link(String tenantId, BuildkiteToken token, String label, String accountId) {
         Checked checked = check(token);
-        IntegratedAccount account = new IntegratedAccount("acct_" + UUID.randomUUID().toString().replace("-", ""), tenantId, label,
+        IntegratedAccount account = new IntegratedAccount(accountId, tenantId, label,
                 IntegratedAccount.Status.ACTIVE, checked.scopes(), checked.organizations(), checked.expiresAt(), time.now(),
                 checked.budgetKey());
         tokens.put(account.id(), token);

@@ -22,7 +22,7 @@ import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.tenants.ApiKeys;
 
 /** Kitebridge assembled: every endpoint over one set of state and one Buildkite. */
-public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, ApiKeys apiKeys) {
+public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, AccountsService accountsService, ApiKeys apiKeys) {
 
     /** The state and the Buildkite endpoints the application runs on. */
     public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
@@ -35,8 +35,9 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
         DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, cursors),
                 new GroupsService(access, data, cursors), new RolesService(cursors), new OrganizationsService(access, cursors),
                 new MeService(access));
-        AccountsEndpoints accounts = new AccountsEndpoints(new AccountsService(wiring.accounts(), wiring.tokens(),
-                wiring.organizationData(), access, wiring.buildkite(), wiring.time()));
-        return new Application(directory, accounts, new ApiKeys(wiring.apiKeys(), Clock.systemUTC()));
+        AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
+                wiring.buildkite(), wiring.time());
+        return new Application(directory, new AccountsEndpoints(accountsService), accountsService,
+                new ApiKeys(wiring.apiKeys(), Clock.systemUTC()));
     }
 }
