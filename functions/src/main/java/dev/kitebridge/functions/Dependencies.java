@@ -5,6 +5,10 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
+
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import dev.kitebridge.api.Application;
@@ -37,6 +41,8 @@ import dev.kitebridge.state.memory.InMemoryTokenVault;
 public final class Dependencies {
 
     private static volatile Application application;
+    /** Kept reachable: CRaC holds its resources weakly. */
+    private static Resource refreshAfterRestore;
 
     private Dependencies() {}
 
@@ -71,8 +77,23 @@ public final class Dependencies {
         AwsConfig config = aws.get();
         DynamoDbClient dynamo = AwsClients.dynamoDb(config);
         String table = config.table();
+        SecretsManagerTokenVault tokens = new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(),
+                Clock.systemUTC());
+        refreshAfterRestore = new Resource() {
+            @Override
+            public void beforeCheckpoint(Context<? extends Resource> context) {
+                tokens.forgetAll();
+            }
+
+            @Override
+            public void afterRestore(Context<? extends Resource> context) {
+                // A restored snapshot may be days old: tokens are read again from Secrets Manager.
+                tokens.forgetAll();
+            }
+        };
+        Core.getGlobalContext().register(refreshAfterRestore);
         return new Application.Wiring(new DynamoDbAccountStore(dynamo, table),
-                new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC()),
+                tokens,
                 new DynamoDbCursorStore(dynamo, table), new DynamoDbOrganizationDataStore(dynamo, table, Clock.systemUTC()),
                 new DynamoDbApiKeyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM);
     }
