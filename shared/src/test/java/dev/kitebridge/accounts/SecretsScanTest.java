@@ -8,16 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import dev.kitebridge.LogCapture;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.faults.Faults;
@@ -35,14 +31,10 @@ class SecretsScanTest {
 
     @Test
     void noTokenAndNoApiKeyInAnyLogLineResponseOrItem() {
-        Logger root = Logger.getLogger("");
-        Level before = root.getLevel();
-        Capture logs = new Capture();
-        root.setLevel(Level.ALL);
-        root.addHandler(logs);
         List<String> responses = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
-        try (AppFixture fixture = AppFixture.onAws(Sandbox.builder().population(Population.of(80, 5))
+        try (LogCapture logs = LogCapture.of("");
+             AppFixture fixture = AppFixture.onAws(Sandbox.builder().population(Population.of(80, 5))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start())) {
             ApiKeyStore.NewKey keyA = fixture.app.apiKeys().create("tenant-a", "ci");
             ApiKeyStore.NewKey keyB = fixture.app.apiKeys().create("tenant-b", "ci");
@@ -74,12 +66,12 @@ class SecretsScanTest {
 
             List<Map<String, AttributeValue>> items = fixture.table.client().scan(b -> b.tableName(fixture.table.name())).items();
             assertTrue(items.size() > 5, "the run wrote state: " + items.size());
-            assertTrue(logs.lines.size() > 0, "the run logged");
+            assertTrue(logs.lines().size() > 0, "the run logged");
             for (String secret : secrets) {
                 for (String response : responses) {
                     assertFalse(response.contains(secret), "a response shows a secret: " + response);
                 }
-                for (String line : logs.lines) {
+                for (String line : logs.lines()) {
                     assertFalse(line.contains(secret), "a log line shows a secret: " + line);
                 }
                 for (Map<String, AttributeValue> item : items) {
@@ -90,9 +82,6 @@ class SecretsScanTest {
                     }
                 }
             }
-        } finally {
-            root.removeHandler(logs);
-            root.setLevel(before);
         }
     }
 
@@ -104,19 +93,4 @@ class SecretsScanTest {
         }
     }
 
-    private static final class Capture extends Handler {
-        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private final SimpleFormatter formatter = new SimpleFormatter();
-
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(formatter.format(record));
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    }
 }

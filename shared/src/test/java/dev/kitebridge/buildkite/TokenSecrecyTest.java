@@ -9,13 +9,10 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.LogCapture;
 
 import dev.kitebridge.buildkite.rest.TeamChanges;
 import dev.kitebridge.sandbox.Sandbox;
@@ -35,13 +32,9 @@ class TokenSecrecyTest {
 
     @Test
     void noLogLineAndNoExceptionCarriesTheToken() {
-        Logger logger = Logger.getLogger("dev.kitebridge.buildkite");
-        Level before = logger.getLevel();
-        CapturingHandler logs = new CapturingHandler();
-        logger.setLevel(Level.ALL);
-        logger.addHandler(logs);
         List<Throwable> thrown = new ArrayList<>();
-        try (Sandbox sandbox = Sandbox.builder().limits(RateLimits.BUILDKITE.withRest(200, 8)).start()) {
+        try (LogCapture logs = LogCapture.of("dev.kitebridge.buildkite");
+             Sandbox sandbox = Sandbox.builder().limits(RateLimits.BUILDKITE.withRest(200, 8)).start()) {
             String secret = sandbox.token();
             BuildkiteClient buildkite = SandboxClients.builder(sandbox).maxWait(Duration.ofSeconds(1)).build();
             sandbox.faults().set(Faults.ALL_ROUTES, new FaultPlan(0.3, 0.2, 0.2, Duration.ZERO));
@@ -60,8 +53,8 @@ class TokenSecrecyTest {
             assertTrue(thrown.size() >= 3, "refusals and a rate limit were met: " + thrown.size());
             assertTrue(thrown.stream().anyMatch(t -> t instanceof BuildkiteException.RateLimited));
             assertTrue(thrown.stream().anyMatch(t -> t instanceof BuildkiteException.Unauthorized));
-            assertFalse(logs.lines.isEmpty(), "the client logged retries and calls");
-            for (String line : logs.lines) {
+            assertFalse(logs.lines().isEmpty(), "the client logged retries and calls");
+            for (String line : logs.lines()) {
                 assertFalse(line.contains(secret) || line.contains("bkua_"), "a log line shows the token: " + line);
             }
             for (Throwable t : thrown) {
@@ -69,9 +62,6 @@ class TokenSecrecyTest {
                 t.printStackTrace(new PrintWriter(trace));
                 assertFalse(trace.toString().contains(secret), "an exception shows the token: " + t);
             }
-        } finally {
-            logger.removeHandler(logs);
-            logger.setLevel(before);
         }
     }
 
@@ -102,19 +92,4 @@ class TokenSecrecyTest {
         }
     }
 
-    private static final class CapturingHandler extends Handler {
-        final List<String> lines = new ArrayList<>();
-        private final SimpleFormatter formatter = new SimpleFormatter();
-
-        @Override
-        public synchronized void publish(LogRecord record) {
-            lines.add(formatter.format(record));
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    }
 }
