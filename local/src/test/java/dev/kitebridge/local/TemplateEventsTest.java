@@ -109,7 +109,7 @@ class TemplateEventsTest {
                 invoked++;
             }
         }
-        assertEquals(21, invoked, "every file in events/");
+        assertEquals(25, invoked, "every file in events/");
     }
 
     private <T> T read(Path file, Class<T> type) throws IOException {

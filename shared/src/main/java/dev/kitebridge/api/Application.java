@@ -14,6 +14,7 @@ import dev.kitebridge.directory.RolesService;
 import dev.kitebridge.directory.UsersService;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.proxy.ProxyService;
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.CursorStore;
@@ -22,7 +23,8 @@ import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.tenants.ApiKeys;
 
 /** Kitebridge assembled: every endpoint over one set of state and one Buildkite. */
-public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, AccountsService accountsService, ApiKeys apiKeys) {
+public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy,
+                          AccountsService accountsService, ApiKeys apiKeys) {
 
     /** The state and the Buildkite endpoints the application runs on. */
     public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
@@ -37,7 +39,8 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
                 new MeService(access));
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time());
-        return new Application(directory, new AccountsEndpoints(accountsService), accountsService,
+        return new Application(directory, new AccountsEndpoints(accountsService),
+                new ProxyEndpoints(access, new ProxyService(access, cursors)), accountsService,
                 new ApiKeys(wiring.apiKeys(), Clock.systemUTC()));
     }
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import dev.kitebridge.buildkite.ratelimit.BudgetReading;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.GroupsService;
@@ -134,11 +133,11 @@ public final class DirectoryEndpoints {
             if (answer.dataAge() != null) {
                 headers.put("x-kitebridge-data-age", Long.toString(Math.max(0, answer.dataAge().toSeconds())));
             }
-            budgetHeaders(session, headers);
+            Responses.budgetHeaders(session, headers);
             return ApiResponse.json(200, answer.body(), headers);
         } catch (DirectoryException e) {
             if (session != null) {
-                budgetHeaders(session, headers);
+                Responses.budgetHeaders(session, headers);
             }
             if (e.retryAfter() != null) {
                 headers.put("retry-after", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
@@ -151,17 +150,6 @@ public final class DirectoryEndpoints {
         }
     }
 
-    private static void budgetHeaders(Session session, Map<String, String> headers) {
-        session.restBudget().ifPresent(reading -> {
-            headers.put("ratelimit-limit", Long.toString(reading.limit()));
-            headers.put("ratelimit-remaining", Long.toString(Math.max(0, reading.remaining())));
-            headers.put("ratelimit-reset", Long.toString(resetSeconds(reading, session)));
-        });
-    }
-
-    private static long resetSeconds(BudgetReading reading, Session session) {
-        return Math.max(0, Duration.between(session.now(), reading.resetsAt()).toSeconds());
-    }
 
 
     private static boolean includeRemoteData(ApiRequest request) {

@@ -76,10 +76,22 @@ public final class Transport {
         }
     }
 
-    /** A successful answer: status, headers, and the parsed body (null for 204). */
-    public record Response(int status, HttpHeaders headers, JsonNode body) {}
+    /**
+     * An answer: status, headers, the parsed body (null for 204 or a body that is not JSON), and the
+     * body's bytes as Buildkite sent them.
+     */
+    public record Response(int status, HttpHeaders headers, JsonNode body, byte[] raw) {}
 
+    /** Sends a call; any answer but a success is thrown as a {@link BuildkiteException}. */
     public Response send(Call call) {
+        return send(call, false);
+    }
+
+    /**
+     * Sends a call, and with {@code passRefusals} returns Buildkite's 4xx answers (but 401 and 429)
+     * as they came, for a caller that passes them on (the proxy).
+     */
+    public Response send(Call call, boolean passRefusals) {
         Instant deadline = time.now().plus(maxWait);
         List<Budget> budgets = budgetsOf(call);
         int failures = 0;
@@ -137,7 +149,7 @@ public final class Transport {
             }
             if (status == 404 && call.method().equals("DELETE") && failures > 0) {
                 // A retried delete that finds nothing: the lost attempt did it.
-                return new Response(204, answer.headers(), null);
+                return new Response(204, answer.headers(), null, new byte[0]);
             }
             JsonNode body;
             try {
@@ -154,11 +166,14 @@ public final class Transport {
                 }
                 body = null;
             }
+            if (passRefusals && status >= 400 && status != 401) {
+                return new Response(status, answer.headers(), body, answer.body());
+            }
             if (status < 200 || status >= 300) {
                 throw BuildkiteException.of(status, messageOf(body), call.describe());
             }
             LOG.log(Level.DEBUG, "Buildkite {0} answered {1}", call.describe(), status);
-            return new Response(status, answer.headers(), body);
+            return new Response(status, answer.headers(), body, answer.body());
         }
     }
 

@@ -44,6 +44,15 @@ public final class DirectoryException extends RuntimeException {
         return new DirectoryException(403, "forbidden", message, null, Map.of());
     }
 
+    /** A proxied path that would leave Buildkite's API (400). */
+    public static DirectoryException invalidPath(String message) {
+        return new DirectoryException(400, "invalid_path", message, null, Map.of());
+    }
+
+    public static DirectoryException methodNotAllowed(String message) {
+        return new DirectoryException(405, "method_not_allowed", message, null, Map.of());
+    }
+
     /** A token to link that Buildkite refuses (422). */
     public static DirectoryException invalidToken(String reason) {
         return new DirectoryException(422, "invalid_token", reason, null, Map.of());

@@ -72,6 +72,15 @@ public final class RestClient {
     }
 
     /**
+     * A call passed through as it is (the proxy): the body's bytes as given, and Buildkite's refusals
+     * (4xx but 401 and 429) answered rather than thrown.
+     */
+    public Transport.Response forward(String method, String path, PageRequest query, byte[] body, String organizationSlug) {
+        boolean idempotent = method.equals("GET") || method.equals("DELETE") || method.equals("PUT");
+        return transport.send(new Transport.Call(method, resolve(path, query), body, Budget.Api.REST, organizationSlug, idempotent, 1), true);
+    }
+
+    /**
      * The URL of a path below the base URL. The path must be an absolute {@code /v2/...} path, and the
      * result must still name Buildkite's scheme, host and port: nothing a caller passes can send the
      * token anywhere else.

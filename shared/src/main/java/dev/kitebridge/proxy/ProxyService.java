@@ -1,0 +1,166 @@
+package dev.kitebridge.proxy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.LinkHeader;
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.Transport;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.directory.Cursors;
+import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.directory.ListQuery;
+import dev.kitebridge.directory.Session;
+
+/**
+ * The Proxy API: a call to Buildkite REST v2 or GraphQL, made with the account's stored token,
+ * through the same client, governor and retries as the directory. It only ever calls the
+ * configured Buildkite: a path is plain segments of letters, digits and {@code _ . ~ -} (what
+ * Buildkite's slugs, UUIDs and numbers are made of), or nothing is sent.
+ */
+public final class ProxyService {
+
+    public static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+    public static final int MAX_BODY_BYTES = 256 * 1024;
+    static final int MAX_PATH = 1_024;
+
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_~-][A-Za-z0-9._~-]*");
+    private static final Pattern QUERY_TEXT = Pattern.compile("[^\\x00-\\x1f\\x7f]*");
+    private static final Set<String> OURS = Set.of("integrated_account_id", "next_cursor");
+
+    private final BuildkiteAccess access;
+    private final Cursors cursors;
+
+    public ProxyService(BuildkiteAccess access, Cursors cursors) {
+        this.access = access;
+        this.cursors = cursors;
+    }
+
+    /**
+     * What goes back: Buildkite's status and body; for a list, the envelope instead of the body.
+     *
+     * @param body the JSON to answer, or null to answer {@code raw} as Buildkite sent it
+     */
+    public record Result(int status, Object body, byte[] raw) {}
+
+    /** Checks a proxied path (what follows {@code /proxy/}); 400 naming the problem, before anything is sent. */
+    public static List<String> segments(String path) {
+        if (path == null || path.isEmpty()) {
+            throw DirectoryException.invalidPath("the proxy needs a Buildkite path after /proxy/");
+        }
+        if (path.length() > MAX_PATH) {
+            throw DirectoryException.invalidPath("the path is longer than " + MAX_PATH + " characters");
+        }
+        List<String> segments = List.of(path.split("/", -1));
+        for (String segment : segments) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !SEGMENT.matcher(segment).matches()) {
+                throw DirectoryException.invalidPath("a proxied path is plain segments of letters, digits and _ . ~ - "
+                        + "(no dot segments, encodings, schemes, hosts, @, backslashes or control characters)");
+            }
+        }
+        return segments;
+    }
+
+    /** {@code ANY /proxy/{path+}}: Buildkite REST v2 at {@code /v2/{path}}. */
+    public Result rest(Session session, String method, String path, Map<String, String> query, String body) {
+        if (!METHODS.contains(method)) {
+            throw DirectoryException.methodNotAllowed(method + " is not a method Buildkite's API takes; the proxy passes "
+                    + String.join(", ", new java.util.TreeSet<>(METHODS)));
+        }
+        List<String> segments = segments(path);
+        byte[] json = jsonBody(body);
+        if (json != null && (method.equals("GET") || method.equals("DELETE"))) {
+            throw DirectoryException.invalidRequest(method + " takes no body");
+        }
+        Map<String, String> passed = new TreeMap<>();
+        query.forEach((name, value) -> {
+            if (!OURS.contains(name)) {
+                if (!QUERY_TEXT.matcher(name).matches() || !QUERY_TEXT.matcher(value).matches()) {
+                    throw DirectoryException.invalidRequest("query parameters cannot hold control characters");
+                }
+                passed.put(name, value);
+            }
+        });
+        String resource = "proxy:/v2/" + path;
+        ListQuery listQuery = new ListQuery(1, query.get("next_cursor"), true, null, passed);
+        Map<String, String> position = cursors.position(session, resource, listQuery);
+        PageRequest request = new PageRequest(position.isEmpty() ? passed : position);
+        String org = segments.size() >= 2 && segments.get(0).equals("organizations") ? segments.get(1) : null;
+
+        Transport.Response response = access.call(session,
+                () -> session.buildkite().rest().forward(method, "/v2/" + path, request, json, org));
+        JsonNode answer = response.body();
+        if (response.status() >= 200 && response.status() < 300 && answer != null) {
+            Optional<PageRequest> next;
+            JsonNode items;
+            if (answer.isArray()) {
+                items = answer;
+                next = LinkHeader.next(response.headers().firstValue("Link").orElse(null));
+            } else if (answer.path("items").isArray() && answer.path("links").isObject()) {
+                // The invitations list: a cursor envelope of Buildkite's own.
+                items = answer.get("items");
+                JsonNode link = answer.path("links").path("next");
+                next = link.isTextual() && !link.asText().isBlank() ? Optional.of(PageRequest.fromLink(URI.create(link.asText())))
+                        : Optional.empty();
+            } else {
+                return new Result(response.status(), null, response.raw());
+            }
+            Map<String, Object> envelope = new LinkedHashMap<>();
+            envelope.put("result", items);
+            envelope.put("next_cursor", next.map(n -> cursors.issue(session, resource, listQuery, n.query())).orElse(null));
+            envelope.put("result_count", items.size());
+            return new Result(response.status(), envelope, null);
+        }
+        return new Result(response.status(), null, response.raw());
+    }
+
+    /** {@code POST /proxy/graphql}: the GraphQL request as given, Buildkite's answer as it came (errors with HTTP 200 too). */
+    public Result graphql(Session session, String body) {
+        byte[] json = jsonBody(body);
+        if (json == null) {
+            throw DirectoryException.invalidRequest("a GraphQL request is a JSON object with a query");
+        }
+        JsonNode request = parse(json);
+        if (!request.isObject() || !request.path("query").isTextual() || request.path("query").asText().isBlank()) {
+            throw DirectoryException.invalidRequest("a GraphQL request is a JSON object with a query");
+        }
+        boolean mutation = request.path("query").asText().stripLeading().startsWith("mutation");
+        Transport.Response response = access.call(session, () -> session.buildkite().graphql().forward(json, mutation));
+        return new Result(response.status(), null, response.raw());
+    }
+
+    private static byte[] jsonBody(String body) {
+        if (body == null || body.isEmpty()) {
+            return null;
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw DirectoryException.tooLarge("the request body is over " + MAX_BODY_BYTES + " bytes");
+        }
+        parse(bytes);
+        return bytes;
+    }
+
+    private static JsonNode parse(byte[] json) {
+        try {
+            JsonNode parsed = BuildkiteJson.MAPPER.readTree(json);
+            if (parsed == null || parsed.isMissingNode()) {
+                throw new IOException("empty");
+            }
+            return parsed;
+        } catch (IOException e) {
+            throw DirectoryException.invalidRequest("the request body is not valid JSON");
+        }
+    }
+}
