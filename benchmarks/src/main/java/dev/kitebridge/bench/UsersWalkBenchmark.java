@@ -193,8 +193,8 @@ final class UsersWalkBenchmark {
     private DirectoryEndpoints directory(Sandbox sandbox) {
         InMemoryAccountStore accounts = new InMemoryAccountStore();
         InMemoryTokenVault tokens = new InMemoryTokenVault();
-        accounts.save(new IntegratedAccount(ACCOUNT, TENANT, "bench", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
-                Instant.now(), "user:local"));
+        accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "bench", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
+                Instant.now(), "user:local", 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
         return Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
                 new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),

@@ -71,14 +71,22 @@ public final class AccountsService {
         return link(tenantId, token, label, "acct_" + UUID.randomUUID().toString().replace("-", ""));
     }
 
-    /** Links with an id of the caller's choosing (the dev server's fixed {@code local-sandbox}). */
+    /**
+     * Links with an id of the caller's choosing: the dev server's fixed {@code local-sandbox}, in its
+     * in-memory state. Ids must be unique across tenants (the token vault is keyed by id alone);
+     * every other link draws a random one.
+     */
     public View link(String tenantId, BuildkiteToken token, String label, String accountId) {
         Checked checked = check(token);
-        IntegratedAccount account = new IntegratedAccount(accountId, tenantId, label,
-                IntegratedAccount.Status.ACTIVE, checked.scopes(), checked.organizations(), checked.expiresAt(), time.now(),
-                checked.budgetKey());
+        IntegratedAccount account = IntegratedAccount.linked(accountId, tenantId, label, checked.scopes(), checked.organizations(),
+                checked.expiresAt(), time.now(), checked.budgetKey());
         tokens.put(account.id(), token);
-        accounts.save(account);
+        try {
+            accounts.create(account);
+        } catch (RuntimeException e) {
+            tokens.delete(account.id()); // no secret without its account
+            throw e;
+        }
         return View.of(account);
     }
 
@@ -90,32 +98,39 @@ public final class AccountsService {
         return View.of(find(tenantId, accountId));
     }
 
-    /** A new token for the account (and, if given, a new label): checked, stored, and the account active again. */
+    /**
+     * A new token for the account (and, if given, a new label): checked, stored, and the account
+     * active again. Without a token, only the label changes.
+     *
+     * @throws DirectoryException 409 if another request changed the account meanwhile
+     */
     public View rotate(String tenantId, String accountId, BuildkiteToken token, String label) {
         IntegratedAccount current = find(tenantId, accountId);
-        BuildkiteToken newToken = token;
-        IntegratedAccount updated;
-        if (newToken != null) {
-            Checked checked = check(newToken);
-            tokens.put(accountId, newToken);
+        IntegratedAccount changed = current;
+        if (token != null) {
+            Checked checked = check(token);
+            tokens.put(accountId, token);
             // What was read with the old token may be more than the new one may see.
             organizationData.deleteAccount(accountId);
             access.forget(accountId);
-            updated = new IntegratedAccount(accountId, tenantId, label != null ? label : current.label(), IntegratedAccount.Status.ACTIVE,
-                    checked.scopes(), checked.organizations(), checked.expiresAt(), current.createdAt(), checked.budgetKey());
-        } else {
-            updated = new IntegratedAccount(accountId, tenantId, label != null ? label : current.label(), current.status(),
-                    current.scopes(), current.organizations(), current.tokenExpiresAt(), current.createdAt(), current.budgetKey());
+            changed = changed.withToken(checked.scopes(), checked.organizations(), checked.expiresAt(), checked.budgetKey());
         }
-        accounts.save(updated);
-        return View.of(updated);
+        if (label != null) {
+            changed = changed.withLabel(label);
+        }
+        IntegratedAccount stored = accounts.replace(changed).orElseThrow(() -> DirectoryException.conflict(
+                "integrated account " + accountId + " changed while this request ran (rotated, relabelled or unlinked); send it again"));
+        return View.of(stored);
     }
 
-    /** Unlinks: the token's secret is deleted (recoverable for Secrets Manager's window), and the account's state with it. */
+    /**
+     * Unlinks: the token's secret goes first (recoverable for Secrets Manager's window), so that a
+     * failure half-way leaves an account that answers 424 rather than a token nobody can delete.
+     */
     public void unlink(String tenantId, String accountId) {
         find(tenantId, accountId);
-        accounts.delete(tenantId, accountId);
         tokens.delete(accountId);
+        accounts.delete(tenantId, accountId);
         organizationData.deleteAccount(accountId);
         access.forget(accountId);
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -19,7 +20,7 @@ import dev.kitebridge.state.TokenVault;
 
 /**
  * Opens a tenant's integrated account for one request, and turns Buildkite's errors into the
- * contract's. A 401 from Buildkite marks the account as needing a new token.
+ * contract's. A 401 from Buildkite for the stored token marks the account as needing a new one.
  */
 public final class BuildkiteAccess {
 
@@ -34,6 +35,8 @@ public final class BuildkiteAccess {
     private final Endpoints endpoints;
     private final TimeSource time;
     private final Map<String, Reach> reach = new ConcurrentHashMap<>();
+    /** The revision of each account this process last opened: a newer one means its token may have changed. */
+    private final Map<String, Long> revisions = new ConcurrentHashMap<>();
 
     /** How long the list of an account's organizations is kept before it is read again. */
     static final Duration REACH_LIFETIME = Duration.ofMinutes(5);
@@ -61,44 +64,87 @@ public final class BuildkiteAccess {
         if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
             throw DirectoryException.needsReauth(accountId);
         }
+        Long seen = revisions.put(account.id(), account.revision());
+        if (seen != null && seen != account.revision()) {
+            // Rotated (or relabelled) since this process last used it, perhaps by another instance.
+            forget(account.id());
+        }
         BuildkiteToken token = tokens.get(account.id())
                 .orElseThrow(() -> DirectoryException.needsReauth(accountId));
         Session session = new Session(account, time, time.now().plus(budget));
-        session.attach(BuildkiteClient.builder(token)
+        session.attach(token, client(account, token, session));
+        return session;
+    }
+
+    private BuildkiteClient client(IntegratedAccount account, BuildkiteToken token, Session session) {
+        return BuildkiteClient.builder(token)
                 .restBaseUrl(endpoints.rest())
                 .graphqlUrl(endpoints.graphql())
                 .governor(governor)
                 .userBudgetKey(account.budgetKey() != null ? account.budgetKey() : "account:" + account.id())
                 .time(time)
                 .listener(session)
-                .build());
-        return session;
+                .build();
     }
 
     /** Runs a call on Buildkite, answering Buildkite's errors in the contract's terms. */
     public <T> T call(Session session, Supplier<T> work) {
         try {
             return work.get();
-        } catch (BuildkiteException.Unauthorized e) {
-            accounts.save(session.account().withStatus(IntegratedAccount.Status.NEEDS_REAUTH));
-            tokens.evict(session.account().id());
-            throw DirectoryException.needsReauth(session.account().id());
-        } catch (BuildkiteException.MissingScope e) {
-            throw DirectoryException.missingScope(e.scope());
-        } catch (BuildkiteException.RateLimited e) {
-            throw DirectoryException.rateLimited(e.retryAfter(), "Buildkite's " + e.scope()
-                    + " budget for this account is spent; it refills in " + Math.max(1, e.retryAfter().toSeconds()) + " s");
-        } catch (BuildkiteException.Unavailable e) {
-            throw DirectoryException.upstream(e.status() == 0 ? 504 : 502, "Buildkite failed: " + e.getMessage());
-        } catch (BuildkiteException.Forbidden e) {
-            throw DirectoryException.forbidden("Buildkite refused: " + e.getMessage());
-        } catch (BuildkiteException.NotFound e) {
-            throw DirectoryException.notFound("Buildkite found nothing: " + e.getMessage());
-        } catch (BuildkiteException.Validation e) {
-            throw DirectoryException.refused(e.getMessage());
-        } catch (BuildkiteException.GraphqlErrors | BuildkiteException.Unexpected e) {
-            throw DirectoryException.upstream(502, "Buildkite answered in a way this service does not understand: " + e.getMessage());
+        } catch (BuildkiteException.Unauthorized refused) {
+            return againWithStoredToken(session, work);
+        } catch (BuildkiteException e) {
+            throw translated(e);
         }
+    }
+
+    /**
+     * Buildkite refused the token. This process may hold one that another instance has rotated
+     * away, so the stored token is read again and, if it is another, the call made once more; only
+     * a refusal of the stored token marks the account as needing a new one.
+     */
+    private <T> T againWithStoredToken(Session session, Supplier<T> work) {
+        IntegratedAccount account = session.account();
+        tokens.evict(account.id());
+        Optional<BuildkiteToken> stored = tokens.get(account.id());
+        if (stored.isPresent() && !stored.get().equals(session.token())) {
+            session.attach(stored.get(), client(account, stored.get(), session));
+            try {
+                return work.get();
+            } catch (BuildkiteException.Unauthorized refusedAgain) {
+                // the stored token is refused too
+            } catch (BuildkiteException e) {
+                throw translated(e);
+            }
+        }
+        // Written only over the revision this request read: a rotate or an unlink since then stands.
+        accounts.replace(account.withStatus(IntegratedAccount.Status.NEEDS_REAUTH));
+        forget(account.id());
+        throw DirectoryException.needsReauth(account.id());
+    }
+
+    /** Any failure but a refused token, which {@link #againWithStoredToken} handles, in the contract's terms. */
+    private static DirectoryException translated(BuildkiteException failure) {
+        if (failure instanceof BuildkiteException.MissingScope e) {
+            return DirectoryException.missingScope(e.scope());
+        }
+        if (failure instanceof BuildkiteException.RateLimited e) {
+            return DirectoryException.rateLimited(e.retryAfter(), "Buildkite's " + e.scope()
+                    + " budget for this account is spent; it refills in " + Math.max(1, e.retryAfter().toSeconds()) + " s");
+        }
+        if (failure instanceof BuildkiteException.Unavailable e) {
+            return DirectoryException.upstream(e.status() == 0 ? 504 : 502, "Buildkite failed: " + e.getMessage());
+        }
+        if (failure instanceof BuildkiteException.Forbidden e) {
+            return DirectoryException.forbidden("Buildkite refused: " + e.getMessage());
+        }
+        if (failure instanceof BuildkiteException.NotFound e) {
+            return DirectoryException.notFound("Buildkite found nothing: " + e.getMessage());
+        }
+        if (failure instanceof BuildkiteException.Validation e) {
+            return DirectoryException.refused(e.getMessage());
+        }
+        return DirectoryException.upstream(502, "Buildkite answered in a way this service does not understand: " + failure.getMessage());
     }
 
     /** Forgets what is kept about the account in this process (its token changed, or it was unlinked). */

@@ -68,6 +68,11 @@ public final class DirectoryException extends RuntimeException {
         return new DirectoryException(422, "buildkite_refused", buildkiteReason, null, Map.of());
     }
 
+    /** A change made from a state that another request changed meanwhile (409): sending it again is safe. */
+    public static DirectoryException conflict(String message) {
+        return new DirectoryException(409, "conflict", message, null, Map.of());
+    }
+
     public static DirectoryException needsReauth(String accountId) {
         return new DirectoryException(424, "needs_reauth", "integrated account " + accountId
                 + " needs a new Buildkite token: Buildkite refused the stored one", null, Map.of());

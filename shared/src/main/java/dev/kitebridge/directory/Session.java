@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.CallListener;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.Budget;
@@ -26,7 +27,8 @@ public final class Session implements CallListener {
     private final Instant deadline;
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicReference<BudgetReading> lastRestUser = new AtomicReference<>();
-    private BuildkiteClient client;
+    private volatile BuildkiteToken token;
+    private volatile BuildkiteClient client;
 
     Session(IntegratedAccount account, TimeSource time, Instant deadline) {
         this.account = account;
@@ -34,8 +36,14 @@ public final class Session implements CallListener {
         this.deadline = deadline;
     }
 
-    void attach(BuildkiteClient buildkite) {
+    void attach(BuildkiteToken token, BuildkiteClient buildkite) {
+        this.token = token;
         this.client = buildkite;
+    }
+
+    /** The token the client calls with, to tell whether the stored one has changed since. */
+    BuildkiteToken token() {
+        return token;
     }
 
     public IntegratedAccount account() {

@@ -10,6 +10,9 @@ import java.util.List;
  * @param organizations the organizations the token reached when it was last checked
  * @param budgetKey whose per-user Buildkite budgets the account's calls spend: the same for every
  *     account whose token belongs to the same Buildkite user (derived from the user, never the token)
+ * @param revision how many times the account was replaced since it was linked: a change is written
+ *     only over the revision it was made from, so a request that read it earlier cannot undo a
+ *     rotate or bring back an unlinked account
  */
 public record IntegratedAccount(
         String id,
@@ -20,7 +23,8 @@ public record IntegratedAccount(
         List<OrganizationRef> organizations,
         Instant tokenExpiresAt,
         Instant createdAt,
-        String budgetKey) {
+        String budgetKey,
+        long revision) {
 
     public enum Status { ACTIVE, NEEDS_REAUTH }
 
@@ -31,7 +35,30 @@ public record IntegratedAccount(
         organizations = List.copyOf(organizations);
     }
 
+    /** A new account, as linking creates it. */
+    public static IntegratedAccount linked(String id, String tenantId, String label, List<String> scopes,
+                                           List<OrganizationRef> organizations, Instant tokenExpiresAt, Instant createdAt,
+                                           String budgetKey) {
+        return new IntegratedAccount(id, tenantId, label, Status.ACTIVE, scopes, organizations, tokenExpiresAt, createdAt, budgetKey, 0);
+    }
+
     public IntegratedAccount withStatus(Status newStatus) {
-        return new IntegratedAccount(id, tenantId, label, newStatus, scopes, organizations, tokenExpiresAt, createdAt, budgetKey);
+        return new IntegratedAccount(id, tenantId, label, newStatus, scopes, organizations, tokenExpiresAt, createdAt, budgetKey, revision);
+    }
+
+    public IntegratedAccount withLabel(String newLabel) {
+        return new IntegratedAccount(id, tenantId, newLabel, status, scopes, organizations, tokenExpiresAt, createdAt, budgetKey, revision);
+    }
+
+    /** The account after its token was replaced by one with these facts: active again, same revision. */
+    public IntegratedAccount withToken(List<String> newScopes, List<OrganizationRef> newOrganizations, Instant newExpiresAt,
+                                       String newBudgetKey) {
+        return new IntegratedAccount(id, tenantId, label, Status.ACTIVE, newScopes, newOrganizations, newExpiresAt, createdAt,
+                newBudgetKey, revision);
+    }
+
+    /** The account as stored by a replace: one revision on. */
+    public IntegratedAccount nextRevision() {
+        return new IntegratedAccount(id, tenantId, label, status, scopes, organizations, tokenExpiresAt, createdAt, budgetKey, revision + 1);
     }
 }

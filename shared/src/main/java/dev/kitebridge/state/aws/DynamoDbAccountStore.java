@@ -1,6 +1,6 @@
 package dev.kitebridge.state.aws;
 
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +8,7 @@ import java.util.Optional;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.IntegratedAccount;
@@ -25,10 +25,32 @@ public final class DynamoDbAccountStore implements AccountStore {
     }
 
     @Override
-    public void save(IntegratedAccount account) {
+    public void create(IntegratedAccount account) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item(account)).conditionExpression("attribute_not_exists(pk)"));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IllegalStateException("an account with id " + account.id() + " exists already");
+        }
+    }
+
+    @Override
+    public Optional<IntegratedAccount> replace(IntegratedAccount changed) {
+        IntegratedAccount next = changed.nextRevision();
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item(next))
+                    .conditionExpression("attribute_exists(pk) AND revision = :made_from")
+                    .expressionAttributeValues(Map.of(":made_from", AttributeValue.fromN(Long.toString(changed.revision())))));
+            return Optional.of(next);
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Map<String, AttributeValue> item(IntegratedAccount account) {
         Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key("TENANT#" + account.tenantId(), "ACCOUNT#" + account.id()));
         item.put("account", KitebridgeTable.s(StateJson.write(account)));
-        dynamo.putItem(b -> b.tableName(table).item(item));
+        item.put("revision", AttributeValue.fromN(Long.toString(account.revision())));
+        return item;
     }
 
     @Override
@@ -41,20 +63,14 @@ public final class DynamoDbAccountStore implements AccountStore {
 
     @Override
     public List<IntegratedAccount> list(String tenantId) {
-        List<IntegratedAccount> accounts = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(b -> b.tableName(table)
-                    .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
-                    .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s("TENANT#" + tenantId), ":prefix", KitebridgeTable.s("ACCOUNT#")))
-                    .consistentRead(true)
-                    .exclusiveStartKey(from));
-            page.items().forEach(item -> accounts.add(StateJson.read(item.get("account").s(), IntegratedAccount.class)));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        accounts.sort(java.util.Comparator.comparing(IntegratedAccount::createdAt).thenComparing(IntegratedAccount::id));
-        return accounts;
+        return dynamo.queryPaginator(b -> b.tableName(table)
+                        .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
+                        .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s("TENANT#" + tenantId), ":prefix", KitebridgeTable.s("ACCOUNT#")))
+                        .consistentRead(true))
+                .items().stream()
+                .map(item -> StateJson.read(item.get("account").s(), IntegratedAccount.class))
+                .sorted(Comparator.comparing(IntegratedAccount::createdAt).thenComparing(IntegratedAccount::id))
+                .toList();
     }
 
     @Override

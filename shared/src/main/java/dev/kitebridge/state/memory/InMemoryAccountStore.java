@@ -12,16 +12,28 @@ import dev.kitebridge.state.IntegratedAccount;
 /** Accounts in memory, for tests and the local dev server. */
 public final class InMemoryAccountStore implements AccountStore {
 
-    private final Map<String, IntegratedAccount> accounts = new ConcurrentHashMap<>();
+    private record Key(String tenantId, String accountId) {}
+
+    private final Map<Key, IntegratedAccount> accounts = new ConcurrentHashMap<>();
 
     @Override
-    public void save(IntegratedAccount account) {
-        accounts.put(account.id(), account);
+    public void create(IntegratedAccount account) {
+        if (accounts.putIfAbsent(new Key(account.tenantId(), account.id()), account) != null) {
+            throw new IllegalStateException("an account with id " + account.id() + " exists already");
+        }
+    }
+
+    @Override
+    public Optional<IntegratedAccount> replace(IntegratedAccount changed) {
+        IntegratedAccount next = changed.nextRevision();
+        IntegratedAccount stored = accounts.computeIfPresent(new Key(changed.tenantId(), changed.id()),
+                (key, current) -> current.revision() == changed.revision() ? next : current);
+        return stored == next ? Optional.of(next) : Optional.empty();
     }
 
     @Override
     public Optional<IntegratedAccount> find(String tenantId, String accountId) {
-        return Optional.ofNullable(accounts.get(accountId)).filter(a -> a.tenantId().equals(tenantId));
+        return Optional.ofNullable(accounts.get(new Key(tenantId, accountId)));
     }
 
     @Override
@@ -34,6 +46,6 @@ public final class InMemoryAccountStore implements AccountStore {
 
     @Override
     public void delete(String tenantId, String accountId) {
-        accounts.computeIfPresent(accountId, (id, a) -> a.tenantId().equals(tenantId) ? null : a);
+        accounts.remove(new Key(tenantId, accountId));
     }
 }

@@ -1,0 +1,142 @@
+package dev.kitebridge.directory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.accounts.AccountsService;
+import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.model.ApiToken;
+import dev.kitebridge.sandbox.model.DataGenerator;
+import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.state.AccountStore;
+import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.state.aws.AwsClients;
+import dev.kitebridge.state.aws.AwsConfig;
+import dev.kitebridge.state.aws.DynamoDbAccountStore;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
+import dev.kitebridge.state.aws.Dynalite;
+import dev.kitebridge.state.aws.FakeSecretsManager;
+import dev.kitebridge.state.aws.SecretsManagerTokenVault;
+
+/**
+ * Two Lambda instances on one table and one Secrets Manager, each with its own token cache: what
+ * one does to an account (rotate, unlink) is not undone by the other, which still holds the old token.
+ */
+class TokenRaceTest {
+
+    private static final String TENANT = "tenant-a";
+
+    private final Sandbox sandbox = Sandbox.builder().population(Population.of(20, 2)).start();
+    private final FakeSecretsManager secrets = new FakeSecretsManager();
+    private final Dynalite.Table table = Dynalite.get().newTable();
+    private final AwsConfig config = new AwsConfig("us-east-1", table.name(), "kitebridge/accounts/",
+            table.config().dynamoDbEndpoint(), secrets.endpoint());
+    private final AccountStore accounts = new DynamoDbAccountStore(table.client(), table.name());
+    private final BuildkiteAccess.Endpoints endpoints =
+            new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl()));
+
+    private final BuildkiteAccess instanceA = instance();
+    private final AccountsService accountsOnA = new AccountsService(accounts, vault(), new DynamoDbOrganizationDataStore(table.client(),
+            table.name(), Clock.systemUTC()), instanceA, endpoints, TimeSource.scaled(sandbox.clock().scale()));
+    private final BuildkiteAccess instanceB = instance();
+
+    TokenRaceTest() throws Exception {
+    }
+
+    private SecretsManagerTokenVault vault() {
+        return new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC());
+    }
+
+    private BuildkiteAccess instance() {
+        return new BuildkiteAccess(accounts, vault(), new InMemoryRateLimitGovernor(), endpoints, TimeSource.scaled(sandbox.clock().scale()));
+    }
+
+    private ApiToken newToken() {
+        return sandbox.issueToken(sandbox.owner().uuid(), DataGenerator.ALL_SCOPES, Set.of("acme"), null);
+    }
+
+    private static String whoAmI(BuildkiteAccess access, Session session) {
+        return access.call(session, () -> session.buildkite().account().accessToken().uuid());
+    }
+
+    @AfterEach
+    void close() {
+        secrets.close();
+        sandbox.close();
+    }
+
+    @Test
+    void aRequestHoldingTheOldTokenAfterARotateCallsWithTheNewOne() {
+        ApiToken first = newToken();
+        String id = accountsOnA.link(TENANT, BuildkiteToken.of(first.secret()), "Acme").account().id();
+        Session onB = instanceB.open(TENANT, id, Duration.ofSeconds(30));
+        assertEquals(first.uuid(), whoAmI(instanceB, onB));
+
+        ApiToken second = newToken();
+        sandbox.world().revokeToken(first);
+        accountsOnA.rotate(TENANT, id, BuildkiteToken.of(second.secret()), null);
+
+        assertEquals(second.uuid(), whoAmI(instanceB, onB), "the refused call is made again with the stored token");
+        IntegratedAccount stored = accounts.find(TENANT, id).orElseThrow();
+        assertEquals(IntegratedAccount.Status.ACTIVE, stored.status(), "the rotate stands");
+        assertEquals(1, stored.revision());
+
+        Session later = instanceB.open(TENANT, id, Duration.ofSeconds(30));
+        assertEquals(second.uuid(), whoAmI(instanceB, later));
+    }
+
+    @Test
+    void aNewRevisionDropsTheCachedTokenBeforeTheFirstCall() {
+        ApiToken first = newToken();
+        String id = accountsOnA.link(TENANT, BuildkiteToken.of(first.secret()), "Acme").account().id();
+        whoAmI(instanceB, instanceB.open(TENANT, id, Duration.ofSeconds(30)));
+        int readsBefore = secrets.reads();
+
+        ApiToken second = newToken(); // the first stays valid: nothing but the revision tells B
+        accountsOnA.rotate(TENANT, id, BuildkiteToken.of(second.secret()), null);
+
+        assertEquals(second.uuid(), whoAmI(instanceB, instanceB.open(TENANT, id, Duration.ofSeconds(30))));
+        assertEquals(readsBefore + 1, secrets.reads(), "B read the secret again once");
+    }
+
+    @Test
+    void aRefusalAfterAnUnlinkDoesNotBringTheAccountBack() {
+        ApiToken token = newToken();
+        String id = accountsOnA.link(TENANT, BuildkiteToken.of(token.secret()), "Acme").account().id();
+        Session onB = instanceB.open(TENANT, id, Duration.ofSeconds(30));
+        whoAmI(instanceB, onB);
+
+        accountsOnA.unlink(TENANT, id);
+        sandbox.world().revokeToken(token);
+
+        DirectoryException refused = assertThrows(DirectoryException.class, () -> whoAmI(instanceB, onB));
+        assertEquals(424, refused.status());
+        assertTrue(accounts.find(TENANT, id).isEmpty(), "the unlinked account stays gone");
+        assertTrue(secrets.liveSecrets().isEmpty());
+    }
+
+    @Test
+    void aRefusalOfTheStoredTokenMarksTheAccountOnce() {
+        ApiToken token = newToken();
+        String id = accountsOnA.link(TENANT, BuildkiteToken.of(token.secret()), "Acme").account().id();
+        Session onB = instanceB.open(TENANT, id, Duration.ofSeconds(30));
+        sandbox.world().revokeToken(token);
+
+        assertEquals(424, assertThrows(DirectoryException.class, () -> whoAmI(instanceB, onB)).status());
+        IntegratedAccount stored = accounts.find(TENANT, id).orElseThrow();
+        assertEquals(IntegratedAccount.Status.NEEDS_REAUTH, stored.status());
+        assertEquals(424, assertThrows(DirectoryException.class, () -> instanceA.open(TENANT, id, Duration.ofSeconds(30))).status());
+    }
+}
