@@ -115,6 +115,9 @@ public final class Transport {
                 governor.settle(budgets, call.cost(), List.of());
                 Thread.currentThread().interrupt();
                 throw new BuildkiteException.Unavailable(0, "interrupted while calling " + call.describe(), e);
+            } catch (RuntimeException e) {
+                governor.settle(budgets, call.cost(), List.of()); // not left reserved: the call may have gone out
+                throw e;
             }
             Instant receivedAt = time.now();
             int status = answer.statusCode();

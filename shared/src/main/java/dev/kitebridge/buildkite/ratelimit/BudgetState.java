@@ -2,6 +2,8 @@ package dev.kitebridge.buildkite.ratelimit;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One budget as a governor knows it, and how it changes: a reservation before a call, a
@@ -18,16 +20,30 @@ import java.time.Instant;
  * @param limit the window's limit; {@link #UNKNOWN} before any answer
  * @param reported the remainder Buildkite last reported (the full limit for a window no answer has
  *     described yet), less calls that got no answer
- * @param inFlight what granted calls that have not settled reserved
+ * @param inFlight what granted calls that have not settled reserved, each until it lapses
  * @param resetsAt when the described window closes; null for a window not yet described
  * @param closedAt when the last described window closed, to recognise its late answers
  * @param windowLength the longest window seen, to guess the close of an undescribed one
  * @param heldUntil no grant before this instant (after a 429 that named no budget)
  */
-public record BudgetState(long limit, long reported, long inFlight, Instant resetsAt, Instant closedAt,
+public record BudgetState(long limit, long reported, List<Reservation> inFlight, Instant resetsAt, Instant closedAt,
                           Duration windowLength, Instant heldUntil) {
 
     public static final long UNKNOWN = Long.MAX_VALUE;
+
+    /**
+     * What a granted call holds of the budget until it settles. A caller that never settles (its
+     * Lambda timed out or crashed mid-call) would hold it for ever, so a reservation lapses after
+     * {@link #RESERVATION_LEASE}: far longer than a call may take (15 s of connect and request
+     * timeouts), short enough that lost ones do not starve the budget.
+     */
+    public record Reservation(long cost, Instant lapsesAt) {}
+
+    static final Duration RESERVATION_LEASE = Duration.ofMinutes(10);
+
+    public BudgetState {
+        inFlight = List.copyOf(inFlight);
+    }
 
     /**
      * Readings of one window differ in their reset time by the rounding of {@code RateLimit-Reset} to
@@ -40,19 +56,24 @@ public record BudgetState(long limit, long reported, long inFlight, Instant rese
 
     /** A budget no answer has described. */
     public static BudgetState unknown() {
-        return new BudgetState(UNKNOWN, UNKNOWN, 0, null, null, null, null);
+        return new BudgetState(UNKNOWN, UNKNOWN, List.of(), null, null, null, null);
     }
 
     public long available() {
-        return reported - inFlight;
+        return reported - inFlight.stream().mapToLong(Reservation::cost).sum();
     }
 
-    /** The state at {@code now}: once a window has closed, the next starts full until an answer describes it. */
+    /**
+     * The state at {@code now}: lapsed reservations are dropped, and once a window has closed, the
+     * next starts full until an answer describes it.
+     */
     public BudgetState at(Instant now) {
+        List<Reservation> live = inFlight.stream().filter(r -> now.isBefore(r.lapsesAt())).toList();
         if (resetsAt != null && !now.isBefore(resetsAt)) {
-            return new BudgetState(limit, limit, inFlight, null, resetsAt, windowLength, heldUntil);
+            return new BudgetState(limit, limit, live, null, resetsAt, windowLength, heldUntil);
         }
-        return this;
+        return live.size() == inFlight.size() ? this
+                : new BudgetState(limit, reported, live, resetsAt, closedAt, windowLength, heldUntil);
     }
 
     /** When a call of this cost could be granted: null for now. Call on {@link #at(Instant)}'s result. */
@@ -68,23 +89,41 @@ public record BudgetState(long limit, long reported, long inFlight, Instant rese
         }
         // A fresh window spent before any answer described it: wait for the answers in flight, or,
         // with none coming, for the window to have surely closed.
-        Instant retry = inFlight > 0 || windowLength == null || closedAt == null ? now.plus(SETTLE) : closedAt.plus(windowLength);
+        Instant retry = !inFlight.isEmpty() || windowLength == null || closedAt == null ? now.plus(SETTLE) : closedAt.plus(windowLength);
         return retry.isAfter(now) ? retry : now.plus(SETTLE);
     }
 
-    public BudgetState reserved(long cost) {
-        return new BudgetState(limit, reported, inFlight + cost, resetsAt, closedAt, windowLength, heldUntil);
+    public BudgetState reserved(long cost, Instant now) {
+        List<Reservation> more = new ArrayList<>(inFlight);
+        more.add(new Reservation(cost, now.plus(RESERVATION_LEASE)));
+        return new BudgetState(limit, reported, more, resetsAt, closedAt, windowLength, heldUntil);
     }
 
     /** A reservation given back unused: the call was never sent. */
     public BudgetState cancelled(long cost) {
-        return new BudgetState(limit, reported, Math.max(0, inFlight - cost), resetsAt, closedAt, windowLength, heldUntil);
+        return new BudgetState(limit, reported, withoutOne(cost), resetsAt, closedAt, windowLength, heldUntil);
     }
 
     /** A call ended; without an answer about this budget, it is assumed to have been counted. */
     public BudgetState settled(long cost, boolean answered) {
         long newReported = answered || reported == UNKNOWN ? reported : reported - cost;
-        return new BudgetState(limit, newReported, Math.max(0, inFlight - cost), resetsAt, closedAt, windowLength, heldUntil);
+        return new BudgetState(limit, newReported, withoutOne(cost), resetsAt, closedAt, windowLength, heldUntil);
+    }
+
+    /**
+     * The reservations less the newest of this cost. Calls of one cost are interchangeable here, and
+     * a call settles seconds after it reserved, so the newest is most likely its own; the old ones
+     * left are those never settled, which lapse the soonest.
+     */
+    private List<Reservation> withoutOne(long cost) {
+        List<Reservation> fewer = new ArrayList<>(inFlight);
+        for (int i = fewer.size() - 1; i >= 0; i--) {
+            if (fewer.get(i).cost() == cost) {
+                fewer.remove(i);
+                break;
+            }
+        }
+        return fewer;
     }
 
     public BudgetState held(Instant until) {

@@ -21,7 +21,7 @@ public final class InMemoryRateLimitGovernor implements RateLimitGovernor {
             }
         }
         for (Budget budget : budgets) {
-            states.put(budget, states.get(budget).reserved(cost));
+            states.put(budget, states.get(budget).reserved(cost, now));
         }
         return Decision.granted();
     }

@@ -1,10 +1,15 @@
 package dev.kitebridge.state.aws;
 
+import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -24,7 +29,12 @@ import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
  */
 public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
-    private static final int ATTEMPTS = 50;
+    private static final System.Logger LOG = System.getLogger(DynamoDbRateLimitGovernor.class.getName());
+
+    private static final int ATTEMPTS = 12;
+
+    /** How long a caller is told to wait when the budget's item kept changing under every attempt. */
+    private static final Duration CONTENDED = Duration.ofSeconds(1);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -39,11 +49,14 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         List<Budget> reserved = new ArrayList<>();
         for (Budget budget : budgets) {
             Instant[] notBefore = new Instant[1];
-            update(budget, state -> {
+            boolean written = update(budget, state -> {
                 BudgetState current = state.at(now);
                 notBefore[0] = current.notBefore(cost, now);
-                return notBefore[0] == null ? current.reserved(cost) : current;
+                return notBefore[0] == null ? current.reserved(cost, now) : state;
             });
+            if (!written) {
+                notBefore[0] = now.plus(CONTENDED);
+            }
             if (notBefore[0] != null) {
                 for (Budget done : reserved) {
                     update(done, state -> state.cancelled(cost));
@@ -57,11 +70,12 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
     @Override
     public void settle(List<Budget> budgets, long cost, List<BudgetReading> readings) {
-        java.util.Set<Budget> touched = new java.util.LinkedHashSet<>(budgets);
+        Set<Budget> touched = new LinkedHashSet<>(budgets);
         readings.forEach(r -> touched.add(r.budget()));
         for (Budget budget : touched) {
             List<BudgetReading> mine = readings.stream().filter(r -> r.budget().equals(budget)).toList();
             boolean reserved = budgets.contains(budget);
+            // Not written after all attempts: the reservation lapses, and the next answer reports the budget again.
             update(budget, state -> {
                 BudgetState next = reserved ? state.settled(cost, !mine.isEmpty()) : state;
                 for (BudgetReading reading : mine) {
@@ -77,20 +91,29 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         update(budget, state -> state.held(until));
     }
 
-    /** Read, change, write if unchanged; again on a conflict. */
-    private void update(Budget budget, UnaryOperator<BudgetState> change) {
+    /**
+     * Read, change, write if unchanged meanwhile; again after a short random pause on a conflict.
+     * A change that changes nothing is not written, so that callers waiting for a spent budget do
+     * not contend with the ones spending it.
+     *
+     * @return whether the change is stored (false only when the item kept changing under every attempt)
+     */
+    private boolean update(Budget budget, UnaryOperator<BudgetState> change) {
         Map<String, AttributeValue> key = KitebridgeTable.key("BUDGET#" + budget.api() + "#" + budget.scope() + "#" + budget.key(), "BUDGET");
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
             boolean exists = item != null && !item.isEmpty();
             BudgetState state = exists ? StateJson.read(item.get("state").s(), BudgetState.class) : BudgetState.unknown();
             long version = exists ? Long.parseLong(item.get("version").n()) : 0;
             BudgetState next = change.apply(state);
+            if (next.equals(state)) {
+                return true;
+            }
             Map<String, AttributeValue> written = new HashMap<>(key);
             written.put("state", KitebridgeTable.s(StateJson.write(next)));
             written.put("version", KitebridgeTable.n(version + 1));
             // A budget nobody has used for a day is forgotten; the next answer describes it again.
-            written.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(java.time.Instant.now().plus(java.time.Duration.ofDays(1))));
+            written.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(Instant.now().plus(Duration.ofDays(1))));
             try {
                 if (exists) {
                     dynamo.putItem(b -> b.tableName(table).item(written)
@@ -98,11 +121,21 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                 } else {
                     dynamo.putItem(b -> b.tableName(table).item(written).conditionExpression("attribute_not_exists(pk)"));
                 }
-                return;
+                return true;
             } catch (ConditionalCheckFailedException conflict) {
-                // Another instance changed the budget since it was read: read it again.
+                pause(attempt); // another instance changed the budget since it was read
             }
         }
-        throw new IllegalStateException("the budget " + budget.buildkiteScope() + " kept changing under " + ATTEMPTS + " attempts");
+        LOG.log(Level.WARNING, "the budget {0} kept changing under {1} attempts", budget.buildkiteScope(), ATTEMPTS);
+        return false;
+    }
+
+    /** Up to 10 ms times the attempt, at random, so that contending instances spread out. */
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 10L * attempt + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -73,6 +73,25 @@ public abstract class RateLimitGovernorContract {
     }
 
     @Test
+    void aReservationNeverSettledLapsesInsteadOfStarvingTheBudget() {
+        governor.reserve(List.of(USER), 1, T0);
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 3, 2, T0.plusSeconds(60), T0)));
+        // Two calls whose callers died mid-call (a Lambda timeout) and never settle.
+        governor.reserve(List.of(USER), 1, T0.plusSeconds(1));
+        governor.reserve(List.of(USER), 1, T0.plusSeconds(1));
+        Instant nextWindow = T0.plusSeconds(60);
+        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, nextWindow));
+        assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(USER), 1, nextWindow),
+                "while they might still land, they count");
+
+        Instant lapsed = T0.plusSeconds(1).plus(BudgetState.RESERVATION_LEASE);
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 3, 2, lapsed.plusSeconds(60), lapsed)));
+        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, lapsed));
+        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, lapsed),
+                "once lapsed, only what Buildkite reports counts");
+    }
+
+    @Test
     void aNewWindowOpenedByALateCallIsRecognised() {
         governor.reserve(List.of(USER), 1, T0);
         governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 0, T0.plusSeconds(10), T0)));
