@@ -33,7 +33,10 @@ public final class LocalRuntime implements AutoCloseable {
     public static final String TENANT = "local";
     public static final String SANDBOX_ACCOUNT = "local-sandbox";
     public static final String BUILDKITE_ACCOUNT = "local-buildkite";
-    /** The local tenant's API key: the dev server's only caller is the person running it. */
+    /**
+     * The local tenant's API key, published in the README: the dev server listens on the loopback
+     * interface only and refuses real AWS state, so its only caller is the person running it.
+     */
     public static final String DEMO_KEY = "kb_local_dev_server_key_for_the_demo";
 
     private final Template template;
@@ -46,9 +49,8 @@ public final class LocalRuntime implements AutoCloseable {
         this.template = template;
         this.sandbox = sandbox;
         this.accountId = accountId;
-        // In memory by default; KITEBRIDGE_TABLE (with endpoint overrides) puts the state in DynamoDB and Secrets Manager.
-        AwsConfig.fromEnvironment(System.getenv()).filter(c -> c.dynamoDbEndpoint() != null)
-                .ifPresent(c -> KitebridgeTable.create(AwsClients.dynamoDb(c), c.table()));
+        // In memory by default; KITEBRIDGE_TABLE with endpoint overrides puts the state in local stand-ins.
+        localStandIns(System.getenv()).ifPresent(c -> KitebridgeTable.create(AwsClients.dynamoDb(c), c.table()));
         Application.Wiring fromEnvironment = Dependencies.fromEnvironment(System.getenv());
         Application.Wiring wiring = new Application.Wiring(fromEnvironment.accounts(), fromEnvironment.tokens(),
                 fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.governor(),
@@ -58,6 +60,21 @@ public final class LocalRuntime implements AutoCloseable {
         Application application = Application.create(wiring);
         application.accountsService().link(TENANT, token, sandbox != null ? "Buildkite sandbox" : "Buildkite", accountId);
         Dependencies.use(application);
+    }
+
+    /**
+     * The stand-ins the environment names, if any.
+     *
+     * @throws IllegalArgumentException if it names real AWS state: the demo key is published, and the
+     *     dev server's token is the developer's own; neither belongs there
+     */
+    static java.util.Optional<AwsConfig> localStandIns(Map<String, String> env) {
+        java.util.Optional<AwsConfig> config = AwsConfig.fromEnvironment(env);
+        if (config.isPresent() && (config.get().dynamoDbEndpoint() == null || config.get().secretsManagerEndpoint() == null)) {
+            throw new IllegalArgumentException("the dev server runs on in-memory state or on local stand-ins: KITEBRIDGE_TABLE "
+                    + "needs KITEBRIDGE_DYNAMODB_ENDPOINT and KITEBRIDGE_SECRETSMANAGER_ENDPOINT here, or unset it");
+        }
+        return config;
     }
 
     /** On a sandbox, keeping time as the sandbox does (its rate-limit windows may pass faster than real time). */

@@ -2,7 +2,7 @@ package dev.kitebridge.state.aws;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -11,8 +11,10 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The SDK clients, built once per process with an explicit region, credentials provider and HTTP
- * client, so that nothing is discovered at the first request (cold starts). In Lambda the
- * credentials come from the environment; a stand-in endpoint gets fixed test credentials.
+ * client, so that little is discovered at the first request (cold starts). Credentials come from
+ * the SDK's default chain: Lambda puts them in environment variables, but under SnapStart in the
+ * container-credentials endpoint, which only the chain finds. A stand-in endpoint gets fixed test
+ * credentials.
  */
 public final class AwsClients {
 
@@ -43,6 +45,6 @@ public final class AwsClients {
     private static AwsCredentialsProvider credentials(boolean standIn) {
         return standIn && System.getenv("AWS_ACCESS_KEY_ID") == null
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create("kitebridge-local", "kitebridge-local"))
-                : EnvironmentVariableCredentialsProvider.create();
+                : DefaultCredentialsProvider.builder().build();
     }
 }
