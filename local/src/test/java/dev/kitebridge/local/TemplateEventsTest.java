@@ -109,7 +109,21 @@ class TemplateEventsTest {
                 invoked++;
             }
         }
-        assertEquals(25, invoked, "every file in events/");
+        assertEquals(26, invoked, "every file in events/");
+    }
+
+    @Test
+    void everyHandlerAnswers401WhenNoAuthorizerNamedATenant() throws IOException {
+        for (Template.Function function : template.functions()) {
+            if (function.name().equals(template.authorizerFunction())) {
+                continue;
+            }
+            APIGatewayV2HTTPEvent event = read(eventsOf(function.name()).get(0), APIGatewayV2HTTPEvent.class);
+            event.getRequestContext().setAuthorizer(null);
+            APIGatewayV2HTTPResponse response = runtime.invoke(function.name(), event);
+            assertEquals(401, response.getStatusCode(), function.name() + ": " + response.getBody());
+            assertEquals("unauthorized", new ObjectMapper().readTree(response.getBody()).get("error").asText());
+        }
     }
 
     private <T> T read(Path file, Class<T> type) throws IOException {

@@ -54,12 +54,13 @@ public final class AccountsEndpoints {
                 case "GET id" -> ApiResponse.json(200, view(accounts.get(tenant, id)), headers);
                 case "PATCH id" -> {
                     JsonBody body = JsonBody.parse(request.body(), Set.of("token", "label"));
-                    if (body.isEmpty()) {
-                        throw DirectoryException.invalidRequest("a PATCH changes the token, the label, or both");
-                    }
                     String newToken = body.string("token", MAX_TOKEN);
-                    yield ApiResponse.json(200, view(accounts.rotate(tenant, id, newToken == null ? null : token(newToken),
-                            body.string("label", MAX_LABEL))), headers);
+                    String newLabel = body.string("label", MAX_LABEL);
+                    if (newToken == null && newLabel == null) {
+                        throw DirectoryException.invalidRequest("a PATCH changes the token, the label, or both (null changes neither)");
+                    }
+                    yield ApiResponse.json(200, view(accounts.rotate(tenant, id, newToken == null ? null : token(newToken), newLabel)),
+                            headers);
                 }
                 case "DELETE id" -> {
                     accounts.unlink(tenant, id);

@@ -1,8 +1,11 @@
 package dev.kitebridge.api;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -15,25 +18,63 @@ public final class HttpApiEvents {
 
     private HttpApiEvents() {}
 
-    public static ApiRequest request(APIGatewayV2HTTPEvent event) {
+    /**
+     * Answers an event with an endpoint, the one way every HTTP handler goes: a body that is not
+     * valid base64 answers 400, and a request no authorizer gave a tenant answers 401 before any
+     * endpoint sees it, so that no route can forget either.
+     */
+    public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> endpoint) {
+        String tenant = tenant(event);
+        if (tenant == null || tenant.isBlank()) {
+            return response(Responses.error(401, "unauthorized", "missing or unknown API key", bodiless(event),
+                    Map.of("x-request-id", requestId(event)), Map.of()));
+        }
+        ApiRequest request;
+        try {
+            request = request(event, tenant);
+        } catch (IllegalArgumentException badBase64) {
+            return response(Responses.error(400, "invalid_request", "the request body is marked base64 but is not valid base64",
+                    bodiless(event), Map.of("x-request-id", requestId(event)), Map.of()));
+        }
+        return response(endpoint.apply(request));
+    }
+
+    /** Enough of the request for an error answer. */
+    private static ApiRequest bodiless(APIGatewayV2HTTPEvent event) {
+        return new ApiRequest(method(event), event.getRawPath(), Map.of(), Map.of(), Map.of(), null, requestId(event), null);
+    }
+
+    private static String tenant(APIGatewayV2HTTPEvent event) {
         APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
-        String method = context != null && context.getHttp() != null ? context.getHttp().getMethod() : "GET";
-        String requestId = context != null && context.getRequestId() != null ? context.getRequestId() : "local";
-        String tenant = null;
         if (context != null && context.getAuthorizer() != null && context.getAuthorizer().getLambda() != null) {
             Object value = context.getAuthorizer().getLambda().get(TENANT_KEY);
-            tenant = value == null ? null : value.toString();
+            return value == null ? null : value.toString();
         }
+        return null;
+    }
+
+    /** The request an event carries, as the endpoints read it. */
+    private static ApiRequest request(APIGatewayV2HTTPEvent event, String tenant) {
         Map<String, String> headers = new HashMap<>();
         if (event.getHeaders() != null) {
             event.getHeaders().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
         }
         String body = event.getBody();
         if (body != null && event.getIsBase64Encoded()) {
-            body = new String(java.util.Base64.getDecoder().decode(body), java.nio.charset.StandardCharsets.UTF_8);
+            body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
         }
-        return new ApiRequest(method, event.getRawPath(), event.getPathParameters(), event.getQueryStringParameters(),
-                headers, body, requestId, tenant);
+        return new ApiRequest(method(event), event.getRawPath(), event.getPathParameters(), event.getQueryStringParameters(),
+                headers, body, requestId(event), tenant);
+    }
+
+    private static String method(APIGatewayV2HTTPEvent event) {
+        APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
+        return context != null && context.getHttp() != null ? context.getHttp().getMethod() : "GET";
+    }
+
+    private static String requestId(APIGatewayV2HTTPEvent event) {
+        APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
+        return context != null && context.getRequestId() != null ? context.getRequestId() : "local";
     }
 
     public static APIGatewayV2HTTPResponse response(ApiResponse response) {

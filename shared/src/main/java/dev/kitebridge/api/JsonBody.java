@@ -73,7 +73,4 @@ public final class JsonBody {
         return value;
     }
 
-    public boolean isEmpty() {
-        return json.isEmpty();
-    }
 }

@@ -24,6 +24,6 @@ public final class AccountsHandler implements RequestHandler<APIGatewayV2HTTPEve
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApiEvents.response(accounts.handle(HttpApiEvents.request(event)));
+        return HttpApiEvents.handle(event, accounts::handle);
     }
 }

@@ -24,6 +24,6 @@ public final class GroupsHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApiEvents.response(directory.groups(HttpApiEvents.request(event)));
+        return HttpApiEvents.handle(event, directory::groups);
     }
 }

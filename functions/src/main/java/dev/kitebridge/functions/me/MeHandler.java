@@ -24,6 +24,6 @@ public final class MeHandler implements RequestHandler<APIGatewayV2HTTPEvent, AP
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApiEvents.response(directory.me(HttpApiEvents.request(event)));
+        return HttpApiEvents.handle(event, directory::me);
     }
 }

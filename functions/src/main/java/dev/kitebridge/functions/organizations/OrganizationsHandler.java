@@ -24,6 +24,6 @@ public final class OrganizationsHandler implements RequestHandler<APIGatewayV2HT
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApiEvents.response(directory.organizations(HttpApiEvents.request(event)));
+        return HttpApiEvents.handle(event, directory::organizations);
     }
 }

@@ -24,6 +24,6 @@ public final class ProxyHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApiEvents.response(proxy.handle(HttpApiEvents.request(event)));
+        return HttpApiEvents.handle(event, proxy::handle);
     }
 }

@@ -24,6 +24,6 @@ public final class RolesHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApiEvents.response(directory.roles(HttpApiEvents.request(event)));
+        return HttpApiEvents.handle(event, directory::roles);
     }
 }
