@@ -77,7 +77,7 @@ public final class HttpApiEvents {
         return context != null && context.getRequestId() != null ? context.getRequestId() : "local";
     }
 
-    public static APIGatewayV2HTTPResponse response(ApiResponse response) {
+    private static APIGatewayV2HTTPResponse response(ApiResponse response) {
         return APIGatewayV2HTTPResponse.builder()
                 .withStatusCode(response.statusCode())
                 .withHeaders(response.headers())
