@@ -166,7 +166,7 @@ public final class AccountsService {
             throw DirectoryException.invalidToken("Buildkite refused the token: it is not a valid API access token, "
                     + "or it has expired or been revoked");
         } catch (BuildkiteException e) {
-            throw DirectoryException.upstream(502, "Buildkite could not check the token: " + e.getMessage());
+            throw BuildkiteAccess.translated(e);
         }
         if (accessToken.expiresAt() != null && !accessToken.expiresAt().isAfter(time.now())) {
             throw DirectoryException.invalidToken("the token expired at " + accessToken.expiresAt());
@@ -178,7 +178,7 @@ public final class AccountsService {
                     organizations.add(new IntegratedAccount.OrganizationRef(org.id(), org.slug(), org.name()));
                 }
             } catch (BuildkiteException e) {
-                throw DirectoryException.upstream(502, "Buildkite could not list the token's organizations: " + e.getMessage());
+                throw BuildkiteAccess.translated(e);
             }
         }
         String owner = accessToken.user() == null || accessToken.user().email() == null ? null : accessToken.user().email();

@@ -69,7 +69,7 @@ public final class AccountsEndpoints {
                 default -> Responses.error(405, "method_not_allowed", request.method() + " is not allowed here", request, headers, Map.of());
             };
         } catch (DirectoryException e) {
-            return Responses.error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
+            return Responses.failure(e, null, request, headers);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
             return Responses.error(500, "internal_error", "something went wrong on our side; the request id tells us where",

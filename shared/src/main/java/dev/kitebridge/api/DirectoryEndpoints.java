@@ -136,13 +136,7 @@ public final class DirectoryEndpoints {
             Responses.budgetHeaders(session, headers);
             return ApiResponse.json(200, answer.body(), headers);
         } catch (DirectoryException e) {
-            if (session != null) {
-                Responses.budgetHeaders(session, headers);
-            }
-            if (e.retryAfter() != null) {
-                headers.put("retry-after", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
-            }
-            return Responses.error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
+            return Responses.failure(e, session, request, headers);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
             return Responses.error(500, "internal_error", "something went wrong on our side; the request id tells us where",

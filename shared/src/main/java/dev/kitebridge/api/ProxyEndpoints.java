@@ -67,13 +67,7 @@ public final class ProxyEndpoints {
             String body = result.raw() == null ? "" : new String(result.raw(), StandardCharsets.UTF_8);
             return new ApiResponse(result.status(), headers, body);
         } catch (DirectoryException e) {
-            if (session != null) {
-                Responses.budgetHeaders(session, headers);
-            }
-            if (e.retryAfter() != null) {
-                headers.put("retry-after", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
-            }
-            return Responses.error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
+            return Responses.failure(e, session, request, headers);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
             return Responses.error(500, "internal_error", "something went wrong on our side; the request id tells us where",

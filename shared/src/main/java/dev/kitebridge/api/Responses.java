@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.Session;
 
 /** What every answer shares: the contract's error shape, and the account's budget headers. */
@@ -18,6 +19,22 @@ final class Responses {
             headers.put("ratelimit-remaining", Long.toString(Math.max(0, reading.remaining())));
             headers.put("ratelimit-reset", Long.toString(Math.max(0, Duration.between(session.now(), reading.resetsAt()).toSeconds())));
         });
+    }
+
+    /**
+     * A request the contract refuses: its error answer, with {@code Retry-After} (whole seconds,
+     * rounded up) when it says when to come back, and the account's budget where Buildkite was called.
+     *
+     * @param session the request's session, or null if it had none yet
+     */
+    static ApiResponse failure(DirectoryException e, Session session, ApiRequest request, Map<String, String> headers) {
+        if (session != null) {
+            budgetHeaders(session, headers);
+        }
+        if (e.retryAfter() != null) {
+            headers.put("retry-after", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
+        }
+        return error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
     }
 
     /** The contract's error answer: {@code {"statusCode", "error", "message", "request_id", "details"?}}. */

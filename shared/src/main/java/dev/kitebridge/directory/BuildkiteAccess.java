@@ -123,8 +123,11 @@ public final class BuildkiteAccess {
         throw DirectoryException.needsReauth(account.id());
     }
 
-    /** Any failure but a refused token, which {@link #againWithStoredToken} handles, in the contract's terms. */
-    private static DirectoryException translated(BuildkiteException failure) {
+    /**
+     * Any failure but a refused token (which {@link #againWithStoredToken} handles, and a token
+     * check answers 422 for) in the contract's terms: a spent budget 429 with when it refills.
+     */
+    public static DirectoryException translated(BuildkiteException failure) {
         if (failure instanceof BuildkiteException.MissingScope e) {
             return DirectoryException.missingScope(e.scope());
         }

@@ -116,6 +116,20 @@ class AccountsTest {
     }
 
     @Test
+    void aSpentBudgetWhileCheckingATokenAnswers429AndWritesNothing() {
+        Sandbox sandbox = Sandbox.builder().population(Population.of(20, 2)).limits(RateLimits.BUILDKITE.withRest(10_000, 2)).start();
+        try (AppFixture fixture = AppFixture.onAws(sandbox)) {
+            fixture.link("tenant-a", fixture.sandbox.token()); // the access token and the organizations: the user's 2 a minute
+            AppFixture.Answer refused = fixture.accounts("tenant-a", "POST", null, "{\"token\":\"" + fixture.sandbox.token() + "\"}");
+            assertEquals(429, refused.status(), refused.raw());
+            assertEquals("rate_limited", refused.body().get("error").asText());
+            assertTrue(Integer.parseInt(refused.headers().get("retry-after")) >= 1, refused.headers().toString());
+            assertEquals(1, fixture.accounts("tenant-a", "GET", null, null).body().get("result").size(), "nothing written");
+            assertEquals(1, fixture.secretsManager.liveSecrets().size());
+        }
+    }
+
+    @Test
     void unlinkingDeletesTheSecretAndTheAccountsState() {
         try (AppFixture fixture = AppFixture.onAws(sandbox())) {
             String id = fixture.link("tenant-a", fixture.sandbox.token());
