@@ -194,7 +194,7 @@ final class UsersWalkBenchmark {
         InMemoryAccountStore accounts = new InMemoryAccountStore();
         InMemoryTokenVault tokens = new InMemoryTokenVault();
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "bench", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
-                Instant.now(), "user:local", 0));
+                Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
         return Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
                 new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),

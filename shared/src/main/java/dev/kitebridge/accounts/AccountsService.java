@@ -110,8 +110,9 @@ public final class AccountsService {
         if (token != null) {
             Checked checked = check(token);
             tokens.put(accountId, token);
-            // What was read with the old token may be more than the new one may see.
-            organizationData.deleteAccount(accountId);
+            // What was read with the old token may be more than the new one may see; a build still
+            // running with it saves under the old token's key, which nothing reads and which expires.
+            organizationData.deleteAccount(current.dataKey());
             access.forget(accountId);
             changed = changed.withToken(checked.scopes(), checked.organizations(), checked.expiresAt(), checked.budgetKey());
         }
@@ -128,10 +129,10 @@ public final class AccountsService {
      * failure half-way leaves an account that answers 424 rather than a token nobody can delete.
      */
     public void unlink(String tenantId, String accountId) {
-        find(tenantId, accountId);
+        IntegratedAccount current = find(tenantId, accountId);
         tokens.delete(accountId);
         accounts.delete(tenantId, accountId);
-        organizationData.deleteAccount(accountId);
+        organizationData.deleteAccount(current.dataKey());
         access.forget(accountId);
     }
 

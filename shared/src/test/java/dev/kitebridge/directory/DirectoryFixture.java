@@ -41,10 +41,10 @@ final class DirectoryFixture {
     DirectoryFixture(Sandbox sandbox) {
         this.sandbox = sandbox;
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(),
-                null, Instant.now(), "user:local", 0));
+                null, Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
         accounts.create(new IntegratedAccount("acct-other", "tenant-2", "someone else's", IntegratedAccount.Status.ACTIVE,
-                List.of(), List.of(), null, Instant.now(), "user:local", 0));
+                List.of(), List.of(), null, Instant.now(), "user:local", null, 0));
         tokens.put("acct-other", BuildkiteToken.of(sandbox.token()));
         endpoints = Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
                 new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),

@@ -1,12 +1,14 @@
 package dev.kitebridge.directory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +18,7 @@ import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.ApiToken;
 import dev.kitebridge.sandbox.model.DataGenerator;
@@ -48,8 +51,10 @@ class TokenRaceTest {
             new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl()));
 
     private final BuildkiteAccess instanceA = instance();
-    private final AccountsService accountsOnA = new AccountsService(accounts, vault(), new DynamoDbOrganizationDataStore(table.client(),
-            table.name(), Clock.systemUTC()), instanceA, endpoints, TimeSource.scaled(sandbox.clock().scale()));
+    private final DynamoDbOrganizationDataStore organizationData = new DynamoDbOrganizationDataStore(table.client(), table.name(),
+            Clock.systemUTC());
+    private final AccountsService accountsOnA = new AccountsService(accounts, vault(), organizationData, instanceA, endpoints,
+            TimeSource.scaled(sandbox.clock().scale()));
     private final BuildkiteAccess instanceB = instance();
 
     TokenRaceTest() throws Exception {
@@ -109,6 +114,20 @@ class TokenRaceTest {
 
         assertEquals(second.uuid(), whoAmI(instanceB, instanceB.open(TENANT, id, Duration.ofSeconds(30))));
         assertEquals(readsBefore + 1, secrets.reads(), "B read the secret again once");
+    }
+
+    @Test
+    void dataABuildSavesWithTheOldTokenAfterARotateIsNeverServed() {
+        IntegratedAccount linked = accountsOnA.link(TENANT, BuildkiteToken.of(newToken().secret()), "Acme").account();
+        OrganizationData stillBuilding = new OrganizationData(linked.dataKey(), "acme", Instant.now());
+        IntegratedAccount rotated = accountsOnA.rotate(TENANT, linked.id(), BuildkiteToken.of(newToken().secret()), null).account();
+
+        organizationData.save(stillBuilding); // a request that began before the rotate saves its progress after it
+        assertNotEquals(linked.dataKey(), rotated.dataKey());
+        assertTrue(organizationData.building(rotated.dataKey(), "acme").isEmpty(), "the new token starts from nothing");
+
+        accountsOnA.rotate(TENANT, linked.id(), null, "relabelled");
+        assertEquals(rotated.dataKey(), accounts.find(TENANT, linked.id()).orElseThrow().dataKey(), "a new label keeps the data");
     }
 
     @Test

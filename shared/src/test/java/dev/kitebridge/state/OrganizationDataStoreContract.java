@@ -27,7 +27,7 @@ public abstract class OrganizationDataStoreContract {
     private static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
 
     /** Data with {@code members} profiles, complete or not, and one team roster. */
-    static OrganizationData data(String account, int members, boolean profilesDone, boolean rostersDone) {
+    protected static OrganizationData data(String account, int members, boolean profilesDone, boolean rostersDone) {
         List<MemberProfile> profiles = new ArrayList<>();
         for (int i = 0; i < members; i++) {
             profiles.add(new MemberProfile("user-" + i, "T3JnYW5pemF0aW9uTWVtYmVyLS0t" + i, OrganizationRole.MEMBER, null, T0,

@@ -65,7 +65,7 @@ public final class OrganizationDataService {
      */
     public View ensure(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Duration maxAge,
                        Instant deadline) {
-        String accountId = session.account().id();
+        String accountId = session.account().dataKey(); // the account with its current token
         Duration limit = maxAge != null ? maxAge : MAX_AGE;
         Optional<View> ready = ready(accountId, organizationSlug, parts);
         if (ready.isPresent() && ready.get().age(session.now()).compareTo(limit) <= 0) {
@@ -95,7 +95,7 @@ public final class OrganizationDataService {
 
     /** Spends a slice of a request on reading newer data, unless another request is already at it. */
     private void refresh(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Instant until) {
-        ReentrantLock lock = lock(session.account().id(), organizationSlug);
+        ReentrantLock lock = lock(session.account().dataKey(), organizationSlug);
         if (!lock.tryLock()) {
             return;
         }
@@ -121,7 +121,7 @@ public final class OrganizationDataService {
      */
     private OrganizationData advance(Session session, String organizationSlug, Set<OrganizationData.Part> parts,
                                      Instant deadline, Duration staleAfter) {
-        String accountId = session.account().id();
+        String accountId = session.account().dataKey(); // the account with its current token
         Instant now = session.now();
         OrganizationData building = store.building(accountId, organizationSlug)
                 .filter(b -> parts.stream().noneMatch(p -> b.isComplete(p) && b.age(p, now).compareTo(staleAfter) > 0))

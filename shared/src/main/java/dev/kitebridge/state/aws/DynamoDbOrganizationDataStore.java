@@ -26,9 +26,10 @@ import dev.kitebridge.state.OrganizationDataStore;
 /**
  * Organization data in DynamoDB. A large organization's data is megabytes, more than an item
  * holds (400 KB), so each save writes the data whole, gzipped, in chunks under a new write id,
- * then moves small pointer items to it: readers never see half a write. Chunks expire a day and
- * an hour after they are written (data older than a day is not served); a replaced build's chunks
- * are deleted. Reads are cached in the process by write id, so an unchanged organization is read
+ * then moves small pointer items to it: readers never see half a write. Chunks, pointers and the
+ * account's index expire a day and an hour after they are written (data older than a day is not
+ * served), so whatever a rotate or an unlink leaves behind goes too; a write no pointer reads any
+ * more is deleted. Reads are cached in the process by write id, so an unchanged organization is read
  * from DynamoDB once.
  *
  * <p>Two Lambda instances advancing the same build at once both save whole snapshots; the later
@@ -75,38 +76,43 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
             dynamo.putItem(b -> b.tableName(table).item(item));
         }
-        Map<String, AttributeValue> index = new HashMap<>(KitebridgeTable.key("ACCOUNT#" + data.accountId() + "#ORGDATA", data.organizationSlug()));
+        Map<String, AttributeValue> index = new HashMap<>(KitebridgeTable.key(indexPk(data.accountId()), data.organizationSlug()));
+        index.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
         dynamo.putItem(b -> b.tableName(table).item(index));
 
+        // Every pointer moved off a write may leave that write unread; it is deleted below if so.
+        List<Pointer> replaced = new ArrayList<>();
         boolean done = true;
         for (OrganizationData.Part part : OrganizationData.Part.values()) {
             if (data.isComplete(part)) {
-                point(pk, part.name(), writeId, chunks);
+                pointer(pk, part.name()).ifPresent(replaced::add);
+                point(pk, part.name(), writeId, chunks, expires);
             } else {
                 done = false;
             }
         }
-        Optional<Pointer> replaced = pointer(pk, BUILDING);
+        pointer(pk, BUILDING).ifPresent(replaced::add);
         if (done) {
             dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, "POINTER#" + BUILDING)));
         } else {
-            point(pk, BUILDING, writeId, chunks);
+            point(pk, BUILDING, writeId, chunks, expires);
         }
         remember(writeId, data);
-        // The build's previous write is no longer read, unless a complete part points at it.
-        replaced.filter(old -> !referenced(pk, old.writeId())).ifPresent(old -> forget(pk, old));
+        replaced.stream().filter(old -> !old.writeId().equals(writeId)).distinct()
+                .filter(old -> !referenced(pk, old.writeId()))
+                .forEach(old -> forget(pk, old));
     }
 
     @Override
     public void deleteAccount(String accountId) {
-        String indexPk = "ACCOUNT#" + accountId + "#ORGDATA";
+        String indexPk = indexPk(accountId);
         List<Map<String, AttributeValue>> organizations = new ArrayList<>();
-        dynamo.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+        dynamo.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk").consistentRead(true)
                 .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(indexPk)))).items().forEach(organizations::add);
         for (Map<String, AttributeValue> organization : organizations) {
             String pk = pk(accountId, organization.get(KitebridgeTable.SK).s());
             List<Map<String, AttributeValue>> items = new ArrayList<>();
-            dynamo.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+            dynamo.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk").consistentRead(true)
                     .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(pk))).projectionExpression("pk, sk"))
                     .items().forEach(items::add);
             items.forEach(item -> dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, item.get(KitebridgeTable.SK).s()))));
@@ -150,16 +156,18 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     private Optional<Pointer> pointer(String pk, String name) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, "POINTER#" + name))
                 .consistentRead(true)).item();
-        if (item == null || item.isEmpty()) {
-            return Optional.empty();
+        if (item == null || item.isEmpty() || KitebridgeTable.expired(item, clock.instant())) {
+            return Optional.empty(); // TTL deletes within a day or two of expiry; until then, reads skip it
         }
         return Optional.of(new Pointer(item.get("write_id").s(), Integer.parseInt(item.get("chunks").n())));
     }
 
-    private void point(String pk, String name, String writeId, int chunks) {
+    /** Points {@code name} at a write; the pointer expires with the write's chunks. */
+    private void point(String pk, String name, String writeId, int chunks, long expires) {
         Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, "POINTER#" + name));
         item.put("write_id", KitebridgeTable.s(writeId));
         item.put("chunks", KitebridgeTable.n(chunks));
+        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
         dynamo.putItem(b -> b.tableName(table).item(item));
     }
 
@@ -191,6 +199,11 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             out.writeBytes(item.get("data").b().asByteArray());
         }
         return Optional.of(out.toByteArray());
+    }
+
+    /** Lists the organizations an account has data for, so that it can all be deleted. */
+    private static String indexPk(String accountId) {
+        return "ACCOUNT#" + accountId + "#ORGDATA";
     }
 
     private static String pk(String accountId, String organizationSlug) {
