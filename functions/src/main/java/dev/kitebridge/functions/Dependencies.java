@@ -16,6 +16,7 @@ import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
@@ -29,6 +30,7 @@ import dev.kitebridge.state.memory.InMemoryApiKeyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.tenants.ApiKeys;
 
 /**
  * What the handlers run on, built once per process (a Lambda container keeps it between
@@ -41,6 +43,7 @@ import dev.kitebridge.state.memory.InMemoryTokenVault;
 public final class Dependencies {
 
     private static volatile Application application;
+    private static volatile ApiKeys apiKeys;
     /** Kept reachable: CRaC holds its resources weakly. */
     private static Resource refreshAfterRestore;
 
@@ -54,6 +57,30 @@ public final class Dependencies {
                     application = Application.create(fromEnvironment(System.getenv()));
                 }
                 current = application;
+            }
+        }
+        return current;
+    }
+
+    /**
+     * The API keys alone, for the authorizer: its process needs one table read per key, not the
+     * whole application (no Secrets Manager client, no governor), which keeps its cold start short.
+     * Where an application is installed (the dev server), its keys.
+     */
+    public static ApiKeys apiKeys() {
+        Application installed = application;
+        if (installed != null) {
+            return installed.apiKeys();
+        }
+        ApiKeys current = apiKeys;
+        if (current == null) {
+            synchronized (Dependencies.class) {
+                if (apiKeys == null) {
+                    apiKeys = new ApiKeys(AwsConfig.fromEnvironment(System.getenv())
+                            .<ApiKeyStore>map(config -> new DynamoDbApiKeyStore(AwsClients.dynamoDb(config), config.table()))
+                            .orElseGet(InMemoryApiKeyStore::new), Clock.systemUTC());
+                }
+                current = apiKeys;
             }
         }
         return current;

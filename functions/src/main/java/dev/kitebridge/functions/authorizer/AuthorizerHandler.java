@@ -22,7 +22,7 @@ public final class AuthorizerHandler implements RequestHandler<APIGatewayV2Custo
     private final ApiKeys apiKeys;
 
     public AuthorizerHandler() {
-        this(Dependencies.application().apiKeys());
+        this(Dependencies.apiKeys());
     }
 
     public AuthorizerHandler(ApiKeys apiKeys) {
