@@ -16,7 +16,11 @@ import java.util.Optional;
  */
 public interface ApiKeyStore {
 
-    /** Keeps a new key (by its hash) for the tenant. */
+    /**
+     * Keeps a new key (by its hash) for the tenant.
+     *
+     * @throws IllegalStateException if the tenant has a key with the same prefix (which revokes it)
+     */
     void save(StoredKey key);
 
     /** The tenant whose key has this hash. */

@@ -1,6 +1,8 @@
 package dev.kitebridge.state;
 
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 
@@ -9,6 +11,13 @@ import java.util.Optional;
  * says whose walk it is (tenant, account, resource, filters) and where it stands, and expires.
  */
 public interface CursorStore {
+
+    /** A cursor id: 128 random bits, URL-safe, so that one cannot be guessed from another. */
+    static String newId() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
 
     /** Stores the position and returns a new opaque id for it. */
     String save(Cursor cursor);

@@ -27,9 +27,17 @@ public final class ApiKeys {
         if (tenantId == null || tenantId.isBlank() || !tenantId.matches("[A-Za-z0-9_.:-]{1,100}")) {
             throw new IllegalArgumentException("a tenant id is 1 to 100 letters, digits and _ . : -");
         }
-        ApiKeyStore.NewKey key = ApiKeyStore.newKey(tenantId, label, clock.instant());
-        store.save(key.stored());
-        return key;
+        for (int attempt = 1; ; attempt++) {
+            ApiKeyStore.NewKey key = ApiKeyStore.newKey(tenantId, label, clock.instant());
+            try {
+                store.save(key.stored());
+                return key;
+            } catch (IllegalStateException prefixTaken) {
+                if (attempt == 3) {
+                    throw prefixTaken; // three random prefixes taken: something else is wrong
+                }
+            }
+        }
     }
 
     public List<ApiKeyStore.StoredKey> list(String tenantId) {

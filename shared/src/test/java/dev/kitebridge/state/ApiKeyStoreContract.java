@@ -2,6 +2,7 @@ package dev.kitebridge.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
@@ -25,6 +26,18 @@ public abstract class ApiKeyStoreContract {
         assertFalse(listed.toString().contains(key.secret()), "what is kept is never the key");
         assertFalse(key.toString().contains(key.secret().substring(11)));
         assertEquals(64, listed.hash().length(), "SHA-256 in hex");
+    }
+
+    @Test
+    void aSecondKeyWithATakenPrefixIsRefusedAndNeverWorks() {
+        ApiKeyStore.StoredKey first = ApiKeyStore.newKey("tenant-d", "ci", Instant.parse("2026-11-25T00:00:00Z")).stored();
+        store().save(first);
+        ApiKeyStore.StoredKey clash = new ApiKeyStore.StoredKey("tenant-d", first.prefix(), ApiKeyStore.hash("another key"), "clash",
+                Instant.parse("2026-11-25T00:00:00Z"));
+        assertThrows(IllegalStateException.class, () -> store().save(clash));
+        assertTrue(store().tenantOf(clash.hash()).isEmpty(), "a key that could not be revoked is not kept");
+        assertEquals(1, store().list("tenant-d").size());
+        assertTrue(store().revoke("tenant-d", first.prefix()));
     }
 
     @Test

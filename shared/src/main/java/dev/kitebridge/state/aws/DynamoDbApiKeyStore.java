@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import dev.kitebridge.state.ApiKeyStore;
 
@@ -31,7 +32,12 @@ public final class DynamoDbApiKeyStore implements ApiKeyStore {
         String json = StateJson.write(key);
         Map<String, AttributeValue> listing = new HashMap<>(KitebridgeTable.key("TENANT#" + key.tenantId(), "APIKEY#" + key.prefix()));
         listing.put("key", KitebridgeTable.s(json));
-        dynamo.putItem(b -> b.tableName(table).item(listing));
+        try {
+            // The listing first: a key whose prefix is taken is never usable, since it could not be revoked.
+            dynamo.putItem(b -> b.tableName(table).item(listing).conditionExpression("attribute_not_exists(pk)"));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IllegalStateException("tenant " + key.tenantId() + " has a key with prefix " + key.prefix());
+        }
         Map<String, AttributeValue> lookup = new HashMap<>(KitebridgeTable.key("APIKEY#" + key.hash(), "APIKEY"));
         lookup.put("key", KitebridgeTable.s(json));
         dynamo.putItem(b -> b.tableName(table).item(lookup));

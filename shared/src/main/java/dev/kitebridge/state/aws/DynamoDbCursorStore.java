@@ -8,7 +8,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.kitebridge.state.CursorStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
 
 /** Cursors as items {@code CURSOR#<id>}, expiring with {@code expires_at} (checked on read). */
 public final class DynamoDbCursorStore implements CursorStore {
@@ -23,7 +22,7 @@ public final class DynamoDbCursorStore implements CursorStore {
 
     @Override
     public String save(Cursor cursor) {
-        String id = InMemoryCursorStore.newId();
+        String id = CursorStore.newId();
         Map<String, AttributeValue> item = new java.util.HashMap<>(KitebridgeTable.key("CURSOR#" + id, "CURSOR"));
         item.put("cursor", KitebridgeTable.s(StateJson.write(cursor)));
         item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(cursor.expiresAt()));

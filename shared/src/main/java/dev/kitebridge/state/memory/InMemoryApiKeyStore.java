@@ -14,7 +14,10 @@ public final class InMemoryApiKeyStore implements ApiKeyStore {
     private final Map<String, StoredKey> byHash = new ConcurrentHashMap<>();
 
     @Override
-    public void save(StoredKey key) {
+    public synchronized void save(StoredKey key) {
+        if (byHash.values().stream().anyMatch(k -> k.tenantId().equals(key.tenantId()) && k.prefix().equals(key.prefix()))) {
+            throw new IllegalStateException("tenant " + key.tenantId() + " has a key with prefix " + key.prefix());
+        }
         byHash.put(key.hash(), key);
     }
 
