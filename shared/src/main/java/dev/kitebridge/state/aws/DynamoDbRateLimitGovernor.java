@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
@@ -109,9 +110,13 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
             if (next.equals(state)) {
                 return true;
             }
+            // The SDK retries a put whose answer was lost; if the first one landed, the retry fails its
+            // condition, and the write's own nonce on the item tells that apart from a real conflict.
+            String nonce = UUID.randomUUID().toString();
             Map<String, AttributeValue> written = new HashMap<>(key);
             written.put("state", KitebridgeTable.s(StateJson.write(next)));
             written.put("version", KitebridgeTable.n(version + 1));
+            written.put("nonce", KitebridgeTable.s(nonce));
             // A budget nobody has used for a day is forgotten; the next answer describes it again.
             written.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(Instant.now().plus(Duration.ofDays(1))));
             try {
@@ -123,11 +128,19 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                 }
                 return true;
             } catch (ConditionalCheckFailedException conflict) {
+                if (landed(key, nonce)) {
+                    return true;
+                }
                 pause(attempt); // another instance changed the budget since it was read
             }
         }
         LOG.log(Level.WARNING, "the budget {0} kept changing under {1} attempts", budget.buildkiteScope(), ATTEMPTS);
         return false;
+    }
+
+    private boolean landed(Map<String, AttributeValue> key, String nonce) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+        return item != null && item.containsKey("nonce") && nonce.equals(item.get("nonce").s());
     }
 
     /** Up to 10 ms times the attempt, at random, so that contending instances spread out. */
