@@ -19,6 +19,9 @@ public interface OrganizationDataStore {
     /** Saves a build's progress; a build whose every part is complete becomes the complete one. */
     void save(OrganizationData data);
 
+    /** Forgets what is kept about one organization, so that it is read again. */
+    void forget(String accountId, String organizationSlug);
+
     /** Forgets everything about the account (when it is unlinked). */
     void deleteAccount(String accountId);
 }

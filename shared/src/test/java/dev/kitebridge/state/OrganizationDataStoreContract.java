@@ -64,6 +64,20 @@ public abstract class OrganizationDataStoreContract {
     }
 
     @Test
+    void oneOrganizationCanBeForgotten() {
+        OrganizationData acme = data("acct-7", 10, true, true);
+        store().save(acme);
+        OrganizationData.Snapshot other = data("acct-7", 5, true, true).snapshot();
+        store().save(OrganizationData.restore(new OrganizationData.Snapshot(other.accountId(), "globex", other.startedAt(),
+                other.retryAt(), other.profiles(), other.profilesAfter(), other.profilesCompletedAt(), other.profilesNeedSso(),
+                other.teams(), other.rosters(), other.teamsNext(), other.teamsListed(), other.rosterIndex(), other.rosterNext(),
+                other.rosterPipelinesPhase(), other.rosterMembers(), other.rosterPipelines(), other.rostersCompletedAt())));
+        store().forget("acct-7", "acme");
+        assertTrue(store().complete("acct-7", "acme", OrganizationData.Part.PROFILES).isEmpty());
+        assertEquals(5, store().complete("acct-7", "globex", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
+    }
+
+    @Test
     void aLargeOrganizationFitsAndAccountsAreSeparate() {
         store().save(data("acct-3", 12_000, true, true));
         assertEquals(12_000, store().complete("acct-3", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());

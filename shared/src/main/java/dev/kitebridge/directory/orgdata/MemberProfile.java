@@ -25,4 +25,11 @@ public record MemberProfile(
         boolean bot,
         boolean machineUser,
         String avatarUrl,
-        JsonNode raw) {}
+        JsonNode raw) {
+
+    /** The profile after a role change made through the directory (the raw GraphQL node stays as read). */
+    public MemberProfile withRole(OrganizationRole newRole) {
+        return new MemberProfile(userUuid, memberGraphqlId, newRole, ssoMode, joinedAt, lastSeenAt, twoFactorEnabled, bot, machineUser,
+                avatarUrl, raw);
+    }
+}

@@ -154,6 +154,86 @@ public final class OrganizationData {
         return profiles.size();
     }
 
+    // ---------------------------------------------------------------- writes made through the directory
+    //
+    // A write changes Buildkite at once; these keep what is already read in step with it, so that
+    // the next read shows the write without reading the organization again. Rosters still being
+    // read are left alone: the builder reads them after the write anyway.
+
+    public synchronized void memberRoleChanged(String userUuid, dev.kitebridge.buildkite.OrganizationRole role) {
+        profiles.computeIfPresent(userUuid, (uuid, profile) -> profile.withRole(role));
+    }
+
+    public synchronized void memberRemoved(String userUuid) {
+        profiles.remove(userUuid);
+        rosters.replaceAll((uuid, roster) -> roster.withoutMember(userUuid));
+        reindexTeamsByUser();
+    }
+
+    /** A team created or changed: its roster as read just after the write. */
+    public synchronized void teamSaved(TeamRoster roster) {
+        for (int i = 0; i < teams.size(); i++) {
+            if (teams.get(i).teamUuid().equals(roster.teamUuid())) {
+                teams.set(i, roster);
+                if (rosters.containsKey(roster.teamUuid())) {
+                    rosters.put(roster.teamUuid(), roster);
+                }
+                reindexTeamsByUser();
+                return;
+            }
+        }
+        if (!teamsListed) {
+            return; // the team list is still being read; a later page may hold the team
+        }
+        boolean allRead = rosterIndex >= teams.size();
+        teams.add(roster);
+        if (allRead) {
+            rosters.put(roster.teamUuid(), roster);
+            rosterIndex = teams.size();
+        }
+        reindexTeamsByUser();
+    }
+
+    public synchronized void teamDeleted(String teamUuid) {
+        for (int i = 0; i < teams.size(); i++) {
+            if (teams.get(i).teamUuid().equals(teamUuid)) {
+                if (i < rosterIndex) {
+                    rosterIndex--;
+                } else if (i == rosterIndex) {
+                    rosterMembers.clear(); // the roster being read is of a team that is gone
+                    rosterPipelines.clear();
+                    rosterNext = null;
+                    rosterPipelinesPhase = false;
+                }
+                teams.remove(i);
+                break;
+            }
+        }
+        rosters.remove(teamUuid);
+        reindexTeamsByUser();
+    }
+
+    /** A membership added or its role changed. */
+    public synchronized void teamMemberSet(String teamUuid, String userUuid, dev.kitebridge.buildkite.TeamRole role) {
+        rosters.computeIfPresent(teamUuid, (uuid, roster) -> roster.withMember(userUuid, role));
+        reindexTeamsByUser();
+    }
+
+    public synchronized void teamMemberRemoved(String teamUuid, String userUuid) {
+        rosters.computeIfPresent(teamUuid, (uuid, roster) -> roster.withoutMember(userUuid));
+        reindexTeamsByUser();
+    }
+
+    private void reindexTeamsByUser() {
+        teamsByUser.clear();
+        for (TeamRoster roster : rosters.values()) {
+            for (TeamRoster.Member member : roster.members()) {
+                teamsByUser.computeIfAbsent(member.userUuid(), u -> new ArrayList<>())
+                        .add(new UserTeam(roster.teamUuid(), roster.name(), member.role()));
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- the GraphQL lane's progress
 
     synchronized Boolean profilesNeedSso() {

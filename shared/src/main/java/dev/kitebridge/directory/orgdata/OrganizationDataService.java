@@ -2,12 +2,16 @@ package dev.kitebridge.directory.orgdata;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
@@ -92,6 +96,53 @@ public final class OrganizationDataService {
                 + organizationSlug + " takes more than one request at Buildkite's rate limits (" + building.profileCount()
                 + " member profiles read so far); retry after the time given");
     }
+
+    /** What is kept for the organization, without reading Buildkite: for answers that must not wait. */
+    public Optional<View> cached(Session session, String organizationSlug, Set<OrganizationData.Part> parts) {
+        return ready(session.account().dataKey(), organizationSlug, parts);
+    }
+
+    /**
+     * Applies a write made on Buildkite to what is kept for the organization (the complete data and
+     * the build in progress), so that the next read shows it. Older data is saved first, so that the
+     * newest keeps the pointers of the parts it has complete.
+     *
+     * <p>Within this process the organization's lock keeps a build from saving over the change; a
+     * build in another Lambda instance at the same moment may, until its next refresh (noted in
+     * the README).
+     */
+    public void changed(Session session, String organizationSlug, Consumer<OrganizationData> change) {
+        String accountId = session.account().dataKey();
+        ReentrantLock lock = lock(accountId, organizationSlug);
+        boolean locked;
+        try {
+            locked = lock.tryLock(CHANGE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (!locked) {
+            store.forget(accountId, organizationSlug); // cannot apply the change in time: read it all again instead
+            return;
+        }
+        try {
+            List<OrganizationData> kept = new ArrayList<>();
+            for (OrganizationData.Part part : OrganizationData.Part.values()) {
+                store.complete(accountId, organizationSlug, part).filter(d -> kept.stream().noneMatch(k -> k == d)).ifPresent(kept::add);
+            }
+            store.building(accountId, organizationSlug).filter(d -> kept.stream().noneMatch(k -> k == d)).ifPresent(kept::add);
+            kept.sort(java.util.Comparator.comparing(OrganizationData::startedAt));
+            for (OrganizationData data : kept) {
+                change.accept(data);
+                store.save(data);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How long a write waits for a build in this process to step aside before it drops the organization's data instead. */
+    static final Duration CHANGE_WAIT = Duration.ofSeconds(2);
 
     /** Spends a slice of a request on reading newer data, unless another request is already at it. */
     private void refresh(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Instant until) {

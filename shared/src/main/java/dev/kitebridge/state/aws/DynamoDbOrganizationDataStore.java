@@ -104,21 +104,24 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     }
 
     @Override
-    public void deleteAccount(String accountId) {
-        String indexPk = indexPk(accountId);
-        List<Map<String, AttributeValue>> organizations = new ArrayList<>();
+    public void forget(String accountId, String organizationSlug) {
+        String pk = pk(accountId, organizationSlug);
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
         dynamo.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk").consistentRead(true)
-                .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(indexPk)))).items().forEach(organizations::add);
-        for (Map<String, AttributeValue> organization : organizations) {
-            String pk = pk(accountId, organization.get(KitebridgeTable.SK).s());
-            List<Map<String, AttributeValue>> items = new ArrayList<>();
-            dynamo.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk").consistentRead(true)
-                    .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(pk))).projectionExpression("pk, sk"))
-                    .items().forEach(items::add);
-            items.forEach(item -> dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, item.get(KitebridgeTable.SK).s()))));
-            dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(indexPk, organization.get(KitebridgeTable.SK).s())));
-        }
-        byWriteId.values().removeIf(d -> d.accountId().equals(accountId));
+                .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(pk))).projectionExpression("pk, sk"))
+                .items().forEach(items::add);
+        items.forEach(item -> dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, item.get(KitebridgeTable.SK).s()))));
+        dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(indexPk(accountId), organizationSlug)));
+        byWriteId.values().removeIf(d -> d.accountId().equals(accountId) && d.organizationSlug().equals(organizationSlug));
+    }
+
+    @Override
+    public void deleteAccount(String accountId) {
+        List<String> organizations = new ArrayList<>();
+        dynamo.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk").consistentRead(true)
+                .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(indexPk(accountId))))).items()
+                .forEach(item -> organizations.add(item.get(KitebridgeTable.SK).s()));
+        organizations.forEach(slug -> forget(accountId, slug));
     }
 
     private record Pointer(String writeId, int chunks) {}

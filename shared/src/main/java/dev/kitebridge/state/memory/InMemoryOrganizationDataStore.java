@@ -42,6 +42,12 @@ public final class InMemoryOrganizationDataStore implements OrganizationDataStor
     }
 
     @Override
+    public void forget(String accountId, String organizationSlug) {
+        building.remove(new Key(accountId, organizationSlug));
+        complete.remove(new Key(accountId, organizationSlug));
+    }
+
+    @Override
     public void deleteAccount(String accountId) {
         building.keySet().removeIf(k -> k.accountId().equals(accountId));
         complete.keySet().removeIf(k -> k.accountId().equals(accountId));
