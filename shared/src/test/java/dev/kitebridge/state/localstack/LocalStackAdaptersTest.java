@@ -13,6 +13,8 @@ import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.ApiKeyStoreContract;
 import dev.kitebridge.state.CursorStore;
 import dev.kitebridge.state.CursorStoreContract;
+import dev.kitebridge.state.IdempotencyStore;
+import dev.kitebridge.state.IdempotencyStoreContract;
 import dev.kitebridge.state.OrganizationDataStore;
 import dev.kitebridge.state.OrganizationDataStoreContract;
 import dev.kitebridge.state.TokenVault;
@@ -22,6 +24,7 @@ import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
+import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
 import dev.kitebridge.state.aws.KitebridgeTable;
@@ -66,6 +69,17 @@ class LocalStackAdaptersTest {
 
         @Override
         protected ApiKeyStore store() {
+            return store;
+        }
+    }
+
+    @Nested
+    class IdempotencyKeys extends IdempotencyStoreContract {
+        private final AwsConfig config = table();
+        private final IdempotencyStore store = new DynamoDbIdempotencyStore(AwsClients.dynamoDb(config), config.table());
+
+        @Override
+        protected IdempotencyStore store() {
             return store;
         }
     }
