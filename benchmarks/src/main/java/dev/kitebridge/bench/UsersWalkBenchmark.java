@@ -31,6 +31,7 @@ import dev.kitebridge.sandbox.model.World;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
@@ -197,7 +198,7 @@ final class UsersWalkBenchmark {
                 Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
         return Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),
+                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
                 TimeSource.scaled(scale))).directory();
     }

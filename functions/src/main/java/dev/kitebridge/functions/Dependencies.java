@@ -21,12 +21,14 @@ import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
@@ -98,7 +100,7 @@ public final class Dependencies {
         Optional<AwsConfig> aws = AwsConfig.fromEnvironment(env);
         if (aws.isEmpty()) {
             return new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(), new InMemoryCursorStore(),
-                    new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(), buildkite,
+                    new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(), buildkite,
                     TimeSource.SYSTEM);
         }
         AwsConfig config = aws.get();
@@ -122,6 +124,6 @@ public final class Dependencies {
         return new Application.Wiring(new DynamoDbAccountStore(dynamo, table),
                 tokens,
                 new DynamoDbCursorStore(dynamo, table), new DynamoDbOrganizationDataStore(dynamo, table, Clock.systemUTC()),
-                new DynamoDbApiKeyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM);
+                new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM);
     }
 }

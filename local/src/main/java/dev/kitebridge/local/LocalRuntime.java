@@ -53,7 +53,7 @@ public final class LocalRuntime implements AutoCloseable {
         localStandIns(System.getenv()).ifPresent(c -> KitebridgeTable.create(AwsClients.dynamoDb(c), c.table()));
         Application.Wiring fromEnvironment = Dependencies.fromEnvironment(System.getenv());
         Application.Wiring wiring = new Application.Wiring(fromEnvironment.accounts(), fromEnvironment.tokens(),
-                fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.governor(),
+                fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.idempotency(), fromEnvironment.governor(),
                 endpoints, time);
         wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
                 "the local dev server's key", Instant.now()));

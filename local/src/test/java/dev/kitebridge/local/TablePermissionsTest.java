@@ -47,6 +47,7 @@ import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
@@ -118,7 +119,7 @@ class TablePermissionsTest {
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start()) {
             Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
                     new InMemoryTokenVault(), new DynamoDbCursorStore(dynamo, table.name()),
-                    new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()), new DynamoDbApiKeyStore(dynamo, table.name()),
+                    new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()), new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()),
                     new DynamoDbRateLimitGovernor(dynamo, table.name()),
                     new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
                     TimeSource.scaled(sandbox.clock().scale())));

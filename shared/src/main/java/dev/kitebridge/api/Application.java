@@ -7,10 +7,12 @@ import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Cursors;
+import dev.kitebridge.directory.GroupWrites;
 import dev.kitebridge.directory.GroupsService;
 import dev.kitebridge.directory.MeService;
 import dev.kitebridge.directory.OrganizationsService;
 import dev.kitebridge.directory.RolesService;
+import dev.kitebridge.directory.UserWrites;
 import dev.kitebridge.directory.UsersService;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
@@ -18,6 +20,7 @@ import dev.kitebridge.proxy.ProxyService;
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.CursorStore;
+import dev.kitebridge.state.IdempotencyStore;
 import dev.kitebridge.state.OrganizationDataStore;
 import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.tenants.ApiKeys;
@@ -28,15 +31,19 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
 
     /** The state and the Buildkite endpoints the application runs on. */
     public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
-                         ApiKeyStore apiKeys, RateLimitGovernor governor, BuildkiteAccess.Endpoints buildkite, TimeSource time) {}
+                         ApiKeyStore apiKeys, IdempotencyStore idempotency, RateLimitGovernor governor,
+                         BuildkiteAccess.Endpoints buildkite, TimeSource time) {}
 
     public static Application create(Wiring wiring) {
         BuildkiteAccess access = new BuildkiteAccess(wiring.accounts(), wiring.tokens(), wiring.governor(), wiring.buildkite(), wiring.time());
         Cursors cursors = new Cursors(wiring.cursors());
         OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(), access);
+        UserWrites userWrites = new UserWrites(access, data);
+        WriteEndpoints writes = new WriteEndpoints(access, userWrites, new GroupWrites(access, data, userWrites),
+                new Idempotency(wiring.idempotency(), Clock.systemUTC()));
         DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, cursors),
                 new GroupsService(access, data, cursors), new RolesService(cursors), new OrganizationsService(access, cursors),
-                new MeService(access));
+                new MeService(access), writes);
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time());
         return new Application(directory, new AccountsEndpoints(accountsService),

@@ -40,19 +40,24 @@ public final class DirectoryEndpoints {
     private final RolesService roles;
     private final OrganizationsService organizations;
     private final MeService me;
+    private final WriteEndpoints writes;
 
     public DirectoryEndpoints(BuildkiteAccess access, UsersService users, GroupsService groups, RolesService roles,
-                              OrganizationsService organizations, MeService me) {
+                              OrganizationsService organizations, MeService me, WriteEndpoints writes) {
         this.access = access;
         this.users = users;
         this.groups = groups;
         this.roles = roles;
         this.organizations = organizations;
         this.me = me;
+        this.writes = writes;
     }
 
-    /** {@code GET /unified/user-directory/users[/{id}]} */
+    /** {@code GET /unified/user-directory/users[/{id}]}; other methods are {@link WriteEndpoints#users writes}. */
     public ApiResponse users(ApiRequest request) {
+        if (!request.method().equals("GET")) {
+            return writes.users(request);
+        }
         String id = request.pathParameter("id");
         if (id == null) {
             return respond(request, session -> list(users.list(session, ListQuery.parse(request.query(), UserFilters.NAMES))));
@@ -61,8 +66,11 @@ public final class DirectoryEndpoints {
                 includeRemoteData(request), maxAge(request))));
     }
 
-    /** {@code GET /unified/user-directory/groups[/{id}]} */
+    /** {@code GET /unified/user-directory/groups[/{id}]}; other methods are {@link WriteEndpoints#groups writes}. */
     public ApiResponse groups(ApiRequest request) {
+        if (!request.method().equals("GET")) {
+            return writes.groups(request);
+        }
         String id = request.pathParameter("id");
         if (id == null) {
             return respond(request, session -> list(groups.list(session, ListQuery.parse(request.query(), GroupsService.FILTERS))));
@@ -143,8 +151,6 @@ public final class DirectoryEndpoints {
                     request, headers, Map.of());
         }
     }
-
-
 
     private static boolean includeRemoteData(ApiRequest request) {
         return ListQuery.bool(request.query(), "include_remote_data", true);

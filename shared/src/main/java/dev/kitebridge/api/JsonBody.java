@@ -2,7 +2,10 @@ package dev.kitebridge.api;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -20,9 +23,12 @@ public final class JsonBody {
     public static final int MAX_BYTES = 16 * 1024;
 
     private final JsonNode json;
+    /** Where this object sits in the body ({@code groups[1].}), for messages. */
+    private final String at;
 
-    private JsonBody(JsonNode json) {
+    private JsonBody(JsonNode json, String at) {
         this.json = json;
+        this.at = at;
     }
 
     public static JsonBody parse(String body, Set<String> fields) {
@@ -41,13 +47,23 @@ public final class JsonBody {
         if (json == null || !json.isObject()) {
             throw DirectoryException.invalidRequest("the request body must be a JSON object");
         }
+        return checked(json, fields, "");
+    }
+
+    private static JsonBody checked(JsonNode json, Set<String> fields, String at) {
         for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!fields.contains(name)) {
-                throw DirectoryException.invalidRequest("unknown field " + name + "; this request takes " + String.join(", ", new TreeSet<>(fields)));
+                throw DirectoryException.invalidRequest("unknown field " + at + name + "; " + (at.isEmpty() ? "this request" : at
+                        .substring(0, at.length() - 1)) + " takes " + String.join(", ", new TreeSet<>(fields)));
             }
         }
-        return new JsonBody(json);
+        return new JsonBody(json, at);
+    }
+
+    /** A field's name as messages give it, with where this object sits in the body. */
+    public String path(String field) {
+        return at + field;
     }
 
     /** A string field; null when absent; 400 when of another type or longer than {@code maxLength}. */
@@ -57,10 +73,10 @@ public final class JsonBody {
             return null;
         }
         if (!value.isTextual()) {
-            throw DirectoryException.invalidRequest(field + " must be a string");
+            throw DirectoryException.invalidRequest(at + field + " must be a string");
         }
         if (value.asText().length() > maxLength) {
-            throw DirectoryException.invalidRequest(field + " must be at most " + maxLength + " characters");
+            throw DirectoryException.invalidRequest(at + field + " must be at most " + maxLength + " characters");
         }
         return value.asText();
     }
@@ -68,9 +84,84 @@ public final class JsonBody {
     public String requiredString(String field, int maxLength) {
         String value = string(field, maxLength);
         if (value == null || value.isBlank()) {
-            throw DirectoryException.invalidRequest(field + " is required");
+            throw DirectoryException.invalidRequest(at + field + " is required");
         }
         return value;
+    }
+
+    /** A string field that must be one of {@code allowed} (their keys); null when absent. */
+    public <T> T oneOf(String field, Map<String, T> allowed) {
+        String value = string(field, 100);
+        if (value == null) {
+            return null;
+        }
+        T found = allowed.get(value);
+        if (found == null) {
+            throw DirectoryException.invalidRequest(at + field + " must be one of " + String.join(", ", new TreeSet<>(allowed.keySet()))
+                    + ", not '" + value + "'");
+        }
+        return found;
+    }
+
+    /** A boolean field; null when absent. */
+    public Boolean bool(String field) {
+        JsonNode value = json.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            throw DirectoryException.invalidRequest(at + field + " must be true or false");
+        }
+        return value.booleanValue();
+    }
+
+    /** A required array of 1 to {@code maxItems} non-blank strings. */
+    public List<String> strings(String field, int maxItems, int maxLength) {
+        List<String> values = new ArrayList<>();
+        JsonNode array = array(field, maxItems, true);
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode value = array.get(i);
+            if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > maxLength) {
+                throw DirectoryException.invalidRequest(at + field + "[" + i + "] must be a non-blank string of at most " + maxLength
+                        + " characters");
+            }
+            values.add(value.asText());
+        }
+        return values;
+    }
+
+    /** An optional array of at most {@code maxItems} objects, each with only {@code fields}. */
+    public List<JsonBody> objects(String field, Set<String> fields, int maxItems) {
+        List<JsonBody> values = new ArrayList<>();
+        JsonNode array = array(field, maxItems, false);
+        for (int i = 0; i < array.size(); i++) {
+            String here = at + field + "[" + i + "].";
+            if (!array.get(i).isObject()) {
+                throw DirectoryException.invalidRequest(here.substring(0, here.length() - 1) + " must be an object");
+            }
+            values.add(checked(array.get(i), fields, here));
+        }
+        return values;
+    }
+
+    private JsonNode array(String field, int maxItems, boolean required) {
+        JsonNode array = json.get(field);
+        if (array == null || array.isNull()) {
+            if (required) {
+                throw DirectoryException.invalidRequest(at + field + " is required");
+            }
+            return ApiJson.MAPPER.createArrayNode();
+        }
+        if (!array.isArray()) {
+            throw DirectoryException.invalidRequest(at + field + " must be an array");
+        }
+        if (required && array.isEmpty()) {
+            throw DirectoryException.invalidRequest(at + field + " must not be empty");
+        }
+        if (array.size() > maxItems) {
+            throw DirectoryException.invalidRequest(at + field + " holds at most " + maxItems + " items");
+        }
+        return array;
     }
 
 }

@@ -150,6 +150,16 @@ public final class BuildkiteAccess {
         return DirectoryException.upstream(502, "Buildkite answered in a way this service does not understand: " + failure.getMessage());
     }
 
+    /**
+     * 403 naming the scope, before a write the account's token could not make: its scopes were
+     * read when it was linked, and a token's scopes do not change.
+     */
+    public void requireScope(Session session, String scope) {
+        if (!session.account().scopes().contains(scope)) {
+            throw DirectoryException.missingScope(scope);
+        }
+    }
+
     /** Forgets what is kept about the account in this process (its token changed, or it was unlinked). */
     public void forget(String accountId) {
         reach.remove(accountId);

@@ -33,7 +33,7 @@ public final class GroupsService {
     public static final Set<String> FILTERS = Set.of("organization_id", "user_id", "privacy");
     static final int TEAM_PAGE = 100;
 
-    private static final Set<OrganizationData.Part> ROSTERS = EnumSet.of(OrganizationData.Part.ROSTERS);
+    static final Set<OrganizationData.Part> ROSTERS = EnumSet.of(OrganizationData.Part.ROSTERS);
 
     private final BuildkiteAccess access;
     private final OrganizationDataService data;
@@ -128,7 +128,11 @@ public final class GroupsService {
     }
 
     static UnifiedGroup group(OrganizationRef org, Team team, JsonNode raw, OrganizationData rosters, boolean includeRemoteData) {
-        Optional<TeamRoster> roster = rosters.roster(team.id());
+        return group(org, team, raw, rosters.roster(team.id()), includeRemoteData);
+    }
+
+    /** A team in the unified shape; without its roster, members_count is null and pipelines empty. */
+    static UnifiedGroup group(OrganizationRef org, Team team, JsonNode raw, Optional<TeamRoster> roster, boolean includeRemoteData) {
         List<UnifiedGroup.Pipeline> pipelines = roster.map(r -> r.pipelines().stream()
                 .map(p -> new UnifiedGroup.Pipeline(p.pipelineUuid(), p.slug(), lower(p.accessLevel()))).toList())
                 .orElse(List.of());

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -15,11 +14,14 @@ import dev.kitebridge.buildkite.SsoMode;
 import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.graphql.Nodes.TeamAssignment;
+import dev.kitebridge.buildkite.rest.Invitation;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.directory.model.UnifiedRole;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.MemberProfile;
+import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationData.UserTeam;
+import dev.kitebridge.directory.orgdata.TeamRoster;
 
 /** Buildkite's members and invitations in the unified User shape. */
 final class UserMapping {
@@ -76,6 +78,29 @@ final class UserMapping {
         return new UnifiedUser(invitation.uuid(), null, null, null, List.of(UnifiedUser.Email.work(invitation.email())),
                 UnifiedUser.Status.INVITED, UnifiedUser.UserType.USER, null,
                 invitation.sso() == null ? null : lower(invitation.sso().mode()), roles, groups,
+                List.of(new UnifiedUser.OrganizationRef(org.id(), org.name())), null, invitation.createdAt(), null, remote);
+    }
+
+    /**
+     * An invitation as Buildkite's REST API answers its creation. Its teams carry no role and no
+     * name: the roles are the ones asked for, the names those kept, if any.
+     */
+    static UnifiedUser invitation(OrganizationRef org, Invitation invitation, JsonNode raw, List<UserWrites.GroupAssignment> asked,
+                                  Optional<OrganizationData> rosters, boolean includeRemoteData) {
+        List<UnifiedUser.RoleRef> roles = new ArrayList<>();
+        if (invitation.role() != null) {
+            roles.add(organizationRole(invitation.role(), org));
+        }
+        List<UnifiedUser.GroupRef> groups = new ArrayList<>();
+        for (Invitation.TeamRef team : invitation.teams()) {
+            asked.stream().filter(a -> a.groupId().equals(team.id())).findFirst()
+                    .ifPresent(a -> roles.add(teamRole(a.role(), team.id())));
+            String name = rosters.flatMap(r -> r.roster(team.id())).map(TeamRoster::name).orElse(null);
+            groups.add(new UnifiedUser.GroupRef(team.id(), name, org.id()));
+        }
+        JsonNode remote = includeRemoteData ? BuildkiteJson.MAPPER.createObjectNode().set("organization_invitation", raw) : null;
+        return new UnifiedUser(invitation.id(), null, null, null, List.of(UnifiedUser.Email.work(invitation.email())),
+                UnifiedUser.Status.INVITED, UnifiedUser.UserType.USER, null, lower(invitation.ssoMode()), roles, groups,
                 List.of(new UnifiedUser.OrganizationRef(org.id(), org.name())), null, invitation.createdAt(), null, remote);
     }
 

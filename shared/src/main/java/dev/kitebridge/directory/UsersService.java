@@ -49,7 +49,7 @@ public final class UsersService {
     /** At most this many members who joined after their organization's data was read are looked up one by one. */
     static final int LATE_JOINERS_PER_PAGE = 20;
 
-    private static final Set<OrganizationData.Part> ALL_PARTS = EnumSet.allOf(OrganizationData.Part.class);
+    static final Set<OrganizationData.Part> ALL_PARTS = EnumSet.allOf(OrganizationData.Part.class);
 
     private final BuildkiteAccess access;
     private final OrganizationDataService data;

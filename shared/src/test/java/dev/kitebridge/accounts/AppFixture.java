@@ -21,6 +21,7 @@ import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
@@ -29,6 +30,7 @@ import dev.kitebridge.state.aws.FakeSecretsManager;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
@@ -50,7 +52,7 @@ final class AppFixture implements AutoCloseable {
 
     static AppFixture inMemory(Sandbox sandbox) {
         return new AppFixture(sandbox, Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),
+                new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
                 endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()))), null, null);
     }
 
@@ -63,7 +65,7 @@ final class AppFixture implements AutoCloseable {
             Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
                     new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC()),
                     new DynamoDbCursorStore(dynamo, table.name()), new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()),
-                    new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name()),
+                    new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name()),
                     endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale())));
             return new AppFixture(sandbox, app, table, secrets);
         } catch (IOException e) {

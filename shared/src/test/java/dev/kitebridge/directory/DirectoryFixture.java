@@ -21,6 +21,7 @@ import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
@@ -47,7 +48,7 @@ final class DirectoryFixture {
                 List.of(), List.of(), null, Instant.now(), "user:local", null, 0));
         tokens.put("acct-other", BuildkiteToken.of(sandbox.token()));
         endpoints = Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),
+                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
                 TimeSource.scaled(sandbox.clock().scale()))).directory();
     }

@@ -30,6 +30,7 @@ import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
@@ -47,7 +48,7 @@ class MixedLoadTest {
     void proxyAndDirectoryShareOneBudget() throws Exception {
         try (Sandbox sandbox = Sandbox.builder().population(Population.of(1_000, 5)).limits(RateLimits.BUILDKITE).timeScale(SCALE).start()) {
             Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),
+                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
                     new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), TimeSource.scaled(SCALE)));
             String account = app.accountsService().link("t", BuildkiteToken.of(sandbox.token()), "sandbox").account().id();
             ExecutorService pool = Executors.newFixedThreadPool(6);

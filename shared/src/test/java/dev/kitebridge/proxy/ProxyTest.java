@@ -35,6 +35,7 @@ import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
@@ -54,7 +55,7 @@ class ProxyTest {
         sandbox = Sandbox.builder().population(Population.of(230, 12).withOrganizations(2, 0).withPendingInvitations(25))
                 .limits(RateLimits.BUILDKITE.withRest(100_000, 100_000)).start();
         app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(), new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryRateLimitGovernor(),
+                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), TimeSource.SYSTEM));
         account = app.accountsService().link("tenant-a", dev.kitebridge.buildkite.BuildkiteToken.of(sandbox.token()), "sandbox").account().id();
     }

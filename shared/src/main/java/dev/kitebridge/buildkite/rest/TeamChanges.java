@@ -42,7 +42,7 @@ public record TeamChanges(
     }
 
     /** The REST body; in bodies Buildkite spells {@code default} as {@code is_default_team}. */
-    Map<String, Object> restBody() {
+    public Map<String, Object> restBody() {
         Map<String, Object> body = new LinkedHashMap<>();
         put(body, "name", name);
         put(body, "description", description);

@@ -1,0 +1,124 @@
+package dev.kitebridge.api;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.state.IdempotencyStore;
+
+/**
+ * {@code Idempotency-Key} on writes: the first request with a key runs and its answer is kept for
+ * a day; a replay with the same key and request answers the same without running again; the same
+ * key with another request answers 409. Two requests with one key at once: one runs, the other
+ * waits for its answer. Answers that a retry could change (429, 5xx, a token to renew) are not
+ * kept, so that the retry runs.
+ */
+final class Idempotency {
+
+    static final String HEADER = "idempotency-key";
+    /** How long a completed answer is replayed. */
+    static final Duration KEPT_FOR = Duration.ofHours(24);
+    /** How long a running request holds its key before another may take it over (it died, say). */
+    static final Duration LEASE = Duration.ofSeconds(30);
+    /** How long a second request with the key waits for the first one's answer. */
+    static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+    private final IdempotencyStore store;
+    private final Clock clock;
+
+    Idempotency(IdempotencyStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** Runs {@code write} once per key and request; without a key, every time. */
+    ApiResponse run(ApiRequest request, Supplier<ApiResponse> write) {
+        String key = request.headers().get(HEADER);
+        if (key == null) {
+            return write.get();
+        }
+        if (!KEY.matcher(key).matches()) {
+            return Responses.error(400, "invalid_request", "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces",
+                    request, headers(request), Map.of());
+        }
+        String hash = requestHash(request);
+        Instant waitUntil = clock.instant().plus(WAIT);
+        while (true) {
+            IdempotencyStore.Claim claim = store.claim(request.tenantId(), key, hash, clock.instant(), LEASE);
+            if (claim instanceof IdempotencyStore.Claim.Granted) {
+                return runClaimed(request, key, hash, write);
+            }
+            if (claim instanceof IdempotencyStore.Claim.Replay replay) {
+                Map<String, String> headers = headers(request);
+                headers.put("content-type", "application/json");
+                headers.put("idempotent-replayed", "true");
+                return new ApiResponse(replay.response().status(), headers, replay.response().body());
+            }
+            if (claim instanceof IdempotencyStore.Claim.Conflict) {
+                return Responses.error(409, "idempotency_key_reused", "Idempotency-Key " + key
+                        + " was used with another request (method, path, query or body); use a new key for a new request",
+                        request, headers(request), Map.of());
+            }
+            if (!clock.instant().isBefore(waitUntil)) {
+                Map<String, String> headers = headers(request);
+                headers.put("retry-after", "1");
+                return Responses.error(409, "idempotency_key_in_use", "a request with Idempotency-Key " + key
+                        + " is still running; retry to get its answer", request, headers, Map.of());
+            }
+            sleep();
+        }
+    }
+
+    private ApiResponse runClaimed(ApiRequest request, String key, String hash, Supplier<ApiResponse> write) {
+        ApiResponse response;
+        try {
+            response = write.get();
+        } catch (RuntimeException e) {
+            store.release(request.tenantId(), key, hash);
+            throw e;
+        }
+        if (kept(response.statusCode())) {
+            store.complete(request.tenantId(), key, hash, new IdempotencyStore.StoredResponse(response.statusCode(), response.body()),
+                    clock.instant().plus(KEPT_FOR));
+        } else {
+            store.release(request.tenantId(), key, hash);
+        }
+        return response;
+    }
+
+    /** Answers a retry would get again (success, a refusal); not those it might not (rate limits, failures, re-linking). */
+    static boolean kept(int status) {
+        return status < 500 && status != 408 && status != 409 && status != 424 && status != 429;
+    }
+
+    /** What makes two requests the same: method, path, query (sorted) and body; stored as a hash only. */
+    static String requestHash(ApiRequest request) {
+        StringBuilder text = new StringBuilder(request.method()).append(' ').append(request.path()).append('\n');
+        new TreeMap<>(request.query()).forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
+        text.append('\n').append(request.body() == null ? "" : request.body());
+        return ApiKeyStore.hash(text.toString());
+    }
+
+    private static Map<String, String> headers(ApiRequest request) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-request-id", request.requestId());
+        return headers;
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a request with the same Idempotency-Key", e);
+        }
+    }
+}

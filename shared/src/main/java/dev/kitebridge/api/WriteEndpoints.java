@@ -1,0 +1,190 @@
+package dev.kitebridge.api;
+
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import dev.kitebridge.buildkite.OrganizationRole;
+import dev.kitebridge.buildkite.SsoMode;
+import dev.kitebridge.buildkite.TeamPrivacy;
+import dev.kitebridge.buildkite.TeamRole;
+import dev.kitebridge.buildkite.rest.TeamChanges;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.directory.GroupWrites;
+import dev.kitebridge.directory.Ids;
+import dev.kitebridge.directory.ListQuery;
+import dev.kitebridge.directory.Session;
+import dev.kitebridge.directory.UserWrites;
+import dev.kitebridge.directory.model.UnifiedUser;
+
+/**
+ * The unified User Directory's writes: each checks its body (field by field, unknown fields
+ * refused) and its ids before anything is sent, runs once per {@code Idempotency-Key}, and
+ * answers the record written, or the contract's error.
+ */
+public final class WriteEndpoints {
+
+    private static final System.Logger LOG = System.getLogger(WriteEndpoints.class.getName());
+    private static final int MAX_EMAILS = 50;
+    private static final int MAX_TEXT = 255;
+
+    /** Roles as the unified model names them, and as Buildkite does. */
+    private static final Map<String, OrganizationRole> ORGANIZATION_ROLES = Map.of("organization:admin", OrganizationRole.ADMIN,
+            "organization:member", OrganizationRole.MEMBER, "admin", OrganizationRole.ADMIN, "member", OrganizationRole.MEMBER);
+    private static final Map<String, TeamRole> TEAM_ROLES = Map.of("team:maintainer", TeamRole.MAINTAINER, "team:member",
+            TeamRole.MEMBER, "maintainer", TeamRole.MAINTAINER, "member", TeamRole.MEMBER);
+    private static final Map<String, SsoMode> SSO_MODES = Map.of("required", SsoMode.REQUIRED, "optional", SsoMode.OPTIONAL);
+    private static final Map<String, TeamPrivacy> PRIVACIES = Map.of("visible", TeamPrivacy.VISIBLE, "secret", TeamPrivacy.SECRET);
+
+    private final BuildkiteAccess access;
+    private final UserWrites users;
+    private final GroupWrites groups;
+    private final Idempotency idempotency;
+
+    WriteEndpoints(BuildkiteAccess access, UserWrites users, GroupWrites groups, Idempotency idempotency) {
+        this.access = access;
+        this.users = users;
+        this.groups = groups;
+        this.idempotency = idempotency;
+    }
+
+    /** {@code POST /users}, {@code PATCH /users/{id}}, {@code DELETE /users/{id}}. */
+    public ApiResponse users(ApiRequest request) {
+        String id = request.pathParameter("id");
+        return switch (request.method() + (id == null ? "" : " id")) {
+            case "POST" -> write(request, 201, session -> {
+                JsonBody body = JsonBody.parse(request.body(), Set.of("organization_id", "emails", "role", "sso_mode", "groups"));
+                List<UserWrites.GroupAssignment> teams = body.objects("groups", Set.of("id", "role"), 50).stream()
+                        .map(g -> new UserWrites.GroupAssignment(Ids.resolve(g.path("id"), g.string("id", MAX_TEXT), Ids.Kind.TEAM),
+                                orDefault(g.oneOf("role", TEAM_ROLES), TeamRole.MEMBER)))
+                        .toList();
+                UserWrites.Invite invite = new UserWrites.Invite(body.requiredString("organization_id", MAX_TEXT),
+                        body.strings("emails", MAX_EMAILS, MAX_TEXT), body.oneOf("role", ORGANIZATION_ROLES),
+                        body.oneOf("sso_mode", SSO_MODES), teams);
+                List<UnifiedUser> invited = users.invite(session, invite, includeRemoteData(request));
+                Map<String, Object> envelope = new LinkedHashMap<>();
+                envelope.put("result", invited);
+                envelope.put("next_cursor", null);
+                envelope.put("result_count", invited.size());
+                return envelope;
+            });
+            case "PATCH id" -> write(request, 200, session -> {
+                JsonBody body = JsonBody.parse(request.body(), Set.of("organization_id", "role"));
+                OrganizationRole role = body.oneOf("role", ORGANIZATION_ROLES);
+                if (role == null) {
+                    throw DirectoryException.invalidRequest("role is required: organization:admin or organization:member");
+                }
+                return users.changeRole(session, Ids.resolve("id", id, Ids.Kind.USER), body.requiredString("organization_id", MAX_TEXT),
+                        role, includeRemoteData(request));
+            });
+            case "DELETE id" -> write(request, 200, session -> {
+                String userId = Ids.resolve("id", id, Ids.Kind.USER_OR_INVITATION);
+                users.remove(session, userId, request.query().get("organization_id"));
+                return Map.of("id", userId);
+            });
+            default -> methodNotAllowed(request);
+        };
+    }
+
+    /**
+     * {@code POST /groups}, {@code PATCH /groups/{id}}, {@code DELETE /groups/{id}},
+     * {@code POST /groups/add-user}, {@code POST /groups/remove-user}.
+     */
+    public ApiResponse groups(ApiRequest request) {
+        String id = request.pathParameter("id");
+        String path = request.path() == null ? "" : request.path();
+        if (request.method().equals("POST") && path.endsWith("/groups/add-user")) {
+            return write(request, 200, session -> {
+                JsonBody body = JsonBody.parse(request.body(), Set.of("group_id", "user_id", "role", "organization_id"));
+                return groups.addUser(session, Ids.resolve("group_id", body.string("group_id", MAX_TEXT), Ids.Kind.TEAM),
+                        Ids.resolve("user_id", body.string("user_id", MAX_TEXT), Ids.Kind.USER), body.oneOf("role", TEAM_ROLES),
+                        body.string("organization_id", MAX_TEXT));
+            });
+        }
+        if (request.method().equals("POST") && path.endsWith("/groups/remove-user")) {
+            return write(request, 200, session -> {
+                JsonBody body = JsonBody.parse(request.body(), Set.of("group_id", "user_id", "organization_id"));
+                String groupId = Ids.resolve("group_id", body.string("group_id", MAX_TEXT), Ids.Kind.TEAM);
+                String userId = Ids.resolve("user_id", body.string("user_id", MAX_TEXT), Ids.Kind.USER);
+                groups.removeUser(session, groupId, userId, body.string("organization_id", MAX_TEXT));
+                return Map.of("group_id", groupId, "user_id", userId);
+            });
+        }
+        return switch (request.method() + (id == null ? "" : " id")) {
+            case "POST" -> write(request, 201, session -> {
+                JsonBody body = JsonBody.parse(request.body(), TEAM_FIELDS_AND_ORGANIZATION);
+                TeamChanges team = teamChanges(body, body.requiredString("name", MAX_TEXT));
+                return groups.create(session, body.requiredString("organization_id", MAX_TEXT), team, includeRemoteData(request));
+            });
+            case "PATCH id" -> write(request, 200, session -> {
+                JsonBody body = JsonBody.parse(request.body(), TEAM_FIELDS_AND_ORGANIZATION);
+                TeamChanges changes = teamChanges(body, body.string("name", MAX_TEXT));
+                if (changes.restBody().isEmpty()) {
+                    throw DirectoryException.invalidRequest("a PATCH changes at least one of name, description, privacy, is_default, "
+                            + "default_member_role");
+                }
+                return groups.update(session, Ids.resolve("id", id, Ids.Kind.TEAM), body.string("organization_id", MAX_TEXT), changes,
+                        includeRemoteData(request));
+            });
+            case "DELETE id" -> write(request, 200, session -> {
+                String groupId = Ids.resolve("id", id, Ids.Kind.TEAM);
+                groups.delete(session, groupId, request.query().get("organization_id"));
+                return Map.of("id", groupId);
+            });
+            default -> methodNotAllowed(request);
+        };
+    }
+
+    private static final Set<String> TEAM_FIELDS_AND_ORGANIZATION = Set.of("organization_id", "name", "description", "privacy",
+            "is_default", "default_member_role");
+
+    private static TeamChanges teamChanges(JsonBody body, String name) {
+        if (name != null && name.isBlank()) {
+            throw DirectoryException.invalidRequest("name must not be blank");
+        }
+        return new TeamChanges(name, body.string("description", 1_000), body.oneOf("privacy", PRIVACIES), body.bool("is_default"),
+                body.oneOf("default_member_role", TEAM_ROLES), null, null, null, null, null);
+    }
+
+    /** Opens the account, runs the write once per Idempotency-Key, and answers its record with {@code status}. */
+    private ApiResponse write(ApiRequest request, int status, Function<Session, Object> work) {
+        return idempotency.run(request, () -> {
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("x-request-id", request.requestId());
+            Session session = null;
+            try {
+                String accountId = request.query().get("integrated_account_id");
+                if (accountId == null || accountId.isBlank()) {
+                    throw DirectoryException.invalidRequest("integrated_account_id is required");
+                }
+                session = access.open(request.tenantId(), accountId, DirectoryEndpoints.REQUEST_BUDGET);
+                Object written = work.apply(session);
+                Responses.budgetHeaders(session, headers);
+                return ApiResponse.json(status, written, headers);
+            } catch (DirectoryException e) {
+                return Responses.failure(e, session, request, headers);
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
+                return Responses.error(500, "internal_error", "something went wrong on our side; the request id tells us where",
+                        request, headers, Map.of());
+            }
+        });
+    }
+
+    private static ApiResponse methodNotAllowed(ApiRequest request) {
+        return Responses.error(405, "method_not_allowed", request.method() + " is not allowed on " + request.path(), request,
+                new LinkedHashMap<>(Map.of("x-request-id", request.requestId())), Map.of());
+    }
+
+    private static boolean includeRemoteData(ApiRequest request) {
+        return ListQuery.bool(request.query(), "include_remote_data", true);
+    }
+
+    private static <T> T orDefault(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}

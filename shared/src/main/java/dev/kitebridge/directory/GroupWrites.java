@@ -1,0 +1,160 @@
+package dev.kitebridge.directory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.BuildkiteException;
+import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.Page;
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.TeamRole;
+import dev.kitebridge.buildkite.rest.RestClient;
+import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.buildkite.rest.TeamChanges;
+import dev.kitebridge.buildkite.rest.TeamMember;
+import dev.kitebridge.directory.model.UnifiedGroup;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.directory.orgdata.TeamRoster;
+
+/**
+ * Groups (Buildkite teams) and their members: create, change, delete, add a user, change their
+ * role, remove them. All on Buildkite's REST API, which keys teams and team members by the team's
+ * and the user's UUIDs (the unified ids); GraphQL would key a membership by its own TeamMember id.
+ */
+public final class GroupWrites {
+
+    static final String SCOPE = "write_teams";
+
+    private final BuildkiteAccess access;
+    private final OrganizationDataService data;
+    private final UserWrites users;
+
+    public GroupWrites(BuildkiteAccess access, OrganizationDataService data, UserWrites users) {
+        this.access = access;
+        this.data = data;
+        this.users = users;
+    }
+
+    /** A membership as {@code POST /groups/add-user} answers it. */
+    public record Membership(String groupId, String userId, String role) {}
+
+    /** {@code POST /groups}: a team in the organization. */
+    public UnifiedGroup create(Session session, String organizationId, TeamChanges team, boolean includeRemoteData) {
+        access.requireScope(session, SCOPE);
+        OrganizationRef org = UserWrites.organization(session, access, organizationId);
+        JsonNode raw = access.call(session, () -> session.buildkite().rest()
+                .write("POST", RestClient.path("organizations", org.slug(), "teams"), team.restBody(), org.slug()));
+        Team created = BuildkiteJson.read(raw, Team.class);
+        // Buildkite may make the creator a member; the new team's roster is read rather than guessed.
+        TeamRoster roster = new TeamRoster(created.id(), created.slug(), created.name(), members(session, org, created.id()), List.of());
+        data.changed(session, org.slug(), kept -> kept.teamSaved(roster));
+        return GroupsService.group(org, created, raw, Optional.of(roster), includeRemoteData);
+    }
+
+    /** {@code PATCH /groups/{id}}: only the fields given change. */
+    public UnifiedGroup update(Session session, String groupId, String organizationId, TeamChanges changes,
+                               boolean includeRemoteData) {
+        access.requireScope(session, SCOPE);
+        OrganizationRef org = organizationOf(session, groupId, organizationId);
+        JsonNode raw = access.call(session, () -> session.buildkite().rest()
+                .write("PATCH", RestClient.path("organizations", org.slug(), "teams", groupId), changes.restBody(), org.slug()));
+        Team updated = BuildkiteJson.read(raw, Team.class);
+        Optional<TeamRoster> kept = roster(session, org, groupId)
+                .map(r -> new TeamRoster(r.teamUuid(), updated.slug(), updated.name(), r.members(), r.pipelines()));
+        kept.ifPresent(roster -> data.changed(session, org.slug(), organization -> organization.teamSaved(roster)));
+        return GroupsService.group(org, updated, raw, kept, includeRemoteData);
+    }
+
+    /** {@code DELETE /groups/{id}}. */
+    public void delete(Session session, String groupId, String organizationId) {
+        access.requireScope(session, SCOPE);
+        OrganizationRef org = organizationOf(session, groupId, organizationId);
+        access.call(session, () -> {
+            session.buildkite().teams().delete(org.slug(), groupId);
+            return null;
+        });
+        data.changed(session, org.slug(), kept -> kept.teamDeleted(groupId));
+    }
+
+    /**
+     * {@code POST /groups/add-user}: adds an organization member to the team, or, if they are in it
+     * already, changes their role there. Without a role, a new member gets the team's default.
+     */
+    public Membership addUser(Session session, String groupId, String userId, TeamRole role, String organizationId) {
+        access.requireScope(session, SCOPE);
+        OrganizationRef org = organizationOf(session, groupId, organizationId);
+        users.requireMember(session, org, userId);
+        Optional<TeamMember> current = access.call(session, () -> {
+            try {
+                return Optional.of(session.buildkite().teams().member(org.slug(), groupId, userId));
+            } catch (BuildkiteException.NotFound notYet) {
+                return Optional.empty();
+            }
+        });
+        TeamMember saved;
+        if (current.isEmpty()) {
+            saved = access.call(session, () -> session.buildkite().teams().addMember(org.slug(), groupId, userId, role));
+        } else if (role != null && role != current.get().role()) {
+            saved = access.call(session, () -> session.buildkite().teams().updateMember(org.slug(), groupId, userId, role));
+        } else {
+            saved = current.get(); // already so: nothing to write
+        }
+        TeamRole now = saved.role();
+        data.changed(session, org.slug(), kept -> kept.teamMemberSet(groupId, userId, now));
+        return new Membership(groupId, userId, "team:" + now.rest());
+    }
+
+    /** {@code POST /groups/remove-user}. */
+    public void removeUser(Session session, String groupId, String userId, String organizationId) {
+        access.requireScope(session, SCOPE);
+        OrganizationRef org = organizationOf(session, groupId, organizationId);
+        access.call(session, () -> {
+            try {
+                session.buildkite().teams().removeMember(org.slug(), groupId, userId);
+            } catch (BuildkiteException.NotFound notAMember) {
+                throw DirectoryException.notFound("user " + userId + " is not a member of group " + groupId);
+            }
+            return null;
+        });
+        data.changed(session, org.slug(), kept -> kept.teamMemberRemoved(groupId, userId));
+    }
+
+    /** The organization the team is in: the one named, or the first reachable one that has it. */
+    private OrganizationRef organizationOf(Session session, String groupId, String organizationId) {
+        List<OrganizationRef> orgs = organizationId == null ? access.organizations(session)
+                : List.of(UserWrites.organization(session, access, organizationId));
+        for (OrganizationRef org : orgs) {
+            boolean found = access.call(session, () -> {
+                try {
+                    session.buildkite().teams().get(org.slug(), groupId);
+                    return true;
+                } catch (BuildkiteException.NotFound elsewhere) {
+                    return false;
+                }
+            });
+            if (found) {
+                return org;
+            }
+        }
+        throw DirectoryException.notFound("no group " + groupId + " in the organizations this account reaches");
+    }
+
+    private Optional<TeamRoster> roster(Session session, OrganizationRef org, String groupId) {
+        return data.cached(session, org.slug(), GroupsService.ROSTERS).flatMap(v -> v.rosters().roster(groupId));
+    }
+
+    private List<TeamRoster.Member> members(Session session, OrganizationRef org, String teamId) {
+        List<TeamRoster.Member> members = new ArrayList<>();
+        Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
+        while (next.isPresent()) {
+            PageRequest request = next.get();
+            Page<TeamMember> page = access.call(session, () -> session.buildkite().teams().members(org.slug(), teamId, request));
+            page.items().forEach(m -> members.add(new TeamRoster.Member(m.userId(), m.role())));
+            next = page.next();
+        }
+        return members;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.kitebridge.directory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.BuildkiteException;
+import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.InvitationState;
+import dev.kitebridge.buildkite.OrganizationRole;
+import dev.kitebridge.buildkite.SsoMode;
+import dev.kitebridge.buildkite.TeamRole;
+import dev.kitebridge.buildkite.rest.Invitation;
+import dev.kitebridge.buildkite.rest.OrganizationMember;
+import dev.kitebridge.buildkite.rest.RestClient;
+import dev.kitebridge.directory.model.UnifiedUser;
+import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
+
+/**
+ * Provisioning and deprovisioning users: invite, change the organization role, remove. All on
+ * Buildkite's REST API, which has an endpoint for each and keys members by user UUID (the unified
+ * id); GraphQL would need the OrganizationMember id, one more read. Every write checks the
+ * account's scopes and the ids first, so that a request Buildkite would refuse for those reasons
+ * is refused without a call; what is kept about the organization is brought in step after it.
+ */
+public final class UserWrites {
+
+    static final String INVITE_SCOPE = "write_organization_invitations";
+    static final String MEMBER_SCOPE = "write_organizations";
+
+    private final BuildkiteAccess access;
+    private final OrganizationDataService data;
+
+    public UserWrites(BuildkiteAccess access, OrganizationDataService data) {
+        this.access = access;
+        this.data = data;
+    }
+
+    /** {@code POST /users}: people to invite, by email. */
+    public record Invite(String organizationId, List<String> emails, OrganizationRole role, SsoMode ssoMode,
+                         List<GroupAssignment> groups) {
+
+        public Invite {
+            emails = List.copyOf(emails);
+            groups = List.copyOf(groups);
+        }
+    }
+
+    /** A team an invitation joins, and the role there. */
+    public record GroupAssignment(String groupId, TeamRole role) {}
+
+    /** Invites; the result is one invited user per invitation Buildkite created. */
+    public List<UnifiedUser> invite(Session session, Invite invite, boolean includeRemoteData) {
+        access.requireScope(session, INVITE_SCOPE);
+        OrganizationRef org = organization(session, invite.organizationId());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("emails", invite.emails());
+        if (invite.role() != null) {
+            body.put("role", invite.role().rest());
+        }
+        if (invite.ssoMode() != null) {
+            body.put("sso_mode", invite.ssoMode().rest());
+        }
+        if (!invite.groups().isEmpty()) {
+            body.put("teams", invite.groups().stream().map(g -> Map.of("id", g.groupId(), "role", g.role().rest())).toList());
+        }
+        JsonNode created = access.call(session, () -> session.buildkite().rest()
+                .write("POST", RestClient.path("organizations", org.slug(), "invitations"), body, org.slug()));
+        Optional<OrganizationDataService.View> kept = data.cached(session, org.slug(), Set.of(OrganizationData.Part.ROSTERS));
+        List<UnifiedUser> invited = new ArrayList<>();
+        if (created != null) {
+            for (JsonNode raw : created) {
+                Invitation invitation = BuildkiteJson.read(raw, Invitation.class);
+                invited.add(UserMapping.invitation(org, invitation, raw, invite.groups(),
+                        kept.map(OrganizationDataService.View::rosters), includeRemoteData));
+            }
+        }
+        return invited;
+    }
+
+    /** {@code PATCH /users/{id}}: the member's organization role. Buildkite refuses a change to yourself. */
+    public UnifiedUser changeRole(Session session, String userId, String organizationId, OrganizationRole role,
+                                  boolean includeRemoteData) {
+        access.requireScope(session, MEMBER_SCOPE);
+        OrganizationRef org = organization(session, organizationId);
+        requireMember(session, org, userId);
+        JsonNode raw = access.call(session, () -> session.buildkite().rest().write("PATCH",
+                RestClient.path("organizations", org.slug(), "members", userId), Map.of("role", role.rest()), org.slug()));
+        OrganizationMember member = BuildkiteJson.read(raw, OrganizationMember.class);
+        data.changed(session, org.slug(), kept -> kept.memberRoleChanged(userId, role));
+        Optional<OrganizationDataService.View> kept = data.cached(session, org.slug(), UsersService.ALL_PARTS);
+        return UserMapping.member(org, member, raw, kept.flatMap(v -> v.profiles().profile(userId)),
+                kept.map(v -> v.rosters().teamsOf(userId)).orElse(List.of()), includeRemoteData);
+    }
+
+    /**
+     * {@code DELETE /users/{id}}: removes the member from the organization (Buildkite then stops
+     * their tokens there), or revokes the pending invitation with that id.
+     */
+    public void remove(Session session, String id, String organizationId) {
+        OrganizationRef org = organization(session, organizationId);
+        if (isMember(session, org, id)) {
+            access.requireScope(session, MEMBER_SCOPE);
+            access.call(session, () -> {
+                session.buildkite().organizations().removeMember(org.slug(), id);
+                return null;
+            });
+            data.changed(session, org.slug(), kept -> kept.memberRemoved(id));
+            return;
+        }
+        access.requireScope(session, INVITE_SCOPE);
+        Invitation invitation = access.call(session, () -> {
+            try {
+                return session.buildkite().invitations().get(org.slug(), id);
+            } catch (BuildkiteException.NotFound none) {
+                return null;
+            }
+        });
+        if (invitation == null || invitation.state() != InvitationState.PENDING) {
+            throw DirectoryException.notFound("no member or pending invitation " + id + " in organization " + org.slug());
+        }
+        access.call(session, () -> {
+            session.buildkite().invitations().revoke(org.slug(), id);
+            return null;
+        });
+    }
+
+    static OrganizationRef organization(Session session, BuildkiteAccess access, String organizationId) {
+        String id = Ids.resolve("organization_id", organizationId, Ids.Kind.ORGANIZATION);
+        return OrganizationRef.only(access.organizations(session), id).get(0);
+    }
+
+    private OrganizationRef organization(Session session, String organizationId) {
+        return organization(session, access, organizationId);
+    }
+
+    /** 404 naming the user and the organization, before a write Buildkite would refuse the same way. */
+    void requireMember(Session session, OrganizationRef org, String userId) {
+        if (!isMember(session, org, userId)) {
+            throw DirectoryException.notFound("user " + userId + " is not a member of organization " + org.slug()
+                    + " (a pending invitation becomes a member when it is accepted)");
+        }
+    }
+
+    private boolean isMember(Session session, OrganizationRef org, String userId) {
+        return access.call(session, () -> {
+            try {
+                session.buildkite().organizations().member(org.slug(), userId);
+                return true;
+            } catch (BuildkiteException.NotFound notAMember) {
+                return false;
+            }
+        });
+    }
+}
