@@ -76,7 +76,7 @@ public final class Ids {
     }
 
     private static String article(String type) {
-        return "AEIOU".indexOf(type.charAt(0)) >= 0 ? "an" : "a";
+        return "AEIO".indexOf(type.charAt(0)) >= 0 ? "an" : "a"; // a User, an OrganizationMember
     }
 
     private static String abbreviated(String value) {

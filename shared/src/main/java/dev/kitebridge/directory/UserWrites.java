@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -90,7 +91,7 @@ public final class UserWrites {
         access.requireScope(session, MEMBER_SCOPE);
         OrganizationRef org = organization(session, organizationId);
         requireMember(session, org, userId);
-        JsonNode raw = access.call(session, () -> session.buildkite().rest().write("PATCH",
+        JsonNode raw = memberWrite(session, () -> session.buildkite().rest().write("PATCH",
                 RestClient.path("organizations", org.slug(), "members", userId), Map.of("role", role.rest()), org.slug()));
         OrganizationMember member = BuildkiteJson.read(raw, OrganizationMember.class);
         data.changed(session, org.slug(), kept -> kept.memberRoleChanged(userId, role));
@@ -107,7 +108,7 @@ public final class UserWrites {
         OrganizationRef org = organization(session, organizationId);
         if (isMember(session, org, id)) {
             access.requireScope(session, MEMBER_SCOPE);
-            access.call(session, () -> {
+            memberWrite(session, () -> {
                 session.buildkite().organizations().removeMember(org.slug(), id);
                 return null;
             });
@@ -128,6 +129,25 @@ public final class UserWrites {
         access.call(session, () -> {
             session.buildkite().invitations().revoke(org.slug(), id);
             return null;
+        });
+    }
+
+    /**
+     * A change to a membership. Buildkite answers 403 with its reason when a member may not be
+     * changed (your own membership), which the contract calls a refusal: 422 with that reason. A
+     * bare "Forbidden" is a permission the token's user lacks, and stays 403. (UNVERIFIED: the
+     * reference documents the 403 for changing yourself, not its body; the sandbox sends a reason.)
+     */
+    private <T> T memberWrite(Session session, Supplier<T> work) {
+        return access.call(session, () -> {
+            try {
+                return work.get();
+            } catch (BuildkiteException.Forbidden refused) {
+                if (refused.getMessage() == null || refused.getMessage().startsWith("Forbidden")) {
+                    throw refused;
+                }
+                throw new BuildkiteException.Validation(422, refused.getMessage());
+            }
         });
     }
 
