@@ -147,6 +147,10 @@ class TablePermissionsTest {
             answers.add(app.directory().organizations(request("GET", "/unified/user-directory/organizations", Map.of(), account, null)));
             answers.add(app.directory().me(request("GET", "/unified/user-directory/me", Map.of(), account, null)));
             answers.add(app.proxy().handle(request("GET", "/proxy/organizations", Map.of("path", "organizations"), account, null)));
+            String organizationId = sandbox.world().organizations().get(0).uuid();
+            answers.add(app.directory().groups(new ApiRequest("POST", "/unified/user-directory/groups", Map.of(), account,
+                    Map.of("idempotency-key", "permissions-1"), "{\"organization_id\":\"" + organizationId + "\",\"name\":\"Audited\"}",
+                    "req-permissions", "tenant-a")));
             answers.add(app.accounts().handle(request("PATCH", "/integrated-accounts/" + id, Map.of("id", id), Map.of(),
                     "{\"token\":\"" + sandbox.token() + "\"}")));
             answers.add(app.accounts().handle(request("DELETE", "/integrated-accounts/" + id, Map.of("id", id), Map.of(), null)));
@@ -155,6 +159,7 @@ class TablePermissionsTest {
             }
             assertAllowed("the API's functions", api, recorder.accesses);
             assertTrue(recorder.accesses.stream().anyMatch(a -> a.partitionKey().startsWith("ORGDATA#")), "organization data was written");
+            assertTrue(recorder.accesses.stream().anyMatch(a -> a.partitionKey().startsWith("IDEMPOTENCY#")), "an idempotency key was kept");
         }
     }
 

@@ -31,7 +31,7 @@ import dev.kitebridge.sandbox.model.Population;
 /**
  * template.yaml, events/ and the handlers agree: every handler the template names exists, every
  * function has events, and every event, read as the Lambda runtime reads it, goes through the
- * handler the template names and gets the answer its name promises (bad-* events a 400).
+ * handler the template names and gets the answer its name promises (bad-* events a 400, others a 2xx).
  */
 class TemplateEventsTest {
 
@@ -103,13 +103,13 @@ class TemplateEventsTest {
                     assertEquals(400, response.getStatusCode(), file + ": " + body);
                     assertTrue(body.get("error").asText().startsWith("invalid_"), body.toString());
                 } else {
-                    assertEquals(200, response.getStatusCode(), file + ": " + body);
+                    assertEquals(2, response.getStatusCode() / 100, file + ": " + body);
                 }
                 assertEquals("application/json", response.getHeaders().get("content-type"));
                 invoked++;
             }
         }
-        assertEquals(26, invoked, "every file in events/");
+        assertEquals(32, invoked, "every file in events/");
     }
 
     @Test
