@@ -72,8 +72,7 @@ public final class AccountsEndpoints {
             return Responses.failure(e, null, request, headers);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
-            return Responses.error(500, "internal_error", "something went wrong on our side; the request id tells us where",
-                    request, headers, Map.of());
+            return Responses.internalError(request, headers);
         }
     }
 

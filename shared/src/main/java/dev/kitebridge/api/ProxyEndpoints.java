@@ -70,8 +70,7 @@ public final class ProxyEndpoints {
             return Responses.failure(e, session, request, headers);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
-            return Responses.error(500, "internal_error", "something went wrong on our side; the request id tells us where",
-                    request, headers, Map.of());
+            return Responses.internalError(request, headers);
         }
     }
 }

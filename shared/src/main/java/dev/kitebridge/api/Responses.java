@@ -37,6 +37,12 @@ final class Responses {
         return error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
     }
 
+    /** 500, for a failure of Kitebridge's own: the caller learns only the request id, the log the rest. */
+    static ApiResponse internalError(ApiRequest request, Map<String, String> headers) {
+        return error(500, "internal_error", "something went wrong on our side; the request id tells us where", request, headers,
+                Map.of());
+    }
+
     /** The contract's error answer: {@code {"statusCode", "error", "message", "request_id", "details"?}}. */
     static ApiResponse error(int status, String code, String message, ApiRequest request, Map<String, String> headers,
                              Map<String, Object> details) {
