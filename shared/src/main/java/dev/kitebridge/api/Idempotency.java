@@ -6,8 +6,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.IdempotencyStore;
@@ -16,8 +20,12 @@ import dev.kitebridge.state.IdempotencyStore;
  * {@code Idempotency-Key} on writes: the first request with a key runs and its answer is kept for
  * a day; a replay with the same key and request answers the same without running again; the same
  * key with another request answers 409. Two requests with one key at once: one runs, the other
- * waits for its answer. Answers that a retry could change (429, 5xx, a token to renew) are not
- * kept, so that the retry runs.
+ * waits for its answer.
+ *
+ * <p>Once a request has sent Buildkite a write, its answer is kept whatever it is (a 502 included):
+ * running it again could write twice. Before that, only answers a retry would get again are kept
+ * (success, a malformed request); the rest (a missing scope, a member not yet there, a spent
+ * budget) are let go, so that a retry runs.
  */
 final class Idempotency {
 
@@ -39,11 +47,21 @@ final class Idempotency {
         this.clock = clock;
     }
 
+    /** What one run of a write tells its key: whether it reached Buildkite. */
+    static final class Attempt {
+        private volatile boolean wrote;
+
+        /** The write went out to Buildkite: from here on its answer is the answer, whatever it is. */
+        void wroteToBuildkite() {
+            wrote = true;
+        }
+    }
+
     /** Runs {@code write} once per key and request; without a key, every time. */
-    ApiResponse run(ApiRequest request, Supplier<ApiResponse> write) {
+    ApiResponse run(ApiRequest request, Function<Attempt, ApiResponse> write) {
         String key = request.headers().get(HEADER);
         if (key == null) {
-            return write.get();
+            return write.apply(new Attempt());
         }
         if (!KEY.matcher(key).matches()) {
             return Responses.error(400, "invalid_request", "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces",
@@ -77,15 +95,18 @@ final class Idempotency {
         }
     }
 
-    private ApiResponse runClaimed(ApiRequest request, String key, String hash, Supplier<ApiResponse> write) {
+    private ApiResponse runClaimed(ApiRequest request, String key, String hash, Function<Attempt, ApiResponse> write) {
+        Attempt attempt = new Attempt();
         ApiResponse response;
         try {
-            response = write.get();
+            response = write.apply(attempt);
         } catch (RuntimeException e) {
-            store.release(request.tenantId(), key, hash);
+            if (!attempt.wrote) {
+                store.release(request.tenantId(), key, hash);
+            } // else: the lease runs out, and a retry after it runs again; nothing better is known
             throw e;
         }
-        if (kept(response.statusCode())) {
+        if (attempt.wrote || kept(response.statusCode())) {
             store.complete(request.tenantId(), key, hash, new IdempotencyStore.StoredResponse(response.statusCode(), response.body()),
                     clock.instant().plus(KEPT_FOR));
         } else {
@@ -94,17 +115,34 @@ final class Idempotency {
         return response;
     }
 
-    /** Answers a retry would get again (success, a refusal); not those it might not (rate limits, failures, re-linking). */
+    /** Answers, without a write sent, that a retry would get again: success (nothing to do), a malformed request. */
     static boolean kept(int status) {
-        return status < 500 && status != 408 && status != 409 && status != 424 && status != 429;
+        return status / 100 == 2 || status == 400 || status == 405 || status == 413;
     }
 
-    /** What makes two requests the same: method, path, query (sorted) and body; stored as a hash only. */
+    /**
+     * What makes two requests the same: method, path, query (sorted) and body (as JSON, keys sorted
+     * and spacing dropped, so a client that re-serializes its body is still making the same
+     * request); stored as a hash only.
+     */
     static String requestHash(ApiRequest request) {
         StringBuilder text = new StringBuilder(request.method()).append(' ').append(request.path()).append('\n');
         new TreeMap<>(request.query()).forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
-        text.append('\n').append(request.body() == null ? "" : request.body());
+        text.append('\n').append(canonical(request.body()));
         return ApiKeyStore.hash(text.toString());
+    }
+
+    private static final ObjectMapper SORTED = ApiJson.MAPPER.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private static String canonical(String body) {
+        if (body == null) {
+            return "";
+        }
+        try {
+            return SORTED.writeValueAsString(SORTED.readValue(body, Object.class));
+        } catch (JsonProcessingException notJson) {
+            return body; // refused as malformed anyway; the text itself is what was sent
+        }
     }
 
     private static Map<String, String> headers(ApiRequest request) {

@@ -152,7 +152,11 @@ public final class WriteEndpoints {
 
     /** Opens the account, runs the write once per Idempotency-Key, and answers its record with {@code status}. */
     private ApiResponse write(ApiRequest request, int status, Function<Session, Object> work) {
-        return idempotency.run(request, () -> {
+        if (request.tenantId() == null || request.tenantId().isBlank()) {
+            return Responses.error(401, "unauthorized", "missing or unknown API key", request,
+                    new LinkedHashMap<>(Map.of("x-request-id", request.requestId())), Map.of());
+        }
+        return idempotency.run(request, attempt -> {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("x-request-id", request.requestId());
             Session session = null;
@@ -170,6 +174,10 @@ public final class WriteEndpoints {
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
                 return Responses.internalError(request, headers);
+            } finally {
+                if (session != null && session.wroteToBuildkite()) {
+                    attempt.wroteToBuildkite();
+                }
             }
         });
     }

@@ -49,9 +49,15 @@ public final class GroupWrites {
                 .write("POST", RestClient.path("organizations", org.slug(), "teams"), team.restBody(), org.slug()));
         Team created = BuildkiteJson.read(raw, Team.class);
         // Buildkite may make the creator a member; the new team's roster is read rather than guessed.
-        TeamRoster roster = new TeamRoster(created.id(), created.slug(), created.name(), members(session, org, created.id()), List.of());
-        data.changed(session, org.slug(), kept -> kept.teamSaved(roster));
-        return GroupsService.group(org, created, raw, Optional.of(roster), includeRemoteData);
+        Optional<TeamRoster> roster;
+        try {
+            roster = Optional.of(new TeamRoster(created.id(), created.slug(), created.name(), members(session, org, created.id()),
+                    List.of()));
+        } catch (DirectoryException unread) {
+            roster = Optional.empty(); // the team exists: answer it, and read the organization again later
+        }
+        roster.ifPresentOrElse(r -> data.changed(session, org.slug(), kept -> kept.teamSaved(r)), () -> data.forget(session, org.slug()));
+        return GroupsService.group(org, created, raw, roster, includeRemoteData);
     }
 
     /** {@code PATCH /groups/{id}}: only the fields given change. */
@@ -62,10 +68,8 @@ public final class GroupWrites {
         JsonNode raw = access.call(session, () -> session.buildkite().rest()
                 .write("PATCH", RestClient.path("organizations", org.slug(), "teams", groupId), changes.restBody(), org.slug()));
         Team updated = BuildkiteJson.read(raw, Team.class);
-        Optional<TeamRoster> kept = roster(session, org, groupId)
-                .map(r -> new TeamRoster(r.teamUuid(), updated.slug(), updated.name(), r.members(), r.pipelines()));
-        kept.ifPresent(roster -> data.changed(session, org.slug(), organization -> organization.teamSaved(roster)));
-        return GroupsService.group(org, updated, raw, kept, includeRemoteData);
+        data.changed(session, org.slug(), kept -> kept.teamRenamed(groupId, updated.slug(), updated.name()));
+        return GroupsService.group(org, updated, raw, roster(session, org, groupId), includeRemoteData);
     }
 
     /** {@code DELETE /groups/{id}}. */
@@ -76,7 +80,7 @@ public final class GroupWrites {
             session.buildkite().teams().delete(org.slug(), groupId);
             return null;
         });
-        data.changed(session, org.slug(), kept -> kept.teamDeleted(groupId));
+        data.changed(session, org.slug(), kept -> kept.teamDeleted(groupId, session.now()));
     }
 
     /**
@@ -87,13 +91,7 @@ public final class GroupWrites {
         access.requireScope(session, SCOPE);
         OrganizationRef org = organizationOf(session, groupId, organizationId);
         users.requireMember(session, org, userId);
-        Optional<TeamMember> current = access.call(session, () -> {
-            try {
-                return Optional.of(session.buildkite().teams().member(org.slug(), groupId, userId));
-            } catch (BuildkiteException.NotFound notYet) {
-                return Optional.empty();
-            }
-        });
+        Optional<TeamMember> current = membership(session, org, groupId, userId);
         TeamMember saved;
         if (current.isEmpty()) {
             saved = access.call(session, () -> session.buildkite().teams().addMember(org.slug(), groupId, userId, role));
@@ -111,15 +109,24 @@ public final class GroupWrites {
     public void removeUser(Session session, String groupId, String userId, String organizationId) {
         access.requireScope(session, SCOPE);
         OrganizationRef org = organizationOf(session, groupId, organizationId);
+        if (membership(session, org, groupId, userId).isEmpty()) {
+            throw DirectoryException.notFound("user " + userId + " is not a member of group " + groupId);
+        }
         access.call(session, () -> {
-            try {
-                session.buildkite().teams().removeMember(org.slug(), groupId, userId);
-            } catch (BuildkiteException.NotFound notAMember) {
-                throw DirectoryException.notFound("user " + userId + " is not a member of group " + groupId);
-            }
+            session.buildkite().teams().removeMember(org.slug(), groupId, userId);
             return null;
         });
         data.changed(session, org.slug(), kept -> kept.teamMemberRemoved(groupId, userId));
+    }
+
+    private Optional<TeamMember> membership(Session session, OrganizationRef org, String groupId, String userId) {
+        return access.call(session, () -> {
+            try {
+                return Optional.of(session.buildkite().teams().member(org.slug(), groupId, userId));
+            } catch (BuildkiteException.NotFound none) {
+                return Optional.empty();
+            }
+        });
     }
 
     /** The organization the team is in: the one named, or the first reachable one that has it. */

@@ -26,6 +26,7 @@ public final class Session implements CallListener {
     private final TimeSource time;
     private final Instant deadline;
     private final AtomicInteger calls = new AtomicInteger();
+    private volatile boolean wroteToBuildkite;
     private final AtomicReference<BudgetReading> lastRestUser = new AtomicReference<>();
     private volatile BuildkiteToken token;
     private volatile BuildkiteClient client;
@@ -82,10 +83,20 @@ public final class Session implements CallListener {
     @Override
     public void answered(String method, String path, int status, List<BudgetReading> readings) {
         calls.incrementAndGet();
+        // A REST write that may have changed Buildkite: answered, or lost on the way (status 0);
+        // a refused token (401) or a spent budget (429) changed nothing.
+        if (!method.equals("GET") && path.startsWith("/v2/") && status != 401 && status != 429) {
+            wroteToBuildkite = true;
+        }
         readings.stream()
                 .filter(r -> r.budget().api() == Budget.Api.REST && r.budget().scope() == Budget.Scope.USER)
                 .findFirst()
                 .ifPresent(lastRestUser::set);
+    }
+
+    /** Whether this request sent Buildkite a write that may have changed something, whatever came back. */
+    public boolean wroteToBuildkite() {
+        return wroteToBuildkite;
     }
 
     /** How many calls to Buildkite this request made. */

@@ -157,8 +157,9 @@ public final class OrganizationData {
     // ---------------------------------------------------------------- writes made through the directory
     //
     // A write changes Buildkite at once; these keep what is already read in step with it, so that
-    // the next read shows the write without reading the organization again. Rosters still being
-    // read are left alone: the builder reads them after the write anyway.
+    // the next read shows the write without reading the organization again: the rosters read, and
+    // the members read so far of the roster being read (its later pages come from Buildkite after
+    // the write anyway). A team created while the team list is still being read is left to the list.
 
     public synchronized void memberRoleChanged(String userUuid, dev.kitebridge.buildkite.OrganizationRole role) {
         profiles.computeIfPresent(userUuid, (uuid, profile) -> profile.withRole(role));
@@ -167,6 +168,14 @@ public final class OrganizationData {
     public synchronized void memberRemoved(String userUuid) {
         profiles.remove(userUuid);
         rosters.replaceAll((uuid, roster) -> roster.withoutMember(userUuid));
+        rosterMembers.removeIf(m -> m.userUuid().equals(userUuid));
+        reindexTeamsByUser();
+    }
+
+    /** A team's new name and slug; its members and pipelines stay as read. */
+    public synchronized void teamRenamed(String teamUuid, String slug, String name) {
+        teams.replaceAll(t -> t.teamUuid().equals(teamUuid) ? new TeamRoster(teamUuid, slug, name, t.members(), t.pipelines()) : t);
+        rosters.computeIfPresent(teamUuid, (uuid, r) -> new TeamRoster(uuid, slug, name, r.members(), r.pipelines()));
         reindexTeamsByUser();
     }
 
@@ -194,7 +203,7 @@ public final class OrganizationData {
         reindexTeamsByUser();
     }
 
-    public synchronized void teamDeleted(String teamUuid) {
+    public synchronized void teamDeleted(String teamUuid, Instant now) {
         for (int i = 0; i < teams.size(); i++) {
             if (teams.get(i).teamUuid().equals(teamUuid)) {
                 if (i < rosterIndex) {
@@ -211,17 +220,29 @@ public final class OrganizationData {
         }
         rosters.remove(teamUuid);
         reindexTeamsByUser();
+        rostersCompleteIfAllRead(now); // the team gone may have been the last one unread
     }
 
     /** A membership added or its role changed. */
     public synchronized void teamMemberSet(String teamUuid, String userUuid, dev.kitebridge.buildkite.TeamRole role) {
         rosters.computeIfPresent(teamUuid, (uuid, roster) -> roster.withMember(userUuid, role));
+        if (isBeingRead(teamUuid)) {
+            rosterMembers.removeIf(m -> m.userUuid().equals(userUuid));
+            rosterMembers.add(new TeamRoster.Member(userUuid, role));
+        }
         reindexTeamsByUser();
     }
 
     public synchronized void teamMemberRemoved(String teamUuid, String userUuid) {
         rosters.computeIfPresent(teamUuid, (uuid, roster) -> roster.withoutMember(userUuid));
+        if (isBeingRead(teamUuid)) {
+            rosterMembers.removeIf(m -> m.userUuid().equals(userUuid));
+        }
         reindexTeamsByUser();
+    }
+
+    private boolean isBeingRead(String teamUuid) {
+        return rosterIndex < teams.size() && teams.get(rosterIndex).teamUuid().equals(teamUuid);
     }
 
     private void reindexTeamsByUser() {
@@ -272,7 +293,8 @@ public final class OrganizationData {
     }
 
     synchronized void addTeams(List<TeamRoster> page, PageRequest next) {
-        teams.addAll(page);
+        // A team created or deleted meanwhile shifts the pages: a team seen on an earlier page is not listed twice.
+        page.stream().filter(t -> teams.stream().noneMatch(known -> known.teamUuid().equals(t.teamUuid()))).forEach(teams::add);
         teamsNext = next;
         teamsListed = next == null;
     }
@@ -291,6 +313,8 @@ public final class OrganizationData {
     }
 
     synchronized void addRosterMembers(List<TeamRoster.Member> page, PageRequest next) {
+        // A member a write added while the roster was being read may come again on a later page: Buildkite's word wins.
+        page.forEach(member -> rosterMembers.removeIf(m -> m.userUuid().equals(member.userUuid())));
         rosterMembers.addAll(page);
         rosterNext = next;
         if (next == null) {
@@ -320,9 +344,9 @@ public final class OrganizationData {
         }
     }
 
-    /** Marks the rosters complete when the organization has no team at all. */
-    synchronized void rostersCompleteIfNoTeams(Instant now) {
-        if (teamsListed && teams.isEmpty()) {
+    /** Marks the rosters complete once the team list is read and every team's roster with it (none, for no team). */
+    synchronized void rostersCompleteIfAllRead(Instant now) {
+        if (teamsListed && rosterIndex >= teams.size() && rostersCompletedAt == null) {
             rostersCompletedAt = now;
         }
     }

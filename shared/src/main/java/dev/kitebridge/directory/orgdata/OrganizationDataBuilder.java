@@ -152,11 +152,12 @@ public final class OrganizationDataBuilder {
             Page<Team> page = buildkite.teams().list(org, Optional.ofNullable(data.teamsNext()).orElse(PageRequest.first(REST_PAGE)));
             data.addTeams(page.items().stream()
                     .map(t -> new TeamRoster(t.id(), t.slug(), t.name(), List.of(), List.of())).toList(), page.next().orElse(null));
-            data.rostersCompleteIfNoTeams(session.now());
+            data.rostersCompleteIfAllRead(session.now());
             return;
         }
         Optional<TeamRoster> team = data.rosterTeam();
         if (team.isEmpty()) {
+            data.rostersCompleteIfAllRead(session.now());
             return;
         }
         PageRequest request = Optional.ofNullable(data.rosterNext()).orElse(PageRequest.first(REST_PAGE));

@@ -35,6 +35,8 @@ public final class OrganizationDataService {
     private final OrganizationDataStore store;
     private final OrganizationDataBuilder builder;
     private final BuildkiteAccess access;
+    private static final System.Logger LOG = System.getLogger(OrganizationDataService.class.getName());
+
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     public OrganizationDataService(OrganizationDataStore store, OrganizationDataBuilder builder, BuildkiteAccess access) {
@@ -112,7 +114,26 @@ public final class OrganizationDataService {
      * the README).
      */
     public void changed(Session session, String organizationSlug, Consumer<OrganizationData> change) {
-        String accountId = session.account().dataKey();
+        try {
+            apply(session.account().dataKey(), organizationSlug, change);
+        } catch (RuntimeException e) {
+            // The write is done on Buildkite whatever happens here: its answer must not turn into a failure.
+            LOG.log(System.Logger.Level.WARNING, "could not apply a write to the kept data of " + organizationSlug + ": "
+                    + e.getClass().getName() + "; it is read again instead", e);
+            forget(session, organizationSlug);
+        }
+    }
+
+    /** Drops what is kept for the organization (best effort), so that the next read reads it again. */
+    public void forget(Session session, String organizationSlug) {
+        try {
+            store.forget(session.account().dataKey(), organizationSlug);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not forget the kept data of " + organizationSlug + ": " + e.getClass().getName());
+        }
+    }
+
+    private void apply(String accountId, String organizationSlug, Consumer<OrganizationData> change) {
         ReentrantLock lock = lock(accountId, organizationSlug);
         boolean locked;
         try {
