@@ -11,9 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.SsoMode;
 import dev.kitebridge.buildkite.TeamRole;
+import dev.kitebridge.buildkite.graphql.Connection;
+import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.Invitation;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.RestClient;
@@ -139,16 +142,31 @@ public final class UserWrites {
             return;
         }
         access.requireScope(session, INVITE_SCOPE);
-        // Revoked straight away: reading the invitation first would need read_organization_invitations,
-        // which the contract does not ask of a token. Buildkite's 404 and 422 (not pending) say the rest.
+        if (!isPendingInvitation(session, org, id)) {
+            throw DirectoryException.notFound("no member or pending invitation " + id + " in organization " + org.slug());
+        }
         access.call(session, () -> {
-            try {
-                session.buildkite().invitations().revoke(org.slug(), id);
-            } catch (BuildkiteException.NotFound none) {
-                throw DirectoryException.notFound("no member or pending invitation " + id + " in organization " + org.slug());
-            }
+            session.buildkite().invitations().revoke(org.slug(), id);
             return null;
         });
+    }
+
+    /**
+     * Whether the id is a pending invitation's, found through GraphQL: REST would need
+     * read_organization_invitations, which the contract does not ask of a token.
+     */
+    private boolean isPendingInvitation(Session session, OrganizationRef org, String id) {
+        String after = null;
+        do {
+            String cursor = after;
+            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
+                    .invitations(org.slug(), UsersService.MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
+            if (page.nodes().stream().anyMatch(invitation -> invitation.uuid().equals(id))) {
+                return true;
+            }
+            after = page.next().orElse(null);
+        } while (after != null);
+        return false;
     }
 
     static OrganizationRef organization(Session session, BuildkiteAccess access, String organizationId) {

@@ -30,6 +30,7 @@ class JoinerMoverLeaverTest {
             Map<String, String> inOrg = Map.of("organization_id", orgId);
             // The organization's data is read once, before the first write; every read below is served from it.
             assertEquals(200, fixture.read("users", Map.of("organization_id", orgId, "limit", "5")).status());
+            long teamListings = fixture.sandbox.journal().calls("GET /v2/organizations/{org}/teams");
 
             WritesFixture.Answer invited = fixture.call("POST", "users", """
                     {"organization_id": "%s", "emails": ["joiner@example.com"], "role": "organization:member"}""".formatted(orgId));
@@ -87,16 +88,24 @@ class JoinerMoverLeaverTest {
 
             assertEquals(200, fixture.call("DELETE", "groups/" + operators, null, inOrg, Map.of()).status());
             assertEquals(404, fixture.read("groups/" + operators, inOrg).status());
+            assertEquals(teamListings, fixture.sandbox.journal().calls("GET /v2/organizations/{org}/teams"),
+                    "the organization was never read again: the writes kept its data in step");
         }
     }
 
     @Test
-    void aPendingInvitationIsRevokedByDeletingItsUser() {
+    void aPendingInvitationIsRevokedByDeletingItsUserWithTheContractsScopes() {
         try (WritesFixture fixture = new WritesFixture()) {
             String orgId = fixture.org.uuid();
-            String invitationId = fixture.call("POST", "users", """
-                    {"organization_id": "%s", "emails": ["later@example.com"]}""".formatted(orgId)).body().at("/result/0/id").asText();
-            assertEquals(200, fixture.call("DELETE", "users/" + invitationId, null, Map.of("organization_id", orgId), Map.of()).status());
+            Set<String> contract = new java.util.HashSet<>(dev.kitebridge.accounts.AccountsService.READ_SCOPES);
+            contract.addAll(dev.kitebridge.accounts.AccountsService.WRITE_SCOPES);
+            String account = fixture.linkWithScopes(contract);
+            String invitationId = fixture.call(account, "POST", "users", """
+                    {"organization_id": "%s", "emails": ["later@example.com"]}""".formatted(orgId), Map.of(), Map.of())
+                    .body().at("/result/0/id").asText();
+            WritesFixture.Answer revoked = fixture.call(account, "DELETE", "users/" + invitationId, null, Map.of("organization_id", orgId),
+                    Map.of());
+            assertEquals(200, revoked.status(), revoked.raw());
             assertEquals("REVOKED", fixture.sandbox.world().invitation(orgId, invitationId).orElseThrow().state().name());
         }
     }

@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.model.Member;
 
 /**
@@ -102,6 +103,56 @@ class WriteIdempotencyTest {
             assertEquals(1, bodies.stream().distinct().count(), "every request answers the one team created");
             assertEquals(1, fixture.writes("POST /v2/organizations/{org}/teams"));
             assertEquals(1, fixture.sandbox.world().teams(orgId).stream().filter(t -> t.name().equals("Raced")).count());
+        }
+    }
+
+    @Test
+    void aWriteWhoseAnswerWasLostIsNotMadeAgainOnRetry() {
+        try (WritesFixture fixture = new WritesFixture()) {
+            String body = "{\"organization_id\":\"" + fixture.org.uuid() + "\",\"name\":\"Lost answer\"}";
+            // Buildkite creates the team, and its answer is cut off on the way back.
+            fixture.sandbox.faults().set("POST /v2/organizations/{org}/teams", FaultPlan.truncatedBodies(1.0));
+            WritesFixture.Answer first = fixture.call("POST", "groups", body, Map.of(), header("lost-1"));
+            assertEquals(5, first.status() / 100, first.raw());
+            fixture.sandbox.faults().clear();
+
+            WritesFixture.Answer retried = fixture.call("POST", "groups", body, Map.of(), header("lost-1"));
+            assertEquals(first.raw(), retried.raw(), "the outcome stands: a second POST could create a second team");
+            assertEquals(1, fixture.writes("POST /v2/organizations/{org}/teams"));
+            assertEquals(1, fixture.sandbox.world().teams(fixture.org.uuid()).stream().filter(t -> t.name().equals("Lost answer")).count());
+        }
+    }
+
+    @Test
+    void aRefusalThatMayChangeIsNotKept() {
+        try (WritesFixture fixture = new WritesFixture()) {
+            String orgId = fixture.org.uuid();
+            String invitation = fixture.call("POST", "users", "{\"organization_id\":\"" + orgId + "\",\"emails\":[\"soon@example.com\"]}")
+                    .body().at("/result/0/id").asText();
+            String team = fixture.sandbox.world().teams(orgId).get(0).uuid();
+            String addUser = "{\"group_id\":\"" + team + "\",\"user_id\":\"%s\"}";
+            // Not a member yet: 404, and nothing written.
+            WritesFixture.Answer early = fixture.call("POST", "groups/add-user", addUser.formatted(invitation), Map.of(), header("soon-1"));
+            assertEquals(404, early.status(), early.raw());
+            String userId = fixture.sandbox.world().acceptInvitation(orgId, invitation, "Soon").userUuid();
+            WritesFixture.Answer later = fixture.call("POST", "groups/add-user", addUser.formatted(userId), Map.of(), header("soon-2"));
+            assertEquals(200, later.status(), later.raw());
+            WritesFixture.Answer retried = fixture.call("POST", "groups/add-user", addUser.formatted(invitation), Map.of(), header("soon-1"));
+            assertEquals(404, retried.status(), "asked again, not replayed: " + retried.raw());
+            assertEquals(null, retried.headers().get("idempotent-replayed"));
+        }
+    }
+
+    @Test
+    void theSameBodyWrittenAnotherWayIsTheSameRequest() {
+        try (WritesFixture fixture = new WritesFixture()) {
+            String orgId = fixture.org.uuid();
+            WritesFixture.Answer first = fixture.call("POST", "groups", "{\"organization_id\":\"" + orgId + "\",\"name\":\"Spaced\"}",
+                    Map.of(), header("spaced-1"));
+            WritesFixture.Answer again = fixture.call("POST", "groups", "{ \"name\" : \"Spaced\",\n \"organization_id\" : \"" + orgId + "\" }",
+                    Map.of(), header("spaced-1"));
+            assertEquals(first.raw(), again.raw());
+            assertEquals("true", again.headers().get("idempotent-replayed"));
         }
     }
 

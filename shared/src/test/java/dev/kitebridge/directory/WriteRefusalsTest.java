@@ -83,7 +83,14 @@ class WriteRefusalsTest {
                             "group_id is required"),
                     new Refused("POST", "groups/remove-user", "{\"group_id\":\"" + team.uuid() + "\"}", Map.of(), 400,
                             "user_id is required"),
-                    new Refused("PUT", "groups/" + team.uuid(), "{}", inOrg, 405, "PUT is not allowed")));
+                    new Refused("PUT", "groups/" + team.uuid(), "{}", inOrg, 405, "PUT is not allowed"),
+                    new Refused("POST", "users", "{\"organization_id\":\"" + org + "\",\"emails\":[\"a@b.c\",\"not-an-email\"]}", Map.of(),
+                            400, "emails[1] is not an email address"),
+                    new Refused("POST", "users", "{\"organization_id\":\"" + org + "\",\"emails\":[\"a@b.c\"],\"groups\":[{\"id\":\""
+                            + member.userUuid() + "\"}]}", Map.of(), 404, "groups[0].id: no group"),
+                    new Refused("POST", "groups/remove-user", "{\"group_id\":\"" + team.uuid() + "\",\"user_id\":\"" + team.uuid() + "\"}",
+                            Map.of(), 404, "is not a member of group"),
+                    new Refused("DELETE", "users/" + team.uuid(), null, inOrg, 404, "no member or pending invitation")));
 
             String noInvites = fixture.linkWithScopes(WritesFixture.allScopesBut("write_organization_invitations"));
             String noTeams = fixture.linkWithScopes(WritesFixture.allScopesBut("write_teams"));
@@ -101,6 +108,13 @@ class WriteRefusalsTest {
             check(fixture, noMembers, new Refused("PATCH", "users/" + member.userUuid(), "{\"organization_id\":\"" + org
                     + "\",\"role\":\"admin\"}", Map.of(), 403, "write_organizations"));
             check(fixture, noMembers, new Refused("DELETE", "users/" + member.userUuid(), null, inOrg, 403, "write_organizations"));
+            check(fixture, noTeams, new Refused("PATCH", "groups/" + team.uuid(), "{\"name\":\"y\"}", inOrg, 403, "write_teams"));
+            check(fixture, noTeams, new Refused("DELETE", "groups/" + team.uuid(), null, inOrg, 403, "write_teams"));
+            check(fixture, noTeams, new Refused("POST", "groups/remove-user", "{\"group_id\":\"" + team.uuid() + "\",\"user_id\":\""
+                    + member.userUuid() + "\"}", Map.of(), 403, "write_teams"));
+            String pending = fixture.sandbox.world().invitations(org).stream()
+                    .filter(i -> i.state() == dev.kitebridge.sandbox.model.Invitation.State.PENDING).findFirst().orElseThrow().uuid();
+            check(fixture, noInvites, new Refused("DELETE", "users/" + pending, null, inOrg, 403, "write_organization_invitations"));
             assertEquals(before, fixture.writes(), "no refused write reached Buildkite");
         }
     }
