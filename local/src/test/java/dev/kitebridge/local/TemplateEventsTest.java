@@ -109,7 +109,7 @@ class TemplateEventsTest {
                 invoked++;
             }
         }
-        assertEquals(32, invoked, "every file in events/");
+        assertEquals(36, invoked, "every file in events/");
     }
 
     @Test
