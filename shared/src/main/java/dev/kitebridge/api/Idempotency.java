@@ -32,8 +32,12 @@ final class Idempotency {
     static final String HEADER = "idempotency-key";
     /** How long a completed answer is replayed. */
     static final Duration KEPT_FOR = Duration.ofHours(24);
-    /** How long a running request holds its key before another may take it over (it died, say). */
-    static final Duration LEASE = Duration.ofSeconds(30);
+    /**
+     * How long a running request holds its key before another may take it over (it died, say). Twice
+     * the Lambda timeout (29 s), so that a request still running never loses its key to a retry, with
+     * room for clock skew between the instances that judge the lease.
+     */
+    static final Duration LEASE = Duration.ofSeconds(60);
     /** How long a second request with the key waits for the first one's answer. */
     static final Duration WAIT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(100);
@@ -71,8 +75,8 @@ final class Idempotency {
         Instant waitUntil = clock.instant().plus(WAIT);
         while (true) {
             IdempotencyStore.Claim claim = store.claim(request.tenantId(), key, hash, clock.instant(), LEASE);
-            if (claim instanceof IdempotencyStore.Claim.Granted) {
-                return runClaimed(request, key, hash, write);
+            if (claim instanceof IdempotencyStore.Claim.Granted granted) {
+                return runClaimed(request, key, granted.claimId(), hash, write);
             }
             if (claim instanceof IdempotencyStore.Claim.Replay replay) {
                 Map<String, String> headers = headers(request);
@@ -95,22 +99,24 @@ final class Idempotency {
         }
     }
 
-    private ApiResponse runClaimed(ApiRequest request, String key, String hash, Function<Attempt, ApiResponse> write) {
+    /** Completes or releases by claimId, so that a claim taken over by a retry is not this run's to end. */
+    private ApiResponse runClaimed(ApiRequest request, String key, String claimId, String hash, Function<Attempt, ApiResponse> write) {
         Attempt attempt = new Attempt();
         ApiResponse response;
         try {
             response = write.apply(attempt);
         } catch (RuntimeException e) {
             if (!attempt.wrote) {
-                store.release(request.tenantId(), key, hash);
+                store.release(request.tenantId(), key, claimId);
             } // else: the lease runs out, and a retry after it runs again; nothing better is known
             throw e;
         }
         if (attempt.wrote || kept(response.statusCode())) {
-            store.complete(request.tenantId(), key, hash, new IdempotencyStore.StoredResponse(response.statusCode(), response.body()),
+            store.complete(request.tenantId(), key, claimId, hash, new IdempotencyStore.StoredResponse(response.statusCode(),
+                    response.body()),
                     clock.instant().plus(KEPT_FOR));
         } else {
-            store.release(request.tenantId(), key, hash);
+            store.release(request.tenantId(), key, claimId);
         }
         return response;
     }

@@ -19,8 +19,12 @@ public interface IdempotencyStore {
     /** The outcome of a claim. */
     sealed interface Claim {
 
-        /** The key is this request's: go ahead, then complete or release it. */
-        record Granted() implements Claim {}
+        /**
+         * The key is this request's: go ahead, then complete or release it with claimId. The claim,
+         * not the request hash, owns the key: after a takeover by the same request retried, the
+         * former holder's late complete or release must not act on the new claim.
+         */
+        record Granted(String claimId) implements Claim {}
 
         /** A request with this key and the same body completed: answer what it answered. */
         record Replay(StoredResponse response) implements Claim {}
@@ -33,22 +37,23 @@ public interface IdempotencyStore {
     }
 
     /**
-     * Claims the tenant's key for the request with this hash until {@code now + lease}. Granted when
-     * nobody holds the key: no record, a completed one expired at {@code now}, or a lease ended at
-     * {@code now} (whoever held it). Expiry is judged at {@code now}, not by a clock, and never
-     * left to TTL.
+     * Claims the tenant's key for the request with this hash until {@code now + lease}. Granted, with
+     * a new claim id, when nobody holds the key: no record, a completed one expired at {@code now},
+     * or a lease ended at {@code now} (whoever held it). Expiry is judged at {@code now}, not by a
+     * clock, and never left to TTL.
      */
     Claim claim(String tenantId, String key, String requestHash, Instant now, Duration lease);
 
     /**
-     * Stores the answer of the claimed request, kept until expiresAt. Only the holder of the claim
-     * (same requestHash, in progress) can complete it; anyone else's call changes nothing.
+     * Stores the answer of the claimed request, kept until expiresAt under requestHash (what later
+     * claims are replayed or refused by). Only the holder of the claim (in progress, with claimId)
+     * can complete it; anyone else's call changes nothing.
      */
-    void complete(String tenantId, String key, String requestHash, StoredResponse response, Instant expiresAt);
+    void complete(String tenantId, String key, String claimId, String requestHash, StoredResponse response, Instant expiresAt);
 
     /**
      * Gives up a claim without an answer (the write failed in a way that may be retried): the key is
-     * free again. Only for an in-progress claim with the same requestHash; otherwise nothing changes.
+     * free again. Only for the in-progress claim with claimId; otherwise nothing changes.
      */
-    void release(String tenantId, String key, String requestHash);
+    void release(String tenantId, String key, String claimId);
 }

@@ -39,8 +39,8 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     /** Free: no record, a record expired at {@code now}, or a lease ended at {@code now}. */
     private static final String FREE = "attribute_not_exists(pk) OR expires_at <= :now OR (#state = :in_progress AND lease_ends_at <= :now_ms)";
 
-    /** Held by this request: in progress, with its hash. */
-    private static final String HELD = "#state = :in_progress AND request_hash = :hash";
+    /** Held by this claim: in progress, with its id (not merely its request's hash, which a takeover by a retry shares). */
+    private static final String HELD = "#state = :in_progress AND claim_id = :claim";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -73,14 +73,14 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
                         .expressionAttributeNames(Map.of("#state", "state"))
                         .expressionAttributeValues(Map.of(":now", KitebridgeTable.n(now.getEpochSecond()),
                                 ":now_ms", KitebridgeTable.n(now.toEpochMilli()), ":in_progress", KitebridgeTable.s(IN_PROGRESS))));
-                return new Claim.Granted();
+                return new Claim.Granted(claimId);
             } catch (ConditionalCheckFailedException held) {
                 Map<String, AttributeValue> found = dynamo.getItem(b -> b.tableName(table).key(itemKey).consistentRead(true)).item();
                 if (found == null || found.isEmpty() || KitebridgeTable.expired(found, now)) {
                     continue; // gone since the put: try again
                 }
                 if (found.containsKey("claim_id") && claimId.equals(found.get("claim_id").s())) {
-                    return new Claim.Granted();
+                    return new Claim.Granted(claimId);
                 }
                 boolean sameRequest = requestHash.equals(found.get("request_hash").s());
                 if (COMPLETED.equals(found.get("state").s())) {
@@ -98,7 +98,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void complete(String tenantId, String key, String requestHash, StoredResponse response, Instant expiresAt) {
+    public void complete(String tenantId, String key, String claimId, String requestHash, StoredResponse response, Instant expiresAt) {
         Map<String, AttributeValue> item = new HashMap<>(key(tenantId, key));
         item.put("state", KitebridgeTable.s(COMPLETED));
         item.put("request_hash", KitebridgeTable.s(requestHash));
@@ -110,18 +110,18 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         try {
             dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression(HELD)
                     .expressionAttributeNames(Map.of("#state", "state"))
-                    .expressionAttributeValues(Map.of(":in_progress", KitebridgeTable.s(IN_PROGRESS), ":hash", KitebridgeTable.s(requestHash))));
+                    .expressionAttributeValues(Map.of(":in_progress", KitebridgeTable.s(IN_PROGRESS), ":claim", KitebridgeTable.s(claimId))));
         } catch (ConditionalCheckFailedException notHeld) {
             // Someone else's claim (or this completion's own retry after a lost answer): nothing to do.
         }
     }
 
     @Override
-    public void release(String tenantId, String key, String requestHash) {
+    public void release(String tenantId, String key, String claimId) {
         try {
             dynamo.deleteItem(b -> b.tableName(table).key(key(tenantId, key)).conditionExpression(HELD)
                     .expressionAttributeNames(Map.of("#state", "state"))
-                    .expressionAttributeValues(Map.of(":in_progress", KitebridgeTable.s(IN_PROGRESS), ":hash", KitebridgeTable.s(requestHash))));
+                    .expressionAttributeValues(Map.of(":in_progress", KitebridgeTable.s(IN_PROGRESS), ":claim", KitebridgeTable.s(claimId))));
         } catch (ConditionalCheckFailedException notHeld) {
             // Not this request's claim (or already released): nothing to do.
         }

@@ -3,6 +3,7 @@ package dev.kitebridge.state.memory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kitebridge.state.IdempotencyStore;
@@ -19,7 +20,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     private sealed interface Entry {}
 
-    private record Running(String requestHash, Instant leaseEndsAt) implements Entry {}
+    /** claimId tells this claim from an earlier one of the same request that it took over. */
+    private record Running(String claimId, String requestHash, Instant leaseEndsAt) implements Entry {}
 
     private record Completed(String requestHash, StoredResponse response, Instant expiresAt) implements Entry {}
 
@@ -30,8 +32,9 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         Claim[] outcome = new Claim[1];
         entries.compute(new TenantKey(tenantId, key), (k, entry) -> {
             if (free(entry, now)) {
-                outcome[0] = new Claim.Granted();
-                return new Running(requestHash, now.plus(lease));
+                String claimId = UUID.randomUUID().toString();
+                outcome[0] = new Claim.Granted(claimId);
+                return new Running(claimId, requestHash, now.plus(lease));
             }
             outcome[0] = held(entry, requestHash);
             return entry;
@@ -60,17 +63,17 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void complete(String tenantId, String key, String requestHash, StoredResponse response, Instant expiresAt) {
+    public void complete(String tenantId, String key, String claimId, String requestHash, StoredResponse response, Instant expiresAt) {
         entries.computeIfPresent(new TenantKey(tenantId, key), (k, entry) ->
-                holds(entry, requestHash) ? new Completed(requestHash, response, expiresAt) : entry);
+                holds(entry, claimId) ? new Completed(requestHash, response, expiresAt) : entry);
     }
 
     @Override
-    public void release(String tenantId, String key, String requestHash) {
-        entries.computeIfPresent(new TenantKey(tenantId, key), (k, entry) -> holds(entry, requestHash) ? null : entry);
+    public void release(String tenantId, String key, String claimId) {
+        entries.computeIfPresent(new TenantKey(tenantId, key), (k, entry) -> holds(entry, claimId) ? null : entry);
     }
 
-    private static boolean holds(Entry entry, String requestHash) {
-        return entry instanceof Running running && running.requestHash().equals(requestHash);
+    private static boolean holds(Entry entry, String claimId) {
+        return entry instanceof Running running && running.claimId().equals(claimId);
     }
 }

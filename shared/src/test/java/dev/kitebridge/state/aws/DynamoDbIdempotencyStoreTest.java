@@ -1,6 +1,7 @@
 package dev.kitebridge.state.aws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -64,15 +65,16 @@ class DynamoDbIdempotencyStoreTest extends IdempotencyStoreContract {
         IdempotencyStore retried = new DynamoDbIdempotencyStore(new LostAnswers(table.client()), table.name());
         Instant now = Instant.parse("2026-11-25T12:00:00Z");
         Duration lease = Duration.ofSeconds(30);
-        assertEquals(new Claim.Granted(), retried.claim("tenant-a", "lost-1", "hash-1", now, lease), "its own claim, not another's");
+        String claim = assertInstanceOf(Claim.Granted.class, retried.claim("tenant-a", "lost-1", "hash-1", now, lease),
+                "its own claim, not another's").claimId();
         assertEquals(new Claim.InProgress(now.plus(lease)), retried.claim("tenant-a", "lost-1", "hash-1", now.plusSeconds(1), lease));
 
         StoredResponse created = new StoredResponse(201, "{}");
-        retried.complete("tenant-a", "lost-1", "hash-1", created, now.plus(Duration.ofHours(1)));
+        retried.complete("tenant-a", "lost-1", claim, "hash-1", created, now.plus(Duration.ofHours(1)));
         assertEquals(new Claim.Replay(created), retried.claim("tenant-a", "lost-1", "hash-1", now.plusSeconds(2), lease));
 
-        retried.claim("tenant-a", "lost-2", "hash-1", now, lease);
-        retried.release("tenant-a", "lost-2", "hash-1");
-        assertEquals(new Claim.Granted(), retried.claim("tenant-a", "lost-2", "hash-1", now.plusSeconds(1), lease));
+        String other = assertInstanceOf(Claim.Granted.class, retried.claim("tenant-a", "lost-2", "hash-1", now, lease)).claimId();
+        retried.release("tenant-a", "lost-2", other);
+        assertInstanceOf(Claim.Granted.class, retried.claim("tenant-a", "lost-2", "hash-1", now.plusSeconds(1), lease));
     }
 }
