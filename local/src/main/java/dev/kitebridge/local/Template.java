@@ -73,7 +73,7 @@ public record Template(List<Function> functions, String authorizerFunction) {
         return new Template(functions, authorizerFunction(root));
     }
 
-    /** The function the HTTP API's default authorizer runs ({@code FunctionArn: !GetAtt X.Arn}), or null. */
+    /** The function the HTTP API's default authorizer runs ({@code FunctionArn: !Ref X.Alias} or {@code !GetAtt X.Arn}), or null. */
     private static String authorizerFunction(JsonNode root) {
         Iterator<Map.Entry<String, JsonNode>> resources = root.path("Resources").fields();
         while (resources.hasNext()) {
@@ -85,7 +85,7 @@ public record Template(List<Function> functions, String authorizerFunction) {
             JsonNode authorizer = auth.path("Authorizers").path(auth.path("DefaultAuthorizer").asText());
             String arn = authorizer.path("FunctionArn").asText(null);
             if (arn != null) {
-                // YAML's !GetAtt X.Arn reads as the text "X.Arn".
+                // YAML's !Ref X.Alias (or !GetAtt X.Arn) reads as the text "X.Alias".
                 return arn.contains(".") ? arn.substring(0, arn.indexOf('.')) : arn;
             }
         }
