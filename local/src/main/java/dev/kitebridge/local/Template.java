@@ -19,8 +19,12 @@ public record Template(List<Function> functions, String authorizerFunction) {
     /** A function: its logical id, its handler class, and the routes that reach it. */
     public record Function(String name, String handlerClass, List<Route> routes) {}
 
-    /** A route such as {@code GET /unified/user-directory/users/{id}}. */
-    public record Route(String method, String path) {
+    /**
+     * A route such as {@code GET /unified/user-directory/users/{id}}.
+     *
+     * @param authorized whether the API's authorizer runs first (every route but those with {@code Auth: Authorizer: NONE})
+     */
+    public record Route(String method, String path, boolean authorized) {
 
         /** The path parameters if the path matches, else null. */
         public Map<String, String> match(String method, String requestPath) {
@@ -64,7 +68,9 @@ public record Template(List<Function> functions, String authorizerFunction) {
             List<Route> routes = new ArrayList<>();
             properties.path("Events").forEach(event -> {
                 if ("HttpApi".equals(event.path("Type").asText())) {
-                    routes.add(new Route(event.path("Properties").path("Method").asText(), event.path("Properties").path("Path").asText()));
+                    JsonNode route = event.path("Properties");
+                    routes.add(new Route(route.path("Method").asText(), route.path("Path").asText(),
+                            !"NONE".equals(route.path("Auth").path("Authorizer").asText())));
                 }
             });
             functions.add(new Function(resource.getKey(), handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler,

@@ -56,6 +56,10 @@ class LocalServerTest {
                     "no key");
             assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(roles)).header("Authorization", "Bearer kb_someone_elses_key_0000000")
                     .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), "an unknown key");
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), "/health takes no key");
+            assertEquals("{\"status\":\"ok\"}", health.body());
         }
     }
 
