@@ -1,6 +1,8 @@
 package dev.kitebridge.api;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
@@ -21,22 +23,47 @@ public final class HttpApiEvents {
     /**
      * Answers an event with an endpoint, the one way every HTTP handler goes: a body that is not
      * valid base64 answers 400, and a request no authorizer gave a tenant answers 401 before any
-     * endpoint sees it, so that no route can forget either.
+     * endpoint sees it, so that no route can forget either; and every request, answered however,
+     * leaves one {@link RequestLog} line.
      */
     public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> endpoint) {
+        Instant started = Instant.now();
         String tenant = tenant(event);
+        ApiResponse response = answer(event, tenant, endpoint);
+        String account = event.getQueryStringParameters() == null ? null : event.getQueryStringParameters().get("integrated_account_id");
+        RequestLog.record(new RequestLog.Entry(requestId(event), tenant, account, route(event), response.statusCode(),
+                count(response, Responses.BUILDKITE_CALLS), count(response, Responses.BUILDKITE_RATE_LIMITED),
+                response.headers().get("ratelimit-remaining"), Duration.between(started, Instant.now()),
+                response.statusCode() == 400 && response.body() != null && response.body().contains("\"invalid_cursor\"")), started);
+        return response(response);
+    }
+
+    private static ApiResponse answer(APIGatewayV2HTTPEvent event, String tenant, Function<ApiRequest, ApiResponse> endpoint) {
         if (tenant == null || tenant.isBlank()) {
-            return response(Responses.error(401, "unauthorized", "missing or unknown API key", bodiless(event),
-                    Map.of("x-request-id", requestId(event)), Map.of()));
+            return Responses.error(401, "unauthorized", "missing or unknown API key", bodiless(event),
+                    Map.of("x-request-id", requestId(event)), Map.of());
         }
         ApiRequest request;
         try {
             request = request(event, tenant);
         } catch (IllegalArgumentException badBase64) {
-            return response(Responses.error(400, "invalid_request", "the request body is marked base64 but is not valid base64",
-                    bodiless(event), Map.of("x-request-id", requestId(event)), Map.of()));
+            return Responses.error(400, "invalid_request", "the request body is marked base64 but is not valid base64",
+                    bodiless(event), Map.of("x-request-id", requestId(event)), Map.of());
         }
-        return response(endpoint.apply(request));
+        return endpoint.apply(request);
+    }
+
+    /** The route as API Gateway names it ({@code GET /unified/user-directory/users/{id}}): few values, for a metric dimension. */
+    private static String route(APIGatewayV2HTTPEvent event) {
+        if (event.getRouteKey() != null && !event.getRouteKey().isBlank()) {
+            return event.getRouteKey();
+        }
+        return method(event) + " " + event.getRawPath();
+    }
+
+    private static int count(ApiResponse response, String header) {
+        String value = response.headers().get(header);
+        return value == null ? 0 : Integer.parseInt(value);
     }
 
     /** Enough of the request for an error answer. */

@@ -10,10 +10,19 @@ import dev.kitebridge.directory.Session;
 /** What every answer shares: the contract's error shape, and the account's budget headers. */
 final class Responses {
 
+    static final String BUILDKITE_CALLS = "x-kitebridge-buildkite-calls";
+    static final String BUILDKITE_RATE_LIMITED = "x-kitebridge-buildkite-rate-limited";
+
     private Responses() {}
 
-    /** {@code ratelimit-limit}, {@code -remaining} and {@code -reset}: the account's REST budget, where Buildkite was called. */
+    /**
+     * {@code ratelimit-limit}, {@code -remaining} and {@code -reset}: the account's REST budget, where
+     * Buildkite was called; and what this request spent of it ({@code x-kitebridge-buildkite-calls},
+     * {@code x-kitebridge-buildkite-rate-limited}: Buildkite's 429s, which should stay 0).
+     */
     static void budgetHeaders(Session session, Map<String, String> headers) {
+        headers.put(BUILDKITE_CALLS, Integer.toString(session.buildkiteCalls()));
+        headers.put(BUILDKITE_RATE_LIMITED, Integer.toString(session.rateLimitedAnswers()));
         session.restBudget().ifPresent(reading -> {
             headers.put("ratelimit-limit", Long.toString(reading.limit()));
             headers.put("ratelimit-remaining", Long.toString(Math.max(0, reading.remaining())));

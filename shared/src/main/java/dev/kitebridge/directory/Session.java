@@ -27,6 +27,7 @@ public final class Session implements CallListener {
     private final Instant deadline;
     private final AtomicInteger calls = new AtomicInteger();
     private volatile boolean wroteToBuildkite;
+    private final AtomicInteger rateLimited = new AtomicInteger();
     private final AtomicReference<BudgetReading> lastRestUser = new AtomicReference<>();
     private volatile BuildkiteToken token;
     private volatile BuildkiteClient client;
@@ -83,6 +84,9 @@ public final class Session implements CallListener {
     @Override
     public void answered(String method, String path, int status, List<BudgetReading> readings) {
         calls.incrementAndGet();
+        if (status == 429) {
+            rateLimited.incrementAndGet();
+        }
         // A REST write that may have changed Buildkite: answered, or lost on the way (status 0);
         // a refused token (401) or a spent budget (429) changed nothing.
         if (!method.equals("GET") && path.startsWith("/v2/") && status != 401 && status != 429) {
@@ -97,6 +101,11 @@ public final class Session implements CallListener {
     /** Whether this request sent Buildkite a write that may have changed something, whatever came back. */
     public boolean wroteToBuildkite() {
         return wroteToBuildkite;
+    }
+
+    /** How many of this request's calls Buildkite answered 429 (the governor exists so that this stays 0). */
+    public int rateLimitedAnswers() {
+        return rateLimited.get();
     }
 
     /** How many calls to Buildkite this request made. */

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
+import dev.kitebridge.api.HttpApiEvents;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.faults.Faults;
@@ -48,6 +50,11 @@ class SecretsScanTest {
             AppFixture.Answer linked = fixture.accounts("tenant-a", "POST", null, "{\"token\":\"" + second.secret() + "\"}");
             responses.add(linked.raw());
             String id = linked.body().get("id").asText();
+            // Through the handlers' gate too, which logs a line per request.
+            responses.add(HttpApiEvents.handle(HttpEvents.of("POST /integrated-accounts", "/integrated-accounts", Map.of(),
+                    "{\"token\":\"" + second.secret() + "\"}", "tenant-a"), fixture.app.accounts()::handle).getBody());
+            responses.add(HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/users", "/unified/user-directory/users",
+                    Map.of("integrated_account_id", id), null, "tenant-a"), fixture.app.directory()::users).getBody());
             responses.add(fixture.accounts("tenant-a", "POST", null, "{\"token\":\"bkua_wrong_" + second.secret() + "\"}").raw());
             Map<String, String> query = Map.of("integrated_account_id", id, "limit", "500");
             for (String resource : List.of("users", "groups", "roles", "organizations", "me")) {
@@ -67,6 +74,7 @@ class SecretsScanTest {
             List<Map<String, AttributeValue>> items = fixture.table.client().scan(b -> b.tableName(fixture.table.name())).items();
             assertTrue(items.size() > 5, "the run wrote state: " + items.size());
             assertTrue(logs.lines().size() > 0, "the run logged");
+            assertTrue(logs.lines().stream().anyMatch(l -> l.contains("\"message\":\"request\"")), "request lines are scanned too");
             for (String secret : secrets) {
                 for (String response : responses) {
                     assertFalse(response.contains(secret), "a response shows a secret: " + response);
