@@ -1,0 +1,181 @@
+package dev.kitebridge.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+
+import dev.kitebridge.sandbox.model.Population;
+
+/**
+ * openapi.yaml against the routes template.yaml serves and the answers the dev server gives: every
+ * route is documented and every documented route exists, and real answers (successes and errors)
+ * validate against the schema documented for their status, with a JSON Schema validator.
+ */
+class OpenApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "Bearer " + LocalRuntime.DEMO_KEY;
+    private static final String ACCOUNT = "integrated_account_id=" + LocalRuntime.SANDBOX_ACCOUNT;
+
+    private static JsonNode openapi;
+    private static LocalRuntime runtime;
+    private static LocalServer server;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws IOException {
+        openapi = new ObjectMapper(new YAMLFactory()).readTree(Path.of("openapi.yaml").toFile());
+        runtime = LocalRuntime.onSandbox(Template.load(Path.of("template.yaml")), LocalMain.startSandbox(Population.demo()));
+        server = new LocalServer(runtime, 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        runtime.close();
+    }
+
+    @Test
+    void everyRouteIsDocumentedAndEveryDocumentedRouteIsServed() throws IOException {
+        Set<String> served = new TreeSet<>();
+        for (Template.Function function : Template.load(Path.of("template.yaml")).functions()) {
+            for (Template.Route route : function.routes()) {
+                String path = route.path().replace("{path+}", "{path}");
+                List<String> methods = route.method().equalsIgnoreCase("ANY") ? List.of("get", "post", "put", "patch", "delete")
+                        : List.of(route.method().toLowerCase(Locale.ROOT));
+                methods.forEach(m -> served.add(m + " " + path));
+            }
+        }
+        Set<String> documented = new TreeSet<>();
+        for (Iterator<String> paths = openapi.get("paths").fieldNames(); paths.hasNext(); ) {
+            String path = paths.next();
+            for (Iterator<String> keys = openapi.get("paths").get(path).fieldNames(); keys.hasNext(); ) {
+                String key = keys.next();
+                if (Set.of("get", "post", "put", "patch", "delete").contains(key)) {
+                    documented.add(key + " " + path);
+                }
+            }
+        }
+        assertEquals(served, documented, "openapi.yaml and template.yaml name the same routes");
+    }
+
+    @Test
+    void realAnswersMatchTheirDocumentedSchemas() throws Exception {
+        assertValid("get", "/health", "/health", null, 200);
+        assertValid("get", "/integrated-accounts", "/integrated-accounts", null, 200);
+        assertValid("get", "/integrated-accounts/{id}", "/integrated-accounts/" + LocalRuntime.SANDBOX_ACCOUNT, null, 200);
+        assertValid("get", "/integrated-accounts/{id}", "/integrated-accounts/acct_nobody", null, 404);
+
+        String d = "/unified/user-directory";
+        JsonNode orgs = assertValid("get", d + "/organizations", d + "/organizations?" + ACCOUNT, null, 200);
+        String org = orgs.at("/result/0/id").asText();
+        assertValid("get", d + "/organizations/{id}", d + "/organizations/" + org + "?" + ACCOUNT, null, 200);
+        JsonNode users = assertValid("get", d + "/users", d + "/users?" + ACCOUNT + "&organization_id=" + org + "&limit=20", null, 200);
+        assertValid("get", d + "/users", d + "/users?" + ACCOUNT + "&next_cursor=forged", null, 400);
+        String user = null;
+        for (JsonNode candidate : users.get("result")) {
+            if (candidate.get("status").asText().equals("active") && candidate.at("/roles/0/id").asText().equals("organization:member")) {
+                user = candidate.get("id").asText();
+                break;
+            }
+        }
+        assertValid("get", d + "/users/{id}", d + "/users/" + user + "?" + ACCOUNT + "&organization_id=" + org, null, 200);
+        JsonNode groups = assertValid("get", d + "/groups", d + "/groups?" + ACCOUNT + "&organization_id=" + org, null, 200);
+        String group = groups.at("/result/0/id").asText();
+        assertValid("get", d + "/groups/{id}", d + "/groups/" + group + "?" + ACCOUNT, null, 200);
+        assertValid("get", d + "/roles", d + "/roles?" + ACCOUNT, null, 200);
+        assertValid("get", d + "/roles/{id}", d + "/roles/team:maintainer?" + ACCOUNT, null, 200);
+        assertValid("get", d + "/me", d + "/me?" + ACCOUNT, null, 200);
+
+        assertValid("post", d + "/users", d + "/users?" + ACCOUNT,
+                "{\"organization_id\":\"" + org + "\",\"emails\":[\"openapi@example.com\"],\"groups\":[{\"id\":\"" + group + "\"}]}", 201);
+        assertValid("post", d + "/users", d + "/users?" + ACCOUNT, "{\"organization_id\":\"" + org + "\",\"emails\":[]}", 400);
+        assertValid("patch", d + "/users/{id}", d + "/users/" + user + "?" + ACCOUNT,
+                "{\"organization_id\":\"" + org + "\",\"role\":\"organization:admin\"}", 200);
+        JsonNode created = assertValid("post", d + "/groups", d + "/groups?" + ACCOUNT,
+                "{\"organization_id\":\"" + org + "\",\"name\":\"Documented\"}", 201);
+        String newGroup = created.get("id").asText();
+        assertValid("patch", d + "/groups/{id}", d + "/groups/" + newGroup + "?" + ACCOUNT, "{\"description\":\"checked\"}", 200);
+        assertValid("post", d + "/groups/add-user", d + "/groups/add-user?" + ACCOUNT,
+                "{\"group_id\":\"" + newGroup + "\",\"user_id\":\"" + user + "\",\"role\":\"team:maintainer\"}", 200);
+        assertValid("post", d + "/groups/remove-user", d + "/groups/remove-user?" + ACCOUNT,
+                "{\"group_id\":\"" + newGroup + "\",\"user_id\":\"" + user + "\"}", 200);
+        assertValid("delete", d + "/groups/{id}", d + "/groups/" + newGroup + "?" + ACCOUNT, null, 200);
+        assertValid("delete", d + "/users/{id}", d + "/users/" + user + "?" + ACCOUNT + "&organization_id=" + org, null, 200);
+
+        assertValid("get", "/proxy/{path}", "/proxy/organizations?" + ACCOUNT, null, 200);
+        assertValid("get", "/proxy/{path}", "/proxy/organizations/acme?" + ACCOUNT, null, 200);
+        assertValid("get", "/proxy/{path}", "/proxy/organizations/..%2Fsecrets?" + ACCOUNT, null, 400);
+        assertValid("post", "/proxy/graphql", "/proxy/graphql?" + ACCOUNT, "{\"query\":\"{ viewer { user { name } } }\"}", 200);
+    }
+
+    /** Sends the request (asked again while it answers 429), checks the status and validates the body against the documented schema. */
+    private static JsonNode assertValid(String method, String documentedPath, String url, String body, int status) throws Exception {
+        HttpResponse<String> response;
+        int attempts = 0;
+        do {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + url)).header("Authorization", KEY)
+                    .method(method.toUpperCase(Locale.ROOT), body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body));
+            response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 429 && status != 429) {
+                Thread.sleep(Long.parseLong(response.headers().firstValue("retry-after").orElse("1")) * 1000
+                        / (long) LocalMain.DEMO_TIME_SCALE + 10);
+            }
+        } while (response.statusCode() == 429 && status != 429 && ++attempts < 100);
+        assertEquals(status, response.statusCode(), method + " " + url + ": " + response.body());
+        JsonNode answer = JSON.readTree(response.body());
+        List<ValidationMessage> errors = new ArrayList<>(schemaFor(method, documentedPath, status).validate(answer));
+        assertTrue(errors.isEmpty(), method + " " + url + " → " + status + " breaks openapi.yaml:\n"
+                + errors.stream().map(ValidationMessage::getMessage).collect(Collectors.joining("\n")) + "\n" + response.body());
+        return answer;
+    }
+
+    /**
+     * The schema openapi.yaml documents for the answer: the whole document as a JSON Schema 2020-12
+     * (OpenAPI 3.1's dialect) whose root {@code $ref}s the response's schema, so that its own
+     * {@code #/components/...} references resolve.
+     */
+    private static com.networknt.schema.JsonSchema schemaFor(String method, String path, int status) {
+        String responsePointer = "/paths/" + escape(path) + "/" + method + "/responses/" + status;
+        JsonNode response = openapi.at(responsePointer);
+        assertFalse(response.isMissingNode(), "openapi.yaml documents no " + status + " for " + method + " " + path);
+        if (response.has("$ref")) {
+            responsePointer = response.get("$ref").asText().substring(1);
+        }
+        ObjectNode document = openapi.deepCopy();
+        document.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+        document.put("$ref", "#" + responsePointer + "/content/application~1json/schema");
+        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(document);
+    }
+
+    private static String escape(String path) {
+        return path.replace("~", "~0").replace("/", "~1");
+    }
+}
