@@ -9,6 +9,7 @@ import java.util.Locale;
  * <pre>
  * java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar shared-budget [--scale 10]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar cold-start [--rounds 7]
  * </pre>
  */
 public final class BenchMain {
@@ -17,9 +18,14 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         List<String> rest = List.of(args);
-        if (rest.isEmpty() || !rest.get(0).equals("users-walk") && !rest.get(0).equals("shared-budget")) {
-            System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]");
+        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "cold-start").contains(rest.get(0))) {
+            System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
+                    + " | cold-start [--rounds 7]");
             System.exit(rest.isEmpty() ? 0 : 2);
+        }
+        if (rest.get(0).equals("cold-start")) {
+            new ColdStartBenchmark(System.out).run(rest.indexOf("--rounds") > 0 ? Integer.parseInt(rest.get(rest.indexOf("--rounds") + 1)) : 7);
+            return;
         }
         if (rest.get(0).equals("shared-budget")) {
             // DynamoDB round trips take real milliseconds, which a faster clock would stretch into Buildkite seconds.
