@@ -98,6 +98,17 @@ public final class BuildkiteAccess {
         }
     }
 
+    /** A read of something that may not be there: empty for Buildkite's 404, the contract's errors otherwise. */
+    public <T> Optional<T> find(Session session, Supplier<T> read) {
+        return call(session, () -> {
+            try {
+                return Optional.of(read.get());
+            } catch (BuildkiteException.NotFound absent) {
+                return Optional.empty();
+            }
+        });
+    }
+
     /**
      * Buildkite refused the token. This process may hold one that another instance has rotated
      * away, so the stored token is read again and, if it is another, the call made once more; only

@@ -6,7 +6,6 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
@@ -120,13 +119,7 @@ public final class GroupWrites {
     }
 
     private Optional<TeamMember> membership(Session session, OrganizationRef org, String groupId, String userId) {
-        return access.call(session, () -> {
-            try {
-                return Optional.of(session.buildkite().teams().member(org.slug(), groupId, userId));
-            } catch (BuildkiteException.NotFound none) {
-                return Optional.empty();
-            }
-        });
+        return access.find(session, () -> session.buildkite().teams().member(org.slug(), groupId, userId));
     }
 
     /** The organization the team is in: the one named, or the first reachable one that has it. */
@@ -134,15 +127,7 @@ public final class GroupWrites {
         List<OrganizationRef> orgs = organizationId == null ? access.organizations(session)
                 : List.of(UserWrites.organization(session, access, organizationId));
         for (OrganizationRef org : orgs) {
-            boolean found = access.call(session, () -> {
-                try {
-                    session.buildkite().teams().get(org.slug(), groupId);
-                    return true;
-                } catch (BuildkiteException.NotFound elsewhere) {
-                    return false;
-                }
-            });
-            if (found) {
+            if (access.find(session, () -> session.buildkite().teams().get(org.slug(), groupId)).isPresent()) {
                 return org;
             }
         }

@@ -9,7 +9,6 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.OrganizationRole;
@@ -180,15 +179,7 @@ public final class UserWrites {
 
     /** 404 unless the team is in the organization: before an invitation names it. */
     void requireTeam(Session session, OrganizationRef org, String field, String groupId) {
-        boolean found = access.call(session, () -> {
-            try {
-                session.buildkite().teams().get(org.slug(), groupId);
-                return true;
-            } catch (BuildkiteException.NotFound none) {
-                return false;
-            }
-        });
-        if (!found) {
+        if (access.find(session, () -> session.buildkite().teams().get(org.slug(), groupId)).isEmpty()) {
             throw DirectoryException.notFound(field + ": no group " + groupId + " in organization " + org.slug());
         }
     }
@@ -202,13 +193,6 @@ public final class UserWrites {
     }
 
     private boolean isMember(Session session, OrganizationRef org, String userId) {
-        return access.call(session, () -> {
-            try {
-                session.buildkite().organizations().member(org.slug(), userId);
-                return true;
-            } catch (BuildkiteException.NotFound notAMember) {
-                return false;
-            }
-        });
+        return access.find(session, () -> session.buildkite().organizations().member(org.slug(), userId)).isPresent();
     }
 }
