@@ -48,6 +48,7 @@ public final class Dependencies {
     private static volatile ApiKeys apiKeys;
     /** Kept reachable: CRaC holds its resources weakly. */
     private static Resource refreshAfterRestore;
+    private static Resource priming;
 
     private Dependencies() {}
 
@@ -57,6 +58,19 @@ public final class Dependencies {
             synchronized (Dependencies.class) {
                 if (application == null) {
                     application = Application.create(fromEnvironment(System.getenv()));
+                    Application created = application;
+                    priming = new Resource() {
+                        @Override
+                        public void beforeCheckpoint(Context<? extends Resource> context) {
+                            Priming.prime(created);
+                        }
+
+                        @Override
+                        public void afterRestore(Context<? extends Resource> context) {
+                            // nothing: the tokens are forgotten by refreshAfterRestore
+                        }
+                    };
+                    Core.getGlobalContext().register(priming);
                 }
                 current = application;
             }
