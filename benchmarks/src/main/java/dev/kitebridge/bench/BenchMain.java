@@ -10,6 +10,7 @@ import java.util.Locale;
  * java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar shared-budget [--scale 10]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar cold-start [--rounds 7]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar warm-page
  * </pre>
  */
 public final class BenchMain {
@@ -18,10 +19,14 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         List<String> rest = List.of(args);
-        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "cold-start").contains(rest.get(0))) {
+        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "cold-start", "warm-page").contains(rest.get(0))) {
             System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
-                    + " | cold-start [--rounds 7]");
+                    + " | cold-start [--rounds 7] | warm-page");
             System.exit(rest.isEmpty() ? 0 : 2);
+        }
+        if (rest.get(0).equals("warm-page")) {
+            new WarmPageRun(System.out).run();
+            return;
         }
         if (rest.get(0).equals("cold-start")) {
             new ColdStartBenchmark(System.out).run(rest.indexOf("--rounds") > 0 ? Integer.parseInt(rest.get(rest.indexOf("--rounds") + 1)) : 7);

@@ -157,9 +157,7 @@ public final class AccountsService {
      * answers; its organizations are read if it may read them.
      */
     private Checked check(BuildkiteToken token) {
-        BuildkiteClient buildkite = BuildkiteClient.builder(token)
-                .restBaseUrl(endpoints.rest()).graphqlUrl(endpoints.graphql())
-                .time(time).userBudgetKey("token-check").build();
+        BuildkiteClient buildkite = endpoints.client(token).time(time).userBudgetKey("token-check").build();
         AccessToken accessToken;
         try {
             accessToken = buildkite.account().accessToken();

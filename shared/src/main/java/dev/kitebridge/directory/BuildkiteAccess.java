@@ -24,9 +24,24 @@ import dev.kitebridge.state.TokenVault;
  */
 public final class BuildkiteAccess {
 
-    /** Where Buildkite is (its public endpoints, or the sandbox). */
-    public record Endpoints(URI rest, URI graphql) {
+    /**
+     * Where Buildkite is (its public endpoints, or the sandbox).
+     *
+     * @param http the HTTP client to call it with; null for the process's shared one (a benchmark
+     *     serves Buildkite's answers from memory through its own)
+     */
+    public record Endpoints(URI rest, URI graphql, java.net.http.HttpClient http) {
         public static final Endpoints BUILDKITE = new Endpoints(BuildkiteClient.BUILDKITE_REST, BuildkiteClient.BUILDKITE_GRAPHQL);
+
+        public Endpoints(URI rest, URI graphql) {
+            this(rest, graphql, null);
+        }
+
+        /** A client builder for these endpoints. */
+        public BuildkiteClient.Builder client(BuildkiteToken token) {
+            BuildkiteClient.Builder builder = BuildkiteClient.builder(token).restBaseUrl(rest).graphqlUrl(graphql);
+            return http == null ? builder : builder.httpClient(http);
+        }
     }
 
     private final AccountStore accounts;
@@ -77,9 +92,7 @@ public final class BuildkiteAccess {
     }
 
     private BuildkiteClient client(IntegratedAccount account, BuildkiteToken token, Session session) {
-        return BuildkiteClient.builder(token)
-                .restBaseUrl(endpoints.rest())
-                .graphqlUrl(endpoints.graphql())
+        return endpoints.client(token)
                 .governor(governor)
                 .userBudgetKey(account.budgetKey() != null ? account.budgetKey() : "account:" + account.id())
                 .time(time)
