@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.directory.Fetched;
 import dev.kitebridge.directory.GroupsService;
 import dev.kitebridge.directory.ListPage;
 import dev.kitebridge.directory.ListQuery;
@@ -62,7 +63,7 @@ public final class DirectoryEndpoints {
         if (id == null) {
             return respond(request, session -> list(users.list(session, ListQuery.parse(request.query(), UserFilters.NAMES))));
         }
-        return respond(request, session -> one(users.get(session, id, request.query().get("organization_id"),
+        return respond(request, session -> fetched(users.get(session, id, request.query().get("organization_id"),
                 includeRemoteData(request), maxAge(request))));
     }
 
@@ -75,7 +76,7 @@ public final class DirectoryEndpoints {
         if (id == null) {
             return respond(request, session -> list(groups.list(session, ListQuery.parse(request.query(), GroupsService.FILTERS))));
         }
-        return respond(request, session -> one(groups.get(session, id, request.query().get("organization_id"),
+        return respond(request, session -> fetched(groups.get(session, id, request.query().get("organization_id"),
                 includeRemoteData(request), maxAge(request))));
     }
 
@@ -115,6 +116,10 @@ public final class DirectoryEndpoints {
 
     private static Answer one(Object record) {
         return new Answer(record, null);
+    }
+
+    private static Answer fetched(Fetched<?> fetched) {
+        return new Answer(fetched.record(), fetched.dataAge());
     }
 
     private ApiResponse respond(ApiRequest request, Function<Session, Answer> work) {

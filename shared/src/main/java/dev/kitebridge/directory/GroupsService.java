@@ -105,7 +105,7 @@ public final class GroupsService {
     }
 
     /** One group by its team UUID, in the given organization or the first reachable one that has it. */
-    public UnifiedGroup get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
+    public Fetched<UnifiedGroup> get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
         String teamId = ListQuery.requireUuid("id", id);
         List<OrganizationRef> orgs = OrganizationRef.only(
                 access.organizations(session), organizationId);
@@ -121,7 +121,8 @@ public final class GroupsService {
             if (raw.isPresent()) {
                 OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ROSTERS, maxAge,
                         session.deadline().minus(UsersService.PAGE_RESERVE)));
-                return group(org, BuildkiteJson.read(raw.get(), Team.class), raw.get(), view.rosters(), includeRemoteData);
+                return new Fetched<>(group(org, BuildkiteJson.read(raw.get(), Team.class), raw.get(), view.rosters(), includeRemoteData),
+                        view.age(session.now()));
             }
         }
         throw DirectoryException.notFound("no group " + teamId + " in the organizations this account reaches");

@@ -176,12 +176,12 @@ public final class UsersService {
      * One user by id: a member (by user UUID) or a pending invitation (by its UUID), in the given
      * organization or the first reachable one that has it.
      */
-    public UnifiedUser get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
+    public Fetched<UnifiedUser> get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
         String userId = ListQuery.requireUuid("id", id);
         List<OrganizationRef> orgs = OrganizationRef.only(
                 access.organizations(session), organizationId);
         for (OrganizationRef org : orgs) {
-            Optional<UnifiedUser> member = member(session, org, userId, includeRemoteData, maxAge);
+            Optional<Fetched<UnifiedUser>> member = member(session, org, userId, includeRemoteData, maxAge);
             if (member.isPresent()) {
                 return member.get();
             }
@@ -189,14 +189,14 @@ public final class UsersService {
         for (OrganizationRef org : orgs) {
             Optional<UnifiedUser> invited = invitation(session, org, userId, includeRemoteData);
             if (invited.isPresent()) {
-                return invited.get();
+                return new Fetched<>(invited.get(), null); // read live
             }
         }
         throw DirectoryException.notFound("no user or pending invitation " + userId + " in the organizations this account reaches");
     }
 
-    private Optional<UnifiedUser> member(Session session, OrganizationRef org, String userId, boolean includeRemoteData,
-                                         Duration maxAge) {
+    private Optional<Fetched<UnifiedUser>> member(Session session, OrganizationRef org, String userId, boolean includeRemoteData,
+                                                  Duration maxAge) {
         BuildkiteClient buildkite = session.buildkite();
         Optional<JsonNode> raw = access.call(session, () -> {
             try {
@@ -215,8 +215,8 @@ public final class UsersService {
         if (view.profiles().profile(member.id()).isEmpty()) {
             lookUpLateJoiner(session, org, member, view.profiles());
         }
-        return Optional.of(UserMapping.member(org, member, raw.get(), view.profiles().profile(member.id()),
-                view.rosters().teamsOf(member.id()), includeRemoteData));
+        return Optional.of(new Fetched<>(UserMapping.member(org, member, raw.get(), view.profiles().profile(member.id()),
+                view.rosters().teamsOf(member.id()), includeRemoteData), view.age(session.now())));
     }
 
     private Optional<UnifiedUser> invitation(Session session, OrganizationRef org, String invitationId, boolean includeRemoteData) {

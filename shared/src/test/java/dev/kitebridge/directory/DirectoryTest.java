@@ -203,12 +203,14 @@ class DirectoryTest {
         DirectoryFixture.Answer one = directory.get("users", member.userUuid(), Map.of("organization_id", second.uuid()));
         assertEquals(200, one.status());
         assertMember(one.body(), second);
+        assertTrue(Long.parseLong(one.headers().get("x-kitebridge-data-age")) >= 0, "a member's teams come from kept data: its age is said");
 
         Invitation invitation = world.invitations(second.uuid()).stream()
                 .filter(i -> i.state() == Invitation.State.PENDING).findFirst().orElseThrow();
         DirectoryFixture.Answer invited = directory.get("users", invitation.uuid(), Map.of());
         assertEquals(200, invited.status());
         assertInvitation(invited.body(), second);
+        assertEquals(null, invited.headers().get("x-kitebridge-data-age"), "an invitation is read live");
 
         assertEquals(404, directory.get("users", "00000000-0000-4000-8000-000000000000", Map.of()).status());
     }
