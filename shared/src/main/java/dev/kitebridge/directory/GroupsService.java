@@ -17,8 +17,11 @@ import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.rest.RestClient;
 import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.buildkite.rest.TeamMember;
+import dev.kitebridge.buildkite.rest.TeamPipeline;
 import dev.kitebridge.directory.model.UnifiedGroup;
 import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
 import dev.kitebridge.directory.orgdata.TeamRoster;
 
@@ -118,6 +121,11 @@ public final class GroupsService {
                     return Optional.empty();
                 }
             });
+            if (raw.isPresent() && maxAge == null && data.cached(session, org.slug(), ROSTERS).isEmpty()) {
+                // Nothing kept for the organization yet: this team's roster is read alone, not every team's first.
+                Team team = BuildkiteJson.read(raw.get(), Team.class);
+                return new Fetched<>(group(org, team, raw.get(), Optional.of(liveRoster(session, org, team)), includeRemoteData), null);
+            }
             if (raw.isPresent()) {
                 OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ROSTERS, maxAge,
                         session.deadline().minus(UsersService.PAGE_RESERVE)));
@@ -126,6 +134,27 @@ public final class GroupsService {
             }
         }
         throw DirectoryException.notFound("no group " + teamId + " in the organizations this account reaches");
+    }
+
+    /** One team's members and pipelines, page by page. */
+    private TeamRoster liveRoster(Session session, OrganizationRef org, Team team) {
+        List<TeamRoster.Member> members = new ArrayList<>();
+        Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
+        while (next.isPresent()) {
+            PageRequest request = next.get();
+            Page<TeamMember> page = access.call(session, () -> session.buildkite().teams().members(org.slug(), team.id(), request));
+            page.items().forEach(m -> members.add(new TeamRoster.Member(m.userId(), m.role())));
+            next = page.next();
+        }
+        List<TeamRoster.PipelineAccess> pipelines = new ArrayList<>();
+        next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
+        while (next.isPresent()) {
+            PageRequest request = next.get();
+            Page<TeamPipeline> page = access.call(session, () -> session.buildkite().teams().pipelines(org.slug(), team.id(), request));
+            page.items().forEach(p -> pipelines.add(OrganizationDataBuilder.pipelineAccessOf(p)));
+            next = page.next();
+        }
+        return new TeamRoster(team.id(), team.slug(), team.name(), members, pipelines);
     }
 
     static UnifiedGroup group(OrganizationRef org, Team team, JsonNode raw, OrganizationData rosters, boolean includeRemoteData) {

@@ -21,6 +21,7 @@ import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.RestClient;
+import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationData;
@@ -143,6 +144,28 @@ public final class UsersService {
     }
 
     /** A member who joined after the profiles were read gets theirs now, by one GraphQL query. */
+    /** One member's GraphQL profile (2FA, last seen, joined, bot), by one query. */
+    private Optional<MemberProfile> liveProfile(Session session, OrganizationRef org, OrganizationMember member) {
+        return access.call(session, () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()))
+                .map(connection -> OrganizationDataBuilder.profileOf(connection.nodes().get(0), connection.raw().get(0)));
+    }
+
+    /** One member's teams and roles there: the teams listed for the user, then the membership in each. */
+    private List<OrganizationData.UserTeam> liveTeams(Session session, OrganizationRef org, String userId) {
+        List<OrganizationData.UserTeam> teams = new ArrayList<>();
+        Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE).with("user_id", userId));
+        while (next.isPresent()) {
+            PageRequest request = next.get();
+            Page<Team> page = access.call(session, () -> session.buildkite().teams().list(org.slug(), request));
+            for (Team team : page.items()) {
+                access.find(session, () -> session.buildkite().teams().member(org.slug(), team.id(), userId))
+                        .ifPresent(membership -> teams.add(new OrganizationData.UserTeam(team.id(), team.name(), membership.role())));
+            }
+            next = page.next();
+        }
+        return teams;
+    }
+
     private void lookUpLateJoiner(Session session, OrganizationRef org, OrganizationMember member, OrganizationData profiles) {
         Optional<Connection<MemberNode>> found = access.call(session,
                 () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
@@ -210,6 +233,11 @@ public final class UsersService {
             return Optional.empty();
         }
         OrganizationMember member = BuildkiteJson.read(raw.get(), OrganizationMember.class);
+        if (maxAge == null && data.cached(session, org.slug(), ALL_PARTS).isEmpty()) {
+            // Nothing kept for the organization yet: one user is read alone, rather than the whole organization first.
+            return Optional.of(new Fetched<>(UserMapping.member(org, member, raw.get(), liveProfile(session, org, member),
+                    liveTeams(session, org, member.id()), includeRemoteData), null));
+        }
         OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ALL_PARTS, maxAge,
                 session.deadline().minus(PAGE_RESERVE)));
         if (view.profiles().profile(member.id()).isEmpty()) {

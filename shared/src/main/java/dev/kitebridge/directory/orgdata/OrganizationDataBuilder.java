@@ -168,9 +168,14 @@ public final class OrganizationDataBuilder {
         } else {
             Page<TeamPipeline> page = buildkite.teams().pipelines(org, team.get().teamUuid(), request);
             data.addRosterPipelines(page.items().stream()
-                    .map(p -> new TeamRoster.PipelineAccess(p.pipelineId(), slugOf(p.pipelineUrl()), p.accessLevel())).toList(),
+                    .map(OrganizationDataBuilder::pipelineAccessOf).toList(),
                     page.next().orElse(null), session.now());
         }
+    }
+
+    /** A team's access to a pipeline, as the rosters keep it. */
+    public static TeamRoster.PipelineAccess pipelineAccessOf(TeamPipeline pipeline) {
+        return new TeamRoster.PipelineAccess(pipeline.pipelineId(), slugOf(pipeline.pipelineUrl()), pipeline.accessLevel());
     }
 
     /** A team pipeline names its pipeline by URL only: its last segment is the slug. */
