@@ -121,8 +121,8 @@ public final class GroupsService {
                     return Optional.empty();
                 }
             });
-            if (raw.isPresent() && maxAge == null && data.cached(session, org.slug(), ROSTERS).isEmpty()) {
-                // Nothing kept for the organization yet: this team's roster is read alone, not every team's first.
+            if (raw.isPresent() && !data.usable(session, org.slug(), ROSTERS, maxAge)) {
+                // Nothing kept for the organization that is young enough: this team's roster is read alone, not every team's first.
                 Team team = BuildkiteJson.read(raw.get(), Team.class);
                 return new Fetched<>(group(org, team, raw.get(), Optional.of(liveRoster(session, org, team)), includeRemoteData), null);
             }

@@ -1,6 +1,7 @@
 package dev.kitebridge.directory;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -41,7 +42,10 @@ final class UserMapping {
             roles.add(organizationRole(role, org));
         }
         List<UnifiedUser.GroupRef> groups = new ArrayList<>();
-        for (UserTeam team : teams) {
+        // By name, whatever order the teams were read in (kept rosters, or the membership's GraphQL teams).
+        List<UserTeam> byName = teams.stream().sorted(Comparator.comparing(UserTeam::teamName,
+                Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(UserTeam::teamUuid)).toList();
+        for (UserTeam team : byName) {
             roles.add(teamRole(team.role(), team.teamUuid()));
             groups.add(new UnifiedUser.GroupRef(team.teamUuid(), team.teamName(), org.id()));
         }

@@ -143,14 +143,33 @@ public final class UsersService {
         }
     }
 
-    /** A member who joined after the profiles were read gets theirs now, by one GraphQL query. */
-    /** One member's GraphQL profile (2FA, last seen, joined, bot), by one query. */
-    private Optional<MemberProfile> liveProfile(Session session, OrganizationRef org, OrganizationMember member) {
-        return access.call(session, () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()))
-                .map(connection -> OrganizationDataBuilder.profileOf(connection.nodes().get(0), connection.raw().get(0)));
+    /** What one member's GraphQL membership says: their profile, and their teams with their role in each. */
+    private record LiveMember(Optional<MemberProfile> profile, List<OrganizationData.UserTeam> teams) {}
+
+    /**
+     * One member read alone: one GraphQL query gives their profile and up to 100 teams with their
+     * role there; only a member of more teams than that has their teams listed over REST.
+     */
+    private LiveMember live(Session session, OrganizationRef org, OrganizationMember member) {
+        Optional<Connection<MemberNode>> found = access.call(session,
+                () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
+        for (int i = 0; found.isPresent() && i < found.get().nodes().size(); i++) {
+            MemberNode node = found.get().nodes().get(i);
+            if (node.user() != null && member.id().equals(node.user().uuid())) {
+                List<OrganizationData.UserTeam> teams = node.teamAssignments().size() < LIVE_TEAMS
+                        ? node.teamAssignments().stream()
+                                .map(t -> new OrganizationData.UserTeam(t.team().uuid(), t.team().name(), t.role())).toList()
+                        : liveTeams(session, org, member.id());
+                return new LiveMember(Optional.of(OrganizationDataBuilder.profileOf(node, found.get().raw().get(i))), teams);
+            }
+        }
+        return new LiveMember(Optional.empty(), liveTeams(session, org, member.id()));
     }
 
-    /** One member's teams and roles there: the teams listed for the user, then the membership in each. */
+    /** How many teams the membership query returns with the member (me.graphql's teams(first: 100)). */
+    private static final int LIVE_TEAMS = 100;
+
+    /** One member's teams and roles there, over REST: the teams listed for the user, then the membership in each. */
     private List<OrganizationData.UserTeam> liveTeams(Session session, OrganizationRef org, String userId) {
         List<OrganizationData.UserTeam> teams = new ArrayList<>();
         Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE).with("user_id", userId));
@@ -166,6 +185,7 @@ public final class UsersService {
         return teams;
     }
 
+    /** A member who joined after the profiles were read gets theirs now, by one GraphQL query. */
     private void lookUpLateJoiner(Session session, OrganizationRef org, OrganizationMember member, OrganizationData profiles) {
         Optional<Connection<MemberNode>> found = access.call(session,
                 () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
@@ -233,10 +253,11 @@ public final class UsersService {
             return Optional.empty();
         }
         OrganizationMember member = BuildkiteJson.read(raw.get(), OrganizationMember.class);
-        if (maxAge == null && data.cached(session, org.slug(), ALL_PARTS).isEmpty()) {
-            // Nothing kept for the organization yet: one user is read alone, rather than the whole organization first.
-            return Optional.of(new Fetched<>(UserMapping.member(org, member, raw.get(), liveProfile(session, org, member),
-                    liveTeams(session, org, member.id()), includeRemoteData), null));
+        if (!data.usable(session, org.slug(), ALL_PARTS, maxAge)) {
+            // Nothing kept for the organization that is young enough: one user is read alone, not the whole organization first.
+            LiveMember live = live(session, org, member);
+            return Optional.of(new Fetched<>(UserMapping.member(org, member, raw.get(), live.profile(), live.teams(), includeRemoteData),
+                    null));
         }
         OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ALL_PARTS, maxAge,
                 session.deadline().minus(PAGE_RESERVE)));

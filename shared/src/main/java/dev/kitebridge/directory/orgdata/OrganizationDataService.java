@@ -99,6 +99,15 @@ public final class OrganizationDataService {
                 + " member profiles read so far); retry after the time given");
     }
 
+    /**
+     * Whether what is kept for the organization may answer a request with this {@code max_age}
+     * (null: the default policy, up to {@link #MAX_AGE}) without reading it again first.
+     */
+    public boolean usable(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Duration maxAge) {
+        Duration limit = maxAge != null ? maxAge : MAX_AGE;
+        return cached(session, organizationSlug, parts).filter(view -> view.age(session.now()).compareTo(limit) <= 0).isPresent();
+    }
+
     /** What is kept for the organization, without reading Buildkite: for answers that must not wait. */
     public Optional<View> cached(Session session, String organizationSlug, Set<OrganizationData.Part> parts) {
         return ready(session.account().dataKey(), organizationSlug, parts);
