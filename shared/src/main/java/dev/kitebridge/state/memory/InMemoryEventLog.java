@@ -1,0 +1,37 @@
+package dev.kitebridge.state.memory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.sync.EventLog;
+
+/** Event logs in memory, for tests and the local dev server. */
+public final class InMemoryEventLog implements EventLog {
+
+    private final Map<String, NavigableMap<String, ChangeEvent>> logs = new ConcurrentHashMap<>();
+
+    @Override
+    public void put(String accountId, List<ChangeEvent> events) {
+        NavigableMap<String, ChangeEvent> log = logs.computeIfAbsent(accountId, a -> new ConcurrentSkipListMap<>());
+        events.forEach(event -> log.put(event.position(), event));
+    }
+
+    @Override
+    public void delete(String accountId, List<String> positions) {
+        NavigableMap<String, ChangeEvent> log = logs.get(accountId);
+        if (log != null) {
+            positions.forEach(log::remove);
+        }
+    }
+
+    @Override
+    public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+        NavigableMap<String, ChangeEvent> log = logs.getOrDefault(accountId, new ConcurrentSkipListMap<>());
+        NavigableMap<String, ChangeEvent> after = afterPosition == null ? log : log.tailMap(afterPosition, false);
+        return after.headMap(beforePosition, false).values().stream().limit(limit).toList();
+    }
+}

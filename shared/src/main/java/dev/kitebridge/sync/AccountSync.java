@@ -1,0 +1,53 @@
+package dev.kitebridge.sync;
+
+import java.time.Instant;
+
+/**
+ * An account's sync state: which snapshot generation is complete, how far its events are
+ * published, and the one run that may be under way, with the lease of the worker running it.
+ *
+ * @param nextOrdinal the ordinal the account's next run gets
+ * @param currentGeneration the last complete snapshot generation (0: never synced)
+ * @param publishedThrough the ordinal of the last run whose events readers may see
+ * @param activeRunId the run queued or under way, if any: one run per account at a time
+ * @param leaseOwner the worker running the active run, until {@code leaseExpiresAt}: a worker that
+ *     died stops blocking the account when its lease expires
+ * @param revision a change is written only over the revision it was made from
+ */
+public record AccountSync(
+        String accountId,
+        String tenantId,
+        long nextOrdinal,
+        long currentGeneration,
+        long publishedThrough,
+        String activeRunId,
+        String leaseOwner,
+        Instant leaseExpiresAt,
+        long revision) {
+
+    public static AccountSync first(String accountId, String tenantId) {
+        return new AccountSync(accountId, tenantId, 1, 0, 0, null, null, null, 0);
+    }
+
+    public AccountSync withActiveRun(String runId, long ordinalTaken) {
+        return new AccountSync(accountId, tenantId, ordinalTaken + 1, currentGeneration, publishedThrough, runId, null, null, revision);
+    }
+
+    public boolean leasedAt(Instant now) {
+        return leaseOwner != null && leaseExpiresAt != null && now.isBefore(leaseExpiresAt);
+    }
+
+    public AccountSync leasedTo(String owner, Instant until) {
+        return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, owner, until, revision);
+    }
+
+    /** After a run's events are published: its generation (if it completed) is the current one, and no run is active. */
+    public AccountSync published(long ordinal, long generation) {
+        return new AccountSync(accountId, tenantId, nextOrdinal, generation, ordinal, null, null, null, revision);
+    }
+
+    public AccountSync nextRevision() {
+        return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, leaseOwner,
+                leaseExpiresAt, revision + 1);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.kitebridge.sync;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An account's published events, in order: what {@code GET /events} pages through and webhooks
+ * deliver. A run's events are written while it runs and published all at once when it ends, so a
+ * reader never sees part of a run, nor an event appear before one it has already passed.
+ */
+public final class EventFeed {
+
+    private final EventLog log;
+    private final SyncStore syncs;
+
+    public EventFeed(EventLog log, SyncStore syncs) {
+        this.log = log;
+        this.syncs = syncs;
+    }
+
+    /** Published events after {@code afterPosition} (null: from the first), at most {@code limit}. */
+    public List<ChangeEvent> after(String accountId, String afterPosition, int limit) {
+        Optional<AccountSync> state = syncs.account(accountId);
+        if (state.isEmpty() || state.get().publishedThrough() == 0) {
+            return List.of();
+        }
+        return log.list(accountId, afterPosition, EventPositions.firstOfRun(state.get().publishedThrough() + 1), limit);
+    }
+}

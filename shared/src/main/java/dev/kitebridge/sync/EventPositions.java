@@ -1,0 +1,37 @@
+package dev.kitebridge.sync;
+
+import java.util.Locale;
+
+/**
+ * Where an event stands in its account's log: its run's ordinal, then its rank (creations before
+ * updates before removals, so a receiver meets a user and a group before the user joins it), then
+ * its record's key. The same change in the same run always gets the same position.
+ */
+final class EventPositions {
+
+    private EventPositions() {}
+
+    static final int USER_CREATED = 10;
+    static final int GROUP_CREATED = 20;
+    static final int GROUP_UPDATED = 30;
+    static final int USER_UPDATED = 40;
+    static final int GROUP_USER_ADDED = 50;
+    static final int GROUP_USER_REMOVED = 60;
+    /** Removals that come of a deletion (the user or the team is gone), and the deletions: what a hold undoes. */
+    static final int GONE_USER_REMOVED = 70;
+    static final int GROUP_DELETED = 80;
+    static final int USER_DELETED = 90;
+    static final int RUN_ENDED = 99;
+
+    static String of(long ordinal, int rank, String key) {
+        return String.format(Locale.ROOT, "%012d/%02d/%s", ordinal, rank, key);
+    }
+
+    static String firstOfRun(long ordinal) {
+        return String.format(Locale.ROOT, "%012d/", ordinal);
+    }
+
+    static String firstOfRank(long ordinal, int rank) {
+        return String.format(Locale.ROOT, "%012d/%02d/", ordinal, rank);
+    }
+}

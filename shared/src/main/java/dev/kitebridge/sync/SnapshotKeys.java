@@ -1,0 +1,87 @@
+package dev.kitebridge.sync;
+
+/**
+ * The keys of snapshot items. A record's parts share its key as a prefix, so that they come
+ * together in key order: {@code o/ORG/u/USER} is a member, with {@code /g} (their GraphQL profile),
+ * {@code /m} (their REST membership) and {@code /t/TEAM} (one team of theirs); {@code o/ORG/g/TEAM}
+ * is a team and {@code o/ORG/i/INVITATION} an invitation. Within an organization teams sort first,
+ * so a comparison knows every team's name before it meets the members.
+ */
+public final class SnapshotKeys {
+
+    private SnapshotKeys() {}
+
+    public enum Kind { GROUP, INVITATION, USER }
+
+    public static String organization(String org) {
+        return "o/" + org + "/";
+    }
+
+    public static String groups(String org) {
+        return organization(org) + "g/";
+    }
+
+    public static String group(String org, String team) {
+        return groups(org) + team;
+    }
+
+    public static String invitation(String org, String invitation) {
+        return organization(org) + "i/" + invitation;
+    }
+
+    public static String user(String org, String user) {
+        return organization(org) + "u/" + user;
+    }
+
+    public static String profile(String org, String user) {
+        return user(org, user) + "/g";
+    }
+
+    public static String member(String org, String user) {
+        return user(org, user) + "/m";
+    }
+
+    public static String membership(String org, String user, String team) {
+        return user(org, user) + "/t/" + team;
+    }
+
+    /** The key of the record an item is a part of: its first four segments. */
+    public static String record(String itemKey) {
+        int slashes = 0;
+        for (int i = 0; i < itemKey.length(); i++) {
+            if (itemKey.charAt(i) == '/' && ++slashes == 4) {
+                return itemKey.substring(0, i);
+            }
+        }
+        return itemKey;
+    }
+
+    public static String organizationOf(String key) {
+        return key.split("/", 3)[1];
+    }
+
+    public static Kind kind(String key) {
+        return switch (key.split("/", 4)[2]) {
+            case "g" -> Kind.GROUP;
+            case "i" -> Kind.INVITATION;
+            case "u" -> Kind.USER;
+            default -> throw new IllegalArgumentException("not a snapshot key: " + key);
+        };
+    }
+
+    /** The record's own id: the team, invitation or user UUID. */
+    public static String idOf(String recordKey) {
+        return recordKey.split("/", 5)[3];
+    }
+
+    /** The part an item of a user is: "g", "m", or "t" for a team. */
+    public static String partOf(String itemKey) {
+        String rest = itemKey.substring(record(itemKey).length());
+        return rest.isEmpty() ? "" : rest.substring(1, 2);
+    }
+
+    /** The team of a membership item. */
+    public static String teamOf(String membershipKey) {
+        return membershipKey.substring(membershipKey.lastIndexOf('/') + 1);
+    }
+}
