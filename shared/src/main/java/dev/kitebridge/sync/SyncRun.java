@@ -13,8 +13,8 @@ import dev.kitebridge.buildkite.PageRequest;
  *
  * @param ordinal the run's number among its account's runs: its events sort after every earlier run's
  * @param baseGeneration the snapshot generation the run compares with (0: none, a first sync)
- * @param generation the snapshot generation the run writes
- * @param attempts how many workers have taken the run: one that keeps failing is ended
+ * @param generation the snapshot generation the run writes: its ordinal, so a failed run's leftovers are never another's
+ * @param attempts how many times working on the run has failed: one that keeps failing is ended
  * @param revision a change is written only over the revision it was made from
  */
 public record SyncRun(
@@ -109,7 +109,7 @@ public record SyncRun(
     public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, Instant now,
                                  long baseGeneration) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
-                baseGeneration + 1, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, 0);
+                ordinal, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, 0);
     }
 
     public boolean finished() {
@@ -117,9 +117,13 @@ public record SyncRun(
     }
 
     public SyncRun started(Instant now, List<Organization> reached) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, Status.RUNNING, phase, createdAt, startedAt != null ? startedAt : now,
-                finishedAt, baseGeneration, generation, startedAt != null ? organizations : List.copyOf(reached), read, diff, counts, error,
-                attempts + 1, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, Status.RUNNING, phase, createdAt, now, finishedAt, baseGeneration,
+                generation, List.copyOf(reached), read, diff, counts, error, attempts, revision);
+    }
+
+    public SyncRun failedAttempt(String why) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+                generation, organizations, read, diff, counts, why, attempts + 1, revision);
     }
 
     public SyncRun reading(Read next, Counts newCounts) {
@@ -132,9 +136,9 @@ public record SyncRun(
                 generation, organizations, read, next, newCounts, error, attempts, revision);
     }
 
-    public SyncRun ended(Status endStatus, Phase nextPhase, Instant now, String why) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, endStatus, nextPhase, createdAt, startedAt, now, baseGeneration,
-                generation, organizations, read, diff, counts, why, attempts, revision);
+    public SyncRun ended(Status endStatus, Instant now, String why, Counts finalCounts) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, endStatus, Phase.CLEAN, createdAt, startedAt, now, baseGeneration,
+                generation, organizations, read, diff, finalCounts, why, attempts, revision);
     }
 
     public SyncRun inPhase(Phase nextPhase) {

@@ -1,0 +1,383 @@
+package dev.kitebridge.sync;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.buildkite.TeamRole;
+import dev.kitebridge.buildkite.rest.Invitation;
+import dev.kitebridge.buildkite.rest.OrganizationMember;
+import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.directory.DirectoryRecords;
+import dev.kitebridge.directory.OrganizationRef;
+import dev.kitebridge.directory.orgdata.MemberProfile;
+import dev.kitebridge.directory.orgdata.OrganizationData.UserTeam;
+import dev.kitebridge.sync.SnapshotKeys.Kind;
+
+/**
+ * A run's DIFF and HOLD phases. DIFF walks the base generation and the run's new one side by side
+ * in key order, record by record (memory holds a page of each, and each organization's team
+ * names), builds each record in the unified shape on both sides and writes an event for every
+ * difference into the log, at the run's positions. HOLD undoes the deletions of a run that would
+ * delete more than the allowed share of the directory: their events are removed and the records
+ * carried into the new generation, so the next run weighs them again.
+ */
+final class SnapshotDiff {
+
+    /** Records compared between checkpoints. */
+    static final int RECORDS_PER_CHECKPOINT = 100;
+    private static final int PAGE = 200;
+
+    /** Fields that do not make a change by themselves: last seen moves daily; a team's count moves with every join (events say who). */
+    private static final List<String> NOT_COMPARED = List.of("last_active_at", "members_count");
+
+    private final SnapshotStore snapshots;
+    private final EventLog log;
+
+    SnapshotDiff(SnapshotStore snapshots, EventLog log) {
+        this.snapshots = snapshots;
+        this.log = log;
+    }
+
+    // ---------------------------------------------------------------- DIFF
+
+    /** Compares until done or the deadline; returns whether it is done. */
+    boolean compare(RunProgress progress, Instant now, Instant deadline, java.util.function.Supplier<Instant> clock) {
+        SyncRun run = progress.current();
+        teamNames.clear(); // generations change between runs; names are kept for one comparison
+        String resume = run.diff().afterRecord() == null ? null : run.diff().afterRecord() + "/~";
+        Records base = new Records(run.accountId(), run.baseGeneration(), resume);
+        Records next = new Records(run.accountId(), run.generation(), resume);
+        Comparison comparison = new Comparison(run, now);
+        long baseRecords = run.diff().baseRecords();
+        long deletions = run.diff().deletions();
+        int sinceCheckpoint = 0;
+        String last = null;
+        while (base.peek() != null || next.peek() != null) {
+            if (sinceCheckpoint == RECORDS_PER_CHECKPOINT) {
+                save(progress, comparison, last, baseRecords, deletions);
+                sinceCheckpoint = 0;
+                if (!clock.get().isBefore(deadline)) {
+                    return false;
+                }
+            }
+            String key = min(base.peek(), next.peek());
+            List<SnapshotStore.Item> was = key.equals(base.peek()) ? base.next() : List.of();
+            List<SnapshotStore.Item> is = key.equals(next.peek()) ? next.next() : List.of();
+            Built before = build(run, run.baseGeneration(), key, was);
+            Built after = build(run, run.generation(), key, is);
+            if (before != null) {
+                baseRecords++;
+                if (after == null) {
+                    deletions++;
+                }
+            }
+            comparison.record(key, before, after, after != null && after.kind() == Kind.USER, this);
+            last = key;
+            sinceCheckpoint++;
+        }
+        save(progress, comparison, last, baseRecords, deletions);
+        return true;
+    }
+
+    private void save(RunProgress progress, Comparison comparison, String last, long baseRecords, long deletions) {
+        log.put(progress.current().accountId(), comparison.drain());
+        if (last != null) {
+            progress.save(r -> r.comparing(SyncRun.Phase.DIFF, new SyncRun.Diff(last, baseRecords, deletions, null), r.counts()));
+        }
+    }
+
+    /** The events of one run's comparison, with their ids and positions. */
+    private static final class Comparison {
+        private final SyncRun run;
+        private final Instant now;
+        private final List<ChangeEvent> events = new ArrayList<>();
+
+        Comparison(SyncRun run, Instant now) {
+            this.run = run;
+            this.now = now;
+        }
+
+        List<ChangeEvent> drain() {
+            List<ChangeEvent> drained = List.copyOf(events);
+            events.clear();
+            return drained;
+        }
+
+        void record(String key, Built before, Built after, boolean userStays, SnapshotDiff diff) {
+            boolean group = (before != null ? before : after) != null && (before != null ? before : after).kind() == Kind.GROUP;
+            if (before == null && after != null) {
+                add(group ? ChangeEvent.GROUP_CREATED : ChangeEvent.USER_CREATED,
+                        group ? EventPositions.GROUP_CREATED : EventPositions.USER_CREATED, key, null, after, after.json(), null);
+            } else if (before != null && after == null) {
+                add(group ? ChangeEvent.GROUP_DELETED : ChangeEvent.USER_DELETED,
+                        group ? EventPositions.GROUP_DELETED : EventPositions.USER_DELETED, key, before, null, before.json(), null);
+            } else if (before != null && !before.hash().equals(after.hash())) {
+                ObjectNode previous = ApiJson.MAPPER.createObjectNode();
+                after.view().fieldNames().forEachRemaining(field -> {
+                    if (!after.view().path(field).equals(before.view().path(field))) {
+                        previous.set(field, before.json().path(field));
+                    }
+                });
+                add(group ? ChangeEvent.GROUP_UPDATED : ChangeEvent.USER_UPDATED,
+                        group ? EventPositions.GROUP_UPDATED : EventPositions.USER_UPDATED, key, before, after, after.json(), previous);
+            }
+            memberships(key, before, after, userStays);
+        }
+
+        /** A user's teams: joined, left (or gone with the user or the team). A changed role in a team is in user.updated. */
+        private void memberships(String key, Built before, Built after, boolean userStays) {
+            Map<String, TeamRole> was = before == null ? Map.of() : before.teams();
+            Map<String, TeamRole> is = after == null ? Map.of() : after.teams();
+            TreeSet<String> teams = new TreeSet<>(was.keySet());
+            teams.addAll(is.keySet());
+            for (String team : teams) {
+                String membershipKey = key + "/t/" + team;
+                if (!was.containsKey(team)) {
+                    addMembership(ChangeEvent.GROUP_USER_ADDED, EventPositions.GROUP_USER_ADDED, membershipKey, after, team, is.get(team));
+                } else if (!is.containsKey(team)) {
+                    boolean teamStays = after != null && after.teamsOfOrganization().containsKey(team);
+                    addMembership(ChangeEvent.GROUP_USER_REMOVED,
+                            userStays && teamStays ? EventPositions.GROUP_USER_REMOVED : EventPositions.GONE_USER_REMOVED,
+                            membershipKey, before, team, was.get(team));
+                }
+            }
+        }
+
+        private void addMembership(String type, int rank, String membershipKey, Built user, String team, TeamRole role) {
+            ObjectNode data = ApiJson.MAPPER.createObjectNode();
+            data.put("group_id", team);
+            data.put("user_id", SnapshotKeys.idOf(SnapshotKeys.record(membershipKey)));
+            data.put("organization_id", SnapshotKeys.organizationOf(membershipKey));
+            data.put("role", role == null ? null : role.name().toLowerCase(java.util.Locale.ROOT));
+            String hash = sha256(data.toString());
+            events.add(new ChangeEvent(id(type, membershipKey, "", hash), type, run.tenantId(), run.accountId(), now, data, null,
+                    EventPositions.of(run.ordinal(), rank, membershipKey)));
+        }
+
+        private void add(String type, int rank, String key, Built before, Built after, JsonNode data, JsonNode previous) {
+            events.add(new ChangeEvent(id(type, key, before == null ? "" : before.hash(), after == null ? "" : after.hash()), type,
+                    run.tenantId(), run.accountId(), now, data, previous, EventPositions.of(run.ordinal(), rank, key)));
+        }
+
+        /** Stable for the change: the account's same run (by ordinal) finding the same difference always names it alike. */
+        private String id(String type, String key, String beforeHash, String afterHash) {
+            return "evt_" + sha256(run.accountId() + "|" + run.ordinal() + "|" + type + "|" + key + "|" + beforeHash + "|" + afterHash)
+                    .substring(0, 32);
+        }
+    }
+
+    // ---------------------------------------------------------------- records in the unified shape
+
+    /**
+     * A record built from its parts.
+     *
+     * @param view what is compared: the record without the fields in {@link #NOT_COMPARED} and
+     *     without team names in a user's groups (a renamed team is one group.updated, not one
+     *     user.updated per member)
+     * @param teams a user's teams and roles there (empty for other records)
+     * @param teamsOfOrganization the teams of the record's organization in its generation, by id
+     */
+    private record Built(Kind kind, JsonNode json, JsonNode view, String hash, Map<String, TeamRole> teams,
+                         Map<String, String> teamsOfOrganization) {}
+
+    private final Map<String, Map<String, String>> teamNames = new HashMap<>();
+
+    private Built build(SyncRun run, long generation, String key, List<SnapshotStore.Item> items) {
+        if (items.isEmpty()) {
+            return null;
+        }
+        String orgId = SnapshotKeys.organizationOf(key);
+        OrganizationRef org = run.organizations().stream().filter(o -> o.id().equals(orgId)).findFirst()
+                .map(o -> new OrganizationRef(o.id(), o.slug(), o.name())).orElse(new OrganizationRef(orgId, null, null));
+        Map<String, String> names = teamNames(run.accountId(), generation, orgId);
+        Map<String, SnapshotStore.Item> parts = new HashMap<>();
+        Map<String, TeamRole> teams = new TreeMap<>();
+        for (SnapshotStore.Item item : items) {
+            String part = SnapshotKeys.partOf(item.key());
+            if (part.equals("t")) {
+                teams.put(SnapshotKeys.teamOf(item.key()), SnapshotParts.read(item.data(), SnapshotParts.Membership.class).role());
+            } else {
+                parts.put(part, item);
+            }
+        }
+        Kind kind = SnapshotKeys.kind(key);
+        Object unified;
+        switch (kind) {
+            case GROUP -> {
+                if (!parts.containsKey("")) {
+                    return null;
+                }
+                Optional<SnapshotParts.RosterSummary> roster = Optional.ofNullable(parts.get("r"))
+                        .map(i -> SnapshotParts.read(i.data(), SnapshotParts.RosterSummary.class));
+                unified = DirectoryRecords.group(org, SnapshotParts.read(parts.get("").data(), Team.class),
+                        roster.map(r -> (int) r.membersCount()).orElse(0), roster.map(SnapshotParts.RosterSummary::pipelines).orElse(List.of()));
+            }
+            case INVITATION -> unified = DirectoryRecords.invitation(org, SnapshotParts.read(parts.get("").data(), Invitation.class), names);
+            case USER -> {
+                if (!parts.containsKey("m")) {
+                    return null; // a GraphQL profile alone: REST's member list is the word on who is a member
+                }
+                List<UserTeam> userTeams = teams.entrySet().stream()
+                        .map(t -> new UserTeam(t.getKey(), names.get(t.getKey()), t.getValue())).toList();
+                unified = DirectoryRecords.member(org, SnapshotParts.read(parts.get("m").data(), OrganizationMember.class),
+                        Optional.ofNullable(parts.get("g")).map(i -> SnapshotParts.read(i.data(), MemberProfile.class)), userTeams);
+            }
+            default -> throw new IllegalStateException();
+        }
+        JsonNode json = ApiJson.MAPPER.valueToTree(unified);
+        ObjectNode view = json.deepCopy();
+        NOT_COMPARED.forEach(view::remove);
+        view.path("groups").forEach(g -> ((ObjectNode) g).remove("name"));
+        return new Built(kind, json, view, sha256(view.toString()), teams, names);
+    }
+
+    /** The teams of an organization in a generation, by id, with their names: read once per comparison. */
+    private Map<String, String> teamNames(String accountId, long generation, String orgId) {
+        return teamNames.computeIfAbsent(accountId + "/" + generation + "/" + orgId, k -> {
+            Map<String, String> names = new HashMap<>();
+            String prefix = SnapshotKeys.groups(orgId);
+            String after = prefix;
+            while (true) {
+                List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
+                for (SnapshotStore.Item item : page) {
+                    if (!item.key().startsWith(prefix)) {
+                        return names;
+                    }
+                    if (SnapshotKeys.partOf(item.key()).isEmpty()) {
+                        names.put(SnapshotKeys.idOf(item.key()), SnapshotParts.read(item.data(), Team.class).name());
+                    }
+                }
+                if (page.size() < PAGE) {
+                    return names;
+                }
+                after = page.get(page.size() - 1).key();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- HOLD
+
+    /** Undoes the run's deletions until done or the deadline; returns whether it is done. */
+    boolean hold(RunProgress progress, Instant deadline, java.util.function.Supplier<Instant> clock) {
+        SyncRun run = progress.current();
+        String from = run.diff().heldAfter() != null ? run.diff().heldAfter()
+                : EventPositions.firstOfRank(run.ordinal(), EventPositions.GONE_USER_REMOVED);
+        String to = EventPositions.firstOfRank(run.ordinal(), EventPositions.USER_DELETED + 1);
+        while (clock.get().isBefore(deadline)) {
+            List<ChangeEvent> page = log.list(run.accountId(), from, to, RECORDS_PER_CHECKPOINT);
+            if (page.isEmpty()) {
+                return true;
+            }
+            long held = 0;
+            for (ChangeEvent event : page) {
+                String key = event.position().substring(EventPositions.firstOfRun(run.ordinal()).length() + 3);
+                List<SnapshotStore.Item> restored = itemsOf(run.accountId(), run.baseGeneration(), SnapshotKeys.record(key)).stream()
+                        .filter(item -> item.key().equals(key) || !event.event().equals(ChangeEvent.GROUP_USER_REMOVED)
+                                && item.key().startsWith(key)).toList();
+                if (!restored.isEmpty()) {
+                    snapshots.put(run.accountId(), run.generation(), restored);
+                }
+                held += event.event().equals(ChangeEvent.GROUP_USER_REMOVED) ? 0 : 1;
+            }
+            log.delete(run.accountId(), page.stream().map(ChangeEvent::position).toList());
+            String last = page.get(page.size() - 1).position();
+            long heldNow = held;
+            progress.save(r -> r.comparing(SyncRun.Phase.HOLD, new SyncRun.Diff(r.diff().afterRecord(), r.diff().baseRecords(),
+                    r.diff().deletions(), last), r.counts().held(r.counts().deletionsHeld() + heldNow)));
+            from = last;
+        }
+        return false;
+    }
+
+    /** Every item of a record in a generation. */
+    List<SnapshotStore.Item> itemsOf(String accountId, long generation, String recordKey) {
+        List<SnapshotStore.Item> items = new ArrayList<>();
+        String after = recordKey.substring(0, recordKey.length() - 1); // sorts just before the record's first item
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
+            for (SnapshotStore.Item item : page) {
+                if (item.key().equals(recordKey) || item.key().startsWith(recordKey + "/")) {
+                    items.add(item);
+                } else if (item.key().compareTo(recordKey) > 0) {
+                    return items;
+                }
+            }
+            if (page.size() < PAGE) {
+                return items;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
+    // ---------------------------------------------------------------- a generation, record by record
+
+    /** A generation's items in key order, handed out a record (all its parts) at a time. */
+    private final class Records {
+        private final String accountId;
+        private final long generation;
+        private final Deque<SnapshotStore.Item> buffer = new ArrayDeque<>();
+        private String after;
+        private boolean end;
+
+        Records(String accountId, long generation, String after) {
+            this.accountId = accountId;
+            this.generation = generation;
+            this.after = after;
+            this.end = generation == 0; // a first sync compares with nothing
+        }
+
+        String peek() {
+            fill();
+            return buffer.isEmpty() ? null : SnapshotKeys.record(buffer.peekFirst().key());
+        }
+
+        List<SnapshotStore.Item> next() {
+            String record = peek();
+            List<SnapshotStore.Item> items = new ArrayList<>();
+            while (record != null && !buffer.isEmpty() && SnapshotKeys.record(buffer.peekFirst().key()).equals(record)) {
+                items.add(buffer.pollFirst());
+                fill();
+            }
+            return items;
+        }
+
+        private void fill() {
+            if (buffer.isEmpty() && !end) {
+                List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
+                buffer.addAll(page);
+                end = page.size() < PAGE;
+                if (!page.isEmpty()) {
+                    after = page.get(page.size() - 1).key();
+                }
+            }
+        }
+    }
+
+    private static String min(String a, String b) {
+        return a == null ? b : b == null ? a : a.compareTo(b) <= 0 ? a : b;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.kitebridge.sync;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.state.AccountStore;
+import dev.kitebridge.state.IntegratedAccount;
+
+/** Starting sync runs (on demand, on the schedule), showing them, and paging through the events they published. */
+public final class SyncService {
+
+    private final AccountStore accounts;
+    private final SyncStore syncs;
+    private final SyncQueue queue;
+    private final EventFeed feed;
+    private final TimeSource time;
+
+    public SyncService(AccountStore accounts, SyncStore syncs, SyncQueue queue, EventFeed feed, TimeSource time) {
+        this.accounts = accounts;
+        this.syncs = syncs;
+        this.queue = queue;
+        this.feed = feed;
+        this.time = time;
+    }
+
+    /** A run, and whether this call started it (false: the account's run under way). */
+    public record Started(SyncRun run, boolean created) {}
+
+    /**
+     * Starts a run of the account, or answers the one already queued or under way: one run per
+     * account at a time.
+     *
+     * @throws DirectoryException 404 for an account the tenant does not have, 424 for one that needs a new token
+     */
+    public Started start(String tenantId, String accountId, String trigger) {
+        IntegratedAccount account = accounts.find(tenantId, accountId)
+                .orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
+        if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
+            throw DirectoryException.needsReauth(accountId);
+        }
+        for (int attempt = 0; attempt < 10; attempt++) {
+            AccountSync state = syncs.account(accountId).orElse(null);
+            if (state == null) {
+                syncs.createAccount(AccountSync.first(accountId, tenantId));
+                continue;
+            }
+            Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run).filter(r -> !r.finished());
+            if (active.isPresent()) {
+                return new Started(active.get(), false);
+            }
+            SyncRun run = SyncRun.queued("run_" + UUID.randomUUID().toString().replace("-", ""), tenantId, accountId,
+                    state.nextOrdinal(), trigger, time.now(), state.currentGeneration());
+            // The account claims the run's ordinal first: a crash before the run is written leaves a name of nothing, never two runs.
+            if (syncs.replaceAccount(state.withActiveRun(run.id(), run.ordinal())).isPresent()) {
+                syncs.createRun(run);
+                queue.enqueue(run.id(), Duration.ZERO);
+                return new Started(run, true);
+            }
+        }
+        throw DirectoryException.rateLimited(Duration.ofSeconds(1), "the sync state of account " + accountId
+                + " is changing; retry after the time given");
+    }
+
+    /** Makes the account known to the schedule (on link): its first run comes with the next tick. */
+    public void register(IntegratedAccount account) {
+        syncs.createAccount(AccountSync.first(account.id(), account.tenantId()));
+    }
+
+    /** Forgets the account's sync state (on unlink). Its snapshot and events are left to expire with it. */
+    public void forget(String accountId) {
+        syncs.deleteAccount(accountId);
+    }
+
+    /** The schedule's tick: a run for every active account that has none under way. Returns how many were started. */
+    public int startScheduled() {
+        int started = 0;
+        for (AccountSync state : syncs.accounts()) {
+            Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
+            if (account.isPresent() && account.get().status() == IntegratedAccount.Status.ACTIVE
+                    && start(state.tenantId(), state.accountId(), "schedule").created()) {
+                started++;
+            }
+        }
+        return started;
+    }
+
+    /** @throws DirectoryException 404 for a run of another tenant, or none */
+    public SyncRun run(String tenantId, String runId) {
+        return syncs.run(runId).filter(r -> r.tenantId().equals(tenantId))
+                .orElseThrow(() -> DirectoryException.notFound("no sync run " + runId));
+    }
+
+    /** A page of published events, and the cursor to ask for the next with. */
+    public record EventPage(List<ChangeEvent> events, String nextCursor) {}
+
+    public EventPage events(String tenantId, String accountId, String after, int limit) {
+        accounts.find(tenantId, accountId).orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
+        List<ChangeEvent> page = feed.after(accountId, after == null ? null : decode(after), limit);
+        // Always a cursor to come back with: an empty page means caught up, and the same cursor polls on.
+        String next = page.isEmpty() ? after : encode(page.get(page.size() - 1).position());
+        return new EventPage(page, next);
+    }
+
+    /** The position of an event, as the cursor the API shows: opaque, but stable (a receiver may keep it). */
+    private static String encode(String position) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decode(String cursor) {
+        try {
+            String position = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (position.matches("\\d{12}/\\d{2}/.*")) {
+                return position;
+            }
+        } catch (IllegalArgumentException e) {
+            // not base64: answered below
+        }
+        throw DirectoryException.invalidRequest("after is not a cursor this API gave");
+    }
+}

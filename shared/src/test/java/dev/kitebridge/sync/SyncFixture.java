@@ -1,0 +1,145 @@
+package dev.kitebridge.sync;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.limits.RateLimits;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.state.memory.InMemoryAccountStore;
+import dev.kitebridge.state.memory.InMemoryEventLog;
+import dev.kitebridge.state.memory.InMemorySnapshotStore;
+import dev.kitebridge.state.memory.InMemorySyncStore;
+import dev.kitebridge.state.memory.InMemoryTokenVault;
+
+/** A sandbox organization, one integrated account linked to it, and the sync engine on in-memory state. */
+final class SyncFixture implements AutoCloseable {
+
+    static final String TENANT = "tenant-1";
+    static final String ACCOUNT = "acct-1";
+
+    final Sandbox sandbox;
+    final InMemoryAccountStore accounts = new InMemoryAccountStore();
+    final InMemorySyncStore syncs = new InMemorySyncStore();
+    final SnapshotStore snapshots;
+    final InMemoryEventLog log = new InMemoryEventLog();
+    final TimeSource time;
+    final SyncRunner runner;
+    final SyncService service;
+    final List<String> queued = new CopyOnWriteArrayList<>();
+
+    private final boolean ownsSandbox;
+
+    SyncFixture(int members, int teams) {
+        this(sandbox(members, teams), new InMemorySnapshotStore(), true);
+    }
+
+    /** Another state (same account id) over a sandbox that another fixture owns: two runs of the same world compare. */
+    SyncFixture(Sandbox shared, SnapshotStore snapshots) {
+        this(shared, snapshots, false);
+    }
+
+    private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, boolean ownsSandbox) {
+        this.sandbox = sandbox;
+        this.ownsSandbox = ownsSandbox;
+        this.snapshots = snapshots;
+        this.time = TimeSource.scaled(sandbox.clock().scale());
+        InMemoryTokenVault tokens = new InMemoryTokenVault();
+        accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
+                Instant.now(), "user:local", null, 0));
+        tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
+        BuildkiteAccess access = new BuildkiteAccess(accounts, tokens, new InMemoryRateLimitGovernor(),
+                new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time);
+        runner = new SyncRunner(access, syncs, snapshots, log, time, 0.2);
+        service = new SyncService(accounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs), time);
+    }
+
+    static Sandbox sandbox(int members, int teams) {
+        return Sandbox.builder().population(Population.of(members, teams))
+                .limits(RateLimits.BUILDKITE.withRest(100_000, 100_000).withGraphql(10_000_000, 10_000_000)).timeScale(60).start();
+    }
+
+    Organization org() {
+        return sandbox.world().organizations().get(0);
+    }
+
+    String actor() {
+        return sandbox.owner().uuid();
+    }
+
+    /** Starts a run and works on it until it is done, as workers with {@code slice} of time each would. */
+    SyncRun sync(Duration slice) {
+        SyncRun run = service.start(TENANT, ACCOUNT, "api").run();
+        return finish(run.id(), slice);
+    }
+
+    SyncRun finish(String runId, Duration slice) {
+        for (int worker = 0; worker < 10_000; worker++) {
+            SyncRunner.Outcome outcome = runner.work(runId, "worker-" + worker, time.now().plus(slice));
+            if (outcome.kind() == SyncRunner.Outcome.Kind.DONE) {
+                return syncs.run(runId).orElseThrow();
+            }
+            if (outcome.kind() == SyncRunner.Outcome.Kind.LATER && outcome.at().isAfter(time.now())) {
+                sleepUntil(outcome.at());
+            }
+        }
+        throw new AssertionError("run " + runId + " did not end");
+    }
+
+    void sleepUntil(Instant at) {
+        try {
+            time.sleep(Duration.between(time.now(), at));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Every published event of the account, in order. */
+    List<ChangeEvent> events() {
+        List<ChangeEvent> all = new ArrayList<>();
+        String after = null;
+        while (true) {
+            SyncService.EventPage page = service.events(TENANT, ACCOUNT, after, 500);
+            if (page.events().isEmpty()) {
+                return all;
+            }
+            all.addAll(page.events());
+            after = page.nextCursor();
+        }
+    }
+
+    /** The account's current snapshot, item by item. */
+    Map<String, String> snapshot() {
+        long generation = syncs.account(ACCOUNT).orElseThrow().currentGeneration();
+        Map<String, String> items = new TreeMap<>();
+        String after = null;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(ACCOUNT, generation, after, 500);
+            page.forEach(item -> items.put(item.key(), item.data().toString()));
+            if (page.size() < 500) {
+                return items;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownsSandbox) {
+            sandbox.close();
+        }
+    }
+}

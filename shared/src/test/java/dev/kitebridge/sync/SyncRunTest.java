@@ -1,0 +1,212 @@
+package dev.kitebridge.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.sandbox.faults.FaultPlan;
+import dev.kitebridge.sandbox.faults.Faults;
+import dev.kitebridge.sandbox.model.Invitation;
+import dev.kitebridge.sandbox.model.Member;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.TeamFields;
+import dev.kitebridge.sandbox.model.TeamMember;
+import dev.kitebridge.state.memory.InMemorySnapshotStore;
+
+/** Whole sync runs against the sandbox: what a first and a later run find, and what crashes and faults change (nothing). */
+class SyncRunTest {
+
+    private static final Duration WORKER = Duration.ofMinutes(10);
+
+    @Test
+    void aFirstRunCreatesEveryRecordAndASecondWithNoChangeFindsNothing() {
+        try (SyncFixture fixture = new SyncFixture(150, 6)) {
+            SyncRun first = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, first.status(), first.error());
+            Organization org = fixture.org();
+            int members = fixture.sandbox.world().members(org.uuid()).size();
+            long pending = fixture.sandbox.world().invitations(org.uuid()).stream().filter(i -> i.state() == Invitation.State.PENDING).count();
+            List<Team> teams = fixture.sandbox.world().teams(org.uuid());
+            int memberships = teams.stream().mapToInt(t -> fixture.sandbox.world().teamMembers(org.uuid(), t.uuid()).size()).sum();
+
+            List<ChangeEvent> events = fixture.events();
+            Map<String, Long> byType = events.stream().collect(Collectors.groupingBy(ChangeEvent::event, Collectors.counting()));
+            assertEquals(members + pending, byType.get(ChangeEvent.USER_CREATED));
+            assertEquals(teams.size(), byType.get(ChangeEvent.GROUP_CREATED));
+            assertEquals(memberships, byType.get(ChangeEvent.GROUP_USER_ADDED));
+            assertEquals(Set.of(ChangeEvent.USER_CREATED, ChangeEvent.GROUP_CREATED, ChangeEvent.GROUP_USER_ADDED, ChangeEvent.SYNC_RUN_COMPLETED),
+                    byType.keySet());
+            assertEquals(ChangeEvent.SYNC_RUN_COMPLETED, events.get(events.size() - 1).event());
+            assertEquals(events.size(), events.stream().map(ChangeEvent::id).distinct().count(), "ids are unique");
+            assertEquals(byType.get(ChangeEvent.USER_CREATED), first.counts().events().get(ChangeEvent.USER_CREATED));
+            // Creations come before the memberships that name them.
+            int lastCreated = lastIndexOf(events, ChangeEvent.GROUP_CREATED);
+            int firstAdded = events.stream().map(ChangeEvent::event).toList().indexOf(ChangeEvent.GROUP_USER_ADDED);
+            assertTrue(lastCreated < firstAdded);
+
+            SyncRun second = fixture.sync(WORKER);
+            List<ChangeEvent> after = fixture.events().subList(events.size(), fixture.events().size());
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), after.stream().map(ChangeEvent::event).toList());
+            assertEquals(second.id(), after.get(0).data().get("id").asText());
+        }
+    }
+
+    @Test
+    void changesBetweenRunsAreExactlyTheirEvents() {
+        try (SyncFixture fixture = new SyncFixture(60, 4)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            var world = fixture.sandbox.world();
+            Organization org = fixture.org();
+            String owner = fixture.actor();
+            List<Member> members = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(owner)).toList();
+            List<Team> teams = world.teams(org.uuid());
+
+            Member promoted = members.stream().filter(m -> m.role() == Member.Role.MEMBER).findFirst().orElseThrow();
+            world.updateMember(org, owner, promoted.userUuid(), Member.Role.ADMIN, null);
+            Member leaver = members.stream().filter(m -> m != promoted && m.role() == Member.Role.MEMBER).findFirst().orElseThrow();
+            List<String> leaverTeams = world.teamMembershipsOf(org.uuid(), leaver.userUuid()).stream().map(TeamMember::teamUuid).toList();
+            world.removeMember(org, owner, leaver.userUuid());
+            Team renamed = teams.get(0);
+            world.updateTeam(org, owner, renamed.uuid(), new TeamFields("Renamed team", null, null, null, null, null, null, null, null, null));
+            Team from = teams.get(1);
+            Team to = teams.get(2);
+            Member mover = members.stream().filter(m -> m != promoted && m != leaver
+                    && world.teamMember(org.uuid(), from.uuid(), m.userUuid()).isPresent()
+                    && world.teamMember(org.uuid(), to.uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow();
+            world.removeTeamMember(org, owner, from.uuid(), mover.userUuid());
+            world.addTeamMember(org, owner, to.uuid(), mover.userUuid(), TeamMember.Role.MEMBER);
+            Invitation invited = world.invite(org, owner, List.of("newcomer@example.com"), Member.Role.MEMBER, null, List.of()).get(0);
+
+            SyncRun second = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
+            List<ChangeEvent> events = fixture.events();
+            List<ChangeEvent> found = events.subList(seen, events.size() - 1);
+            Set<String> expected = new TreeSet<>(List.of(
+                    ChangeEvent.USER_UPDATED + " " + promoted.userUuid(),
+                    ChangeEvent.USER_DELETED + " " + leaver.userUuid(),
+                    ChangeEvent.GROUP_UPDATED + " " + renamed.uuid(),
+                    ChangeEvent.GROUP_USER_REMOVED + " " + from.uuid() + "/" + mover.userUuid(),
+                    ChangeEvent.GROUP_USER_ADDED + " " + to.uuid() + "/" + mover.userUuid(),
+                    ChangeEvent.USER_UPDATED + " " + mover.userUuid(), // their groups and team roles
+                    ChangeEvent.USER_CREATED + " " + invited.uuid()));
+            leaverTeams.forEach(team -> expected.add(ChangeEvent.GROUP_USER_REMOVED + " " + team + "/" + leaver.userUuid()));
+            assertEquals(expected, new TreeSet<>(found.stream().map(SyncRunTest::describe).toList()));
+
+            ChangeEvent promotion = found.stream().filter(e -> describe(e).equals(ChangeEvent.USER_UPDATED + " " + promoted.userUuid()))
+                    .findFirst().orElseThrow();
+            assertEquals(Set.of("roles"), fieldNames(promotion.previousAttributes()));
+            assertTrue(promotion.previousAttributes().get("roles").toString().contains("organization:member"));
+            assertTrue(promotion.data().get("roles").toString().contains("organization:admin"));
+            ChangeEvent rename = found.stream().filter(e -> e.event().equals(ChangeEvent.GROUP_UPDATED)).findFirst().orElseThrow();
+            assertEquals(renamed.name(), rename.previousAttributes().get("name").asText());
+            assertEquals("Renamed team", rename.data().get("name").asText());
+        }
+    }
+
+    @Test
+    void aRunKilledAtTwentyRandomPointsEndsAsAnUninterruptedOne() {
+        try (SyncFixture reference = new SyncFixture(250, 6)) {
+            reference.sync(WORKER);
+            KillingSnapshotStore killing = new KillingSnapshotStore(new InMemorySnapshotStore());
+            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killing)) {
+                String runId = crashing.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+                Random random = new Random(7);
+                int kills = 0;
+                while (kills < 20) {
+                    killing.killAfter(1 + random.nextInt(3));
+                    try {
+                        crashing.finish(runId, WORKER);
+                        break;
+                    } catch (KillingSnapshotStore.Killed killed) {
+                        kills++;
+                    }
+                }
+                killing.killAfter(-1);
+                SyncRun run = crashing.finish(runId, WORKER);
+                assertEquals(20, kills, "the run was killed 20 times before it could end");
+                assertEquals(SyncRun.Status.COMPLETED, run.status(), run.error());
+                assertEquals(reference.snapshot(), crashing.snapshot());
+                assertEquals(ids(reference.events()), ids(crashing.events()));
+            }
+        }
+    }
+
+    @Test
+    void upstreamFaultsChangeNothing() {
+        try (SyncFixture reference = new SyncFixture(250, 6)) {
+            reference.sync(WORKER);
+            reference.sandbox.faults().set(Faults.ALL_ROUTES, new FaultPlan(0.05, 0.03, 0.02, Duration.ZERO));
+            try (SyncFixture faulty = new SyncFixture(reference.sandbox, new InMemorySnapshotStore())) {
+                SyncRun run = faulty.sync(WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, run.status(), run.error());
+                assertEquals(reference.snapshot(), faulty.snapshot());
+                assertEquals(ids(reference.events()), ids(faulty.events()));
+            } finally {
+                reference.sandbox.faults().clear();
+            }
+        }
+    }
+
+    @Test
+    void aRunThatWouldDeleteMoreThanTheShareHoldsItsDeletions() {
+        try (SyncFixture fixture = new SyncFixture(40, 3)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            Map<String, String> before = fixture.snapshot();
+            var world = fixture.sandbox.world();
+            Organization org = fixture.org();
+            List<Member> leavers = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(fixture.actor())
+                    && m.role() == Member.Role.MEMBER).limit(15).toList();
+            leavers.forEach(m -> world.removeMember(org, fixture.actor(), m.userUuid()));
+
+            SyncRun held = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, held.status());
+            assertEquals(leavers.size(), held.counts().deletionsHeld());
+            List<ChangeEvent> events = fixture.events().subList(seen, fixture.events().size());
+            assertFalse(events.stream().anyMatch(e -> e.event().equals(ChangeEvent.USER_DELETED)
+                    || e.event().equals(ChangeEvent.GROUP_USER_REMOVED)), events.toString());
+            for (Member leaver : leavers) {
+                String prefix = SnapshotKeys.user(org.uuid(), leaver.userUuid());
+                assertEquals(before.keySet().stream().filter(k -> k.startsWith(prefix)).toList(),
+                        fixture.snapshot().keySet().stream().filter(k -> k.startsWith(prefix)).toList(), "kept: " + prefix);
+            }
+        }
+    }
+
+    private static String describe(ChangeEvent event) {
+        return switch (event.event()) {
+            case ChangeEvent.GROUP_USER_ADDED, ChangeEvent.GROUP_USER_REMOVED ->
+                    event.event() + " " + event.data().get("group_id").asText() + "/" + event.data().get("user_id").asText();
+            default -> event.event() + " " + event.data().get("id").asText();
+        };
+    }
+
+    private static Set<String> fieldNames(com.fasterxml.jackson.databind.JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static List<String> ids(List<ChangeEvent> events) {
+        List<String> ids = new ArrayList<>();
+        events.forEach(e -> ids.add(e.event() + " " + e.id()));
+        return ids;
+    }
+
+    private static int lastIndexOf(List<ChangeEvent> events, String type) {
+        return events.stream().map(ChangeEvent::event).toList().lastIndexOf(type);
+    }
+}
