@@ -12,6 +12,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.kitebridge.api.Application;
+import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
@@ -43,21 +44,26 @@ public final class LocalRuntime implements AutoCloseable {
     private final Sandbox sandbox;
     private final String accountId;
     private final Map<String, RequestHandler<Object, Object>> handlers = new HashMap<>();
+    /** Sync runs are worked on in this process, as the worker function takes them from SQS in AWS. */
+    private final LocalSyncQueue syncQueue;
 
     private LocalRuntime(Template template, Sandbox sandbox, String accountId, BuildkiteToken token,
                          BuildkiteAccess.Endpoints endpoints, TimeSource time) {
         this.template = template;
         this.sandbox = sandbox;
         this.accountId = accountId;
+        this.syncQueue = new LocalSyncQueue(time);
         // In memory by default; KITEBRIDGE_TABLE with endpoint overrides puts the state in local stand-ins.
         localStandIns(System.getenv()).ifPresent(c -> KitebridgeTable.create(AwsClients.dynamoDb(c), c.table()));
         Application.Wiring fromEnvironment = Dependencies.fromEnvironment(System.getenv());
+        SyncState sync = fromEnvironment.sync();
         Application.Wiring wiring = new Application.Wiring(fromEnvironment.accounts(), fromEnvironment.tokens(),
                 fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.idempotency(), fromEnvironment.governor(),
-                endpoints, time);
+                endpoints, time, new SyncState(sync.runs(), sync.snapshots(), sync.events(), syncQueue));
         wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
                 "the local dev server's key", Instant.now()));
         Application application = Application.create(wiring);
+        syncQueue.attach(application.syncRunner());
         application.accountsService().link(TENANT, token, sandbox != null ? "Buildkite sandbox" : "Buildkite", accountId);
         Dependencies.use(application);
     }
@@ -139,6 +145,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        syncQueue.close();
         if (sandbox != null) {
             sandbox.close();
         }

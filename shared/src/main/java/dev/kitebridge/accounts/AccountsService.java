@@ -19,6 +19,8 @@ import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.OrganizationDataStore;
 import dev.kitebridge.state.TokenVault;
+import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.SyncStore;
 
 /**
  * Integrated accounts: a tenant links a customer's Buildkite by handing over a token, which is
@@ -37,15 +39,17 @@ public final class AccountsService {
     private final BuildkiteAccess access;
     private final BuildkiteAccess.Endpoints endpoints;
     private final TimeSource time;
+    private final SyncStore syncs;
 
     public AccountsService(AccountStore accounts, TokenVault tokens, OrganizationDataStore organizationData, BuildkiteAccess access,
-                           BuildkiteAccess.Endpoints endpoints, TimeSource time) {
+                           BuildkiteAccess.Endpoints endpoints, TimeSource time, SyncStore syncs) {
         this.accounts = accounts;
         this.tokens = tokens;
         this.organizationData = organizationData;
         this.access = access;
         this.endpoints = endpoints;
         this.time = time;
+        this.syncs = syncs;
     }
 
     /** The account as the API shows it: with the scopes its token lacks. Never the token. */
@@ -87,6 +91,7 @@ public final class AccountsService {
             tokens.delete(account.id()); // no secret without its account
             throw e;
         }
+        syncs.createAccount(AccountSync.first(account.id(), tenantId)); // the schedule syncs it from its next tick
         return View.of(account);
     }
 
@@ -134,6 +139,7 @@ public final class AccountsService {
         accounts.delete(tenantId, accountId);
         organizationData.deleteAccount(current.dataKey());
         access.forget(accountId);
+        syncs.deleteAccount(accountId); // no more scheduled runs; its snapshot and events stay until the table's owner clears them
     }
 
     /**

@@ -23,16 +23,32 @@ import dev.kitebridge.state.CursorStore;
 import dev.kitebridge.state.IdempotencyStore;
 import dev.kitebridge.state.OrganizationDataStore;
 import dev.kitebridge.state.TokenVault;
+import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.sync.SyncRunner;
+import dev.kitebridge.sync.SyncService;
+import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.tenants.ApiKeys;
 
 /** Kitebridge assembled: every endpoint over one set of state and one Buildkite. */
-public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy,
-                          AccountsService accountsService, ApiKeys apiKeys) {
+public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
+                          AccountsService accountsService, ApiKeys apiKeys, SyncService syncService, SyncRunner syncRunner) {
+
+    /** A run that would delete more than this share of an account's directory holds its deletions. */
+    public static final double MAX_DELETION_SHARE = 0.2;
 
     /** The state and the Buildkite endpoints the application runs on. */
     public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
                          ApiKeyStore apiKeys, IdempotencyStore idempotency, RateLimitGovernor governor,
-                         BuildkiteAccess.Endpoints buildkite, TimeSource time) {}
+                         BuildkiteAccess.Endpoints buildkite, TimeSource time, SyncState sync) {
+
+        /** Without sync state of its own: syncs in memory, their queue dropping runs (for what never syncs: tests, tools). */
+        public Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
+                      ApiKeyStore apiKeys, IdempotencyStore idempotency, RateLimitGovernor governor,
+                      BuildkiteAccess.Endpoints buildkite, TimeSource time) {
+            this(accounts, tokens, cursors, organizationData, apiKeys, idempotency, governor, buildkite, time,
+                    SyncState.inMemory((runId, delay) -> { }));
+        }
+    }
 
     public static Application create(Wiring wiring) {
         BuildkiteAccess access = new BuildkiteAccess(wiring.accounts(), wiring.tokens(), wiring.governor(), wiring.buildkite(), wiring.time());
@@ -44,10 +60,14 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
         DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, cursors),
                 new GroupsService(access, data, cursors), new RolesService(cursors), new OrganizationsService(access, cursors),
                 new MeService(access), writes);
+        SyncState sync = wiring.sync();
+        SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), new EventFeed(sync.events(), sync.runs()),
+                wiring.time());
+        SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), MAX_DELETION_SHARE);
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
-                wiring.buildkite(), wiring.time());
+                wiring.buildkite(), wiring.time(), sync.runs());
         return new Application(directory, new AccountsEndpoints(accountsService),
-                new ProxyEndpoints(access, new ProxyService(access, cursors)), accountsService,
-                new ApiKeys(wiring.apiKeys(), Clock.systemUTC()));
+                new ProxyEndpoints(access, new ProxyService(access, cursors)), new SyncEndpoints(syncService), accountsService,
+                new ApiKeys(wiring.apiKeys(), Clock.systemUTC()), syncService, syncRunner);
     }
 }

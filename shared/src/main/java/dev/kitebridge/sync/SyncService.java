@@ -67,6 +67,11 @@ public final class SyncService {
                 + " is changing; retry after the time given");
     }
 
+    /** Sends a run that must go on later back to the queue, for a worker to take it up after {@code delay}. */
+    public void continueLater(String runId, Duration delay) {
+        queue.enqueue(runId, delay.isNegative() ? Duration.ZERO : delay);
+    }
+
     /** Makes the account known to the schedule (on link): its first run comes with the next tick. */
     public void register(IntegratedAccount account) {
         syncs.createAccount(AccountSync.first(account.id(), account.tenantId()));

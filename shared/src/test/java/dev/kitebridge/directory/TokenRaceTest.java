@@ -54,7 +54,7 @@ class TokenRaceTest {
     private final DynamoDbOrganizationDataStore organizationData = new DynamoDbOrganizationDataStore(table.client(), table.name(),
             Clock.systemUTC());
     private final AccountsService accountsOnA = new AccountsService(accounts, vault(), organizationData, instanceA, endpoints,
-            TimeSource.scaled(sandbox.clock().scale()));
+            TimeSource.scaled(sandbox.clock().scale()), new dev.kitebridge.state.memory.InMemorySyncStore());
     private final BuildkiteAccess instanceB = instance();
 
     TokenRaceTest() throws Exception {

@@ -1,0 +1,71 @@
+package dev.kitebridge.functions.sync;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+
+import dev.kitebridge.functions.Dependencies;
+import dev.kitebridge.sync.SyncRunner;
+import dev.kitebridge.sync.SyncService;
+import dev.kitebridge.sync.SyncWork;
+
+/**
+ * The sync worker: takes run messages from the queue and works on each run until it is done or
+ * the invocation's time is nearly up. A run that must go on later is sent again (with a delay
+ * until its budget refills) and its message consumed; a run another worker holds is reported as
+ * a failed item, so SQS delivers it again after the visibility timeout.
+ */
+public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+
+    /** Kept for saving the last checkpoint and answering SQS, before Lambda's deadline. */
+    static final Duration RESERVE = Duration.ofSeconds(30);
+
+    private final SyncRunner runner;
+    private final SyncService syncs;
+
+    public SyncWorkerHandler() {
+        this(Dependencies.application().syncRunner(), Dependencies.application().syncService());
+    }
+
+    public SyncWorkerHandler(SyncRunner runner, SyncService syncs) {
+        this.runner = runner;
+        this.syncs = syncs;
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        Instant deadline = Instant.now().plusMillis(context == null ? 60_000 : context.getRemainingTimeInMillis()).minus(RESERVE);
+        for (SQSEvent.SQSMessage message : event.getRecords()) {
+            String runId;
+            try {
+                runId = SyncWork.runIdOf(message.getBody());
+            } catch (IllegalArgumentException malformed) {
+                continue; // nothing any worker could do with it: consumed, not retried
+            }
+            SyncRunner.Outcome outcome;
+            try {
+                outcome = runner.work(runId, workerId(context, message), deadline);
+            } catch (RuntimeException e) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                continue;
+            }
+            switch (outcome.kind()) {
+                case DONE -> { }
+                case LATER -> syncs.continueLater(runId, Duration.between(Instant.now(), outcome.at()));
+                case BUSY -> failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+
+    private static String workerId(Context context, SQSEvent.SQSMessage message) {
+        return (context == null ? "local" : context.getAwsRequestId()) + "/" + message.getMessageId();
+    }
+}

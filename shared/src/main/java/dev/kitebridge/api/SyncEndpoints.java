@@ -1,0 +1,100 @@
+package dev.kitebridge.api;
+
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.sync.SyncRunView;
+import dev.kitebridge.sync.SyncService;
+
+/**
+ * {@code POST /sync-runs} (start one now, or answer the run under way), {@code GET /sync-runs/{id}}
+ * (its state and counts) and {@code GET /events} (an account's published change events, in order).
+ */
+public final class SyncEndpoints {
+
+    private static final System.Logger LOG = System.getLogger(SyncEndpoints.class.getName());
+    static final int DEFAULT_EVENTS = 100;
+    static final int MAX_EVENTS = 500;
+
+    private final SyncService syncs;
+
+    public SyncEndpoints(SyncService syncs) {
+        this.syncs = syncs;
+    }
+
+    public ApiResponse syncRuns(ApiRequest request) {
+        return answer(request, headers -> {
+            String id = request.pathParameter("id");
+            return switch (request.method() + (id == null ? "" : " id")) {
+                case "POST" -> {
+                    JsonBody body = JsonBody.parse(request.body(), Set.of("integrated_account_id"));
+                    SyncService.Started started = syncs.start(request.tenantId(), body.requiredString("integrated_account_id", 200), "api");
+                    // 202: the run is queued; 200: one was under way already, and that is the one to follow.
+                    yield ApiResponse.json(started.created() ? 202 : 200, SyncRunView.of(started.run()), headers);
+                }
+                case "GET id" -> ApiResponse.json(200, SyncRunView.of(syncs.run(request.tenantId(), id)), headers);
+                default -> Responses.error(405, "method_not_allowed", request.method() + " is not allowed here", request, headers, Map.of());
+            };
+        });
+    }
+
+    public ApiResponse events(ApiRequest request) {
+        return answer(request, headers -> {
+            Set<String> unknown = new java.util.TreeSet<>(request.query().keySet());
+            unknown.removeAll(Set.of("integrated_account_id", "after", "limit"));
+            if (!unknown.isEmpty()) {
+                throw DirectoryException.invalidRequest("unknown query parameter " + unknown.iterator().next()
+                        + " (events take integrated_account_id, after and limit)");
+            }
+            String account = request.query().get("integrated_account_id");
+            if (account == null || account.isBlank()) {
+                throw DirectoryException.invalidRequest("integrated_account_id is required");
+            }
+            SyncService.EventPage page = syncs.events(request.tenantId(), account, request.query().get("after"), limit(request));
+            Map<String, Object> envelope = new LinkedHashMap<>();
+            envelope.put("result", page.events());
+            envelope.put("next_cursor", page.nextCursor());
+            envelope.put("result_count", page.events().size());
+            return ApiResponse.json(200, envelope, headers);
+        });
+    }
+
+    private static int limit(ApiRequest request) {
+        String given = request.query().get("limit");
+        if (given == null) {
+            return DEFAULT_EVENTS;
+        }
+        try {
+            int limit = Integer.parseInt(given.trim());
+            if (limit >= 1 && limit <= MAX_EVENTS) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw DirectoryException.invalidRequest("limit must be a whole number from 1 to " + MAX_EVENTS + ", not '" + given + "'");
+    }
+
+    private interface Work {
+        ApiResponse answer(Map<String, String> headers);
+    }
+
+    private static ApiResponse answer(ApiRequest request, Work work) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-request-id", request.requestId());
+        try {
+            if (request.tenantId() == null || request.tenantId().isBlank()) {
+                return Responses.error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
+            }
+            return work.answer(headers);
+        } catch (DirectoryException e) {
+            return Responses.failure(e, null, request, headers);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
+            return Responses.internalError(request, headers);
+        }
+    }
+}
