@@ -11,6 +11,7 @@ import java.util.Locale;
  * java -jar benchmarks/target/kitebridge-benchmarks.jar shared-budget [--scale 10]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar cold-start [--rounds 7]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar warm-page
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small]
  * </pre>
  */
 public final class BenchMain {
@@ -19,10 +20,21 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         List<String> rest = List.of(args);
-        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "cold-start", "warm-page").contains(rest.get(0))) {
+        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "cold-start", "warm-page", "sync").contains(rest.get(0))) {
             System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
-                    + " | cold-start [--rounds 7] | warm-page");
+                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small]");
             System.exit(rest.isEmpty() ? 0 : 2);
+        }
+        if (rest.get(0).equals("sync")) {
+            // DynamoDB round trips take real milliseconds, which a faster clock would stretch into Buildkite seconds.
+            double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
+            SyncBenchmark sync = new SyncBenchmark(System.out, scale);
+            if (rest.contains("--small")) {
+                sync.run(2_000, 50);
+            } else {
+                sync.run(10_000, 250);
+            }
+            return;
         }
         if (rest.get(0).equals("warm-page")) {
             new WarmPageRun(System.out).run();

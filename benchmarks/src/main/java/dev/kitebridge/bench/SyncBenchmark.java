@@ -1,0 +1,133 @@
+package dev.kitebridge.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.kitebridge.bench.sync.SyncProbe;
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.limits.RateLimits;
+import dev.kitebridge.sandbox.model.Invitation;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.World;
+import dev.kitebridge.state.aws.Dynalite;
+
+/**
+ * A first full sync of a sandbox organization under Buildkite's per-user budgets on a clock
+ * {@code scale} times as fast as real time, run by a worker process with a 256 MB heap and its state
+ * on dynalite, against the floor: the time the REST and GraphQL budgets, spent in parallel, need
+ * for everything the sync reads. Prints the ratio, Buildkite's 429s and the worker's heap peak.
+ */
+final class SyncBenchmark {
+
+    /** The member's GraphQL-only fields: the member, its security, its user, the user's avatar. */
+    private static final int POINTS_PER_MEMBER = 4;
+    private static final int QUERY_OVERHEAD = 4;
+    private static final int PAGE = 100;
+
+    private final PrintStream out;
+    private final double scale;
+
+    SyncBenchmark(PrintStream out, double scale) {
+        this.out = out;
+        this.scale = scale;
+    }
+
+    double run(int members, int teams) throws Exception {
+        Population population = Population.of(members, teams);
+        try (Sandbox sandbox = Sandbox.builder().population(population).limits(RateLimits.BUILDKITE).timeScale(scale).start()) {
+            out.printf(Locale.ROOT, "%n== first sync: %,d members, %,d teams (seed %d), Buildkite's per-user budgets, clock x%.0f ==%n",
+                    members, teams, population.seed(), scale);
+            double floor = printFloor(sandbox.world(), sandbox.limits());
+            Dynalite.Table table = Dynalite.get().newTable();
+            long rateLimitedBefore = sandbox.journal().rateLimited();
+            Map<String, String> env = new HashMap<>(Map.of("PROBE_SCALE", Double.toString(scale), "PROBE_BUILDKITE_TOKEN", sandbox.token(),
+                    "PROBE_REST_URL", sandbox.restUrl(), "PROBE_GRAPHQL_URL", sandbox.graphqlUrl(),
+                    "KITEBRIDGE_TABLE", table.name(), "AWS_REGION", table.config().region(),
+                    "KITEBRIDGE_DYNAMODB_ENDPOINT", table.config().dynamoDbEndpoint().toString()));
+            Map<String, String> result = probe(env);
+            long rateLimited = sandbox.journal().rateLimited() - rateLimitedBefore;
+            double read = Double.parseDouble(result.get("read_seconds"));
+            double after = Double.parseDouble(result.get("after_read_real_seconds"));
+            out.printf(Locale.ROOT, "sync: %s users, %s groups, %s memberships, %s events; %s Buildkite calls over %s workers%n",
+                    result.get("users"), result.get("groups"), result.get("memberships"), result.get("events"), result.get("buildkite_calls"),
+                    result.get("workers"));
+            out.printf(Locale.ROOT, "time: reading %.0f s (Buildkite's clock) + comparing and publishing %.1f s (real, DynamoDB only) = %.0f s%n",
+                    read, after, read + after);
+            out.printf(Locale.ROOT, "429s from Buildkite: %d%n", rateLimited);
+            out.printf(Locale.ROOT, "worker heap: peak %.1f MB (sum of the heap pools' peaks) with -Xmx256m%n",
+                    Double.parseDouble(result.get("heap_peak_mb")));
+            double ratio = (read + after) / floor;
+            out.printf(Locale.ROOT, "RATIO sync / floor = %.2f   (goal: 1.15 or less, and no 429)%n", ratio);
+            return ratio;
+        }
+    }
+
+    /** Runs the worker process and reads its result line. */
+    private Map<String, String> probe(Map<String, String> env) throws Exception {
+        ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), SyncProbe.class.getName());
+        process.environment().putAll(env);
+        process.redirectErrorStream(true);
+        Process running = process.start();
+        Map<String, String> result = new HashMap<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(running.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("RESULT ")) {
+                    for (String pair : line.substring(7).split(" ")) {
+                        String[] kv = pair.split("=", 2);
+                        result.put(kv[0], kv[1]);
+                    }
+                } else if (!line.isBlank()) {
+                    out.println("  worker: " + line);
+                }
+            }
+        }
+        if (running.waitFor() != 0 || result.isEmpty()) {
+            throw new IllegalStateException("the sync worker failed: " + result);
+        }
+        return result;
+    }
+
+    /**
+     * The floor. REST: organizations, member pages, team pages, each team's member and pipeline
+     * pages, invitation pages, 100 a request. GraphQL: what only GraphQL has, 4 points a member and
+     * 4 a query of 100. A window opens on first use, so X at L a window of W seconds takes (ceil(X/L) - 1) * W.
+     */
+    private double printFloor(World world, RateLimits limits) {
+        Organization org = world.organizations().get(0);
+        int members = world.members(org.uuid()).size();
+        List<Team> teams = world.teams(org.uuid());
+        long memberPages = teams.stream().mapToLong(t -> Math.max(1, ceil(world.teamMembers(org.uuid(), t.uuid()).size(), PAGE))).sum();
+        long pipelinePages = teams.stream().mapToLong(t -> Math.max(1, ceil(world.teamPipelines(org.uuid(), t.uuid()).size(), PAGE))).sum();
+        long invitations = world.invitations(org.uuid()).size();
+        long rest = 1 + ceil(members, PAGE) + Math.max(1, ceil(teams.size(), PAGE)) + memberPages + pipelinePages
+                + Math.max(1, ceil(invitations, PAGE));
+        long points = (long) members * POINTS_PER_MEMBER + QUERY_OVERHEAD * ceil(members, PAGE);
+        double restSeconds = (ceil(rest, limits.restPerUser()) - 1) * (double) limits.restWindow().toSeconds();
+        double graphqlSeconds = (ceil(points, limits.graphqlPointsPerUser()) - 1) * (double) limits.graphqlWindow().toSeconds();
+        out.printf(Locale.ROOT, "floor, REST: 1 + %d member pages + %d team pages + %d team-member pages + %d team-pipeline pages"
+                        + " + %d invitation pages = %d requests -> %d windows of %d -> %.0f s%n", ceil(members, PAGE),
+                Math.max(1, ceil(teams.size(), PAGE)), memberPages, pipelinePages, Math.max(1, ceil(invitations, PAGE)), rest,
+                ceil(rest, limits.restPerUser()), limits.restPerUser(), restSeconds);
+        out.printf(Locale.ROOT, "floor, GraphQL: %d members x %d + %d queries x %d = %,d points -> %d windows of %,d -> %.0f s%n",
+                members, POINTS_PER_MEMBER, ceil(members, PAGE), QUERY_OVERHEAD, points, ceil(points, limits.graphqlPointsPerUser()),
+                limits.graphqlPointsPerUser(), graphqlSeconds);
+        double floor = Math.max(restSeconds, graphqlSeconds);
+        out.printf(Locale.ROOT, "floor = max(%.0f, %.0f) = %.0f s%n", restSeconds, graphqlSeconds, floor);
+        return floor;
+    }
+
+    private static long ceil(long value, long unit) {
+        return (value + unit - 1) / unit;
+    }
+}
