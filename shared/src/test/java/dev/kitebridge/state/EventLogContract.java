@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ public abstract class EventLogContract {
                 events.add(event(account, position(run, i % 2 == 0 ? 10 : 50, "o/acme/u/user-" + String.format("%03d", i))));
             }
         }
-        Collections.shuffle(events, new java.util.Random(7));
+        Collections.shuffle(events, new Random(7));
         return events;
     }
 
