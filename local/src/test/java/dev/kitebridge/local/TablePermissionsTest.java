@@ -8,16 +8,21 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -31,6 +36,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -50,8 +56,18 @@ import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
+import dev.kitebridge.state.aws.DynamoDbEventLog;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
+import dev.kitebridge.state.aws.DynamoDbSyncStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.sync.EventLog;
+import dev.kitebridge.sync.SnapshotStore;
+import dev.kitebridge.sync.SyncRun;
+import dev.kitebridge.sync.SyncStore;
 
 /**
  * template.yaml's table permissions against what the code does: every DynamoDB call of every
@@ -78,7 +94,18 @@ class TablePermissionsTest {
 
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-            accesses.add(new Access(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), partitionKey(context.request())));
+            String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+            partitionKeys(context.request()).forEach(pk -> accesses.add(new Access(operation, pk)));
+        }
+
+        /** A batch touches each of its items' partitions; any other call one (null where it cannot tell). */
+        private static List<String> partitionKeys(SdkRequest request) {
+            if (request instanceof BatchWriteItemRequest batch) {
+                return batch.requestItems().values().stream().flatMap(List::stream)
+                        .map(write -> (write.putRequest() != null ? write.putRequest().item() : write.deleteRequest().key()).get("pk").s())
+                        .toList();
+            }
+            return Collections.singletonList(partitionKey(request));
         }
 
         private static String partitionKey(SdkRequest request) {
@@ -109,12 +136,7 @@ class TablePermissionsTest {
 
         Recorder recorder = new Recorder();
         Dynalite.Table table = Dynalite.get().newTable();
-        DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1)
-                .endpointOverride(table.config().dynamoDbEndpoint())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(recorder))
-                .build();
+        DynamoDbClient dynamo = recording(table, recorder);
         try (Sandbox sandbox = Sandbox.builder().population(Population.of(120, 6))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start()) {
             Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
@@ -161,6 +183,55 @@ class TablePermissionsTest {
             assertTrue(recorder.accesses.stream().anyMatch(a -> a.partitionKey().startsWith("ORGDATA#")), "organization data was written");
             assertTrue(recorder.accesses.stream().anyMatch(a -> a.partitionKey().startsWith("IDEMPOTENCY#")), "an idempotency key was kept");
         }
+    }
+
+    /**
+     * No route syncs yet; the sync stores' every kind of call, made directly, is one the API's
+     * policy allows, so that the routes and the sync worker that will use them can.
+     */
+    @Test
+    void everyCallOfTheSyncStoresIsOneTheApiPolicyAllows() throws IOException {
+        JsonNode template = new ObjectMapper(new YAMLFactory()).readTree(Path.of("template.yaml").toFile());
+        Allowed api = allowed(template.at("/Resources/DirectoryStatePolicy/Properties/PolicyDocument/Statement/0"));
+        Recorder recorder = new Recorder();
+        Dynalite.Table table = Dynalite.get().newTable();
+        DynamoDbClient dynamo = recording(table, recorder);
+        Instant now = Instant.parse("2026-11-25T12:00:00Z");
+
+        SnapshotStore snapshots = new DynamoDbSnapshotStore(dynamo, table.name());
+        snapshots.put("acct-1", 1, List.of(new SnapshotStore.Item("o/acme/g/team-1", JsonNodeFactory.instance.objectNode())));
+        snapshots.list("acct-1", 1, null, 10);
+        snapshots.delete("acct-1", 1, List.of("o/acme/g/team-1"));
+
+        EventLog events = new DynamoDbEventLog(dynamo, table.name());
+        events.put("acct-1", List.of(new ChangeEvent("evt-1", ChangeEvent.GROUP_CREATED, "tenant-a", "acct-1", now,
+                JsonNodeFactory.instance.objectNode(), null, "000000000001/20/o/acme/g/team-1")));
+        SyncStore syncs = new DynamoDbSyncStore(dynamo, table.name());
+        AccountSync state = AccountSync.first("acct-1", "tenant-a");
+        syncs.createAccount(state);
+        syncs.replaceAccount(state.published(1, 1));
+        syncs.accounts();
+        new EventFeed(events, syncs).after("acct-1", null, 10);
+        events.delete("acct-1", List.of("000000000001/20/o/acme/g/team-1"));
+        syncs.deleteAccount("acct-1");
+
+        SyncRun run = SyncRun.queued("run-1", "tenant-a", "acct-1", 1, "schedule", now, 0);
+        syncs.createRun(run);
+        syncs.replaceRun(run.started(now, List.of()));
+        syncs.run("run-1");
+
+        assertAllowed("the sync stores", api, recorder.accesses);
+        assertEquals(Set.of("BatchWriteItem", "Query", "GetItem", "PutItem", "DeleteItem"),
+                recorder.accesses.stream().map(Access::operation).collect(Collectors.toSet()));
+    }
+
+    private static DynamoDbClient recording(Dynalite.Table table, Recorder recorder) {
+        return DynamoDbClient.builder().region(Region.US_EAST_1)
+                .endpointOverride(table.config().dynamoDbEndpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(recorder))
+                .build();
     }
 
     private static void assertAllowed(String who, Allowed allowed, List<Access> accesses) {

@@ -30,6 +30,9 @@ public final class InMemoryEventLog implements EventLog {
 
     @Override
     public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+        if (afterPosition != null && afterPosition.compareTo(beforePosition) >= 0) {
+            return List.of(); // a reader already past the bound: a sub-map would refuse the range
+        }
         NavigableMap<String, ChangeEvent> log = logs.getOrDefault(accountId, new ConcurrentSkipListMap<>());
         NavigableMap<String, ChangeEvent> after = afterPosition == null ? log : log.tailMap(afterPosition, false);
         return after.headMap(beforePosition, false).values().stream().limit(limit).toList();

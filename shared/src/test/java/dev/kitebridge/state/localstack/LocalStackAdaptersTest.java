@@ -13,10 +13,13 @@ import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.ApiKeyStoreContract;
 import dev.kitebridge.state.CursorStore;
 import dev.kitebridge.state.CursorStoreContract;
+import dev.kitebridge.state.EventLogContract;
 import dev.kitebridge.state.IdempotencyStore;
 import dev.kitebridge.state.IdempotencyStoreContract;
 import dev.kitebridge.state.OrganizationDataStore;
 import dev.kitebridge.state.OrganizationDataStoreContract;
+import dev.kitebridge.state.SnapshotStoreContract;
+import dev.kitebridge.state.SyncStoreContract;
 import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.state.TokenVaultContract;
 import dev.kitebridge.state.aws.AwsClients;
@@ -24,11 +27,17 @@ import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
+import dev.kitebridge.state.aws.DynamoDbEventLog;
 import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
+import dev.kitebridge.state.aws.DynamoDbSyncStore;
 import dev.kitebridge.state.aws.KitebridgeTable;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
+import dev.kitebridge.sync.EventLog;
+import dev.kitebridge.sync.SnapshotStore;
+import dev.kitebridge.sync.SyncStore;
 
 /** Every adapter's contract, against LocalStack's DynamoDB and Secrets Manager (skipped without Docker). */
 @EnabledIf("dev.kitebridge.state.localstack.LocalStack#dockerAvailable")
@@ -100,6 +109,39 @@ class LocalStackAdaptersTest {
         @Override
         protected OrganizationDataStore store() {
             return new DynamoDbOrganizationDataStore(AwsClients.dynamoDb(config), config.table(), Clock.systemUTC());
+        }
+    }
+
+    @Nested
+    class Snapshots extends SnapshotStoreContract {
+        private final AwsConfig config = table();
+        private final SnapshotStore store = new DynamoDbSnapshotStore(AwsClients.dynamoDb(config), config.table());
+
+        @Override
+        protected SnapshotStore store() {
+            return store;
+        }
+    }
+
+    @Nested
+    class Events extends EventLogContract {
+        private final AwsConfig config = table();
+        private final EventLog store = new DynamoDbEventLog(AwsClients.dynamoDb(config), config.table());
+
+        @Override
+        protected EventLog store() {
+            return store;
+        }
+    }
+
+    @Nested
+    class Syncs extends SyncStoreContract {
+        private final AwsConfig config = table();
+        private final SyncStore store = new DynamoDbSyncStore(AwsClients.dynamoDb(config), config.table());
+
+        @Override
+        protected SyncStore store() {
+            return store;
         }
     }
 

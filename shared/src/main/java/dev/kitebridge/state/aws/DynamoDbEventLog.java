@@ -1,0 +1,53 @@
+package dev.kitebridge.state.aws;
+
+import java.util.List;
+import java.util.Map;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.sync.EventLog;
+
+/**
+ * Each account's log is a partition, {@code EVENTS#<account>}, its events sorted by their position
+ * (the sort key), each kept as its JSON (which leaves the position out): readers page through it
+ * with one Query a page, below the position of the first run not yet published.
+ */
+public final class DynamoDbEventLog implements EventLog {
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbEventLog(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public void put(String accountId, List<ChangeEvent> events) {
+        log(accountId).put(events.stream()
+                .map(event -> Map.of(KitebridgeTable.SK, KitebridgeTable.s(event.position()), "event", KitebridgeTable.s(StateJson.write(event))))
+                .toList());
+    }
+
+    @Override
+    public void delete(String accountId, List<String> positions) {
+        log(accountId).delete(positions);
+    }
+
+    @Override
+    public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+        return log(accountId).list(afterPosition, beforePosition, limit).stream().map(DynamoDbEventLog::event).toList();
+    }
+
+    private static ChangeEvent event(Map<String, AttributeValue> item) {
+        ChangeEvent stored = StateJson.read(item.get("event").s(), ChangeEvent.class);
+        return new ChangeEvent(stored.id(), stored.event(), stored.tenantId(), stored.integratedAccountId(), stored.createdAt(),
+                stored.data(), stored.previousAttributes(), item.get(KitebridgeTable.SK).s());
+    }
+
+    private SortedPartition log(String accountId) {
+        return new SortedPartition(dynamo, table, "EVENTS#" + accountId);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.kitebridge.state.aws;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.SyncRun;
+import dev.kitebridge.sync.SyncStore;
+
+/**
+ * Every account's sync state in one partition, {@code SYNCACCOUNTS} / {@code <account>}, so that
+ * the schedule lists them all with a Query (no scan); each run its own item, {@code SYNCRUN#<run>}
+ * / {@code RUN}. Each is kept as its JSON beside its revision, and replaced by a put on the
+ * condition that the stored revision is the one the change was made from.
+ *
+ * <p>The SDK retries a put whose answer was lost; if the first one landed, the retry fails its
+ * condition, and the write's own nonce on the item tells that apart from a real conflict, so that
+ * a worker does not give up a run it holds.
+ */
+public final class DynamoDbSyncStore implements SyncStore {
+
+    private static final String ACCOUNTS = "SYNCACCOUNTS";
+    private static final String RUN = "RUN";
+    private static final String EXISTS_AT_REVISION = "attribute_exists(pk) AND revision = :made_from";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbSyncStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public List<AccountSync> accounts() {
+        return dynamo.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(ACCOUNTS))).consistentRead(true))
+                .items().stream()
+                .map(item -> StateJson.read(item.get("sync").s(), AccountSync.class))
+                .toList();
+    }
+
+    @Override
+    public Optional<AccountSync> account(String accountId) {
+        return find(KitebridgeTable.key(ACCOUNTS, accountId)).map(item -> StateJson.read(item.get("sync").s(), AccountSync.class));
+    }
+
+    @Override
+    public boolean createAccount(AccountSync state) {
+        return put(item(state), "attribute_not_exists(pk)", Map.of());
+    }
+
+    @Override
+    public Optional<AccountSync> replaceAccount(AccountSync changed) {
+        AccountSync next = changed.nextRevision();
+        return put(item(next), EXISTS_AT_REVISION, Map.of(":made_from", KitebridgeTable.n(changed.revision()))) ? Optional.of(next)
+                : Optional.empty();
+    }
+
+    @Override
+    public void deleteAccount(String accountId) {
+        dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(ACCOUNTS, accountId)));
+    }
+
+    @Override
+    public void createRun(SyncRun run) {
+        if (!put(item(run), "attribute_not_exists(pk)", Map.of())) {
+            throw new IllegalStateException("a sync run with id " + run.id() + " exists already");
+        }
+    }
+
+    @Override
+    public Optional<SyncRun> run(String runId) {
+        return find(KitebridgeTable.key("SYNCRUN#" + runId, RUN)).map(item -> StateJson.read(item.get("run").s(), SyncRun.class));
+    }
+
+    @Override
+    public Optional<SyncRun> replaceRun(SyncRun changed) {
+        SyncRun next = changed.nextRevision();
+        return put(item(next), EXISTS_AT_REVISION, Map.of(":made_from", KitebridgeTable.n(changed.revision()))) ? Optional.of(next)
+                : Optional.empty();
+    }
+
+    private static Map<String, AttributeValue> item(AccountSync state) {
+        Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(ACCOUNTS, state.accountId()));
+        item.put("sync", KitebridgeTable.s(StateJson.write(state)));
+        item.put("revision", KitebridgeTable.n(state.revision()));
+        return item;
+    }
+
+    private static Map<String, AttributeValue> item(SyncRun run) {
+        Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key("SYNCRUN#" + run.id(), RUN));
+        item.put("run", KitebridgeTable.s(StateJson.write(run)));
+        item.put("revision", KitebridgeTable.n(run.revision()));
+        return item;
+    }
+
+    private Optional<Map<String, AttributeValue>> find(Map<String, AttributeValue> key) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
+    }
+
+    /** @return whether the item is written: false if the condition failed on someone else's write */
+    private boolean put(Map<String, AttributeValue> item, String condition, Map<String, AttributeValue> values) {
+        String nonce = UUID.randomUUID().toString();
+        Map<String, AttributeValue> written = new HashMap<>(item);
+        written.put("nonce", KitebridgeTable.s(nonce));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(written).conditionExpression(condition)
+                    .expressionAttributeValues(values.isEmpty() ? null : values));
+            return true;
+        } catch (ConditionalCheckFailedException conflict) {
+            return find(KitebridgeTable.key(item.get(KitebridgeTable.PK).s(), item.get(KitebridgeTable.SK).s()))
+                    .map(stored -> stored.containsKey("nonce") && nonce.equals(stored.get("nonce").s()))
+                    .orElse(false);
+        }
+    }
+}

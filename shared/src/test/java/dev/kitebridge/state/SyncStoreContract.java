@@ -1,0 +1,200 @@
+package dev.kitebridge.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+
+import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.PipelineAccessLevel;
+import dev.kitebridge.directory.orgdata.TeamRoster;
+import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.sync.SyncRun;
+import dev.kitebridge.sync.SyncStore;
+
+/** What every SyncStore adapter must do; each adapter's test extends this. */
+public abstract class SyncStoreContract {
+
+    private static final Instant T0 = Instant.parse("2026-11-25T12:00:00.123456789Z");
+
+    protected abstract SyncStore store();
+
+    /** A run with every field set, none at its default. */
+    private static SyncRun everyFieldSet(String id) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("per_page", "100");
+        query.put("page", "3");
+        query.put("user_id", "user 1/é");
+        SyncRun.Read read = new SyncRun.Read(1, true, "Y3Vyc29yOjI=", SyncRun.Read.RestStage.ROSTERS, new PageRequest(query), "team-7", true, 42,
+                List.of(new TeamRoster.PipelineAccess("pipe-1", "service-1", PipelineAccessLevel.BUILD_AND_READ),
+                        new TeamRoster.PipelineAccess("pipe-2", "service-2", PipelineAccessLevel.MANAGE_BUILD_AND_READ)));
+        SyncRun.Counts counts = new SyncRun.Counts(120, 3, 6, 240, 57, 2, Map.of(ChangeEvent.USER_CREATED, 120L, ChangeEvent.GROUP_USER_ADDED, 240L), 4);
+        return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
+                T0.plusSeconds(90).plusNanos(5), 6, 7,
+                List.of(new SyncRun.Organization("org-1", "acme", "Acme Inc"), new SyncRun.Organization("org-2", "zeta", "Zëta 山田")),
+                read, new SyncRun.Diff("o/acme/u/user-9", 300, 12, "000000000007/90/o/acme/u/user-3"), counts, "Buildkite answered 401",
+                3, 11);
+    }
+
+    private static AccountSync leased(String accountId) {
+        return AccountSync.first(accountId, "tenant-1").withActiveRun("run-" + accountId, 4).leasedTo("worker-1", T0.plusSeconds(300));
+    }
+
+    @Test
+    void everyFieldOfARunRoundTrips() {
+        SyncRun run = everyFieldSet("run-full");
+        store().createRun(run);
+        assertEquals(run, store().run("run-full").orElseThrow());
+
+        SyncRun queued = SyncRun.queued("run-queued", "tenant-1", "acct-1", 1, "link", T0, 0);
+        store().createRun(queued);
+        assertEquals(queued, store().run("run-queued").orElseThrow(), "a run with nulls and empty lists comes back as it went");
+        assertTrue(store().run("run-none").isEmpty());
+    }
+
+    @Test
+    void everyFieldOfAnAccountsStateRoundTrips() {
+        AccountSync state = new AccountSync("acct-1", "tenant-1", 8, 6, 5, "run-7", "worker-1", T0, 3);
+        assertTrue(store().createAccount(state));
+        assertEquals(state, store().account("acct-1").orElseThrow());
+        AccountSync first = AccountSync.first("acct-2", "tenant-1");
+        assertTrue(store().createAccount(first));
+        assertEquals(first, store().account("acct-2").orElseThrow());
+        assertTrue(store().account("acct-3").isEmpty());
+    }
+
+    @Test
+    void anAccountsStateIsCreatedOnce() {
+        assertTrue(store().createAccount(AccountSync.first("acct-1", "tenant-1")));
+        assertFalse(store().createAccount(leased("acct-1")));
+        assertEquals(AccountSync.first("acct-1", "tenant-1"), store().account("acct-1").orElseThrow());
+    }
+
+    @Test
+    void aRunIsCreatedOnce() {
+        store().createRun(SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "link", T0, 0));
+        assertThrows(IllegalStateException.class, () -> store().createRun(everyFieldSet("run-1")));
+        assertEquals(SyncRun.Status.QUEUED, store().run("run-1").orElseThrow().status());
+    }
+
+    @Test
+    void everyAccountIsListedForTheSchedule() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 30; i > 0; i--) {
+            ids.add(0, "acct-" + String.format("%02d", i));
+            assertTrue(store().createAccount(leased("acct-" + String.format("%02d", i))));
+        }
+        assertEquals(ids, store().accounts().stream().map(AccountSync::accountId).toList(), "every account, by id");
+        assertEquals(leased("acct-07"), store().accounts().get(6));
+
+        store().deleteAccount("acct-07");
+        store().deleteAccount("acct-none");
+        assertEquals(29, store().accounts().size());
+        assertTrue(store().account("acct-07").isEmpty());
+    }
+
+    @Test
+    void anAccountsStateIsReplacedOnlyOverTheRevisionItWasMadeFrom() {
+        AccountSync read = AccountSync.first("acct-1", "tenant-1");
+        store().createAccount(read);
+
+        AccountSync taken = store().replaceAccount(read.withActiveRun("run-1", read.nextOrdinal())).orElseThrow();
+        assertEquals(1, taken.revision());
+        assertEquals("run-1", taken.activeRunId());
+        assertEquals(taken, store().account("acct-1").orElseThrow());
+
+        assertTrue(store().replaceAccount(read.withActiveRun("run-2", read.nextOrdinal())).isEmpty(),
+                "a change made from the older revision does not undo the newer one");
+        assertEquals(taken, store().account("acct-1").orElseThrow());
+
+        AccountSync published = store().replaceAccount(taken.published(1, 1)).orElseThrow();
+        assertEquals(2, published.revision());
+        assertEquals(published, store().account("acct-1").orElseThrow());
+
+        store().deleteAccount("acct-1");
+        assertTrue(store().replaceAccount(published).isEmpty(), "a replace does not bring back a deleted state");
+        assertTrue(store().account("acct-1").isEmpty());
+        assertTrue(store().replaceAccount(AccountSync.first("acct-9", "tenant-1")).isEmpty(), "nor create one");
+        assertTrue(store().account("acct-9").isEmpty());
+    }
+
+    @Test
+    void aRunIsReplacedOnlyOverTheRevisionItWasMadeFrom() {
+        SyncRun queued = SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "link", T0, 0);
+        store().createRun(queued);
+
+        SyncRun started = store().replaceRun(queued.started(T0.plusSeconds(1), List.of(new SyncRun.Organization("org-1", "acme", "Acme"))))
+                .orElseThrow();
+        assertEquals(1, started.revision());
+        assertEquals(started, store().run("run-1").orElseThrow());
+
+        assertTrue(store().replaceRun(queued.ended(SyncRun.Status.FAILED, SyncRun.Phase.DONE, T0, "stale")).isEmpty());
+        assertEquals(started, store().run("run-1").orElseThrow());
+
+        SyncRun reading = store().replaceRun(started.reading(SyncRun.Read.start(1), SyncRun.Counts.ZERO.read(100, 1, 2, 3))).orElseThrow();
+        assertEquals(2, reading.revision());
+        assertEquals(reading, store().run("run-1").orElseThrow());
+        assertTrue(store().replaceRun(SyncRun.queued("run-9", "tenant-1", "acct-1", 1, "link", T0, 0)).isEmpty(),
+                "a replace does not create a run");
+        assertTrue(store().run("run-9").isEmpty());
+    }
+
+    @Test
+    void ofWorkersRacingToTakeAnAccountExactlyOneWins() throws Exception {
+        AccountSync read = AccountSync.first("acct-1", "tenant-1");
+        store().createAccount(read);
+        List<Optional<AccountSync>> outcomes = race(8, i -> () -> store().replaceAccount(read.withActiveRun("run-" + i, 1)));
+        List<AccountSync> won = outcomes.stream().flatMap(Optional::stream).toList();
+        assertEquals(1, won.size(), outcomes.toString());
+        assertEquals(won.get(0), store().account("acct-1").orElseThrow());
+    }
+
+    @Test
+    void ofWorkersRacingToCheckpointARunExactlyOneWins() throws Exception {
+        SyncRun queued = SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "link", T0, 0);
+        store().createRun(queued);
+        List<Optional<SyncRun>> outcomes = race(8, i -> () -> store().replaceRun(queued.started(T0.plusSeconds(i), List.of())));
+        List<SyncRun> won = outcomes.stream().flatMap(Optional::stream).toList();
+        assertEquals(1, won.size(), outcomes.toString());
+        assertEquals(won.get(0), store().run("run-1").orElseThrow());
+    }
+
+    private static <T> List<T> race(int racers, IntFunction<Callable<T>> racer) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < racers; i++) {
+                Callable<T> task = racer.apply(i);
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return task.call();
+                }));
+            }
+            start.countDown();
+            List<T> outcomes = new ArrayList<>();
+            for (Future<T> future : futures) {
+                outcomes.add(future.get());
+            }
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

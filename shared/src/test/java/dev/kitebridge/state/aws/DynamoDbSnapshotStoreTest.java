@@ -1,0 +1,109 @@
+package dev.kitebridge.state.aws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import dev.kitebridge.state.SnapshotStoreContract;
+import dev.kitebridge.sync.SnapshotKeys;
+import dev.kitebridge.sync.SnapshotStore;
+
+class DynamoDbSnapshotStoreTest extends SnapshotStoreContract {
+
+    private final Dynalite.Table table = Dynalite.get().newTable();
+    private final DynamoDbSnapshotStore store = new DynamoDbSnapshotStore(table.client(), table.name());
+
+    @Override
+    protected SnapshotStore store() {
+        return store;
+    }
+
+    /**
+     * Throttles the first {@code throttled} batch writes as DynamoDB does: it writes only part of
+     * each and answers the rest as unprocessed items.
+     */
+    private static final class Throttling implements ExecutionInterceptor {
+        private static final ExecutionAttribute<List<WriteRequest>> LEFT = new ExecutionAttribute<>("left");
+        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        final AtomicInteger throttled;
+
+        Throttling(int throttled) {
+            this.throttled = new AtomicInteger(throttled);
+        }
+
+        @Override
+        public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+            if (!(context.request() instanceof BatchWriteItemRequest batch)) {
+                return context.request();
+            }
+            String tableName = batch.requestItems().keySet().iterator().next();
+            List<WriteRequest> requests = batch.requestItems().get(tableName);
+            batchSizes.add(requests.size());
+            if (throttled.getAndDecrement() <= 0 || requests.size() < 2) {
+                return batch;
+            }
+            int written = requests.size() / 2;
+            attributes.putAttribute(LEFT, requests.subList(written, requests.size()));
+            return batch.toBuilder().requestItems(Map.of(tableName, requests.subList(0, written))).build();
+        }
+
+        @Override
+        public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+            List<WriteRequest> left = attributes.getAttribute(LEFT);
+            if (left == null) {
+                return context.response();
+            }
+            String tableName = ((BatchWriteItemRequest) context.request()).requestItems().keySet().iterator().next();
+            return ((BatchWriteItemResponse) context.response()).toBuilder().unprocessedItems(Map.of(tableName, left)).build();
+        }
+    }
+
+    @Test
+    void itemsDynamoDbLeavesUnprocessedAreWrittenAgain() {
+        Throttling throttling = new Throttling(4);
+        DynamoDbClient client = DynamoDbClient.builder().region(Region.US_EAST_1).endpointOverride(table.config().dynamoDbEndpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(throttling))
+                .build();
+        DynamoDbSnapshotStore throttled = new DynamoDbSnapshotStore(client, table.name());
+
+        List<SnapshotStore.Item> items = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            items.add(new SnapshotStore.Item(SnapshotKeys.profile("acme", String.format("user-%02d", i)),
+                    JsonNodeFactory.instance.objectNode().put("i", i)));
+        }
+        throttled.put("acct-1", 1, items);
+        assertEquals(items, store.list("acct-1", 1, null, 100));
+
+        throttled.delete("acct-1", 1, items.stream().map(SnapshotStore.Item::key).toList());
+        assertTrue(store.list("acct-1", 1, null, 100).isEmpty());
+
+        assertTrue(throttling.batchSizes.stream().allMatch(size -> size <= SortedPartition.BATCH), throttling.batchSizes.toString());
+        assertTrue(throttling.batchSizes.size() > 2 * 3, "three batches each way, and again for what was left: " + throttling.batchSizes);
+    }
+}
