@@ -114,7 +114,7 @@ public final class DynamoDbSyncStore implements SyncStore {
         written.put("nonce", KitebridgeTable.s(nonce));
         try {
             dynamo.putItem(b -> b.tableName(table).item(written).conditionExpression(condition)
-                    .expressionAttributeValues(values.isEmpty() ? null : values));
+                    .expressionAttributeValues(values.isEmpty() ? null : values)); // DynamoDB refuses an empty map
             return true;
         } catch (ConditionalCheckFailedException conflict) {
             return find(KitebridgeTable.key(item.get(KitebridgeTable.PK).s(), item.get(KitebridgeTable.SK).s()))
