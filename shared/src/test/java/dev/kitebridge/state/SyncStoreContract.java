@@ -144,7 +144,7 @@ public abstract class SyncStoreContract {
         assertEquals(1, started.revision());
         assertEquals(started, store().run("run-1").orElseThrow());
 
-        assertTrue(store().replaceRun(queued.ended(SyncRun.Status.FAILED, SyncRun.Phase.DONE, T0, "stale")).isEmpty());
+        assertTrue(store().replaceRun(queued.ended(SyncRun.Status.FAILED, T0, "stale", SyncRun.Counts.ZERO)).isEmpty());
         assertEquals(started, store().run("run-1").orElseThrow());
 
         SyncRun reading = store().replaceRun(started.reading(SyncRun.Read.start(1), SyncRun.Counts.ZERO.read(100, 1, 2, 3))).orElseThrow();
