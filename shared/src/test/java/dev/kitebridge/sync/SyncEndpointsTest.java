@@ -1,0 +1,128 @@
+package dev.kitebridge.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.api.ApiRequest;
+import dev.kitebridge.api.ApiResponse;
+import dev.kitebridge.api.Application;
+import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.state.memory.InMemoryAccountStore;
+import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.state.memory.InMemoryCursorStore;
+import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
+import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
+import dev.kitebridge.state.memory.InMemoryTokenVault;
+
+/** {@code /sync-runs} and {@code /events} through the application: starting, following, paging, and what is refused. */
+class SyncEndpointsTest {
+
+    @Test
+    void aRunStartedOverTheApiIsFollowedToItsEventsPageByPage() {
+        try (Sandbox sandbox = SyncFixture.sandbox(120, 4)) {
+            List<String> queued = new CopyOnWriteArrayList<>();
+            TimeSource time = TimeSource.scaled(sandbox.clock().scale());
+            Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
+                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
+                    new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
+                    time, SyncState.inMemory((runId, delay) -> queued.add(runId))));
+            String account = app.accountsService().link("tenant-1", BuildkiteToken.of(sandbox.token()), "sandbox").account().id();
+
+            assertEquals(401, post(app, null, "{\"integrated_account_id\": \"" + account + "\"}").status());
+            assertEquals(400, post(app, "tenant-1", "{}").status());
+            assertEquals(404, post(app, "tenant-2", "{\"integrated_account_id\": \"" + account + "\"}").status());
+            Answer started = post(app, "tenant-1", "{\"integrated_account_id\": \"" + account + "\"}");
+            assertEquals(202, started.status(), started.body().toString());
+            assertEquals("queued", started.body().get("status").asText());
+            String runId = started.body().get("id").asText();
+            assertEquals(List.of(runId), queued);
+            Answer again = post(app, "tenant-1", "{\"integrated_account_id\": \"" + account + "\"}");
+            assertEquals(200, again.status(), "one run per account at a time: the run under way is the answer");
+            assertEquals(runId, again.body().get("id").asText());
+            assertEquals(0, app.syncService().startScheduled(), "the schedule starts nothing while a run is under way");
+
+            while (app.syncRunner().work(runId, "worker", time.now().plus(Duration.ofMinutes(10))).kind() != SyncRunner.Outcome.Kind.DONE) {
+                // a worker's slice at a time
+            }
+            Answer done = get(app, "tenant-1", "/sync-runs/" + runId, Map.of("id", runId), Map.of());
+            assertEquals(200, done.status());
+            assertEquals("completed", done.body().get("status").asText());
+            assertEquals(120, done.body().at("/counts/users").asInt());
+            assertEquals(404, get(app, "tenant-2", "/sync-runs/" + runId, Map.of("id", runId), Map.of()).status());
+
+            List<JsonNode> events = new ArrayList<>();
+            String cursor = null;
+            while (true) {
+                Map<String, String> query = new HashMap<>(Map.of("integrated_account_id", account, "limit", "50"));
+                if (cursor != null) {
+                    query.put("after", cursor);
+                }
+                Answer page = get(app, "tenant-1", "/events", Map.of(), query);
+                assertEquals(200, page.status(), page.body().toString());
+                if (page.body().get("result").isEmpty()) {
+                    assertEquals(cursor, page.body().get("next_cursor").asText(), "caught up: the same cursor polls on");
+                    break;
+                }
+                page.body().get("result").forEach(events::add);
+                cursor = page.body().get("next_cursor").asText();
+            }
+            JsonNode last = events.get(events.size() - 1);
+            assertEquals("sync_run.completed", last.get("event").asText());
+            assertEquals(runId, last.at("/data/id").asText());
+            assertEquals(java.util.Set.of("id", "event", "tenant_id", "integrated_account_id", "created_at", "data"), fields(last));
+            assertTrue(events.stream().allMatch(e -> e.get("id").asText().startsWith("evt_")));
+
+            assertEquals(400, get(app, "tenant-1", "/events", Map.of(), Map.of("integrated_account_id", account, "after", "nonsense")).status());
+            assertEquals(400, get(app, "tenant-1", "/events", Map.of(), Map.of()).status());
+            assertEquals(400, get(app, "tenant-1", "/events", Map.of(), Map.of("integrated_account_id", account, "since", "x")).status());
+            assertEquals(400, get(app, "tenant-1", "/events", Map.of(), Map.of("integrated_account_id", account, "limit", "0")).status());
+            assertEquals(404, get(app, "tenant-2", "/events", Map.of(), Map.of("integrated_account_id", account)).status());
+
+            assertEquals(1, app.syncService().startScheduled(), "the account was registered for the schedule when it was linked");
+        }
+    }
+
+    private record Answer(int status, JsonNode body) {}
+
+    private static Answer post(Application app, String tenant, String body) {
+        return answer(app.sync().syncRuns(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(), Map.of(), body, "req", tenant)));
+    }
+
+    private static Answer get(Application app, String tenant, String path, Map<String, String> pathParameters, Map<String, String> query) {
+        ApiRequest request = new ApiRequest("GET", path, pathParameters, query, Map.of(), null, "req", tenant);
+        return answer(path.equals("/events") ? app.sync().events(request) : app.sync().syncRuns(request));
+    }
+
+    private static Answer answer(ApiResponse response) {
+        try {
+            return new Answer(response.statusCode(), ApiJson.MAPPER.readTree(response.body()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static java.util.Set<String> fields(JsonNode node) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
