@@ -43,7 +43,7 @@ final class Priming {
     private Priming() {}
 
     /** One route's request: its route key, path, path parameters, and the endpoint its function answers it with. */
-    private record Route(String key, String path, Map<String, String> pathParameters, Function<ApiRequest, ApiResponse> endpoint) {}
+    record Route(String key, String path, Map<String, String> pathParameters, Function<ApiRequest, ApiResponse> endpoint) {}
 
     static void prime(Application application) {
         try {
