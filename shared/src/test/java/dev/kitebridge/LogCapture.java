@@ -1,6 +1,8 @@
 package dev.kitebridge;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -13,19 +15,24 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final SimpleFormatter formatter = new SimpleFormatter();
-    private final Logger logger;
-    private final Level before;
+    /** The loggers listened to, each with its level before. */
+    private final Map<Logger, Level> levelsBefore = new LinkedHashMap<>();
 
-    private LogCapture(String loggerName) {
-        this.logger = Logger.getLogger(loggerName);
-        this.before = logger.getLevel();
-        logger.setLevel(Level.ALL);
-        logger.addHandler(this);
+    private LogCapture(String... loggerNames) {
+        for (String name : loggerNames) {
+            Logger logger = Logger.getLogger(name);
+            levelsBefore.put(logger, logger.getLevel());
+            logger.setLevel(Level.ALL);
+            logger.addHandler(this);
+        }
     }
 
-    /** Captures everything logged under the name ("" for all), at every level, until closed. */
-    public static LogCapture of(String loggerName) {
-        return new LogCapture(loggerName);
+    /**
+     * Captures everything logged under the names ("" for all), at every level, until closed. A
+     * logger that does not pass its records to its parents (the request log) is heard only if named.
+     */
+    public static LogCapture of(String... loggerNames) {
+        return new LogCapture(loggerNames);
     }
 
     public List<String> lines() {
@@ -42,7 +49,9 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void close() {
-        logger.removeHandler(this);
-        logger.setLevel(before);
+        levelsBefore.forEach((logger, before) -> {
+            logger.removeHandler(this);
+            logger.setLevel(before);
+        });
     }
 }

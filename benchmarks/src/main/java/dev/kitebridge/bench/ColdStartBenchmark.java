@@ -62,7 +62,6 @@ final class ColdStartBenchmark {
     private static long time(String classpath, Map<String, String> env, Class<?> main) throws IOException, InterruptedException {
         ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", // as Lambda's Java runtimes start the JVM
-                "-Djava.util.logging.SimpleFormatter.format=%5$s%6$s%n", // as template.yaml sets it
                 "-cp", classpath, main.getName());
         process.environment().putAll(env);
         process.environment().remove("KITEBRIDGE_TABLE");

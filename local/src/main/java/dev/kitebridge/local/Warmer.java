@@ -28,6 +28,7 @@ final class Warmer {
                 query.put("next_cursor", cursor);
             }
             APIGatewayV2HTTPResponse response = runtime.invoke("UsersFunction", APIGatewayV2HTTPEvent.builder()
+                    .withRouteKey("GET /unified/user-directory/users")
                     .withRawPath("/unified/user-directory/users")
                     .withQueryStringParameters(query)
                     .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()

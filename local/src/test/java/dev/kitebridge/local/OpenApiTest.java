@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
@@ -26,16 +28,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
+import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Population;
 
 /**
  * openapi.yaml against the routes template.yaml serves and the answers the dev server gives: every
  * route is documented and every documented route exists, and real answers (successes and errors)
- * validate against the schema documented for their status, with a JSON Schema validator.
+ * validate against the schema documented for their status, with a JSON Schema validator that
+ * asserts formats, and carry the headers documented for it, valid, and no undocumented one of ours.
  */
 class OpenApiTest {
 
@@ -43,7 +49,11 @@ class OpenApiTest {
     private static final String KEY = "Bearer " + LocalRuntime.DEMO_KEY;
     private static final String ACCOUNT = "integrated_account_id=" + LocalRuntime.SANDBOX_ACCOUNT;
 
+    /** The headers Kitebridge sets (the others are HTTP's own): each one an answer carries must be documented for it. */
+    private static final Pattern OUR_HEADERS = Pattern.compile("x-request-id|retry-after|ratelimit-.+|x-kitebridge-.+");
+
     private static JsonNode openapi;
+    private static Sandbox sandbox;
     private static LocalRuntime runtime;
     private static LocalServer server;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -51,7 +61,8 @@ class OpenApiTest {
     @BeforeAll
     static void start() throws IOException {
         openapi = new ObjectMapper(new YAMLFactory()).readTree(Path.of("openapi.yaml").toFile());
-        runtime = LocalRuntime.onSandbox(Template.load(Path.of("template.yaml")), LocalMain.startSandbox(Population.demo()));
+        sandbox = LocalMain.startSandbox(Population.demo());
+        runtime = LocalRuntime.onSandbox(Template.load(Path.of("template.yaml")), sandbox);
         server = new LocalServer(runtime, 0);
     }
 
@@ -135,26 +146,83 @@ class OpenApiTest {
         assertValid("post", "/proxy/graphql", "/proxy/graphql?" + ACCOUNT, "{\"query\":\"{ viewer { user { name } } }\"}", 200);
     }
 
+    @Test
+    void aSpentBudgetAnswers429WithRetryAfterAsDocumented() throws Exception {
+        // Buildkite says the budget of token checks is spent for longer than a request waits.
+        sandbox.faults().burst429("GET /v2/access-token", 1, 600);
+        HttpResponse<String> refused = send("post", "/integrated-accounts", "{\"token\":\"" + sandbox.token() + "\"}");
+        assertEquals(429, refused.statusCode(), refused.body());
+        assertValid("post", "/integrated-accounts", refused);
+        assertTrue(refused.headers().firstValue("retry-after").isPresent());
+    }
+
+    @Test
+    void theValidatorAssertsFormats() throws Exception {
+        HttpResponse<String> account = send("get", "/integrated-accounts/" + LocalRuntime.SANDBOX_ACCOUNT, null);
+        ObjectNode answer = (ObjectNode) JSON.readTree(account.body());
+        assertTrue(schemaFor("get", "/integrated-accounts/{id}", 200).validate(answer).isEmpty(), account.body());
+        answer.put("created_at", "yesterday");
+        assertFalse(schemaFor("get", "/integrated-accounts/{id}", 200).validate(answer).isEmpty(), "a date-time that is none fails");
+    }
+
     /** Sends the request (asked again while it answers 429), checks the status and validates the body against the documented schema. */
     private static JsonNode assertValid(String method, String documentedPath, String url, String body, int status) throws Exception {
         HttpResponse<String> response;
         int attempts = 0;
         do {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + url)).header("Authorization", KEY)
-                    .method(method.toUpperCase(Locale.ROOT), body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body));
-            response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            response = send(method, url, body);
             if (response.statusCode() == 429 && status != 429) {
                 Thread.sleep(Long.parseLong(response.headers().firstValue("retry-after").orElse("1")) * 1000
                         / (long) LocalMain.DEMO_TIME_SCALE + 10);
             }
         } while (response.statusCode() == 429 && status != 429 && ++attempts < 100);
         assertEquals(status, response.statusCode(), method + " " + url + ": " + response.body());
+        return assertValid(method, documentedPath, response);
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + url)).header("Authorization", KEY)
+                .method(method.toUpperCase(Locale.ROOT), body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The answer's body and headers against what openapi.yaml documents for its status. */
+    private static JsonNode assertValid(String method, String documentedPath, HttpResponse<String> response) throws IOException {
+        String what = method + " " + response.uri().getRawPath() + " → " + response.statusCode();
         JsonNode answer = JSON.readTree(response.body());
-        List<ValidationMessage> errors = new ArrayList<>(schemaFor(method, documentedPath, status).validate(answer));
-        assertTrue(errors.isEmpty(), method + " " + url + " → " + status + " breaks openapi.yaml:\n"
+        List<ValidationMessage> errors = new ArrayList<>(schemaFor(method, documentedPath, response.statusCode()).validate(answer));
+        assertTrue(errors.isEmpty(), what + " breaks openapi.yaml:\n"
                 + errors.stream().map(ValidationMessage::getMessage).collect(Collectors.joining("\n")) + "\n" + response.body());
+
+        JsonNode documented = documentedResponse(method, documentedPath, response.statusCode()).path("headers");
+        for (Iterator<String> names = documented.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            JsonNode header = resolved(documented.get(name));
+            Optional<String> value = response.headers().firstValue(name);
+            assertTrue(value.isPresent() || !header.path("required").asBoolean(), what + " lacks its header " + name);
+            if (value.isPresent()) {
+                Set<ValidationMessage> invalid = schema(header.get("schema")).validate(headerValue(value.get(), header.get("schema")));
+                assertTrue(invalid.isEmpty(), what + ": header " + name + ": " + value.get() + " " + invalid);
+            }
+        }
+        for (String name : response.headers().map().keySet()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            assertTrue(!OUR_HEADERS.matcher(lower).matches() || documented.has(lower), what + " sends " + lower + ", undocumented there");
+        }
         return answer;
+    }
+
+    /** A header's text as the JSON its schema describes: a number where it says integer. */
+    private static JsonNode headerValue(String text, JsonNode schema) {
+        if (schema.path("type").asText().equals("integer")) {
+            try {
+                return JSON.getNodeFactory().numberNode(Long.parseLong(text));
+            } catch (NumberFormatException notANumber) {
+                return JSON.getNodeFactory().textNode(text); // which the schema then refuses
+            }
+        }
+        return JSON.getNodeFactory().textNode(text);
     }
 
     /**
@@ -162,17 +230,35 @@ class OpenApiTest {
      * (OpenAPI 3.1's dialect) whose root {@code $ref}s the response's schema, so that its own
      * {@code #/components/...} references resolve.
      */
-    private static com.networknt.schema.JsonSchema schemaFor(String method, String path, int status) {
+    private static JsonSchema schemaFor(String method, String path, int status) {
         String responsePointer = "/paths/" + escape(path) + "/" + method + "/responses/" + status;
         JsonNode response = openapi.at(responsePointer);
         assertFalse(response.isMissingNode(), "openapi.yaml documents no " + status + " for " + method + " " + path);
         if (response.has("$ref")) {
             responsePointer = response.get("$ref").asText().substring(1);
         }
+        return schema(JSON.createObjectNode().put("$ref", "#" + responsePointer + "/content/application~1json/schema"));
+    }
+
+    /**
+     * A schema of openapi.yaml, inside the whole document so that its {@code #/components/...}
+     * references resolve. Formats are asserted: in 2020-12 they are annotations unless asked.
+     */
+    private static JsonSchema schema(JsonNode schema) {
         ObjectNode document = openapi.deepCopy();
         document.put("$schema", "https://json-schema.org/draft/2020-12/schema");
-        document.put("$ref", "#" + responsePointer + "/content/application~1json/schema");
-        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(document);
+        document.setAll((ObjectNode) schema);
+        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                .getSchema(document, SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
+    }
+
+    /** The response openapi.yaml documents, its {@code $ref} followed. */
+    private static JsonNode documentedResponse(String method, String path, int status) {
+        return resolved(openapi.at("/paths/" + escape(path) + "/" + method + "/responses/" + status));
+    }
+
+    private static JsonNode resolved(JsonNode node) {
+        return node.has("$ref") ? openapi.at(node.get("$ref").asText().substring(1)) : node;
     }
 
     private static String escape(String path) {

@@ -62,6 +62,28 @@ class TemplateSchemaTest {
         assertFalse(schema.validate(template).isEmpty(), "a misspelt function property fails the check");
     }
 
+    /**
+     * Every route is throttled, and /health (no key) more tightly, with a capped function. SAM's
+     * schema passes route settings through unchecked, so their names are checked against those of
+     * AWS::ApiGatewayV2::Stage's RouteSettings here.
+     */
+    @Test
+    void everyRouteIsThrottledAndHealthMostTightly() throws IOException {
+        JsonNode template = template(Path.of("template.yaml"));
+        JsonNode defaults = template.at("/Resources/HttpApi/Properties/DefaultRouteSettings");
+        JsonNode health = template.at("/Resources/HealthFunction/Properties/Events/Health/Properties/RouteSettings");
+        Set<String> stageRouteSettings = Set.of("DataTraceEnabled", "DetailedMetricsEnabled", "LoggingLevel", "ThrottlingBurstLimit",
+                "ThrottlingRateLimit");
+        for (JsonNode settings : List.of(defaults, health)) {
+            settings.fieldNames().forEachRemaining(name -> assertTrue(stageRouteSettings.contains(name), "no route setting " + name));
+            assertTrue(settings.path("ThrottlingBurstLimit").isInt() && settings.get("ThrottlingBurstLimit").asInt() > 0, settings.toString());
+            assertTrue(settings.path("ThrottlingRateLimit").isNumber() && settings.get("ThrottlingRateLimit").asDouble() > 0, settings.toString());
+        }
+        assertTrue(health.get("ThrottlingRateLimit").asDouble() < defaults.get("ThrottlingRateLimit").asDouble());
+        assertTrue(health.get("ThrottlingBurstLimit").asInt() < defaults.get("ThrottlingBurstLimit").asInt());
+        assertTrue(template.at("/Resources/HealthFunction/Properties/ReservedConcurrentExecutions").asInt() > 0);
+    }
+
     /** The template as JSON, with {@code !Ref}, {@code !GetAtt} and {@code !Sub} in their long forms. */
     static JsonNode template(Path file) throws IOException {
         try (Reader reader = Files.newBufferedReader(file)) {

@@ -1,5 +1,6 @@
 package dev.kitebridge.api;
 
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,35 +8,68 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import dev.kitebridge.directory.RequestCalls;
 
 /** API Gateway HTTP API (payload 2.0) events to requests, and responses back. */
 public final class HttpApiEvents {
 
     /** Where the Lambda authorizer puts the caller's tenant in its context. */
     public static final String TENANT_KEY = "tenant_id";
+    /** The route of an event that names none. */
+    static final String UNMATCHED = "unmatched";
+
+    private static final System.Logger LOG = System.getLogger(HttpApiEvents.class.getName());
 
     private HttpApiEvents() {}
 
     /**
      * Answers an event with an endpoint, the one way every HTTP handler goes: a body that is not
      * valid base64 answers 400, and a request no authorizer gave a tenant answers 401 before any
-     * endpoint sees it, so that no route can forget either; and every request, answered however,
-     * leaves one {@link RequestLog} line.
+     * endpoint sees it, so that no route can forget either; an endpoint that throws answers 500;
+     * and every request, answered however, leaves one {@link RequestLog} line.
      */
     public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> endpoint) {
+        return handle(event, endpoint, RequestLog::record);
+    }
+
+    /**
+     * Answers as {@link #handle} does, for priming before a SnapStart snapshot: the request's line
+     * is built but not printed, since priming is no one's request.
+     */
+    public static APIGatewayV2HTTPResponse prime(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> endpoint) {
+        return handle(event, endpoint, RequestLog::line);
+    }
+
+    private static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> endpoint,
+                                                   BiConsumer<RequestLog.Entry, Instant> log) {
         Instant started = Instant.now();
         String tenant = tenant(event);
-        ApiResponse response = answer(event, tenant, endpoint);
+        RequestCalls calls = RequestCalls.start();
+        ApiResponse response = null;
+        try {
+            response = answer(event, tenant, endpoint);
+            return response(response);
+        } finally {
+            calls.end();
+            log.accept(entry(event, tenant, response, calls, started), started);
+        }
+    }
+
+    /** What the request's line says; a null response is one whose handler threw, which API Gateway answers 500. */
+    private static RequestLog.Entry entry(APIGatewayV2HTTPEvent event, String tenant, ApiResponse response, RequestCalls calls,
+                                          Instant started) {
         String account = event.getQueryStringParameters() == null ? null : event.getQueryStringParameters().get("integrated_account_id");
-        RequestLog.record(new RequestLog.Entry(requestId(event), tenant, account, route(event), response.statusCode(),
-                count(response, Responses.BUILDKITE_CALLS), count(response, Responses.BUILDKITE_RATE_LIMITED),
-                response.headers().get("ratelimit-remaining"), Duration.between(started, Instant.now()),
-                response.statusCode() == 400 && response.body() != null && response.body().contains("\"invalid_cursor\"")), started);
-        return response(response);
+        int status = response == null ? 500 : response.statusCode();
+        String budgetRemaining = response == null ? null : response.headers().get("ratelimit-remaining");
+        boolean cursorMiss = status == 400 && response.body() != null && response.body().contains("\"invalid_cursor\"");
+        return new RequestLog.Entry(requestId(event), tenant, account, route(event), status, calls.calls(), calls.rateLimited(),
+                budgetRemaining, Duration.between(started, Instant.now()), cursorMiss);
     }
 
     private static ApiResponse answer(APIGatewayV2HTTPEvent event, String tenant, Function<ApiRequest, ApiResponse> endpoint) {
@@ -50,20 +84,22 @@ public final class HttpApiEvents {
             return Responses.error(400, "invalid_request", "the request body is marked base64 but is not valid base64",
                     bodiless(event), Map.of("x-request-id", requestId(event)), Map.of());
         }
-        return endpoint.apply(request);
-    }
-
-    /** The route as API Gateway names it ({@code GET /unified/user-directory/users/{id}}): few values, for a metric dimension. */
-    private static String route(APIGatewayV2HTTPEvent event) {
-        if (event.getRouteKey() != null && !event.getRouteKey().isBlank()) {
-            return event.getRouteKey();
+        try {
+            return endpoint.apply(request);
+        } catch (RuntimeException e) {
+            // The endpoints answer their own failures, so this is a bug; the class alone, as a message might quote the body.
+            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
+            return Responses.internalError(request, Map.of("x-request-id", request.requestId()));
         }
-        return method(event) + " " + event.getRawPath();
     }
 
-    private static int count(ApiResponse response, String header) {
-        String value = response.headers().get(header);
-        return value == null ? 0 : Integer.parseInt(value);
+    /**
+     * The route as API Gateway names it ({@code GET /unified/user-directory/users/{id}}), for a metric
+     * dimension: few values. An event without one (a direct invocation) is "unmatched", never its
+     * path, which would make a metric of every id.
+     */
+    private static String route(APIGatewayV2HTTPEvent event) {
+        return event.getRouteKey() != null && !event.getRouteKey().isBlank() ? event.getRouteKey() : UNMATCHED;
     }
 
     /** Enough of the request for an error answer. */

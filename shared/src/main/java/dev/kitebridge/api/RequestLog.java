@@ -5,6 +5,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * One JSON line per request: who asked (request id, tenant, account), what (route), how it went
@@ -13,23 +16,48 @@ import java.util.Map;
  * it without an agent or an API call. Never a token: the line is built from named fields only
  * (no headers, no body, no query but the account id).
  *
- * <p>It goes to {@code System.Logger} "dev.kitebridge.requests"; in Lambda, template.yaml sets
- * java.util.logging's format to the message alone, so the line reaches CloudWatch as JSON.
+ * <p>Logger "dev.kitebridge.requests" prints its lines itself: each message alone, one line, on
+ * stdout (which Lambda sends to CloudWatch), and not through the root logger. So the line is JSON
+ * whatever java.util.logging's global format is, and other loggers keep theirs.
  */
 final class RequestLog {
 
     static final String LOGGER = "dev.kitebridge.requests";
     static final String NAMESPACE = "Kitebridge";
-    private static final System.Logger LOG = System.getLogger(LOGGER);
+    /** Held here: java.util.logging keeps loggers weakly, and would drop the handler with the logger. */
+    private static final Logger LOG = requestLogger();
 
     private RequestLog() {}
+
+    private static Logger requestLogger() {
+        Logger logger = Logger.getLogger(LOGGER);
+        logger.setUseParentHandlers(false);
+        logger.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (isLoggable(record)) {
+                    System.out.println(record.getMessage()); // System.out as it is now: Lambda's runtime sets it
+                }
+            }
+
+            @Override
+            public void flush() {
+                System.out.flush();
+            }
+
+            @Override
+            public void close() {}
+        });
+        return logger;
+    }
 
     /** What one request was and how it went. */
     record Entry(String requestId, String tenant, String account, String route, int status, int buildkiteCalls,
                  int buildkiteRateLimited, String budgetRemaining, Duration took, boolean cursorMiss) {}
 
+    /** Prints the line (unless the logger's level is off). */
     static void record(Entry entry, Instant at) {
-        LOG.log(System.Logger.Level.INFO, line(entry, at));
+        LOG.info(line(entry, at));
     }
 
     /** The line: the fields, the metrics as top-level numbers, and the EMF directive naming them. */

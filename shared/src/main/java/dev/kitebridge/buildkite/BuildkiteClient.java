@@ -126,9 +126,14 @@ public final class BuildkiteClient {
             return copy;
         }
 
-        /** Hears of every call, e.g. to count them for a request's log line. */
-        public Builder listener(CallListener listener) {
-            this.listener = Objects.requireNonNull(listener);
+        /** Adds a listener that hears of every call, after those added before (e.g. the request's tally, then the session's). */
+        public Builder addListener(CallListener listener) {
+            Objects.requireNonNull(listener);
+            CallListener before = this.listener;
+            this.listener = (method, path, status, readings) -> {
+                before.answered(method, path, status, readings);
+                listener.answered(method, path, status, readings);
+            };
             return this;
         }
 

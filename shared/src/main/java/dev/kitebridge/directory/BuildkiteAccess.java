@@ -37,9 +37,10 @@ public final class BuildkiteAccess {
             this(rest, graphql, null);
         }
 
-        /** A client builder for these endpoints. */
+        /** A client builder for these endpoints, whose calls count for the request this thread answers. */
         public BuildkiteClient.Builder client(BuildkiteToken token) {
-            BuildkiteClient.Builder builder = BuildkiteClient.builder(token).restBaseUrl(rest).graphqlUrl(graphql);
+            BuildkiteClient.Builder builder = BuildkiteClient.builder(token).restBaseUrl(rest).graphqlUrl(graphql)
+                    .addListener(RequestCalls.current());
             return http == null ? builder : builder.httpClient(http);
         }
     }
@@ -96,7 +97,7 @@ public final class BuildkiteAccess {
                 .governor(governor)
                 .userBudgetKey(account.budgetKey() != null ? account.budgetKey() : "account:" + account.id())
                 .time(time)
-                .listener(session)
+                .addListener(session)
                 .build();
     }
 

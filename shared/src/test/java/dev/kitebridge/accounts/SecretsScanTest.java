@@ -35,7 +35,8 @@ class SecretsScanTest {
     void noTokenAndNoApiKeyInAnyLogLineResponseOrItem() {
         List<String> responses = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
-        try (LogCapture logs = LogCapture.of("");
+        // Every logger, and the request log, which prints its lines itself rather than through the root logger.
+        try (LogCapture logs = LogCapture.of("", "dev.kitebridge.requests");
              AppFixture fixture = AppFixture.onAws(Sandbox.builder().population(Population.of(80, 5))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start())) {
             ApiKeyStore.NewKey keyA = fixture.app.apiKeys().create("tenant-a", "ci");

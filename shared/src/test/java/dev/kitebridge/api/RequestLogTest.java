@@ -2,14 +2,20 @@ package dev.kitebridge.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -76,6 +82,113 @@ class RequestLogTest {
                 assertFalse(line.contains(sandbox.token()), "a log line shows the token: " + line);
                 assertFalse(line.contains("\n"), "one line");
             }
+        }
+    }
+
+    @Test
+    void theLineIsPrintedAloneOnOneLineOfStdoutAsJsonWithItsEmfDirective() throws Exception {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (LogCapture root = LogCapture.of("")) {
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/roles", "/unified/user-directory/roles",
+                    Map.of("integrated_account_id", "acct_1"), null, "tenant-a"), request -> ApiResponse.json(200, Map.of(), Map.of()));
+            assertEquals(List.of(), root.lines(), "the request line does not go through the root logger and its format");
+        } finally {
+            System.setOut(stdout);
+        }
+
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(output.startsWith("{\"message\":\"request\","), "the message alone, no date or level: " + output);
+        assertTrue(output.endsWith("}" + System.lineSeparator()), output);
+        assertEquals(1, output.lines().count(), "one line: " + output);
+        JsonNode line = ApiJson.MAPPER.readTree(output);
+        assertEquals("GET /unified/user-directory/roles", line.get("Route").asText());
+        assertEquals(200, line.get("status").asInt());
+        JsonNode aws = line.get("_aws");
+        assertTrue(aws.get("Timestamp").isIntegralNumber(), aws.toString());
+        assertEquals(1, aws.get("CloudWatchMetrics").size());
+        JsonNode directive = aws.at("/CloudWatchMetrics/0");
+        assertEquals("Kitebridge", directive.get("Namespace").asText());
+        assertEquals("[[\"Route\"]]", directive.get("Dimensions").toString());
+        List<String> metrics = new ArrayList<>();
+        for (JsonNode metric : directive.get("Metrics")) {
+            metrics.add(metric.get("Name").asText());
+            assertTrue(line.get(metric.get("Name").asText()).isNumber(), "each metric named is a number on the line: " + metric);
+        }
+        assertEquals(List.of("BuildkiteCalls", "BuildkiteRateLimited", "CursorMisses", "ServerErrors", "Duration"), metrics);
+    }
+
+    @Test
+    void anEndpointThatThrowsLeavesALineWithStatus500() throws Exception {
+        try (LogCapture logs = LogCapture.of(RequestLog.LOGGER)) {
+            APIGatewayV2HTTPResponse failed = HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/me",
+                    "/unified/user-directory/me", Map.of(), null, "tenant-a"), request -> {
+                        throw new IllegalStateException("a bug");
+                    });
+            assertEquals(500, failed.getStatusCode());
+            assertEquals("internal_error", ApiJson.MAPPER.readTree(failed.getBody()).get("error").asText());
+            assertEquals("req-event", failed.getHeaders().get("x-request-id"));
+            // An Error passes through (Lambda reports it, API Gateway answers 500), and the line is still written.
+            assertThrows(NoClassDefFoundError.class, () -> HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/me",
+                    "/unified/user-directory/me", Map.of(), null, "tenant-a"), request -> {
+                        throw new NoClassDefFoundError("dev/kitebridge/Missing");
+                    }));
+
+            List<String> lines = logs.lines().stream().map(RequestLogTest::message).toList();
+            assertEquals(2, lines.size(), "one line per request: " + lines);
+            for (String line : lines) {
+                JsonNode json = ApiJson.MAPPER.readTree(line);
+                assertEquals(500, json.get("status").asInt(), line);
+                assertEquals(1, json.get("ServerErrors").asInt(), line);
+            }
+        }
+    }
+
+    @Test
+    void everyRouteCountsTheBuildkiteCallsItMade() throws Exception {
+        try (Sandbox sandbox = Sandbox.builder().population(Population.of(30, 2))
+                .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000).withGraphql(1_000_000, 1_000_000)).start();
+             LogCapture logs = LogCapture.of(RequestLog.LOGGER)) {
+            Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
+                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
+                    new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
+                    TimeSource.scaled(sandbox.clock().scale())));
+            String link = "{\"token\":\"" + sandbox.token() + "\"}";
+
+            // Linking checks the token with Buildkite, and its answer has no x-kitebridge-buildkite-calls header.
+            APIGatewayV2HTTPResponse linked = HttpApiEvents.handle(HttpEvents.of("POST /integrated-accounts", "/integrated-accounts",
+                    Map.of(), link, "tenant-a"), app.accounts()::handle);
+            assertEquals(201, linked.getStatusCode(), linked.getBody());
+            long linkCalls = sandbox.journal().entries().size();
+            // A request that called Buildkite and then failed.
+            HttpApiEvents.handle(HttpEvents.of("POST /integrated-accounts", "/integrated-accounts", Map.of(), link, "tenant-a"), request -> {
+                app.accounts().handle(request);
+                throw new IllegalStateException("a bug after the calls");
+            });
+
+            List<JsonNode> lines = new ArrayList<>();
+            for (String line : logs.lines()) {
+                lines.add(ApiJson.MAPPER.readTree(message(line)));
+            }
+            assertTrue(linkCalls > 0);
+            assertEquals(linkCalls, lines.get(0).get("BuildkiteCalls").asLong(), "every call Buildkite received: " + lines.get(0));
+            assertEquals(500, lines.get(1).get("status").asInt());
+            assertEquals(sandbox.journal().entries().size() - linkCalls, lines.get(1).get("BuildkiteCalls").asLong(), lines.get(1).toString());
+        }
+    }
+
+    @Test
+    void anEventWithoutARouteIsUnmatchedNotItsPath() throws Exception {
+        String id = "0185c636-fcbf-4a6c-b49d-c4048e7b8aea";
+        APIGatewayV2HTTPEvent event = HttpEvents.of("GET /unified/user-directory/users/{id}", "/unified/user-directory/users/" + id,
+                Map.of(), null, "tenant-a");
+        event.setRouteKey(null); // a direct invocation, not through API Gateway
+        try (LogCapture logs = LogCapture.of(RequestLog.LOGGER)) {
+            HttpApiEvents.handle(event, request -> ApiResponse.json(200, Map.of(), Map.of()));
+            JsonNode line = ApiJson.MAPPER.readTree(message(logs.lines().get(0)));
+            assertEquals("unmatched", line.get("Route").asText());
+            assertFalse(line.toString().contains(id), "no path, so no id, in the line: " + line);
         }
     }
 

@@ -54,6 +54,7 @@ public class WarmPageBenchmark {
     private UsersHandler handler;
     private APIGatewayV2HTTPEvent event;
     private Map<String, Object> envelope;
+    private static final Logger REQUEST_LOG = Logger.getLogger("dev.kitebridge.requests"); // held: JUL keeps loggers weakly
 
     @Setup
     public void setUp() throws Exception {
