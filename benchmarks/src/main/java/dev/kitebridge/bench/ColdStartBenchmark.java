@@ -54,7 +54,7 @@ final class ColdStartBenchmark {
                     : new Probe("users, state in AWS, " + client.label(), UsersProbe.class, List.of(client.jars().resolve("*")),
                             List.of("-D" + SdkHttpClients.PROPERTY + "=" + client.service()), true));
         }
-        for (Path needed : List.of(PACKAGE, PROBES, SdkHttpClients.APACHE.jars(), SdkHttpClients.CRT.jars())) {
+        for (Path needed : List.of(PACKAGE, PROBES, SdkHttpClients.URL_CONNECTION.jars(), SdkHttpClients.CRT.jars())) {
             if (!Files.exists(needed)) {
                 throw new IllegalStateException("run from the repository's root after ./mvnw package: needs " + needed);
             }

@@ -10,7 +10,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionSdkHttpService;
 
 /**
  * The AWS SDK's synchronous HTTP clients the benchmarks measure. The deployment packages carry one
- * (URL-connection's), which the SDK discovers; the others' jars are copied by the build into
+ * (Apache's), which the SDK discovers; the others' jars are copied by the build into
  * benchmarks/target/sdk-http/NAME/ and one of them is named with the SDK's system property.
  */
 public enum SdkHttpClients {
@@ -22,7 +22,7 @@ public enum SdkHttpClients {
     /** The system property that names the SDK's HTTP client when several are on the classpath. */
     public static final String PROPERTY = SdkSystemSetting.SYNC_HTTP_SERVICE_IMPL.property();
     /** The one in the deployment packages. */
-    public static final SdkHttpClients DEPLOYED = URL_CONNECTION;
+    public static final SdkHttpClients DEPLOYED = APACHE;
 
     private final String label;
     private final Class<?> service;

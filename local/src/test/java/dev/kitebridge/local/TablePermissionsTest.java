@@ -27,7 +27,6 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -112,7 +111,6 @@ class TablePermissionsTest {
         DynamoDbClient dynamo = DynamoDbClient.builder().region(Region.US_EAST_1)
                 .endpointOverride(table.config().dynamoDbEndpoint())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(recorder))
                 .build();
         try (Sandbox sandbox = Sandbox.builder().population(Population.of(120, 6))

@@ -132,13 +132,16 @@ public class WarmPageBenchmark {
     /** The users handler on a wiring, its account linked, the organization read, and its one Buildkite call per page kept in memory. */
     static final class WarmPage implements AutoCloseable {
 
+        /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+        private static final Logger REQUESTS = Logger.getLogger("dev.kitebridge.requests");
+
         private final Sandbox sandbox;
         private final UsersHandler handler;
         private final APIGatewayV2HTTPEvent event;
 
         WarmPage(Function<BuildkiteAccess.Endpoints, Application.Wiring> wiring) throws Exception {
             // The request line is built on every request, as in Lambda; printing it is not what is measured.
-            Logger.getLogger("dev.kitebridge.requests").setLevel(Level.OFF);
+            REQUESTS.setLevel(Level.OFF);
             sandbox = Sandbox.builder().population(Population.of(300, 8))
                     .limits(RateLimits.BUILDKITE.withRest(1_000_000, 1_000_000).withGraphql(10_000_000, 10_000_000)).start();
             MemoryBuildkite buildkite = new MemoryBuildkite(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build());

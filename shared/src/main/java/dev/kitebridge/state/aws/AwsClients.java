@@ -11,7 +11,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 /**
  * The SDK clients, built once per process with an explicit region and credentials provider, so
  * that little is discovered at the first request (cold starts). The HTTP client is the one the
- * deployment package carries, which the SDK finds through its service loader (the benchmarks put
+ * deployment packages carry (Apache's), which the SDK finds through its service loader (the benchmarks put
  * others beside it and name one with the system property
  * {@code software.amazon.awssdk.http.service.impl}; README, "Cold start, measured"). Credentials come from
  * the SDK's default chain: Lambda puts them in environment variables, but under SnapStart in the
