@@ -2,7 +2,9 @@ package dev.kitebridge.bench;
 
 import java.io.PrintStream;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
@@ -13,7 +15,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import dev.kitebridge.bench.warm.WarmPageBenchmark;
 
-/** Runs the warm-page JMH benchmark and prints the handler's time and allocations against the serialization floor. */
+/** Runs the warm-page JMH benchmark and prints the handler's time and allocations, per state and SDK HTTP client, against the serialization floor. */
 final class WarmPageRun {
 
     private final PrintStream out;
@@ -30,24 +32,30 @@ final class WarmPageRun {
                 .measurementIterations(5).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(2))
                 .addProfiler(GCProfiler.class)
                 .build()).run();
-        double page = 0;
-        double floor = 0;
-        double pageBytes = 0;
-        double floorBytes = 0;
+        Measured floor = null;
+        Map<String, Measured> pages = new LinkedHashMap<>();
         for (RunResult result : results) {
             String name = result.getParams().getBenchmark();
-            Result<?> allocated = result.getSecondaryResults().get("gc.alloc.rate.norm");
-            if (name.endsWith("usersPage")) {
-                page = result.getPrimaryResult().getScore();
-                pageBytes = allocated == null ? Double.NaN : allocated.getScore();
+            if (name.endsWith(".serializeOnly")) {
+                floor = Measured.of(result);
             } else {
-                floor = result.getPrimaryResult().getScore();
-                floorBytes = allocated == null ? Double.NaN : allocated.getScore();
+                pages.put(name.endsWith(".usersPage") ? "state in memory" : "state in AWS, " + result.getParams().getParam("client"),
+                        Measured.of(result));
             }
         }
-        out.printf(Locale.ROOT, "%nwarm users page (100 users, Buildkite from memory): %.1f µs, %.0f bytes allocated%n", page, pageBytes);
-        out.printf(Locale.ROOT, "floor (the same 100 records, ObjectMapper alone):  %.1f µs, %.0f bytes allocated%n", floor, floorBytes);
-        out.printf(Locale.ROOT, "%nRATIO (page / floor): time %.2f, allocations %.2f   (goal: time 2 or less)%n", page / floor,
-                pageBytes / floorBytes);
+        Measured floorOf = floor;
+        out.printf(Locale.ROOT, "%nwarm users page (100 users, Buildkite from memory), and RATIO to the floor (goal: time 2 or less):%n");
+        pages.forEach((name, page) -> out.printf(Locale.ROOT, "  %-28s %9.1f µs, %9.0f bytes allocated   RATIO time %.2f, allocations %.2f%n",
+                name, page.micros(), page.bytes(), page.micros() / floorOf.micros(), page.bytes() / floorOf.bytes()));
+        out.printf(Locale.ROOT, "  %-28s %9.1f µs, %9.0f bytes allocated%n", "floor (ObjectMapper alone)", floor.micros(), floor.bytes());
+    }
+
+    /** A benchmark's average time and allocations per operation. */
+    private record Measured(double micros, double bytes) {
+
+        static Measured of(RunResult result) {
+            Result<?> allocated = result.getSecondaryResults().get("gc.alloc.rate.norm");
+            return new Measured(result.getPrimaryResult().getScore(), allocated == null ? Double.NaN : allocated.getScore());
+        }
     }
 }

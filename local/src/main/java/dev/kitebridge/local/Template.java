@@ -16,8 +16,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 /** The functions and HTTP API routes of template.yaml, as the dev server serves them. */
 public record Template(List<Function> functions, String authorizerFunction) {
 
-    /** A function: its logical id, its handler class, and the routes that reach it. */
-    public record Function(String name, String handlerClass, List<Route> routes) {}
+    /** A function: its logical id, its handler class, its deployment package (CodeUri), and the routes that reach it. */
+    public record Function(String name, String handlerClass, String codeUri, List<Route> routes) {}
 
     /**
      * A route such as {@code GET /unified/user-directory/users/{id}}.
@@ -74,7 +74,7 @@ public record Template(List<Function> functions, String authorizerFunction) {
                 }
             });
             functions.add(new Function(resource.getKey(), handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler,
-                    routes));
+                    properties.path("CodeUri").asText(root.path("Globals").path("Function").path("CodeUri").asText(null)), routes));
         }
         return new Template(functions, authorizerFunction(root));
     }

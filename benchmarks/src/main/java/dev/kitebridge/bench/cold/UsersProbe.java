@@ -13,7 +13,7 @@ import dev.kitebridge.functions.users.UsersHandler;
  * One cold Lambda process of the users function, run from the deployment package: the JVM starts,
  * the handler is created as Lambda creates it, and one users list is answered from the sandbox.
  * The account is linked first (two Buildkite calls), since this process has no state from before.
- * Runs with only the functions jar and this class on its classpath.
+ * Runs with only its deployment package, this class and, when measured, another SDK HTTP client on its classpath.
  */
 public final class UsersProbe {
 

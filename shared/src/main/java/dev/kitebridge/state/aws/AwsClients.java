@@ -4,14 +4,16 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * The SDK clients, built once per process with an explicit region, credentials provider and HTTP
- * client, so that little is discovered at the first request (cold starts). Credentials come from
+ * The SDK clients, built once per process with an explicit region and credentials provider, so
+ * that little is discovered at the first request (cold starts). The HTTP client is the one the
+ * deployment packages carry (Apache's), which the SDK finds through its service loader (the benchmarks put
+ * others beside it and name one with the system property
+ * {@code software.amazon.awssdk.http.service.impl}; README, "Cold start, measured"). Credentials come from
  * the SDK's default chain: Lambda puts them in environment variables, but under SnapStart in the
  * container-credentials endpoint, which only the chain finds. A stand-in endpoint gets fixed test
  * credentials.
@@ -23,8 +25,7 @@ public final class AwsClients {
     public static DynamoDbClient dynamoDb(AwsConfig config) {
         var builder = DynamoDbClient.builder()
                 .region(Region.of(config.region()))
-                .credentialsProvider(credentials(config.dynamoDbEndpoint() != null))
-                .httpClientBuilder(UrlConnectionHttpClient.builder());
+                .credentialsProvider(credentials(config.dynamoDbEndpoint() != null));
         if (config.dynamoDbEndpoint() != null) {
             builder.endpointOverride(config.dynamoDbEndpoint());
         }
@@ -34,8 +35,7 @@ public final class AwsClients {
     public static SecretsManagerClient secretsManager(AwsConfig config) {
         var builder = SecretsManagerClient.builder()
                 .region(Region.of(config.region()))
-                .credentialsProvider(credentials(config.secretsManagerEndpoint() != null))
-                .httpClientBuilder(UrlConnectionHttpClient.builder());
+                .credentialsProvider(credentials(config.secretsManagerEndpoint() != null));
         if (config.secretsManagerEndpoint() != null) {
             builder.endpointOverride(config.secretsManagerEndpoint());
         }
