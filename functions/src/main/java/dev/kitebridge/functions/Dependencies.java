@@ -26,6 +26,12 @@ import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
+import dev.kitebridge.state.aws.DynamoDbEventLog;
+import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
+import dev.kitebridge.state.aws.DynamoDbSyncStore;
+import dev.kitebridge.state.aws.SqsSyncQueue;
+import dev.kitebridge.sync.SyncQueue;
+import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
 import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
@@ -138,6 +144,31 @@ public final class Dependencies {
         return new Application.Wiring(new DynamoDbAccountStore(dynamo, table),
                 tokens,
                 new DynamoDbCursorStore(dynamo, table), new DynamoDbOrganizationDataStore(dynamo, table, Clock.systemUTC()),
-                new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM);
+                new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM,
+                new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table), new DynamoDbEventLog(dynamo, table),
+                        syncQueue(config, env)));
+    }
+
+    /**
+     * The sync queue, its SQS client built at the first run queued: only the sync functions queue
+     * runs, and only their package carries the SQS module (the directory's functions never load it).
+     */
+    private static SyncQueue syncQueue(AwsConfig config, Map<String, String> env) {
+        String queueUrl = env.get("KITEBRIDGE_SYNC_QUEUE_URL");
+        URI endpoint = Optional.ofNullable(env.get("KITEBRIDGE_SQS_ENDPOINT")).map(URI::create).orElse(null);
+        return new SyncQueue() {
+            private SyncQueue sqs;
+
+            @Override
+            public synchronized void enqueue(String runId, java.time.Duration delay) {
+                if (queueUrl == null) {
+                    throw new IllegalStateException("KITEBRIDGE_SYNC_QUEUE_URL is not set: this function cannot queue sync runs");
+                }
+                if (sqs == null) {
+                    sqs = new SqsSyncQueue(AwsClients.sqs(config, endpoint), queueUrl);
+                }
+                sqs.enqueue(runId, delay);
+            }
+        };
     }
 }

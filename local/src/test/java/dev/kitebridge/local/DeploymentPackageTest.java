@@ -2,6 +2,7 @@ package dev.kitebridge.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ class DeploymentPackageTest {
     /** Each package and the AWS services its functions call. */
     private static final Map<String, Set<String>> SERVICES = Map.of(
             "functions/target/packages/api.jar", Set.of("dynamodb", "secretsmanager"),
+            "functions/target/packages/sync.jar", Set.of("dynamodb", "secretsmanager", "sqs"),
             "functions/target/packages/authorizer.jar", Set.of("dynamodb"),
             "functions/target/packages/health.jar", Set.of());
 
@@ -52,6 +54,24 @@ class DeploymentPackageTest {
                 // Created as Lambda creates it (with state in memory here, as no KITEBRIDGE_TABLE is set).
                 Class.forName(function.handlerClass(), true, alone).getConstructor().newInstance();
             }
+        }
+    }
+
+    /**
+     * The API's package wires the whole application on AWS state (the sync stores with it) without
+     * the SQS module: the sync queue's client is built only where a run is queued.
+     */
+    @Test
+    void theApiPackageWiresItsAwsStateWithoutTheSqsModule() throws Exception {
+        Path jar = Path.of("functions/target/packages/api.jar");
+        try (URLClassLoader alone = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> dependencies = Class.forName("dev.kitebridge.functions.Dependencies", true, alone);
+            Object wiring = dependencies.getMethod("fromEnvironment", Map.class).invoke(null, Map.of("KITEBRIDGE_TABLE", "kitebridge",
+                    "AWS_REGION", "us-east-1", "KITEBRIDGE_DYNAMODB_ENDPOINT", "http://127.0.0.1:9", "KITEBRIDGE_SECRETSMANAGER_ENDPOINT",
+                    "http://127.0.0.1:9"));
+            Class<?> application = Class.forName("dev.kitebridge.api.Application", true, alone);
+            assertNotNull(application.getMethod("create", wiring.getClass()).invoke(null, wiring));
+            assertThrows(ClassNotFoundException.class, () -> Class.forName("software.amazon.awssdk.services.sqs.SqsClient", false, alone));
         }
     }
 

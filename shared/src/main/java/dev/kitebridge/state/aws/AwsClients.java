@@ -1,5 +1,7 @@
 package dev.kitebridge.state.aws;
 
+import java.net.URI;
+
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -7,6 +9,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The SDK clients, built once per process with an explicit region and credentials provider, so
@@ -38,6 +41,17 @@ public final class AwsClients {
                 .credentialsProvider(credentials(config.secretsManagerEndpoint() != null));
         if (config.secretsManagerEndpoint() != null) {
             builder.endpointOverride(config.secretsManagerEndpoint());
+        }
+        return builder.build();
+    }
+
+    /** The sync queue's client: built where a run is queued, by the sync functions only. */
+    public static SqsClient sqs(AwsConfig config, URI endpoint) {
+        var builder = SqsClient.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials(endpoint != null));
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
         }
         return builder.build();
     }
