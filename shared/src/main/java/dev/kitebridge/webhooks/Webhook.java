@@ -3,6 +3,7 @@ package dev.kitebridge.webhooks;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -33,12 +34,8 @@ public record Webhook(
         random.nextBytes(id);
         byte[] secret = new byte[32];
         random.nextBytes(secret);
-        return new Webhook("wh_" + hex(id), tenantId, targetUrl, eventTypes, integratedAccountId, now,
+        return new Webhook("wh_" + HexFormat.of().formatHex(id), tenantId, targetUrl, eventTypes, integratedAccountId, now,
                 "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
-    }
-
-    private static String hex(byte[] bytes) {
-        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     /** Whether this subscription delivers the account's events. */
