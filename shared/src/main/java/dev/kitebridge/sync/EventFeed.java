@@ -26,4 +26,13 @@ public final class EventFeed {
         }
         return log.list(accountId, afterPosition, EventPositions.firstOfRun(state.get().publishedThrough() + 1), limit);
     }
+
+    /**
+     * The position after every event published so far: reading after it gives only what is
+     * published later (where a new webhook subscription starts).
+     */
+    public String end(String accountId) {
+        long published = syncs.account(accountId).map(AccountSync::publishedThrough).orElse(0L);
+        return EventPositions.firstOfRun(published + 1);
+    }
 }

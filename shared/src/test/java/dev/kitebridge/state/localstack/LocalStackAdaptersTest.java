@@ -13,6 +13,7 @@ import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.ApiKeyStoreContract;
 import dev.kitebridge.state.CursorStore;
 import dev.kitebridge.state.CursorStoreContract;
+import dev.kitebridge.state.DeadLetterStoreContract;
 import dev.kitebridge.state.EventLogContract;
 import dev.kitebridge.state.IdempotencyStore;
 import dev.kitebridge.state.IdempotencyStoreContract;
@@ -22,22 +23,27 @@ import dev.kitebridge.state.SnapshotStoreContract;
 import dev.kitebridge.state.SyncStoreContract;
 import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.state.TokenVaultContract;
+import dev.kitebridge.state.WebhookStoreContract;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
+import dev.kitebridge.state.aws.DynamoDbDeadLetterStore;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
 import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
+import dev.kitebridge.state.aws.DynamoDbWebhookStore;
 import dev.kitebridge.state.aws.KitebridgeTable;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SnapshotStore;
 import dev.kitebridge.sync.SyncStore;
+import dev.kitebridge.webhooks.DeadLetterStore;
+import dev.kitebridge.webhooks.WebhookStore;
 
 /** Every adapter's contract, against LocalStack's DynamoDB and Secrets Manager (skipped without Docker). */
 @EnabledIf("dev.kitebridge.state.localstack.LocalStack#dockerAvailable")
@@ -154,6 +160,28 @@ class LocalStackAdaptersTest {
         @Override
         protected TokenVault vault() {
             return vault;
+        }
+    }
+
+    @Nested
+    class Webhooks extends WebhookStoreContract {
+        private final AwsConfig config = table();
+        private final WebhookStore store = new DynamoDbWebhookStore(AwsClients.dynamoDb(config), config.table());
+
+        @Override
+        protected WebhookStore store() {
+            return store;
+        }
+    }
+
+    @Nested
+    class DeadLetters extends DeadLetterStoreContract {
+        private final AwsConfig config = table();
+        private final DeadLetterStore store = new DynamoDbDeadLetterStore(AwsClients.dynamoDb(config), config.table());
+
+        @Override
+        protected DeadLetterStore store() {
+            return store;
         }
     }
 }

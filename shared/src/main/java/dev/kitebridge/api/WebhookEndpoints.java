@@ -1,0 +1,82 @@
+package dev.kitebridge.api;
+
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.webhooks.Webhook;
+import dev.kitebridge.webhooks.WebhookTargets;
+import dev.kitebridge.webhooks.WebhooksService;
+
+/**
+ * {@code /webhooks}: subscribe (POST), list and get (GET), unsubscribe (DELETE). The signing
+ * secret is in the answer to the POST and nowhere else: not in a list, a get, an error or a log line.
+ */
+public final class WebhookEndpoints {
+
+    private static final System.Logger LOG = System.getLogger(WebhookEndpoints.class.getName());
+    private static final int MAX_ACCOUNT_ID = 200;
+
+    private final WebhooksService webhooks;
+
+    public WebhookEndpoints(WebhooksService webhooks) {
+        this.webhooks = webhooks;
+    }
+
+    public ApiResponse handle(ApiRequest request) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-request-id", request.requestId());
+        try {
+            if (request.tenantId() == null || request.tenantId().isBlank()) {
+                return Responses.error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
+            }
+            String id = request.pathParameter("id");
+            String tenant = request.tenantId();
+            return switch (request.method() + (id == null ? "" : " id")) {
+                case "POST" -> {
+                    JsonBody body = JsonBody.parse(request.body(), Set.of("target_url", "event_types", "integrated_account_id"));
+                    Webhook made = webhooks.subscribe(tenant, body.requiredString("target_url", WebhookTargets.MAX_LENGTH),
+                            body.strings("event_types", ChangeEvent.TYPES.size(), 100),
+                            body.string("integrated_account_id", MAX_ACCOUNT_ID));
+                    Map<String, Object> json = view(made);
+                    json.put("signing_secret", made.signingSecret());
+                    yield ApiResponse.json(201, json, headers);
+                }
+                case "GET" -> {
+                    List<Map<String, Object>> all = webhooks.list(tenant).stream().map(WebhookEndpoints::view).toList();
+                    Map<String, Object> envelope = new LinkedHashMap<>();
+                    envelope.put("result", all);
+                    envelope.put("next_cursor", null);
+                    envelope.put("result_count", all.size());
+                    yield ApiResponse.json(200, envelope, headers);
+                }
+                case "GET id" -> ApiResponse.json(200, view(webhooks.get(tenant, id)), headers);
+                case "DELETE id" -> {
+                    webhooks.unsubscribe(tenant, id);
+                    yield ApiResponse.json(200, Map.of("id", id), headers);
+                }
+                default -> Responses.error(405, "method_not_allowed", request.method() + " is not allowed here", request, headers, Map.of());
+            };
+        } catch (DirectoryException e) {
+            return Responses.failure(e, null, request, headers);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
+            return Responses.internalError(request, headers);
+        }
+    }
+
+    /** A subscription as the API shows it: never its secret. */
+    static Map<String, Object> view(Webhook webhook) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", webhook.id());
+        json.put("target_url", webhook.targetUrl());
+        json.put("event_types", webhook.eventTypes());
+        json.put("integrated_account_id", webhook.integratedAccountId());
+        json.put("created_at", webhook.createdAt().toString());
+        return json;
+    }
+}

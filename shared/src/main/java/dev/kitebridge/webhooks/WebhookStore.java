@@ -1,0 +1,30 @@
+package dev.kitebridge.webhooks;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Webhook subscriptions, always read through their tenant (another tenant's id finds nothing), and
+ * where each subscription's delivery of each account's events stands.
+ */
+public interface WebhookStore {
+
+    /** @throws IllegalStateException if a subscription with its id exists already */
+    void create(Webhook webhook);
+
+    Optional<Webhook> find(String tenantId, String webhookId);
+
+    /** The tenant's subscriptions, oldest first. */
+    List<Webhook> list(String tenantId);
+
+    /** Deletes the subscription and its delivery states; false if the tenant has none with this id. */
+    boolean delete(String tenantId, String webhookId);
+
+    Optional<DeliveryState> delivery(String tenantId, String webhookId, String accountId);
+
+    /** @return false if the subscription has a delivery state for the account already */
+    boolean createDelivery(DeliveryState state);
+
+    /** @return the state as stored (one revision on), or empty if it changed meanwhile or is gone */
+    Optional<DeliveryState> replaceDelivery(DeliveryState changed);
+}

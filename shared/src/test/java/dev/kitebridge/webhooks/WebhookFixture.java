@@ -1,0 +1,106 @@
+package dev.kitebridge.webhooks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.state.memory.InMemoryAccountStore;
+import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
+import dev.kitebridge.state.memory.InMemoryEventLog;
+import dev.kitebridge.state.memory.InMemorySyncStore;
+import dev.kitebridge.state.memory.InMemoryWebhookStore;
+import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.sync.EventFeed;
+
+/**
+ * Webhooks over in-memory state, with accounts whose sync runs publish events, and a clock that
+ * moves only when the deliverer waits: backoffs and Retry-After cost no real time.
+ */
+final class WebhookFixture {
+
+    static final String TENANT = "tenant-a";
+
+    /** Backoff from 1 s to 60 s; an event is parked after 5 failed attempts over 10 minutes. */
+    static final WebhookDeliverer.Policy POLICY = new WebhookDeliverer.Policy(5, Duration.ofMinutes(10), Duration.ofSeconds(1),
+            Duration.ofSeconds(60), Duration.ofSeconds(5));
+
+    final ManualTime time = new ManualTime(Instant.now());
+    final InMemoryAccountStore accounts = new InMemoryAccountStore();
+    final InMemoryEventLog log = new InMemoryEventLog();
+    final InMemorySyncStore syncs = new InMemorySyncStore();
+    final EventFeed feed = new EventFeed(log, syncs);
+    final InMemoryWebhookStore webhooks = new InMemoryWebhookStore();
+    final InMemoryDeadLetterStore deadLetters = new InMemoryDeadLetterStore();
+    final WebhooksService service = new WebhooksService(webhooks, deadLetters, accounts, feed, time);
+    final WebhookDeliverer deliverer = new WebhookDeliverer(webhooks, deadLetters, feed,
+            WebhookDeliverer.httpClient(Duration.ofSeconds(2)), time, POLICY);
+
+    /** Links an account of the tenant, never synced yet. */
+    String account(String id) {
+        accounts.create(IntegratedAccount.linked(id, TENANT, id, List.of(), List.of(), null, time.now(), null));
+        syncs.createAccount(AccountSync.first(id, TENANT));
+        return id;
+    }
+
+    /**
+     * Writes a run's events into the account's log and publishes them, as the sync engine does:
+     * {@code types} in this order, with ids {@code evt_<run>_<i>}.
+     */
+    List<ChangeEvent> publish(String accountId, long run, String... types) {
+        List<ChangeEvent> events = new ArrayList<>();
+        for (int i = 0; i < types.length; i++) {
+            String id = "evt_" + run + "_" + i;
+            events.add(new ChangeEvent(id, types[i], TENANT, accountId, time.now(),
+                    ApiJson.MAPPER.createObjectNode().put("id", "user-" + i).put("email", "user" + i + "@example.com"), null,
+                    String.format(Locale.ROOT, "%012d/%02d/%s", run, i, id)));
+        }
+        log.put(accountId, events);
+        AccountSync state = syncs.account(accountId).orElseThrow();
+        syncs.replaceAccount(state.published(run, run)).orElseThrow();
+        return events;
+    }
+
+    Webhook subscribe(String targetUrl, String accountId, String... types) {
+        return service.subscribe(TENANT, targetUrl, List.of(types), accountId);
+    }
+
+    /** An hour for the deliverer, on the fixture's clock. */
+    Instant anHourFromNow() {
+        return time.now().plus(Duration.ofHours(1));
+    }
+
+    static List<String> ids(List<ChangeEvent> events) {
+        return events.stream().map(ChangeEvent::id).toList();
+    }
+
+    /** A clock that moves when something sleeps on it, or when told to. */
+    static final class ManualTime implements TimeSource {
+
+        private final AtomicReference<Instant> now;
+
+        ManualTime(Instant start) {
+            now = new AtomicReference<>(start);
+        }
+
+        @Override
+        public Instant now() {
+            return now.get();
+        }
+
+        @Override
+        public void sleep(Duration duration) {
+            advance(duration);
+        }
+
+        void advance(Duration duration) {
+            now.updateAndGet(t -> t.plus(duration));
+        }
+    }
+}
