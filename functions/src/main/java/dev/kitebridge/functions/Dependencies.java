@@ -26,7 +26,9 @@ import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
+import dev.kitebridge.state.aws.DynamoDbDeadLetterStore;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
+import dev.kitebridge.state.aws.DynamoDbWebhookStore;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
 import dev.kitebridge.state.aws.SqsSyncQueue;
@@ -146,7 +148,7 @@ public final class Dependencies {
                 new DynamoDbCursorStore(dynamo, table), new DynamoDbOrganizationDataStore(dynamo, table, Clock.systemUTC()),
                 new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM,
                 new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table), new DynamoDbEventLog(dynamo, table),
-                        syncQueue(config, env)));
+                        syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table), new DynamoDbDeadLetterStore(dynamo, table)));
     }
 
     /**

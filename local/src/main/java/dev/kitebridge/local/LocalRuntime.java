@@ -59,7 +59,7 @@ public final class LocalRuntime implements AutoCloseable {
         SyncState sync = fromEnvironment.sync();
         Application.Wiring wiring = new Application.Wiring(fromEnvironment.accounts(), fromEnvironment.tokens(),
                 fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.idempotency(), fromEnvironment.governor(),
-                endpoints, time, new SyncState(sync.runs(), sync.snapshots(), sync.events(), syncQueue));
+                endpoints, time, sync.withQueue(syncQueue));
         wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
                 "the local dev server's key", Instant.now()));
         Application application = Application.create(wiring);

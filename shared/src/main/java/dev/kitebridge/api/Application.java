@@ -1,6 +1,7 @@
 package dev.kitebridge.api;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.TimeSource;
@@ -28,10 +29,14 @@ import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.tenants.ApiKeys;
+import dev.kitebridge.webhooks.WebhookDeliverer;
+import dev.kitebridge.webhooks.WebhookRounds;
+import dev.kitebridge.webhooks.WebhooksService;
 
 /** Kitebridge assembled: every endpoint over one set of state and one Buildkite. */
 public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
-                          AccountsService accountsService, ApiKeys apiKeys, SyncService syncService, SyncRunner syncRunner) {
+                          WebhookEndpoints webhooks, AccountsService accountsService, ApiKeys apiKeys, SyncService syncService,
+                          SyncRunner syncRunner, WebhookRounds webhookRounds) {
 
     /** A run that would delete more than this share of an account's directory holds its deletions. */
     public static final double MAX_DELETION_SHARE = 0.2;
@@ -61,13 +66,17 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
                 new GroupsService(access, data, cursors), new RolesService(cursors), new OrganizationsService(access, cursors),
                 new MeService(access), writes);
         SyncState sync = wiring.sync();
-        SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), new EventFeed(sync.events(), sync.runs()),
-                wiring.time());
+        EventFeed feed = new EventFeed(sync.events(), sync.runs());
+        SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), feed, wiring.time());
+        WebhookDeliverer deliverer = new WebhookDeliverer(sync.webhooks(), sync.deadLetters(), feed,
+                WebhookDeliverer.httpClient(Duration.ofSeconds(5)), wiring.time(), WebhookDeliverer.Policy.DEFAULT);
+        WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
+                wiring.time()), deliverer);
         SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), MAX_DELETION_SHARE);
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), sync.runs());
         return new Application(directory, new AccountsEndpoints(accountsService),
-                new ProxyEndpoints(access, new ProxyService(access, cursors)), new SyncEndpoints(syncService), accountsService,
-                new ApiKeys(wiring.apiKeys(), Clock.systemUTC()), syncService, syncRunner);
+                new ProxyEndpoints(access, new ProxyService(access, cursors)), new SyncEndpoints(syncService), webhooks, accountsService,
+                new ApiKeys(wiring.apiKeys(), Clock.systemUTC()), syncService, syncRunner, new WebhookRounds(sync.runs(), deliverer));
     }
 }

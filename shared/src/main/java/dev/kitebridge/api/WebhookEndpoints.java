@@ -9,11 +9,13 @@ import java.util.Set;
 import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.webhooks.Webhook;
+import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookTargets;
 import dev.kitebridge.webhooks.WebhooksService;
 
 /**
- * {@code /webhooks}: subscribe (POST), list and get (GET), unsubscribe (DELETE). The signing
+ * {@code /webhooks}: subscribe (POST), list and get (GET), unsubscribe (DELETE), and send parked
+ * deliveries again ({@code POST /webhooks/{id}/replay}). The signing
  * secret is in the answer to the POST and nowhere else: not in a list, a get, an error or a log line.
  */
 public final class WebhookEndpoints {
@@ -21,10 +23,15 @@ public final class WebhookEndpoints {
     private static final System.Logger LOG = System.getLogger(WebhookEndpoints.class.getName());
     private static final int MAX_ACCOUNT_ID = 200;
 
-    private final WebhooksService webhooks;
+    /** A replay answers within the API's time, leaving a few seconds for the answer itself. */
+    private static final java.time.Duration REPLAY_TIME = java.time.Duration.ofSeconds(20);
 
-    public WebhookEndpoints(WebhooksService webhooks) {
+    private final WebhooksService webhooks;
+    private final WebhookDeliverer deliverer;
+
+    public WebhookEndpoints(WebhooksService webhooks, WebhookDeliverer deliverer) {
         this.webhooks = webhooks;
+        this.deliverer = deliverer;
     }
 
     public ApiResponse handle(ApiRequest request) {
@@ -55,6 +62,16 @@ public final class WebhookEndpoints {
                     yield ApiResponse.json(200, envelope, headers);
                 }
                 case "GET id" -> ApiResponse.json(200, view(webhooks.get(tenant, id)), headers);
+                case "POST id" -> {
+                    // POST /webhooks/{id}/replay: the parked deliveries sent again, in order, for as long as the request may.
+                    WebhookDeliverer.Report report = deliverer.replay(webhooks.get(tenant, id), java.time.Instant.now().plus(REPLAY_TIME));
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("id", id);
+                    json.put("status", report.status().name().toLowerCase(java.util.Locale.ROOT));
+                    json.put("delivered", report.delivered());
+                    json.put("retry_at", report.retryAt() == null ? null : report.retryAt().toString());
+                    yield ApiResponse.json(200, json, headers);
+                }
                 case "DELETE id" -> {
                     webhooks.unsubscribe(tenant, id);
                     yield ApiResponse.json(200, Map.of("id", id), headers);

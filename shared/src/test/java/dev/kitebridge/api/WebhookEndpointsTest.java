@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -27,14 +28,19 @@ import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryWebhookStore;
 import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhooksService;
 
 /** {@code /webhooks} through the handlers' gate, with API Gateway's events. */
 class WebhookEndpointsTest {
 
     private final InMemoryAccountStore accounts = new InMemoryAccountStore();
-    private final WebhookEndpoints endpoints = new WebhookEndpoints(new WebhooksService(new InMemoryWebhookStore(),
-            new InMemoryDeadLetterStore(), accounts, new EventFeed(new InMemoryEventLog(), new InMemorySyncStore()), TimeSource.SYSTEM));
+    private final InMemoryWebhookStore webhooks = new InMemoryWebhookStore();
+    private final InMemoryDeadLetterStore deadLetters = new InMemoryDeadLetterStore();
+    private final EventFeed feed = new EventFeed(new InMemoryEventLog(), new InMemorySyncStore());
+    private final WebhookEndpoints endpoints = new WebhookEndpoints(new WebhooksService(webhooks, deadLetters, accounts, feed,
+            TimeSource.SYSTEM), new WebhookDeliverer(webhooks, deadLetters, feed, WebhookDeliverer.httpClient(Duration.ofSeconds(1)),
+            TimeSource.SYSTEM, WebhookDeliverer.Policy.DEFAULT));
 
     private record Answer(int status, JsonNode body, String raw) {}
 
@@ -131,7 +137,7 @@ class WebhookEndpointsTest {
     @Test
     void theSecretIsInNoLogLine() {
         List<String> secrets = new ArrayList<>();
-        try (LogCapture logs = LogCapture.of("")) {
+        try (LogCapture logs = LogCapture.of("", "dev.kitebridge.requests")) {
             for (int i = 0; i < 3; i++) {
                 secrets.add(subscribe("{\"target_url\":\"https://h.example.com\",\"event_types\":[\"user.created\"]}")
                         .body().get("signing_secret").asText());
@@ -142,5 +148,17 @@ class WebhookEndpointsTest {
                 secrets.forEach(secret -> assertFalse(line.contains(secret), "a log line shows a secret: " + line));
             }
         }
+    }
+
+    @Test
+    void replayingSendsTheParkedDeliveriesOfOnesOwnSubscriptionOnly() {
+        Answer made = subscribe("{\"target_url\": \"https://hooks.example.com/kitebridge\", \"event_types\": [\"user.created\"]}");
+        assertEquals(201, made.status(), made.raw());
+        String id = made.body().get("id").asText();
+        Answer replayed = call("POST", id, null, "tenant-a");
+        assertEquals(200, replayed.status(), replayed.raw());
+        assertEquals("caught_up", replayed.body().get("status").asText(), "nothing parked, nothing to send");
+        assertEquals(0, replayed.body().get("delivered").asInt());
+        assertEquals(404, call("POST", id, null, "tenant-b").status(), "another tenant's subscription does not exist");
     }
 }

@@ -1,0 +1,44 @@
+package dev.kitebridge.webhooks;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.SyncRun;
+import dev.kitebridge.sync.SyncStore;
+
+/**
+ * When deliveries happen: right after a run's events are published (the worker that published
+ * them), and on a tick for every account (retries whose time has come, receivers that are back).
+ * A subscription whose receiver is waiting out a backoff costs the tick one read.
+ */
+public final class WebhookRounds {
+
+    private final SyncStore syncs;
+    private final WebhookDeliverer deliverer;
+
+    public WebhookRounds(SyncStore syncs, WebhookDeliverer deliverer) {
+        this.syncs = syncs;
+        this.deliverer = deliverer;
+    }
+
+    /** Delivers what a finished run published; nothing for a run still under way. */
+    public List<WebhookDeliverer.Report> afterRun(String runId, Instant deadline) {
+        Optional<SyncRun> run = syncs.run(runId).filter(SyncRun::finished);
+        return run.map(r -> deliverer.deliverAccount(r.tenantId(), r.accountId(), deadline)).orElse(List.of());
+    }
+
+    /** The tick: every account's subscriptions, until the deadline. */
+    public List<WebhookDeliverer.Report> everyAccount(Instant deadline) {
+        List<WebhookDeliverer.Report> reports = new ArrayList<>();
+        for (AccountSync account : syncs.accounts()) {
+            if (!Instant.now().isBefore(deadline)) {
+                break;
+            }
+            reports.addAll(deliverer.deliverAccount(account.tenantId(), account.accountId(), deadline));
+        }
+        return reports;
+    }
+}
