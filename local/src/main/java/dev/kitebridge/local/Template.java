@@ -16,8 +16,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 /** The functions and HTTP API routes of template.yaml, as the dev server serves them. */
 public record Template(List<Function> functions, String authorizerFunction) {
 
-    /** A function: its logical id, its handler class, its deployment package (CodeUri), and the routes that reach it. */
-    public record Function(String name, String handlerClass, String codeUri, List<Route> routes) {}
+    /**
+     * A function: its logical id, its handler class, its deployment package (CodeUri), the routes that
+     * reach it, and its other triggers by event type ({@code SQS}, {@code Schedule}).
+     */
+    public record Function(String name, String handlerClass, String codeUri, List<Route> routes, List<String> triggers) {}
 
     /**
      * A route such as {@code GET /unified/user-directory/users/{id}}.
@@ -66,15 +69,19 @@ public record Template(List<Function> functions, String authorizerFunction) {
             JsonNode properties = resource.getValue().path("Properties");
             String handler = properties.path("Handler").asText();
             List<Route> routes = new ArrayList<>();
+            List<String> triggers = new ArrayList<>();
             properties.path("Events").forEach(event -> {
                 if ("HttpApi".equals(event.path("Type").asText())) {
                     JsonNode route = event.path("Properties");
                     routes.add(new Route(route.path("Method").asText(), route.path("Path").asText(),
                             !"NONE".equals(route.path("Auth").path("Authorizer").asText())));
+                } else {
+                    triggers.add(event.path("Type").asText());
                 }
             });
             functions.add(new Function(resource.getKey(), handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler,
-                    properties.path("CodeUri").asText(root.path("Globals").path("Function").path("CodeUri").asText(null)), routes));
+                    properties.path("CodeUri").asText(root.path("Globals").path("Function").path("CodeUri").asText(null)), routes,
+                    triggers));
         }
         return new Template(functions, authorizerFunction(root));
     }

@@ -147,6 +147,34 @@ class OpenApiTest {
     }
 
     @Test
+    void syncRunsEventsAndWebhooksAnswerAsDocumented() throws Exception {
+        String accountBody = "{\"integrated_account_id\":\"" + LocalRuntime.SANDBOX_ACCOUNT + "\"}";
+        JsonNode run = assertValid("post", "/sync-runs", "/sync-runs", accountBody, 202);
+        String runId = run.get("id").asText();
+        assertValid("post", "/sync-runs", "/sync-runs", "{}", 400);
+        // The dev server's worker takes the run in the background, as the worker function does in AWS.
+        for (int i = 0; i < 600 && !run.get("status").asText().equals("completed"); i++) {
+            Thread.sleep(100);
+            run = assertValid("get", "/sync-runs/{id}", "/sync-runs/" + runId, null, 200);
+        }
+        assertEquals("completed", run.get("status").asText(), run.toString());
+        assertValid("get", "/sync-runs/{id}", "/sync-runs/run_nobody", null, 404);
+        JsonNode events = assertValid("get", "/events", "/events?" + ACCOUNT + "&limit=20", null, 200);
+        assertEquals(20, events.get("result_count").asInt());
+        assertValid("get", "/events", "/events?" + ACCOUNT + "&after=forged", null, 400);
+
+        JsonNode webhook = assertValid("post", "/webhooks", "/webhooks",
+                "{\"target_url\":\"https://hooks.example.com/k\",\"event_types\":[\"user.created\"]}", 201);
+        String id = webhook.get("id").asText();
+        assertValid("post", "/webhooks", "/webhooks", "{\"target_url\":\"ftp://x\",\"event_types\":[\"user.created\"]}", 400);
+        assertValid("get", "/webhooks", "/webhooks", null, 200);
+        assertValid("get", "/webhooks/{id}", "/webhooks/" + id, null, 200);
+        assertValid("post", "/webhooks/{id}/replay", "/webhooks/" + id + "/replay", null, 200);
+        assertValid("delete", "/webhooks/{id}", "/webhooks/" + id, null, 200);
+        assertValid("get", "/webhooks/{id}", "/webhooks/" + id, null, 404);
+    }
+
+    @Test
     void aSpentBudgetAnswers429WithRetryAfterAsDocumented() throws Exception {
         // Buildkite says the budget of token checks is spent for longer than a request waits.
         sandbox.faults().burst429("GET /v2/access-token", 1, 600);

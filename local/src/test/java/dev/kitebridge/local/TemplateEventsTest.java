@@ -1,6 +1,7 @@
 package dev.kitebridge.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,8 +57,10 @@ class TemplateEventsTest {
         for (Template.Function function : template.functions()) {
             Class<?> handler = assertDoesNotThrowClass(function.handlerClass());
             assertTrue(RequestHandler.class.isAssignableFrom(handler), function.handlerClass() + " is a RequestHandler");
-            assertTrue(function.name().equals(template.authorizerFunction()) || !function.routes().isEmpty(),
-                    function.name() + " has an HttpApi route, or is the API's authorizer");
+            assertTrue(function.name().equals(template.authorizerFunction()) || !function.routes().isEmpty()
+                            || !function.triggers().isEmpty(),
+                    function.name() + " has an HttpApi route or another trigger (a queue, a schedule), or is the API's authorizer");
+            assertTrue(function.routes().isEmpty() || function.triggers().isEmpty(), function.name() + " is an API function or an event's, not both");
             assertFalse(eventsOf(function.name()).isEmpty(), function.name() + " has an event in events/" + function.name());
         }
         Set<String> eventDirectories = new TreeSet<>();
@@ -88,6 +92,18 @@ class TemplateEventsTest {
                 invoked += eventsOf(function.name()).size();
                 continue;
             }
+            if (function.routes().isEmpty()) {
+                // A queue's or a schedule's function: its events, read as the type its handler takes, are taken without a failure.
+                for (Path file : eventsOf(function.name())) {
+                    Object answer = runtime.invokeAny(function.name(), read(file, runtime.eventType(function.name())));
+                    assertNotNull(answer, file.toString());
+                    if (answer instanceof SQSBatchResponse batch) {
+                        assertEquals(List.of(), batch.getBatchItemFailures(), file + ": no message is left to come back");
+                    }
+                    invoked++;
+                }
+                continue;
+            }
             for (Path file : eventsOf(function.name())) {
                 APIGatewayV2HTTPEvent event = read(file, APIGatewayV2HTTPEvent.class);
                 assertTrue(function.routes().stream().anyMatch(r -> r.match(event.getRequestContext().getHttp().getMethod(),
@@ -109,7 +125,7 @@ class TemplateEventsTest {
                 invoked++;
             }
         }
-        assertEquals(37, invoked, "every file in events/");
+        assertEquals(47, invoked, "every file in events/");
     }
 
     @Test

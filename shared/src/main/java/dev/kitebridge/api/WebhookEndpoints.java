@@ -63,6 +63,9 @@ public final class WebhookEndpoints {
                 }
                 case "GET id" -> ApiResponse.json(200, view(webhooks.get(tenant, id)), headers);
                 case "POST id" -> {
+                    if (!request.path().endsWith("/replay")) {
+                        yield Responses.error(405, "method_not_allowed", "POST is not allowed here", request, headers, Map.of());
+                    }
                     // POST /webhooks/{id}/replay: the parked deliveries sent again, in order, for as long as the request may.
                     WebhookDeliverer.Report report = deliverer.replay(webhooks.get(tenant, id), java.time.Instant.now().plus(REPLAY_TIME));
                     Map<String, Object> json = new LinkedHashMap<>();

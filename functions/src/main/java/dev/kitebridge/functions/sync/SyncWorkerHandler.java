@@ -14,28 +14,33 @@ import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.sync.SyncWork;
+import dev.kitebridge.webhooks.WebhookRounds;
 
 /**
  * The sync worker: takes run messages from the queue and works on each run until it is done or
  * the invocation's time is nearly up. A run that must go on later is sent again (with a delay
  * until its budget refills) and its message consumed; a run another worker holds is reported as
- * a failed item, so SQS delivers it again after the visibility timeout.
+ * a failed item, so SQS delivers it again after the visibility timeout. A run that ends has its
+ * events delivered to the account's webhooks at once.
  */
 public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
+    private static final System.Logger LOG = System.getLogger(SyncWorkerHandler.class.getName());
     /** Kept for saving the last checkpoint and answering SQS, before Lambda's deadline. */
     static final Duration RESERVE = Duration.ofSeconds(30);
 
     private final SyncRunner runner;
     private final SyncService syncs;
+    private final WebhookRounds webhooks;
 
     public SyncWorkerHandler() {
-        this(Dependencies.application().syncRunner(), Dependencies.application().syncService());
+        this(Dependencies.application().syncRunner(), Dependencies.application().syncService(), Dependencies.application().webhookRounds());
     }
 
-    public SyncWorkerHandler(SyncRunner runner, SyncService syncs) {
+    public SyncWorkerHandler(SyncRunner runner, SyncService syncs, WebhookRounds webhooks) {
         this.runner = runner;
         this.syncs = syncs;
+        this.webhooks = webhooks;
     }
 
     @Override
@@ -57,12 +62,22 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
                 continue;
             }
             switch (outcome.kind()) {
-                case DONE -> { }
+                case DONE -> deliverPublished(runId, deadline);
                 case LATER -> syncs.continueLater(runId, Duration.between(Instant.now(), outcome.at()));
                 case BUSY -> failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
             }
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** What the run published goes out now; a delivery that fails here is the delivery tick's to retry, not the run's. */
+    private void deliverPublished(String runId, Instant deadline) {
+        try {
+            webhooks.afterRun(runId, deadline);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "delivering the events of sync run " + runId + " failed (the tick retries): "
+                    + e.getClass().getName());
+        }
     }
 
     private static String workerId(Context context, SQSEvent.SQSMessage message) {

@@ -1,0 +1,42 @@
+package dev.kitebridge.functions.webhooks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+
+import dev.kitebridge.functions.Dependencies;
+import dev.kitebridge.webhooks.WebhookDeliverer;
+import dev.kitebridge.webhooks.WebhookRounds;
+
+/**
+ * The delivery tick (EventBridge, every minute): every account's subscriptions get what is due,
+ * retries whose backoff has passed and receivers that are back included.
+ */
+public final class WebhookDeliveryHandler implements RequestHandler<ScheduledEvent, Map<String, Integer>> {
+
+    /** Kept for the last delivery's answer and saving its cursor, before Lambda's deadline. */
+    static final Duration RESERVE = Duration.ofSeconds(10);
+
+    private final WebhookRounds rounds;
+
+    public WebhookDeliveryHandler() {
+        this(Dependencies.application().webhookRounds());
+    }
+
+    public WebhookDeliveryHandler(WebhookRounds rounds) {
+        this.rounds = rounds;
+    }
+
+    @Override
+    public Map<String, Integer> handleRequest(ScheduledEvent event, Context context) {
+        Instant deadline = Instant.now().plusMillis(context == null ? 60_000 : context.getRemainingTimeInMillis()).minus(RESERVE);
+        List<WebhookDeliverer.Report> reports = rounds.everyAccount(deadline);
+        return Map.of("delivered", reports.stream().mapToInt(WebhookDeliverer.Report::delivered).sum(),
+                "parked", reports.stream().mapToInt(WebhookDeliverer.Report::parked).sum());
+    }
+}
