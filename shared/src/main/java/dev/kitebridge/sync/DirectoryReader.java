@@ -181,8 +181,13 @@ final class DirectoryReader {
             return;
         }
         if (!read.rosterPipelines()) {
-            Page<TeamMember> page = access.call(session,
+            Optional<Page<TeamMember>> found = access.find(session,
                     () -> session.buildkiteUntil(deadline).teams().members(org.slug(), team, request));
+            if (found.isEmpty()) {
+                teamGone(progress, org, team);
+                return;
+            }
+            Page<TeamMember> page = found.get();
             write(run, page.items().stream().map(m -> new SnapshotStore.Item(SnapshotKeys.membership(org.id(), m.userId(), team),
                     SnapshotParts.write(new SnapshotParts.Membership(m.role())))).toList());
             Optional<PageRequest> next = page.next();
@@ -191,7 +196,13 @@ final class DirectoryReader {
                     List.of()), r.counts().read(0, 0, 0, page.items().size())));
             return;
         }
-        Page<TeamPipeline> page = access.call(session, () -> session.buildkiteUntil(deadline).teams().pipelines(org.slug(), team, request));
+        Optional<Page<TeamPipeline>> found = access.find(session,
+                () -> session.buildkiteUntil(deadline).teams().pipelines(org.slug(), team, request));
+        if (found.isEmpty()) {
+            teamGone(progress, org, team);
+            return;
+        }
+        Page<TeamPipeline> page = found.get();
         List<TeamRoster.PipelineAccess> pipelines = new ArrayList<>(read.rosterPipelinesSoFar());
         page.items().forEach(p -> pipelines.add(OrganizationDataBuilder.pipelineAccessOf(p)));
         if (page.next().isPresent()) {
@@ -202,6 +213,18 @@ final class DirectoryReader {
         String rosterKey = SnapshotKeys.group(org.id(), team) + "/r";
         write(run, List.of(new SnapshotStore.Item(rosterKey, SnapshotParts.write(new SnapshotParts.RosterSummary(read.rosterMembers(), pipelines)))));
         String nextTeam = teamAfter(run, org, rosterKey);
+        progress.save(r -> r.reading(restMoved(r.read(), null, RestStage.ROSTERS, nextTeam), r.counts()));
+    }
+
+    /**
+     * A team deleted after it was listed: out of the generation (memberships read for it before are
+     * left, and a comparison counts no membership of a team the generation does not hold).
+     */
+    private void teamGone(RunProgress progress, SyncRun.Organization org, String team) {
+        SyncRun run = progress.current();
+        String key = SnapshotKeys.group(org.id(), team);
+        snapshots.delete(run.accountId(), run.generation(), List.of(key, key + "/r"));
+        String nextTeam = teamAfter(run, org, key + "/r");
         progress.save(r -> r.reading(restMoved(r.read(), null, RestStage.ROSTERS, nextTeam), r.counts()));
     }
 

@@ -211,6 +211,9 @@ final class SnapshotDiff {
         for (SnapshotStore.Item item : items) {
             String part = SnapshotKeys.partOf(item.key());
             if (part.equals("t")) {
+                if (!names.containsKey(SnapshotKeys.teamOf(item.key()))) {
+                    continue; // a team gone while it was read: none of its memberships count
+                }
                 teams.put(SnapshotKeys.teamOf(item.key()), SnapshotParts.read(item.data(), SnapshotParts.Membership.class).role());
             } else {
                 parts.put(part, item);

@@ -99,28 +99,22 @@ public final class SyncRunner {
                     try {
                         session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
                     } catch (DirectoryException e) {
-                        if (e.status() == 424 || e.status() == 404) {
-                            fail(progress, e.getMessage(), e.status() == 424);
-                            continue;
+                        if (e.status() != 424 && e.status() != 404) {
+                            throw e; // retried by the next attempt
                         }
-                        throw e;
-                    }
-                    if (run.status() == SyncRun.Status.QUEUED) {
-                        List<SyncRun.Organization> reached = access.organizations(session).stream()
-                                .map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
-                        progress.save(r -> r.started(time.now(), reached));
+                        // The account needs a new token, or is unlinked: no attempt can succeed.
+                        fail(progress, e.getMessage(), e.status() == 424);
+                        continue;
                     }
                     Instant goOnAt;
                     try {
-                        goOnAt = reader.read(session, progress, deadline);
+                        goOnAt = read(session, progress, deadline);
                     } catch (DirectoryException e) {
                         if (e.status() != 424) {
-                            throw e;
+                            throw e; // retried by the next attempt
                         }
-                        fail(progress, e.getMessage(), true);
+                        fail(progress, e.getMessage(), true); // Buildkite refused the stored token
                         continue;
-                    } finally {
-                        progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
                     }
                     if (goOnAt != null) {
                         return Outcome.later(goOnAt);
@@ -152,6 +146,21 @@ public final class SyncRunner {
                     return Outcome.done();
                 }
             }
+        }
+    }
+
+    /** Starts the run if it is new (the organizations it reaches are fixed then), and reads. */
+    private Instant read(Session session, RunProgress progress, Instant deadline) {
+        SyncRun run = progress.current();
+        try {
+            if (run.status() == SyncRun.Status.QUEUED) {
+                List<SyncRun.Organization> reached = access.organizations(session).stream()
+                        .map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
+                progress.save(r -> r.started(time.now(), reached));
+            }
+            return reader.read(session, progress, deadline);
+        } finally {
+            progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
         }
     }
 

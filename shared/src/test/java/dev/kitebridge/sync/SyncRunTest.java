@@ -186,6 +186,48 @@ class SyncRunTest {
         }
     }
 
+    @Test
+    void aRunThatFailsMidwayPublishesItsFailureAndNoDeletion() {
+        try (SyncFixture fixture = new SyncFixture(60, 3)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            var world = fixture.sandbox.world();
+            Member leaver = world.members(fixture.org().uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(fixture.actor()) && m.role() == Member.Role.MEMBER).findFirst().orElseThrow();
+            world.removeMember(fixture.org(), fixture.actor(), leaver.userUuid());
+            // Buildkite's GraphQL fails every time: the REST lane reads everything, the run never completes its listing.
+            fixture.sandbox.faults().set("POST /graphql", new FaultPlan(1.0, 0, 0, Duration.ZERO));
+            SyncRun failed = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.FAILED, failed.status());
+            assertEquals(SyncRunner.MAX_FAILED_ATTEMPTS, failed.attempts());
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_FAILED), fixture.events().subList(seen, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList(), "a failed run publishes its failure and nothing it found");
+
+            fixture.sandbox.faults().clear();
+            seen = fixture.events().size();
+            SyncRun next = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, next.status(), next.error());
+            assertTrue(fixture.events().subList(seen, fixture.events().size()).stream()
+                    .anyMatch(e -> e.event().equals(ChangeEvent.USER_DELETED) && e.data().get("id").asText().equals(leaver.userUuid())),
+                    "the next complete run finds the leaver gone");
+        }
+    }
+
+    @Test
+    void aTokenBuildkiteRefusesEndsTheRunAndSaysTheAccountNeedsReauth() {
+        try (SyncFixture fixture = new SyncFixture(30, 2)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            fixture.sandbox.world().revokeToken(fixture.sandbox.world().tokenBySecret(fixture.sandbox.token()).orElseThrow());
+            SyncRun failed = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.FAILED, failed.status());
+            assertEquals(List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH, ChangeEvent.SYNC_RUN_FAILED),
+                    fixture.events().subList(seen, fixture.events().size()).stream().map(ChangeEvent::event).toList());
+            assertEquals(dev.kitebridge.state.IntegratedAccount.Status.NEEDS_REAUTH,
+                    fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow().status());
+        }
+    }
+
     private static String describe(ChangeEvent event) {
         return switch (event.event()) {
             case ChangeEvent.GROUP_USER_ADDED, ChangeEvent.GROUP_USER_REMOVED ->
