@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +23,11 @@ import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbDeadLetterStore;
+import dev.kitebridge.state.aws.DynamoDbEventLog;
+import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
+import dev.kitebridge.state.aws.DynamoDbSyncStore;
+import dev.kitebridge.state.aws.DynamoDbWebhookStore;
 import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
@@ -34,6 +41,7 @@ import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.sync.SyncState;
 
 /** The whole application over a sandbox, on in-memory state or on dynalite and a Secrets Manager stand-in. */
 final class AppFixture implements AutoCloseable {
@@ -66,7 +74,10 @@ final class AppFixture implements AutoCloseable {
                     new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC()),
                     new DynamoDbCursorStore(dynamo, table.name()), new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()),
                     new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name()),
-                    endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale())));
+                    endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()),
+                    new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()),
+                            new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()),
+                            new DynamoDbDeadLetterStore(dynamo, table.name()))));
             return new AppFixture(sandbox, app, table, secrets);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -99,6 +110,38 @@ final class AppFixture implements AutoCloseable {
             default -> throw new IllegalArgumentException(resource);
         };
         return answer(response);
+    }
+
+    /**
+     * A sync run of the account, started over the API and worked on to its end, then every event it
+     * published, a page at a time: the answers, as the API gave them.
+     */
+    List<String> sync(String tenant, String accountId) {
+        List<String> answers = new ArrayList<>();
+        ApiResponse started = app.sync().syncRuns(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(), Map.of(),
+                "{\"integrated_account_id\": \"" + accountId + "\"}", "req-sync", tenant));
+        answers.add(started.body());
+        String runId = answer(started).body().get("id").asText();
+        TimeSource time = TimeSource.scaled(sandbox.clock().scale());
+        while (app.syncRunner().work(runId, "worker", time.now().plus(java.time.Duration.ofMinutes(10))).kind()
+                != dev.kitebridge.sync.SyncRunner.Outcome.Kind.DONE) {
+            // a worker's time at a time
+        }
+        answers.add(app.sync().syncRuns(new ApiRequest("GET", "/sync-runs/" + runId, Map.of("id", runId), Map.of(), Map.of(), null,
+                "req-sync", tenant)).body());
+        String after = null;
+        while (true) {
+            Map<String, String> query = new HashMap<>(Map.of("integrated_account_id", accountId, "limit", "500"));
+            if (after != null) {
+                query.put("after", after);
+            }
+            Answer page = answer(app.sync().events(new ApiRequest("GET", "/events", Map.of(), query, Map.of(), null, "req-sync", tenant)));
+            answers.add(page.raw());
+            if (page.body().get("result").isEmpty()) {
+                return answers;
+            }
+            after = page.body().get("next_cursor").asText();
+        }
     }
 
     /** Links the sandbox's ready token for the tenant and returns the account's id. */

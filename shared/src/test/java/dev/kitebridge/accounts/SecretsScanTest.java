@@ -26,7 +26,7 @@ import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.ApiKeyStore;
 
 /**
- * A run through linking, reading, failing, rotating and unlinking, with every log line, every
+ * A run through linking, reading, syncing, failing, rotating and unlinking, with every log line, every
  * response and every item in the table captured: none holds a Buildkite token or an API key in clear.
  */
 class SecretsScanTest {
@@ -61,6 +61,10 @@ class SecretsScanTest {
             for (String resource : List.of("users", "groups", "roles", "organizations", "me")) {
                 responses.add(fixture.directory("tenant-a", resource, null, query).raw());
             }
+            // A sync run, its snapshot and events in the table, and its answers.
+            List<String> synced = fixture.sync("tenant-a", id);
+            assertTrue(synced.stream().anyMatch(a -> a.contains("\"user.created\"")), "the sync published events");
+            responses.addAll(synced);
             fixture.sandbox.faults().set(Faults.ALL_ROUTES, new FaultPlan(0.3, 0.2, 0.2, java.time.Duration.ZERO));
             for (int i = 0; i < 5; i++) {
                 responses.add(fixture.directory("tenant-a", "users", null, Map.of("integrated_account_id", id, "max_age", "0")).raw());

@@ -1,6 +1,10 @@
 package dev.kitebridge.state.aws;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -23,7 +27,24 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class AwsClients {
 
+    /**
+     * Apache's HTTP client logs whole requests and answers (a Secrets Manager answer holds a token)
+     * to these loggers at debug levels: they are off whatever level the rest of logging is set to.
+     * Held here, as java.util.logging keeps loggers weakly and would forget the level.
+     */
+    private static final List<Logger> SILENCED = silenced("org.apache.http.wire", "org.apache.http.headers");
+
     private AwsClients() {}
+
+    private static List<Logger> silenced(String... names) {
+        List<Logger> loggers = new ArrayList<>();
+        for (String name : names) {
+            Logger logger = Logger.getLogger(name);
+            logger.setLevel(Level.OFF);
+            loggers.add(logger);
+        }
+        return loggers;
+    }
 
     public static DynamoDbClient dynamoDb(AwsConfig config) {
         var builder = DynamoDbClient.builder()
