@@ -45,8 +45,14 @@ class WebhookEndpointsTest {
     private record Answer(int status, JsonNode body, String raw) {}
 
     private Answer call(String method, String id, String body, String tenant) {
-        String path = id == null ? "/webhooks" : "/webhooks/" + id;
-        APIGatewayV2HTTPEvent event = HttpEvents.of(method + (id == null ? " /webhooks" : " /webhooks/{id}"), path, Map.of(), body, tenant);
+        return call(method, id, "", body, tenant);
+    }
+
+    /** A call to {@code /webhooks}, {@code /webhooks/{id}} or, with a suffix, {@code /webhooks/{id}/replay}. */
+    private Answer call(String method, String id, String suffix, String body, String tenant) {
+        String path = (id == null ? "/webhooks" : "/webhooks/" + id) + suffix;
+        APIGatewayV2HTTPEvent event = HttpEvents.of(method + (id == null ? " /webhooks" : " /webhooks/{id}" + suffix), path, Map.of(), body,
+                tenant);
         if (id != null) {
             event.setPathParameters(Map.of("id", id));
         }
@@ -155,10 +161,11 @@ class WebhookEndpointsTest {
         Answer made = subscribe("{\"target_url\": \"https://hooks.example.com/kitebridge\", \"event_types\": [\"user.created\"]}");
         assertEquals(201, made.status(), made.raw());
         String id = made.body().get("id").asText();
-        Answer replayed = call("POST", id, null, "tenant-a");
+        assertEquals(405, call("POST", id, null, "tenant-a").status(), "a POST to the subscription itself is no replay");
+        Answer replayed = call("POST", id, "/replay", null, "tenant-a");
         assertEquals(200, replayed.status(), replayed.raw());
         assertEquals("caught_up", replayed.body().get("status").asText(), "nothing parked, nothing to send");
         assertEquals(0, replayed.body().get("delivered").asInt());
-        assertEquals(404, call("POST", id, null, "tenant-b").status(), "another tenant's subscription does not exist");
+        assertEquals(404, call("POST", id, "/replay", null, "tenant-b").status(), "another tenant's subscription does not exist");
     }
 }
