@@ -148,7 +148,9 @@ public final class Dependencies {
                 new DynamoDbCursorStore(dynamo, table), new DynamoDbOrganizationDataStore(dynamo, table, Clock.systemUTC()),
                 new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM,
                 new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table), new DynamoDbEventLog(dynamo, table),
-                        syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table), new DynamoDbDeadLetterStore(dynamo, table)));
+                        syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table), new DynamoDbDeadLetterStore(dynamo, table),
+                        Optional.ofNullable(env.get("KITEBRIDGE_SYNC_MAX_DELETION_SHARE")).map(Double::parseDouble)
+                                .orElse(SyncState.DEFAULT_MAX_DELETION_SHARE)));
     }
 
     /**

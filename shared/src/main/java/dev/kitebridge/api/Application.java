@@ -38,8 +38,6 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
                           WebhookEndpoints webhooks, AccountsService accountsService, ApiKeys apiKeys, SyncService syncService,
                           SyncRunner syncRunner, WebhookRounds webhookRounds) {
 
-    /** A run that would delete more than this share of an account's directory holds its deletions. */
-    public static final double MAX_DELETION_SHARE = 0.2;
 
     /** The state and the Buildkite endpoints the application runs on. */
     public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
@@ -72,7 +70,7 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
                 WebhookDeliverer.httpClient(Duration.ofSeconds(5)), wiring.time(), WebhookDeliverer.Policy.DEFAULT);
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
                 wiring.time()), deliverer);
-        SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), MAX_DELETION_SHARE);
+        SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), sync.runs());
         return new Application(directory, new AccountsEndpoints(accountsService),

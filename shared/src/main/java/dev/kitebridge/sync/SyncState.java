@@ -10,19 +10,29 @@ import dev.kitebridge.webhooks.WebhookStore;
 
 /**
  * The state syncs and their deliveries run on: runs and account states, snapshots, the event log,
- * the queue workers take runs from, webhook subscriptions and parked deliveries.
+ * the queue workers take runs from, webhook subscriptions and parked deliveries; and the share of
+ * a directory a run may delete before it holds its deletions.
  */
 public record SyncState(SyncStore runs, SnapshotStore snapshots, EventLog events, SyncQueue queue, WebhookStore webhooks,
-                        DeadLetterStore deadLetters) {
+                        DeadLetterStore deadLetters, double maxDeletionShare) {
+
+    /** A run that would delete more than this share of the directory its last run saw holds its deletions. */
+    public static final double DEFAULT_MAX_DELETION_SHARE = 0.2;
+
+    public SyncState {
+        if (!(maxDeletionShare >= 0 && maxDeletionShare <= 1)) {
+            throw new IllegalArgumentException("the share of deletions a sync run may make is from 0 to 1, not " + maxDeletionShare);
+        }
+    }
 
     /** All in memory, with the given queue: tests, tools and the local dev server. */
     public static SyncState inMemory(SyncQueue queue) {
         return new SyncState(new InMemorySyncStore(), new InMemorySnapshotStore(), new InMemoryEventLog(), queue,
-                new InMemoryWebhookStore(), new InMemoryDeadLetterStore());
+                new InMemoryWebhookStore(), new InMemoryDeadLetterStore(), DEFAULT_MAX_DELETION_SHARE);
     }
 
     /** The same state with another queue (the dev server works on runs in its own process). */
     public SyncState withQueue(SyncQueue other) {
-        return new SyncState(runs, snapshots, events, other, webhooks, deadLetters);
+        return new SyncState(runs, snapshots, events, other, webhooks, deadLetters, maxDeletionShare);
     }
 }

@@ -77,7 +77,7 @@ final class AppFixture implements AutoCloseable {
                     endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()),
                     new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()),
                             new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()),
-                            new DynamoDbDeadLetterStore(dynamo, table.name()))));
+                            new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE)));
             return new AppFixture(sandbox, app, table, secrets);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
