@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-import java.lang.System.Logger.Level;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,12 +28,7 @@ public final class AccountsEndpoints {
     }
 
     public ApiResponse handle(ApiRequest request) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("x-request-id", request.requestId());
-        try {
-            if (request.tenantId() == null || request.tenantId().isBlank()) {
-                return Responses.error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
-            }
+        return Responses.forTenant(request, LOG, headers -> {
             String id = request.pathParameter("id");
             String tenant = request.tenantId();
             return switch (request.method() + (id == null ? "" : " id")) {
@@ -68,12 +62,7 @@ public final class AccountsEndpoints {
                 }
                 default -> Responses.error(405, "method_not_allowed", request.method() + " is not allowed here", request, headers, Map.of());
             };
-        } catch (DirectoryException e) {
-            return Responses.failure(e, null, request, headers);
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
-            return Responses.internalError(request, headers);
-        }
+        });
     }
 
     private static BuildkiteToken token(String value) {

@@ -47,6 +47,32 @@ final class Responses {
     }
 
     /** 500, for a failure of Kitebridge's own: the caller learns only the request id, the log the rest. */
+    /** An endpoint's work: its answer, given the headers every answer carries (x-request-id). */
+    interface TenantWork {
+        ApiResponse answer(Map<String, String> headers);
+    }
+
+    /**
+     * The frame of an endpoint that needs no Buildkite session: 401 without a tenant, the contract's
+     * error for a {@link DirectoryException}, and a 500 that logs the failure's class only (a message
+     * could hold what the request carried) for anything else.
+     */
+    static ApiResponse forTenant(ApiRequest request, System.Logger log, TenantWork work) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("x-request-id", request.requestId());
+        try {
+            if (request.tenantId() == null || request.tenantId().isBlank()) {
+                return error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
+            }
+            return work.answer(headers);
+        } catch (DirectoryException e) {
+            return failure(e, null, request, headers);
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
+            return internalError(request, headers);
+        }
+    }
+
     static ApiResponse internalError(ApiRequest request, Map<String, String> headers) {
         return error(500, "internal_error", "something went wrong on our side; the request id tells us where", request, headers,
                 Map.of());

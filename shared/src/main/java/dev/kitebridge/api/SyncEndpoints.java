@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +25,7 @@ public final class SyncEndpoints {
     }
 
     public ApiResponse syncRuns(ApiRequest request) {
-        return answer(request, headers -> {
+        return Responses.forTenant(request, LOG, headers -> {
             String id = request.pathParameter("id");
             return switch (request.method() + (id == null ? "" : " id")) {
                 case "POST" -> {
@@ -42,7 +41,7 @@ public final class SyncEndpoints {
     }
 
     public ApiResponse events(ApiRequest request) {
-        return answer(request, headers -> {
+        return Responses.forTenant(request, LOG, headers -> {
             Set<String> unknown = new java.util.TreeSet<>(request.query().keySet());
             unknown.removeAll(Set.of("integrated_account_id", "after", "limit"));
             if (!unknown.isEmpty()) {
@@ -76,25 +75,5 @@ public final class SyncEndpoints {
             // answered below
         }
         throw DirectoryException.invalidRequest("limit must be a whole number from 1 to " + MAX_EVENTS + ", not '" + given + "'");
-    }
-
-    private interface Work {
-        ApiResponse answer(Map<String, String> headers);
-    }
-
-    private static ApiResponse answer(ApiRequest request, Work work) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("x-request-id", request.requestId());
-        try {
-            if (request.tenantId() == null || request.tenantId().isBlank()) {
-                return Responses.error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
-            }
-            return work.answer(headers);
-        } catch (DirectoryException e) {
-            return Responses.failure(e, null, request, headers);
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
-            return Responses.internalError(request, headers);
-        }
     }
 }

@@ -1,12 +1,10 @@
 package dev.kitebridge.api;
 
-import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.webhooks.Webhook;
 import dev.kitebridge.webhooks.WebhookDeliverer;
@@ -35,12 +33,7 @@ public final class WebhookEndpoints {
     }
 
     public ApiResponse handle(ApiRequest request) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("x-request-id", request.requestId());
-        try {
-            if (request.tenantId() == null || request.tenantId().isBlank()) {
-                return Responses.error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
-            }
+        return Responses.forTenant(request, LOG, headers -> {
             String id = request.pathParameter("id");
             String tenant = request.tenantId();
             return switch (request.method() + (id == null ? "" : " id")) {
@@ -81,12 +74,7 @@ public final class WebhookEndpoints {
                 }
                 default -> Responses.error(405, "method_not_allowed", request.method() + " is not allowed here", request, headers, Map.of());
             };
-        } catch (DirectoryException e) {
-            return Responses.failure(e, null, request, headers);
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
-            return Responses.internalError(request, headers);
-        }
+        });
     }
 
     /** A subscription as the API shows it: never its secret. */
