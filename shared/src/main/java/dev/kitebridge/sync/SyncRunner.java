@@ -74,6 +74,12 @@ public final class SyncRunner {
             return Outcome.done();
         }
         SyncRun run = found.get();
+        if (syncs.account(run.accountId()).isEmpty()) {
+            // The account was unlinked: its run ends here, and nothing is published (its feed went with it).
+            syncs.replaceRun(run.ended(SyncRun.Status.FAILED, time.now(), "the integrated account was unlinked", run.counts())
+                    .inPhase(SyncRun.Phase.DONE));
+            return Outcome.done();
+        }
         Predicate<AccountSync> free = s -> !s.leasedAt(time.now()) || workerId.equals(s.leaseOwner());
         if (updateAccount(run.accountId(), free, s -> s.leasedTo(workerId, deadline.plus(LEASE_MARGIN))).isEmpty()) {
             return Outcome.busy();

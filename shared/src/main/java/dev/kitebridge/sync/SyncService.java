@@ -52,6 +52,9 @@ public final class SyncService {
             }
             Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run).filter(r -> !r.finished());
             if (active.isPresent()) {
+                // Queued again: if its message was lost (a send that failed after the run was written), this
+                // brings it back; if not, the worker that takes the second one finds the run leased or done.
+                queue.enqueue(active.get().id(), Duration.ZERO);
                 return new Started(active.get(), false);
             }
             SyncRun run = SyncRun.queued("run_" + UUID.randomUUID().toString().replace("-", ""), tenantId, accountId,

@@ -58,6 +58,7 @@ class SyncEndpointsTest {
             Answer again = post(app, "tenant-1", "{\"integrated_account_id\": \"" + account + "\"}");
             assertEquals(200, again.status(), "one run per account at a time: the run under way is the answer");
             assertEquals(runId, again.body().get("id").asText());
+            assertEquals(List.of(runId, runId), queued, "queued again, in case its message was lost; a worker finds it leased or done");
             assertEquals(0, app.syncService().startScheduled(), "the schedule starts nothing while a run is under way");
 
             while (app.syncRunner().work(runId, "worker", time.now().plus(Duration.ofMinutes(10))).kind() != SyncRunner.Outcome.Kind.DONE) {
@@ -98,6 +99,13 @@ class SyncEndpointsTest {
             assertEquals(404, get(app, "tenant-2", "/events", Map.of(), Map.of("integrated_account_id", account)).status());
 
             assertEquals(1, app.syncService().startScheduled(), "the account was registered for the schedule when it was linked");
+
+            app.accountsService().unlink("tenant-1", account);
+            String orphan = queued.get(queued.size() - 1);
+            assertEquals(SyncRunner.Outcome.Kind.DONE, app.syncRunner().work(orphan, "worker", time.now().plus(Duration.ofMinutes(1))).kind());
+            assertEquals(404, get(app, "tenant-1", "/events", Map.of(), Map.of("integrated_account_id", account)).status());
+            assertEquals("failed", get(app, "tenant-1", "/sync-runs/" + orphan, Map.of("id", orphan), Map.of()).body().get("status").asText(),
+                    "a run of an unlinked account ends, and says so");
         }
     }
 
