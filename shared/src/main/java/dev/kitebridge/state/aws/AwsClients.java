@@ -1,5 +1,9 @@
 package dev.kitebridge.state.aws;
 
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -19,6 +23,17 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * credentials.
  */
 public final class AwsClients {
+
+    /**
+     * Apache's HTTP client logs each request's body (a token, for Secrets Manager) and headers at
+     * FINE: off, whatever level a Lambda's logging is set to. Held here, since java.util.logging
+     * keeps loggers weakly and a collected one forgets its level.
+     */
+    private static final List<Logger> APACHE_WIRE = List.of(Logger.getLogger("org.apache.http.wire"), Logger.getLogger("org.apache.http.headers"));
+
+    static {
+        APACHE_WIRE.forEach(logger -> logger.setLevel(Level.OFF));
+    }
 
     private AwsClients() {}
 
