@@ -1,9 +1,12 @@
 package dev.kitebridge.state.aws;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
+import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -38,7 +41,13 @@ public final class KitebridgeTable {
                             KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build())
                     .billingMode(BillingMode.PAY_PER_REQUEST)
                     .build());
-            dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
+            // Polled every 100 ms, not the SDK's default 20 s: a stand-in's table is there at once, but the
+            // first look may still find it CREATING, and each test's table would then cost 20 s.
+            try (DynamoDbWaiter waiter = DynamoDbWaiter.builder().client(dynamo)
+                    .overrideConfiguration(w -> w.backoffStrategy(FixedDelayBackoffStrategy.create(Duration.ofMillis(100))).maxAttempts(600))
+                    .build()) {
+                waiter.waitUntilTableExists(b -> b.tableName(table));
+            }
         } catch (ResourceInUseException exists) {
             // Already there.
         }
