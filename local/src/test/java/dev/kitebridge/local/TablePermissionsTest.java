@@ -214,7 +214,7 @@ class TablePermissionsTest {
         events.delete("acct-1", List.of("000000000001/20/o/acme/g/team-1"));
         syncs.deleteAccount("acct-1");
 
-        SyncRun run = SyncRun.queued("run-1", "tenant-a", "acct-1", 1, "schedule", now, 0);
+        SyncRun run = SyncRun.queued("run-1", "tenant-a", "acct-1", 1, "schedule", false, now, 0);
         syncs.createRun(run);
         syncs.replaceRun(run.started(now, List.of()));
         syncs.run("run-1");

@@ -1,11 +1,9 @@
 package dev.kitebridge.directory;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
-import dev.kitebridge.buildkite.rest.Invitation;
+import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.directory.model.UnifiedGroup;
@@ -28,16 +26,9 @@ public final class DirectoryRecords {
         return UserMapping.member(org, member, null, profile, teams, false);
     }
 
-    /** A pending invitation as REST lists it: its teams by id, named from {@code teamNames} (no role: REST does not say). */
-    public static UnifiedUser invitation(OrganizationRef org, Invitation invitation, Map<String, String> teamNames) {
-        UnifiedUser listed = UserMapping.invitation(org, invitation, null, List.of(), Optional.empty(), false);
-        List<UnifiedUser.GroupRef> groups = new ArrayList<>();
-        for (UnifiedUser.GroupRef group : listed.groups()) {
-            groups.add(new UnifiedUser.GroupRef(group.id(), teamNames.get(group.id()), group.organization()));
-        }
-        return new UnifiedUser(listed.id(), listed.name(), listed.firstName(), listed.lastName(), listed.emails(), listed.status(),
-                listed.userType(), listed.is2faEnabled(), listed.ssoMode(), listed.roles(), groups, listed.organizations(),
-                listed.avatar(), listed.createdAt(), listed.lastActiveAt(), null);
+    /** A pending invitation as GraphQL lists it: with up to five of its teams, and the role in each. */
+    public static UnifiedUser invitation(OrganizationRef org, InvitationNode invitation) {
+        return UserMapping.invitation(org, invitation, null, false);
     }
 
     /** A team with how many members it has and its pipelines (a snapshot counts members rather than keep a roster). */

@@ -16,8 +16,8 @@ import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.GraphqlClient.MemberQuery;
+import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
-import dev.kitebridge.buildkite.rest.Invitation;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamMember;
@@ -29,14 +29,14 @@ import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.directory.orgdata.TeamRoster;
 import dev.kitebridge.sync.SyncRun.Read;
-import dev.kitebridge.sync.SyncRun.Read.RestStage;
+import dev.kitebridge.sync.SyncRun.RestLane;
 
 /**
  * A run's READ phase: the whole directory of each organization into the run's snapshot generation,
  * by two lanes at once, one per Buildkite budget. The GraphQL lane reads what only GraphQL has
- * (each member's 2FA, last seen, bot and avatar: 4 points a member); the REST lane reads everything
- * else (members with role and SSO mode, teams, each team's members and pipelines, invitations), 100
- * to a page. Each lane waits for its own budget as long as the worker's time allows, so a run
+ * (each member's 2FA, last seen, bot and avatar: 4 points a member) and the pending invitations;
+ * the REST lane reads everything else (members with role and SSO mode, teams, each team's members
+ * and pipelines), 100 to a page. Each lane waits for its own budget as long as the worker's time allows, so a run
  * finishes when the slower budget allows it. Every page is written, then the checkpoint saved: a
  * worker that stops (its time is up, it dies) is resumed from there, re-reading one page at most.
  */
@@ -71,9 +71,10 @@ final class DirectoryReader {
             }
             AtomicBoolean stop = new AtomicBoolean();
             Future<Instant> graphql = LANES.submit(() -> lane(session, deadline, stop,
-                    () -> profileStep(session, progress, deadline), () -> progress.current().read().profilesDone()));
+                    () -> graphqlStep(session, progress, deadline), () -> progress.current().read().graphql().done()));
             Future<Instant> rest = LANES.submit(() -> lane(session, deadline, stop,
-                    () -> restStep(session, progress, deadline), () -> progress.current().read().restStage() == RestStage.DONE));
+                    () -> restStep(session, progress, deadline),
+                    () -> progress.current().read().rest().stage() == RestLane.Stage.DONE));
             Instant graphqlStop;
             Instant restStop;
             try {
@@ -117,70 +118,80 @@ final class DirectoryReader {
 
     // ---------------------------------------------------------------- the GraphQL lane
 
-    private void profileStep(Session session, RunProgress progress, Instant deadline) {
+    private void graphqlStep(Session session, RunProgress progress, Instant deadline) {
         SyncRun run = progress.current();
+        SyncRun.GraphqlLane lane = run.read().graphql();
         SyncRun.Organization org = run.organizations().get(run.read().organization());
-        Connection<MemberNode> page = access.call(session, () -> session.buildkiteUntil(deadline).graphql()
-                .members(org.slug(), MemberQuery.page(PAGE, run.read().profilesAfter())));
-        List<SnapshotStore.Item> items = new ArrayList<>();
-        for (MemberNode node : page.nodes()) {
-            if (node.user() != null) {
-                MemberProfile profile = OrganizationDataBuilder.profileOf(node, null);
-                items.add(new SnapshotStore.Item(SnapshotKeys.profile(org.id(), profile.userUuid()), SnapshotParts.write(profile)));
+        if (!lane.profilesDone()) {
+            Connection<MemberNode> page = access.call(session, () -> session.buildkiteUntil(deadline).graphql()
+                    .members(org.slug(), MemberQuery.page(PAGE, lane.profilesAfter())));
+            List<SnapshotStore.Item> items = new ArrayList<>();
+            for (MemberNode node : page.nodes()) {
+                if (node.user() != null) {
+                    MemberProfile profile = OrganizationDataBuilder.profileOf(node, null);
+                    items.add(new SnapshotStore.Item(SnapshotKeys.profile(org.id(), profile.userUuid()), SnapshotParts.write(profile)));
+                }
             }
+            write(run, items);
+            String after = page.next().orElse(null);
+            progress.save(r -> r.reading(r.read().with(new SyncRun.GraphqlLane(after, after == null, null, false)), r.counts()));
+            return;
         }
-        snapshots.put(run.accountId(), run.generation(), items);
+        // Pending invitations through GraphQL, as the directory's writes find them: REST would need
+        // read_organization_invitations, which the contract does not ask of a token.
+        Connection<InvitationNode> page = access.call(session, () -> session.buildkiteUntil(deadline).graphql()
+                .invitations(org.slug(), PAGE, lane.invitationsAfter(), List.of(InvitationState.PENDING)));
+        write(run, page.nodes().stream().map(i -> new SnapshotStore.Item(SnapshotKeys.invitation(org.id(), i.uuid()),
+                SnapshotParts.write(i))).toList());
         String after = page.next().orElse(null);
-        progress.save(r -> r.reading(new Read(r.read().organization(), after == null, after, r.read().restStage(), r.read().restNext(),
-                r.read().rosterTeam(), r.read().rosterPipelines(), r.read().rosterMembers(), r.read().rosterPipelinesSoFar()), r.counts()));
+        progress.save(r -> r.reading(r.read().with(new SyncRun.GraphqlLane(null, true, after, after == null)),
+                r.counts().read(0, page.nodes().size(), 0, 0)));
     }
 
     // ---------------------------------------------------------------- the REST lane
 
     private void restStep(Session session, RunProgress progress, Instant deadline) {
         SyncRun run = progress.current();
-        Read read = run.read();
-        SyncRun.Organization org = run.organizations().get(read.organization());
-        PageRequest request = Optional.ofNullable(read.restNext()).orElse(PageRequest.first(PAGE));
-        switch (read.restStage()) {
+        RestLane lane = run.read().rest();
+        SyncRun.Organization org = run.organizations().get(run.read().organization());
+        PageRequest request = Optional.ofNullable(lane.next()).orElse(PageRequest.first(PAGE));
+        switch (lane.stage()) {
             case MEMBERS -> {
                 Page<OrganizationMember> page = access.call(session,
                         () -> session.buildkiteUntil(deadline).organizations().members(org.slug(), request));
                 write(run, page.items().stream()
                         .map(m -> new SnapshotStore.Item(SnapshotKeys.member(org.id(), m.id()), SnapshotParts.write(m))).toList());
-                saveRest(progress, page.next().orElse(null), RestStage.TEAMS, null, page.items().size(), 0);
+                RestLane next = page.next().map(lane::nextPage).orElse(RestLane.at(RestLane.Stage.TEAMS, null));
+                progress.save(r -> r.reading(r.read().with(next), r.counts().read(page.items().size(), 0, 0, 0)));
             }
             case TEAMS -> {
                 Page<Team> page = access.call(session, () -> session.buildkiteUntil(deadline).teams().list(org.slug(), request));
                 write(run, page.items().stream()
                         .map(t -> new SnapshotStore.Item(SnapshotKeys.group(org.id(), t.id()), SnapshotParts.write(t))).toList());
-                saveRest(progress, page.next().orElse(null), RestStage.ROSTERS, page.next().isEmpty() ? firstTeam(run, org) : null, 0,
-                        page.items().size());
+                RestLane next = page.next().map(lane::nextPage)
+                        .orElseGet(() -> RestLane.at(RestLane.Stage.ROSTERS, teamAfter(run, org, SnapshotKeys.groups(org.id()))));
+                progress.save(r -> r.reading(r.read().with(next), r.counts().read(0, 0, page.items().size(), 0)));
             }
             case ROSTERS -> rosterStep(session, progress, deadline, org, request);
-            case INVITATIONS -> {
-                Page<Invitation> page = access.call(session,
-                        () -> session.buildkiteUntil(deadline).invitations().list(org.slug(), request));
-                List<Invitation> pending = page.items().stream().filter(i -> i.state() == InvitationState.PENDING).toList();
-                write(run, pending.stream()
-                        .map(i -> new SnapshotStore.Item(SnapshotKeys.invitation(org.id(), i.id()), SnapshotParts.write(i))).toList());
-                progress.save(r -> r.reading(restMoved(r.read(), page.next().orElse(null), RestStage.DONE, r.read().rosterTeam()),
-                        r.counts().read(0, pending.size(), 0, 0)));
-            }
             case DONE -> throw new IllegalStateException("the REST lane has nothing left to read");
         }
     }
 
-    /** A team's members, then its pipelines; then its summary is written and the next team's roster begins. */
+    /**
+     * A team's members, then its pipelines (each an item of the team's record, so that a team with
+     * thousands of them keeps the checkpoint small); then its member count is written and the next
+     * team's roster begins.
+     */
     private void rosterStep(Session session, RunProgress progress, Instant deadline, SyncRun.Organization org, PageRequest request) {
         SyncRun run = progress.current();
-        Read read = run.read();
-        String team = read.rosterTeam();
+        RestLane lane = run.read().rest();
+        String team = lane.rosterTeam();
         if (team == null) { // no team, or every roster read
-            progress.save(r -> r.reading(restMoved(r.read(), null, RestStage.INVITATIONS, null), r.counts()));
+            progress.save(r -> r.reading(r.read().with(RestLane.at(RestLane.Stage.DONE, null)), r.counts()));
             return;
         }
-        if (!read.rosterPipelines()) {
+        String teamKey = SnapshotKeys.group(org.id(), team);
+        if (!lane.rosterPipelines()) {
             Optional<Page<TeamMember>> found = access.find(session,
                     () -> session.buildkiteUntil(deadline).teams().members(org.slug(), team, request));
             if (found.isEmpty()) {
@@ -190,10 +201,9 @@ final class DirectoryReader {
             Page<TeamMember> page = found.get();
             write(run, page.items().stream().map(m -> new SnapshotStore.Item(SnapshotKeys.membership(org.id(), m.userId(), team),
                     SnapshotParts.write(new SnapshotParts.Membership(m.role())))).toList());
-            Optional<PageRequest> next = page.next();
-            progress.save(r -> r.reading(new Read(r.read().organization(), r.read().profilesDone(), r.read().profilesAfter(),
-                    RestStage.ROSTERS, next.orElse(null), team, next.isEmpty(), r.read().rosterMembers() + page.items().size(),
-                    List.of()), r.counts().read(0, 0, 0, page.items().size())));
+            long members = lane.rosterMembers() + page.items().size();
+            RestLane next = new RestLane(RestLane.Stage.ROSTERS, page.next().orElse(null), team, page.next().isEmpty(), members);
+            progress.save(r -> r.reading(r.read().with(next), r.counts().read(0, 0, 0, page.items().size())));
             return;
         }
         Optional<Page<TeamPipeline>> found = access.find(session,
@@ -203,60 +213,51 @@ final class DirectoryReader {
             return;
         }
         Page<TeamPipeline> page = found.get();
-        List<TeamRoster.PipelineAccess> pipelines = new ArrayList<>(read.rosterPipelinesSoFar());
-        page.items().forEach(p -> pipelines.add(OrganizationDataBuilder.pipelineAccessOf(p)));
+        write(run, page.items().stream().map(p -> OrganizationDataBuilder.pipelineAccessOf(p))
+                .map(p -> new SnapshotStore.Item(teamKey + "/p/" + p.pipelineUuid(), SnapshotParts.write(p))).toList());
         if (page.next().isPresent()) {
-            progress.save(r -> r.reading(new Read(r.read().organization(), r.read().profilesDone(), r.read().profilesAfter(),
-                    RestStage.ROSTERS, page.next().get(), team, true, r.read().rosterMembers(), pipelines), r.counts()));
+            progress.save(r -> r.reading(r.read().with(lane.nextPage(page.next().get())), r.counts()));
             return;
         }
-        String rosterKey = SnapshotKeys.group(org.id(), team) + "/r";
-        write(run, List.of(new SnapshotStore.Item(rosterKey, SnapshotParts.write(new SnapshotParts.RosterSummary(read.rosterMembers(), pipelines)))));
+        String rosterKey = teamKey + "/r";
+        write(run, List.of(new SnapshotStore.Item(rosterKey, SnapshotParts.write(new SnapshotParts.RosterSummary(lane.rosterMembers())))));
         String nextTeam = teamAfter(run, org, rosterKey);
-        progress.save(r -> r.reading(restMoved(r.read(), null, RestStage.ROSTERS, nextTeam), r.counts()));
+        progress.save(r -> r.reading(r.read().with(RestLane.at(RestLane.Stage.ROSTERS, nextTeam)), r.counts()));
     }
 
     /**
-     * A team deleted after it was listed: out of the generation (memberships read for it before are
-     * left, and a comparison counts no membership of a team the generation does not hold).
+     * A team deleted after it was listed: out of the generation (memberships and pipelines read for
+     * it before are left, and a comparison counts nothing of a team whose own item is not there).
      */
     private void teamGone(RunProgress progress, SyncRun.Organization org, String team) {
         SyncRun run = progress.current();
         String key = SnapshotKeys.group(org.id(), team);
         snapshots.delete(run.accountId(), run.generation(), List.of(key, key + "/r"));
-        String nextTeam = teamAfter(run, org, key + "/r");
-        progress.save(r -> r.reading(restMoved(r.read(), null, RestStage.ROSTERS, nextTeam), r.counts()));
-    }
-
-    /** The first team listed in the generation, or null for none. */
-    private String firstTeam(SyncRun run, SyncRun.Organization org) {
-        return teamAfter(run, org, SnapshotKeys.groups(org.id()));
+        String nextTeam = teamAfter(run, org, key + "/~");
+        progress.save(r -> r.reading(r.read().with(RestLane.at(RestLane.Stage.ROSTERS, nextTeam)), r.counts()));
     }
 
     /** The next team after a key in the generation's team list, or null after the last. */
     private String teamAfter(SyncRun run, SyncRun.Organization org, String afterKey) {
         String prefix = SnapshotKeys.groups(org.id());
-        List<SnapshotStore.Item> next = snapshots.list(run.accountId(), run.generation(), afterKey, 1);
-        return next.isEmpty() || !next.get(0).key().startsWith(prefix) ? null : SnapshotKeys.idOf(next.get(0).key());
+        String after = afterKey;
+        while (true) {
+            List<SnapshotStore.Item> next = snapshots.list(run.accountId(), run.generation(), after, 1);
+            if (next.isEmpty() || !next.get(0).key().startsWith(prefix)) {
+                return null;
+            }
+            String key = next.get(0).key();
+            if (SnapshotKeys.partOf(key).isEmpty()) {
+                return SnapshotKeys.idOf(key);
+            }
+            after = SnapshotKeys.record(key) + "/~"; // a part of a team whose own item is gone: past all its parts
+        }
     }
 
     private void write(SyncRun run, List<SnapshotStore.Item> items) {
         if (!items.isEmpty()) {
             snapshots.put(run.accountId(), run.generation(), items);
         }
-    }
-
-    /**
-     * Saves the REST lane after a page of a listed stage: the next page, or the stage after it.
-     * {@code firstTeam} is where the rosters begin when the stage after is ROSTERS.
-     */
-    private static void saveRest(RunProgress progress, PageRequest next, RestStage after, String firstTeam, long users, long groups) {
-        progress.save(r -> r.reading(next != null ? restMoved(r.read(), next, r.read().restStage(), r.read().rosterTeam())
-                : restMoved(r.read(), null, after, firstTeam), r.counts().read(users, 0, groups, 0)));
-    }
-
-    private static Read restMoved(Read read, PageRequest next, RestStage stage, String rosterTeam) {
-        return new Read(read.organization(), read.profilesDone(), read.profilesAfter(), stage, next, rosterTeam, false, 0, List.of());
     }
 
     private static Instant max(Instant a, Instant b) {

@@ -27,6 +27,10 @@ final class EventPositions {
         return String.format(Locale.ROOT, "%012d/%02d/%s", ordinal, rank, key);
     }
 
+    static int rankOf(String position) {
+        return Integer.parseInt(position.substring(13, 15));
+    }
+
     static String firstOfRun(long ordinal) {
         return String.format(Locale.ROOT, "%012d/", ordinal);
     }

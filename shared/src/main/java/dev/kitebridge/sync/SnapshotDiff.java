@@ -20,22 +20,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.buildkite.TeamRole;
-import dev.kitebridge.buildkite.rest.Invitation;
+import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.directory.DirectoryRecords;
 import dev.kitebridge.directory.OrganizationRef;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationData.UserTeam;
+import dev.kitebridge.directory.orgdata.TeamRoster;
 import dev.kitebridge.sync.SnapshotKeys.Kind;
 
 /**
- * A run's DIFF and HOLD phases. DIFF walks the base generation and the run's new one side by side
+ * A run's DIFF phase: it walks the base generation and the run's new one side by side
  * in key order, record by record (memory holds a page of each, and each organization's team
  * names), builds each record in the unified shape on both sides and writes an event for every
- * difference into the log, at the run's positions. HOLD undoes the deletions of a run that would
- * delete more than the allowed share of the directory: their events are removed and the records
- * carried into the new generation, so the next run weighs them again.
+ * difference into the log, at the run's positions ({@link Removals} then checks its removals).
  */
 final class SnapshotDiff {
 
@@ -208,9 +207,12 @@ final class SnapshotDiff {
         Map<String, String> names = teamNames(run.accountId(), generation, orgId);
         Map<String, SnapshotStore.Item> parts = new HashMap<>();
         Map<String, TeamRole> teams = new TreeMap<>();
+        List<TeamRoster.PipelineAccess> pipelines = new ArrayList<>();
         for (SnapshotStore.Item item : items) {
             String part = SnapshotKeys.partOf(item.key());
-            if (part.equals("t")) {
+            if (part.equals("p")) {
+                pipelines.add(SnapshotParts.read(item.data(), TeamRoster.PipelineAccess.class));
+            } else if (part.equals("t")) {
                 if (!names.containsKey(SnapshotKeys.teamOf(item.key()))) {
                     continue; // a team gone while it was read: none of its memberships count
                 }
@@ -229,9 +231,9 @@ final class SnapshotDiff {
                 Optional<SnapshotParts.RosterSummary> roster = Optional.ofNullable(parts.get("r"))
                         .map(i -> SnapshotParts.read(i.data(), SnapshotParts.RosterSummary.class));
                 unified = DirectoryRecords.group(org, SnapshotParts.read(parts.get("").data(), Team.class),
-                        roster.map(r -> (int) r.membersCount()).orElse(0), roster.map(SnapshotParts.RosterSummary::pipelines).orElse(List.of()));
+                        roster.map(r -> (int) r.membersCount()).orElse(0), pipelines);
             }
-            case INVITATION -> unified = DirectoryRecords.invitation(org, SnapshotParts.read(parts.get("").data(), Invitation.class), names);
+            case INVITATION -> unified = DirectoryRecords.invitation(org, SnapshotParts.read(parts.get("").data(), InvitationNode.class));
             case USER -> {
                 if (!parts.containsKey("m")) {
                     return null; // a GraphQL profile alone: REST's member list is the word on who is a member
@@ -272,60 +274,6 @@ final class SnapshotDiff {
                 after = page.get(page.size() - 1).key();
             }
         });
-    }
-
-    // ---------------------------------------------------------------- HOLD
-
-    /** Undoes the run's deletions until done or the deadline; returns whether it is done. */
-    boolean hold(RunProgress progress, Instant deadline, java.util.function.Supplier<Instant> clock) {
-        SyncRun run = progress.current();
-        String from = run.diff().heldAfter() != null ? run.diff().heldAfter()
-                : EventPositions.firstOfRank(run.ordinal(), EventPositions.GONE_USER_REMOVED);
-        String to = EventPositions.firstOfRank(run.ordinal(), EventPositions.USER_DELETED + 1);
-        while (clock.get().isBefore(deadline)) {
-            List<ChangeEvent> page = log.list(run.accountId(), from, to, RECORDS_PER_CHECKPOINT);
-            if (page.isEmpty()) {
-                return true;
-            }
-            long held = 0;
-            for (ChangeEvent event : page) {
-                String key = event.position().substring(EventPositions.firstOfRun(run.ordinal()).length() + 3);
-                List<SnapshotStore.Item> restored = itemsOf(run.accountId(), run.baseGeneration(), SnapshotKeys.record(key)).stream()
-                        .filter(item -> item.key().equals(key) || !event.event().equals(ChangeEvent.GROUP_USER_REMOVED)
-                                && item.key().startsWith(key)).toList();
-                if (!restored.isEmpty()) {
-                    snapshots.put(run.accountId(), run.generation(), restored);
-                }
-                held += event.event().equals(ChangeEvent.GROUP_USER_REMOVED) ? 0 : 1;
-            }
-            log.delete(run.accountId(), page.stream().map(ChangeEvent::position).toList());
-            String last = page.get(page.size() - 1).position();
-            long heldNow = held;
-            progress.save(r -> r.comparing(SyncRun.Phase.HOLD, new SyncRun.Diff(r.diff().afterRecord(), r.diff().baseRecords(),
-                    r.diff().deletions(), last), r.counts().held(r.counts().deletionsHeld() + heldNow)));
-            from = last;
-        }
-        return false;
-    }
-
-    /** Every item of a record in a generation. */
-    List<SnapshotStore.Item> itemsOf(String accountId, long generation, String recordKey) {
-        List<SnapshotStore.Item> items = new ArrayList<>();
-        String after = recordKey.substring(0, recordKey.length() - 1); // sorts just before the record's first item
-        while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
-            for (SnapshotStore.Item item : page) {
-                if (item.key().equals(recordKey) || item.key().startsWith(recordKey + "/")) {
-                    items.add(item);
-                } else if (item.key().compareTo(recordKey) > 0) {
-                    return items;
-                }
-            }
-            if (page.size() < PAGE) {
-                return items;
-            }
-            after = page.get(page.size() - 1).key();
-        }
     }
 
     // ---------------------------------------------------------------- a generation, record by record

@@ -12,6 +12,7 @@ import dev.kitebridge.buildkite.PageRequest;
  * checkpoint, saved after every page so a new worker resumes it), and what it found (counts).
  *
  * @param ordinal the run's number among its account's runs: its events sort after every earlier run's
+ * @param allowDeletions the caller confirmed that deletions over the share are real: none is held
  * @param baseGeneration the snapshot generation the run compares with (0: none, a first sync)
  * @param generation the snapshot generation the run writes: its ordinal, so a failed run's leftovers are never another's
  * @param attempts how many times working on the run has failed: one that keeps failing is ended
@@ -23,6 +24,7 @@ public record SyncRun(
         String accountId,
         long ordinal,
         String trigger,
+        boolean allowDeletions,
         Status status,
         Phase phase,
         Instant createdAt,
@@ -40,41 +42,77 @@ public record SyncRun(
 
     public enum Status { QUEUED, RUNNING, COMPLETED, FAILED }
 
-    /** READ Buildkite into the new generation; DIFF it with the base; HOLD deletions over the share; PUBLISH; CLEAN the old generation. */
-    public enum Phase { READ, DIFF, HOLD, PUBLISH, CLEAN, DONE }
+    /**
+     * READ Buildkite into the new generation; DIFF it with the base; VERIFY each removal with
+     * Buildkite; HOLD deletions over the share; PUBLISH (or, for a failed run, take back what it
+     * wrote and publish its failure); CLEAN the generation left behind.
+     */
+    public enum Phase { READ, DIFF, VERIFY, HOLD, PUBLISH, CLEAN, DONE }
 
     public record Organization(String id, String slug, String name) {}
 
     /**
      * Where reading stands: the organization being read, and each lane's place in it. The GraphQL
-     * lane reads member profiles; the REST lane reads members, teams, each team's roster
-     * (members, then pipelines) and invitations, in that order.
+     * lane reads member profiles, then pending invitations; the REST lane reads members, teams, and
+     * each team's roster (its members, then its pipelines), in that order.
      */
-    public record Read(int organization, boolean profilesDone, String profilesAfter, RestStage restStage, PageRequest restNext,
-                       String rosterTeam, boolean rosterPipelines, long rosterMembers,
-                       List<dev.kitebridge.directory.orgdata.TeamRoster.PipelineAccess> rosterPipelinesSoFar) {
-
-        public enum RestStage { MEMBERS, TEAMS, ROSTERS, INVITATIONS, DONE }
-
-        public Read {
-            rosterPipelinesSoFar = List.copyOf(rosterPipelinesSoFar);
-        }
+    public record Read(int organization, GraphqlLane graphql, RestLane rest) {
 
         public static Read start(int organization) {
-            return new Read(organization, false, null, RestStage.MEMBERS, null, null, false, 0, List.of());
+            return new Read(organization, GraphqlLane.START, RestLane.START);
         }
 
         public boolean done() {
-            return profilesDone && restStage == RestStage.DONE;
+            return graphql.done() && rest.stage() == RestLane.Stage.DONE;
+        }
+
+        public Read with(GraphqlLane lane) {
+            return new Read(organization, lane, rest);
+        }
+
+        public Read with(RestLane lane) {
+            return new Read(organization, graphql, lane);
+        }
+    }
+
+    /** The GraphQL lane: the members' profiles, then the pending invitations, each by an after-cursor. */
+    public record GraphqlLane(String profilesAfter, boolean profilesDone, String invitationsAfter, boolean invitationsDone) {
+        public static final GraphqlLane START = new GraphqlLane(null, false, null, false);
+
+        public boolean done() {
+            return profilesDone && invitationsDone;
+        }
+    }
+
+    /**
+     * The REST lane: a stage, the next page of its list, and in ROSTERS the team whose roster is
+     * read, whether its pipelines are being read (its members are), and how many members it has so far.
+     */
+    public record RestLane(Stage stage, PageRequest next, String rosterTeam, boolean rosterPipelines, long rosterMembers) {
+        public enum Stage { MEMBERS, TEAMS, ROSTERS, DONE }
+
+        public static final RestLane START = new RestLane(Stage.MEMBERS, null, null, false, 0);
+
+        /** The next stage (or the next team's roster), from its first page. */
+        public static RestLane at(Stage stage, String rosterTeam) {
+            return new RestLane(stage, null, rosterTeam, false, 0);
+        }
+
+        public RestLane nextPage(PageRequest page) {
+            return new RestLane(stage, page, rosterTeam, rosterPipelines, rosterMembers);
         }
     }
 
     /**
      * Where comparing stands: the last record compared (its key prefix), how many records the base
-     * had and how many of them are gone; in HOLD, the last held event undone.
+     * had and how many of them are gone; in VERIFY and HOLD, the last removal event dealt with.
      */
-    public record Diff(String afterRecord, long baseRecords, long deletions, String heldAfter) {
+    public record Diff(String afterRecord, long baseRecords, long deletions, String checkedAfter) {
         public static final Diff START = new Diff(null, 0, 0, null);
+
+        public Diff checked(String position, long deletionsNow) {
+            return new Diff(afterRecord, baseRecords, deletionsNow, position);
+        }
     }
 
     /** What the run read and found; {@code events} by type. */
@@ -104,11 +142,12 @@ public record SyncRun(
         public Counts held(long deletions) {
             return new Counts(users, invitations, groups, memberships, buildkiteCalls, rateLimited, events, deletions);
         }
+
     }
 
-    public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, Instant now,
-                                 long baseGeneration) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
+    public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, boolean allowDeletions,
+                                 Instant now, long baseGeneration) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
                 ordinal, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, 0);
     }
 
@@ -117,38 +156,52 @@ public record SyncRun(
     }
 
     public SyncRun started(Instant now, List<Organization> reached) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, Status.RUNNING, phase, createdAt, now, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, Status.RUNNING, phase, createdAt, now, finishedAt, baseGeneration,
                 generation, List.copyOf(reached), read, diff, counts, error, attempts, revision);
     }
 
+    /** Prefixes the error of a run that ended because Buildkite refused the account's token. */
+    public static final String NEEDS_REAUTH = "needs_reauth: ";
+
+    public boolean failedForReauth() {
+        return status == Status.FAILED && error != null && error.startsWith(NEEDS_REAUTH);
+    }
+
+    /** A turn that went well: failed attempts count from zero again (only failures in a row end a run). */
+    public SyncRun progressed() {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
+                baseGeneration, generation, organizations, read, diff, counts, error, 0, revision);
+    }
+
     public SyncRun failedAttempt(String why) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, read, diff, counts, why, attempts + 1, revision);
     }
 
     public SyncRun reading(Read next, Counts newCounts) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, next, diff, newCounts, error, attempts, revision);
     }
 
     public SyncRun comparing(Phase nextPhase, Diff next, Counts newCounts) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, read, next, newCounts, error, attempts, revision);
     }
 
+    /** The run's end: its status, when, why (for a failure), and its final counts; its phase stays (what follows is its publication). */
     public SyncRun ended(Status endStatus, Instant now, String why, Counts finalCounts) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, endStatus, Phase.CLEAN, createdAt, startedAt, now, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, endStatus, phase, createdAt, startedAt, now, baseGeneration,
                 generation, organizations, read, diff, finalCounts, why, attempts, revision);
     }
 
     public SyncRun inPhase(Phase nextPhase) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, read, diff, counts, error, attempts, revision);
     }
 
     /** The run as stored by a replace: one revision on. */
     public SyncRun nextRevision() {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, read, diff, counts, error, attempts, revision + 1);
     }
 }

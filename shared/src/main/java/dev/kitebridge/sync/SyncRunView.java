@@ -11,6 +11,7 @@ public record SyncRunView(
         String status,
         String phase,
         String trigger,
+        boolean allowDeletions,
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
@@ -18,7 +19,7 @@ public record SyncRunView(
         @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
 
     public static SyncRunView of(SyncRun run) {
-        return new SyncRunView(run.id(), run.accountId(), lower(run.status()), lower(run.phase()), run.trigger(), run.createdAt(),
+        return new SyncRunView(run.id(), run.accountId(), lower(run.status()), lower(run.phase()), run.trigger(), run.allowDeletions(), run.createdAt(),
                 run.startedAt(), run.finishedAt(), run.counts(), run.status() == SyncRun.Status.FAILED ? run.error() : null);
     }
 

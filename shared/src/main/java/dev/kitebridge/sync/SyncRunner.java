@@ -17,13 +17,13 @@ import dev.kitebridge.directory.Session;
 
 /**
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through
- * the run's phases (READ, DIFF, HOLD, PUBLISH, CLEAN) from its checkpoint, saving after every step.
- * A worker whose time is up answers when the run can go on; one that dies leaves the checkpoint
- * and a lease that expires, and the next worker resumes the run from there.
+ * the run's phases (READ, DIFF, VERIFY or HOLD, PUBLISH, CLEAN) from its checkpoint, saving after
+ * every step. A worker whose time is up answers when the run can go on; one that dies leaves the
+ * checkpoint and a lease that expires, and the next worker resumes the run from there.
  */
 public final class SyncRunner {
 
-    /** Failed attempts after which a run is ended as failed (its message would otherwise come back forever). */
+    /** Failed turns in a row after which a run that has not published is ended as failed. */
     public static final int MAX_FAILED_ATTEMPTS = 5;
     /** A lease outlives its worker's deadline by this much: time to save after the last step. */
     static final Duration LEASE_MARGIN = Duration.ofSeconds(60);
@@ -54,6 +54,7 @@ public final class SyncRunner {
     private final double maxDeletionShare;
     private final DirectoryReader reader;
     private final SnapshotDiff diff;
+    private final Removals removals;
 
     /** @param maxDeletionShare a run that would delete more than this share of the directory holds its deletions (0.2: 20%) */
     public SyncRunner(BuildkiteAccess access, SyncStore syncs, SnapshotStore snapshots, EventLog log, TimeSource time,
@@ -66,6 +67,7 @@ public final class SyncRunner {
         this.maxDeletionShare = maxDeletionShare;
         this.reader = new DirectoryReader(access, snapshots);
         this.diff = new SnapshotDiff(snapshots, log);
+        this.removals = new Removals(access, snapshots, log);
     }
 
     public Outcome work(String runId, String workerId, Instant deadline) {
@@ -86,7 +88,11 @@ public final class SyncRunner {
         }
         RunProgress progress = new RunProgress(syncs, syncs.run(runId).orElseThrow());
         try {
-            return advance(progress, deadline);
+            Outcome outcome = advance(progress, deadline);
+            if (progress.current().attempts() > 0 && progress.current().phase() != SyncRun.Phase.DONE) {
+                progress.save(SyncRun::progressed);
+            }
+            return outcome;
         } catch (RunProgress.Lost lost) {
             return Outcome.done(); // another worker has the run
         } catch (RuntimeException failed) {
@@ -101,29 +107,12 @@ public final class SyncRunner {
             SyncRun run = progress.current();
             switch (run.phase()) {
                 case READ -> {
-                    Session session;
-                    try {
-                        session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
-                    } catch (DirectoryException e) {
-                        if (e.status() != 424 && e.status() != 404) {
-                            throw e; // retried by the next attempt
-                        }
-                        // The account needs a new token, or is unlinked: no attempt can succeed.
-                        fail(progress, e.getMessage(), e.status() == 424);
-                        continue;
+                    Optional<Instant> goOnAt = read(progress, deadline);
+                    if (goOnAt == null) {
+                        continue; // the run failed for good: its failure is published next
                     }
-                    Instant goOnAt;
-                    try {
-                        goOnAt = read(session, progress, deadline);
-                    } catch (DirectoryException e) {
-                        if (e.status() != 424) {
-                            throw e; // retried by the next attempt
-                        }
-                        fail(progress, e.getMessage(), true); // Buildkite refused the stored token
-                        continue;
-                    }
-                    if (goOnAt != null) {
-                        return Outcome.later(goOnAt);
+                    if (goOnAt.isPresent()) {
+                        return Outcome.later(goOnAt.get());
                     }
                     progress.save(r -> r.inPhase(SyncRun.Phase.DIFF));
                 }
@@ -132,16 +121,31 @@ public final class SyncRunner {
                         return Outcome.later(time.now());
                     }
                     SyncRun.Diff compared = progress.current().diff();
-                    boolean tooMany = compared.baseRecords() > 0 && compared.deletions() > maxDeletionShare * compared.baseRecords();
-                    progress.save(r -> r.inPhase(tooMany ? SyncRun.Phase.HOLD : SyncRun.Phase.PUBLISH));
+                    boolean tooMany = !run.allowDeletions() && compared.baseRecords() > 0
+                            && compared.deletions() > maxDeletionShare * compared.baseRecords();
+                    // Deletions over the share are held whole; fewer are each checked with Buildkite first.
+                    progress.save(r -> r.inPhase(tooMany ? SyncRun.Phase.HOLD : SyncRun.Phase.VERIFY));
                 }
-                case HOLD -> {
-                    if (!diff.hold(progress, deadline, time::now)) {
+                case VERIFY -> {
+                    Session session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
+                    if (!removals.verify(session, progress, deadline, time::now)) {
                         return Outcome.later(time.now());
                     }
                     progress.save(r -> r.inPhase(SyncRun.Phase.PUBLISH));
                 }
-                case PUBLISH -> publish(progress);
+                case HOLD -> {
+                    if (!removals.hold(progress, deadline, time::now)) {
+                        return Outcome.later(time.now());
+                    }
+                    progress.save(r -> r.inPhase(SyncRun.Phase.PUBLISH));
+                }
+                case PUBLISH -> {
+                    if (run.status() == SyncRun.Status.FAILED) {
+                        publishFailure(progress);
+                    } else {
+                        publish(progress);
+                    }
+                }
                 case CLEAN -> {
                     if (!clean(progress, deadline)) {
                         return Outcome.later(time.now());
@@ -155,24 +159,46 @@ public final class SyncRunner {
         }
     }
 
-    /** Starts the run if it is new (the organizations it reaches are fixed then), and reads. */
-    private Instant read(Session session, RunProgress progress, Instant deadline) {
+    /**
+     * The READ phase for this worker's time. A token Buildkite refuses, or an account gone, ends the
+     * run at once (no attempt can succeed); any other failure is an attempt's, and goes up.
+     *
+     * @return empty when reading is complete, when it can go on otherwise; null when the run failed for good
+     */
+    private Optional<Instant> read(RunProgress progress, Instant deadline) {
         SyncRun run = progress.current();
+        Session session;
+        try {
+            session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
+        } catch (DirectoryException e) {
+            if (e.status() != 424 && e.status() != 404) {
+                throw e;
+            }
+            fail(progress, e.getMessage(), e.status() == 424);
+            return null;
+        }
         try {
             if (run.status() == SyncRun.Status.QUEUED) {
                 List<SyncRun.Organization> reached = access.organizations(session).stream()
                         .map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
                 progress.save(r -> r.started(time.now(), reached));
             }
-            return reader.read(session, progress, deadline);
+            return Optional.ofNullable(reader.read(session, progress, deadline));
+        } catch (DirectoryException e) {
+            if (e.status() != 424) {
+                throw e;
+            }
+            fail(progress, e.getMessage(), true); // Buildkite refused the stored token
+            return null;
         } finally {
             progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
         }
     }
 
     /**
-     * The run's events become visible: its end event is written, the account's published mark and
-     * current generation move to the run, and the run is complete. Each step can be repeated.
+     * The run's events become visible: its end event is written, then the account's published mark
+     * and current generation move to the run (only while it is the account's run: a publication
+     * repeated after a crash finds it done), then the run is complete. Each step can be repeated.
      */
     private void publish(RunProgress progress) {
         SyncRun run = progress.current();
@@ -191,56 +217,70 @@ public final class SyncRunner {
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, now, null, counts);
         log.put(run.accountId(), List.of(runEvent(completed, ChangeEvent.SYNC_RUN_COMPLETED, now)));
-        updateAccount(run.accountId(), s -> true, s -> s.published(run.ordinal(), run.generation()));
-        progress.save(r -> r.ended(SyncRun.Status.COMPLETED, now, null, counts));
+        updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), run.generation()));
+        progress.save(r -> r.ended(SyncRun.Status.COMPLETED, now, null, counts).inPhase(SyncRun.Phase.CLEAN));
     }
 
-    /** Ends the run as failed: nothing it found is published (no deletion from a partial listing), only that it failed. */
+    /**
+     * Ends the run as failed. The failure is recorded first; publishing it (taking back every event
+     * the run wrote, so nothing of a partial listing is published) follows as a step of its own,
+     * which a worker that dies half-way repeats.
+     */
     private void fail(RunProgress progress, String why, boolean needsReauth) {
+        String error = needsReauth ? SyncRun.NEEDS_REAUTH + why : why;
+        progress.save(r -> r.ended(SyncRun.Status.FAILED, time.now(), error, r.counts()).inPhase(SyncRun.Phase.PUBLISH));
+    }
+
+    private void publishFailure(RunProgress progress) {
         SyncRun run = progress.current();
-        String after = EventPositions.firstOfRun(run.ordinal());
         while (true) {
-            List<ChangeEvent> page = log.list(run.accountId(), after, EventPositions.firstOfRank(run.ordinal(), EventPositions.RUN_ENDED),
-                    PAGE);
+            List<ChangeEvent> page = log.list(run.accountId(), EventPositions.firstOfRun(run.ordinal()),
+                    EventPositions.firstOfRank(run.ordinal(), EventPositions.RUN_ENDED), PAGE);
             if (page.isEmpty()) {
                 break;
             }
             log.delete(run.accountId(), page.stream().map(ChangeEvent::position).toList());
         }
-        Instant now = time.now();
-        SyncRun failed = run.ended(SyncRun.Status.FAILED, now, why, run.counts());
-        ChangeEvent failedEvent = runEvent(failed, ChangeEvent.SYNC_RUN_FAILED, now);
-        if (needsReauth) {
+        Instant ended = run.finishedAt();
+        if (run.failedForReauth()) {
             var data = ApiJson.MAPPER.createObjectNode().put("integrated_account_id", run.accountId()).put("status", "needs_reauth");
-            log.put(run.accountId(), List.of(new ChangeEvent("evt_" + SnapshotDiff.sha256(run.accountId() + "|" + run.ordinal() + "|reauth").substring(0, 32),
-                    ChangeEvent.ACCOUNT_NEEDS_REAUTH, run.tenantId(), run.accountId(), now, data, null,
-                    EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "account"))));
+            log.put(run.accountId(), List.of(new ChangeEvent(eventId(run, "reauth"), ChangeEvent.ACCOUNT_NEEDS_REAUTH, run.tenantId(),
+                    run.accountId(), ended, data, null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "account"))));
         }
-        log.put(run.accountId(), List.of(failedEvent));
-        updateAccount(run.accountId(), s -> true, s -> s.published(run.ordinal(), s.currentGeneration()));
-        progress.save(r -> r.ended(SyncRun.Status.FAILED, now, why, r.counts()));
+        log.put(run.accountId(), List.of(runEvent(run, ChangeEvent.SYNC_RUN_FAILED, ended)));
+        updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), s.currentGeneration()));
+        progress.save(r -> r.inPhase(SyncRun.Phase.CLEAN));
     }
 
+    /**
+     * A failed turn. A run that has not published is retried (backing off) until it has failed so
+     * many times in a row; a run that has published (its CLEAN failed) is only ever retried.
+     */
     private Outcome failedAttempt(RunProgress progress, RuntimeException failed) {
-        String why = failed.getMessage() == null ? failed.getClass().getSimpleName() : failed.getMessage();
+        // A contract error says what Buildkite did; anything else (an AWS error names ARNs) only by its class.
+        String why = failed instanceof DirectoryException ? failed.getMessage() : "an internal error (" + failed.getClass().getSimpleName() + ")";
         try {
             SyncRun run = progress.save(r -> r.failedAttempt(why));
-            if (run.attempts() >= MAX_FAILED_ATTEMPTS) {
-                fail(progress, "gave up after " + run.attempts() + " failed attempts; the last: " + why, false);
-                return Outcome.done();
+            Instant later = time.now().plus(Duration.ofSeconds(30L << Math.min(run.attempts() - 1, 5)));
+            if (!run.finished() && run.attempts() >= MAX_FAILED_ATTEMPTS) {
+                fail(progress, "gave up after " + run.attempts() + " failed attempts in a row; the last: " + why, false);
+                return Outcome.later(time.now()); // its failure is published by the next turn
             }
-            // Backing off: 30 s, 60 s, 120 s, ... (Buildkite's 5xx and timeouts were retried by the client already).
-            return Outcome.later(time.now().plus(Duration.ofSeconds(30L << Math.min(run.attempts() - 1, 5))));
+            return Outcome.later(later);
         } catch (RunProgress.Lost lost) {
             return Outcome.done();
         }
     }
 
-    /** Deletes the generation the run leaves behind: the base one after a completed run, its own after a failed one. */
+    /**
+     * Deletes the generation the run leaves behind: the base one after a completed run, its own after
+     * a failed one; never the account's current generation.
+     */
     private boolean clean(RunProgress progress, Instant deadline) {
         SyncRun run = progress.current();
         long generation = run.status() == SyncRun.Status.FAILED ? run.generation() : run.baseGeneration();
-        if (generation == 0) {
+        long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
+        if (generation == 0 || generation == current) {
             return true;
         }
         while (time.now().isBefore(deadline)) {
@@ -254,8 +294,12 @@ public final class SyncRunner {
     }
 
     private static ChangeEvent runEvent(SyncRun run, String type, Instant now) {
-        return new ChangeEvent("evt_" + SnapshotDiff.sha256(run.accountId() + "|" + run.ordinal() + "|" + type).substring(0, 32), type, run.tenantId(), run.accountId(),
-                now, ApiJson.MAPPER.valueToTree(SyncRunView.of(run)), null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "run"));
+        return new ChangeEvent(eventId(run, type), type, run.tenantId(), run.accountId(), now, ApiJson.MAPPER.valueToTree(SyncRunView.of(run)),
+                null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "run"));
+    }
+
+    private static String eventId(SyncRun run, String what) {
+        return "evt_" + SnapshotDiff.sha256(run.accountId() + "|" + run.ordinal() + "|" + what).substring(0, 32);
     }
 
     /** Changes the account's sync state where {@code allowed}, over concurrent changes; empty if not allowed or gone. */

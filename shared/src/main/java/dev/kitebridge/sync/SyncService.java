@@ -20,6 +20,9 @@ public final class SyncService {
     private final SyncQueue queue;
     private final EventFeed feed;
     private final TimeSource time;
+    private static final System.Logger LOG = System.getLogger(SyncService.class.getName());
+    /** A run still queued this long after it was made was never taken: its message is sent again. */
+    static final Duration LOST_AFTER = Duration.ofMinutes(5);
 
     public SyncService(AccountStore accounts, SyncStore syncs, SyncQueue queue, EventFeed feed, TimeSource time) {
         this.accounts = accounts;
@@ -39,6 +42,14 @@ public final class SyncService {
      * @throws DirectoryException 404 for an account the tenant does not have, 424 for one that needs a new token
      */
     public Started start(String tenantId, String accountId, String trigger) {
+        return start(tenantId, accountId, trigger, false);
+    }
+
+    /**
+     * @param allowDeletions the caller confirms that deletions over the allowed share are real (after
+     *     a run held them): this run publishes them
+     */
+    public Started start(String tenantId, String accountId, String trigger, boolean allowDeletions) {
         IntegratedAccount account = accounts.find(tenantId, accountId)
                 .orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
         if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
@@ -52,13 +63,14 @@ public final class SyncService {
             }
             Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run).filter(r -> !r.finished());
             if (active.isPresent()) {
-                // Queued again: if its message was lost (a send that failed after the run was written), this
-                // brings it back; if not, the worker that takes the second one finds the run leased or done.
-                queue.enqueue(active.get().id(), Duration.ZERO);
+                if (active.get().status() == SyncRun.Status.QUEUED && active.get().createdAt().isBefore(time.now().minus(LOST_AFTER))) {
+                    // Queued long ago and never taken: its message was lost (a send that failed after the run was written).
+                    queue.enqueue(active.get().id(), Duration.ZERO);
+                }
                 return new Started(active.get(), false);
             }
             SyncRun run = SyncRun.queued("run_" + UUID.randomUUID().toString().replace("-", ""), tenantId, accountId,
-                    state.nextOrdinal(), trigger, time.now(), state.currentGeneration());
+                    state.nextOrdinal(), trigger, allowDeletions, time.now(), state.currentGeneration());
             // The account claims the run's ordinal first: a crash before the run is written leaves a name of nothing, never two runs.
             if (syncs.replaceAccount(state.withActiveRun(run.id(), run.ordinal())).isPresent()) {
                 syncs.createRun(run);
@@ -90,9 +102,15 @@ public final class SyncService {
         int started = 0;
         for (AccountSync state : syncs.accounts()) {
             Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
-            if (account.isPresent() && account.get().status() == IntegratedAccount.Status.ACTIVE
-                    && start(state.tenantId(), state.accountId(), "schedule").created()) {
-                started++;
+            try {
+                if (account.isPresent() && account.get().status() == IntegratedAccount.Status.ACTIVE
+                        && start(state.tenantId(), state.accountId(), "schedule").created()) {
+                    started++;
+                }
+            } catch (RuntimeException e) {
+                // One account's trouble (its state contended, a queue that refused) is no reason to skip the others.
+                LOG.log(System.Logger.Level.WARNING, "the schedule could not start a sync run of account " + state.accountId() + ": "
+                        + e.getClass().getName());
             }
         }
         return started;

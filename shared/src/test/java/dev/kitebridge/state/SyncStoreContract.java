@@ -21,8 +21,6 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.buildkite.PageRequest;
-import dev.kitebridge.buildkite.PipelineAccessLevel;
-import dev.kitebridge.directory.orgdata.TeamRoster;
 import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.SyncRun;
@@ -41,11 +39,10 @@ public abstract class SyncStoreContract {
         query.put("per_page", "100");
         query.put("page", "3");
         query.put("user_id", "user 1/é");
-        SyncRun.Read read = new SyncRun.Read(1, true, "Y3Vyc29yOjI=", SyncRun.Read.RestStage.ROSTERS, new PageRequest(query), "team-7", true, 42,
-                List.of(new TeamRoster.PipelineAccess("pipe-1", "service-1", PipelineAccessLevel.BUILD_AND_READ),
-                        new TeamRoster.PipelineAccess("pipe-2", "service-2", PipelineAccessLevel.MANAGE_BUILD_AND_READ)));
+        SyncRun.Read read = new SyncRun.Read(1, new SyncRun.GraphqlLane(null, true, "Y3Vyc29yOjI=", false),
+                new SyncRun.RestLane(SyncRun.RestLane.Stage.ROSTERS, new PageRequest(query), "team-7", true, 42));
         SyncRun.Counts counts = new SyncRun.Counts(120, 3, 6, 240, 57, 2, Map.of(ChangeEvent.USER_CREATED, 120L, ChangeEvent.GROUP_USER_ADDED, 240L), 4);
-        return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
+        return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", true, SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
                 T0.plusSeconds(90).plusNanos(5), 6, 7,
                 List.of(new SyncRun.Organization("org-1", "acme", "Acme Inc"), new SyncRun.Organization("org-2", "zeta", "Zëta 山田")),
                 read, new SyncRun.Diff("o/acme/u/user-9", 300, 12, "000000000007/90/o/acme/u/user-3"), counts, "Buildkite answered 401",
@@ -62,7 +59,7 @@ public abstract class SyncStoreContract {
         store().createRun(run);
         assertEquals(run, store().run("run-full").orElseThrow());
 
-        SyncRun queued = SyncRun.queued("run-queued", "tenant-1", "acct-1", 1, "link", T0, 0);
+        SyncRun queued = SyncRun.queued("run-queued", "tenant-1", "acct-1", 1, "link", false, T0, 0);
         store().createRun(queued);
         assertEquals(queued, store().run("run-queued").orElseThrow(), "a run with nulls and empty lists comes back as it went");
         assertTrue(store().run("run-none").isEmpty());
@@ -88,7 +85,7 @@ public abstract class SyncStoreContract {
 
     @Test
     void aRunIsCreatedOnce() {
-        store().createRun(SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "link", T0, 0));
+        store().createRun(SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "link", false, T0, 0));
         assertThrows(IllegalStateException.class, () -> store().createRun(everyFieldSet("run-1")));
         assertEquals(SyncRun.Status.QUEUED, store().run("run-1").orElseThrow().status());
     }
@@ -136,7 +133,7 @@ public abstract class SyncStoreContract {
 
     @Test
     void aRunIsReplacedOnlyOverTheRevisionItWasMadeFrom() {
-        SyncRun queued = SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "link", T0, 0);
+        SyncRun queued = SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "link", false, T0, 0);
         store().createRun(queued);
 
         SyncRun started = store().replaceRun(queued.started(T0.plusSeconds(1), List.of(new SyncRun.Organization("org-1", "acme", "Acme"))))
@@ -150,7 +147,7 @@ public abstract class SyncStoreContract {
         SyncRun reading = store().replaceRun(started.reading(SyncRun.Read.start(1), SyncRun.Counts.ZERO.read(100, 1, 2, 3))).orElseThrow();
         assertEquals(2, reading.revision());
         assertEquals(reading, store().run("run-1").orElseThrow());
-        assertTrue(store().replaceRun(SyncRun.queued("run-9", "tenant-1", "acct-1", 1, "link", T0, 0)).isEmpty(),
+        assertTrue(store().replaceRun(SyncRun.queued("run-9", "tenant-1", "acct-1", 1, "link", false, T0, 0)).isEmpty(),
                 "a replace does not create a run");
         assertTrue(store().run("run-9").isEmpty());
     }
@@ -167,7 +164,7 @@ public abstract class SyncStoreContract {
 
     @Test
     void ofWorkersRacingToCheckpointARunExactlyOneWins() throws Exception {
-        SyncRun queued = SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "link", T0, 0);
+        SyncRun queued = SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "link", false, T0, 0);
         store().createRun(queued);
         List<Optional<SyncRun>> outcomes = race(8, i -> () -> store().replaceRun(queued.started(T0.plusSeconds(i), List.of())));
         List<SyncRun> won = outcomes.stream().flatMap(Optional::stream).toList();

@@ -66,7 +66,7 @@ class DynamoDbSyncStoreTest extends SyncStoreContract {
         AccountSync taken = lossy.replaceAccount(state.withActiveRun("run-1", 1)).orElseThrow();
         assertEquals(taken, store.account("acct-1").orElseThrow());
 
-        SyncRun run = SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "schedule", now, 0);
+        SyncRun run = SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "schedule", false, now, 0);
         lostAnswers.lost.set(1);
         lossy.createRun(run);
         lostAnswers.lost.set(1);
