@@ -11,10 +11,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.faults.Faults;
 import dev.kitebridge.sandbox.model.Invitation;
@@ -183,6 +185,13 @@ class SyncRunTest {
                 assertEquals(before.keySet().stream().filter(k -> k.startsWith(prefix)).toList(),
                         fixture.snapshot().keySet().stream().filter(k -> k.startsWith(prefix)).toList(), "kept: " + prefix);
             }
+
+            // The caller confirms the deletions are real: the next run publishes them.
+            int heldSeen = fixture.events().size();
+            SyncRun allowed = fixture.finish(fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api", true).run().id(), WORKER);
+            assertEquals(0, allowed.counts().deletionsHeld());
+            assertEquals(leavers.stream().map(Member::userUuid).sorted().toList(), fixture.events().subList(heldSeen, fixture.events().size())
+                    .stream().filter(e -> e.event().equals(ChangeEvent.USER_DELETED)).map(e -> e.data().get("id").asText()).sorted().toList());
         }
     }
 
@@ -225,6 +234,73 @@ class SyncRunTest {
                     fixture.events().subList(seen, fixture.events().size()).stream().map(ChangeEvent::event).toList());
             assertEquals(dev.kitebridge.state.IntegratedAccount.Status.NEEDS_REAUTH,
                     fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow().status());
+        }
+    }
+
+    @Test
+    void everyPendingInvitationIsReadPastTheFirstPage() {
+        try (SyncFixture fixture = new SyncFixture(20, 2)) {
+            List<String> emails = new ArrayList<>();
+            for (int i = 0; i < 130; i++) {
+                emails.add("invitee-" + i + "@example.com");
+            }
+            fixture.sandbox.world().invite(fixture.org(), fixture.actor(), emails, Member.Role.MEMBER, null, List.of());
+            long pending = fixture.sandbox.world().invitations(fixture.org().uuid()).stream()
+                    .filter(i -> i.state() == Invitation.State.PENDING).count();
+            assertTrue(pending > 100, "more than a page: " + pending);
+            SyncRun run = fixture.sync(WORKER);
+            assertEquals(pending, run.counts().invitations());
+            assertEquals(pending, fixture.events().stream().filter(e -> e.event().equals(ChangeEvent.USER_CREATED)
+                    && e.data().get("status").asText().equals("invited")).count());
+        }
+    }
+
+    @Test
+    void aMemberListedOnAPageThatShiftsWhileItIsReadIsNoFalseDeletion() {
+        AtomicReference<Runnable> onFirstMemberPage = new AtomicReference<>();
+        InMemorySnapshotStore kept = new InMemorySnapshotStore();
+        SnapshotStore watching = new SnapshotStore() {
+            @Override
+            public void put(String accountId, long generation, List<Item> items) {
+                kept.put(accountId, generation, items);
+                if (items.stream().anyMatch(i -> i.key().endsWith("/m"))) {
+                    Runnable hook = onFirstMemberPage.getAndSet(null);
+                    if (hook != null) {
+                        hook.run();
+                    }
+                }
+            }
+
+            @Override
+            public List<Item> list(String accountId, long generation, String afterKey, int limit) {
+                return kept.list(accountId, generation, afterKey, limit);
+            }
+
+            @Override
+            public void delete(String accountId, long generation, List<String> keys) {
+                kept.delete(accountId, generation, keys);
+            }
+        };
+        try (Sandbox sandbox = SyncFixture.sandbox(250, 3); SyncFixture fixture = new SyncFixture(sandbox, watching)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            var world = sandbox.world();
+            Organization org = fixture.org();
+            // Once the first page of members is read, one of them leaves: every later member moves a place up, and
+            // the one that was first on page 2 is now on page 1, which the run has read already.
+            List<Member> members = world.members(org.uuid());
+            Member leaver = members.stream().limit(100).filter(m -> !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
+            onFirstMemberPage.set(() -> world.removeMember(org, fixture.actor(), leaver.userUuid()));
+            SyncRun second = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
+            List<String> deleted = fixture.events().subList(seen, fixture.events().size()).stream()
+                    .filter(e -> e.event().equals(ChangeEvent.USER_DELETED)).map(e -> e.data().get("id").asText()).toList();
+            assertEquals(List.of(), deleted, "nobody left before the run began; the one who left during it is the next run's news");
+
+            seen = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(leaver.userUuid()), fixture.events().subList(seen, fixture.events().size()).stream()
+                    .filter(e -> e.event().equals(ChangeEvent.USER_DELETED)).map(e -> e.data().get("id").asText()).toList());
         }
     }
 

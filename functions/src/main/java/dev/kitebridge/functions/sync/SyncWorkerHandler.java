@@ -19,13 +19,15 @@ import dev.kitebridge.webhooks.WebhookRounds;
 /**
  * The sync worker: takes run messages from the queue and works on each run until it is done or
  * the invocation's time is nearly up. A run that must go on later is sent again (with a delay
- * until its budget refills) and its message consumed; a run another worker holds is reported as
- * a failed item, so SQS delivers it again after the visibility timeout. A run that ends has its
- * events delivered to the account's webhooks at once.
+ * until its budget refills) and its message consumed; so is a run whose account another worker
+ * holds, sent back for a minute later. A message that fails is reported as a failed item, for SQS
+ * to deliver again. A run that ends has its events delivered to the account's webhooks at once.
  */
 public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private static final System.Logger LOG = System.getLogger(SyncWorkerHandler.class.getName());
+    /** When a run whose account another worker holds is tried again. */
+    static final Duration BUSY_RETRY = Duration.ofMinutes(1);
     /** Kept for saving the last checkpoint and answering SQS, before Lambda's deadline. */
     static final Duration RESERVE = Duration.ofSeconds(30);
 
@@ -64,7 +66,7 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
             switch (outcome.kind()) {
                 case DONE -> deliverPublished(runId, deadline);
                 case LATER -> syncs.continueLater(runId, Duration.between(Instant.now(), outcome.at()));
-                case BUSY -> failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                case BUSY -> syncs.continueLater(runId, BUSY_RETRY); // not SQS's visibility timeout: half an hour
             }
         }
         return new SQSBatchResponse(failures);
