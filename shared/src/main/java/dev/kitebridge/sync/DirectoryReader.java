@@ -75,15 +75,16 @@ final class DirectoryReader {
             Future<Instant> rest = LANES.submit(() -> lane(session, deadline, stop,
                     () -> restStep(session, progress, deadline),
                     () -> progress.current().read().rest().stage() == RestLane.Stage.DONE));
-            Instant graphqlStop;
-            Instant restStop;
-            try {
-                graphqlStop = join(graphql);
-            } finally {
-                restStop = join(rest); // both lanes have stopped before a failure goes up
+            Stopped graphqlStop = stopped(graphql);
+            Stopped restStop = stopped(rest); // both lanes have stopped before a failure goes up
+            if (graphqlStop.failure() != null || restStop.failure() != null) {
+                throw worse(graphqlStop.failure(), restStop.failure());
             }
             if (!progress.current().read().done()) {
-                return graphqlStop == null ? restStop : restStop == null ? graphqlStop : max(graphqlStop, restStop);
+                // As soon as either lane can go on; the other waits for its budget within the next worker's time.
+                Instant a = graphqlStop.goOnAt();
+                Instant b = restStop.goOnAt();
+                return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
             }
             progress.save(r -> r.reading(Read.start(r.read().organization() + 1), r.counts()));
         }
@@ -110,7 +111,7 @@ final class DirectoryReader {
                 }
             }
             return null;
-        } catch (RuntimeException failed) {
+        } catch (RuntimeException | Error failed) {
             stop.set(true); // the other lane stops at its next page; the run resumes from both checkpoints
             throw failed;
         }
@@ -260,24 +261,31 @@ final class DirectoryReader {
         }
     }
 
-    private static Instant max(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
-    }
+    /** How a lane ended: when it can go on (null: done), or how it failed. */
+    private record Stopped(Instant goOnAt, RuntimeException failure) {}
 
-    private static Instant join(Future<Instant> lane) {
+    private static Stopped stopped(Future<Instant> lane) {
         try {
-            return lane.get();
+            return new Stopped(lane.get(), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the directory", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
+                return new Stopped(null, runtime);
             }
             if (e.getCause() instanceof Error error) {
                 throw error; // a dying worker dies, whichever thread it was in
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** Of two lanes' failures, the one that ends the run (Buildkite refused the token) goes up. */
+    private static RuntimeException worse(RuntimeException a, RuntimeException b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return b instanceof DirectoryException e && e.status() == 424 ? b : a;
     }
 }
