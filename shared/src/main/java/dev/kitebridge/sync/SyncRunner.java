@@ -28,6 +28,8 @@ public final class SyncRunner {
     /** A lease outlives its worker's deadline by this much: time to save after the last step. */
     static final Duration LEASE_MARGIN = Duration.ofSeconds(60);
     private static final int PAGE = 500;
+    /** When a run that changed under its worker is looked at again. */
+    static final Duration LOST_RETRY = Duration.ofMinutes(1);
 
     /** What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER), or retry it (BUSY). */
     public record Outcome(Kind kind, Instant at) {
@@ -94,7 +96,8 @@ public final class SyncRunner {
             }
             return outcome;
         } catch (RunProgress.Lost lost) {
-            return Outcome.done(); // another worker has the run
+            // The run changed under this worker: another has it, or a save that failed had landed. Look again later.
+            return Outcome.later(time.now().plus(LOST_RETRY));
         } catch (RuntimeException failed) {
             return failedAttempt(progress, failed);
         } finally {
@@ -183,16 +186,22 @@ public final class SyncRunner {
                         .map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
                 progress.save(r -> r.started(time.now(), reached));
             }
-            return Optional.ofNullable(reader.read(session, progress, deadline));
+            Instant goOnAt = reader.read(session, progress, deadline);
+            countCalls(progress, session);
+            return Optional.ofNullable(goOnAt);
         } catch (DirectoryException e) {
             if (e.status() != 424) {
                 throw e;
             }
+            countCalls(progress, session);
             fail(progress, e.getMessage(), true); // Buildkite refused the stored token
             return null;
-        } finally {
-            progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
         }
+    }
+
+    /** The Buildkite calls of a worker's turn, into the run's counts (a turn that fails is not counted). */
+    private static void countCalls(RunProgress progress, Session session) {
+        progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
     }
 
     /**
@@ -268,7 +277,7 @@ public final class SyncRunner {
             }
             return Outcome.later(later);
         } catch (RunProgress.Lost lost) {
-            return Outcome.done();
+            return Outcome.later(time.now().plus(LOST_RETRY));
         }
     }
 

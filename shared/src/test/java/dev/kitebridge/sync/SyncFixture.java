@@ -32,9 +32,9 @@ final class SyncFixture implements AutoCloseable {
 
     final Sandbox sandbox;
     final InMemoryAccountStore accounts = new InMemoryAccountStore();
-    final InMemorySyncStore syncs = new InMemorySyncStore();
+    final SyncStore syncs;
     final SnapshotStore snapshots;
-    final InMemoryEventLog log = new InMemoryEventLog();
+    final EventLog log;
     final TimeSource time;
     final SyncRunner runner;
     final SyncService service;
@@ -43,18 +43,25 @@ final class SyncFixture implements AutoCloseable {
     private final boolean ownsSandbox;
 
     SyncFixture(int members, int teams) {
-        this(sandbox(members, teams), new InMemorySnapshotStore(), true);
+        this(sandbox(members, teams), new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), true);
     }
 
     /** Another state (same account id) over a sandbox that another fixture owns: two runs of the same world compare. */
     SyncFixture(Sandbox shared, SnapshotStore snapshots) {
-        this(shared, snapshots, false);
+        this(shared, snapshots, new InMemorySyncStore(), new InMemoryEventLog(), false);
     }
 
-    private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, boolean ownsSandbox) {
+    /** Over a shared sandbox, with stores of the caller's (wrapped to kill, say). */
+    SyncFixture(Sandbox shared, SnapshotStore snapshots, SyncStore syncs, EventLog log) {
+        this(shared, snapshots, syncs, log, false);
+    }
+
+    private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox) {
         this.sandbox = sandbox;
         this.ownsSandbox = ownsSandbox;
         this.snapshots = snapshots;
+        this.syncs = syncs;
+        this.log = log;
         this.time = TimeSource.scaled(sandbox.clock().scale());
         InMemoryTokenVault tokens = new InMemoryTokenVault();
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,

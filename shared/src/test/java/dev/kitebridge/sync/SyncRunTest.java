@@ -25,7 +25,9 @@ import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Team;
 import dev.kitebridge.sandbox.model.TeamFields;
 import dev.kitebridge.sandbox.model.TeamMember;
+import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;
+import dev.kitebridge.state.memory.InMemorySyncStore;
 
 /** Whole sync runs against the sandbox: what a first and a later run find, and what crashes and faults change (nothing). */
 class SyncRunTest {
@@ -122,26 +124,32 @@ class SyncRunTest {
     void aRunKilledAtTwentyRandomPointsEndsAsAnUninterruptedOne() {
         try (SyncFixture reference = new SyncFixture(250, 6)) {
             reference.sync(WORKER);
-            KillingSnapshotStore killing = new KillingSnapshotStore(new InMemorySnapshotStore());
-            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killing)) {
+            Killer killer = new Killer();
+            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
+                    killer.syncs(new InMemorySyncStore()), killer.log(new InMemoryEventLog()))) {
                 String runId = crashing.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
                 Random random = new Random(7);
                 int kills = 0;
                 while (kills < 20) {
-                    killing.killAfter(1 + random.nextInt(3));
+                    killer.killAfter(1 + random.nextInt(5));
                     try {
                         crashing.finish(runId, WORKER);
                         break;
-                    } catch (KillingSnapshotStore.Killed killed) {
+                    } catch (Killer.Killed killed) {
                         kills++;
                     }
                 }
-                killing.killAfter(-1);
+                killer.killAfter(-1);
                 SyncRun run = crashing.finish(runId, WORKER);
                 assertEquals(20, kills, "the run was killed 20 times before it could end");
                 assertEquals(SyncRun.Status.COMPLETED, run.status(), run.error());
                 assertEquals(reference.snapshot(), crashing.snapshot());
                 assertEquals(ids(reference.events()), ids(crashing.events()));
+                // And the next run, with nothing changed, finds nothing: nothing was left half-done.
+                int seen = crashing.events().size();
+                crashing.sync(WORKER);
+                assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), crashing.events().subList(seen, crashing.events().size()).stream()
+                        .map(ChangeEvent::event).toList());
             }
         }
     }

@@ -1,0 +1,130 @@
+package dev.kitebridge.sync;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Kills its worker at the Nth call to any of the stores it wraps, as a process that dies mid-step
+ * leaves its state: with an Error, which nothing in the engine catches, sometimes before the call
+ * and sometimes after a write has landed (the lease is let go by the worker's finally block, as it
+ * would expire).
+ */
+final class Killer {
+
+    static final class Killed extends Error {
+        Killed() {
+            super("killed");
+        }
+    }
+
+    private final AtomicInteger callsLeft = new AtomicInteger(-1);
+    private final Random random = new Random(11);
+
+    /** Kills at the {@code calls}-th call from now; -1: never. */
+    void killAfter(int calls) {
+        callsLeft.set(calls);
+    }
+
+    private <T> T call(Supplier<T> work) {
+        if (callsLeft.get() < 0 || callsLeft.getAndDecrement() != 0) {
+            return work.get();
+        }
+        if (random.nextBoolean()) {
+            work.get(); // the write lands; the worker dies before it hears so
+        }
+        throw new Killed();
+    }
+
+    private void run(Runnable work) {
+        call(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    SnapshotStore snapshots(SnapshotStore store) {
+        return new SnapshotStore() {
+            @Override
+            public void put(String accountId, long generation, List<Item> items) {
+                run(() -> store.put(accountId, generation, items));
+            }
+
+            @Override
+            public List<Item> list(String accountId, long generation, String afterKey, int limit) {
+                return call(() -> store.list(accountId, generation, afterKey, limit));
+            }
+
+            @Override
+            public void delete(String accountId, long generation, List<String> keys) {
+                run(() -> store.delete(accountId, generation, keys));
+            }
+        };
+    }
+
+    EventLog log(EventLog log) {
+        return new EventLog() {
+            @Override
+            public void put(String accountId, List<ChangeEvent> events) {
+                run(() -> log.put(accountId, events));
+            }
+
+            @Override
+            public void delete(String accountId, List<String> positions) {
+                run(() -> log.delete(accountId, positions));
+            }
+
+            @Override
+            public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+                return call(() -> log.list(accountId, afterPosition, beforePosition, limit));
+            }
+        };
+    }
+
+    /** The sync store's writes of runs and account states may kill; its reads do not (a worker reads before it works). */
+    SyncStore syncs(SyncStore store) {
+        return new SyncStore() {
+            @Override
+            public List<AccountSync> accounts() {
+                return store.accounts();
+            }
+
+            @Override
+            public Optional<AccountSync> account(String accountId) {
+                return store.account(accountId);
+            }
+
+            @Override
+            public boolean createAccount(AccountSync state) {
+                return store.createAccount(state);
+            }
+
+            @Override
+            public Optional<AccountSync> replaceAccount(AccountSync changed) {
+                return call(() -> store.replaceAccount(changed));
+            }
+
+            @Override
+            public void deleteAccount(String accountId) {
+                store.deleteAccount(accountId);
+            }
+
+            @Override
+            public void createRun(SyncRun run) {
+                store.createRun(run);
+            }
+
+            @Override
+            public Optional<SyncRun> run(String runId) {
+                return store.run(runId);
+            }
+
+            @Override
+            public Optional<SyncRun> replaceRun(SyncRun changed) {
+                return call(() -> store.replaceRun(changed));
+            }
+        };
+    }
+}
