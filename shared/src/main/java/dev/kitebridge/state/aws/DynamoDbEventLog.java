@@ -1,5 +1,6 @@
 package dev.kitebridge.state.aws;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -12,9 +13,13 @@ import dev.kitebridge.sync.EventLog;
 /**
  * Each account's log is a partition, {@code EVENTS#<account>}, its events sorted by their position
  * (the sort key), each kept as its JSON (which leaves the position out): readers page through it
- * with one Query a page, below the position of the first run not yet published.
+ * with one Query a page, below the position of the first run not yet published. Events are kept
+ * {@link #RETENTION} (DynamoDB's TTL deletes them after): a reader further behind than that finds
+ * the oldest event kept after its cursor and goes on from there.
  */
 public final class DynamoDbEventLog implements EventLog {
+
+    public static final Duration RETENTION = Duration.ofDays(30);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -27,7 +32,8 @@ public final class DynamoDbEventLog implements EventLog {
     @Override
     public void put(String accountId, List<ChangeEvent> events) {
         log(accountId).put(events.stream()
-                .map(event -> Map.of(KitebridgeTable.SK, KitebridgeTable.s(event.position()), "event", KitebridgeTable.s(StateJson.write(event))))
+                .map(event -> Map.of(KitebridgeTable.SK, KitebridgeTable.s(event.position()), "event", KitebridgeTable.s(StateJson.write(event)),
+                        KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(event.createdAt().plus(RETENTION))))
                 .toList());
     }
 

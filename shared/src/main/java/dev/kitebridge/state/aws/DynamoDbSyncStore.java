@@ -99,6 +99,8 @@ public final class DynamoDbSyncStore implements SyncStore {
         Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key("SYNCRUN#" + run.id(), RUN));
         item.put("run", KitebridgeTable.s(StateJson.write(run)));
         item.put("revision", KitebridgeTable.n(run.revision()));
+        // Kept as long as its events (an account whose run is gone just starts a new one).
+        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(run.createdAt().plus(DynamoDbEventLog.RETENTION)));
         return item;
     }
 

@@ -1,6 +1,16 @@
 package dev.kitebridge.state.aws;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
 import dev.kitebridge.state.EventLogContract;
+import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventLog;
 
 class DynamoDbEventLogTest extends EventLogContract {
@@ -11,5 +21,15 @@ class DynamoDbEventLogTest extends EventLogContract {
     @Override
     protected EventLog store() {
         return store;
+    }
+
+    @Test
+    void anEventIsKeptThirtyDaysFromWhenItWasFound() {
+        Instant found = Instant.parse("2026-11-25T12:00:00Z");
+        store.put("acct-1", List.of(new ChangeEvent("evt-1", ChangeEvent.USER_CREATED, "tenant-1", "acct-1", found,
+                JsonNodeFactory.instance.objectNode(), null, "000000000001/10/o/org/u/user-1")));
+        var item = table.client().getItem(b -> b.tableName(table.name())
+                .key(KitebridgeTable.key("EVENTS#acct-1", "000000000001/10/o/org/u/user-1"))).item();
+        assertEquals(Long.toString(found.plus(DynamoDbEventLog.RETENTION).getEpochSecond()), item.get(KitebridgeTable.EXPIRES_AT).n());
     }
 }
