@@ -2,7 +2,6 @@ package dev.kitebridge.api;
 
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -37,14 +36,7 @@ public final class AccountsEndpoints {
                     BuildkiteToken token = token(body.requiredString("token", MAX_TOKEN));
                     yield ApiResponse.json(201, view(accounts.link(tenant, token, body.string("label", MAX_LABEL))), headers);
                 }
-                case "GET" -> {
-                    List<Map<String, Object>> all = accounts.list(tenant).stream().map(AccountsEndpoints::view).toList();
-                    Map<String, Object> envelope = new LinkedHashMap<>();
-                    envelope.put("result", all);
-                    envelope.put("next_cursor", null);
-                    envelope.put("result_count", all.size());
-                    yield ApiResponse.json(200, envelope, headers);
-                }
+                case "GET" -> Responses.wholeList(accounts.list(tenant).stream().map(AccountsEndpoints::view).toList(), headers);
                 case "GET id" -> ApiResponse.json(200, view(accounts.get(tenant, id)), headers);
                 case "PATCH id" -> {
                     JsonBody body = JsonBody.parse(request.body(), Set.of("token", "label"));

@@ -2,6 +2,7 @@ package dev.kitebridge.api;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.kitebridge.directory.DirectoryException;
@@ -47,6 +48,15 @@ final class Responses {
     }
 
     /** 500, for a failure of Kitebridge's own: the caller learns only the request id, the log the rest. */
+    /** A list answered whole, in the contract's envelope (no cursor: there is no next page). */
+    static ApiResponse wholeList(List<?> all, Map<String, String> headers) {
+        Map<String, Object> envelope = new java.util.LinkedHashMap<>();
+        envelope.put("result", all);
+        envelope.put("next_cursor", null);
+        envelope.put("result_count", all.size());
+        return ApiResponse.json(200, envelope, headers);
+    }
+
     /** An endpoint's work: its answer, given the headers every answer carries (x-request-id). */
     interface TenantWork {
         ApiResponse answer(Map<String, String> headers);

@@ -1,7 +1,6 @@
 package dev.kitebridge.api;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,14 +45,7 @@ public final class WebhookEndpoints {
                     json.put("signing_secret", made.signingSecret());
                     yield ApiResponse.json(201, json, headers);
                 }
-                case "GET" -> {
-                    List<Map<String, Object>> all = webhooks.list(tenant).stream().map(WebhookEndpoints::view).toList();
-                    Map<String, Object> envelope = new LinkedHashMap<>();
-                    envelope.put("result", all);
-                    envelope.put("next_cursor", null);
-                    envelope.put("result_count", all.size());
-                    yield ApiResponse.json(200, envelope, headers);
-                }
+                case "GET" -> Responses.wholeList(webhooks.list(tenant).stream().map(WebhookEndpoints::view).toList(), headers);
                 case "GET id" -> ApiResponse.json(200, view(webhooks.get(tenant, id)), headers);
                 case "POST id" -> {
                     if (!request.path().endsWith("/replay")) {
