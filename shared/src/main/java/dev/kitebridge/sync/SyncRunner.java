@@ -110,12 +110,12 @@ public final class SyncRunner {
             SyncRun run = progress.current();
             switch (run.phase()) {
                 case READ -> {
-                    Optional<Instant> goOnAt = read(progress, deadline);
-                    if (goOnAt == null) {
-                        continue; // the run failed for good: its failure is published next
+                    ReadTurn turn = read(progress, deadline);
+                    if (turn.failed()) {
+                        continue; // for good: its failure is published next
                     }
-                    if (goOnAt.isPresent()) {
-                        return Outcome.later(goOnAt.get());
+                    if (turn.goOnAt() != null) {
+                        return Outcome.later(turn.goOnAt());
                     }
                     progress.save(r -> r.inPhase(SyncRun.Phase.DIFF));
                 }
@@ -162,13 +162,16 @@ public final class SyncRunner {
         }
     }
 
+    /** How a READ turn ended: the run failed for good, or reading is complete (no time to go on at), or it goes on then. */
+    private record ReadTurn(boolean failed, Instant goOnAt) {
+        static final ReadTurn FAILED = new ReadTurn(true, null);
+    }
+
     /**
      * The READ phase for this worker's time. A token Buildkite refuses, or an account gone, ends the
      * run at once (no attempt can succeed); any other failure is an attempt's, and goes up.
-     *
-     * @return empty when reading is complete, when it can go on otherwise; null when the run failed for good
      */
-    private Optional<Instant> read(RunProgress progress, Instant deadline) {
+    private ReadTurn read(RunProgress progress, Instant deadline) {
         SyncRun run = progress.current();
         Session session;
         try {
@@ -178,7 +181,7 @@ public final class SyncRunner {
                 throw e;
             }
             fail(progress, e.getMessage(), e.status() == 424);
-            return null;
+            return ReadTurn.FAILED;
         }
         try {
             if (run.status() == SyncRun.Status.QUEUED) {
@@ -188,14 +191,14 @@ public final class SyncRunner {
             }
             Instant goOnAt = reader.read(session, progress, deadline);
             countCalls(progress, session);
-            return Optional.ofNullable(goOnAt);
+            return new ReadTurn(false, goOnAt);
         } catch (DirectoryException e) {
             if (e.status() != 424) {
                 throw e;
             }
             countCalls(progress, session);
             fail(progress, e.getMessage(), true); // Buildkite refused the stored token
-            return null;
+            return ReadTurn.FAILED;
         }
     }
 
