@@ -77,8 +77,13 @@ final class DirectoryReader {
                     () -> progress.current().read().rest().stage() == RestLane.Stage.DONE));
             Stopped graphqlStop = stopped(graphql);
             Stopped restStop = stopped(rest); // both lanes have stopped before a failure goes up
+            for (Stopped lane : List.of(graphqlStop, restStop)) {
+                if (lane.failure() instanceof Error error) {
+                    throw error; // a dying worker dies, whichever thread it was in
+                }
+            }
             if (graphqlStop.failure() != null || restStop.failure() != null) {
-                throw worse(graphqlStop.failure(), restStop.failure());
+                throw worse((RuntimeException) graphqlStop.failure(), (RuntimeException) restStop.failure());
             }
             if (!progress.current().read().done()) {
                 // As soon as either lane can go on; the other waits for its budget within the next worker's time.
@@ -261,8 +266,8 @@ final class DirectoryReader {
         }
     }
 
-    /** How a lane ended: when it can go on (null: done), or how it failed. */
-    private record Stopped(Instant goOnAt, RuntimeException failure) {}
+    /** How a lane ended: when it can go on (null: done), or how it failed (a RuntimeException or an Error). */
+    private record Stopped(Instant goOnAt, Throwable failure) {}
 
     private static Stopped stopped(Future<Instant> lane) {
         try {
@@ -271,11 +276,8 @@ final class DirectoryReader {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the directory", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                return new Stopped(null, runtime);
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error; // a dying worker dies, whichever thread it was in
+            if (e.getCause() instanceof RuntimeException || e.getCause() instanceof Error) {
+                return new Stopped(null, e.getCause());
             }
             throw new IllegalStateException(e.getCause());
         }
