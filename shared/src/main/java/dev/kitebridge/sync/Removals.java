@@ -1,24 +1,27 @@
 package dev.kitebridge.sync;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Session;
 
 /**
  * What a run does with the removals it found before it publishes them (the events of ranks from
- * {@code group.user_removed} to {@code user.deleted}), walking them in order from a checkpoint.
+ * {@code group.user_removed} to {@code user.deleted}), walking them in order from a checkpoint
+ * saved after each one.
  *
  * <p>VERIFY asks Buildkite about each one alone: Buildkite's page-numbered lists shift while a long
- * read goes on (a member who leaves early on moves the next one onto a page already read), so a
- * record missing from a listing is only gone if Buildkite says so. A removal Buildkite denies is
- * taken back. HOLD takes back every deletion of a run that would delete more than the allowed
- * share. Taking back drops the event and carries the record's items from the base generation into
- * the new one, so the next run weighs it again.
+ * read goes on (a member who leaves early moves the next one onto a page already read), so a
+ * record missing from a listing is only gone if Buildkite says so. HOLD takes back every deletion
+ * of a run that would delete more than the allowed share, and checks plain team removals as VERIFY
+ * does. Taking back drops the event, carries what the new generation lacks of the record from the
+ * base one, and compares the record again, so that its own event (a member's {@code user.updated},
+ * say) says only what really changed.
  */
 final class Removals {
 
@@ -27,63 +30,96 @@ final class Removals {
     private final BuildkiteAccess access;
     private final SnapshotStore snapshots;
     private final EventLog log;
+    private final SnapshotDiff diff;
 
-    Removals(BuildkiteAccess access, SnapshotStore snapshots, EventLog log) {
+    Removals(BuildkiteAccess access, SnapshotStore snapshots, EventLog log, SnapshotDiff diff) {
         this.access = access;
         this.snapshots = snapshots;
         this.log = log;
+        this.diff = diff;
     }
 
-    /** VERIFY until done or the deadline; returns whether it is done. */
-    boolean verify(Session session, RunProgress progress, Instant deadline, Supplier<Instant> clock) {
-        return walk(progress, deadline, clock, event -> stillThere(session, progress.current(), event, deadline));
-    }
-
-    /** HOLD until done or the deadline (deletions, and the removals that come of them; not a plain team leave); returns whether it is done. */
-    boolean hold(RunProgress progress, Instant deadline, Supplier<Instant> clock) {
-        return walk(progress, deadline, clock, event -> EventPositions.rankOf(event.position()) != EventPositions.GROUP_USER_REMOVED);
-    }
-
-    private interface TakeBack {
-        boolean test(ChangeEvent event);
-    }
-
-    private boolean walk(RunProgress progress, Instant deadline, Supplier<Instant> clock, TakeBack takeBack) {
-        SyncRun run = progress.current();
-        String from = run.diff().checkedAfter() != null ? run.diff().checkedAfter()
-                : EventPositions.firstOfRank(run.ordinal(), EventPositions.GROUP_USER_REMOVED);
-        String to = EventPositions.firstOfRank(run.ordinal(), EventPositions.USER_DELETED + 1);
+    /**
+     * VERIFY or HOLD, by the run's phase, until done or the deadline; returns whether it is done.
+     * A Buildkite error (a spent budget, say) goes up with every decision before it saved.
+     */
+    boolean walk(Session session, RunProgress progress, Instant deadline, Supplier<Instant> clock) {
+        boolean holding = progress.current().phase() == SyncRun.Phase.HOLD;
         while (clock.get().isBefore(deadline)) {
-            List<ChangeEvent> page = log.list(run.accountId(), from, to, PAGE);
+            SyncRun run = progress.current();
+            String from = run.diff().checkedAfter() != null ? run.diff().checkedAfter()
+                    : EventPositions.firstOfRank(run.ordinal(), EventPositions.GROUP_USER_REMOVED);
+            List<ChangeEvent> page = log.list(run.accountId(), from,
+                    EventPositions.firstOfRank(run.ordinal(), EventPositions.USER_DELETED + 1), PAGE);
             if (page.isEmpty()) {
                 return true;
             }
-            List<String> dropped = new ArrayList<>();
-            long deletionsTakenBack = 0;
             for (ChangeEvent event : page) {
-                if (!takeBack.test(event)) {
-                    continue;
+                if (!clock.get().isBefore(deadline)) {
+                    return false;
                 }
-                String key = keyOf(run, event);
-                boolean membership = event.event().equals(ChangeEvent.GROUP_USER_REMOVED);
-                List<SnapshotStore.Item> restored = itemsOf(run.accountId(), run.baseGeneration(), SnapshotKeys.record(key)).stream()
-                        .filter(item -> membership ? item.key().equals(key) : item.key().equals(key) || item.key().startsWith(key + "/"))
-                        .toList();
-                if (!restored.isEmpty()) {
-                    snapshots.put(run.accountId(), run.generation(), restored);
+                boolean plainLeave = EventPositions.rankOf(event.position()) == EventPositions.GROUP_USER_REMOVED;
+                boolean takeBack = holding && !plainLeave || stillThere(session, progress.current(), event, deadline);
+                long deletionsTakenBack = takeBack && !event.event().equals(ChangeEvent.GROUP_USER_REMOVED) ? 1 : 0;
+                if (takeBack) {
+                    takeBack(progress.current(), event, clock.get());
                 }
-                dropped.add(event.position());
-                deletionsTakenBack += membership ? 0 : 1;
+                progress.save(r -> r.comparing(r.phase(), r.diff().checked(event.position(), r.diff().deletions() - deletionsTakenBack),
+                        holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts()));
             }
-            log.delete(run.accountId(), dropped);
-            String last = page.get(page.size() - 1).position();
-            long takenBack = deletionsTakenBack;
-            boolean holding = run.phase() == SyncRun.Phase.HOLD;
-            progress.save(r -> r.comparing(r.phase(), r.diff().checked(last, r.diff().deletions() - takenBack),
-                    holding ? r.counts().held(r.counts().deletionsHeld() + takenBack) : r.counts()));
-            from = last;
         }
         return false;
+    }
+
+    /**
+     * Drops the removal, and gives the new generation what it lacks of the record from the base: for
+     * a membership, that membership; for a user, their own parts (each of their memberships has its
+     * own removal, decided on its own); for a team, all of it. Then the record is compared again.
+     */
+    private void takeBack(SyncRun run, ChangeEvent event, Instant now) {
+        String key = keyOf(run, event);
+        String record = SnapshotKeys.record(key);
+        Set<String> present = snapshots.record(run.accountId(), run.generation(), record).stream()
+                .map(SnapshotStore.Item::key).collect(Collectors.toSet());
+        boolean membership = event.event().equals(ChangeEvent.GROUP_USER_REMOVED);
+        boolean user = SnapshotKeys.kind(record) != SnapshotKeys.Kind.GROUP;
+        List<SnapshotStore.Item> missing = snapshots.record(run.accountId(), run.baseGeneration(), record).stream()
+                .filter(item -> !present.contains(item.key()))
+                .filter(item -> membership ? item.key().equals(key) : !(user && SnapshotKeys.partOf(item.key()).equals("t")))
+                .toList();
+        if (!missing.isEmpty()) {
+            snapshots.put(run.accountId(), run.generation(), missing);
+        }
+        log.delete(run.accountId(), List.of(event.position()));
+        diff.recompare(run, record, now);
+        if (!user) {
+            // The team is back: its members whose memberships were taken back before it count it again.
+            for (String member : membersIn(run, SnapshotKeys.organizationOf(record), SnapshotKeys.idOf(record))) {
+                diff.recompare(run, member, now);
+            }
+        }
+    }
+
+    /** The users of the new generation with a membership in the team (a walk over the organization's users: a team taken back is rare). */
+    private List<String> membersIn(SyncRun run, String org, String team) {
+        String prefix = SnapshotKeys.organization(org) + "u/";
+        List<String> members = new java.util.ArrayList<>();
+        String after = prefix;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, 500);
+            for (SnapshotStore.Item item : page) {
+                if (!item.key().startsWith(prefix)) {
+                    return members;
+                }
+                if (item.key().endsWith("/t/" + team)) {
+                    members.add(SnapshotKeys.record(item.key()));
+                }
+            }
+            if (page.size() < 500) {
+                return members;
+            }
+            after = page.get(page.size() - 1).key();
+        }
     }
 
     /** Whether Buildkite still has what the removal says is gone (invitations are listed by cursor, and not asked about). */
@@ -110,25 +146,5 @@ final class Removals {
     /** The snapshot key an event is about: its position after the run and rank. */
     private static String keyOf(SyncRun run, ChangeEvent event) {
         return event.position().substring(EventPositions.firstOfRank(run.ordinal(), 0).length());
-    }
-
-    /** Every item of a record in a generation. */
-    private List<SnapshotStore.Item> itemsOf(String accountId, long generation, String recordKey) {
-        List<SnapshotStore.Item> items = new ArrayList<>();
-        String after = recordKey.substring(0, recordKey.length() - 1); // sorts just before the record's first item
-        while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
-            for (SnapshotStore.Item item : page) {
-                if (item.key().equals(recordKey) || item.key().startsWith(recordKey + "/")) {
-                    items.add(item);
-                } else if (item.key().compareTo(recordKey) > 0) {
-                    return items;
-                }
-            }
-            if (page.size() < PAGE) {
-                return items;
-            }
-            after = page.get(page.size() - 1).key();
-        }
     }
 }

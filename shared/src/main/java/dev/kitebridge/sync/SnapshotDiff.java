@@ -86,12 +86,32 @@ final class SnapshotDiff {
                     deletions++;
                 }
             }
-            comparison.record(key, before, after, after != null && after.kind() == Kind.USER, this);
+            comparison.record(key, before, after, after != null && after.kind() == Kind.USER);
             last = key;
             sinceCheckpoint++;
         }
         save(progress, comparison, last, baseRecords, deletions);
         return true;
+    }
+
+    /**
+     * One record compared again after its items in the new generation changed (a removal taken back):
+     * its own event (created, updated or deleted; memberships have their own) is written anew at its
+     * position, or none is left where there is no difference any more.
+     */
+    void recompare(SyncRun run, String recordKey, Instant now) {
+        teamNames.clear();
+        Built before = build(run, run.baseGeneration(), recordKey, snapshots.record(run.accountId(), run.baseGeneration(), recordKey));
+        Built after = build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
+        boolean group = SnapshotKeys.kind(recordKey) == Kind.GROUP;
+        List<String> positions = (group ? List.of(EventPositions.GROUP_CREATED, EventPositions.GROUP_UPDATED, EventPositions.GROUP_DELETED)
+                : List.of(EventPositions.USER_CREATED, EventPositions.USER_UPDATED, EventPositions.USER_DELETED)).stream()
+                .map(rank -> EventPositions.of(run.ordinal(), rank, recordKey)).toList();
+        Comparison comparison = new Comparison(run, now);
+        comparison.recordItself(recordKey, before, after);
+        List<ChangeEvent> events = comparison.drain();
+        log.delete(run.accountId(), positions.stream().filter(p -> events.stream().noneMatch(e -> e.position().equals(p))).toList());
+        log.put(run.accountId(), events);
     }
 
     private void save(RunProgress progress, Comparison comparison, String last, long baseRecords, long deletions) {
@@ -118,7 +138,13 @@ final class SnapshotDiff {
             return drained;
         }
 
-        void record(String key, Built before, Built after, boolean userStays, SnapshotDiff diff) {
+        void record(String key, Built before, Built after, boolean userStays) {
+            recordItself(key, before, after);
+            memberships(key, before, after, userStays);
+        }
+
+        /** The record's own event: created, updated (with the previous values of what changed) or deleted. */
+        void recordItself(String key, Built before, Built after) {
             boolean group = (before != null ? before : after) != null && (before != null ? before : after).kind() == Kind.GROUP;
             if (before == null && after != null) {
                 add(group ? ChangeEvent.GROUP_CREATED : ChangeEvent.USER_CREATED,
@@ -136,7 +162,6 @@ final class SnapshotDiff {
                 add(group ? ChangeEvent.GROUP_UPDATED : ChangeEvent.USER_UPDATED,
                         group ? EventPositions.GROUP_UPDATED : EventPositions.USER_UPDATED, key, before, after, after.json(), previous);
             }
-            memberships(key, before, after, userStays);
         }
 
         /** A user's teams: joined, left (or gone with the user or the team). A changed role in a team is in user.updated. */

@@ -25,9 +25,13 @@ final class SnapshotParts {
         return ApiJson.MAPPER.valueToTree(part);
     }
 
+    /** Reads a part whatever fields it has beyond those known: one written by another version of Kitebridge reads too. */
+    private static final com.fasterxml.jackson.databind.ObjectReader READER = ApiJson.MAPPER.reader()
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
     static <T> T read(JsonNode data, Class<T> type) {
         try {
-            return ApiJson.MAPPER.treeToValue(data, type);
+            return READER.treeToValue(data, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a snapshot item is not a " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }

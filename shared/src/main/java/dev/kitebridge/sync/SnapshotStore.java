@@ -22,4 +22,24 @@ public interface SnapshotStore {
 
     /** Removes items of a generation. */
     void delete(String accountId, long generation, List<String> keys);
+
+    /** Every item of one record in a generation: the record's own key and its parts ({@code KEY/...}). */
+    default List<Item> record(String accountId, long generation, String recordKey) {
+        List<Item> items = new java.util.ArrayList<>();
+        String after = recordKey.substring(0, recordKey.length() - 1); // sorts just before the record's first item
+        while (true) {
+            List<Item> page = list(accountId, generation, after, 100);
+            for (Item item : page) {
+                if (item.key().equals(recordKey) || item.key().startsWith(recordKey + "/")) {
+                    items.add(item);
+                } else if (item.key().compareTo(recordKey) > 0) {
+                    return items;
+                }
+            }
+            if (page.size() < 100) {
+                return items;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
 }

@@ -69,7 +69,7 @@ public final class SyncRunner {
         this.maxDeletionShare = maxDeletionShare;
         this.reader = new DirectoryReader(access, snapshots);
         this.diff = new SnapshotDiff(snapshots, log);
-        this.removals = new Removals(access, snapshots, log);
+        this.removals = new Removals(access, snapshots, log, diff);
     }
 
     public Outcome work(String runId, String workerId, Instant deadline) {
@@ -129,15 +129,34 @@ public final class SyncRunner {
                     // Deletions over the share are held whole; fewer are each checked with Buildkite first.
                     progress.save(r -> r.inPhase(tooMany ? SyncRun.Phase.HOLD : SyncRun.Phase.VERIFY));
                 }
-                case VERIFY -> {
-                    Session session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
-                    if (!removals.verify(session, progress, deadline, time::now)) {
-                        return Outcome.later(time.now());
+                case VERIFY, HOLD -> {
+                    // Removals are asked of Buildkite (VERIFY), or held whole but for plain team leaves, which are asked too (HOLD).
+                    Session session;
+                    try {
+                        session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
+                    } catch (DirectoryException e) {
+                        if (e.status() != 424 && e.status() != 404) {
+                            throw e;
+                        }
+                        fail(progress, e.getMessage(), e.status() == 424);
+                        continue;
                     }
-                    progress.save(r -> r.inPhase(SyncRun.Phase.PUBLISH));
-                }
-                case HOLD -> {
-                    if (!removals.hold(progress, deadline, time::now)) {
+                    boolean done;
+                    try {
+                        done = removals.walk(session, progress, deadline, time::now);
+                    } catch (DirectoryException e) {
+                        countCalls(progress, session);
+                        if (e.status() == 429) {
+                            return Outcome.later(time.now().plus(e.retryAfter())); // a spent budget: no failed attempt
+                        }
+                        if (e.status() != 424) {
+                            throw e;
+                        }
+                        fail(progress, e.getMessage(), true);
+                        continue;
+                    }
+                    countCalls(progress, session);
+                    if (!done) {
                         return Outcome.later(time.now());
                     }
                     progress.save(r -> r.inPhase(SyncRun.Phase.PUBLISH));
@@ -266,7 +285,8 @@ public final class SyncRunner {
 
     /**
      * A failed turn. A run that has not published is retried (backing off) until it has failed so
-     * many times in a row; a run that has published (its CLEAN failed) is only ever retried.
+     * many times in a row; a run whose events are out (the account's published mark has reached it)
+     * is only ever retried, so that nothing published is taken back.
      */
     private Outcome failedAttempt(RunProgress progress, RuntimeException failed) {
         // A contract error says what Buildkite did; anything else (an AWS error names ARNs) only by its class.
@@ -274,7 +294,9 @@ public final class SyncRunner {
         try {
             SyncRun run = progress.save(r -> r.failedAttempt(why));
             Instant later = time.now().plus(Duration.ofSeconds(30L << Math.min(run.attempts() - 1, 5)));
-            if (!run.finished() && run.attempts() >= MAX_FAILED_ATTEMPTS) {
+            boolean published = run.finished()
+                    || syncs.account(run.accountId()).map(s -> s.publishedThrough() >= run.ordinal()).orElse(false);
+            if (!published && run.attempts() >= MAX_FAILED_ATTEMPTS) {
                 fail(progress, "gave up after " + run.attempts() + " failed attempts in a row; the last: " + why, false);
                 return Outcome.later(time.now()); // its failure is published by the next turn
             }

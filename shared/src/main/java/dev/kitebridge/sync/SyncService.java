@@ -61,7 +61,9 @@ public final class SyncService {
                 syncs.createAccount(AccountSync.first(accountId, tenantId));
                 continue;
             }
-            Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run).filter(r -> !r.finished());
+            // Under way until its end is published (a failed run takes back what it wrote first).
+            Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run)
+                    .filter(r -> r.phase() != SyncRun.Phase.CLEAN && r.phase() != SyncRun.Phase.DONE);
             if (active.isPresent()) {
                 if (active.get().status() == SyncRun.Status.QUEUED && active.get().createdAt().isBefore(time.now().minus(LOST_AFTER))) {
                     // Queued long ago and never taken: its message was lost (a send that failed after the run was written).

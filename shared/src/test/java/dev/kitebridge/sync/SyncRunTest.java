@@ -19,9 +19,11 @@ import org.junit.jupiter.api.Test;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.faults.Faults;
+import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Invitation;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.sandbox.model.Team;
 import dev.kitebridge.sandbox.model.TeamFields;
 import dev.kitebridge.sandbox.model.TeamMember;
@@ -309,6 +311,73 @@ class SyncRunTest {
             fixture.sync(WORKER);
             assertEquals(List.of(leaver.userUuid()), fixture.events().subList(seen, fixture.events().size()).stream()
                     .filter(e -> e.event().equals(ChangeEvent.USER_DELETED)).map(e -> e.data().get("id").asText()).toList());
+        }
+    }
+
+    @Test
+    void removalsCheckedUnderBuildkitesRealBudgetWaitForItRatherThanFail() {
+        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1000, 4)).limits(RateLimits.BUILDKITE).timeScale(60).start();
+             SyncFixture fixture = new SyncFixture(sandbox, new InMemorySnapshotStore())) {
+            fixture.sync(Duration.ofMinutes(5));
+            int seen = fixture.events().size();
+            var world = sandbox.world();
+            Organization org = fixture.org();
+            List<Member> leavers = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(fixture.actor())
+                    && m.role() == Member.Role.MEMBER).limit(180).toList(); // 18%: under the share, each asked of Buildkite
+            leavers.forEach(m -> world.removeMember(org, fixture.actor(), m.userUuid()));
+            SyncRun second = fixture.sync(Duration.ofMinutes(2));
+            assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
+            assertEquals(leavers.size(), fixture.events().subList(seen, fixture.events().size()).stream()
+                    .filter(e -> e.event().equals(ChangeEvent.USER_DELETED)).count());
+        }
+    }
+
+    @Test
+    void aMemberWhoShiftsOffARosterPageWhileItIsReadChangesNothing() {
+        AtomicReference<Runnable> onRosterPage = new AtomicReference<>();
+        AtomicReference<String> watchedTeam = new AtomicReference<>();
+        InMemorySnapshotStore kept = new InMemorySnapshotStore();
+        SnapshotStore watching = new SnapshotStore() {
+            @Override
+            public void put(String accountId, long generation, List<Item> items) {
+                kept.put(accountId, generation, items);
+                if (watchedTeam.get() != null && items.stream().anyMatch(i -> i.key().endsWith("/t/" + watchedTeam.get()))) {
+                    Runnable hook = onRosterPage.getAndSet(null);
+                    if (hook != null) {
+                        hook.run();
+                    }
+                }
+            }
+
+            @Override
+            public List<Item> list(String accountId, long generation, String afterKey, int limit) {
+                return kept.list(accountId, generation, afterKey, limit);
+            }
+
+            @Override
+            public void delete(String accountId, long generation, List<String> keys) {
+                kept.delete(accountId, generation, keys);
+            }
+        };
+        try (Sandbox sandbox = SyncFixture.sandbox(400, 2); SyncFixture fixture = new SyncFixture(sandbox, watching)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            var world = sandbox.world();
+            Organization org = fixture.org();
+            Team team = world.teams(org.uuid()).stream()
+                    .max(java.util.Comparator.comparingInt(t -> world.teamMemberCount(org.uuid(), t.uuid()))).orElseThrow();
+            List<TeamMember> roster = world.teamMembers(org.uuid(), team.uuid());
+            assertTrue(roster.size() > 100, "a roster of more than a page: " + roster.size());
+            TeamMember leaver = roster.get(0);
+            TeamMember shifted = roster.get(100); // first on page 2, until the leaver goes once page 1 is read
+            watchedTeam.set(team.uuid());
+            onRosterPage.set(() -> world.removeTeamMember(org, fixture.actor(), team.uuid(), leaver.userUuid()));
+            SyncRun second = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
+            List<ChangeEvent> events = fixture.events().subList(seen, fixture.events().size());
+            assertEquals(List.of(), events.stream().filter(e -> e.data().path("id").asText().equals(shifted.userUuid())
+                    || e.data().path("user_id").asText().equals(shifted.userUuid())).map(ChangeEvent::event).toList(),
+                    "the member who moved a place up on the roster changed nothing");
         }
     }
 
