@@ -188,6 +188,12 @@ public record SyncRun(
                 generation, organizations, read, next, newCounts, error, attempts, revision);
     }
 
+    /** When the run ends, fixed before its end is published, so that a publication repeated says the same. */
+    public SyncRun finishing(Instant when) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, when,
+                baseGeneration, generation, organizations, read, diff, counts, error, attempts, revision);
+    }
+
     /** The run's end: its status, when, why (for a failure), and its final counts; its phase stays (what follows is its publication). */
     public SyncRun ended(Status endStatus, Instant now, String why, Counts finalCounts) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, endStatus, phase, createdAt, startedAt, now, baseGeneration,

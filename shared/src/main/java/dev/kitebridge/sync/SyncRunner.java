@@ -232,7 +232,7 @@ public final class SyncRunner {
      * repeated after a crash finds it done), then the run is complete. Each step can be repeated.
      */
     private void publish(RunProgress progress) {
-        SyncRun run = progress.current();
+        SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
         Map<String, Long> byType = new HashMap<>();
         String after = EventPositions.firstOfRun(run.ordinal());
         while (true) {
@@ -244,12 +244,14 @@ public final class SyncRunner {
             }
             after = page.get(page.size() - 1).position();
         }
-        Instant now = time.now();
+        Instant ended = run.finishedAt();
         SyncRun.Counts counts = run.counts().withEvents(byType);
-        SyncRun completed = run.ended(SyncRun.Status.COMPLETED, now, null, counts);
-        log.put(run.accountId(), List.of(runEvent(completed, ChangeEvent.SYNC_RUN_COMPLETED, now)));
-        updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), run.generation()));
-        progress.save(r -> r.ended(SyncRun.Status.COMPLETED, now, null, counts).inPhase(SyncRun.Phase.CLEAN));
+        SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
+        log.put(run.accountId(), List.of(runEvent(completed, ChangeEvent.SYNC_RUN_COMPLETED, ended)));
+        SyncRun published = run;
+        updateAccount(run.accountId(), s -> published.id().equals(s.activeRunId()),
+                s -> s.published(published.ordinal(), published.generation()));
+        progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN));
     }
 
     /**
