@@ -106,6 +106,9 @@ public final class LocalMain {
         System.out.println(curl + "'" + base + "/organizations?" + account + "'");
         System.out.println(curl + "'" + base + "/me?" + account + "'");
         System.out.println(curl + "'" + server.url() + "/integrated-accounts'");
+        System.out.println(curl + "-X POST '" + server.url() + "/sync-runs' -d '{\"integrated_account_id\":\"" + runtime.accountId()
+                + "\"}'   # a sync run, worked on in this process");
+        System.out.println(curl + "'" + server.url() + "/events?" + account + "&limit=20'");
         System.out.println();
         System.out.println("Ctrl-C stops it.");
         new CountDownLatch(1).await();
