@@ -36,6 +36,9 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
 
     @Override
     public void enqueue(String runId, Duration delay) {
+        if (worker.isShutdown()) {
+            return; // the dev server is stopping: the run stays where its checkpoint left it
+        }
         worker.submit(() -> {
             try {
                 time.sleep(delay);
