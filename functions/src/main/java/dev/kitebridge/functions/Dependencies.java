@@ -120,10 +120,13 @@ public final class Dependencies {
                 Optional.ofNullable(env.get("KITEBRIDGE_BUILDKITE_REST_URL")).map(URI::create).orElse(BuildkiteClient.BUILDKITE_REST),
                 Optional.ofNullable(env.get("KITEBRIDGE_BUILDKITE_GRAPHQL_URL")).map(URI::create).orElse(BuildkiteClient.BUILDKITE_GRAPHQL));
         Optional<AwsConfig> aws = AwsConfig.fromEnvironment(env);
+        double maxDeletionShare = Optional.ofNullable(env.get("KITEBRIDGE_SYNC_MAX_DELETION_SHARE")).map(Double::parseDouble)
+                .orElse(SyncState.DEFAULT_MAX_DELETION_SHARE);
         if (aws.isEmpty()) {
+            // (The dev server puts its own queue in; a Lambda without a table has no queue to send runs to.)
             return new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(), new InMemoryCursorStore(),
                     new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(), buildkite,
-                    TimeSource.SYSTEM);
+                    TimeSource.SYSTEM, SyncState.inMemory((runId, delay) -> { }, maxDeletionShare));
         }
         AwsConfig config = aws.get();
         DynamoDbClient dynamo = AwsClients.dynamoDb(config);
@@ -149,8 +152,7 @@ public final class Dependencies {
                 new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM,
                 new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table), new DynamoDbEventLog(dynamo, table),
                         syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table), new DynamoDbDeadLetterStore(dynamo, table),
-                        Optional.ofNullable(env.get("KITEBRIDGE_SYNC_MAX_DELETION_SHARE")).map(Double::parseDouble)
-                                .orElse(SyncState.DEFAULT_MAX_DELETION_SHARE)));
+                        maxDeletionShare));
     }
 
     /**

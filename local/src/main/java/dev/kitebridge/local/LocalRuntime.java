@@ -63,7 +63,7 @@ public final class LocalRuntime implements AutoCloseable {
         wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
                 "the local dev server's key", Instant.now()));
         Application application = Application.create(wiring);
-        syncQueue.attach(application.syncRunner());
+        syncQueue.attach(application.syncRunner(), application.webhookRounds());
         application.accountsService().link(TENANT, token, sandbox != null ? "Buildkite sandbox" : "Buildkite", accountId);
         Dependencies.use(application);
     }

@@ -1,16 +1,21 @@
 package dev.kitebridge.local;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.sync.SyncQueue;
 import dev.kitebridge.sync.SyncRunner;
+import dev.kitebridge.webhooks.WebhookRounds;
 
 /**
  * The dev server's sync queue: one worker thread in the process takes the runs, as the worker
- * function takes them from SQS in AWS, each for up to five minutes at a time.
+ * function takes them from SQS in AWS, each for up to five minutes at a time, and delivers a run's
+ * events to the webhooks once it ends; a tick every minute delivers what is due (retries).
  */
 final class LocalSyncQueue implements SyncQueue, AutoCloseable {
 
@@ -24,14 +29,30 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
     });
     private final TimeSource time;
     private volatile SyncRunner runner;
+    private volatile WebhookRounds webhooks;
+    private final ScheduledExecutorService tick = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "kitebridge-local-webhooks");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     LocalSyncQueue(TimeSource time) {
         this.time = time;
     }
 
-    /** The runner is made with the application, after its queue. */
-    void attach(SyncRunner syncRunner) {
+    /** The runner and the deliveries are made with the application, after its queue. */
+    void attach(SyncRunner syncRunner, WebhookRounds rounds) {
         this.runner = syncRunner;
+        this.webhooks = rounds;
+        tick.scheduleWithFixedDelay(() -> deliver(() -> rounds.everyAccount(Instant.now().plus(WORKER_TIME))), 1, 1, TimeUnit.MINUTES);
+    }
+
+    private static void deliver(Runnable round) {
+        try {
+            round.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "delivering webhooks failed: " + e.getClass().getName());
+        }
     }
 
     @Override
@@ -44,7 +65,7 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
                 time.sleep(delay);
                 SyncRunner.Outcome outcome = runner.work(runId, "local", time.now().plus(WORKER_TIME));
                 switch (outcome.kind()) {
-                    case DONE -> { }
+                    case DONE -> deliver(() -> webhooks.afterRun(runId, Instant.now().plus(WORKER_TIME)));
                     case LATER -> enqueue(runId, Duration.between(time.now(), outcome.at()));
                     case BUSY -> enqueue(runId, Duration.ofSeconds(5));
                 }
@@ -58,6 +79,7 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
 
     @Override
     public void close() {
+        tick.shutdownNow();
         worker.shutdownNow();
     }
 }

@@ -80,7 +80,7 @@ public record Template(List<Function> functions, String authorizerFunction) {
                 }
             });
             functions.add(new Function(resource.getKey(), handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler,
-                    properties.path("CodeUri").asText(root.path("Globals").path("Function").path("CodeUri").asText(null)), routes,
+                    properties.path("CodeUri").asText(null), routes,
                     triggers));
         }
         return new Template(functions, authorizerFunction(root));

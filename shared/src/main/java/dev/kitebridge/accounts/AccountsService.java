@@ -139,7 +139,7 @@ public final class AccountsService {
         accounts.delete(tenantId, accountId);
         organizationData.deleteAccount(current.dataKey());
         access.forget(accountId);
-        syncs.deleteAccount(accountId); // no more scheduled runs; its snapshot and events stay until the table's owner clears them
+        syncs.deleteAccount(accountId); // no more scheduled runs; its events and runs expire (30 days), its snapshot stays
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -38,7 +38,6 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
                           WebhookEndpoints webhooks, AccountsService accountsService, ApiKeys apiKeys, SyncService syncService,
                           SyncRunner syncRunner, WebhookRounds webhookRounds) {
 
-
     /** The state and the Buildkite endpoints the application runs on. */
     public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
                          ApiKeyStore apiKeys, IdempotencyStore idempotency, RateLimitGovernor governor,

@@ -47,10 +47,9 @@ final class Responses {
         return error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
     }
 
-    /** 500, for a failure of Kitebridge's own: the caller learns only the request id, the log the rest. */
     /** A list answered whole, in the contract's envelope (no cursor: there is no next page). */
     static ApiResponse wholeList(List<?> all, Map<String, String> headers) {
-        Map<String, Object> envelope = new java.util.LinkedHashMap<>();
+        Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("result", all);
         envelope.put("next_cursor", null);
         envelope.put("result_count", all.size());
@@ -68,7 +67,7 @@ final class Responses {
      * could hold what the request carried) for anything else.
      */
     static ApiResponse forTenant(ApiRequest request, System.Logger log, TenantWork work) {
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         headers.put("x-request-id", request.requestId());
         try {
             if (request.tenantId() == null || request.tenantId().isBlank()) {
@@ -83,6 +82,7 @@ final class Responses {
         }
     }
 
+    /** 500, for a failure of Kitebridge's own: the caller learns only the request id, the log the rest. */
     static ApiResponse internalError(ApiRequest request, Map<String, String> headers) {
         return error(500, "internal_error", "something went wrong on our side; the request id tells us where", request, headers,
                 Map.of());

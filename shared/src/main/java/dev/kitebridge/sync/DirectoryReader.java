@@ -27,7 +27,6 @@ import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.Session;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
-import dev.kitebridge.directory.orgdata.TeamRoster;
 import dev.kitebridge.sync.SyncRun.Read;
 import dev.kitebridge.sync.SyncRun.RestLane;
 

@@ -12,7 +12,7 @@ public interface EventLog {
     /** Writes events at their positions; writing one again replaces it, so a resumed run writes the same events safely. */
     void put(String accountId, List<ChangeEvent> events);
 
-    /** Removes the events at these positions (held deletions). */
+    /** Removes the events at these positions (removals taken back, a failed run's events). */
     void delete(String accountId, List<String> positions);
 
     /**

@@ -82,17 +82,17 @@ final class Removals {
         Set<String> present = snapshots.record(run.accountId(), run.generation(), record).stream()
                 .map(SnapshotStore.Item::key).collect(Collectors.toSet());
         boolean membership = event.event().equals(ChangeEvent.GROUP_USER_REMOVED);
-        boolean user = SnapshotKeys.kind(record) != SnapshotKeys.Kind.GROUP;
+        boolean userOrInvitation = SnapshotKeys.kind(record) != SnapshotKeys.Kind.GROUP;
         List<SnapshotStore.Item> missing = snapshots.record(run.accountId(), run.baseGeneration(), record).stream()
                 .filter(item -> !present.contains(item.key()))
-                .filter(item -> membership ? item.key().equals(key) : !(user && SnapshotKeys.partOf(item.key()).equals("t")))
+                .filter(item -> membership ? item.key().equals(key) : !(userOrInvitation && SnapshotKeys.partOf(item.key()).equals("t")))
                 .toList();
         if (!missing.isEmpty()) {
             snapshots.put(run.accountId(), run.generation(), missing);
         }
         log.delete(run.accountId(), List.of(event.position()));
         diff.recompare(run, record, now);
-        if (!user) {
+        if (!userOrInvitation) {
             // The team is back: its members whose memberships were taken back before it count it again.
             for (String member : membersIn(run, SnapshotKeys.organizationOf(record), SnapshotKeys.idOf(record))) {
                 diff.recompare(run, member, now);

@@ -173,17 +173,17 @@ final class SnapshotDiff {
             for (String team : teams) {
                 String membershipKey = key + "/t/" + team;
                 if (!was.containsKey(team)) {
-                    addMembership(ChangeEvent.GROUP_USER_ADDED, EventPositions.GROUP_USER_ADDED, membershipKey, after, team, is.get(team));
+                    addMembership(ChangeEvent.GROUP_USER_ADDED, EventPositions.GROUP_USER_ADDED, membershipKey, team, is.get(team));
                 } else if (!is.containsKey(team)) {
                     boolean teamStays = after != null && after.teamsOfOrganization().containsKey(team);
                     addMembership(ChangeEvent.GROUP_USER_REMOVED,
                             userStays && teamStays ? EventPositions.GROUP_USER_REMOVED : EventPositions.GONE_USER_REMOVED,
-                            membershipKey, before, team, was.get(team));
+                            membershipKey, team, was.get(team));
                 }
             }
         }
 
-        private void addMembership(String type, int rank, String membershipKey, Built user, String team, TeamRole role) {
+        private void addMembership(String type, int rank, String membershipKey, String team, TeamRole role) {
             ObjectNode data = ApiJson.MAPPER.createObjectNode();
             data.put("group_id", team);
             data.put("user_id", SnapshotKeys.idOf(SnapshotKeys.record(membershipKey)));

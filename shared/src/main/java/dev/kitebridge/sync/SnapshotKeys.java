@@ -4,7 +4,8 @@ package dev.kitebridge.sync;
  * The keys of snapshot items. A record's parts share its key as a prefix, so that they come
  * together in key order: {@code o/ORG/u/USER} is a member, with {@code /g} (their GraphQL profile),
  * {@code /m} (their REST membership) and {@code /t/TEAM} (one team of theirs); {@code o/ORG/g/TEAM}
- * is a team and {@code o/ORG/i/INVITATION} an invitation. Within an organization teams sort first,
+ * is a team (with {@code /r}, its member count, and {@code /p/PIPELINE}, each pipeline's access) and
+ * {@code o/ORG/i/INVITATION} an invitation. Within an organization teams sort first,
  * so a comparison knows every team's name before it meets the members.
  */
 public final class SnapshotKeys {
@@ -74,7 +75,7 @@ public final class SnapshotKeys {
         return recordKey.split("/", 5)[3];
     }
 
-    /** The part an item of a user is: "g", "m", or "t" for a team. */
+    /** The part an item is of its record: "" for the record's own item; a user's "g", "m", "t" (a team); a team's "r", "p" (a pipeline). */
     public static String partOf(String itemKey) {
         String rest = itemKey.substring(record(itemKey).length());
         return rest.isEmpty() ? "" : rest.substring(1, 2);

@@ -221,7 +221,7 @@ public final class SyncRunner {
         }
     }
 
-    /** The Buildkite calls of a worker's turn, into the run's counts (a turn that fails is not counted). */
+    /** The Buildkite calls of a worker's turn, into the run's counts (a turn whose failure goes up as a failed attempt is not counted). */
     private static void countCalls(RunProgress progress, Session session) {
         progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
     }
@@ -248,9 +248,7 @@ public final class SyncRunner {
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
         log.put(run.accountId(), List.of(runEvent(completed, ChangeEvent.SYNC_RUN_COMPLETED, ended)));
-        SyncRun published = run;
-        updateAccount(run.accountId(), s -> published.id().equals(s.activeRunId()),
-                s -> s.published(published.ordinal(), published.generation()));
+        updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), run.generation()));
         progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN));
     }
 

@@ -89,16 +89,6 @@ public final class SyncService {
         queue.enqueue(runId, delay.isNegative() ? Duration.ZERO : delay);
     }
 
-    /** Makes the account known to the schedule (on link): its first run comes with the next tick. */
-    public void register(IntegratedAccount account) {
-        syncs.createAccount(AccountSync.first(account.id(), account.tenantId()));
-    }
-
-    /** Forgets the account's sync state (on unlink). Its snapshot and events are left to expire with it. */
-    public void forget(String accountId) {
-        syncs.deleteAccount(accountId);
-    }
-
     /** The schedule's tick: a run for every active account that has none under way. Returns how many were started. */
     public int startScheduled() {
         int started = 0;
@@ -130,7 +120,8 @@ public final class SyncService {
     public EventPage events(String tenantId, String accountId, String after, int limit) {
         accounts.find(tenantId, accountId).orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
         List<ChangeEvent> page = feed.after(accountId, after == null ? null : decode(after), limit);
-        // Always a cursor to come back with: an empty page means caught up, and the same cursor polls on.
+        // A cursor to come back with: an empty page means caught up, and the same cursor polls on (none yet
+        // where nothing is published: ask again without one).
         String next = page.isEmpty() ? after : encode(page.get(page.size() - 1).position());
         return new EventPage(page, next);
     }

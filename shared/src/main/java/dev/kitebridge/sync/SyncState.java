@@ -27,8 +27,12 @@ public record SyncState(SyncStore runs, SnapshotStore snapshots, EventLog events
 
     /** All in memory, with the given queue: tests, tools and the local dev server. */
     public static SyncState inMemory(SyncQueue queue) {
+        return inMemory(queue, DEFAULT_MAX_DELETION_SHARE);
+    }
+
+    public static SyncState inMemory(SyncQueue queue, double maxDeletionShare) {
         return new SyncState(new InMemorySyncStore(), new InMemorySnapshotStore(), new InMemoryEventLog(), queue,
-                new InMemoryWebhookStore(), new InMemoryDeadLetterStore(), DEFAULT_MAX_DELETION_SHARE);
+                new InMemoryWebhookStore(), new InMemoryDeadLetterStore(), maxDeletionShare);
     }
 
     /** The same state with another queue (the dev server works on runs in its own process). */

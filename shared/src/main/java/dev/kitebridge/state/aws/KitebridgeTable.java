@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Kitebridge's one table: a string partition key {@code pk}, a string sort key {@code sk}, and
- * {@code expires_at} (epoch seconds) for DynamoDB's TTL, which every read also checks because TTL
- * deletes late. template.yaml creates it in AWS; locally and in tests, {@link #create} does.
+ * {@code expires_at} (epoch seconds) for DynamoDB's TTL, which the reads that depend on expiry also
+ * check because TTL deletes late (an event or a run read a little past its time does no harm). template.yaml creates it in AWS; locally and in tests, {@link #create} does.
  */
 public final class KitebridgeTable {
 
