@@ -1,22 +1,24 @@
 package dev.kitebridge.bench;
 
+import static dev.kitebridge.bench.OrganizationWork.PAGE;
+import static dev.kitebridge.bench.OrganizationWork.POINTS_PER_INVITATION;
+import static dev.kitebridge.bench.OrganizationWork.POINTS_PER_MEMBER;
+import static dev.kitebridge.bench.OrganizationWork.QUERY_OVERHEAD;
+import static dev.kitebridge.bench.OrganizationWork.ceil;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import dev.kitebridge.bench.sync.SyncProbe;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
-import dev.kitebridge.sandbox.model.Invitation;
-import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.sandbox.model.Team;
 import dev.kitebridge.sandbox.model.World;
 import dev.kitebridge.state.aws.Dynalite;
 
@@ -27,13 +29,6 @@ import dev.kitebridge.state.aws.Dynalite;
  * for everything the sync reads. Prints the ratio, Buildkite's 429s and the worker's heap peak.
  */
 final class SyncBenchmark {
-
-    /** The member's GraphQL-only fields: the member, its security, its user, the user's avatar. */
-    private static final int POINTS_PER_MEMBER = 4;
-    /** What each pending invitation costs in the invitations document (the node, SSO and up to five teams). */
-    private static final int POINTS_PER_INVITATION = 14;
-    private static final int QUERY_OVERHEAD = 4;
-    private static final int PAGE = 100;
 
     private final PrintStream out;
     private final double scale;
@@ -107,32 +102,21 @@ final class SyncBenchmark {
      * ask). A window opens on first use, so X at L a window of W seconds takes (ceil(X/L) - 1) * W.
      */
     private double printFloor(World world, RateLimits limits) {
-        Organization org = world.organizations().get(0);
-        int members = world.members(org.uuid()).size();
-        List<Team> teams = world.teams(org.uuid());
-        long memberPages = teams.stream().mapToLong(t -> Math.max(1, ceil(world.teamMembers(org.uuid(), t.uuid()).size(), PAGE))).sum();
-        long pipelinePages = teams.stream().mapToLong(t -> Math.max(1, ceil(world.teamPipelines(org.uuid(), t.uuid()).size(), PAGE))).sum();
-        long pending = world.invitations(org.uuid()).stream().filter(i -> i.state() == Invitation.State.PENDING).count();
-        long rest = 1 + ceil(members, PAGE) + Math.max(1, ceil(teams.size(), PAGE)) + memberPages + pipelinePages;
-        long invitationQueries = Math.max(1, ceil(pending, PAGE));
-        long points = (long) members * POINTS_PER_MEMBER + QUERY_OVERHEAD * ceil(members, PAGE)
-                + pending * POINTS_PER_INVITATION + QUERY_OVERHEAD * invitationQueries;
-        double restSeconds = (ceil(rest, limits.restPerUser()) - 1) * (double) limits.restWindow().toSeconds();
-        double graphqlSeconds = (ceil(points, limits.graphqlPointsPerUser()) - 1) * (double) limits.graphqlWindow().toSeconds();
+        OrganizationWork work = OrganizationWork.of(world);
+        long rest = 1 + work.memberPages() + work.teamPages() + work.teamMemberPages() + work.teamPipelinePages();
+        long invitationQueries = Math.max(1, ceil(work.pendingInvitations(), PAGE));
+        long points = work.memberPoints() + work.pendingInvitations() * POINTS_PER_INVITATION + QUERY_OVERHEAD * invitationQueries;
+        double restSeconds = OrganizationWork.seconds(rest, limits.restPerUser(), limits.restWindow());
+        double graphqlSeconds = OrganizationWork.seconds(points, limits.graphqlPointsPerUser(), limits.graphqlWindow());
         out.printf(Locale.ROOT, "floor, REST: 1 + %d member pages + %d team pages + %d team-member pages + %d team-pipeline pages"
-                        + " = %d requests -> %d windows of %d -> %.0f s%n", ceil(members, PAGE),
-                Math.max(1, ceil(teams.size(), PAGE)), memberPages, pipelinePages, rest,
-                ceil(rest, limits.restPerUser()), limits.restPerUser(), restSeconds);
+                        + " = %d requests -> %d windows of %d -> %.0f s%n", work.memberPages(), work.teamPages(), work.teamMemberPages(),
+                work.teamPipelinePages(), rest, ceil(rest, limits.restPerUser()), limits.restPerUser(), restSeconds);
         out.printf(Locale.ROOT, "floor, GraphQL: %d members x %d + %d invitations x %d + %d queries x %d = %,d points"
-                        + " -> %d windows of %,d -> %.0f s%n", members, POINTS_PER_MEMBER, pending, POINTS_PER_INVITATION,
-                ceil(members, PAGE) + invitationQueries, QUERY_OVERHEAD, points, ceil(points, limits.graphqlPointsPerUser()),
-                limits.graphqlPointsPerUser(), graphqlSeconds);
+                        + " -> %d windows of %,d -> %.0f s%n", work.members(), POINTS_PER_MEMBER, work.pendingInvitations(),
+                POINTS_PER_INVITATION, work.memberPages() + invitationQueries, QUERY_OVERHEAD, points,
+                ceil(points, limits.graphqlPointsPerUser()), limits.graphqlPointsPerUser(), graphqlSeconds);
         double floor = Math.max(restSeconds, graphqlSeconds);
         out.printf(Locale.ROOT, "floor = max(%.0f, %.0f) = %.0f s%n", restSeconds, graphqlSeconds, floor);
         return floor;
-    }
-
-    private static long ceil(long value, long unit) {
-        return (value + unit - 1) / unit;
     }
 }

@@ -23,10 +23,7 @@ import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.journal.JournalEntry;
 import dev.kitebridge.sandbox.limits.RateLimits;
-import dev.kitebridge.sandbox.model.Invitation;
-import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.sandbox.model.Team;
 import dev.kitebridge.sandbox.model.World;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
@@ -46,12 +43,7 @@ final class UsersWalkBenchmark {
 
     private static final String TENANT = "bench";
     private static final String ACCOUNT = "bench-account";
-    /** What each member's GraphQL-only fields cost: the member, its security, its user, the user's avatar. */
-    private static final int POINTS_PER_MEMBER = 4;
-    /** What each pending invitation costs in the invitations document (the node, SSO and up to five teams). */
-    private static final int POINTS_PER_INVITATION = 14;
-    private static final int QUERY_OVERHEAD = 4;
-    private static final int PAGE = 100;
+    private static final int PAGE = OrganizationWork.PAGE;
 
     private final PrintStream out;
     private final double scale;
@@ -107,22 +99,19 @@ final class UsersWalkBenchmark {
      * Windows open on first use, so spending X at L a window of W seconds takes (ceil(X/L) - 1) * W.
      */
     private double printFloor(World world, RateLimits limits) {
-        Organization org = world.organizations().get(0);
-        int members = world.members(org.uuid()).size();
-        List<Team> teams = world.teams(org.uuid());
-        long teamMemberPages = teams.stream().mapToLong(t -> Math.max(1, ceil(world.teamMembers(org.uuid(), t.uuid()).size(), PAGE))).sum();
-        long pending = world.invitations(org.uuid()).stream().filter(i -> i.state() == Invitation.State.PENDING).count();
-        long rest = 1 + ceil(members, PAGE) + Math.max(1, ceil(teams.size(), PAGE)) + teamMemberPages;
-        long points = (long) members * POINTS_PER_MEMBER + QUERY_OVERHEAD * ceil(members, PAGE)
-                + pending * POINTS_PER_INVITATION + QUERY_OVERHEAD;
-        double restSeconds = (ceil(rest, limits.restPerUser()) - 1) * (double) limits.restWindow().toSeconds();
-        double graphqlSeconds = (ceil(points, limits.graphqlPointsPerUser()) - 1) * (double) limits.graphqlWindow().toSeconds();
+        OrganizationWork work = OrganizationWork.of(world);
+        long rest = 1 + work.memberPages() + work.teamPages() + work.teamMemberPages();
+        long points = work.memberPoints() + work.pendingInvitations() * OrganizationWork.POINTS_PER_INVITATION
+                + OrganizationWork.QUERY_OVERHEAD;
+        double restSeconds = OrganizationWork.seconds(rest, limits.restPerUser(), limits.restWindow());
+        double graphqlSeconds = OrganizationWork.seconds(points, limits.graphqlPointsPerUser(), limits.graphqlWindow());
         out.printf(Locale.ROOT, "floor, REST:    1 organizations + %d member pages + %d team pages + %d team-member pages = %d requests"
-                        + " -> %d windows of %d -> %.0f s%n", ceil(members, PAGE), Math.max(1, ceil(teams.size(), PAGE)),
-                teamMemberPages, rest, ceil(rest, limits.restPerUser()), limits.restPerUser(), restSeconds);
+                        + " -> %d windows of %d -> %.0f s%n", work.memberPages(), work.teamPages(), work.teamMemberPages(), rest,
+                OrganizationWork.ceil(rest, limits.restPerUser()), limits.restPerUser(), restSeconds);
         out.printf(Locale.ROOT, "floor, GraphQL: %d members x %d + %d queries x %d + %d invitations x %d + %d = %,d points"
-                        + " -> %d windows of %,d -> %.0f s%n", members, POINTS_PER_MEMBER, ceil(members, PAGE), QUERY_OVERHEAD,
-                pending, POINTS_PER_INVITATION, QUERY_OVERHEAD, points, ceil(points, limits.graphqlPointsPerUser()),
+                        + " -> %d windows of %,d -> %.0f s%n", work.members(), OrganizationWork.POINTS_PER_MEMBER, work.memberPages(),
+                OrganizationWork.QUERY_OVERHEAD, work.pendingInvitations(), OrganizationWork.POINTS_PER_INVITATION,
+                OrganizationWork.QUERY_OVERHEAD, points, OrganizationWork.ceil(points, limits.graphqlPointsPerUser()),
                 limits.graphqlPointsPerUser(), graphqlSeconds);
         double floor = Math.max(restSeconds, graphqlSeconds);
         out.printf(Locale.ROOT, "floor = max(%.0f, %.0f) = %.0f s%n", restSeconds, graphqlSeconds, floor);
@@ -222,9 +211,5 @@ final class UsersWalkBenchmark {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static long ceil(long a, long b) {
-        return (a + b - 1) / b;
     }
 }

@@ -43,10 +43,7 @@ class RequestLogTest {
         try (Sandbox sandbox = Sandbox.builder().population(Population.of(30, 2))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000).withGraphql(1_000_000, 1_000_000)).start();
              LogCapture logs = LogCapture.of(RequestLog.LOGGER)) {
-            Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
-                    new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                    TimeSource.scaled(sandbox.clock().scale())));
+            Application app = inMemory(sandbox);
 
             APIGatewayV2HTTPResponse linked = HttpApiEvents.handle(HttpEvents.of("POST /integrated-accounts", "/integrated-accounts", Map.of(),
                     "{\"token\":\"" + sandbox.token() + "\"}", "tenant-a"), app.accounts()::handle);
@@ -150,10 +147,7 @@ class RequestLogTest {
         try (Sandbox sandbox = Sandbox.builder().population(Population.of(30, 2))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000).withGraphql(1_000_000, 1_000_000)).start();
              LogCapture logs = LogCapture.of(RequestLog.LOGGER)) {
-            Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
-                    new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                    TimeSource.scaled(sandbox.clock().scale())));
+            Application app = inMemory(sandbox);
             String link = "{\"token\":\"" + sandbox.token() + "\"}";
 
             // Linking checks the token with Buildkite, and its answer has no x-kitebridge-buildkite-calls header.
@@ -195,5 +189,12 @@ class RequestLogTest {
     /** The logged message, without the test's log formatter's date and level. */
     private static String message(String formatted) {
         return formatted.substring(formatted.indexOf('{')).strip();
+    }
+
+    private static Application inMemory(Sandbox sandbox) {
+        return Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
+                new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
+                new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
+                TimeSource.scaled(sandbox.clock().scale())));
     }
 }

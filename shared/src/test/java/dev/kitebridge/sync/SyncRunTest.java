@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -267,30 +266,7 @@ class SyncRunTest {
 
     @Test
     void aMemberListedOnAPageThatShiftsWhileItIsReadIsNoFalseDeletion() {
-        AtomicReference<Runnable> onFirstMemberPage = new AtomicReference<>();
-        InMemorySnapshotStore kept = new InMemorySnapshotStore();
-        SnapshotStore watching = new SnapshotStore() {
-            @Override
-            public void put(String accountId, long generation, List<Item> items) {
-                kept.put(accountId, generation, items);
-                if (items.stream().anyMatch(i -> i.key().endsWith("/m"))) {
-                    Runnable hook = onFirstMemberPage.getAndSet(null);
-                    if (hook != null) {
-                        hook.run();
-                    }
-                }
-            }
-
-            @Override
-            public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-                return kept.list(accountId, generation, afterKey, limit);
-            }
-
-            @Override
-            public void delete(String accountId, long generation, List<String> keys) {
-                kept.delete(accountId, generation, keys);
-            }
-        };
+        HookedSnapshotStore watching = new HookedSnapshotStore();
         try (Sandbox sandbox = SyncFixture.sandbox(250, 3); SyncFixture fixture = new SyncFixture(sandbox, watching)) {
             fixture.sync(WORKER);
             int seen = fixture.events().size();
@@ -300,7 +276,7 @@ class SyncRunTest {
             // the one that was first on page 2 is now on page 1, which the run has read already.
             List<Member> members = world.members(org.uuid());
             Member leaver = members.stream().limit(100).filter(m -> !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
-            onFirstMemberPage.set(() -> world.removeMember(org, fixture.actor(), leaver.userUuid()));
+            watching.once(key -> key.endsWith("/m"), () -> world.removeMember(org, fixture.actor(), leaver.userUuid()));
             SyncRun second = fixture.sync(WORKER);
             assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
             List<String> deleted = fixture.events().subList(seen, fixture.events().size()).stream()
@@ -334,31 +310,7 @@ class SyncRunTest {
 
     @Test
     void aMemberWhoShiftsOffARosterPageWhileItIsReadChangesNothing() {
-        AtomicReference<Runnable> onRosterPage = new AtomicReference<>();
-        AtomicReference<String> watchedTeam = new AtomicReference<>();
-        InMemorySnapshotStore kept = new InMemorySnapshotStore();
-        SnapshotStore watching = new SnapshotStore() {
-            @Override
-            public void put(String accountId, long generation, List<Item> items) {
-                kept.put(accountId, generation, items);
-                if (watchedTeam.get() != null && items.stream().anyMatch(i -> i.key().endsWith("/t/" + watchedTeam.get()))) {
-                    Runnable hook = onRosterPage.getAndSet(null);
-                    if (hook != null) {
-                        hook.run();
-                    }
-                }
-            }
-
-            @Override
-            public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-                return kept.list(accountId, generation, afterKey, limit);
-            }
-
-            @Override
-            public void delete(String accountId, long generation, List<String> keys) {
-                kept.delete(accountId, generation, keys);
-            }
-        };
+        HookedSnapshotStore watching = new HookedSnapshotStore();
         try (Sandbox sandbox = SyncFixture.sandbox(400, 2); SyncFixture fixture = new SyncFixture(sandbox, watching)) {
             fixture.sync(WORKER);
             int seen = fixture.events().size();
@@ -370,8 +322,8 @@ class SyncRunTest {
             assertTrue(roster.size() > 100, "a roster of more than a page: " + roster.size());
             TeamMember leaver = roster.get(0);
             TeamMember shifted = roster.get(100); // first on page 2, until the leaver goes once page 1 is read
-            watchedTeam.set(team.uuid());
-            onRosterPage.set(() -> world.removeTeamMember(org, fixture.actor(), team.uuid(), leaver.userUuid()));
+            watching.once(key -> key.endsWith("/t/" + team.uuid()),
+                    () -> world.removeTeamMember(org, fixture.actor(), team.uuid(), leaver.userUuid()));
             SyncRun second = fixture.sync(WORKER);
             assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
             List<ChangeEvent> events = fixture.events().subList(seen, fixture.events().size());
