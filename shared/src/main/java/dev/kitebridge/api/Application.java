@@ -1,9 +1,9 @@
 package dev.kitebridge.api;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import dev.kitebridge.accounts.AccountsService;
+import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -66,7 +66,7 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
         EventFeed feed = new EventFeed(sync.events(), sync.runs());
         SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), feed, wiring.time());
         WebhookDeliverer deliverer = new WebhookDeliverer(sync.webhooks(), sync.deadLetters(), feed,
-                WebhookDeliverer.httpClient(Duration.ofSeconds(5)), wiring.time(), WebhookDeliverer.Policy.DEFAULT);
+                BuildkiteClient.sharedHttp(), wiring.time(), WebhookDeliverer.Policy.DEFAULT);
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
                 wiring.time()), deliverer);
         SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());

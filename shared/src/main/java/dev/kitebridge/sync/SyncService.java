@@ -55,6 +55,13 @@ public final class SyncService {
         if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
             throw DirectoryException.needsReauth(accountId);
         }
+        return start(account, trigger, allowDeletions);
+    }
+
+    /** A run of the account, as read (one run at a time: the one under way, if there is one). */
+    private Started start(IntegratedAccount account, String trigger, boolean allowDeletions) {
+        String tenantId = account.tenantId();
+        String accountId = account.id();
         for (int attempt = 0; attempt < 10; attempt++) {
             AccountSync state = syncs.account(accountId).orElse(null);
             if (state == null) {
@@ -96,7 +103,7 @@ public final class SyncService {
             Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
             try {
                 if (account.isPresent() && account.get().status() == IntegratedAccount.Status.ACTIVE
-                        && start(state.tenantId(), state.accountId(), "schedule").created()) {
+                        && start(account.get(), "schedule", false).created()) {
                     started++;
                 }
             } catch (RuntimeException e) {

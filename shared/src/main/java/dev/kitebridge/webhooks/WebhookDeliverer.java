@@ -38,6 +38,12 @@ public final class WebhookDeliverer {
     private static final System.Logger LOG = System.getLogger(WebhookDeliverer.class.getName());
     private static final int PAGE = 100;
     private static final int PARALLEL_SUBSCRIPTIONS = 8;
+    /** The process's deliverers, one subscription each at a time; daemons, so that a Lambda's process can freeze and end. */
+    private static final ExecutorService SUBSCRIPTIONS = Executors.newFixedThreadPool(PARALLEL_SUBSCRIPTIONS, runnable -> {
+        Thread thread = new Thread(runnable, "kitebridge-webhooks");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * When to retry and when to give up.
@@ -102,9 +108,8 @@ public final class WebhookDeliverer {
         if (covering.isEmpty()) {
             return List.of();
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_SUBSCRIPTIONS, covering.size()));
         try {
-            List<Future<Report>> running = covering.stream().map(w -> pool.submit(() -> deliver(w, accountId, deadline))).toList();
+            List<Future<Report>> running = covering.stream().map(w -> SUBSCRIPTIONS.submit(() -> deliver(w, accountId, deadline))).toList();
             List<Report> reports = new ArrayList<>();
             for (Future<Report> report : running) {
                 reports.add(report.get());
@@ -114,9 +119,7 @@ public final class WebhookDeliverer {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while delivering webhooks", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("a webhook delivery failed", e.getCause());
-        } finally {
-            pool.shutdownNow();
+            throw new IllegalStateException("a webhook delivery failed", e.getCause()); // the others end by their deadline
         }
     }
 

@@ -80,6 +80,11 @@ public final class AwsClients {
     private static AwsCredentialsProvider credentials(boolean standIn) {
         return standIn && System.getenv("AWS_ACCESS_KEY_ID") == null
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create("kitebridge-local", "kitebridge-local"))
-                : DefaultCredentialsProvider.builder().build();
+                : DefaultChain.PROVIDER;
+    }
+
+    /** One credentials chain for every client of the process: it finds and caches the credentials once, not once per client. */
+    private static final class DefaultChain {
+        static final AwsCredentialsProvider PROVIDER = DefaultCredentialsProvider.builder().build();
     }
 }
