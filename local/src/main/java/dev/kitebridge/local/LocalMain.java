@@ -1,20 +1,21 @@
 package dev.kitebridge.local;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.net.BindException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-
+import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Population;
 
@@ -32,10 +33,14 @@ public final class LocalMain {
 
     private static final String USAGE = """
             usage:
-              java -jar local/target/kitebridge-local.jar serve --sandbox [--members N] [--teams T] [--port P] [--template F]
-              java -jar local/target/kitebridge-local.jar serve [--port P] [--template F]      (BUILDKITE_API_TOKEN set)
-              java -jar local/target/kitebridge-local.jar invoke FUNCTION EVENT_FILE [--buildkite] [--template F]
+              java -jar local/target/kitebridge-local.jar serve --sandbox [--members N] [--teams T] [--port P] [--state memory|dynamodb] [--template F]
+              java -jar local/target/kitebridge-local.jar serve [BUILDKITE] [--port P] [--state memory|dynamodb] [--template F]   (BUILDKITE_API_TOKEN set)
+              java -jar local/target/kitebridge-local.jar invoke FUNCTION EVENT_FILE [--buildkite [BUILDKITE]] [--template F]
               java -jar local/target/kitebridge-local.jar keys create --tenant T [--label L] | list --tenant T | revoke --tenant T --prefix P
+                BUILDKITE: --buildkite-rest-url URL --buildkite-graphql-url URL (or KITEBRIDGE_BUILDKITE_REST_URL and
+                  KITEBRIDGE_BUILDKITE_GRAPHQL_URL; Buildkite's own by default): any Buildkite-compatible endpoint
+                --state dynamodb keeps accounts, keys, syncs and events in .kitebridge/ across restarts (dynalite, started
+                  here), or in the stand-in KITEBRIDGE_DYNAMODB_ENDPOINT names; memory is the default
                 (keys work on the table in KITEBRIDGE_TABLE; KITEBRIDGE_DYNAMODB_ENDPOINT points at a stand-in)
             """;
 
@@ -45,6 +50,8 @@ public final class LocalMain {
      * seconds. Every limit is still enforced.
      */
     static final double DEMO_TIME_SCALE = 20;
+    /** Where {@code --state dynamodb} keeps its tables and tokens, beside the repository's files. */
+    static final Path STATE_FOLDER = Path.of(".kitebridge");
 
     private LocalMain() {}
 
@@ -66,9 +73,19 @@ public final class LocalMain {
             System.err.println(e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
+        } catch (StartFailed e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
             System.err.println("AWS refused: " + e.getMessage());
             System.exit(1);
+        }
+    }
+
+    /** What stops the dev server from starting, said in one line. */
+    static final class StartFailed extends Exception {
+        StartFailed(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -77,13 +94,23 @@ public final class LocalMain {
         int port = Integer.parseInt(option(args, "--port", "3000"));
         Template template = Template.load(Path.of(option(args, "--template", "template.yaml")));
         Population population = population(args);
+        BuildkiteAccess.Endpoints buildkite = sandbox ? null : buildkiteEndpoints(args, System.getenv());
+        String stateOption = option(args, "--state", null);
         requireEmpty(args);
-        LocalRuntime runtime = sandbox ? LocalRuntime.onSandbox(template, startSandbox(population)) : LocalRuntime.onBuildkite(template, tokenFromEnvironment());
+        BuildkiteToken token = sandbox ? null : tokenFromEnvironment();
+        LocalServer server;
+        try {
+            server = new LocalServer(port); // the port first: a taken one is said before anything slow starts
+        } catch (BindException e) {
+            throw new StartFailed("cannot serve on 127.0.0.1:" + port + ": the port is taken (choose another with --port)");
+        }
+        LocalState state = state(stateOption);
+        LocalRuntime runtime = sandbox ? LocalRuntime.onSandbox(template, startSandbox(population), state)
+                : onBuildkite(template, token, buildkite, state);
         if (sandbox) {
-            System.out.println("Reading the demo organizations' directory data (what a sync keeps fresh in production)...");
             Warmer.walkUsers(runtime, DEMO_TIME_SCALE);
         }
-        LocalServer server = new LocalServer(runtime, port);
+        server.serve(runtime);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             runtime.close();
@@ -92,8 +119,9 @@ public final class LocalMain {
         String account = "integrated_account_id=" + runtime.accountId();
         String curl = "curl -s -H 'Authorization: Bearer " + LocalRuntime.DEMO_KEY + "' ";
         System.out.println("Kitebridge is serving template.yaml's routes at " + server.url()
-                + (sandbox ? " on the Buildkite sandbox" : " on Buildkite") + ".");
-        System.out.println("Integrated account: " + runtime.accountId() + " (tenant " + LocalRuntime.TENANT + ")");
+                + (sandbox ? " on the Buildkite sandbox" : " on Buildkite at " + buildkite.rest()) + ".");
+        System.out.println("Integrated account: " + runtime.accountId() + " (tenant " + LocalRuntime.TENANT + "); state "
+                + runtime.stateDescription() + ".");
         if (sandbox) {
             System.out.println("The sandbox keeps Buildkite's rate limits on a clock " + (int) DEMO_TIME_SCALE
                     + " times as fast as real time; a page that must wait answers 429 with Retry-After in its seconds.");
@@ -114,23 +142,73 @@ public final class LocalMain {
         new CountDownLatch(1).await();
     }
 
-    private static void invoke(List<String> args) throws IOException {
-        boolean buildkite = take(args, "--buildkite");
+    private static void invoke(List<String> args) throws IOException, StartFailed {
+        boolean onBuildkite = take(args, "--buildkite");
         Template template = Template.load(Path.of(option(args, "--template", "template.yaml")));
+        BuildkiteAccess.Endpoints buildkite = onBuildkite ? buildkiteEndpoints(args, System.getenv()) : null;
         if (args.size() != 2) {
             throw new IllegalArgumentException("invoke takes a function name and an event file");
         }
         String function = args.get(0);
-        APIGatewayV2HTTPEvent event;
-        try (InputStream in = Files.newInputStream(Path.of(args.get(1)))) {
-            event = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, LocalMain.class.getClassLoader()).fromJson(in);
+        Path eventFile = Path.of(args.get(1));
+        template.function(function); // an unknown name is said before anything starts
+        if (!Files.isRegularFile(eventFile)) {
+            throw new IllegalArgumentException("no event file " + eventFile);
         }
-        try (LocalRuntime runtime = buildkite ? LocalRuntime.onBuildkite(template, tokenFromEnvironment())
-                : LocalRuntime.onSandbox(template, startSandbox(Population.demo()))) {
-            APIGatewayV2HTTPResponse response = runtime.invoke(function, event);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            LambdaEventSerializers.serializerFor(APIGatewayV2HTTPResponse.class, LocalMain.class.getClassLoader()).toJson(response, out);
-            System.out.println(out.toString(StandardCharsets.UTF_8));
+        LocalState state = LocalState.inMemory(System.getenv());
+        try (LocalRuntime runtime = onBuildkite ? onBuildkite(template, tokenFromEnvironment(), buildkite, state)
+                : LocalRuntime.onSandbox(template, startSandbox(Population.demo()), state);
+             InputStream event = Files.newInputStream(eventFile)) {
+            System.out.println(runtime.invokeJson(function, event));
+        }
+    }
+
+    /** The state {@code --state} names, or, without it, the one the environment names. */
+    private static LocalState state(String option) {
+        if (option == null) {
+            return LocalState.fromEnvironment(System.getenv(), STATE_FOLDER);
+        }
+        return switch (option) {
+            case "memory" -> LocalState.inMemory(System.getenv());
+            case "dynamodb" -> {
+                LocalState.requireStandIn(System.getenv());
+                yield LocalState.inDynamoDb(System.getenv(), STATE_FOLDER);
+            }
+            default -> throw new IllegalArgumentException("--state is memory or dynamodb, not " + option);
+        };
+    }
+
+    /** Buildkite's endpoints: the flags', else the functions' variables', else Buildkite's own. */
+    static BuildkiteAccess.Endpoints buildkiteEndpoints(List<String> args, Map<String, String> env) {
+        URI rest = url(option(args, "--buildkite-rest-url", env.get("KITEBRIDGE_BUILDKITE_REST_URL")), BuildkiteClient.BUILDKITE_REST);
+        URI graphql = url(option(args, "--buildkite-graphql-url", env.get("KITEBRIDGE_BUILDKITE_GRAPHQL_URL")),
+                BuildkiteClient.BUILDKITE_GRAPHQL);
+        return new BuildkiteAccess.Endpoints(rest, graphql);
+    }
+
+    private static URI url(String value, URI fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            URI uri = new URI(value);
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new URISyntaxException(value, "not an http(s) URL with a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("a Buildkite URL must be an http(s) URL with a host: " + value);
+        }
+    }
+
+    /** Links the token's account, checking it with Buildkite: an unreachable Buildkite or a refused token is said in one line. */
+    private static LocalRuntime onBuildkite(Template template, BuildkiteToken token, BuildkiteAccess.Endpoints endpoints, LocalState state)
+            throws StartFailed {
+        try {
+            return LocalRuntime.onBuildkite(template, token, endpoints, state);
+        } catch (DirectoryException e) {
+            throw new StartFailed("cannot link the token with Buildkite at " + endpoints.rest() + ": " + e.getMessage()
+                    + " (" + e.status() + " " + e.error() + ")");
         }
     }
 

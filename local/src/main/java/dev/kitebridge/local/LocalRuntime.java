@@ -1,8 +1,10 @@
 package dev.kitebridge.local;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -10,23 +12,21 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 
 import dev.kitebridge.api.Application;
-import dev.kitebridge.sync.SyncState;
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.ApiKeyStore;
-import dev.kitebridge.state.aws.AwsClients;
-import dev.kitebridge.state.aws.AwsConfig;
-import dev.kitebridge.state.aws.KitebridgeTable;
 
 /**
- * The handlers of template.yaml in this process, on in-memory state, with one integrated account
- * for the local tenant: the sandbox's, or a real Buildkite token's.
+ * The handlers of template.yaml in this process, on the state {@link LocalState} names, with one
+ * integrated account for the local tenant: the sandbox's, or a real Buildkite token's.
  */
 public final class LocalRuntime implements AutoCloseable {
 
@@ -44,56 +44,52 @@ public final class LocalRuntime implements AutoCloseable {
     private final Sandbox sandbox;
     private final String accountId;
     private final Map<String, RequestHandler<Object, Object>> handlers = new HashMap<>();
+    private final LocalState state;
     /** Sync runs are worked on in this process, as the worker function takes them from SQS in AWS. */
     private final LocalSyncQueue syncQueue;
 
     private LocalRuntime(Template template, Sandbox sandbox, String accountId, BuildkiteToken token,
-                         BuildkiteAccess.Endpoints endpoints, TimeSource time) {
+                         BuildkiteAccess.Endpoints endpoints, TimeSource time, LocalState state) {
         this.template = template;
         this.sandbox = sandbox;
         this.accountId = accountId;
+        this.state = state;
         this.syncQueue = new LocalSyncQueue(time);
-        // In memory by default; KITEBRIDGE_TABLE with endpoint overrides puts the state in local stand-ins.
-        localStandIns(System.getenv()).ifPresent(c -> KitebridgeTable.create(AwsClients.dynamoDb(c), c.table()));
-        Application.Wiring fromEnvironment = Dependencies.fromEnvironment(System.getenv());
-        SyncState sync = fromEnvironment.sync();
-        Application.Wiring wiring = new Application.Wiring(fromEnvironment.accounts(), fromEnvironment.tokens(),
-                fromEnvironment.cursors(), fromEnvironment.organizationData(), fromEnvironment.apiKeys(), fromEnvironment.idempotency(), fromEnvironment.governor(),
-                endpoints, time, sync.withQueue(syncQueue));
-        wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
-                "the local dev server's key", Instant.now()));
+        Application.Wiring onState = state.wiring();
+        Application.Wiring wiring = new Application.Wiring(onState.accounts(), onState.tokens(), onState.cursors(),
+                onState.organizationData(), onState.apiKeys(), onState.idempotency(), onState.governor(),
+                endpoints, time, onState.sync().withQueue(syncQueue));
+        // Kept state may have the key already (an earlier start, or another dev server on the same table).
+        if (wiring.apiKeys().tenantOf(ApiKeyStore.hash(DEMO_KEY)).isEmpty()) {
+            wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
+                    "the local dev server's key", time.now()));
+        }
         Application application = Application.create(wiring);
         syncQueue.attach(application.syncRunner(), application.webhookRounds());
-        application.accountsService().link(TENANT, token, sandbox != null ? "Buildkite sandbox" : "Buildkite", accountId);
+        String label = sandbox != null ? "Buildkite sandbox" : "Buildkite";
+        if (wiring.accounts().find(TENANT, accountId).isPresent()) {
+            application.accountsService().rotate(TENANT, accountId, token, label);
+        } else {
+            application.accountsService().link(TENANT, token, label, accountId);
+        }
         Dependencies.use(application);
     }
 
-    /**
-     * The stand-ins the environment names, if any.
-     *
-     * @throws IllegalArgumentException if it names real AWS state: the demo key is published, and the
-     *     dev server's token is the developer's own; neither belongs there
-     */
-    static java.util.Optional<AwsConfig> localStandIns(Map<String, String> env) {
-        java.util.Optional<AwsConfig> config = AwsConfig.fromEnvironment(env);
-        if (config.isPresent() && (config.get().dynamoDbEndpoint() == null || config.get().secretsManagerEndpoint() == null)) {
-            throw new IllegalArgumentException("the dev server runs on in-memory state or on local stand-ins: KITEBRIDGE_TABLE "
-                    + "needs KITEBRIDGE_DYNAMODB_ENDPOINT and KITEBRIDGE_SECRETSMANAGER_ENDPOINT here, or unset it");
-        }
-        return config;
+    /** On a sandbox, with state in memory. */
+    public static LocalRuntime onSandbox(Template template, Sandbox sandbox) {
+        return onSandbox(template, sandbox, LocalState.inMemory(System.getenv()));
     }
 
     /** On a sandbox, keeping time as the sandbox does (its rate-limit windows may pass faster than real time). */
-    public static LocalRuntime onSandbox(Template template, Sandbox sandbox) {
+    static LocalRuntime onSandbox(Template template, Sandbox sandbox, LocalState state) {
         return new LocalRuntime(template, sandbox, SANDBOX_ACCOUNT, BuildkiteToken.of(sandbox.token()),
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                TimeSource.scaled(sandbox.clock().scale()));
+                TimeSource.scaled(sandbox.clock().scale()), state);
     }
 
-    /** On Buildkite itself, with a token of the user's. */
-    public static LocalRuntime onBuildkite(Template template, BuildkiteToken token) {
-        return new LocalRuntime(template, null, BUILDKITE_ACCOUNT, token,
-                new BuildkiteAccess.Endpoints(BuildkiteClient.BUILDKITE_REST, BuildkiteClient.BUILDKITE_GRAPHQL), TimeSource.SYSTEM);
+    /** On Buildkite itself (or a Buildkite-compatible endpoint), with a token of the user's. */
+    static LocalRuntime onBuildkite(Template template, BuildkiteToken token, BuildkiteAccess.Endpoints endpoints, LocalState state) {
+        return new LocalRuntime(template, null, BUILDKITE_ACCOUNT, token, endpoints, TimeSource.SYSTEM, state);
     }
 
     public Template template() {
@@ -104,9 +100,37 @@ public final class LocalRuntime implements AutoCloseable {
         return accountId;
     }
 
+    /** Where the state is kept, in words. */
+    public String stateDescription() {
+        return state.description();
+    }
+
     /** Invokes an HTTP API function's handler with an event, as Lambda would. */
     public APIGatewayV2HTTPResponse invoke(String functionName, APIGatewayV2HTTPEvent event) {
         return (APIGatewayV2HTTPResponse) invokeAny(functionName, event);
+    }
+
+    /**
+     * Invokes a function as Lambda's Java runtime does: the event's JSON read as the type its
+     * handler takes, and the answer written back as JSON (what {@code sam local invoke} prints).
+     */
+    public String invokeJson(String functionName, InputStream event) {
+        Object answer = invokeAny(functionName, serializer(eventType(functionName)).fromJson(event));
+        if (answer == null) {
+            return "null";
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        serializer(answer.getClass()).toJson(answer, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Lambda's serializer for a type: its own for the event classes it knows, Jackson's for any other. */
+    @SuppressWarnings("unchecked")
+    private static <T> PojoSerializer<T> serializer(Class<?> type) {
+        ClassLoader loader = LocalRuntime.class.getClassLoader();
+        return (PojoSerializer<T>) (LambdaEventSerializers.isLambdaSupportedEvent(type.getName())
+                ? LambdaEventSerializers.serializerFor(type, loader)
+                : JacksonFactory.getInstance().getSerializer(type));
     }
 
     /** Invokes any function's handler with an event of the type it takes. */

@@ -29,10 +29,14 @@ import dev.kitebridge.api.HttpApiEvents;
 public final class LocalServer implements AutoCloseable {
 
     private final HttpServer server;
-    private final LocalRuntime runtime;
+    private LocalRuntime runtime;
 
-    public LocalServer(LocalRuntime runtime, int port) throws IOException {
-        this.runtime = runtime;
+    /**
+     * Takes the port, before anything slow is started, and serves nothing until {@link #serve}.
+     *
+     * @throws java.net.BindException if another process has the port
+     */
+    public LocalServer(int port) throws IOException {
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
@@ -40,7 +44,13 @@ public final class LocalServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         }));
+    }
+
+    /** Serves the runtime's routes from now on. */
+    public LocalServer serve(LocalRuntime serving) {
+        this.runtime = serving;
         server.start();
+        return this;
     }
 
     public String url() {

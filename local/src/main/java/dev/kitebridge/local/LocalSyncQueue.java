@@ -1,11 +1,8 @@
 package dev.kitebridge.local;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.sync.SyncQueue;
@@ -20,6 +17,8 @@ import dev.kitebridge.webhooks.WebhookRounds;
 final class LocalSyncQueue implements SyncQueue, AutoCloseable {
 
     private static final Duration WORKER_TIME = Duration.ofMinutes(5);
+    /** As often as the delivery function's schedule in template.yaml. */
+    private static final Duration TICK = Duration.ofMinutes(1);
     private static final System.Logger LOG = System.getLogger(LocalSyncQueue.class.getName());
 
     private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
@@ -30,7 +29,7 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
     private final TimeSource time;
     private volatile SyncRunner runner;
     private volatile WebhookRounds webhooks;
-    private final ScheduledExecutorService tick = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    private final ExecutorService tick = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "kitebridge-local-webhooks");
         thread.setDaemon(true);
         return thread;
@@ -44,7 +43,17 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
     void attach(SyncRunner syncRunner, WebhookRounds rounds) {
         this.runner = syncRunner;
         this.webhooks = rounds;
-        tick.scheduleWithFixedDelay(() -> deliver(() -> rounds.everyAccount(Instant.now().plus(WORKER_TIME))), 1, 1, TimeUnit.MINUTES);
+        // On the runtime's clock, which a sandbox may run faster than real time: retries come due on it.
+        tick.submit(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    time.sleep(TICK);
+                    deliver(() -> rounds.everyAccount(time.now().plus(WORKER_TIME)));
+                }
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     private static void deliver(Runnable round) {
@@ -65,7 +74,7 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
                 time.sleep(delay);
                 SyncRunner.Outcome outcome = runner.work(runId, "local", time.now().plus(WORKER_TIME));
                 switch (outcome.kind()) {
-                    case DONE -> deliver(() -> webhooks.afterRun(runId, Instant.now().plus(WORKER_TIME)));
+                    case DONE -> deliver(() -> webhooks.afterRun(runId, time.now().plus(WORKER_TIME)));
                     case LATER -> enqueue(runId, Duration.between(time.now(), outcome.at()));
                     case BUSY -> enqueue(runId, Duration.ofSeconds(5));
                 }

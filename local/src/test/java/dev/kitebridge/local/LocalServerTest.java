@@ -29,7 +29,7 @@ class LocalServerTest {
     void pagingUsersToTheEndReturnsEveryMembershipOnce() throws Exception {
         Sandbox sandbox = LocalMain.startSandbox(Population.demo());
         try (LocalRuntime runtime = LocalRuntime.onSandbox(Template.load(Path.of("template.yaml")), sandbox);
-             LocalServer server = new LocalServer(runtime, 0)) {
+             LocalServer server = new LocalServer(0).serve(runtime)) {
             HttpClient http = HttpClient.newHttpClient();
             Set<String> seen = new HashSet<>();
             String next = "";

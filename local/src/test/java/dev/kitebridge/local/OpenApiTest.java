@@ -63,7 +63,7 @@ class OpenApiTest {
         openapi = new ObjectMapper(new YAMLFactory()).readTree(Path.of("openapi.yaml").toFile());
         sandbox = LocalMain.startSandbox(Population.demo());
         runtime = LocalRuntime.onSandbox(Template.load(Path.of("template.yaml")), sandbox);
-        server = new LocalServer(runtime, 0);
+        server = new LocalServer(0).serve(runtime);
     }
 
     @AfterAll

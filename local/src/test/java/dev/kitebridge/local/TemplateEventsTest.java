@@ -1,7 +1,6 @@
 package dev.kitebridge.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,21 +22,20 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Population;
 
 /**
  * template.yaml, events/ and the handlers agree: every handler the template names exists, every
- * function has events, and every event, read as the Lambda runtime reads it, goes through the
- * handler the template names and gets the answer its name promises (bad-* events a 400, others a 2xx).
+ * function and every route has events, and every event goes through the handler the template names
+ * as {@code invoke} sends it (read as the Lambda runtime reads it), and gets the answer its name promises.
  */
 class TemplateEventsTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static Template template;
     private static LocalRuntime runtime;
 
@@ -76,56 +75,78 @@ class TemplateEventsTest {
         String authorizer = template.authorizerFunction();
         assertEquals("AuthorizerFunction", authorizer);
         assertEquals(APIGatewayV2CustomAuthorizerEvent.class, runtime.eventType(authorizer));
-        java.util.Map<?, ?> known = (java.util.Map<?, ?>) runtime.invokeAny(authorizer, read(Path.of("events", authorizer, "known-key.json"),
-                APIGatewayV2CustomAuthorizerEvent.class));
-        assertEquals(java.util.Map.of("tenant_id", LocalRuntime.TENANT), known.get("context"));
-        java.util.Map<?, ?> unknown = (java.util.Map<?, ?>) runtime.invokeAny(authorizer, read(Path.of("events", authorizer, "unknown-key.json"),
-                APIGatewayV2CustomAuthorizerEvent.class));
-        assertEquals(java.util.Map.of(), unknown.get("context"), "no tenant: every handler answers 401");
+        JsonNode known = invoke(authorizer, Path.of("events", authorizer, "known-key.json"));
+        assertEquals(LocalRuntime.TENANT, known.path("context").path("tenant_id").asText(), known.toString());
+        assertTrue(known.get("isAuthorized").asBoolean());
+        JsonNode unknown = invoke(authorizer, Path.of("events", authorizer, "unknown-key.json"));
+        assertEquals(0, unknown.path("context").size(), "no tenant: every handler answers 401; " + unknown);
     }
 
     @Test
-    void everyEventGoesThroughItsHandler() throws IOException, InterruptedException {
-        int invoked = 0;
+    void everyRouteHasASampleEvent() throws IOException {
         for (Template.Function function : template.functions()) {
-            if (function.name().equals(template.authorizerFunction())) {
-                invoked += eventsOf(function.name()).size();
-                continue;
-            }
-            if (function.routes().isEmpty()) {
-                // A queue's or a schedule's function: its events, read as the type its handler takes, are taken without a failure.
+            for (Template.Route route : function.routes()) {
+                String key = route.method() + " " + route.path();
+                boolean sampled = false;
                 for (Path file : eventsOf(function.name())) {
-                    Object answer = runtime.invokeAny(function.name(), read(file, runtime.eventType(function.name())));
-                    assertNotNull(answer, file.toString());
-                    if (answer instanceof SQSBatchResponse batch) {
-                        assertEquals(List.of(), batch.getBatchItemFailures(), file + ": no message is left to come back");
-                    }
-                    invoked++;
+                    sampled |= key.equals(JSON.readTree(file.toFile()).path("routeKey").asText());
                 }
-                continue;
-            }
-            for (Path file : eventsOf(function.name())) {
-                APIGatewayV2HTTPEvent event = read(file, APIGatewayV2HTTPEvent.class);
-                assertTrue(function.routes().stream().anyMatch(r -> r.match(event.getRequestContext().getHttp().getMethod(),
-                        event.getRawPath()) != null), file + " is on one of " + function.name() + "'s routes");
-                APIGatewayV2HTTPResponse response = runtime.invoke(function.name(), event);
-                while (response.getStatusCode() == 429) {
-                    // As any client would: wait as long as Retry-After says (on the sandbox's clock), then ask again.
-                    Thread.sleep((long) (Long.parseLong(response.getHeaders().get("retry-after")) * 1000 / LocalMain.DEMO_TIME_SCALE));
-                    response = runtime.invoke(function.name(), event);
-                }
-                JsonNode body = new ObjectMapper().readTree(response.getBody());
-                if (file.getFileName().toString().startsWith("bad-")) {
-                    assertEquals(400, response.getStatusCode(), file + ": " + body);
-                    assertTrue(body.get("error").asText().startsWith("invalid_"), body.toString());
-                } else {
-                    assertEquals(2, response.getStatusCode() / 100, file + ": " + body);
-                }
-                assertEquals("application/json", response.getHeaders().get("content-type"));
-                invoked++;
+                assertTrue(sampled, "events/" + function.name() + " has an event of route " + key);
             }
         }
-        assertEquals(47, invoked, "every file in events/");
+    }
+
+    /**
+     * Every event through the path {@code invoke} takes ({@link LocalRuntime#invokeJson}): read as the
+     * type its handler takes, answered as JSON. bad-* events answer 400, missing-* (an id that a fresh
+     * dev server does not have) 404, the others a 2xx; a queue's or a schedule's event leaves nothing to retry.
+     */
+    @Test
+    void everyEventGoesThroughItsHandler() throws IOException, InterruptedException {
+        List<Path> files = new ArrayList<>();
+        for (Template.Function function : template.functions()) {
+            files.addAll(eventsOf(function.name()));
+        }
+        // Unlinking the demo account last: every other event reads through it.
+        Path unlink = Path.of("events", "AccountsFunction", "unlink.json");
+        assertTrue(files.remove(unlink), "events/AccountsFunction has unlink.json");
+        files.add(unlink);
+        for (Path file : files) {
+            String function = file.getParent().getFileName().toString();
+            String name = file.getFileName().toString();
+            if (function.equals(template.authorizerFunction())) {
+                assertTrue(invoke(function, file).has("isAuthorized"), file.toString());
+                continue;
+            }
+            if (template.function(function).routes().isEmpty()) {
+                JsonNode answer = invoke(function, file);
+                assertFalse(answer.isNull(), file.toString());
+                assertEquals(0, answer.path("batchItemFailures").size(), file + ": no message is left to come back; " + answer);
+                continue;
+            }
+            APIGatewayV2HTTPEvent event = read(file, APIGatewayV2HTTPEvent.class);
+            assertTrue(template.function(function).routes().stream().anyMatch(r -> r.match(event.getRequestContext().getHttp().getMethod(),
+                    event.getRawPath()) != null), file + " is on one of " + function + "'s routes");
+            JsonNode response = invoke(function, file);
+            while (response.get("statusCode").asInt() == 429) {
+                // As any client would: wait as long as Retry-After says (on the sandbox's clock), then ask again.
+                Thread.sleep((long) (response.path("headers").path("retry-after").asLong() * 1000 / LocalMain.DEMO_TIME_SCALE));
+                response = invoke(function, file);
+            }
+            int status = response.get("statusCode").asInt();
+            JsonNode body = JSON.readTree(response.get("body").asText());
+            if (name.startsWith("bad-")) {
+                assertEquals(400, status, file + ": " + body);
+                assertTrue(body.get("error").asText().startsWith("invalid_"), body.toString());
+            } else if (name.startsWith("missing-")) {
+                assertEquals(404, status, file + ": " + body);
+                assertEquals("not_found", body.get("error").asText(), body.toString());
+            } else {
+                assertEquals(2, status / 100, file + ": " + body);
+            }
+            assertEquals("application/json", response.path("headers").path("content-type").asText(), file.toString());
+        }
+        assertEquals(countEventFiles(), files.size(), "every file in events/");
     }
 
     @Test
@@ -139,6 +160,19 @@ class TemplateEventsTest {
             APIGatewayV2HTTPResponse response = runtime.invoke(function.name(), event);
             assertEquals(401, response.getStatusCode(), function.name() + ": " + response.getBody());
             assertEquals("unauthorized", new ObjectMapper().readTree(response.getBody()).get("error").asText());
+        }
+    }
+
+    /** The answer as {@code invoke} prints it. */
+    private static JsonNode invoke(String function, Path event) throws IOException {
+        try (InputStream in = Files.newInputStream(event)) {
+            return JSON.readTree(runtime.invokeJson(function, in));
+        }
+    }
+
+    private static long countEventFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of("events"))) {
+            return files.filter(f -> f.toString().endsWith(".json")).count();
         }
     }
 

@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -32,9 +34,17 @@ public final class Dynalite {
 
     public static synchronized Dynalite get() {
         if (instance == null) {
-            instance = start();
+            instance = start(null);
         }
         return instance;
+    }
+
+    /**
+     * A dynalite of its own that keeps its tables in a folder (LevelDB), so that they outlive the
+     * process: the dev server's {@code --state dynamodb}. One process at a time may hold a folder.
+     */
+    public static Dynalite keepingIn(Path folder) {
+        return start(folder);
     }
 
     public URI endpoint() {
@@ -51,7 +61,7 @@ public final class Dynalite {
 
     public record Table(DynamoDbClient client, String name, AwsConfig config) {}
 
-    private static Dynalite start() {
+    private static Dynalite start(Path folder) {
         String cli = System.getProperty("kitebridge.dynalite", "tools/dynalite/node_modules/dynalite/cli.js");
         if (cli == null || !Files.isRegularFile(Path.of(cli))) {
             throw new IllegalStateException("dynalite is not installed at " + cli + "; install it with: (cd tools/dynalite && npm ci)");
@@ -62,8 +72,13 @@ public final class Dynalite {
                 port = free.getLocalPort();
             }
             // Tables are ready at once (dynalite's default imitates DynamoDB's seconds of CREATING).
-            Process process = new ProcessBuilder("node", cli, "--port", Integer.toString(port),
-                    "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
+            List<String> command = new ArrayList<>(List.of("node", cli, "--port", Integer.toString(port),
+                    "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"));
+            if (folder != null) {
+                Files.createDirectories(folder);
+                command.addAll(List.of("--path", folder.toString()));
+            }
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "kitebridge-dynalite-" + port + ".log"))
                     .start();
@@ -75,7 +90,8 @@ public final class Dynalite {
                     return new Dynalite(process, URI.create("http://127.0.0.1:" + port));
                 } catch (IOException notYet) {
                     if (!process.isAlive()) {
-                        throw new IllegalStateException("dynalite exited with " + process.exitValue());
+                        throw new IllegalStateException("dynalite exited with " + process.exitValue()
+                                + (folder == null ? "" : " (is another process keeping its tables in " + folder + "?)"));
                     }
                     Thread.sleep(100);
                 }
