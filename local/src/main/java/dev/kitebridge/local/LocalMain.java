@@ -2,11 +2,15 @@ package dev.kitebridge.local;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -155,11 +159,14 @@ public final class LocalMain {
         if (!Files.isRegularFile(eventFile)) {
             throw new IllegalArgumentException("no event file " + eventFile);
         }
+        // As sam local invoke: the function's logs on stderr, its answer alone on stdout.
+        PrintStream answer = System.out;
+        System.setOut(System.err);
         LocalState state = LocalState.inMemory(System.getenv());
         try (LocalRuntime runtime = onBuildkite ? onBuildkite(template, tokenFromEnvironment(), buildkite, state)
                 : LocalRuntime.onSandbox(template, startSandbox(Population.demo()), state);
              InputStream event = Files.newInputStream(eventFile)) {
-            System.out.println(runtime.invokeJson(function, event));
+            answer.println(runtime.invokeJson(function, event));
         }
     }
 
@@ -204,6 +211,15 @@ public final class LocalMain {
     /** Links the token's account, checking it with Buildkite: an unreachable Buildkite or a refused token is said in one line. */
     private static LocalRuntime onBuildkite(Template template, BuildkiteToken token, BuildkiteAccess.Endpoints endpoints, LocalState state)
             throws StartFailed {
+        // A connection first, so that a Buildkite out of reach is said at once, not after the client's retries.
+        URI rest = endpoints.rest();
+        int port = rest.getPort() >= 0 ? rest.getPort() : "https".equals(rest.getScheme()) ? 443 : 80;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(rest.getHost(), port), (int) Duration.ofSeconds(5).toMillis());
+        } catch (IOException e) {
+            throw new StartFailed("cannot link the token with Buildkite at " + rest + ": " + rest.getHost() + ":" + port
+                    + " cannot be reached (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
         try {
             return LocalRuntime.onBuildkite(template, token, endpoints, state);
         } catch (DirectoryException e) {

@@ -32,8 +32,8 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** The tenant every local request belongs to (there is no authorizer locally). */
     public static final String TENANT = "local";
-    public static final String SANDBOX_ACCOUNT = "local-sandbox";
-    public static final String BUILDKITE_ACCOUNT = "local-buildkite";
+    /** The local tenant's integrated account, on the sandbox or on Buildkite alike: events/ name it. */
+    public static final String ACCOUNT = "local-account";
     /**
      * The local tenant's API key, published in the README: the dev server listens on the loopback
      * interface only and refuses real AWS state, so its only caller is the person running it.
@@ -82,14 +82,14 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** On a sandbox, keeping time as the sandbox does (its rate-limit windows may pass faster than real time). */
     static LocalRuntime onSandbox(Template template, Sandbox sandbox, LocalState state) {
-        return new LocalRuntime(template, sandbox, SANDBOX_ACCOUNT, BuildkiteToken.of(sandbox.token()),
+        return new LocalRuntime(template, sandbox, ACCOUNT, BuildkiteToken.of(sandbox.token()),
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
                 TimeSource.scaled(sandbox.clock().scale()), state);
     }
 
     /** On Buildkite itself (or a Buildkite-compatible endpoint), with a token of the user's. */
     static LocalRuntime onBuildkite(Template template, BuildkiteToken token, BuildkiteAccess.Endpoints endpoints, LocalState state) {
-        return new LocalRuntime(template, null, BUILDKITE_ACCOUNT, token, endpoints, TimeSource.SYSTEM, state);
+        return new LocalRuntime(template, null, ACCOUNT, token, endpoints, TimeSource.SYSTEM, state);
     }
 
     public Template template() {

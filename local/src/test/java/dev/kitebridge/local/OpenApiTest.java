@@ -47,7 +47,7 @@ class OpenApiTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "Bearer " + LocalRuntime.DEMO_KEY;
-    private static final String ACCOUNT = "integrated_account_id=" + LocalRuntime.SANDBOX_ACCOUNT;
+    private static final String ACCOUNT = "integrated_account_id=" + LocalRuntime.ACCOUNT;
 
     /** The headers Kitebridge sets (the others are HTTP's own): each one an answer carries must be documented for it. */
     private static final Pattern OUR_HEADERS = Pattern.compile("x-request-id|retry-after|ratelimit-.+|x-kitebridge-.+");
@@ -100,7 +100,7 @@ class OpenApiTest {
     void realAnswersMatchTheirDocumentedSchemas() throws Exception {
         assertValid("get", "/health", "/health", null, 200);
         assertValid("get", "/integrated-accounts", "/integrated-accounts", null, 200);
-        assertValid("get", "/integrated-accounts/{id}", "/integrated-accounts/" + LocalRuntime.SANDBOX_ACCOUNT, null, 200);
+        assertValid("get", "/integrated-accounts/{id}", "/integrated-accounts/" + LocalRuntime.ACCOUNT, null, 200);
         assertValid("get", "/integrated-accounts/{id}", "/integrated-accounts/acct_nobody", null, 404);
 
         String d = "/unified/user-directory";
@@ -148,7 +148,7 @@ class OpenApiTest {
 
     @Test
     void syncRunsEventsAndWebhooksAnswerAsDocumented() throws Exception {
-        String accountBody = "{\"integrated_account_id\":\"" + LocalRuntime.SANDBOX_ACCOUNT + "\"}";
+        String accountBody = "{\"integrated_account_id\":\"" + LocalRuntime.ACCOUNT + "\"}";
         JsonNode run = assertValid("post", "/sync-runs", "/sync-runs", accountBody, 202);
         String runId = run.get("id").asText();
         assertValid("post", "/sync-runs", "/sync-runs", "{}", 400);
@@ -186,7 +186,7 @@ class OpenApiTest {
 
     @Test
     void theValidatorAssertsFormats() throws Exception {
-        HttpResponse<String> account = send("get", "/integrated-accounts/" + LocalRuntime.SANDBOX_ACCOUNT, null);
+        HttpResponse<String> account = send("get", "/integrated-accounts/" + LocalRuntime.ACCOUNT, null);
         ObjectNode answer = (ObjectNode) JSON.readTree(account.body());
         assertTrue(schemaFor("get", "/integrated-accounts/{id}", 200).validate(answer).isEmpty(), account.body());
         answer.put("created_at", "yesterday");

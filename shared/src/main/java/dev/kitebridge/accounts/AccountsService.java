@@ -76,7 +76,7 @@ public final class AccountsService {
     }
 
     /**
-     * Links with an id of the caller's choosing: the dev server's fixed {@code local-sandbox}, in its
+     * Links with an id of the caller's choosing: the dev server's fixed {@code local-account}, in its
      * in-memory state. Ids must be unique across tenants (the token vault is keyed by id alone);
      * every other link draws a random one.
      */
