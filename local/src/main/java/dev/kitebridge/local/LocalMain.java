@@ -86,13 +86,6 @@ public final class LocalMain {
         }
     }
 
-    /** What stops the dev server from starting, said in one line. */
-    static final class StartFailed extends Exception {
-        StartFailed(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private static void serve(List<String> args) throws Exception {
         boolean sandbox = take(args, "--sandbox");
         int port = Integer.parseInt(option(args, "--port", "3000"));
@@ -171,7 +164,7 @@ public final class LocalMain {
     }
 
     /** The state {@code --state} names, or, without it, the one the environment names. */
-    private static LocalState state(String option) {
+    private static LocalState state(String option) throws StartFailed {
         if (option == null) {
             return LocalState.fromEnvironment(System.getenv(), STATE_FOLDER);
         }

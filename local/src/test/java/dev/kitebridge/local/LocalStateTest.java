@@ -48,14 +48,14 @@ class LocalStateTest {
     }
 
     @Test
-    void memoryUnlessATableIsNamed() {
+    void memoryUnlessATableIsNamed() throws StartFailed {
         LocalState memory = LocalState.fromEnvironment(Map.of(), folder);
         assertNull(memory.environment().get("KITEBRIDGE_TABLE"));
         assertNull(memory.tokenFolder());
     }
 
     @Test
-    void aTableOnAStandInKeepsTokensInOwnerOnlyFilesWithoutASecretsManagerStandIn() throws IOException {
+    void aTableOnAStandInKeepsTokensInOwnerOnlyFilesWithoutASecretsManagerStandIn() throws IOException, StartFailed {
         LocalState state = LocalState.fromEnvironment(Map.of("KITEBRIDGE_TABLE", "local-state-test",
                 "KITEBRIDGE_DYNAMODB_ENDPOINT", Dynalite.get().endpoint().toString()), folder);
         assertEquals(folder.resolve("tokens"), state.tokenFolder());
@@ -75,7 +75,7 @@ class LocalStateTest {
 
     /** A second dev server on the same table starts (its key and account are there already), and what one linked the other reads after a restart. */
     @Test
-    void dynamoDbStateIsSharedAndOutlivesTheServer() throws IOException {
+    void dynamoDbStateIsSharedAndOutlivesTheServer() throws IOException, StartFailed {
         Map<String, String> env = Map.of("KITEBRIDGE_TABLE", "local-shared-" + System.nanoTime(),
                 "KITEBRIDGE_DYNAMODB_ENDPOINT", Dynalite.get().endpoint().toString());
         Template template = Template.load(Path.of("template.yaml"));
@@ -96,6 +96,17 @@ class LocalStateTest {
                     "/unified/user-directory/users", Map.of("integrated_account_id", linked, "limit", "1"), null));
             assertTrue(users.getStatusCode() == 200 || users.getStatusCode() == 429, "its token was kept too: " + users.getBody());
         }
+    }
+
+    /** A folder's own dynalite is one process's: a second is told where it is, to share it. */
+    @Test
+    void aFoldersDynaliteIsHeldByOneServerAndNamedToTheNext() throws StartFailed {
+        LocalState first = LocalState.inDynamoDb(Map.of(), folder);
+        String endpoint = first.environment().get("KITEBRIDGE_DYNAMODB_ENDPOINT");
+        StartFailed second = assertThrows(StartFailed.class, () -> LocalState.inDynamoDb(Map.of(), folder));
+        assertTrue(second.getMessage().contains("KITEBRIDGE_DYNAMODB_ENDPOINT=" + endpoint), second.getMessage());
+        LocalState sharing = LocalState.inDynamoDb(Map.of("KITEBRIDGE_DYNAMODB_ENDPOINT", endpoint), folder);
+        assertEquals(LocalState.TABLE, sharing.environment().get("KITEBRIDGE_TABLE"));
     }
 
     private static JsonNode accounts(LocalRuntime runtime, String method, String body) throws IOException {
