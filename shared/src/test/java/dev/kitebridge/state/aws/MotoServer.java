@@ -7,12 +7,16 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
+
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * moto_server (moto 5.2, an open emulator of AWS's APIs, every service on one port) started once per
@@ -32,9 +36,11 @@ public final class MotoServer {
     private static MotoServer instance;
 
     private final URI endpoint;
+    private final SecretsManagerClient secrets;
 
     private MotoServer(URI endpoint) {
         this.endpoint = endpoint;
+        this.secrets = AwsClients.secretsManager(new AwsConfig("us-east-1", "unused", "unused/", null, endpoint));
     }
 
     /** moto_server on the PATH, if it is there. */
@@ -74,6 +80,16 @@ public final class MotoServer {
     /** A secret prefix no other caller in this JVM uses: moto's state is shared by every test of the JVM. */
     public String newSecretPrefix() {
         return AwsConfig.DEFAULT_SECRET_PREFIX + "test-" + PREFIXES.incrementAndGet() + "/";
+    }
+
+    /** The secrets under the prefix that are not scheduled for deletion, with their values, as Secrets Manager lists them. */
+    public Map<String, String> liveSecrets(String prefix) {
+        Map<String, String> live = new TreeMap<>();
+        secrets.listSecretsPaginator(b -> b.includePlannedDeletion(false)).stream()
+                .flatMap(page -> page.secretList().stream())
+                .filter(secret -> secret.name().startsWith(prefix))
+                .forEach(secret -> live.put(secret.name(), secrets.getSecretValue(b -> b.secretId(secret.name())).secretString()));
+        return live;
     }
 
     private static MotoServer start(Path command) {

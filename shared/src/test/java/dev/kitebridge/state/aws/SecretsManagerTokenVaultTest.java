@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +46,7 @@ class SecretsManagerTokenVaultTest extends TokenVaultContract {
     @Test
     void oneSecretPerAccountUnderThePrefix() {
         vault.put("acct-7", BuildkiteToken.of("bkua_seven"));
-        assertEquals(Map.of(prefix + "acct-7", "bkua_seven"), liveSecrets(elsewhere, prefix));
+        assertEquals(Map.of(prefix + "acct-7", "bkua_seven"), moto.liveSecrets(prefix));
     }
 
     @Test
@@ -74,7 +73,7 @@ class SecretsManagerTokenVaultTest extends TokenVaultContract {
         vault.delete("acct-9");
         vault.forgetAll();
         assertTrue(vault.get("acct-9").isEmpty(), "a secret marked for deletion is no token");
-        assertTrue(liveSecrets(elsewhere, prefix).isEmpty());
+        assertTrue(moto.liveSecrets(prefix).isEmpty());
         Instant deletion = elsewhere.describeSecret(b -> b.secretId(prefix + "acct-9")).deletedDate();
         Instant week = Instant.now().plus(Duration.ofDays(SecretsManagerTokenVault.RECOVERY_DAYS));
         assertTrue(deletion.isAfter(week.minus(Duration.ofHours(1))) && deletion.isBefore(week.plus(Duration.ofHours(1))),
@@ -102,15 +101,6 @@ class SecretsManagerTokenVaultTest extends TokenVaultContract {
             assertEquals(token, vault.get("acct-12").orElseThrow().reveal());
             assertFalse(logs.lines().stream().anyMatch(line -> line.contains(token)), "a log line holds the token");
         }
-    }
-
-    /** The live (not deleted) secrets under the prefix, with their values. */
-    static Map<String, String> liveSecrets(SecretsManagerClient secrets, String prefix) {
-        Map<String, String> live = new TreeMap<>();
-        secrets.listSecretsPaginator(b -> b.includePlannedDeletion(false)).stream().flatMap(page -> page.secretList().stream())
-                .filter(secret -> secret.name().startsWith(prefix))
-                .forEach(secret -> live.put(secret.name(), secrets.getSecretValue(b -> b.secretId(secret.name())).secretString()));
-        return live;
     }
 
     private void rotateElsewhere(String accountId, String token) {
