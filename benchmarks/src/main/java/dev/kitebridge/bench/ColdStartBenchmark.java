@@ -19,14 +19,14 @@ import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.aws.Dynalite;
-import dev.kitebridge.state.aws.FakeSecretsManager;
+import dev.kitebridge.state.aws.MotoServer;
 
 /**
  * Cold start: whole cold processes of the users function (JVM start, handler init, one users list
  * answered from the sandbox, exit), from its deployment package, timed beside a reference process
  * (JVM start, one HTTP GET, one JSON parse) in the same run, alternately, and the median ratios
  * printed. The users function runs with its state in memory, and with its state in DynamoDB
- * (dynalite) and Secrets Manager (the tests' stand-in) through each SDK HTTP client in turn. The
+ * (dynalite) and Secrets Manager (moto) through each SDK HTTP client in turn. The
  * machine is shared and noisy: only the ratios mean something.
  */
 final class ColdStartBenchmark {
@@ -60,14 +60,13 @@ final class ColdStartBenchmark {
             }
         }
         try (Sandbox sandbox = Sandbox.builder().population(Population.of(100, 5))
-                .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000).withGraphql(1_000_000, 1_000_000)).start();
-             FakeSecretsManager secrets = new FakeSecretsManager()) {
+                .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000).withGraphql(1_000_000, 1_000_000)).start()) {
             Map<String, String> env = new HashMap<>(Map.of("KITEBRIDGE_BUILDKITE_REST_URL", sandbox.restUrl(),
                     "KITEBRIDGE_BUILDKITE_GRAPHQL_URL", sandbox.graphqlUrl(), "PROBE_BUILDKITE_TOKEN", sandbox.token()));
             // As Lambda's environment: a region and the role's credentials (the SDK's default chain reads them).
             env.putAll(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "cold", "AWS_SECRET_ACCESS_KEY", "cold", "AWS_SESSION_TOKEN", "cold",
                     "KITEBRIDGE_DYNAMODB_ENDPOINT", Dynalite.get().endpoint().toString(),
-                    "KITEBRIDGE_SECRETSMANAGER_ENDPOINT", secrets.endpoint().toString()));
+                    "KITEBRIDGE_SECRETSMANAGER_ENDPOINT", MotoServer.get().endpoint().toString()));
             Map<Probe, List<Long>> times = new LinkedHashMap<>();
             for (Probe probe : probes) {
                 time(probe, env); // the file cache warm for all, unreported

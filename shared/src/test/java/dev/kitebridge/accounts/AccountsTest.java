@@ -16,7 +16,7 @@ import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.ApiToken;
 import dev.kitebridge.sandbox.model.Population;
 
-/** Linking, reading, rotating and unlinking integrated accounts, on DynamoDB and Secrets Manager stand-ins. */
+/** Linking, reading, rotating and unlinking integrated accounts, on dynalite and moto's Secrets Manager. */
 class AccountsTest {
 
     private static Sandbox sandbox() {
@@ -36,7 +36,7 @@ class AccountsTest {
             assertTrue(linked.body().get("token_expires_at").isNull());
             assertFalse(linked.raw().contains(fixture.sandbox.token()));
             String id = linked.body().get("id").asText();
-            assertEquals(Map.of("kitebridge/accounts/" + id, fixture.sandbox.token()), fixture.secretsManager.liveSecrets());
+            assertEquals(Map.of(fixture.secretPrefix + id, fixture.sandbox.token()), fixture.liveSecrets());
 
             AppFixture.Answer listed = fixture.accounts("tenant-a", "GET", null, null);
             assertEquals(1, listed.body().get("result_count").asInt());
@@ -85,7 +85,7 @@ class AccountsTest {
                 assertTrue(answer.body().get("message").asText().length() > 5);
             });
             assertEquals(0, fixture.accounts("tenant-a", "GET", null, null).body().get("result_count").asInt());
-            assertTrue(fixture.secretsManager.liveSecrets().isEmpty());
+            assertTrue(fixture.liveSecrets().isEmpty());
             assertEquals(401, fixture.accounts(null, "GET", null, null).status());
         }
     }
@@ -108,7 +108,7 @@ class AccountsTest {
             assertEquals(200, rotated.status(), rotated.raw());
             assertEquals("active", rotated.body().get("status").asText());
             assertEquals(200, fixture.directory("tenant-a", "organizations", null, Map.of("integrated_account_id", id)).status());
-            assertEquals(fixture.sandbox.token(), fixture.secretsManager.liveSecrets().get("kitebridge/accounts/" + id));
+            assertEquals(fixture.sandbox.token(), fixture.liveSecrets().get(fixture.secretPrefix + id));
 
             assertEquals(400, fixture.accounts("tenant-a", "PATCH", id, "{}").status());
             assertEquals("Renamed", fixture.accounts("tenant-a", "PATCH", id, "{\"label\":\"Renamed\"}").body().get("label").asText());
@@ -125,7 +125,7 @@ class AccountsTest {
             assertEquals("rate_limited", refused.body().get("error").asText());
             assertTrue(Integer.parseInt(refused.headers().get("retry-after")) >= 1, refused.headers().toString());
             assertEquals(1, fixture.accounts("tenant-a", "GET", null, null).body().get("result").size(), "nothing written");
-            assertEquals(1, fixture.secretsManager.liveSecrets().size());
+            assertEquals(1, fixture.liveSecrets().size());
         }
     }
 
@@ -139,7 +139,7 @@ class AccountsTest {
             assertEquals(id, unlinked.body().get("id").asText());
             assertEquals(404, fixture.accounts("tenant-a", "GET", id, null).status());
             assertEquals(404, fixture.directory("tenant-a", "users", null, Map.of("integrated_account_id", id)).status());
-            assertTrue(fixture.secretsManager.liveSecrets().isEmpty(), "the secret is scheduled for deletion");
+            assertTrue(fixture.liveSecrets().isEmpty(), "the secret is scheduled for deletion");
             List<Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> left =
                     fixture.table.client().scan(b -> b.tableName(fixture.table.name())).items();
             assertTrue(left.stream().noneMatch(item -> item.get("pk").s().contains(id)), "nothing of the account is left: " + left);

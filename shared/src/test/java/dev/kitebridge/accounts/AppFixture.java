@@ -33,7 +33,7 @@ import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
 import dev.kitebridge.state.aws.Dynalite;
-import dev.kitebridge.state.aws.FakeSecretsManager;
+import dev.kitebridge.state.aws.MotoServer;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
@@ -43,45 +43,56 @@ import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.SyncState;
 
-/** The whole application over a sandbox, on in-memory state or on dynalite and a Secrets Manager stand-in. */
+/** The whole application over a sandbox, on in-memory state or on dynalite and moto's Secrets Manager. */
 final class AppFixture implements AutoCloseable {
 
     final Sandbox sandbox;
     final Application app;
     final Dynalite.Table table;
-    final FakeSecretsManager secretsManager;
+    /** Where the tokens are, on AWS: moto, and the secret names' prefix, of this fixture alone. */
+    private final MotoServer moto;
+    final String secretPrefix;
 
-    private AppFixture(Sandbox sandbox, Application app, Dynalite.Table table, FakeSecretsManager secretsManager) {
+    private AppFixture(Sandbox sandbox, Application app, Dynalite.Table table, MotoServer moto, String secretPrefix) {
         this.sandbox = sandbox;
         this.app = app;
         this.table = table;
-        this.secretsManager = secretsManager;
+        this.moto = moto;
+        this.secretPrefix = secretPrefix;
     }
 
     static AppFixture inMemory(Sandbox sandbox) {
         return new AppFixture(sandbox, Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
                 new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
-                endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()))), null, null);
+                endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()))), null, null, null);
     }
 
+    /** On dynalite and moto; skipped where moto_server is absent (failed in CI). */
     static AppFixture onAws(Sandbox sandbox) {
+        MotoServer moto;
         try {
-            Dynalite.Table table = Dynalite.get().newTable();
-            FakeSecretsManager secrets = new FakeSecretsManager();
-            AwsConfig config = new AwsConfig("us-east-1", table.name(), "kitebridge/accounts/", table.config().dynamoDbEndpoint(), secrets.endpoint());
-            var dynamo = table.client();
-            Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
-                    new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC()),
-                    new DynamoDbCursorStore(dynamo, table.name()), new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()),
-                    new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name()),
-                    endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()),
-                    new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()),
-                            new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()),
-                            new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE)));
-            return new AppFixture(sandbox, app, table, secrets);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            moto = MotoServer.require();
+        } catch (RuntimeException | AssertionError notRunnable) {
+            sandbox.close();
+            throw notRunnable;
         }
+        Dynalite.Table table = Dynalite.get().newTable();
+        AwsConfig config = new AwsConfig("us-east-1", table.name(), moto.newSecretPrefix(), table.config().dynamoDbEndpoint(), moto.endpoint());
+        var dynamo = table.client();
+        Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
+                new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC()),
+                new DynamoDbCursorStore(dynamo, table.name()), new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()),
+                new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name()),
+                endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()),
+                new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()),
+                        new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()),
+                        new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE)));
+        return new AppFixture(sandbox, app, table, moto, config.secretPrefix());
+    }
+
+    /** This fixture's secrets that are not scheduled for deletion, by name, with their values. */
+    Map<String, String> liveSecrets() {
+        return moto.liveSecrets(secretPrefix);
     }
 
     private static BuildkiteAccess.Endpoints endpoints(Sandbox sandbox) {
@@ -163,9 +174,6 @@ final class AppFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        if (secretsManager != null) {
-            secretsManager.close();
-        }
         sandbox.close();
     }
 }

@@ -38,7 +38,7 @@ import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.aws.Dynalite;
-import dev.kitebridge.state.aws.FakeSecretsManager;
+import dev.kitebridge.state.aws.MotoServer;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
@@ -49,7 +49,7 @@ import dev.kitebridge.state.memory.InMemoryTokenVault;
 /**
  * A warm users list page of 100 through the users handler, Buildkite's answers served from memory
  * (recorded from the sandbox first), with the state in memory and with the state in DynamoDB
- * (dynalite) and Secrets Manager (the tests' stand-in) through each SDK HTTP client, beside the
+ * (dynalite) and Secrets Manager (moto) through each SDK HTTP client, beside the
  * floor: writing the same 100 records with the shared ObjectMapper alone.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -62,7 +62,7 @@ public class WarmPageBenchmark {
         return state.page.handle();
     }
 
-    /** The same request with the state in AWS's services (stand-ins), through one SDK HTTP client. */
+    /** The same request with the state in AWS's services (dynalite, moto), through one SDK HTTP client. */
     @Benchmark
     public APIGatewayV2HTTPResponse usersPageOnAws(OnAws state) {
         return state.page.handle();
@@ -106,18 +106,16 @@ public class WarmPageBenchmark {
         public String client;
 
         WarmPage page;
-        private FakeSecretsManager secrets;
 
         @Setup
         public void setUp() throws Exception {
             // Every SDK client of this (forked) JVM is built after this, with the client named.
             System.setProperty(SdkHttpClients.PROPERTY, SdkHttpClients.named(client).service());
-            secrets = new FakeSecretsManager();
             Dynalite.Table table = Dynalite.get().newTable();
             // The wiring Lambda builds from its environment, with Buildkite from memory.
             Application.Wiring aws = Dependencies.fromEnvironment(Map.of("KITEBRIDGE_TABLE", table.name(),
                     "KITEBRIDGE_DYNAMODB_ENDPOINT", Dynalite.get().endpoint().toString(),
-                    "KITEBRIDGE_SECRETSMANAGER_ENDPOINT", secrets.endpoint().toString()));
+                    "KITEBRIDGE_SECRETSMANAGER_ENDPOINT", MotoServer.get().endpoint().toString()));
             page = new WarmPage(buildkite -> new Application.Wiring(aws.accounts(), aws.tokens(), aws.cursors(), aws.organizationData(),
                     aws.apiKeys(), aws.idempotency(), aws.governor(), buildkite, aws.time()));
         }
@@ -125,7 +123,6 @@ public class WarmPageBenchmark {
         @TearDown
         public void tearDown() {
             page.close();
-            secrets.close();
         }
     }
 

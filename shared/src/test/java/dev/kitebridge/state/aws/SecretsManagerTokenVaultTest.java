@@ -1,37 +1,42 @@
 package dev.kitebridge.state.aws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import dev.kitebridge.LogCapture;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.state.TokenVaultContract;
 
+/** The token vault through the real SDK client against moto's Secrets Manager (skipped where moto_server is absent). */
 class SecretsManagerTokenVaultTest extends TokenVaultContract {
 
-    private final FakeSecretsManager secretsManager;
+    private final MotoServer moto = MotoServer.require();
+    private final String prefix = moto.newSecretPrefix();
+    private final AwsConfig config = new AwsConfig("us-east-1", "unused", prefix, null, moto.endpoint());
     private final MovableClock clock = new MovableClock();
-    private final SecretsManagerTokenVault vault;
-
-    SecretsManagerTokenVaultTest() throws IOException {
-        secretsManager = new FakeSecretsManager();
-        vault = new SecretsManagerTokenVault(AwsClients.secretsManager(new AwsConfig("us-east-1", "unused",
-                "kitebridge/accounts/", null, secretsManager.endpoint())), "kitebridge/accounts/", clock);
-    }
-
-    @AfterEach
-    void stop() {
-        secretsManager.close();
-    }
+    private final SecretsManagerTokenVault vault = new SecretsManagerTokenVault(AwsClients.secretsManager(config), prefix, clock);
+    /** Secrets Manager as another Lambda instance, or an operator, sees it. */
+    private final SecretsManagerClient elsewhere = AwsClients.secretsManager(config);
 
     @Override
     protected TokenVault vault() {
@@ -41,24 +46,80 @@ class SecretsManagerTokenVaultTest extends TokenVaultContract {
     @Test
     void oneSecretPerAccountUnderThePrefix() {
         vault.put("acct-7", BuildkiteToken.of("bkua_seven"));
-        assertEquals(java.util.Map.of("kitebridge/accounts/acct-7", "bkua_seven"), secretsManager.liveSecrets());
+        assertEquals(Map.of(prefix + "acct-7", "bkua_seven"), moto.liveSecrets(prefix));
     }
 
     @Test
-    void readsAreCachedForAtMostTheMaximumAgeAndUntilEvicted() {
+    void aRotationMadeElsewhereIsSeenAfterTheMaximumAgeOrWhenEvicted() {
         vault.put("acct-8", BuildkiteToken.of("bkua_eight"));
-        vault.forgetAll();
-        vault.get("acct-8");
-        vault.get("acct-8");
-        assertEquals(1, secretsManager.reads(), "the second read is served from the cache");
+        rotateElsewhere("acct-8", "bkua_rotated");
+        assertEquals("bkua_eight", vault.get("acct-8").orElseThrow().reveal(), "served from the cache");
         clock.advance(SecretsManagerTokenVault.MAX_AGE.plusSeconds(1));
-        vault.get("acct-8");
-        assertEquals(2, secretsManager.reads(), "an old copy is read again");
+        assertEquals("bkua_rotated", vault.get("acct-8").orElseThrow().reveal(), "an old copy is read again");
+
+        rotateElsewhere("acct-8", "bkua_again");
+        assertEquals("bkua_rotated", vault.get("acct-8").orElseThrow().reveal());
         vault.evict("acct-8");
-        vault.get("acct-8");
-        assertEquals(3, secretsManager.reads(), "an evicted copy is read again");
-        vault.delete("acct-8");
-        assertTrue(vault.get("acct-8").isEmpty(), "a secret marked for deletion is no token");
+        assertEquals("bkua_again", vault.get("acct-8").orElseThrow().reveal(), "an evicted copy is read again");
+
+        rotateElsewhere("acct-8", "bkua_after_restore");
+        vault.forgetAll();
+        assertEquals("bkua_after_restore", vault.get("acct-8").orElseThrow().reveal(), "nothing is kept past forgetAll");
+    }
+
+    @Test
+    void anUnlinkedTokenIsGoneButRecoverableForSevenDays() {
+        vault.put("acct-9", BuildkiteToken.of("bkua_nine"));
+        vault.delete("acct-9");
+        vault.forgetAll();
+        assertTrue(vault.get("acct-9").isEmpty(), "a secret marked for deletion is no token");
+        assertTrue(moto.liveSecrets(prefix).isEmpty());
+        Instant deletion = elsewhere.describeSecret(b -> b.secretId(prefix + "acct-9")).deletedDate();
+        Instant week = Instant.now().plus(Duration.ofDays(SecretsManagerTokenVault.RECOVERY_DAYS));
+        assertTrue(deletion.isAfter(week.minus(Duration.ofHours(1))) && deletion.isBefore(week.plus(Duration.ofHours(1))),
+                "deleted with the seven-day recovery window, at " + deletion);
+
+        vault.delete("acct-9");
+        vault.delete("acct-never");
+    }
+
+    @Test
+    void theTokenIsInNoExceptionAndNoLogLine() throws IOException {
+        String token = "bkua_must_never_be_seen_0123456789";
+        try (LogCapture logs = LogCapture.of("")) {
+            SecretsManagerTokenVault unreachable = new SecretsManagerTokenVault(AwsClients.secretsManager(
+                    new AwsConfig("us-east-1", "unused", prefix, null, closedPort())), prefix, clock);
+            assertNoToken(token, assertThrows(RuntimeException.class, () -> unreachable.put("acct-10", BuildkiteToken.of(token))));
+
+            // A secret changed by hand into something that is no token: refused without being shown.
+            String malformed = token + " trailing";
+            elsewhere.createSecret(b -> b.name(prefix + "acct-11").secretString(malformed));
+            assertNoToken(token, assertThrows(IllegalArgumentException.class, () -> vault.get("acct-11")));
+
+            vault.put("acct-12", BuildkiteToken.of(token));
+            vault.forgetAll();
+            assertEquals(token, vault.get("acct-12").orElseThrow().reveal());
+            assertFalse(logs.lines().stream().anyMatch(line -> line.contains(token)), "a log line holds the token");
+        }
+    }
+
+    private void rotateElsewhere(String accountId, String token) {
+        elsewhere.putSecretValue(b -> b.secretId(prefix + accountId).secretString(token));
+    }
+
+    private static void assertNoToken(String token, Throwable thrown) {
+        StringWriter trace = new StringWriter();
+        thrown.printStackTrace(new PrintWriter(trace));
+        assertFalse(trace.toString().contains(token), "the token is in: " + trace);
+    }
+
+    /** An address where nothing listens: a port the system gave out and that was let go at once. */
+    private static URI closedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A clock the test moves. */
@@ -70,12 +131,12 @@ class SecretsManagerTokenVaultTest extends TokenVaultContract {
         }
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 

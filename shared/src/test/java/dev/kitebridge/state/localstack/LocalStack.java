@@ -9,7 +9,7 @@ import dev.kitebridge.state.aws.AwsConfig;
 /**
  * LocalStack, the last image without an auth token, started once for every suite that runs the
  * adapters against it. Where no Docker engine runs, those suites are skipped: the dynalite and
- * Secrets Manager stand-in suites cover the same contracts everywhere.
+ * moto suites cover the same contracts.
  */
 final class LocalStack {
 
