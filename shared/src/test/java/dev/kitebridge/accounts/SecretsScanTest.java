@@ -27,6 +27,7 @@ import dev.kitebridge.sandbox.model.ApiToken;
 import dev.kitebridge.sandbox.model.DataGenerator;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.sync.SyncRunner;
 
 /**
  * A run through linking, reading, syncing, failing, rotating and unlinking, with every log line, every
@@ -100,12 +101,13 @@ class SecretsScanTest {
             for (String line : printed.lines()) {
                 var json = ApiJson.MAPPER.readTree(line); // each a JSON line
                 if (json.has("stack")) {
-                    stacks.add(json.get("stack").asText());
+                    stacks.add(json.get("logger").asText() + " " + json.get("stack").asText());
                 }
             }
             assertTrue(stacks.stream().anyMatch(s -> s.contains("ResourceNotFoundException") && s.contains("\n\tat ")),
                     "the 500s were logged with their stacks: " + stacks);
-            assertTrue(stacks.stream().anyMatch(s -> s.contains("Buildkite")), "the failed sync attempt was logged: " + stacks);
+            assertTrue(stacks.stream().anyMatch(s -> s.startsWith(SyncRunner.class.getName() + " ")),
+                    "the failed sync attempt was logged: " + stacks);
             for (String secret : secrets) {
                 for (String response : responses) {
                     assertFalse(response.contains(secret), "a response shows a secret: " + response);
