@@ -4,21 +4,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
-/** Every log line a piece of code writes (System.Logger goes to java.util.logging), formatted as it would be printed. */
+/**
+ * Every log line a piece of code writes (System.Logger goes to java.util.logging), formatted as it
+ * would be printed: by the JDK's console handler, or by the format given (the functions' JSON lines).
+ */
 public final class LogCapture extends Handler implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final SimpleFormatter formatter = new SimpleFormatter();
+    private final Formatter formatter;
     /** The loggers listened to, each with its level before. */
     private final Map<Logger, Level> levelsBefore = new LinkedHashMap<>();
 
-    private LogCapture(String... loggerNames) {
+    private LogCapture(Formatter formatter, String... loggerNames) {
+        this.formatter = formatter;
         for (String name : loggerNames) {
             Logger logger = Logger.getLogger(name);
             levelsBefore.put(logger, logger.getLevel());
@@ -32,7 +37,12 @@ public final class LogCapture extends Handler implements AutoCloseable {
      * logger that does not pass its records to its parents (the request log) is heard only if named.
      */
     public static LogCapture of(String... loggerNames) {
-        return new LogCapture(loggerNames);
+        return new LogCapture(new SimpleFormatter(), loggerNames);
+    }
+
+    /** Captures as {@link #of(String...)} does, each line formatted by {@code formatter}. */
+    public static LogCapture of(Formatter formatter, String... loggerNames) {
+        return new LogCapture(formatter, loggerNames);
     }
 
     public List<String> lines() {

@@ -16,6 +16,7 @@ import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
@@ -48,7 +49,8 @@ import dev.kitebridge.tenants.ApiKeys;
  * {@code KITEBRIDGE_SECRET_PREFIX} and the optional endpoint overrides of {@link AwsConfig})
  * puts the state in DynamoDB and Secrets Manager; without it the state is in memory.
  * {@code KITEBRIDGE_BUILDKITE_REST_URL} and {@code KITEBRIDGE_BUILDKITE_GRAPHQL_URL} default to
- * Buildkite's public endpoints. The local dev server installs its own wiring.
+ * Buildkite's public endpoints. Building either also makes every log line of the process JSON
+ * ({@link JsonLogFormatter#install()}). The local dev server installs its own wiring.
  */
 public final class Dependencies {
 
@@ -65,6 +67,7 @@ public final class Dependencies {
         if (current == null) {
             synchronized (Dependencies.class) {
                 if (application == null) {
+                    JsonLogFormatter.install();
                     application = Application.create(fromEnvironment(System.getenv()));
                     Application created = application;
                     priming = new Resource() {
@@ -100,6 +103,7 @@ public final class Dependencies {
         if (current == null) {
             synchronized (Dependencies.class) {
                 if (apiKeys == null) {
+                    JsonLogFormatter.install();
                     apiKeys = new ApiKeys(AwsConfig.fromEnvironment(System.getenv())
                             .<ApiKeyStore>map(config -> new DynamoDbApiKeyStore(AwsClients.dynamoDb(config), config.table()))
                             .orElseGet(InMemoryApiKeyStore::new), Clock.systemUTC());

@@ -15,7 +15,6 @@ import dev.kitebridge.state.IntegratedAccount;
  */
 public final class AccountsEndpoints {
 
-    private static final System.Logger LOG = System.getLogger(AccountsEndpoints.class.getName());
     private static final int MAX_LABEL = 200;
     private static final int MAX_TOKEN = 2_048;
 
@@ -26,7 +25,7 @@ public final class AccountsEndpoints {
     }
 
     public ApiResponse handle(ApiRequest request) {
-        return Responses.forTenant(request, LOG, headers -> {
+        return Responses.forTenant(request, headers -> {
             String id = request.pathParameter("id");
             String tenant = request.tenantId();
             return switch (request.method() + (id == null ? "" : " id")) {

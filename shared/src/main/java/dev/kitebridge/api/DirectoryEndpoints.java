@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,7 +30,6 @@ public final class DirectoryEndpoints {
     /** How long one request may spend on Buildkite: well inside API Gateway's 30 seconds. */
     public static final Duration REQUEST_BUDGET = Duration.ofSeconds(8);
 
-    private static final System.Logger LOG = System.getLogger(DirectoryEndpoints.class.getName());
     private static final Set<String> GET_PARAMETERS = Set.of("integrated_account_id", "include_remote_data", "max_age",
             "organization_id");
 
@@ -151,8 +149,7 @@ public final class DirectoryEndpoints {
         } catch (DirectoryException e) {
             return Responses.failure(e, session, request, headers);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
-            return Responses.internalError(request, headers);
+            return Responses.internalError(request, headers, e);
         }
     }
 

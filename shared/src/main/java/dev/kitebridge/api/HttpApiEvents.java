@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,8 +22,6 @@ public final class HttpApiEvents {
     public static final String TENANT_KEY = "tenant_id";
     /** The route of an event that names none. */
     static final String UNMATCHED = "unmatched";
-
-    private static final System.Logger LOG = System.getLogger(HttpApiEvents.class.getName());
 
     private HttpApiEvents() {}
 
@@ -87,9 +84,8 @@ public final class HttpApiEvents {
         try {
             return endpoint.apply(request);
         } catch (RuntimeException e) {
-            // The endpoints answer their own failures, so this is a bug; the class alone, as a message might quote the body.
-            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
-            return Responses.internalError(request, Map.of("x-request-id", request.requestId()));
+            // The endpoints answer their own failures (an idempotency record that could not be read or kept comes here).
+            return Responses.internalError(request, Map.of("x-request-id", request.requestId()), e);
         }
     }
 

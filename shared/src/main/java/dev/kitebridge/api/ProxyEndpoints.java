@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +16,6 @@ import dev.kitebridge.proxy.ProxyService;
  */
 public final class ProxyEndpoints {
 
-    private static final System.Logger LOG = System.getLogger(ProxyEndpoints.class.getName());
     private static final String PREFIX = "/proxy/";
     /** Headers that ask a proxy to aim elsewhere; this one aims only at Buildkite, and says so. */
     private static final Set<String> STEERING = Set.of("forwarded", "x-forwarded-host", "x-original-url", "x-rewrite-url",
@@ -69,8 +67,7 @@ public final class ProxyEndpoints {
         } catch (DirectoryException e) {
             return Responses.failure(e, session, request, headers);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
-            return Responses.internalError(request, headers);
+            return Responses.internalError(request, headers, e);
         }
     }
 }

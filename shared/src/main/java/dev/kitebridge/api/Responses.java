@@ -11,6 +11,9 @@ import dev.kitebridge.directory.Session;
 /** What every answer shares: the contract's error shape, and the account's budget headers. */
 final class Responses {
 
+    /** Every failure of a request, logged here once: a 500's with its stack, an upstream error's with its message. */
+    private static final System.Logger LOG = System.getLogger(Responses.class.getName());
+
     static final String BUILDKITE_CALLS = "x-kitebridge-buildkite-calls";
     static final String BUILDKITE_RATE_LIMITED = "x-kitebridge-buildkite-rate-limited";
 
@@ -34,10 +37,15 @@ final class Responses {
     /**
      * A request the contract refuses: its error answer, with {@code Retry-After} (whole seconds,
      * rounded up) when it says when to come back, and the account's budget where Buildkite was called.
+     * A 5xx (Buildkite failing, or not answering) is logged, with the error's message; a refusal (4xx)
+     * is an answer, not a failure.
      *
      * @param session the request's session, or null if it had none yet
      */
     static ApiResponse failure(DirectoryException e, Session session, ApiRequest request, Map<String, String> headers) {
+        if (e.status() >= 500) {
+            LOG.log(System.Logger.Level.WARNING, "request " + request.requestId() + " answered " + e.status(), e);
+        }
         if (session != null) {
             budgetHeaders(session, headers);
         }
@@ -63,10 +71,9 @@ final class Responses {
 
     /**
      * The frame of an endpoint that needs no Buildkite session: 401 without a tenant, the contract's
-     * error for a {@link DirectoryException}, and a 500 that logs the failure's class only (a message
-     * could hold what the request carried) for anything else.
+     * error for a {@link DirectoryException}, and a 500 for anything else.
      */
-    static ApiResponse forTenant(ApiRequest request, System.Logger log, TenantWork work) {
+    static ApiResponse forTenant(ApiRequest request, TenantWork work) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("x-request-id", request.requestId());
         try {
@@ -77,13 +84,16 @@ final class Responses {
         } catch (DirectoryException e) {
             return failure(e, null, request, headers);
         } catch (RuntimeException e) {
-            log.log(System.Logger.Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName());
-            return internalError(request, headers);
+            return internalError(request, headers, e);
         }
     }
 
-    /** 500, for a failure of Kitebridge's own: the caller learns only the request id, the log the rest. */
-    static ApiResponse internalError(ApiRequest request, Map<String, String> headers) {
+    /**
+     * 500, for a failure of Kitebridge's own: the caller learns only the request id, the log the rest
+     * (the failure with its stack, through the log's redaction, as its message may quote what the request carried).
+     */
+    static ApiResponse internalError(ApiRequest request, Map<String, String> headers, RuntimeException failure) {
+        LOG.log(System.Logger.Level.ERROR, "request " + request.requestId() + " failed: " + request.method() + " " + request.path(), failure);
         return error(500, "internal_error", "something went wrong on our side; the request id tells us where", request, headers,
                 Map.of());
     }

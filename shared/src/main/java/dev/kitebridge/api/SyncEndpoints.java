@@ -14,7 +14,6 @@ import dev.kitebridge.sync.SyncService;
  */
 public final class SyncEndpoints {
 
-    private static final System.Logger LOG = System.getLogger(SyncEndpoints.class.getName());
     static final int DEFAULT_EVENTS = 100;
     static final int MAX_EVENTS = 500;
 
@@ -25,7 +24,7 @@ public final class SyncEndpoints {
     }
 
     public ApiResponse syncRuns(ApiRequest request) {
-        return Responses.forTenant(request, LOG, headers -> {
+        return Responses.forTenant(request, headers -> {
             String id = request.pathParameter("id");
             return switch (request.method() + (id == null ? "" : " id")) {
                 case "POST" -> {
@@ -42,7 +41,7 @@ public final class SyncEndpoints {
     }
 
     public ApiResponse events(ApiRequest request) {
-        return Responses.forTenant(request, LOG, headers -> {
+        return Responses.forTenant(request, headers -> {
             Set<String> unknown = new java.util.TreeSet<>(request.query().keySet());
             unknown.removeAll(Set.of("integrated_account_id", "after", "limit"));
             if (!unknown.isEmpty()) {

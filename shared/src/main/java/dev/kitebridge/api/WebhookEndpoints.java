@@ -17,7 +17,6 @@ import dev.kitebridge.webhooks.WebhooksService;
  */
 public final class WebhookEndpoints {
 
-    private static final System.Logger LOG = System.getLogger(WebhookEndpoints.class.getName());
     private static final int MAX_ACCOUNT_ID = 200;
 
     /** A replay answers within the API's time, leaving a few seconds for the answer itself. */
@@ -32,7 +31,7 @@ public final class WebhookEndpoints {
     }
 
     public ApiResponse handle(ApiRequest request) {
-        return Responses.forTenant(request, LOG, headers -> {
+        return Responses.forTenant(request, headers -> {
             String id = request.pathParameter("id");
             String tenant = request.tenantId();
             return switch (request.method() + (id == null ? "" : " id")) {

@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,6 @@ import dev.kitebridge.directory.model.UnifiedUser;
  */
 public final class WriteEndpoints {
 
-    private static final System.Logger LOG = System.getLogger(WriteEndpoints.class.getName());
     private static final int MAX_EMAILS = 50;
     private static final int MAX_TEXT = 255;
 
@@ -172,8 +170,7 @@ public final class WriteEndpoints {
             } catch (DirectoryException e) {
                 return Responses.failure(e, session, request, headers);
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "request " + request.requestId() + " failed: " + e.getClass().getName(), e);
-                return Responses.internalError(request, headers);
+                return Responses.internalError(request, headers, e);
             } finally {
                 if (session != null && session.wroteToBuildkite()) {
                     attempt.wroteToBuildkite();

@@ -23,6 +23,7 @@ import dev.kitebridge.directory.Session;
  */
 public final class SyncRunner {
 
+    private static final System.Logger LOG = System.getLogger(SyncRunner.class.getName());
     /** Failed turns in a row after which a run that has not published is ended as failed. */
     public static final int MAX_FAILED_ATTEMPTS = 5;
     /** A lease outlives its worker's deadline by this much: time to save after the last step. */
@@ -289,8 +290,10 @@ public final class SyncRunner {
      * is only ever retried, so that nothing published is taken back.
      */
     private Outcome failedAttempt(RunProgress progress, RuntimeException failed) {
-        // A contract error says what Buildkite did; anything else (an AWS error names ARNs) only by its class.
+        // A contract error says what Buildkite did; anything else (an AWS error names ARNs) only by its class. The log has it whole.
         String why = failed instanceof DirectoryException ? failed.getMessage() : "an internal error (" + failed.getClass().getSimpleName() + ")";
+        // Logged once, after the last save that could fail: where a save fails, its failure carries this one to the worker.
+        String attempt = "sync run " + progress.current().id() + " of account " + progress.current().accountId() + ": an attempt failed";
         try {
             SyncRun run = progress.save(r -> r.failedAttempt(why));
             Instant later = time.now().plus(Duration.ofSeconds(30L << Math.min(run.attempts() - 1, 5)));
@@ -298,11 +301,17 @@ public final class SyncRunner {
                     || syncs.account(run.accountId()).map(s -> s.publishedThrough() >= run.ordinal()).orElse(false);
             if (!published && run.attempts() >= MAX_FAILED_ATTEMPTS) {
                 fail(progress, "gave up after " + run.attempts() + " failed attempts in a row; the last: " + why, false);
+                LOG.log(System.Logger.Level.ERROR, attempt + " (" + run.attempts() + " in a row); the run ends as failed", failed);
                 return Outcome.later(time.now()); // its failure is published by the next turn
             }
+            LOG.log(System.Logger.Level.WARNING, attempt + " (" + run.attempts() + " in a row); it goes on at " + later, failed);
             return Outcome.later(later);
         } catch (RunProgress.Lost lost) {
+            LOG.log(System.Logger.Level.WARNING, attempt + "; the run changed under this worker, and is looked at again later", failed);
             return Outcome.later(time.now().plus(LOST_RETRY));
+        } catch (RuntimeException notSaved) {
+            notSaved.addSuppressed(failed);
+            throw notSaved;
         }
     }
 

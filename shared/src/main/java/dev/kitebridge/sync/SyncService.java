@@ -108,8 +108,7 @@ public final class SyncService {
                 }
             } catch (RuntimeException e) {
                 // One account's trouble (its state contended, a queue that refused) is no reason to skip the others.
-                LOG.log(System.Logger.Level.WARNING, "the schedule could not start a sync run of account " + state.accountId() + ": "
-                        + e.getClass().getName());
+                LOG.log(System.Logger.Level.WARNING, "the schedule could not start a sync run of account " + state.accountId(), e);
             }
         }
         return started;

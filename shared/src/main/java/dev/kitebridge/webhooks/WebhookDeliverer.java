@@ -206,18 +206,25 @@ public final class WebhookDeliverer {
             boolean exhausted = failed.failures() >= policy.maxAttempts()
                     && !now.isBefore(failed.failingSince().plus(policy.parkAfter()));
             if (!attempt.retryable() || exhausted) {
-                park(webhook, state.accountId(), event, body, attempt.reason(), failed.failures());
+                park(webhook, state.accountId(), event, body, attempt, failed.failures());
                 counts.parked++;
                 return save(state.advancedTo(event.position()));
             }
             LOG.log(Level.INFO, "webhook " + webhook.id() + " failed to deliver event " + event.id() + " (attempt " + failed.failures()
-                    + "): " + attempt.reason() + "; next try at " + failed.retryAt());
+                    + "): " + attempt.reason() + "; next try at " + failed.retryAt(), attempt.error());
             state = save(failed);
         }
     }
 
-    /** One delivery's outcome: 2xx delivered; network errors, 5xx and 429 retryable; anything else refused for good. */
-    private record Attempt(boolean delivered, boolean retryable, String reason, Duration retryAfter) {}
+    /**
+     * One delivery's outcome: 2xx delivered; network errors, 5xx and 429 retryable; anything else refused for good.
+     * The reason is short (it is kept with a parked delivery); a network error's exception goes to the log.
+     */
+    private record Attempt(boolean delivered, boolean retryable, String reason, Duration retryAfter, Throwable error) {
+        Attempt(boolean delivered, boolean retryable, String reason, Duration retryAfter) {
+            this(delivered, retryable, reason, retryAfter, null);
+        }
+    }
 
     private Attempt send(Webhook webhook, String eventId, String body) {
         URI target = URI.create(webhook.targetUrl());
@@ -243,7 +250,7 @@ public final class WebhookDeliverer {
                     ? response.headers().firstValue("Retry-After").map(this::retryAfter).orElse(null) : null;
             return new Attempt(false, retryable, "the receiver answered " + status, retryAfter);
         } catch (IOException e) {
-            return new Attempt(false, true, "network error: " + e.getClass().getSimpleName(), null);
+            return new Attempt(false, true, "network error: " + e.getClass().getSimpleName(), null, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Attempt(false, true, "interrupted", null);
@@ -294,11 +301,11 @@ public final class WebhookDeliverer {
         }
     }
 
-    private void park(Webhook webhook, String accountId, ChangeEvent event, String body, String reason, int attempts) {
+    private void park(Webhook webhook, String accountId, ChangeEvent event, String body, Attempt last, int attempts) {
         LOG.log(Level.WARNING, "webhook " + webhook.id() + " parked event " + event.id() + " of account " + accountId + " after "
-                + attempts + " attempt(s): " + reason);
+                + attempts + " attempt(s): " + last.reason(), last.error());
         deadLetters.park(new DeadLetterStore.ParkedDelivery(webhook.tenantId(), webhook.id(), accountId, event.position(), event.id(),
-                body, reason, attempts, time.now()));
+                body, last.reason(), attempts, time.now()));
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.kitebridge.sync.SyncStore;
  */
 public final class WebhookRounds {
 
+    private static final System.Logger LOG = System.getLogger(WebhookRounds.class.getName());
     private final SyncStore syncs;
     private final WebhookDeliverer deliverer;
 
@@ -24,20 +25,33 @@ public final class WebhookRounds {
         this.deliverer = deliverer;
     }
 
-    /** Delivers what a finished run published; nothing for a run still under way. */
+    /**
+     * Delivers what a finished run published; nothing for a run still under way. A failure is logged
+     * here and goes no further: the tick delivers what is left.
+     */
     public List<WebhookDeliverer.Report> afterRun(String runId, Instant deadline) {
-        Optional<SyncRun> run = syncs.run(runId).filter(SyncRun::finished);
-        return run.map(r -> deliverer.deliverAccount(r.tenantId(), r.accountId(), deadline)).orElse(List.of());
+        try {
+            Optional<SyncRun> run = syncs.run(runId).filter(SyncRun::finished);
+            return run.map(r -> deliverer.deliverAccount(r.tenantId(), r.accountId(), deadline)).orElse(List.of());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "delivering the events of sync run " + runId + " failed; the delivery tick retries", e);
+            return List.of();
+        }
     }
 
-    /** The tick: every account's subscriptions, until the deadline. */
+    /** The tick: every account's subscriptions, until the deadline. One account's failure is logged, and the others go on. */
     public List<WebhookDeliverer.Report> everyAccount(Instant deadline) {
         List<WebhookDeliverer.Report> reports = new ArrayList<>();
         for (AccountSync account : syncs.accounts()) {
             if (!Instant.now().isBefore(deadline)) {
                 break;
             }
-            reports.addAll(deliverer.deliverAccount(account.tenantId(), account.accountId(), deadline));
+            try {
+                reports.addAll(deliverer.deliverAccount(account.tenantId(), account.accountId(), deadline));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "delivering the events of account " + account.accountId() + " of tenant "
+                        + account.tenantId() + " failed; the next tick retries", e);
+            }
         }
         return reports;
     }

@@ -15,7 +15,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
+import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.HttpApiEvents;
+import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.faults.Faults;
@@ -24,19 +27,23 @@ import dev.kitebridge.sandbox.model.ApiToken;
 import dev.kitebridge.sandbox.model.DataGenerator;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.sync.SyncRunner;
 
 /**
  * A run through linking, reading, syncing, failing, rotating and unlinking, with every log line, every
  * response and every item in the table captured: none holds a Buildkite token or an API key in clear.
+ * The log lines are scanned as the JDK prints them and as the functions print them (JSON, stacks
+ * included), and the run fails on purpose so that failures with their stacks are among them.
  */
 class SecretsScanTest {
 
     @Test
-    void noTokenAndNoApiKeyInAnyLogLineResponseOrItem() {
+    void noTokenAndNoApiKeyInAnyLogLineResponseOrItem() throws Exception {
         List<String> responses = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
         // Every logger, and the request log, which prints its lines itself rather than through the root logger.
         try (LogCapture logs = LogCapture.of("", "dev.kitebridge.requests");
+             LogCapture printed = LogCapture.of(new JsonLogFormatter(), "");
              AppFixture fixture = AppFixture.onAws(Sandbox.builder().population(Population.of(80, 5))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start())) {
             ApiKeyStore.NewKey keyA = fixture.app.apiKeys().create("tenant-a", "ci");
@@ -69,6 +76,11 @@ class SecretsScanTest {
             for (int i = 0; i < 5; i++) {
                 responses.add(fixture.directory("tenant-a", "users", null, Map.of("integrated_account_id", id, "max_age", "0")).raw());
             }
+            // A sync attempt on a Buildkite that only fails: the runner logs it, the run keeps its short error.
+            fixture.sandbox.faults().set(Faults.ALL_ROUTES, new FaultPlan(1.0, 0, 0, java.time.Duration.ZERO));
+            String failingRun = ApiJson.MAPPER.readTree(fixture.app.sync().syncRuns(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(),
+                    Map.of(), "{\"integrated_account_id\": \"" + id + "\"}", "req-sync", "tenant-a")).body()).get("id").asText();
+            fixture.app.syncRunner().work(failingRun, "worker", java.time.Instant.now().plus(java.time.Duration.ofMinutes(1)));
             fixture.sandbox.faults().clear();
             fixture.sandbox.world().revokeToken(second);
             responses.add(fixture.directory("tenant-a", "organizations", null, query).raw());
@@ -80,12 +92,31 @@ class SecretsScanTest {
             assertTrue(items.size() > 5, "the run wrote state: " + items.size());
             assertTrue(logs.lines().size() > 0, "the run logged");
             assertTrue(logs.lines().stream().anyMatch(l -> l.contains("\"message\":\"request\"")), "request lines are scanned too");
+            // With the table gone, requests fail on DynamoDB: 500s, each logged with the SDK's exception and its stack.
+            fixture.table.client().deleteTable(b -> b.tableName(fixture.table.name()));
+            responses.add(HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/users", "/unified/user-directory/users",
+                    Map.of("integrated_account_id", id), null, "tenant-a"), fixture.app.directory()::users).getBody());
+            responses.add(fixture.accounts("tenant-a", "GET", null, null).raw());
+            List<String> stacks = new ArrayList<>();
+            for (String line : printed.lines()) {
+                var json = ApiJson.MAPPER.readTree(line); // each a JSON line
+                if (json.has("stack")) {
+                    stacks.add(json.get("logger").asText() + " " + json.get("stack").asText());
+                }
+            }
+            assertTrue(stacks.stream().anyMatch(s -> s.contains("ResourceNotFoundException") && s.contains("\n\tat ")),
+                    "the 500s were logged with their stacks: " + stacks);
+            assertTrue(stacks.stream().anyMatch(s -> s.startsWith(SyncRunner.class.getName() + " ")),
+                    "the failed sync attempt was logged: " + stacks);
             for (String secret : secrets) {
                 for (String response : responses) {
                     assertFalse(response.contains(secret), "a response shows a secret: " + response);
                 }
                 for (String line : logs.lines()) {
                     assertFalse(line.contains(secret), "a log line shows a secret: " + line);
+                }
+                for (String line : printed.lines()) {
+                    assertFalse(line.contains(secret), "a printed log line shows a secret: " + line);
                 }
                 for (Map<String, AttributeValue> item : items) {
                     assertFalse(item.toString().contains(secret), "an item holds a secret in clear: " + item.get("pk"));

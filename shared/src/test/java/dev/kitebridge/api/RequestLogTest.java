@@ -25,6 +25,7 @@ import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
@@ -117,8 +118,9 @@ class RequestLogTest {
     }
 
     @Test
-    void anEndpointThatThrowsLeavesALineWithStatus500() throws Exception {
-        try (LogCapture logs = LogCapture.of(RequestLog.LOGGER)) {
+    void anEndpointThatThrowsLeavesALineWithStatus500AndItsFailureOneLineWithItsStack() throws Exception {
+        try (LogCapture logs = LogCapture.of(RequestLog.LOGGER);
+             LogCapture failures = LogCapture.of(new JsonLogFormatter(), "dev.kitebridge")) {
             APIGatewayV2HTTPResponse failed = HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/me",
                     "/unified/user-directory/me", Map.of(), null, "tenant-a"), request -> {
                         throw new IllegalStateException("a bug");
@@ -139,6 +141,13 @@ class RequestLogTest {
                 assertEquals(500, json.get("status").asInt(), line);
                 assertEquals(1, json.get("ServerErrors").asInt(), line);
             }
+            // The exception that was answered 500 (the Error is Lambda's to report).
+            assertEquals(1, failures.lines().size(), "one line per failure: " + failures.lines());
+            JsonNode failure = ApiJson.MAPPER.readTree(failures.lines().get(0));
+            assertEquals("ERROR", failure.get("level").asText());
+            assertEquals("request req-event failed: GET /unified/user-directory/me", failure.get("message").asText());
+            assertEquals("java.lang.IllegalStateException", failure.get("exception").asText());
+            assertTrue(failure.get("stack").asText().startsWith("java.lang.IllegalStateException: a bug\n\tat "), failure.toString());
         }
     }
 

@@ -20,8 +20,9 @@ import dev.kitebridge.webhooks.WebhookRounds;
  * The sync worker: takes run messages from the queue and works on each run until it is done or
  * the invocation's time is nearly up. A run that must go on later is sent again (with a delay
  * until its budget refills) and its message consumed; so is a run whose account another worker
- * holds, sent back for a minute later. A message that fails is reported as a failed item, for SQS
- * to deliver again. A run that ends has its events delivered to the account's webhooks at once.
+ * holds, sent back for a minute later. A message that fails (the run, or sending it back) is logged
+ * and reported as a failed item, for SQS to deliver again. A run that ends has its events delivered
+ * to the account's webhooks at once.
  */
 public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -54,32 +55,25 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
             try {
                 runId = SyncWork.runIdOf(message.getBody());
             } catch (IllegalArgumentException malformed) {
-                continue; // nothing any worker could do with it: consumed, not retried
-            }
-            SyncRunner.Outcome outcome;
-            try {
-                outcome = runner.work(runId, workerId(context, message), deadline);
-            } catch (RuntimeException e) {
-                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                // Nothing any worker could do with it: consumed, not retried (its body is not logged: it could be anything).
+                LOG.log(System.Logger.Level.WARNING, "SQS message " + message.getMessageId() + " names no sync run; dropped");
                 continue;
             }
-            switch (outcome.kind()) {
-                case DONE -> deliverPublished(runId, deadline);
-                case LATER -> syncs.continueLater(runId, Duration.between(Instant.now(), outcome.at()));
-                case BUSY -> syncs.continueLater(runId, BUSY_RETRY); // not SQS's visibility timeout: half an hour
+            try {
+                SyncRunner.Outcome outcome = runner.work(runId, workerId(context, message), deadline);
+                switch (outcome.kind()) {
+                    case DONE -> webhooks.afterRun(runId, deadline); // a delivery that fails is the delivery tick's to retry
+                    case LATER -> syncs.continueLater(runId, Duration.between(Instant.now(), outcome.at()));
+                    case BUSY -> syncs.continueLater(runId, BUSY_RETRY); // not SQS's visibility timeout: half an hour
+                }
+            } catch (RuntimeException e) {
+                // The one line for it: an attempt that fails inside the run is the runner's to log, and does not come here.
+                LOG.log(System.Logger.Level.ERROR, "sync run " + runId + " (SQS message " + message.getMessageId()
+                        + ") failed; SQS delivers it again", e);
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
             }
         }
         return new SQSBatchResponse(failures);
-    }
-
-    /** What the run published goes out now; a delivery that fails here is the delivery tick's to retry, not the run's. */
-    private void deliverPublished(String runId, Instant deadline) {
-        try {
-            webhooks.afterRun(runId, deadline);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "delivering the events of sync run " + runId + " failed (the tick retries): "
-                    + e.getClass().getName());
-        }
     }
 
     private static String workerId(Context context, SQSEvent.SQSMessage message) {

@@ -127,8 +127,8 @@ public final class OrganizationDataService {
             apply(session.account().dataKey(), organizationSlug, change);
         } catch (RuntimeException e) {
             // The write is done on Buildkite whatever happens here: its answer must not turn into a failure.
-            LOG.log(System.Logger.Level.WARNING, "could not apply a write to the kept data of " + organizationSlug + ": "
-                    + e.getClass().getName() + "; it is read again instead", e);
+            LOG.log(System.Logger.Level.WARNING, "could not apply a write to the kept data of " + organizationSlug
+                    + "; it is read again instead", e);
             forget(session, organizationSlug);
         }
     }
@@ -138,7 +138,7 @@ public final class OrganizationDataService {
         try {
             store.forget(session.account().dataKey(), organizationSlug);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not forget the kept data of " + organizationSlug + ": " + e.getClass().getName());
+            LOG.log(System.Logger.Level.WARNING, "could not forget the kept data of " + organizationSlug, e);
         }
     }
 
