@@ -20,6 +20,7 @@ import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Population;
 
@@ -66,6 +67,7 @@ public final class LocalMain {
             return;
         }
         String command = rest.remove(0);
+        JsonLogFormatter.install(); // the functions' log lines, as in AWS: JSON, secrets redacted
         try {
             switch (command) {
                 case "serve" -> serve(rest);

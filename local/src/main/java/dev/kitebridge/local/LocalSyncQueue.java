@@ -60,7 +60,7 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
         try {
             round.run();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "delivering webhooks failed: " + e.getClass().getName());
+            LOG.log(System.Logger.Level.WARNING, "delivering webhooks failed", e);
         }
     }
 
@@ -81,7 +81,7 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "sync run " + runId + " failed: " + e.getClass().getName());
+                LOG.log(System.Logger.Level.ERROR, "sync run " + runId + " failed", e);
             }
         });
     }
