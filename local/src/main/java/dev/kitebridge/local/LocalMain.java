@@ -85,6 +85,10 @@ public final class LocalMain {
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
             System.err.println("AWS refused: " + e.getMessage());
             System.exit(1);
+        } catch (RuntimeException e) {
+            // Logged (redacted), then the process ends: what it started (a sandbox, dynalite) must not keep it alive.
+            System.getLogger(LocalMain.class.getName()).log(System.Logger.Level.ERROR, command + " failed", e);
+            System.exit(1);
         }
     }
 
