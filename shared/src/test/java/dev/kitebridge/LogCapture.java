@@ -11,6 +11,11 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.api.ApiJson;
+
 /**
  * Every log line a piece of code writes (System.Logger goes to java.util.logging), formatted as it
  * would be printed: by the JDK's console handler, or by the format given (the functions' JSON lines).
@@ -47,6 +52,17 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     public List<String> lines() {
         return List.copyOf(lines);
+    }
+
+    /** The JSON lines (the request log's, the metrics'), each read from its first brace, whose "message" is this. */
+    public List<JsonNode> json(String message) {
+        return lines.stream().map(line -> {
+            try {
+                return ApiJson.MAPPER.readTree(line.substring(line.indexOf('{')));
+            } catch (JsonProcessingException e) {
+                throw new AssertionError("not a JSON line: " + line, e);
+            }
+        }).filter(line -> line.path("message").asText().equals(message)).toList();
     }
 
     @Override

@@ -2,11 +2,10 @@ package dev.kitebridge.api;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -17,39 +16,16 @@ import java.util.logging.Logger;
  * (no headers, no body, no query but the account id).
  *
  * <p>Logger "dev.kitebridge.requests" prints its lines itself: each message alone, one line, on
- * stdout (which Lambda sends to CloudWatch), and not through the root logger. So the line is JSON
- * whatever java.util.logging's global format is, and other loggers keep theirs.
+ * stdout (which Lambda sends to CloudWatch), and not through the root logger ({@link Metrics#stdoutLogger}).
+ * So the line is JSON whatever java.util.logging's global format is, and other loggers keep theirs.
  */
 final class RequestLog {
 
     static final String LOGGER = "dev.kitebridge.requests";
-    static final String NAMESPACE = "Kitebridge";
     /** Held here: java.util.logging keeps loggers weakly, and would drop the handler with the logger. */
-    private static final Logger LOG = requestLogger();
+    private static final Logger LOG = Metrics.stdoutLogger(LOGGER);
 
     private RequestLog() {}
-
-    private static Logger requestLogger() {
-        Logger logger = Logger.getLogger(LOGGER);
-        logger.setUseParentHandlers(false);
-        logger.addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (isLoggable(record)) {
-                    System.out.println(record.getMessage()); // System.out as it is now: Lambda's runtime sets it
-                }
-            }
-
-            @Override
-            public void flush() {
-                System.out.flush();
-            }
-
-            @Override
-            public void close() {}
-        });
-        return logger;
-    }
 
     /** What one request was and how it went. */
     record Entry(String requestId, String tenant, String account, String route, int status, int buildkiteCalls,
@@ -60,7 +36,10 @@ final class RequestLog {
         LOG.info(line(entry, at));
     }
 
-    /** The line: the fields, the metrics as top-level numbers, and the EMF directive naming them. */
+    /**
+     * The line: the fields, then the metrics by route and, with no dimension, in total for the stack
+     * (what the template's alarms and dashboard read: an alarm cannot add up every route's metric).
+     */
     static String line(Entry entry, Instant at) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("message", "request");
@@ -71,24 +50,16 @@ final class RequestLog {
         line.put("status", entry.status());
         line.put("budget_remaining", entry.budgetRemaining());
         line.put("Route", entry.route());
-        line.put("BuildkiteCalls", entry.buildkiteCalls());
-        line.put("BuildkiteRateLimited", entry.buildkiteRateLimited());
-        line.put("CursorMisses", entry.cursorMiss() ? 1 : 0);
-        line.put("ServerErrors", entry.status() >= 500 ? 1 : 0);
-        line.put("Duration", entry.took().toMillis());
-        line.put("_aws", Map.of(
-                "Timestamp", at.toEpochMilli(),
-                "CloudWatchMetrics", List.of(Map.of(
-                        "Namespace", NAMESPACE,
-                        "Dimensions", List.of(List.of("Route")),
-                        "Metrics", List.of(
-                                metric("BuildkiteCalls", "Count"), metric("BuildkiteRateLimited", "Count"),
-                                metric("CursorMisses", "Count"), metric("ServerErrors", "Count"),
-                                metric("Duration", "Milliseconds"))))));
-        return ApiJson.write(line);
-    }
-
-    private static Map<String, String> metric(String name, String unit) {
-        return Map.of("Name", name, "Unit", unit);
+        List<Metrics.Metric> metrics = new ArrayList<>(List.of(
+                Metrics.Metric.count("BuildkiteCalls", entry.buildkiteCalls()),
+                Metrics.Metric.count("BuildkiteRateLimited", entry.buildkiteRateLimited()),
+                Metrics.Metric.count("CursorMisses", entry.cursorMiss() ? 1 : 0),
+                Metrics.Metric.count("ServerErrors", entry.status() >= 500 ? 1 : 0),
+                Metrics.Metric.milliseconds("Duration", entry.took().toMillis())));
+        // The account's REST budget left after the request, where Buildkite said it (its minimum is what to watch).
+        if (entry.budgetRemaining() != null && entry.budgetRemaining().matches("\\d{1,9}")) {
+            metrics.add(Metrics.Metric.count("BuildkiteBudgetRemaining", Long.parseLong(entry.budgetRemaining())));
+        }
+        return Metrics.line(line, List.of(List.of("Route"), List.of()), metrics, at);
     }
 }

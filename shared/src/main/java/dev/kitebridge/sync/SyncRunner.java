@@ -2,6 +2,7 @@ package dev.kitebridge.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,8 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.api.Metrics;
+import dev.kitebridge.api.Metrics.Metric;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
@@ -222,9 +225,31 @@ public final class SyncRunner {
         }
     }
 
-    /** The Buildkite calls of a worker's turn, into the run's counts (a turn whose failure goes up as a failed attempt is not counted). */
+    /**
+     * The Buildkite calls of a worker's turn, into the run's counts and the stack's metrics, beside
+     * the requests' (a turn whose failure goes up as a failed attempt is not counted).
+     */
     private static void countCalls(RunProgress progress, Session session) {
-        progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
+        SyncRun run = progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
+        Metrics.emit("sync_turn", Map.of("run_id", run.id(), "tenant", run.tenantId(), "account", run.accountId()),
+                List.of(Metric.count("BuildkiteCalls", session.buildkiteCalls()),
+                        Metric.count("BuildkiteRateLimited", session.rateLimitedAnswers())), Instant.now());
+    }
+
+    /**
+     * The run's end, published, as metrics: completed or failed, and for a completed run the time
+     * from its being asked for to its events being out (SyncLag). A publication repeated after a
+     * crash says it again, which is rare and errs towards being seen.
+     */
+    private void ended(SyncRun run) {
+        boolean failed = run.status() == SyncRun.Status.FAILED;
+        List<Metric> metrics = new ArrayList<>(List.of(Metric.count("SyncRunsCompleted", failed ? 0 : 1),
+                Metric.count("SyncRunsFailed", failed ? 1 : 0)));
+        if (!failed) {
+            metrics.add(Metric.milliseconds("SyncLag", Duration.between(run.createdAt(), time.now()).toMillis()));
+        }
+        Metrics.emit("sync_run", Map.of("run_id", run.id(), "tenant", run.tenantId(), "account", run.accountId(),
+                "status", failed ? "failed" : "completed"), metrics, Instant.now());
     }
 
     /**
@@ -250,7 +275,7 @@ public final class SyncRunner {
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
         log.put(run.accountId(), List.of(runEvent(completed, ChangeEvent.SYNC_RUN_COMPLETED, ended)));
         updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), run.generation()));
-        progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN));
+        ended(progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN)));
     }
 
     /**
@@ -281,7 +306,7 @@ public final class SyncRunner {
         }
         log.put(run.accountId(), List.of(runEvent(run, ChangeEvent.SYNC_RUN_FAILED, ended)));
         updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), s.currentGeneration()));
-        progress.save(r -> r.inPhase(SyncRun.Phase.CLEAN));
+        ended(progress.save(r -> r.inPhase(SyncRun.Phase.CLEAN)));
     }
 
     /**

@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.api.Metrics;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventFeed;
@@ -350,7 +352,13 @@ public final class WebhookDeliverer {
         int skipped;
         int parked;
 
+        /** The call's report; what it delivered and parked also goes to the stack's metrics. */
         Report report(Webhook webhook, String accountId, Status status, Instant retryAt) {
+            if (delivered + parked > 0) {
+                Metrics.emit("webhook_deliveries", Map.of("webhook_id", webhook.id(), "tenant", webhook.tenantId()),
+                        List.of(Metrics.Metric.count("WebhookDeliveries", delivered), Metrics.Metric.count("WebhookDeliveriesParked", parked)),
+                        Instant.now());
+            }
             return new Report(webhook.id(), accountId, status, delivered, skipped, parked, retryAt);
         }
     }

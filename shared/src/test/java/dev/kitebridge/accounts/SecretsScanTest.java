@@ -41,8 +41,8 @@ class SecretsScanTest {
     void noTokenAndNoApiKeyInAnyLogLineResponseOrItem() throws Exception {
         List<String> responses = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
-        // Every logger, and the request log, which prints its lines itself rather than through the root logger.
-        try (LogCapture logs = LogCapture.of("", "dev.kitebridge.requests");
+        // Every logger, and the request log and metrics lines, which are printed by themselves rather than through the root logger.
+        try (LogCapture logs = LogCapture.of("", "dev.kitebridge.requests", "dev.kitebridge.metrics");
              LogCapture printed = LogCapture.of(new JsonLogFormatter(), "");
              AppFixture fixture = AppFixture.onAws(Sandbox.builder().population(Population.of(80, 5))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start())) {

@@ -68,6 +68,7 @@ class RequestLogTest {
             assertTrue(list.get("BuildkiteCalls").asInt() > 0, list.toString());
             assertEquals(0, list.get("BuildkiteRateLimited").asInt());
             assertTrue(list.hasNonNull("budget_remaining"));
+            assertEquals(list.get("budget_remaining").asLong(), list.get("BuildkiteBudgetRemaining").asLong(), "the budget left, as a metric");
             JsonNode directive = list.at("/_aws/CloudWatchMetrics/0");
             assertEquals("Kitebridge", directive.get("Namespace").asText());
             for (JsonNode metric : directive.get("Metrics")) {
@@ -108,7 +109,7 @@ class RequestLogTest {
         assertEquals(1, aws.get("CloudWatchMetrics").size());
         JsonNode directive = aws.at("/CloudWatchMetrics/0");
         assertEquals("Kitebridge", directive.get("Namespace").asText());
-        assertEquals("[[\"Route\"]]", directive.get("Dimensions").toString());
+        assertEquals("[[\"Route\"],[]]", directive.get("Dimensions").toString(), "by route, and in total");
         List<String> metrics = new ArrayList<>();
         for (JsonNode metric : directive.get("Metrics")) {
             metrics.add(metric.get("Name").asText());

@@ -143,7 +143,7 @@ class WebhookEndpointsTest {
     @Test
     void theSecretIsInNoLogLine() {
         List<String> secrets = new ArrayList<>();
-        try (LogCapture logs = LogCapture.of("", "dev.kitebridge.requests")) {
+        try (LogCapture logs = LogCapture.of("", "dev.kitebridge.requests", "dev.kitebridge.metrics")) {
             for (int i = 0; i < 3; i++) {
                 secrets.add(subscribe("{\"target_url\":\"https://h.example.com\",\"event_types\":[\"user.created\"]}")
                         .body().get("signing_secret").asText());

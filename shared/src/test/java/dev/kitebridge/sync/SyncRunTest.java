@@ -15,6 +15,10 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.LogCapture;
+import dev.kitebridge.api.Metrics;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.faults.Faults;
@@ -37,9 +41,16 @@ class SyncRunTest {
 
     @Test
     void aFirstRunCreatesEveryRecordAndASecondWithNoChangeFindsNothing() {
-        try (SyncFixture fixture = new SyncFixture(150, 6)) {
+        try (SyncFixture fixture = new SyncFixture(150, 6); LogCapture metrics = LogCapture.of(Metrics.LOGGER)) {
             SyncRun first = fixture.sync(WORKER);
             assertEquals(SyncRun.Status.COMPLETED, first.status(), first.error());
+            List<JsonNode> ended = metrics.json("sync_run");
+            assertEquals(1, ended.size(), ended.toString());
+            assertEquals(1, ended.get(0).get("SyncRunsCompleted").asInt());
+            assertEquals(0, ended.get(0).get("SyncRunsFailed").asInt());
+            assertTrue(ended.get(0).get("SyncLag").asLong() >= 0, ended.toString());
+            assertEquals(first.counts().buildkiteCalls(), metrics.json("sync_turn").stream().mapToLong(t -> t.get("BuildkiteCalls").asLong()).sum(),
+                    "the turns' Buildkite calls are the run's");
             Organization org = fixture.org();
             int members = fixture.sandbox.world().members(org.uuid()).size();
             long pending = fixture.sandbox.world().invitations(org.uuid()).stream().filter(i -> i.state() == Invitation.State.PENDING).count();
@@ -237,7 +248,14 @@ class SyncRunTest {
             fixture.sync(WORKER);
             int seen = fixture.events().size();
             fixture.sandbox.world().revokeToken(fixture.sandbox.world().tokenBySecret(fixture.sandbox.token()).orElseThrow());
-            SyncRun failed = fixture.sync(WORKER);
+            SyncRun failed;
+            try (LogCapture metrics = LogCapture.of(Metrics.LOGGER)) {
+                failed = fixture.sync(WORKER);
+                List<JsonNode> ended = metrics.json("sync_run");
+                assertEquals(1, ended.size(), ended.toString());
+                assertEquals(1, ended.get(0).get("SyncRunsFailed").asInt(), "the failure is a metric the template's alarm watches");
+                assertFalse(ended.get(0).has("SyncLag"));
+            }
             assertEquals(SyncRun.Status.FAILED, failed.status());
             assertEquals(List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH, ChangeEvent.SYNC_RUN_FAILED),
                     fixture.events().subList(seen, fixture.events().size()).stream().map(ChangeEvent::event).toList());

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.api.Metrics;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.webhooks.Receiver.Answer;
 import dev.kitebridge.webhooks.WebhookDeliverer.Report;
@@ -182,13 +183,18 @@ class WebhookDelivererTest {
 
     @Test
     void a410ParksTheEventAtOnce() {
-        try (Receiver receiver = Receiver.start((eventId, attempt) -> eventId.equals("evt_1_0") ? Answer.of(410) : Answer.OK)) {
+        try (Receiver receiver = Receiver.start((eventId, attempt) -> eventId.equals("evt_1_0") ? Answer.of(410) : Answer.OK);
+             LogCapture metrics = LogCapture.of(Metrics.LOGGER)) {
             Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created");
             List<ChangeEvent> events = fixture.publish(account, 1, "user.created", "user.created");
 
             Report report = fixture.deliverer.deliver(webhook, account, fixture.anHourFromNow());
 
             assertEquals(1, report.parked());
+            var line = metrics.json("webhook_deliveries");
+            assertEquals(1, line.size(), line.toString());
+            assertEquals(1, line.get(0).get("WebhookDeliveriesParked").asInt(), "the parked delivery is a metric the template's alarm watches");
+            assertEquals(1, line.get(0).get("WebhookDeliveries").asInt());
             assertEquals(List.of("evt_1_0", "evt_1_1"), receiver.requests().stream().map(Receiver.Request::eventId).toList(),
                     "no second attempt at the refused event");
             assertEquals(List.of(events.get(1).id()), receiver.taken());
