@@ -173,7 +173,7 @@ class DeploymentPackageTest {
     /**
      * Each package's first function, created as Lambda creates it (its AWS clients built, so the
      * SDK's logging starts) in a fresh JVM with the package alone: no "SLF4J:" complaint on stderr,
-     * and a warning logged through SLF4J is printed there.
+     * and a warning logged through SLF4J is printed as the functions' JSON log line.
      */
     @Test
     void aHandlerStartsInAFreshJvmWithoutSlf4jWarningsAndItsWarningsArePrinted() throws Exception {
@@ -185,17 +185,22 @@ class DeploymentPackageTest {
                     handler.getKey() + File.pathSeparator + testClasses, StartHandler.class.getName(), handler.getValue());
             jvm.environment().putAll(Map.of("KITEBRIDGE_TABLE", "kitebridge", "AWS_REGION", "us-east-1",
                     "KITEBRIDGE_DYNAMODB_ENDPOINT", "http://127.0.0.1:9", "KITEBRIDGE_SECRETSMANAGER_ENDPOINT", "http://127.0.0.1:9"));
+            Path stdout = Files.createTempFile("kitebridge-handler", ".stdout");
             Path stderr = Files.createTempFile("kitebridge-handler", ".stderr");
             try {
-                Process process = jvm.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
+                Process process = jvm.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
                 assertTrue(process.waitFor(2, TimeUnit.MINUTES), handler + " started and ended");
-                String printed = Files.readString(stderr);
-                assertEquals(0, process.exitValue(), handler + ": " + printed);
-                assertTrue(printed.lines().noneMatch(line -> line.startsWith("SLF4J:")), handler + ": " + printed);
+                String complaints = Files.readString(stderr);
+                String printed = Files.readString(stdout);
+                assertEquals(0, process.exitValue(), handler + ": " + complaints + printed);
+                assertTrue(complaints.lines().noneMatch(line -> line.startsWith("SLF4J:")), handler + ": " + complaints);
                 if (!handler.getKey().endsWith("health.jar")) { // the one package without the SDK, nor SLF4J
-                    assertTrue(printed.contains(StartHandler.WARNING), handler + " prints the SDK's warnings: " + printed);
+                    // On stdout, as every log line of a function: one JSON line (JsonLogFormatter).
+                    assertTrue(printed.lines().anyMatch(line -> line.startsWith("{") && line.contains(StartHandler.WARNING)
+                            && line.contains("\"level\":\"WARN\"")), handler + " prints the SDK's warnings: " + printed + complaints);
                 }
             } finally {
+                Files.delete(stdout);
                 Files.delete(stderr);
             }
         }
