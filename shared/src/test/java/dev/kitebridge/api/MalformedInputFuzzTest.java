@@ -96,8 +96,15 @@ class MalformedInputFuzzTest {
     private record Known(String account, String foreignAccount, String user, String team, String organization, String run,
                          String usersCursor, String groupsCursor, String foreignCursor) {}
 
-    /** A kind of malformation: whether it applies to a route, and what it does to a request. */
+    /**
+     * A kind of malformation: whether it applies to a route, and what it does to a request. One that
+     * {@link #MUST_REFUSE must be refused} is never answered 2xx, whatever else the request has.
+     */
     private record Mutation(String name, java.util.function.Predicate<Route> appliesTo, Mutator apply) {}
+
+    /** What no route may take: accepted, they were written to the table or to Buildkite altered (U+FFFD, "?") or truncated. */
+    private static final Set<String> MUST_REFUSE = Set.of("no tenant", "long integrated_account_id", "long id", "bad UTF-8",
+            "bad base64", "duplicate keys", "lone surrogate");
 
     @FunctionalInterface
     private interface Mutator {
@@ -140,7 +147,10 @@ class MalformedInputFuzzTest {
                 List<Mutation> applicable = MUTATIONS.stream().filter(m -> m.appliesTo().test(route)).toList();
                 applicable.forEach(m -> plans.add(List.of(m)));
                 for (int i = 0; i < PAIRS_PER_ROUTE; i++) {
-                    plans.add(List.of(applicable.get(random.nextInt(applicable.size())), applicable.get(random.nextInt(applicable.size()))));
+                    // Those that must be refused go last, so that the other cannot undo them (a long id set, then an odd one).
+                    plans.add(java.util.stream.Stream.of(applicable.get(random.nextInt(applicable.size())),
+                                    applicable.get(random.nextInt(applicable.size())))
+                            .sorted(java.util.Comparator.comparing(m -> MUST_REFUSE.contains(m.name()))).toList());
                 }
                 for (List<Mutation> plan : plans) {
                     Request request = wellFormed(route, known);
@@ -148,7 +158,9 @@ class MalformedInputFuzzTest {
                         m.apply().apply(request, route, random, known);
                         request.done.add(m.name());
                     });
-                    String failure = send(fixture, route, request);
+                    boolean mustRefuse = plan.stream().anyMatch(m -> MUST_REFUSE.contains(m.name())
+                            && !(route.isProxy() && m.name().equals("lone surrogate")));
+                    String failure = send(fixture, route, request, mustRefuse);
                     sent++;
                     if (failure != null) {
                         failures.add(route.key() + " " + request.done + ": " + failure);
@@ -161,7 +173,7 @@ class MalformedInputFuzzTest {
     }
 
     /** Sends the request through the gate; a description of what is wrong with the answer, or null. */
-    private static String send(AppFixture fixture, Route route, Request request) {
+    private static String send(AppFixture fixture, Route route, Request request, boolean mustRefuse) {
         Map<String, String> itemsBefore = items(fixture);
         int journalBefore = fixture.sandbox.journal().entries().size();
         APIGatewayV2HTTPEvent event = event(route, request);
@@ -171,7 +183,7 @@ class MalformedInputFuzzTest {
             return "answered " + status + ": " + abbreviated(response.getBody());
         }
         if (status < 400) {
-            return null;
+            return mustRefuse ? "answered " + status + " to a request it must refuse" : null;
         }
         boolean buildkitesOwn = route.isProxy() && !"0".equals(response.getHeaders().getOrDefault(Responses.BUILDKITE_CALLS, "0"));
         if (!buildkitesOwn) {
@@ -459,22 +471,23 @@ class MalformedInputFuzzTest {
                 r.body = json.substring(0, json.length() - 1) + ",\"" + first + "\":" + write(wrongValue(random)) + "}";
             }),
             new Mutation("bad UTF-8", route -> true, (r, route, random, known) -> {
-                String json = r.json == null ? "{\"name\":\"@\"}" : write(r.json).replaceFirst("\"([^\"]*)\"(?=[,}])", "\"@\"");
+                String json = r.json == null ? "{\"name\":\"~BAD~\"}" : write(withText(r.json, random, "Fuzz ~BAD~ team"));
                 byte[] text = json.getBytes(StandardCharsets.UTF_8);
                 byte[] bad = pick(random, new byte[] {(byte) 0xff, (byte) 0xfe}, new byte[] {(byte) 0xc3, 0x28},
                         new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, new byte[] {(byte) 0xe2, (byte) 0x82});
-                int at = json.indexOf('@');
-                byte[] out = new byte[text.length - 1 + bad.length];
+                int at = json.indexOf("~BAD~"); // ASCII before it: its index is its byte offset
+                byte[] out = new byte[text.length - 5 + bad.length];
                 System.arraycopy(text, 0, out, 0, at);
                 System.arraycopy(bad, 0, out, at, bad.length);
-                System.arraycopy(text, at + 1, out, at + bad.length, text.length - at - 1);
+                System.arraycopy(text, at + 5, out, at + bad.length, text.length - at - 5);
                 r.json = null;
                 r.bytes = out;
             }),
             new Mutation("bad base64", route -> true, (r, route, random, known) -> r.base64Garbage = true),
             onJson("lone surrogate", route -> route.body() != null, (r, route, random, known) -> {
-                String field = r.json.keySet().stream().filter(k -> r.json.get(k) instanceof String).findFirst().orElse("name");
-                r.json.put(field, "team \ud800 name");
+                // As a client sends it: JSON's escape of half a surrogate pair.
+                r.body = write(withText(r.json, random, "team \ud800 name")).replace("\ud800", "\\ud800");
+                r.json = null;
             }),
             new Mutation("odd Idempotency-Key", route -> !route.method().equals("GET"), (r, route, random, known) ->
                     r.headers.put("idempotency-key", pick(random, "", " ", "k".repeat(300), "a\u0000b", "ключ", "x".repeat(255)))),
@@ -497,6 +510,14 @@ class MalformedInputFuzzTest {
                 apply.apply(r, route, random, known);
             }
         });
+    }
+
+    /** The body with one of its string fields (a random one) set to {@code text}. */
+    private static Map<String, Object> withText(Map<String, Object> json, Random random, String text) {
+        List<String> strings = json.keySet().stream().filter(k -> json.get(k) instanceof String).sorted().toList();
+        Map<String, Object> changed = new LinkedHashMap<>(json);
+        changed.put(strings.isEmpty() ? "name" : strings.get(random.nextInt(strings.size())), text);
+        return changed;
     }
 
     private static Object wrongValue(Random random) {
