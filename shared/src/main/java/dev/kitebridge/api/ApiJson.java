@@ -60,7 +60,8 @@ public final class ApiJson {
         } catch (IOException notJson) {
             return Optional.empty();
         }
-        return refused.getProcessor() == null ? Optional.empty() : Optional.ofNullable(refused.getProcessor().getParsingContext().getCurrentName());
+        return refused.getProcessor() == null ? Optional.empty()
+                : Optional.ofNullable(refused.getProcessor().getParsingContext().getCurrentName());
     }
 
     public static String write(Object value) {
