@@ -6,8 +6,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -60,9 +63,9 @@ public final class LocalServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         URI uri = exchange.getRequestURI();
         String method = exchange.getRequestMethod();
-        String body;
+        byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            body = in.readAllBytes();
         }
         for (Template.Function function : runtime.template().functions()) {
             for (Template.Route route : function.routes()) {
@@ -110,7 +113,7 @@ public final class LocalServer implements AutoCloseable {
     }
 
     private static APIGatewayV2HTTPEvent event(HttpExchange exchange, Template.Route route, Map<String, String> parameters,
-                                               String body, String tenant) {
+                                               byte[] body, String tenant) {
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
         String rawQuery = exchange.getRequestURI().getRawQuery();
@@ -126,6 +129,7 @@ public final class LocalServer implements AutoCloseable {
             }
         }
         String routeKey = route.method() + " " + route.path();
+        String text = utf8(body);
         return APIGatewayV2HTTPEvent.builder()
                 .withVersion("2.0")
                 .withRouteKey(routeKey)
@@ -134,8 +138,8 @@ public final class LocalServer implements AutoCloseable {
                 .withHeaders(headers)
                 .withQueryStringParameters(query.isEmpty() ? null : query)
                 .withPathParameters(parameters.isEmpty() ? null : parameters)
-                .withBody(body.isEmpty() ? null : body)
-                .withIsBase64Encoded(false)
+                .withBody(body.length == 0 ? null : text != null ? text : Base64.getEncoder().encodeToString(body))
+                .withIsBase64Encoded(body.length > 0 && text == null)
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
                         .withRequestId(UUID.randomUUID().toString())
                         .withRouteKey(routeKey)
@@ -153,6 +157,18 @@ public final class LocalServer implements AutoCloseable {
                                 .build())
                         .build())
                 .build();
+    }
+
+    /**
+     * The body as text, or null if it is not UTF-8: then it goes base64, as API Gateway sends a
+     * binary body, so the function sees the bytes and refuses them instead of a body with U+FFFD.
+     */
+    private static String utf8(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException notUtf8) {
+            return null;
+        }
     }
 
     private static void write(HttpExchange exchange, int status, Map<String, String> headers, String body) throws IOException {

@@ -59,7 +59,7 @@ public final class AccountsEndpoints {
         try {
             return BuildkiteToken.of(value.trim());
         } catch (IllegalArgumentException e) {
-            throw DirectoryException.invalidRequest("token must be a Buildkite API access token without spaces");
+            throw DirectoryException.invalidRequest("token must be a Buildkite API access token: visible ASCII characters, without spaces");
         }
     }
 

@@ -1,10 +1,14 @@
 package dev.kitebridge.api;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -13,6 +17,7 @@ import java.util.function.Function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.RequestCalls;
 
 /** API Gateway HTTP API (payload 2.0) events to requests, and responses back. */
@@ -27,7 +32,8 @@ public final class HttpApiEvents {
 
     /**
      * Answers an event with an endpoint, the one way every HTTP handler goes: a body that is not
-     * valid base64 answers 400, and a request no authorizer gave a tenant answers 401 before any
+     * valid base64 or not UTF-8, and an id or cursor longer than {@link RequestLimits} allows, answer
+     * 400, and a request no authorizer gave a tenant answers 401 before any
      * endpoint sees it, so that no route can forget either; an endpoint that throws answers 500;
      * and every request, answered however, leaves one {@link RequestLog} line.
      */
@@ -77,9 +83,9 @@ public final class HttpApiEvents {
         ApiRequest request;
         try {
             request = request(event, tenant);
-        } catch (IllegalArgumentException badBase64) {
-            return Responses.error(400, "invalid_request", "the request body is marked base64 but is not valid base64",
-                    bodiless(event), Map.of("x-request-id", requestId(event)), Map.of());
+            RequestLimits.check(request);
+        } catch (DirectoryException refused) {
+            return Responses.failure(refused, null, bodiless(event), new LinkedHashMap<>(Map.of("x-request-id", requestId(event))));
         }
         try {
             return endpoint.apply(request);
@@ -120,10 +126,32 @@ public final class HttpApiEvents {
         }
         String body = event.getBody();
         if (body != null && event.getIsBase64Encoded()) {
-            body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+            body = utf8(base64(body));
         }
         return new ApiRequest(method(event), event.getRawPath(), event.getPathParameters(), event.getQueryStringParameters(),
                 headers, body, requestId(event), tenant);
+    }
+
+    private static byte[] base64(String body) {
+        try {
+            return Base64.getDecoder().decode(body);
+        } catch (IllegalArgumentException e) {
+            throw DirectoryException.invalidRequest("the request body is marked base64 but is not valid base64");
+        }
+    }
+
+    /**
+     * The body as text, refused if it is not UTF-8: decoding it with replacements would send
+     * Buildkite a name of U+FFFD. (A body API Gateway hands over as a string was decoded before it
+     * came here; only the base64 path, which binary bodies and the dev server's take, can tell.)
+     */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw DirectoryException.invalidRequest("the request body is not valid UTF-8 (a JSON body is UTF-8 text)");
+        }
     }
 
     private static String method(APIGatewayV2HTTPEvent event) {

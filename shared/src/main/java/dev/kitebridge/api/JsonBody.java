@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -38,12 +37,7 @@ public final class JsonBody {
         if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
             throw DirectoryException.tooLarge("the request body is over " + MAX_BYTES + " bytes");
         }
-        JsonNode json;
-        try {
-            json = ApiJson.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw DirectoryException.invalidRequest("the request body is not valid JSON");
-        }
+        JsonNode json = ApiJson.readRequestBody(body);
         if (json == null || !json.isObject()) {
             throw DirectoryException.invalidRequest("the request body must be a JSON object");
         }
@@ -74,6 +68,9 @@ public final class JsonBody {
         }
         if (!value.isTextual()) {
             throw DirectoryException.invalidRequest(at + field + " must be a string");
+        }
+        if (!wellFormed(value.asText())) {
+            throw DirectoryException.invalidRequest(at + field + " holds half of a surrogate pair (a \\u escape), which is no text");
         }
         if (value.asText().length() > maxLength) {
             throw DirectoryException.invalidRequest(at + field + " must be at most " + maxLength + " characters");
@@ -121,7 +118,7 @@ public final class JsonBody {
         JsonNode array = array(field, maxItems, true);
         for (int i = 0; i < array.size(); i++) {
             JsonNode value = array.get(i);
-            if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > maxLength) {
+            if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > maxLength || !wellFormed(value.asText())) {
                 throw DirectoryException.invalidRequest(at + field + "[" + i + "] must be a non-blank string of at most " + maxLength
                         + " characters");
             }
@@ -142,6 +139,22 @@ public final class JsonBody {
             values.add(checked(array.get(i), fields, here));
         }
         return values;
+    }
+
+    /**
+     * Whether text has no lone surrogate: a JSON escape of half a pair (U+D800 to U+DFFF) makes one,
+     * and UTF-8 cannot carry it, so Buildkite would be sent a "?" in its place.
+     */
+    private static boolean wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private JsonNode array(String field, int maxItems, boolean required) {

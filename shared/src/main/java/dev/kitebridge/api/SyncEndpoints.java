@@ -29,7 +29,8 @@ public final class SyncEndpoints {
             return switch (request.method() + (id == null ? "" : " id")) {
                 case "POST" -> {
                     JsonBody body = JsonBody.parse(request.body(), Set.of("integrated_account_id", "allow_deletions"));
-                    SyncService.Started started = syncs.start(request.tenantId(), body.requiredString("integrated_account_id", 200), "api",
+                    SyncService.Started started = syncs.start(request.tenantId(),
+                            body.requiredString("integrated_account_id", RequestLimits.MAX_ID), "api",
                             Boolean.TRUE.equals(body.bool("allow_deletions")));
                     // 202: the run is queued; 200: one was under way already, and that is the one to follow.
                     yield ApiResponse.json(started.created() ? 202 : 200, SyncRunView.of(started.run()), headers);

@@ -17,8 +17,6 @@ import dev.kitebridge.webhooks.WebhooksService;
  */
 public final class WebhookEndpoints {
 
-    private static final int MAX_ACCOUNT_ID = 200;
-
     /** A replay answers within the API's time, leaving a few seconds for the answer itself. */
     private static final java.time.Duration REPLAY_TIME = java.time.Duration.ofSeconds(20);
 
@@ -39,7 +37,7 @@ public final class WebhookEndpoints {
                     JsonBody body = JsonBody.parse(request.body(), Set.of("target_url", "event_types", "integrated_account_id"));
                     Webhook made = webhooks.subscribe(tenant, body.requiredString("target_url", WebhookTargets.MAX_LENGTH),
                             body.strings("event_types", ChangeEvent.TYPES.size(), 100),
-                            body.string("integrated_account_id", MAX_ACCOUNT_ID));
+                            body.string("integrated_account_id", RequestLimits.MAX_ID));
                     Map<String, Object> json = view(made);
                     json.put("signing_secret", made.signingSecret());
                     yield ApiResponse.json(201, json, headers);

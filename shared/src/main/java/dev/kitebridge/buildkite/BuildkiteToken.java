@@ -19,8 +19,9 @@ public final class BuildkiteToken {
         if (value.isBlank()) {
             throw new IllegalArgumentException("a Buildkite token cannot be blank");
         }
-        if (value.chars().anyMatch(c -> c <= ' ' || c == 127)) {
-            throw new IllegalArgumentException("a Buildkite token cannot hold spaces or control characters");
+        // It goes in an HTTP header, which carries visible ASCII: anything else would fail there, after the token was stored.
+        if (value.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+            throw new IllegalArgumentException("a Buildkite token is visible ASCII characters: no spaces, control characters or others");
         }
         return new BuildkiteToken(value);
     }

@@ -1,6 +1,5 @@
 package dev.kitebridge.proxy;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -13,7 +12,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.buildkite.LinkHeader;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.Transport;
@@ -131,12 +130,17 @@ public final class ProxyService {
         if (json == null) {
             throw DirectoryException.invalidRequest("a GraphQL request is a JSON object with a query");
         }
-        JsonNode request = parse(json);
+        JsonNode request = ApiJson.readRequestBody(body);
         if (!request.isObject() || !request.path("query").isTextual() || request.path("query").asText().isBlank()) {
             throw DirectoryException.invalidRequest("a GraphQL request is a JSON object with a query");
         }
-        boolean mutation = request.path("query").asText().stripLeading().startsWith("mutation");
-        Transport.Response response = access.call(session, () -> session.buildkite().graphql().forward(json, mutation));
+        JsonNode operationName = request.path("operationName");
+        if (!operationName.isMissingNode() && !operationName.isNull() && !operationName.isTextual()) {
+            throw DirectoryException.invalidRequest("operationName must be a string");
+        }
+        // Sent once only if it may write: a retry after a lost answer could make the write twice.
+        boolean mayWrite = GraphqlOperations.mayWrite(request.path("query").asText());
+        Transport.Response response = access.call(session, () -> session.buildkite().graphql().forward(json, mayWrite));
         return new Result(response.status(), null, response.raw());
     }
 
@@ -148,19 +152,9 @@ public final class ProxyService {
         if (bytes.length > MAX_BODY_BYTES) {
             throw DirectoryException.tooLarge("the request body is over " + MAX_BODY_BYTES + " bytes");
         }
-        parse(bytes);
-        return bytes;
-    }
-
-    private static JsonNode parse(byte[] json) {
-        try {
-            JsonNode parsed = BuildkiteJson.MAPPER.readTree(json);
-            if (parsed == null || parsed.isMissingNode()) {
-                throw new IOException("empty");
-            }
-            return parsed;
-        } catch (IOException e) {
+        if (ApiJson.readRequestBody(body).isMissingNode()) {
             throw DirectoryException.invalidRequest("the request body is not valid JSON");
         }
+        return bytes;
     }
 }

@@ -44,11 +44,12 @@ import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.SyncState;
 
 /** The whole application over a sandbox, on in-memory state or on dynalite and moto's Secrets Manager. */
-final class AppFixture implements AutoCloseable {
+public final class AppFixture implements AutoCloseable {
 
-    final Sandbox sandbox;
-    final Application app;
-    final Dynalite.Table table;
+    public final Sandbox sandbox;
+    public final Application app;
+    /** The table, on AWS state; null in memory. */
+    public final Dynalite.Table table;
     /** Where the tokens are, on AWS: moto, and the secret names' prefix, of this fixture alone. */
     private final MotoServer moto;
     final String secretPrefix;
@@ -61,14 +62,14 @@ final class AppFixture implements AutoCloseable {
         this.secretPrefix = secretPrefix;
     }
 
-    static AppFixture inMemory(Sandbox sandbox) {
+    public static AppFixture inMemory(Sandbox sandbox) {
         return new AppFixture(sandbox, Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
                 new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
                 endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()))), null, null, null);
     }
 
     /** On dynalite and moto; skipped where moto_server is absent (failed in CI). */
-    static AppFixture onAws(Sandbox sandbox) {
+    public static AppFixture onAws(Sandbox sandbox) {
         MotoServer moto;
         try {
             moto = MotoServer.require();
@@ -156,7 +157,7 @@ final class AppFixture implements AutoCloseable {
     }
 
     /** Links the sandbox's ready token for the tenant and returns the account's id. */
-    String link(String tenant, String token) {
+    public String link(String tenant, String token) {
         Answer linked = accounts(tenant, "POST", null, "{\"token\":\"" + token + "\",\"label\":\"" + tenant + "'s Buildkite\"}");
         if (linked.status() != 201) {
             throw new AssertionError("linking failed: " + linked.raw());
