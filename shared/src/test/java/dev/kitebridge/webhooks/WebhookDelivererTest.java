@@ -52,7 +52,7 @@ class WebhookDelivererTest {
             Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created", "user.deleted");
             List<ChangeEvent> events = fixture.publish(account, 1, "user.created", "user.deleted", "user.created");
 
-            Report report = fixture.deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            Report report = fixture.deliverUntil(webhook, account, fixture.anHourFromNow());
 
             assertEquals(Status.CAUGHT_UP, report.status());
             assertEquals(3, report.delivered());
@@ -121,7 +121,7 @@ class WebhookDelivererTest {
             List<ChangeEvent> first = fixture.publish(account, 1, "user.created", "user.deleted");
             receiver.stop();
 
-            Report down = fixture.deliverer.deliver(webhook, account, fixture.time.now().plus(Duration.ofMinutes(2)));
+            Report down = fixture.deliverUntil(webhook, account, fixture.time.now().plus(Duration.ofMinutes(2)));
             assertEquals(Status.RETRY_LATER, down.status());
             assertEquals(0, down.delivered());
             assertTrue(down.retryAt().isAfter(fixture.time.now().minusSeconds(1)));
@@ -131,13 +131,13 @@ class WebhookDelivererTest {
 
             List<ChangeEvent> second = fixture.publish(account, 2, "user.created");
             fixture.time.advance(Duration.ofMinutes(3));
-            assertEquals(Status.RETRY_LATER, fixture.deliverer.deliver(webhook, account, fixture.time.now().plus(Duration.ofMinutes(2)))
+            assertEquals(Status.RETRY_LATER, fixture.deliverUntil(webhook, account, fixture.time.now().plus(Duration.ofMinutes(2)))
                     .status(), "still down, and still not parked: it has not failed for long enough");
             assertTrue(fixture.deadLetters.list(WebhookFixture.TENANT, webhook.id()).isEmpty());
 
             receiver.restart();
             fixture.time.advance(Duration.ofMinutes(1));
-            Report back = fixture.deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            Report back = fixture.deliverUntil(webhook, account, fixture.anHourFromNow());
 
             assertEquals(Status.CAUGHT_UP, back.status());
             assertEquals(List.of(first.get(0).id(), first.get(1).id(), second.get(0).id()), receiver.taken());
@@ -152,7 +152,7 @@ class WebhookDelivererTest {
             Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created");
             List<ChangeEvent> events = fixture.publish(account, 1, "user.created", "user.created", "user.created");
 
-            Report report = fixture.deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            Report report = fixture.deliverUntil(webhook, account, fixture.anHourFromNow());
 
             assertEquals(Status.CAUGHT_UP, report.status());
             assertEquals(1, report.parked());
@@ -262,7 +262,7 @@ class WebhookDelivererTest {
              })) {
             Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created");
             fixture.publish(account, 1, "user.created", "user.created");
-            fixture.deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            fixture.deliverUntil(webhook, account, fixture.anHourFromNow());
             fixture.deliverer.replay(webhook, fixture.anHourFromNow());
 
             assertTrue(logs.lines().stream().anyMatch(l -> l.contains(webhook.id())), "deliveries were logged");
