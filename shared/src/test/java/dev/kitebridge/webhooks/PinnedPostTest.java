@@ -24,8 +24,8 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,15 +41,16 @@ import com.sun.net.httpserver.HttpsServer;
 class PinnedPostTest {
 
     @TempDir
-    Path folder;
+    static Path folder;
 
-    private HttpsServer server;
-    private SSLContext clientTls;
-    private final List<String> sniNames = new CopyOnWriteArrayList<>();
-    private final List<String> hosts = new CopyOnWriteArrayList<>();
+    private static HttpsServer server;
+    private static SSLContext clientTls;
+    private static final List<String> sniNames = new CopyOnWriteArrayList<>();
+    private static final List<String> hosts = new CopyOnWriteArrayList<>();
 
-    @BeforeEach
-    void start() throws Exception {
+    /** Once for the class: keytool takes seconds. */
+    @BeforeAll
+    static void start() throws Exception {
         Path store = folder.resolve("hooks.p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "hooks", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=hooks.test",
@@ -95,8 +96,8 @@ class PinnedPostTest {
         server.start();
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         server.stop(0);
     }
 

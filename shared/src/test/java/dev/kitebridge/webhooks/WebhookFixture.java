@@ -52,8 +52,12 @@ final class WebhookFixture {
 
     /** Links an account of the tenant, never synced yet. */
     String account(String id) {
-        accounts.create(IntegratedAccount.linked(id, TENANT, id, List.of(), List.of(), null, time.now(), null));
-        syncs.createAccount(AccountSync.first(id, TENANT));
+        return account(TENANT, id);
+    }
+
+    String account(String tenantId, String id) {
+        accounts.create(IntegratedAccount.linked(id, tenantId, id, List.of(), List.of(), null, time.now(), null));
+        syncs.createAccount(AccountSync.first(id, tenantId));
         return id;
     }
 
@@ -63,14 +67,14 @@ final class WebhookFixture {
      */
     List<ChangeEvent> publish(String accountId, long run, String... types) {
         List<ChangeEvent> events = new ArrayList<>();
+        AccountSync state = syncs.account(accountId).orElseThrow();
         for (int i = 0; i < types.length; i++) {
             String id = "evt_" + run + "_" + i;
-            events.add(new ChangeEvent(id, types[i], TENANT, accountId, time.now(),
+            events.add(new ChangeEvent(id, types[i], state.tenantId(), accountId, time.now(),
                     ApiJson.MAPPER.createObjectNode().put("id", "user-" + i).put("email", "user" + i + "@example.com"), null,
                     String.format(Locale.ROOT, "%012d/%02d/%s", run, i, id)));
         }
         log.put(accountId, events);
-        AccountSync state = syncs.account(accountId).orElseThrow();
         syncs.replaceAccount(state.published(run, run)).orElseThrow();
         return events;
     }
