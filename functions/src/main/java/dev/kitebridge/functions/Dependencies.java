@@ -30,6 +30,7 @@ import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.aws.DynamoDbDeadLetterStore;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
 import dev.kitebridge.state.aws.DynamoDbWebhookStore;
+import dev.kitebridge.webhooks.WebhookTargets;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
 import dev.kitebridge.state.aws.SqsSyncQueue;
@@ -126,11 +127,12 @@ public final class Dependencies {
         Optional<AwsConfig> aws = AwsConfig.fromEnvironment(env);
         double maxDeletionShare = Optional.ofNullable(env.get("KITEBRIDGE_SYNC_MAX_DELETION_SHARE")).map(Double::parseDouble)
                 .orElse(SyncState.DEFAULT_MAX_DELETION_SHARE);
+        WebhookTargets webhookTargets = WebhookTargets.fromEnvironment(env);
         if (aws.isEmpty()) {
             // (The dev server puts its own queue in; a Lambda without a table has no queue to send runs to.)
             return new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(), new InMemoryCursorStore(),
                     new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(), buildkite,
-                    TimeSource.SYSTEM, SyncState.inMemory((runId, delay) -> { }, maxDeletionShare));
+                    TimeSource.SYSTEM, SyncState.inMemory((runId, delay) -> { }, maxDeletionShare).withWebhookTargets(webhookTargets));
         }
         AwsConfig config = aws.get();
         DynamoDbClient dynamo = AwsClients.dynamoDb(config);
@@ -156,7 +158,7 @@ public final class Dependencies {
                 new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM,
                 new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table), new DynamoDbEventLog(dynamo, table),
                         syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table), new DynamoDbDeadLetterStore(dynamo, table),
-                        maxDeletionShare));
+                        maxDeletionShare, webhookTargets));
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.webhooks.WebhookTargets;
 
 /**
  * The handlers of template.yaml in this process, on the state {@link LocalState} names, with one
@@ -39,6 +40,12 @@ public final class LocalRuntime implements AutoCloseable {
      * interface only and refuses real AWS state, so its only caller is the person running it.
      */
     public static final String DEMO_KEY = "kb_local_dev_server_key_for_the_demo";
+
+    /**
+     * The dev server delivers to receivers on the developer's machine (http://127.0.0.1:…), as
+     * {@value WebhookTargets#ALLOW_PRIVATE_VARIABLE}=true allows; a deployed stack does not.
+     */
+    static final WebhookTargets LOCAL_RECEIVERS = new WebhookTargets(true, WebhookTargets.Resolver.SYSTEM);
 
     private final Template template;
     private final Sandbox sandbox;
@@ -58,7 +65,7 @@ public final class LocalRuntime implements AutoCloseable {
         Application.Wiring onState = state.wiring();
         Application.Wiring wiring = new Application.Wiring(onState.accounts(), onState.tokens(), onState.cursors(),
                 onState.organizationData(), onState.apiKeys(), onState.idempotency(), onState.governor(),
-                endpoints, time, onState.sync().withQueue(syncQueue));
+                endpoints, time, onState.sync().withQueue(syncQueue).withWebhookTargets(LOCAL_RECEIVERS));
         // Kept state may have the key already (an earlier start, or another dev server on the same table).
         if (wiring.apiKeys().tenantOf(ApiKeyStore.hash(DEMO_KEY)).isEmpty()) {
             wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),

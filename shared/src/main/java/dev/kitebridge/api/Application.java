@@ -3,7 +3,6 @@ package dev.kitebridge.api;
 import java.time.Clock;
 
 import dev.kitebridge.accounts.AccountsService;
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -65,10 +64,10 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
         SyncState sync = wiring.sync();
         EventFeed feed = new EventFeed(sync.events(), sync.runs());
         SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), feed, wiring.time());
-        WebhookDeliverer deliverer = new WebhookDeliverer(sync.webhooks(), sync.deadLetters(), feed,
-                BuildkiteClient.sharedHttp(), wiring.time(), WebhookDeliverer.Policy.DEFAULT);
+        WebhookDeliverer deliverer = new WebhookDeliverer(sync.webhooks(), sync.deadLetters(), feed, sync.webhookTargets(),
+                wiring.time(), WebhookDeliverer.Policy.DEFAULT);
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
-                wiring.time()), deliverer);
+                sync.webhookTargets(), wiring.time()), deliverer);
         SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), sync.runs());

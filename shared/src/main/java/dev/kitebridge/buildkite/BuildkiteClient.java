@@ -39,11 +39,6 @@ public final class BuildkiteClient {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
-    /** The process's one HTTP client, for other calls out that must not follow redirects either (webhook deliveries). */
-    public static HttpClient sharedHttp() {
-        return SHARED_HTTP;
-    }
-
     private final Builder settings;
     private final RestClient rest;
     private final GraphqlClient graphql;

@@ -2,20 +2,22 @@ package dev.kitebridge.webhooks;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,101 +36,154 @@ import dev.kitebridge.sync.EventFeed;
  * that is down gets everything, in order, once it is back; an event it keeps refusing past the
  * policy's limits, or refuses for good (4xx other than 429), is parked in the dead-letter store and
  * delivery goes on. One deliverer at a time per subscription and account, by a lease.
+ *
+ * <p>Nothing here waits for a receiver's time to come: a failed attempt stores when the next may be
+ * made (the backoff, and never before the receiver's {@code Retry-After}) and ends the turn, and the
+ * next round that finds it due tries again. A turn is bounded too ({@link Policy#sendsPerTurn},
+ * {@link Policy#turn}), and turns run side by side, so that a slow, failing or 429-ing receiver costs
+ * the others nothing.
  */
 public final class WebhookDeliverer {
 
     private static final System.Logger LOG = System.getLogger(WebhookDeliverer.class.getName());
     private static final int PAGE = 100;
-    private static final int PARALLEL_SUBSCRIPTIONS = 8;
-    /** The process's deliverers, one subscription each at a time; daemons, so that a Lambda's process can freeze and end. */
-    private static final ExecutorService SUBSCRIPTIONS = Executors.newFixedThreadPool(PARALLEL_SUBSCRIPTIONS, runnable -> {
+    private static final int PARALLEL_TURNS = 8;
+    /** The process's deliverers, one turn each at a time; daemons, so that a Lambda's process can freeze and end. */
+    private static final ExecutorService TURNS = Executors.newFixedThreadPool(PARALLEL_TURNS, runnable -> {
         Thread thread = new Thread(runnable, "kitebridge-webhooks");
         thread.setDaemon(true);
         return thread;
     });
 
     /**
-     * When to retry and when to give up.
+     * When to retry and when to give up, and how much one turn may do.
      *
      * @param maxAttempts an event is parked only after this many failed attempts...
      * @param parkAfter ...and once it has failed for this long, so a receiver down for less loses nothing
-     * @param firstBackoff the wait after the first failure, doubled after each (with jitter) up to {@code maxBackoff}
+     * @param firstBackoff the wait after the first failure, doubled after each (with jitter) up to {@code maxBackoff};
+     *     a receiver's Retry-After makes it longer, never shorter
      * @param requestTimeout how long one delivery may take; the lease outlives the deadline by this much
+     * @param sendsPerTurn requests one subscription makes for one account in one round, at most
+     * @param turn how long one subscription may work on one account in one round, at most
      */
-    public record Policy(int maxAttempts, Duration parkAfter, Duration firstBackoff, Duration maxBackoff, Duration requestTimeout) {
+    public record Policy(int maxAttempts, Duration parkAfter, Duration firstBackoff, Duration maxBackoff, Duration requestTimeout,
+                         int sendsPerTurn, Duration turn) {
+        /** A turn fits three rounds' worth in the delivery function's minute, on few threads. */
         public static final Policy DEFAULT = new Policy(20, Duration.ofHours(24), Duration.ofSeconds(10), Duration.ofHours(1),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), 100, Duration.ofSeconds(15));
     }
 
     public enum Status {
         /** Every published event is dealt with. */
         CAUGHT_UP,
-        /** Time ran out with an event still to deliver: call again at {@code retryAt}. */
+        /** An event is still to deliver: call again at {@code retryAt}. */
         RETRY_LATER,
         /** Another deliverer holds the lease (or took it over): nothing was done here. */
-        BUSY,
-        /** A replay met a parked delivery the receiver refuses for good (4xx): it stays parked, and the replay stopped there. */
-        REFUSED
+        BUSY
     }
 
     /** What one call did. */
     public record Report(String webhookId, String accountId, Status status, int delivered, int skipped, int parked, Instant retryAt) {}
 
+    /** One integrated account of a tenant, whose events the tenant's subscriptions deliver. */
+    public record Account(String tenantId, String accountId) {}
+
     private final WebhookStore webhooks;
     private final DeadLetterStore deadLetters;
     private final EventFeed feed;
-    private final HttpClient http;
+    private final WebhookTargets targets;
+    private final PinnedPost http;
     private final TimeSource time;
     private final Policy policy;
 
-    /** @param http must not follow redirects (see {@link #httpClient}): a redirect could lead anywhere, the metadata service too */
-    public WebhookDeliverer(WebhookStore webhooks, DeadLetterStore deadLetters, EventFeed feed, HttpClient http, TimeSource time,
+    /** Over TLS with the JDK's trusted certificate authorities. */
+    public WebhookDeliverer(WebhookStore webhooks, DeadLetterStore deadLetters, EventFeed feed, WebhookTargets targets, TimeSource time,
                             Policy policy) {
-        if (http.followRedirects() != HttpClient.Redirect.NEVER) {
-            throw new IllegalArgumentException("the webhook HTTP client must not follow redirects");
-        }
+        this(webhooks, deadLetters, feed, targets, PinnedPost.withDefaultTrust(), time, policy);
+    }
+
+    WebhookDeliverer(WebhookStore webhooks, DeadLetterStore deadLetters, EventFeed feed, WebhookTargets targets, PinnedPost http,
+                     TimeSource time, Policy policy) {
         this.webhooks = webhooks;
         this.deadLetters = deadLetters;
         this.feed = feed;
+        this.targets = targets;
         this.http = http;
         this.time = time;
         this.policy = policy;
     }
 
-    /** The HTTP client deliveries need: a connect timeout, and redirects never followed. */
-    public static HttpClient httpClient(Duration connectTimeout) {
-        return HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    /**
+     * Delivers an account's new events to every subscription of its tenant that covers it: what to
+     * call when a sync run's events are published, and again at the earliest {@code retryAt} of the reports.
+     */
+    public List<Report> deliverAccount(String tenantId, String accountId, Instant deadline) {
+        return deliverAccounts(List.of(new Account(tenantId, accountId)), deadline);
     }
 
     /**
-     * Delivers an account's new events to every subscription of its tenant that covers it, side by
-     * side so that a receiver that is down does not hold up the others: what to call when a sync
-     * run's events are published, and again at the earliest {@code retryAt} of the reports.
+     * A round: each subscription's turn at each account it covers, side by side and in a new order
+     * every round (so that, were there more turns than the round holds, the same ones do not always
+     * come last). One turn's failure is logged and the others go on. Returns once every turn has
+     * ended: each ends by its own bounds, and one starting after {@code deadline} does nothing.
      */
-    public List<Report> deliverAccount(String tenantId, String accountId, Instant deadline) {
-        List<Webhook> covering = webhooks.list(tenantId).stream().filter(w -> w.covers(accountId)).toList();
-        if (covering.isEmpty()) {
-            return List.of();
-        }
-        try {
-            List<Future<Report>> running = covering.stream().map(w -> SUBSCRIPTIONS.submit(() -> deliver(w, accountId, deadline))).toList();
-            List<Report> reports = new ArrayList<>();
-            for (Future<Report> report : running) {
-                reports.add(report.get());
+    public List<Report> deliverAccounts(List<Account> accounts, Instant deadline) {
+        Map<String, List<Webhook>> byTenant = new HashMap<>();
+        List<Callable<Report>> turns = new ArrayList<>();
+        for (Account account : accounts) {
+            for (Webhook webhook : byTenant.computeIfAbsent(account.tenantId(), this::subscriptions)) {
+                if (webhook.covers(account.accountId())) {
+                    turns.add(() -> deliver(webhook, account.accountId(), deadline));
+                }
             }
-            return reports;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while delivering webhooks", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a webhook delivery failed", e.getCause()); // the others end by their deadline
+        }
+        Collections.shuffle(turns);
+        List<Future<Report>> running = turns.stream().map(TURNS::submit).toList();
+        List<Report> reports = new ArrayList<>();
+        for (Future<Report> turn : running) {
+            try {
+                reports.add(turn.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running.forEach(r -> r.cancel(true));
+                throw new IllegalStateException("interrupted while delivering webhooks", e);
+            } catch (ExecutionException e) {
+                LOG.log(Level.ERROR, "a webhook delivery failed; the next round retries it", e.getCause());
+            }
+        }
+        return reports;
+    }
+
+    /** The tenant's subscriptions; none this round (logged) if they cannot be read, so that the other tenants' go on. */
+    private List<Webhook> subscriptions(String tenantId) {
+        try {
+            return webhooks.list(tenantId);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "reading the webhooks of tenant " + tenantId + " failed; the next round retries", e);
+            return List.of();
         }
     }
 
-    /** Delivers the account's events after the subscription's cursor, until they are all dealt with or {@code deadline}. */
+    /**
+     * One turn: delivers the account's events after the subscription's cursor until they are all
+     * dealt with, an attempt fails, or the turn's bounds are reached. A subscription waiting out a
+     * backoff costs one read.
+     */
     public Report deliver(Webhook webhook, String accountId, Instant deadline) {
         Counts counts = new Counts();
-        Optional<DeliveryState> leased = lease(webhook, accountId, deadline);
+        Instant turnEnds = earlierOf(deadline, time.now().plus(policy.turn()));
+        Optional<DeliveryState> current = current(webhook, accountId);
+        if (current.isEmpty() || current.get().leasedAt(time.now())) {
+            return counts.report(webhook, accountId, Status.BUSY, null);
+        }
+        if (current.get().retryAt() != null && current.get().retryAt().isAfter(time.now())) {
+            return counts.report(webhook, accountId, Status.RETRY_LATER, current.get().retryAt()); // not due: no write
+        }
+        if (!fits(turnEnds)) {
+            return counts.report(webhook, accountId, Status.RETRY_LATER, time.now()); // the round is over before the turn began
+        }
+        Optional<DeliveryState> leased = webhooks.replaceDelivery(
+                current.get().leasedTo(UUID.randomUUID().toString(), turnEnds.plus(policy.requestTimeout())));
         if (leased.isEmpty()) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         }
@@ -145,9 +200,13 @@ public final class WebhookDeliverer {
                         counts.skipped++;
                         continue;
                     }
-                    state = deliverOne(webhook, state, event, deadline, counts);
+                    if (counts.sent == policy.sendsPerTurn() || !fits(turnEnds)) {
+                        // The turn is over, not the delivery: due at once, in the next round.
+                        return counts.report(webhook, accountId, Status.RETRY_LATER, time.now());
+                    }
+                    state = deliverOne(webhook, state, event, counts);
                     if (!event.position().equals(state.position())) {
-                        return counts.report(webhook, accountId, Status.RETRY_LATER, laterOf(state.retryAt(), time.now()));
+                        return counts.report(webhook, accountId, Status.RETRY_LATER, state.retryAt());
                     }
                 }
             }
@@ -159,63 +218,52 @@ public final class WebhookDeliverer {
     }
 
     /**
-     * Sends the subscription's parked deliveries again, in order, removing each one delivered; stops
-     * at the first one that is not (it stays parked) or at {@code deadline}.
+     * Sends the subscription's parked deliveries again, in order, once each, removing each one
+     * delivered; stops at the first one that is not (it stays parked) or at {@code deadline}. The
+     * answer is the same whatever kept a delivery from being taken (a refusal, a 5xx, a timeout, an
+     * address not allowed): a replay is no probe of what answers where.
      */
     public Report replay(Webhook webhook, Instant deadline) {
         Counts counts = new Counts();
         for (DeadLetterStore.ParkedDelivery parked : deadLetters.list(webhook.tenantId(), webhook.id())) {
-            Instant retryAt = time.now();
-            int failures = 0;
-            while (true) {
-                if (!waitUntil(retryAt, deadline)) {
-                    return counts.report(webhook, null, Status.RETRY_LATER, retryAt);
-                }
-                Attempt attempt = send(webhook, parked.eventId(), parked.body());
-                if (attempt.delivered()) {
-                    deadLetters.remove(parked);
-                    counts.delivered++;
-                    break;
-                }
-                if (!attempt.retryable()) {
-                    LOG.log(Level.WARNING, "webhook " + webhook.id() + " refused parked event " + parked.eventId() + " again: "
-                            + attempt.reason());
-                    return counts.report(webhook, null, Status.REFUSED, null);
-                }
-                retryAt = nextTry(++failures, attempt);
+            if (!fits(deadline)) {
+                return counts.report(webhook, null, Status.RETRY_LATER, time.now().plus(policy.firstBackoff()));
             }
+            Attempt attempt = send(webhook, parked.eventId(), parked.body());
+            if (!attempt.delivered()) {
+                LOG.log(Level.WARNING, "webhook " + webhook.id() + " did not take parked event " + parked.eventId() + " again: "
+                        + attempt.reason(), attempt.error());
+                return counts.report(webhook, null, Status.RETRY_LATER, time.now().plus(policy.firstBackoff()));
+            }
+            deadLetters.remove(parked);
+            counts.delivered++;
         }
         return counts.report(webhook, null, Status.CAUGHT_UP, null);
     }
 
     /**
-     * Tries the event until it is delivered or parked (the state moves past it, saved), or until
-     * the next try would not end before {@code deadline} (the state stays before it, with its failures).
+     * One attempt at the event: delivered or parked, the state moves past it; failed, the state
+     * stays before it with the failure and when to try next. Saved either way.
      */
-    private DeliveryState deliverOne(Webhook webhook, DeliveryState state, ChangeEvent event, Instant deadline, Counts counts) {
+    private DeliveryState deliverOne(Webhook webhook, DeliveryState state, ChangeEvent event, Counts counts) {
         String body = ApiJson.write(event);
-        while (true) {
-            if (!waitUntil(state.retryAt() == null ? time.now() : state.retryAt(), deadline)) {
-                return save(state);
-            }
-            Attempt attempt = send(webhook, event.id(), body);
-            if (attempt.delivered()) {
-                counts.delivered++;
-                return save(state.advancedTo(event.position()));
-            }
-            Instant now = time.now();
-            DeliveryState failed = state.failed(now, nextTry(state.failures() + 1, attempt));
-            boolean exhausted = failed.failures() >= policy.maxAttempts()
-                    && !now.isBefore(failed.failingSince().plus(policy.parkAfter()));
-            if (!attempt.retryable() || exhausted) {
-                park(webhook, state.accountId(), event, body, attempt, failed.failures());
-                counts.parked++;
-                return save(state.advancedTo(event.position()));
-            }
-            LOG.log(Level.INFO, "webhook " + webhook.id() + " failed to deliver event " + event.id() + " (attempt " + failed.failures()
-                    + "): " + attempt.reason() + "; next try at " + failed.retryAt(), attempt.error());
-            state = save(failed);
+        Attempt attempt = send(webhook, event.id(), body);
+        counts.sent++;
+        if (attempt.delivered()) {
+            counts.delivered++;
+            return save(state.advancedTo(event.position()));
         }
+        Instant now = time.now();
+        DeliveryState failed = state.failed(now, nextTry(state.failures() + 1, attempt));
+        boolean exhausted = failed.failures() >= policy.maxAttempts() && !now.isBefore(failed.failingSince().plus(policy.parkAfter()));
+        if (!attempt.retryable() || exhausted) {
+            park(webhook, state.accountId(), event, body, attempt, failed.failures());
+            counts.parked++;
+            return save(state.advancedTo(event.position()));
+        }
+        LOG.log(Level.INFO, "webhook " + webhook.id() + " failed to deliver event " + event.id() + " (attempt " + failed.failures()
+                + "): " + attempt.reason() + "; next try at " + failed.retryAt(), attempt.error());
+        return save(failed);
     }
 
     /**
@@ -228,47 +276,50 @@ public final class WebhookDeliverer {
         }
     }
 
+    /** One request to the target, at the addresses its host resolves to now, once they are checked. */
     private Attempt send(Webhook webhook, String eventId, String body) {
-        URI target = URI.create(webhook.targetUrl());
-        if (WebhookTargets.resolvesToForbidden(target)) {
-            return new Attempt(false, false, "the target's host resolves to a link-local or metadata address", null);
-        }
-        HttpRequest request = HttpRequest.newBuilder(target)
-                .timeout(policy.requestTimeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "Kitebridge-Webhooks")
-                .header("Kitebridge-Event-Id", eventId)
-                .header(WebhookSignature.HEADER, WebhookSignature.header(webhook.signingSecret(), time.now(), body))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
+        WebhookTargets.Target target;
         try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            int status = response.statusCode();
+            target = targets.resolve(webhook.targetUrl());
+        } catch (WebhookTargets.Refused refused) {
+            return new Attempt(false, false, refused.getMessage(), null);
+        } catch (UnknownHostException e) {
+            return new Attempt(false, true, "network error: the target's host does not resolve", null, e);
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", "Kitebridge-Webhooks");
+        headers.put("Kitebridge-Event-Id", eventId);
+        headers.put(WebhookSignature.HEADER, WebhookSignature.header(webhook.signingSecret(), time.now(), body));
+        try {
+            PinnedPost.Answer answer = http.post(target, headers, body.getBytes(StandardCharsets.UTF_8), policy.requestTimeout());
+            int status = answer.status();
             if (status >= 200 && status < 300) {
                 return new Attempt(true, false, null, null);
             }
             boolean retryable = status >= 500 || status == 429;
-            Duration retryAfter = status == 429 || status == 503
-                    ? response.headers().firstValue("Retry-After").map(this::retryAfter).orElse(null) : null;
+            Duration retryAfter = status == 429 || status == 503 ? answer.retryAfter().map(this::retryAfter).orElse(null) : null;
             return new Attempt(false, retryable, "the receiver answered " + status, retryAfter);
         } catch (IOException e) {
             return new Attempt(false, true, "network error: " + e.getClass().getSimpleName(), null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Attempt(false, true, "interrupted", null);
         }
     }
 
-    /** After the {@code failures}-th failure: the receiver's Retry-After, or exponential backoff with jitter. */
+    /**
+     * After the {@code failures}-th failure: exponential backoff with jitter, or the receiver's
+     * Retry-After if that is later (up to {@code parkAfter}): a receiver saying "1 second" forever
+     * is asked less and less often, never sooner than it said.
+     */
     private Instant nextTry(int failures, Attempt attempt) {
-        if (attempt.retryAfter() != null) {
-            return time.now().plus(attempt.retryAfter());
-        }
         long cap = policy.maxBackoff().toMillis();
         long backoff = Math.min(cap, policy.firstBackoff().toMillis() << Math.min(failures - 1, 30));
         // Half fixed, half random: receivers coming back are not hit by every deliverer at once.
         long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-        return time.now().plusMillis(jittered);
+        Duration wait = Duration.ofMillis(jittered);
+        if (attempt.retryAfter() != null && attempt.retryAfter().compareTo(wait) > 0) {
+            wait = attempt.retryAfter().compareTo(policy.parkAfter()) > 0 ? policy.parkAfter() : attempt.retryAfter();
+        }
+        return time.now().plus(wait);
     }
 
     /** Retry-After in seconds or as an HTTP date; null if it is neither. */
@@ -285,22 +336,9 @@ public final class WebhookDeliverer {
         }
     }
 
-    /** Waits until {@code when} if that leaves time for a delivery before {@code deadline}; false if it does not. */
-    private boolean waitUntil(Instant when, Instant deadline) {
-        if (when.plus(policy.requestTimeout()).isAfter(deadline)) {
-            return false;
-        }
-        Duration wait = Duration.between(time.now(), when);
-        if (wait.isNegative() || wait.isZero()) {
-            return true;
-        }
-        try {
-            time.sleep(wait);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+    /** Whether a request started now ends before {@code deadline}. */
+    private boolean fits(Instant deadline) {
+        return !time.now().plus(policy.requestTimeout()).isAfter(deadline);
     }
 
     private void park(Webhook webhook, String accountId, ChangeEvent event, String body, Attempt last, int attempts) {
@@ -311,20 +349,16 @@ public final class WebhookDeliverer {
     }
 
     /**
-     * Takes the lease on the subscription's delivery of the account, until the deadline and one
-     * request more. An account without a delivery state was linked after the subscription was
-     * made: its delivery starts at its first event.
+     * The subscription's delivery state for the account. An account without one was linked after
+     * the subscription was made: its delivery starts at its first event.
      */
-    private Optional<DeliveryState> lease(Webhook webhook, String accountId, Instant deadline) {
+    private Optional<DeliveryState> current(Webhook webhook, String accountId) {
         Optional<DeliveryState> current = webhooks.delivery(webhook.tenantId(), webhook.id(), accountId);
         if (current.isEmpty()) {
             webhooks.createDelivery(DeliveryState.startingAt(webhook.tenantId(), webhook.id(), accountId, null));
             current = webhooks.delivery(webhook.tenantId(), webhook.id(), accountId);
         }
-        if (current.isEmpty() || current.get().leasedAt(time.now())) {
-            return Optional.empty();
-        }
-        return webhooks.replaceDelivery(current.get().leasedTo(UUID.randomUUID().toString(), deadline.plus(policy.requestTimeout())));
+        return current;
     }
 
     private DeliveryState save(DeliveryState state) {
@@ -336,8 +370,8 @@ public final class WebhookDeliverer {
         webhooks.replaceDelivery(state.released());
     }
 
-    private static Instant laterOf(Instant retryAt, Instant now) {
-        return retryAt == null || retryAt.isBefore(now) ? now : retryAt;
+    private static Instant earlierOf(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     /** Another deliverer took the delivery over (our lease expired): stop without writing. */
@@ -348,6 +382,7 @@ public final class WebhookDeliverer {
     }
 
     private static final class Counts {
+        int sent;
         int delivered;
         int skipped;
         int parked;

@@ -1,18 +1,17 @@
 package dev.kitebridge.webhooks;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
 
 /**
  * When deliveries happen: right after a run's events are published (the worker that published
  * them), and on a tick for every account (retries whose time has come, receivers that are back).
- * A subscription whose receiver is waiting out a backoff costs the tick one read.
+ * A subscription whose receiver is waiting out a backoff costs the tick one read; nothing here
+ * sleeps until a retry is due.
  */
 public final class WebhookRounds {
 
@@ -39,20 +38,14 @@ public final class WebhookRounds {
         }
     }
 
-    /** The tick: every account's subscriptions, until the deadline. One account's failure is logged, and the others go on. */
+    /**
+     * The tick: every account's subscriptions, each subscription's turn at each account side by
+     * side and bounded (see {@link WebhookDeliverer#deliverAccounts}), so that no account or
+     * receiver holds up the others.
+     */
     public List<WebhookDeliverer.Report> everyAccount(Instant deadline) {
-        List<WebhookDeliverer.Report> reports = new ArrayList<>();
-        for (AccountSync account : syncs.accounts()) {
-            if (!Instant.now().isBefore(deadline)) {
-                break;
-            }
-            try {
-                reports.addAll(deliverer.deliverAccount(account.tenantId(), account.accountId(), deadline));
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "delivering the events of account " + account.accountId() + " of tenant "
-                        + account.tenantId() + " failed; the next tick retries", e);
-            }
-        }
-        return reports;
+        List<WebhookDeliverer.Account> accounts = syncs.accounts().stream()
+                .map(a -> new WebhookDeliverer.Account(a.tenantId(), a.accountId())).toList();
+        return deliverer.deliverAccounts(accounts, deadline);
     }
 }

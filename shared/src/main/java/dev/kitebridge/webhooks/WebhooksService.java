@@ -20,13 +20,16 @@ public final class WebhooksService {
     private final DeadLetterStore deadLetters;
     private final AccountStore accounts;
     private final EventFeed feed;
+    private final WebhookTargets targets;
     private final TimeSource time;
 
-    public WebhooksService(WebhookStore webhooks, DeadLetterStore deadLetters, AccountStore accounts, EventFeed feed, TimeSource time) {
+    public WebhooksService(WebhookStore webhooks, DeadLetterStore deadLetters, AccountStore accounts, EventFeed feed,
+                           WebhookTargets targets, TimeSource time) {
         this.webhooks = webhooks;
         this.deadLetters = deadLetters;
         this.accounts = accounts;
         this.feed = feed;
+        this.targets = targets;
         this.time = time;
     }
 
@@ -36,7 +39,7 @@ public final class WebhooksService {
      * @param integratedAccountId the one account to deliver the events of; null for all the tenant's accounts
      */
     public Webhook subscribe(String tenantId, String targetUrl, List<String> eventTypes, String integratedAccountId) {
-        String refused = WebhookTargets.refusal(targetUrl);
+        String refused = targets.refusal(targetUrl);
         if (refused != null) {
             throw DirectoryException.invalidRequest(refused);
         }

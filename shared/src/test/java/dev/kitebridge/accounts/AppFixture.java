@@ -42,6 +42,7 @@ import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.SyncState;
+import dev.kitebridge.webhooks.WebhookTargets;
 
 /** The whole application over a sandbox, on in-memory state or on dynalite and moto's Secrets Manager. */
 public final class AppFixture implements AutoCloseable {
@@ -87,7 +88,8 @@ public final class AppFixture implements AutoCloseable {
                 endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()),
                 new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()),
                         new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()),
-                        new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE)));
+                        new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE,
+                        WebhookTargets.PUBLIC_ONLY)));
         return new AppFixture(sandbox, app, table, moto, config.secretPrefix());
     }
 

@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryWebhookStore;
 import dev.kitebridge.sync.EventFeed;
 import dev.kitebridge.webhooks.WebhookDeliverer;
+import dev.kitebridge.webhooks.WebhookTargets;
 import dev.kitebridge.webhooks.WebhooksService;
 
 /** {@code /webhooks} through the handlers' gate, with API Gateway's events. */
@@ -38,9 +40,26 @@ class WebhookEndpointsTest {
     private final InMemoryWebhookStore webhooks = new InMemoryWebhookStore();
     private final InMemoryDeadLetterStore deadLetters = new InMemoryDeadLetterStore();
     private final EventFeed feed = new EventFeed(new InMemoryEventLog(), new InMemorySyncStore());
-    private final WebhookEndpoints endpoints = new WebhookEndpoints(new WebhooksService(webhooks, deadLetters, accounts, feed,
-            TimeSource.SYSTEM), new WebhookDeliverer(webhooks, deadLetters, feed, WebhookDeliverer.httpClient(Duration.ofSeconds(1)),
-            TimeSource.SYSTEM, WebhookDeliverer.Policy.DEFAULT));
+    /** The names these tests subscribe to, resolved here: no lookup leaves the machine (nothing is delivered to them either). */
+    private static final Map<String, String> NAMES = Map.of("hooks.example.com", "203.0.114.10", "h.example.com", "203.0.114.11",
+            "internal.example.com", "10.0.0.1", "mixed.example.com", "203.0.114.12,127.0.0.1");
+    private static final WebhookTargets.Resolver RESOLVER = host -> {
+        if (!NAMES.containsKey(host)) {
+            throw new UnknownHostException(host);
+        }
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String address : NAMES.get(host).split(",")) {
+            addresses.add(InetAddress.getByName(address)); // literals: no lookup
+        }
+        return addresses;
+    };
+    /** As a deployed stack's, by default. */
+    private WebhookEndpoints endpoints = endpoints(new WebhookTargets(false, RESOLVER));
+
+    private WebhookEndpoints endpoints(WebhookTargets targets) {
+        return new WebhookEndpoints(new WebhooksService(webhooks, deadLetters, accounts, feed, targets, TimeSource.SYSTEM),
+                new WebhookDeliverer(webhooks, deadLetters, feed, targets, TimeSource.SYSTEM, WebhookDeliverer.Policy.DEFAULT));
+    }
 
     private record Answer(int status, JsonNode body, String raw) {}
 
@@ -104,7 +123,7 @@ class WebhookEndpointsTest {
 
     @Test
     void aSubscriptionForAllAccountsNeedsNoAccount() {
-        Answer made = subscribe("{\"target_url\":\"http://localhost:8080/hooks\",\"event_types\":[\"sync_run.completed\"]}");
+        Answer made = subscribe("{\"target_url\":\"https://hooks.example.com/all\",\"event_types\":[\"sync_run.completed\"]}");
         assertEquals(201, made.status(), made.raw());
         assertTrue(made.body().get("integrated_account_id").isNull());
     }
@@ -127,8 +146,31 @@ class WebhookEndpointsTest {
             assertEquals(400, answer.status(), body);
             assertTrue(answer.body().get("message").asText().contains(named), answer.body().get("message").asText());
         });
+        assertEquals(400, subscribe("{\"target_url\":\"http://127.0.0.1:9/hooks\",\"event_types\":[\"user.created\"]}").status(),
+                "no http, nor loopback, in a deployed stack");
+        endpoints = endpoints(new WebhookTargets(true, RESOLVER));
         assertEquals(201, subscribe("{\"target_url\":\"http://127.0.0.1:9/hooks\",\"event_types\":[\"user.created\"]}").status(),
-                "http to loopback, for local development");
+                "http to loopback where the deployment allows private targets: the dev server, for local development");
+    }
+
+    @Test
+    void targetsThatAreNotPublicAnswer400NamingTargetUrlHoweverSpelled() {
+        List<String> refused = List.of("https://127.0.0.1/", "https://2130706433/", "https://0x7f000001/", "https://0177.0.0.1/",
+                "https://127.1/", "https://[::ffff:127.0.0.1]/", "https://[::1]/", "https://0.0.0.0/", "https://[::]/",
+                "https://10.1.2.3/", "https://172.16.0.1/", "https://192.168.1.1/", "https://100.64.0.1/", "https://198.18.0.1/",
+                "https://[fd12::1]/", "https://[fe80::1]/", "https://224.0.0.1/", "https://255.255.255.255/",
+                "https://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "https://internal.example.com/",
+                "https://mixed.example.com/", "https://nowhere.example.com/", "https://localhost/", "https://1.2.3.4.5/");
+        for (String url : refused) {
+            Answer answer = subscribe("{\"target_url\":\"" + url + "\",\"event_types\":[\"user.created\"]}");
+            assertEquals(400, answer.status(), url);
+            assertTrue(answer.body().get("message").asText().startsWith("target_url"), answer.body().get("message").asText());
+        }
+        assertEquals(subscribe("{\"target_url\":\"https://internal.example.com/\",\"event_types\":[\"user.created\"]}").raw()
+                .replaceAll("internal|\"request_id\":\"[^\"]*\"", ""),
+                subscribe("{\"target_url\":\"https://nowhere.example.com/\",\"event_types\":[\"user.created\"]}").raw()
+                        .replaceAll("nowhere|\"request_id\":\"[^\"]*\"", ""),
+                "a name resolving to a private address is refused as one that does not resolve: nothing is told of internal DNS");
     }
 
     @Test

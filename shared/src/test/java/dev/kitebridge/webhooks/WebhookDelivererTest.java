@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -53,7 +57,7 @@ class WebhookDelivererTest {
             Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created", "user.deleted");
             List<ChangeEvent> events = fixture.publish(account, 1, "user.created", "user.deleted", "user.created");
 
-            Report report = fixture.deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            Report report = fixture.deliverUntil(webhook, account, fixture.anHourFromNow());
 
             assertEquals(Status.CAUGHT_UP, report.status());
             assertEquals(3, report.delivered());
@@ -122,7 +126,7 @@ class WebhookDelivererTest {
             List<ChangeEvent> first = fixture.publish(account, 1, "user.created", "user.deleted");
             receiver.stop();
 
-            Report down = fixture.deliverer.deliver(webhook, account, fixture.time.now().plus(Duration.ofMinutes(2)));
+            Report down = fixture.deliverUntil(webhook, account, fixture.time.now().plus(Duration.ofMinutes(2)));
             assertEquals(Status.RETRY_LATER, down.status());
             assertEquals(0, down.delivered());
             assertTrue(down.retryAt().isAfter(fixture.time.now().minusSeconds(1)));
@@ -132,13 +136,13 @@ class WebhookDelivererTest {
 
             List<ChangeEvent> second = fixture.publish(account, 2, "user.created");
             fixture.time.advance(Duration.ofMinutes(3));
-            assertEquals(Status.RETRY_LATER, fixture.deliverer.deliver(webhook, account, fixture.time.now().plus(Duration.ofMinutes(2)))
+            assertEquals(Status.RETRY_LATER, fixture.deliverUntil(webhook, account, fixture.time.now().plus(Duration.ofMinutes(2)))
                     .status(), "still down, and still not parked: it has not failed for long enough");
             assertTrue(fixture.deadLetters.list(WebhookFixture.TENANT, webhook.id()).isEmpty());
 
             receiver.restart();
             fixture.time.advance(Duration.ofMinutes(1));
-            Report back = fixture.deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            Report back = fixture.deliverUntil(webhook, account, fixture.anHourFromNow());
 
             assertEquals(Status.CAUGHT_UP, back.status());
             assertEquals(List.of(first.get(0).id(), first.get(1).id(), second.get(0).id()), receiver.taken());
@@ -153,7 +157,7 @@ class WebhookDelivererTest {
             Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created");
             List<ChangeEvent> events = fixture.publish(account, 1, "user.created", "user.created", "user.created");
 
-            Report report = fixture.deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            Report report = fixture.deliverUntil(webhook, account, fixture.anHourFromNow());
 
             assertEquals(Status.CAUGHT_UP, report.status());
             assertEquals(1, report.parked());
@@ -178,6 +182,33 @@ class WebhookDelivererTest {
             assertEquals(ApiJson.write(events.get(1)), last.body(), "replayed as it was first sent");
             assertTrue(WebhookSignature.verify(webhook.signingSecret(), last.signature(), last.body(), fixture.time.now(),
                     Duration.ofMinutes(5)), "signed again with a fresh timestamp");
+        }
+    }
+
+    @Test
+    void aReplayAnswersAlikeWhetherTheTargetRefusedFailedWasDownTimedOutOrWasNeverReached() throws Exception {
+        fixture.names.put("metadata.example.com", List.of(InetAddress.getByName("169.254.169.254")));
+        try (Receiver refusing = Receiver.start((eventId, attempt) -> Answer.of(410));
+             Receiver throttling = Receiver.start((eventId, attempt) -> new Answer(429, Map.of("Retry-After", "3600")));
+             Receiver down = Receiver.start((eventId, attempt) -> Answer.OK);
+             ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            down.stop();
+            List<String> targets = List.of(refusing.url(), throttling.url(), down.url(),
+                    "http://127.0.0.1:" + silent.getLocalPort() + "/hooks", "https://metadata.example.com/hooks");
+            List<List<Object>> answers = new ArrayList<>();
+            for (String target : targets) {
+                Webhook webhook = Webhook.create(WebhookFixture.TENANT, target, List.of("user.created"), account, fixture.time.now());
+                fixture.webhooks.create(webhook);
+                fixture.deadLetters.park(new DeadLetterStore.ParkedDelivery(WebhookFixture.TENANT, webhook.id(), account, "0001", "evt_0",
+                        "{}", "the receiver answered 503", 20, fixture.time.now()));
+
+                Report report = fixture.deliverer.replay(webhook, fixture.anHourFromNow());
+
+                answers.add(List.of(report.status(), report.delivered(), Duration.between(fixture.time.now(), report.retryAt())));
+                assertEquals(1, fixture.deadLetters.list(WebhookFixture.TENANT, webhook.id()).size(), target + ": still parked");
+            }
+            assertEquals(List.of(Status.RETRY_LATER, 0, WebhookFixture.POLICY.firstBackoff()), answers.get(0));
+            assertEquals(Collections.nCopies(targets.size(), answers.get(0)), answers, "nothing tells which went wrong");
         }
     }
 
@@ -268,7 +299,7 @@ class WebhookDelivererTest {
              })) {
             Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created");
             fixture.publish(account, 1, "user.created", "user.created");
-            fixture.deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            fixture.deliverUntil(webhook, account, fixture.anHourFromNow());
             fixture.deliverer.replay(webhook, fixture.anHourFromNow());
 
             assertTrue(logs.lines().stream().anyMatch(l -> l.contains(webhook.id())), "deliveries were logged");

@@ -1,10 +1,14 @@
 package dev.kitebridge.webhooks;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.kitebridge.api.ApiJson;
@@ -20,16 +24,21 @@ import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventFeed;
 
 /**
- * Webhooks over in-memory state, with accounts whose sync runs publish events, and a clock that
- * moves only when the deliverer waits: backoffs and Retry-After cost no real time.
+ * Webhooks over in-memory state, with accounts whose sync runs publish events, a clock the test
+ * moves (backoffs and Retry-After cost no real time), and host names resolved by the test.
  */
 final class WebhookFixture {
 
     static final String TENANT = "tenant-a";
 
-    /** Backoff from 1 s to 60 s; an event is parked after 5 failed attempts over 10 minutes. */
+    /** Backoff from 1 s to 60 s; an event is parked after 5 failed attempts over 10 minutes; turns of 100 sends or a minute. */
     static final WebhookDeliverer.Policy POLICY = new WebhookDeliverer.Policy(5, Duration.ofMinutes(10), Duration.ofSeconds(1),
-            Duration.ofSeconds(60), Duration.ofSeconds(5));
+            Duration.ofSeconds(60), Duration.ofSeconds(5), 100, Duration.ofMinutes(1));
+
+    /** Names the tests resolve; any other is unknown, so that no lookup leaves the machine. */
+    final Map<String, List<InetAddress>> names = new ConcurrentHashMap<>();
+    /** As the dev server's: the receivers are on 127.0.0.1. */
+    final WebhookTargets targets = new WebhookTargets(true, this::resolve);
 
     final ManualTime time = new ManualTime(Instant.now());
     final InMemoryAccountStore accounts = new InMemoryAccountStore();
@@ -38,14 +47,17 @@ final class WebhookFixture {
     final EventFeed feed = new EventFeed(log, syncs);
     final InMemoryWebhookStore webhooks = new InMemoryWebhookStore();
     final InMemoryDeadLetterStore deadLetters = new InMemoryDeadLetterStore();
-    final WebhooksService service = new WebhooksService(webhooks, deadLetters, accounts, feed, time);
-    final WebhookDeliverer deliverer = new WebhookDeliverer(webhooks, deadLetters, feed,
-            WebhookDeliverer.httpClient(Duration.ofSeconds(2)), time, POLICY);
+    final WebhooksService service = new WebhooksService(webhooks, deadLetters, accounts, feed, targets, time);
+    final WebhookDeliverer deliverer = new WebhookDeliverer(webhooks, deadLetters, feed, targets, time, POLICY);
 
     /** Links an account of the tenant, never synced yet. */
     String account(String id) {
-        accounts.create(IntegratedAccount.linked(id, TENANT, id, List.of(), List.of(), null, time.now(), null));
-        syncs.createAccount(AccountSync.first(id, TENANT));
+        return account(TENANT, id);
+    }
+
+    String account(String tenantId, String id) {
+        accounts.create(IntegratedAccount.linked(id, tenantId, id, List.of(), List.of(), null, time.now(), null));
+        syncs.createAccount(AccountSync.first(id, tenantId));
         return id;
     }
 
@@ -55,20 +67,48 @@ final class WebhookFixture {
      */
     List<ChangeEvent> publish(String accountId, long run, String... types) {
         List<ChangeEvent> events = new ArrayList<>();
+        AccountSync state = syncs.account(accountId).orElseThrow();
         for (int i = 0; i < types.length; i++) {
             String id = "evt_" + run + "_" + i;
-            events.add(new ChangeEvent(id, types[i], TENANT, accountId, time.now(),
+            events.add(new ChangeEvent(id, types[i], state.tenantId(), accountId, time.now(),
                     ApiJson.MAPPER.createObjectNode().put("id", "user-" + i).put("email", "user" + i + "@example.com"), null,
                     String.format(Locale.ROOT, "%012d/%02d/%s", run, i, id)));
         }
         log.put(accountId, events);
-        AccountSync state = syncs.account(accountId).orElseThrow();
         syncs.replaceAccount(state.published(run, run)).orElseThrow();
         return events;
     }
 
     Webhook subscribe(String targetUrl, String accountId, String... types) {
         return service.subscribe(TENANT, targetUrl, List.of(types), accountId);
+    }
+
+    /**
+     * Delivers as the rounds would, the clock moved on to each retry's time, until the delivery is
+     * caught up or its next try is past {@code horizon}: the counts of every turn, the last one's status.
+     */
+    WebhookDeliverer.Report deliverUntil(Webhook webhook, String accountId, Instant horizon) {
+        int delivered = 0;
+        int skipped = 0;
+        int parked = 0;
+        while (true) {
+            WebhookDeliverer.Report turn = deliverer.deliver(webhook, accountId, anHourFromNow());
+            delivered += turn.delivered();
+            skipped += turn.skipped();
+            parked += turn.parked();
+            if (turn.status() != WebhookDeliverer.Status.RETRY_LATER || turn.retryAt().isAfter(horizon)) {
+                return new WebhookDeliverer.Report(turn.webhookId(), accountId, turn.status(), delivered, skipped, parked, turn.retryAt());
+            }
+            time.advanceTo(turn.retryAt());
+        }
+    }
+
+    private List<InetAddress> resolve(String host) throws UnknownHostException {
+        List<InetAddress> addresses = names.get(host);
+        if (addresses == null) {
+            throw new UnknownHostException(host);
+        }
+        return addresses;
     }
 
     /** An hour for the deliverer, on the fixture's clock. */
@@ -80,7 +120,7 @@ final class WebhookFixture {
         return events.stream().map(ChangeEvent::id).toList();
     }
 
-    /** A clock that moves when something sleeps on it, or when told to. */
+    /** A clock that moves only when told to: deliveries never sleep. */
     static final class ManualTime implements TimeSource {
 
         private final AtomicReference<Instant> now;
@@ -96,11 +136,15 @@ final class WebhookFixture {
 
         @Override
         public void sleep(Duration duration) {
-            advance(duration);
+            throw new AssertionError("a delivery slept for " + duration + ": retries are scheduled, not waited for");
         }
 
         void advance(Duration duration) {
             now.updateAndGet(t -> t.plus(duration));
+        }
+
+        void advanceTo(Instant then) {
+            now.updateAndGet(t -> t.isBefore(then) ? then : t);
         }
     }
 }
