@@ -151,10 +151,14 @@ class MemberWalkTest {
     }
 
     static List<MemberNode> graphqlWalk(BuildkiteClient buildkite) {
+        return graphqlWalk(buildkite, 500);
+    }
+
+    static List<MemberNode> graphqlWalk(BuildkiteClient buildkite, int perPage) {
         List<MemberNode> all = new ArrayList<>();
         String after = null;
         do {
-            Connection<MemberNode> page = buildkite.graphql().members("acme", MemberQuery.page(500, after).withOrder("NAME"));
+            Connection<MemberNode> page = buildkite.graphql().members("acme", MemberQuery.page(perPage, after).withOrder("NAME"));
             all.addAll(page.nodes());
             after = page.next().orElse(null);
         } while (after != null);
