@@ -236,10 +236,10 @@ public final class SyncRunner {
     }
 
     /**
-     * Whether the run is stuck, not waiting: a turn that read a page clears the watch; one that
-     * stopped on a spent budget without a page starts it, and once no page has been read for
-     * {@link RateLimitGovernor#NO_PROGRESS_LIMIT} the run fails, its error (and one log line) saying
-     * where the budgets stand. A turn cut short by the worker's time says nothing.
+     * Whether the run is stuck, not waiting: a turn that read a page clears the watch; one that read
+     * none (it waited on a spent budget, for a refill or all its time) starts it, and once no page
+     * has been read for {@link RateLimitGovernor#NO_PROGRESS_LIMIT} the run fails, its error (and
+     * one log line) saying where the budgets stand.
      */
     private boolean stuck(RunProgress progress, Session session, SyncRun.Read before, Instant turnStart, Instant goOnAt) {
         SyncRun run = progress.current();
@@ -247,9 +247,6 @@ public final class SyncRunner {
             if (run.stalledSince() != null) {
                 progress.save(r -> r.stalled(null));
             }
-            return false;
-        }
-        if (!goOnAt.isAfter(time.now())) {
             return false;
         }
         Instant since = run.stalledSince() != null ? run.stalledSince() : turnStart;

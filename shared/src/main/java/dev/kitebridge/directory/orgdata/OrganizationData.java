@@ -47,7 +47,7 @@ public final class OrganizationData {
 
     private final Map<String, List<UserTeam>> teamsByUser = new LinkedHashMap<>();
     private Instant retryAt;
-    /** Since when every advance stopped on a spent budget without a step; null while it steps. */
+    /** Since when no advance has taken a step; null while the build steps. */
     private Instant stalledSince;
 
     /** One team of a user. */
@@ -139,19 +139,16 @@ public final class OrganizationData {
         retryAt = when;
     }
 
-    /**
-     * What an advance achieved: a step clears a stall; stopping on a spent budget without one starts
-     * it (or lets it go on). An advance that had no time to try anything says nothing.
-     */
-    synchronized void advanced(boolean stepped, boolean budgetSpent, Instant now) {
+    /** What an advance achieved: a step clears a stall; an advance without one starts it (or lets it go on). */
+    synchronized void advanced(boolean stepped, Instant now) {
         if (stepped) {
             stalledSince = null;
-        } else if (budgetSpent && stalledSince == null) {
+        } else if (stalledSince == null) {
             stalledSince = now;
         }
     }
 
-    /** How long advances have stopped on spent budgets without a step; zero while the build steps. */
+    /** How long advances have gone without a step; zero while the build steps. */
     public synchronized Duration stalledFor(Instant now) {
         return stalledSince == null ? Duration.ZERO : Duration.between(stalledSince, now);
     }

@@ -219,7 +219,7 @@ public final class OrganizationDataService {
             OrganizationDataBuilder.Progress progress = access.call(session,
                     () -> builder.advance(building, session, parts, deadline));
             building.retryAt(progress.retryAt());
-            building.advanced(progress.stepped(), progress.retryAt() != null, now);
+            building.advanced(progress.stepped(), now);
         } finally {
             store.save(building);
         }
