@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -53,7 +54,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private Sandbox(Builder builder) throws IOException {
-        this.clock = new SandboxClock(builder.timeScale);
+        this.clock = builder.clock != null ? SandboxClock.driven(builder.clock) : new SandboxClock(builder.timeScale);
         this.world = new World(new IdSource(builder.population.seed()), clock::now);
         this.generated = DataGenerator.populate(world, builder.population);
         this.journal = new Journal();
@@ -138,6 +139,7 @@ public final class Sandbox implements AutoCloseable {
         private Population population = Population.of(100, 5);
         private RateLimits limits = RateLimits.BUILDKITE;
         private double timeScale = 1;
+        private Supplier<Instant> clock;
         private int port;
 
         public Builder population(Population population) {
@@ -153,6 +155,15 @@ public final class Sandbox implements AutoCloseable {
         /** How many Buildkite seconds pass per real second (60: a REST window takes one real second). */
         public Builder timeScale(double scale) {
             this.timeScale = scale;
+            return this;
+        }
+
+        /**
+         * Reads the time from {@code now} instead of a scaled wall clock: a test's virtual clock,
+         * shared with the client, so that windows pass when the test's waits say so.
+         */
+        public Builder clock(Supplier<Instant> now) {
+            this.clock = now;
             return this;
         }
 

@@ -88,6 +88,37 @@ public abstract sealed class BuildkiteException extends RuntimeException {
         }
     }
 
+    /**
+     * A call that costs more than a budget's whole limit (a GraphQL page of more points than the
+     * window holds): no refill can ever cover it, so it is refused at once instead of waited for.
+     * Nothing was sent.
+     */
+    public static final class OverLimit extends BuildkiteException {
+        private final String scope;
+        private final long cost;
+        private final long limit;
+
+        public OverLimit(String scope, long cost, long limit, String message) {
+            super(0, message, null);
+            this.scope = scope;
+            this.cost = cost;
+            this.limit = limit;
+        }
+
+        /** Which budget is too small: rest, rest_user, graphql or graphql_user. */
+        public String scope() {
+            return scope;
+        }
+
+        public long cost() {
+            return cost;
+        }
+
+        public long limit() {
+            return limit;
+        }
+    }
+
     /** Buildkite failed (5xx, timeout, dropped connection, truncated body) and retries did not help. */
     public static final class Unavailable extends BuildkiteException {
         public Unavailable(int status, String message, Throwable cause) {

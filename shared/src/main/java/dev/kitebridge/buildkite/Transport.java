@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -185,6 +187,13 @@ public final class Transport {
         while (true) {
             Instant now = time.now();
             RateLimitGovernor.Decision decision = governor.reserve(budgets, call.cost(), now);
+            if (decision instanceof RateLimitGovernor.Decision.OverLimit over) {
+                String unit = call.api() == Budget.Api.REST ? " requests" : " points";
+                throw new BuildkiteException.OverLimit(over.budget().buildkiteScope(), call.cost(), over.limit(),
+                        call.describe() + " costs " + call.cost() + unit + ", more than Buildkite's whole "
+                                + over.budget().buildkiteScope() + " budget of " + over.limit() + unit
+                                + " a window: no refill can cover it, so it is not sent");
+            }
             if (decision instanceof RateLimitGovernor.Decision.NotBefore notBefore) {
                 if (notBefore.instant().isAfter(deadline)) {
                     Duration retryAfter = Duration.between(now, notBefore.instant());
@@ -210,18 +219,38 @@ public final class Transport {
         return budgets;
     }
 
-    /** The budgets an answer describes: {@code RateLimit-*} (organization) and {@code RateLimit-User-*}. */
+    /**
+     * The budgets an answer describes: {@code RateLimit-*} (organization) and {@code RateLimit-User-*},
+     * each only if its {@code -Scope} header names this call's budget (or is absent, as in Buildkite's
+     * older answers): another API's numbers taken for this one's would make a budget of the wrong size.
+     */
     private List<BudgetReading> readings(Call call, HttpHeaders headers, Instant receivedAt) {
         List<BudgetReading> readings = new ArrayList<>(2);
         if (call.organizationSlug() != null) {
-            reading(headers, "RateLimit-", Budget.organization(call.api(), call.organizationSlug()), receivedAt)
+            reading(call, headers, "RateLimit-", Budget.organization(call.api(), call.organizationSlug()), receivedAt)
                     .ifPresent(readings::add);
         }
-        reading(headers, "RateLimit-User-", Budget.user(call.api(), userBudgetKey), receivedAt).ifPresent(readings::add);
+        reading(call, headers, "RateLimit-User-", Budget.user(call.api(), userBudgetKey), receivedAt).ifPresent(readings::add);
         return readings;
     }
 
-    private static Optional<BudgetReading> reading(HttpHeaders headers, String prefix, Budget budget, Instant receivedAt) {
+    /**
+     * Mismatches already logged, by header and the scope expected (not the one found, which the
+     * endpoint chooses): each is said once per process, however many answers repeat it.
+     */
+    private static final Set<String> MISMATCHES_LOGGED = ConcurrentHashMap.newKeySet();
+
+    private static Optional<BudgetReading> reading(Call call, HttpHeaders headers, String prefix, Budget budget, Instant receivedAt) {
+        Optional<String> scope = headers.firstValue(prefix + "Scope").map(String::trim);
+        if (scope.isPresent() && !scope.get().equalsIgnoreCase(budget.buildkiteScope())) {
+            String header = prefix + "Scope";
+            if (MISMATCHES_LOGGED.add(header + "|" + budget.buildkiteScope())) {
+                String found = scope.get().length() > 40 ? scope.get().substring(0, 40) + "…" : scope.get();
+                LOG.log(Level.WARNING, "Buildkite answered {0} with {1}: {2} where {3} was expected; its {4}* headers are"
+                        + " ignored (said once)", call.describe(), header, found, budget.buildkiteScope(), prefix);
+            }
+            return Optional.empty();
+        }
         OptionalLong limit = number(headers, prefix + "Limit");
         OptionalLong remaining = number(headers, prefix + "Remaining");
         OptionalLong reset = number(headers, prefix + "Reset");

@@ -3,16 +3,19 @@ package dev.kitebridge.directory;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.IntegratedAccount;
@@ -95,10 +98,32 @@ public final class BuildkiteAccess {
     private BuildkiteClient client(IntegratedAccount account, BuildkiteToken token, Session session) {
         return endpoints.client(token)
                 .governor(governor)
-                .userBudgetKey(account.budgetKey() != null ? account.budgetKey() : "account:" + account.id())
+                .userBudgetKey(userBudgetKey(account))
                 .time(time)
                 .addListener(session)
                 .build();
+    }
+
+    private static String userBudgetKey(IntegratedAccount account) {
+        return account.budgetKey() != null ? account.budgetKey() : "account:" + account.id();
+    }
+
+    /**
+     * Where the account's budgets and the organization's stand, in one line for a log or a run's
+     * error: scopes and numbers only (budget keys are account ids and slugs, never a token).
+     */
+    public String budgetStates(Session session, String organizationSlug) {
+        List<Budget> budgets = new ArrayList<>();
+        for (Budget.Api api : Budget.Api.values()) {
+            budgets.add(Budget.user(api, userBudgetKey(session.account())));
+            if (organizationSlug != null) {
+                budgets.add(Budget.organization(api, organizationSlug));
+            }
+        }
+        Instant now = session.now();
+        return budgets.stream().map(b -> b.buildkiteScope() + " (" + b.key() + "): "
+                        + governor.state(b).map(state -> state.at(now).summary()).orElse("never used"))
+                .collect(Collectors.joining("; "));
     }
 
     /** Runs a call on Buildkite, answering Buildkite's errors in the contract's terms. */
@@ -159,6 +184,9 @@ public final class BuildkiteAccess {
         if (failure instanceof BuildkiteException.RateLimited e) {
             return DirectoryException.rateLimited(e.retryAfter(), "Buildkite's " + e.scope()
                     + " budget for this account is spent; it refills in " + Math.max(1, e.retryAfter().toSeconds()) + " s");
+        }
+        if (failure instanceof BuildkiteException.OverLimit e) {
+            return DirectoryException.budgetTooSmall(e.getMessage());
         }
         if (failure instanceof BuildkiteException.Unavailable e) {
             return DirectoryException.upstream(e.status() == 0 ? 504 : 502, "Buildkite failed: " + e.getMessage());

@@ -9,6 +9,9 @@ import java.util.Map;
  */
 public final class DirectoryException extends RuntimeException {
 
+    /** The error of a call no window of a budget can ever grant. */
+    public static final String BUDGET_TOO_SMALL = "budget_too_small";
+
     private final int status;
     private final String error;
     private final Duration retryAfter;
@@ -80,6 +83,19 @@ public final class DirectoryException extends RuntimeException {
 
     public static DirectoryException rateLimited(Duration retryAfter, String message) {
         return new DirectoryException(429, "rate_limited", message, retryAfter, Map.of());
+    }
+
+    /**
+     * A call that costs more than a whole window of one of Buildkite's budgets (503): it can never be
+     * made, so the request fails at once rather than answering 429 for ever.
+     */
+    public static DirectoryException budgetTooSmall(String message) {
+        return new DirectoryException(503, BUDGET_TOO_SMALL, message, null, Map.of());
+    }
+
+    /** A read that got no call through Buildkite's budgets for many windows (503): stuck, not waiting. */
+    public static DirectoryException noProgress(String message) {
+        return new DirectoryException(503, "no_progress", message, null, Map.of());
     }
 
     public static DirectoryException upstream(int status, String message) {

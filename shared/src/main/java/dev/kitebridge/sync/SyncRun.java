@@ -16,6 +16,7 @@ import dev.kitebridge.buildkite.PageRequest;
  * @param baseGeneration the snapshot generation the run compares with (0: none, a first sync)
  * @param generation the snapshot generation the run writes: its ordinal, so a failed run's leftovers are never another's
  * @param attempts how many times working on the run has failed: one that keeps failing is ended
+ * @param stalledSince since when every READ turn waited on a spent budget without a page read; null while pages are read
  * @param revision a change is written only over the revision it was made from
  */
 public record SyncRun(
@@ -38,6 +39,7 @@ public record SyncRun(
         Counts counts,
         String error,
         int attempts,
+        Instant stalledSince,
         long revision) {
 
     public enum Status { QUEUED, RUNNING, COMPLETED, FAILED }
@@ -148,7 +150,7 @@ public record SyncRun(
     public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, boolean allowDeletions,
                                  Instant now, long baseGeneration) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
-                ordinal, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, 0);
+                ordinal, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, null, 0);
     }
 
     public boolean finished() {
@@ -157,7 +159,7 @@ public record SyncRun(
 
     public SyncRun started(Instant now, List<Organization> reached) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, Status.RUNNING, phase, createdAt, now, finishedAt, baseGeneration,
-                generation, List.copyOf(reached), read, diff, counts, error, attempts, revision);
+                generation, List.copyOf(reached), read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     /** Prefixes the error of a run that ended because Buildkite refused the account's token. */
@@ -170,44 +172,50 @@ public record SyncRun(
     /** A turn that went well: failed attempts count from zero again (only failures in a row end a run). */
     public SyncRun progressed() {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
-                baseGeneration, generation, organizations, read, diff, counts, error, 0, revision);
+                baseGeneration, generation, organizations, read, diff, counts, error, 0, stalledSince, revision);
+    }
+
+    /** A READ turn's outcome for the stall watch: null once a page was read, else since when none has been. */
+    public SyncRun stalled(Instant since) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
+                baseGeneration, generation, organizations, read, diff, counts, error, attempts, since, revision);
     }
 
     public SyncRun failedAttempt(String why) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, read, diff, counts, why, attempts + 1, revision);
+                generation, organizations, read, diff, counts, why, attempts + 1, stalledSince, revision);
     }
 
     public SyncRun reading(Read next, Counts newCounts) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, next, diff, newCounts, error, attempts, revision);
+                generation, organizations, next, diff, newCounts, error, attempts, stalledSince, revision);
     }
 
     public SyncRun comparing(Phase nextPhase, Diff next, Counts newCounts) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, read, next, newCounts, error, attempts, revision);
+                generation, organizations, read, next, newCounts, error, attempts, stalledSince, revision);
     }
 
     /** When the run ends, fixed before its end is published, so that a publication repeated says the same. */
     public SyncRun finishing(Instant when) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, when,
-                baseGeneration, generation, organizations, read, diff, counts, error, attempts, revision);
+                baseGeneration, generation, organizations, read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     /** The run's end: its status, when, why (for a failure), and its final counts; its phase stays (what follows is its publication). */
     public SyncRun ended(Status endStatus, Instant now, String why, Counts finalCounts) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, endStatus, phase, createdAt, startedAt, now, baseGeneration,
-                generation, organizations, read, diff, finalCounts, why, attempts, revision);
+                generation, organizations, read, diff, finalCounts, why, attempts, stalledSince, revision);
     }
 
     public SyncRun inPhase(Phase nextPhase) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, read, diff, counts, error, attempts, revision);
+                generation, organizations, read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     /** The run as stored by a replace: one revision on. */
     public SyncRun nextRevision() {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, read, diff, counts, error, attempts, revision + 1);
+                generation, organizations, read, diff, counts, error, attempts, stalledSince, revision + 1);
     }
 }

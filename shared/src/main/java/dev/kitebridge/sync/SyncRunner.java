@@ -14,6 +14,7 @@ import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.api.Metrics;
 import dev.kitebridge.api.Metrics.Metric;
 import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.Session;
@@ -191,8 +192,9 @@ public final class SyncRunner {
     }
 
     /**
-     * The READ phase for this worker's time. A token Buildkite refuses, or an account gone, ends the
-     * run at once (no attempt can succeed); any other failure is an attempt's, and goes up.
+     * The READ phase for this worker's time. A token Buildkite refuses, an account gone, a call that
+     * costs more than a whole budget, or turns that read nothing for {@link RateLimitGovernor#NO_PROGRESS_LIMIT}
+     * end the run at once (no attempt can succeed); any other failure is an attempt's, and goes up.
      */
     private ReadTurn read(RunProgress progress, Instant deadline) {
         SyncRun run = progress.current();
@@ -212,10 +214,21 @@ public final class SyncRunner {
                         .map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
                 progress.save(r -> r.started(time.now(), reached));
             }
+            SyncRun.Read before = progress.current().read();
+            Instant turnStart = time.now();
             Instant goOnAt = reader.read(session, progress, deadline);
             countCalls(progress, session);
+            if (goOnAt != null && stuck(progress, session, before, turnStart, goOnAt)) {
+                return ReadTurn.FAILED;
+            }
             return new ReadTurn(false, goOnAt);
         } catch (DirectoryException e) {
+            if (DirectoryException.BUDGET_TOO_SMALL.equals(e.error())) {
+                countCalls(progress, session);
+                LOG.log(System.Logger.Level.WARNING, "sync run " + run.id() + " fails: " + e.getMessage());
+                fail(progress, e.getMessage(), false);
+                return ReadTurn.FAILED;
+            }
             if (e.status() != 424) {
                 throw e;
             }
@@ -223,6 +236,37 @@ public final class SyncRunner {
             fail(progress, e.getMessage(), true); // Buildkite refused the stored token
             return ReadTurn.FAILED;
         }
+    }
+
+    /**
+     * Whether the run is stuck, not waiting: a turn that read a page clears the watch; one that read
+     * none (it waited on a spent budget, for a refill or all its time) starts it, and once no page
+     * has been read for {@link RateLimitGovernor#NO_PROGRESS_LIMIT} the run fails, its error (and
+     * one log line) saying where the budgets stand.
+     */
+    private boolean stuck(RunProgress progress, Session session, SyncRun.Read before, Instant turnStart, Instant goOnAt) {
+        SyncRun run = progress.current();
+        if (!run.read().equals(before)) {
+            if (run.stalledSince() != null) {
+                progress.save(r -> r.stalled(null));
+            }
+            return false;
+        }
+        Instant since = run.stalledSince() != null ? run.stalledSince() : turnStart;
+        if (run.stalledSince() == null) {
+            progress.save(r -> r.stalled(since));
+        }
+        Duration stalled = Duration.between(since, time.now());
+        if (stalled.compareTo(RateLimitGovernor.NO_PROGRESS_LIMIT) < 0) {
+            return false;
+        }
+        String organization = run.read().organization() < run.organizations().size()
+                ? run.organizations().get(run.read().organization()).slug() : null;
+        String why = "reading got no Buildkite call through for " + stalled.toMinutes() + " minutes; budgets: "
+                + access.budgetStates(session, organization);
+        LOG.log(System.Logger.Level.WARNING, "sync run " + run.id() + " fails: " + why);
+        fail(progress, why, false);
+        return true;
     }
 
     /**

@@ -14,6 +14,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.VirtualTime;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.GraphqlClient.MemberQuery;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
@@ -30,15 +31,18 @@ import dev.kitebridge.sandbox.model.Population;
  */
 class MemberWalkTest {
 
+    /** The client's and the sandbox's clock: windows pass when the client waits, however fast the machine is. */
+    private final VirtualTime time = new VirtualTime();
+
     private static final String MEMBERS_ROUTE = "GET /v2/organizations/{org}/members";
     private static final String GRAPHQL_ROUTE = "POST /graphql";
 
     @Test
     void twoThousandMembersTake20RestRequestsOr4GraphqlQueries() {
         // 2,000 members at 4 points each are more than one user's 5,000 GraphQL points per window,
-        // so the walk waits for a window on a clock that runs 100 times as fast.
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(2_000, 50)).timeScale(100).start()) {
-            BuildkiteClient buildkite = SandboxClients.builder(sandbox).maxWait(Duration.ofMinutes(10)).build();
+        // so the walk waits for a window (on the virtual clock: at once).
+        try (Sandbox sandbox = time.sandbox().population(Population.of(2_000, 50)).start()) {
+            BuildkiteClient buildkite = SandboxClients.builder(sandbox, time).maxWait(Duration.ofMinutes(10)).build();
 
             List<OrganizationMember> viaRest = restWalk(buildkite);
             assertEquals(20, sandbox.journal().calls(MEMBERS_ROUTE));
@@ -53,9 +57,9 @@ class MemberWalkTest {
 
     @Test
     void aWalkThroughServerErrorsResetsAndTruncatedBodiesReturnsExactlyTheSameMembers() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(2_000, 50))
+        try (Sandbox sandbox = time.sandbox().population(Population.of(2_000, 50))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000).withGraphql(1_000_000, 1_000_000)).start()) {
-            BuildkiteClient buildkite = SandboxClients.client(sandbox);
+            BuildkiteClient buildkite = SandboxClients.builder(sandbox, time).build();
             List<OrganizationMember> clean = restWalk(buildkite);
             List<MemberNode> cleanGraphql = graphqlWalk(buildkite);
 
@@ -76,9 +80,9 @@ class MemberWalkTest {
 
     @Test
     void aWalkOf120RequestsUnderTheUserLimitOf50PacesItselfToZero429s() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1_200, 5))
-                .limits(RateLimits.BUILDKITE.withRest(200, 50)).timeScale(60).start()) {
-            BuildkiteClient buildkite = SandboxClients.builder(sandbox).maxWait(Duration.ofMinutes(5)).build();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(1_200, 5))
+                .limits(RateLimits.BUILDKITE.withRest(200, 50)).start()) {
+            BuildkiteClient buildkite = SandboxClients.builder(sandbox, time).maxWait(Duration.ofMinutes(5)).build();
             List<OrganizationMember> all = RestResourcesTest.walk(page -> buildkite.organizations().members("acme", page), 10);
             assertEquals(120, sandbox.journal().calls(MEMBERS_ROUTE));
             assertEquals(0, sandbox.journal().rateLimited(), "the client waited for each window instead of hitting the limit");
@@ -88,14 +92,14 @@ class MemberWalkTest {
 
     @Test
     void concurrentClientsOfOneUserShareOneBudget() throws Exception {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1_000, 5))
-                .limits(RateLimits.BUILDKITE.withRest(200, 50)).timeScale(60).start()) {
+        try (Sandbox sandbox = time.sandbox().population(Population.of(1_000, 5))
+                .limits(RateLimits.BUILDKITE.withRest(200, 50)).start()) {
             RateLimitGovernor shared = SandboxClients.governor();
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
                 List<Future<List<OrganizationMember>>> walks = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
-                    BuildkiteClient client = SandboxClients.builder(sandbox).governor(shared).maxWait(Duration.ofMinutes(5)).build();
+                    BuildkiteClient client = SandboxClients.builder(sandbox, time).governor(shared).maxWait(Duration.ofMinutes(5)).build();
                     walks.add(pool.submit(() -> RestResourcesTest.walk(page -> client.organizations().members("acme", page), 25)));
                 }
                 for (Future<List<OrganizationMember>> walk : walks) {
@@ -111,13 +115,13 @@ class MemberWalkTest {
 
     @Test
     void a429BurstIsWaitedOutWhenTheResetFitsTheCallersWait() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(300, 5)).timeScale(60).start()) {
-            BuildkiteClient patient = SandboxClients.builder(sandbox).maxWait(Duration.ofSeconds(30)).build();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(300, 5)).start()) {
+            BuildkiteClient patient = SandboxClients.builder(sandbox, time).maxWait(Duration.ofSeconds(30)).build();
             sandbox.faults().burst429(MEMBERS_ROUTE, 1, 20);
             assertEquals(300, restWalkOf(patient, 100).size());
             assertEquals(1, sandbox.journal().rateLimited());
 
-            BuildkiteClient hasty = SandboxClients.builder(sandbox).userBudgetKey("hasty").maxWait(Duration.ofSeconds(5)).build();
+            BuildkiteClient hasty = SandboxClients.builder(sandbox, time).userBudgetKey("hasty").maxWait(Duration.ofSeconds(5)).build();
             sandbox.faults().burst429(MEMBERS_ROUTE, 1, 40);
             BuildkiteException.RateLimited limited = org.junit.jupiter.api.Assertions.assertThrows(
                     BuildkiteException.RateLimited.class, () -> hasty.organizations().members("acme", PageRequest.first(10)));
@@ -128,8 +132,8 @@ class MemberWalkTest {
 
     @Test
     void aGraphqlBurstIsWaitedOutAndLeavesTheBudgetWhole() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1_000, 5)).timeScale(60).start()) {
-            BuildkiteClient buildkite = SandboxClients.builder(sandbox).maxWait(Duration.ofMinutes(2)).build();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(1_000, 5)).start()) {
+            BuildkiteClient buildkite = SandboxClients.builder(sandbox, time).maxWait(Duration.ofMinutes(2)).build();
             sandbox.faults().burst429(GRAPHQL_ROUTE, 1, 20);
             assertEquals(1_000, graphqlWalk(buildkite).size());
             assertEquals(1, sandbox.journal().rateLimited());
@@ -147,10 +151,14 @@ class MemberWalkTest {
     }
 
     static List<MemberNode> graphqlWalk(BuildkiteClient buildkite) {
+        return graphqlWalk(buildkite, 500);
+    }
+
+    static List<MemberNode> graphqlWalk(BuildkiteClient buildkite, int perPage) {
         List<MemberNode> all = new ArrayList<>();
         String after = null;
         do {
-            Connection<MemberNode> page = buildkite.graphql().members("acme", MemberQuery.page(500, after).withOrder("NAME"));
+            Connection<MemberNode> page = buildkite.graphql().members("acme", MemberQuery.page(perPage, after).withOrder("NAME"));
             all.addAll(page.nodes());
             after = page.next().orElse(null);
         } while (after != null);

@@ -7,7 +7,7 @@ import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.sandbox.Sandbox;
 
-/** Clients pointed at a sandbox, on a clock running as fast as the sandbox's. */
+/** Clients pointed at a sandbox, on the sandbox's clock (scaled the same, or the virtual one it reads). */
 final class SandboxClients {
 
     private SandboxClients() {}
@@ -17,10 +17,19 @@ final class SandboxClients {
     }
 
     static BuildkiteClient.Builder builder(Sandbox sandbox, String token) {
+        return builder(sandbox, token, TimeSource.scaled(sandbox.clock().scale()));
+    }
+
+    /** On {@code time}: the virtual clock the sandbox was built on. */
+    static BuildkiteClient.Builder builder(Sandbox sandbox, TimeSource time) {
+        return builder(sandbox, sandbox.token(), time);
+    }
+
+    static BuildkiteClient.Builder builder(Sandbox sandbox, String token, TimeSource time) {
         return BuildkiteClient.builder(BuildkiteToken.of(token))
                 .restBaseUrl(URI.create(sandbox.restUrl()))
                 .graphqlUrl(URI.create(sandbox.graphqlUrl()))
-                .time(TimeSource.scaled(sandbox.clock().scale()))
+                .time(time)
                 .retry(new RetryPolicy(6, Duration.ofMillis(5), Duration.ofMillis(50)))
                 .userBudgetKey(sandbox.owner().uuid());
     }

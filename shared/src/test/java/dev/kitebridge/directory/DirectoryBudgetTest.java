@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.VirtualTime;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.journal.JournalEntry;
@@ -14,17 +15,20 @@ import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
 
 /**
- * Under Buildkite's real budgets (on a clock 100 times as fast), a walk of an organization whose
+ * Under Buildkite's real budgets (on a virtual clock), a walk of an organization whose
  * data takes more than one request to read: pages answer 429 with Retry-After while it is read,
  * Buildkite never answers 429, and a second walk costs only the live pages.
  */
 class DirectoryBudgetTest {
 
+    /** The directory's and the sandbox's clock: it moves only when a lane or the walk waits. */
+    private final VirtualTime time = new VirtualTime();
+
     @Test
     void aColdWalkWaitsOnKitebridgeNotOnBuildkiteAndAWarmWalkCostsOnlyItsPages() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1_500, 20).withPendingInvitations(5))
-                .limits(RateLimits.BUILDKITE).timeScale(100).start()) {
-            DirectoryFixture directory = new DirectoryFixture(sandbox);
+        try (Sandbox sandbox = time.sandbox().population(Population.of(1_500, 20).withPendingInvitations(5))
+                .limits(RateLimits.BUILDKITE).start()) {
+            DirectoryFixture directory = new DirectoryFixture(sandbox, time);
             int[] refused = {0};
             directory.walkListener = answer -> refused[0] += answer.status() == 429 ? 1 : 0;
 
@@ -45,9 +49,9 @@ class DirectoryBudgetTest {
 
     @Test
     void aFilterThatMatchesNobodyStillWalksToTheEnd() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(3_000, 10))
-                .limits(RateLimits.BUILDKITE.withRest(200, 20)).timeScale(100).start()) {
-            DirectoryFixture directory = new DirectoryFixture(sandbox);
+        try (Sandbox sandbox = time.sandbox().population(Population.of(3_000, 10))
+                .limits(RateLimits.BUILDKITE.withRest(200, 20)).start()) {
+            DirectoryFixture directory = new DirectoryFixture(sandbox, time);
             assertEquals(0, directory.walk("users", Map.of("email", "nobody@nowhere.example")).size());
             assertEquals(0, sandbox.journal().rateLimited());
             // Each member page is read once: pages that found nobody still moved the cursor on.
@@ -57,9 +61,9 @@ class DirectoryBudgetTest {
 
     @Test
     void aFailingLaneLeavesTheOtherLanesDataWhole() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(600, 40))
+        try (Sandbox sandbox = time.sandbox().population(Population.of(600, 40))
                 .limits(RateLimits.BUILDKITE.withRest(100_000, 100_000).withGraphql(1_000_000, 1_000_000)).start()) {
-            DirectoryFixture directory = new DirectoryFixture(sandbox);
+            DirectoryFixture directory = new DirectoryFixture(sandbox, time);
             sandbox.faults().set("POST /graphql", FaultPlan.serverErrors(1));
             for (int i = 0; i < 4; i++) {
                 assertEquals(502, directory.get("users", null, Map.of()).status(), "GraphQL keeps failing");
@@ -75,13 +79,14 @@ class DirectoryBudgetTest {
 
     @Test
     void maxAgeZeroReadsTheDataAgain() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(200, 8))
+        try (Sandbox sandbox = time.sandbox().population(Population.of(200, 8))
                 .limits(RateLimits.BUILDKITE.withRest(100_000, 100_000)).start()) {
-            DirectoryFixture directory = new DirectoryFixture(sandbox);
+            DirectoryFixture directory = new DirectoryFixture(sandbox, time);
             directory.walk("groups", Map.of());
             sandbox.journal().clear();
             directory.walk("groups", Map.of());
             assertEquals(0, sandbox.journal().calls("GET /v2/organizations/{org}/teams/{team}/members"), "fresh: served as it is");
+            time.advance(java.time.Duration.ofSeconds(1)); // the data is a second old: older than max_age=0 allows
             directory.walk("groups", Map.of("max_age", "0"));
             String acme = sandbox.world().organizations().get(0).uuid();
             long pages = sandbox.world().teams(acme).stream()

@@ -39,8 +39,16 @@ final class DirectoryFixture {
     /** Hears every page a walk asks for. */
     java.util.function.Consumer<Answer> walkListener = answer -> { };
 
+    final TimeSource time;
+
     DirectoryFixture(Sandbox sandbox) {
+        this(sandbox, TimeSource.scaled(sandbox.clock().scale()));
+    }
+
+    /** On {@code time}, the sandbox's clock too: a virtual one for tests that pace on Buildkite's budgets. */
+    DirectoryFixture(Sandbox sandbox, TimeSource time) {
         this.sandbox = sandbox;
+        this.time = time;
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(),
                 null, Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
@@ -50,7 +58,7 @@ final class DirectoryFixture {
         endpoints = Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
                 new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                TimeSource.scaled(sandbox.clock().scale()))).directory();
+                time)).directory();
     }
 
     /** A GET of a resource ({@code users}, {@code groups}…), with an id or none, as tenant-1 on acct-1. */
@@ -107,7 +115,7 @@ final class DirectoryFixture {
 
     void sleepBuildkiteSeconds(long seconds) {
         try {
-            Thread.sleep((long) (seconds * 1000 / sandbox.clock().scale()));
+            time.sleep(java.time.Duration.ofSeconds(seconds));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -40,7 +40,7 @@ public abstract class OrganizationDataStoreContract {
                 profilesDone ? null : "Mg==", profilesDone ? T0.plusSeconds(60) : null, false,
                 List.of(roster), rostersDone ? List.of(roster) : List.of(), null, true, rostersDone ? 1 : 0,
                 rostersDone ? null : new PageRequest(java.util.Map.of("page", "2", "per_page", "100")), false, List.of(), List.of(),
-                rostersDone ? T0.plusSeconds(30) : null));
+                rostersDone ? T0.plusSeconds(30) : null, profilesDone ? null : T0.plusSeconds(90)));
     }
 
     @Test
@@ -71,7 +71,8 @@ public abstract class OrganizationDataStoreContract {
         store().save(OrganizationData.restore(new OrganizationData.Snapshot(other.accountId(), "globex", other.startedAt(),
                 other.retryAt(), other.profiles(), other.profilesAfter(), other.profilesCompletedAt(), other.profilesNeedSso(),
                 other.teams(), other.rosters(), other.teamsNext(), other.teamsListed(), other.rosterIndex(), other.rosterNext(),
-                other.rosterPipelinesPhase(), other.rosterMembers(), other.rosterPipelines(), other.rostersCompletedAt())));
+                other.rosterPipelinesPhase(), other.rosterMembers(), other.rosterPipelines(), other.rostersCompletedAt(),
+                other.stalledSince())));
         store().forget("acct-7", "acme");
         assertTrue(store().complete("acct-7", "acme", OrganizationData.Part.PROFILES).isEmpty());
         assertEquals(5, store().complete("acct-7", "globex", OrganizationData.Part.PROFILES).orElseThrow().profileCount());

@@ -56,13 +56,22 @@ final class SyncFixture implements AutoCloseable {
         this(shared, snapshots, syncs, log, false);
     }
 
+    /** Over a sandbox that the caller owns, on its virtual clock {@code time}. */
+    SyncFixture(Sandbox sandbox, TimeSource time) {
+        this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time);
+    }
+
     private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox) {
+        this(sandbox, snapshots, syncs, log, ownsSandbox, TimeSource.scaled(sandbox.clock().scale()));
+    }
+
+    private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox, TimeSource time) {
         this.sandbox = sandbox;
         this.ownsSandbox = ownsSandbox;
         this.snapshots = snapshots;
         this.syncs = syncs;
         this.log = log;
-        this.time = TimeSource.scaled(sandbox.clock().scale());
+        this.time = time;
         InMemoryTokenVault tokens = new InMemoryTokenVault();
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
                 Instant.now(), "user:local", null, 0));

@@ -66,7 +66,7 @@ public final class RateLimiter {
         Instant now = clock.get();
         Window org = graphqlOrg(organizationUuid);
         Window user = graphqlUser(userUuid);
-        Map<String, String> headers = headers("graphql", org, "graphql_user", user, now);
+        Map<String, String> headers = graphqlHeaders(userUuid, organizationUuid, org, user, now);
         if (user != null && user.exhausted(now)) {
             return new Decision(false, "graphql_user", user.usage(now), headers);
         }
@@ -87,7 +87,18 @@ public final class RateLimiter {
         if (user != null) {
             user.add(now, points);
         }
-        return headers("graphql", org, "graphql_user", user, now);
+        return graphqlHeaders(userUuid, organizationUuid, org, user, now);
+    }
+
+    /** A GraphQL answer's headers: its own windows', or (with {@code restHeadersOnGraphql}) the REST windows'. */
+    private Map<String, String> graphqlHeaders(String userUuid, String organizationUuid, Window org, Window user, Instant now) {
+        if (!limits.restHeadersOnGraphql()) {
+            return headers("graphql", org, "graphql_user", user, now);
+        }
+        Window restOrg = organizationUuid == null ? null
+                : window("rest:org:" + organizationUuid, limits.restPerOrganization(), limits.restWindow());
+        Window restUser = limits.perUserLimits() ? window("rest:user:" + userUuid, limits.restPerUser(), limits.restWindow()) : null;
+        return headers("rest", restOrg, "rest_user", restUser, now);
     }
 
     private Window graphqlOrg(String organizationUuid) {

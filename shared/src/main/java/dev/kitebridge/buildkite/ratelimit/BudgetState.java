@@ -76,6 +76,24 @@ public record BudgetState(long limit, long reported, List<Reservation> inFlight,
                 : new BudgetState(limit, reported, live, resetsAt, closedAt, windowLength, heldUntil);
     }
 
+    /**
+     * Whether no window of this budget can ever grant a call of this cost: it costs more than the
+     * whole limit. Waiting for such a call would never end, so it is refused outright.
+     */
+    public boolean neverGrants(long cost) {
+        return limit != UNKNOWN && cost > limit;
+    }
+
+    /** The state in a few words, for a log line: limit, remainder, calls in flight, reset, hold. */
+    public String summary() {
+        if (limit == UNKNOWN) {
+            return "not yet described by Buildkite";
+        }
+        return "limit " + limit + ", remaining " + reported + ", in flight " + (reported - available())
+                + (resetsAt != null ? ", resets at " + resetsAt : ", window closed at " + closedAt)
+                + (heldUntil != null ? ", held until " + heldUntil : "");
+    }
+
     /** When a call of this cost could be granted: null for now. Call on {@link #at(Instant)}'s result. */
     public Instant notBefore(long cost, Instant now) {
         if (heldUntil != null && now.isBefore(heldUntil)) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The governor for one process: each budget's {@link BudgetState} in a map. */
 public final class InMemoryRateLimitGovernor implements RateLimitGovernor {
@@ -15,6 +16,9 @@ public final class InMemoryRateLimitGovernor implements RateLimitGovernor {
         for (Budget budget : budgets) {
             BudgetState state = states.getOrDefault(budget, BudgetState.unknown()).at(now);
             states.put(budget, state);
+            if (state.neverGrants(cost)) {
+                return new Decision.OverLimit(budget, state.limit());
+            }
             Instant notBefore = state.notBefore(cost, now);
             if (notBefore != null) {
                 return new Decision.NotBefore(notBefore, budget);
@@ -35,6 +39,11 @@ public final class InMemoryRateLimitGovernor implements RateLimitGovernor {
         for (BudgetReading reading : readings) {
             states.put(reading.budget(), states.getOrDefault(reading.budget(), BudgetState.unknown()).observed(reading));
         }
+    }
+
+    @Override
+    public synchronized Optional<BudgetState> state(Budget budget) {
+        return Optional.ofNullable(states.get(budget));
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.kitebridge.buildkite.ratelimit;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Keeps calls inside Buildkite's budgets. The client reserves before every call and settles after
@@ -30,11 +32,26 @@ public interface RateLimitGovernor {
     /** Refuses the budget until {@code until}: for a 429 that did not say which budget is spent. */
     void holdUntil(Budget budget, Instant until);
 
-    /** The outcome of {@link #reserve}: granted, or the instant before which it would not be. */
+    /** Where a budget stands, as far as this governor knows; empty for one it has never seen. For logs. */
+    Optional<BudgetState> state(Budget budget);
+
+    /**
+     * How long a read or a sync run may go without a step before it is stuck, not waiting: three of
+     * Buildkite's longest windows (GraphQL's 5 minutes). Every budget refills within one window, so
+     * a caller that got no call through in three will not get one by waiting longer.
+     */
+    Duration NO_PROGRESS_LIMIT = Duration.ofMinutes(15);
+
+    /**
+     * The outcome of {@link #reserve}: granted, the instant before which it would not be, or never
+     * (the call costs more than the budget's whole limit, so no refill can cover it).
+     */
     sealed interface Decision {
         record Granted() implements Decision {}
 
         record NotBefore(Instant instant, Budget budget) implements Decision {}
+
+        record OverLimit(Budget budget, long limit) implements Decision {}
 
         static Decision granted() {
             return new Granted();

@@ -47,6 +47,8 @@ public final class OrganizationData {
 
     private final Map<String, List<UserTeam>> teamsByUser = new LinkedHashMap<>();
     private Instant retryAt;
+    /** Since when no advance has taken a step; null while the build steps. */
+    private Instant stalledSince;
 
     /** One team of a user. */
     public record UserTeam(String teamUuid, String teamName, dev.kitebridge.buildkite.TeamRole role) {}
@@ -63,13 +65,13 @@ public final class OrganizationData {
             List<MemberProfile> profiles, String profilesAfter, Instant profilesCompletedAt, Boolean profilesNeedSso,
             List<TeamRoster> teams, List<TeamRoster> rosters, PageRequest teamsNext, boolean teamsListed, int rosterIndex,
             PageRequest rosterNext, boolean rosterPipelinesPhase, List<TeamRoster.Member> rosterMembers,
-            List<TeamRoster.PipelineAccess> rosterPipelines, Instant rostersCompletedAt) {}
+            List<TeamRoster.PipelineAccess> rosterPipelines, Instant rostersCompletedAt, Instant stalledSince) {}
 
     public synchronized Snapshot snapshot() {
         return new Snapshot(accountId, organizationSlug, startedAt, retryAt, List.copyOf(profiles.values()), profilesAfter,
                 profilesCompletedAt, profilesNeedSso, List.copyOf(teams), List.copyOf(rosters.values()), teamsNext, teamsListed,
                 rosterIndex, rosterNext, rosterPipelinesPhase, List.copyOf(rosterMembers), List.copyOf(rosterPipelines),
-                rostersCompletedAt);
+                rostersCompletedAt, stalledSince);
     }
 
     public static OrganizationData restore(Snapshot snapshot) {
@@ -95,6 +97,7 @@ public final class OrganizationData {
         data.rosterMembers.addAll(snapshot.rosterMembers());
         data.rosterPipelines.addAll(snapshot.rosterPipelines());
         data.rostersCompletedAt = snapshot.rostersCompletedAt();
+        data.stalledSince = snapshot.stalledSince();
         return data;
     }
 
@@ -134,6 +137,20 @@ public final class OrganizationData {
 
     synchronized void retryAt(Instant when) {
         retryAt = when;
+    }
+
+    /** What an advance achieved: a step clears a stall; an advance without one starts it (or lets it go on). */
+    synchronized void advanced(boolean stepped, Instant now) {
+        if (stepped) {
+            stalledSince = null;
+        } else if (stalledSince == null) {
+            stalledSince = now;
+        }
+    }
+
+    /** How long advances have gone without a step; zero while the build steps. */
+    public synchronized Duration stalledFor(Instant now) {
+        return stalledSince == null ? Duration.ZERO : Duration.between(stalledSince, now);
     }
 
     // ---------------------------------------------------------------- reads

@@ -49,8 +49,9 @@ public final class OrganizationDataBuilder {
      *
      * @param retryAt when the build can next go on: null if a lane could go on at once (it stopped
      *     only because the request's time was up), else the earliest time a spent budget refills
+     * @param stepped whether any call of either lane went through
      */
-    public record Progress(boolean complete, Instant retryAt) {}
+    public record Progress(boolean complete, Instant retryAt, boolean stepped) {}
 
     /**
      * Advances the parts asked for until they are complete, the deadline comes, or their budgets are
@@ -70,6 +71,7 @@ public final class OrganizationDataBuilder {
         }
         Instant retryAt = null;
         boolean canGoOnNow = false;
+        boolean stepped = false;
         RuntimeException failure = null;
         for (Future<LaneStop> lane : lanes) {
             LaneStop laneStop;
@@ -79,6 +81,7 @@ public final class OrganizationDataBuilder {
                 failure = failure == null ? e : failure;
                 continue;
             }
+            stepped |= laneStop.steps() > 0;
             if (laneStop.done()) {
                 continue;
             }
@@ -92,23 +95,25 @@ public final class OrganizationDataBuilder {
             throw failure;
         }
         boolean complete = parts.stream().allMatch(data::isComplete);
-        return new Progress(complete, complete || canGoOnNow ? null : retryAt);
+        return new Progress(complete, complete || canGoOnNow ? null : retryAt, stepped);
     }
 
-    /** Why a lane stopped: done, out of the request's time (no refill time), or out of budget until a refill. */
-    private record LaneStop(boolean done, Instant budgetRefillsAt) {}
+    /** Why a lane stopped (done, out of the request's time: no refill time, or out of budget until a refill), after how many steps. */
+    private record LaneStop(boolean done, Instant budgetRefillsAt, int steps) {}
 
     /** Runs a lane's steps until it is done or must stop; a failing lane tells the other to stop too. */
     private static LaneStop run(Session session, Instant deadline, AtomicBoolean stop, Runnable step, BooleanSupplier done) {
+        int steps = 0;
         try {
             while (!done.getAsBoolean() && !stop.get() && session.now().isBefore(deadline)) {
                 try {
                     step.run();
+                    steps++;
                 } catch (BuildkiteException.RateLimited spent) {
-                    return new LaneStop(false, session.now().plus(spent.retryAfter()));
+                    return new LaneStop(false, session.now().plus(spent.retryAfter()), steps);
                 }
             }
-            return new LaneStop(done.getAsBoolean(), null);
+            return new LaneStop(done.getAsBoolean(), null, steps);
         } catch (RuntimeException failed) {
             stop.set(true);
             throw failed;

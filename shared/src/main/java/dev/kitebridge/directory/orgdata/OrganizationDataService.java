@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.Session;
@@ -93,6 +94,13 @@ public final class OrganizationDataService {
         }
         if (parts.stream().allMatch(building::isComplete)) {
             return ready(accountId, organizationSlug, parts).orElseThrow();
+        }
+        Duration stalled = building.stalledFor(session.now());
+        if (stalled.compareTo(RateLimitGovernor.NO_PROGRESS_LIMIT) >= 0) {
+            // Answering 429 again would have the caller wait for ever: say it is stuck, and where the budgets stand.
+            throw DirectoryException.noProgress("reading the directory data of organization " + organizationSlug
+                    + " got no Buildkite call through for " + stalled.toMinutes() + " minutes; budgets: "
+                    + access.budgetStates(session, organizationSlug));
         }
         throw DirectoryException.rateLimited(retryAfter(building, session.now()), "reading the directory data of organization "
                 + organizationSlug + " takes more than one request at Buildkite's rate limits (" + building.profileCount()
@@ -211,6 +219,7 @@ public final class OrganizationDataService {
             OrganizationDataBuilder.Progress progress = access.call(session,
                     () -> builder.advance(building, session, parts, deadline));
             building.retryAt(progress.retryAt());
+            building.advanced(progress.stepped(), now);
         } finally {
             store.save(building);
         }

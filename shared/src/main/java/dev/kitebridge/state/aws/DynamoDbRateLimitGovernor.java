@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -50,19 +51,24 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         List<Budget> reserved = new ArrayList<>();
         for (Budget budget : budgets) {
             Instant[] notBefore = new Instant[1];
+            long[] overLimit = {-1};
             boolean written = update(budget, state -> {
                 BudgetState current = state.at(now);
+                if (current.neverGrants(cost)) {
+                    overLimit[0] = current.limit();
+                    return state;
+                }
                 notBefore[0] = current.notBefore(cost, now);
                 return notBefore[0] == null ? current.reserved(cost, now) : state;
             });
             if (!written) {
                 notBefore[0] = now.plus(CONTENDED);
             }
-            if (notBefore[0] != null) {
+            if (notBefore[0] != null || overLimit[0] >= 0) {
                 for (Budget done : reserved) {
                     update(done, state -> state.cancelled(cost));
                 }
-                return new Decision.NotBefore(notBefore[0], budget);
+                return overLimit[0] >= 0 ? new Decision.OverLimit(budget, overLimit[0]) : new Decision.NotBefore(notBefore[0], budget);
             }
             reserved.add(budget);
         }
@@ -92,6 +98,16 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         update(budget, state -> state.held(until));
     }
 
+    @Override
+    public Optional<BudgetState> state(Budget budget) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(keyOf(budget)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(StateJson.read(item.get("state").s(), BudgetState.class));
+    }
+
+    private static Map<String, AttributeValue> keyOf(Budget budget) {
+        return KitebridgeTable.key("BUDGET#" + budget.api() + "#" + budget.scope() + "#" + budget.key(), "BUDGET");
+    }
+
     /**
      * Read, change, write if unchanged meanwhile; again after a short random pause on a conflict.
      * A change that changes nothing is not written, so that callers waiting for a spent budget do
@@ -100,7 +116,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
      * @return whether the change is stored (false only when the item kept changing under every attempt)
      */
     private boolean update(Budget budget, UnaryOperator<BudgetState> change) {
-        Map<String, AttributeValue> key = KitebridgeTable.key("BUDGET#" + budget.api() + "#" + budget.scope() + "#" + budget.key(), "BUDGET");
+        Map<String, AttributeValue> key = keyOf(budget);
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
             boolean exists = item != null && !item.isEmpty();

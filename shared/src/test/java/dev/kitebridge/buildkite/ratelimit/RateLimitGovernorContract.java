@@ -145,4 +145,28 @@ public abstract class RateLimitGovernorContract {
         assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(points), 1504, T0));
         assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(points), 1004, T0));
     }
+
+    @Test
+    void aCallCostingMoreThanTheWholeLimitIsNeverWaitedForAndReservesNothing() {
+        Budget points = Budget.user(Budget.Api.GRAPHQL, "u");
+        Budget orgPoints = Budget.organization(Budget.Api.GRAPHQL, "acme");
+        governor.reserve(List.of(orgPoints, points), 10, T0);
+        governor.settle(List.of(orgPoints, points), 10, List.of(new BudgetReading(points, 300, 290, T0.plusSeconds(300), T0),
+                new BudgetReading(orgPoints, 20_000, 19_990, T0.plusSeconds(300), T0)));
+        assertEquals(new Decision.OverLimit(points, 300), governor.reserve(List.of(orgPoints, points), 404, T0),
+                "no refill of a 300-point window covers 404 points");
+        assertEquals(19_990, governor.state(orgPoints).orElseThrow().available(), "the organization's budget holds nothing for it");
+        assertEquals(new Decision.OverLimit(points, 300), governor.reserve(List.of(orgPoints, points), 404, T0.plusSeconds(600)),
+                "nor does a later one");
+        assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(orgPoints, points), 290, T0), "a call that fits");
+    }
+
+    @Test
+    void tellsWhereABudgetStands() {
+        assertEquals(java.util.Optional.empty(), governor.state(USER));
+        call(T0, 7, 40);
+        BudgetState state = governor.state(USER).orElseThrow();
+        assertEquals(50, state.limit());
+        assertEquals(7, state.available());
+    }
 }
