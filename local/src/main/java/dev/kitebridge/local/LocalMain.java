@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.model.DataGenerator;
 import dev.kitebridge.sandbox.model.Population;
 
 /**
@@ -140,6 +142,18 @@ public final class LocalMain {
         System.out.println(curl + "-X POST '" + server.url() + "/sync-runs' -d '{\"integrated_account_id\":\"" + runtime.accountId()
                 + "\"}'   # a sync run, worked on in this process");
         System.out.println(curl + "'" + server.url() + "/events?" + account + "&limit=20'");
+        System.out.println();
+        // The connect page, as a tenant's customer meets it: a new session (30 minutes, single use), and a token to paste.
+        System.out.println("Connect page (a customer links their Buildkite; open it in a browser, valid 30 minutes, once):");
+        System.out.println("  " + server.url() + "/connect/" + runtime.newConnectSession("Buildkite sandbox"));
+        if (sandbox) {
+            System.out.println("  sandbox token to paste, every scope:      "
+                    + runtime.issueSandboxToken(DataGenerator.ALL_SCOPES));
+            System.out.println("  one with the read scopes only (to see what missing scopes cost): "
+                    + runtime.issueSandboxToken(java.util.Set.copyOf(AccountsService.READ_SCOPES)));
+        }
+        System.out.println("  then: " + curl + "'" + server.url() + "/integrated-accounts'   # the new account is listed");
+        System.out.println("  another link: " + curl + "-X POST '" + server.url() + "/connect-sessions' -d '{\"label\":\"Acme\"}'");
         System.out.println();
         System.out.println("Ctrl-C stops it.");
         new CountDownLatch(1).await();

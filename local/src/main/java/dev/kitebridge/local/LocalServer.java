@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -113,7 +114,11 @@ public final class LocalServer implements AutoCloseable {
                                                String body, String tenant) {
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+        // As API Gateway says how it was reached (the connect sessions' URLs are made from it).
+        headers.putIfAbsent("x-forwarded-proto", "http");
         String rawQuery = exchange.getRequestURI().getRawQuery();
+        // As API Gateway passes a body that is not text (a form's post among them): base64, and marked so.
+        boolean binary = body != null && !body.isEmpty() && !textual(headers.get("content-type"));
         Map<String, String> query = new LinkedHashMap<>();
         if (rawQuery != null) {
             for (String pair : rawQuery.split("&")) {
@@ -134,8 +139,8 @@ public final class LocalServer implements AutoCloseable {
                 .withHeaders(headers)
                 .withQueryStringParameters(query.isEmpty() ? null : query)
                 .withPathParameters(parameters.isEmpty() ? null : parameters)
-                .withBody(body.isEmpty() ? null : body)
-                .withIsBase64Encoded(false)
+                .withBody(body.isEmpty() ? null : binary ? Base64.getEncoder().encodeToString(body.getBytes(StandardCharsets.UTF_8)) : body)
+                .withIsBase64Encoded(binary)
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
                         .withRequestId(UUID.randomUUID().toString())
                         .withRouteKey(routeKey)
@@ -153,6 +158,14 @@ public final class LocalServer implements AutoCloseable {
                                 .build())
                         .build())
                 .build();
+    }
+
+    private static boolean textual(String contentType) {
+        if (contentType == null) {
+            return true;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        return type.startsWith("text/") || type.contains("json") || type.contains("xml") || type.contains("javascript");
     }
 
     private static void write(HttpExchange exchange, int status, Map<String, String> headers, String body) throws IOException {
