@@ -83,19 +83,9 @@ public final class ConnectService {
 
     /** Replaces the tenant's allowed redirect origins, each checked and kept in its plain form. */
     public List<String> setRedirectOrigins(String tenantId, List<String> values) {
-        if (values.size() > RedirectOrigins.MAX_ORIGINS) {
-            throw DirectoryException.invalidRequest("allowed_redirect_origins holds at most " + RedirectOrigins.MAX_ORIGINS + " origins");
-        }
-        LinkedHashSet<String> kept = new LinkedHashSet<>();
-        for (String value : values) {
-            RedirectOrigins.Checked origin = RedirectOrigins.origin(value);
-            if (origin.refusal() != null) {
-                throw DirectoryException.invalidRequest("allowed_redirect_origins: " + origin.refusal());
-            }
-            kept.add(origin.value());
-        }
-        origins.set(tenantId, List.copyOf(kept));
-        return List.copyOf(kept);
+        List<String> kept = RedirectOrigins.checked(values);
+        origins.set(tenantId, kept);
+        return kept;
     }
 
     /** What a page's URL finds. */

@@ -2,21 +2,45 @@ package dev.kitebridge.connect;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+
+import dev.kitebridge.directory.DirectoryException;
 
 /**
  * Origins and redirect URLs, checked: an origin is {@code https://host[:port]} (http only for
  * localhost, 127.0.0.1 and [::1], for local development), without a path, a query, a fragment or
  * credentials; a redirect URL is an absolute URL of such an origin, without credentials or a fragment.
  */
-final class RedirectOrigins {
+public final class RedirectOrigins {
 
     static final int MAX_ORIGINS = 20;
     static final int MAX_URL = 2_048;
     private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]");
 
     private RedirectOrigins() {}
+
+    /**
+     * A tenant's origins as kept: each checked and in its plain form, without repeats.
+     *
+     * @throws DirectoryException 400 naming the origin refused, or too many
+     */
+    public static List<String> checked(List<String> values) {
+        if (values.size() > MAX_ORIGINS) {
+            throw DirectoryException.invalidRequest("allowed_redirect_origins holds at most " + MAX_ORIGINS + " origins");
+        }
+        LinkedHashSet<String> kept = new LinkedHashSet<>();
+        for (String value : values) {
+            Checked origin = origin(value);
+            if (origin.refusal() != null) {
+                throw DirectoryException.invalidRequest("allowed_redirect_origins: " + origin.refusal());
+            }
+            kept.add(origin.value());
+        }
+        return List.copyOf(kept);
+    }
 
     /** The origin as kept ({@code https://app.example.com:8443}, lower case, no default port), or a refusal's reason. */
     static Checked origin(String value) {
