@@ -34,6 +34,7 @@ import dev.kitebridge.sandbox.model.Population;
  * serve [--port P]                                     on Buildkite, with the token in BUILDKITE_API_TOKEN
  * invoke FUNCTION EVENT_FILE [--buildkite]             one event through one handler, like sam local invoke
  * keys create|list|revoke --tenant T ...               tenants' API keys in the table KITEBRIDGE_TABLE names
+ * connect-origins list|set --tenant T [ORIGIN...]      a tenant's allowed redirect origins for connect pages, likewise
  * </pre>
  */
 public final class LocalMain {
@@ -44,11 +45,12 @@ public final class LocalMain {
               java -jar local/target/kitebridge-local.jar serve [BUILDKITE] [--port P] [--state memory|dynamodb] [--template F]   (BUILDKITE_API_TOKEN set)
               java -jar local/target/kitebridge-local.jar invoke FUNCTION EVENT_FILE [--buildkite [BUILDKITE]] [--template F]
               java -jar local/target/kitebridge-local.jar keys create --tenant T [--label L] | list --tenant T | revoke --tenant T --prefix P
+              java -jar local/target/kitebridge-local.jar connect-origins list --tenant T | set --tenant T [ORIGIN...]
                 BUILDKITE: --buildkite-rest-url URL --buildkite-graphql-url URL (or KITEBRIDGE_BUILDKITE_REST_URL and
                   KITEBRIDGE_BUILDKITE_GRAPHQL_URL; Buildkite's own by default): any Buildkite-compatible endpoint
                 --state dynamodb keeps accounts, keys, syncs and events in .kitebridge/ across restarts (dynalite, started
                   here), or in the stand-in KITEBRIDGE_DYNAMODB_ENDPOINT names; memory is the default
-                (keys work on the table in KITEBRIDGE_TABLE; KITEBRIDGE_DYNAMODB_ENDPOINT points at a stand-in)
+                (keys and connect-origins work on the table in KITEBRIDGE_TABLE; KITEBRIDGE_DYNAMODB_ENDPOINT points at a stand-in)
             """;
 
     /**
@@ -75,6 +77,7 @@ public final class LocalMain {
                 case "serve" -> serve(rest);
                 case "invoke" -> invoke(rest);
                 case "keys" -> Keys.run(rest, (list, name) -> option(list, name, null));
+                case "connect-origins" -> ConnectOrigins.run(rest, (list, name) -> option(list, name, null));
                 default -> throw new IllegalArgumentException("unknown command " + command);
             }
         } catch (IllegalArgumentException e) {
