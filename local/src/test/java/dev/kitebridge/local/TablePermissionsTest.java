@@ -189,12 +189,12 @@ class TablePermissionsTest {
             answers.add(session);
             String url = new ObjectMapper().readTree(session.body()).get("url").asText();
             String secret = url.substring(url.lastIndexOf('/') + 1);
-            Map<String, String> page = Map.of("session", secret);
-            answers.add(app.connect().handle(new ApiRequest("GET", "/connect/{session}", page, Map.of(), Map.of(), null, "req-page", null)));
+            Map<String, String> connectPage = Map.of("session", secret);
+            answers.add(app.connect().handle(new ApiRequest("GET", "/connect/{session}", connectPage, Map.of(), Map.of(), null, "req-page", null)));
             String csrf = ConnectSecrets.csrfToken(secret);
-            ApiResponse checked = app.connect().handle(new ApiRequest("POST", "/connect/{session}", page, Map.of(), Map.of(),
+            ApiResponse checked = app.connect().handle(new ApiRequest("POST", "/connect/{session}", connectPage, Map.of(), Map.of(),
                     "csrf=" + csrf + "&action=check&token=" + sandbox.token(), "req-check", null));
-            ApiResponse confirmed = app.connect().handle(new ApiRequest("POST", "/connect/{session}", page, Map.of(), Map.of(),
+            ApiResponse confirmed = app.connect().handle(new ApiRequest("POST", "/connect/{session}", connectPage, Map.of(), Map.of(),
                     "csrf=" + csrf + "&action=confirm", "req-confirm", null));
             assertEquals(303, checked.statusCode(), checked.body());
             assertEquals(303, confirmed.statusCode(), confirmed.body());
