@@ -15,6 +15,7 @@ import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.state.ApiKeyStore;
@@ -22,6 +23,8 @@ import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbConnectSessionStore;
+import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
 import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
@@ -132,7 +135,8 @@ public final class Dependencies {
             // (The dev server puts its own queue in; a Lambda without a table has no queue to send runs to.)
             return new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(), new InMemoryCursorStore(),
                     new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(), buildkite,
-                    TimeSource.SYSTEM, SyncState.inMemory((runId, delay) -> { }, maxDeletionShare).withWebhookTargets(webhookTargets));
+                    TimeSource.SYSTEM, SyncState.inMemory((runId, delay) -> { }, maxDeletionShare).withWebhookTargets(webhookTargets),
+                    ConnectState.inMemory());
         }
         AwsConfig config = aws.get();
         DynamoDbClient dynamo = AwsClients.dynamoDb(config);
@@ -158,7 +162,8 @@ public final class Dependencies {
                 new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM,
                 new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table), new DynamoDbEventLog(dynamo, table),
                         syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table), new DynamoDbDeadLetterStore(dynamo, table),
-                        maxDeletionShare, webhookTargets));
+                        maxDeletionShare, webhookTargets),
+                new ConnectState(new DynamoDbConnectSessionStore(dynamo, table), new DynamoDbRedirectOriginStore(dynamo, table)));
     }
 
     /**

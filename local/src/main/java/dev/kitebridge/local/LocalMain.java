@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.model.DataGenerator;
 import dev.kitebridge.sandbox.model.Population;
 
 /**
@@ -32,6 +34,7 @@ import dev.kitebridge.sandbox.model.Population;
  * serve [--port P]                                     on Buildkite, with the token in BUILDKITE_API_TOKEN
  * invoke FUNCTION EVENT_FILE [--buildkite]             one event through one handler, like sam local invoke
  * keys create|list|revoke --tenant T ...               tenants' API keys in the table KITEBRIDGE_TABLE names
+ * connect-origins list|set --tenant T [ORIGIN...]      a tenant's allowed redirect origins for connect pages, likewise
  * </pre>
  */
 public final class LocalMain {
@@ -42,11 +45,12 @@ public final class LocalMain {
               java -jar local/target/kitebridge-local.jar serve [BUILDKITE] [--port P] [--state memory|dynamodb] [--template F]   (BUILDKITE_API_TOKEN set)
               java -jar local/target/kitebridge-local.jar invoke FUNCTION EVENT_FILE [--buildkite [BUILDKITE]] [--template F]
               java -jar local/target/kitebridge-local.jar keys create --tenant T [--label L] | list --tenant T | revoke --tenant T --prefix P
+              java -jar local/target/kitebridge-local.jar connect-origins list --tenant T | set --tenant T [ORIGIN...]
                 BUILDKITE: --buildkite-rest-url URL --buildkite-graphql-url URL (or KITEBRIDGE_BUILDKITE_REST_URL and
                   KITEBRIDGE_BUILDKITE_GRAPHQL_URL; Buildkite's own by default): any Buildkite-compatible endpoint
                 --state dynamodb keeps accounts, keys, syncs and events in .kitebridge/ across restarts (dynalite, started
                   here), or in the stand-in KITEBRIDGE_DYNAMODB_ENDPOINT names; memory is the default
-                (keys work on the table in KITEBRIDGE_TABLE; KITEBRIDGE_DYNAMODB_ENDPOINT points at a stand-in)
+                (keys and connect-origins work on the table in KITEBRIDGE_TABLE; KITEBRIDGE_DYNAMODB_ENDPOINT points at a stand-in)
             """;
 
     /**
@@ -73,6 +77,7 @@ public final class LocalMain {
                 case "serve" -> serve(rest);
                 case "invoke" -> invoke(rest);
                 case "keys" -> Keys.run(rest, (list, name) -> option(list, name, null));
+                case "connect-origins" -> ConnectOrigins.run(rest, (list, name) -> option(list, name, null));
                 default -> throw new IllegalArgumentException("unknown command " + command);
             }
         } catch (IllegalArgumentException e) {
@@ -140,6 +145,18 @@ public final class LocalMain {
         System.out.println(curl + "-X POST '" + server.url() + "/sync-runs' -d '{\"integrated_account_id\":\"" + runtime.accountId()
                 + "\"}'   # a sync run, worked on in this process");
         System.out.println(curl + "'" + server.url() + "/events?" + account + "&limit=20'");
+        System.out.println();
+        // The connect page, as a tenant's customer meets it: a new session (30 minutes, single use), and a token to paste.
+        System.out.println("Connect page (a customer links their Buildkite; open it in a browser, valid 30 minutes, once):");
+        System.out.println("  " + server.url() + "/connect/" + runtime.newConnectSession("Buildkite sandbox"));
+        if (sandbox) {
+            System.out.println("  sandbox token to paste, every scope:      "
+                    + runtime.issueSandboxToken(DataGenerator.ALL_SCOPES));
+            System.out.println("  one with the read scopes only (to see what missing scopes cost): "
+                    + runtime.issueSandboxToken(java.util.Set.copyOf(AccountsService.READ_SCOPES)));
+        }
+        System.out.println("  then: " + curl + "'" + server.url() + "/integrated-accounts'   # the new account is listed");
+        System.out.println("  another link: " + curl + "-X POST '" + server.url() + "/connect-sessions' -d '{\"label\":\"Acme\"}'");
         System.out.println();
         System.out.println("Ctrl-C stops it.");
         new CountDownLatch(1).await();

@@ -5,8 +5,11 @@ import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -17,6 +20,10 @@ import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSer
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 
 import dev.kitebridge.api.Application;
+import dev.kitebridge.connect.ConnectSecrets;
+import dev.kitebridge.connect.ConnectSession;
+import dev.kitebridge.connect.ConnectState;
+import dev.kitebridge.connect.Scopes;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -40,6 +47,12 @@ public final class LocalRuntime implements AutoCloseable {
      * interface only and refuses real AWS state, so its only caller is the person running it.
      */
     public static final String DEMO_KEY = "kb_local_dev_server_key_for_the_demo";
+    /**
+     * A connect session of the local tenant that every dev server has, for events/ (as it has
+     * {@link #ACCOUNT}): its secret is published here, which, like {@link #DEMO_KEY}, only the person
+     * running the dev server can use. The link the dev server prints is a new, random one.
+     */
+    public static final String EVENTS_CONNECT_SECRET = "kbcs_local_dev_server_connect_session_for_events";
 
     /**
      * The dev server delivers to receivers on the developer's machine (http://127.0.0.1:…), as
@@ -54,6 +67,8 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalState state;
     /** Sync runs are worked on in this process, as the worker function takes them from SQS in AWS. */
     private final LocalSyncQueue syncQueue;
+    private final Application application;
+    private final ConnectState connect;
 
     private LocalRuntime(Template template, Sandbox sandbox, String accountId, BuildkiteToken token,
                          BuildkiteAccess.Endpoints endpoints, TimeSource time, LocalState state) {
@@ -65,13 +80,21 @@ public final class LocalRuntime implements AutoCloseable {
         Application.Wiring onState = state.wiring();
         Application.Wiring wiring = new Application.Wiring(onState.accounts(), onState.tokens(), onState.cursors(),
                 onState.organizationData(), onState.apiKeys(), onState.idempotency(), onState.governor(),
-                endpoints, time, onState.sync().withQueue(syncQueue).withWebhookTargets(LOCAL_RECEIVERS));
+                endpoints, time, onState.sync().withQueue(syncQueue).withWebhookTargets(LOCAL_RECEIVERS), onState.connect());
         // Kept state may have the key already (an earlier start, or another dev server on the same table).
         if (wiring.apiKeys().tenantOf(ApiKeyStore.hash(DEMO_KEY)).isEmpty()) {
             wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
                     "the local dev server's key", time.now()));
         }
         Application application = Application.create(wiring);
+        this.application = application;
+        this.connect = wiring.connect();
+        try {
+            connect.sessions().create(ConnectSession.opened("cs_local_events", ConnectSecrets.hash(EVENTS_CONNECT_SECRET), TENANT,
+                    "Buildkite sandbox (events/)", "events", null, Scopes.DEFAULT_REQUIRED, Instant.now(), Instant.now().plus(Duration.ofDays(1))));
+        } catch (IllegalStateException exists) {
+            // Kept state has it from an earlier start.
+        }
         syncQueue.attach(application.syncRunner(), application.webhookRounds());
         String label = sandbox != null ? "Buildkite sandbox" : "Buildkite";
         if (wiring.accounts().find(TENANT, accountId).isPresent()) {
@@ -97,6 +120,36 @@ public final class LocalRuntime implements AutoCloseable {
     /** On Buildkite itself (or a Buildkite-compatible endpoint), with a token of the user's. */
     static LocalRuntime onBuildkite(Template template, BuildkiteToken token, BuildkiteAccess.Endpoints endpoints, LocalState state) {
         return new LocalRuntime(template, null, ACCOUNT, token, endpoints, TimeSource.SYSTEM, state);
+    }
+
+    /**
+     * A new connect session of the local tenant, as {@code POST /connect-sessions} makes one; its
+     * page is {@code /connect/<the secret returned>}.
+     */
+    public String newConnectSession(String label) {
+        return application.connectService().create(TENANT, label, null, null, null).secret();
+    }
+
+    /**
+     * A new sandbox token of the ready token's user, reaching every organization, with these scopes
+     * (to paste on a connect page); null off the sandbox.
+     */
+    public String issueSandboxToken(Set<String> scopes) {
+        if (sandbox == null) {
+            return null;
+        }
+        Set<String> organizations = new java.util.HashSet<>();
+        sandbox.world().organizations().forEach(o -> organizations.add(o.slug()));
+        return sandbox.issueToken(sandbox.owner().uuid(), scopes, organizations, null).secret();
+    }
+
+    /** The connect state, for tests that need a session in a given state (expired). */
+    ConnectState connectState() {
+        return connect;
+    }
+
+    Application application() {
+        return application;
     }
 
     public Template template() {

@@ -116,7 +116,11 @@ public final class LocalServer implements AutoCloseable {
                                                byte[] body, String tenant) {
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+        // As API Gateway says how it was reached (the connect sessions' URLs are made from it).
+        headers.putIfAbsent("x-forwarded-proto", "http");
         String rawQuery = exchange.getRequestURI().getRawQuery();
+        // As API Gateway passes a body that is not text (a form's post among them, or bytes that are not UTF-8): base64, and marked so.
+        String text = textual(headers.get("content-type")) ? utf8(body) : null;
         Map<String, String> query = new LinkedHashMap<>();
         if (rawQuery != null) {
             for (String pair : rawQuery.split("&")) {
@@ -129,7 +133,6 @@ public final class LocalServer implements AutoCloseable {
             }
         }
         String routeKey = route.method() + " " + route.path();
-        String text = utf8(body);
         return APIGatewayV2HTTPEvent.builder()
                 .withVersion("2.0")
                 .withRouteKey(routeKey)
@@ -169,6 +172,14 @@ public final class LocalServer implements AutoCloseable {
         } catch (CharacterCodingException notUtf8) {
             return null;
         }
+    }
+
+    private static boolean textual(String contentType) {
+        if (contentType == null) {
+            return true;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        return type.startsWith("text/") || type.contains("json") || type.contains("xml") || type.contains("javascript");
     }
 
     private static void write(HttpExchange exchange, int status, Map<String, String> headers, String body) throws IOException {

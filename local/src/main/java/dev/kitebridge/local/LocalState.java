@@ -127,6 +127,6 @@ record LocalState(String description, Map<String, String> environment, Path toke
             return wiring;
         }
         return new Application.Wiring(wiring.accounts(), new TokenFiles(tokenFolder), wiring.cursors(), wiring.organizationData(),
-                wiring.apiKeys(), wiring.idempotency(), wiring.governor(), wiring.buildkite(), wiring.time(), wiring.sync());
+                wiring.apiKeys(), wiring.idempotency(), wiring.governor(), wiring.buildkite(), wiring.time(), wiring.sync(), wiring.connect());
     }
 }

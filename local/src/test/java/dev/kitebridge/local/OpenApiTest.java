@@ -175,6 +175,57 @@ class OpenApiTest {
     }
 
     @Test
+    void connectSessionsAndTheirPageAnswerAsDocumented() throws Exception {
+        assertValid("put", "/connect-settings", "/connect-settings", "{\"allowed_redirect_origins\":[\"https://app.example.com\"]}", 200);
+        assertValid("put", "/connect-settings", "/connect-settings", "{\"allowed_redirect_origins\":[\"ftp://x\"]}", 400);
+        assertValid("get", "/connect-settings", "/connect-settings", null, 200);
+        assertValid("post", "/connect-sessions", "/connect-sessions", "{\"redirect_url\":\"https://elsewhere.example.com/\"}", 400);
+        JsonNode session = assertValid("post", "/connect-sessions", "/connect-sessions",
+                "{\"label\":\"Acme\",\"redirect_url\":\"https://app.example.com/done\",\"state\":\"s\",\"required_scopes\":[\"read_user\"]}", 201);
+        String page = URI.create(session.get("url").asText()).getRawPath();
+        HttpResponse<String> form = assertPage("get", page, null, 200);
+        java.util.regex.Matcher csrf = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(form.body());
+        assertTrue(csrf.find(), form.body());
+        assertPage("post", page, "action=check&token=bkua_x", 400);
+        assertPage("post", page, "csrf=forged&action=check&token=bkua_x", 403);
+        assertPage("post", page, "csrf=" + csrf.group(1) + "&action=check&token=bkua_refused", 422);
+        assertPage("post", page, "csrf=" + csrf.group(1) + "&action=check&token=" + sandbox.token(), 303);
+        assertPage("get", page, null, 200);
+        HttpResponse<String> linked = assertPage("post", page, "csrf=" + csrf.group(1) + "&action=confirm", 303);
+        assertTrue(linked.headers().firstValue("location").orElseThrow().startsWith("https://app.example.com/done?integrated_account_id="));
+        assertPage("get", page, null, 410);
+        assertPage("get", "/connect/kbcs_" + "0".repeat(43), null, 404);
+    }
+
+    /** A connect page's answer: a status documented for it, as HTML (or a 303), with its documented headers. */
+    private static HttpResponse<String> assertPage(String method, String url, String form, int status) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.url() + url));
+        if (form != null) {
+            request.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        String what = method + " " + url + " → " + response.statusCode();
+        assertEquals(status, response.statusCode(), what + ": " + response.body());
+        JsonNode documented = documentedResponse(method, "/connect/{session}", status);
+        assertFalse(documented.isMissingNode(), what + " is not documented");
+        if (status != 303) {
+            assertTrue(documented.path("content").has("text/html"), what);
+            assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/html"), what);
+        }
+        for (Iterator<String> names = documented.path("headers").fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            JsonNode header = resolved(documented.get("headers").get(name));
+            Optional<String> value = response.headers().firstValue(name);
+            assertTrue(value.isPresent() || !header.path("required").asBoolean(), what + " lacks its header " + name);
+            if (value.isPresent()) {
+                assertTrue(schema(header.get("schema")).validate(headerValue(value.get(), header.get("schema"))).isEmpty(),
+                        what + ": header " + name + ": " + value.get());
+            }
+        }
+        return response;
+    }
+
+    @Test
     void aSpentBudgetAnswers429WithRetryAfterAsDocumented() throws Exception {
         // Buildkite says the budget of token checks is spent for longer than a request waits.
         sandbox.faults().burst429("GET /v2/access-token", 1, 600);

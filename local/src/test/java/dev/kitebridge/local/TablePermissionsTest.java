@@ -45,6 +45,8 @@ import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.connect.ConnectSecrets;
+import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
@@ -52,6 +54,8 @@ import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbConnectSessionStore;
+import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
 import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
@@ -128,7 +132,7 @@ class TablePermissionsTest {
         Allowed api = allowed(template.at("/Resources/DirectoryStatePolicy/Properties/PolicyDocument/Statement/0"));
         Allowed authorizer = allowed(template.at("/Resources/AuthorizerFunction/Properties/Policies/0/Statement/0"));
         for (String function : List.of("AccountsFunction", "UsersFunction", "GroupsFunction", "RolesFunction", "OrganizationsFunction",
-                "MeFunction", "ProxyFunction")) {
+                "MeFunction", "ProxyFunction", "ConnectSessionsFunction", "ConnectFunction")) {
             assertEquals("DirectoryStatePolicy", template.at("/Resources/" + function + "/Properties/Policies/0").asText(),
                     function + "'s table access is the API's policy");
         }
@@ -143,7 +147,8 @@ class TablePermissionsTest {
                     new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()), new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()),
                     new DynamoDbRateLimitGovernor(dynamo, table.name()),
                     new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                    TimeSource.scaled(sandbox.clock().scale())));
+                    TimeSource.scaled(sandbox.clock().scale()), dev.kitebridge.sync.SyncState.inMemory((runId, delay) -> { }),
+                    new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name()))));
 
             String key = app.apiKeys().create("tenant-a", "test").secret(); // the keys tool's work, not a function's
             recorder.accesses.clear();
@@ -175,12 +180,31 @@ class TablePermissionsTest {
             answers.add(app.accounts().handle(request("PATCH", "/integrated-accounts/" + id, Map.of("id", id), Map.of(),
                     "{\"token\":\"" + sandbox.token() + "\"}")));
             answers.add(app.accounts().handle(request("DELETE", "/integrated-accounts/" + id, Map.of("id", id), Map.of(), null)));
+            // A customer links an account on the connect page: the session, the tenant's origins, the check and the link.
+            answers.add(app.connectSessions().settings(request("PUT", "/connect-settings", Map.of(), Map.of(),
+                    "{\"allowed_redirect_origins\":[\"https://app.example.com\"]}")));
+            answers.add(app.connectSessions().settings(request("GET", "/connect-settings", Map.of(), Map.of(), null)));
+            ApiResponse session = app.connectSessions().sessions(request("POST", "/connect-sessions", Map.of(), Map.of(),
+                    "{\"redirect_url\":\"https://app.example.com/done\"}"));
+            answers.add(session);
+            String url = new ObjectMapper().readTree(session.body()).get("url").asText();
+            String secret = url.substring(url.lastIndexOf('/') + 1);
+            Map<String, String> connectPage = Map.of("session", secret);
+            answers.add(app.connect().handle(new ApiRequest("GET", "/connect/{session}", connectPage, Map.of(), Map.of(), null, "req-page", null)));
+            String csrf = ConnectSecrets.csrfToken(secret);
+            ApiResponse checked = app.connect().handle(new ApiRequest("POST", "/connect/{session}", connectPage, Map.of(), Map.of(),
+                    "csrf=" + csrf + "&action=check&token=" + sandbox.token(), "req-check", null));
+            ApiResponse confirmed = app.connect().handle(new ApiRequest("POST", "/connect/{session}", connectPage, Map.of(), Map.of(),
+                    "csrf=" + csrf + "&action=confirm", "req-confirm", null));
+            assertEquals(303, checked.statusCode(), checked.body());
+            assertEquals(303, confirmed.statusCode(), confirmed.body());
             for (ApiResponse answer : answers) {
                 assertEquals(answer.statusCode() / 100, 2, answer.body());
             }
             assertAllowed("the API's functions", api, recorder.accesses);
             assertTrue(recorder.accesses.stream().anyMatch(a -> a.partitionKey().startsWith("ORGDATA#")), "organization data was written");
             assertTrue(recorder.accesses.stream().anyMatch(a -> a.partitionKey().startsWith("IDEMPOTENCY#")), "an idempotency key was kept");
+            assertTrue(recorder.accesses.stream().anyMatch(a -> a.partitionKey().startsWith("CONNECT#")), "a connect session was kept");
         }
     }
 

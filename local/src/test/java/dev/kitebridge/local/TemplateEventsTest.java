@@ -134,6 +134,11 @@ class TemplateEventsTest {
                 response = invoke(function, file);
             }
             int status = response.get("statusCode").asInt();
+            if (response.path("headers").path("content-type").asText().startsWith("text/html")
+                    || event.getRequestContext().getHttp().getMethod().equals("POST") && status == 303) {
+                checkPage(file, event, response);
+                continue;
+            }
             JsonNode body = JSON.readTree(response.get("body").asText());
             if (name.startsWith("bad-")) {
                 assertEquals(400, status, file + ": " + body);
@@ -147,6 +152,26 @@ class TemplateEventsTest {
             assertEquals("application/json", response.path("headers").path("content-type").asText(), file.toString());
         }
         assertEquals(countEventFiles(), files.size(), "every file in events/");
+    }
+
+    /**
+     * An answer of the connect page: HTML (bad-* 400, missing-* 404, the others 200), or a form's
+     * post answered 303 See Other; either way with the page's safety headers and no-store.
+     */
+    private static void checkPage(Path file, APIGatewayV2HTTPEvent event, JsonNode response) {
+        String name = file.getFileName().toString();
+        int status = response.get("statusCode").asInt();
+        JsonNode headers = response.path("headers");
+        int expected = name.startsWith("bad-") ? 400 : name.startsWith("missing-") ? 404
+                : event.getRequestContext().getHttp().getMethod().equals("POST") ? 303 : 200;
+        assertEquals(expected, status, file + ": " + response.path("body").asText());
+        if (status != 303) {
+            assertEquals("text/html; charset=utf-8", headers.path("content-type").asText(), file.toString());
+            assertTrue(response.path("body").asText().startsWith("<!doctype html>"), file.toString());
+        }
+        assertTrue(headers.path("content-security-policy").asText().contains("frame-ancestors 'none'"), file.toString());
+        assertEquals("no-store", headers.path("cache-control").asText(), file.toString());
+        assertEquals("no-referrer", headers.path("referrer-policy").asText(), file.toString());
     }
 
     @Test

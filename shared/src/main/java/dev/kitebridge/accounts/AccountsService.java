@@ -20,7 +20,12 @@ import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.OrganizationDataStore;
 import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SyncStore;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Integrated accounts: a tenant links a customer's Buildkite by handing over a token, which is
@@ -40,9 +45,10 @@ public final class AccountsService {
     private final BuildkiteAccess.Endpoints endpoints;
     private final TimeSource time;
     private final SyncStore syncs;
+    private final EventLog events;
 
     public AccountsService(AccountStore accounts, TokenVault tokens, OrganizationDataStore organizationData, BuildkiteAccess access,
-                           BuildkiteAccess.Endpoints endpoints, TimeSource time, SyncStore syncs) {
+                           BuildkiteAccess.Endpoints endpoints, TimeSource time, SyncStore syncs, EventLog events) {
         this.accounts = accounts;
         this.tokens = tokens;
         this.organizationData = organizationData;
@@ -50,35 +56,63 @@ public final class AccountsService {
         this.endpoints = endpoints;
         this.time = time;
         this.syncs = syncs;
+        this.events = events;
     }
 
     /** The account as the API shows it: with the scopes its token lacks. Never the token. */
     public record View(IntegratedAccount account, List<String> missingScopes) {
 
         static View of(IntegratedAccount account) {
-            List<String> missing = new ArrayList<>();
-            for (String scope : READ_SCOPES) {
-                if (!account.scopes().contains(scope)) {
-                    missing.add(scope);
-                }
+            return new View(account, AccountsService.missingScopes(account.scopes()));
+        }
+
+        /** The account as the API shows it (and as {@code integrated_account.created} carries it): never the token. */
+        public ObjectNode json() {
+            ObjectNode json = JsonNodeFactory.instance.objectNode();
+            json.put("id", account.id());
+            json.put("label", account.label());
+            json.put("status", account.status() == IntegratedAccount.Status.ACTIVE ? "active" : "needs_reauth");
+            account.scopes().forEach(json.putArray("scopes")::add);
+            missingScopes.forEach(json.putArray("missing_scopes")::add);
+            var organizations = json.putArray("organizations");
+            for (IntegratedAccount.OrganizationRef o : account.organizations()) {
+                organizations.addObject().put("id", o.id()).put("slug", o.slug()).put("name", o.name());
             }
-            for (String scope : WRITE_SCOPES) {
-                if (!account.scopes().contains(scope)) {
-                    missing.add(scope);
-                }
-            }
-            return new View(account, missing);
+            json.put("token_expires_at", account.tokenExpiresAt() == null ? null : account.tokenExpiresAt().toString());
+            json.put("created_at", account.createdAt().toString());
+            return json;
         }
     }
 
+    /** The scopes the directory's reads and writes need that {@code scopes} lacks, reads first. */
+    public static List<String> missingScopes(List<String> scopes) {
+        List<String> missing = new ArrayList<>();
+        for (String scope : READ_SCOPES) {
+            if (!scopes.contains(scope)) {
+                missing.add(scope);
+            }
+        }
+        for (String scope : WRITE_SCOPES) {
+            if (!scopes.contains(scope)) {
+                missing.add(scope);
+            }
+        }
+        return missing;
+    }
+
     public View link(String tenantId, BuildkiteToken token, String label) {
-        return link(tenantId, token, label, "acct_" + UUID.randomUUID().toString().replace("-", ""));
+        return link(tenantId, token, label, newAccountId());
+    }
+
+    /** A new account's id: random, so unique across tenants. */
+    public static String newAccountId() {
+        return "acct_" + UUID.randomUUID().toString().replace("-", "");
     }
 
     /**
      * Links with an id of the caller's choosing: the dev server's fixed {@code local-account}, in its
-     * in-memory state. Ids must be unique across tenants (the token vault is keyed by id alone);
-     * every other link draws a random one.
+     * in-memory state, or one a connect session drew ({@link #newAccountId}) and claimed before linking.
+     * Ids must be unique across tenants (the token vault is keyed by id alone).
      */
     public View link(String tenantId, BuildkiteToken token, String label, String accountId) {
         Checked checked = check(token);
@@ -91,8 +125,11 @@ public final class AccountsService {
             tokens.delete(account.id()); // no secret without its account
             throw e;
         }
-        syncs.createAccount(AccountSync.first(account.id(), tenantId)); // the schedule syncs it from its next tick
-        return View.of(account);
+        View view = View.of(account);
+        // integrated_account.created, published by the account's sync state: the schedule syncs it from its next tick.
+        events.put(account.id(), List.of(ChangeEvent.accountCreated(tenantId, account.id(), account.createdAt(), view.json())));
+        syncs.createAccount(AccountSync.linked(account.id(), tenantId));
+        return view;
     }
 
     public List<View> list(String tenantId) {
@@ -155,14 +192,23 @@ public final class AccountsService {
                 .orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
     }
 
-    private record Checked(List<String> scopes, List<IntegratedAccount.OrganizationRef> organizations, Instant expiresAt,
-                           String budgetKey) {}
+    /** What Buildkite says of a token: its scopes, the organizations it reaches, its expiry, and whose budget it spends. */
+    public record Checked(List<String> scopes, List<IntegratedAccount.OrganizationRef> organizations, Instant expiresAt,
+                          String budgetKey) {
+
+        public Checked {
+            scopes = List.copyOf(scopes);
+            organizations = List.copyOf(organizations);
+        }
+    }
 
     /**
-     * Asks Buildkite about the token: {@code GET /v2/access-token} needs no scope, so any valid token
-     * answers; its organizations are read if it may read them.
+     * Asks Buildkite about the token, as linking does: {@code GET /v2/access-token} needs no scope, so
+     * any valid token answers; its organizations are read if it may read them.
+     *
+     * @throws DirectoryException 422 for a token Buildkite refuses or that has expired, or Buildkite's failure
      */
-    private Checked check(BuildkiteToken token) {
+    public Checked check(BuildkiteToken token) {
         BuildkiteClient buildkite = endpoints.client(token).time(time).userBudgetKey("token-check").build();
         AccessToken accessToken;
         try {

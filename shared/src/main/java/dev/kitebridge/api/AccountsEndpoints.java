@@ -1,13 +1,11 @@
 package dev.kitebridge.api;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.state.IntegratedAccount;
 
 /**
  * {@code /integrated-accounts}: link (POST), list and get (GET), rotate or rename (PATCH), unlink
@@ -32,10 +30,10 @@ public final class AccountsEndpoints {
                 case "POST" -> {
                     JsonBody body = JsonBody.parse(request.body(), Set.of("token", "label"));
                     BuildkiteToken token = token(body.requiredString("token", MAX_TOKEN));
-                    yield ApiResponse.json(201, view(accounts.link(tenant, token, body.string("label", MAX_LABEL))), headers);
+                    yield ApiResponse.json(201, accounts.link(tenant, token, body.string("label", MAX_LABEL)).json(), headers);
                 }
-                case "GET" -> Responses.wholeList(accounts.list(tenant).stream().map(AccountsEndpoints::view).toList(), headers);
-                case "GET id" -> ApiResponse.json(200, view(accounts.get(tenant, id)), headers);
+                case "GET" -> Responses.wholeList(accounts.list(tenant).stream().map(AccountsService.View::json).toList(), headers);
+                case "GET id" -> ApiResponse.json(200, accounts.get(tenant, id).json(), headers);
                 case "PATCH id" -> {
                     JsonBody body = JsonBody.parse(request.body(), Set.of("token", "label"));
                     String newToken = body.string("token", MAX_TOKEN);
@@ -43,7 +41,7 @@ public final class AccountsEndpoints {
                     if (newToken == null && newLabel == null) {
                         throw DirectoryException.invalidRequest("a PATCH changes the token, the label, or both (null changes neither)");
                     }
-                    yield ApiResponse.json(200, view(accounts.rotate(tenant, id, newToken == null ? null : token(newToken), newLabel)),
+                    yield ApiResponse.json(200, accounts.rotate(tenant, id, newToken == null ? null : token(newToken), newLabel).json(),
                             headers);
                 }
                 case "DELETE id" -> {
@@ -61,21 +59,6 @@ public final class AccountsEndpoints {
         } catch (IllegalArgumentException e) {
             throw DirectoryException.invalidRequest("token must be a Buildkite API access token: visible ASCII characters, without spaces");
         }
-    }
-
-    static Map<String, Object> view(AccountsService.View view) {
-        IntegratedAccount account = view.account();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("id", account.id());
-        json.put("label", account.label());
-        json.put("status", account.status() == IntegratedAccount.Status.ACTIVE ? "active" : "needs_reauth");
-        json.put("scopes", account.scopes());
-        json.put("missing_scopes", view.missingScopes());
-        json.put("organizations", account.organizations().stream()
-                .map(o -> Map.of("id", o.id(), "slug", o.slug(), "name", o.name())).toList());
-        json.put("token_expires_at", account.tokenExpiresAt() == null ? null : account.tokenExpiresAt().toString());
-        json.put("created_at", account.createdAt().toString());
-        return json;
     }
 
 }

@@ -5,6 +5,8 @@ import java.time.Clock;
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.connect.ConnectService;
+import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Cursors;
 import dev.kitebridge.directory.GroupWrites;
@@ -35,12 +37,20 @@ import dev.kitebridge.webhooks.WebhooksService;
 /** Kitebridge assembled: every endpoint over one set of state and one Buildkite. */
 public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
                           WebhookEndpoints webhooks, AccountsService accountsService, ApiKeys apiKeys, SyncService syncService,
-                          SyncRunner syncRunner, WebhookRounds webhookRounds) {
+                          SyncRunner syncRunner, WebhookRounds webhookRounds, ConnectEndpoints connectSessions, ConnectPages connect,
+                          ConnectService connectService) {
 
     /** The state and the Buildkite endpoints the application runs on. */
     public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
                          ApiKeyStore apiKeys, IdempotencyStore idempotency, RateLimitGovernor governor,
-                         BuildkiteAccess.Endpoints buildkite, TimeSource time, SyncState sync) {
+                         BuildkiteAccess.Endpoints buildkite, TimeSource time, SyncState sync, ConnectState connect) {
+
+        /** With connect sessions in memory (for what never makes any: tests, tools). */
+        public Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
+                      ApiKeyStore apiKeys, IdempotencyStore idempotency, RateLimitGovernor governor,
+                      BuildkiteAccess.Endpoints buildkite, TimeSource time, SyncState sync) {
+            this(accounts, tokens, cursors, organizationData, apiKeys, idempotency, governor, buildkite, time, sync, ConnectState.inMemory());
+        }
 
         /** Without sync state of its own: syncs in memory, their queue dropping runs (for what never syncs: tests, tools). */
         public Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
@@ -70,9 +80,12 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
                 sync.webhookTargets(), wiring.time()), deliverer);
         SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
-                wiring.buildkite(), wiring.time(), sync.runs());
+                wiring.buildkite(), wiring.time(), sync.runs(), sync.events());
+        ConnectService connect = new ConnectService(wiring.connect().sessions(), wiring.connect().redirectOrigins(), accountsService,
+                Clock.systemUTC());
         return new Application(directory, new AccountsEndpoints(accountsService),
                 new ProxyEndpoints(access, new ProxyService(access, cursors)), new SyncEndpoints(syncService), webhooks, accountsService,
-                new ApiKeys(wiring.apiKeys(), Clock.systemUTC()), syncService, syncRunner, new WebhookRounds(sync.runs(), deliverer));
+                new ApiKeys(wiring.apiKeys(), Clock.systemUTC()), syncService, syncRunner, new WebhookRounds(sync.runs(), deliverer),
+                new ConnectEndpoints(connect), new ConnectPages(connect), connect);
     }
 }

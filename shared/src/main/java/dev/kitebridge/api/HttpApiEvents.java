@@ -38,7 +38,16 @@ public final class HttpApiEvents {
      * and every request, answered however, leaves one {@link RequestLog} line.
      */
     public static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> endpoint) {
-        return handle(event, endpoint, RequestLog::record);
+        return handle(event, endpoint, RequestLog::record, true);
+    }
+
+    /**
+     * Answers as {@link #handle} does, for a route without an API key (the connect page, whose URL's
+     * secret is the credential): no tenant is asked for, and the request's path is its route's
+     * ({@code /connect/{session}}), so that a failure's log line cannot carry the secret in it.
+     */
+    public static APIGatewayV2HTTPResponse handlePublic(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> endpoint) {
+        return handle(event, endpoint, RequestLog::record, false);
     }
 
     /**
@@ -46,17 +55,17 @@ public final class HttpApiEvents {
      * is built but not printed, since priming is no one's request.
      */
     public static APIGatewayV2HTTPResponse prime(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> endpoint) {
-        return handle(event, endpoint, RequestLog::line);
+        return handle(event, endpoint, RequestLog::line, true);
     }
 
     private static APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Function<ApiRequest, ApiResponse> endpoint,
-                                                   BiConsumer<RequestLog.Entry, Instant> log) {
+                                                   BiConsumer<RequestLog.Entry, Instant> log, boolean keyed) {
         Instant started = Instant.now();
         String tenant = tenant(event);
         RequestCalls calls = RequestCalls.start();
         ApiResponse response = null;
         try {
-            response = answer(event, tenant, endpoint);
+            response = answer(event, tenant, endpoint, keyed);
             return response(response);
         } finally {
             calls.end();
@@ -75,14 +84,15 @@ public final class HttpApiEvents {
                 budgetRemaining, Duration.between(started, Instant.now()), cursorMiss);
     }
 
-    private static ApiResponse answer(APIGatewayV2HTTPEvent event, String tenant, Function<ApiRequest, ApiResponse> endpoint) {
-        if (tenant == null || tenant.isBlank()) {
+    private static ApiResponse answer(APIGatewayV2HTTPEvent event, String tenant, Function<ApiRequest, ApiResponse> endpoint,
+                                      boolean keyed) {
+        if (keyed && (tenant == null || tenant.isBlank())) {
             return Responses.error(401, "unauthorized", "missing or unknown API key", bodiless(event),
                     Map.of("x-request-id", requestId(event)), Map.of());
         }
         ApiRequest request;
         try {
-            request = request(event, tenant);
+            request = request(event, tenant, keyed);
             RequestLimits.check(request);
         } catch (DirectoryException refused) {
             return Responses.failure(refused, null, bodiless(event), new LinkedHashMap<>(Map.of("x-request-id", requestId(event))));
@@ -106,7 +116,14 @@ public final class HttpApiEvents {
 
     /** Enough of the request for an error answer. */
     private static ApiRequest bodiless(APIGatewayV2HTTPEvent event) {
-        return new ApiRequest(method(event), event.getRawPath(), Map.of(), Map.of(), Map.of(), null, requestId(event), null);
+        return new ApiRequest(method(event), routePath(event), Map.of(), Map.of(), Map.of(), null, requestId(event), null);
+    }
+
+    /** The path of the event's route ({@code /connect/{session}}), or "unmatched": never a path that may hold a secret. */
+    private static String routePath(APIGatewayV2HTTPEvent event) {
+        String route = route(event);
+        int space = route.indexOf(' ');
+        return space < 0 ? route : route.substring(space + 1);
     }
 
     private static String tenant(APIGatewayV2HTTPEvent event) {
@@ -119,7 +136,7 @@ public final class HttpApiEvents {
     }
 
     /** The request an event carries, as the endpoints read it. */
-    private static ApiRequest request(APIGatewayV2HTTPEvent event, String tenant) {
+    private static ApiRequest request(APIGatewayV2HTTPEvent event, String tenant, boolean keyed) {
         Map<String, String> headers = new HashMap<>();
         if (event.getHeaders() != null) {
             event.getHeaders().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
@@ -128,8 +145,8 @@ public final class HttpApiEvents {
         if (body != null && event.getIsBase64Encoded()) {
             body = utf8(base64(body));
         }
-        return new ApiRequest(method(event), event.getRawPath(), event.getPathParameters(), event.getQueryStringParameters(),
-                headers, body, requestId(event), tenant);
+        return new ApiRequest(method(event), keyed ? event.getRawPath() : routePath(event), event.getPathParameters(),
+                event.getQueryStringParameters(), headers, body, requestId(event), keyed ? tenant : null);
     }
 
     private static byte[] base64(String body) {

@@ -127,6 +127,12 @@ public final class JsonBody {
         return values;
     }
 
+    /** An optional array of at most {@code maxItems} strings (each non-blank); null when absent. */
+    public List<String> optionalStrings(String field, int maxItems, int maxLength) {
+        JsonNode value = json.get(field);
+        return value == null || value.isNull() ? null : value.isArray() && value.isEmpty() ? List.of() : strings(field, maxItems, maxLength);
+    }
+
     /** An optional array of at most {@code maxItems} objects, each with only {@code fields}. */
     public List<JsonBody> objects(String field, Set<String> fields, int maxItems) {
         List<JsonBody> values = new ArrayList<>();

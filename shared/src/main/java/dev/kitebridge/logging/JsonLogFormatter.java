@@ -37,6 +37,8 @@ public final class JsonLogFormatter extends Formatter {
             // API keys: kb_ and 43 characters; 20 at least, as the authorizer takes (a key's 8-character list prefix is shown)
             Pattern.compile("(kb_)[A-Za-z0-9_-]{20,}"),
             Pattern.compile("(whsec_)[A-Za-z0-9_-]+"),
+            // A connect page's secret (its URL's last segment), should a path ever reach a line
+            Pattern.compile("(kbcs_)[A-Za-z0-9_-]+"),
             Pattern.compile("(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"),
             Pattern.compile("(?i)((?:aws_?)?(?:secret_?access_?key|session_?token)[\"']?\\s*[:=]\\s*[\"']?)[A-Za-z0-9/+=]{16,}"));
 

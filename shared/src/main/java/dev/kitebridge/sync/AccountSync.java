@@ -25,8 +25,20 @@ public record AccountSync(
         Instant leaseExpiresAt,
         long revision) {
 
+    /** The ordinal of an account's link in its event log: its runs come after it. */
+    public static final long LINK_ORDINAL = 1;
+
+    /** An account that has never synced and whose log has nothing published. */
     public static AccountSync first(String accountId, String tenantId) {
         return new AccountSync(accountId, tenantId, 1, 0, 0, null, null, null, 0);
+    }
+
+    /**
+     * A newly linked account: its link is its log's first "run" ({@link #LINK_ORDINAL}), already
+     * published (its {@code integrated_account.created}), and its first sync run comes after it.
+     */
+    public static AccountSync linked(String accountId, String tenantId) {
+        return new AccountSync(accountId, tenantId, LINK_ORDINAL + 1, 0, LINK_ORDINAL, null, null, null, 0);
     }
 
     public AccountSync withActiveRun(String runId, long ordinalTaken) {

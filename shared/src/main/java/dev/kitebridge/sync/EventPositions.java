@@ -11,6 +11,8 @@ final class EventPositions {
 
     private EventPositions() {}
 
+    /** The account's link, alone in the first "run" of its log. */
+    static final int ACCOUNT_LINKED = 0;
     static final int USER_CREATED = 10;
     static final int GROUP_CREATED = 20;
     static final int GROUP_UPDATED = 30;

@@ -142,7 +142,13 @@ class AccountsTest {
             assertTrue(fixture.liveSecrets().isEmpty(), "the secret is scheduled for deletion");
             List<Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> left =
                     fixture.table.client().scan(b -> b.tableName(fixture.table.name())).items();
-            assertTrue(left.stream().noneMatch(item -> item.get("pk").s().contains(id)), "nothing of the account is left: " + left);
+            // Its published events stay until they expire (30 days), as every account's do: here its integrated_account.created.
+            List<Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> events = left.stream()
+                    .filter(item -> item.get("pk").s().equals("EVENTS#" + id)).toList();
+            assertEquals(1, events.size(), left.toString());
+            assertTrue(events.get(0).get("event").s().contains("\"integrated_account.created\"") && events.get(0).containsKey("expires_at"));
+            left = left.stream().filter(item -> !events.contains(item)).toList();
+            assertTrue(left.stream().noneMatch(item -> item.get("pk").s().contains(id)), "nothing else of the account is left: " + left);
             assertTrue(left.stream().allMatch(item -> item.get("pk").s().startsWith("BUDGET#")),
                     "only Buildkite's budgets, which belong to the Buildkite user and expire unused: " + left);
         }

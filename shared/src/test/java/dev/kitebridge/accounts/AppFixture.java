@@ -22,7 +22,10 @@ import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
+import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
+import dev.kitebridge.state.aws.DynamoDbConnectSessionStore;
+import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
 import dev.kitebridge.state.aws.DynamoDbDeadLetterStore;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
@@ -89,7 +92,8 @@ public final class AppFixture implements AutoCloseable {
                 new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()),
                         new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()),
                         new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE,
-                        WebhookTargets.PUBLIC_ONLY)));
+                        WebhookTargets.PUBLIC_ONLY),
+                new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name()))));
         return new AppFixture(sandbox, app, table, moto, config.secretPrefix());
     }
 

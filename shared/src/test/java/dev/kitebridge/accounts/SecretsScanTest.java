@@ -30,7 +30,7 @@ import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.sync.SyncRunner;
 
 /**
- * A run through linking, reading, syncing, failing, rotating and unlinking, with every log line, every
+ * A run through linking (by the API and on the connect page), reading, syncing, failing, rotating and unlinking, with every log line, every
  * response and every item in the table captured: none holds a Buildkite token or an API key in clear.
  * The log lines are scanned as the JDK prints them and as the functions print them (JSON, stacks
  * included), and the run fails on purpose so that failures with their stacks are among them.
@@ -88,6 +88,27 @@ class SecretsScanTest {
             responses.add(fixture.accounts("tenant-a", "GET", null, null).raw());
             responses.add(fixture.accounts("tenant-b", "GET", id, null).raw());
 
+            // The connect page: a refused token, a token waiting for confirmation (sealed in its session's item), another linked.
+            ApiToken third = fixture.sandbox.issueToken(fixture.sandbox.owner().uuid(), DataGenerator.ALL_SCOPES, Set.of("acme"), null);
+            secrets.add(third.secret());
+            String waiting = connectSession(fixture);
+            String linking = connectSession(fixture);
+            // The pages' own secrets are in their URLs (and a 303 back to the page names it): never in a log line or an item.
+            List<String> pageSecrets = List.of(waiting, linking);
+            responses.add(connectPage(fixture, waiting, null));
+            String csrf = dev.kitebridge.connect.ConnectSecrets.csrfToken(waiting);
+            responses.add(connectPage(fixture, waiting, "csrf=" + csrf + "&action=check&token=bkua_wrong_" + third.secret()));
+            responses.add(connectPage(fixture, waiting, "csrf=" + csrf + "&action=check&token=" + third.secret()));
+            responses.add(connectPage(fixture, waiting, null));
+            String csrf2 = dev.kitebridge.connect.ConnectSecrets.csrfToken(linking);
+            responses.add(connectPage(fixture, linking, "csrf=" + csrf2 + "&action=check&token=" + third.secret()));
+            String done = connectPage(fixture, linking, "csrf=" + csrf2 + "&action=confirm");
+            assertTrue(done.contains("Buildkite is connected"), done);
+            responses.add(done);
+            assertTrue(fixture.table.client().scan(b -> b.tableName(fixture.table.name())).items().stream()
+                    .anyMatch(i -> i.get("pk").s().startsWith("CONNECT#") && i.get("session").s().contains("\"sealedToken\":\"v1.")),
+                    "a token waits, sealed, in its session's item");
+
             List<Map<String, AttributeValue>> items = fixture.table.client().scan(b -> b.tableName(fixture.table.name())).items();
             assertTrue(items.size() > 5, "the run wrote state: " + items.size());
             assertTrue(logs.lines().size() > 0, "the run logged");
@@ -97,6 +118,7 @@ class SecretsScanTest {
             responses.add(HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/users", "/unified/user-directory/users",
                     Map.of("integrated_account_id", id), null, "tenant-a"), fixture.app.directory()::users).getBody());
             responses.add(fixture.accounts("tenant-a", "GET", null, null).raw());
+            responses.add(connectPage(fixture, waiting, null));
             List<String> stacks = new ArrayList<>();
             for (String line : printed.lines()) {
                 var json = ApiJson.MAPPER.readTree(line); // each a JSON line
@@ -108,6 +130,17 @@ class SecretsScanTest {
                     "the 500s were logged with their stacks: " + stacks);
             assertTrue(stacks.stream().anyMatch(s -> s.startsWith(SyncRunner.class.getName() + " ")),
                     "the failed sync attempt was logged: " + stacks);
+            for (String secret : pageSecrets) {
+                for (String line : logs.lines()) {
+                    assertFalse(line.contains(secret), "a log line shows a connect page's secret: " + line);
+                }
+                for (String line : printed.lines()) {
+                    assertFalse(line.contains(secret), "a printed log line shows a connect page's secret: " + line);
+                }
+                for (Map<String, AttributeValue> item : items) {
+                    assertFalse(item.toString().contains(secret), "an item holds a connect page's secret: " + item.get("pk"));
+                }
+            }
             for (String secret : secrets) {
                 for (String response : responses) {
                     assertFalse(response.contains(secret), "a response shows a secret: " + response);
@@ -127,6 +160,21 @@ class SecretsScanTest {
                 }
             }
         }
+    }
+
+    /** A new connect session of tenant-a: its page's secret (the one answer that shows it is left out of the scan). */
+    private static String connectSession(AppFixture fixture) throws Exception {
+        String url = ApiJson.MAPPER.readTree(fixture.app.connectSessions().sessions(new ApiRequest("POST", "/connect-sessions", Map.of(),
+                Map.of(), Map.of("host", "api.example.com"), "{}", "req-connect", "tenant-a")).body()).get("url").asText();
+        return url.substring(url.lastIndexOf('/') + 1);
+    }
+
+    /** The connect page through the handlers' gate (which logs the request's line): a GET, or a form's post. */
+    private static String connectPage(AppFixture fixture, String secret, String form) {
+        var event = HttpEvents.of((form == null ? "GET" : "POST") + " /connect/{session}", "/connect/" + secret, Map.of(), form, null);
+        event.setPathParameters(Map.of("session", secret));
+        var answer = HttpApiEvents.handlePublic(event, fixture.app.connect()::handle);
+        return answer.getStatusCode() + " " + answer.getHeaders() + " " + answer.getBody();
     }
 
     private static String gunzip(byte[] bytes) {

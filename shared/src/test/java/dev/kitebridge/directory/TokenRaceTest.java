@@ -54,7 +54,8 @@ class TokenRaceTest {
     private final DynamoDbOrganizationDataStore organizationData = new DynamoDbOrganizationDataStore(table.client(), table.name(),
             Clock.systemUTC());
     private final AccountsService accountsOnA = new AccountsService(accounts, vault(), organizationData, instanceA, endpoints,
-            TimeSource.scaled(sandbox.clock().scale()), new dev.kitebridge.state.memory.InMemorySyncStore());
+            TimeSource.scaled(sandbox.clock().scale()), new dev.kitebridge.state.memory.InMemorySyncStore(),
+            new dev.kitebridge.state.memory.InMemoryEventLog());
     private final BuildkiteAccess instanceB = instance();
 
     private SecretsManagerTokenVault vault() {
