@@ -125,10 +125,13 @@ class MalformedInputFuzzTest {
                 path = null;
             }
         }
-        // The proxy takes any method at /proxy/{path+} (the document shows its GET); /health reads nothing and is the functions' own.
+        // The proxy takes any method at /proxy/{path+} (the document shows its GET); /health reads nothing and is the functions' own;
+        // the connect page answers HTML, not the error shape, and is fuzzed by the test below.
         Set<String> fuzzed = ROUTES.stream().map(r -> r.key().replace("ANY /proxy/{path+}", "GET /proxy/{path}"))
                 .collect(Collectors.toCollection(TreeSet::new));
         fuzzed.add("GET /health");
+        fuzzed.add("GET /connect/{session}");
+        fuzzed.add("POST /connect/{session}");
         assertEquals(documented, fuzzed);
     }
 
@@ -170,6 +173,63 @@ class MalformedInputFuzzTest {
             assertTrue(sent > 500, "sent " + sent);
             assertTrue(failures.isEmpty(), failures.size() + " of " + sent + " requests failed:\n" + String.join("\n", failures));
         }
+    }
+
+    /**
+     * The connect page, which takes no API key (its session is the credential) and answers pages: a
+     * malformed session or form is an HTML page of 4xx, never a 5xx, and writes nothing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"memory", "dynamodb"})
+    void malformedConnectPageRequestsAnswerPagesAndWriteNothing(String state) {
+        Sandbox sandbox = Sandbox.builder().population(Population.of(5, 1)).limits(RateLimits.BUILDKITE.withRest(1_000_000, 1_000_000))
+                .start();
+        try (AppFixture fixture = state.equals("memory") ? AppFixture.inMemory(sandbox) : AppFixture.onAws(sandbox)) {
+            Random random = new Random(SEED);
+            List<String> sessions = List.of("", "kbcs_", "kbcs_unknown", longText(random), "%00", "kbcs_" + "\u00e9".repeat(40),
+                    "../../integrated-accounts");
+            List<String> forms = List.of("", "token=", "csrf=x&token=bkua_0", "token=" + "a".repeat(100_000), "%zz=%zz", "a=1&a=2&a=3",
+                    "csrf=&csrf=&token=%FF%FE", "{\"json\":true}");
+            List<String> failures = new ArrayList<>();
+            for (String session : sessions) {
+                failures.add(page(fixture, "GET", session, null, false));
+                for (String form : forms) {
+                    failures.add(page(fixture, "POST", session, form, random.nextBoolean()));
+                }
+                failures.add(page(fixture, "POST", session, "not base64!", true));
+            }
+            failures.removeIf(java.util.Objects::isNull);
+            assertTrue(failures.isEmpty(), String.join("\n", failures));
+        }
+    }
+
+    private static String page(AppFixture fixture, String method, String session, String form, boolean base64) {
+        Map<String, String> itemsBefore = items(fixture);
+        String body = form == null ? null : base64 && !form.equals("not base64!")
+                ? Base64.getEncoder().encodeToString(form.getBytes(java.nio.charset.StandardCharsets.UTF_8)) : form;
+        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0")
+                .withRouteKey(method + " /connect/{session}")
+                .withRawPath("/connect/" + session)
+                .withPathParameters(Map.of("session", session))
+                .withHeaders(Map.of("content-type", "application/x-www-form-urlencoded", "host", "kitebridge.example.com"))
+                .withBody(body)
+                .withIsBase64Encoded(base64)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withRequestId("req-fuzz")
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).build())
+                        .build())
+                .build();
+        APIGatewayV2HTTPResponse response = HttpApiEvents.handlePublic(event, fixture.app.connect()::handle);
+        String what = method + " /connect/" + abbreviated(session) + (form == null ? "" : " " + abbreviated(form));
+        if (response.getStatusCode() >= 500 || response.getStatusCode() < 400) {
+            return what + " answered " + response.getStatusCode();
+        }
+        String type = response.getHeaders().getOrDefault("content-type", "");
+        if (!type.startsWith("text/html") && !type.startsWith("application/json")) {
+            return what + " answered " + type;
+        }
+        return items(fixture).equals(itemsBefore) ? null : what + " changed items";
     }
 
     /** Sends the request through the gate; a description of what is wrong with the answer, or null. */
@@ -385,7 +445,11 @@ class MalformedInputFuzzTest {
             new Route("GET", "/webhooks", app -> app.webhooks()::handle, false, null),
             new Route("GET", "/webhooks/{id}", app -> app.webhooks()::handle, false, null),
             new Route("DELETE", "/webhooks/{id}", app -> app.webhooks()::handle, false, null),
-            new Route("POST", "/webhooks/{id}/replay", app -> app.webhooks()::handle, false, null));
+            new Route("POST", "/webhooks/{id}/replay", app -> app.webhooks()::handle, false, null),
+            new Route("POST", "/connect-sessions", app -> app.connectSessions()::sessions, false, Map.of("label", "fuzz")),
+            new Route("GET", "/connect-settings", app -> app.connectSessions()::settings, false, null),
+            new Route("PUT", "/connect-settings", app -> app.connectSessions()::settings, false,
+                    Map.of("allowed_redirect_origins", List.of("https://app.example.com"))));
 
     // ------------------------------------------------------------------------------------------ the malformations
 
