@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.LogCapture;
+import dev.kitebridge.VirtualTime;
 import dev.kitebridge.api.Metrics;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
@@ -310,8 +311,10 @@ class SyncRunTest {
 
     @Test
     void removalsCheckedUnderBuildkitesRealBudgetWaitForItRatherThanFail() {
-        try (Sandbox sandbox = Sandbox.builder().population(Population.of(1000, 4)).limits(RateLimits.BUILDKITE).timeScale(60).start();
-             SyncFixture fixture = new SyncFixture(sandbox, new InMemorySnapshotStore())) {
+        // On a clock that moves only when the run waits: its windows pass however fast the machine is.
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(1000, 4)).limits(RateLimits.BUILDKITE).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time)) {
             fixture.sync(Duration.ofMinutes(5));
             int seen = fixture.events().size();
             var world = sandbox.world();
