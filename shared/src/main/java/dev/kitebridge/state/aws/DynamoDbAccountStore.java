@@ -36,14 +36,7 @@ public final class DynamoDbAccountStore implements AccountStore {
     @Override
     public Optional<IntegratedAccount> replace(IntegratedAccount changed) {
         IntegratedAccount next = changed.nextRevision();
-        try {
-            dynamo.putItem(b -> b.tableName(table).item(item(next))
-                    .conditionExpression("attribute_exists(pk) AND revision = :made_from")
-                    .expressionAttributeValues(Map.of(":made_from", AttributeValue.fromN(Long.toString(changed.revision())))));
-            return Optional.of(next);
-        } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
-        }
+        return KitebridgeTable.replaceAtRevision(dynamo, table, item(next), changed.revision()) ? Optional.of(next) : Optional.empty();
     }
 
     private static Map<String, AttributeValue> item(IntegratedAccount account) {

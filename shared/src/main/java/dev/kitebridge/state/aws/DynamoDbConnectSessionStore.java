@@ -48,14 +48,7 @@ public final class DynamoDbConnectSessionStore implements ConnectSessionStore {
     @Override
     public Optional<ConnectSession> replace(ConnectSession changed) {
         ConnectSession next = changed.nextRevision();
-        try {
-            dynamo.putItem(b -> b.tableName(table).item(item(next))
-                    .conditionExpression("attribute_exists(pk) AND revision = :made_from")
-                    .expressionAttributeValues(Map.of(":made_from", AttributeValue.fromN(Long.toString(changed.revision())))));
-            return Optional.of(next);
-        } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
-        }
+        return KitebridgeTable.replaceAtRevision(dynamo, table, item(next), changed.revision()) ? Optional.of(next) : Optional.empty();
     }
 
     private static Map<String, AttributeValue> key(String secretHash) {

@@ -91,14 +91,7 @@ public final class DynamoDbWebhookStore implements WebhookStore {
     @Override
     public Optional<DeliveryState> replaceDelivery(DeliveryState changed) {
         DeliveryState next = changed.nextRevision();
-        try {
-            dynamo.putItem(b -> b.tableName(table).item(item(next))
-                    .conditionExpression("attribute_exists(pk) AND revision = :made_from")
-                    .expressionAttributeValues(Map.of(":made_from", KitebridgeTable.n(changed.revision()))));
-            return Optional.of(next);
-        } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
-        }
+        return KitebridgeTable.replaceAtRevision(dynamo, table, item(next), changed.revision()) ? Optional.of(next) : Optional.empty();
     }
 
     private static Map<String, AttributeValue> item(DeliveryState state) {

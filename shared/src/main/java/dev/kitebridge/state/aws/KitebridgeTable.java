@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
@@ -63,6 +64,21 @@ public final class KitebridgeTable {
 
     static AttributeValue n(long value) {
         return AttributeValue.builder().n(Long.toString(value)).build();
+    }
+
+    /**
+     * Puts the item in place of the one written at revision {@code madeFrom}: false if that one is
+     * gone or another write came first (the caller reads again).
+     */
+    static boolean replaceAtRevision(DynamoDbClient dynamo, String table, Map<String, AttributeValue> item, long madeFrom) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("attribute_exists(pk) AND revision = :made_from")
+                    .expressionAttributeValues(Map.of(":made_from", n(madeFrom))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     static AttributeValue expiresAt(Instant when) {
