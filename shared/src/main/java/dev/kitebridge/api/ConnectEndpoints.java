@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.kitebridge.connect.ConnectService;
+import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.ConnectSession;
 import dev.kitebridge.directory.DirectoryException;
 
@@ -34,7 +35,7 @@ public final class ConnectEndpoints {
             JsonBody body = request.body() == null || request.body().isBlank() ? JsonBody.parse("{}", Set.of())
                     : JsonBody.parse(request.body(), Set.of("label", "redirect_url", "state", "required_scopes"));
             ConnectService.Created created = connect.create(request.tenantId(), body.string("label", MAX_LABEL),
-                    body.string("state", MAX_STATE), body.string("redirect_url", 2_048),
+                    body.string("state", MAX_STATE), body.string("redirect_url", RedirectOrigins.MAX_URL),
                     body.optionalStrings("required_scopes", 20, 100));
             ConnectSession session = created.session();
             Map<String, Object> json = new LinkedHashMap<>();

@@ -16,6 +16,7 @@ import java.util.Map;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.connect.ConnectSecrets;
 import dev.kitebridge.connect.ConnectService;
+import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.ConnectService.Found;
 import dev.kitebridge.connect.ConnectSession;
 import dev.kitebridge.connect.Scopes;
@@ -85,6 +86,7 @@ public final class ConnectPages {
                 default -> message(request, 405, "This page takes no such request", "Open the link you were given.", null);
             };
         } catch (DirectoryException e) {
+            Responses.logFailure(e, request);
             return message(request, e.status(), "Something went wrong", "Please try again in a minute.", null);
         }
     }
@@ -135,6 +137,7 @@ public final class ConnectPages {
             }
             return ApiResponse.seeOther(secret, headers(request, null));
         } catch (DirectoryException e) {
+            Responses.logFailure(e, request);
             Found now = connect.find(secret);
             if (e.status() == 422) {
                 return show(request, secret, now, new Problem(capitalized(e.getMessage()) + ".", true), 422);
@@ -151,6 +154,7 @@ public final class ConnectPages {
                             .orElseGet(() -> done(request, linked)))
                     .orElseGet(() -> ApiResponse.seeOther(secret, headers(request, null)));
         } catch (DirectoryException e) {
+            Responses.logFailure(e, request);
             Found now = connect.find(secret);
             String why = e.status() == 422 ? capitalized(e.getMessage()) + ". Make a new token and paste it."
                     : e.status() == 403 ? capitalized(e.getMessage()) + "."
@@ -323,7 +327,7 @@ public final class ConnectPages {
         headers.put("x-request-id", request.requestId());
         String formAction = "'self'";
         if (session != null && session.redirectUrl() != null) {
-            formAction += " " + origin(session.redirectUrl());
+            formAction += " " + RedirectOrigins.originOf(session.redirectUrl());
         }
         headers.put("content-security-policy", "default-src 'none'; style-src " + CSS_HASH + "; img-src 'self'; form-action " + formAction
                 + "; frame-ancestors 'none'; base-uri 'none'");
@@ -332,11 +336,6 @@ public final class ConnectPages {
         headers.put("x-content-type-options", "nosniff");
         headers.put("x-frame-options", "DENY");
         return headers;
-    }
-
-    private static String origin(String url) {
-        java.net.URI uri = java.net.URI.create(url);
-        return uri.getScheme() + "://" + uri.getRawAuthority();
     }
 
     private static String hidden(String name, String value) {

@@ -43,9 +43,7 @@ final class Responses {
      * @param session the request's session, or null if it had none yet
      */
     static ApiResponse failure(DirectoryException e, Session session, ApiRequest request, Map<String, String> headers) {
-        if (e.status() >= 500) {
-            LOG.log(System.Logger.Level.WARNING, "request " + request.requestId() + " answered " + e.status(), e);
-        }
+        logFailure(e, request);
         if (session != null) {
             budgetHeaders(session, headers);
         }
@@ -53,6 +51,13 @@ final class Responses {
             headers.put("retry-after", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)));
         }
         return error(e.status(), e.error(), e.getMessage(), request, headers, e.details());
+    }
+
+    /** A 5xx is a failure, logged with the error's message; a refusal (4xx) is an answer, not logged. */
+    static void logFailure(DirectoryException e, ApiRequest request) {
+        if (e.status() >= 500) {
+            LOG.log(System.Logger.Level.WARNING, "request " + request.requestId() + " answered " + e.status(), e);
+        }
     }
 
     /** A list answered whole, in the contract's envelope (no cursor: there is no next page). */

@@ -4,6 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -71,8 +72,9 @@ public final class ConnectService {
             }
         }
         String secret = ConnectSecrets.newSecret();
+        Instant now = clock.instant();
         ConnectSession session = ConnectSession.opened(ConnectSecrets.newId(), ConnectSecrets.hash(secret), tenantId, label, state,
-                redirectUrl, scopes, clock.instant(), clock.instant().plus(LIFETIME));
+                redirectUrl, scopes, now, now.plus(LIFETIME));
         sessions.create(session);
         return new Created(session, secret);
     }
@@ -203,11 +205,30 @@ public final class ConnectService {
         try {
             view = accounts.link(session.tenantId(), token, session.label(), accountId);
         } catch (RuntimeException e) {
-            // Open again, without the token: the customer sees why, and may paste one again.
-            sessions.replace(used.reopened());
+            // Open again, without the token, so that the customer may paste one again; but not once the
+            // account exists (a later step of the link failed): a second confirmation would link it twice.
+            if (!accountExists(session.tenantId(), accountId)) {
+                try {
+                    sessions.replace(used.reopened());
+                } catch (RuntimeException reopening) {
+                    e.addSuppressed(reopening);
+                }
+            }
             throw e;
         }
         return Optional.of(new Linked(used, view, Optional.ofNullable(used.redirectUrl()).map(url -> redirect(url, accountId, used.state()))));
+    }
+
+    /** Whether the account is there; when that cannot be told, as if it were (the session then stays used). */
+    private boolean accountExists(String tenantId, String accountId) {
+        try {
+            accounts.get(tenantId, accountId);
+            return true;
+        } catch (DirectoryException e) {
+            return e.status() != 404;
+        } catch (RuntimeException e) {
+            return true;
+        }
     }
 
     /** {@code redirect_url} with {@code integrated_account_id} and {@code state} added to its query. */

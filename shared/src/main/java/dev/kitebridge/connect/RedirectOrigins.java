@@ -17,7 +17,7 @@ import dev.kitebridge.directory.DirectoryException;
 public final class RedirectOrigins {
 
     static final int MAX_ORIGINS = 20;
-    static final int MAX_URL = 2_048;
+    public static final int MAX_URL = 2_048;
     private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]");
 
     private RedirectOrigins() {}
@@ -50,7 +50,8 @@ public final class RedirectOrigins {
         }
         String refusal = refusal(uri);
         if (refusal != null) {
-            return Checked.refused("'" + value + "' " + refusal);
+            // An origin with credentials in it is not quoted back.
+            return Checked.refused((uri.getRawUserInfo() == null ? "'" + value + "'" : "an origin") + " " + refusal);
         }
         boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/")) && uri.getRawQuery() == null
                 && uri.getRawFragment() == null;
@@ -116,6 +117,11 @@ public final class RedirectOrigins {
 
     private static String host(URI uri) {
         return uri.getHost().toLowerCase(Locale.ROOT);
+    }
+
+    /** The origin of a URL already checked (a session's redirect_url), as kept. */
+    public static String originOf(String checkedUrl) {
+        return originOf(URI.create(checkedUrl));
     }
 
     private static String originOf(URI uri) {

@@ -54,10 +54,6 @@ public final class Scopes {
         return CATALOG.containsKey(name);
     }
 
-    public static Scope of(String name) {
-        return CATALOG.get(name);
-    }
-
     /** The scopes of Kitebridge's that a token lacks, in the catalog's order. */
     public static List<Scope> missing(List<String> granted) {
         List<Scope> missing = new ArrayList<>();
