@@ -40,12 +40,16 @@ final class TokenFiles implements TokenVault {
         try {
             // Written whole, then moved into place: a reader never sees half a token.
             Path partial = Files.createTempFile(folder, "token", ".partial");
-            ownerOnly(partial, "rw-------");
-            Files.writeString(partial, token.reveal(), StandardCharsets.UTF_8);
             try {
-                Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
+                ownerOnly(partial, "rw-------");
+                Files.writeString(partial, token.reveal(), StandardCharsets.UTF_8);
+                try {
+                    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(partial); // gone after a move; a failed write leaves no token behind
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the token of account " + accountId, e);

@@ -22,6 +22,7 @@ import java.util.logging.Logger;
 final class RequestLog {
 
     static final String LOGGER = "dev.kitebridge.requests";
+    private static final java.util.regex.Pattern BUDGET = java.util.regex.Pattern.compile("\\d{1,9}");
     /** Held here: java.util.logging keeps loggers weakly, and would drop the handler with the logger. */
     private static final Logger LOG = Metrics.stdoutLogger(LOGGER);
 
@@ -57,7 +58,7 @@ final class RequestLog {
                 Metrics.Metric.count("ServerErrors", entry.status() >= 500 ? 1 : 0),
                 Metrics.Metric.milliseconds("Duration", entry.took().toMillis())));
         // The account's REST budget left after the request, where Buildkite said it (its minimum is what to watch).
-        if (entry.budgetRemaining() != null && entry.budgetRemaining().matches("\\d{1,9}")) {
+        if (entry.budgetRemaining() != null && BUDGET.matcher(entry.budgetRemaining()).matches()) {
             metrics.add(Metrics.Metric.count("BuildkiteBudgetRemaining", Long.parseLong(entry.budgetRemaining())));
         }
         return Metrics.line(line, List.of(List.of("Route"), List.of()), metrics, at);

@@ -218,7 +218,7 @@ public final class SyncRunner {
             Instant turnStart = time.now();
             Instant goOnAt = reader.read(session, progress, deadline);
             countCalls(progress, session);
-            if (goOnAt != null && stuck(progress, session, before, turnStart, goOnAt)) {
+            if (goOnAt != null && stuck(progress, session, before, turnStart)) {
                 return ReadTurn.FAILED;
             }
             return new ReadTurn(false, goOnAt);
@@ -244,7 +244,7 @@ public final class SyncRunner {
      * has been read for {@link RateLimitGovernor#NO_PROGRESS_LIMIT} the run fails, its error (and
      * one log line) saying where the budgets stand.
      */
-    private boolean stuck(RunProgress progress, Session session, SyncRun.Read before, Instant turnStart, Instant goOnAt) {
+    private boolean stuck(RunProgress progress, Session session, SyncRun.Read before, Instant turnStart) {
         SyncRun run = progress.current();
         if (!run.read().equals(before)) {
             if (run.stalledSince() != null) {

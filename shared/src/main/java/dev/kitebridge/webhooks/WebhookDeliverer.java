@@ -172,15 +172,15 @@ public final class WebhookDeliverer {
     public Report deliver(Webhook webhook, String accountId, Instant deadline) {
         Counts counts = new Counts();
         Instant turnEnds = earlierOf(deadline, time.now().plus(policy.turn()));
+        if (!fits(turnEnds)) {
+            return counts.report(webhook, accountId, Status.RETRY_LATER, time.now()); // the round is over before the turn began: no read
+        }
         Optional<DeliveryState> current = current(webhook, accountId);
         if (current.isEmpty() || current.get().leasedAt(time.now())) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         }
         if (current.get().retryAt() != null && current.get().retryAt().isAfter(time.now())) {
             return counts.report(webhook, accountId, Status.RETRY_LATER, current.get().retryAt()); // not due: no write
-        }
-        if (!fits(turnEnds)) {
-            return counts.report(webhook, accountId, Status.RETRY_LATER, time.now()); // the round is over before the turn began
         }
         Optional<DeliveryState> leased = webhooks.replaceDelivery(
                 current.get().leasedTo(UUID.randomUUID().toString(), turnEnds.plus(policy.requestTimeout())));

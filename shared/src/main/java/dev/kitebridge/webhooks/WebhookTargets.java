@@ -139,6 +139,9 @@ public record WebhookTargets(boolean allowPrivate, Resolver resolver) {
             throw new Refused("target_url must use https");
         }
         int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        if (port < 1 || port > 65_535) {
+            throw new Refused("target_url's port must be from 1 to 65535"); // java.net.URI takes any number
+        }
         String host = uri.getHost();
         if (host.startsWith("[")) {
             String inside = host.substring(1, host.length() - 1);

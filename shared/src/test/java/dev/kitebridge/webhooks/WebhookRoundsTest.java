@@ -64,7 +64,8 @@ class WebhookRoundsTest {
             assertTrue(gaps.get(gaps.size() - 1) >= 10 * 60, "less and less often: " + gaps);
             DeliveryState waiting = fixture.webhooks.delivery(WebhookFixture.TENANT, throttled.id(), throttledAccount).orElseThrow();
             assertEquals(asked.size(), waiting.failures(), "every attempt is one failure, stored with the subscription");
-            assertTrue(waiting.retryAt().isAfter(fixture.time.now()), "the next attempt is scheduled, not waited for");
+            assertTrue(waiting.retryAt().isAfter(fixture.time.now()), "the next attempt is scheduled, not waited for: retry at "
+                    + waiting.retryAt() + ", now " + fixture.time.now() + ", asked at " + asked + ", gaps " + gaps);
             assertTrue(fixture.deadLetters.list(WebhookFixture.TENANT, throttled.id()).isEmpty(), "not parked: a day has not passed");
             assertEquals(start.plus(Duration.ofMinutes(60)), fixture.time.now(), "only the test moved the clock");
         }

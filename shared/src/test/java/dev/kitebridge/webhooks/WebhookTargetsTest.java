@@ -116,6 +116,8 @@ class WebhookTargetsTest {
                 "https://224.0.0.1/")) {
             assertTrue(devServer.refusal(never) != null, never + " is refused even so");
         }
+        assertEquals("target_url's port must be from 1 to 65535", devServer.refusal("http://127.0.0.1:99999/hooks"),
+                "a port java.net.URI takes but no socket can");
         WebhookTargets.Refused refused = assertThrows(WebhookTargets.Refused.class,
                 () -> devServer.resolve("https://metadata.example.com/latest/meta-data/"));
         assertEquals("the target's host resolves to a link-local or metadata address", refused.getMessage());
