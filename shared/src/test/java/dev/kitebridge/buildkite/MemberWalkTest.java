@@ -94,7 +94,7 @@ class MemberWalkTest {
     void concurrentClientsOfOneUserShareOneBudget() throws Exception {
         try (Sandbox sandbox = time.sandbox().population(Population.of(1_000, 5))
                 .limits(RateLimits.BUILDKITE.withRest(200, 50)).start()) {
-            RateLimitGovernor shared = SandboxClients.governor();
+            RateLimitGovernor shared = time.governor();
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
                 List<Future<List<OrganizationMember>>> walks = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.VirtualTime;
 import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.api.ApiRequest;
@@ -17,6 +18,7 @@ import dev.kitebridge.api.DirectoryEndpoints;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
@@ -42,11 +44,15 @@ final class DirectoryFixture {
     final TimeSource time;
 
     DirectoryFixture(Sandbox sandbox) {
-        this(sandbox, TimeSource.scaled(sandbox.clock().scale()));
+        this(sandbox, TimeSource.scaled(sandbox.clock().scale()), new InMemoryRateLimitGovernor());
     }
 
     /** On {@code time}, the sandbox's clock too: a virtual one for tests that pace on Buildkite's budgets. */
-    DirectoryFixture(Sandbox sandbox, TimeSource time) {
+    DirectoryFixture(Sandbox sandbox, VirtualTime time) {
+        this(sandbox, time, time.governor());
+    }
+
+    private DirectoryFixture(Sandbox sandbox, TimeSource time, RateLimitGovernor governor) {
         this.sandbox = sandbox;
         this.time = time;
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(),
@@ -56,7 +62,7 @@ final class DirectoryFixture {
                 List.of(), List.of(), null, Instant.now(), "user:local", null, 0));
         tokens.put("acct-other", BuildkiteToken.of(sandbox.token()));
         endpoints = Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
+                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), governor,
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
                 time)).directory();
     }

@@ -24,7 +24,6 @@ import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
@@ -50,7 +49,7 @@ class MixedLoadTest {
         VirtualTime time = new VirtualTime();
         try (Sandbox sandbox = time.sandbox().population(Population.of(1_000, 5)).limits(RateLimits.BUILDKITE).start()) {
             Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
+                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), time.governor(),
                     new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time));
             String account = app.accountsService().link("t", BuildkiteToken.of(sandbox.token()), "sandbox").account().id();
             ExecutorService pool = Executors.newFixedThreadPool(6);

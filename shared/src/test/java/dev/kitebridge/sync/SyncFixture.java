@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.kitebridge.VirtualTime;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
@@ -57,15 +59,16 @@ final class SyncFixture implements AutoCloseable {
     }
 
     /** Over a sandbox that the caller owns, on its virtual clock {@code time}. */
-    SyncFixture(Sandbox sandbox, TimeSource time) {
-        this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time);
+    SyncFixture(Sandbox sandbox, VirtualTime time) {
+        this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor());
     }
 
     private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox) {
-        this(sandbox, snapshots, syncs, log, ownsSandbox, TimeSource.scaled(sandbox.clock().scale()));
+        this(sandbox, snapshots, syncs, log, ownsSandbox, TimeSource.scaled(sandbox.clock().scale()), new InMemoryRateLimitGovernor());
     }
 
-    private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox, TimeSource time) {
+    private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox, TimeSource time,
+                        RateLimitGovernor governor) {
         this.sandbox = sandbox;
         this.ownsSandbox = ownsSandbox;
         this.snapshots = snapshots;
@@ -76,7 +79,7 @@ final class SyncFixture implements AutoCloseable {
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
                 Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
-        BuildkiteAccess access = new BuildkiteAccess(accounts, tokens, new InMemoryRateLimitGovernor(),
+        BuildkiteAccess access = new BuildkiteAccess(accounts, tokens, governor,
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time);
         runner = new SyncRunner(access, syncs, snapshots, log, time, 0.2);
         service = new SyncService(accounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs), time);
