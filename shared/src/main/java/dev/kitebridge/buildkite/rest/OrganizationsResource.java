@@ -9,7 +9,10 @@ import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.SsoMode;
 
-/** Organizations and their members (scopes {@code read_organizations}, {@code write_organizations}). */
+/**
+ * Organizations, their members (scopes {@code read_organizations}, {@code write_organizations}) and
+ * their pipelines ({@code read_pipelines}).
+ */
 public final class OrganizationsResource {
 
     private final RestClient rest;
@@ -33,6 +36,11 @@ public final class OrganizationsResource {
 
     public OrganizationMember member(String org, String userId) {
         return rest.get(RestClient.path("organizations", org, "members", userId), org, OrganizationMember.class);
+    }
+
+    /** Every pipeline of the organization (a team's access to them is {@link TeamsResource#pipelines}). */
+    public Page<Pipeline> pipelines(String org, PageRequest page) {
+        return rest.list(RestClient.path("organizations", org, "pipelines"), page, org, Pipeline.class);
     }
 
     /** Changes a member's role or SSO mode (at least one); Buildkite refuses changes to yourself. */

@@ -7,10 +7,7 @@ import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.TeamRole;
 
-/**
- * Teams, team members and team pipelines (scopes {@code read_teams}, {@code write_teams}), and the
- * organization's pipelines ({@code read_pipelines}).
- */
+/** Teams, team members and team pipelines (scopes {@code read_teams}, {@code write_teams}). */
 public final class TeamsResource {
 
     private final RestClient rest;
@@ -73,9 +70,5 @@ public final class TeamsResource {
 
     public Page<TeamPipeline> pipelines(String org, String teamId, PageRequest page) {
         return rest.list(RestClient.path("organizations", org, "teams", teamId, "pipelines"), page, org, TeamPipeline.class);
-    }
-
-    public Page<Pipeline> organizationPipelines(String org, PageRequest page) {
-        return rest.list(RestClient.path("organizations", org, "pipelines"), page, org, Pipeline.class);
     }
 }
