@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.Deadline;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.SsoMode;
@@ -46,10 +48,12 @@ public final class GraphqlClient {
 
     private final Transport transport;
     private final URI endpoint;
+    private final Supplier<Deadline> deadline;
 
-    public GraphqlClient(Transport transport, URI endpoint) {
+    public GraphqlClient(Transport transport, URI endpoint, Supplier<Deadline> deadline) {
         this.transport = transport;
         this.endpoint = endpoint;
+        this.deadline = deadline;
     }
 
     /** A GraphQL answer: its data, and what the query cost as Buildkite's headers told. */
@@ -75,7 +79,7 @@ public final class GraphqlClient {
         });
         Map<String, Object> body = Map.of("query", document.text(), "variables", present);
         Transport.Response response = transport.send(new Transport.Call("POST", endpoint, BuildkiteJson.write(body),
-                Budget.Api.GRAPHQL, organizationSlug, !document.mutation(), cost));
+                Budget.Api.GRAPHQL, organizationSlug, !document.mutation(), cost), deadline.get(), false);
         JsonNode answer = response.body();
         JsonNode errors = answer == null ? null : answer.get("errors");
         if (errors != null && errors.isArray() && !errors.isEmpty()) {
@@ -96,7 +100,7 @@ public final class GraphqlClient {
      * A mutation is not retried.
      */
     public Transport.Response forward(byte[] body, boolean mutation) {
-        return transport.send(new Transport.Call("POST", endpoint, body, Budget.Api.GRAPHQL, null, !mutation, 1), true);
+        return transport.send(new Transport.Call("POST", endpoint, body, Budget.Api.GRAPHQL, null, !mutation, 1), deadline.get(), true);
     }
 
     // ---------------------------------------------------------------- queries
