@@ -4,13 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.TeamRole;
-import dev.kitebridge.buildkite.rest.RestClient;
+import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamChanges;
 import dev.kitebridge.buildkite.rest.TeamMember;
@@ -44,9 +41,8 @@ public final class GroupWrites {
     public UnifiedGroup create(Session session, String organizationId, TeamChanges team, boolean includeRemoteData) {
         access.requireScope(session, SCOPE);
         OrganizationRef org = UserWrites.organization(session, access, organizationId);
-        JsonNode raw = access.call(session, () -> session.buildkite().rest()
-                .write("POST", RestClient.path("organizations", org.slug(), "teams"), team.restBody(), org.slug()));
-        Team created = BuildkiteJson.read(raw, Team.class);
+        WithJson<Team> answer = access.call(session, () -> session.buildkite().teams().createWithJson(org.slug(), team));
+        Team created = answer.value();
         // Buildkite may make the creator a member; the new team's roster is read rather than guessed.
         Optional<TeamRoster> roster;
         try {
@@ -56,7 +52,7 @@ public final class GroupWrites {
             roster = Optional.empty(); // the team exists: answer it, and read the organization again later
         }
         roster.ifPresentOrElse(r -> data.changed(session, org.slug(), kept -> kept.teamSaved(r)), () -> data.forget(session, org.slug()));
-        return GroupsService.group(org, created, raw, roster, includeRemoteData);
+        return GroupsService.group(org, created, answer.json(), roster, includeRemoteData);
     }
 
     /** {@code PATCH /groups/{id}}: only the fields given change. */
@@ -64,11 +60,10 @@ public final class GroupWrites {
                                boolean includeRemoteData) {
         access.requireScope(session, SCOPE);
         OrganizationRef org = organizationOf(session, groupId, organizationId);
-        JsonNode raw = access.call(session, () -> session.buildkite().rest()
-                .write("PATCH", RestClient.path("organizations", org.slug(), "teams", groupId), changes.restBody(), org.slug()));
-        Team updated = BuildkiteJson.read(raw, Team.class);
+        WithJson<Team> answer = access.call(session, () -> session.buildkite().teams().updateWithJson(org.slug(), groupId, changes));
+        Team updated = answer.value();
         data.changed(session, org.slug(), kept -> kept.teamRenamed(groupId, updated.slug(), updated.name()));
-        return GroupsService.group(org, updated, raw, roster(session, org, groupId), includeRemoteData);
+        return GroupsService.group(org, updated, answer.json(), roster(session, org, groupId), includeRemoteData);
     }
 
     /** {@code DELETE /groups/{id}}. */

@@ -10,17 +10,14 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
-import dev.kitebridge.buildkite.BuildkiteException;
-import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
-import dev.kitebridge.buildkite.rest.RestClient;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.MemberProfile;
@@ -240,23 +237,17 @@ public final class UsersService {
 
     private Optional<Fetched<UnifiedUser>> member(Session session, OrganizationRef org, String userId, boolean includeRemoteData,
                                                   Duration maxAge) {
-        BuildkiteClient buildkite = session.buildkite();
-        Optional<JsonNode> raw = access.call(session, () -> {
-            try {
-                return Optional.of(buildkite.rest().call("GET", RestClient.path("organizations", org.slug(), "members", userId),
-                        null, null, org.slug()).body());
-            } catch (BuildkiteException.NotFound notAMember) {
-                return Optional.empty();
-            }
-        });
-        if (raw.isEmpty()) {
-            return Optional.empty();
+        Optional<WithJson<OrganizationMember>> found = access.find(session,
+                () -> session.buildkite().organizations().memberWithJson(org.slug(), userId));
+        if (found.isEmpty()) {
+            return Optional.empty(); // not a member of this organization
         }
-        OrganizationMember member = BuildkiteJson.read(raw.get(), OrganizationMember.class);
+        OrganizationMember member = found.get().value();
+        JsonNode raw = found.get().json();
         if (!data.usable(session, org.slug(), ALL_PARTS, maxAge)) {
             // Nothing kept for the organization that is young enough: one user is read alone, not the whole organization first.
             LiveMember live = live(session, org, member);
-            return Optional.of(new Fetched<>(UserMapping.member(org, member, raw.get(), live.profile(), live.teams(), includeRemoteData),
+            return Optional.of(new Fetched<>(UserMapping.member(org, member, raw, live.profile(), live.teams(), includeRemoteData),
                     null));
         }
         OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ALL_PARTS, maxAge,
@@ -264,7 +255,7 @@ public final class UsersService {
         if (view.profiles().profile(member.id()).isEmpty()) {
             lookUpLateJoiner(session, org, member, view.profiles());
         }
-        return Optional.of(new Fetched<>(UserMapping.member(org, member, raw.get(), view.profiles().profile(member.id()),
+        return Optional.of(new Fetched<>(UserMapping.member(org, member, raw, view.profiles().profile(member.id()),
                 view.rosters().teamsOf(member.id()), includeRemoteData), view.age(session.now())));
     }
 

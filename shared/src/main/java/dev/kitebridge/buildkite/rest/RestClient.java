@@ -17,6 +17,7 @@ import dev.kitebridge.buildkite.LinkHeader;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.Transport;
+import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 
 /**
@@ -50,7 +51,12 @@ public final class RestClient {
 
     /** GET one object. */
     public <T> T get(String path, String organizationSlug, Class<T> type) {
-        return BuildkiteJson.read(call("GET", path, null, null, organizationSlug).body(), type);
+        return getWithJson(path, organizationSlug, type).value();
+    }
+
+    /** GET one object, with the JSON it was read from. */
+    public <T> WithJson<T> getWithJson(String path, String organizationSlug, Class<T> type) {
+        return WithJson.read(call("GET", path, null, null, organizationSlug).body(), type);
     }
 
     /** GET one page of a numbered list. */
