@@ -6,7 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
 
-import dev.kitebridge.buildkite.graphql.GraphqlClient;
+import dev.kitebridge.buildkite.graphql.GraphqlApi;
+import dev.kitebridge.buildkite.graphql.GraphqlExecutor;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.buildkite.rest.AccountResource;
@@ -16,7 +17,7 @@ import dev.kitebridge.buildkite.rest.RestClient;
 import dev.kitebridge.buildkite.rest.TeamsResource;
 
 /**
- * A client for one Buildkite token: REST v2 by resource, and GraphQL.
+ * A client for one Buildkite token: REST v2 by resource, and GraphQL by resource.
  *
  * <pre>{@code
  * BuildkiteClient buildkite = BuildkiteClient.builder(BuildkiteToken.of(secret))
@@ -44,7 +45,7 @@ public final class BuildkiteClient {
     private final URI restBaseUrl;
     private final URI graphqlUrl;
     private final RestClient rest;
-    private final GraphqlClient graphql;
+    private final GraphqlApi graphql;
     private final AccountResource account;
     private final OrganizationsResource organizations;
     private final TeamsResource teams;
@@ -59,7 +60,7 @@ public final class BuildkiteClient {
         this.restBaseUrl = restBaseUrl;
         this.graphqlUrl = graphqlUrl;
         this.rest = new RestClient(transport, restBaseUrl, deadline);
-        this.graphql = new GraphqlClient(transport, graphqlUrl, deadline);
+        this.graphql = new GraphqlApi(new GraphqlExecutor(transport, graphqlUrl, deadline));
         this.account = new AccountResource(rest);
         this.organizations = new OrganizationsResource(rest);
         this.teams = new TeamsResource(rest);
@@ -86,7 +87,8 @@ public final class BuildkiteClient {
         return invitations;
     }
 
-    public GraphqlClient graphql() {
+    /** GraphQL by resource: {@code graphql().members()}, {@code graphql().teams()}, ... */
+    public GraphqlApi graphql() {
         return graphql;
     }
 

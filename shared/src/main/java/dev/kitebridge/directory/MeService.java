@@ -39,7 +39,7 @@ public final class MeService {
             ArrayNode memberships = BuildkiteJson.MAPPER.createArrayNode();
             MemberNode anyMembership = null;
             for (OrganizationRef org : orgs) {
-                Optional<Connection<MemberNode>> found = session.buildkite().graphql().membershipByEmail(org.slug(), user.email());
+                Optional<Connection<MemberNode>> found = session.buildkite().graphql().members().byEmail(org.slug(), user.email());
                 if (found.isEmpty()) {
                     continue;
                 }

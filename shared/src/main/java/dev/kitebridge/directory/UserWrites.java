@@ -144,8 +144,8 @@ public final class UserWrites {
         String after = null;
         do {
             String cursor = after;
-            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
-                    .invitations(org.slug(), UsersService.MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
+            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql().invitations()
+                    .list(org.slug(), UsersService.MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
             if (page.nodes().stream().anyMatch(invitation -> invitation.uuid().equals(id))) {
                 return true;
             }

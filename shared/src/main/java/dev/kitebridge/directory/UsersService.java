@@ -149,7 +149,7 @@ public final class UsersService {
      */
     private LiveMember live(Session session, OrganizationRef org, OrganizationMember member) {
         Optional<Connection<MemberNode>> found = access.call(session,
-                () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
+                () -> session.buildkite().graphql().members().byEmail(org.slug(), member.email()));
         for (int i = 0; found.isPresent() && i < found.get().nodes().size(); i++) {
             MemberNode node = found.get().nodes().get(i);
             if (node.user() != null && member.id().equals(node.user().uuid())) {
@@ -185,15 +185,15 @@ public final class UsersService {
     /** A member who joined after the profiles were read gets theirs now, by one GraphQL query. */
     private void lookUpLateJoiner(Session session, OrganizationRef org, OrganizationMember member, OrganizationData profiles) {
         Optional<Connection<MemberNode>> found = access.call(session,
-                () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
+                () -> session.buildkite().graphql().members().byEmail(org.slug(), member.email()));
         found.ifPresent(connection -> profiles.addProfile(
                 OrganizationDataBuilder.profileOf(connection.nodes().get(0), connection.raw().get(0))));
     }
 
     private void readInvitations(Session session, ListQuery query, UserFilters filters, OrganizationWalk walk, OrganizationRef org,
                                  List<UnifiedUser> result) {
-        Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
-                .invitations(org.slug(), MEMBER_PAGE, walk.after, List.of(InvitationState.PENDING)));
+        Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql().invitations()
+                .list(org.slug(), MEMBER_PAGE, walk.after, List.of(InvitationState.PENDING)));
         List<String> ids = page.nodes().stream().map(InvitationNode::uuid).toList();
         int i = walk.start(ids);
         for (; i < page.nodes().size() && result.size() < query.limit(); i++) {
@@ -263,8 +263,8 @@ public final class UsersService {
         String after = null;
         do {
             String cursor = after;
-            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
-                    .invitations(org.slug(), MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
+            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql().invitations()
+                    .list(org.slug(), MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
             for (int i = 0; i < page.nodes().size(); i++) {
                 if (page.nodes().get(i).uuid().equals(invitationId)) {
                     return Optional.of(UserMapping.invitation(org, page.nodes().get(i), page.raw().get(i), includeRemoteData));

@@ -140,7 +140,7 @@ public final class ProxyService {
         }
         // Sent once only if it may write: a retry after a lost answer could make the write twice.
         boolean mayWrite = GraphqlOperations.mayWrite(request.path("query").asText());
-        Transport.Response response = access.call(session, () -> session.buildkite().graphql().forward(json, mayWrite));
+        Transport.Response response = access.call(session, () -> session.buildkite().graphql().executor().forward(json, mayWrite));
         return new Result(response.status(), null, response.raw());
     }
 
