@@ -41,7 +41,7 @@ public final class GroupWrites {
     public UnifiedGroup create(Session session, String organizationId, TeamChanges team, boolean includeRemoteData) {
         access.requireScope(session, SCOPE);
         OrganizationRef org = UserWrites.organization(session, access, organizationId);
-        WithJson<Team> answer = access.call(session, () -> session.buildkite().teams().createWithJson(org.slug(), team));
+        WithJson<Team> answer = access.call(session, buildkite -> buildkite.teams().createWithJson(org.slug(), team));
         Team created = answer.value();
         // Buildkite may make the creator a member; the new team's roster is read rather than guessed.
         Optional<TeamRoster> roster;
@@ -60,7 +60,7 @@ public final class GroupWrites {
                                boolean includeRemoteData) {
         access.requireScope(session, SCOPE);
         OrganizationRef org = organizationOf(session, groupId, organizationId);
-        WithJson<Team> answer = access.call(session, () -> session.buildkite().teams().updateWithJson(org.slug(), groupId, changes));
+        WithJson<Team> answer = access.call(session, buildkite -> buildkite.teams().updateWithJson(org.slug(), groupId, changes));
         Team updated = answer.value();
         data.changed(session, org.slug(), kept -> kept.teamRenamed(groupId, updated.slug(), updated.name()));
         return GroupsService.group(org, updated, answer.json(), roster(session, org, groupId), includeRemoteData);
@@ -70,10 +70,7 @@ public final class GroupWrites {
     public void delete(Session session, String groupId, String organizationId) {
         access.requireScope(session, SCOPE);
         OrganizationRef org = organizationOf(session, groupId, organizationId);
-        access.call(session, () -> {
-            session.buildkite().teams().delete(org.slug(), groupId);
-            return null;
-        });
+        access.run(session, buildkite -> buildkite.teams().delete(org.slug(), groupId));
         data.changed(session, org.slug(), kept -> kept.teamDeleted(groupId, session.now()));
     }
 
@@ -88,9 +85,9 @@ public final class GroupWrites {
         Optional<TeamMember> current = membership(session, org, groupId, userId);
         TeamMember saved;
         if (current.isEmpty()) {
-            saved = access.call(session, () -> session.buildkite().teams().addMember(org.slug(), groupId, userId, role));
+            saved = access.call(session, buildkite -> buildkite.teams().addMember(org.slug(), groupId, userId, role));
         } else if (role != null && role != current.get().role()) {
-            saved = access.call(session, () -> session.buildkite().teams().updateMember(org.slug(), groupId, userId, role));
+            saved = access.call(session, buildkite -> buildkite.teams().updateMember(org.slug(), groupId, userId, role));
         } else {
             saved = current.get(); // already so: nothing to write
         }
@@ -106,15 +103,12 @@ public final class GroupWrites {
         if (membership(session, org, groupId, userId).isEmpty()) {
             throw DirectoryException.notFound("user " + userId + " is not a member of group " + groupId);
         }
-        access.call(session, () -> {
-            session.buildkite().teams().removeMember(org.slug(), groupId, userId);
-            return null;
-        });
+        access.run(session, buildkite -> buildkite.teams().removeMember(org.slug(), groupId, userId));
         data.changed(session, org.slug(), kept -> kept.teamMemberRemoved(groupId, userId));
     }
 
     private Optional<TeamMember> membership(Session session, OrganizationRef org, String groupId, String userId) {
-        return access.find(session, () -> session.buildkite().teams().member(org.slug(), groupId, userId));
+        return access.find(session, buildkite -> buildkite.teams().member(org.slug(), groupId, userId));
     }
 
     /** The organization the team is in: the one named, or the first reachable one that has it. */
@@ -122,7 +116,7 @@ public final class GroupWrites {
         List<OrganizationRef> orgs = organizationId == null ? access.organizations(session)
                 : List.of(UserWrites.organization(session, access, organizationId));
         for (OrganizationRef org : orgs) {
-            if (access.find(session, () -> session.buildkite().teams().get(org.slug(), groupId)).isPresent()) {
+            if (access.find(session, buildkite -> buildkite.teams().get(org.slug(), groupId)).isPresent()) {
                 return org;
             }
         }
@@ -138,7 +132,7 @@ public final class GroupWrites {
         Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
         while (next.isPresent()) {
             PageRequest request = next.get();
-            Page<TeamMember> page = access.call(session, () -> session.buildkite().teams().members(org.slug(), teamId, request));
+            Page<TeamMember> page = access.call(session, buildkite -> buildkite.teams().members(org.slug(), teamId, request));
             page.items().forEach(m -> members.add(new TeamRoster.Member(m.userId(), m.role())));
             next = page.next();
         }

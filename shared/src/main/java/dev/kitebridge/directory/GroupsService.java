@@ -82,7 +82,7 @@ public final class GroupsService {
             dataAge = dataAge == null || age.compareTo(dataAge) > 0 ? age : dataAge;
             PageRequest request = new PageRequest(Map.of("page", Integer.toString(walk.page), "per_page", Integer.toString(TEAM_PAGE)));
             PageRequest filtered = userId == null ? request : request.with("user_id", userId);
-            Page<Team> teams = access.call(session, () -> session.buildkite().teams().list(current.slug(), filtered));
+            Page<Team> teams = access.call(session, buildkite -> buildkite.teams().list(current.slug(), filtered));
             List<String> ids = teams.items().stream().map(Team::id).toList();
             int i = walk.start(ids);
             for (; i < teams.items().size() && result.size() < query.limit(); i++) {
@@ -111,7 +111,7 @@ public final class GroupsService {
         List<OrganizationRef> orgs = OrganizationRef.only(
                 access.organizations(session), organizationId);
         for (OrganizationRef org : orgs) {
-            Optional<WithJson<Team>> found = access.find(session, () -> session.buildkite().teams().getWithJson(org.slug(), teamId));
+            Optional<WithJson<Team>> found = access.find(session, buildkite -> buildkite.teams().getWithJson(org.slug(), teamId));
             if (found.isEmpty()) {
                 continue; // in another organization
             }
@@ -134,7 +134,7 @@ public final class GroupsService {
         Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
         while (next.isPresent()) {
             PageRequest request = next.get();
-            Page<TeamMember> page = access.call(session, () -> session.buildkite().teams().members(org.slug(), team.id(), request));
+            Page<TeamMember> page = access.call(session, buildkite -> buildkite.teams().members(org.slug(), team.id(), request));
             page.items().forEach(m -> members.add(new TeamRoster.Member(m.userId(), m.role())));
             next = page.next();
         }
@@ -142,7 +142,7 @@ public final class GroupsService {
         next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
         while (next.isPresent()) {
             PageRequest request = next.get();
-            Page<TeamPipeline> page = access.call(session, () -> session.buildkite().teams().pipelines(org.slug(), team.id(), request));
+            Page<TeamPipeline> page = access.call(session, buildkite -> buildkite.teams().pipelines(org.slug(), team.id(), request));
             page.items().forEach(p -> pipelines.add(OrganizationDataBuilder.pipelineAccessOf(p)));
             next = page.next();
         }

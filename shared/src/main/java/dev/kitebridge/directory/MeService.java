@@ -29,8 +29,8 @@ public final class MeService {
     }
 
     public UnifiedUser me(Session session, boolean includeRemoteData) {
-        return access.call(session, () -> {
-            WithJson<User> read = session.buildkite().account().currentUserWithJson();
+        return access.call(session, buildkite -> {
+            WithJson<User> read = buildkite.account().currentUserWithJson();
             User user = read.value();
             List<OrganizationRef> orgs = access.organizations(session);
             List<UnifiedUser.RoleRef> roles = new ArrayList<>();
@@ -39,7 +39,7 @@ public final class MeService {
             ArrayNode memberships = BuildkiteJson.MAPPER.createArrayNode();
             MemberNode anyMembership = null;
             for (OrganizationRef org : orgs) {
-                Optional<Connection<MemberNode>> found = session.buildkite().graphql().members().byEmail(org.slug(), user.email());
+                Optional<Connection<MemberNode>> found = buildkite.graphql().members().byEmail(org.slug(), user.email());
                 if (found.isEmpty()) {
                     continue;
                 }

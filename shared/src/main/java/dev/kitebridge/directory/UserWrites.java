@@ -80,7 +80,7 @@ public final class UserWrites {
         }
         List<InvitationsResource.TeamAssignment> teams = invite.groups().stream()
                 .map(g -> new InvitationsResource.TeamAssignment(g.groupId(), g.role())).toList();
-        List<WithJson<Invitation>> created = access.call(session, () -> session.buildkite().invitations()
+        List<WithJson<Invitation>> created = access.call(session, buildkite -> buildkite.invitations()
                 .createWithJson(org.slug(), invite.emails(), invite.role(), invite.ssoMode(), teams));
         Optional<OrganizationDataService.View> kept = data.cached(session, org.slug(), Set.of(OrganizationData.Part.ROSTERS));
         List<UnifiedUser> invited = new ArrayList<>();
@@ -97,13 +97,13 @@ public final class UserWrites {
         access.requireScope(session, MEMBER_SCOPE);
         OrganizationRef org = organization(session, organizationId);
         requireMember(session, org, userId);
-        String self = access.call(session, () -> session.buildkite().account().currentUser().id());
+        String self = access.call(session, buildkite -> buildkite.account().currentUser().id());
         if (self.equals(userId)) {
             // Buildkite refuses with 403 (the reference); the contract calls it a refusal, with Buildkite's reason.
             throw DirectoryException.refused("You can't change your own membership");
         }
         WithJson<OrganizationMember> changed = access.call(session,
-                () -> session.buildkite().organizations().updateMemberWithJson(org.slug(), userId, role, null));
+                buildkite -> buildkite.organizations().updateMemberWithJson(org.slug(), userId, role, null));
         OrganizationMember member = changed.value();
         data.changed(session, org.slug(), kept -> kept.memberRoleChanged(userId, role));
         Optional<OrganizationDataService.View> kept = data.cached(session, org.slug(), UsersService.ALL_PARTS);
@@ -119,10 +119,7 @@ public final class UserWrites {
         OrganizationRef org = organization(session, organizationId);
         if (isMember(session, org, id)) {
             access.requireScope(session, MEMBER_SCOPE);
-            access.call(session, () -> {
-                session.buildkite().organizations().removeMember(org.slug(), id);
-                return null;
-            });
+            access.run(session, buildkite -> buildkite.organizations().removeMember(org.slug(), id));
             data.changed(session, org.slug(), kept -> kept.memberRemoved(id));
             return;
         }
@@ -130,10 +127,7 @@ public final class UserWrites {
         if (!isPendingInvitation(session, org, id)) {
             throw DirectoryException.notFound("no member or pending invitation " + id + " in organization " + org.slug());
         }
-        access.call(session, () -> {
-            session.buildkite().invitations().revoke(org.slug(), id);
-            return null;
-        });
+        access.run(session, buildkite -> buildkite.invitations().revoke(org.slug(), id));
     }
 
     /**
@@ -144,7 +138,7 @@ public final class UserWrites {
         String after = null;
         do {
             String cursor = after;
-            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql().invitations()
+            Connection<InvitationNode> page = access.call(session, buildkite -> buildkite.graphql().invitations()
                     .list(org.slug(), UsersService.MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
             if (page.nodes().stream().anyMatch(invitation -> invitation.uuid().equals(id))) {
                 return true;
@@ -165,7 +159,7 @@ public final class UserWrites {
 
     /** 404 unless the team is in the organization: before an invitation names it. */
     void requireTeam(Session session, OrganizationRef org, String field, String groupId) {
-        if (access.find(session, () -> session.buildkite().teams().get(org.slug(), groupId)).isEmpty()) {
+        if (access.find(session, buildkite -> buildkite.teams().get(org.slug(), groupId)).isEmpty()) {
             throw DirectoryException.notFound(field + ": no group " + groupId + " in organization " + org.slug());
         }
     }
@@ -179,6 +173,6 @@ public final class UserWrites {
     }
 
     private boolean isMember(Session session, OrganizationRef org, String userId) {
-        return access.find(session, () -> session.buildkite().organizations().member(org.slug(), userId)).isPresent();
+        return access.find(session, buildkite -> buildkite.organizations().member(org.slug(), userId)).isPresent();
     }
 }

@@ -114,7 +114,7 @@ public final class UsersService {
     private void readMembers(Session session, ListQuery query, UserFilters filters, OrganizationWalk walk, OrganizationRef org,
                              OrganizationDataService.View view, List<UnifiedUser> result) {
         PageRequest request = new PageRequest(Map.of("page", Integer.toString(walk.page), "per_page", Integer.toString(MEMBER_PAGE)));
-        Page<OrganizationMember> page = access.call(session, () -> session.buildkite().organizations().members(org.slug(), request));
+        Page<OrganizationMember> page = access.call(session, buildkite -> buildkite.organizations().members(org.slug(), request));
         List<String> ids = page.items().stream().map(OrganizationMember::id).toList();
         int lookups = 0;
         int i = walk.start(ids);
@@ -149,7 +149,7 @@ public final class UsersService {
      */
     private LiveMember live(Session session, OrganizationRef org, OrganizationMember member) {
         Optional<Connection<MemberNode>> found = access.call(session,
-                () -> session.buildkite().graphql().members().byEmail(org.slug(), member.email()));
+                buildkite -> buildkite.graphql().members().byEmail(org.slug(), member.email()));
         for (int i = 0; found.isPresent() && i < found.get().nodes().size(); i++) {
             MemberNode node = found.get().nodes().get(i);
             if (node.user() != null && member.id().equals(node.user().uuid())) {
@@ -172,9 +172,9 @@ public final class UsersService {
         Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE).with("user_id", userId));
         while (next.isPresent()) {
             PageRequest request = next.get();
-            Page<Team> page = access.call(session, () -> session.buildkite().teams().list(org.slug(), request));
+            Page<Team> page = access.call(session, buildkite -> buildkite.teams().list(org.slug(), request));
             for (Team team : page.items()) {
-                access.find(session, () -> session.buildkite().teams().member(org.slug(), team.id(), userId))
+                access.find(session, buildkite -> buildkite.teams().member(org.slug(), team.id(), userId))
                         .ifPresent(membership -> teams.add(new OrganizationData.UserTeam(team.id(), team.name(), membership.role())));
             }
             next = page.next();
@@ -185,14 +185,14 @@ public final class UsersService {
     /** A member who joined after the profiles were read gets theirs now, by one GraphQL query. */
     private void lookUpLateJoiner(Session session, OrganizationRef org, OrganizationMember member, OrganizationData profiles) {
         Optional<Connection<MemberNode>> found = access.call(session,
-                () -> session.buildkite().graphql().members().byEmail(org.slug(), member.email()));
+                buildkite -> buildkite.graphql().members().byEmail(org.slug(), member.email()));
         found.ifPresent(connection -> profiles.addProfile(
                 OrganizationDataBuilder.profileOf(connection.nodes().get(0), connection.raw().get(0))));
     }
 
     private void readInvitations(Session session, ListQuery query, UserFilters filters, OrganizationWalk walk, OrganizationRef org,
                                  List<UnifiedUser> result) {
-        Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql().invitations()
+        Connection<InvitationNode> page = access.call(session, buildkite -> buildkite.graphql().invitations()
                 .list(org.slug(), MEMBER_PAGE, walk.after, List.of(InvitationState.PENDING)));
         List<String> ids = page.nodes().stream().map(InvitationNode::uuid).toList();
         int i = walk.start(ids);
@@ -238,7 +238,7 @@ public final class UsersService {
     private Optional<Fetched<UnifiedUser>> member(Session session, OrganizationRef org, String userId, boolean includeRemoteData,
                                                   Duration maxAge) {
         Optional<WithJson<OrganizationMember>> found = access.find(session,
-                () -> session.buildkite().organizations().memberWithJson(org.slug(), userId));
+                buildkite -> buildkite.organizations().memberWithJson(org.slug(), userId));
         if (found.isEmpty()) {
             return Optional.empty(); // not a member of this organization
         }
@@ -263,7 +263,7 @@ public final class UsersService {
         String after = null;
         do {
             String cursor = after;
-            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql().invitations()
+            Connection<InvitationNode> page = access.call(session, buildkite -> buildkite.graphql().invitations()
                     .list(org.slug(), MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
             for (int i = 0; i < page.nodes().size(); i++) {
                 if (page.nodes().get(i).uuid().equals(invitationId)) {
