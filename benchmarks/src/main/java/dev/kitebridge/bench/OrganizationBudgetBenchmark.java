@@ -17,7 +17,7 @@ import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.graphql.Connection;
-import dev.kitebridge.buildkite.graphql.GraphqlClient.MemberQuery;
+import dev.kitebridge.buildkite.graphql.MemberQuery;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
@@ -126,7 +126,7 @@ final class OrganizationBudgetBenchmark {
         int members = 0;
         String after = null;
         do {
-            Connection<MemberNode> page = client.graphql().members(org, MemberQuery.page(100, after));
+            Connection<MemberNode> page = client.graphql().members().list(org, MemberQuery.page(100, after));
             members += page.nodes().size();
             after = page.next().orElse(null);
         } while (after != null);

@@ -4,8 +4,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 
-import dev.kitebridge.buildkite.graphql.GraphqlClient;
+import dev.kitebridge.buildkite.graphql.GraphqlApi;
+import dev.kitebridge.buildkite.graphql.GraphqlExecutor;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.buildkite.rest.AccountResource;
@@ -15,7 +17,7 @@ import dev.kitebridge.buildkite.rest.RestClient;
 import dev.kitebridge.buildkite.rest.TeamsResource;
 
 /**
- * A client for one Buildkite token: REST v2 by resource, and GraphQL.
+ * A client for one Buildkite token: REST v2 by resource, and GraphQL by resource.
  *
  * <pre>{@code
  * BuildkiteClient buildkite = BuildkiteClient.builder(BuildkiteToken.of(secret))
@@ -39,20 +41,26 @@ public final class BuildkiteClient {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
-    private final Builder settings;
+    private final Transport transport;
+    private final URI restBaseUrl;
+    private final URI graphqlUrl;
     private final RestClient rest;
-    private final GraphqlClient graphql;
+    private final GraphqlApi graphql;
     private final AccountResource account;
     private final OrganizationsResource organizations;
     private final TeamsResource teams;
     private final InvitationsResource invitations;
 
-    private BuildkiteClient(Builder builder) {
-        this.settings = builder.copy();
-        Transport transport = new Transport(builder.http, builder.token, builder.governor, builder.userBudgetKey,
-                builder.time, builder.retry, builder.requestTimeout, builder.maxWait, builder.listener);
-        this.rest = new RestClient(transport, builder.restBaseUrl);
-        this.graphql = new GraphqlClient(transport, builder.graphqlUrl);
+    /**
+     * A client over the transport whose calls wait for a spent budget until {@code deadline} tells,
+     * asked as each call starts.
+     */
+    private BuildkiteClient(Transport transport, URI restBaseUrl, URI graphqlUrl, Supplier<Deadline> deadline) {
+        this.transport = transport;
+        this.restBaseUrl = restBaseUrl;
+        this.graphqlUrl = graphqlUrl;
+        this.rest = new RestClient(transport, restBaseUrl, deadline);
+        this.graphql = new GraphqlApi(new GraphqlExecutor(transport, graphqlUrl, deadline));
         this.account = new AccountResource(rest);
         this.organizations = new OrganizationsResource(rest);
         this.teams = new TeamsResource(rest);
@@ -79,13 +87,18 @@ public final class BuildkiteClient {
         return invitations;
     }
 
-    public GraphqlClient graphql() {
+    /** GraphQL by resource: {@code graphql().members()}, {@code graphql().teams()}, ... */
+    public GraphqlApi graphql() {
         return graphql;
     }
 
-    /** The same client, allowed to wait at most {@code wait} for a spent budget (for a request near its deadline). */
-    public BuildkiteClient withMaxWait(Duration wait) {
-        return settings.copy().maxWait(wait.isNegative() ? Duration.ZERO : wait).build();
+    /**
+     * This client with every call waiting for a spent budget until {@code deadline} at most, rather
+     * than {@code maxWait} from its start (a request near its end). A view: it shares this client's
+     * connection, token, governor and listeners, so it costs a few small objects, not a client.
+     */
+    public BuildkiteClient until(Deadline deadline) {
+        return new BuildkiteClient(transport, restBaseUrl, graphqlUrl, () -> deadline);
     }
 
     /** REST at the level of paths and JSON, for what the typed resources do not cover (the proxy). */
@@ -109,21 +122,6 @@ public final class BuildkiteClient {
 
         private Builder(BuildkiteToken token) {
             this.token = Objects.requireNonNull(token, "token");
-        }
-
-        private Builder copy() {
-            Builder copy = new Builder(token);
-            copy.restBaseUrl = restBaseUrl;
-            copy.graphqlUrl = graphqlUrl;
-            copy.governor = governor;
-            copy.userBudgetKey = userBudgetKey;
-            copy.time = time;
-            copy.retry = retry;
-            copy.requestTimeout = requestTimeout;
-            copy.maxWait = maxWait;
-            copy.http = http;
-            copy.listener = listener;
-            return copy;
         }
 
         /** Adds a listener that hears of every call, after those added before (e.g. the request's tally, then the session's). */
@@ -202,7 +200,9 @@ public final class BuildkiteClient {
             if (governor == null) {
                 governor = new InMemoryRateLimitGovernor();
             }
-            return new BuildkiteClient(this);
+            Transport transport = new Transport(http, token, governor, userBudgetKey, time, retry, requestTimeout, maxWait,
+                    listener);
+            return new BuildkiteClient(transport, restBaseUrl, graphqlUrl, transport::maxWaitFromNow);
         }
 
         private static void requireSafe(URI url) {

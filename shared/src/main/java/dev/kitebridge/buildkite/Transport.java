@@ -84,22 +84,25 @@ public final class Transport {
      */
     public record Response(int status, HttpHeaders headers, JsonNode body, byte[] raw) {}
 
-    /** Sends a call; any answer but a success is thrown as a {@link BuildkiteException}. */
-    public Response send(Call call) {
-        return send(call, false);
+    /** The deadline of a call that starts now and may wait the client's {@code maxWait} for a spent budget. */
+    public Deadline maxWaitFromNow() {
+        return Deadline.at(time.now().plus(maxWait));
     }
 
     /**
-     * Sends a call, and with {@code passRefusals} returns Buildkite's 4xx answers (but 401 and 429)
-     * as they came, for a caller that passes them on (the proxy).
+     * Sends a call that may wait for a spent budget until {@code deadline}; any answer but a success
+     * is thrown as a {@link BuildkiteException}. With {@code passRefusals}, Buildkite's 4xx answers
+     * (but 401 and 429) are returned as they came, for a caller that passes them on (the proxy).
      */
-    public Response send(Call call, boolean passRefusals) {
-        Instant deadline = time.now().plus(maxWait);
+    public Response send(Call call, Deadline deadline, boolean passRefusals) {
+        Instant start = time.now();
+        // A deadline already past still lets a call go whose budget is free now.
+        Deadline waitUntil = deadline.isBefore(start) ? Deadline.at(start) : deadline;
         List<Budget> budgets = budgetsOf(call);
         int failures = 0;
         int rateLimitedAnswers = 0;
         while (true) {
-            waitForBudget(call, budgets, deadline);
+            waitForBudget(call, budgets, waitUntil);
             HttpResponse<byte[]> answer;
             try {
                 answer = http.send(request(call), HttpResponse.BodyHandlers.ofByteArray());
@@ -183,7 +186,7 @@ public final class Transport {
     }
 
     /** Waits while the governor says no, as long as the deadline allows; otherwise answers rate limited. */
-    private void waitForBudget(Call call, List<Budget> budgets, Instant deadline) {
+    private void waitForBudget(Call call, List<Budget> budgets, Deadline deadline) {
         while (true) {
             Instant now = time.now();
             RateLimitGovernor.Decision decision = governor.reserve(budgets, call.cost(), now);
@@ -195,7 +198,7 @@ public final class Transport {
                                 + " a window: no refill can cover it, so it is not sent");
             }
             if (decision instanceof RateLimitGovernor.Decision.NotBefore notBefore) {
-                if (notBefore.instant().isAfter(deadline)) {
+                if (deadline.isBefore(notBefore.instant())) {
                     Duration retryAfter = Duration.between(now, notBefore.instant());
                     throw new BuildkiteException.RateLimited(retryAfter, notBefore.budget().buildkiteScope(),
                             "Buildkite's " + notBefore.budget().buildkiteScope() + " budget is spent; it refills in "

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -126,7 +128,32 @@ public final class BuildkiteAccess {
                 .collect(Collectors.joining("; "));
     }
 
-    /** Runs a call on Buildkite, answering Buildkite's errors in the contract's terms. */
+    /**
+     * Calls Buildkite with the session's client, answering Buildkite's errors in the contract's
+     * terms. The work is given the client rather than reaching for it, so that a call made again
+     * with a rotated token goes with the new one.
+     */
+    public <T> T call(Session session, Function<BuildkiteClient, T> work) {
+        return call(session, () -> work.apply(session.buildkite()));
+    }
+
+    /** {@link #call} for a write that answers nothing the caller needs. */
+    public void run(Session session, Consumer<BuildkiteClient> work) {
+        call(session, () -> {
+            work.accept(session.buildkite());
+            return null;
+        });
+    }
+
+    /** A read of something that may not be there, with the session's client: empty for Buildkite's 404. */
+    public <T> Optional<T> find(Session session, Function<BuildkiteClient, T> read) {
+        return find(session, () -> read.apply(session.buildkite()));
+    }
+
+    /**
+     * Runs work that calls Buildkite (with a client of its choosing: one bound to another deadline,
+     * the organization data's lanes), answering Buildkite's errors in the contract's terms.
+     */
     public <T> T call(Session session, Supplier<T> work) {
         try {
             return work.get();
@@ -229,7 +256,7 @@ public final class BuildkiteAccess {
         if (known != null && now.isBefore(known.readAt().plus(REACH_LIFETIME))) {
             return known.organizations();
         }
-        List<OrganizationRef> organizations = call(session, () -> OrganizationRef.reachable(session.buildkite()));
+        List<OrganizationRef> organizations = call(session, OrganizationRef::reachable);
         reach.put(session.account().id(), new Reach(organizations, now));
         return organizations;
     }

@@ -4,13 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.TeamRole;
-import dev.kitebridge.buildkite.rest.RestClient;
+import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamChanges;
 import dev.kitebridge.buildkite.rest.TeamMember;
@@ -44,9 +41,8 @@ public final class GroupWrites {
     public UnifiedGroup create(Session session, String organizationId, TeamChanges team, boolean includeRemoteData) {
         access.requireScope(session, SCOPE);
         OrganizationRef org = UserWrites.organization(session, access, organizationId);
-        JsonNode raw = access.call(session, () -> session.buildkite().rest()
-                .write("POST", RestClient.path("organizations", org.slug(), "teams"), team.restBody(), org.slug()));
-        Team created = BuildkiteJson.read(raw, Team.class);
+        WithJson<Team> answer = access.call(session, buildkite -> buildkite.teams().createWithJson(org.slug(), team));
+        Team created = answer.value();
         // Buildkite may make the creator a member; the new team's roster is read rather than guessed.
         Optional<TeamRoster> roster;
         try {
@@ -56,7 +52,7 @@ public final class GroupWrites {
             roster = Optional.empty(); // the team exists: answer it, and read the organization again later
         }
         roster.ifPresentOrElse(r -> data.changed(session, org.slug(), kept -> kept.teamSaved(r)), () -> data.forget(session, org.slug()));
-        return GroupsService.group(org, created, raw, roster, includeRemoteData);
+        return GroupsService.group(org, created, answer.json(), roster, includeRemoteData);
     }
 
     /** {@code PATCH /groups/{id}}: only the fields given change. */
@@ -64,21 +60,17 @@ public final class GroupWrites {
                                boolean includeRemoteData) {
         access.requireScope(session, SCOPE);
         OrganizationRef org = organizationOf(session, groupId, organizationId);
-        JsonNode raw = access.call(session, () -> session.buildkite().rest()
-                .write("PATCH", RestClient.path("organizations", org.slug(), "teams", groupId), changes.restBody(), org.slug()));
-        Team updated = BuildkiteJson.read(raw, Team.class);
+        WithJson<Team> answer = access.call(session, buildkite -> buildkite.teams().updateWithJson(org.slug(), groupId, changes));
+        Team updated = answer.value();
         data.changed(session, org.slug(), kept -> kept.teamRenamed(groupId, updated.slug(), updated.name()));
-        return GroupsService.group(org, updated, raw, roster(session, org, groupId), includeRemoteData);
+        return GroupsService.group(org, updated, answer.json(), roster(session, org, groupId), includeRemoteData);
     }
 
     /** {@code DELETE /groups/{id}}. */
     public void delete(Session session, String groupId, String organizationId) {
         access.requireScope(session, SCOPE);
         OrganizationRef org = organizationOf(session, groupId, organizationId);
-        access.call(session, () -> {
-            session.buildkite().teams().delete(org.slug(), groupId);
-            return null;
-        });
+        access.run(session, buildkite -> buildkite.teams().delete(org.slug(), groupId));
         data.changed(session, org.slug(), kept -> kept.teamDeleted(groupId, session.now()));
     }
 
@@ -93,9 +85,9 @@ public final class GroupWrites {
         Optional<TeamMember> current = membership(session, org, groupId, userId);
         TeamMember saved;
         if (current.isEmpty()) {
-            saved = access.call(session, () -> session.buildkite().teams().addMember(org.slug(), groupId, userId, role));
+            saved = access.call(session, buildkite -> buildkite.teams().addMember(org.slug(), groupId, userId, role));
         } else if (role != null && role != current.get().role()) {
-            saved = access.call(session, () -> session.buildkite().teams().updateMember(org.slug(), groupId, userId, role));
+            saved = access.call(session, buildkite -> buildkite.teams().updateMember(org.slug(), groupId, userId, role));
         } else {
             saved = current.get(); // already so: nothing to write
         }
@@ -111,15 +103,12 @@ public final class GroupWrites {
         if (membership(session, org, groupId, userId).isEmpty()) {
             throw DirectoryException.notFound("user " + userId + " is not a member of group " + groupId);
         }
-        access.call(session, () -> {
-            session.buildkite().teams().removeMember(org.slug(), groupId, userId);
-            return null;
-        });
+        access.run(session, buildkite -> buildkite.teams().removeMember(org.slug(), groupId, userId));
         data.changed(session, org.slug(), kept -> kept.teamMemberRemoved(groupId, userId));
     }
 
     private Optional<TeamMember> membership(Session session, OrganizationRef org, String groupId, String userId) {
-        return access.find(session, () -> session.buildkite().teams().member(org.slug(), groupId, userId));
+        return access.find(session, buildkite -> buildkite.teams().member(org.slug(), groupId, userId));
     }
 
     /** The organization the team is in: the one named, or the first reachable one that has it. */
@@ -127,7 +116,7 @@ public final class GroupWrites {
         List<OrganizationRef> orgs = organizationId == null ? access.organizations(session)
                 : List.of(UserWrites.organization(session, access, organizationId));
         for (OrganizationRef org : orgs) {
-            if (access.find(session, () -> session.buildkite().teams().get(org.slug(), groupId)).isPresent()) {
+            if (access.find(session, buildkite -> buildkite.teams().get(org.slug(), groupId)).isPresent()) {
                 return org;
             }
         }
@@ -143,7 +132,7 @@ public final class GroupWrites {
         Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
         while (next.isPresent()) {
             PageRequest request = next.get();
-            Page<TeamMember> page = access.call(session, () -> session.buildkite().teams().members(org.slug(), teamId, request));
+            Page<TeamMember> page = access.call(session, buildkite -> buildkite.teams().members(org.slug(), teamId, request));
             page.items().forEach(m -> members.add(new TeamRoster.Member(m.userId(), m.role())));
             next = page.next();
         }

@@ -11,11 +11,9 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.buildkite.BuildkiteException;
-import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
-import dev.kitebridge.buildkite.rest.RestClient;
+import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamMember;
 import dev.kitebridge.buildkite.rest.TeamPipeline;
@@ -84,7 +82,7 @@ public final class GroupsService {
             dataAge = dataAge == null || age.compareTo(dataAge) > 0 ? age : dataAge;
             PageRequest request = new PageRequest(Map.of("page", Integer.toString(walk.page), "per_page", Integer.toString(TEAM_PAGE)));
             PageRequest filtered = userId == null ? request : request.with("user_id", userId);
-            Page<Team> teams = access.call(session, () -> session.buildkite().teams().list(current.slug(), filtered));
+            Page<Team> teams = access.call(session, buildkite -> buildkite.teams().list(current.slug(), filtered));
             List<String> ids = teams.items().stream().map(Team::id).toList();
             int i = walk.start(ids);
             for (; i < teams.items().size() && result.size() < query.limit(); i++) {
@@ -113,25 +111,19 @@ public final class GroupsService {
         List<OrganizationRef> orgs = OrganizationRef.only(
                 access.organizations(session), organizationId);
         for (OrganizationRef org : orgs) {
-            Optional<JsonNode> raw = access.call(session, () -> {
-                try {
-                    return Optional.of(session.buildkite().rest().call("GET",
-                            RestClient.path("organizations", org.slug(), "teams", teamId), null, null, org.slug()).body());
-                } catch (BuildkiteException.NotFound elsewhere) {
-                    return Optional.empty();
-                }
-            });
-            if (raw.isPresent() && !data.usable(session, org.slug(), ROSTERS, maxAge)) {
+            Optional<WithJson<Team>> found = access.find(session, buildkite -> buildkite.teams().getWithJson(org.slug(), teamId));
+            if (found.isEmpty()) {
+                continue; // in another organization
+            }
+            Team team = found.get().value();
+            JsonNode raw = found.get().json();
+            if (!data.usable(session, org.slug(), ROSTERS, maxAge)) {
                 // Nothing kept for the organization that is young enough: this team's roster is read alone, not every team's first.
-                Team team = BuildkiteJson.read(raw.get(), Team.class);
-                return new Fetched<>(group(org, team, raw.get(), Optional.of(liveRoster(session, org, team)), includeRemoteData), null);
+                return new Fetched<>(group(org, team, raw, Optional.of(liveRoster(session, org, team)), includeRemoteData), null);
             }
-            if (raw.isPresent()) {
-                OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ROSTERS, maxAge,
-                        session.deadline().minus(UsersService.PAGE_RESERVE)));
-                return new Fetched<>(group(org, BuildkiteJson.read(raw.get(), Team.class), raw.get(), view.rosters(), includeRemoteData),
-                        view.age(session.now()));
-            }
+            OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ROSTERS, maxAge,
+                    session.deadline().minus(UsersService.PAGE_RESERVE)));
+            return new Fetched<>(group(org, team, raw, view.rosters(), includeRemoteData), view.age(session.now()));
         }
         throw DirectoryException.notFound("no group " + teamId + " in the organizations this account reaches");
     }
@@ -142,7 +134,7 @@ public final class GroupsService {
         Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
         while (next.isPresent()) {
             PageRequest request = next.get();
-            Page<TeamMember> page = access.call(session, () -> session.buildkite().teams().members(org.slug(), team.id(), request));
+            Page<TeamMember> page = access.call(session, buildkite -> buildkite.teams().members(org.slug(), team.id(), request));
             page.items().forEach(m -> members.add(new TeamRoster.Member(m.userId(), m.role())));
             next = page.next();
         }
@@ -150,7 +142,7 @@ public final class GroupsService {
         next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
         while (next.isPresent()) {
             PageRequest request = next.get();
-            Page<TeamPipeline> page = access.call(session, () -> session.buildkite().teams().pipelines(org.slug(), team.id(), request));
+            Page<TeamPipeline> page = access.call(session, buildkite -> buildkite.teams().pipelines(org.slug(), team.id(), request));
             page.items().forEach(p -> pipelines.add(OrganizationDataBuilder.pipelineAccessOf(p)));
             next = page.next();
         }

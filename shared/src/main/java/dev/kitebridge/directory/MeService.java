@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.graphql.Nodes.TeamAssignment;
@@ -28,9 +29,9 @@ public final class MeService {
     }
 
     public UnifiedUser me(Session session, boolean includeRemoteData) {
-        return access.call(session, () -> {
-            JsonNode rawUser = session.buildkite().rest().call("GET", "/v2/user", null, null, null).body();
-            User user = BuildkiteJson.read(rawUser, User.class);
+        return access.call(session, buildkite -> {
+            WithJson<User> read = buildkite.account().currentUserWithJson();
+            User user = read.value();
             List<OrganizationRef> orgs = access.organizations(session);
             List<UnifiedUser.RoleRef> roles = new ArrayList<>();
             List<UnifiedUser.GroupRef> groups = new ArrayList<>();
@@ -38,7 +39,7 @@ public final class MeService {
             ArrayNode memberships = BuildkiteJson.MAPPER.createArrayNode();
             MemberNode anyMembership = null;
             for (OrganizationRef org : orgs) {
-                Optional<Connection<MemberNode>> found = session.buildkite().graphql().membershipByEmail(org.slug(), user.email());
+                Optional<Connection<MemberNode>> found = buildkite.graphql().members().byEmail(org.slug(), user.email());
                 if (found.isEmpty()) {
                     continue;
                 }
@@ -59,7 +60,7 @@ public final class MeService {
             JsonNode remote = null;
             if (includeRemoteData) {
                 ObjectNode both = BuildkiteJson.MAPPER.createObjectNode();
-                both.set("user", rawUser);
+                both.set("user", read.json());
                 both.set("graphql_organization_members", memberships);
                 remote = both;
             }

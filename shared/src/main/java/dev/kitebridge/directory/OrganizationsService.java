@@ -35,11 +35,11 @@ public final class OrganizationsService {
     }
 
     private List<UnifiedOrganization> all(Session session, boolean includeRemoteData) {
-        return access.call(session, () -> {
+        return access.call(session, buildkite -> {
             List<UnifiedOrganization> all = new ArrayList<>();
             Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
             while (next.isPresent()) {
-                Page<Organization> page = session.buildkite().organizations().list(next.get());
+                Page<Organization> page = buildkite.organizations().list(next.get());
                 for (int i = 0; i < page.items().size(); i++) {
                     all.add(organization(page.items().get(i), page.raw().get(i), includeRemoteData));
                 }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.CallListener;
+import dev.kitebridge.buildkite.Deadline;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
@@ -31,6 +32,8 @@ public final class Session implements CallListener {
     private final AtomicReference<BudgetReading> lastRestUser = new AtomicReference<>();
     private volatile BuildkiteToken token;
     private volatile BuildkiteClient client;
+    /** The client as the request's own calls use it: waiting no later than the request can afford. */
+    private volatile BuildkiteClient inTime;
 
     Session(IntegratedAccount account, TimeSource time, Instant deadline) {
         this.account = account;
@@ -38,9 +41,11 @@ public final class Session implements CallListener {
         this.deadline = deadline;
     }
 
+    /** The client for the account's token, built once (and again only when the token changes). */
     void attach(BuildkiteToken token, BuildkiteClient buildkite) {
         this.token = token;
         this.client = buildkite;
+        this.inTime = buildkite.until(Deadline.at(deadline.minus(CALL_ALLOWANCE)));
     }
 
     /** The token the client calls with, to tell whether the stored one has changed since. */
@@ -73,12 +78,12 @@ public final class Session implements CallListener {
 
     /** The client, allowed to wait for a spent budget only as long as the request can afford. */
     public BuildkiteClient buildkite() {
-        return client.withMaxWait(timeLeft().minus(CALL_ALLOWANCE));
+        return inTime;
     }
 
-    /** The client allowed to wait until {@code until} at most. */
+    /** The client allowed to wait until {@code until} at most (a view of the same client). */
     public BuildkiteClient buildkiteUntil(Instant until) {
-        return client.withMaxWait(Duration.between(time.now(), until));
+        return client.until(Deadline.at(until));
     }
 
     @Override

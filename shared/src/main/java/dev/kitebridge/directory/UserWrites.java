@@ -7,18 +7,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.SsoMode;
 import dev.kitebridge.buildkite.TeamRole;
+import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.Invitation;
+import dev.kitebridge.buildkite.rest.InvitationsResource;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
-import dev.kitebridge.buildkite.rest.RestClient;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
@@ -80,27 +78,15 @@ public final class UserWrites {
         for (int i = 0; i < invite.groups().size(); i++) {
             requireTeam(session, org, "groups[" + i + "].id", invite.groups().get(i).groupId());
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("emails", invite.emails());
-        if (invite.role() != null) {
-            body.put("role", invite.role().rest());
-        }
-        if (invite.ssoMode() != null) {
-            body.put("sso_mode", invite.ssoMode().rest());
-        }
-        if (!invite.groups().isEmpty()) {
-            body.put("teams", invite.groups().stream().map(g -> Map.of("id", g.groupId(), "role", g.role().rest())).toList());
-        }
-        JsonNode created = access.call(session, () -> session.buildkite().rest()
-                .write("POST", RestClient.path("organizations", org.slug(), "invitations"), body, org.slug()));
+        List<InvitationsResource.TeamAssignment> teams = invite.groups().stream()
+                .map(g -> new InvitationsResource.TeamAssignment(g.groupId(), g.role())).toList();
+        List<WithJson<Invitation>> created = access.call(session, buildkite -> buildkite.invitations()
+                .createWithJson(org.slug(), invite.emails(), invite.role(), invite.ssoMode(), teams));
         Optional<OrganizationDataService.View> kept = data.cached(session, org.slug(), Set.of(OrganizationData.Part.ROSTERS));
         List<UnifiedUser> invited = new ArrayList<>();
-        if (created != null) {
-            for (JsonNode raw : created) {
-                Invitation invitation = BuildkiteJson.read(raw, Invitation.class);
-                invited.add(UserMapping.invitation(org, invitation, raw, invite.groups(),
-                        kept.map(OrganizationDataService.View::rosters), includeRemoteData));
-            }
+        for (WithJson<Invitation> invitation : created) {
+            invited.add(UserMapping.invitation(org, invitation.value(), invitation.json(), invite.groups(),
+                    kept.map(OrganizationDataService.View::rosters), includeRemoteData));
         }
         return invited;
     }
@@ -111,17 +97,17 @@ public final class UserWrites {
         access.requireScope(session, MEMBER_SCOPE);
         OrganizationRef org = organization(session, organizationId);
         requireMember(session, org, userId);
-        String self = access.call(session, () -> session.buildkite().account().currentUser().id());
+        String self = access.call(session, buildkite -> buildkite.account().currentUser().id());
         if (self.equals(userId)) {
             // Buildkite refuses with 403 (the reference); the contract calls it a refusal, with Buildkite's reason.
             throw DirectoryException.refused("You can't change your own membership");
         }
-        JsonNode raw = access.call(session, () -> session.buildkite().rest().write("PATCH",
-                RestClient.path("organizations", org.slug(), "members", userId), Map.of("role", role.rest()), org.slug()));
-        OrganizationMember member = BuildkiteJson.read(raw, OrganizationMember.class);
+        WithJson<OrganizationMember> changed = access.call(session,
+                buildkite -> buildkite.organizations().updateMemberWithJson(org.slug(), userId, role, null));
+        OrganizationMember member = changed.value();
         data.changed(session, org.slug(), kept -> kept.memberRoleChanged(userId, role));
         Optional<OrganizationDataService.View> kept = data.cached(session, org.slug(), UsersService.ALL_PARTS);
-        return UserMapping.member(org, member, raw, kept.flatMap(v -> v.profiles().profile(userId)),
+        return UserMapping.member(org, member, changed.json(), kept.flatMap(v -> v.profiles().profile(userId)),
                 kept.map(v -> v.rosters().teamsOf(userId)).orElse(List.of()), includeRemoteData);
     }
 
@@ -133,10 +119,7 @@ public final class UserWrites {
         OrganizationRef org = organization(session, organizationId);
         if (isMember(session, org, id)) {
             access.requireScope(session, MEMBER_SCOPE);
-            access.call(session, () -> {
-                session.buildkite().organizations().removeMember(org.slug(), id);
-                return null;
-            });
+            access.run(session, buildkite -> buildkite.organizations().removeMember(org.slug(), id));
             data.changed(session, org.slug(), kept -> kept.memberRemoved(id));
             return;
         }
@@ -144,10 +127,7 @@ public final class UserWrites {
         if (!isPendingInvitation(session, org, id)) {
             throw DirectoryException.notFound("no member or pending invitation " + id + " in organization " + org.slug());
         }
-        access.call(session, () -> {
-            session.buildkite().invitations().revoke(org.slug(), id);
-            return null;
-        });
+        access.run(session, buildkite -> buildkite.invitations().revoke(org.slug(), id));
     }
 
     /**
@@ -158,8 +138,8 @@ public final class UserWrites {
         String after = null;
         do {
             String cursor = after;
-            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
-                    .invitations(org.slug(), UsersService.MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
+            Connection<InvitationNode> page = access.call(session, buildkite -> buildkite.graphql().invitations()
+                    .list(org.slug(), UsersService.MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
             if (page.nodes().stream().anyMatch(invitation -> invitation.uuid().equals(id))) {
                 return true;
             }
@@ -179,7 +159,7 @@ public final class UserWrites {
 
     /** 404 unless the team is in the organization: before an invitation names it. */
     void requireTeam(Session session, OrganizationRef org, String field, String groupId) {
-        if (access.find(session, () -> session.buildkite().teams().get(org.slug(), groupId)).isEmpty()) {
+        if (access.find(session, buildkite -> buildkite.teams().get(org.slug(), groupId)).isEmpty()) {
             throw DirectoryException.notFound(field + ": no group " + groupId + " in organization " + org.slug());
         }
     }
@@ -193,6 +173,6 @@ public final class UserWrites {
     }
 
     private boolean isMember(Session session, OrganizationRef org, String userId) {
-        return access.find(session, () -> session.buildkite().organizations().member(org.slug(), userId)).isPresent();
+        return access.find(session, buildkite -> buildkite.organizations().member(org.slug(), userId)).isPresent();
     }
 }

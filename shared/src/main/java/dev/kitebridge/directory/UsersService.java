@@ -10,17 +10,14 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
-import dev.kitebridge.buildkite.BuildkiteException;
-import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
-import dev.kitebridge.buildkite.rest.RestClient;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.MemberProfile;
@@ -117,7 +114,7 @@ public final class UsersService {
     private void readMembers(Session session, ListQuery query, UserFilters filters, OrganizationWalk walk, OrganizationRef org,
                              OrganizationDataService.View view, List<UnifiedUser> result) {
         PageRequest request = new PageRequest(Map.of("page", Integer.toString(walk.page), "per_page", Integer.toString(MEMBER_PAGE)));
-        Page<OrganizationMember> page = access.call(session, () -> session.buildkite().organizations().members(org.slug(), request));
+        Page<OrganizationMember> page = access.call(session, buildkite -> buildkite.organizations().members(org.slug(), request));
         List<String> ids = page.items().stream().map(OrganizationMember::id).toList();
         int lookups = 0;
         int i = walk.start(ids);
@@ -152,7 +149,7 @@ public final class UsersService {
      */
     private LiveMember live(Session session, OrganizationRef org, OrganizationMember member) {
         Optional<Connection<MemberNode>> found = access.call(session,
-                () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
+                buildkite -> buildkite.graphql().members().byEmail(org.slug(), member.email()));
         for (int i = 0; found.isPresent() && i < found.get().nodes().size(); i++) {
             MemberNode node = found.get().nodes().get(i);
             if (node.user() != null && member.id().equals(node.user().uuid())) {
@@ -175,9 +172,9 @@ public final class UsersService {
         Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE).with("user_id", userId));
         while (next.isPresent()) {
             PageRequest request = next.get();
-            Page<Team> page = access.call(session, () -> session.buildkite().teams().list(org.slug(), request));
+            Page<Team> page = access.call(session, buildkite -> buildkite.teams().list(org.slug(), request));
             for (Team team : page.items()) {
-                access.find(session, () -> session.buildkite().teams().member(org.slug(), team.id(), userId))
+                access.find(session, buildkite -> buildkite.teams().member(org.slug(), team.id(), userId))
                         .ifPresent(membership -> teams.add(new OrganizationData.UserTeam(team.id(), team.name(), membership.role())));
             }
             next = page.next();
@@ -188,15 +185,15 @@ public final class UsersService {
     /** A member who joined after the profiles were read gets theirs now, by one GraphQL query. */
     private void lookUpLateJoiner(Session session, OrganizationRef org, OrganizationMember member, OrganizationData profiles) {
         Optional<Connection<MemberNode>> found = access.call(session,
-                () -> session.buildkite().graphql().membershipByEmail(org.slug(), member.email()));
+                buildkite -> buildkite.graphql().members().byEmail(org.slug(), member.email()));
         found.ifPresent(connection -> profiles.addProfile(
                 OrganizationDataBuilder.profileOf(connection.nodes().get(0), connection.raw().get(0))));
     }
 
     private void readInvitations(Session session, ListQuery query, UserFilters filters, OrganizationWalk walk, OrganizationRef org,
                                  List<UnifiedUser> result) {
-        Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
-                .invitations(org.slug(), MEMBER_PAGE, walk.after, List.of(InvitationState.PENDING)));
+        Connection<InvitationNode> page = access.call(session, buildkite -> buildkite.graphql().invitations()
+                .list(org.slug(), MEMBER_PAGE, walk.after, List.of(InvitationState.PENDING)));
         List<String> ids = page.nodes().stream().map(InvitationNode::uuid).toList();
         int i = walk.start(ids);
         for (; i < page.nodes().size() && result.size() < query.limit(); i++) {
@@ -240,23 +237,17 @@ public final class UsersService {
 
     private Optional<Fetched<UnifiedUser>> member(Session session, OrganizationRef org, String userId, boolean includeRemoteData,
                                                   Duration maxAge) {
-        BuildkiteClient buildkite = session.buildkite();
-        Optional<JsonNode> raw = access.call(session, () -> {
-            try {
-                return Optional.of(buildkite.rest().call("GET", RestClient.path("organizations", org.slug(), "members", userId),
-                        null, null, org.slug()).body());
-            } catch (BuildkiteException.NotFound notAMember) {
-                return Optional.empty();
-            }
-        });
-        if (raw.isEmpty()) {
-            return Optional.empty();
+        Optional<WithJson<OrganizationMember>> found = access.find(session,
+                buildkite -> buildkite.organizations().memberWithJson(org.slug(), userId));
+        if (found.isEmpty()) {
+            return Optional.empty(); // not a member of this organization
         }
-        OrganizationMember member = BuildkiteJson.read(raw.get(), OrganizationMember.class);
+        OrganizationMember member = found.get().value();
+        JsonNode raw = found.get().json();
         if (!data.usable(session, org.slug(), ALL_PARTS, maxAge)) {
             // Nothing kept for the organization that is young enough: one user is read alone, not the whole organization first.
             LiveMember live = live(session, org, member);
-            return Optional.of(new Fetched<>(UserMapping.member(org, member, raw.get(), live.profile(), live.teams(), includeRemoteData),
+            return Optional.of(new Fetched<>(UserMapping.member(org, member, raw, live.profile(), live.teams(), includeRemoteData),
                     null));
         }
         OrganizationDataService.View view = access.call(session, () -> data.ensure(session, org.slug(), ALL_PARTS, maxAge,
@@ -264,7 +255,7 @@ public final class UsersService {
         if (view.profiles().profile(member.id()).isEmpty()) {
             lookUpLateJoiner(session, org, member, view.profiles());
         }
-        return Optional.of(new Fetched<>(UserMapping.member(org, member, raw.get(), view.profiles().profile(member.id()),
+        return Optional.of(new Fetched<>(UserMapping.member(org, member, raw, view.profiles().profile(member.id()),
                 view.rosters().teamsOf(member.id()), includeRemoteData), view.age(session.now())));
     }
 
@@ -272,8 +263,8 @@ public final class UsersService {
         String after = null;
         do {
             String cursor = after;
-            Connection<InvitationNode> page = access.call(session, () -> session.buildkite().graphql()
-                    .invitations(org.slug(), MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
+            Connection<InvitationNode> page = access.call(session, buildkite -> buildkite.graphql().invitations()
+                    .list(org.slug(), MEMBER_PAGE, cursor, List.of(InvitationState.PENDING)));
             for (int i = 0; i < page.nodes().size(); i++) {
                 if (page.nodes().get(i).uuid().equals(invitationId)) {
                     return Optional.of(UserMapping.invitation(org, page.nodes().get(i), page.raw().get(i), includeRemoteData));

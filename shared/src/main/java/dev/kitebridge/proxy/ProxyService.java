@@ -98,7 +98,7 @@ public final class ProxyService {
         String org = segments.size() >= 2 && segments.get(0).equals("organizations") ? segments.get(1) : null;
 
         Transport.Response response = access.call(session,
-                () -> session.buildkite().rest().forward(method, "/v2/" + path, request, json, org));
+                buildkite -> buildkite.rest().forward(method, "/v2/" + path, request, json, org));
         JsonNode answer = response.body();
         if (response.status() >= 200 && response.status() < 300 && answer != null) {
             Optional<PageRequest> next;
@@ -140,7 +140,7 @@ public final class ProxyService {
         }
         // Sent once only if it may write: a retry after a lost answer could make the write twice.
         boolean mayWrite = GraphqlOperations.mayWrite(request.path("query").asText());
-        Transport.Response response = access.call(session, () -> session.buildkite().graphql().forward(json, mayWrite));
+        Transport.Response response = access.call(session, buildkite -> buildkite.graphql().executor().forward(json, mayWrite));
         return new Result(response.status(), null, response.raw());
     }
 

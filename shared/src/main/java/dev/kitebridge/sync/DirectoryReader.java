@@ -15,7 +15,7 @@ import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.graphql.Connection;
-import dev.kitebridge.buildkite.graphql.GraphqlClient.MemberQuery;
+import dev.kitebridge.buildkite.graphql.MemberQuery;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
@@ -128,8 +128,8 @@ final class DirectoryReader {
         SyncRun.GraphqlLane lane = run.read().graphql();
         SyncRun.Organization org = run.organizations().get(run.read().organization());
         if (!lane.profilesDone()) {
-            Connection<MemberNode> page = access.call(session, () -> session.buildkiteUntil(deadline).graphql()
-                    .members(org.slug(), MemberQuery.page(PAGE, lane.profilesAfter())));
+            Connection<MemberNode> page = access.call(session, () -> session.buildkiteUntil(deadline).graphql().members()
+                    .list(org.slug(), MemberQuery.page(PAGE, lane.profilesAfter())));
             List<SnapshotStore.Item> items = new ArrayList<>();
             for (MemberNode node : page.nodes()) {
                 if (node.user() != null) {
@@ -144,8 +144,8 @@ final class DirectoryReader {
         }
         // Pending invitations through GraphQL, as the directory's writes find them: REST would need
         // read_organization_invitations, which the contract does not ask of a token.
-        Connection<InvitationNode> page = access.call(session, () -> session.buildkiteUntil(deadline).graphql()
-                .invitations(org.slug(), PAGE, lane.invitationsAfter(), List.of(InvitationState.PENDING)));
+        Connection<InvitationNode> page = access.call(session, () -> session.buildkiteUntil(deadline).graphql().invitations()
+                .list(org.slug(), PAGE, lane.invitationsAfter(), List.of(InvitationState.PENDING)));
         write(run, page.nodes().stream().map(i -> new SnapshotStore.Item(SnapshotKeys.invitation(org.id(), i.uuid()),
                 SnapshotParts.write(i))).toList());
         String after = page.next().orElse(null);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.VirtualTime;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
-import dev.kitebridge.buildkite.graphql.GraphqlClient.MemberQuery;
+import dev.kitebridge.buildkite.graphql.MemberQuery;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetState;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
@@ -62,11 +62,11 @@ class BudgetScopesTest {
                 .limits(RateLimits.BUILDKITE.withGraphql(20_000, 300)).start()) {
             BuildkiteClient buildkite = SandboxClients.builder(sandbox, time).maxWait(Duration.ofHours(1)).build();
             // The first page goes out while the budget is unknown; its answer says the window holds 300 points.
-            String after = buildkite.graphql().members("acme", MemberQuery.page(100, null)).next().orElseThrow();
+            String after = buildkite.graphql().members().list("acme", MemberQuery.page(100, null)).next().orElseThrow();
             Instant before = time.now();
 
             BuildkiteException.OverLimit over = assertThrows(BuildkiteException.OverLimit.class,
-                    () -> buildkite.graphql().members("acme", MemberQuery.page(100, after)));
+                    () -> buildkite.graphql().members().list("acme", MemberQuery.page(100, after)));
 
             assertEquals("graphql_user", over.scope());
             assertEquals(300, over.limit());

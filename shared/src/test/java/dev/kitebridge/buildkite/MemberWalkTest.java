@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.VirtualTime;
 import dev.kitebridge.buildkite.graphql.Connection;
-import dev.kitebridge.buildkite.graphql.GraphqlClient.MemberQuery;
+import dev.kitebridge.buildkite.graphql.MemberQuery;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
@@ -158,7 +158,7 @@ class MemberWalkTest {
         List<MemberNode> all = new ArrayList<>();
         String after = null;
         do {
-            Connection<MemberNode> page = buildkite.graphql().members("acme", MemberQuery.page(perPage, after).withOrder("NAME"));
+            Connection<MemberNode> page = buildkite.graphql().members().list("acme", MemberQuery.page(perPage, after).withOrder("NAME"));
             all.addAll(page.nodes());
             after = page.next().orElse(null);
         } while (after != null);

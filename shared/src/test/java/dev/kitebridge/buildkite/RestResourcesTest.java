@@ -117,7 +117,7 @@ class RestResourcesTest {
         assertTrue(ofUser.size() < teams.size());
 
         assertFalse(buildkite.teams().pipelines("acme", team.id(), PageRequest.first(100)).items().isEmpty());
-        assertEquals(28, walk(page -> buildkite.teams().organizationPipelines("acme", page), 10).size());
+        assertEquals(28, walk(page -> buildkite.organizations().pipelines("acme", page), 10).size());
     }
 
     @Test

@@ -42,7 +42,7 @@ class TokenSecrecyTest {
             // Successes, retries, refusals and rate limits, each with its log lines and exceptions.
             capture(thrown, () -> buildkite.organizations().list(PageRequest.first(10)));
             capture(thrown, () -> buildkite.organizations().members("acme", PageRequest.first(10)));
-            capture(thrown, () -> buildkite.graphql().viewer());
+            capture(thrown, () -> buildkite.graphql().viewer().get());
             capture(thrown, () -> buildkite.teams().create("acme", TeamChanges.named("Platform")));
             capture(thrown, () -> buildkite.organizations().get("nowhere"));
             for (int i = 0; i < 12; i++) {

@@ -1,5 +1,7 @@
 package dev.kitebridge.buildkite.rest;
 
+import dev.kitebridge.buildkite.WithJson;
+
 /** The token itself and its user. */
 public final class AccountResource {
 
@@ -21,6 +23,11 @@ public final class AccountResource {
 
     /** {@code GET /v2/user} (scope {@code read_user}). */
     public User currentUser() {
-        return rest.get(RestClient.path("user"), null, User.class);
+        return currentUserWithJson().value();
+    }
+
+    /** {@code GET /v2/user}, with the JSON Buildkite sent. */
+    public WithJson<User> currentUserWithJson() {
+        return rest.getWithJson(RestClient.path("user"), null, User.class);
     }
 }

@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.LinkHeader;
 import dev.kitebridge.buildkite.OrganizationRole;
@@ -18,6 +17,7 @@ import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.SsoMode;
 import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.buildkite.Transport;
+import dev.kitebridge.buildkite.WithJson;
 
 /**
  * Organization invitations (REST, July 2026; scopes {@code read_organization_invitations} and
@@ -62,6 +62,12 @@ public final class InvitationsResource {
      */
     public List<Invitation> create(String org, List<String> emails, OrganizationRole role, SsoMode ssoMode,
                                    List<TeamAssignment> teams) {
+        return createWithJson(org, emails, role, ssoMode, teams).stream().map(WithJson::value).toList();
+    }
+
+    /** {@link #create}, answering each invitation with the JSON Buildkite sent. */
+    public List<WithJson<Invitation>> createWithJson(String org, List<String> emails, OrganizationRole role, SsoMode ssoMode,
+                                                     List<TeamAssignment> teams) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("emails", emails);
         if (role != null) {
@@ -74,9 +80,9 @@ public final class InvitationsResource {
             body.put("teams", teams.stream().map(t -> Map.of("id", t.teamId(), "role", t.role().rest())).toList());
         }
         JsonNode created = rest.write("POST", RestClient.path("organizations", org, "invitations"), body, org);
-        List<Invitation> invitations = new ArrayList<>();
+        List<WithJson<Invitation>> invitations = new ArrayList<>();
         if (created != null) {
-            created.forEach(item -> invitations.add(BuildkiteJson.read(item, Invitation.class)));
+            created.forEach(item -> invitations.add(WithJson.read(item, Invitation.class)));
         }
         return invitations;
     }

@@ -3,13 +3,16 @@ package dev.kitebridge.buildkite.rest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.SsoMode;
+import dev.kitebridge.buildkite.WithJson;
 
-/** Organizations and their members (scopes {@code read_organizations}, {@code write_organizations}). */
+/**
+ * Organizations, their members (scopes {@code read_organizations}, {@code write_organizations}) and
+ * their pipelines ({@code read_pipelines}).
+ */
 public final class OrganizationsResource {
 
     private final RestClient rest;
@@ -32,11 +35,26 @@ public final class OrganizationsResource {
     }
 
     public OrganizationMember member(String org, String userId) {
-        return rest.get(RestClient.path("organizations", org, "members", userId), org, OrganizationMember.class);
+        return memberWithJson(org, userId).value();
+    }
+
+    /** A member, with the JSON Buildkite sent. */
+    public WithJson<OrganizationMember> memberWithJson(String org, String userId) {
+        return rest.getWithJson(RestClient.path("organizations", org, "members", userId), org, OrganizationMember.class);
+    }
+
+    /** Every pipeline of the organization (a team's access to them is {@link TeamsResource#pipelines}). */
+    public Page<Pipeline> pipelines(String org, PageRequest page) {
+        return rest.list(RestClient.path("organizations", org, "pipelines"), page, org, Pipeline.class);
     }
 
     /** Changes a member's role or SSO mode (at least one); Buildkite refuses changes to yourself. */
     public OrganizationMember updateMember(String org, String userId, OrganizationRole role, SsoMode ssoMode) {
+        return updateMemberWithJson(org, userId, role, ssoMode).value();
+    }
+
+    /** {@link #updateMember}, answering the member with the JSON Buildkite sent. */
+    public WithJson<OrganizationMember> updateMemberWithJson(String org, String userId, OrganizationRole role, SsoMode ssoMode) {
         if (role == null && ssoMode == null) {
             throw new IllegalArgumentException("a member update needs a role or an SSO mode");
         }
@@ -47,7 +65,7 @@ public final class OrganizationsResource {
         if (ssoMode != null) {
             body.put("sso_mode", ssoMode.rest());
         }
-        return BuildkiteJson.read(rest.write("PATCH", RestClient.path("organizations", org, "members", userId), body, org),
+        return WithJson.read(rest.write("PATCH", RestClient.path("organizations", org, "members", userId), body, org),
                 OrganizationMember.class);
     }
 

@@ -6,15 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.buildkite.Deadline;
 import dev.kitebridge.buildkite.LinkHeader;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.Transport;
+import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 
 /**
@@ -25,10 +28,13 @@ public final class RestClient {
 
     private final Transport transport;
     private final URI baseUrl;
+    private final Supplier<Deadline> deadline;
 
-    public RestClient(Transport transport, URI baseUrl) {
+    /** @param deadline until when each call may wait for a spent budget, asked as the call starts */
+    public RestClient(Transport transport, URI baseUrl, Supplier<Deadline> deadline) {
         this.transport = transport;
         this.baseUrl = baseUrl;
+        this.deadline = deadline;
     }
 
     /** {@code /v2/} followed by the segments, each encoded, e.g. {@code path("organizations", slug)}. */
@@ -45,7 +51,12 @@ public final class RestClient {
 
     /** GET one object. */
     public <T> T get(String path, String organizationSlug, Class<T> type) {
-        return BuildkiteJson.read(call("GET", path, null, null, organizationSlug).body(), type);
+        return getWithJson(path, organizationSlug, type).value();
+    }
+
+    /** GET one object, with the JSON it was read from. */
+    public <T> WithJson<T> getWithJson(String path, String organizationSlug, Class<T> type) {
+        return WithJson.read(call("GET", path, null, null, organizationSlug).body(), type);
     }
 
     /** GET one page of a numbered list. */
@@ -68,7 +79,7 @@ public final class RestClient {
     public Transport.Response call(String method, String path, PageRequest query, Object body, String organizationSlug) {
         boolean idempotent = method.equals("GET") || method.equals("DELETE") || method.equals("PUT");
         return transport.send(new Transport.Call(method, resolve(path, query), body == null ? null : BuildkiteJson.write(body),
-                Budget.Api.REST, organizationSlug, idempotent, 1));
+                Budget.Api.REST, organizationSlug, idempotent, 1), deadline.get(), false);
     }
 
     /**
@@ -77,7 +88,8 @@ public final class RestClient {
      */
     public Transport.Response forward(String method, String path, PageRequest query, byte[] body, String organizationSlug) {
         boolean idempotent = method.equals("GET") || method.equals("DELETE") || method.equals("PUT");
-        return transport.send(new Transport.Call(method, resolve(path, query), body, Budget.Api.REST, organizationSlug, idempotent, 1), true);
+        return transport.send(new Transport.Call(method, resolve(path, query), body, Budget.Api.REST, organizationSlug, idempotent, 1),
+                deadline.get(), true);
     }
 
     /**

@@ -6,11 +6,9 @@ import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.TeamRole;
+import dev.kitebridge.buildkite.WithJson;
 
-/**
- * Teams, team members and team pipelines (scopes {@code read_teams}, {@code write_teams}), and the
- * organization's pipelines ({@code read_pipelines}).
- */
+/** Teams, team members and team pipelines (scopes {@code read_teams}, {@code write_teams}). */
 public final class TeamsResource {
 
     private final RestClient rest;
@@ -25,16 +23,31 @@ public final class TeamsResource {
     }
 
     public Team get(String org, String teamId) {
-        return rest.get(RestClient.path("organizations", org, "teams", teamId), org, Team.class);
+        return getWithJson(org, teamId).value();
+    }
+
+    /** A team, with the JSON Buildkite sent. */
+    public WithJson<Team> getWithJson(String org, String teamId) {
+        return rest.getWithJson(RestClient.path("organizations", org, "teams", teamId), org, Team.class);
     }
 
     public Team create(String org, TeamChanges team) {
-        return BuildkiteJson.read(rest.write("POST", RestClient.path("organizations", org, "teams"), team.restBody(), org),
+        return createWithJson(org, team).value();
+    }
+
+    /** {@link #create}, answering the team with the JSON Buildkite sent. */
+    public WithJson<Team> createWithJson(String org, TeamChanges team) {
+        return WithJson.read(rest.write("POST", RestClient.path("organizations", org, "teams"), team.restBody(), org),
                 Team.class);
     }
 
     public Team update(String org, String teamId, TeamChanges changes) {
-        return BuildkiteJson.read(rest.write("PATCH", RestClient.path("organizations", org, "teams", teamId),
+        return updateWithJson(org, teamId, changes).value();
+    }
+
+    /** {@link #update}, answering the team with the JSON Buildkite sent. */
+    public WithJson<Team> updateWithJson(String org, String teamId, TeamChanges changes) {
+        return WithJson.read(rest.write("PATCH", RestClient.path("organizations", org, "teams", teamId),
                 changes.restBody(), org), Team.class);
     }
 
@@ -73,9 +86,5 @@ public final class TeamsResource {
 
     public Page<TeamPipeline> pipelines(String org, String teamId, PageRequest page) {
         return rest.list(RestClient.path("organizations", org, "teams", teamId, "pipelines"), page, org, TeamPipeline.class);
-    }
-
-    public Page<Pipeline> organizationPipelines(String org, PageRequest page) {
-        return rest.list(RestClient.path("organizations", org, "pipelines"), page, org, Pipeline.class);
     }
 }

@@ -18,7 +18,7 @@ import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.graphql.Connection;
-import dev.kitebridge.buildkite.graphql.GraphqlClient.MemberQuery;
+import dev.kitebridge.buildkite.graphql.MemberQuery;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
@@ -131,7 +131,7 @@ public final class OrganizationDataBuilder {
             data.profilesNeedSso(!probe.items().isEmpty() && probe.items().get(0).role() == null);
             return;
         }
-        Connection<MemberNode> page = buildkite.graphql().members(org,
+        Connection<MemberNode> page = buildkite.graphql().members().list(org,
                 MemberQuery.page(PROFILES_PER_PAGE, data.profilesAfter()).withSso(data.profilesNeedSso()));
         List<MemberProfile> profiles = new ArrayList<>(page.nodes().size());
         for (int i = 0; i < page.nodes().size(); i++) {
