@@ -135,7 +135,7 @@ final class UsersWalkBenchmark {
             long graphqlCalls = sandbox.journal().count(JournalEntry::isGraphql);
             long points = sandbox.journal().graphqlPoints();
             long began = System.nanoTime();
-            ApiResponse response = directory.users(new ApiRequest("GET", "/unified/user-directory/users", Map.of(), query,
+            ApiResponse response = directory.listUsers(new ApiRequest("GET", "/unified/user-directory/users", Map.of(), query,
                     Map.of(), null, "bench", TENANT));
             double seconds = (System.nanoTime() - began) / 1e9 * scale;
             JsonNode body = read(response.body());

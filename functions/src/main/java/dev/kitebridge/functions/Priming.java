@@ -12,6 +12,7 @@ import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.api.HttpApiEvents;
+import dev.kitebridge.api.Routes;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
@@ -62,20 +63,21 @@ final class Priming {
     /** The functions' reads; no write, which primed by mistake against a real account would change a customer's Buildkite. */
     static List<Route> routes(Application application) {
         String directory = "/unified/user-directory";
+        Routes routes = application.routes();
         return List.of(
-                new Route("GET /unified/user-directory/users", directory + "/users", Map.of(), application.directory()::users),
-                new Route("GET /unified/user-directory/users/{id}", directory + "/users/" + MEMBER_ID, Map.of("id", MEMBER_ID),
-                        application.directory()::users),
-                new Route("GET /unified/user-directory/groups", directory + "/groups", Map.of(), application.directory()::groups),
-                new Route("GET /unified/user-directory/groups/{id}", directory + "/groups/" + TEAM_ID, Map.of("id", TEAM_ID),
-                        application.directory()::groups),
-                new Route("GET /unified/user-directory/roles", directory + "/roles", Map.of(), application.directory()::roles),
-                new Route("GET /unified/user-directory/organizations", directory + "/organizations", Map.of(),
-                        application.directory()::organizations),
-                new Route("GET /unified/user-directory/me", directory + "/me", Map.of(), application.directory()::me),
-                new Route("ANY /proxy/{path+}", "/proxy/organizations", Map.of("path", "organizations"), application.proxy()::handle),
-                new Route("GET /integrated-accounts/{id}", "/integrated-accounts/" + NO_ACCOUNT, Map.of("id", NO_ACCOUNT),
-                        application.accounts()::handle));
+                route(routes, "GET /unified/user-directory/users", directory + "/users", Map.of()),
+                route(routes, "GET /unified/user-directory/users/{id}", directory + "/users/" + MEMBER_ID, Map.of("id", MEMBER_ID)),
+                route(routes, "GET /unified/user-directory/groups", directory + "/groups", Map.of()),
+                route(routes, "GET /unified/user-directory/groups/{id}", directory + "/groups/" + TEAM_ID, Map.of("id", TEAM_ID)),
+                route(routes, "GET /unified/user-directory/roles", directory + "/roles", Map.of()),
+                route(routes, "GET /unified/user-directory/organizations", directory + "/organizations", Map.of()),
+                route(routes, "GET /unified/user-directory/me", directory + "/me", Map.of()),
+                route(routes, "ANY /proxy/{path+}", "/proxy/organizations", Map.of("path", "organizations")),
+                route(routes, "GET /integrated-accounts/{id}", "/integrated-accounts/" + NO_ACCOUNT, Map.of("id", NO_ACCOUNT)));
+    }
+
+    private static Route route(Routes routes, String key, String path, Map<String, String> pathParameters) {
+        return new Route(key, path, pathParameters, routes.endpoint(key));
     }
 
     private static APIGatewayV2HTTPEvent event(Route route) {

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.sync.SyncQueue;
 import dev.kitebridge.sync.SyncRunner;
+import dev.kitebridge.sync.SyncWorker;
 import dev.kitebridge.webhooks.WebhookRounds;
 
 /**
@@ -17,6 +18,8 @@ import dev.kitebridge.webhooks.WebhookRounds;
 final class LocalSyncQueue implements SyncQueue, AutoCloseable {
 
     private static final Duration WORKER_TIME = Duration.ofMinutes(5);
+    /** Sooner than SQS's {@link SyncWorker#BUSY_RETRY}: here the other holder is a run of this process, or a dev server beside it. */
+    private static final Duration BUSY_RETRY = Duration.ofSeconds(5);
     /** As often as the delivery function's schedule in template.yaml. */
     private static final Duration TICK = Duration.ofMinutes(1);
     private static final System.Logger LOG = System.getLogger(LocalSyncQueue.class.getName());
@@ -27,8 +30,7 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
         return thread;
     });
     private final TimeSource time;
-    private volatile SyncRunner runner;
-    private volatile WebhookRounds webhooks;
+    private volatile SyncWorker syncWorker;
     private final ExecutorService tick = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "kitebridge-local-webhooks");
         thread.setDaemon(true);
@@ -41,8 +43,9 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
 
     /** The runner and the deliveries are made with the application, after its queue. */
     void attach(SyncRunner syncRunner, WebhookRounds rounds) {
-        this.runner = syncRunner;
-        this.webhooks = rounds;
+        // A run that ends has its events delivered on a worker's time of its own, as the worker function's next invocation would.
+        this.syncWorker = new SyncWorker(syncRunner, (runId, deadline) -> deliver(() -> rounds.afterRun(runId, time.now().plus(WORKER_TIME))),
+                this::enqueue, time, BUSY_RETRY);
         // On the runtime's clock, which a sandbox may run faster than real time: retries come due on it.
         tick.submit(() -> {
             try {
@@ -72,12 +75,7 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
         worker.submit(() -> {
             try {
                 time.sleep(delay);
-                SyncRunner.Outcome outcome = runner.work(runId, "local", time.now().plus(WORKER_TIME));
-                switch (outcome.kind()) {
-                    case DONE -> deliver(() -> webhooks.afterRun(runId, time.now().plus(WORKER_TIME)));
-                    case LATER -> enqueue(runId, Duration.between(time.now(), outcome.at()));
-                    case BUSY -> enqueue(runId, Duration.ofSeconds(5));
-                }
+                syncWorker.work(runId, "local", time.now().plus(WORKER_TIME));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {

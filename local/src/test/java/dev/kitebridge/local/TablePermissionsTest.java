@@ -156,45 +156,45 @@ class TablePermissionsTest {
             assertAllowed("the authorizer", authorizer, recorder.accesses);
             recorder.accesses.clear();
 
-            ApiResponse linked = app.accounts().handle(request("POST", "/integrated-accounts", Map.of(), Map.of(),
+            ApiResponse linked = app.accounts().link(request("POST", "/integrated-accounts", Map.of(), Map.of(),
                     "{\"token\":\"" + sandbox.token() + "\",\"label\":\"Acme\"}"));
             assertEquals(201, linked.statusCode(), linked.body());
             String id = new ObjectMapper().readTree(linked.body()).get("id").asText();
             Map<String, String> account = Map.of("integrated_account_id", id);
             Map<String, String> page = Map.of("integrated_account_id", id, "limit", "50");
             List<ApiResponse> answers = new ArrayList<>();
-            answers.add(app.accounts().handle(request("GET", "/integrated-accounts", Map.of(), Map.of(), null)));
-            answers.add(app.directory().users(request("GET", "/unified/user-directory/users", Map.of(), page, null)));
+            answers.add(app.accounts().list(request("GET", "/integrated-accounts", Map.of(), Map.of(), null)));
+            answers.add(app.directory().listUsers(request("GET", "/unified/user-directory/users", Map.of(), page, null)));
             String next = new ObjectMapper().readTree(answers.get(answers.size() - 1).body()).get("next_cursor").asText();
-            answers.add(app.directory().users(request("GET", "/unified/user-directory/users", Map.of(),
+            answers.add(app.directory().listUsers(request("GET", "/unified/user-directory/users", Map.of(),
                     Map.of("integrated_account_id", id, "limit", "50", "next_cursor", next), null)));
-            answers.add(app.directory().groups(request("GET", "/unified/user-directory/groups", Map.of(), page, null)));
-            answers.add(app.directory().roles(request("GET", "/unified/user-directory/roles", Map.of(), account, null)));
-            answers.add(app.directory().organizations(request("GET", "/unified/user-directory/organizations", Map.of(), account, null)));
+            answers.add(app.directory().listGroups(request("GET", "/unified/user-directory/groups", Map.of(), page, null)));
+            answers.add(app.directory().listRoles(request("GET", "/unified/user-directory/roles", Map.of(), account, null)));
+            answers.add(app.directory().listOrganizations(request("GET", "/unified/user-directory/organizations", Map.of(), account, null)));
             answers.add(app.directory().me(request("GET", "/unified/user-directory/me", Map.of(), account, null)));
-            answers.add(app.proxy().handle(request("GET", "/proxy/organizations", Map.of("path", "organizations"), account, null)));
+            answers.add(app.proxy().rest(request("GET", "/proxy/organizations", Map.of("path", "organizations"), account, null)));
             String organizationId = sandbox.world().organizations().get(0).uuid();
-            answers.add(app.directory().groups(new ApiRequest("POST", "/unified/user-directory/groups", Map.of(), account,
+            answers.add(app.routes().answer(new ApiRequest("POST /unified/user-directory/groups", "POST", "/unified/user-directory/groups", Map.of(), account,
                     Map.of("idempotency-key", "permissions-1"), "{\"organization_id\":\"" + organizationId + "\",\"name\":\"Audited\"}",
                     "req-permissions", "tenant-a")));
-            answers.add(app.accounts().handle(request("PATCH", "/integrated-accounts/" + id, Map.of("id", id), Map.of(),
+            answers.add(app.accounts().update(request("PATCH", "/integrated-accounts/" + id, Map.of("id", id), Map.of(),
                     "{\"token\":\"" + sandbox.token() + "\"}")));
-            answers.add(app.accounts().handle(request("DELETE", "/integrated-accounts/" + id, Map.of("id", id), Map.of(), null)));
+            answers.add(app.accounts().unlink(request("DELETE", "/integrated-accounts/" + id, Map.of("id", id), Map.of(), null)));
             // A customer links an account on the connect page: the session, the tenant's origins, the check and the link.
-            answers.add(app.connectSessions().settings(request("PUT", "/connect-settings", Map.of(), Map.of(),
+            answers.add(app.connectSessions().putSettings(request("PUT", "/connect-settings", Map.of(), Map.of(),
                     "{\"allowed_redirect_origins\":[\"https://app.example.com\"]}")));
-            answers.add(app.connectSessions().settings(request("GET", "/connect-settings", Map.of(), Map.of(), null)));
-            ApiResponse session = app.connectSessions().sessions(request("POST", "/connect-sessions", Map.of(), Map.of(),
+            answers.add(app.connectSessions().getSettings(request("GET", "/connect-settings", Map.of(), Map.of(), null)));
+            ApiResponse session = app.connectSessions().createSession(request("POST", "/connect-sessions", Map.of(), Map.of(),
                     "{\"redirect_url\":\"https://app.example.com/done\"}"));
             answers.add(session);
             String url = new ObjectMapper().readTree(session.body()).get("url").asText();
             String secret = url.substring(url.lastIndexOf('/') + 1);
             Map<String, String> connectPage = Map.of("session", secret);
-            answers.add(app.connect().handle(new ApiRequest("GET", "/connect/{session}", connectPage, Map.of(), Map.of(), null, "req-page", null)));
+            answers.add(app.connect().show(new ApiRequest("GET", "/connect/{session}", connectPage, Map.of(), Map.of(), null, "req-page", null)));
             String csrf = ConnectSecrets.csrfToken(secret);
-            ApiResponse checked = app.connect().handle(new ApiRequest("POST", "/connect/{session}", connectPage, Map.of(), Map.of(),
+            ApiResponse checked = app.connect().submit(new ApiRequest("POST", "/connect/{session}", connectPage, Map.of(), Map.of(),
                     "csrf=" + csrf + "&action=check&token=" + sandbox.token(), "req-check", null));
-            ApiResponse confirmed = app.connect().handle(new ApiRequest("POST", "/connect/{session}", connectPage, Map.of(), Map.of(),
+            ApiResponse confirmed = app.connect().submit(new ApiRequest("POST", "/connect/{session}", connectPage, Map.of(), Map.of(),
                     "csrf=" + csrf + "&action=confirm", "req-confirm", null));
             assertEquals(303, checked.statusCode(), checked.body());
             assertEquals(303, confirmed.statusCode(), confirmed.body());

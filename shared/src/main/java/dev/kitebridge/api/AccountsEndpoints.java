@@ -22,34 +22,47 @@ public final class AccountsEndpoints {
         this.accounts = accounts;
     }
 
-    public ApiResponse handle(ApiRequest request) {
-        return Responses.forTenant(request, headers -> {
+    /** {@code POST /integrated-accounts}: links a token (checked with Buildkite first). */
+    public ApiResponse link(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
+            JsonBody body = JsonBody.parse(request.body(), Set.of("token", "label"));
+            BuildkiteToken token = token(body.requiredString("token", MAX_TOKEN));
+            return ApiResponse.json(201, accounts.link(request.tenantId(), token, body.string("label", MAX_LABEL)).json(), exchange.headers());
+        });
+    }
+
+    /** {@code GET /integrated-accounts} */
+    public ApiResponse list(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> Responses.wholeList(
+                accounts.list(request.tenantId()).stream().map(AccountsService.View::json).toList(), exchange.headers()));
+    }
+
+    /** {@code GET /integrated-accounts/{id}} */
+    public ApiResponse get(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> ApiResponse.json(200,
+                accounts.get(request.tenantId(), request.pathParameter("id")).json(), exchange.headers()));
+    }
+
+    /** {@code PATCH /integrated-accounts/{id}}: a new token, a new label, or both. */
+    public ApiResponse update(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
+            JsonBody body = JsonBody.parse(request.body(), Set.of("token", "label"));
+            String newToken = body.string("token", MAX_TOKEN);
+            String newLabel = body.string("label", MAX_LABEL);
+            if (newToken == null && newLabel == null) {
+                throw DirectoryException.invalidRequest("a PATCH changes the token, the label, or both (null changes neither)");
+            }
+            return ApiResponse.json(200, accounts.rotate(request.tenantId(), request.pathParameter("id"),
+                    newToken == null ? null : token(newToken), newLabel).json(), exchange.headers());
+        });
+    }
+
+    /** {@code DELETE /integrated-accounts/{id}} */
+    public ApiResponse unlink(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
             String id = request.pathParameter("id");
-            String tenant = request.tenantId();
-            return switch (request.method() + (id == null ? "" : " id")) {
-                case "POST" -> {
-                    JsonBody body = JsonBody.parse(request.body(), Set.of("token", "label"));
-                    BuildkiteToken token = token(body.requiredString("token", MAX_TOKEN));
-                    yield ApiResponse.json(201, accounts.link(tenant, token, body.string("label", MAX_LABEL)).json(), headers);
-                }
-                case "GET" -> Responses.wholeList(accounts.list(tenant).stream().map(AccountsService.View::json).toList(), headers);
-                case "GET id" -> ApiResponse.json(200, accounts.get(tenant, id).json(), headers);
-                case "PATCH id" -> {
-                    JsonBody body = JsonBody.parse(request.body(), Set.of("token", "label"));
-                    String newToken = body.string("token", MAX_TOKEN);
-                    String newLabel = body.string("label", MAX_LABEL);
-                    if (newToken == null && newLabel == null) {
-                        throw DirectoryException.invalidRequest("a PATCH changes the token, the label, or both (null changes neither)");
-                    }
-                    yield ApiResponse.json(200, accounts.rotate(tenant, id, newToken == null ? null : token(newToken), newLabel).json(),
-                            headers);
-                }
-                case "DELETE id" -> {
-                    accounts.unlink(tenant, id);
-                    yield ApiResponse.json(200, Map.of("id", id), headers);
-                }
-                default -> Responses.error(405, "method_not_allowed", request.method() + " is not allowed here", request, headers, Map.of());
-            };
+            accounts.unlink(request.tenantId(), id);
+            return ApiResponse.json(200, Map.of("id", id), exchange.headers());
         });
     }
 

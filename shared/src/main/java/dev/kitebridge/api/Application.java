@@ -34,8 +34,8 @@ import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookRounds;
 import dev.kitebridge.webhooks.WebhooksService;
 
-/** Kitebridge assembled: every endpoint over one set of state and one Buildkite. */
-public record Application(DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
+/** Kitebridge assembled: every endpoint over one set of state and one Buildkite, and the routes table that reaches them. */
+public record Application(Routes routes, DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
                           WebhookEndpoints webhooks, AccountsService accountsService, ApiKeys apiKeys, SyncService syncService,
                           SyncRunner syncRunner, WebhookRounds webhookRounds, ConnectEndpoints connectSessions, ConnectPages connect,
                           ConnectService connectService) {
@@ -70,7 +70,7 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
                 new Idempotency(wiring.idempotency(), Clock.systemUTC()));
         DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, cursors),
                 new GroupsService(access, data, cursors), new RolesService(cursors), new OrganizationsService(access, cursors),
-                new MeService(access), writes);
+                new MeService(access));
         SyncState sync = wiring.sync();
         EventFeed feed = new EventFeed(sync.events(), sync.runs());
         SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), feed, wiring.time());
@@ -83,9 +83,14 @@ public record Application(DirectoryEndpoints directory, AccountsEndpoints accoun
                 wiring.buildkite(), wiring.time(), sync.runs(), sync.events());
         ConnectService connect = new ConnectService(wiring.connect().sessions(), wiring.connect().redirectOrigins(), accountsService,
                 Clock.systemUTC());
-        return new Application(directory, new AccountsEndpoints(accountsService),
-                new ProxyEndpoints(access, new ProxyService(access, cursors)), new SyncEndpoints(syncService), webhooks, accountsService,
+        AccountsEndpoints accounts = new AccountsEndpoints(accountsService);
+        ProxyEndpoints proxy = new ProxyEndpoints(access, new ProxyService(access, cursors));
+        SyncEndpoints syncEndpoints = new SyncEndpoints(syncService);
+        ConnectEndpoints connectSessions = new ConnectEndpoints(connect);
+        ConnectPages pages = new ConnectPages(connect);
+        Routes routes = new Routes(directory, writes, accounts, proxy, syncEndpoints, webhooks, connectSessions, pages);
+        return new Application(routes, directory, accounts, proxy, syncEndpoints, webhooks, accountsService,
                 new ApiKeys(wiring.apiKeys(), Clock.systemUTC()), syncService, syncRunner, new WebhookRounds(sync.runs(), deliverer),
-                new ConnectEndpoints(connect), new ConnectPages(connect), connect);
+                connectSessions, pages, connect);
     }
 }

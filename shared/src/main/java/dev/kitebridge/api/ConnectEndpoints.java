@@ -27,11 +27,8 @@ public final class ConnectEndpoints {
     }
 
     /** {@code POST /connect-sessions}. */
-    public ApiResponse sessions(ApiRequest request) {
-        return Responses.forTenant(request, headers -> {
-            if (!request.method().equals("POST")) {
-                throw DirectoryException.methodNotAllowed(request.method() + " is not allowed here");
-            }
+    public ApiResponse createSession(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
             JsonBody body = request.body() == null || request.body().isBlank() ? JsonBody.parse("{}", Set.of())
                     : JsonBody.parse(request.body(), Set.of("label", "redirect_url", "state", "required_scopes"));
             ConnectService.Created created = connect.create(request.tenantId(), body.string("label", MAX_LABEL),
@@ -45,23 +42,25 @@ public final class ConnectEndpoints {
             json.put("label", session.label());
             json.put("redirect_url", session.redirectUrl());
             json.put("required_scopes", session.requiredScopes());
-            return ApiResponse.json(201, json, headers);
+            return ApiResponse.json(201, json, exchange.headers());
         });
     }
 
-    /** {@code GET /connect-settings} and {@code PUT /connect-settings}. */
-    public ApiResponse settings(ApiRequest request) {
-        return Responses.forTenant(request, headers -> switch (request.method()) {
-            case "GET" -> ApiResponse.json(200, settings(connect.redirectOrigins(request.tenantId())), headers);
-            case "PUT" -> {
-                JsonBody body = JsonBody.parse(request.body(), Set.of("allowed_redirect_origins"));
-                List<String> origins = body.optionalStrings("allowed_redirect_origins", 100, 300);
-                if (origins == null) {
-                    throw DirectoryException.invalidRequest("allowed_redirect_origins is required (an empty list allows none)");
-                }
-                yield ApiResponse.json(200, settings(connect.setRedirectOrigins(request.tenantId(), origins)), headers);
+    /** {@code GET /connect-settings} */
+    public ApiResponse getSettings(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> ApiResponse.json(200, settings(connect.redirectOrigins(request.tenantId())),
+                exchange.headers()));
+    }
+
+    /** {@code PUT /connect-settings} */
+    public ApiResponse putSettings(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
+            JsonBody body = JsonBody.parse(request.body(), Set.of("allowed_redirect_origins"));
+            List<String> origins = body.optionalStrings("allowed_redirect_origins", 100, 300);
+            if (origins == null) {
+                throw DirectoryException.invalidRequest("allowed_redirect_origins is required (an empty list allows none)");
             }
-            default -> throw DirectoryException.methodNotAllowed(request.method() + " is not allowed here");
+            return ApiResponse.json(200, settings(connect.setRedirectOrigins(request.tenantId(), origins)), exchange.headers());
         });
     }
 

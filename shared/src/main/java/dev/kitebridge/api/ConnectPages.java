@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.connect.ConnectSecrets;
@@ -77,16 +78,23 @@ public final class ConnectPages {
         this.connect = connect;
     }
 
-    public ApiResponse handle(ApiRequest request) {
+    /** {@code GET /connect/{session}}: the page as the session stands. */
+    public ApiResponse show(ApiRequest request) {
         String secret = request.pathParameter("session");
+        return answer(request, () -> show(request, secret, connect.find(secret), null, 200));
+    }
+
+    /** {@code POST /connect/{session}}: the page's form (check a token, confirm it, or start again). */
+    public ApiResponse submit(ApiRequest request) {
+        return answer(request, () -> post(request, request.pathParameter("session")));
+    }
+
+    /** The page's own error frame: a failure is a page, not the contract's JSON, and is logged as every route's is. */
+    private ApiResponse answer(ApiRequest request, Supplier<ApiResponse> page) {
         try {
-            return switch (request.method()) {
-                case "GET" -> show(request, secret, connect.find(secret), null, 200);
-                case "POST" -> post(request, secret);
-                default -> message(request, 405, "This page takes no such request", "Open the link you were given.", null);
-            };
+            return page.get();
         } catch (DirectoryException e) {
-            Responses.logFailure(e, request);
+            ErrorFrame.log(e, request);
             return message(request, e.status(), "Something went wrong", "Please try again in a minute.", null);
         }
     }
@@ -137,7 +145,7 @@ public final class ConnectPages {
             }
             return ApiResponse.seeOther(secret, headers(request, null));
         } catch (DirectoryException e) {
-            Responses.logFailure(e, request);
+            ErrorFrame.log(e, request);
             Found now = connect.find(secret);
             if (e.status() == 422) {
                 return show(request, secret, now, new Problem(capitalized(e.getMessage()) + ".", true), 422);
@@ -154,7 +162,7 @@ public final class ConnectPages {
                             .orElseGet(() -> done(request, linked)))
                     .orElseGet(() -> ApiResponse.seeOther(secret, headers(request, null)));
         } catch (DirectoryException e) {
-            Responses.logFailure(e, request);
+            ErrorFrame.log(e, request);
             Found now = connect.find(secret);
             String why = e.status() == 422 ? capitalized(e.getMessage()) + ". Make a new token and paste it."
                     : e.status() == 403 ? capitalized(e.getMessage()) + "."

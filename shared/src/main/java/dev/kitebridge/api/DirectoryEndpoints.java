@@ -27,9 +27,6 @@ import dev.kitebridge.directory.UsersService;
  */
 public final class DirectoryEndpoints {
 
-    /** How long one request may spend on Buildkite: well inside API Gateway's 30 seconds. */
-    public static final Duration REQUEST_BUDGET = Duration.ofSeconds(8);
-
     private static final Set<String> GET_PARAMETERS = Set.of("integrated_account_id", "include_remote_data", "max_age",
             "organization_id");
 
@@ -39,61 +36,57 @@ public final class DirectoryEndpoints {
     private final RolesService roles;
     private final OrganizationsService organizations;
     private final MeService me;
-    private final WriteEndpoints writes;
 
     public DirectoryEndpoints(BuildkiteAccess access, UsersService users, GroupsService groups, RolesService roles,
-                              OrganizationsService organizations, MeService me, WriteEndpoints writes) {
+                              OrganizationsService organizations, MeService me) {
         this.access = access;
         this.users = users;
         this.groups = groups;
         this.roles = roles;
         this.organizations = organizations;
         this.me = me;
-        this.writes = writes;
     }
 
-    /** {@code GET /unified/user-directory/users[/{id}]}; other methods are {@link WriteEndpoints#users writes}. */
-    public ApiResponse users(ApiRequest request) {
-        if (!request.method().equals("GET")) {
-            return writes.users(request);
-        }
-        String id = request.pathParameter("id");
-        if (id == null) {
-            return respond(request, session -> list(users.list(session, ListQuery.parse(request.query(), UserFilters.NAMES))));
-        }
-        return respond(request, session -> fetched(users.get(session, id, request.query().get("organization_id"),
+    /** {@code GET /unified/user-directory/users} */
+    public ApiResponse listUsers(ApiRequest request) {
+        return respond(request, session -> list(users.list(session, ListQuery.parse(request.query(), UserFilters.NAMES))));
+    }
+
+    /** {@code GET /unified/user-directory/users/{id}} */
+    public ApiResponse getUser(ApiRequest request) {
+        return respond(request, session -> fetched(users.get(session, request.pathParameter("id"), request.query().get("organization_id"),
                 includeRemoteData(request), maxAge(request))));
     }
 
-    /** {@code GET /unified/user-directory/groups[/{id}]}; other methods are {@link WriteEndpoints#groups writes}. */
-    public ApiResponse groups(ApiRequest request) {
-        if (!request.method().equals("GET")) {
-            return writes.groups(request);
-        }
-        String id = request.pathParameter("id");
-        if (id == null) {
-            return respond(request, session -> list(groups.list(session, ListQuery.parse(request.query(), GroupsService.FILTERS))));
-        }
-        return respond(request, session -> fetched(groups.get(session, id, request.query().get("organization_id"),
+    /** {@code GET /unified/user-directory/groups} */
+    public ApiResponse listGroups(ApiRequest request) {
+        return respond(request, session -> list(groups.list(session, ListQuery.parse(request.query(), GroupsService.FILTERS))));
+    }
+
+    /** {@code GET /unified/user-directory/groups/{id}} */
+    public ApiResponse getGroup(ApiRequest request) {
+        return respond(request, session -> fetched(groups.get(session, request.pathParameter("id"), request.query().get("organization_id"),
                 includeRemoteData(request), maxAge(request))));
     }
 
-    /** {@code GET /unified/user-directory/roles[/{id}]} */
-    public ApiResponse roles(ApiRequest request) {
-        String id = request.pathParameter("id");
-        if (id == null) {
-            return respond(request, session -> list(roles.list(session, ListQuery.parse(request.query(), Set.of()))));
-        }
-        return respond(request, session -> one(roles.get(id)));
+    /** {@code GET /unified/user-directory/roles} */
+    public ApiResponse listRoles(ApiRequest request) {
+        return respond(request, session -> list(roles.list(session, ListQuery.parse(request.query(), Set.of()))));
     }
 
-    /** {@code GET /unified/user-directory/organizations[/{id}]} */
-    public ApiResponse organizations(ApiRequest request) {
-        String id = request.pathParameter("id");
-        if (id == null) {
-            return respond(request, session -> list(organizations.list(session, ListQuery.parse(request.query(), Set.of()))));
-        }
-        return respond(request, session -> one(organizations.get(session, id, includeRemoteData(request))));
+    /** {@code GET /unified/user-directory/roles/{id}} */
+    public ApiResponse getRole(ApiRequest request) {
+        return respond(request, session -> one(roles.get(request.pathParameter("id"))));
+    }
+
+    /** {@code GET /unified/user-directory/organizations} */
+    public ApiResponse listOrganizations(ApiRequest request) {
+        return respond(request, session -> list(organizations.list(session, ListQuery.parse(request.query(), Set.of()))));
+    }
+
+    /** {@code GET /unified/user-directory/organizations/{id}} */
+    public ApiResponse getOrganization(ApiRequest request) {
+        return respond(request, session -> one(organizations.get(session, request.pathParameter("id"), includeRemoteData(request))));
     }
 
     /** {@code GET /unified/user-directory/me} */
@@ -120,18 +113,10 @@ public final class DirectoryEndpoints {
         return new Answer(fetched.record(), fetched.dataAge());
     }
 
+    /** Opens the account and answers the work's body; a get takes no query parameter it does not know. */
     private ApiResponse respond(ApiRequest request, Function<Session, Answer> work) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("x-request-id", request.requestId());
-        Session session = null;
-        try {
-            if (request.tenantId() == null) {
-                return Responses.error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
-            }
-            String accountId = request.query().get("integrated_account_id");
-            if (accountId == null || accountId.isBlank()) {
-                throw DirectoryException.invalidRequest("integrated_account_id is required");
-            }
+        return ErrorFrame.answer(request, exchange -> {
+            String accountId = Exchange.accountId(request);
             if (request.pathParameter("id") != null) {
                 for (String name : request.query().keySet()) {
                     if (!GET_PARAMETERS.contains(name)) {
@@ -139,18 +124,12 @@ public final class DirectoryEndpoints {
                     }
                 }
             }
-            session = access.open(request.tenantId(), accountId, REQUEST_BUDGET);
-            Answer answer = work.apply(session);
+            Answer answer = work.apply(exchange.open(access, accountId));
             if (answer.dataAge() != null) {
-                headers.put("x-kitebridge-data-age", Long.toString(Math.max(0, answer.dataAge().toSeconds())));
+                exchange.headers().put("x-kitebridge-data-age", Long.toString(Math.max(0, answer.dataAge().toSeconds())));
             }
-            Responses.budgetHeaders(session, headers);
-            return ApiResponse.json(200, answer.body(), headers);
-        } catch (DirectoryException e) {
-            return Responses.failure(e, session, request, headers);
-        } catch (RuntimeException e) {
-            return Responses.internalError(request, headers, e);
-        }
+            return exchange.json(200, answer.body());
+        });
     }
 
     private static boolean includeRemoteData(ApiRequest request) {

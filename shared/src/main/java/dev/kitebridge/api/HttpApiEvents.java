@@ -95,13 +95,13 @@ public final class HttpApiEvents {
             request = request(event, tenant, keyed);
             RequestLimits.check(request);
         } catch (DirectoryException refused) {
-            return Responses.failure(refused, null, bodiless(event), new LinkedHashMap<>(Map.of("x-request-id", requestId(event))));
+            return ErrorFrame.failure(refused, null, bodiless(event), new LinkedHashMap<>(Map.of("x-request-id", requestId(event))));
         }
         try {
             return endpoint.apply(request);
         } catch (RuntimeException e) {
             // The endpoints answer their own failures (an idempotency record that could not be read or kept comes here).
-            return Responses.internalError(request, Map.of("x-request-id", request.requestId()), e);
+            return ErrorFrame.internalError(request, Map.of("x-request-id", request.requestId()), e);
         }
     }
 
@@ -116,7 +116,8 @@ public final class HttpApiEvents {
 
     /** Enough of the request for an error answer. */
     private static ApiRequest bodiless(APIGatewayV2HTTPEvent event) {
-        return new ApiRequest(method(event), routePath(event), Map.of(), Map.of(), Map.of(), null, requestId(event), null);
+        return new ApiRequest(event.getRouteKey(), method(event), routePath(event), Map.of(), Map.of(), Map.of(), null, requestId(event),
+                null);
     }
 
     /** The path of the event's route ({@code /connect/{session}}), or "unmatched": never a path that may hold a secret. */
@@ -145,7 +146,7 @@ public final class HttpApiEvents {
         if (body != null && event.getIsBase64Encoded()) {
             body = utf8(base64(body));
         }
-        return new ApiRequest(method(event), keyed ? event.getRawPath() : routePath(event), event.getPathParameters(),
+        return new ApiRequest(event.getRouteKey(), method(event), keyed ? event.getRawPath() : routePath(event), event.getPathParameters(),
                 event.getQueryStringParameters(), headers, body, requestId(event), keyed ? tenant : null);
     }
 

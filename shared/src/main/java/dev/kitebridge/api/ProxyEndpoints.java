@@ -1,8 +1,6 @@
 package dev.kitebridge.api;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -29,14 +27,23 @@ public final class ProxyEndpoints {
         this.proxy = proxy;
     }
 
-    public ApiResponse handle(ApiRequest request) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("x-request-id", request.requestId());
-        Session session = null;
-        try {
-            if (request.tenantId() == null || request.tenantId().isBlank()) {
-                return Responses.error(401, "unauthorized", "missing or unknown API key", request, headers, Map.of());
-            }
+    /** {@code POST /proxy/graphql}: the body to Buildkite's GraphQL API. */
+    public ApiResponse graphql(ApiRequest request) {
+        return call(request, (session, path) -> proxy.graphql(session, request.body()));
+    }
+
+    /** {@code ANY /proxy/{path+}}: the method, path, query and body to Buildkite's REST API. */
+    public ApiResponse rest(ApiRequest request) {
+        return call(request, (session, path) -> proxy.rest(session, request.method(), path, request.query(), request.body()));
+    }
+
+    /** A call to Buildkite on the account's session, given the path after {@code /proxy/}. */
+    private interface Call {
+        ProxyService.Result make(Session session, String path);
+    }
+
+    private ApiResponse call(ApiRequest request, Call call) {
+        return ErrorFrame.answer(request, exchange -> {
             for (String header : request.headers().keySet()) {
                 if (STEERING.contains(header)) {
                     throw DirectoryException.invalidRequest("the proxy does not take a " + header + " header: it only calls Buildkite");
@@ -48,26 +55,14 @@ public final class ProxyEndpoints {
             if (given != null) {
                 ProxyService.segments(given);
             }
-            String accountId = request.query().get("integrated_account_id");
-            if (accountId == null || accountId.isBlank()) {
-                throw DirectoryException.invalidRequest("integrated_account_id is required");
-            }
-            session = access.open(request.tenantId(), accountId, DirectoryEndpoints.REQUEST_BUDGET);
-            Session open = session;
-            ProxyService.Result result = path.equals("graphql") && request.method().equals("POST")
-                    ? proxy.graphql(open, request.body())
-                    : proxy.rest(open, request.method(), path, request.query(), request.body());
-            Responses.budgetHeaders(session, headers);
+            ProxyService.Result result = call.make(exchange.open(access, Exchange.accountId(request)), path);
             if (result.body() != null) {
-                return ApiResponse.json(result.status(), result.body(), headers);
+                return exchange.json(result.status(), result.body());
             }
-            headers.put("content-type", "application/json");
+            exchange.budgetHeaders();
+            exchange.headers().put("content-type", "application/json");
             String body = result.raw() == null ? "" : new String(result.raw(), StandardCharsets.UTF_8);
-            return new ApiResponse(result.status(), headers, body);
-        } catch (DirectoryException e) {
-            return Responses.failure(e, session, request, headers);
-        } catch (RuntimeException e) {
-            return Responses.internalError(request, headers, e);
-        }
+            return new ApiResponse(result.status(), exchange.headers(), body);
+        });
     }
 }

@@ -23,26 +23,26 @@ public final class SyncEndpoints {
         this.syncs = syncs;
     }
 
-    public ApiResponse syncRuns(ApiRequest request) {
-        return Responses.forTenant(request, headers -> {
-            String id = request.pathParameter("id");
-            return switch (request.method() + (id == null ? "" : " id")) {
-                case "POST" -> {
-                    JsonBody body = JsonBody.parse(request.body(), Set.of("integrated_account_id", "allow_deletions"));
-                    SyncService.Started started = syncs.start(request.tenantId(),
-                            body.requiredString("integrated_account_id", RequestLimits.MAX_ID), "api",
-                            Boolean.TRUE.equals(body.bool("allow_deletions")));
-                    // 202: the run is queued; 200: one was under way already, and that is the one to follow.
-                    yield ApiResponse.json(started.created() ? 202 : 200, SyncRunView.of(started.run()), headers);
-                }
-                case "GET id" -> ApiResponse.json(200, SyncRunView.of(syncs.run(request.tenantId(), id)), headers);
-                default -> Responses.error(405, "method_not_allowed", request.method() + " is not allowed here", request, headers, Map.of());
-            };
+    /** {@code POST /sync-runs} */
+    public ApiResponse startRun(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
+            JsonBody body = JsonBody.parse(request.body(), Set.of("integrated_account_id", "allow_deletions"));
+            SyncService.Started started = syncs.start(request.tenantId(), body.requiredString("integrated_account_id", RequestLimits.MAX_ID),
+                    "api", Boolean.TRUE.equals(body.bool("allow_deletions")));
+            // 202: the run is queued; 200: one was under way already, and that is the one to follow.
+            return ApiResponse.json(started.created() ? 202 : 200, SyncRunView.of(started.run()), exchange.headers());
         });
     }
 
+    /** {@code GET /sync-runs/{id}} */
+    public ApiResponse getRun(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> ApiResponse.json(200,
+                SyncRunView.of(syncs.run(request.tenantId(), request.pathParameter("id"))), exchange.headers()));
+    }
+
+    /** {@code GET /events} */
     public ApiResponse events(ApiRequest request) {
-        return Responses.forTenant(request, headers -> {
+        return ErrorFrame.answer(request, exchange -> {
             Set<String> unknown = new java.util.TreeSet<>(request.query().keySet());
             unknown.removeAll(Set.of("integrated_account_id", "after", "limit"));
             if (!unknown.isEmpty()) {
@@ -58,7 +58,7 @@ public final class SyncEndpoints {
             envelope.put("result", page.events());
             envelope.put("next_cursor", page.nextCursor());
             envelope.put("result_count", page.events().size());
-            return ApiResponse.json(200, envelope, headers);
+            return ApiResponse.json(200, envelope, exchange.headers());
         });
     }
 

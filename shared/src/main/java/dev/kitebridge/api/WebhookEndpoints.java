@@ -1,6 +1,9 @@
 package dev.kitebridge.api;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,7 +21,7 @@ import dev.kitebridge.webhooks.WebhooksService;
 public final class WebhookEndpoints {
 
     /** A replay answers within the API's time, leaving a few seconds for the answer itself. */
-    private static final java.time.Duration REPLAY_TIME = java.time.Duration.ofSeconds(20);
+    private static final Duration REPLAY_TIME = Duration.ofSeconds(20);
 
     private final WebhooksService webhooks;
     private final WebhookDeliverer deliverer;
@@ -28,41 +31,50 @@ public final class WebhookEndpoints {
         this.deliverer = deliverer;
     }
 
-    public ApiResponse handle(ApiRequest request) {
-        return Responses.forTenant(request, headers -> {
+    /** {@code POST /webhooks}: the answer is the one place the signing secret is shown. */
+    public ApiResponse subscribe(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
+            JsonBody body = JsonBody.parse(request.body(), Set.of("target_url", "event_types", "integrated_account_id"));
+            Webhook made = webhooks.subscribe(request.tenantId(), body.requiredString("target_url", WebhookTargets.MAX_LENGTH),
+                    body.strings("event_types", ChangeEvent.TYPES.size(), 100), body.string("integrated_account_id", RequestLimits.MAX_ID));
+            Map<String, Object> json = view(made);
+            json.put("signing_secret", made.signingSecret());
+            return ApiResponse.json(201, json, exchange.headers());
+        });
+    }
+
+    /** {@code GET /webhooks} */
+    public ApiResponse list(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> Responses.wholeList(
+                webhooks.list(request.tenantId()).stream().map(WebhookEndpoints::view).toList(), exchange.headers()));
+    }
+
+    /** {@code GET /webhooks/{id}} */
+    public ApiResponse get(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> ApiResponse.json(200, view(webhooks.get(request.tenantId(), request.pathParameter("id"))),
+                exchange.headers()));
+    }
+
+    /** {@code DELETE /webhooks/{id}} */
+    public ApiResponse unsubscribe(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
             String id = request.pathParameter("id");
-            String tenant = request.tenantId();
-            return switch (request.method() + (id == null ? "" : " id")) {
-                case "POST" -> {
-                    JsonBody body = JsonBody.parse(request.body(), Set.of("target_url", "event_types", "integrated_account_id"));
-                    Webhook made = webhooks.subscribe(tenant, body.requiredString("target_url", WebhookTargets.MAX_LENGTH),
-                            body.strings("event_types", ChangeEvent.TYPES.size(), 100),
-                            body.string("integrated_account_id", RequestLimits.MAX_ID));
-                    Map<String, Object> json = view(made);
-                    json.put("signing_secret", made.signingSecret());
-                    yield ApiResponse.json(201, json, headers);
-                }
-                case "GET" -> Responses.wholeList(webhooks.list(tenant).stream().map(WebhookEndpoints::view).toList(), headers);
-                case "GET id" -> ApiResponse.json(200, view(webhooks.get(tenant, id)), headers);
-                case "POST id" -> {
-                    if (!request.path().endsWith("/replay")) {
-                        yield Responses.error(405, "method_not_allowed", "POST is not allowed here", request, headers, Map.of());
-                    }
-                    // POST /webhooks/{id}/replay: the parked deliveries sent again, in order, for as long as the request may.
-                    WebhookDeliverer.Report report = deliverer.replay(webhooks.get(tenant, id), java.time.Instant.now().plus(REPLAY_TIME));
-                    Map<String, Object> json = new LinkedHashMap<>();
-                    json.put("id", id);
-                    json.put("status", report.status().name().toLowerCase(java.util.Locale.ROOT));
-                    json.put("delivered", report.delivered());
-                    json.put("retry_at", report.retryAt() == null ? null : report.retryAt().toString());
-                    yield ApiResponse.json(200, json, headers);
-                }
-                case "DELETE id" -> {
-                    webhooks.unsubscribe(tenant, id);
-                    yield ApiResponse.json(200, Map.of("id", id), headers);
-                }
-                default -> Responses.error(405, "method_not_allowed", request.method() + " is not allowed here", request, headers, Map.of());
-            };
+            webhooks.unsubscribe(request.tenantId(), id);
+            return ApiResponse.json(200, Map.of("id", id), exchange.headers());
+        });
+    }
+
+    /** {@code POST /webhooks/{id}/replay}: the parked deliveries sent again, in order, for as long as the request may. */
+    public ApiResponse replay(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
+            String id = request.pathParameter("id");
+            WebhookDeliverer.Report report = deliverer.replay(webhooks.get(request.tenantId(), id), Instant.now().plus(REPLAY_TIME));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("id", id);
+            json.put("status", report.status().name().toLowerCase(Locale.ROOT));
+            json.put("delivered", report.delivered());
+            json.put("retry_at", report.retryAt() == null ? null : report.retryAt().toString());
+            return ApiResponse.json(200, json, exchange.headers());
         });
     }
 

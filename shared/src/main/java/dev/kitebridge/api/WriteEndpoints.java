@@ -50,91 +50,99 @@ public final class WriteEndpoints {
         this.idempotency = idempotency;
     }
 
-    /** {@code POST /users}, {@code PATCH /users/{id}}, {@code DELETE /users/{id}}. */
-    public ApiResponse users(ApiRequest request) {
-        String id = request.pathParameter("id");
-        return switch (request.method() + (id == null ? "" : " id")) {
-            case "POST" -> write(request, 201, session -> {
-                JsonBody body = JsonBody.parse(request.body(), Set.of("organization_id", "emails", "role", "sso_mode", "groups"));
-                List<UserWrites.GroupAssignment> teams = body.objects("groups", Set.of("id", "role"), 50).stream()
-                        .map(g -> new UserWrites.GroupAssignment(Ids.resolve(g.path("id"), g.string("id", MAX_TEXT), Ids.Kind.TEAM),
-                                orDefault(g.oneOf("role", TEAM_ROLES), TeamRole.MEMBER)))
-                        .toList();
-                UserWrites.Invite invite = new UserWrites.Invite(body.requiredString("organization_id", MAX_TEXT),
-                        body.strings("emails", MAX_EMAILS, MAX_TEXT), body.oneOf("role", ORGANIZATION_ROLES),
-                        body.oneOf("sso_mode", SSO_MODES), teams);
-                List<UnifiedUser> invited = users.invite(session, invite, includeRemoteData(request));
-                Map<String, Object> envelope = new LinkedHashMap<>();
-                envelope.put("result", invited);
-                envelope.put("next_cursor", null);
-                envelope.put("result_count", invited.size());
-                return envelope;
-            });
-            case "PATCH id" -> write(request, 200, session -> {
-                JsonBody body = JsonBody.parse(request.body(), Set.of("organization_id", "role"));
-                OrganizationRole role = body.oneOf("role", ORGANIZATION_ROLES);
-                if (role == null) {
-                    throw DirectoryException.invalidRequest("role is required: organization:admin or organization:member");
-                }
-                return users.changeRole(session, Ids.resolve("id", id, Ids.Kind.USER), body.requiredString("organization_id", MAX_TEXT),
-                        role, includeRemoteData(request));
-            });
-            case "DELETE id" -> write(request, 200, session -> {
-                String userId = Ids.resolve("id", id, Ids.Kind.USER_OR_INVITATION);
-                users.remove(session, userId, request.query().get("organization_id"));
-                return Map.of("id", userId);
-            });
-            default -> methodNotAllowed(request);
-        };
+    /** {@code POST /unified/user-directory/users}: invites, answered as a list of the users invited. */
+    public ApiResponse inviteUsers(ApiRequest request) {
+        return write(request, 201, session -> {
+            JsonBody body = JsonBody.parse(request.body(), Set.of("organization_id", "emails", "role", "sso_mode", "groups"));
+            List<UserWrites.GroupAssignment> teams = body.objects("groups", Set.of("id", "role"), 50).stream()
+                    .map(g -> new UserWrites.GroupAssignment(Ids.resolve(g.path("id"), g.string("id", MAX_TEXT), Ids.Kind.TEAM),
+                            orDefault(g.oneOf("role", TEAM_ROLES), TeamRole.MEMBER)))
+                    .toList();
+            UserWrites.Invite invite = new UserWrites.Invite(body.requiredString("organization_id", MAX_TEXT),
+                    body.strings("emails", MAX_EMAILS, MAX_TEXT), body.oneOf("role", ORGANIZATION_ROLES),
+                    body.oneOf("sso_mode", SSO_MODES), teams);
+            List<UnifiedUser> invited = users.invite(session, invite, includeRemoteData(request));
+            Map<String, Object> envelope = new LinkedHashMap<>();
+            envelope.put("result", invited);
+            envelope.put("next_cursor", null);
+            envelope.put("result_count", invited.size());
+            return envelope;
+        });
     }
 
-    /**
-     * {@code POST /groups}, {@code PATCH /groups/{id}}, {@code DELETE /groups/{id}},
-     * {@code POST /groups/add-user}, {@code POST /groups/remove-user}.
-     */
-    public ApiResponse groups(ApiRequest request) {
-        String id = request.pathParameter("id");
-        String path = request.path() == null ? "" : request.path();
-        if (request.method().equals("POST") && path.endsWith("/groups/add-user")) {
-            return write(request, 200, session -> {
-                JsonBody body = JsonBody.parse(request.body(), Set.of("group_id", "user_id", "role", "organization_id"));
-                return groups.addUser(session, Ids.resolve("group_id", body.string("group_id", MAX_TEXT), Ids.Kind.TEAM),
-                        Ids.resolve("user_id", body.string("user_id", MAX_TEXT), Ids.Kind.USER), body.oneOf("role", TEAM_ROLES),
-                        body.string("organization_id", MAX_TEXT));
-            });
-        }
-        if (request.method().equals("POST") && path.endsWith("/groups/remove-user")) {
-            return write(request, 200, session -> {
-                JsonBody body = JsonBody.parse(request.body(), Set.of("group_id", "user_id", "organization_id"));
-                String groupId = Ids.resolve("group_id", body.string("group_id", MAX_TEXT), Ids.Kind.TEAM);
-                String userId = Ids.resolve("user_id", body.string("user_id", MAX_TEXT), Ids.Kind.USER);
-                groups.removeUser(session, groupId, userId, body.string("organization_id", MAX_TEXT));
-                return Map.of("group_id", groupId, "user_id", userId);
-            });
-        }
-        return switch (request.method() + (id == null ? "" : " id")) {
-            case "POST" -> write(request, 201, session -> {
-                JsonBody body = JsonBody.parse(request.body(), TEAM_FIELDS_AND_ORGANIZATION);
-                TeamChanges team = teamChanges(body, body.requiredString("name", MAX_TEXT));
-                return groups.create(session, body.requiredString("organization_id", MAX_TEXT), team, includeRemoteData(request));
-            });
-            case "PATCH id" -> write(request, 200, session -> {
-                JsonBody body = JsonBody.parse(request.body(), TEAM_FIELDS_AND_ORGANIZATION);
-                TeamChanges changes = teamChanges(body, body.string("name", MAX_TEXT));
-                if (changes.restBody().isEmpty()) {
-                    throw DirectoryException.invalidRequest("a PATCH changes at least one of name, description, privacy, is_default, "
-                            + "default_member_role");
-                }
-                return groups.update(session, Ids.resolve("id", id, Ids.Kind.TEAM), body.string("organization_id", MAX_TEXT), changes,
-                        includeRemoteData(request));
-            });
-            case "DELETE id" -> write(request, 200, session -> {
-                String groupId = Ids.resolve("id", id, Ids.Kind.TEAM);
-                groups.delete(session, groupId, request.query().get("organization_id"));
-                return Map.of("id", groupId);
-            });
-            default -> methodNotAllowed(request);
-        };
+    /** {@code PATCH /unified/user-directory/users/{id}}: the user's role in an organization. */
+    public ApiResponse changeUserRole(ApiRequest request) {
+        return write(request, 200, session -> {
+            JsonBody body = JsonBody.parse(request.body(), Set.of("organization_id", "role"));
+            OrganizationRole role = body.oneOf("role", ORGANIZATION_ROLES);
+            if (role == null) {
+                throw DirectoryException.invalidRequest("role is required: organization:admin or organization:member");
+            }
+            return users.changeRole(session, Ids.resolve("id", request.pathParameter("id"), Ids.Kind.USER),
+                    body.requiredString("organization_id", MAX_TEXT), role, includeRemoteData(request));
+        });
+    }
+
+    /** {@code DELETE /unified/user-directory/users/{id}}: a member removed, or an invitation revoked. */
+    public ApiResponse removeUser(ApiRequest request) {
+        return write(request, 200, session -> {
+            String userId = Ids.resolve("id", request.pathParameter("id"), Ids.Kind.USER_OR_INVITATION);
+            users.remove(session, userId, request.query().get("organization_id"));
+            return Map.of("id", userId);
+        });
+    }
+
+    /** {@code POST /unified/user-directory/groups} */
+    public ApiResponse createGroup(ApiRequest request) {
+        return write(request, 201, session -> {
+            JsonBody body = JsonBody.parse(request.body(), TEAM_FIELDS_AND_ORGANIZATION);
+            TeamChanges team = teamChanges(body, body.requiredString("name", MAX_TEXT));
+            return groups.create(session, body.requiredString("organization_id", MAX_TEXT), team, includeRemoteData(request));
+        });
+    }
+
+    /** {@code PATCH /unified/user-directory/groups/{id}} */
+    public ApiResponse updateGroup(ApiRequest request) {
+        return write(request, 200, session -> {
+            JsonBody body = JsonBody.parse(request.body(), TEAM_FIELDS_AND_ORGANIZATION);
+            TeamChanges changes = teamChanges(body, body.string("name", MAX_TEXT));
+            if (changes.restBody().isEmpty()) {
+                throw DirectoryException.invalidRequest("a PATCH changes at least one of name, description, privacy, is_default, "
+                        + "default_member_role");
+            }
+            return groups.update(session, Ids.resolve("id", request.pathParameter("id"), Ids.Kind.TEAM),
+                    body.string("organization_id", MAX_TEXT), changes, includeRemoteData(request));
+        });
+    }
+
+    /** {@code DELETE /unified/user-directory/groups/{id}} */
+    public ApiResponse deleteGroup(ApiRequest request) {
+        return write(request, 200, session -> {
+            String groupId = Ids.resolve("id", request.pathParameter("id"), Ids.Kind.TEAM);
+            groups.delete(session, groupId, request.query().get("organization_id"));
+            return Map.of("id", groupId);
+        });
+    }
+
+    /** {@code POST /unified/user-directory/groups/add-user} */
+    public ApiResponse addUserToGroup(ApiRequest request) {
+        return write(request, 200, session -> {
+            JsonBody body = JsonBody.parse(request.body(), Set.of("group_id", "user_id", "role", "organization_id"));
+            return groups.addUser(session, Ids.resolve("group_id", body.string("group_id", MAX_TEXT), Ids.Kind.TEAM),
+                    Ids.resolve("user_id", body.string("user_id", MAX_TEXT), Ids.Kind.USER), body.oneOf("role", TEAM_ROLES),
+                    body.string("organization_id", MAX_TEXT));
+        });
+    }
+
+    /** {@code POST /unified/user-directory/groups/remove-user} */
+    public ApiResponse removeUserFromGroup(ApiRequest request) {
+        return write(request, 200, session -> {
+            JsonBody body = JsonBody.parse(request.body(), Set.of("group_id", "user_id", "organization_id"));
+            String groupId = Ids.resolve("group_id", body.string("group_id", MAX_TEXT), Ids.Kind.TEAM);
+            String userId = Ids.resolve("user_id", body.string("user_id", MAX_TEXT), Ids.Kind.USER);
+            groups.removeUser(session, groupId, userId, body.string("organization_id", MAX_TEXT));
+            return Map.of("group_id", groupId, "user_id", userId);
+        });
     }
 
     private static final Set<String> TEAM_FIELDS_AND_ORGANIZATION = Set.of("organization_id", "name", "description", "privacy",
@@ -150,38 +158,20 @@ public final class WriteEndpoints {
 
     /** Opens the account, runs the write once per Idempotency-Key, and answers its record with {@code status}. */
     private ApiResponse write(ApiRequest request, int status, Function<Session, Object> work) {
-        if (request.tenantId() == null || request.tenantId().isBlank()) {
-            return Responses.error(401, "unauthorized", "missing or unknown API key", request,
-                    new LinkedHashMap<>(Map.of("x-request-id", request.requestId())), Map.of());
+        // Before the key is looked up: the tenant is part of it.
+        if (!ErrorFrame.hasTenant(request)) {
+            return ErrorFrame.unauthorized(request);
         }
-        return idempotency.run(request, attempt -> {
-            Map<String, String> headers = new LinkedHashMap<>();
-            headers.put("x-request-id", request.requestId());
-            Session session = null;
+        return idempotency.run(request, attempt -> ErrorFrame.answer(request, exchange -> {
             try {
-                String accountId = request.query().get("integrated_account_id");
-                if (accountId == null || accountId.isBlank()) {
-                    throw DirectoryException.invalidRequest("integrated_account_id is required");
-                }
-                session = access.open(request.tenantId(), accountId, DirectoryEndpoints.REQUEST_BUDGET);
-                Object written = work.apply(session);
-                Responses.budgetHeaders(session, headers);
-                return ApiResponse.json(status, written, headers);
-            } catch (DirectoryException e) {
-                return Responses.failure(e, session, request, headers);
-            } catch (RuntimeException e) {
-                return Responses.internalError(request, headers, e);
+                Object written = work.apply(exchange.open(access, Exchange.accountId(request)));
+                return exchange.json(status, written);
             } finally {
-                if (session != null && session.wroteToBuildkite()) {
+                if (exchange.session() != null && exchange.session().wroteToBuildkite()) {
                     attempt.wroteToBuildkite();
                 }
             }
-        });
-    }
-
-    private static ApiResponse methodNotAllowed(ApiRequest request) {
-        return Responses.error(405, "method_not_allowed", request.method() + " is not allowed on " + request.path(), request,
-                new LinkedHashMap<>(Map.of("x-request-id", request.requestId())), Map.of());
+        }));
     }
 
     private static boolean includeRemoteData(ApiRequest request) {

@@ -110,24 +110,18 @@ public final class AppFixture implements AutoCloseable {
     record Answer(int status, Map<String, String> headers, JsonNode body, String raw) {}
 
     Answer accounts(String tenant, String method, String id, String body) {
-        ApiRequest request = new ApiRequest(method, "/integrated-accounts" + (id == null ? "" : "/" + id),
+        ApiRequest request = new ApiRequest(method + " /integrated-accounts" + (id == null ? "" : "/{id}"), method,
+                "/integrated-accounts" + (id == null ? "" : "/" + id),
                 id == null ? Map.of() : Map.of("id", id), Map.of(), Map.of(), body, "req-accounts", tenant);
-        return answer(app.accounts().handle(request));
+        return answer(app.routes().answer(request));
     }
 
     /** A directory GET: {@code resource} is users, groups, roles, organizations or me. */
     Answer directory(String tenant, String resource, String id, Map<String, String> query) {
-        ApiRequest request = new ApiRequest("GET", "/unified/user-directory/" + resource, id == null ? Map.of() : Map.of("id", id),
-                new HashMap<>(query), Map.of(), null, "req-directory", tenant);
-        ApiResponse response = switch (resource) {
-            case "users" -> app.directory().users(request);
-            case "groups" -> app.directory().groups(request);
-            case "roles" -> app.directory().roles(request);
-            case "organizations" -> app.directory().organizations(request);
-            case "me" -> app.directory().me(request);
-            default -> throw new IllegalArgumentException(resource);
-        };
-        return answer(response);
+        ApiRequest request = new ApiRequest("GET /unified/user-directory/" + resource + (id == null ? "" : "/{id}"), "GET",
+                "/unified/user-directory/" + resource, id == null ? Map.of() : Map.of("id", id), new HashMap<>(query), Map.of(), null,
+                "req-directory", tenant);
+        return answer(app.routes().answer(request));
     }
 
     /**
@@ -136,7 +130,7 @@ public final class AppFixture implements AutoCloseable {
      */
     List<String> sync(String tenant, String accountId) {
         List<String> answers = new ArrayList<>();
-        ApiResponse started = app.sync().syncRuns(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(), Map.of(),
+        ApiResponse started = app.sync().startRun(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(), Map.of(),
                 "{\"integrated_account_id\": \"" + accountId + "\"}", "req-sync", tenant));
         answers.add(started.body());
         String runId = answer(started).body().get("id").asText();
@@ -145,7 +139,7 @@ public final class AppFixture implements AutoCloseable {
                 != dev.kitebridge.sync.SyncRunner.Outcome.Kind.DONE) {
             // a worker's time at a time
         }
-        answers.add(app.sync().syncRuns(new ApiRequest("GET", "/sync-runs/" + runId, Map.of("id", runId), Map.of(), Map.of(), null,
+        answers.add(app.sync().getRun(new ApiRequest("GET", "/sync-runs/" + runId, Map.of("id", runId), Map.of(), Map.of(), null,
                 "req-sync", tenant)).body());
         String after = null;
         while (true) {

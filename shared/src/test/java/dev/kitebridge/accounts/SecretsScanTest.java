@@ -60,9 +60,9 @@ class SecretsScanTest {
             String id = linked.body().get("id").asText();
             // Through the handlers' gate too, which logs a line per request.
             responses.add(HttpApiEvents.handle(HttpEvents.of("POST /integrated-accounts", "/integrated-accounts", Map.of(),
-                    "{\"token\":\"" + second.secret() + "\"}", "tenant-a"), fixture.app.accounts()::handle).getBody());
+                    "{\"token\":\"" + second.secret() + "\"}", "tenant-a"), fixture.app.routes()::answer).getBody());
             responses.add(HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/users", "/unified/user-directory/users",
-                    Map.of("integrated_account_id", id), null, "tenant-a"), fixture.app.directory()::users).getBody());
+                    Map.of("integrated_account_id", id), null, "tenant-a"), fixture.app.routes()::answer).getBody());
             responses.add(fixture.accounts("tenant-a", "POST", null, "{\"token\":\"bkua_wrong_" + second.secret() + "\"}").raw());
             Map<String, String> query = Map.of("integrated_account_id", id, "limit", "500");
             for (String resource : List.of("users", "groups", "roles", "organizations", "me")) {
@@ -78,7 +78,7 @@ class SecretsScanTest {
             }
             // A sync attempt on a Buildkite that only fails: the runner logs it, the run keeps its short error.
             fixture.sandbox.faults().set(Faults.ALL_ROUTES, new FaultPlan(1.0, 0, 0, java.time.Duration.ZERO));
-            String failingRun = ApiJson.MAPPER.readTree(fixture.app.sync().syncRuns(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(),
+            String failingRun = ApiJson.MAPPER.readTree(fixture.app.sync().startRun(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(),
                     Map.of(), "{\"integrated_account_id\": \"" + id + "\"}", "req-sync", "tenant-a")).body()).get("id").asText();
             fixture.app.syncRunner().work(failingRun, "worker", java.time.Instant.now().plus(java.time.Duration.ofMinutes(1)));
             fixture.sandbox.faults().clear();
@@ -116,7 +116,7 @@ class SecretsScanTest {
             // With the table gone, requests fail on DynamoDB: 500s, each logged with the SDK's exception and its stack.
             fixture.table.client().deleteTable(b -> b.tableName(fixture.table.name()));
             responses.add(HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/users", "/unified/user-directory/users",
-                    Map.of("integrated_account_id", id), null, "tenant-a"), fixture.app.directory()::users).getBody());
+                    Map.of("integrated_account_id", id), null, "tenant-a"), fixture.app.routes()::answer).getBody());
             responses.add(fixture.accounts("tenant-a", "GET", null, null).raw());
             responses.add(connectPage(fixture, waiting, null));
             List<String> stacks = new ArrayList<>();
@@ -164,7 +164,7 @@ class SecretsScanTest {
 
     /** A new connect session of tenant-a: its page's secret (the one answer that shows it is left out of the scan). */
     private static String connectSession(AppFixture fixture) throws Exception {
-        String url = ApiJson.MAPPER.readTree(fixture.app.connectSessions().sessions(new ApiRequest("POST", "/connect-sessions", Map.of(),
+        String url = ApiJson.MAPPER.readTree(fixture.app.connectSessions().createSession(new ApiRequest("POST", "/connect-sessions", Map.of(),
                 Map.of(), Map.of("host", "api.example.com"), "{}", "req-connect", "tenant-a")).body()).get("url").asText();
         return url.substring(url.lastIndexOf('/') + 1);
     }
@@ -173,7 +173,7 @@ class SecretsScanTest {
     private static String connectPage(AppFixture fixture, String secret, String form) {
         var event = HttpEvents.of((form == null ? "GET" : "POST") + " /connect/{session}", "/connect/" + secret, Map.of(), form, null);
         event.setPathParameters(Map.of("session", secret));
-        var answer = HttpApiEvents.handlePublic(event, fixture.app.connect()::handle);
+        var answer = HttpApiEvents.handlePublic(event, fixture.app.routes()::answer);
         return answer.getStatusCode() + " " + answer.getHeaders() + " " + answer.getBody();
     }
 

@@ -220,7 +220,7 @@ class MalformedInputFuzzTest {
                         .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).build())
                         .build())
                 .build();
-        APIGatewayV2HTTPResponse response = HttpApiEvents.handlePublic(event, fixture.app.connect()::handle);
+        APIGatewayV2HTTPResponse response = HttpApiEvents.handlePublic(event, fixture.app.routes()::answer);
         String what = method + " /connect/" + abbreviated(session) + (form == null ? "" : " " + abbreviated(form));
         if (response.getStatusCode() >= 500 || response.getStatusCode() < 400) {
             return what + " answered " + response.getStatusCode();
@@ -383,11 +383,11 @@ class MalformedInputFuzzTest {
         String organization = sandbox.world().organizations().get(0).uuid();
         String team = sandbox.world().teams(organization).get(0).uuid();
         String user = sandbox.owner().uuid();
-        Function<ApiRequest, ApiResponse> users = fixture.app.directory()::users;
+        Function<ApiRequest, ApiResponse> users = fixture.app.directory()::listUsers;
         String usersCursor = cursor(users.apply(list("/unified/user-directory/users", TENANT, account)));
-        String groupsCursor = cursor(fixture.app.directory().groups(list("/unified/user-directory/groups", TENANT, account)));
+        String groupsCursor = cursor(fixture.app.directory().listGroups(list("/unified/user-directory/groups", TENANT, account)));
         String foreignCursor = cursor(users.apply(list("/unified/user-directory/users", "other-tenant", foreign)));
-        ApiResponse run = fixture.app.sync().syncRuns(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(), Map.of(),
+        ApiResponse run = fixture.app.sync().startRun(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(), Map.of(),
                 "{\"integrated_account_id\":\"" + account + "\"}", "req-fuzz", TENANT));
         return new Known(account, foreign, user, team, organization, read(run.body()).get("id").asText(), usersCursor, groupsCursor,
                 foreignCursor);
@@ -405,50 +405,50 @@ class MalformedInputFuzzTest {
     // ------------------------------------------------------------------------------------------ the routes
 
     private static final List<Route> ROUTES = List.of(
-            new Route("POST", "/integrated-accounts", app -> app.accounts()::handle, false,
+            new Route("POST", "/integrated-accounts", app -> app.routes()::answer, false,
                     Map.of("token", "bkua_" + "f".repeat(40), "label", "fuzz")),
-            new Route("GET", "/integrated-accounts", app -> app.accounts()::handle, false, null),
-            new Route("GET", "/integrated-accounts/{id}", app -> app.accounts()::handle, false, null),
-            new Route("PATCH", "/integrated-accounts/{id}", app -> app.accounts()::handle, false, Map.of("label", "renamed")),
-            new Route("DELETE", "/integrated-accounts/{id}", app -> app.accounts()::handle, false, null),
-            new Route("GET", "/unified/user-directory/users", app -> app.directory()::users, true, null),
-            new Route("GET", "/unified/user-directory/users/{id}", app -> app.directory()::users, true, null),
-            new Route("POST", "/unified/user-directory/users", app -> app.directory()::users, true,
+            new Route("GET", "/integrated-accounts", app -> app.routes()::answer, false, null),
+            new Route("GET", "/integrated-accounts/{id}", app -> app.routes()::answer, false, null),
+            new Route("PATCH", "/integrated-accounts/{id}", app -> app.routes()::answer, false, Map.of("label", "renamed")),
+            new Route("DELETE", "/integrated-accounts/{id}", app -> app.routes()::answer, false, null),
+            new Route("GET", "/unified/user-directory/users", app -> app.routes()::answer, true, null),
+            new Route("GET", "/unified/user-directory/users/{id}", app -> app.routes()::answer, true, null),
+            new Route("POST", "/unified/user-directory/users", app -> app.routes()::answer, true,
                     Map.of("organization_id", "$organization", "emails", List.of("fuzz@example.com"), "role", "organization:member",
                             "groups", List.of(Map.of("id", "$team", "role", "team:member")))),
-            new Route("PATCH", "/unified/user-directory/users/{id}", app -> app.directory()::users, true,
+            new Route("PATCH", "/unified/user-directory/users/{id}", app -> app.routes()::answer, true,
                     Map.of("organization_id", "$organization", "role", "organization:admin")),
-            new Route("DELETE", "/unified/user-directory/users/{id}", app -> app.directory()::users, true, null),
-            new Route("GET", "/unified/user-directory/groups", app -> app.directory()::groups, true, null),
-            new Route("GET", "/unified/user-directory/groups/{id}", app -> app.directory()::groups, true, null),
-            new Route("POST", "/unified/user-directory/groups", app -> app.directory()::groups, true,
+            new Route("DELETE", "/unified/user-directory/users/{id}", app -> app.routes()::answer, true, null),
+            new Route("GET", "/unified/user-directory/groups", app -> app.routes()::answer, true, null),
+            new Route("GET", "/unified/user-directory/groups/{id}", app -> app.routes()::answer, true, null),
+            new Route("POST", "/unified/user-directory/groups", app -> app.routes()::answer, true,
                     Map.of("organization_id", "$organization", "name", "Fuzz", "privacy", "secret", "is_default", false)),
-            new Route("PATCH", "/unified/user-directory/groups/{id}", app -> app.directory()::groups, true,
+            new Route("PATCH", "/unified/user-directory/groups/{id}", app -> app.routes()::answer, true,
                     Map.of("name", "Fuzzed", "description", "changed")),
-            new Route("DELETE", "/unified/user-directory/groups/{id}", app -> app.directory()::groups, true, null),
-            new Route("POST", "/unified/user-directory/groups/add-user", app -> app.directory()::groups, true,
+            new Route("DELETE", "/unified/user-directory/groups/{id}", app -> app.routes()::answer, true, null),
+            new Route("POST", "/unified/user-directory/groups/add-user", app -> app.routes()::answer, true,
                     Map.of("group_id", "$team", "user_id", UUID.nameUUIDFromBytes(new byte[] {3}).toString(), "role", "team:member")),
-            new Route("POST", "/unified/user-directory/groups/remove-user", app -> app.directory()::groups, true,
+            new Route("POST", "/unified/user-directory/groups/remove-user", app -> app.routes()::answer, true,
                     Map.of("group_id", "$team", "user_id", UUID.nameUUIDFromBytes(new byte[] {3}).toString())),
-            new Route("GET", "/unified/user-directory/roles", app -> app.directory()::roles, true, null),
-            new Route("GET", "/unified/user-directory/roles/{id}", app -> app.directory()::roles, true, null),
-            new Route("GET", "/unified/user-directory/organizations", app -> app.directory()::organizations, true, null),
-            new Route("GET", "/unified/user-directory/organizations/{id}", app -> app.directory()::organizations, true, null),
-            new Route("GET", "/unified/user-directory/me", app -> app.directory()::me, true, null),
-            new Route("POST", "/proxy/graphql", app -> app.proxy()::handle, true, Map.of("query", "{ viewer { user { name } } }")),
-            new Route("ANY", "/proxy/{path+}", app -> app.proxy()::handle, true, null),
-            new Route("POST", "/sync-runs", app -> app.sync()::syncRuns, false, Map.of("integrated_account_id", "$account")),
-            new Route("GET", "/sync-runs/{id}", app -> app.sync()::syncRuns, false, null),
-            new Route("GET", "/events", app -> app.sync()::events, true, null),
-            new Route("POST", "/webhooks", app -> app.webhooks()::handle, false,
+            new Route("GET", "/unified/user-directory/roles", app -> app.routes()::answer, true, null),
+            new Route("GET", "/unified/user-directory/roles/{id}", app -> app.routes()::answer, true, null),
+            new Route("GET", "/unified/user-directory/organizations", app -> app.routes()::answer, true, null),
+            new Route("GET", "/unified/user-directory/organizations/{id}", app -> app.routes()::answer, true, null),
+            new Route("GET", "/unified/user-directory/me", app -> app.routes()::answer, true, null),
+            new Route("POST", "/proxy/graphql", app -> app.routes()::answer, true, Map.of("query", "{ viewer { user { name } } }")),
+            new Route("ANY", "/proxy/{path+}", app -> app.routes()::answer, true, null),
+            new Route("POST", "/sync-runs", app -> app.routes()::answer, false, Map.of("integrated_account_id", "$account")),
+            new Route("GET", "/sync-runs/{id}", app -> app.routes()::answer, false, null),
+            new Route("GET", "/events", app -> app.routes()::answer, true, null),
+            new Route("POST", "/webhooks", app -> app.routes()::answer, false,
                     Map.of("target_url", "not a url", "event_types", List.of("user.created"), "integrated_account_id", "$account")),
-            new Route("GET", "/webhooks", app -> app.webhooks()::handle, false, null),
-            new Route("GET", "/webhooks/{id}", app -> app.webhooks()::handle, false, null),
-            new Route("DELETE", "/webhooks/{id}", app -> app.webhooks()::handle, false, null),
-            new Route("POST", "/webhooks/{id}/replay", app -> app.webhooks()::handle, false, null),
-            new Route("POST", "/connect-sessions", app -> app.connectSessions()::sessions, false, Map.of("label", "fuzz")),
-            new Route("GET", "/connect-settings", app -> app.connectSessions()::settings, false, null),
-            new Route("PUT", "/connect-settings", app -> app.connectSessions()::settings, false,
+            new Route("GET", "/webhooks", app -> app.routes()::answer, false, null),
+            new Route("GET", "/webhooks/{id}", app -> app.routes()::answer, false, null),
+            new Route("DELETE", "/webhooks/{id}", app -> app.routes()::answer, false, null),
+            new Route("POST", "/webhooks/{id}/replay", app -> app.routes()::answer, false, null),
+            new Route("POST", "/connect-sessions", app -> app.routes()::answer, false, Map.of("label", "fuzz")),
+            new Route("GET", "/connect-settings", app -> app.routes()::answer, false, null),
+            new Route("PUT", "/connect-settings", app -> app.routes()::answer, false,
                     Map.of("allowed_redirect_origins", List.of("https://app.example.com"))));
 
     // ------------------------------------------------------------------------------------------ the malformations

@@ -47,16 +47,16 @@ class RequestLogTest {
             Application app = inMemory(sandbox);
 
             APIGatewayV2HTTPResponse linked = HttpApiEvents.handle(HttpEvents.of("POST /integrated-accounts", "/integrated-accounts", Map.of(),
-                    "{\"token\":\"" + sandbox.token() + "\"}", "tenant-a"), app.accounts()::handle);
+                    "{\"token\":\"" + sandbox.token() + "\"}", "tenant-a"), app.routes()::answer);
             assertEquals(201, linked.getStatusCode(), linked.getBody());
             String account = ApiJson.MAPPER.readTree(linked.getBody()).get("id").asText();
             APIGatewayV2HTTPResponse users = HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/users", "/unified/user-directory/users",
-                    Map.of("integrated_account_id", account, "limit", "5"), null, "tenant-a"), app.directory()::users);
+                    Map.of("integrated_account_id", account, "limit", "5"), null, "tenant-a"), app.routes()::answer);
             assertEquals(200, users.getStatusCode(), users.getBody());
             HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/users", "/unified/user-directory/users",
-                    Map.of("integrated_account_id", account, "next_cursor", "forged"), null, "tenant-a"), app.directory()::users);
+                    Map.of("integrated_account_id", account, "next_cursor", "forged"), null, "tenant-a"), app.routes()::answer);
             HttpApiEvents.handle(HttpEvents.of("GET /unified/user-directory/users", "/unified/user-directory/users", Map.of(), null, null),
-                    app.directory()::users);
+                    app.routes()::answer);
 
             List<String> lines = logs.lines().stream().map(RequestLogTest::message).toList();
             assertEquals(4, lines.size(), "one line per request: " + lines);
@@ -162,12 +162,12 @@ class RequestLogTest {
 
             // Linking checks the token with Buildkite, and its answer has no x-kitebridge-buildkite-calls header.
             APIGatewayV2HTTPResponse linked = HttpApiEvents.handle(HttpEvents.of("POST /integrated-accounts", "/integrated-accounts",
-                    Map.of(), link, "tenant-a"), app.accounts()::handle);
+                    Map.of(), link, "tenant-a"), app.routes()::answer);
             assertEquals(201, linked.getStatusCode(), linked.getBody());
             long linkCalls = sandbox.journal().entries().size();
             // A request that called Buildkite and then failed.
             HttpApiEvents.handle(HttpEvents.of("POST /integrated-accounts", "/integrated-accounts", Map.of(), link, "tenant-a"), request -> {
-                app.accounts().handle(request);
+                app.routes().answer(request);
                 throw new IllegalStateException("a bug after the calls");
             });
 

@@ -75,7 +75,9 @@ class WebhookEndpointsTest {
         if (id != null) {
             event.setPathParameters(Map.of("id", id));
         }
-        APIGatewayV2HTTPResponse response = HttpApiEvents.handle(event, endpoints::handle);
+        APIGatewayV2HTTPResponse response = HttpApiEvents.handle(event, new Routes(Map.of("POST /webhooks", endpoints::subscribe, "GET /webhooks", endpoints::list,
+                "GET /webhooks/{id}", endpoints::get, "DELETE /webhooks/{id}", endpoints::unsubscribe, "POST /webhooks/{id}/replay",
+                endpoints::replay))::answer);
         try {
             return new Answer(response.getStatusCode(), ApiJson.MAPPER.readTree(response.getBody()), response.getBody());
         } catch (IOException e) {

@@ -264,12 +264,12 @@ class ConnectPagesTest {
     }
 
     private ApiResponse createSession(String body) {
-        return app.connectSessions().sessions(new ApiRequest("POST", "/connect-sessions", Map.of(), Map.of(),
+        return app.connectSessions().createSession(new ApiRequest("POST", "/connect-sessions", Map.of(), Map.of(),
                 Map.of("host", "api.example.com"), body, "req-create", TENANT));
     }
 
     private ApiResponse settings(String method, String body) {
-        return app.connectSessions().settings(new ApiRequest(method, "/connect-settings", Map.of(), Map.of(), Map.of(), body, "req-s", TENANT));
+        return app.routes().answer(new ApiRequest(method + " /connect-settings", method, "/connect-settings", Map.of(), Map.of(), Map.of(), body, "req-s", TENANT));
     }
 
     private ApiResponse page(String method, String secret, Map<String, String> form) {
@@ -281,7 +281,7 @@ class ConnectPagesTest {
                         .append(URLEncoder.encode(field.getValue(), StandardCharsets.UTF_8));
             }
         }
-        return app.connect().handle(new ApiRequest(method, "/connect/{session}", Map.of("session", secret), Map.of(),
+        return app.routes().answer(new ApiRequest(method + " /connect/{session}", method, "/connect/{session}", Map.of("session", secret), Map.of(),
                 Map.of("content-type", "application/x-www-form-urlencoded"), body == null ? null : body.toString(), "req-page", null));
     }
 

@@ -78,11 +78,15 @@ final class DirectoryFixture {
     Answer call(String resource, String id, Map<String, String> query, String tenant) {
         ApiRequest request = new ApiRequest("GET", "/unified/user-directory/" + resource + (id == null ? "" : "/" + id),
                 id == null ? Map.of() : Map.of("id", id), query, Map.of(), null, "req-test", tenant);
-        ApiResponse response = switch (resource) {
-            case "users" -> endpoints.users(request);
-            case "groups" -> endpoints.groups(request);
-            case "roles" -> endpoints.roles(request);
-            case "organizations" -> endpoints.organizations(request);
+        ApiResponse response = switch (resource + (id == null ? "" : "/{id}")) {
+            case "users" -> endpoints.listUsers(request);
+            case "users/{id}" -> endpoints.getUser(request);
+            case "groups" -> endpoints.listGroups(request);
+            case "groups/{id}" -> endpoints.getGroup(request);
+            case "roles" -> endpoints.listRoles(request);
+            case "roles/{id}" -> endpoints.getRole(request);
+            case "organizations" -> endpoints.listOrganizations(request);
+            case "organizations/{id}" -> endpoints.getOrganization(request);
             case "me" -> endpoints.me(request);
             default -> throw new IllegalArgumentException(resource);
         };

@@ -76,9 +76,11 @@ final class WritesFixture implements AutoCloseable {
         String resource = parts[0];
         Map<String, String> pathParameters = parts.length == 2 && !parts[1].equals("add-user") && !parts[1].equals("remove-user")
                 ? Map.of("id", parts[1]) : Map.of();
-        ApiRequest request = new ApiRequest(method, "/unified/user-directory/" + path, pathParameters, all, headers, body,
-                "req-writes", TENANT);
-        ApiResponse response = resource.equals("users") ? app.directory().users(request) : app.directory().groups(request);
+        // The route API Gateway would match: /users/{id}, /groups/add-user, ...
+        String route = "/unified/user-directory/" + resource + (!pathParameters.isEmpty() ? "/{id}" : parts.length == 2 ? "/" + parts[1] : "");
+        ApiRequest request = new ApiRequest(method + " " + route, method, "/unified/user-directory/" + path, pathParameters, all, headers,
+                body, "req-writes", TENANT);
+        ApiResponse response = app.routes().answer(request);
         try {
             return new Answer(response.statusCode(), response.headers(), ApiJson.MAPPER.readTree(response.body()), response.body());
         } catch (IOException e) {

@@ -56,12 +56,12 @@ class MixedLoadTest {
             try {
                 List<Future<Integer>> walks = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
-                    walks.add(pool.submit(() -> walk(time, account, query -> app.proxy().handle(new ApiRequest("GET",
+                    walks.add(pool.submit(() -> walk(time, account, query -> app.proxy().rest(new ApiRequest("GET",
                             "/proxy/organizations/acme/members", Map.of("path", "organizations/acme/members"), query, Map.of(), null, "p", "t")),
                             Map.of("per_page", "50"))));
                 }
                 for (int i = 0; i < 2; i++) {
-                    walks.add(pool.submit(() -> walk(time, account, query -> app.directory().users(new ApiRequest("GET",
+                    walks.add(pool.submit(() -> walk(time, account, query -> app.directory().listUsers(new ApiRequest("GET",
                             "/unified/user-directory/users", Map.of(), query, Map.of(), null, "d", "t")), Map.of("limit", "100"))));
                 }
                 for (int i = 0; i < walks.size(); i++) {

@@ -112,12 +112,12 @@ class SyncEndpointsTest {
     private record Answer(int status, JsonNode body) {}
 
     private static Answer post(Application app, String tenant, String body) {
-        return answer(app.sync().syncRuns(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(), Map.of(), body, "req", tenant)));
+        return answer(app.sync().startRun(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(), Map.of(), body, "req", tenant)));
     }
 
     private static Answer get(Application app, String tenant, String path, Map<String, String> pathParameters, Map<String, String> query) {
         ApiRequest request = new ApiRequest("GET", path, pathParameters, query, Map.of(), null, "req", tenant);
-        return answer(path.equals("/events") ? app.sync().events(request) : app.sync().syncRuns(request));
+        return answer(path.equals("/events") ? app.sync().events(request) : app.sync().getRun(request));
     }
 
     private static Answer answer(ApiResponse response) {

@@ -145,7 +145,7 @@ public class WarmPageBenchmark {
             Application app = Application.create(wiring.apply(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()),
                     URI.create(sandbox.graphqlUrl()), buildkite)));
             String account = app.accountsService().link("tenant-bench", BuildkiteToken.of(sandbox.token()), "bench").account().id();
-            handler = new UsersHandler(app.directory());
+            handler = new UsersHandler(app.routes());
             event = APIGatewayV2HTTPEvent.builder()
                     .withRouteKey("GET /unified/user-directory/users")
                     .withRawPath("/unified/user-directory/users")

@@ -5,26 +5,25 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
-import dev.kitebridge.api.ConnectEndpoints;
+import dev.kitebridge.api.Routes;
 import dev.kitebridge.api.HttpApiEvents;
 import dev.kitebridge.functions.Dependencies;
 
 /** {@code POST /connect-sessions} and {@code GET|PUT /connect-settings}: the tenant's side of connect sessions. */
 public final class ConnectSessionsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
-    private final ConnectEndpoints connect;
+    private final Routes routes;
 
     public ConnectSessionsHandler() {
-        this(Dependencies.application().connectSessions());
+        this(Dependencies.application().routes());
     }
 
-    public ConnectSessionsHandler(ConnectEndpoints connect) {
-        this.connect = connect;
+    public ConnectSessionsHandler(Routes routes) {
+        this.routes = routes;
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApiEvents.handle(event, request -> request.path().startsWith("/connect-settings") ? connect.settings(request)
-                : connect.sessions(request));
+        return HttpApiEvents.handle(event, routes::answer);
     }
 }

@@ -5,25 +5,25 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
-import dev.kitebridge.api.DirectoryEndpoints;
+import dev.kitebridge.api.Routes;
 import dev.kitebridge.api.HttpApiEvents;
 import dev.kitebridge.functions.Dependencies;
 
 /** {@code GET /unified/user-directory/organizations} and {@code .../organizations/{id}}. */
 public final class OrganizationsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
-    private final DirectoryEndpoints directory;
+    private final Routes routes;
 
     public OrganizationsHandler() {
-        this(Dependencies.application().directory());
+        this(Dependencies.application().routes());
     }
 
-    public OrganizationsHandler(DirectoryEndpoints directory) {
-        this.directory = directory;
+    public OrganizationsHandler(Routes routes) {
+        this.routes = routes;
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpApiEvents.handle(event, directory::organizations);
+        return HttpApiEvents.handle(event, routes::answer);
     }
 }

@@ -6,25 +6,24 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.kitebridge.api.HttpApiEvents;
-import dev.kitebridge.api.SyncEndpoints;
+import dev.kitebridge.api.Routes;
 import dev.kitebridge.functions.Dependencies;
 
 /** {@code POST /sync-runs}, {@code GET /sync-runs/{id}} and {@code GET /events}. */
 public final class SyncRunsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
-    private final SyncEndpoints sync;
+    private final Routes routes;
 
     public SyncRunsHandler() {
-        this(Dependencies.application().sync());
+        this(Dependencies.application().routes());
     }
 
-    public SyncRunsHandler(SyncEndpoints sync) {
-        this.sync = sync;
+    public SyncRunsHandler(Routes routes) {
+        this.routes = routes;
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        boolean events = event.getRouteKey() != null && event.getRouteKey().endsWith(" /events");
-        return HttpApiEvents.handle(event, events ? sync::events : sync::syncRuns);
+        return HttpApiEvents.handle(event, routes::answer);
     }
 }

@@ -1,6 +1,5 @@
 package dev.kitebridge.functions.sync;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +10,11 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import dev.kitebridge.functions.Dependencies;
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.sync.SyncWork;
+import dev.kitebridge.sync.SyncWorker;
 import dev.kitebridge.webhooks.WebhookRounds;
 
 /**
@@ -27,29 +28,22 @@ import dev.kitebridge.webhooks.WebhookRounds;
 public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private static final System.Logger LOG = System.getLogger(SyncWorkerHandler.class.getName());
-    /** When a run whose account another worker holds is tried again. */
-    static final Duration BUSY_RETRY = Duration.ofMinutes(1);
-    /** Kept for saving the last checkpoint and answering SQS, before Lambda's deadline. */
-    static final Duration RESERVE = Duration.ofSeconds(30);
 
-    private final SyncRunner runner;
-    private final SyncService syncs;
-    private final WebhookRounds webhooks;
+    private final SyncWorker worker;
 
     public SyncWorkerHandler() {
         this(Dependencies.application().syncRunner(), Dependencies.application().syncService(), Dependencies.application().webhookRounds());
     }
 
     public SyncWorkerHandler(SyncRunner runner, SyncService syncs, WebhookRounds webhooks) {
-        this.runner = runner;
-        this.syncs = syncs;
-        this.webhooks = webhooks;
+        // A delivery that fails is the delivery tick's to retry; a run sent back is consumed, not SQS's to retry.
+        this.worker = new SyncWorker(runner, webhooks::afterRun, syncs::continueLater, TimeSource.SYSTEM, SyncWorker.BUSY_RETRY);
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        Instant deadline = Instant.now().plusMillis(context == null ? 60_000 : context.getRemainingTimeInMillis()).minus(RESERVE);
+        Instant deadline = Instant.now().plusMillis(context == null ? 60_000 : context.getRemainingTimeInMillis()).minus(SyncWorker.RESERVE);
         for (SQSEvent.SQSMessage message : event.getRecords()) {
             String runId;
             try {
@@ -60,12 +54,7 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
                 continue;
             }
             try {
-                SyncRunner.Outcome outcome = runner.work(runId, workerId(context, message), deadline);
-                switch (outcome.kind()) {
-                    case DONE -> webhooks.afterRun(runId, deadline); // a delivery that fails is the delivery tick's to retry
-                    case LATER -> syncs.continueLater(runId, Duration.between(Instant.now(), outcome.at()));
-                    case BUSY -> syncs.continueLater(runId, BUSY_RETRY); // not SQS's visibility timeout: half an hour
-                }
+                worker.work(runId, workerId(context, message), deadline);
             } catch (RuntimeException e) {
                 // The one line for it: an attempt that fails inside the run is the runner's to log, and does not come here.
                 LOG.log(System.Logger.Level.ERROR, "sync run " + runId + " (SQS message " + message.getMessageId()

@@ -1,0 +1,54 @@
+package dev.kitebridge.sync;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import dev.kitebridge.buildkite.TimeSource;
+
+/**
+ * A worker's turn at a sync run, the same in the worker function (runs from SQS) and in the dev
+ * server (runs on a thread): the runner works on the run until it ends or the deadline nears; then
+ * a run that ended has its events delivered, a run that must go on later is queued again for when
+ * its budget refills, and a run whose account another worker holds is queued again after a while.
+ */
+public final class SyncWorker {
+
+    /** When a run whose account another worker holds is tried again, on SQS (not its visibility timeout: half an hour). */
+    public static final Duration BUSY_RETRY = Duration.ofMinutes(1);
+    /** Kept for saving the last checkpoint and answering the queue, before the worker's time is up. */
+    public static final Duration RESERVE = Duration.ofSeconds(30);
+
+    /** What a run's end sets off: its events delivered to the account's webhooks (which sync does not know). */
+    public interface RunEnded {
+        void ended(String runId, Instant deadline);
+    }
+
+    /** Queues a run again, to be worked on after a delay. */
+    public interface Requeue {
+        void send(String runId, Duration delay);
+    }
+
+    private final SyncRunner runner;
+    private final RunEnded ended;
+    private final Requeue requeue;
+    private final TimeSource time;
+    private final Duration busyRetry;
+
+    public SyncWorker(SyncRunner runner, RunEnded ended, Requeue requeue, TimeSource time, Duration busyRetry) {
+        this.runner = runner;
+        this.ended = ended;
+        this.requeue = requeue;
+        this.time = time;
+        this.busyRetry = busyRetry;
+    }
+
+    /** One turn at the run; a failure is the caller's to log and retry as its queue does. */
+    public void work(String runId, String workerId, Instant deadline) {
+        SyncRunner.Outcome outcome = runner.work(runId, workerId, deadline);
+        switch (outcome.kind()) {
+            case DONE -> ended.ended(runId, deadline);
+            case LATER -> requeue.send(runId, Duration.between(time.now(), outcome.at()));
+            case BUSY -> requeue.send(runId, busyRetry);
+        }
+    }
+}
