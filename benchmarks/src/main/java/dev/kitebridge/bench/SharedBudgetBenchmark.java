@@ -47,10 +47,11 @@ final class SharedBudgetBenchmark {
             try {
                 List<Future<Integer>> walks = new ArrayList<>();
                 for (int i = 0; i < workers; i++) {
+                    TimeSource time = TimeSource.scaled(scale); // each worker its own instance, as Lambdas are
                     BuildkiteClient client = BuildkiteClient.builder(BuildkiteToken.of(sandbox.token()))
                             .restBaseUrl(URI.create(sandbox.restUrl())).graphqlUrl(URI.create(sandbox.graphqlUrl()))
-                            .governor(new DynamoDbRateLimitGovernor(table.client(), table.name()))
-                            .userBudgetKey("user:bench").time(TimeSource.scaled(scale)).maxWait(Duration.ofHours(1)).build();
+                            .governor(new DynamoDbRateLimitGovernor(table.client(), table.name(), time))
+                            .userBudgetKey("user:bench").time(time).maxWait(Duration.ofHours(1)).build();
                     walks.add(pool.submit(() -> walk(client)));
                 }
                 for (Future<Integer> walk : walks) {

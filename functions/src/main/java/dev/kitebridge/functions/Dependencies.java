@@ -1,7 +1,6 @@
 package dev.kitebridge.functions;
 
 import java.net.URI;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
@@ -110,7 +109,7 @@ public final class Dependencies {
                     JsonLogFormatter.install();
                     apiKeys = new ApiKeys(AwsConfig.fromEnvironment(System.getenv())
                             .<ApiKeyStore>map(config -> new DynamoDbApiKeyStore(AwsClients.dynamoDb(config), config.table()))
-                            .orElseGet(InMemoryApiKeyStore::new), Clock.systemUTC());
+                            .orElseGet(InMemoryApiKeyStore::new), TimeSource.SYSTEM);
                 }
                 current = apiKeys;
             }
@@ -142,7 +141,7 @@ public final class Dependencies {
         DynamoDbClient dynamo = AwsClients.dynamoDb(config);
         String table = config.table();
         SecretsManagerTokenVault tokens = new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(),
-                Clock.systemUTC());
+                TimeSource.SYSTEM);
         refreshAfterRestore = new Resource() {
             @Override
             public void beforeCheckpoint(Context<? extends Resource> context) {
@@ -158,8 +157,8 @@ public final class Dependencies {
         Core.getGlobalContext().register(refreshAfterRestore);
         return new Application.Wiring(new DynamoDbAccountStore(dynamo, table),
                 tokens,
-                new DynamoDbCursorStore(dynamo, table), new DynamoDbOrganizationDataStore(dynamo, table, Clock.systemUTC()),
-                new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table), buildkite, TimeSource.SYSTEM,
+                new DynamoDbCursorStore(dynamo, table), new DynamoDbOrganizationDataStore(dynamo, table, TimeSource.SYSTEM),
+                new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table, TimeSource.SYSTEM), buildkite, TimeSource.SYSTEM,
                 new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table), new DynamoDbEventLog(dynamo, table),
                         syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table), new DynamoDbDeadLetterStore(dynamo, table),
                         maxDeletionShare, webhookTargets),

@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,7 +80,7 @@ class PrimingTest {
         String base = "http://127.0.0.1:" + buildkite.getLocalPort();
         Application application = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
                 new InMemoryTokenVault(), new DynamoDbCursorStore(dynamo, table.name()),
-                new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()), new DynamoDbApiKeyStore(dynamo, table.name()),
+                new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM), new DynamoDbApiKeyStore(dynamo, table.name()),
                 new DynamoDbIdempotencyStore(dynamo, table.name()), new InMemoryRateLimitGovernor(),
                 new BuildkiteAccess.Endpoints(URI.create(base), URI.create(base + "/graphql")), TimeSource.SYSTEM));
 

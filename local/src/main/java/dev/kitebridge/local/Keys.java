@@ -1,8 +1,8 @@
 package dev.kitebridge.local;
 
-import java.time.Clock;
 import java.util.List;
 
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
@@ -31,7 +31,7 @@ final class Keys {
         if (config.dynamoDbEndpoint() != null) {
             KitebridgeTable.create(dynamo, config.table()); // a stand-in starts empty; in AWS, template.yaml makes the table
         }
-        ApiKeys keys = new ApiKeys(new DynamoDbApiKeyStore(dynamo, config.table()), Clock.systemUTC());
+        ApiKeys keys = new ApiKeys(new DynamoDbApiKeyStore(dynamo, config.table()), TimeSource.SYSTEM);
         String tenant = option.apply(args, "--tenant");
         if (tenant == null) {
             throw new IllegalArgumentException("keys " + command + " needs --tenant");

@@ -15,10 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -51,6 +49,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.kitebridge.accounts.AccountsService;
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.connect.ConnectService;
 import dev.kitebridge.sandbox.model.DataGenerator;
 import dev.kitebridge.sandbox.model.Population;
@@ -221,7 +220,7 @@ class ConnectPageBrowserTest {
     @Test
     void anExpiredLinkSaysSo() throws Exception {
         ConnectService past = new ConnectService(runtime.connectState().sessions(), runtime.connectState().redirectOrigins(),
-                runtime.application().accountsService(), Clock.fixed(Instant.now().minus(Duration.ofMinutes(31)), ZoneOffset.UTC));
+                runtime.application().accountsService(), TimeSource.fixed(Instant.now().minus(Duration.ofMinutes(31))));
         String url = server.url() + "/connect/" + past.create(LocalRuntime.TENANT, "Acme", null, null, null).secret();
         browser.get(url);
         assertEquals("This link has expired", browser.findElement(By.tagName("h1")).getText());

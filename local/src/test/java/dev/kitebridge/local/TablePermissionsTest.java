@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -144,8 +143,8 @@ class TablePermissionsTest {
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start()) {
             Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
                     new InMemoryTokenVault(), new DynamoDbCursorStore(dynamo, table.name()),
-                    new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()), new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()),
-                    new DynamoDbRateLimitGovernor(dynamo, table.name()),
+                    new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM), new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()),
+                    new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM),
                     new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
                     TimeSource.scaled(sandbox.clock().scale()), dev.kitebridge.sync.SyncState.inMemory((runId, delay) -> { }),
                     new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name()))));

@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-import java.time.Clock;
 
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.TimeSource;
@@ -62,12 +61,14 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
     }
 
     public static Application create(Wiring wiring) {
+        // People's time, not Buildkite's: keys, idempotency leases and connect sessions keep real minutes on a sandbox's fast clock.
+        TimeSource people = TimeSource.SYSTEM;
         BuildkiteAccess access = new BuildkiteAccess(wiring.accounts(), wiring.tokens(), wiring.governor(), wiring.buildkite(), wiring.time());
         Cursors cursors = new Cursors(wiring.cursors());
         OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(), access);
         UserWrites userWrites = new UserWrites(access, data);
         WriteEndpoints writes = new WriteEndpoints(access, userWrites, new GroupWrites(access, data, userWrites),
-                new Idempotency(wiring.idempotency(), Clock.systemUTC()));
+                new Idempotency(wiring.idempotency(), people));
         DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, cursors),
                 new GroupsService(access, data, cursors), new RolesService(cursors), new OrganizationsService(access, cursors),
                 new MeService(access));
@@ -81,8 +82,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), sync.runs(), sync.events());
-        ConnectService connect = new ConnectService(wiring.connect().sessions(), wiring.connect().redirectOrigins(), accountsService,
-                Clock.systemUTC());
+        ConnectService connect = new ConnectService(wiring.connect().sessions(), wiring.connect().redirectOrigins(), accountsService, people);
         AccountsEndpoints accounts = new AccountsEndpoints(accountsService);
         ProxyEndpoints proxy = new ProxyEndpoints(access, new ProxyService(access, cursors));
         SyncEndpoints syncEndpoints = new SyncEndpoints(syncService);
@@ -90,7 +90,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         ConnectPages pages = new ConnectPages(connect);
         Routes routes = new Routes(directory, writes, accounts, proxy, syncEndpoints, webhooks, connectSessions, pages);
         return new Application(routes, directory, accounts, proxy, syncEndpoints, webhooks, accountsService,
-                new ApiKeys(wiring.apiKeys(), Clock.systemUTC()), syncService, syncRunner, new WebhookRounds(sync.runs(), deliverer),
+                new ApiKeys(wiring.apiKeys(), people), syncService, syncRunner, new WebhookRounds(sync.runs(), deliverer),
                 connectSessions, pages, connect);
     }
 }

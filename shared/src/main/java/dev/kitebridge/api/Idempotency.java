@@ -1,6 +1,5 @@
 package dev.kitebridge.api;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -13,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.IdempotencyStore;
 
@@ -44,11 +44,11 @@ final class Idempotency {
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
     private final IdempotencyStore store;
-    private final Clock clock;
+    private final TimeSource time;
 
-    Idempotency(IdempotencyStore store, Clock clock) {
+    Idempotency(IdempotencyStore store, TimeSource time) {
         this.store = store;
-        this.clock = clock;
+        this.time = time;
     }
 
     /** What one run of a write tells its key: whether it reached Buildkite. */
@@ -72,9 +72,9 @@ final class Idempotency {
                     request, headers(request), Map.of());
         }
         String hash = requestHash(request);
-        Instant waitUntil = clock.instant().plus(WAIT);
+        Instant waitUntil = time.now().plus(WAIT);
         while (true) {
-            IdempotencyStore.Claim claim = store.claim(request.tenantId(), key, hash, clock.instant(), LEASE);
+            IdempotencyStore.Claim claim = store.claim(request.tenantId(), key, hash, time.now(), LEASE);
             if (claim instanceof IdempotencyStore.Claim.Granted granted) {
                 return runClaimed(request, key, granted.claimId(), hash, write);
             }
@@ -89,7 +89,7 @@ final class Idempotency {
                         + " was used with another request (method, path, query or body); use a new key for a new request",
                         request, headers(request), Map.of());
             }
-            if (!clock.instant().isBefore(waitUntil)) {
+            if (!time.now().isBefore(waitUntil)) {
                 Map<String, String> headers = headers(request);
                 headers.put("retry-after", "1");
                 return Responses.error(409, "idempotency_key_in_use", "a request with Idempotency-Key " + key
@@ -114,7 +114,7 @@ final class Idempotency {
         if (attempt.wrote || kept(response.statusCode())) {
             store.complete(request.tenantId(), key, claimId, hash, new IdempotencyStore.StoredResponse(response.statusCode(),
                     response.body()),
-                    clock.instant().plus(KEPT_FOR));
+                    time.now().plus(KEPT_FOR));
         } else {
             store.release(request.tenantId(), key, claimId);
         }

@@ -28,6 +28,21 @@ public interface TimeSource {
         }
     };
 
+    /** A clock stopped at {@code instant}, for tests that judge one moment; nothing may wait on it. */
+    static TimeSource fixed(Instant instant) {
+        return new TimeSource() {
+            @Override
+            public Instant now() {
+                return instant;
+            }
+
+            @Override
+            public void sleep(Duration duration) {
+                throw new UnsupportedOperationException("a fixed clock never moves: nothing can wait on it");
+            }
+        };
+    }
+
     /** A clock on which {@code scale} seconds pass per real second. */
     static TimeSource scaled(double scale) {
         if (!(scale > 0)) {

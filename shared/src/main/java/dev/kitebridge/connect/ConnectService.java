@@ -2,7 +2,6 @@ package dev.kitebridge.connect;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.Optional;
 
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.directory.DirectoryException;
 
 /**
@@ -29,13 +29,13 @@ public final class ConnectService {
     private final RedirectOriginStore origins;
     private final AccountsService accounts;
     /** People's time, not Buildkite's: a sandbox's fast clock must not shorten a customer's 30 minutes. */
-    private final Clock clock;
+    private final TimeSource time;
 
-    public ConnectService(ConnectSessionStore sessions, RedirectOriginStore origins, AccountsService accounts, Clock clock) {
+    public ConnectService(ConnectSessionStore sessions, RedirectOriginStore origins, AccountsService accounts, TimeSource time) {
         this.sessions = sessions;
         this.origins = origins;
         this.accounts = accounts;
-        this.clock = clock;
+        this.time = time;
     }
 
     /** A new session, and the secret its page's URL carries: shown in the tenant's answer once, kept only as a hash. */
@@ -72,7 +72,7 @@ public final class ConnectService {
             }
         }
         String secret = ConnectSecrets.newSecret();
-        Instant now = clock.instant();
+        Instant now = time.now();
         ConnectSession session = ConnectSession.opened(ConnectSecrets.newId(), ConnectSecrets.hash(secret), tenantId, label, state,
                 redirectUrl, scopes, now, now.plus(LIFETIME));
         sessions.create(session);
@@ -138,7 +138,7 @@ public final class ConnectService {
         if (session.status() == ConnectSession.Status.USED) {
             return new Found(Standing.USED, session);
         }
-        if (session.expiredAt(clock.instant())) {
+        if (session.expiredAt(time.now())) {
             return new Found(Standing.EXPIRED, session);
         }
         if (session.pending() == null && session.attempts() >= MAX_ATTEMPTS) {

@@ -277,7 +277,7 @@ public final class SyncRunner {
         SyncRun run = progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
         Metrics.emit("sync_turn", Map.of("run_id", run.id(), "tenant", run.tenantId(), "account", run.accountId()),
                 List.of(Metric.count("BuildkiteCalls", session.buildkiteCalls()),
-                        Metric.count("BuildkiteRateLimited", session.rateLimitedAnswers())), Instant.now());
+                        Metric.count("BuildkiteRateLimited", session.rateLimitedAnswers())), session.now());
     }
 
     /**
@@ -293,7 +293,7 @@ public final class SyncRunner {
             metrics.add(Metric.milliseconds("SyncLag", Duration.between(run.createdAt(), time.now()).toMillis()));
         }
         Metrics.emit("sync_run", Map.of("run_id", run.id(), "tenant", run.tenantId(), "account", run.accountId(),
-                "status", failed ? "failed" : "completed"), metrics, Instant.now());
+                "status", failed ? "failed" : "completed"), metrics, time.now());
     }
 
     /**

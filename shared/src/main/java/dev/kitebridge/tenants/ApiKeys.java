@@ -1,10 +1,10 @@
 package dev.kitebridge.tenants;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.state.ApiKeyStore;
 
 /**
@@ -16,11 +16,11 @@ public final class ApiKeys {
     private static final Pattern BEARER = Pattern.compile("^Bearer\\s+(kb_[A-Za-z0-9_-]{20,100})\\s*$", Pattern.CASE_INSENSITIVE);
 
     private final ApiKeyStore store;
-    private final Clock clock;
+    private final TimeSource time;
 
-    public ApiKeys(ApiKeyStore store, Clock clock) {
+    public ApiKeys(ApiKeyStore store, TimeSource time) {
         this.store = store;
-        this.clock = clock;
+        this.time = time;
     }
 
     public ApiKeyStore.NewKey create(String tenantId, String label) {
@@ -28,7 +28,7 @@ public final class ApiKeys {
             throw new IllegalArgumentException("a tenant id is 1 to 100 letters, digits and _ . : -");
         }
         for (int attempt = 1; ; attempt++) {
-            ApiKeyStore.NewKey key = ApiKeyStore.newKey(tenantId, label, clock.instant());
+            ApiKeyStore.NewKey key = ApiKeyStore.newKey(tenantId, label, time.now());
             try {
                 store.save(key.stored());
                 return key;

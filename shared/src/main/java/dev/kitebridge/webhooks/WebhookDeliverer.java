@@ -381,7 +381,7 @@ public final class WebhookDeliverer {
         }
     }
 
-    private static final class Counts {
+    private final class Counts {
         int sent;
         int delivered;
         int skipped;
@@ -392,7 +392,7 @@ public final class WebhookDeliverer {
             if (delivered + parked > 0) {
                 Metrics.emit("webhook_deliveries", Map.of("webhook_id", webhook.id(), "tenant", webhook.tenantId()),
                         List.of(Metrics.Metric.count("WebhookDeliveries", delivered), Metrics.Metric.count("WebhookDeliveriesParked", parked)),
-                        Instant.now());
+                        time.now());
             }
             return new Report(webhook.id(), accountId, status, delivered, skipped, parked, retryAt);
         }

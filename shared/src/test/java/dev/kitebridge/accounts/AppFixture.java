@@ -3,7 +3,6 @@ package dev.kitebridge.accounts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,9 +84,9 @@ public final class AppFixture implements AutoCloseable {
         AwsConfig config = new AwsConfig("us-east-1", table.name(), moto.newSecretPrefix(), table.config().dynamoDbEndpoint(), moto.endpoint());
         var dynamo = table.client();
         Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
-                new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC()),
-                new DynamoDbCursorStore(dynamo, table.name()), new DynamoDbOrganizationDataStore(dynamo, table.name(), Clock.systemUTC()),
-                new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name()),
+                new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), TimeSource.SYSTEM),
+                new DynamoDbCursorStore(dynamo, table.name()), new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM),
+                new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM),
                 endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()),
                 new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()),
                         new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()),

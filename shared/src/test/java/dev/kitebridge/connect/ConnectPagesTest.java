@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -220,7 +218,7 @@ class ConnectPagesTest {
     @Test
     void anExpiredOrUnknownLinkSaysSoAndNothingOfTheTenant() throws Exception {
         ConnectService past = new ConnectService(connect.sessions(), connect.redirectOrigins(), app.accountsService(),
-                Clock.fixed(Instant.now().minus(Duration.ofMinutes(31)), ZoneOffset.UTC));
+                TimeSource.fixed(Instant.now().minus(Duration.ofMinutes(31))));
         String expired = past.create(TENANT, "Acme Secret Project", "st", null, null).secret();
         ApiResponse page = page("GET", expired, null);
         assertEquals(410, page.statusCode());

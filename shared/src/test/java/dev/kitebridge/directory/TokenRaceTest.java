@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -52,14 +51,14 @@ class TokenRaceTest {
 
     private final BuildkiteAccess instanceA = instance();
     private final DynamoDbOrganizationDataStore organizationData = new DynamoDbOrganizationDataStore(table.client(), table.name(),
-            Clock.systemUTC());
+            TimeSource.SYSTEM);
     private final AccountsService accountsOnA = new AccountsService(accounts, vault(), organizationData, instanceA, endpoints,
             TimeSource.scaled(sandbox.clock().scale()), new dev.kitebridge.state.memory.InMemorySyncStore(),
             new dev.kitebridge.state.memory.InMemoryEventLog());
     private final BuildkiteAccess instanceB = instance();
 
     private SecretsManagerTokenVault vault() {
-        return new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), Clock.systemUTC());
+        return new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), TimeSource.SYSTEM);
     }
 
     private BuildkiteAccess instance() {

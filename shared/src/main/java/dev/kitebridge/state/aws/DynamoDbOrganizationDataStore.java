@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +19,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.state.OrganizationDataStore;
 
@@ -43,13 +43,13 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     private final DynamoDbClient dynamo;
     private final String table;
-    private final Clock clock;
+    private final TimeSource time;
     private final Map<String, OrganizationData> byWriteId = new ConcurrentHashMap<>();
 
-    public DynamoDbOrganizationDataStore(DynamoDbClient dynamo, String table, Clock clock) {
+    public DynamoDbOrganizationDataStore(DynamoDbClient dynamo, String table, TimeSource time) {
         this.dynamo = dynamo;
         this.table = table;
-        this.clock = clock;
+        this.time = time;
     }
 
     @Override
@@ -68,7 +68,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         String writeId = UUID.randomUUID().toString();
         byte[] bytes = gzip(StateJson.write(data.snapshot()));
         int chunks = Math.max(1, (bytes.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        long expires = clock.instant().plus(CHUNK_LIFETIME).getEpochSecond();
+        long expires = time.now().plus(CHUNK_LIFETIME).getEpochSecond();
         for (int i = 0; i < chunks; i++) {
             byte[] chunk = java.util.Arrays.copyOfRange(bytes, i * CHUNK_BYTES, Math.min(bytes.length, (i + 1) * CHUNK_BYTES));
             Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, "WRITE#" + writeId + "#" + i));
@@ -159,7 +159,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     private Optional<Pointer> pointer(String pk, String name) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, "POINTER#" + name))
                 .consistentRead(true)).item();
-        if (item == null || item.isEmpty() || KitebridgeTable.expired(item, clock.instant())) {
+        if (item == null || item.isEmpty() || KitebridgeTable.expired(item, time.now())) {
             return Optional.empty(); // TTL deletes within a day or two of expiry; until then, reads skip it
         }
         return Optional.of(new Pointer(item.get("write_id").s(), Integer.parseInt(item.get("chunks").n())));

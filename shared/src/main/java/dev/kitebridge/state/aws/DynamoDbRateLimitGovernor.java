@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
 import dev.kitebridge.buildkite.ratelimit.BudgetState;
@@ -40,9 +41,11 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final TimeSource time;
 
-    public DynamoDbRateLimitGovernor(DynamoDbClient dynamo, String table) {
+    public DynamoDbRateLimitGovernor(DynamoDbClient dynamo, String table, TimeSource time) {
         this.dynamo = dynamo;
+        this.time = time;
         this.table = table;
     }
 
@@ -134,7 +137,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
             written.put("version", KitebridgeTable.n(version + 1));
             written.put("nonce", KitebridgeTable.s(nonce));
             // A budget nobody has used for a day is forgotten; the next answer describes it again.
-            written.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(Instant.now().plus(Duration.ofDays(1))));
+            written.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(time.now().plus(Duration.ofDays(1))));
             try {
                 if (exists) {
                     dynamo.putItem(b -> b.tableName(table).item(written)

@@ -1,6 +1,5 @@
 package dev.kitebridge.state.aws;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -13,6 +12,7 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsExcept
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.state.TokenVault;
 
 /**
@@ -29,15 +29,15 @@ public final class SecretsManagerTokenVault implements TokenVault {
 
     private final SecretsManagerClient secrets;
     private final String prefix;
-    private final Clock clock;
+    private final TimeSource time;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     private record Cached(BuildkiteToken token, Instant readAt) {}
 
-    public SecretsManagerTokenVault(SecretsManagerClient secrets, String prefix, Clock clock) {
+    public SecretsManagerTokenVault(SecretsManagerClient secrets, String prefix, TimeSource time) {
         this.secrets = secrets;
         this.prefix = prefix;
-        this.clock = clock;
+        this.time = time;
     }
 
     @Override
@@ -52,19 +52,19 @@ public final class SecretsManagerTokenVault implements TokenVault {
             secrets.restoreSecret(b -> b.secretId(name));
             secrets.putSecretValue(b -> b.secretId(name).secretString(token.reveal()));
         }
-        cache.put(accountId, new Cached(token, clock.instant()));
+        cache.put(accountId, new Cached(token, time.now()));
     }
 
     @Override
     public Optional<BuildkiteToken> get(String accountId) {
         Cached cached = cache.get(accountId);
-        if (cached != null && clock.instant().isBefore(cached.readAt().plus(MAX_AGE))) {
+        if (cached != null && time.now().isBefore(cached.readAt().plus(MAX_AGE))) {
             return Optional.of(cached.token());
         }
         try {
             String value = secrets.getSecretValue(b -> b.secretId(prefix + accountId)).secretString();
             BuildkiteToken token = BuildkiteToken.of(value);
-            cache.put(accountId, new Cached(token, clock.instant()));
+            cache.put(accountId, new Cached(token, time.now()));
             return Optional.of(token);
         } catch (ResourceNotFoundException | InvalidRequestException gone) {
             // Never created, or marked for deletion (unlinked).

@@ -3,10 +3,8 @@ package dev.kitebridge.state.aws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.state.OrganizationDataStore;
 import dev.kitebridge.state.OrganizationDataStoreContract;
@@ -25,7 +24,7 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
     /** A fresh store per read, so that every read goes to DynamoDB rather than the process's cache. */
     @Override
     protected OrganizationDataStore store() {
-        return new DynamoDbOrganizationDataStore(table.client(), table.name(), Clock.systemUTC());
+        return new DynamoDbOrganizationDataStore(table.client(), table.name(), TimeSource.SYSTEM);
     }
 
     private List<Map<String, AttributeValue>> items() {
@@ -49,8 +48,7 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         store().save(data("acct-6", 30, true, false));
         assertTrue(items().stream().allMatch(i -> i.containsKey(KitebridgeTable.EXPIRES_AT)),
                 "chunks, pointers and the index all expire, so what an unlink or a rotate races with goes too: " + items());
-        Clock later = Clock.fixed(Instant.now().plus(DynamoDbOrganizationDataStore.CHUNK_LIFETIME).plus(Duration.ofMinutes(1)),
-                ZoneOffset.UTC);
+        TimeSource later = TimeSource.fixed(Instant.now().plus(DynamoDbOrganizationDataStore.CHUNK_LIFETIME).plus(Duration.ofMinutes(1)));
         DynamoDbOrganizationDataStore afterExpiry = new DynamoDbOrganizationDataStore(table.client(), table.name(), later);
         assertTrue(afterExpiry.complete("acct-6", "acme", OrganizationData.Part.PROFILES).isEmpty(), "TTL may not have run yet");
         assertTrue(afterExpiry.building("acct-6", "acme").isEmpty());

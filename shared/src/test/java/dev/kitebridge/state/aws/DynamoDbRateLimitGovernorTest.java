@@ -1,5 +1,6 @@
 package dev.kitebridge.state.aws;
 
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernorContract;
 
@@ -8,6 +9,6 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
     @Override
     protected RateLimitGovernor newGovernor() {
         Dynalite.Table table = Dynalite.get().newTable();
-        return new DynamoDbRateLimitGovernor(table.client(), table.name());
+        return new DynamoDbRateLimitGovernor(table.client(), table.name(), TimeSource.SYSTEM);
     }
 }

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -18,6 +17,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.TimeSource;
 
 /**
  * A token put under a name whose secret is scheduled for deletion (an unlink racing a rotate). Secrets
@@ -45,7 +45,7 @@ class SecretsManagerScheduledDeletionTest {
     void aTokenPutOverAScheduledDeletionRestoresTheSecret() {
         URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
         SecretsManagerTokenVault vault = new SecretsManagerTokenVault(AwsClients.secretsManager(
-                new AwsConfig("us-east-1", "unused", "kitebridge/accounts/", null, endpoint)), "kitebridge/accounts/", Clock.systemUTC());
+                new AwsConfig("us-east-1", "unused", "kitebridge/accounts/", null, endpoint)), "kitebridge/accounts/", TimeSource.SYSTEM);
 
         vault.put("acct-1", BuildkiteToken.of("bkua_back"));
 

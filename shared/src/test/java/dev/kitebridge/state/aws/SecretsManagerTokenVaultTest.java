@@ -11,11 +11,8 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -24,6 +21,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.state.TokenVaultContract;
 
@@ -123,7 +121,7 @@ class SecretsManagerTokenVaultTest extends TokenVaultContract {
     }
 
     /** A clock the test moves. */
-    private static final class MovableClock extends Clock {
+    private static final class MovableClock implements TimeSource {
         private Instant now = Instant.parse("2026-11-25T12:00:00Z");
 
         void advance(Duration by) {
@@ -131,18 +129,13 @@ class SecretsManagerTokenVaultTest extends TokenVaultContract {
         }
 
         @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
+        public Instant now() {
             return now;
+        }
+
+        @Override
+        public void sleep(Duration duration) {
+            throw new UnsupportedOperationException("the vault never waits");
         }
     }
 }

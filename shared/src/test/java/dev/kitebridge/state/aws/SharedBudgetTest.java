@@ -50,7 +50,7 @@ class SharedBudgetTest {
                 for (int i = 0; i < WORKERS; i++) {
                     BuildkiteClient client = BuildkiteClient.builder(BuildkiteToken.of(sandbox.token()))
                             .restBaseUrl(URI.create(sandbox.restUrl())).graphqlUrl(URI.create(sandbox.graphqlUrl()))
-                            .governor(time.governor(new DynamoDbRateLimitGovernor(table.client(), table.name())))
+                            .governor(time.governor(new DynamoDbRateLimitGovernor(table.client(), table.name(), time)))
                             .userBudgetKey("user:shared").time(time).maxWait(Duration.ofMinutes(10))
                             .retry(new RetryPolicy(4, Duration.ofMillis(5), Duration.ofMillis(50))).build();
                     walks.add(pool.submit(() -> walk(client)));

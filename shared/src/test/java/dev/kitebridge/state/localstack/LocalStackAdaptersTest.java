@@ -1,10 +1,10 @@
 package dev.kitebridge.state.localstack;
 
-import java.time.Clock;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.condition.EnabledIf;
 
+import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernorContract;
 import dev.kitebridge.state.AccountStore;
@@ -104,7 +104,7 @@ class LocalStackAdaptersTest {
         @Override
         protected RateLimitGovernor newGovernor() {
             AwsConfig config = table();
-            return new DynamoDbRateLimitGovernor(AwsClients.dynamoDb(config), config.table());
+            return new DynamoDbRateLimitGovernor(AwsClients.dynamoDb(config), config.table(), TimeSource.SYSTEM);
         }
     }
 
@@ -114,7 +114,7 @@ class LocalStackAdaptersTest {
 
         @Override
         protected OrganizationDataStore store() {
-            return new DynamoDbOrganizationDataStore(AwsClients.dynamoDb(config), config.table(), Clock.systemUTC());
+            return new DynamoDbOrganizationDataStore(AwsClients.dynamoDb(config), config.table(), TimeSource.SYSTEM);
         }
     }
 
@@ -155,7 +155,7 @@ class LocalStackAdaptersTest {
     class Tokens extends TokenVaultContract {
         private final AwsConfig config = LocalStack.config();
         private final TokenVault vault = new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix()
-                + System.nanoTime() + "/", Clock.systemUTC());
+                + System.nanoTime() + "/", TimeSource.SYSTEM);
 
         @Override
         protected TokenVault vault() {
