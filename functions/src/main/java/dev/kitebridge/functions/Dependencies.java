@@ -23,28 +23,28 @@ import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.DynamoDbConnectSessionStore;
-import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
-import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
-import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
-import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
-import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.aws.DynamoDbDeadLetterStore;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
-import dev.kitebridge.state.aws.DynamoDbWebhookStore;
-import dev.kitebridge.webhooks.WebhookTargets;
+import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
+import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
+import dev.kitebridge.state.aws.DynamoDbWebhookStore;
+import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.aws.SqsSyncQueue;
-import dev.kitebridge.sync.SyncQueue;
-import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;
+import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.sync.SyncQueue;
+import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.tenants.ApiKeys;
+import dev.kitebridge.webhooks.WebhookTargets;
 
 /**
  * What the handlers run on, built once per process (a Lambda container keeps it between

@@ -4,7 +4,7 @@ import java.util.List;
 
 import dev.kitebridge.connect.RedirectOriginStore;
 import dev.kitebridge.connect.RedirectOrigins;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;

@@ -5,7 +5,7 @@ import java.util.Set;
 
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * {@code /integrated-accounts}: link (POST), list and get (GET), rotate or rename (PATCH), unlink

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.kitebridge.connect.ConnectService;
-import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.ConnectSession;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.connect.RedirectOrigins;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * The tenant's side of connect sessions: {@code POST /connect-sessions} makes one (its URL is in

@@ -16,12 +16,12 @@ import java.util.function.Supplier;
 
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.connect.ConnectSecrets;
-import dev.kitebridge.connect.ConnectService;
-import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.ConnectService.Found;
+import dev.kitebridge.connect.ConnectService;
 import dev.kitebridge.connect.ConnectSession;
+import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.Scopes;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.state.IntegratedAccount;
 
 /**

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.Fetched;
 import dev.kitebridge.directory.GroupsService;
 import dev.kitebridge.directory.ListPage;

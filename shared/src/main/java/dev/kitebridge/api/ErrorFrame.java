@@ -2,7 +2,7 @@ package dev.kitebridge.api;
 
 import java.util.Map;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.Session;
 
 /**

@@ -17,7 +17,7 @@ import java.util.function.Function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.RequestCalls;
 
 /** API Gateway HTTP API (payload 2.0) events to requests, and responses back. */

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.IdempotencyStore;
 

@@ -10,7 +10,8 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * A request's JSON body, checked before anything is done: at most {@link #MAX_BYTES}, a JSON

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import dev.kitebridge.contract.ApiJson;
 
 /**
  * CloudWatch's Embedded Metric Format: a JSON line on stdout whose named numbers CloudWatch makes

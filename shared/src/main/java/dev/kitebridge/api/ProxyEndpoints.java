@@ -3,8 +3,8 @@ package dev.kitebridge.api;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.Session;
 import dev.kitebridge.proxy.ProxyService;
 

@@ -1,6 +1,6 @@
 package dev.kitebridge.api;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * The longest values the parameters every route shares may take, checked at the gate before any

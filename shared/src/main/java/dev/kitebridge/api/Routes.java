@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * The HTTP API's one routes table: each route key exactly as template.yaml declares it (and as

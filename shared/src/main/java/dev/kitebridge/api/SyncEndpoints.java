@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.sync.SyncRunView;
 import dev.kitebridge.sync.SyncService;
 

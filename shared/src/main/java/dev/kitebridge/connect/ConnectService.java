@@ -12,7 +12,7 @@ import java.util.Optional;
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * Connect sessions: a tenant asks for one ({@link #create}) and sends its customer to the page; the

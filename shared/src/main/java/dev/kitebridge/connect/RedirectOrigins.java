@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * Origins and redirect URLs, checked: an origin is {@code https://host[:port]} (http only for

@@ -19,6 +19,7 @@ import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.TokenVault;

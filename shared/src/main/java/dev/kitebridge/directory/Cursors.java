@@ -3,6 +3,7 @@ package dev.kitebridge.directory;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.state.CursorStore;
 
 /**

@@ -11,6 +11,7 @@ import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamChanges;
 import dev.kitebridge.buildkite.rest.TeamMember;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.model.UnifiedGroup;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
 import dev.kitebridge.directory.orgdata.TeamRoster;

@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * The ids a write names, resolved to the kind Buildkite's REST API keys by. The unified ids are

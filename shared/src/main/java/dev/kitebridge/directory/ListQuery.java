@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * A list request as the contract defines it: {@code limit} (1 to 500, default 100),

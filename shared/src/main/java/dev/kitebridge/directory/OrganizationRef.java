@@ -12,6 +12,7 @@ import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.rest.Organization;
+import dev.kitebridge.contract.DirectoryException;
 
 /** An organization the token reaches, as a walk across organizations remembers it. */
 public record OrganizationRef(String id, String slug, String name) {

@@ -3,6 +3,7 @@ package dev.kitebridge.directory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.kitebridge.contract.DirectoryException;
 
 /**
  * Where a list walk across organizations stands: which organization, which part of it (members

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.rest.Organization;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.model.UnifiedOrganization;
 
 /** Organizations: those the token reaches, read live from REST (100 a request). */

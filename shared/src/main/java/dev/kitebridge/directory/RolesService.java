@@ -1,5 +1,6 @@
 package dev.kitebridge.directory;
 
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.model.UnifiedRole;
 
 /** Roles: Buildkite's fixed catalog. No Buildkite call is made; the account is still checked. */

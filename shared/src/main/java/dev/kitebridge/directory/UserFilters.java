@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.model.UnifiedRole;
 import dev.kitebridge.directory.model.UnifiedUser;
 

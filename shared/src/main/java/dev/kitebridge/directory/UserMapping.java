@@ -20,8 +20,8 @@ import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.directory.model.UnifiedRole;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.MemberProfile;
-import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationData.UserTeam;
+import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.TeamRoster;
 
 /** Buildkite's members and invitations in the unified User shape. */

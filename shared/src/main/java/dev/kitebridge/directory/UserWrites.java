@@ -17,6 +17,7 @@ import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.Invitation;
 import dev.kitebridge.buildkite.rest.InvitationsResource;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;

@@ -12,13 +12,13 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.buildkite.LinkHeader;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.Transport;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Cursors;
-import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.ListQuery;
 import dev.kitebridge.directory.Session;
 

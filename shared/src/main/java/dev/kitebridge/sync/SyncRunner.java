@@ -10,13 +10,13 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
-import dev.kitebridge.api.ApiJson;
-import dev.kitebridge.api.Metrics;
 import dev.kitebridge.api.Metrics.Metric;
+import dev.kitebridge.api.Metrics;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.Session;
 
 /**

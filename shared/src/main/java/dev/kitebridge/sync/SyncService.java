@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.IntegratedAccount;
 

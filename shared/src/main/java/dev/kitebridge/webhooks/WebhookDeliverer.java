@@ -24,9 +24,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
-import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.api.Metrics;
 import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventFeed;
 

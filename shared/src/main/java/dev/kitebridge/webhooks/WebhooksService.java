@@ -4,7 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.sync.ChangeEvent;

@@ -15,9 +15,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
-import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.HttpApiEvents;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;

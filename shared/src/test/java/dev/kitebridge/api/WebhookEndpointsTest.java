@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryDeadLetterStore;

@@ -17,6 +17,7 @@ import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.contract.DirectoryException;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.ApiToken;
@@ -26,9 +27,9 @@ import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
+import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
-import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.MotoServer;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 

@@ -16,9 +16,9 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 
-import dev.kitebridge.state.IdempotencyStore;
 import dev.kitebridge.state.IdempotencyStore.Claim;
 import dev.kitebridge.state.IdempotencyStore.StoredResponse;
+import dev.kitebridge.state.IdempotencyStore;
 import dev.kitebridge.state.IdempotencyStoreContract;
 
 class DynamoDbIdempotencyStoreTest extends IdempotencyStoreContract {

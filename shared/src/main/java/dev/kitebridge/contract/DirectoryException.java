@@ -1,4 +1,4 @@
-package dev.kitebridge.directory;
+package dev.kitebridge.contract;
 
 import java.time.Duration;
 import java.util.Map;

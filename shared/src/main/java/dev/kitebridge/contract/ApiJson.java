@@ -1,4 +1,4 @@
-package dev.kitebridge.api;
+package dev.kitebridge.contract;
 
 import java.io.IOException;
 import java.util.Optional;
@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
-import dev.kitebridge.directory.DirectoryException;
 
 /**
  * The API's JSON: snake_case fields, ISO-8601 UTC timestamps, nulls written out; a field given
