@@ -11,7 +11,7 @@ import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.rest.AccessToken;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.OrganizationRef;
 import dev.kitebridge.state.AccountStore;
@@ -144,7 +144,7 @@ public final class AccountsService {
      * A new token for the account (and, if given, a new label): checked, stored, and the account
      * active again. Without a token, only the label changes.
      *
-     * @throws DirectoryException 409 if another request changed the account meanwhile
+     * @throws ApiError 409 if another request changed the account meanwhile
      */
     public View rotate(String tenantId, String accountId, BuildkiteToken token, String label) {
         IntegratedAccount current = find(tenantId, accountId);
@@ -161,7 +161,7 @@ public final class AccountsService {
         if (label != null) {
             changed = changed.withLabel(label);
         }
-        IntegratedAccount stored = accounts.replace(changed).orElseThrow(() -> DirectoryException.conflict(
+        IntegratedAccount stored = accounts.replace(changed).orElseThrow(() -> ApiError.conflict(
                 "integrated account " + accountId + " changed while this request ran (rotated, relabelled or unlinked); send it again"));
         return View.of(stored);
     }
@@ -189,7 +189,7 @@ public final class AccountsService {
 
     private IntegratedAccount find(String tenantId, String accountId) {
         return accounts.find(tenantId, accountId)
-                .orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
+                .orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
     }
 
     /** What Buildkite says of a token: its scopes, the organizations it reaches, its expiry, and whose budget it spends. */
@@ -206,7 +206,7 @@ public final class AccountsService {
      * Asks Buildkite about the token, as linking does: {@code GET /v2/access-token} needs no scope, so
      * any valid token answers; its organizations are read if it may read them.
      *
-     * @throws DirectoryException 422 for a token Buildkite refuses or that has expired, or Buildkite's failure
+     * @throws ApiError 422 for a token Buildkite refuses or that has expired, or Buildkite's failure
      */
     public Checked check(BuildkiteToken token) {
         BuildkiteClient buildkite = endpoints.client(token).time(time).userBudgetKey("token-check").build();
@@ -214,13 +214,13 @@ public final class AccountsService {
         try {
             accessToken = buildkite.account().accessToken();
         } catch (BuildkiteException.Unauthorized refused) {
-            throw DirectoryException.invalidToken("Buildkite refused the token: it is not a valid API access token, "
+            throw ApiError.invalidToken("Buildkite refused the token: it is not a valid API access token, "
                     + "or it has expired or been revoked");
         } catch (BuildkiteException e) {
             throw BuildkiteAccess.translated(e);
         }
         if (accessToken.expiresAt() != null && !accessToken.expiresAt().isAfter(time.now())) {
-            throw DirectoryException.invalidToken("the token expired at " + accessToken.expiresAt());
+            throw ApiError.invalidToken("the token expired at " + accessToken.expiresAt());
         }
         List<IntegratedAccount.OrganizationRef> organizations = new ArrayList<>();
         if (Set.copyOf(accessToken.scopes()).contains("read_organizations")) {

@@ -21,7 +21,7 @@ import dev.kitebridge.connect.ConnectService;
 import dev.kitebridge.connect.ConnectSession;
 import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.Scopes;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.state.IntegratedAccount;
 
 /**
@@ -93,7 +93,7 @@ public final class ConnectPages {
     private ApiResponse answer(ApiRequest request, Supplier<ApiResponse> page) {
         try {
             return page.get();
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             ErrorFrame.log(e, request);
             return message(request, e.status(), "Something went wrong", "Please try again in a minute.", null);
         }
@@ -144,7 +144,7 @@ public final class ConnectPages {
                 return show(request, secret, after, null, 200);
             }
             return ApiResponse.seeOther(secret, headers(request, null));
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             ErrorFrame.log(e, request);
             Found now = connect.find(secret);
             if (e.status() == 422) {
@@ -161,7 +161,7 @@ public final class ConnectPages {
                     .map(linked -> linked.redirect().map(to -> ApiResponse.seeOther(to, headers(request, null)))
                             .orElseGet(() -> done(request, linked)))
                     .orElseGet(() -> ApiResponse.seeOther(secret, headers(request, null)));
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             ErrorFrame.log(e, request);
             Found now = connect.find(secret);
             String why = e.status() == 422 ? capitalized(e.getMessage()) + ". Make a new token and paste it."

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Fetched;
 import dev.kitebridge.directory.GroupsService;
@@ -120,7 +120,7 @@ public final class DirectoryEndpoints {
             if (request.pathParameter("id") != null) {
                 for (String name : request.query().keySet()) {
                     if (!GET_PARAMETERS.contains(name)) {
-                        throw DirectoryException.invalidRequest("unknown query parameter " + name);
+                        throw ApiError.invalidRequest("unknown query parameter " + name);
                     }
                 }
             }

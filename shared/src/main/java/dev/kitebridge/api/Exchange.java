@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Session;
 
@@ -40,7 +40,7 @@ final class Exchange {
     static String accountId(ApiRequest request) {
         String accountId = request.query().get("integrated_account_id");
         if (accountId == null || accountId.isBlank()) {
-            throw DirectoryException.invalidRequest("integrated_account_id is required");
+            throw ApiError.invalidRequest("integrated_account_id is required");
         }
         return accountId;
     }

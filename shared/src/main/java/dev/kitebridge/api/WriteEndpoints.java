@@ -11,7 +11,7 @@ import dev.kitebridge.buildkite.SsoMode;
 import dev.kitebridge.buildkite.TeamPrivacy;
 import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.buildkite.rest.TeamChanges;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.GroupWrites;
 import dev.kitebridge.directory.Ids;
@@ -76,7 +76,7 @@ public final class WriteEndpoints {
             JsonBody body = JsonBody.parse(request.body(), Set.of("organization_id", "role"));
             OrganizationRole role = body.oneOf("role", ORGANIZATION_ROLES);
             if (role == null) {
-                throw DirectoryException.invalidRequest("role is required: organization:admin or organization:member");
+                throw ApiError.invalidRequest("role is required: organization:admin or organization:member");
             }
             return users.changeRole(session, Ids.resolve("id", request.pathParameter("id"), Ids.Kind.USER),
                     body.requiredString("organization_id", MAX_TEXT), role, includeRemoteData(request));
@@ -107,7 +107,7 @@ public final class WriteEndpoints {
             JsonBody body = JsonBody.parse(request.body(), TEAM_FIELDS_AND_ORGANIZATION);
             TeamChanges changes = teamChanges(body, body.string("name", MAX_TEXT));
             if (changes.restBody().isEmpty()) {
-                throw DirectoryException.invalidRequest("a PATCH changes at least one of name, description, privacy, is_default, "
+                throw ApiError.invalidRequest("a PATCH changes at least one of name, description, privacy, is_default, "
                         + "default_member_role");
             }
             return groups.update(session, Ids.resolve("id", request.pathParameter("id"), Ids.Kind.TEAM),
@@ -150,7 +150,7 @@ public final class WriteEndpoints {
 
     private static TeamChanges teamChanges(JsonBody body, String name) {
         if (name != null && name.isBlank()) {
-            throw DirectoryException.invalidRequest("name must not be blank");
+            throw ApiError.invalidRequest("name must not be blank");
         }
         return new TeamChanges(name, body.string("description", 1_000), body.oneOf("privacy", PRIVACIES), body.bool("is_default"),
                 body.oneOf("default_member_role", TEAM_ROLES), null, null, null, null, null);

@@ -35,17 +35,17 @@ public final class ApiJson {
     /**
      * A request's JSON body as a tree (a missing node for blank text).
      *
-     * @throws DirectoryException 400: not JSON, or naming the field it gives twice
+     * @throws ApiError 400: not JSON, or naming the field it gives twice
      */
     public static JsonNode readRequestBody(String body) {
         try {
             return MAPPER.readTree(body);
         } catch (StreamReadException e) {
-            throw DirectoryException.invalidRequest(duplicate(body, e)
+            throw ApiError.invalidRequest(duplicate(body, e)
                     .map(name -> "the request body gives the field " + name + " more than once")
                     .orElse("the request body is not valid JSON"));
         } catch (IOException e) {
-            throw DirectoryException.invalidRequest("the request body is not valid JSON");
+            throw ApiError.invalidRequest("the request body is not valid JSON");
         }
     }
 

@@ -19,7 +19,7 @@ import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.TokenVault;
@@ -78,13 +78,13 @@ public final class BuildkiteAccess {
     /**
      * The tenant's account, ready to call Buildkite until {@code budget} has passed.
      *
-     * @throws DirectoryException 404 for an account the tenant does not have, 424 for one that needs a new token
+     * @throws ApiError 404 for an account the tenant does not have, 424 for one that needs a new token
      */
     public Session open(String tenantId, String accountId, Duration budget) {
         IntegratedAccount account = accounts.find(tenantId, accountId)
-                .orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
+                .orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
         if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
-            throw DirectoryException.needsReauth(accountId);
+            throw ApiError.needsReauth(accountId);
         }
         Long seen = revisions.put(account.id(), account.revision());
         if (seen != null && seen != account.revision()) {
@@ -92,7 +92,7 @@ public final class BuildkiteAccess {
             forget(account.id());
         }
         BuildkiteToken token = tokens.get(account.id())
-                .orElseThrow(() -> DirectoryException.needsReauth(accountId));
+                .orElseThrow(() -> ApiError.needsReauth(accountId));
         Session session = new Session(account, time, time.now().plus(budget));
         session.attach(token, client(account, token, session));
         return session;
@@ -198,37 +198,37 @@ public final class BuildkiteAccess {
         // Written only over the revision this request read: a rotate or an unlink since then stands.
         accounts.replace(account.withStatus(IntegratedAccount.Status.NEEDS_REAUTH));
         forget(account.id());
-        throw DirectoryException.needsReauth(account.id());
+        throw ApiError.needsReauth(account.id());
     }
 
     /**
      * Any failure but a refused token (which {@link #againWithStoredToken} handles, and a token
      * check answers 422 for) in the contract's terms: a spent budget 429 with when it refills.
      */
-    public static DirectoryException translated(BuildkiteException failure) {
+    public static ApiError translated(BuildkiteException failure) {
         if (failure instanceof BuildkiteException.MissingScope e) {
-            return DirectoryException.missingScope(e.scope());
+            return ApiError.missingScope(e.scope());
         }
         if (failure instanceof BuildkiteException.RateLimited e) {
-            return DirectoryException.rateLimited(e.retryAfter(), "Buildkite's " + e.scope()
+            return ApiError.rateLimited(e.retryAfter(), "Buildkite's " + e.scope()
                     + " budget for this account is spent; it refills in " + Math.max(1, e.retryAfter().toSeconds()) + " s");
         }
         if (failure instanceof BuildkiteException.OverLimit e) {
-            return DirectoryException.budgetTooSmall(e.getMessage());
+            return ApiError.budgetTooSmall(e.getMessage());
         }
         if (failure instanceof BuildkiteException.Unavailable e) {
-            return DirectoryException.upstream(e.status() == 0 ? 504 : 502, "Buildkite failed: " + e.getMessage());
+            return ApiError.upstream(e.status() == 0 ? 504 : 502, "Buildkite failed: " + e.getMessage());
         }
         if (failure instanceof BuildkiteException.Forbidden e) {
-            return DirectoryException.forbidden("Buildkite refused: " + e.getMessage());
+            return ApiError.forbidden("Buildkite refused: " + e.getMessage());
         }
         if (failure instanceof BuildkiteException.NotFound e) {
-            return DirectoryException.notFound("Buildkite found nothing: " + e.getMessage());
+            return ApiError.notFound("Buildkite found nothing: " + e.getMessage());
         }
         if (failure instanceof BuildkiteException.Validation e) {
-            return DirectoryException.refused(e.getMessage());
+            return ApiError.refused(e.getMessage());
         }
-        return DirectoryException.upstream(502, "Buildkite answered in a way this service does not understand: " + failure.getMessage());
+        return ApiError.upstream(502, "Buildkite answered in a way this service does not understand: " + failure.getMessage());
     }
 
     /**
@@ -237,7 +237,7 @@ public final class BuildkiteAccess {
      */
     public void requireScope(Session session, String scope) {
         if (!session.account().scopes().contains(scope)) {
-            throw DirectoryException.missingScope(scope);
+            throw ApiError.missingScope(scope);
         }
     }
 

@@ -17,7 +17,7 @@ import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamMember;
 import dev.kitebridge.buildkite.rest.TeamPipeline;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedGroup;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
@@ -51,7 +51,7 @@ public final class GroupsService {
         String userId = query.filters().get("user_id") == null ? null : ListQuery.requireUuid("user_id", query.filters().get("user_id"));
         String privacy = query.filters().get("privacy");
         if (privacy != null && !privacy.equals("visible") && !privacy.equals("secret")) {
-            throw DirectoryException.invalidRequest("privacy must be visible or secret, not '" + privacy + "'");
+            throw ApiError.invalidRequest("privacy must be visible or secret, not '" + privacy + "'");
         }
         Map<String, String> position = cursors.position(session, RESOURCE, query);
         OrganizationWalk walk;
@@ -73,7 +73,7 @@ public final class GroupsService {
             try {
                 view = access.call(session, () -> data.ensure(session, current.slug(), ROSTERS, query.maxAge(),
                         session.deadline().minus(UsersService.PAGE_RESERVE)));
-            } catch (DirectoryException stopped) {
+            } catch (ApiError stopped) {
                 if (!progressed || stopped.status() != 429) {
                     throw stopped;
                 }
@@ -126,7 +126,7 @@ public final class GroupsService {
                     session.deadline().minus(UsersService.PAGE_RESERVE)));
             return new Fetched<>(group(org, team, raw, view.rosters(), includeRemoteData), view.age(session.now()));
         }
-        throw DirectoryException.notFound("no group " + teamId + " in the organizations this account reaches");
+        throw ApiError.notFound("no group " + teamId + " in the organizations this account reaches");
     }
 
     /** One team's members and pipelines, page by page. */

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * A list request as the contract defines it: {@code limit} (1 to 500, default 100),
@@ -28,7 +28,7 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
     public static ListQuery parse(Map<String, String> query, Set<String> filterNames) {
         for (String name : query.keySet()) {
             if (!COMMON.contains(name) && !filterNames.contains(name)) {
-                throw DirectoryException.invalidRequest("unknown query parameter " + name + "; this list takes "
+                throw ApiError.invalidRequest("unknown query parameter " + name + "; this list takes "
                         + String.join(", ", new java.util.TreeSet<>(COMMON))
                         + (filterNames.isEmpty() ? "" : " and the filters " + String.join(", ", new java.util.TreeSet<>(filterNames))));
             }
@@ -39,10 +39,10 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
             try {
                 limit = Integer.parseInt(givenLimit.trim());
             } catch (NumberFormatException e) {
-                throw DirectoryException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + givenLimit + "'");
+                throw ApiError.invalidRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + givenLimit + "'");
             }
             if (limit < 1 || limit > MAX_LIMIT) {
-                throw DirectoryException.invalidRequest("limit must be from 1 to " + MAX_LIMIT + ", not " + limit);
+                throw ApiError.invalidRequest("limit must be from 1 to " + MAX_LIMIT + ", not " + limit);
             }
         }
         Duration maxAge = maxAge(query);
@@ -73,7 +73,7 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
             }
             return Duration.ofSeconds(seconds);
         } catch (NumberFormatException e) {
-            throw DirectoryException.invalidRequest("max_age must be a whole number of seconds, not '" + given + "'");
+            throw ApiError.invalidRequest("max_age must be a whole number of seconds, not '" + given + "'");
         }
     }
 
@@ -86,14 +86,14 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
         return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw DirectoryException.invalidRequest(name + " must be true or false, not '" + value + "'");
+            default -> throw ApiError.invalidRequest(name + " must be true or false, not '" + value + "'");
         };
     }
 
     /** Checks that an id is a UUID, as every Buildkite id the directory uses is. */
     public static String requireUuid(String what, String id) {
         if (id == null || !UUID.matcher(id).matches()) {
-            throw DirectoryException.invalidRequest(what + " must be a UUID, not '" + (id == null ? "" : id) + "'");
+            throw ApiError.invalidRequest(what + " must be a UUID, not '" + (id == null ? "" : id) + "'");
         }
         return id.toLowerCase(java.util.Locale.ROOT);
     }

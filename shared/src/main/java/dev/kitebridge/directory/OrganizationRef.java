@@ -12,7 +12,7 @@ import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.rest.Organization;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 
 /** An organization the token reaches, as a walk across organizations remembers it. */
 public record OrganizationRef(String id, String slug, String name) {
@@ -37,7 +37,7 @@ public record OrganizationRef(String id, String slug, String name) {
         String id = ListQuery.requireUuid("organization_id", organizationId);
         List<OrganizationRef> one = all.stream().filter(o -> o.id().equals(id)).toList();
         if (one.isEmpty()) {
-            throw DirectoryException.notFound("no organization " + id + " is reachable with this integrated account");
+            throw ApiError.notFound("no organization " + id + " is reachable with this integrated account");
         }
         return one;
     }
@@ -54,7 +54,7 @@ public record OrganizationRef(String id, String slug, String name) {
         try {
             return BuildkiteJson.MAPPER.readValue(json, new TypeReference<List<OrganizationRef>>() {});
         } catch (JsonProcessingException e) {
-            throw DirectoryException.invalidCursor();
+            throw ApiError.invalidCursor();
         }
     }
 }

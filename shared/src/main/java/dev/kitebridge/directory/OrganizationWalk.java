@@ -3,7 +3,7 @@ package dev.kitebridge.directory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * Where a list walk across organizations stands: which organization, which part of it (members
@@ -47,7 +47,7 @@ final class OrganizationWalk {
             walk.after = position.get("after");
             walk.last = position.get("last");
         } catch (RuntimeException e) {
-            throw DirectoryException.invalidCursor();
+            throw ApiError.invalidCursor();
         }
         return walk;
     }

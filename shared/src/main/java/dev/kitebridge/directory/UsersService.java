@@ -19,7 +19,7 @@ import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationData;
@@ -99,7 +99,7 @@ public final class UsersService {
                     readInvitations(session, query, filters, walk, org, result);
                 }
                 progressed = true;
-            } catch (DirectoryException stopped) {
+            } catch (ApiError stopped) {
                 // A request that moved the walk on answers with what it has; the walk resumes from its cursor.
                 if (!progressed || stopped.status() != 429) {
                     throw stopped;
@@ -233,7 +233,7 @@ public final class UsersService {
                 return new Fetched<>(invited.get(), null); // read live
             }
         }
-        throw DirectoryException.notFound("no user or pending invitation " + userId + " in the organizations this account reaches");
+        throw ApiError.notFound("no user or pending invitation " + userId + " in the organizations this account reaches");
     }
 
     private Optional<Fetched<UnifiedUser>> member(Session session, OrganizationRef org, String userId, boolean includeRemoteData,

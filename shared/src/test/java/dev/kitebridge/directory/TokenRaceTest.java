@@ -17,7 +17,7 @@ import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.contract.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.ApiToken;
@@ -138,7 +138,7 @@ class TokenRaceTest {
         accountsOnA.unlink(TENANT, id);
         sandbox.world().revokeToken(token);
 
-        DirectoryException refused = assertThrows(DirectoryException.class, () -> whoAmI(instanceB, onB));
+        ApiError refused = assertThrows(ApiError.class, () -> whoAmI(instanceB, onB));
         assertEquals(424, refused.status());
         assertTrue(accounts.find(TENANT, id).isEmpty(), "the unlinked account stays gone");
         assertTrue(moto.liveSecrets(config.secretPrefix()).isEmpty());
@@ -151,9 +151,9 @@ class TokenRaceTest {
         Session onB = instanceB.open(TENANT, id, Duration.ofSeconds(30));
         sandbox.world().revokeToken(token);
 
-        assertEquals(424, assertThrows(DirectoryException.class, () -> whoAmI(instanceB, onB)).status());
+        assertEquals(424, assertThrows(ApiError.class, () -> whoAmI(instanceB, onB)).status());
         IntegratedAccount stored = accounts.find(TENANT, id).orElseThrow();
         assertEquals(IntegratedAccount.Status.NEEDS_REAUTH, stored.status());
-        assertEquals(424, assertThrows(DirectoryException.class, () -> instanceA.open(TENANT, id, Duration.ofSeconds(30))).status());
+        assertEquals(424, assertThrows(ApiError.class, () -> instanceA.open(TENANT, id, Duration.ofSeconds(30))).status());
     }
 }
