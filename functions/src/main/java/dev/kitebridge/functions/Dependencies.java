@@ -12,7 +12,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteClient;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -44,6 +43,7 @@ import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.SyncQueue;
 import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.tenants.ApiKeys;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookTargets;
 
 /**

@@ -21,7 +21,6 @@ import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFact
 
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.connect.ConnectSecrets;
 import dev.kitebridge.connect.ConnectSession;
 import dev.kitebridge.connect.ConnectState;
@@ -30,6 +29,7 @@ import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookTargets;
 
 /**

@@ -43,7 +43,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.connect.ConnectSecrets;
 import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -70,6 +69,7 @@ import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SnapshotStore;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * template.yaml's table permissions against what the code does: every DynamoDB call of every

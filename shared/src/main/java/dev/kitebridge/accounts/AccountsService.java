@@ -9,7 +9,6 @@ import java.util.UUID;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.rest.AccessToken;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -23,6 +22,7 @@ import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SyncStore;
+import dev.kitebridge.time.TimeSource;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -2,7 +2,6 @@ package dev.kitebridge.api;
 
 
 import dev.kitebridge.accounts.AccountsService;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.connect.ConnectService;
 import dev.kitebridge.connect.ConnectState;
@@ -29,6 +28,7 @@ import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.tenants.ApiKeys;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookRounds;
 import dev.kitebridge.webhooks.WebhooksService;

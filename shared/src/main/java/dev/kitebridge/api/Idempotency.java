@@ -12,10 +12,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.IdempotencyStore;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * {@code Idempotency-Key} on writes: the first request with a key runs and its answer is kept for

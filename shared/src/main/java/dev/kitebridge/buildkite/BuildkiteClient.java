@@ -15,6 +15,8 @@ import dev.kitebridge.buildkite.rest.InvitationsResource;
 import dev.kitebridge.buildkite.rest.OrganizationsResource;
 import dev.kitebridge.buildkite.rest.RestClient;
 import dev.kitebridge.buildkite.rest.TeamsResource;
+import dev.kitebridge.time.Deadline;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * A client for one Buildkite token: REST v2 by resource, and GraphQL by resource.

@@ -11,8 +11,8 @@ import java.util.Optional;
 
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Connect sessions: a tenant asks for one ({@link #create}) and sends its customer to the page; the

@@ -16,13 +16,13 @@ import java.util.stream.Collectors;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.TokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Opens a tenant's integrated account for one request, and turns Buildkite's errors into the

@@ -10,11 +10,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.CallListener;
-import dev.kitebridge.buildkite.Deadline;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
 import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.time.Deadline;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * One request's access to one integrated account's Buildkite: the client, the time the request

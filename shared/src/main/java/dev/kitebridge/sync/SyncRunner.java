@@ -12,12 +12,12 @@ import java.util.function.UnaryOperator;
 
 import dev.kitebridge.api.Metrics.Metric;
 import dev.kitebridge.api.Metrics;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Session;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through

@@ -3,12 +3,12 @@ package dev.kitebridge.webhooks;
 import java.util.LinkedHashSet;
 import java.util.List;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * A tenant's webhook subscriptions: subscribe, list, get, unsubscribe. A new subscription gets

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.contract.ApiJson;
@@ -44,6 +43,7 @@ import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.SyncState;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookTargets;
 
 /** The whole application over a sandbox, on in-memory state or on dynalite and moto's Secrets Manager. */

@@ -22,7 +22,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -36,6 +35,7 @@ import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /** One JSON line per request through the handlers' gate, with its metrics in Embedded Metric Format, and never a token. */
 class RequestLogTest {

@@ -21,7 +21,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
@@ -30,6 +29,7 @@ import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryWebhookStore;
 import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookTargets;
 import dev.kitebridge.webhooks.WebhooksService;

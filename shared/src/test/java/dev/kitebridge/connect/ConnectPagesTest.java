@@ -25,7 +25,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -40,6 +39,7 @@ import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.SyncState;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * The connect flow through its endpoints (no browser: {@code ConnectPageBrowserTest} drives Chromium

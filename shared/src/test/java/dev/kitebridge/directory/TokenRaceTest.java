@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.orgdata.OrganizationData;
@@ -32,6 +31,7 @@ import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.MotoServer;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Two Lambda instances on one table and one Secrets Manager, each with its own token cache: what

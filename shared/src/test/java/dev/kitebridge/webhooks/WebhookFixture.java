@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
@@ -22,6 +21,7 @@ import dev.kitebridge.state.memory.InMemoryWebhookStore;
 import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Webhooks over in-memory state, with accounts whose sync runs publish events, a clock the test

@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.state.IntegratedAccount;
@@ -31,6 +30,7 @@ import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * One first sync in a process of its own, as the worker function runs it: its state in DynamoDB

@@ -27,7 +27,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.bench.SdkHttpClients;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -45,6 +44,7 @@ import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * A warm users list page of 100 through the users handler, Buildkite's answers served from memory

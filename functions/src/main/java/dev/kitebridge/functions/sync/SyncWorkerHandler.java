@@ -9,12 +9,12 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.sync.SyncWork;
 import dev.kitebridge.sync.SyncWorker;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookRounds;
 
 /**

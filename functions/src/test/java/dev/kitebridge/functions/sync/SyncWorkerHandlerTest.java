@@ -17,7 +17,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.BuildkiteAccess;
@@ -31,6 +30,7 @@ import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.sync.SyncStore;
 import dev.kitebridge.sync.SyncWork;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookRounds;
 
 /** A message the worker cannot work on is a failed item for SQS, and one log line with its stack. */

@@ -4,7 +4,6 @@ package dev.kitebridge.state.localstack;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.condition.EnabledIf;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernorContract;
 import dev.kitebridge.state.AccountStore;
@@ -42,6 +41,7 @@ import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SnapshotStore;
 import dev.kitebridge.sync.SyncStore;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.DeadLetterStore;
 import dev.kitebridge.webhooks.WebhookStore;
 

@@ -1,4 +1,4 @@
-package dev.kitebridge.buildkite;
+package dev.kitebridge.time;
 
 import java.time.Instant;
 import java.util.Objects;
