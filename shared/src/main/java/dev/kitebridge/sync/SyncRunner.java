@@ -10,13 +10,13 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
-import dev.kitebridge.api.Metrics.Metric;
-import dev.kitebridge.api.Metrics;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Session;
+import dev.kitebridge.metrics.Metrics.Metric;
+import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.time.TimeSource;
 
 /**

@@ -24,8 +24,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
-import dev.kitebridge.api.Metrics;
 import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventFeed;
 import dev.kitebridge.time.TimeSource;

@@ -26,6 +26,7 @@ import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.logging.JsonLogFormatter;
+import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;

@@ -1,4 +1,4 @@
-package dev.kitebridge.api;
+package dev.kitebridge.metrics;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -7,12 +7,13 @@ import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+
 import dev.kitebridge.contract.ApiJson;
 
 /**
  * CloudWatch's Embedded Metric Format: a JSON line on stdout whose named numbers CloudWatch makes
  * metrics of (namespace {@code Kitebridge}), with no agent and no API call. The request line
- * ({@link RequestLog}) is written here, and so are the lines of what happens outside a request:
+ * (the API's {@code RequestLog}) is written here, and so are the lines of what happens outside a request:
  * sync runs ended, sync workers' Buildkite calls, webhook deliveries.
  */
 public final class Metrics {
@@ -48,7 +49,7 @@ public final class Metrics {
     }
 
     /** The line: the fields, each metric as a top-level number, and the EMF directive naming them under these dimension sets. */
-    static String line(Map<String, Object> fields, List<List<String>> dimensions, List<Metric> metrics, Instant at) {
+    public static String line(Map<String, Object> fields, List<List<String>> dimensions, List<Metric> metrics, Instant at) {
         Map<String, Object> line = new LinkedHashMap<>(fields);
         metrics.forEach(metric -> line.put(metric.name(), metric.value()));
         line.put("_aws", Map.of(
@@ -64,7 +65,7 @@ public final class Metrics {
      * A logger that prints each message alone, one line, on stdout (which Lambda sends to CloudWatch),
      * and not through the root logger: the line stays JSON whatever java.util.logging's format is.
      */
-    static Logger stdoutLogger(String name) {
+    public static Logger stdoutLogger(String name) {
         Logger logger = Logger.getLogger(name);
         logger.setUseParentHandlers(false);
         logger.addHandler(new Handler() {
