@@ -57,7 +57,7 @@ public final class GroupsService {
         OrganizationWalk walk;
         if (position.isEmpty()) {
             walk = new OrganizationWalk();
-            walk.orgs = OrganizationRef.only(access.organizations(session), query.filters().get("organization_id"));
+            walk.orgs = ListQuery.onlyOrganization(access.organizations(session), query.filters().get("organization_id"));
         } else {
             walk = OrganizationWalk.from(position);
         }
@@ -109,7 +109,7 @@ public final class GroupsService {
     /** One group by its team UUID, in the given organization or the first reachable one that has it. */
     public Fetched<UnifiedGroup> get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
         String teamId = ListQuery.requireUuid("id", id);
-        List<OrganizationRef> orgs = OrganizationRef.only(
+        List<OrganizationRef> orgs = ListQuery.onlyOrganization(
                 access.organizations(session), organizationId);
         for (OrganizationRef org : orgs) {
             Optional<WithJson<Team>> found = access.find(session, buildkite -> buildkite.teams().getWithJson(org.slug(), teamId));

@@ -1,10 +1,12 @@
 package dev.kitebridge.directory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+
 import dev.kitebridge.contract.ApiError;
 
 /**
@@ -88,6 +90,19 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
             case "false" -> false;
             default -> throw ApiError.invalidRequest(name + " must be true or false, not '" + value + "'");
         };
+    }
+
+    /** The organizations narrowed to one, by id; 404 when the token does not reach it. */
+    public static List<OrganizationRef> onlyOrganization(List<OrganizationRef> all, String organizationId) {
+        if (organizationId == null) {
+            return all;
+        }
+        String id = requireUuid("organization_id", organizationId);
+        List<OrganizationRef> one = all.stream().filter(o -> o.id().equals(id)).toList();
+        if (one.isEmpty()) {
+            throw ApiError.notFound("no organization " + id + " is reachable with this integrated account");
+        }
+        return one;
     }
 
     /** Checks that an id is a UUID, as every Buildkite id the directory uses is. */

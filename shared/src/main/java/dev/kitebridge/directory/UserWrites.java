@@ -151,7 +151,7 @@ public final class UserWrites {
 
     static OrganizationRef organization(Session session, BuildkiteAccess access, String organizationId) {
         String id = Ids.resolve("organization_id", organizationId, Ids.Kind.ORGANIZATION);
-        return OrganizationRef.only(access.organizations(session), id).get(0);
+        return ListQuery.onlyOrganization(access.organizations(session), id).get(0);
     }
 
     private OrganizationRef organization(Session session, String organizationId) {

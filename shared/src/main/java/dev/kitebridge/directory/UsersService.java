@@ -66,7 +66,7 @@ public final class UsersService {
         OrganizationWalk walk;
         if (position.isEmpty()) {
             walk = new OrganizationWalk();
-            walk.orgs = OrganizationRef.only(access.organizations(session),
+            walk.orgs = ListQuery.onlyOrganization(access.organizations(session),
                     filters.organizationId());
         } else {
             walk = OrganizationWalk.from(position);
@@ -219,7 +219,7 @@ public final class UsersService {
      */
     public Fetched<UnifiedUser> get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
         String userId = ListQuery.requireUuid("id", id);
-        List<OrganizationRef> orgs = OrganizationRef.only(
+        List<OrganizationRef> orgs = ListQuery.onlyOrganization(
                 access.organizations(session), organizationId);
         for (OrganizationRef org : orgs) {
             Optional<Fetched<UnifiedUser>> member = member(session, org, userId, includeRemoteData, maxAge);
