@@ -11,6 +11,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
@@ -18,13 +20,11 @@ import dev.kitebridge.api.DirectoryEndpoints;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.journal.JournalEntry;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.sandbox.model.World;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;

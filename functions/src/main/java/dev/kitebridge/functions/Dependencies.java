@@ -10,11 +10,11 @@ import org.crac.Resource;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.connect.ConnectState;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.aws.AwsClients;

@@ -26,9 +26,9 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;

@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.DataGenerator;

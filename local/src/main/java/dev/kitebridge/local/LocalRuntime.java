@@ -19,13 +19,13 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.connect.ConnectSecrets;
 import dev.kitebridge.connect.ConnectSession;
 import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.connect.Scopes;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.ApiKeyStore;

@@ -40,12 +40,12 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.connect.ConnectSecrets;
 import dev.kitebridge.connect.ConnectState;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;

@@ -1,11 +1,13 @@
 package dev.kitebridge.api;
 
 
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.connect.ConnectService;
 import dev.kitebridge.connect.ConnectState;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Cursors;
 import dev.kitebridge.directory.GroupWrites;
 import dev.kitebridge.directory.GroupsService;
@@ -17,12 +19,10 @@ import dev.kitebridge.directory.UsersService;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
 import dev.kitebridge.proxy.ProxyService;
-import dev.kitebridge.state.AccountStore;
 import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.CursorStore;
 import dev.kitebridge.state.IdempotencyStore;
 import dev.kitebridge.state.OrganizationDataStore;
-import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.sync.EventFeed;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;

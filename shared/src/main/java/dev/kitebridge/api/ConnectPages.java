@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.connect.ConnectSecrets;
 import dev.kitebridge.connect.ConnectService.Found;
@@ -22,7 +23,6 @@ import dev.kitebridge.connect.ConnectSession;
 import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.Scopes;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.state.IntegratedAccount;
 
 /**
  * The connect page, {@code GET|POST /connect/{session}}: server-rendered HTML that works without

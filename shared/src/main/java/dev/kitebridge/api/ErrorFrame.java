@@ -2,8 +2,8 @@ package dev.kitebridge.api;
 
 import java.util.Map;
 
+import dev.kitebridge.access.Session;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.directory.Session;
 
 /**
  * The one frame every endpoint answers in, and the one logging policy for a request that failed:

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.Session;
 
 /**
  * One request's answer in the making, inside the {@link ErrorFrame}: the headers every answer

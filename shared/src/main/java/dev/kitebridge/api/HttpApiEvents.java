@@ -17,8 +17,8 @@ import java.util.function.Function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.kitebridge.access.RequestCalls;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.directory.RequestCalls;
 
 /** API Gateway HTTP API (payload 2.0) events to requests, and responses back. */
 public final class HttpApiEvents {

@@ -3,9 +3,9 @@ package dev.kitebridge.api;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.Session;
 import dev.kitebridge.proxy.ProxyService;
 
 /**

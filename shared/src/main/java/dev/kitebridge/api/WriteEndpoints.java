@@ -6,17 +6,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.SsoMode;
 import dev.kitebridge.buildkite.TeamPrivacy;
 import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.buildkite.rest.TeamChanges;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.GroupWrites;
 import dev.kitebridge.directory.Ids;
 import dev.kitebridge.directory.ListQuery;
-import dev.kitebridge.directory.Session;
 import dev.kitebridge.directory.UserWrites;
 import dev.kitebridge.directory.model.UnifiedUser;
 

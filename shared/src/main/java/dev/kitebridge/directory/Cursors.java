@@ -3,6 +3,7 @@ package dev.kitebridge.directory;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.kitebridge.access.Session;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.state.CursorStore;
 

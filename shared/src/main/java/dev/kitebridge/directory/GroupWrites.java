@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.TeamRole;

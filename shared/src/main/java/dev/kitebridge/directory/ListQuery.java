@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import dev.kitebridge.access.OrganizationRef;
 import dev.kitebridge.contract.ApiError;
 
 /**

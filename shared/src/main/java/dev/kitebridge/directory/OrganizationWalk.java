@@ -7,6 +7,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 
+import dev.kitebridge.access.OrganizationRef;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.contract.ApiError;
 

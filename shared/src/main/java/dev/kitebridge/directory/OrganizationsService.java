@@ -6,6 +6,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.rest.Organization;

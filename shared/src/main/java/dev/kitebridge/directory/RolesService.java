@@ -1,5 +1,6 @@
 package dev.kitebridge.directory;
 
+import dev.kitebridge.access.Session;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedRole;
 

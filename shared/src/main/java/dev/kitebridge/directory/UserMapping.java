@@ -9,6 +9,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kitebridge.access.OrganizationRef;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.SsoMode;

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.SsoMode;

@@ -10,6 +10,9 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;

@@ -12,15 +12,15 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.LinkHeader;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.Transport;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.Cursors;
 import dev.kitebridge.directory.ListQuery;
-import dev.kitebridge.directory.Session;
 
 /**
  * The Proxy API: a call to Buildkite REST v2 or GraphQL, made with the account's stored token,

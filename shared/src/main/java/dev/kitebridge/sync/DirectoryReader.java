@@ -11,6 +11,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
@@ -23,8 +25,6 @@ import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamMember;
 import dev.kitebridge.buildkite.rest.TeamPipeline;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.Session;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.sync.SyncRun.Read;

@@ -10,11 +10,11 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.Session;
 import dev.kitebridge.metrics.Metrics.Metric;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.time.TimeSource;

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.time.TimeSource;
 
 /** Starting sync runs (on demand, on the schedule), showing them, and paging through the events they published. */

@@ -3,9 +3,9 @@ package dev.kitebridge.webhooks;
 import java.util.LinkedHashSet;
 import java.util.List;
 
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventFeed;
 import dev.kitebridge.time.TimeSource;

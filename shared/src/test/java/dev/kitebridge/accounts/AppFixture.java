@@ -10,13 +10,13 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;

@@ -21,10 +21,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.sandbox.Sandbox;

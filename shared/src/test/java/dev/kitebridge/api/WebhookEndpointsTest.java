@@ -21,8 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
 import dev.kitebridge.state.memory.InMemoryEventLog;

@@ -10,6 +10,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.VirtualTime;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
@@ -19,7 +21,6 @@ import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.sandbox.Sandbox;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
 import dev.kitebridge.state.memory.InMemoryCursorStore;

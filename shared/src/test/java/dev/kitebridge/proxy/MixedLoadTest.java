@@ -20,11 +20,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.kitebridge.VirtualTime;
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
 
 /** What every AccountStore adapter must do; each adapter's test extends this. */
 public abstract class AccountStoreContract {

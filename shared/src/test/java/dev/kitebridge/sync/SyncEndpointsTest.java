@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;

@@ -260,7 +260,7 @@ class SyncRunTest {
             assertEquals(SyncRun.Status.FAILED, failed.status());
             assertEquals(List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH, ChangeEvent.SYNC_RUN_FAILED),
                     fixture.events().subList(seen, fixture.events().size()).stream().map(ChangeEvent::event).toList());
-            assertEquals(dev.kitebridge.state.IntegratedAccount.Status.NEEDS_REAUTH,
+            assertEquals(dev.kitebridge.access.IntegratedAccount.Status.NEEDS_REAUTH,
                     fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow().status());
         }
     }

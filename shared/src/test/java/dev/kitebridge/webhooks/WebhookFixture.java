@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
 import dev.kitebridge.state.memory.InMemoryEventLog;

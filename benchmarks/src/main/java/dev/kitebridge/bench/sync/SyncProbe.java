@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbEventLog;

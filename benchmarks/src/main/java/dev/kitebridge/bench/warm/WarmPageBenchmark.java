@@ -24,12 +24,12 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.type.TypeReference;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.bench.SdkHttpClients;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.functions.users.UsersHandler;

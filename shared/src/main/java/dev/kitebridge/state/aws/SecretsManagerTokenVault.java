@@ -11,8 +11,8 @@ import software.amazon.awssdk.services.secretsmanager.model.InvalidRequestExcept
 import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.time.TimeSource;
 
 /**

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import dev.kitebridge.LogCapture;
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.state.TokenVaultContract;
 import dev.kitebridge.time.TimeSource;
 

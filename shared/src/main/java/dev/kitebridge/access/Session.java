@@ -1,4 +1,4 @@
-package dev.kitebridge.directory;
+package dev.kitebridge.access;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,6 @@ import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.CallListener;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.time.Deadline;
 import dev.kitebridge.time.TimeSource;
 

@@ -1,4 +1,4 @@
-package dev.kitebridge.directory;
+package dev.kitebridge.access;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

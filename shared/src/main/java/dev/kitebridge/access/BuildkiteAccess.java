@@ -1,4 +1,4 @@
-package dev.kitebridge.directory;
+package dev.kitebridge.access;
 
 import java.net.URI;
 import java.time.Duration;
@@ -19,9 +19,6 @@ import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.IntegratedAccount;
-import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.time.TimeSource;
 
 /**

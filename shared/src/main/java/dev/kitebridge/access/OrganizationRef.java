@@ -1,4 +1,4 @@
-package dev.kitebridge.directory;
+package dev.kitebridge.access;
 
 import java.util.ArrayList;
 import java.util.List;

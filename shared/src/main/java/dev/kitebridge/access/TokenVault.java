@@ -1,4 +1,4 @@
-package dev.kitebridge.state;
+package dev.kitebridge.access;
 
 import java.util.Optional;
 
