@@ -28,7 +28,7 @@ import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.connect.Scopes;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;
-import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookTargets;
 

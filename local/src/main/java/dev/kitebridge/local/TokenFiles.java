@@ -13,7 +13,7 @@ import java.util.Optional;
 
 import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.tenants.ApiKeyStore;
 
 /**
  * The dev server's token vault when its state outlives it and no Secrets Manager stand-in is named:

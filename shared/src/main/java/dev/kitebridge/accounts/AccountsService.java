@@ -16,12 +16,12 @@ import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.rest.AccessToken;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.state.ApiKeyStore;
-import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SyncStore;
+import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.time.TimeSource;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

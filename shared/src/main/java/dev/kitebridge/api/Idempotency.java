@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.kitebridge.contract.ApiJson;
-import dev.kitebridge.state.ApiKeyStore;
-import dev.kitebridge.state.IdempotencyStore;
+import dev.kitebridge.tenants.ApiKeyStore;
+import dev.kitebridge.tenants.IdempotencyStore;
 import dev.kitebridge.time.TimeSource;
 
 /**

@@ -5,7 +5,6 @@ import java.util.Map;
 
 import dev.kitebridge.access.Session;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.state.CursorStore;
 
 /**
  * Cursors bound to the walk they belong to: a cursor answers only to the tenant, account,

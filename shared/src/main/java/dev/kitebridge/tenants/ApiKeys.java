@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.time.TimeSource;
 
 /**

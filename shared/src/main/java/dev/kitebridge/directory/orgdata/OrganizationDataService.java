@@ -17,7 +17,6 @@ import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.state.OrganizationDataStore;
 
 /**
  * Serves per-organization data fresh enough for the caller. Data younger than

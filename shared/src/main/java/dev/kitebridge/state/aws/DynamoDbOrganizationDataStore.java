@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.kitebridge.directory.orgdata.OrganizationData;
-import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.time.TimeSource;
 
 /**

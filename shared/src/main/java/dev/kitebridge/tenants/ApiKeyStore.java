@@ -1,4 +1,4 @@
-package dev.kitebridge.state;
+package dev.kitebridge.tenants;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,8 +1,7 @@
-package dev.kitebridge.state;
+package dev.kitebridge.directory.orgdata;
 
 import java.util.Optional;
 
-import dev.kitebridge.directory.orgdata.OrganizationData;
 
 /**
  * Per-organization directory data, per integrated account: the last complete build (served while

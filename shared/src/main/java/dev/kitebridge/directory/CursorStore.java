@@ -1,4 +1,4 @@
-package dev.kitebridge.state;
+package dev.kitebridge.directory;
 
 import java.security.SecureRandom;
 import java.time.Instant;
