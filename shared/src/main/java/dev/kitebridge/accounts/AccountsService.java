@@ -17,9 +17,9 @@ import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.rest.AccessToken;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.orgdata.OrganizationDataStore;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
 import dev.kitebridge.sync.AccountSync;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SyncStore;
 import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.time.TimeSource;
@@ -127,7 +127,7 @@ public final class AccountsService {
         }
         View view = View.of(account);
         // integrated_account.created, published by the account's sync state: the schedule syncs it from its next tick.
-        events.put(account.id(), List.of(ChangeEvent.accountCreated(tenantId, account.id(), account.createdAt(), view.json())));
+        events.put(account.id(), List.of(AccountSync.accountCreated(tenantId, account.id(), account.createdAt(), view.json())));
         syncs.createAccount(AccountSync.linked(account.id(), tenantId));
         return view;
     }

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.webhooks.Webhook;
 import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookTargets;

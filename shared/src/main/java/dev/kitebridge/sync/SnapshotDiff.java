@@ -28,6 +28,9 @@ import dev.kitebridge.directory.DirectoryRecords;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationData.UserTeam;
 import dev.kitebridge.directory.orgdata.TeamRoster;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
+import dev.kitebridge.events.EventPositions;
 import dev.kitebridge.sync.SnapshotKeys.Kind;
 
 /**

@@ -10,6 +10,8 @@ import java.util.UUID;
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.time.TimeSource;
 
 /** Starting sync runs (on demand, on the schedule), showing them, and paging through the events they published. */

@@ -1,5 +1,6 @@
 package dev.kitebridge.sync;
 
+import dev.kitebridge.events.EventLog;
 import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
 import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;

@@ -25,9 +25,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.metrics.Metrics;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventFeed;
 import dev.kitebridge.time.TimeSource;
 
 /**

@@ -6,8 +6,8 @@ import java.util.List;
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.contract.ApiError;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.time.TimeSource;
 
 /**

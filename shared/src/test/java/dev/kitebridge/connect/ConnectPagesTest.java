@@ -28,6 +28,7 @@ import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.Application;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
@@ -37,7 +38,6 @@ import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
-import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.time.TimeSource;
 

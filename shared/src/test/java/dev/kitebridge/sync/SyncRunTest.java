@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.VirtualTime;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.metrics.Metrics;
-import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.webhooks.Receiver.Answer;
 import dev.kitebridge.webhooks.WebhookDeliverer.Report;
 import dev.kitebridge.webhooks.WebhookDeliverer.Status;

@@ -1,11 +1,11 @@
-package dev.kitebridge.sync;
+package dev.kitebridge.events;
 
 import java.util.List;
 
 /**
  * Each account's change events in delivery order (by {@link ChangeEvent#position()}). A sync run
  * writes its events while it runs, and they become visible only when the run is published (see
- * {@link AccountSync#publishedThrough()}): readers ask for positions below a bound.
+ * {@link Publications#publishedThrough}): readers ask for positions below a bound.
  */
 public interface EventLog {
 

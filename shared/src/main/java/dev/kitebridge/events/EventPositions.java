@@ -1,4 +1,4 @@
-package dev.kitebridge.sync;
+package dev.kitebridge.events;
 
 import java.util.Locale;
 
@@ -7,37 +7,37 @@ import java.util.Locale;
  * updates before removals, so a receiver meets a user and a group before the user joins it), then
  * its record's key. The same change in the same run always gets the same position.
  */
-final class EventPositions {
+public final class EventPositions {
 
     private EventPositions() {}
 
     /** The account's link, alone in the first "run" of its log. */
-    static final int ACCOUNT_LINKED = 0;
-    static final int USER_CREATED = 10;
-    static final int GROUP_CREATED = 20;
-    static final int GROUP_UPDATED = 30;
-    static final int USER_UPDATED = 40;
-    static final int GROUP_USER_ADDED = 50;
-    static final int GROUP_USER_REMOVED = 60;
+    public static final int ACCOUNT_LINKED = 0;
+    public static final int USER_CREATED = 10;
+    public static final int GROUP_CREATED = 20;
+    public static final int GROUP_UPDATED = 30;
+    public static final int USER_UPDATED = 40;
+    public static final int GROUP_USER_ADDED = 50;
+    public static final int GROUP_USER_REMOVED = 60;
     /** Removals that come of a deletion (the user or the team is gone), and the deletions: what a hold undoes. */
-    static final int GONE_USER_REMOVED = 70;
-    static final int GROUP_DELETED = 80;
-    static final int USER_DELETED = 90;
-    static final int RUN_ENDED = 99;
+    public static final int GONE_USER_REMOVED = 70;
+    public static final int GROUP_DELETED = 80;
+    public static final int USER_DELETED = 90;
+    public static final int RUN_ENDED = 99;
 
-    static String of(long ordinal, int rank, String key) {
+    public static String of(long ordinal, int rank, String key) {
         return String.format(Locale.ROOT, "%012d/%02d/%s", ordinal, rank, key);
     }
 
-    static int rankOf(String position) {
+    public static int rankOf(String position) {
         return Integer.parseInt(position.substring(13, 15));
     }
 
-    static String firstOfRun(long ordinal) {
+    public static String firstOfRun(long ordinal) {
         return String.format(Locale.ROOT, "%012d/", ordinal);
     }
 
-    static String firstOfRank(long ordinal, int rank) {
+    public static String firstOfRank(long ordinal, int rank) {
         return String.format(Locale.ROOT, "%012d/%02d/", ordinal, rank);
     }
 }

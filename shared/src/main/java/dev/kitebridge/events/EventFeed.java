@@ -1,7 +1,6 @@
-package dev.kitebridge.sync;
+package dev.kitebridge.events;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * An account's published events, in order: what {@code GET /events} pages through and webhooks
@@ -11,20 +10,20 @@ import java.util.Optional;
 public final class EventFeed {
 
     private final EventLog log;
-    private final SyncStore syncs;
+    private final Publications syncs;
 
-    public EventFeed(EventLog log, SyncStore syncs) {
+    public EventFeed(EventLog log, Publications syncs) {
         this.log = log;
         this.syncs = syncs;
     }
 
     /** Published events after {@code afterPosition} (null: from the first), at most {@code limit}. */
     public List<ChangeEvent> after(String accountId, String afterPosition, int limit) {
-        Optional<AccountSync> state = syncs.account(accountId);
-        if (state.isEmpty() || state.get().publishedThrough() == 0) {
+        long published = syncs.publishedThrough(accountId);
+        if (published == 0) {
             return List.of();
         }
-        return log.list(accountId, afterPosition, EventPositions.firstOfRun(state.get().publishedThrough() + 1), limit);
+        return log.list(accountId, afterPosition, EventPositions.firstOfRun(published + 1), limit);
     }
 
     /**
@@ -32,7 +31,7 @@ public final class EventFeed {
      * published later (where a new webhook subscription starts).
      */
     public String end(String accountId) {
-        long published = syncs.account(accountId).map(AccountSync::publishedThrough).orElse(0L);
+        long published = syncs.publishedThrough(accountId);
         return EventPositions.firstOfRun(published + 1);
     }
 }

@@ -1,4 +1,4 @@
-package dev.kitebridge.sync;
+package dev.kitebridge.events;
 
 import java.time.Instant;
 
@@ -41,14 +41,4 @@ public record ChangeEvent(
     public static final java.util.List<String> TYPES = java.util.List.of(USER_CREATED, USER_UPDATED, USER_DELETED, GROUP_CREATED,
             GROUP_UPDATED, GROUP_DELETED, GROUP_USER_ADDED, GROUP_USER_REMOVED, SYNC_RUN_COMPLETED, SYNC_RUN_FAILED,
             ACCOUNT_CREATED, ACCOUNT_NEEDS_REAUTH);
-
-    /**
-     * {@code integrated_account.created}: the first event of an account's log, at the place of the
-     * "run" its link is ({@link AccountSync#linked}), with the account as the API shows it.
-     */
-    public static ChangeEvent accountCreated(String tenantId, String accountId, Instant linkedAt, JsonNode account) {
-        return new ChangeEvent("evt_" + SnapshotDiff.sha256(accountId + "|" + AccountSync.LINK_ORDINAL + "|created").substring(0, 32),
-                ACCOUNT_CREATED, tenantId, accountId, linkedAt, account, null,
-                EventPositions.of(AccountSync.LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, "account"));
-    }
 }
