@@ -17,10 +17,6 @@ import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.rest.AccessToken;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.orgdata.OrganizationDataStore;
-import dev.kitebridge.events.ChangeEvent;
-import dev.kitebridge.events.EventLog;
-import dev.kitebridge.sync.AccountSync;
-import dev.kitebridge.sync.SyncStore;
 import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.time.TimeSource;
 
@@ -44,19 +40,17 @@ public final class AccountsService {
     private final BuildkiteAccess access;
     private final BuildkiteAccess.Endpoints endpoints;
     private final TimeSource time;
-    private final SyncStore syncs;
-    private final EventLog events;
+    private final AccountLinks links;
 
     public AccountsService(AccountStore accounts, TokenVault tokens, OrganizationDataStore organizationData, BuildkiteAccess access,
-                           BuildkiteAccess.Endpoints endpoints, TimeSource time, SyncStore syncs, EventLog events) {
+                           BuildkiteAccess.Endpoints endpoints, TimeSource time, AccountLinks links) {
         this.accounts = accounts;
         this.tokens = tokens;
         this.organizationData = organizationData;
         this.access = access;
         this.endpoints = endpoints;
         this.time = time;
-        this.syncs = syncs;
-        this.events = events;
+        this.links = links;
     }
 
     /** The account as the API shows it: with the scopes its token lacks. Never the token. */
@@ -126,9 +120,7 @@ public final class AccountsService {
             throw e;
         }
         View view = View.of(account);
-        // integrated_account.created, published by the account's sync state: the schedule syncs it from its next tick.
-        events.put(account.id(), List.of(AccountSync.accountCreated(tenantId, account.id(), account.createdAt(), view.json())));
-        syncs.createAccount(AccountSync.linked(account.id(), tenantId));
+        links.linked(account, view.json());
         return view;
     }
 
@@ -176,7 +168,7 @@ public final class AccountsService {
         accounts.delete(tenantId, accountId);
         organizationData.deleteAccount(current.dataKey());
         access.forget(accountId);
-        syncs.deleteAccount(accountId); // no more scheduled runs; its events and runs expire (30 days), its snapshot stays
+        links.unlinked(accountId); // no more scheduled runs; its events and runs expire (30 days), its snapshot stays
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.proxy.ProxyService;
 import dev.kitebridge.sync.SyncRunner;
+import dev.kitebridge.sync.SyncLinks;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.tenants.ApiKeyStore;
@@ -81,7 +82,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
                 sync.webhookTargets(), wiring.time()), deliverer);
         SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
-                wiring.buildkite(), wiring.time(), sync.runs(), sync.events());
+                wiring.buildkite(), wiring.time(), new SyncLinks(sync.runs(), sync.events()));
         ConnectService connect = new ConnectService(wiring.connect().sessions(), wiring.connect().redirectOrigins(), accountsService, people);
         AccountsEndpoints accounts = new AccountsEndpoints(accountsService);
         ProxyEndpoints proxy = new ProxyEndpoints(access, new ProxyService(access, cursors));

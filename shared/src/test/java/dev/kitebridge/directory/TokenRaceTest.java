@@ -56,8 +56,8 @@ class TokenRaceTest {
     private final DynamoDbOrganizationDataStore organizationData = new DynamoDbOrganizationDataStore(table.client(), table.name(),
             TimeSource.SYSTEM);
     private final AccountsService accountsOnA = new AccountsService(accounts, vault(), organizationData, instanceA, endpoints,
-            TimeSource.scaled(sandbox.clock().scale()), new dev.kitebridge.state.memory.InMemorySyncStore(),
-            new dev.kitebridge.state.memory.InMemoryEventLog());
+            TimeSource.scaled(sandbox.clock().scale()),
+            new dev.kitebridge.sync.SyncLinks(new dev.kitebridge.state.memory.InMemorySyncStore(), new dev.kitebridge.state.memory.InMemoryEventLog()));
     private final BuildkiteAccess instanceB = instance();
 
     private SecretsManagerTokenVault vault() {
