@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
 import dev.kitebridge.api.HttpApiEvents;
 import dev.kitebridge.api.Routes;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;

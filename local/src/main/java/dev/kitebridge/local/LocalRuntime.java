@@ -20,11 +20,11 @@ import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSer
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 
 import dev.kitebridge.access.BuildkiteAccess;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.ConnectState;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.connect.ConnectSecrets;
 import dev.kitebridge.connect.ConnectSession;
-import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.connect.Scopes;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;

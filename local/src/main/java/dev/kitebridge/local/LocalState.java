@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;

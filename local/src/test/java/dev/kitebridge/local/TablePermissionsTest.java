@@ -43,9 +43,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.ConnectState;
 import dev.kitebridge.connect.ConnectSecrets;
-import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.events.EventLog;
@@ -146,7 +146,7 @@ class TablePermissionsTest {
                     new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM), new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()),
                     new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM),
                     new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                    TimeSource.scaled(sandbox.clock().scale()), dev.kitebridge.sync.SyncState.inMemory((runId, delay) -> { }),
+                    TimeSource.scaled(sandbox.clock().scale()), dev.kitebridge.app.SyncState.inMemory((runId, delay) -> { }),
                     new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name()))));
 
             String key = app.apiKeys().create("tenant-a", "test").secret(); // the keys tool's work, not a function's

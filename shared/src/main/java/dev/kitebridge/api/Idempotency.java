@@ -28,7 +28,7 @@ import dev.kitebridge.time.TimeSource;
  * (success, a malformed request); the rest (a missing scope, a member not yet there, a spent
  * budget) are let go, so that a retry runs.
  */
-final class Idempotency {
+public final class Idempotency {
 
     static final String HEADER = "idempotency-key";
     /** How long a completed answer is replayed. */
@@ -47,7 +47,7 @@ final class Idempotency {
     private final IdempotencyStore store;
     private final TimeSource time;
 
-    Idempotency(IdempotencyStore store, TimeSource time) {
+    public Idempotency(IdempotencyStore store, TimeSource time) {
         this.store = store;
         this.time = time;
     }

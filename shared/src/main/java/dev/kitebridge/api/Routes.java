@@ -23,7 +23,7 @@ public final class Routes {
 
     private final Map<String, Endpoint> table = new LinkedHashMap<>();
 
-    Routes(DirectoryEndpoints directory, WriteEndpoints writes, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
+    public Routes(DirectoryEndpoints directory, WriteEndpoints writes, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
            WebhookEndpoints webhooks, ConnectEndpoints connect, ConnectPages pages) {
         route("POST /integrated-accounts", accounts::link);
         route("GET /integrated-accounts", accounts::list);

@@ -43,7 +43,7 @@ public final class WriteEndpoints {
     private final GroupWrites groups;
     private final Idempotency idempotency;
 
-    WriteEndpoints(BuildkiteAccess access, UserWrites users, GroupWrites groups, Idempotency idempotency) {
+    public WriteEndpoints(BuildkiteAccess access, UserWrites users, GroupWrites groups, Idempotency idempotency) {
         this.access = access;
         this.users = users;
         this.groups = groups;

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;

@@ -25,7 +25,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.ConnectState;
+import dev.kitebridge.app.SyncState;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.events.ChangeEvent;
@@ -38,7 +40,6 @@ import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
-import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.time.TimeSource;
 
 /**

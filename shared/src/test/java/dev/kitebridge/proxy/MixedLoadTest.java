@@ -23,7 +23,7 @@ import dev.kitebridge.VirtualTime;
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;

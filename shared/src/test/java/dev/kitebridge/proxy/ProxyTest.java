@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;

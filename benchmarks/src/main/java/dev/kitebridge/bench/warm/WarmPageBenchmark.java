@@ -25,7 +25,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.type.TypeReference;
 
 import dev.kitebridge.access.BuildkiteAccess;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.bench.SdkHttpClients;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;

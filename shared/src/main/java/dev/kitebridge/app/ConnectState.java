@@ -1,5 +1,7 @@
-package dev.kitebridge.connect;
+package dev.kitebridge.app;
 
+import dev.kitebridge.connect.ConnectSessionStore;
+import dev.kitebridge.connect.RedirectOriginStore;
 import dev.kitebridge.state.memory.InMemoryConnectSessionStore;
 import dev.kitebridge.state.memory.InMemoryRedirectOriginStore;
 

@@ -1,4 +1,4 @@
-package dev.kitebridge.sync;
+package dev.kitebridge.app;
 
 import dev.kitebridge.events.EventLog;
 import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
@@ -6,6 +6,9 @@ import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;
 import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryWebhookStore;
+import dev.kitebridge.sync.SnapshotStore;
+import dev.kitebridge.sync.SyncQueue;
+import dev.kitebridge.sync.SyncStore;
 import dev.kitebridge.webhooks.DeadLetterStore;
 import dev.kitebridge.webhooks.WebhookStore;
 import dev.kitebridge.webhooks.WebhookTargets;

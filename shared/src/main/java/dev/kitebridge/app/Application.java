@@ -1,13 +1,22 @@
-package dev.kitebridge.api;
+package dev.kitebridge.app;
 
 
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.accounts.AccountsService;
+import dev.kitebridge.api.AccountsEndpoints;
+import dev.kitebridge.api.ConnectEndpoints;
+import dev.kitebridge.api.ConnectPages;
+import dev.kitebridge.api.DirectoryEndpoints;
+import dev.kitebridge.api.Idempotency;
+import dev.kitebridge.api.ProxyEndpoints;
+import dev.kitebridge.api.Routes;
+import dev.kitebridge.api.SyncEndpoints;
+import dev.kitebridge.api.WebhookEndpoints;
+import dev.kitebridge.api.WriteEndpoints;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.connect.ConnectService;
-import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.directory.CursorStore;
 import dev.kitebridge.directory.Cursors;
 import dev.kitebridge.directory.GroupWrites;
@@ -22,10 +31,9 @@ import dev.kitebridge.directory.orgdata.OrganizationDataService;
 import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.proxy.ProxyService;
-import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncLinks;
+import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
-import dev.kitebridge.sync.SyncState;
 import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.tenants.ApiKeys;
 import dev.kitebridge.tenants.IdempotencyStore;
