@@ -78,9 +78,11 @@ public final class LocalRuntime implements AutoCloseable {
         this.state = state;
         this.syncQueue = new LocalSyncQueue(time);
         Application.Wiring onState = state.wiring();
-        Application.Wiring wiring = new Application.Wiring(onState.accounts(), onState.tokens(), onState.cursors(),
-                onState.organizationData(), onState.apiKeys(), onState.idempotency(), onState.governor(),
-                endpoints, time, onState.sync().withQueue(syncQueue).withWebhookTargets(LOCAL_RECEIVERS), onState.connect());
+        Application.Wiring wiring = onState.toBuilder()
+                .buildkite(endpoints)
+                .time(time)
+                .sync(onState.sync().withQueue(syncQueue).withWebhookTargets(LOCAL_RECEIVERS))
+                .build();
         // Kept state may have the key already (an earlier start, or another dev server on the same table).
         if (wiring.apiKeys().tenantOf(ApiKeyStore.hash(DEMO_KEY)).isEmpty()) {
             wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),

@@ -126,7 +126,6 @@ record LocalState(String description, Map<String, String> environment, Path toke
         if (tokenFolder == null) {
             return wiring;
         }
-        return new Application.Wiring(wiring.accounts(), new TokenFiles(tokenFolder), wiring.cursors(), wiring.organizationData(),
-                wiring.apiKeys(), wiring.idempotency(), wiring.governor(), wiring.buildkite(), wiring.time(), wiring.sync(), wiring.connect());
+        return wiring.toBuilder().tokens(new TokenFiles(tokenFolder)).build();
     }
 }

@@ -64,7 +64,6 @@ import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
 import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.SnapshotStore;
 import dev.kitebridge.sync.SyncRun;
@@ -141,13 +140,17 @@ class TablePermissionsTest {
         DynamoDbClient dynamo = recording(table, recorder);
         try (Sandbox sandbox = Sandbox.builder().population(Population.of(120, 6))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start()) {
-            Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
-                    new InMemoryTokenVault(), new DynamoDbCursorStore(dynamo, table.name()),
-                    new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM), new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()),
-                    new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM),
-                    new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                    TimeSource.scaled(sandbox.clock().scale()), dev.kitebridge.app.SyncState.inMemory((runId, delay) -> { }),
-                    new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name()))));
+            Application app = Application.create(Application.Wiring.builder()
+                    .accounts(new DynamoDbAccountStore(dynamo, table.name()))
+                    .cursors(new DynamoDbCursorStore(dynamo, table.name()))
+                    .organizationData(new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM))
+                    .apiKeys(new DynamoDbApiKeyStore(dynamo, table.name()))
+                    .idempotency(new DynamoDbIdempotencyStore(dynamo, table.name()))
+                    .governor(new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM))
+                    .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+                    .time(TimeSource.scaled(sandbox.clock().scale()))
+                    .connect(new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name())))
+                    .build());
 
             String key = app.apiKeys().create("tenant-a", "test").secret(); // the keys tool's work, not a function's
             recorder.accesses.clear();

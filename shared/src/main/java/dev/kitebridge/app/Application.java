@@ -15,6 +15,8 @@ import dev.kitebridge.api.Routes;
 import dev.kitebridge.api.SyncEndpoints;
 import dev.kitebridge.api.WebhookEndpoints;
 import dev.kitebridge.api.WriteEndpoints;
+import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.connect.ConnectService;
 import dev.kitebridge.directory.CursorStore;
@@ -31,6 +33,12 @@ import dev.kitebridge.directory.orgdata.OrganizationDataService;
 import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.proxy.ProxyService;
+import dev.kitebridge.state.memory.InMemoryAccountStore;
+import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.state.memory.InMemoryCursorStore;
+import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
+import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
+import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.SyncLinks;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
@@ -48,30 +56,133 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
                           SyncRunner syncRunner, WebhookRounds webhookRounds, ConnectEndpoints connectSessions, ConnectPages connect,
                           ConnectService connectService) {
 
-    /** The state and the Buildkite endpoints the application runs on. */
+    /**
+     * The state, the Buildkite endpoints and the clocks the application runs on. Made by {@link #builder()},
+     * one named part at a time; a part not given is in memory (syncs queued nowhere, connect sessions and
+     * webhooks to public targets in memory), on Buildkite itself, on the system clock.
+     *
+     * @param time   Buildkite's time: budgets, deadlines, sync runs (a sandbox's may run fast)
+     * @param people people's time: API keys, idempotency leases and connect sessions keep real minutes even
+     *               where Buildkite's clock is a sandbox's fast one
+     */
     public record Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
                          ApiKeyStore apiKeys, IdempotencyStore idempotency, RateLimitGovernor governor,
-                         BuildkiteAccess.Endpoints buildkite, TimeSource time, SyncState sync, ConnectState connect) {
+                         BuildkiteAccess.Endpoints buildkite, TimeSource time, TimeSource people, SyncState sync, ConnectState connect) {
 
-        /** With connect sessions in memory (for what never makes any: tests, tools). */
-        public Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
-                      ApiKeyStore apiKeys, IdempotencyStore idempotency, RateLimitGovernor governor,
-                      BuildkiteAccess.Endpoints buildkite, TimeSource time, SyncState sync) {
-            this(accounts, tokens, cursors, organizationData, apiKeys, idempotency, governor, buildkite, time, sync, ConnectState.inMemory());
+        public static Builder builder() {
+            return new Builder();
         }
 
-        /** Without sync state of its own: syncs in memory, their queue dropping runs (for what never syncs: tests, tools). */
-        public Wiring(AccountStore accounts, TokenVault tokens, CursorStore cursors, OrganizationDataStore organizationData,
-                      ApiKeyStore apiKeys, IdempotencyStore idempotency, RateLimitGovernor governor,
-                      BuildkiteAccess.Endpoints buildkite, TimeSource time) {
-            this(accounts, tokens, cursors, organizationData, apiKeys, idempotency, governor, buildkite, time,
-                    SyncState.inMemory((runId, delay) -> { }));
+        /** A builder with these parts, to change some. */
+        public Builder toBuilder() {
+            return new Builder().accounts(accounts).tokens(tokens).cursors(cursors).organizationData(organizationData).apiKeys(apiKeys)
+                    .idempotency(idempotency).governor(governor).buildkite(buildkite).time(time).people(people).sync(sync).connect(connect);
+        }
+
+        /** The parts by name; what is not given takes its default when built. */
+        public static final class Builder {
+
+            private AccountStore accounts;
+            private TokenVault tokens;
+            private CursorStore cursors;
+            private OrganizationDataStore organizationData;
+            private ApiKeyStore apiKeys;
+            private IdempotencyStore idempotency;
+            private RateLimitGovernor governor;
+            private BuildkiteAccess.Endpoints buildkite;
+            private TimeSource time;
+            private TimeSource people;
+            private SyncState sync;
+            private ConnectState connect;
+
+            private Builder() {}
+
+            public Builder accounts(AccountStore accounts) {
+                this.accounts = accounts;
+                return this;
+            }
+
+            public Builder tokens(TokenVault tokens) {
+                this.tokens = tokens;
+                return this;
+            }
+
+            public Builder cursors(CursorStore cursors) {
+                this.cursors = cursors;
+                return this;
+            }
+
+            public Builder organizationData(OrganizationDataStore organizationData) {
+                this.organizationData = organizationData;
+                return this;
+            }
+
+            public Builder apiKeys(ApiKeyStore apiKeys) {
+                this.apiKeys = apiKeys;
+                return this;
+            }
+
+            public Builder idempotency(IdempotencyStore idempotency) {
+                this.idempotency = idempotency;
+                return this;
+            }
+
+            public Builder governor(RateLimitGovernor governor) {
+                this.governor = governor;
+                return this;
+            }
+
+            /** Where Buildkite's REST and GraphQL APIs are (default: Buildkite itself). */
+            public Builder buildkite(BuildkiteAccess.Endpoints buildkite) {
+                this.buildkite = buildkite;
+                return this;
+            }
+
+            /** Buildkite's time (default: the system clock). */
+            public Builder time(TimeSource time) {
+                this.time = time;
+                return this;
+            }
+
+            /** People's time: API keys, idempotency, connect sessions (default, and always in production: the system clock). */
+            public Builder people(TimeSource people) {
+                this.people = people;
+                return this;
+            }
+
+            /** Syncs' and webhooks' state (default: in memory, the queue dropping runs, for what never syncs: tests, tools). */
+            public Builder sync(SyncState sync) {
+                this.sync = sync;
+                return this;
+            }
+
+            /** Connect sessions' state (default: in memory, for what never makes any: tests, tools). */
+            public Builder connect(ConnectState connect) {
+                this.connect = connect;
+                return this;
+            }
+
+            public Wiring build() {
+                return new Wiring(
+                        accounts != null ? accounts : new InMemoryAccountStore(),
+                        tokens != null ? tokens : new InMemoryTokenVault(),
+                        cursors != null ? cursors : new InMemoryCursorStore(),
+                        organizationData != null ? organizationData : new InMemoryOrganizationDataStore(),
+                        apiKeys != null ? apiKeys : new InMemoryApiKeyStore(),
+                        idempotency != null ? idempotency : new InMemoryIdempotencyStore(),
+                        governor != null ? governor : new InMemoryRateLimitGovernor(),
+                        buildkite != null ? buildkite : new BuildkiteAccess.Endpoints(BuildkiteClient.BUILDKITE_REST, BuildkiteClient.BUILDKITE_GRAPHQL),
+                        time != null ? time : TimeSource.SYSTEM,
+                        people != null ? people : TimeSource.SYSTEM,
+                        sync != null ? sync : SyncState.inMemory((runId, delay) -> { }),
+                        connect != null ? connect : ConnectState.inMemory());
+            }
         }
     }
 
     public static Application create(Wiring wiring) {
         // People's time, not Buildkite's: keys, idempotency leases and connect sessions keep real minutes on a sandbox's fast clock.
-        TimeSource people = TimeSource.SYSTEM;
+        TimeSource people = wiring.people();
         BuildkiteAccess access = new BuildkiteAccess(wiring.accounts(), wiring.tokens(), wiring.governor(), wiring.buildkite(), wiring.time());
         Cursors cursors = new Cursors(wiring.cursors());
         OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(), access);

@@ -16,7 +16,6 @@ import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.app.Application;
 import dev.kitebridge.app.ConnectState;
 import dev.kitebridge.app.SyncState;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.aws.AwsClients;
@@ -37,12 +36,6 @@ import dev.kitebridge.state.aws.DynamoDbSyncStore;
 import dev.kitebridge.state.aws.DynamoDbWebhookStore;
 import dev.kitebridge.state.aws.MotoServer;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookTargets;
 
@@ -66,9 +59,10 @@ public final class AppFixture implements AutoCloseable {
     }
 
     public static AppFixture inMemory(Sandbox sandbox) {
-        return new AppFixture(sandbox, Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
-                endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()))), null, null, null);
+        return new AppFixture(sandbox, Application.create(Application.Wiring.builder()
+                .buildkite(endpoints(sandbox))
+                .time(TimeSource.scaled(sandbox.clock().scale()))
+                .build()), null, null, null);
     }
 
     /** On dynalite and moto; skipped where moto_server is absent (failed in CI). */
@@ -83,16 +77,19 @@ public final class AppFixture implements AutoCloseable {
         Dynalite.Table table = Dynalite.get().newTable();
         AwsConfig config = new AwsConfig("us-east-1", table.name(), moto.newSecretPrefix(), table.config().dynamoDbEndpoint(), moto.endpoint());
         var dynamo = table.client();
-        Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
-                new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), TimeSource.SYSTEM),
-                new DynamoDbCursorStore(dynamo, table.name()), new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM),
-                new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM),
-                endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()),
-                new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()),
-                        new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()),
-                        new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE,
-                        WebhookTargets.PUBLIC_ONLY),
-                new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name()))));
+        Application app = Application.create(Application.Wiring.builder()
+                .accounts(new DynamoDbAccountStore(dynamo, table.name()))
+                .tokens(new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), TimeSource.SYSTEM))
+                .cursors(new DynamoDbCursorStore(dynamo, table.name()))
+                .organizationData(new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM))
+                .apiKeys(new DynamoDbApiKeyStore(dynamo, table.name()))
+                .idempotency(new DynamoDbIdempotencyStore(dynamo, table.name()))
+                .governor(new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM))
+                .buildkite(endpoints(sandbox))
+                .time(TimeSource.scaled(sandbox.clock().scale()))
+                .sync(new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()), new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()), new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE, WebhookTargets.PUBLIC_ONLY))
+                .connect(new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name())))
+                .build());
         return new AppFixture(sandbox, app, table, moto, config.secretPrefix());
     }
 
