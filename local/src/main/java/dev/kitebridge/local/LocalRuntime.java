@@ -91,9 +91,10 @@ public final class LocalRuntime implements AutoCloseable {
         Application application = Application.create(wiring);
         this.application = application;
         this.connect = wiring.connect();
+        Instant opened = wiring.people().now(); // a connect session keeps people's time
         try {
             connect.sessions().create(ConnectSession.opened("cs_local_events", ConnectSecrets.hash(EVENTS_CONNECT_SECRET), TENANT,
-                    "Buildkite sandbox (events/)", "events", null, Scopes.DEFAULT_REQUIRED, Instant.now(), Instant.now().plus(Duration.ofDays(1))));
+                    "Buildkite sandbox (events/)", "events", null, Scopes.DEFAULT_REQUIRED, opened, opened.plus(Duration.ofDays(1))));
         } catch (IllegalStateException exists) {
             // Kept state has it from an earlier start.
         }

@@ -50,11 +50,14 @@ import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookRounds;
 import dev.kitebridge.webhooks.WebhooksService;
 
-/** Kitebridge assembled: every endpoint over one set of state and one Buildkite, and the routes table that reaches them. */
+/**
+ * Kitebridge assembled: every endpoint over one set of state and one Buildkite, and the routes table that
+ * reaches them; {@code time} is the clock it runs on, which the handlers' deadlines are computed on.
+ */
 public record Application(Routes routes, DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
                           WebhookEndpoints webhooks, AccountsService accountsService, ApiKeys apiKeys, SyncService syncService,
                           SyncRunner syncRunner, WebhookRounds webhookRounds, ConnectEndpoints connectSessions, ConnectPages connect,
-                          ConnectService connectService) {
+                          ConnectService connectService, TimeSource time) {
 
     /**
      * The state, the Buildkite endpoints and the clocks the application runs on. Made by {@link #builder()},
@@ -198,7 +201,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         WebhookDeliverer deliverer = new WebhookDeliverer(sync.webhooks(), sync.deadLetters(), feed, sync.webhookTargets(),
                 wiring.time(), WebhookDeliverer.Policy.DEFAULT);
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
-                sync.webhookTargets(), wiring.time()), deliverer);
+                sync.webhookTargets(), wiring.time()), deliverer, wiring.time());
         SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), new SyncLinks(sync.runs(), sync.events()));
@@ -211,6 +214,6 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         Routes routes = new Routes(directory, writes, accounts, proxy, syncEndpoints, webhooks, connectSessions, pages);
         return new Application(routes, directory, accounts, proxy, syncEndpoints, webhooks, accountsService,
                 new ApiKeys(wiring.apiKeys(), people), syncService, syncRunner, new WebhookRounds(sync.runs(), deliverer),
-                connectSessions, pages, connect);
+                connectSessions, pages, connect, wiring.time());
     }
 }

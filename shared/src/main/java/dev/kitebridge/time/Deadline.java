@@ -1,5 +1,6 @@
 package dev.kitebridge.time;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -16,6 +17,14 @@ public record Deadline(Instant instant) {
 
     public static Deadline at(Instant instant) {
         return new Deadline(instant);
+    }
+
+    /**
+     * The deadline {@code remaining} from now on {@code time}: an invocation's end (what Lambda says is
+     * left of it), on the clock the work compares it with, not the wall clock.
+     */
+    public static Deadline in(TimeSource time, Duration remaining) {
+        return new Deadline(time.now().plus(remaining));
     }
 
     /** Whether a call that could go at {@code instant} would go too late. */

@@ -59,7 +59,7 @@ class WebhookEndpointsTest {
 
     private WebhookEndpoints endpoints(WebhookTargets targets) {
         return new WebhookEndpoints(new WebhooksService(webhooks, deadLetters, accounts, feed, targets, TimeSource.SYSTEM),
-                new WebhookDeliverer(webhooks, deadLetters, feed, targets, TimeSource.SYSTEM, WebhookDeliverer.Policy.DEFAULT));
+                new WebhookDeliverer(webhooks, deadLetters, feed, targets, TimeSource.SYSTEM, WebhookDeliverer.Policy.DEFAULT), TimeSource.SYSTEM);
     }
 
     private record Answer(int status, JsonNode body, String raw) {}

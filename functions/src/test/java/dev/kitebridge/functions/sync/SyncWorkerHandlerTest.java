@@ -51,7 +51,7 @@ class SyncWorkerHandlerTest {
         SyncRunner runner = new SyncRunner(access, unreachable, new InMemorySnapshotStore(), new InMemoryEventLog(), TimeSource.SYSTEM, 0.2);
         SyncService syncs = new SyncService(accounts, unreachable, (runId, delay) -> { }, new EventFeed(new InMemoryEventLog(), unreachable),
                 TimeSource.SYSTEM);
-        SyncWorkerHandler worker = new SyncWorkerHandler(runner, syncs, new WebhookRounds(unreachable, null)); // no run ends: nothing to deliver
+        SyncWorkerHandler worker = new SyncWorkerHandler(runner, syncs, new WebhookRounds(unreachable, null), TimeSource.SYSTEM); // no run ends: nothing to deliver
 
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         message.setMessageId("msg-1");
