@@ -17,7 +17,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * dynalite (an open implementation of DynamoDB's API, installed from npm into tools/dynalite by the
  * build) started once per JVM on a free port, and a fresh table per caller: for the tests, the
- * benchmarks and the local dev server, never for Lambda.
+ * benchmarks and the local dev server, never for Lambda: test support, in shared's test-jar beside
+ * {@link MotoServer}.
  */
 public final class Dynalite {
 
