@@ -11,10 +11,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.MemberQuery;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;

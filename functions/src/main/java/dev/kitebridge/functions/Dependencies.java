@@ -14,7 +14,7 @@ import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.app.Application;
 import dev.kitebridge.app.ConnectState;
 import dev.kitebridge.app.SyncState;
-import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;

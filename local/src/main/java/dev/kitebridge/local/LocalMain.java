@@ -18,8 +18,8 @@ import java.util.concurrent.CountDownLatch;
 
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.accounts.AccountsService;
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;

@@ -13,9 +13,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;

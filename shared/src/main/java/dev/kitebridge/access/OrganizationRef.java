@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.rest.Organization;
 
 /** An organization the token reaches, as a walk across organizations remembers it. */

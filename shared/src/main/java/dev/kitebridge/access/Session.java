@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.CallListener;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
 import dev.kitebridge.time.Deadline;

@@ -15,7 +15,7 @@ import dev.kitebridge.api.Routes;
 import dev.kitebridge.api.SyncEndpoints;
 import dev.kitebridge.api.WebhookEndpoints;
 import dev.kitebridge.api.WriteEndpoints;
-import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.connect.ConnectService;

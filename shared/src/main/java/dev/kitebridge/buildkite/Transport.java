@@ -51,7 +51,7 @@ public final class Transport {
     private final Duration maxWait;
     private final CallListener listener;
 
-    Transport(HttpClient http, BuildkiteToken token, RateLimitGovernor governor, String userBudgetKey,
+    public Transport(HttpClient http, BuildkiteToken token, RateLimitGovernor governor, String userBudgetKey,
               TimeSource time, RetryPolicy retry, Duration requestTimeout, Duration maxWait, CallListener listener) {
         this.http = http;
         this.token = token;

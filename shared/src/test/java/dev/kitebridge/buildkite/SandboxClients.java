@@ -3,6 +3,7 @@ package dev.kitebridge.buildkite;
 import java.net.URI;
 import java.time.Duration;
 
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.sandbox.Sandbox;

@@ -1,4 +1,4 @@
-package dev.kitebridge.buildkite;
+package dev.kitebridge.buildkite.client;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -6,6 +6,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
 
+import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.buildkite.CallListener;
+import dev.kitebridge.buildkite.Page;
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.RetryPolicy;
+import dev.kitebridge.buildkite.Transport;
 import dev.kitebridge.buildkite.graphql.GraphqlApi;
 import dev.kitebridge.buildkite.graphql.GraphqlExecutor;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
