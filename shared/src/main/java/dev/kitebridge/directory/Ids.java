@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+
 import dev.kitebridge.contract.ApiError;
 
 /**

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
+
 import dev.kitebridge.tenants.ApiKeyStore;
 
 /** What every ApiKeyStore adapter must do; each adapter's test extends this. */

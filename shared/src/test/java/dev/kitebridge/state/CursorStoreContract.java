@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
 import dev.kitebridge.directory.CursorStore;
 
 /** What every CursorStore adapter must do; each adapter's test extends this. */

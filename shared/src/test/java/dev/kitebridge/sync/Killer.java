@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventLog;
 
