@@ -14,7 +14,7 @@ import java.util.logging.SimpleFormatter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.contract.ApiJson;
 
 /**
  * Every log line a piece of code writes (System.Logger goes to java.util.logging), formatted as it

@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
 import dev.kitebridge.buildkite.ratelimit.BudgetState;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * A clock that moves only when someone waits on it: a sleep moves it to the instant the sleeper

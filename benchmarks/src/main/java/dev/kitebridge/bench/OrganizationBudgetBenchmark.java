@@ -11,11 +11,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
-import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.MemberQuery;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
@@ -29,6 +28,7 @@ import dev.kitebridge.sandbox.model.ApiToken;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Several integrated accounts of one organization (tokens of different users, each with its own

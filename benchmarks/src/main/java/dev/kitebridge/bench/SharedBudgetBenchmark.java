@@ -11,17 +11,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
-import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Eight workers, each with its own client and its own DynamoDB governor over one dynalite table,

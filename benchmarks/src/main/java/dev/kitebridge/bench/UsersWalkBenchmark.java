@@ -11,27 +11,22 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
 import dev.kitebridge.api.DirectoryEndpoints;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.journal.JournalEntry;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.sandbox.model.World;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Walks every user of a sandbox organization with {@code limit=100} under Buildkite's per-user
@@ -186,10 +181,12 @@ final class UsersWalkBenchmark {
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "bench", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
                 Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
-        return Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
-                new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                TimeSource.scaled(scale))).directory();
+        return Application.create(Application.Wiring.builder()
+                .accounts(accounts)
+                .tokens(tokens)
+                .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+                .time(TimeSource.scaled(scale))
+                .build()).directory();
     }
 
     private static long restCalls(Sandbox sandbox) {

@@ -10,41 +10,35 @@ import org.crac.Resource;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import dev.kitebridge.api.Application;
-import dev.kitebridge.buildkite.BuildkiteClient;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.connect.ConnectState;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.ConnectState;
+import dev.kitebridge.app.SyncState;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.logging.JsonLogFormatter;
-import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.DynamoDbConnectSessionStore;
-import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
-import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
-import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
-import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
-import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.aws.DynamoDbDeadLetterStore;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
-import dev.kitebridge.state.aws.DynamoDbWebhookStore;
-import dev.kitebridge.webhooks.WebhookTargets;
+import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
+import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
+import dev.kitebridge.state.aws.DynamoDbWebhookStore;
+import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.aws.SqsSyncQueue;
-import dev.kitebridge.sync.SyncQueue;
-import dev.kitebridge.sync.SyncState;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.sync.SyncQueue;
+import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.tenants.ApiKeys;
+import dev.kitebridge.time.TimeSource;
+import dev.kitebridge.webhooks.WebhookTargets;
 
 /**
  * What the handlers run on, built once per process (a Lambda container keeps it between
@@ -132,10 +126,10 @@ public final class Dependencies {
         WebhookTargets webhookTargets = WebhookTargets.fromEnvironment(env);
         if (aws.isEmpty()) {
             // (The dev server puts its own queue in; a Lambda without a table has no queue to send runs to.)
-            return new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(), new InMemoryCursorStore(),
-                    new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(), buildkite,
-                    TimeSource.SYSTEM, SyncState.inMemory((runId, delay) -> { }, maxDeletionShare).withWebhookTargets(webhookTargets),
-                    ConnectState.inMemory());
+            return Application.Wiring.builder()
+                    .buildkite(buildkite)
+                    .sync(SyncState.inMemory((runId, delay) -> { }, maxDeletionShare).withWebhookTargets(webhookTargets))
+                    .build();
         }
         AwsConfig config = aws.get();
         DynamoDbClient dynamo = AwsClients.dynamoDb(config);
@@ -155,14 +149,20 @@ public final class Dependencies {
             }
         };
         Core.getGlobalContext().register(refreshAfterRestore);
-        return new Application.Wiring(new DynamoDbAccountStore(dynamo, table),
-                tokens,
-                new DynamoDbCursorStore(dynamo, table), new DynamoDbOrganizationDataStore(dynamo, table, TimeSource.SYSTEM),
-                new DynamoDbApiKeyStore(dynamo, table), new DynamoDbIdempotencyStore(dynamo, table), new DynamoDbRateLimitGovernor(dynamo, table, TimeSource.SYSTEM), buildkite, TimeSource.SYSTEM,
-                new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table), new DynamoDbEventLog(dynamo, table),
-                        syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table), new DynamoDbDeadLetterStore(dynamo, table),
-                        maxDeletionShare, webhookTargets),
-                new ConnectState(new DynamoDbConnectSessionStore(dynamo, table), new DynamoDbRedirectOriginStore(dynamo, table)));
+        return Application.Wiring.builder()
+                .accounts(new DynamoDbAccountStore(dynamo, table))
+                .tokens(tokens)
+                .cursors(new DynamoDbCursorStore(dynamo, table))
+                .organizationData(new DynamoDbOrganizationDataStore(dynamo, table, TimeSource.SYSTEM))
+                .apiKeys(new DynamoDbApiKeyStore(dynamo, table))
+                .idempotency(new DynamoDbIdempotencyStore(dynamo, table))
+                .governor(new DynamoDbRateLimitGovernor(dynamo, table, TimeSource.SYSTEM))
+                .buildkite(buildkite)
+                .sync(new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table),
+                        new DynamoDbEventLog(dynamo, table), syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table),
+                        new DynamoDbDeadLetterStore(dynamo, table), maxDeletionShare, webhookTargets))
+                .connect(new ConnectState(new DynamoDbConnectSessionStore(dynamo, table), new DynamoDbRedirectOriginStore(dynamo, table)))
+                .build();
     }
 
     /**

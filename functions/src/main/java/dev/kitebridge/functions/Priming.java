@@ -7,15 +7,15 @@ import java.util.function.Function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
 import dev.kitebridge.api.HttpApiEvents;
 import dev.kitebridge.api.Routes;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.model.UnifiedRole;
 
 /**

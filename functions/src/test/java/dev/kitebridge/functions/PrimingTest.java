@@ -26,17 +26,15 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
-import dev.kitebridge.api.Application;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Priming before a SnapStart snapshot runs each main route's request path, as far as the state read
@@ -78,11 +76,14 @@ class PrimingTest {
         });
         listener.start();
         String base = "http://127.0.0.1:" + buildkite.getLocalPort();
-        Application application = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
-                new InMemoryTokenVault(), new DynamoDbCursorStore(dynamo, table.name()),
-                new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM), new DynamoDbApiKeyStore(dynamo, table.name()),
-                new DynamoDbIdempotencyStore(dynamo, table.name()), new InMemoryRateLimitGovernor(),
-                new BuildkiteAccess.Endpoints(URI.create(base), URI.create(base + "/graphql")), TimeSource.SYSTEM));
+        Application application = Application.create(Application.Wiring.builder()
+                .accounts(new DynamoDbAccountStore(dynamo, table.name()))
+                .cursors(new DynamoDbCursorStore(dynamo, table.name()))
+                .organizationData(new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM))
+                .apiKeys(new DynamoDbApiKeyStore(dynamo, table.name()))
+                .idempotency(new DynamoDbIdempotencyStore(dynamo, table.name()))
+                .buildkite(new BuildkiteAccess.Endpoints(URI.create(base), URI.create(base + "/graphql")))
+                .build());
 
         PrintStream stdout = System.out;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();

@@ -4,7 +4,7 @@ import java.util.List;
 
 import dev.kitebridge.connect.RedirectOriginStore;
 import dev.kitebridge.connect.RedirectOrigins;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
@@ -41,7 +41,7 @@ final class ConnectOrigins {
                 List<String> kept;
                 try {
                     kept = RedirectOrigins.checked(List.copyOf(args));
-                } catch (DirectoryException e) {
+                } catch (ApiError e) {
                     throw new IllegalArgumentException(e.getMessage());
                 }
                 args.clear();

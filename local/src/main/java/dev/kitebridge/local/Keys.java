@@ -2,13 +2,13 @@ package dev.kitebridge.local;
 
 import java.util.List;
 
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.KitebridgeTable;
+import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.tenants.ApiKeys;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * {@code keys create|list|revoke}: tenants' API keys in the table the environment names

@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.accounts.AccountsService;
-import dev.kitebridge.buildkite.BuildkiteClient;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.DataGenerator;
@@ -238,7 +238,7 @@ public final class LocalMain {
         }
         try {
             return LocalRuntime.onBuildkite(template, token, endpoints, state);
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             throw new StartFailed("cannot link the token with Buildkite at " + endpoints.rest() + ": " + e.getMessage()
                     + " (" + e.status() + " " + e.error() + ")");
         }

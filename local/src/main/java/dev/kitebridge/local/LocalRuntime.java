@@ -19,17 +19,17 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 
-import dev.kitebridge.api.Application;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.ConnectState;
+import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.connect.ConnectSecrets;
 import dev.kitebridge.connect.ConnectSession;
-import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.connect.Scopes;
-import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.sandbox.Sandbox;
-import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.tenants.ApiKeyStore;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookTargets;
 
 /**
@@ -78,9 +78,11 @@ public final class LocalRuntime implements AutoCloseable {
         this.state = state;
         this.syncQueue = new LocalSyncQueue(time);
         Application.Wiring onState = state.wiring();
-        Application.Wiring wiring = new Application.Wiring(onState.accounts(), onState.tokens(), onState.cursors(),
-                onState.organizationData(), onState.apiKeys(), onState.idempotency(), onState.governor(),
-                endpoints, time, onState.sync().withQueue(syncQueue).withWebhookTargets(LOCAL_RECEIVERS), onState.connect());
+        Application.Wiring wiring = onState.toBuilder()
+                .buildkite(endpoints)
+                .time(time)
+                .sync(onState.sync().withQueue(syncQueue).withWebhookTargets(LOCAL_RECEIVERS))
+                .build();
         // Kept state may have the key already (an earlier start, or another dev server on the same table).
         if (wiring.apiKeys().tenantOf(ApiKeyStore.hash(DEMO_KEY)).isEmpty()) {
             wiring.apiKeys().save(new ApiKeyStore.StoredKey(TENANT, DEMO_KEY.substring(0, 11), ApiKeyStore.hash(DEMO_KEY),
@@ -89,9 +91,10 @@ public final class LocalRuntime implements AutoCloseable {
         Application application = Application.create(wiring);
         this.application = application;
         this.connect = wiring.connect();
+        Instant opened = wiring.people().now(); // a connect session keeps people's time
         try {
             connect.sessions().create(ConnectSession.opened("cs_local_events", ConnectSecrets.hash(EVENTS_CONNECT_SECRET), TENANT,
-                    "Buildkite sandbox (events/)", "events", null, Scopes.DEFAULT_REQUIRED, Instant.now(), Instant.now().plus(Duration.ofDays(1))));
+                    "Buildkite sandbox (events/)", "events", null, Scopes.DEFAULT_REQUIRED, opened, opened.plus(Duration.ofDays(1))));
         } catch (IllegalStateException exists) {
             // Kept state has it from an earlier start.
         }

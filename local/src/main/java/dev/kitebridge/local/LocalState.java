@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
@@ -126,7 +126,6 @@ record LocalState(String description, Map<String, String> environment, Path toke
         if (tokenFolder == null) {
             return wiring;
         }
-        return new Application.Wiring(wiring.accounts(), new TokenFiles(tokenFolder), wiring.cursors(), wiring.organizationData(),
-                wiring.apiKeys(), wiring.idempotency(), wiring.governor(), wiring.buildkite(), wiring.time(), wiring.sync(), wiring.connect());
+        return wiring.toBuilder().tokens(new TokenFiles(tokenFolder)).build();
     }
 }

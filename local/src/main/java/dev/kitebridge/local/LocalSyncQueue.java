@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.sync.SyncQueue;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncWorker;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookRounds;
 
 /**

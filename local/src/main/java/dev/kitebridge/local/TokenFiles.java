@@ -11,9 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.state.ApiKeyStore;
-import dev.kitebridge.state.TokenVault;
+import dev.kitebridge.tenants.ApiKeyStore;
 
 /**
  * The dev server's token vault when its state outlives it and no Secrets Manager stand-in is named:

@@ -49,10 +49,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.kitebridge.accounts.AccountsService;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.connect.ConnectService;
 import dev.kitebridge.sandbox.model.DataGenerator;
 import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * The connect page in a real browser: Debian's headless Chromium, driven by Selenium through

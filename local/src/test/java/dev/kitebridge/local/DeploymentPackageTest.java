@@ -79,7 +79,7 @@ class DeploymentPackageTest {
             Object wiring = dependencies.getMethod("fromEnvironment", Map.class).invoke(null, Map.of("KITEBRIDGE_TABLE", "kitebridge",
                     "AWS_REGION", "us-east-1", "KITEBRIDGE_DYNAMODB_ENDPOINT", "http://127.0.0.1:9", "KITEBRIDGE_SECRETSMANAGER_ENDPOINT",
                     "http://127.0.0.1:9"));
-            Class<?> application = Class.forName("dev.kitebridge.api.Application", true, alone);
+            Class<?> application = Class.forName("dev.kitebridge.app.Application", true, alone);
             assertNotNull(application.getMethod("create", wiring.getClass()).invoke(null, wiring));
             assertThrows(ClassNotFoundException.class, () -> Class.forName("software.amazon.awssdk.services.sqs.SqsClient", false, alone));
         }

@@ -13,8 +13,8 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
-import dev.kitebridge.api.Application;
 import dev.kitebridge.api.Routes;
+import dev.kitebridge.app.Application;
 
 /**
  * The routes table and template.yaml name the same routes: every route key the template declares

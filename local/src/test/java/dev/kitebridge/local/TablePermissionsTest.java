@@ -40,13 +40,15 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
-import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.ConnectState;
 import dev.kitebridge.connect.ConnectSecrets;
-import dev.kitebridge.connect.ConnectState;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.events.EventLog;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
@@ -54,22 +56,19 @@ import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.DynamoDbConnectSessionStore;
-import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
-import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
 import dev.kitebridge.state.aws.DynamoDbCursorStore;
-import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
+import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.AccountSync;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventFeed;
-import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SnapshotStore;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * template.yaml's table permissions against what the code does: every DynamoDB call of every
@@ -141,13 +140,17 @@ class TablePermissionsTest {
         DynamoDbClient dynamo = recording(table, recorder);
         try (Sandbox sandbox = Sandbox.builder().population(Population.of(120, 6))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start()) {
-            Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
-                    new InMemoryTokenVault(), new DynamoDbCursorStore(dynamo, table.name()),
-                    new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM), new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()),
-                    new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM),
-                    new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                    TimeSource.scaled(sandbox.clock().scale()), dev.kitebridge.sync.SyncState.inMemory((runId, delay) -> { }),
-                    new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name()))));
+            Application app = Application.create(Application.Wiring.builder()
+                    .accounts(new DynamoDbAccountStore(dynamo, table.name()))
+                    .cursors(new DynamoDbCursorStore(dynamo, table.name()))
+                    .organizationData(new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM))
+                    .apiKeys(new DynamoDbApiKeyStore(dynamo, table.name()))
+                    .idempotency(new DynamoDbIdempotencyStore(dynamo, table.name()))
+                    .governor(new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM))
+                    .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+                    .time(TimeSource.scaled(sandbox.clock().scale()))
+                    .connect(new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name())))
+                    .build());
 
             String key = app.apiKeys().create("tenant-a", "test").secret(); // the keys tool's work, not a function's
             recorder.accesses.clear();

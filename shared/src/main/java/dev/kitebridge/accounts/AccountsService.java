@@ -6,23 +6,19 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.rest.AccessToken;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.directory.OrganizationRef;
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.ApiKeyStore;
-import dev.kitebridge.state.IntegratedAccount;
-import dev.kitebridge.state.OrganizationDataStore;
-import dev.kitebridge.state.TokenVault;
-import dev.kitebridge.sync.AccountSync;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventLog;
-import dev.kitebridge.sync.SyncStore;
+import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
+import dev.kitebridge.tenants.ApiKeyStore;
+import dev.kitebridge.time.TimeSource;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -44,19 +40,17 @@ public final class AccountsService {
     private final BuildkiteAccess access;
     private final BuildkiteAccess.Endpoints endpoints;
     private final TimeSource time;
-    private final SyncStore syncs;
-    private final EventLog events;
+    private final AccountLinks links;
 
     public AccountsService(AccountStore accounts, TokenVault tokens, OrganizationDataStore organizationData, BuildkiteAccess access,
-                           BuildkiteAccess.Endpoints endpoints, TimeSource time, SyncStore syncs, EventLog events) {
+                           BuildkiteAccess.Endpoints endpoints, TimeSource time, AccountLinks links) {
         this.accounts = accounts;
         this.tokens = tokens;
         this.organizationData = organizationData;
         this.access = access;
         this.endpoints = endpoints;
         this.time = time;
-        this.syncs = syncs;
-        this.events = events;
+        this.links = links;
     }
 
     /** The account as the API shows it: with the scopes its token lacks. Never the token. */
@@ -126,9 +120,7 @@ public final class AccountsService {
             throw e;
         }
         View view = View.of(account);
-        // integrated_account.created, published by the account's sync state: the schedule syncs it from its next tick.
-        events.put(account.id(), List.of(ChangeEvent.accountCreated(tenantId, account.id(), account.createdAt(), view.json())));
-        syncs.createAccount(AccountSync.linked(account.id(), tenantId));
+        links.linked(account, view.json());
         return view;
     }
 
@@ -144,7 +136,7 @@ public final class AccountsService {
      * A new token for the account (and, if given, a new label): checked, stored, and the account
      * active again. Without a token, only the label changes.
      *
-     * @throws DirectoryException 409 if another request changed the account meanwhile
+     * @throws ApiError 409 if another request changed the account meanwhile
      */
     public View rotate(String tenantId, String accountId, BuildkiteToken token, String label) {
         IntegratedAccount current = find(tenantId, accountId);
@@ -161,7 +153,7 @@ public final class AccountsService {
         if (label != null) {
             changed = changed.withLabel(label);
         }
-        IntegratedAccount stored = accounts.replace(changed).orElseThrow(() -> DirectoryException.conflict(
+        IntegratedAccount stored = accounts.replace(changed).orElseThrow(() -> ApiError.conflict(
                 "integrated account " + accountId + " changed while this request ran (rotated, relabelled or unlinked); send it again"));
         return View.of(stored);
     }
@@ -176,7 +168,7 @@ public final class AccountsService {
         accounts.delete(tenantId, accountId);
         organizationData.deleteAccount(current.dataKey());
         access.forget(accountId);
-        syncs.deleteAccount(accountId); // no more scheduled runs; its events and runs expire (30 days), its snapshot stays
+        links.unlinked(accountId); // no more scheduled runs; its events and runs expire (30 days), its snapshot stays
     }
 
     /**
@@ -189,7 +181,7 @@ public final class AccountsService {
 
     private IntegratedAccount find(String tenantId, String accountId) {
         return accounts.find(tenantId, accountId)
-                .orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
+                .orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
     }
 
     /** What Buildkite says of a token: its scopes, the organizations it reaches, its expiry, and whose budget it spends. */
@@ -206,7 +198,7 @@ public final class AccountsService {
      * Asks Buildkite about the token, as linking does: {@code GET /v2/access-token} needs no scope, so
      * any valid token answers; its organizations are read if it may read them.
      *
-     * @throws DirectoryException 422 for a token Buildkite refuses or that has expired, or Buildkite's failure
+     * @throws ApiError 422 for a token Buildkite refuses or that has expired, or Buildkite's failure
      */
     public Checked check(BuildkiteToken token) {
         BuildkiteClient buildkite = endpoints.client(token).time(time).userBudgetKey("token-check").build();
@@ -214,13 +206,13 @@ public final class AccountsService {
         try {
             accessToken = buildkite.account().accessToken();
         } catch (BuildkiteException.Unauthorized refused) {
-            throw DirectoryException.invalidToken("Buildkite refused the token: it is not a valid API access token, "
+            throw ApiError.invalidToken("Buildkite refused the token: it is not a valid API access token, "
                     + "or it has expired or been revoked");
         } catch (BuildkiteException e) {
             throw BuildkiteAccess.translated(e);
         }
         if (accessToken.expiresAt() != null && !accessToken.expiresAt().isAfter(time.now())) {
-            throw DirectoryException.invalidToken("the token expired at " + accessToken.expiresAt());
+            throw ApiError.invalidToken("the token expired at " + accessToken.expiresAt());
         }
         List<IntegratedAccount.OrganizationRef> organizations = new ArrayList<>();
         if (Set.copyOf(accessToken.scopes()).contains("read_organizations")) {

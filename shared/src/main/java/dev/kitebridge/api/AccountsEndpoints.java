@@ -5,7 +5,7 @@ import java.util.Set;
 
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * {@code /integrated-accounts}: link (POST), list and get (GET), rotate or rename (PATCH), unlink
@@ -50,7 +50,7 @@ public final class AccountsEndpoints {
             String newToken = body.string("token", MAX_TOKEN);
             String newLabel = body.string("label", MAX_LABEL);
             if (newToken == null && newLabel == null) {
-                throw DirectoryException.invalidRequest("a PATCH changes the token, the label, or both (null changes neither)");
+                throw ApiError.invalidRequest("a PATCH changes the token, the label, or both (null changes neither)");
             }
             return ApiResponse.json(200, accounts.rotate(request.tenantId(), request.pathParameter("id"),
                     newToken == null ? null : token(newToken), newLabel).json(), exchange.headers());
@@ -70,7 +70,7 @@ public final class AccountsEndpoints {
         try {
             return BuildkiteToken.of(value.trim());
         } catch (IllegalArgumentException e) {
-            throw DirectoryException.invalidRequest("token must be a Buildkite API access token: visible ASCII characters, without spaces");
+            throw ApiError.invalidRequest("token must be a Buildkite API access token: visible ASCII characters, without spaces");
         }
     }
 

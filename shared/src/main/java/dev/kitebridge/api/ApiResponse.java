@@ -3,6 +3,8 @@ package dev.kitebridge.api;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.kitebridge.contract.ApiJson;
+
 /** An HTTP response: status, headers, and a body (JSON; HTML for the connect page). */
 public record ApiResponse(int statusCode, Map<String, String> headers, String body) {
 

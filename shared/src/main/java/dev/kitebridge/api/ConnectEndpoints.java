@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.kitebridge.connect.ConnectService;
-import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.ConnectSession;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.connect.RedirectOrigins;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * The tenant's side of connect sessions: {@code POST /connect-sessions} makes one (its URL is in
@@ -58,7 +58,7 @@ public final class ConnectEndpoints {
             JsonBody body = JsonBody.parse(request.body(), Set.of("allowed_redirect_origins"));
             List<String> origins = body.optionalStrings("allowed_redirect_origins", 100, 300);
             if (origins == null) {
-                throw DirectoryException.invalidRequest("allowed_redirect_origins is required (an empty list allows none)");
+                throw ApiError.invalidRequest("allowed_redirect_origins is required (an empty list allows none)");
             }
             return ApiResponse.json(200, settings(connect.setRedirectOrigins(request.tenantId(), origins)), exchange.headers());
         });

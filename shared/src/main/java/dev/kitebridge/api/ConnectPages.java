@@ -14,15 +14,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.connect.ConnectSecrets;
-import dev.kitebridge.connect.ConnectService;
-import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.ConnectService.Found;
+import dev.kitebridge.connect.ConnectService;
 import dev.kitebridge.connect.ConnectSession;
+import dev.kitebridge.connect.RedirectOrigins;
 import dev.kitebridge.connect.Scopes;
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * The connect page, {@code GET|POST /connect/{session}}: server-rendered HTML that works without
@@ -93,7 +93,7 @@ public final class ConnectPages {
     private ApiResponse answer(ApiRequest request, Supplier<ApiResponse> page) {
         try {
             return page.get();
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             ErrorFrame.log(e, request);
             return message(request, e.status(), "Something went wrong", "Please try again in a minute.", null);
         }
@@ -144,7 +144,7 @@ public final class ConnectPages {
                 return show(request, secret, after, null, 200);
             }
             return ApiResponse.seeOther(secret, headers(request, null));
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             ErrorFrame.log(e, request);
             Found now = connect.find(secret);
             if (e.status() == 422) {
@@ -161,7 +161,7 @@ public final class ConnectPages {
                     .map(linked -> linked.redirect().map(to -> ApiResponse.seeOther(to, headers(request, null)))
                             .orElseGet(() -> done(request, linked)))
                     .orElseGet(() -> ApiResponse.seeOther(secret, headers(request, null)));
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             ErrorFrame.log(e, request);
             Found now = connect.find(secret);
             String why = e.status() == 422 ? capitalized(e.getMessage()) + ". Make a new token and paste it."

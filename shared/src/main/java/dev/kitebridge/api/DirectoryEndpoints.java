@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.Fetched;
 import dev.kitebridge.directory.GroupsService;
 import dev.kitebridge.directory.ListPage;
@@ -15,7 +16,6 @@ import dev.kitebridge.directory.ListQuery;
 import dev.kitebridge.directory.MeService;
 import dev.kitebridge.directory.OrganizationsService;
 import dev.kitebridge.directory.RolesService;
-import dev.kitebridge.directory.Session;
 import dev.kitebridge.directory.UserFilters;
 import dev.kitebridge.directory.UsersService;
 
@@ -120,7 +120,7 @@ public final class DirectoryEndpoints {
             if (request.pathParameter("id") != null) {
                 for (String name : request.query().keySet()) {
                     if (!GET_PARAMETERS.contains(name)) {
-                        throw DirectoryException.invalidRequest("unknown query parameter " + name);
+                        throw ApiError.invalidRequest("unknown query parameter " + name);
                     }
                 }
             }

@@ -2,14 +2,14 @@ package dev.kitebridge.api;
 
 import java.util.Map;
 
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.directory.Session;
+import dev.kitebridge.access.Session;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * The one frame every endpoint answers in, and the one logging policy for a request that failed:
  * <ul>
  *   <li>no tenant (no authorizer named one): 401;</li>
- *   <li>the contract's error ({@link DirectoryException}): its status and body, with
+ *   <li>the contract's error ({@link ApiError}): its status and body, with
  *       {@code Retry-After} and the account's budget where Buildkite was called. A 5xx (Buildkite
  *       failing, or not answering) is logged with its code and message, never its stack: it is
  *       Buildkite's failure, and its trace is the client's. A 4xx is an answer, not a failure;</li>
@@ -35,7 +35,7 @@ final class ErrorFrame {
                 return unauthorized(request);
             }
             return work.answer(exchange);
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             return failure(e, exchange.session(), request, exchange.headers());
         } catch (RuntimeException e) {
             return internalError(request, exchange.headers(), e);
@@ -56,7 +56,7 @@ final class ErrorFrame {
      *
      * @param session the request's session, or null if it had none yet
      */
-    static ApiResponse failure(DirectoryException e, Session session, ApiRequest request, Map<String, String> headers) {
+    static ApiResponse failure(ApiError e, Session session, ApiRequest request, Map<String, String> headers) {
         log(e, request);
         if (session != null) {
             Responses.budgetHeaders(session, headers);
@@ -68,7 +68,7 @@ final class ErrorFrame {
     }
 
     /** A 5xx is a failure, logged with its code and message; a refusal (4xx) is an answer, not logged. */
-    static void log(DirectoryException e, ApiRequest request) {
+    static void log(ApiError e, ApiRequest request) {
         if (e.status() >= 500) {
             LOG.log(System.Logger.Level.WARNING, "request " + request.requestId() + " answered " + e.status() + " (" + e.error() + "): "
                     + e.getMessage());

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.directory.Session;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * One request's answer in the making, inside the {@link ErrorFrame}: the headers every answer
@@ -40,7 +40,7 @@ final class Exchange {
     static String accountId(ApiRequest request) {
         String accountId = request.query().get("integrated_account_id");
         if (accountId == null || accountId.isBlank()) {
-            throw DirectoryException.invalidRequest("integrated_account_id is required");
+            throw ApiError.invalidRequest("integrated_account_id is required");
         }
         return accountId;
     }

@@ -17,8 +17,8 @@ import java.util.function.Function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.directory.RequestCalls;
+import dev.kitebridge.access.RequestCalls;
+import dev.kitebridge.contract.ApiError;
 
 /** API Gateway HTTP API (payload 2.0) events to requests, and responses back. */
 public final class HttpApiEvents {
@@ -94,7 +94,7 @@ public final class HttpApiEvents {
         try {
             request = request(event, tenant, keyed);
             RequestLimits.check(request);
-        } catch (DirectoryException refused) {
+        } catch (ApiError refused) {
             return ErrorFrame.failure(refused, null, bodiless(event), new LinkedHashMap<>(Map.of("x-request-id", requestId(event))));
         }
         try {
@@ -154,7 +154,7 @@ public final class HttpApiEvents {
         try {
             return Base64.getDecoder().decode(body);
         } catch (IllegalArgumentException e) {
-            throw DirectoryException.invalidRequest("the request body is marked base64 but is not valid base64");
+            throw ApiError.invalidRequest("the request body is marked base64 but is not valid base64");
         }
     }
 
@@ -168,7 +168,7 @@ public final class HttpApiEvents {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw DirectoryException.invalidRequest("the request body is not valid UTF-8 (a JSON body is UTF-8 text)");
+            throw ApiError.invalidRequest("the request body is not valid UTF-8 (a JSON body is UTF-8 text)");
         }
     }
 

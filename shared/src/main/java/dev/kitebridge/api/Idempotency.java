@@ -12,9 +12,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.state.ApiKeyStore;
-import dev.kitebridge.state.IdempotencyStore;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.tenants.ApiKeyStore;
+import dev.kitebridge.tenants.IdempotencyStore;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * {@code Idempotency-Key} on writes: the first request with a key runs and its answer is kept for
@@ -27,7 +28,7 @@ import dev.kitebridge.state.IdempotencyStore;
  * (success, a malformed request); the rest (a missing scope, a member not yet there, a spent
  * budget) are let go, so that a retry runs.
  */
-final class Idempotency {
+public final class Idempotency {
 
     static final String HEADER = "idempotency-key";
     /** How long a completed answer is replayed. */
@@ -46,7 +47,7 @@ final class Idempotency {
     private final IdempotencyStore store;
     private final TimeSource time;
 
-    Idempotency(IdempotencyStore store, TimeSource time) {
+    public Idempotency(IdempotencyStore store, TimeSource time) {
         this.store = store;
         this.time = time;
     }

@@ -10,7 +10,8 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.contract.ApiJson;
 
 /**
  * A request's JSON body, checked before anything is done: at most {@link #MAX_BYTES}, a JSON
@@ -32,14 +33,14 @@ public final class JsonBody {
 
     public static JsonBody parse(String body, Set<String> fields) {
         if (body == null || body.isBlank()) {
-            throw DirectoryException.invalidRequest("the request needs a JSON body with " + String.join(", ", new TreeSet<>(fields)));
+            throw ApiError.invalidRequest("the request needs a JSON body with " + String.join(", ", new TreeSet<>(fields)));
         }
         if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            throw DirectoryException.tooLarge("the request body is over " + MAX_BYTES + " bytes");
+            throw ApiError.tooLarge("the request body is over " + MAX_BYTES + " bytes");
         }
         JsonNode json = ApiJson.readRequestBody(body);
         if (json == null || !json.isObject()) {
-            throw DirectoryException.invalidRequest("the request body must be a JSON object");
+            throw ApiError.invalidRequest("the request body must be a JSON object");
         }
         return checked(json, fields, "");
     }
@@ -48,7 +49,7 @@ public final class JsonBody {
         for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!fields.contains(name)) {
-                throw DirectoryException.invalidRequest("unknown field " + at + name + "; " + (at.isEmpty() ? "this request" : at
+                throw ApiError.invalidRequest("unknown field " + at + name + "; " + (at.isEmpty() ? "this request" : at
                         .substring(0, at.length() - 1)) + " takes " + String.join(", ", new TreeSet<>(fields)));
             }
         }
@@ -67,13 +68,13 @@ public final class JsonBody {
             return null;
         }
         if (!value.isTextual()) {
-            throw DirectoryException.invalidRequest(at + field + " must be a string");
+            throw ApiError.invalidRequest(at + field + " must be a string");
         }
         if (!wellFormed(value.asText())) {
-            throw DirectoryException.invalidRequest(at + field + " holds half of a surrogate pair (a \\u escape), which is no text");
+            throw ApiError.invalidRequest(at + field + " holds half of a surrogate pair (a \\u escape), which is no text");
         }
         if (value.asText().length() > maxLength) {
-            throw DirectoryException.invalidRequest(at + field + " must be at most " + maxLength + " characters");
+            throw ApiError.invalidRequest(at + field + " must be at most " + maxLength + " characters");
         }
         return value.asText();
     }
@@ -81,7 +82,7 @@ public final class JsonBody {
     public String requiredString(String field, int maxLength) {
         String value = string(field, maxLength);
         if (value == null || value.isBlank()) {
-            throw DirectoryException.invalidRequest(at + field + " is required");
+            throw ApiError.invalidRequest(at + field + " is required");
         }
         return value;
     }
@@ -94,7 +95,7 @@ public final class JsonBody {
         }
         T found = allowed.get(value);
         if (found == null) {
-            throw DirectoryException.invalidRequest(at + field + " must be one of " + String.join(", ", new TreeSet<>(allowed.keySet()))
+            throw ApiError.invalidRequest(at + field + " must be one of " + String.join(", ", new TreeSet<>(allowed.keySet()))
                     + ", not '" + value + "'");
         }
         return found;
@@ -107,7 +108,7 @@ public final class JsonBody {
             return null;
         }
         if (!value.isBoolean()) {
-            throw DirectoryException.invalidRequest(at + field + " must be true or false");
+            throw ApiError.invalidRequest(at + field + " must be true or false");
         }
         return value.booleanValue();
     }
@@ -119,7 +120,7 @@ public final class JsonBody {
         for (int i = 0; i < array.size(); i++) {
             JsonNode value = array.get(i);
             if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > maxLength || !wellFormed(value.asText())) {
-                throw DirectoryException.invalidRequest(at + field + "[" + i + "] must be a non-blank string of at most " + maxLength
+                throw ApiError.invalidRequest(at + field + "[" + i + "] must be a non-blank string of at most " + maxLength
                         + " characters");
             }
             values.add(value.asText());
@@ -140,7 +141,7 @@ public final class JsonBody {
         for (int i = 0; i < array.size(); i++) {
             String here = at + field + "[" + i + "].";
             if (!array.get(i).isObject()) {
-                throw DirectoryException.invalidRequest(here.substring(0, here.length() - 1) + " must be an object");
+                throw ApiError.invalidRequest(here.substring(0, here.length() - 1) + " must be an object");
             }
             values.add(checked(array.get(i), fields, here));
         }
@@ -167,18 +168,18 @@ public final class JsonBody {
         JsonNode array = json.get(field);
         if (array == null || array.isNull()) {
             if (required) {
-                throw DirectoryException.invalidRequest(at + field + " is required");
+                throw ApiError.invalidRequest(at + field + " is required");
             }
             return ApiJson.MAPPER.createArrayNode();
         }
         if (!array.isArray()) {
-            throw DirectoryException.invalidRequest(at + field + " must be an array");
+            throw ApiError.invalidRequest(at + field + " must be an array");
         }
         if (required && array.isEmpty()) {
-            throw DirectoryException.invalidRequest(at + field + " must not be empty");
+            throw ApiError.invalidRequest(at + field + " must not be empty");
         }
         if (array.size() > maxItems) {
-            throw DirectoryException.invalidRequest(at + field + " holds at most " + maxItems + " items");
+            throw ApiError.invalidRequest(at + field + " holds at most " + maxItems + " items");
         }
         return array;
     }

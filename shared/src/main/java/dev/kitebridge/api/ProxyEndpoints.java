@@ -3,9 +3,9 @@ package dev.kitebridge.api;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.directory.Session;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.proxy.ProxyService;
 
 /**
@@ -46,7 +46,7 @@ public final class ProxyEndpoints {
         return ErrorFrame.answer(request, exchange -> {
             for (String header : request.headers().keySet()) {
                 if (STEERING.contains(header)) {
-                    throw DirectoryException.invalidRequest("the proxy does not take a " + header + " header: it only calls Buildkite");
+                    throw ApiError.invalidRequest("the proxy does not take a " + header + " header: it only calls Buildkite");
                 }
             }
             String path = request.path() == null || !request.path().startsWith(PREFIX) ? "" : request.path().substring(PREFIX.length());

@@ -1,6 +1,6 @@
 package dev.kitebridge.api;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * The longest values the parameters every route shares may take, checked at the gate before any
@@ -18,7 +18,7 @@ final class RequestLimits {
 
     private RequestLimits() {}
 
-    /** @throws DirectoryException 400 naming the first parameter over its limit */
+    /** @throws ApiError 400 naming the first parameter over its limit */
     static void check(ApiRequest request) {
         atMost("id", request.pathParameter("id"), MAX_ID);
         atMost("integrated_account_id", request.query().get("integrated_account_id"), MAX_ID);
@@ -27,7 +27,7 @@ final class RequestLimits {
 
     private static void atMost(String name, String value, int limit) {
         if (value != null && value.length() > limit) {
-            throw DirectoryException.invalidRequest(name + " must be at most " + limit + " characters (it has " + value.length() + ")");
+            throw ApiError.invalidRequest(name + " must be at most " + limit + " characters (it has " + value.length() + ")");
         }
     }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
+import dev.kitebridge.metrics.Metrics;
+
 /**
  * One JSON line per request: who asked (request id, tenant, account), what (route), how it went
  * (status, Buildkite calls and 429s, the budget left, duration). The same line carries the

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.kitebridge.directory.Session;
+import dev.kitebridge.access.Session;
 
 /** What every answer shares: the contract's error shape, the list envelope, and the account's budget headers. */
 final class Responses {

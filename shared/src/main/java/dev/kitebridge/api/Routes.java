@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * The HTTP API's one routes table: each route key exactly as template.yaml declares it (and as
@@ -23,7 +23,7 @@ public final class Routes {
 
     private final Map<String, Endpoint> table = new LinkedHashMap<>();
 
-    Routes(DirectoryEndpoints directory, WriteEndpoints writes, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
+    public Routes(DirectoryEndpoints directory, WriteEndpoints writes, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
            WebhookEndpoints webhooks, ConnectEndpoints connect, ConnectPages pages) {
         route("POST /integrated-accounts", accounts::link);
         route("GET /integrated-accounts", accounts::list);
@@ -110,9 +110,9 @@ public final class Routes {
         }
         String path = request.routeKey() == null ? null : request.routeKey().substring(request.routeKey().indexOf(' ') + 1);
         boolean otherMethod = path != null && table.keySet().stream().anyMatch(key -> key.endsWith(" " + path));
-        DirectoryException refused = otherMethod
-                ? DirectoryException.methodNotAllowed(request.method() + " is not allowed on " + request.path())
-                : DirectoryException.notFound("no route " + request.routeKey());
+        ApiError refused = otherMethod
+                ? ApiError.methodNotAllowed(request.method() + " is not allowed on " + request.path())
+                : ApiError.notFound("no route " + request.routeKey());
         return ErrorFrame.failure(refused, null, request, new Exchange(request).headers());
     }
 

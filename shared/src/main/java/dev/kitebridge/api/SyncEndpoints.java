@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.sync.SyncRunView;
 import dev.kitebridge.sync.SyncService;
 
@@ -46,12 +46,12 @@ public final class SyncEndpoints {
             Set<String> unknown = new java.util.TreeSet<>(request.query().keySet());
             unknown.removeAll(Set.of("integrated_account_id", "after", "limit"));
             if (!unknown.isEmpty()) {
-                throw DirectoryException.invalidRequest("unknown query parameter " + unknown.iterator().next()
+                throw ApiError.invalidRequest("unknown query parameter " + unknown.iterator().next()
                         + " (events take integrated_account_id, after and limit)");
             }
             String account = request.query().get("integrated_account_id");
             if (account == null || account.isBlank()) {
-                throw DirectoryException.invalidRequest("integrated_account_id is required");
+                throw ApiError.invalidRequest("integrated_account_id is required");
             }
             SyncService.EventPage page = syncs.events(request.tenantId(), account, request.query().get("after"), limit(request));
             Map<String, Object> envelope = new LinkedHashMap<>();
@@ -75,6 +75,6 @@ public final class SyncEndpoints {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw DirectoryException.invalidRequest("limit must be a whole number from 1 to " + MAX_EVENTS + ", not '" + given + "'");
+        throw ApiError.invalidRequest("limit must be a whole number from 1 to " + MAX_EVENTS + ", not '" + given + "'");
     }
 }

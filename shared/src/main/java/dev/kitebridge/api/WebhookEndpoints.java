@@ -1,13 +1,14 @@
 package dev.kitebridge.api;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.time.Deadline;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.Webhook;
 import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookTargets;
@@ -25,10 +26,12 @@ public final class WebhookEndpoints {
 
     private final WebhooksService webhooks;
     private final WebhookDeliverer deliverer;
+    private final TimeSource time;
 
-    public WebhookEndpoints(WebhooksService webhooks, WebhookDeliverer deliverer) {
+    public WebhookEndpoints(WebhooksService webhooks, WebhookDeliverer deliverer, TimeSource time) {
         this.webhooks = webhooks;
         this.deliverer = deliverer;
+        this.time = time;
     }
 
     /** {@code POST /webhooks}: the answer is the one place the signing secret is shown. */
@@ -68,7 +71,7 @@ public final class WebhookEndpoints {
     public ApiResponse replay(ApiRequest request) {
         return ErrorFrame.answer(request, exchange -> {
             String id = request.pathParameter("id");
-            WebhookDeliverer.Report report = deliverer.replay(webhooks.get(request.tenantId(), id), Instant.now().plus(REPLAY_TIME));
+            WebhookDeliverer.Report report = deliverer.replay(webhooks.get(request.tenantId(), id), Deadline.in(time, REPLAY_TIME).instant());
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("id", id);
             json.put("status", report.status().name().toLowerCase(Locale.ROOT));

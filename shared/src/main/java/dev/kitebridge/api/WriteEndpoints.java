@@ -6,17 +6,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.SsoMode;
 import dev.kitebridge.buildkite.TeamPrivacy;
 import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.buildkite.rest.TeamChanges;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.GroupWrites;
 import dev.kitebridge.directory.Ids;
 import dev.kitebridge.directory.ListQuery;
-import dev.kitebridge.directory.Session;
 import dev.kitebridge.directory.UserWrites;
 import dev.kitebridge.directory.model.UnifiedUser;
 
@@ -43,7 +43,7 @@ public final class WriteEndpoints {
     private final GroupWrites groups;
     private final Idempotency idempotency;
 
-    WriteEndpoints(BuildkiteAccess access, UserWrites users, GroupWrites groups, Idempotency idempotency) {
+    public WriteEndpoints(BuildkiteAccess access, UserWrites users, GroupWrites groups, Idempotency idempotency) {
         this.access = access;
         this.users = users;
         this.groups = groups;
@@ -76,7 +76,7 @@ public final class WriteEndpoints {
             JsonBody body = JsonBody.parse(request.body(), Set.of("organization_id", "role"));
             OrganizationRole role = body.oneOf("role", ORGANIZATION_ROLES);
             if (role == null) {
-                throw DirectoryException.invalidRequest("role is required: organization:admin or organization:member");
+                throw ApiError.invalidRequest("role is required: organization:admin or organization:member");
             }
             return users.changeRole(session, Ids.resolve("id", request.pathParameter("id"), Ids.Kind.USER),
                     body.requiredString("organization_id", MAX_TEXT), role, includeRemoteData(request));
@@ -107,7 +107,7 @@ public final class WriteEndpoints {
             JsonBody body = JsonBody.parse(request.body(), TEAM_FIELDS_AND_ORGANIZATION);
             TeamChanges changes = teamChanges(body, body.string("name", MAX_TEXT));
             if (changes.restBody().isEmpty()) {
-                throw DirectoryException.invalidRequest("a PATCH changes at least one of name, description, privacy, is_default, "
+                throw ApiError.invalidRequest("a PATCH changes at least one of name, description, privacy, is_default, "
                         + "default_member_role");
             }
             return groups.update(session, Ids.resolve("id", request.pathParameter("id"), Ids.Kind.TEAM),
@@ -150,7 +150,7 @@ public final class WriteEndpoints {
 
     private static TeamChanges teamChanges(JsonBody body, String name) {
         if (name != null && name.isBlank()) {
-            throw DirectoryException.invalidRequest("name must not be blank");
+            throw ApiError.invalidRequest("name must not be blank");
         }
         return new TeamChanges(name, body.string("description", 1_000), body.oneOf("privacy", PRIVACIES), body.bool("is_default"),
                 body.oneOf("default_member_role", TEAM_ROLES), null, null, null, null, null);

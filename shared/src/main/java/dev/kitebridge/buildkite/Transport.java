@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.time.Deadline;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Sends one call to Buildkite the careful way: ask the governor first, wait only as long as the
@@ -49,7 +51,7 @@ public final class Transport {
     private final Duration maxWait;
     private final CallListener listener;
 
-    Transport(HttpClient http, BuildkiteToken token, RateLimitGovernor governor, String userBudgetKey,
+    public Transport(HttpClient http, BuildkiteToken token, RateLimitGovernor governor, String userBudgetKey,
               TimeSource time, RetryPolicy retry, Duration requestTimeout, Duration maxWait, CallListener listener) {
         this.http = http;
         this.token = token;

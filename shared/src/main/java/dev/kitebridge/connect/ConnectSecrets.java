@@ -15,7 +15,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.tenants.ApiKeyStore;
 
 /**
  * The secrets of a connect session, all from the one secret in its URL ({@code kbcs_} and 256

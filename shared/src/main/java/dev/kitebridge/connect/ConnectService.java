@@ -11,8 +11,8 @@ import java.util.Optional;
 
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Connect sessions: a tenant asks for one ({@link #create}) and sends its customer to the page; the
@@ -49,17 +49,17 @@ public final class ConnectService {
     /**
      * @param redirectUrl where the customer goes once linked (null: a done page), of one of the tenant's allowed origins
      * @param requiredScopes the scopes the page asks for (null: what the directory's reads need)
-     * @throws DirectoryException 400 naming what is wrong
+     * @throws ApiError 400 naming what is wrong
      */
     public Created create(String tenantId, String label, String state, String redirectUrl, List<String> requiredScopes) {
         if (redirectUrl != null) {
             RedirectOrigins.Checked origin = RedirectOrigins.originOfRedirect(redirectUrl);
             if (origin.refusal() != null) {
-                throw DirectoryException.invalidRequest(origin.refusal());
+                throw ApiError.invalidRequest(origin.refusal());
             }
             List<String> allowed = origins.origins(tenantId);
             if (!allowed.contains(origin.value())) {
-                throw DirectoryException.invalidRequest("redirect_url's origin " + origin.value() + " is not one of the tenant's allowed "
+                throw ApiError.invalidRequest("redirect_url's origin " + origin.value() + " is not one of the tenant's allowed "
                         + "redirect origins (" + (allowed.isEmpty() ? "none yet" : String.join(", ", allowed))
                         + "); add it with PUT /connect-settings");
             }
@@ -67,7 +67,7 @@ public final class ConnectService {
         List<String> scopes = requiredScopes == null ? Scopes.DEFAULT_REQUIRED : List.copyOf(new LinkedHashSet<>(requiredScopes));
         for (String scope : scopes) {
             if (!Scopes.known(scope)) {
-                throw DirectoryException.invalidRequest("required_scopes holds '" + scope + "', which Kitebridge does not use; the scopes are "
+                throw ApiError.invalidRequest("required_scopes holds '" + scope + "', which Kitebridge does not use; the scopes are "
                         + String.join(", ", Scopes.all().stream().map(Scopes.Scope::name).toList()));
             }
         }
@@ -152,7 +152,7 @@ public final class ConnectService {
      * sealed into the session to wait for confirmation (replacing any earlier one).
      *
      * @return the session as found after the check (not open: the page says why)
-     * @throws DirectoryException 422 for a token Buildkite refuses, or Buildkite's failure; the attempt counts
+     * @throws ApiError 422 for a token Buildkite refuses, or Buildkite's failure; the attempt counts
      */
     public Found check(String secret, BuildkiteToken token) {
         Found found = find(secret);
@@ -187,7 +187,7 @@ public final class ConnectService {
      * account's id drawn), so two confirmations cannot link twice; a link that fails gives the session back.
      *
      * @return empty if the session is not open or has no token waiting (the page shows it as it is)
-     * @throws DirectoryException 422 if Buildkite now refuses the token, 403 if it lacks a required scope
+     * @throws ApiError 422 if Buildkite now refuses the token, 403 if it lacks a required scope
      */
     public Optional<Linked> confirm(String secret) {
         Found found = find(secret);
@@ -195,7 +195,7 @@ public final class ConnectService {
             return Optional.empty();
         }
         if (!found.missingRequired().isEmpty()) {
-            throw DirectoryException.forbidden("the token lacks scopes this connection requires: " + String.join(", ", found.missingRequired()));
+            throw ApiError.forbidden("the token lacks scopes this connection requires: " + String.join(", ", found.missingRequired()));
         }
         ConnectSession session = found.session();
         BuildkiteToken token = ConnectSecrets.open(secret, session.pending().sealedToken());
@@ -224,7 +224,7 @@ public final class ConnectService {
         try {
             accounts.get(tenantId, accountId);
             return true;
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             return e.status() != 404;
         } catch (RuntimeException e) {
             return true;
@@ -244,7 +244,7 @@ public final class ConnectService {
         return to.toString();
     }
 
-    private static DirectoryException changed() {
-        return DirectoryException.conflict("this page changed in another window meanwhile; reload it and try again");
+    private static ApiError changed() {
+        return ApiError.conflict("this page changed in another window meanwhile; reload it and try again");
     }
 }

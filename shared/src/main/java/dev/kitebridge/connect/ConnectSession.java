@@ -3,7 +3,7 @@ package dev.kitebridge.connect;
 import java.time.Instant;
 import java.util.List;
 
-import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.access.IntegratedAccount;
 
 /**
  * A connect session: a single-use page on which a tenant's customer links their Buildkite. What

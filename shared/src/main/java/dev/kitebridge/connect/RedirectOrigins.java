@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import dev.kitebridge.directory.DirectoryException;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * Origins and redirect URLs, checked: an origin is {@code https://host[:port]} (http only for
@@ -25,17 +25,17 @@ public final class RedirectOrigins {
     /**
      * A tenant's origins as kept: each checked and in its plain form, without repeats.
      *
-     * @throws DirectoryException 400 naming the origin refused, or too many
+     * @throws ApiError 400 naming the origin refused, or too many
      */
     public static List<String> checked(List<String> values) {
         if (values.size() > MAX_ORIGINS) {
-            throw DirectoryException.invalidRequest("allowed_redirect_origins holds at most " + MAX_ORIGINS + " origins");
+            throw ApiError.invalidRequest("allowed_redirect_origins holds at most " + MAX_ORIGINS + " origins");
         }
         LinkedHashSet<String> kept = new LinkedHashSet<>();
         for (String value : values) {
             Checked origin = origin(value);
             if (origin.refusal() != null) {
-                throw DirectoryException.invalidRequest("allowed_redirect_origins: " + origin.refusal());
+                throw ApiError.invalidRequest("allowed_redirect_origins: " + origin.refusal());
             }
             kept.add(origin.value());
         }

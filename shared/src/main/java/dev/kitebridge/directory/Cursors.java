@@ -3,7 +3,8 @@ package dev.kitebridge.directory;
 import java.time.Duration;
 import java.util.Map;
 
-import dev.kitebridge.state.CursorStore;
+import dev.kitebridge.access.Session;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * Cursors bound to the walk they belong to: a cursor answers only to the tenant, account,
@@ -26,15 +27,15 @@ public final class Cursors {
             return Map.of();
         }
         if (query.cursor().length() > 64) {
-            throw DirectoryException.invalidCursor();
+            throw ApiError.invalidCursor();
         }
-        CursorStore.Cursor cursor = store.find(query.cursor(), session.now()).orElseThrow(DirectoryException::invalidCursor);
+        CursorStore.Cursor cursor = store.find(query.cursor(), session.now()).orElseThrow(ApiError::invalidCursor);
         boolean same = cursor.tenantId().equals(session.account().tenantId())
                 && cursor.accountId().equals(session.account().id())
                 && cursor.resource().equals(resource)
                 && cursor.filters().equals(query.filtersKey());
         if (!same) {
-            throw DirectoryException.invalidCursor();
+            throw ApiError.invalidCursor();
         }
         return cursor.position();
     }
@@ -46,7 +47,7 @@ public final class Cursors {
         try {
             skip = position.isEmpty() ? 0 : Integer.parseInt(position.get("skip"));
         } catch (RuntimeException e) {
-            throw DirectoryException.invalidCursor();
+            throw ApiError.invalidCursor();
         }
         java.util.List<T> all = list.get();
         int from = Math.min(skip, all.size());

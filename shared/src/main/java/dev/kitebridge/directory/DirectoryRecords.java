@@ -3,6 +3,7 @@ package dev.kitebridge.directory;
 import java.util.List;
 import java.util.Optional;
 
+import dev.kitebridge.access.OrganizationRef;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;

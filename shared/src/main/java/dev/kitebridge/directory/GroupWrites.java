@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.TeamRole;
@@ -11,6 +14,7 @@ import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamChanges;
 import dev.kitebridge.buildkite.rest.TeamMember;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedGroup;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
 import dev.kitebridge.directory.orgdata.TeamRoster;
@@ -48,7 +52,7 @@ public final class GroupWrites {
         try {
             roster = Optional.of(new TeamRoster(created.id(), created.slug(), created.name(), members(session, org, created.id()),
                     List.of()));
-        } catch (DirectoryException unread) {
+        } catch (ApiError unread) {
             roster = Optional.empty(); // the team exists: answer it, and read the organization again later
         }
         roster.ifPresentOrElse(r -> data.changed(session, org.slug(), kept -> kept.teamSaved(r)), () -> data.forget(session, org.slug()));
@@ -101,7 +105,7 @@ public final class GroupWrites {
         access.requireScope(session, SCOPE);
         OrganizationRef org = organizationOf(session, groupId, organizationId);
         if (membership(session, org, groupId, userId).isEmpty()) {
-            throw DirectoryException.notFound("user " + userId + " is not a member of group " + groupId);
+            throw ApiError.notFound("user " + userId + " is not a member of group " + groupId);
         }
         access.run(session, buildkite -> buildkite.teams().removeMember(org.slug(), groupId, userId));
         data.changed(session, org.slug(), kept -> kept.teamMemberRemoved(groupId, userId));
@@ -120,7 +124,7 @@ public final class GroupWrites {
                 return org;
             }
         }
-        throw DirectoryException.notFound("no group " + groupId + " in the organizations this account reaches");
+        throw ApiError.notFound("no group " + groupId + " in the organizations this account reaches");
     }
 
     private Optional<TeamRoster> roster(Session session, OrganizationRef org, String groupId) {

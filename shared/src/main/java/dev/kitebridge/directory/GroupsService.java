@@ -11,12 +11,16 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamMember;
 import dev.kitebridge.buildkite.rest.TeamPipeline;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedGroup;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
@@ -50,13 +54,13 @@ public final class GroupsService {
         String userId = query.filters().get("user_id") == null ? null : ListQuery.requireUuid("user_id", query.filters().get("user_id"));
         String privacy = query.filters().get("privacy");
         if (privacy != null && !privacy.equals("visible") && !privacy.equals("secret")) {
-            throw DirectoryException.invalidRequest("privacy must be visible or secret, not '" + privacy + "'");
+            throw ApiError.invalidRequest("privacy must be visible or secret, not '" + privacy + "'");
         }
         Map<String, String> position = cursors.position(session, RESOURCE, query);
         OrganizationWalk walk;
         if (position.isEmpty()) {
             walk = new OrganizationWalk();
-            walk.orgs = OrganizationRef.only(access.organizations(session), query.filters().get("organization_id"));
+            walk.orgs = ListQuery.onlyOrganization(access.organizations(session), query.filters().get("organization_id"));
         } else {
             walk = OrganizationWalk.from(position);
         }
@@ -72,7 +76,7 @@ public final class GroupsService {
             try {
                 view = access.call(session, () -> data.ensure(session, current.slug(), ROSTERS, query.maxAge(),
                         session.deadline().minus(UsersService.PAGE_RESERVE)));
-            } catch (DirectoryException stopped) {
+            } catch (ApiError stopped) {
                 if (!progressed || stopped.status() != 429) {
                     throw stopped;
                 }
@@ -108,7 +112,7 @@ public final class GroupsService {
     /** One group by its team UUID, in the given organization or the first reachable one that has it. */
     public Fetched<UnifiedGroup> get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
         String teamId = ListQuery.requireUuid("id", id);
-        List<OrganizationRef> orgs = OrganizationRef.only(
+        List<OrganizationRef> orgs = ListQuery.onlyOrganization(
                 access.organizations(session), organizationId);
         for (OrganizationRef org : orgs) {
             Optional<WithJson<Team>> found = access.find(session, buildkite -> buildkite.teams().getWithJson(org.slug(), teamId));
@@ -125,7 +129,7 @@ public final class GroupsService {
                     session.deadline().minus(UsersService.PAGE_RESERVE)));
             return new Fetched<>(group(org, team, raw, view.rosters(), includeRemoteData), view.age(session.now()));
         }
-        throw DirectoryException.notFound("no group " + teamId + " in the organizations this account reaches");
+        throw ApiError.notFound("no group " + teamId + " in the organizations this account reaches");
     }
 
     /** One team's members and pipelines, page by page. */

@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import dev.kitebridge.contract.ApiError;
+
 /**
  * The ids a write names, resolved to the kind Buildkite's REST API keys by. The unified ids are
  * UUIDs (a user's, a team's, an organization's). Buildkite's GraphQL ids are base64 of
@@ -38,11 +40,11 @@ public final class Ids {
     /**
      * The UUID {@code value} names, for the field {@code field} of kind {@code kind}.
      *
-     * @throws DirectoryException 400 naming the field, what was given, and what it takes
+     * @throws ApiError 400 naming the field, what was given, and what it takes
      */
     public static String resolve(String field, String value, Kind kind) {
         if (value == null || value.isBlank()) {
-            throw DirectoryException.invalidRequest(field + " is required: " + kind.meaning);
+            throw ApiError.invalidRequest(field + " is required: " + kind.meaning);
         }
         if (UUID.matcher(value).matches()) {
             return value.toLowerCase(Locale.ROOT);
@@ -54,10 +56,10 @@ public final class Ids {
             if (type.equals(kind.graphqlType) || invitation) {
                 return graphql.get()[1];
             }
-            throw DirectoryException.invalidRequest(field + " is the GraphQL id of " + article(type) + " " + type + "; it takes "
+            throw ApiError.invalidRequest(field + " is the GraphQL id of " + article(type) + " " + type + "; it takes "
                     + kind.meaning);
         }
-        throw DirectoryException.invalidRequest(field + " must be " + kind.meaning + ", not '" + abbreviated(value) + "'");
+        throw ApiError.invalidRequest(field + " must be " + kind.meaning + ", not '" + abbreviated(value) + "'");
     }
 
     /** The type and UUID a Buildkite GraphQL id stands for, if it is one. */

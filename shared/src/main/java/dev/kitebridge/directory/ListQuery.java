@@ -1,10 +1,14 @@
 package dev.kitebridge.directory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * A list request as the contract defines it: {@code limit} (1 to 500, default 100),
@@ -27,7 +31,7 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
     public static ListQuery parse(Map<String, String> query, Set<String> filterNames) {
         for (String name : query.keySet()) {
             if (!COMMON.contains(name) && !filterNames.contains(name)) {
-                throw DirectoryException.invalidRequest("unknown query parameter " + name + "; this list takes "
+                throw ApiError.invalidRequest("unknown query parameter " + name + "; this list takes "
                         + String.join(", ", new java.util.TreeSet<>(COMMON))
                         + (filterNames.isEmpty() ? "" : " and the filters " + String.join(", ", new java.util.TreeSet<>(filterNames))));
             }
@@ -38,10 +42,10 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
             try {
                 limit = Integer.parseInt(givenLimit.trim());
             } catch (NumberFormatException e) {
-                throw DirectoryException.invalidRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + givenLimit + "'");
+                throw ApiError.invalidRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + givenLimit + "'");
             }
             if (limit < 1 || limit > MAX_LIMIT) {
-                throw DirectoryException.invalidRequest("limit must be from 1 to " + MAX_LIMIT + ", not " + limit);
+                throw ApiError.invalidRequest("limit must be from 1 to " + MAX_LIMIT + ", not " + limit);
             }
         }
         Duration maxAge = maxAge(query);
@@ -72,7 +76,7 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
             }
             return Duration.ofSeconds(seconds);
         } catch (NumberFormatException e) {
-            throw DirectoryException.invalidRequest("max_age must be a whole number of seconds, not '" + given + "'");
+            throw ApiError.invalidRequest("max_age must be a whole number of seconds, not '" + given + "'");
         }
     }
 
@@ -85,14 +89,27 @@ public record ListQuery(int limit, String cursor, boolean includeRemoteData, Dur
         return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw DirectoryException.invalidRequest(name + " must be true or false, not '" + value + "'");
+            default -> throw ApiError.invalidRequest(name + " must be true or false, not '" + value + "'");
         };
+    }
+
+    /** The organizations narrowed to one, by id; 404 when the token does not reach it. */
+    public static List<OrganizationRef> onlyOrganization(List<OrganizationRef> all, String organizationId) {
+        if (organizationId == null) {
+            return all;
+        }
+        String id = requireUuid("organization_id", organizationId);
+        List<OrganizationRef> one = all.stream().filter(o -> o.id().equals(id)).toList();
+        if (one.isEmpty()) {
+            throw ApiError.notFound("no organization " + id + " is reachable with this integrated account");
+        }
+        return one;
     }
 
     /** Checks that an id is a UUID, as every Buildkite id the directory uses is. */
     public static String requireUuid(String what, String id) {
         if (id == null || !UUID.matcher(id).matches()) {
-            throw DirectoryException.invalidRequest(what + " must be a UUID, not '" + (id == null ? "" : id) + "'");
+            throw ApiError.invalidRequest(what + " must be a UUID, not '" + (id == null ? "" : id) + "'");
         }
         return id.toLowerCase(java.util.Locale.ROOT);
     }

@@ -4,6 +4,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.buildkite.BuildkiteJson;
+import dev.kitebridge.contract.ApiError;
+
 /**
  * Where a list walk across organizations stands: which organization, which part of it (members
  * or invitations, for users), which page, and how far into the page. A cursor keeps it.
@@ -21,7 +28,7 @@ final class OrganizationWalk {
 
     Map<String, String> position() {
         Map<String, String> position = new HashMap<>();
-        position.put("orgs", OrganizationRef.encode(orgs));
+        position.put("orgs", encode(orgs));
         position.put("org", Integer.toString(org));
         position.put("phase", invitations ? "invitations" : "members");
         position.put("page", Integer.toString(page));
@@ -38,7 +45,7 @@ final class OrganizationWalk {
     static OrganizationWalk from(Map<String, String> position) {
         OrganizationWalk walk = new OrganizationWalk();
         try {
-            walk.orgs = OrganizationRef.decode(position.get("orgs"));
+            walk.orgs = decode(position.get("orgs"));
             walk.org = Integer.parseInt(position.get("org"));
             walk.invitations = "invitations".equals(position.get("phase"));
             walk.page = Integer.parseInt(position.get("page"));
@@ -46,7 +53,7 @@ final class OrganizationWalk {
             walk.after = position.get("after");
             walk.last = position.get("last");
         } catch (RuntimeException e) {
-            throw DirectoryException.invalidCursor();
+            throw ApiError.invalidCursor();
         }
         return walk;
     }
@@ -75,5 +82,21 @@ final class OrganizationWalk {
     void nextPage() {
         offset = 0;
         last = null;
+    }
+
+    private static String encode(List<OrganizationRef> orgs) {
+        try {
+            return BuildkiteJson.MAPPER.writeValueAsString(orgs);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<OrganizationRef> decode(String json) {
+        try {
+            return BuildkiteJson.MAPPER.readValue(json, new TypeReference<List<OrganizationRef>>() {});
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalidCursor();
+        }
     }
 }

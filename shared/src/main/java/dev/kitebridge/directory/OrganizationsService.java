@@ -6,9 +6,12 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.rest.Organization;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedOrganization;
 
 /** Organizations: those the token reaches, read live from REST (100 a request). */
@@ -31,7 +34,7 @@ public final class OrganizationsService {
     public UnifiedOrganization get(Session session, String id, boolean includeRemoteData) {
         String orgId = ListQuery.requireUuid("id", id);
         return all(session, includeRemoteData).stream().filter(o -> o.id().equals(orgId)).findFirst()
-                .orElseThrow(() -> DirectoryException.notFound("no organization " + orgId + " is reachable with this integrated account"));
+                .orElseThrow(() -> ApiError.notFound("no organization " + orgId + " is reachable with this integrated account"));
     }
 
     private List<UnifiedOrganization> all(Session session, boolean includeRemoteData) {

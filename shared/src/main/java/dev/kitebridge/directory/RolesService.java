@@ -1,5 +1,7 @@
 package dev.kitebridge.directory;
 
+import dev.kitebridge.access.Session;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedRole;
 
 /** Roles: Buildkite's fixed catalog. No Buildkite call is made; the account is still checked. */
@@ -18,7 +20,7 @@ public final class RolesService {
     }
 
     public UnifiedRole get(String id) {
-        return UnifiedRole.byId(id).orElseThrow(() -> DirectoryException.notFound("no role " + id
+        return UnifiedRole.byId(id).orElseThrow(() -> ApiError.notFound("no role " + id
                 + "; Buildkite's roles are organization:admin, organization:member, team:maintainer and team:member"));
     }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedRole;
 import dev.kitebridge.directory.model.UnifiedUser;
 
@@ -31,24 +32,24 @@ public record UserFilters(String organizationId, String groupId, UnifiedUser.Sta
             status = switch (filters.get("status")) {
                 case "active" -> UnifiedUser.Status.ACTIVE;
                 case "invited" -> UnifiedUser.Status.INVITED;
-                default -> throw DirectoryException.invalidRequest("status must be active or invited, not '" + filters.get("status") + "'");
+                default -> throw ApiError.invalidRequest("status must be active or invited, not '" + filters.get("status") + "'");
             };
         }
         String role = filters.get("role");
         if (role != null && UnifiedRole.byId(role).isEmpty()) {
-            throw DirectoryException.invalidRequest("role must be one of organization:admin, organization:member, "
+            throw ApiError.invalidRequest("role must be one of organization:admin, organization:member, "
                     + "team:maintainer, team:member, not '" + role + "'");
         }
         String sso = filters.get("sso_mode");
         if (sso != null && !sso.equals("required") && !sso.equals("optional")) {
-            throw DirectoryException.invalidRequest("sso_mode must be required or optional, not '" + sso + "'");
+            throw ApiError.invalidRequest("sso_mode must be required or optional, not '" + sso + "'");
         }
         Instant lastActiveBefore = null;
         if (filters.get("last_active_before") != null) {
             try {
                 lastActiveBefore = OffsetDateTime.parse(filters.get("last_active_before")).toInstant();
             } catch (DateTimeParseException e) {
-                throw DirectoryException.invalidRequest("last_active_before must be an ISO-8601 time such as "
+                throw ApiError.invalidRequest("last_active_before must be an ISO-8601 time such as "
                         + "2026-01-31T00:00:00Z, not '" + filters.get("last_active_before") + "'");
             }
         }

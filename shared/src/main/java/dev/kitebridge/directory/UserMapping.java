@@ -9,6 +9,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kitebridge.access.OrganizationRef;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.SsoMode;
@@ -20,8 +21,8 @@ import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.directory.model.UnifiedRole;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.MemberProfile;
-import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationData.UserTeam;
+import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.TeamRoster;
 
 /** Buildkite's members and invitations in the unified User shape. */

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.OrganizationRole;
 import dev.kitebridge.buildkite.SsoMode;
@@ -17,6 +20,7 @@ import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.Invitation;
 import dev.kitebridge.buildkite.rest.InvitationsResource;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
@@ -50,7 +54,7 @@ public final class UserWrites {
             for (int i = 0; i < emails.size(); i++) {
                 String email = emails.get(i).trim();
                 if (!EMAIL.matcher(email).matches()) {
-                    throw DirectoryException.invalidRequest("emails[" + i + "] is not an email address: '" + email + "'");
+                    throw ApiError.invalidRequest("emails[" + i + "] is not an email address: '" + email + "'");
                 }
                 unique.putIfAbsent(email.toLowerCase(java.util.Locale.ROOT), email); // Buildkite ignores repeats too
             }
@@ -58,7 +62,7 @@ public final class UserWrites {
             Set<String> teams = new java.util.HashSet<>();
             for (int i = 0; i < groups.size(); i++) {
                 if (!teams.add(groups.get(i).groupId())) {
-                    throw DirectoryException.invalidRequest("groups[" + i + "].id names group " + groups.get(i).groupId() + " again");
+                    throw ApiError.invalidRequest("groups[" + i + "].id names group " + groups.get(i).groupId() + " again");
                 }
             }
             groups = List.copyOf(groups);
@@ -100,7 +104,7 @@ public final class UserWrites {
         String self = access.call(session, buildkite -> buildkite.account().currentUser().id());
         if (self.equals(userId)) {
             // Buildkite refuses with 403 (the reference); the contract calls it a refusal, with Buildkite's reason.
-            throw DirectoryException.refused("You can't change your own membership");
+            throw ApiError.refused("You can't change your own membership");
         }
         WithJson<OrganizationMember> changed = access.call(session,
                 buildkite -> buildkite.organizations().updateMemberWithJson(org.slug(), userId, role, null));
@@ -125,7 +129,7 @@ public final class UserWrites {
         }
         access.requireScope(session, INVITE_SCOPE);
         if (!isPendingInvitation(session, org, id)) {
-            throw DirectoryException.notFound("no member or pending invitation " + id + " in organization " + org.slug());
+            throw ApiError.notFound("no member or pending invitation " + id + " in organization " + org.slug());
         }
         access.run(session, buildkite -> buildkite.invitations().revoke(org.slug(), id));
     }
@@ -150,7 +154,7 @@ public final class UserWrites {
 
     static OrganizationRef organization(Session session, BuildkiteAccess access, String organizationId) {
         String id = Ids.resolve("organization_id", organizationId, Ids.Kind.ORGANIZATION);
-        return OrganizationRef.only(access.organizations(session), id).get(0);
+        return ListQuery.onlyOrganization(access.organizations(session), id).get(0);
     }
 
     private OrganizationRef organization(Session session, String organizationId) {
@@ -160,14 +164,14 @@ public final class UserWrites {
     /** 404 unless the team is in the organization: before an invitation names it. */
     void requireTeam(Session session, OrganizationRef org, String field, String groupId) {
         if (access.find(session, buildkite -> buildkite.teams().get(org.slug(), groupId)).isEmpty()) {
-            throw DirectoryException.notFound(field + ": no group " + groupId + " in organization " + org.slug());
+            throw ApiError.notFound(field + ": no group " + groupId + " in organization " + org.slug());
         }
     }
 
     /** 404 naming the user and the organization, before a write Buildkite would refuse the same way. */
     void requireMember(Session session, OrganizationRef org, String userId) {
         if (!isMember(session, org, userId)) {
-            throw DirectoryException.notFound("user " + userId + " is not a member of organization " + org.slug()
+            throw ApiError.notFound("user " + userId + " is not a member of organization " + org.slug()
                     + " (a pending invitation becomes a member when it is accepted)");
         }
     }

@@ -10,6 +10,9 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
@@ -19,6 +22,7 @@ import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationData;
@@ -65,7 +69,7 @@ public final class UsersService {
         OrganizationWalk walk;
         if (position.isEmpty()) {
             walk = new OrganizationWalk();
-            walk.orgs = OrganizationRef.only(access.organizations(session),
+            walk.orgs = ListQuery.onlyOrganization(access.organizations(session),
                     filters.organizationId());
         } else {
             walk = OrganizationWalk.from(position);
@@ -98,7 +102,7 @@ public final class UsersService {
                     readInvitations(session, query, filters, walk, org, result);
                 }
                 progressed = true;
-            } catch (DirectoryException stopped) {
+            } catch (ApiError stopped) {
                 // A request that moved the walk on answers with what it has; the walk resumes from its cursor.
                 if (!progressed || stopped.status() != 429) {
                     throw stopped;
@@ -218,7 +222,7 @@ public final class UsersService {
      */
     public Fetched<UnifiedUser> get(Session session, String id, String organizationId, boolean includeRemoteData, Duration maxAge) {
         String userId = ListQuery.requireUuid("id", id);
-        List<OrganizationRef> orgs = OrganizationRef.only(
+        List<OrganizationRef> orgs = ListQuery.onlyOrganization(
                 access.organizations(session), organizationId);
         for (OrganizationRef org : orgs) {
             Optional<Fetched<UnifiedUser>> member = member(session, org, userId, includeRemoteData, maxAge);
@@ -232,7 +236,7 @@ public final class UsersService {
                 return new Fetched<>(invited.get(), null); // read live
             }
         }
-        throw DirectoryException.notFound("no user or pending invitation " + userId + " in the organizations this account reaches");
+        throw ApiError.notFound("no user or pending invitation " + userId + " in the organizations this account reaches");
     }
 
     private Optional<Fetched<UnifiedUser>> member(Session session, OrganizationRef org, String userId, boolean includeRemoteData,

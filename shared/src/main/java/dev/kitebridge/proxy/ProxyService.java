@@ -12,15 +12,15 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.LinkHeader;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.Transport;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.Cursors;
-import dev.kitebridge.directory.DirectoryException;
 import dev.kitebridge.directory.ListQuery;
-import dev.kitebridge.directory.Session;
 
 /**
  * The Proxy API: a call to Buildkite REST v2 or GraphQL, made with the account's stored token,
@@ -56,15 +56,15 @@ public final class ProxyService {
     /** Checks a proxied path (what follows {@code /proxy/}); 400 naming the problem, before anything is sent. */
     public static List<String> segments(String path) {
         if (path == null || path.isEmpty()) {
-            throw DirectoryException.invalidPath("the proxy needs a Buildkite path after /proxy/");
+            throw ApiError.invalidPath("the proxy needs a Buildkite path after /proxy/");
         }
         if (path.length() > MAX_PATH) {
-            throw DirectoryException.invalidPath("the path is longer than " + MAX_PATH + " characters");
+            throw ApiError.invalidPath("the path is longer than " + MAX_PATH + " characters");
         }
         List<String> segments = List.of(path.split("/", -1));
         for (String segment : segments) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !SEGMENT.matcher(segment).matches()) {
-                throw DirectoryException.invalidPath("a proxied path is plain segments of letters, digits and _ . ~ - "
+                throw ApiError.invalidPath("a proxied path is plain segments of letters, digits and _ . ~ - "
                         + "(no dot segments, encodings, schemes, hosts, @, backslashes or control characters)");
             }
         }
@@ -74,19 +74,19 @@ public final class ProxyService {
     /** {@code ANY /proxy/{path+}}: Buildkite REST v2 at {@code /v2/{path}}. */
     public Result rest(Session session, String method, String path, Map<String, String> query, String body) {
         if (!METHODS.contains(method)) {
-            throw DirectoryException.methodNotAllowed(method + " is not a method Buildkite's API takes; the proxy passes "
+            throw ApiError.methodNotAllowed(method + " is not a method Buildkite's API takes; the proxy passes "
                     + String.join(", ", new java.util.TreeSet<>(METHODS)));
         }
         List<String> segments = segments(path);
         byte[] json = jsonBody(body);
         if (json != null && (method.equals("GET") || method.equals("DELETE"))) {
-            throw DirectoryException.invalidRequest(method + " takes no body");
+            throw ApiError.invalidRequest(method + " takes no body");
         }
         Map<String, String> passed = new TreeMap<>();
         query.forEach((name, value) -> {
             if (!OURS.contains(name)) {
                 if (!QUERY_TEXT.matcher(name).matches() || !QUERY_TEXT.matcher(value).matches()) {
-                    throw DirectoryException.invalidRequest("query parameters cannot hold control characters");
+                    throw ApiError.invalidRequest("query parameters cannot hold control characters");
                 }
                 passed.put(name, value);
             }
@@ -128,15 +128,15 @@ public final class ProxyService {
     public Result graphql(Session session, String body) {
         byte[] json = jsonBody(body);
         if (json == null) {
-            throw DirectoryException.invalidRequest("a GraphQL request is a JSON object with a query");
+            throw ApiError.invalidRequest("a GraphQL request is a JSON object with a query");
         }
         JsonNode request = ApiJson.readRequestBody(body);
         if (!request.isObject() || !request.path("query").isTextual() || request.path("query").asText().isBlank()) {
-            throw DirectoryException.invalidRequest("a GraphQL request is a JSON object with a query");
+            throw ApiError.invalidRequest("a GraphQL request is a JSON object with a query");
         }
         JsonNode operationName = request.path("operationName");
         if (!operationName.isMissingNode() && !operationName.isNull() && !operationName.isTextual()) {
-            throw DirectoryException.invalidRequest("operationName must be a string");
+            throw ApiError.invalidRequest("operationName must be a string");
         }
         // Sent once only if it may write: a retry after a lost answer could make the write twice.
         boolean mayWrite = GraphqlOperations.mayWrite(request.path("query").asText());
@@ -150,10 +150,10 @@ public final class ProxyService {
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_BODY_BYTES) {
-            throw DirectoryException.tooLarge("the request body is over " + MAX_BODY_BYTES + " bytes");
+            throw ApiError.tooLarge("the request body is over " + MAX_BODY_BYTES + " bytes");
         }
         if (ApiJson.readRequestBody(body).isMissingNode()) {
-            throw DirectoryException.invalidRequest("the request body is not valid JSON");
+            throw ApiError.invalidRequest("the request body is not valid JSON");
         }
         return bytes;
     }

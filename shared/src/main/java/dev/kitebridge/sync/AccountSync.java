@@ -2,6 +2,11 @@ package dev.kitebridge.sync;
 
 import java.time.Instant;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventPositions;
+
 /**
  * An account's sync state: which snapshot generation is complete, how far its events are
  * published, and the one run that may be under way, with the lease of the worker running it.
@@ -39,6 +44,16 @@ public record AccountSync(
      */
     public static AccountSync linked(String accountId, String tenantId) {
         return new AccountSync(accountId, tenantId, LINK_ORDINAL + 1, 0, LINK_ORDINAL, null, null, null, 0);
+    }
+
+    /**
+     * {@code integrated_account.created}: the first event of an account's log, at the place of the
+     * "run" its link is ({@link #linked}), with the account as the API shows it.
+     */
+    public static ChangeEvent accountCreated(String tenantId, String accountId, Instant linkedAt, JsonNode account) {
+        return new ChangeEvent("evt_" + SnapshotDiff.sha256(accountId + "|" + LINK_ORDINAL + "|created").substring(0, 32),
+                ChangeEvent.ACCOUNT_CREATED, tenantId, accountId, linkedAt, account, null,
+                EventPositions.of(LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, "account"));
     }
 
     public AccountSync withActiveRun(String runId, long ordinalTaken) {

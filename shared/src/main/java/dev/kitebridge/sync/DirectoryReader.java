@@ -11,6 +11,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
@@ -22,9 +24,7 @@ import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamMember;
 import dev.kitebridge.buildkite.rest.TeamPipeline;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.directory.Session;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.sync.SyncRun.Read;
@@ -107,7 +107,7 @@ final class DirectoryReader {
                 }
                 try {
                     step.run();
-                } catch (DirectoryException e) {
+                } catch (ApiError e) {
                     if (e.status() != 429) {
                         throw e;
                     }
@@ -287,6 +287,6 @@ final class DirectoryReader {
         if (a == null || b == null) {
             return a == null ? b : a;
         }
-        return b instanceof DirectoryException e && e.status() == 424 ? b : a;
+        return b instanceof ApiError e && e.status() == 424 ? b : a;
     }
 }

@@ -7,8 +7,11 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.Session;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
+import dev.kitebridge.events.EventPositions;
 
 /**
  * What a run does with the removals it found before it publishes them (the events of ranks from

@@ -18,16 +18,19 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.access.OrganizationRef;
 import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.DirectoryRecords;
-import dev.kitebridge.directory.OrganizationRef;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationData.UserTeam;
 import dev.kitebridge.directory.orgdata.TeamRoster;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
+import dev.kitebridge.events.EventPositions;
 import dev.kitebridge.sync.SnapshotKeys.Kind;
 
 /**

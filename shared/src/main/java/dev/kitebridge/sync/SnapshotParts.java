@@ -3,8 +3,8 @@ package dev.kitebridge.sync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.buildkite.TeamRole;
+import dev.kitebridge.contract.ApiJson;
 
 /**
  * What a snapshot item holds, by part: Buildkite's own records (a REST member, a team, a team's

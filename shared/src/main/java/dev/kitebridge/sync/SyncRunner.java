@@ -10,14 +10,17 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
-import dev.kitebridge.api.ApiJson;
-import dev.kitebridge.api.Metrics;
-import dev.kitebridge.api.Metrics.Metric;
-import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.directory.Session;
+import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
+import dev.kitebridge.events.EventPositions;
+import dev.kitebridge.metrics.Metrics.Metric;
+import dev.kitebridge.metrics.Metrics;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through
@@ -139,7 +142,7 @@ public final class SyncRunner {
                     Session session;
                     try {
                         session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
-                    } catch (DirectoryException e) {
+                    } catch (ApiError e) {
                         if (e.status() != 424 && e.status() != 404) {
                             throw e;
                         }
@@ -149,7 +152,7 @@ public final class SyncRunner {
                     boolean done;
                     try {
                         done = removals.walk(session, progress, deadline, time::now);
-                    } catch (DirectoryException e) {
+                    } catch (ApiError e) {
                         countCalls(progress, session);
                         if (e.status() == 429) {
                             return Outcome.later(time.now().plus(e.retryAfter())); // a spent budget: no failed attempt
@@ -201,7 +204,7 @@ public final class SyncRunner {
         Session session;
         try {
             session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
-        } catch (DirectoryException e) {
+        } catch (ApiError e) {
             if (e.status() != 424 && e.status() != 404) {
                 throw e;
             }
@@ -222,8 +225,8 @@ public final class SyncRunner {
                 return ReadTurn.FAILED;
             }
             return new ReadTurn(false, goOnAt);
-        } catch (DirectoryException e) {
-            if (DirectoryException.BUDGET_TOO_SMALL.equals(e.error())) {
+        } catch (ApiError e) {
+            if (ApiError.BUDGET_TOO_SMALL.equals(e.error())) {
                 countCalls(progress, session);
                 LOG.log(System.Logger.Level.WARNING, "sync run " + run.id() + " fails: " + e.getMessage());
                 fail(progress, e.getMessage(), false);
@@ -360,7 +363,7 @@ public final class SyncRunner {
      */
     private Outcome failedAttempt(RunProgress progress, RuntimeException failed) {
         // A contract error says what Buildkite did; anything else (an AWS error names ARNs) only by its class. The log has it whole.
-        String why = failed instanceof DirectoryException ? failed.getMessage() : "an internal error (" + failed.getClass().getSimpleName() + ")";
+        String why = failed instanceof ApiError ? failed.getMessage() : "an internal error (" + failed.getClass().getSimpleName() + ")";
         // Logged once, after the last save that could fail: where a save fails, its failure carries this one to the worker.
         String attempt = "sync run " + progress.current().id() + " of account " + progress.current().accountId() + ": an attempt failed";
         try {

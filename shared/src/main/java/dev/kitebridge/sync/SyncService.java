@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.time.TimeSource;
 
 /** Starting sync runs (on demand, on the schedule), showing them, and paging through the events they published. */
 public final class SyncService {
@@ -39,7 +41,7 @@ public final class SyncService {
      * Starts a run of the account, or answers the one already queued or under way: one run per
      * account at a time.
      *
-     * @throws DirectoryException 404 for an account the tenant does not have, 424 for one that needs a new token
+     * @throws ApiError 404 for an account the tenant does not have, 424 for one that needs a new token
      */
     public Started start(String tenantId, String accountId, String trigger) {
         return start(tenantId, accountId, trigger, false);
@@ -51,9 +53,9 @@ public final class SyncService {
      */
     public Started start(String tenantId, String accountId, String trigger, boolean allowDeletions) {
         IntegratedAccount account = accounts.find(tenantId, accountId)
-                .orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
+                .orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
         if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
-            throw DirectoryException.needsReauth(accountId);
+            throw ApiError.needsReauth(accountId);
         }
         return start(account, trigger, allowDeletions);
     }
@@ -87,7 +89,7 @@ public final class SyncService {
                 return new Started(run, true);
             }
         }
-        throw DirectoryException.rateLimited(Duration.ofSeconds(1), "the sync state of account " + accountId
+        throw ApiError.rateLimited(Duration.ofSeconds(1), "the sync state of account " + accountId
                 + " is changing; retry after the time given");
     }
 
@@ -114,17 +116,17 @@ public final class SyncService {
         return started;
     }
 
-    /** @throws DirectoryException 404 for a run of another tenant, or none */
+    /** @throws ApiError 404 for a run of another tenant, or none */
     public SyncRun run(String tenantId, String runId) {
         return syncs.run(runId).filter(r -> r.tenantId().equals(tenantId))
-                .orElseThrow(() -> DirectoryException.notFound("no sync run " + runId));
+                .orElseThrow(() -> ApiError.notFound("no sync run " + runId));
     }
 
     /** A page of published events, and the cursor to ask for the next with. */
     public record EventPage(List<ChangeEvent> events, String nextCursor) {}
 
     public EventPage events(String tenantId, String accountId, String after, int limit) {
-        accounts.find(tenantId, accountId).orElseThrow(() -> DirectoryException.notFound("no integrated account " + accountId));
+        accounts.find(tenantId, accountId).orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
         List<ChangeEvent> page = feed.after(accountId, after == null ? null : decode(after), limit);
         // A cursor to come back with: an empty page means caught up, and the same cursor polls on (none yet
         // where nothing is published: ask again without one).
@@ -146,6 +148,6 @@ public final class SyncService {
         } catch (IllegalArgumentException e) {
             // not base64: answered below
         }
-        throw DirectoryException.invalidRequest("after is not a cursor this API gave");
+        throw ApiError.invalidRequest("after is not a cursor this API gave");
     }
 }

@@ -3,8 +3,13 @@ package dev.kitebridge.sync;
 import java.util.List;
 import java.util.Optional;
 
-/** Sync runs and each account's sync state. Every change is written over the revision it was made from. */
-public interface SyncStore {
+import dev.kitebridge.events.Publications;
+
+/**
+ * Sync runs and each account's sync state. Every change is written over the revision it was made from.
+ * What readers of the event log need of it ({@link Publications}) is read from the same state.
+ */
+public interface SyncStore extends Publications {
 
     /** Every account that syncs, for the schedule. */
     List<AccountSync> accounts();
@@ -26,4 +31,19 @@ public interface SyncStore {
 
     /** @return the run as stored, or empty if it changed meanwhile */
     Optional<SyncRun> replaceRun(SyncRun changed);
+
+    @Override
+    default long publishedThrough(String accountId) {
+        return account(accountId).map(AccountSync::publishedThrough).orElse(0L);
+    }
+
+    @Override
+    default List<Feed> feeds() {
+        return accounts().stream().map(a -> new Feed(a.tenantId(), a.accountId())).toList();
+    }
+
+    @Override
+    default Optional<Feed> finishedRun(String runId) {
+        return run(runId).filter(SyncRun::finished).map(r -> new Feed(r.tenantId(), r.accountId()));
+    }
 }

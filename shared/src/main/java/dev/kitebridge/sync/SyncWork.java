@@ -3,7 +3,7 @@ package dev.kitebridge.sync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.contract.ApiJson;
 
 /** The message a queue carries for a sync worker: {@code {"run_id": "…"}}. */
 public final class SyncWork {

@@ -3,7 +3,7 @@ package dev.kitebridge.sync;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * A worker's turn at a sync run, the same in the worker function (runs from SQS) and in the dev

@@ -4,8 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Tenants' API keys: made (shown once), listed by prefix, revoked, and resolved to a tenant from an

@@ -24,11 +24,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
-import dev.kitebridge.api.ApiJson;
-import dev.kitebridge.api.Metrics;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.metrics.Metrics;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Delivers an account's published events to a subscription, one at a time and in order: each

@@ -2,10 +2,8 @@ package dev.kitebridge.webhooks;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
-import dev.kitebridge.sync.SyncRun;
-import dev.kitebridge.sync.SyncStore;
+import dev.kitebridge.events.Publications;
 
 /**
  * When deliveries happen: right after a run's events are published (the worker that published
@@ -16,10 +14,10 @@ import dev.kitebridge.sync.SyncStore;
 public final class WebhookRounds {
 
     private static final System.Logger LOG = System.getLogger(WebhookRounds.class.getName());
-    private final SyncStore syncs;
+    private final Publications syncs;
     private final WebhookDeliverer deliverer;
 
-    public WebhookRounds(SyncStore syncs, WebhookDeliverer deliverer) {
+    public WebhookRounds(Publications syncs, WebhookDeliverer deliverer) {
         this.syncs = syncs;
         this.deliverer = deliverer;
     }
@@ -30,8 +28,7 @@ public final class WebhookRounds {
      */
     public List<WebhookDeliverer.Report> afterRun(String runId, Instant deadline) {
         try {
-            Optional<SyncRun> run = syncs.run(runId).filter(SyncRun::finished);
-            return run.map(r -> deliverer.deliverAccount(r.tenantId(), r.accountId(), deadline)).orElse(List.of());
+            return syncs.finishedRun(runId).map(r -> deliverer.deliverAccount(r.tenantId(), r.accountId(), deadline)).orElse(List.of());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "delivering the events of sync run " + runId + " failed; the delivery tick retries", e);
             return List.of();
@@ -44,7 +41,7 @@ public final class WebhookRounds {
      * receiver holds up the others.
      */
     public List<WebhookDeliverer.Report> everyAccount(Instant deadline) {
-        List<WebhookDeliverer.Account> accounts = syncs.accounts().stream()
+        List<WebhookDeliverer.Account> accounts = syncs.feeds().stream()
                 .map(a -> new WebhookDeliverer.Account(a.tenantId(), a.accountId())).toList();
         return deliverer.deliverAccounts(accounts, deadline);
     }

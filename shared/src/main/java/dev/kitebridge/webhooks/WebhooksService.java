@@ -3,12 +3,12 @@ package dev.kitebridge.webhooks;
 import java.util.LinkedHashSet;
 import java.util.List;
 
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.IntegratedAccount;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * A tenant's webhook subscriptions: subscribe, list, get, unsubscribe. A new subscription gets
@@ -41,17 +41,17 @@ public final class WebhooksService {
     public Webhook subscribe(String tenantId, String targetUrl, List<String> eventTypes, String integratedAccountId) {
         String refused = targets.refusal(targetUrl);
         if (refused != null) {
-            throw DirectoryException.invalidRequest(refused);
+            throw ApiError.invalidRequest(refused);
         }
         for (String type : eventTypes) {
             if (!ChangeEvent.TYPES.contains(type)) {
-                throw DirectoryException.invalidRequest("event_types holds '" + type + "', which is not an event type; the types are "
+                throw ApiError.invalidRequest("event_types holds '" + type + "', which is not an event type; the types are "
                         + String.join(", ", ChangeEvent.TYPES));
             }
         }
         List<IntegratedAccount> covered = integratedAccountId == null ? accounts.list(tenantId)
                 : List.of(accounts.find(tenantId, integratedAccountId)
-                        .orElseThrow(() -> DirectoryException.notFound("no integrated account " + integratedAccountId)));
+                        .orElseThrow(() -> ApiError.notFound("no integrated account " + integratedAccountId)));
         Webhook webhook = Webhook.create(tenantId, targetUrl, List.copyOf(new LinkedHashSet<>(eventTypes)), integratedAccountId,
                 time.now());
         // Each account's delivery starts at its current end; an account linked later has no history
@@ -79,7 +79,7 @@ public final class WebhooksService {
         deadLetters.list(tenantId, webhookId).forEach(deadLetters::remove);
     }
 
-    private static DirectoryException notFound(String webhookId) {
-        return DirectoryException.notFound("no webhook " + webhookId);
+    private static ApiError notFound(String webhookId) {
+        return ApiError.notFound("no webhook " + webhookId);
     }
 }

@@ -10,40 +10,33 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.ConnectState;
+import dev.kitebridge.app.SyncState;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
+import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
-import dev.kitebridge.connect.ConnectState;
 import dev.kitebridge.state.aws.DynamoDbApiKeyStore;
 import dev.kitebridge.state.aws.DynamoDbConnectSessionStore;
-import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
+import dev.kitebridge.state.aws.DynamoDbCursorStore;
 import dev.kitebridge.state.aws.DynamoDbDeadLetterStore;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
+import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
+import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.DynamoDbRedirectOriginStore;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
 import dev.kitebridge.state.aws.DynamoDbWebhookStore;
-import dev.kitebridge.state.aws.DynamoDbIdempotencyStore;
-import dev.kitebridge.state.aws.DynamoDbCursorStore;
-import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
-import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
-import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.MotoServer;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
-import dev.kitebridge.sync.SyncState;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookTargets;
 
 /** The whole application over a sandbox, on in-memory state or on dynalite and moto's Secrets Manager. */
@@ -66,9 +59,10 @@ public final class AppFixture implements AutoCloseable {
     }
 
     public static AppFixture inMemory(Sandbox sandbox) {
-        return new AppFixture(sandbox, Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
-                endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()))), null, null, null);
+        return new AppFixture(sandbox, Application.create(Application.Wiring.builder()
+                .buildkite(endpoints(sandbox))
+                .time(TimeSource.scaled(sandbox.clock().scale()))
+                .build()), null, null, null);
     }
 
     /** On dynalite and moto; skipped where moto_server is absent (failed in CI). */
@@ -83,16 +77,19 @@ public final class AppFixture implements AutoCloseable {
         Dynalite.Table table = Dynalite.get().newTable();
         AwsConfig config = new AwsConfig("us-east-1", table.name(), moto.newSecretPrefix(), table.config().dynamoDbEndpoint(), moto.endpoint());
         var dynamo = table.client();
-        Application app = Application.create(new Application.Wiring(new DynamoDbAccountStore(dynamo, table.name()),
-                new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), TimeSource.SYSTEM),
-                new DynamoDbCursorStore(dynamo, table.name()), new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM),
-                new DynamoDbApiKeyStore(dynamo, table.name()), new DynamoDbIdempotencyStore(dynamo, table.name()), new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM),
-                endpoints(sandbox), TimeSource.scaled(sandbox.clock().scale()),
-                new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()),
-                        new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()),
-                        new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE,
-                        WebhookTargets.PUBLIC_ONLY),
-                new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name()))));
+        Application app = Application.create(Application.Wiring.builder()
+                .accounts(new DynamoDbAccountStore(dynamo, table.name()))
+                .tokens(new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), TimeSource.SYSTEM))
+                .cursors(new DynamoDbCursorStore(dynamo, table.name()))
+                .organizationData(new DynamoDbOrganizationDataStore(dynamo, table.name(), TimeSource.SYSTEM))
+                .apiKeys(new DynamoDbApiKeyStore(dynamo, table.name()))
+                .idempotency(new DynamoDbIdempotencyStore(dynamo, table.name()))
+                .governor(new DynamoDbRateLimitGovernor(dynamo, table.name(), TimeSource.SYSTEM))
+                .buildkite(endpoints(sandbox))
+                .time(TimeSource.scaled(sandbox.clock().scale()))
+                .sync(new SyncState(new DynamoDbSyncStore(dynamo, table.name()), new DynamoDbSnapshotStore(dynamo, table.name()), new DynamoDbEventLog(dynamo, table.name()), (runId, delay) -> { }, new DynamoDbWebhookStore(dynamo, table.name()), new DynamoDbDeadLetterStore(dynamo, table.name()), SyncState.DEFAULT_MAX_DELETION_SHARE, WebhookTargets.PUBLIC_ONLY))
+                .connect(new ConnectState(new DynamoDbConnectSessionStore(dynamo, table.name()), new DynamoDbRedirectOriginStore(dynamo, table.name())))
+                .build());
         return new AppFixture(sandbox, app, table, moto, config.secretPrefix());
     }
 

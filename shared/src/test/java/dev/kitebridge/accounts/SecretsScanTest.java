@@ -15,9 +15,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
-import dev.kitebridge.api.ApiJson;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.HttpApiEvents;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
@@ -26,8 +26,8 @@ import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.ApiToken;
 import dev.kitebridge.sandbox.model.DataGenerator;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.sync.SyncRunner;
+import dev.kitebridge.tenants.ApiKeyStore;
 
 /**
  * A run through linking (by the API and on the connect page), reading, syncing, failing, rotating and unlinking, with every log line, every

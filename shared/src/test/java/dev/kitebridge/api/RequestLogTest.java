@@ -21,20 +21,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
-import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.logging.JsonLogFormatter;
+import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /** One JSON line per request through the handlers' gate, with its metrics in Embedded Metric Format, and never a token. */
 class RequestLogTest {
@@ -202,9 +197,9 @@ class RequestLogTest {
     }
 
     private static Application inMemory(Sandbox sandbox) {
-        return Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
-                new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                TimeSource.scaled(sandbox.clock().scale())));
+        return Application.create(Application.Wiring.builder()
+                .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+                .time(TimeSource.scaled(sandbox.clock().scale()))
+                .build());
     }
 }

@@ -21,14 +21,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.HttpEvents;
 import dev.kitebridge.LogCapture;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
 import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryWebhookStore;
-import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookTargets;
 import dev.kitebridge.webhooks.WebhooksService;
@@ -58,7 +59,7 @@ class WebhookEndpointsTest {
 
     private WebhookEndpoints endpoints(WebhookTargets targets) {
         return new WebhookEndpoints(new WebhooksService(webhooks, deadLetters, accounts, feed, targets, TimeSource.SYSTEM),
-                new WebhookDeliverer(webhooks, deadLetters, feed, targets, TimeSource.SYSTEM, WebhookDeliverer.Policy.DEFAULT));
+                new WebhookDeliverer(webhooks, deadLetters, feed, targets, TimeSource.SYSTEM, WebhookDeliverer.Policy.DEFAULT), TimeSource.SYSTEM);
     }
 
     private record Answer(int status, JsonNode body, String raw) {}

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.VirtualTime;
-import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.graphql.MemberQuery;
+import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetState;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;

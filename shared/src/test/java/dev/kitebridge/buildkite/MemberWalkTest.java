@@ -15,6 +15,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.VirtualTime;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.MemberQuery;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.rest.AccessToken;
 import dev.kitebridge.buildkite.rest.Invitation;
 import dev.kitebridge.buildkite.rest.InvitationsResource;

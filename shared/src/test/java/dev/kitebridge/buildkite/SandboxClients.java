@@ -3,9 +3,11 @@ package dev.kitebridge.buildkite;
 import java.net.URI;
 import java.time.Duration;
 
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.time.TimeSource;
 
 /** Clients pointed at a sandbox, on the sandbox's clock (scaled the same, or the virtual one it reads). */
 final class SandboxClients {

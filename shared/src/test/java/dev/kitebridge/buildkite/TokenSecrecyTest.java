@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.LogCapture;
 
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.rest.TeamChanges;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;

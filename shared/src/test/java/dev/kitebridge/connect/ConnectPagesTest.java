@@ -22,24 +22,17 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.ConnectState;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.SyncState;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * The connect flow through its endpoints (no browser: {@code ConnectPageBrowserTest} drives Chromium
@@ -52,10 +45,11 @@ class ConnectPagesTest {
     private final Sandbox sandbox = Sandbox.builder().population(Population.of(30, 3))
             .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start();
     private final ConnectState connect = ConnectState.inMemory();
-    private final Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-            new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
-            new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-            TimeSource.scaled(sandbox.clock().scale()), SyncState.inMemory((runId, delay) -> { }), connect));
+    private final Application app = Application.create(Application.Wiring.builder()
+            .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+            .time(TimeSource.scaled(sandbox.clock().scale()))
+            .connect(connect)
+            .build());
 
     @AfterEach
     void stop() {

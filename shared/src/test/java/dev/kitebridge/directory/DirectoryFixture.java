@@ -10,23 +10,20 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.VirtualTime;
-import dev.kitebridge.api.ApiJson;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
 import dev.kitebridge.api.DirectoryEndpoints;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.sandbox.Sandbox;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /** The directory's endpoints on in-memory state, with one integrated account linked to a sandbox. */
 final class DirectoryFixture {
@@ -61,10 +58,13 @@ final class DirectoryFixture {
         accounts.create(new IntegratedAccount("acct-other", "tenant-2", "someone else's", IntegratedAccount.Status.ACTIVE,
                 List.of(), List.of(), null, Instant.now(), "user:local", null, 0));
         tokens.put("acct-other", BuildkiteToken.of(sandbox.token()));
-        endpoints = Application.create(new Application.Wiring(accounts, tokens, new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), governor,
-                new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                time)).directory();
+        endpoints = Application.create(Application.Wiring.builder()
+                .accounts(accounts)
+                .tokens(tokens)
+                .governor(governor)
+                .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+                .time(time)
+                .build()).directory();
     }
 
     /** A GET of a resource ({@code users}, {@code groups}…), with an id or none, as tenant-1 on acct-1. */

@@ -13,24 +13,27 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.ApiToken;
 import dev.kitebridge.sandbox.model.DataGenerator;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
+import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.DynamoDbAccountStore;
 import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
-import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.MotoServer;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Two Lambda instances on one table and one Secrets Manager, each with its own token cache: what
@@ -53,8 +56,8 @@ class TokenRaceTest {
     private final DynamoDbOrganizationDataStore organizationData = new DynamoDbOrganizationDataStore(table.client(), table.name(),
             TimeSource.SYSTEM);
     private final AccountsService accountsOnA = new AccountsService(accounts, vault(), organizationData, instanceA, endpoints,
-            TimeSource.scaled(sandbox.clock().scale()), new dev.kitebridge.state.memory.InMemorySyncStore(),
-            new dev.kitebridge.state.memory.InMemoryEventLog());
+            TimeSource.scaled(sandbox.clock().scale()),
+            new dev.kitebridge.sync.SyncLinks(new dev.kitebridge.state.memory.InMemorySyncStore(), new dev.kitebridge.state.memory.InMemoryEventLog()));
     private final BuildkiteAccess instanceB = instance();
 
     private SecretsManagerTokenVault vault() {
@@ -137,7 +140,7 @@ class TokenRaceTest {
         accountsOnA.unlink(TENANT, id);
         sandbox.world().revokeToken(token);
 
-        DirectoryException refused = assertThrows(DirectoryException.class, () -> whoAmI(instanceB, onB));
+        ApiError refused = assertThrows(ApiError.class, () -> whoAmI(instanceB, onB));
         assertEquals(424, refused.status());
         assertTrue(accounts.find(TENANT, id).isEmpty(), "the unlinked account stays gone");
         assertTrue(moto.liveSecrets(config.secretPrefix()).isEmpty());
@@ -150,9 +153,9 @@ class TokenRaceTest {
         Session onB = instanceB.open(TENANT, id, Duration.ofSeconds(30));
         sandbox.world().revokeToken(token);
 
-        assertEquals(424, assertThrows(DirectoryException.class, () -> whoAmI(instanceB, onB)).status());
+        assertEquals(424, assertThrows(ApiError.class, () -> whoAmI(instanceB, onB)).status());
         IntegratedAccount stored = accounts.find(TENANT, id).orElseThrow();
         assertEquals(IntegratedAccount.Status.NEEDS_REAUTH, stored.status());
-        assertEquals(424, assertThrows(DirectoryException.class, () -> instanceA.open(TENANT, id, Duration.ofSeconds(30))).status());
+        assertEquals(424, assertThrows(ApiError.class, () -> instanceA.open(TENANT, id, Duration.ofSeconds(30))).status());
     }
 }

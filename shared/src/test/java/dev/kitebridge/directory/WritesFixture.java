@@ -9,13 +9,12 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.journal.JournalEntry;
 import dev.kitebridge.sandbox.limits.RateLimits;
@@ -23,12 +22,7 @@ import dev.kitebridge.sandbox.model.ApiToken;
 import dev.kitebridge.sandbox.model.DataGenerator;
 import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /** The application over a sandbox, with the sandbox owner's account linked, for the directory's writes. */
 final class WritesFixture implements AutoCloseable {
@@ -37,10 +31,10 @@ final class WritesFixture implements AutoCloseable {
 
     final Sandbox sandbox = Sandbox.builder().population(Population.of(40, 3))
             .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000).withGraphql(1_000_000, 1_000_000)).start();
-    final Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-            new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
-            new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-            TimeSource.scaled(sandbox.clock().scale())));
+    final Application app = Application.create(Application.Wiring.builder()
+            .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+            .time(TimeSource.scaled(sandbox.clock().scale()))
+            .build());
     final String account = app.accountsService().link(TENANT, BuildkiteToken.of(sandbox.token()), "owner").account().id();
     final Organization org = sandbox.world().organizations().get(0);
 

@@ -20,20 +20,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.kitebridge.VirtualTime;
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.directory.BuildkiteAccess;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
 
 /**
  * Proxy calls and directory calls for one account, at once, under Buildkite's per-user REST limit:
@@ -48,9 +42,11 @@ class MixedLoadTest {
         // On a clock that moves only when someone waits: the outcome does not depend on the machine's speed.
         VirtualTime time = new VirtualTime();
         try (Sandbox sandbox = time.sandbox().population(Population.of(1_000, 5)).limits(RateLimits.BUILDKITE).start()) {
-            Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), time.governor(),
-                    new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time));
+            Application app = Application.create(Application.Wiring.builder()
+                    .governor(time.governor())
+                    .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+                    .time(time)
+                    .build());
             String account = app.accountsService().link("t", BuildkiteToken.of(sandbox.token()), "sandbox").account().id();
             ExecutorService pool = Executors.newFixedThreadPool(6);
             try {

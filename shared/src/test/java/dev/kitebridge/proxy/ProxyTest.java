@@ -22,23 +22,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
 
 /** The Proxy API against the sandbox: what it answers is what Buildkite answers, and nothing hostile gets through. */
 class ProxyTest {
@@ -54,9 +46,9 @@ class ProxyTest {
     static void start() {
         sandbox = Sandbox.builder().population(Population.of(230, 12).withOrganizations(2, 0).withPendingInvitations(25))
                 .limits(RateLimits.BUILDKITE.withRest(100_000, 100_000)).start();
-        app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(), new InMemoryCursorStore(),
-                new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(), new InMemoryRateLimitGovernor(),
-                new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), TimeSource.SYSTEM));
+        app = Application.create(Application.Wiring.builder()
+                .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+                .build());
         account = app.accountsService().link("tenant-a", dev.kitebridge.buildkite.BuildkiteToken.of(sandbox.token()), "sandbox").account().id();
     }
 

@@ -9,6 +9,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
+
 /** What every AccountStore adapter must do; each adapter's test extends this. */
 public abstract class AccountStoreContract {
 

@@ -9,6 +9,8 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.tenants.ApiKeyStore;
+
 /** What every ApiKeyStore adapter must do; each adapter's test extends this. */
 public abstract class ApiKeyStoreContract {
 

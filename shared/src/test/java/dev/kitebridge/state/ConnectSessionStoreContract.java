@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.connect.ConnectSession;
 import dev.kitebridge.connect.ConnectSessionStore;
 

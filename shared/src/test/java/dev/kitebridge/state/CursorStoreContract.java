@@ -9,6 +9,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.directory.CursorStore;
+
 /** What every CursorStore adapter must do; each adapter's test extends this. */
 public abstract class CursorStoreContract {
 

@@ -7,8 +7,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.kitebridge.webhooks.DeadLetterStore;
 import dev.kitebridge.webhooks.DeadLetterStore.ParkedDelivery;
+import dev.kitebridge.webhooks.DeadLetterStore;
 
 /** What every DeadLetterStore adapter must do; each adapter's test extends this. */
 public abstract class DeadLetterStoreContract {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventLog;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
 
 /** What every EventLog adapter must do; each adapter's test extends this. */
 public abstract class EventLogContract {

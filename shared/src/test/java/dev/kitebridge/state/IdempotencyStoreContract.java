@@ -15,8 +15,9 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
-import dev.kitebridge.state.IdempotencyStore.Claim;
-import dev.kitebridge.state.IdempotencyStore.StoredResponse;
+import dev.kitebridge.tenants.IdempotencyStore.Claim;
+import dev.kitebridge.tenants.IdempotencyStore.StoredResponse;
+import dev.kitebridge.tenants.IdempotencyStore;
 
 /** What every IdempotencyStore adapter must do; each adapter's test extends this. Time is moved by hand, never read from a clock. */
 public abstract class IdempotencyStoreContract {

@@ -17,6 +17,7 @@ import dev.kitebridge.buildkite.PipelineAccessLevel;
 import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.directory.orgdata.TeamRoster;
 
 /** What every OrganizationDataStore adapter must do; each adapter's test extends this. */

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kitebridge.sync.SnapshotKeys;
-import dev.kitebridge.sync.SnapshotStore;
 import dev.kitebridge.sync.SnapshotStore.Item;
+import dev.kitebridge.sync.SnapshotStore;
 
 /** What every SnapshotStore adapter must do; each adapter's test extends this. */
 public abstract class SnapshotStoreContract {

@@ -21,8 +21,8 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sync.AccountSync;
-import dev.kitebridge.sync.ChangeEvent;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
 

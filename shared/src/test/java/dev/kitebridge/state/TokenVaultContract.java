@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.buildkite.BuildkiteToken;
 
 /** What every TokenVault adapter must do; each adapter's test extends this. */

@@ -6,6 +6,9 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
+
 /**
  * Kills its worker at the Nth call to any of the stores it wraps, as a process that dies mid-step
  * leaves its state: with an Error, which nothing in the engine catches, sometimes before the call

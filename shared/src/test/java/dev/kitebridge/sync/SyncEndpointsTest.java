@@ -17,21 +17,15 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.api.ApiRequest;
 import dev.kitebridge.api.ApiResponse;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.SyncState;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.sandbox.Sandbox;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /** {@code /sync-runs} and {@code /events} through the application: starting, following, paging, and what is refused. */
 class SyncEndpointsTest {
@@ -41,10 +35,11 @@ class SyncEndpointsTest {
         try (Sandbox sandbox = SyncFixture.sandbox(120, 4)) {
             List<String> queued = new CopyOnWriteArrayList<>();
             TimeSource time = TimeSource.scaled(sandbox.clock().scale());
-            Application app = Application.create(new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
-                    new InMemoryRateLimitGovernor(), new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())),
-                    time, SyncState.inMemory((runId, delay) -> queued.add(runId))));
+            Application app = Application.create(Application.Wiring.builder()
+                    .buildkite(new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())))
+                    .time(time)
+                    .sync(SyncState.inMemory((runId, delay) -> queued.add(runId)))
+                    .build());
             String account = app.accountsService().link("tenant-1", BuildkiteToken.of(sandbox.token()), "sandbox").account().id();
 
             assertEquals(401, post(app, null, "{\"integrated_account_id\": \"" + account + "\"}").status());

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.LogCapture;
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;

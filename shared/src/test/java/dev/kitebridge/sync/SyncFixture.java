@@ -10,21 +10,24 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.kitebridge.VirtualTime;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.events.EventLog;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Population;
-import dev.kitebridge.state.IntegratedAccount;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;
 import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /** A sandbox organization, one integrated account linked to it, and the sync engine on in-memory state. */
 final class SyncFixture implements AutoCloseable {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.VirtualTime;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.journal.JournalEntry;
 import dev.kitebridge.sandbox.limits.RateLimits;

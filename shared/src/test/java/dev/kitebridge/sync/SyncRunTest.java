@@ -19,7 +19,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.LogCapture;
 import dev.kitebridge.VirtualTime;
-import dev.kitebridge.api.Metrics;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.faults.FaultPlan;
 import dev.kitebridge.sandbox.faults.Faults;
@@ -260,7 +261,7 @@ class SyncRunTest {
             assertEquals(SyncRun.Status.FAILED, failed.status());
             assertEquals(List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH, ChangeEvent.SYNC_RUN_FAILED),
                     fixture.events().subList(seen, fixture.events().size()).stream().map(ChangeEvent::event).toList());
-            assertEquals(dev.kitebridge.state.IntegratedAccount.Status.NEEDS_REAUTH,
+            assertEquals(dev.kitebridge.access.IntegratedAccount.Status.NEEDS_REAUTH,
                     fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow().status());
         }
     }

@@ -31,9 +31,9 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.LogCapture;
-import dev.kitebridge.api.ApiJson;
-import dev.kitebridge.api.Metrics;
-import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.webhooks.Receiver.Answer;
 import dev.kitebridge.webhooks.WebhookDeliverer.Report;
 import dev.kitebridge.webhooks.WebhookDeliverer.Status;

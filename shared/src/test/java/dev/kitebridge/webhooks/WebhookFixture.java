@@ -11,17 +11,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.kitebridge.api.ApiJson;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
 import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryWebhookStore;
 import dev.kitebridge.sync.AccountSync;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventFeed;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Webhooks over in-memory state, with accounts whose sync runs publish events, a clock the test

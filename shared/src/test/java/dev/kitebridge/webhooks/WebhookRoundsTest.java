@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import dev.kitebridge.sync.ChangeEvent;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.webhooks.Receiver.Answer;
 
 /**

@@ -13,11 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.events.EventLog;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
@@ -25,12 +27,10 @@ import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventFeed;
-import dev.kitebridge.sync.EventLog;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * One first sync in a process of its own, as the worker function runs it: its state in DynamoDB

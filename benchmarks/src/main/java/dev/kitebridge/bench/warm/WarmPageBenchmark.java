@@ -24,13 +24,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.type.TypeReference;
 
-import dev.kitebridge.api.ApiJson;
-import dev.kitebridge.api.Application;
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.app.Application;
 import dev.kitebridge.bench.SdkHttpClients;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.functions.users.UsersHandler;
@@ -39,12 +37,6 @@ import dev.kitebridge.sandbox.limits.RateLimits;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.aws.Dynalite;
 import dev.kitebridge.state.aws.MotoServer;
-import dev.kitebridge.state.memory.InMemoryAccountStore;
-import dev.kitebridge.state.memory.InMemoryApiKeyStore;
-import dev.kitebridge.state.memory.InMemoryCursorStore;
-import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
-import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
-import dev.kitebridge.state.memory.InMemoryTokenVault;
 
 /**
  * A warm users list page of 100 through the users handler, Buildkite's answers served from memory
@@ -82,9 +74,9 @@ public class WarmPageBenchmark {
 
         @Setup
         public void setUp() throws Exception {
-            page = new WarmPage(buildkite -> new Application.Wiring(new InMemoryAccountStore(), new InMemoryTokenVault(),
-                    new InMemoryCursorStore(), new InMemoryOrganizationDataStore(), new InMemoryApiKeyStore(), new InMemoryIdempotencyStore(),
-                    new InMemoryRateLimitGovernor(), buildkite, TimeSource.SYSTEM));
+            page = new WarmPage(buildkite -> Application.Wiring.builder()
+                    .buildkite(buildkite)
+                    .build());
             List<UnifiedUser> records = ApiJson.MAPPER.convertValue(ApiJson.MAPPER.readTree(page.handle().getBody()).get("result"),
                     new TypeReference<List<UnifiedUser>>() {});
             envelope = new LinkedHashMap<>();
@@ -116,8 +108,17 @@ public class WarmPageBenchmark {
             Application.Wiring aws = Dependencies.fromEnvironment(Map.of("KITEBRIDGE_TABLE", table.name(),
                     "KITEBRIDGE_DYNAMODB_ENDPOINT", Dynalite.get().endpoint().toString(),
                     "KITEBRIDGE_SECRETSMANAGER_ENDPOINT", MotoServer.get().endpoint().toString()));
-            page = new WarmPage(buildkite -> new Application.Wiring(aws.accounts(), aws.tokens(), aws.cursors(), aws.organizationData(),
-                    aws.apiKeys(), aws.idempotency(), aws.governor(), buildkite, aws.time()));
+            page = new WarmPage(buildkite -> Application.Wiring.builder()
+                    .accounts(aws.accounts())
+                    .tokens(aws.tokens())
+                    .cursors(aws.cursors())
+                    .organizationData(aws.organizationData())
+                    .apiKeys(aws.apiKeys())
+                    .idempotency(aws.idempotency())
+                    .governor(aws.governor())
+                    .buildkite(buildkite)
+                    .time(aws.time())
+                    .build());
         }
 
         @TearDown

@@ -5,8 +5,8 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
-import dev.kitebridge.api.Routes;
 import dev.kitebridge.api.HttpApiEvents;
+import dev.kitebridge.api.Routes;
 import dev.kitebridge.functions.Dependencies;
 
 /** {@code GET /unified/user-directory/me}. */

@@ -1,5 +1,6 @@
 package dev.kitebridge.functions.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +11,12 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import dev.kitebridge.functions.Dependencies;
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.sync.SyncWork;
 import dev.kitebridge.sync.SyncWorker;
+import dev.kitebridge.time.Deadline;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookRounds;
 
 /**
@@ -30,20 +32,25 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
     private static final System.Logger LOG = System.getLogger(SyncWorkerHandler.class.getName());
 
     private final SyncWorker worker;
+    private final TimeSource time;
 
     public SyncWorkerHandler() {
-        this(Dependencies.application().syncRunner(), Dependencies.application().syncService(), Dependencies.application().webhookRounds());
+        this(Dependencies.application().syncRunner(), Dependencies.application().syncService(), Dependencies.application().webhookRounds(),
+                Dependencies.application().time());
     }
 
-    public SyncWorkerHandler(SyncRunner runner, SyncService syncs, WebhookRounds webhooks) {
+    /** @param time the clock the runs compare their deadline with: the invocation's deadline is computed on it */
+    public SyncWorkerHandler(SyncRunner runner, SyncService syncs, WebhookRounds webhooks, TimeSource time) {
         // A delivery that fails is the delivery tick's to retry; a run sent back is consumed, not SQS's to retry.
-        this.worker = new SyncWorker(runner, webhooks::afterRun, syncs::continueLater, TimeSource.SYSTEM, SyncWorker.BUSY_RETRY);
+        this.worker = new SyncWorker(runner, webhooks::afterRun, syncs::continueLater, time, SyncWorker.BUSY_RETRY);
+        this.time = time;
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        Instant deadline = Instant.now().plusMillis(context == null ? 60_000 : context.getRemainingTimeInMillis()).minus(SyncWorker.RESERVE);
+        Duration remaining = Duration.ofMillis(context == null ? 60_000 : context.getRemainingTimeInMillis());
+        Instant deadline = Deadline.in(time, remaining.minus(SyncWorker.RESERVE)).instant();
         for (SQSEvent.SQSMessage message : event.getRecords()) {
             String runId;
             try {

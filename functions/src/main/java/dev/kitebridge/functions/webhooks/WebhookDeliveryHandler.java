@@ -10,6 +10,8 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 
 import dev.kitebridge.functions.Dependencies;
+import dev.kitebridge.time.Deadline;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookRounds;
 
@@ -23,18 +25,22 @@ public final class WebhookDeliveryHandler implements RequestHandler<ScheduledEve
     static final Duration RESERVE = Duration.ofSeconds(10);
 
     private final WebhookRounds rounds;
+    private final TimeSource time;
 
     public WebhookDeliveryHandler() {
-        this(Dependencies.application().webhookRounds());
+        this(Dependencies.application().webhookRounds(), Dependencies.application().time());
     }
 
-    public WebhookDeliveryHandler(WebhookRounds rounds) {
+    /** @param time the clock deliveries compare their deadline with: the invocation's deadline is computed on it */
+    public WebhookDeliveryHandler(WebhookRounds rounds, TimeSource time) {
         this.rounds = rounds;
+        this.time = time;
     }
 
     @Override
     public Map<String, Integer> handleRequest(ScheduledEvent event, Context context) {
-        Instant deadline = Instant.now().plusMillis(context == null ? 60_000 : context.getRemainingTimeInMillis()).minus(RESERVE);
+        Duration remaining = Duration.ofMillis(context == null ? 60_000 : context.getRemainingTimeInMillis());
+        Instant deadline = Deadline.in(time, remaining.minus(RESERVE)).instant();
         List<WebhookDeliverer.Report> reports = rounds.everyAccount(deadline);
         return Map.of("delivered", reports.stream().mapToInt(WebhookDeliverer.Report::delivered).sum(),
                 "parked", reports.stream().mapToInt(WebhookDeliverer.Report::parked).sum());

@@ -17,20 +17,20 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.kitebridge.api.ApiJson;
-import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.logging.JsonLogFormatter;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
-import dev.kitebridge.sync.EventFeed;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.sync.SyncStore;
 import dev.kitebridge.sync.SyncWork;
+import dev.kitebridge.time.TimeSource;
 import dev.kitebridge.webhooks.WebhookRounds;
 
 /** A message the worker cannot work on is a failed item for SQS, and one log line with its stack. */
@@ -51,7 +51,7 @@ class SyncWorkerHandlerTest {
         SyncRunner runner = new SyncRunner(access, unreachable, new InMemorySnapshotStore(), new InMemoryEventLog(), TimeSource.SYSTEM, 0.2);
         SyncService syncs = new SyncService(accounts, unreachable, (runId, delay) -> { }, new EventFeed(new InMemoryEventLog(), unreachable),
                 TimeSource.SYSTEM);
-        SyncWorkerHandler worker = new SyncWorkerHandler(runner, syncs, new WebhookRounds(unreachable, null)); // no run ends: nothing to deliver
+        SyncWorkerHandler worker = new SyncWorkerHandler(runner, syncs, new WebhookRounds(unreachable, null), TimeSource.SYSTEM); // no run ends: nothing to deliver
 
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
         message.setMessageId("msg-1");

@@ -12,9 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteJson;
-import dev.kitebridge.buildkite.Deadline;
 import dev.kitebridge.buildkite.Transport;
 import dev.kitebridge.buildkite.ratelimit.Budget;
+import dev.kitebridge.time.Deadline;
 
 /**
  * Sends this client's GraphQL documents ({@link GraphqlDocument}) to Buildkite, under the query

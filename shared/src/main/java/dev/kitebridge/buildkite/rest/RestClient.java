@@ -12,13 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteJson;
-import dev.kitebridge.buildkite.Deadline;
 import dev.kitebridge.buildkite.LinkHeader;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.buildkite.Transport;
 import dev.kitebridge.buildkite.WithJson;
 import dev.kitebridge.buildkite.ratelimit.Budget;
+import dev.kitebridge.time.Deadline;
 
 /**
  * Buildkite's REST v2 API at the level of paths and JSON, under the typed resources. Every path is

@@ -13,10 +13,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
-import dev.kitebridge.buildkite.BuildkiteClient;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.Page;
 import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.client.BuildkiteClient;
 import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.MemberQuery;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
@@ -24,7 +25,6 @@ import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.buildkite.rest.TeamMember;
 import dev.kitebridge.buildkite.rest.TeamPipeline;
-import dev.kitebridge.directory.Session;
 
 /**
  * Advances a build of {@link OrganizationData} for as long as a request may: the GraphQL lane reads

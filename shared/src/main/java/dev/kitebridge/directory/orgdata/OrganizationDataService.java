@@ -13,11 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
-import dev.kitebridge.directory.BuildkiteAccess;
-import dev.kitebridge.directory.DirectoryException;
-import dev.kitebridge.directory.Session;
-import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.contract.ApiError;
 
 /**
  * Serves per-organization data fresh enough for the caller. Data younger than
@@ -68,7 +67,7 @@ public final class OrganizationDataService {
      * Data for the organization with the given parts, no older than {@code maxAge} (null: the
      * default policy), spending Buildkite calls until {@code deadline} at most.
      *
-     * @throws DirectoryException 429 while the data is being read
+     * @throws ApiError 429 while the data is being read
      */
     public View ensure(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Duration maxAge,
                        Instant deadline) {
@@ -83,7 +82,7 @@ public final class OrganizationDataService {
         }
         ReentrantLock lock = lock(accountId, organizationSlug);
         if (!lock.tryLock()) {
-            throw DirectoryException.rateLimited(Duration.ofSeconds(1), "another request is reading the directory data of "
+            throw ApiError.rateLimited(Duration.ofSeconds(1), "another request is reading the directory data of "
                     + "organization " + organizationSlug + "; retry after the time given");
         }
         OrganizationData building;
@@ -98,11 +97,11 @@ public final class OrganizationDataService {
         Duration stalled = building.stalledFor(session.now());
         if (stalled.compareTo(RateLimitGovernor.NO_PROGRESS_LIMIT) >= 0) {
             // Answering 429 again would have the caller wait for ever: say it is stuck, and where the budgets stand.
-            throw DirectoryException.noProgress("reading the directory data of organization " + organizationSlug
+            throw ApiError.noProgress("reading the directory data of organization " + organizationSlug
                     + " got no Buildkite call through for " + stalled.toMinutes() + " minutes; budgets: "
                     + access.budgetStates(session, organizationSlug));
         }
-        throw DirectoryException.rateLimited(retryAfter(building, session.now()), "reading the directory data of organization "
+        throw ApiError.rateLimited(retryAfter(building, session.now()), "reading the directory data of organization "
                 + organizationSlug + " takes more than one request at Buildkite's rate limits (" + building.profileCount()
                 + " member profiles read so far); retry after the time given");
     }
@@ -190,7 +189,7 @@ public final class OrganizationDataService {
         }
         try {
             advance(session, organizationSlug, parts, until, REFRESH_AFTER);
-        } catch (DirectoryException refreshFailed) {
+        } catch (ApiError refreshFailed) {
             // The data served is still good; the refresh goes on with a later request.
         } finally {
             lock.unlock();

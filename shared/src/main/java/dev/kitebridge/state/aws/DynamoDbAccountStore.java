@@ -10,8 +10,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
 
 /** Accounts as items under their tenant ({@code TENANT#<tenant>} / {@code ACCOUNT#<id>}): another tenant's id finds nothing. */
 public final class DynamoDbAccountStore implements AccountStore {

@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
-import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.tenants.ApiKeyStore;
 
 /**
  * Two items per key, written one after the other (no transactions): the lookup item

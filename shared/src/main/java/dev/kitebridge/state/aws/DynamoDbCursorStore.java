@@ -7,7 +7,7 @@ import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import dev.kitebridge.state.CursorStore;
+import dev.kitebridge.directory.CursorStore;
 
 /** Cursors as items {@code CURSOR#<id>}, expiring with {@code expires_at} (checked on read). */
 public final class DynamoDbCursorStore implements CursorStore {

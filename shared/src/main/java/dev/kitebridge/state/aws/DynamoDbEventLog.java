@@ -7,8 +7,8 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventLog;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
 
 /**
  * Each account's log is a partition, {@code EVENTS#<account>}, its events sorted by their position

@@ -10,8 +10,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
-import dev.kitebridge.state.ApiKeyStore;
-import dev.kitebridge.state.IdempotencyStore;
+import dev.kitebridge.tenants.ApiKeyStore;
+import dev.kitebridge.tenants.IdempotencyStore;
 
 /**
  * One item per key, {@code IDEMPOTENCY#<tenant>#<SHA-256 of the key>} / {@code IDEMPOTENCY}: the

@@ -19,9 +19,9 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.directory.orgdata.OrganizationData;
-import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Organization data in DynamoDB. A large organization's data is megabytes, more than an item

@@ -18,11 +18,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
 import dev.kitebridge.buildkite.ratelimit.BudgetState;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * The governor shared by every Lambda instance: each budget is one item holding a

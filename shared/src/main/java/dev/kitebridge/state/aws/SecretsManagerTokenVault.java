@@ -11,9 +11,9 @@ import software.amazon.awssdk.services.secretsmanager.model.InvalidRequestExcept
 import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.state.TokenVault;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Tokens in Secrets Manager, one secret per integrated account, named under a prefix (so that an

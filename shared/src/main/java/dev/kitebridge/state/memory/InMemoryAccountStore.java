@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.kitebridge.state.AccountStore;
-import dev.kitebridge.state.IntegratedAccount;
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
 
 /** Accounts in memory, for tests and the local dev server. */
 public final class InMemoryAccountStore implements AccountStore {

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.kitebridge.state.ApiKeyStore;
+import dev.kitebridge.tenants.ApiKeyStore;
 
 /** API key hashes in memory, for tests and the local dev server. */
 public final class InMemoryApiKeyStore implements ApiKeyStore {

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.kitebridge.state.CursorStore;
+import dev.kitebridge.directory.CursorStore;
 
 /** Cursors in memory, for tests and the local dev server; expired ones are dropped when met. */
 public final class InMemoryCursorStore implements CursorStore {

@@ -6,8 +6,8 @@ import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventLog;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
 
 /** Event logs in memory, for tests and the local dev server. */
 public final class InMemoryEventLog implements EventLog {

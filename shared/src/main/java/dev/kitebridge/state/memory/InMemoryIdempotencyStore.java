@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.kitebridge.state.IdempotencyStore;
+import dev.kitebridge.tenants.IdempotencyStore;
 
 /**
  * Idempotency keys in memory, for tests and the local dev server. Each change is one

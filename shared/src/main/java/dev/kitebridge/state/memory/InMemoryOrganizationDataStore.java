@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kitebridge.directory.orgdata.OrganizationData;
-import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 
 /** Organization data in memory, for tests, the local dev server and one Lambda instance. */
 public final class InMemoryOrganizationDataStore implements OrganizationDataStore {

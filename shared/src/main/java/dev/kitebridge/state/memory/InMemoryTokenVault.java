@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.state.TokenVault;
 
 /** Tokens in memory, for tests and the local dev server. */
 public final class InMemoryTokenVault implements TokenVault {

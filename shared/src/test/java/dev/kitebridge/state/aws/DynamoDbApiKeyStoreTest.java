@@ -1,7 +1,7 @@
 package dev.kitebridge.state.aws;
 
-import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.ApiKeyStoreContract;
+import dev.kitebridge.tenants.ApiKeyStore;
 
 class DynamoDbApiKeyStoreTest extends ApiKeyStoreContract {
 

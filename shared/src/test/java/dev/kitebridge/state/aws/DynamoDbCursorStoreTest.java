@@ -1,6 +1,6 @@
 package dev.kitebridge.state.aws;
 
-import dev.kitebridge.state.CursorStore;
+import dev.kitebridge.directory.CursorStore;
 import dev.kitebridge.state.CursorStoreContract;
 
 class DynamoDbCursorStoreTest extends CursorStoreContract {

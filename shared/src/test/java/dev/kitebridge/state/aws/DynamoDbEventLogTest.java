@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
 import dev.kitebridge.state.EventLogContract;
-import dev.kitebridge.sync.ChangeEvent;
-import dev.kitebridge.sync.EventLog;
 
 class DynamoDbEventLogTest extends EventLogContract {
 

@@ -16,10 +16,10 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 
-import dev.kitebridge.state.IdempotencyStore;
-import dev.kitebridge.state.IdempotencyStore.Claim;
-import dev.kitebridge.state.IdempotencyStore.StoredResponse;
 import dev.kitebridge.state.IdempotencyStoreContract;
+import dev.kitebridge.tenants.IdempotencyStore.Claim;
+import dev.kitebridge.tenants.IdempotencyStore.StoredResponse;
+import dev.kitebridge.tenants.IdempotencyStore;
 
 class DynamoDbIdempotencyStoreTest extends IdempotencyStoreContract {
 

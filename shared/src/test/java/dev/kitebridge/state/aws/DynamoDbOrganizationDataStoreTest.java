@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.directory.orgdata.OrganizationData;
-import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.state.OrganizationDataStoreContract;
+import dev.kitebridge.time.TimeSource;
 
 class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
 

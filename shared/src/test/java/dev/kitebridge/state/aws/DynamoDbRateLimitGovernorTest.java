@@ -1,8 +1,8 @@
 package dev.kitebridge.state.aws;
 
-import dev.kitebridge.buildkite.TimeSource;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernorContract;
+import dev.kitebridge.time.TimeSource;
 
 class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
 

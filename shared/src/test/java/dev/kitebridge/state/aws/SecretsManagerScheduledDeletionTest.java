@@ -17,7 +17,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * A token put under a name whose secret is scheduled for deletion (an unlink racing a rotate). Secrets

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import dev.kitebridge.LogCapture;
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.buildkite.TimeSource;
-import dev.kitebridge.state.TokenVault;
 import dev.kitebridge.state.TokenVaultContract;
+import dev.kitebridge.time.TimeSource;
 
 /** The token vault through the real SDK client against moto's Secrets Manager (skipped where moto_server is absent). */
 class SecretsManagerTokenVaultTest extends TokenVaultContract {

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-import dev.kitebridge.api.ApiJson;
+import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.sync.SyncWork;
 
 /**

@@ -1,6 +1,6 @@
 package dev.kitebridge.state.memory;
 
-import dev.kitebridge.state.AccountStore;
+import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.state.AccountStoreContract;
 
 class InMemoryAccountStoreTest extends AccountStoreContract {

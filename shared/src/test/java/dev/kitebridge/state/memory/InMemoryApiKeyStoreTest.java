@@ -1,7 +1,7 @@
 package dev.kitebridge.state.memory;
 
-import dev.kitebridge.state.ApiKeyStore;
 import dev.kitebridge.state.ApiKeyStoreContract;
+import dev.kitebridge.tenants.ApiKeyStore;
 
 class InMemoryApiKeyStoreTest extends ApiKeyStoreContract {
 

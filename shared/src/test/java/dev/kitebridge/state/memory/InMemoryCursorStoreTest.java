@@ -1,6 +1,6 @@
 package dev.kitebridge.state.memory;
 
-import dev.kitebridge.state.CursorStore;
+import dev.kitebridge.directory.CursorStore;
 import dev.kitebridge.state.CursorStoreContract;
 
 class InMemoryCursorStoreTest extends CursorStoreContract {

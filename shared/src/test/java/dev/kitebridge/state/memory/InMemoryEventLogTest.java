@@ -1,7 +1,7 @@
 package dev.kitebridge.state.memory;
 
+import dev.kitebridge.events.EventLog;
 import dev.kitebridge.state.EventLogContract;
-import dev.kitebridge.sync.EventLog;
 
 class InMemoryEventLogTest extends EventLogContract {
 

@@ -1,7 +1,7 @@
 package dev.kitebridge.state.memory;
 
-import dev.kitebridge.state.IdempotencyStore;
 import dev.kitebridge.state.IdempotencyStoreContract;
+import dev.kitebridge.tenants.IdempotencyStore;
 
 class InMemoryIdempotencyStoreTest extends IdempotencyStoreContract {
 

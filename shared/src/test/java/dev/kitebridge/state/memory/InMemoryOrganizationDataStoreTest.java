@@ -1,6 +1,6 @@
 package dev.kitebridge.state.memory;
 
-import dev.kitebridge.state.OrganizationDataStore;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.state.OrganizationDataStoreContract;
 
 class InMemoryOrganizationDataStoreTest extends OrganizationDataStoreContract {

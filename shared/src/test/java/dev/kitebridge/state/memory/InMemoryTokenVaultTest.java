@@ -1,6 +1,6 @@
 package dev.kitebridge.state.memory;
 
-import dev.kitebridge.state.TokenVault;
+import dev.kitebridge.access.TokenVault;
 import dev.kitebridge.state.TokenVaultContract;
 
 class InMemoryTokenVaultTest extends TokenVaultContract {

@@ -1,0 +1,37 @@
+package dev.kitebridge.events;
+
+import java.util.List;
+
+/**
+ * An account's published events, in order: what {@code GET /events} pages through and webhooks
+ * deliver. A run's events are written while it runs and published all at once when it ends, so a
+ * reader never sees part of a run, nor an event appear before one it has already passed.
+ */
+public final class EventFeed {
+
+    private final EventLog log;
+    private final Publications syncs;
+
+    public EventFeed(EventLog log, Publications syncs) {
+        this.log = log;
+        this.syncs = syncs;
+    }
+
+    /** Published events after {@code afterPosition} (null: from the first), at most {@code limit}. */
+    public List<ChangeEvent> after(String accountId, String afterPosition, int limit) {
+        long published = syncs.publishedThrough(accountId);
+        if (published == 0) {
+            return List.of();
+        }
+        return log.list(accountId, afterPosition, EventPositions.firstOfRun(published + 1), limit);
+    }
+
+    /**
+     * The position after every event published so far: reading after it gives only what is
+     * published later (where a new webhook subscription starts).
+     */
+    public String end(String accountId) {
+        long published = syncs.publishedThrough(accountId);
+        return EventPositions.firstOfRun(published + 1);
+    }
+}
