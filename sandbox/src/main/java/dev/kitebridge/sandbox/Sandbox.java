@@ -102,7 +102,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** Issues another token, e.g. one lacking a scope or reaching fewer organizations. */
     public ApiToken issueToken(String userUuid, Set<String> scopes, Set<String> organizationSlugs, Instant expiresAt) {
-        ApiToken token = new ApiToken(world.ids().uuid(), "bkua_" + world.ids().hex(40), userUuid, scopes,
+        ApiToken token = new ApiToken(world.ids().uuid(), world.ids().apiToken(), userUuid, scopes,
                 organizationSlugs, "issued by a test", clock.now(), expiresAt);
         world.addToken(token);
         return token;

@@ -121,7 +121,8 @@ public final class BuildkiteAccess {
             }
         }
         Instant now = session.now();
-        return budgets.stream().map(b -> b.buildkiteScope() + " (" + b.key() + "): "
+        // An organization's budget by its slug; the user's by its scope alone (its key is a hash of the user's email).
+        return budgets.stream().map(b -> b.buildkiteScope() + (b.scope() == Budget.Scope.ORGANIZATION ? " (" + b.key() + ")" : "") + ": "
                         + governor.state(b).map(state -> state.at(now).summary()).orElse("never used"))
                 .collect(Collectors.joining("; "));
     }

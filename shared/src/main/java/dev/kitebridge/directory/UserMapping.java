@@ -81,7 +81,7 @@ final class UserMapping {
         JsonNode remote = includeRemoteData
                 ? BuildkiteJson.MAPPER.createObjectNode().set("graphql_organization_invitation", raw) : null;
         return new UnifiedUser(invitation.uuid(), null, null, null, List.of(UnifiedUser.Email.work(invitation.email())),
-                UnifiedUser.Status.INVITED, UnifiedUser.UserType.USER, null,
+                UnifiedUser.Status.INVITED, null, null,
                 invitation.sso() == null ? null : lower(invitation.sso().mode()), roles, groups,
                 List.of(new UnifiedUser.OrganizationRef(org.id(), org.name())), null, invitation.createdAt(), null, remote);
     }
@@ -105,7 +105,7 @@ final class UserMapping {
         }
         JsonNode remote = includeRemoteData ? BuildkiteJson.MAPPER.createObjectNode().set("organization_invitation", raw) : null;
         return new UnifiedUser(invitation.id(), null, null, null, List.of(UnifiedUser.Email.work(invitation.email())),
-                UnifiedUser.Status.INVITED, UnifiedUser.UserType.USER, null, lower(invitation.ssoMode()), roles, groups,
+                UnifiedUser.Status.INVITED, null, null, lower(invitation.ssoMode()), roles, groups,
                 List.of(new UnifiedUser.OrganizationRef(org.id(), org.name())), null, invitation.createdAt(), null, remote);
     }
 

@@ -33,7 +33,9 @@ public final class JsonLogFormatter extends Formatter {
     /** What a secret looks like, and what is kept of it (group 1: a prefix that tells its kind). */
     private static final List<Pattern> SECRETS = List.of(
             Pattern.compile("(?i)(bearer\\s+)[^\\s\"',;]+"),
-            Pattern.compile("(bkua_)[A-Za-z0-9_]+"),
+            // A Buildkite API token: bkua_ and an id, a dot, 40 hex (bkua_MTA.4f6c…); before March 2023, the 40 hex alone
+            Pattern.compile("(bkua_)[A-Za-z0-9_.]+"),
+            Pattern.compile("()(?<![0-9A-Za-z])[0-9a-f]{40}(?![0-9A-Za-z])"),
             // API keys: kb_ and 43 characters; 20 at least, as the authorizer takes (a key's 8-character list prefix is shown)
             Pattern.compile("(kb_)[A-Za-z0-9_-]{20,}"),
             Pattern.compile("(whsec_)[A-Za-z0-9_-]+"),

@@ -320,7 +320,7 @@ public final class SyncRunner {
         Instant ended = run.finishedAt();
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
-        log.put(run.accountId(), List.of(runEvent(completed, ChangeEvent.SYNC_RUN_COMPLETED, ended)));
+        log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
         updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), run.generation()));
         ended(progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN)));
     }
@@ -351,7 +351,7 @@ public final class SyncRunner {
             log.put(run.accountId(), List.of(new ChangeEvent(eventId(run, "reauth"), ChangeEvent.ACCOUNT_NEEDS_REAUTH, run.tenantId(),
                     run.accountId(), ended, data, null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "account"))));
         }
-        log.put(run.accountId(), List.of(runEvent(run, ChangeEvent.SYNC_RUN_FAILED, ended)));
+        log.put(run.accountId(), List.of(runEvent(run.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_FAILED, ended)));
         updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), s.currentGeneration()));
         ended(progress.save(r -> r.inPhase(SyncRun.Phase.CLEAN)));
     }
@@ -408,6 +408,7 @@ public final class SyncRunner {
         return false;
     }
 
+    /** The run's end event, carrying the run as {@code GET /sync-runs/{id}} shows it once it is over. */
     private static ChangeEvent runEvent(SyncRun run, String type, Instant now) {
         return new ChangeEvent(eventId(run, type), type, run.tenantId(), run.accountId(), now, ApiJson.MAPPER.valueToTree(SyncRunView.of(run)),
                 null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "run"));

@@ -132,6 +132,7 @@ class DirectoryTest {
         assertEquals(invitation.email(), user.at("/emails/0/email").asText());
         assertTrue(user.get("name").isNull());
         assertTrue(user.get("is_2fa_enabled").isNull());
+        assertTrue(user.get("user_type").isNull(), "nothing is known of who will take an invitation");
         assertEquals(invitation.ssoMode().name().toLowerCase(Locale.ROOT), user.get("sso_mode").asText());
         assertEquals("organization:" + invitation.role().name().toLowerCase(Locale.ROOT), user.at("/roles/0/id").asText());
         assertEquals(invitation.teams().size(), user.get("groups").size());

@@ -83,9 +83,11 @@ class JsonLogFormatterTest {
         String bearer = base64Url(24);
         String awsKeyId = "AKIA" + HexFormat.of().withUpperCase().formatHex(bytes(8));
         String awsSecret = base64Url(30).replace('-', '+').replace('_', '/');
+        String issued = "bkua_MTA." + HexFormat.of().formatHex(bytes(20)); // the shape Buildkite issues: an id, a dot, 40 hex
+        String legacy = HexFormat.of().formatHex(bytes(20)); // a token from before March 2023: 40 hex, no prefix
         // Each glued to what is around it, with no separator a pattern could lean on but the secret's own end.
         String message = "linking(" + buildkite + ") key=" + apiKey + ";secret:\"" + signing + "\" Authorization: Bearer " + bearer
-                + "\nid " + awsKeyId + "/aws_secret_access_key=" + awsSecret + " done";
+                + "\nid " + awsKeyId + "/aws_secret_access_key=" + awsSecret + " done; " + issued + ", " + legacy + ".";
         RuntimeException failure = new IllegalStateException("outer " + apiKey,
                 new RuntimeException("cause " + buildkite + "\n" + signing,
                         new RuntimeException("root {\"Authorization\":\"Bearer " + bearer + "\",\"SessionToken\":\"" + awsSecret + "\"}")));
@@ -96,14 +98,14 @@ class JsonLogFormatterTest {
         String line = formatter.format(record);
 
         JsonNode json = JSON.readTree(line);
-        for (String secret : List.of(buildkite, apiKey, signing, bearer, awsKeyId, awsSecret)) {
+        for (String secret : List.of(buildkite, apiKey, signing, bearer, awsKeyId, awsSecret, issued, legacy)) {
             String body = secret.substring(secret.indexOf('_') + 1);
             for (int i = 0; i + 8 <= body.length(); i++) {
                 assertFalse(line.contains(body.substring(i, i + 8)), "a piece of " + secret + " survives: " + line);
             }
         }
         assertEquals("linking(bkua_[redacted]) key=kb_[redacted];secret:\"whsec_[redacted]\" Authorization: Bearer [redacted]"
-                + "\nid AKIA[redacted]/aws_secret_access_key=[redacted] done", json.get("message").asText());
+                + "\nid AKIA[redacted]/aws_secret_access_key=[redacted] done; bkua_[redacted], [redacted].", json.get("message").asText());
         String stack = json.get("stack").asText();
         assertTrue(stack.startsWith("java.lang.IllegalStateException: outer kb_[redacted]"), stack);
         assertTrue(stack.contains("Caused by: java.lang.RuntimeException: cause bkua_[redacted]\nwhsec_[redacted]"), stack);
@@ -113,7 +115,8 @@ class JsonLogFormatterTest {
 
     @Test
     void whatIsNoSecretIsLeftAlone() {
-        String text = "key kb_UtW9MJMN revoked; webhook wh_0a1b2c of dev.kitebridge.webhooks; a Bearer-less header; sha 3f786850e387550fdab836ed7e6dc881de23001b";
+        String text = "key kb_UtW9MJMN revoked; webhook wh_0a1b2c of dev.kitebridge.webhooks; a Bearer-less header; evt_3f786850e387550fdab836ed7e6dc881 and sha-256 "
+                + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
         assertEquals(text, JsonLogFormatter.redact(text));
     }
 

@@ -84,6 +84,8 @@ class SyncEndpointsTest {
             JsonNode last = events.get(events.size() - 1);
             assertEquals("sync_run.completed", last.get("event").asText());
             assertEquals(runId, last.at("/data/id").asText());
+            assertEquals(get(app, "tenant-1", "/sync-runs/" + runId, Map.of("id", runId), Map.of()).body(), last.get("data"),
+                    "the event carries the run as its GET shows it at its end");
             assertEquals(java.util.Set.of("id", "event", "tenant_id", "integrated_account_id", "created_at", "data"), fields(last));
             assertTrue(events.stream().allMatch(e -> e.get("id").asText().startsWith("evt_")));
 

@@ -64,6 +64,12 @@ class SyncRunTest {
             assertEquals(members + pending, byType.get(ChangeEvent.USER_CREATED));
             assertEquals(teams.size(), byType.get(ChangeEvent.GROUP_CREATED));
             assertEquals(memberships, byType.get(ChangeEvent.GROUP_USER_ADDED));
+            // Membership events name the role by its id, as the directory's records do.
+            Map<String, String> roles = new java.util.HashMap<>();
+            teams.forEach(t -> fixture.sandbox.world().teamMembers(org.uuid(), t.uuid()).forEach(m ->
+                    roles.put(t.uuid() + "/" + m.userUuid(), "team:" + m.role().name().toLowerCase(java.util.Locale.ROOT))));
+            events.stream().filter(e -> e.event().equals(ChangeEvent.GROUP_USER_ADDED)).forEach(e -> assertEquals(
+                    roles.get(e.data().get("group_id").asText() + "/" + e.data().get("user_id").asText()), e.data().get("role").asText()));
             assertEquals(Set.of(ChangeEvent.USER_CREATED, ChangeEvent.GROUP_CREATED, ChangeEvent.GROUP_USER_ADDED, ChangeEvent.SYNC_RUN_COMPLETED),
                     byType.keySet());
             assertEquals(ChangeEvent.SYNC_RUN_COMPLETED, events.get(events.size() - 1).event());

@@ -86,7 +86,7 @@ public final class DataGenerator {
             populateInvitations(org, teams, owner);
         }
 
-        ApiToken token = new ApiToken(ids.uuid(), "bkua_" + ids.hex(40), owner.uuid(), ALL_SCOPES, slugs,
+        ApiToken token = new ApiToken(ids.uuid(), ids.apiToken(), owner.uuid(), ALL_SCOPES, slugs,
                 "Kitebridge sandbox", EPOCH, null);
         world.addToken(token);
         return new Result(owner, token);

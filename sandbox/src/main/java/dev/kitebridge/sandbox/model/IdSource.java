@@ -18,6 +18,16 @@ public final class IdSource {
         return new UUID(most, least).toString();
     }
 
+    /**
+     * An API access token as Buildkite issues them since March 2023: {@code bkua_}, a base64 id, a
+     * dot and 40 hex ({@code bkua_MTA.4f6c…}).
+     */
+    public synchronized String apiToken() {
+        String id = java.util.Base64.getEncoder().withoutPadding()
+                .encodeToString(String.valueOf(1 + random.nextInt(1_000_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return "bkua_" + id + "." + hex(40);
+    }
+
     public synchronized String hex(int length) {
         StringBuilder out = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
