@@ -191,7 +191,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         Cursors cursors = new Cursors(wiring.cursors());
         // One reader of organizations, with one pool of lane threads, for the directory's data and for syncs.
         OrganizationReader reader = new OrganizationReader(access, OrganizationReader.laneThreads());
-        OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(), access);
+        OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(reader), access);
         UserWrites userWrites = new UserWrites(access, data);
         WriteEndpoints writes = new WriteEndpoints(access, userWrites, new GroupWrites(access, data, userWrites),
                 new Idempotency(wiring.idempotency(), people));
