@@ -29,6 +29,7 @@ import dev.kitebridge.directory.RolesService;
 import dev.kitebridge.directory.UserWrites;
 import dev.kitebridge.directory.UsersService;
 import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
+import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
 import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.events.EventFeed;
@@ -188,7 +189,9 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         TimeSource people = wiring.people();
         BuildkiteAccess access = new BuildkiteAccess(wiring.accounts(), wiring.tokens(), wiring.governor(), wiring.buildkite(), wiring.time());
         Cursors cursors = new Cursors(wiring.cursors());
-        OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(), access);
+        // One reader of organizations, with one pool of lane threads, for the directory's data and for syncs.
+        OrganizationReader reader = new OrganizationReader(access, OrganizationReader.laneThreads());
+        OrganizationDataService data = new OrganizationDataService(wiring.organizationData(), new OrganizationDataBuilder(reader), access);
         UserWrites userWrites = new UserWrites(access, data);
         WriteEndpoints writes = new WriteEndpoints(access, userWrites, new GroupWrites(access, data, userWrites),
                 new Idempotency(wiring.idempotency(), people));
@@ -202,7 +205,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
                 wiring.time(), WebhookDeliverer.Policy.DEFAULT);
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
                 sync.webhookTargets(), wiring.time()), deliverer, wiring.time());
-        SyncRunner syncRunner = new SyncRunner(access, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
+        SyncRunner syncRunner = new SyncRunner(access, reader, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), new SyncLinks(sync.runs(), sync.events()));
         ConnectService connect = new ConnectService(wiring.connect().sessions(), wiring.connect().redirectOrigins(), accountsService, people);

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.kitebridge.access.OrganizationRef;
+import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
@@ -30,6 +31,11 @@ public final class DirectoryRecords {
     /** A pending invitation as GraphQL lists it: with up to five of its teams, and the role in each. */
     public static UnifiedUser invitation(OrganizationRef org, InvitationNode invitation) {
         return UserMapping.invitation(org, invitation, null, false);
+    }
+
+    /** A team role's id, as users' {@code roles} name it (for membership events). */
+    public static String teamRoleId(TeamRole role) {
+        return UserMapping.teamRole(role, null).id();
     }
 
     /** A team with how many members it has and its pipelines (a snapshot counts members rather than keep a roster). */

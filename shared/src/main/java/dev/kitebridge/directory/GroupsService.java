@@ -23,8 +23,8 @@ import dev.kitebridge.buildkite.rest.TeamPipeline;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedGroup;
 import dev.kitebridge.directory.orgdata.OrganizationData;
-import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.directory.orgdata.TeamRoster;
 
 /**
@@ -147,7 +147,7 @@ public final class GroupsService {
         while (next.isPresent()) {
             PageRequest request = next.get();
             Page<TeamPipeline> page = access.call(session, buildkite -> buildkite.teams().pipelines(org.slug(), team.id(), request));
-            page.items().forEach(p -> pipelines.add(OrganizationDataBuilder.pipelineAccessOf(p)));
+            page.items().forEach(p -> pipelines.add(OrganizationReader.pipelineAccessOf(p)));
             next = page.next();
         }
         return new TeamRoster(team.id(), team.slug(), team.name(), members, pipelines);

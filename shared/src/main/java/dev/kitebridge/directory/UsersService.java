@@ -26,8 +26,8 @@ import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedUser;
 import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationData;
-import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.directory.orgdata.OrganizationReader;
 
 /**
  * Users: every organization membership the token reaches, then every pending invitation,
@@ -161,7 +161,7 @@ public final class UsersService {
                         ? node.teamAssignments().stream()
                                 .map(t -> new OrganizationData.UserTeam(t.team().uuid(), t.team().name(), t.role())).toList()
                         : liveTeams(session, org, member.id());
-                return new LiveMember(Optional.of(OrganizationDataBuilder.profileOf(node, found.get().raw().get(i))), teams);
+                return new LiveMember(Optional.of(OrganizationReader.profileOf(node, found.get().raw().get(i))), teams);
             }
         }
         return new LiveMember(Optional.empty(), liveTeams(session, org, member.id()));
@@ -191,7 +191,7 @@ public final class UsersService {
         Optional<Connection<MemberNode>> found = access.call(session,
                 buildkite -> buildkite.graphql().members().byEmail(org.slug(), member.email()));
         found.ifPresent(connection -> profiles.addProfile(
-                OrganizationDataBuilder.profileOf(connection.nodes().get(0), connection.raw().get(0))));
+                OrganizationReader.profileOf(connection.nodes().get(0), connection.raw().get(0))));
     }
 
     private void readInvitations(Session session, ListQuery query, UserFilters filters, OrganizationWalk walk, OrganizationRef org,

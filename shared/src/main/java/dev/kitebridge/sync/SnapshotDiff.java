@@ -191,7 +191,7 @@ final class SnapshotDiff {
             data.put("group_id", team);
             data.put("user_id", SnapshotKeys.idOf(SnapshotKeys.record(membershipKey)));
             data.put("organization_id", SnapshotKeys.organizationOf(membershipKey));
-            data.put("role", role == null ? null : "team:" + role.rest()); // a role id, as the directory's records name it
+            data.put("role", role == null ? null : DirectoryRecords.teamRoleId(role)); // a role id, as the directory's records name it
             String hash = sha256(data.toString());
             events.add(new ChangeEvent(id(type, membershipKey, "", hash), type, run.tenantId(), run.accountId(), now, data, null,
                     EventPositions.of(run.ordinal(), rank, membershipKey)));

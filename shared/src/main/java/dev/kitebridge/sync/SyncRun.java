@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.directory.orgdata.OrganizationReader.GraphqlLane;
+import dev.kitebridge.directory.orgdata.OrganizationReader.Position;
+import dev.kitebridge.directory.orgdata.OrganizationReader.RestLane;
 
 /**
  * One sync run of an integrated account: what it is (ids, trigger), where it stands (phase and
@@ -61,11 +63,16 @@ public record SyncRun(
     public record Read(int organization, GraphqlLane graphql, RestLane rest) {
 
         public static Read start(int organization) {
-            return new Read(organization, GraphqlLane.START, RestLane.START);
+            Position everything = Position.everything();
+            return new Read(organization, everything.graphql(), everything.rest());
+        }
+
+        public Position position() {
+            return new Position(graphql, rest);
         }
 
         public boolean done() {
-            return graphql.done() && rest.stage() == RestLane.Stage.DONE;
+            return graphql.done() && rest.done();
         }
 
         public Read with(GraphqlLane lane) {
@@ -74,34 +81,6 @@ public record SyncRun(
 
         public Read with(RestLane lane) {
             return new Read(organization, graphql, lane);
-        }
-    }
-
-    /** The GraphQL lane: the members' profiles, then the pending invitations, each by an after-cursor. */
-    public record GraphqlLane(String profilesAfter, boolean profilesDone, String invitationsAfter, boolean invitationsDone) {
-        public static final GraphqlLane START = new GraphqlLane(null, false, null, false);
-
-        public boolean done() {
-            return profilesDone && invitationsDone;
-        }
-    }
-
-    /**
-     * The REST lane: a stage, the next page of its list, and in ROSTERS the team whose roster is
-     * read, whether its pipelines are being read (its members are), and how many members it has so far.
-     */
-    public record RestLane(Stage stage, PageRequest next, String rosterTeam, boolean rosterPipelines, long rosterMembers) {
-        public enum Stage { MEMBERS, TEAMS, ROSTERS, DONE }
-
-        public static final RestLane START = new RestLane(Stage.MEMBERS, null, null, false, 0);
-
-        /** The next stage (or the next team's roster), from its first page. */
-        public static RestLane at(Stage stage, String rosterTeam) {
-            return new RestLane(stage, null, rosterTeam, false, 0);
-        }
-
-        public RestLane nextPage(PageRequest page) {
-            return new RestLane(stage, page, rosterTeam, rosterPipelines, rosterMembers);
         }
     }
 

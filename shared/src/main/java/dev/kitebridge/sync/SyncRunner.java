@@ -15,6 +15,7 @@ import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventLog;
 import dev.kitebridge.events.EventPositions;
@@ -69,13 +70,19 @@ public final class SyncRunner {
     /** @param maxDeletionShare a run that would delete more than this share of the directory holds its deletions (0.2: 20%) */
     public SyncRunner(BuildkiteAccess access, SyncStore syncs, SnapshotStore snapshots, EventLog log, TimeSource time,
                       double maxDeletionShare) {
+        this(access, new OrganizationReader(access, OrganizationReader.laneThreads()), syncs, snapshots, log, time, maxDeletionShare);
+    }
+
+    /** @param reader reads organizations, as the directory does (the application's one, with its lane threads) */
+    public SyncRunner(BuildkiteAccess access, OrganizationReader reader, SyncStore syncs, SnapshotStore snapshots, EventLog log,
+                      TimeSource time, double maxDeletionShare) {
         this.access = access;
         this.syncs = syncs;
         this.snapshots = snapshots;
         this.log = log;
         this.time = time;
         this.maxDeletionShare = maxDeletionShare;
-        this.reader = new DirectoryReader(access, snapshots);
+        this.reader = new DirectoryReader(reader, snapshots);
         this.diff = new SnapshotDiff(snapshots, log);
         this.removals = new Removals(access, snapshots, log, diff);
     }

@@ -21,6 +21,7 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.SyncRun;
@@ -39,8 +40,8 @@ public abstract class SyncStoreContract {
         query.put("per_page", "100");
         query.put("page", "3");
         query.put("user_id", "user 1/é");
-        SyncRun.Read read = new SyncRun.Read(1, new SyncRun.GraphqlLane(null, true, "Y3Vyc29yOjI=", false),
-                new SyncRun.RestLane(SyncRun.RestLane.Stage.ROSTERS, new PageRequest(query), "team-7", true, 42));
+        SyncRun.Read read = new SyncRun.Read(1, new OrganizationReader.GraphqlLane(null, true, "Y3Vyc29yOjI=", false, null),
+                new OrganizationReader.RestLane(OrganizationReader.RestLane.Stage.ROSTERS, new PageRequest(query), "team-7", true, 42));
         SyncRun.Counts counts = new SyncRun.Counts(120, 3, 6, 240, 57, 2, Map.of(ChangeEvent.USER_CREATED, 120L, ChangeEvent.GROUP_USER_ADDED, 240L), 4);
         return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", true, SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
                 T0.plusSeconds(90).plusNanos(5), 6, 7,

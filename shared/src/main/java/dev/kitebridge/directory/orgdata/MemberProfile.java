@@ -32,4 +32,10 @@ public record MemberProfile(
         return new MemberProfile(userUuid, memberGraphqlId, newRole, ssoMode, joinedAt, lastSeenAt, twoFactorEnabled, bot, machineUser,
                 avatarUrl, raw);
     }
+
+    /** The profile without GraphQL's raw answer: what a snapshot keeps. */
+    public MemberProfile withoutRaw() {
+        return new MemberProfile(userUuid, memberGraphqlId, role, ssoMode, joinedAt, lastSeenAt, twoFactorEnabled, bot, machineUser,
+                avatarUrl, null);
+    }
 }

@@ -272,6 +272,39 @@ public final class OrganizationData {
         }
     }
 
+    // ---------------------------------------------------------------- where the build stands, as the reader sees it
+
+    /** The reader's position: the directory reads profiles, teams and rosters (members and invitations it reads live). */
+    synchronized OrganizationReader.Position position() {
+        OrganizationReader.GraphqlLane graphql = new OrganizationReader.GraphqlLane(profilesAfter, profilesCompletedAt != null, null,
+                true, profilesNeedSso);
+        OrganizationReader.RestLane rest;
+        if (!teamsListed) {
+            rest = new OrganizationReader.RestLane(OrganizationReader.RestLane.Stage.TEAMS, teamsNext, null, false, 0);
+        } else if (rosterIndex < teams.size()) {
+            rest = new OrganizationReader.RestLane(OrganizationReader.RestLane.Stage.ROSTERS, rosterNext, teams.get(rosterIndex).teamUuid(),
+                    rosterPipelinesPhase, rosterMembers.size());
+        } else {
+            rest = OrganizationReader.RestLane.at(rostersCompletedAt != null ? OrganizationReader.RestLane.Stage.DONE
+                    : OrganizationReader.RestLane.Stage.ROSTERS, null);
+        }
+        return new OrganizationReader.Position(graphql, rest);
+    }
+
+    /** The team listed after {@code teamUuid} (null: the first), or null after the last. */
+    synchronized String teamAfter(String teamUuid) {
+        int next = 0;
+        if (teamUuid != null) {
+            next = teams.size();
+            for (int i = 0; i < teams.size(); i++) {
+                if (teams.get(i).teamUuid().equals(teamUuid)) {
+                    next = i + 1;
+                }
+            }
+        }
+        return next < teams.size() ? teams.get(next).teamUuid() : null;
+    }
+
     // ---------------------------------------------------------------- the GraphQL lane's progress
 
     synchronized Boolean profilesNeedSso() {
@@ -280,10 +313,6 @@ public final class OrganizationData {
 
     synchronized void profilesNeedSso(boolean needed) {
         profilesNeedSso = needed;
-    }
-
-    synchronized String profilesAfter() {
-        return profilesAfter;
     }
 
     synchronized void addProfiles(Collection<MemberProfile> page, String after, Instant now) {
@@ -301,32 +330,11 @@ public final class OrganizationData {
 
     // ---------------------------------------------------------------- the REST lane's progress
 
-    synchronized boolean teamsListed() {
-        return teamsListed;
-    }
-
-    synchronized PageRequest teamsNext() {
-        return teamsNext;
-    }
-
     synchronized void addTeams(List<TeamRoster> page, PageRequest next) {
         // A team created or deleted meanwhile shifts the pages: a team seen on an earlier page is not listed twice.
         page.stream().filter(t -> teams.stream().noneMatch(known -> known.teamUuid().equals(t.teamUuid()))).forEach(teams::add);
         teamsNext = next;
         teamsListed = next == null;
-    }
-
-    /** The team whose roster is being read, or empty when every roster is read. */
-    synchronized Optional<TeamRoster> rosterTeam() {
-        return rosterIndex < teams.size() ? Optional.of(teams.get(rosterIndex)) : Optional.empty();
-    }
-
-    synchronized boolean rosterPipelinesPhase() {
-        return rosterPipelinesPhase;
-    }
-
-    synchronized PageRequest rosterNext() {
-        return rosterNext;
     }
 
     synchronized void addRosterMembers(List<TeamRoster.Member> page, PageRequest next) {

@@ -215,8 +215,8 @@ public final class OrganizationDataService {
                 .filter(b -> parts.stream().noneMatch(p -> b.isComplete(p) && b.age(p, now).compareTo(staleAfter) > 0))
                 .orElseGet(() -> new OrganizationData(accountId, organizationSlug, now));
         try {
-            OrganizationDataBuilder.Progress progress = access.call(session,
-                    () -> builder.advance(building, session, parts, deadline));
+            // The reader answers Buildkite's errors in the contract's terms, call by call.
+            OrganizationDataBuilder.Progress progress = builder.advance(building, session, parts, deadline);
             building.retryAt(progress.retryAt());
             building.advanced(progress.stepped(), now);
         } finally {
