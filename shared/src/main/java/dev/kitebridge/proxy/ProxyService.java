@@ -126,11 +126,11 @@ public final class ProxyService {
 
     /** {@code POST /proxy/graphql}: the GraphQL request as given, Buildkite's answer as it came (errors with HTTP 200 too). */
     public Result graphql(Session session, String body) {
-        byte[] json = jsonBody(body);
+        byte[] json = bodyBytes(body);
         if (json == null) {
             throw ApiError.invalidRequest("a GraphQL request is a JSON object with a query");
         }
-        JsonNode request = ApiJson.readRequestBody(body);
+        JsonNode request = parsed(body);
         if (!request.isObject() || !request.path("query").isTextual() || request.path("query").asText().isBlank()) {
             throw ApiError.invalidRequest("a GraphQL request is a JSON object with a query");
         }
@@ -144,7 +144,17 @@ public final class ProxyService {
         return new Result(response.status(), null, response.raw());
     }
 
+    /** The body's bytes, checked to be whole JSON; null for none. */
     private static byte[] jsonBody(String body) {
+        byte[] bytes = bodyBytes(body);
+        if (bytes != null) {
+            parsed(body);
+        }
+        return bytes;
+    }
+
+    /** The body's bytes, within the size Buildkite takes; null for none. */
+    private static byte[] bodyBytes(String body) {
         if (body == null || body.isEmpty()) {
             return null;
         }
@@ -152,9 +162,14 @@ public final class ProxyService {
         if (bytes.length > MAX_BODY_BYTES) {
             throw ApiError.tooLarge("the request body is over " + MAX_BODY_BYTES + " bytes");
         }
-        if (ApiJson.readRequestBody(body).isMissingNode()) {
+        return bytes;
+    }
+
+    private static JsonNode parsed(String body) {
+        JsonNode json = ApiJson.readRequestBody(body);
+        if (json.isMissingNode()) {
             throw ApiError.invalidRequest("the request body is not valid JSON");
         }
-        return bytes;
+        return json;
     }
 }
