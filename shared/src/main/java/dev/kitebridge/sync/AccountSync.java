@@ -51,7 +51,7 @@ public record AccountSync(
      * "run" its link is ({@link #linked}), with the account as the API shows it.
      */
     public static ChangeEvent accountCreated(String tenantId, String accountId, Instant linkedAt, JsonNode account) {
-        return new ChangeEvent("evt_" + SnapshotDiff.sha256(accountId + "|" + LINK_ORDINAL + "|created").substring(0, 32),
+        return new ChangeEvent(SyncRunner.eventId(accountId, LINK_ORDINAL, "created"),
                 ChangeEvent.ACCOUNT_CREATED, tenantId, accountId, linkedAt, account, null,
                 EventPositions.of(LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, "account"));
     }

@@ -422,7 +422,12 @@ public final class SyncRunner {
     }
 
     private static String eventId(SyncRun run, String what) {
-        return "evt_" + SnapshotDiff.sha256(run.accountId() + "|" + run.ordinal() + "|" + what).substring(0, 32);
+        return eventId(run.accountId(), run.ordinal(), what);
+    }
+
+    /** The id of an account's event that is not a record's change (a run's end, the link), the same however often it is written. */
+    static String eventId(String accountId, long ordinal, String what) {
+        return "evt_" + SnapshotDiff.sha256(accountId + "|" + ordinal + "|" + what).substring(0, 32);
     }
 
     /** Changes the account's sync state where {@code allowed}, over concurrent changes; empty if not allowed or gone. */
