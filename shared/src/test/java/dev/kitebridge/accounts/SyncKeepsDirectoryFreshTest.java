@@ -45,105 +45,119 @@ class SyncKeepsDirectoryFreshTest {
 
     @Test
     void afterARunPublishesEveryReadShowsItsChangesAsItsEventsSayThem() throws Exception {
-        Sandbox sandbox = Sandbox.builder().population(Population.of(40, 4).withOrganizations(1, 0))
+        try (AppFixture fixture = AppFixture.inMemory(sandbox())) {
+            check(fixture);
+        }
+    }
+
+    /** The same on DynamoDB, where the kept data is written in chunks behind pointers. */
+    @Test
+    void theSameOnAws() throws Exception {
+        try (AppFixture fixture = AppFixture.onAws(sandbox())) {
+            check(fixture);
+        }
+    }
+
+    private static Sandbox sandbox() {
+        return Sandbox.builder().population(Population.of(40, 4).withOrganizations(1, 0))
                 .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start();
-        try (AppFixture fixture = AppFixture.inMemory(sandbox)) {
-            Organization org = sandbox.world().organizations().get(0);
-            String account = fixture.link("tenant-a", sandbox.token());
+    }
 
-            // The directory reads the organization once, and keeps it; a first run publishes everything.
-            List<JsonNode> before = list(fixture, account, "users");
-            assertFalse(before.isEmpty());
-            list(fixture, account, "groups");
-            fixture.sync("tenant-a", account);
+    private static void check(AppFixture fixture) throws Exception {
+        Sandbox sandbox = fixture.sandbox;
+        Organization org = sandbox.world().organizations().get(0);
+        String account = fixture.link("tenant-a", sandbox.token());
 
-            // Changes made on Buildkite's side, which the directory's kept data does not know of.
-            String actor = sandbox.owner().uuid();
-            List<Team> teams = sandbox.world().teams(org.uuid());
-            Team from = teams.get(0);
-            Team to = teams.get(1);
-            Team renamed = teams.get(2);
-            TeamMember moving = sandbox.world().teamMembers(org.uuid(), from.uuid()).stream()
-                    .filter(m -> !m.userUuid().equals(actor) && sandbox.world().teamMember(org.uuid(), to.uuid(), m.userUuid()).isEmpty())
-                    .findFirst().orElseThrow();
-            sandbox.world().removeTeamMember(org, actor, from.uuid(), moving.userUuid());
-            sandbox.world().addTeamMember(org, actor, to.uuid(), moving.userUuid(), TeamMember.Role.MAINTAINER);
-            sandbox.world().updateTeam(org, actor, renamed.uuid(),
-                    new TeamFields("Renamed " + renamed.name(), null, null, null, null, null, null, null, null, null));
-            List<Member> others = sandbox.world().members(org.uuid()).stream()
-                    .filter(m -> !m.userUuid().equals(actor) && !m.userUuid().equals(moving.userUuid())).toList();
-            Member promoted = others.stream().filter(m -> m.role() == Member.Role.MEMBER).findFirst().orElseThrow();
-            sandbox.world().updateMember(org, actor, promoted.userUuid(), Member.Role.ADMIN, null);
-            Member leaving = others.stream().filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(promoted.userUuid())
-                    && !sandbox.world().teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow();
-            sandbox.world().removeMember(org, actor, leaving.userUuid());
+        // The directory reads the organization once, and keeps it; a first run publishes everything.
+        List<JsonNode> before = list(fixture, account, "users");
+        assertFalse(before.isEmpty());
+        list(fixture, account, "groups");
+        fixture.sync("tenant-a", account);
 
-            List<String> answers = fixture.sync("tenant-a", account);
-            assertEquals("completed", ApiJson.MAPPER.readTree(answers.get(1)).get("status").asText(), answers.get(1));
-            Map<String, JsonNode> published = lastPublished(answers);
+        // Changes made on Buildkite's side, which the directory's kept data does not know of.
+        String actor = sandbox.owner().uuid();
+        List<Team> teams = sandbox.world().teams(org.uuid());
+        Team from = teams.get(0);
+        Team to = teams.get(1);
+        Team renamed = teams.get(2);
+        TeamMember moving = sandbox.world().teamMembers(org.uuid(), from.uuid()).stream()
+                .filter(m -> !m.userUuid().equals(actor) && sandbox.world().teamMember(org.uuid(), to.uuid(), m.userUuid()).isEmpty())
+                .findFirst().orElseThrow();
+        sandbox.world().removeTeamMember(org, actor, from.uuid(), moving.userUuid());
+        sandbox.world().addTeamMember(org, actor, to.uuid(), moving.userUuid(), TeamMember.Role.MAINTAINER);
+        sandbox.world().updateTeam(org, actor, renamed.uuid(),
+                new TeamFields("Renamed " + renamed.name(), null, null, null, null, null, null, null, null, null));
+        List<Member> others = sandbox.world().members(org.uuid()).stream()
+                .filter(m -> !m.userUuid().equals(actor) && !m.userUuid().equals(moving.userUuid())).toList();
+        Member promoted = others.stream().filter(m -> m.role() == Member.Role.MEMBER).findFirst().orElseThrow();
+        sandbox.world().updateMember(org, actor, promoted.userUuid(), Member.Role.ADMIN, null);
+        Member leaving = others.stream().filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(promoted.userUuid())
+                && !sandbox.world().teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow();
+        sandbox.world().removeMember(org, actor, leaving.userUuid());
 
-            long seen = sandbox.journal().entries().size();
-            List<JsonNode> users = list(fixture, account, "users");
-            List<JsonNode> groups = list(fixture, account, "groups");
-            List<JournalEntry> calls = sandbox.journal().entries().subList((int) seen, sandbox.journal().entries().size());
-            Set<String> routes = new TreeSet<>();
-            calls.forEach(c -> routes.add(c.route()));
-            assertTrue(LIVE_ROUTES.containsAll(routes), "only live pages are read, nothing the run kept: " + routes);
-            assertTrue(calls.stream().filter(JournalEntry::isGraphql).count() <= 1, "GraphQL only for the invitations page");
+        List<String> answers = fixture.sync("tenant-a", account);
+        assertEquals("completed", ApiJson.MAPPER.readTree(answers.get(1)).get("status").asText(), answers.get(1));
+        Map<String, JsonNode> published = lastPublished(answers);
 
-            // The changes show at once, users' team names with the groups'.
-            JsonNode movedUser = byId(users, moving.userUuid());
-            Set<String> movedGroups = new TreeSet<>();
-            movedUser.get("groups").forEach(g -> movedGroups.add(g.get("id").asText()));
-            assertTrue(movedGroups.contains(to.uuid()) && !movedGroups.contains(from.uuid()), movedUser.toString());
-            assertEquals("Renamed " + renamed.name(), byId(groups, renamed.uuid()).get("name").asText());
-            for (JsonNode user : users) {
-                user.get("groups").forEach(g -> {
-                    if (g.get("id").asText().equals(renamed.uuid())) {
-                        assertEquals("Renamed " + renamed.name(), g.get("name").asText(), "a user's group named as /groups names it");
-                    }
-                });
-            }
-            assertTrue(byId(users, promoted.userUuid()).toString().contains("organization:admin"));
-            assertTrue(users.stream().noneMatch(u -> u.get("id").asText().equals(leaving.userUuid())));
-            assertEquals(sandbox.world().teamMembers(org.uuid(), to.uuid()).size(), byId(groups, to.uuid()).get("members_count").asInt());
+        long seen = sandbox.journal().entries().size();
+        List<JsonNode> users = list(fixture, account, "users");
+        List<JsonNode> groups = list(fixture, account, "groups");
+        List<JournalEntry> calls = sandbox.journal().entries().subList((int) seen, sandbox.journal().entries().size());
+        Set<String> routes = new TreeSet<>();
+        calls.forEach(c -> routes.add(c.route()));
+        assertTrue(LIVE_ROUTES.containsAll(routes), "only live pages are read, nothing the run kept: " + routes);
+        assertTrue(calls.stream().filter(JournalEntry::isGraphql).count() <= 1, "GraphQL only for the invitations page");
 
-            // Every record answered is the data of its last published event, field by field.
-            List<JsonNode> records = new ArrayList<>(users);
-            records.addAll(groups);
-            Map<String, JsonNode> answered = new TreeMap<>();
-            for (JsonNode record : records) {
-                answered.put(record.get("id").asText(), comparable(record));
-            }
-            Map<String, JsonNode> expected = new TreeMap<>();
-            published.forEach((id, data) -> {
-                if (data != null) {
-                    expected.put(id, comparable(data));
+        // The changes show at once, users' team names with the groups'.
+        JsonNode movedUser = byId(users, moving.userUuid());
+        Set<String> movedGroups = new TreeSet<>();
+        movedUser.get("groups").forEach(g -> movedGroups.add(g.get("id").asText()));
+        assertTrue(movedGroups.contains(to.uuid()) && !movedGroups.contains(from.uuid()), movedUser.toString());
+        assertEquals("Renamed " + renamed.name(), byId(groups, renamed.uuid()).get("name").asText());
+        for (JsonNode user : users) {
+            user.get("groups").forEach(g -> {
+                if (g.get("id").asText().equals(renamed.uuid())) {
+                    assertEquals("Renamed " + renamed.name(), g.get("name").asText(), "a user's group named as /groups names it");
                 }
             });
-            // A renamed team is one group.updated, not a user.updated per member (by design of the events): a user's groups
-            // are named as their groups' last events name them.
-            for (JsonNode data : expected.values()) {
-                data.path("groups").forEach(g -> ((ObjectNode) g).put("name", published.get(g.get("id").asText()).get("name").asText()));
-            }
-            // A team's count moves with every join without a group.updated (the membership events say who): a group counts the
-            // published users in it.
-            for (JsonNode data : expected.values()) {
-                if (data.has("members_count")) {
-                    String group = data.get("id").asText();
-                    long members = expected.values().stream().filter(u -> u.has("groups") && u.get("status").asText().equals("active"))
-                            .filter(u -> u.get("groups").findValuesAsText("id").contains(group)).count();
-                    ((ObjectNode) data).put("members_count", (int) members);
-                }
-            }
-            assertEquals(expected.keySet(), answered.keySet(), "the records answered are those published, no more, no fewer");
-            for (String id : answered.keySet()) {
-                assertEquals(expected.get(id), answered.get(id), "record " + id);
-            }
-            assertNotEquals(before.size(), users.size(), "a member left");
-        } finally {
-            sandbox.close();
         }
+        assertTrue(byId(users, promoted.userUuid()).toString().contains("organization:admin"));
+        assertTrue(users.stream().noneMatch(u -> u.get("id").asText().equals(leaving.userUuid())));
+        assertEquals(sandbox.world().teamMembers(org.uuid(), to.uuid()).size(), byId(groups, to.uuid()).get("members_count").asInt());
+
+        // Every record answered is the data of its last published event, field by field.
+        List<JsonNode> records = new ArrayList<>(users);
+        records.addAll(groups);
+        Map<String, JsonNode> answered = new TreeMap<>();
+        for (JsonNode record : records) {
+            answered.put(record.get("id").asText(), comparable(record));
+        }
+        Map<String, JsonNode> expected = new TreeMap<>();
+        published.forEach((id, data) -> {
+            if (data != null) {
+                expected.put(id, comparable(data));
+            }
+        });
+        // A renamed team is one group.updated, not a user.updated per member (by design of the events): a user's groups
+        // are named as their groups' last events name them.
+        for (JsonNode data : expected.values()) {
+            data.path("groups").forEach(g -> ((ObjectNode) g).put("name", published.get(g.get("id").asText()).get("name").asText()));
+        }
+        // A team's count moves with every join without a group.updated (the membership events say who): a group counts the
+        // published users in it.
+        for (JsonNode data : expected.values()) {
+            if (data.has("members_count")) {
+                String group = data.get("id").asText();
+                long members = expected.values().stream().filter(u -> u.has("groups") && u.get("status").asText().equals("active"))
+                        .filter(u -> u.get("groups").findValuesAsText("id").contains(group)).count();
+                ((ObjectNode) data).put("members_count", (int) members);
+            }
+        }
+        assertEquals(expected.keySet(), answered.keySet(), "the records answered are those published, no more, no fewer");
+        for (String id : answered.keySet()) {
+            assertEquals(expected.get(id), answered.get(id), "record " + id);
+        }
+        assertNotEquals(before.size(), users.size(), "a member left");
     }
 
     /** Every page of a list, without remote data. */
