@@ -28,8 +28,9 @@ import dev.kitebridge.time.TimeSource;
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through
  * the run's phases (READ, DIFF, VERIFY or HOLD, PUBLISH, CLEAN) from its checkpoint, saving after
  * every step. A completed run's CLEAN first keeps what it published as the directory's data (see
- * {@link KeptDirectory}), so that reads show its changes at once. A worker whose time is up answers when the run can go on; one that dies leaves the
- * checkpoint and a lease that expires, and the next worker resumes the run from there.
+ * {@link KeptDirectory}), so that reads show its changes at once. A worker whose time is up answers
+ * when the run can go on; one that dies leaves the checkpoint and a lease that expires, and the next
+ * worker resumes the run from there.
  */
 public final class SyncRunner {
 

@@ -125,7 +125,12 @@ class SyncKeepsDirectoryFreshTest {
         assertTrue(users.stream().noneMatch(u -> u.get("id").asText().equals(leaving.userUuid())));
         assertEquals(sandbox.world().teamMembers(org.uuid(), to.uuid()).size(), byId(groups, to.uuid()).get("members_count").asInt());
 
-        // Every record answered is the data of its last published event, field by field.
+        assertDirectoryIsWhatWasPublished(users, groups, published);
+        assertNotEquals(before.size(), users.size(), "a member left");
+    }
+
+    /** Every record answered is the data of its last published event, field by field (the property). */
+    private static void assertDirectoryIsWhatWasPublished(List<JsonNode> users, List<JsonNode> groups, Map<String, JsonNode> published) {
         List<JsonNode> records = new ArrayList<>(users);
         records.addAll(groups);
         Map<String, JsonNode> answered = new TreeMap<>();
@@ -157,7 +162,97 @@ class SyncKeepsDirectoryFreshTest {
         for (String id : answered.keySet()) {
             assertEquals(expected.get(id), answered.get(id), "record " + id);
         }
-        assertNotEquals(before.size(), users.size(), "a member left");
+    }
+
+    /**
+     * The property over random sequences: rounds of random changes on Buildkite's side (team moves,
+     * joins and leaves of teams, team roles, renames, promotions and demotions, members leaving),
+     * each followed by a run; after each run's publication, the directory answers what was published.
+     */
+    @Test
+    void afterEveryRunOfARandomSequenceTheDirectoryIsWhatWasPublished() throws Exception {
+        for (long seed : new long[] {1, 2, 3}) {
+            try (AppFixture fixture = AppFixture.inMemory(sandbox())) {
+                Sandbox sandbox = fixture.sandbox;
+                Organization org = sandbox.world().organizations().get(0);
+                String account = fixture.link("tenant-a", sandbox.token());
+                list(fixture, account, "users");
+                list(fixture, account, "groups");
+                java.util.Random random = new java.util.Random(seed);
+                List<String> log = new ArrayList<>();
+                for (int round = 0; round < 4; round++) {
+                    for (int change = random.nextInt(5); change > 0; change--) {
+                        log.add(randomChange(sandbox, org, random));
+                    }
+                    List<String> answers = fixture.sync("tenant-a", account);
+                    assertEquals("completed", ApiJson.MAPPER.readTree(answers.get(1)).get("status").asText(), answers.get(1));
+                    try {
+                        assertDirectoryIsWhatWasPublished(list(fixture, account, "users"), list(fixture, account, "groups"),
+                                lastPublished(answers));
+                    } catch (AssertionError e) {
+                        throw new AssertionError("seed " + seed + ", round " + round + ", after " + log + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One random change made on Buildkite's side, as someone in its UI would; what it was, for the failure message. */
+    private static String randomChange(Sandbox sandbox, Organization org, java.util.Random random) {
+        var world = sandbox.world();
+        String actor = sandbox.owner().uuid();
+        List<Member> members = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(actor)).toList();
+        List<Team> teams = world.teams(org.uuid());
+        Member member = members.get(random.nextInt(members.size()));
+        Team team = teams.get(random.nextInt(teams.size()));
+        boolean inTeam = world.teamMember(org.uuid(), team.uuid(), member.userUuid()).isPresent();
+        switch (random.nextInt(6)) {
+            case 0 -> {
+                if (inTeam) {
+                    world.removeTeamMember(org, actor, team.uuid(), member.userUuid());
+                    return "left team " + team.name();
+                }
+                world.addTeamMember(org, actor, team.uuid(), member.userUuid(), TeamMember.Role.MEMBER);
+                return "joined team " + team.name();
+            }
+            case 1 -> {
+                if (!inTeam) {
+                    return "nothing";
+                }
+                TeamMember.Role role = world.teamMember(org.uuid(), team.uuid(), member.userUuid()).orElseThrow().role();
+                world.updateTeamMember(org, actor, team.uuid(), member.userUuid(),
+                        role == TeamMember.Role.MEMBER ? TeamMember.Role.MAINTAINER : TeamMember.Role.MEMBER);
+                return "team role changed in " + team.name();
+            }
+            case 2 -> {
+                String name = team.name() + " " + random.nextInt(1000);
+                world.updateTeam(org, actor, team.uuid(), new TeamFields(name, null, null, null, null, null, null, null, null, null));
+                return "team renamed " + name;
+            }
+            case 3 -> {
+                world.updateMember(org, actor, member.userUuid(),
+                        member.role() == Member.Role.MEMBER ? Member.Role.ADMIN : Member.Role.MEMBER, null);
+                return "role changed";
+            }
+            case 4 -> {
+                if (members.size() < 10) {
+                    return "nothing";
+                }
+                world.removeMember(org, actor, member.userUuid());
+                return "member left";
+            }
+            default -> {
+                List<Team> others = teams.stream().filter(t -> !t.uuid().equals(team.uuid())
+                        && world.teamMember(org.uuid(), t.uuid(), member.userUuid()).isEmpty()).toList();
+                if (!inTeam || others.isEmpty()) {
+                    return "nothing";
+                }
+                Team to = others.get(random.nextInt(others.size()));
+                world.removeTeamMember(org, actor, team.uuid(), member.userUuid());
+                world.addTeamMember(org, actor, to.uuid(), member.userUuid(), TeamMember.Role.MAINTAINER);
+                return "moved from " + team.name() + " to " + to.name();
+            }
+        }
     }
 
     /** Every page of a list, without remote data. */
