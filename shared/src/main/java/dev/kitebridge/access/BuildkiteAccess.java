@@ -95,6 +95,15 @@ public final class BuildkiteAccess {
         return session;
     }
 
+    /**
+     * Whose data the account's kept directory is now ({@link IntegratedAccount#dataKey()}), without
+     * reading its token; empty for an account gone or one that needs a new token.
+     */
+    public Optional<String> dataKey(String tenantId, String accountId) {
+        return accounts.find(tenantId, accountId).filter(a -> a.status() != IntegratedAccount.Status.NEEDS_REAUTH)
+                .map(IntegratedAccount::dataKey);
+    }
+
     private BuildkiteClient client(IntegratedAccount account, BuildkiteToken token, Session session) {
         return endpoints.client(token)
                 .governor(governor)

@@ -205,7 +205,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
                 wiring.time(), WebhookDeliverer.Policy.DEFAULT);
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
                 sync.webhookTargets(), wiring.time()), deliverer, wiring.time());
-        SyncRunner syncRunner = new SyncRunner(access, reader, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
+        SyncRunner syncRunner = new SyncRunner(access, reader, data, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), new SyncLinks(sync.runs(), sync.events()));
         ConnectService connect = new ConnectService(wiring.connect().sessions(), wiring.connect().redirectOrigins(), accountsService, people);

@@ -15,6 +15,7 @@ import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
 import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventLog;
@@ -26,8 +27,10 @@ import dev.kitebridge.time.TimeSource;
 /**
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through
  * the run's phases (READ, DIFF, VERIFY or HOLD, PUBLISH, CLEAN) from its checkpoint, saving after
- * every step. A worker whose time is up answers when the run can go on; one that dies leaves the
- * checkpoint and a lease that expires, and the next worker resumes the run from there.
+ * every step. A completed run's CLEAN first keeps what it published as the directory's data (see
+ * {@link KeptDirectory}), so that reads show its changes at once. A worker whose time is up answers
+ * when the run can go on; one that dies leaves the checkpoint and a lease that expires, and the next
+ * worker resumes the run from there.
  */
 public final class SyncRunner {
 
@@ -39,6 +42,11 @@ public final class SyncRunner {
     private static final int PAGE = 500;
     /** When a run that changed under its worker is looked at again. */
     static final Duration LOST_RETRY = Duration.ofMinutes(1);
+    /**
+     * Failed attempts in a row after which a completed run's CLEAN no longer keeps its data for the
+     * directory (which then reads the organization itself, as it would without syncs).
+     */
+    static final int KEEP_ATTEMPTS = 3;
 
     /** What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER), or retry it (BUSY). */
     public record Outcome(Kind kind, Instant at) {
@@ -66,16 +74,22 @@ public final class SyncRunner {
     private final DirectoryReader reader;
     private final SnapshotDiff diff;
     private final Removals removals;
+    /** The directory's data a completed run keeps fresh; null where there is no directory to keep (tests of runs alone). */
+    private final KeptDirectory kept;
 
     /** @param maxDeletionShare a run that would delete more than this share of the directory holds its deletions (0.2: 20%) */
     public SyncRunner(BuildkiteAccess access, SyncStore syncs, SnapshotStore snapshots, EventLog log, TimeSource time,
                       double maxDeletionShare) {
-        this(access, new OrganizationReader(access, OrganizationReader.laneThreads()), syncs, snapshots, log, time, maxDeletionShare);
+        this(access, new OrganizationReader(access, OrganizationReader.laneThreads()), null, syncs, snapshots, log, time,
+                maxDeletionShare);
     }
 
-    /** @param reader reads organizations, as the directory does (the application's one, with its lane threads) */
-    public SyncRunner(BuildkiteAccess access, OrganizationReader reader, SyncStore syncs, SnapshotStore snapshots, EventLog log,
-                      TimeSource time, double maxDeletionShare) {
+    /**
+     * @param reader reads organizations, as the directory does (the application's one, with its lane threads)
+     * @param directory the directory's data, which a completed run keeps as it published it (null: none is kept)
+     */
+    public SyncRunner(BuildkiteAccess access, OrganizationReader reader, OrganizationDataService directory, SyncStore syncs,
+                      SnapshotStore snapshots, EventLog log, TimeSource time, double maxDeletionShare) {
         this.access = access;
         this.syncs = syncs;
         this.snapshots = snapshots;
@@ -85,6 +99,7 @@ public final class SyncRunner {
         this.reader = new DirectoryReader(reader, snapshots);
         this.diff = new SnapshotDiff(snapshots, log);
         this.removals = new Removals(access, snapshots, log, diff);
+        this.kept = directory == null ? null : new KeptDirectory(snapshots, directory);
     }
 
     public Outcome work(String runId, String workerId, Instant deadline) {
@@ -184,6 +199,7 @@ public final class SyncRunner {
                     }
                 }
                 case CLEAN -> {
+                    keep(progress);
                     if (!clean(progress, deadline)) {
                         return Outcome.later(time.now());
                     }
@@ -391,6 +407,33 @@ public final class SyncRunner {
         } catch (RuntimeException notSaved) {
             notSaved.addSuppressed(failed);
             throw notSaved;
+        }
+    }
+
+    /**
+     * A completed run's generation as the directory's kept data, while it is the account's current
+     * one (a later run's is newer). Repeated by every CLEAN turn, it saves nothing once kept (see
+     * {@link OrganizationDataService#confirmed}). A failure is the turn's failed attempt (logged
+     * once, retried later); after {@link #KEEP_ATTEMPTS} in a row the run cleans up without it, and
+     * the directory reads for itself as it would without syncs.
+     */
+    private void keep(RunProgress progress) {
+        SyncRun run = progress.current();
+        if (kept == null || run.status() != SyncRun.Status.COMPLETED) {
+            return;
+        }
+        if (run.attempts() >= KEEP_ATTEMPTS) {
+            LOG.log(System.Logger.Level.WARNING, "sync run " + run.id() + " of account " + run.accountId()
+                    + " cleans up without keeping its data for the directory, after " + run.attempts() + " failed attempts");
+            return;
+        }
+        long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
+        if (current != run.generation()) {
+            return;
+        }
+        Optional<String> dataKey = access.dataKey(run.tenantId(), run.accountId());
+        if (dataKey.isPresent()) {
+            kept.keep(run, dataKey.get());
         }
     }
 

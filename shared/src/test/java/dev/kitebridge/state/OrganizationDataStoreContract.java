@@ -41,7 +41,7 @@ public abstract class OrganizationDataStoreContract {
                 profilesDone ? null : "Mg==", profilesDone ? T0.plusSeconds(60) : null, false,
                 List.of(roster), rostersDone ? List.of(roster) : List.of(), null, true, rostersDone ? 1 : 0,
                 rostersDone ? null : new PageRequest(java.util.Map.of("page", "2", "per_page", "100")), false, List.of(), List.of(),
-                rostersDone ? T0.plusSeconds(30) : null, profilesDone ? null : T0.plusSeconds(90)));
+                rostersDone ? T0.plusSeconds(30) : null, profilesDone ? null : T0.plusSeconds(90), T0.plusSeconds(95)));
     }
 
     @Test
@@ -73,7 +73,7 @@ public abstract class OrganizationDataStoreContract {
                 other.retryAt(), other.profiles(), other.profilesAfter(), other.profilesCompletedAt(), other.profilesNeedSso(),
                 other.teams(), other.rosters(), other.teamsNext(), other.teamsListed(), other.rosterIndex(), other.rosterNext(),
                 other.rosterPipelinesPhase(), other.rosterMembers(), other.rosterPipelines(), other.rostersCompletedAt(),
-                other.stalledSince())));
+                other.stalledSince(), other.changedAt())));
         store().forget("acct-7", "acme");
         assertTrue(store().complete("acct-7", "acme", OrganizationData.Part.PROFILES).isEmpty());
         assertEquals(5, store().complete("acct-7", "globex", OrganizationData.Part.PROFILES).orElseThrow().profileCount());

@@ -6,6 +6,8 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventLog;
 
@@ -127,6 +129,36 @@ final class Killer {
             @Override
             public Optional<SyncRun> replaceRun(SyncRun changed) {
                 return call(() -> store.replaceRun(changed));
+            }
+        };
+    }
+
+    /** The directory's kept data, which a completed run's CLEAN writes: every call may kill. */
+    OrganizationDataStore organizationData(OrganizationDataStore store) {
+        return new OrganizationDataStore() {
+            @Override
+            public Optional<OrganizationData> complete(String accountId, String organizationSlug, OrganizationData.Part part) {
+                return call(() -> store.complete(accountId, organizationSlug, part));
+            }
+
+            @Override
+            public Optional<OrganizationData> building(String accountId, String organizationSlug) {
+                return call(() -> store.building(accountId, organizationSlug));
+            }
+
+            @Override
+            public void save(OrganizationData data) {
+                run(() -> store.save(data));
+            }
+
+            @Override
+            public void forget(String accountId, String organizationSlug) {
+                run(() -> store.forget(accountId, organizationSlug));
+            }
+
+            @Override
+            public void deleteAccount(String accountId) {
+                run(() -> store.deleteAccount(accountId));
             }
         };
     }

@@ -15,6 +15,10 @@ import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.directory.orgdata.OrganizationDataStore;
+import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.events.EventLog;
@@ -24,6 +28,7 @@ import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
 import dev.kitebridge.state.memory.InMemoryEventLog;
+import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;
 import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
@@ -42,6 +47,8 @@ final class SyncFixture implements AutoCloseable {
     final EventLog log;
     final TimeSource time;
     final SyncRunner runner;
+    /** The directory's kept data, which completed runs keep as they published it (under {@link #DATA_KEY}). */
+    final OrganizationDataStore directory;
     final SyncService service;
     final List<String> queued = new CopyOnWriteArrayList<>();
 
@@ -66,25 +73,37 @@ final class SyncFixture implements AutoCloseable {
         this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor());
     }
 
+    /** Over a shared sandbox, with stores of the caller's, the directory's data among them. */
+    SyncFixture(Sandbox shared, SnapshotStore snapshots, SyncStore syncs, EventLog log, OrganizationDataStore directory) {
+        this(shared, snapshots, syncs, log, false, TimeSource.scaled(shared.clock().scale()), new InMemoryRateLimitGovernor(), directory);
+    }
+
     private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox) {
         this(sandbox, snapshots, syncs, log, ownsSandbox, TimeSource.scaled(sandbox.clock().scale()), new InMemoryRateLimitGovernor());
     }
 
     private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox, TimeSource time,
                         RateLimitGovernor governor) {
+        this(sandbox, snapshots, syncs, log, ownsSandbox, time, governor, new InMemoryOrganizationDataStore());
+    }
+
+    private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox, TimeSource time,
+                        RateLimitGovernor governor, OrganizationDataStore directory) {
         this.sandbox = sandbox;
         this.ownsSandbox = ownsSandbox;
         this.snapshots = snapshots;
         this.syncs = syncs;
         this.log = log;
         this.time = time;
+        this.directory = directory;
         InMemoryTokenVault tokens = new InMemoryTokenVault();
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
                 Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
         BuildkiteAccess access = new BuildkiteAccess(accounts, tokens, governor,
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time);
-        runner = new SyncRunner(access, syncs, snapshots, log, time, 0.2);
+        runner = new SyncRunner(access, new OrganizationReader(access, OrganizationReader.laneThreads()),
+                new OrganizationDataService(directory, null, access), syncs, snapshots, log, time, 0.2);
         service = new SyncService(accounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs), time);
     }
 
@@ -144,6 +163,17 @@ final class SyncFixture implements AutoCloseable {
     }
 
     /** The account's current snapshot, item by item. */
+    /** The account's data key in the directory's store (it has no token id). */
+    static final String DATA_KEY = ACCOUNT;
+
+    /** What the directory keeps of the organization, without when it was confirmed: its profiles and rosters, or null. */
+    String kept() {
+        return directory.complete(DATA_KEY, org().slug(), OrganizationData.Part.ROSTERS)
+                .map(d -> new TreeMap<>(Map.of("profiles", d.profiles().stream().map(Object::toString).sorted().toList(),
+                        "rosters", d.rosters().stream().map(Object::toString).sorted().toList())).toString())
+                .orElse(null);
+    }
+
     Map<String, String> snapshot() {
         long generation = syncs.account(ACCOUNT).orElseThrow().currentGeneration();
         Map<String, String> items = new TreeMap<>();

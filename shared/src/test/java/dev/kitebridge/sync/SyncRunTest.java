@@ -2,6 +2,7 @@ package dev.kitebridge.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -170,6 +171,45 @@ class SyncRunTest {
                 crashing.sync(WORKER);
                 assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), crashing.events().subList(seen, crashing.events().size()).stream()
                         .map(ChangeEvent::event).toList());
+            }
+        }
+    }
+
+    /**
+     * A completed run's CLEAN keeps what it published as the directory's data: killed anywhere, its
+     * CLEAN among the kill points, the run keeps what an uninterrupted one keeps.
+     */
+    @Test
+    void aRunKilledAnywhereToItsEndKeepsTheDirectorysDataAsAnUninterruptedOne() {
+        try (SyncFixture reference = new SyncFixture(40, 3)) {
+            reference.sync(WORKER);
+            assertNotNull(reference.kept(), "an uninterrupted run keeps the directory's data");
+            Killer killer = new Killer();
+            InMemorySyncStore runs = new InMemorySyncStore();
+            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
+                    killer.syncs(runs), killer.log(new InMemoryEventLog()),
+                    killer.organizationData(new dev.kitebridge.state.memory.InMemoryOrganizationDataStore()))) {
+                String runId = crashing.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+                Random random = new Random(13);
+                int kills = 0;
+                int inClean = 0;
+                while (true) {
+                    // A CLEAN turn keeps the data whole before it checkpoints: lives long enough for it, and dying anywhere in it.
+                    killer.killAfter(1 + random.nextInt(40));
+                    try {
+                        crashing.finish(runId, WORKER);
+                        break;
+                    } catch (Killer.Killed killed) {
+                        kills++;
+                        inClean += runs.run(runId).orElseThrow().phase() == SyncRun.Phase.CLEAN ? 1 : 0;
+                    }
+                    assertTrue(kills < 2_000, "the run goes on between kills; in " + runs.run(runId).orElseThrow().phase());
+                }
+                killer.killAfter(-1);
+                assertTrue(inClean > 0, "killed in its CLEAN (" + kills + " kills in all)");
+                assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
+                assertEquals(reference.snapshot(), crashing.snapshot());
+                assertEquals(reference.kept(), crashing.kept());
             }
         }
     }

@@ -49,6 +49,8 @@ public final class OrganizationData {
     private Instant retryAt;
     /** Since when no advance has taken a step; null while the build steps. */
     private Instant stalledSince;
+    /** When a write made through the directory was last applied to the data; null if none was. */
+    private Instant changedAt;
 
     /** One team of a user. */
     public record UserTeam(String teamUuid, String teamName, dev.kitebridge.buildkite.TeamRole role) {}
@@ -65,13 +67,13 @@ public final class OrganizationData {
             List<MemberProfile> profiles, String profilesAfter, Instant profilesCompletedAt, Boolean profilesNeedSso,
             List<TeamRoster> teams, List<TeamRoster> rosters, PageRequest teamsNext, boolean teamsListed, int rosterIndex,
             PageRequest rosterNext, boolean rosterPipelinesPhase, List<TeamRoster.Member> rosterMembers,
-            List<TeamRoster.PipelineAccess> rosterPipelines, Instant rostersCompletedAt, Instant stalledSince) {}
+            List<TeamRoster.PipelineAccess> rosterPipelines, Instant rostersCompletedAt, Instant stalledSince, Instant changedAt) {}
 
     public synchronized Snapshot snapshot() {
         return new Snapshot(accountId, organizationSlug, startedAt, retryAt, List.copyOf(profiles.values()), profilesAfter,
                 profilesCompletedAt, profilesNeedSso, List.copyOf(teams), List.copyOf(rosters.values()), teamsNext, teamsListed,
                 rosterIndex, rosterNext, rosterPipelinesPhase, List.copyOf(rosterMembers), List.copyOf(rosterPipelines),
-                rostersCompletedAt, stalledSince);
+                rostersCompletedAt, stalledSince, changedAt);
     }
 
     public static OrganizationData restore(Snapshot snapshot) {
@@ -98,6 +100,26 @@ public final class OrganizationData {
         data.rosterPipelines.addAll(snapshot.rosterPipelines());
         data.rostersCompletedAt = snapshot.rostersCompletedAt();
         data.stalledSince = snapshot.stalledSince();
+        data.changedAt = snapshot.changedAt();
+        return data;
+    }
+
+    /**
+     * Complete data as another reader confirmed it at {@code confirmedAt} (a sync run, from its
+     * snapshot): every member's profile, and every team with its members and pipelines. Both parts
+     * are complete as of then, as if a build of the directory's own had ended at that moment.
+     */
+    public static OrganizationData confirmed(String accountId, String organizationSlug, Instant confirmedAt,
+                                             Collection<MemberProfile> profiles, List<TeamRoster> rosters) {
+        OrganizationData data = new OrganizationData(accountId, organizationSlug, confirmedAt);
+        profiles.forEach(p -> data.profiles.put(p.userUuid(), p));
+        data.profilesCompletedAt = confirmedAt;
+        data.teams.addAll(rosters);
+        rosters.forEach(r -> data.rosters.put(r.teamUuid(), r));
+        data.teamsListed = true;
+        data.rosterIndex = rosters.size();
+        data.rostersCompletedAt = confirmedAt;
+        data.reindexTeamsByUser();
         return data;
     }
 
@@ -148,6 +170,16 @@ public final class OrganizationData {
         }
     }
 
+    /** When a write made through the directory was last applied to the data, if one was. */
+    public synchronized Optional<Instant> changedAt() {
+        return Optional.ofNullable(changedAt);
+    }
+
+    /** Notes that a write made through the directory was applied at {@code now}. */
+    synchronized void changed(Instant now) {
+        changedAt = now;
+    }
+
     /** How long advances have gone without a step; zero while the build steps. */
     public synchronized Duration stalledFor(Instant now) {
         return stalledSince == null ? Duration.ZERO : Duration.between(stalledSince, now);
@@ -169,6 +201,16 @@ public final class OrganizationData {
 
     public synchronized int profileCount() {
         return profiles.size();
+    }
+
+    /** Every member profile held, in the order read. */
+    public synchronized List<MemberProfile> profiles() {
+        return List.copyOf(profiles.values());
+    }
+
+    /** Every team whose roster is held, in the order read. */
+    public synchronized List<TeamRoster> rosters() {
+        return List.copyOf(rosters.values());
     }
 
     // ---------------------------------------------------------------- writes made through the directory

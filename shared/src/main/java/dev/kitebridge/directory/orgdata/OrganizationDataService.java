@@ -131,7 +131,7 @@ public final class OrganizationDataService {
      */
     public void changed(Session session, String organizationSlug, Consumer<OrganizationData> change) {
         try {
-            apply(session.account().dataKey(), organizationSlug, change);
+            apply(session.account().dataKey(), organizationSlug, change, session.now());
         } catch (RuntimeException e) {
             // The write is done on Buildkite whatever happens here: its answer must not turn into a failure.
             LOG.log(System.Logger.Level.WARNING, "could not apply a write to the kept data of " + organizationSlug
@@ -149,7 +149,7 @@ public final class OrganizationDataService {
         }
     }
 
-    private void apply(String accountId, String organizationSlug, Consumer<OrganizationData> change) {
+    private void apply(String accountId, String organizationSlug, Consumer<OrganizationData> change, Instant now) {
         ReentrantLock lock = lock(accountId, organizationSlug);
         boolean locked;
         try {
@@ -171,11 +171,75 @@ public final class OrganizationDataService {
             kept.sort(java.util.Comparator.comparing(OrganizationData::startedAt));
             for (OrganizationData data : kept) {
                 change.accept(data);
+                data.changed(now); // a sync's data confirmed before the write does not replace it (see confirmed)
                 store.save(data);
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Keeps data another reader confirmed (a sync run that has published it: see {@link
+     * OrganizationData#confirmed}) as the organization's complete data, so that the next read serves
+     * it without reading Buildkite. Nothing is replaced that is as new or newer: where every part
+     * kept was completed at or after the confirmation (this data kept already, or a build of the
+     * directory's that ended later), or a write through the directory was applied at or after it
+     * (the confirmed data does not have it), what is kept stays. A profile whose fields are what was
+     * kept keeps GraphQL's raw answer (for {@code remote_data}); a changed one has none until the
+     * directory reads the organization again. Repeating it changes nothing.
+     *
+     * @return whether the data was saved
+     * @throws IllegalStateException if a build in this process held the organization for longer than a write waits
+     */
+    public boolean confirmed(OrganizationData confirmed) {
+        Instant at = confirmed.completedAt(OrganizationData.Part.PROFILES).orElseThrow();
+        ReentrantLock lock = lock(confirmed.accountId(), confirmed.organizationSlug());
+        boolean locked;
+        try {
+            locked = lock.tryLock(CHANGE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (!locked) {
+            throw new IllegalStateException("the kept data of " + confirmed.organizationSlug() + " is being built in this process");
+        }
+        try {
+            if (!wouldKeep(confirmed.accountId(), confirmed.organizationSlug(), at)) {
+                return false;
+            }
+            Optional<OrganizationData> kept = store.complete(confirmed.accountId(), confirmed.organizationSlug(),
+                    OrganizationData.Part.PROFILES);
+            if (kept.isPresent()) {
+                for (MemberProfile profile : confirmed.profiles()) {
+                    kept.get().profile(profile.userUuid())
+                            .filter(was -> was.raw() != null && was.withoutRaw().equals(profile.withoutRaw()))
+                            .ifPresent(confirmed::addProfile);
+                }
+            }
+            store.save(confirmed);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether data confirmed at {@code at} would be kept (see {@link #confirmed}): asked before the
+     * data is gathered, so that a repeated keep costs a look at what is kept, not a read of it all.
+     */
+    public boolean wouldKeep(String accountId, String organizationSlug, Instant at) {
+        Map<OrganizationData.Part, OrganizationData> kept = new EnumMap<>(OrganizationData.Part.class);
+        for (OrganizationData.Part part : OrganizationData.Part.values()) {
+            store.complete(accountId, organizationSlug, part).ifPresent(d -> kept.put(part, d));
+        }
+        boolean asNew = kept.size() == OrganizationData.Part.values().length && kept.entrySet().stream()
+                .allMatch(e -> !e.getValue().completedAt(e.getKey()).orElseThrow().isBefore(at));
+        List<OrganizationData> all = new ArrayList<>(kept.values());
+        store.building(accountId, organizationSlug).ifPresent(all::add);
+        boolean writtenSince = all.stream().anyMatch(d -> d.changedAt().filter(c -> !c.isBefore(at)).isPresent());
+        return !asNew && !writtenSince;
     }
 
     /** How long a write waits for a build in this process to step aside before it drops the organization's data instead. */
