@@ -44,6 +44,9 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     private final DynamoDbClient dynamo;
     private final String table;
     private final TimeSource time;
+    /** Two 10,000-member organizations' data, Buildkite's answers included. */
+    static final int REMEMBERED_PROFILES = 20_000;
+
     private final Map<String, OrganizationData> byWriteId = new ConcurrentHashMap<>();
 
     public DynamoDbOrganizationDataStore(DynamoDbClient dynamo, String table, TimeSource time) {
@@ -126,9 +129,14 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     private record Pointer(String writeId, int chunks) {}
 
-    /** Keeps a few organizations' data in the process; more would hold memory a Lambda does not have. */
+    /**
+     * Keeps a few organizations' data in the process, up to {@link #REMEMBERED_PROFILES} member profiles
+     * in all: more would hold memory a Lambda does not have. A sync worker keeps the data of every
+     * account it syncs, so the bound counts profiles, not organizations.
+     */
     private void remember(String writeId, OrganizationData data) {
-        if (byWriteId.size() >= 32) {
+        int profiles = byWriteId.values().stream().mapToInt(OrganizationData::profileCount).sum();
+        if (byWriteId.size() >= 32 || profiles + data.profileCount() > REMEMBERED_PROFILES) {
             byWriteId.clear();
         }
         byWriteId.put(writeId, data);
