@@ -17,12 +17,16 @@ import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.buildkite.ratelimit.InMemoryRateLimitGovernor;
+import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.events.EventLog;
 import dev.kitebridge.state.aws.AwsClients;
 import dev.kitebridge.state.aws.AwsConfig;
 import dev.kitebridge.state.aws.DynamoDbEventLog;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
 import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.aws.DynamoDbSyncStore;
 import dev.kitebridge.state.memory.InMemoryAccountStore;
@@ -78,7 +82,11 @@ public final class SyncProbe {
                 return dynamoLog.list(accountId, afterPosition, beforePosition, limit);
             }
         };
-        SyncRunner runner = new SyncRunner(access, syncs, snapshots, log, time, 0.2);
+        // As the deployed worker: the run keeps what it published as the directory's data (in its CLEAN).
+        OrganizationReader reader = new OrganizationReader(access, OrganizationReader.laneThreads());
+        OrganizationDataService directory = new OrganizationDataService(new DynamoDbOrganizationDataStore(dynamo, aws.table(), time),
+                new OrganizationDataBuilder(reader), access);
+        SyncRunner runner = new SyncRunner(access, reader, directory, syncs, snapshots, log, time, 0.2);
         SyncService service = new SyncService(accounts, syncs, (runId, delay) -> { }, new EventFeed(log, syncs), time);
 
         String runId = service.start("bench", "bench-account", "benchmark").run().id();
