@@ -151,14 +151,7 @@ public final class OrganizationDataService {
 
     private void apply(String accountId, String organizationSlug, Consumer<OrganizationData> change, Instant now) {
         ReentrantLock lock = lock(accountId, organizationSlug);
-        boolean locked;
-        try {
-            locked = lock.tryLock(CHANGE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            locked = false;
-        }
-        if (!locked) {
+        if (!lockedInTime(lock)) {
             store.forget(accountId, organizationSlug); // cannot apply the change in time: read it all again instead
             return;
         }
@@ -179,6 +172,16 @@ public final class OrganizationDataService {
         }
     }
 
+    /** Takes the organization's lock if a build in this process lets it go within what a write waits. */
+    private static boolean lockedInTime(ReentrantLock lock) {
+        try {
+            return lock.tryLock(CHANGE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /**
      * Keeps data another reader confirmed (a sync run that has published it: see {@link
      * OrganizationData#confirmed}) as the organization's complete data, so that the next read serves
@@ -195,14 +198,7 @@ public final class OrganizationDataService {
     public boolean confirmed(OrganizationData confirmed) {
         Instant at = confirmed.completedAt(OrganizationData.Part.PROFILES).orElseThrow();
         ReentrantLock lock = lock(confirmed.accountId(), confirmed.organizationSlug());
-        boolean locked;
-        try {
-            locked = lock.tryLock(CHANGE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            locked = false;
-        }
-        if (!locked) {
+        if (!lockedInTime(lock)) {
             throw new IllegalStateException("the kept data of " + confirmed.organizationSlug() + " is being built in this process");
         }
         try {
