@@ -195,7 +195,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         UserWrites userWrites = new UserWrites(access, data);
         WriteEndpoints writes = new WriteEndpoints(access, userWrites, new GroupWrites(access, data, userWrites),
                 new Idempotency(wiring.idempotency(), people));
-        DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, cursors),
+        DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, reader, cursors),
                 new GroupsService(access, data, cursors), new RolesService(cursors), new OrganizationsService(access, cursors),
                 new MeService(access));
         SyncState sync = wiring.sync();

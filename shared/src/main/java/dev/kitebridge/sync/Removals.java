@@ -89,6 +89,7 @@ final class Removals {
         List<SnapshotStore.Item> missing = snapshots.record(run.accountId(), run.baseGeneration(), record).stream()
                 .filter(item -> !present.contains(item.key()))
                 .filter(item -> membership ? item.key().equals(key) : !(userOrInvitation && SnapshotKeys.partOf(item.key()).equals("t")))
+                .filter(item -> run.full() || run.subjects().stream().anyMatch(s -> s.covers(item.key()))) // a pass's generation holds only what it covers
                 .toList();
         if (!missing.isEmpty()) {
             snapshots.put(run.accountId(), run.generation(), missing);

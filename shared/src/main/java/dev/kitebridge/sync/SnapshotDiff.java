@@ -105,7 +105,7 @@ final class SnapshotDiff {
     void recompare(SyncRun run, String recordKey, Instant now) {
         teamNames.clear();
         Built before = build(run, run.baseGeneration(), recordKey, snapshots.record(run.accountId(), run.baseGeneration(), recordKey));
-        Built after = build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
+        Built after = after(run, recordKey);
         boolean group = SnapshotKeys.kind(recordKey) == Kind.GROUP;
         List<String> positions = (group ? List.of(EventPositions.GROUP_CREATED, EventPositions.GROUP_UPDATED, EventPositions.GROUP_DELETED)
                 : List.of(EventPositions.USER_CREATED, EventPositions.USER_UPDATED, EventPositions.USER_DELETED)).stream()
@@ -115,6 +115,61 @@ final class SnapshotDiff {
         List<ChangeEvent> events = comparison.drain();
         log.delete(run.accountId(), positions.stream().filter(p -> events.stream().noneMatch(e -> e.position().equals(p))).toList());
         log.put(run.accountId(), events);
+    }
+
+    /**
+     * A pass of changes' DIFF: only the records its subjects can change, each as the account's
+     * current generation has it and as it will be with the pass (see {@link Overlay}), in key order
+     * from the checkpoint. Returns whether it is done.
+     */
+    boolean compareChanges(RunProgress progress, Instant now, Instant deadline, java.util.function.Supplier<Instant> clock) {
+        SyncRun run = progress.current();
+        teamNames.clear();
+        Overlay overlay = new Overlay(snapshots, run);
+        Comparison comparison = new Comparison(run, now);
+        long baseRecords = run.diff().baseRecords();
+        long deletions = run.diff().deletions();
+        int sinceCheckpoint = 0;
+        String last = null;
+        java.util.SortedSet<String> records = overlay.affectedRecords();
+        if (run.diff().afterRecord() != null) {
+            records = records.tailSet(run.diff().afterRecord() + "\0");
+        }
+        for (String key : records) {
+            if (sinceCheckpoint == RECORDS_PER_CHECKPOINT) {
+                save(progress, comparison, last, baseRecords, deletions);
+                sinceCheckpoint = 0;
+                if (!clock.get().isBefore(deadline)) {
+                    return false;
+                }
+            }
+            Built before = build(run, run.baseGeneration(), key, snapshots.record(run.accountId(), run.baseGeneration(), key));
+            Built after = after(run, key);
+            if (before != null) {
+                baseRecords++;
+                if (after == null) {
+                    deletions++;
+                }
+            }
+            comparison.record(key, before, after, after != null && after.kind() == Kind.USER);
+            last = key;
+            sinceCheckpoint++;
+        }
+        save(progress, comparison, last, baseRecords, deletions);
+        return true;
+    }
+
+    /** A record as the run leaves it: in its own generation (a full run), or with the pass over the current one. */
+    private Built after(SyncRun run, String recordKey) {
+        if (run.full()) {
+            return build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
+        }
+        Overlay overlay = new Overlay(snapshots, run);
+        String org = SnapshotKeys.organizationOf(recordKey);
+        Map<String, String> current = teamNames(run.accountId(), run.baseGeneration(), org); // (not inside computeIfAbsent: it adds too)
+        Map<String, String> names = teamNames.computeIfAbsent(run.accountId() + "/pass/" + run.generation() + "/" + org,
+                k -> overlay.teamNames(org, current));
+        return build(run, names, recordKey, overlay.record(recordKey));
     }
 
     private void save(RunProgress progress, Comparison comparison, String last, long baseRecords, long deletions) {
@@ -226,13 +281,17 @@ final class SnapshotDiff {
     private final Map<String, Map<String, String>> teamNames = new HashMap<>();
 
     private Built build(SyncRun run, long generation, String key, List<SnapshotStore.Item> items) {
+        return build(run, teamNames(run.accountId(), generation, SnapshotKeys.organizationOf(key)), key, items);
+    }
+
+    /** @param names the teams of the record's organization on its side of the comparison */
+    private static Built build(SyncRun run, Map<String, String> names, String key, List<SnapshotStore.Item> items) {
         if (items.isEmpty()) {
             return null;
         }
         String orgId = SnapshotKeys.organizationOf(key);
         OrganizationRef org = run.organizations().stream().filter(o -> o.id().equals(orgId)).findFirst()
                 .map(o -> new OrganizationRef(o.id(), o.slug(), o.name())).orElse(new OrganizationRef(orgId, null, null));
-        Map<String, String> names = teamNames(run.accountId(), generation, orgId);
         Map<String, SnapshotStore.Item> parts = new HashMap<>();
         Map<String, TeamRole> teams = new TreeMap<>();
         List<TeamRoster.PipelineAccess> pipelines = new ArrayList<>();

@@ -14,6 +14,7 @@ import dev.kitebridge.directory.orgdata.OrganizationReader.RestLane;
  * checkpoint, saved after every page so a new worker resumes it), and what it found (counts).
  *
  * @param ordinal the run's number among its account's runs: its events sort after every earlier run's
+ * @param subjects what a pass of changes re-reads (see {@link Subject}); null for a full run, which reads everything
  * @param allowDeletions the caller confirmed that deletions over the share are real: none is held
  * @param baseGeneration the snapshot generation the run compares with (0: none, a first sync)
  * @param generation the snapshot generation the run writes: its ordinal, so a failed run's leftovers are never another's
@@ -27,6 +28,7 @@ public record SyncRun(
         String accountId,
         long ordinal,
         String trigger,
+        List<Subject> subjects,
         boolean allowDeletions,
         Status status,
         Phase phase,
@@ -128,8 +130,19 @@ public record SyncRun(
 
     public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, boolean allowDeletions,
                                  Instant now, long baseGeneration) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
+        return queued(id, tenantId, accountId, ordinal, trigger, null, allowDeletions, now, baseGeneration);
+    }
+
+    /** @param subjects what a pass of changes re-reads; null: a full run */
+    public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, List<Subject> subjects,
+                                 boolean allowDeletions, Instant now, long baseGeneration) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects == null ? null : List.copyOf(subjects), allowDeletions, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
                 ordinal, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, null, 0);
+    }
+
+    /** A full run reads everything into a generation of its own; a pass of changes re-reads only its subjects. */
+    public boolean full() {
+        return subjects == null;
     }
 
     public boolean finished() {
@@ -137,7 +150,7 @@ public record SyncRun(
     }
 
     public SyncRun started(Instant now, List<Organization> reached) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, Status.RUNNING, phase, createdAt, now, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, Status.RUNNING, phase, createdAt, now, finishedAt, baseGeneration,
                 generation, List.copyOf(reached), read, diff, counts, error, attempts, stalledSince, revision);
     }
 
@@ -150,51 +163,51 @@ public record SyncRun(
 
     /** A turn that went well: failed attempts count from zero again (only failures in a row end a run). */
     public SyncRun progressed() {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
                 baseGeneration, generation, organizations, read, diff, counts, error, 0, stalledSince, revision);
     }
 
     /** A READ turn's outcome for the stall watch: null once a page was read, else since when none has been. */
     public SyncRun stalled(Instant since) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
                 baseGeneration, generation, organizations, read, diff, counts, error, attempts, since, revision);
     }
 
     public SyncRun failedAttempt(String why) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, read, diff, counts, why, attempts + 1, stalledSince, revision);
     }
 
     public SyncRun reading(Read next, Counts newCounts) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, next, diff, newCounts, error, attempts, stalledSince, revision);
     }
 
     public SyncRun comparing(Phase nextPhase, Diff next, Counts newCounts) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, read, next, newCounts, error, attempts, stalledSince, revision);
     }
 
     /** When the run ends, fixed before its end is published, so that a publication repeated says the same. */
     public SyncRun finishing(Instant when) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, when,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, when,
                 baseGeneration, generation, organizations, read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     /** The run's end: its status, when, why (for a failure), and its final counts; its phase stays (what follows is its publication). */
     public SyncRun ended(Status endStatus, Instant now, String why, Counts finalCounts) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, endStatus, phase, createdAt, startedAt, now, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, endStatus, phase, createdAt, startedAt, now, baseGeneration,
                 generation, organizations, read, diff, finalCounts, why, attempts, stalledSince, revision);
     }
 
     public SyncRun inPhase(Phase nextPhase) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     /** The run as stored by a replace: one revision on. */
     public SyncRun nextRevision() {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, read, diff, counts, error, attempts, stalledSince, revision + 1);
     }
 }

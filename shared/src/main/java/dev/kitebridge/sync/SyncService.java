@@ -57,11 +57,30 @@ public final class SyncService {
         if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
             throw ApiError.needsReauth(accountId);
         }
-        return start(account, trigger, allowDeletions);
+        return start(account, trigger, null, allowDeletions);
+    }
+
+    /**
+     * Starts a pass of changes: a run that re-reads only the subjects named (what audit events or a
+     * light pass found changed) and publishes what changed of them. An account never synced gets a
+     * full run instead (a pass compares with the last one). With a run under way, that run is
+     * answered and nothing is started: the caller keeps its subjects and asks again.
+     */
+    public Started startChanges(String tenantId, String accountId, String trigger, List<Subject> subjects) {
+        if (subjects.isEmpty()) {
+            throw new IllegalArgumentException("a pass of changes names at least one subject");
+        }
+        IntegratedAccount account = accounts.find(tenantId, accountId)
+                .orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
+        if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
+            throw ApiError.needsReauth(accountId);
+        }
+        boolean synced = syncs.account(accountId).map(s -> s.currentGeneration() > 0).orElse(false);
+        return start(account, trigger, synced ? subjects.stream().distinct().toList() : null, false);
     }
 
     /** A run of the account, as read (one run at a time: the one under way, if there is one). */
-    private Started start(IntegratedAccount account, String trigger, boolean allowDeletions) {
+    private Started start(IntegratedAccount account, String trigger, List<Subject> subjects, boolean allowDeletions) {
         String tenantId = account.tenantId();
         String accountId = account.id();
         for (int attempt = 0; attempt < 10; attempt++) {
@@ -80,8 +99,11 @@ public final class SyncService {
                 }
                 return new Started(active.get(), false);
             }
+            if (subjects != null && state.currentGeneration() == 0) {
+                subjects = null; // nothing to compare a pass with (a first run failed): a full run
+            }
             SyncRun run = SyncRun.queued("run_" + UUID.randomUUID().toString().replace("-", ""), tenantId, accountId,
-                    state.nextOrdinal(), trigger, allowDeletions, time.now(), state.currentGeneration());
+                    state.nextOrdinal(), trigger, subjects, allowDeletions, time.now(), state.currentGeneration());
             // The account claims the run's ordinal first: a crash before the run is written leaves a name of nothing, never two runs.
             if (syncs.replaceAccount(state.withActiveRun(run.id(), run.ordinal())).isPresent()) {
                 syncs.createRun(run);
@@ -105,7 +127,7 @@ public final class SyncService {
             Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
             try {
                 if (account.isPresent() && account.get().status() == IntegratedAccount.Status.ACTIVE
-                        && start(account.get(), "schedule", false).created()) {
+                        && start(account.get(), "schedule", null, false).created()) {
                     started++;
                 }
             } catch (RuntimeException e) {

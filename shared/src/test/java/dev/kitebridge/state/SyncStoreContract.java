@@ -24,6 +24,7 @@ import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.Subject;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
 
@@ -43,7 +44,7 @@ public abstract class SyncStoreContract {
         SyncRun.Read read = new SyncRun.Read(1, new OrganizationReader.GraphqlLane(null, true, "Y3Vyc29yOjI=", false, null),
                 new OrganizationReader.RestLane(OrganizationReader.RestLane.Stage.ROSTERS, new PageRequest(query), "team-7", true, 42));
         SyncRun.Counts counts = new SyncRun.Counts(120, 3, 6, 240, 57, 2, Map.of(ChangeEvent.USER_CREATED, 120L, ChangeEvent.GROUP_USER_ADDED, 240L), 4);
-        return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", true, SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
+        return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", List.of(Subject.user("org-1", "user-1"), Subject.invitations("org-1")), true, SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
                 T0.plusSeconds(90).plusNanos(5), 6, 7,
                 List.of(new SyncRun.Organization("org-1", "acme", "Acme Inc"), new SyncRun.Organization("org-2", "zeta", "Zëta 山田")),
                 read, new SyncRun.Diff("o/acme/u/user-9", 300, 12, "000000000007/90/o/acme/u/user-3"), counts, "Buildkite answered 401",

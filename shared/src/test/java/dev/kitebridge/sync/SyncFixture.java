@@ -170,8 +170,15 @@ final class SyncFixture implements AutoCloseable {
     String kept() {
         return directory.complete(DATA_KEY, org().slug(), OrganizationData.Part.ROSTERS)
                 .map(d -> new TreeMap<>(Map.of("profiles", d.profiles().stream().map(Object::toString).sorted().toList(),
-                        "rosters", d.rosters().stream().map(Object::toString).sorted().toList())).toString())
+                        "rosters", d.rosters().stream().map(SyncFixture::inOrder).map(Object::toString).sorted().toList())).toString())
                 .orElse(null);
+    }
+
+    /** A roster with its members in one order: who is in a team matters, not in which order they were kept. */
+    private static dev.kitebridge.directory.orgdata.TeamRoster inOrder(dev.kitebridge.directory.orgdata.TeamRoster roster) {
+        return new dev.kitebridge.directory.orgdata.TeamRoster(roster.teamUuid(), roster.slug(), roster.name(),
+                roster.members().stream().sorted(java.util.Comparator.comparing(dev.kitebridge.directory.orgdata.TeamRoster.Member::userUuid))
+                        .toList(), roster.pipelines());
     }
 
     Map<String, String> snapshot() {
