@@ -132,6 +132,11 @@ public record SyncRun(
                 ordinal, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, null, 0);
     }
 
+    /** The kinds of data this run reads, which it confirms once it completes: a run reads them all. */
+    public java.util.Set<DataKind> confirms() {
+        return java.util.EnumSet.allOf(DataKind.class);
+    }
+
     public boolean finished() {
         return status == Status.COMPLETED || status == Status.FAILED;
     }
