@@ -200,7 +200,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
                 new MeService(access));
         SyncState sync = wiring.sync();
         EventFeed feed = new EventFeed(sync.events(), sync.runs());
-        SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), feed, wiring.time());
+        SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), feed, wiring.cursors(), wiring.time());
         WebhookDeliverer deliverer = new WebhookDeliverer(sync.webhooks(), sync.deadLetters(), feed, sync.webhookTargets(),
                 wiring.time(), WebhookDeliverer.Policy.DEFAULT);
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
@@ -209,7 +209,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), new SyncLinks(sync.runs(), sync.events()));
         ConnectService connect = new ConnectService(wiring.connect().sessions(), wiring.connect().redirectOrigins(), accountsService, people);
-        AccountsEndpoints accounts = new AccountsEndpoints(accountsService);
+        AccountsEndpoints accounts = new AccountsEndpoints(accountsService, syncService);
         ProxyEndpoints proxy = new ProxyEndpoints(access, new ProxyService(access, cursors));
         SyncEndpoints syncEndpoints = new SyncEndpoints(syncService);
         ConnectEndpoints connectSessions = new ConnectEndpoints(connect);

@@ -17,6 +17,8 @@ import dev.kitebridge.events.EventPositions;
  * @param activeRunId the run queued or under way, if any: one run per account at a time
  * @param leaseOwner the worker running the active run, until {@code leaseExpiresAt}: a worker that
  *     died stops blocking the account when its lease expires
+ * @param confirmed when each kind of data was last confirmed by a completed run (never null; a
+ *     state stored before it was kept reads as {@link Confirmed#NEVER})
  * @param revision a change is written only over the revision it was made from
  */
 public record AccountSync(
@@ -28,14 +30,19 @@ public record AccountSync(
         String activeRunId,
         String leaseOwner,
         Instant leaseExpiresAt,
+        Confirmed confirmed,
         long revision) {
+
+    public AccountSync {
+        confirmed = confirmed == null ? Confirmed.NEVER : confirmed;
+    }
 
     /** The ordinal of an account's link in its event log: its runs come after it. */
     public static final long LINK_ORDINAL = 1;
 
     /** An account that has never synced and whose log has nothing published. */
     public static AccountSync first(String accountId, String tenantId) {
-        return new AccountSync(accountId, tenantId, 1, 0, 0, null, null, null, 0);
+        return new AccountSync(accountId, tenantId, 1, 0, 0, null, null, null, Confirmed.NEVER, 0);
     }
 
     /**
@@ -43,7 +50,7 @@ public record AccountSync(
      * published (its {@code integrated_account.created}), and its first sync run comes after it.
      */
     public static AccountSync linked(String accountId, String tenantId) {
-        return new AccountSync(accountId, tenantId, LINK_ORDINAL + 1, 0, LINK_ORDINAL, null, null, null, 0);
+        return new AccountSync(accountId, tenantId, LINK_ORDINAL + 1, 0, LINK_ORDINAL, null, null, null, Confirmed.NEVER, 0);
     }
 
     /**
@@ -57,7 +64,7 @@ public record AccountSync(
     }
 
     public AccountSync withActiveRun(String runId, long ordinalTaken) {
-        return new AccountSync(accountId, tenantId, ordinalTaken + 1, currentGeneration, publishedThrough, runId, null, null, revision);
+        return new AccountSync(accountId, tenantId, ordinalTaken + 1, currentGeneration, publishedThrough, runId, null, null, confirmed, revision);
     }
 
     public boolean leasedAt(Instant now) {
@@ -65,16 +72,23 @@ public record AccountSync(
     }
 
     public AccountSync leasedTo(String owner, Instant until) {
-        return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, owner, until, revision);
+        return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, owner, until, confirmed,
+                revision);
     }
 
     /** After a run's events are published: its generation (if it completed) is the current one, and no run is active. */
     public AccountSync published(long ordinal, long generation) {
-        return new AccountSync(accountId, tenantId, nextOrdinal, generation, ordinal, null, null, null, revision);
+        return new AccountSync(accountId, tenantId, nextOrdinal, generation, ordinal, null, null, null, confirmed, revision);
+    }
+
+    /** These kinds of data confirmed by a completed run that began reading at {@code at} (no time moves backwards). */
+    public AccountSync confirming(java.util.Set<DataKind> kinds, Instant at) {
+        return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, leaseOwner,
+                leaseExpiresAt, confirmed.confirming(kinds, at), revision);
     }
 
     public AccountSync nextRevision() {
         return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, leaseOwner,
-                leaseExpiresAt, revision + 1);
+                leaseExpiresAt, confirmed, revision + 1);
     }
 }

@@ -45,8 +45,13 @@ final class SnapshotDiff {
     static final int RECORDS_PER_CHECKPOINT = 100;
     private static final int PAGE = 200;
 
-    /** Fields that do not make a change by themselves: last seen moves daily; a team's count moves with every join (events say who). */
-    private static final List<String> NOT_COMPARED = List.of("last_active_at", "members_count");
+    /**
+     * Fields that do not make a change by themselves: Buildkite's last seen moves with every visit (an
+     * event a day per active member would drown the rest). Everything else the directory serves is
+     * compared, a team's {@code members_count} and the team names in users' {@code groups} included, so
+     * that a record's last event is the record as the directory serves it.
+     */
+    private static final List<String> NOT_COMPARED = List.of("last_active_at");
 
     private final SnapshotStore snapshots;
     private final EventLog log;
@@ -269,9 +274,8 @@ final class SnapshotDiff {
     /**
      * A record built from its parts.
      *
-     * @param view what is compared: the record without the fields in {@link #NOT_COMPARED} and
-     *     without team names in a user's groups (a renamed team is one group.updated, not one
-     *     user.updated per member)
+     * @param view what is compared: the record without the fields in {@link #NOT_COMPARED} (a renamed
+     *     team is its group.updated and a user.updated for each member, whose groups name it)
      * @param teams a user's teams and roles there (empty for other records)
      * @param teamsOfOrganization the teams of the record's organization in its generation, by id
      */
@@ -335,7 +339,6 @@ final class SnapshotDiff {
         JsonNode json = ApiJson.MAPPER.valueToTree(unified);
         ObjectNode view = json.deepCopy();
         NOT_COMPARED.forEach(view::remove);
-        view.path("groups").forEach(g -> ((ObjectNode) g).remove("name"));
         return new Built(kind, json, view, sha256(view.toString()), teams, names);
     }
 

@@ -145,6 +145,14 @@ public record SyncRun(
         return subjects == null;
     }
 
+    /**
+     * The kinds of data this run confirms once it completes: a full run reads them all; a pass of
+     * changes, only some members, teams or invitations, confirms no kind whole.
+     */
+    public java.util.Set<DataKind> confirms() {
+        return full() ? java.util.EnumSet.allOf(DataKind.class) : java.util.EnumSet.noneOf(DataKind.class);
+    }
+
     public boolean finished() {
         return status == Status.COMPLETED || status == Status.FAILED;
     }

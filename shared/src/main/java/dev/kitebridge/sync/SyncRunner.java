@@ -352,8 +352,10 @@ public final class SyncRunner {
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
         log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
+        // What it read is confirmed as of when it began reading (its startedAt): no older than that.
         updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()),
-                s -> s.published(run.ordinal(), run.full() ? run.generation() : s.currentGeneration()));
+                s -> s.published(run.ordinal(), run.full() ? run.generation() : s.currentGeneration())
+                        .confirming(run.confirms(), run.startedAt()));
         ended(progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN)));
     }
 

@@ -4,12 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.directory.CursorStore;
+import dev.kitebridge.directory.Cursors;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.time.TimeSource;
@@ -21,16 +24,21 @@ public final class SyncService {
     private final SyncStore syncs;
     private final SyncQueue queue;
     private final EventFeed feed;
+    private final CursorStore cursors;
     private final TimeSource time;
+    /** The resource a cursor of {@code GET /sync-runs} is bound to. */
+    static final String RUNS = "sync-runs";
     private static final System.Logger LOG = System.getLogger(SyncService.class.getName());
     /** A run still queued this long after it was made was never taken: its message is sent again. */
     static final Duration LOST_AFTER = Duration.ofMinutes(5);
 
-    public SyncService(AccountStore accounts, SyncStore syncs, SyncQueue queue, EventFeed feed, TimeSource time) {
+    /** @param cursors where walks of an account's runs ({@code GET /sync-runs}) stand between requests */
+    public SyncService(AccountStore accounts, SyncStore syncs, SyncQueue queue, EventFeed feed, CursorStore cursors, TimeSource time) {
         this.accounts = accounts;
         this.syncs = syncs;
         this.queue = queue;
         this.feed = feed;
+        this.cursors = cursors;
         this.time = time;
     }
 
@@ -142,6 +150,43 @@ public final class SyncService {
     public SyncRun run(String tenantId, String runId) {
         return syncs.run(runId).filter(r -> r.tenantId().equals(tenantId))
                 .orElseThrow(() -> ApiError.notFound("no sync run " + runId));
+    }
+
+    /** A page of an account's runs, newest first, the cursor to the next (null: the last page), and what the account has confirmed. */
+    public record RunPage(List<SyncRun> runs, String nextCursor, Confirmed confirmed) {}
+
+    /**
+     * A page of the account's runs, newest first. The cursor is opaque (a cursor record's id), bound to
+     * the tenant, the account and this list, and expires as the directory's do.
+     *
+     * @throws ApiError 404 for an account the tenant does not have; 400 {@code invalid_cursor} for a
+     *     cursor unknown, expired or issued for another account or list
+     */
+    public RunPage runs(String tenantId, String accountId, String cursor, int limit) {
+        accounts.find(tenantId, accountId).orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
+        long before = Long.MAX_VALUE;
+        if (cursor != null) {
+            CursorStore.Cursor at = (cursor.length() > 64 ? Optional.<CursorStore.Cursor>empty() : cursors.find(cursor, time.now()))
+                    .filter(c -> c.tenantId().equals(tenantId) && c.accountId().equals(accountId) && c.resource().equals(RUNS))
+                    .orElseThrow(ApiError::invalidCursor);
+            try {
+                before = Long.parseLong(at.position().get("before"));
+            } catch (RuntimeException e) {
+                throw ApiError.invalidCursor();
+            }
+        }
+        List<SyncRun> found = syncs.runs(accountId, before, limit + 1).stream().filter(r -> r.tenantId().equals(tenantId)).toList();
+        List<SyncRun> page = found.size() > limit ? found.subList(0, limit) : found;
+        String next = found.size() > limit
+                ? cursors.save(new CursorStore.Cursor(tenantId, accountId, RUNS, "{}",
+                        Map.of("before", Long.toString(page.get(page.size() - 1).ordinal())), time.now().plus(Cursors.LIFETIME)))
+                : null;
+        return new RunPage(page, next, confirmed(accountId));
+    }
+
+    /** When each kind of the account's data was last confirmed by a completed run (all null before its first). */
+    public Confirmed confirmed(String accountId) {
+        return syncs.account(accountId).map(AccountSync::confirmed).orElse(Confirmed.NEVER);
     }
 
     /** A page of published events, and the cursor to ask for the next with. */

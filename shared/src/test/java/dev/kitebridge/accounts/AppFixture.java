@@ -161,6 +161,10 @@ public final class AppFixture implements AutoCloseable {
         return linked.body().get("id").asText();
     }
 
+    static Answer answerOf(ApiResponse response) {
+        return answer(response);
+    }
+
     private static Answer answer(ApiResponse response) {
         try {
             return new Answer(response.statusCode(), response.headers(), ApiJson.MAPPER.readTree(response.body()), response.body());

@@ -24,6 +24,7 @@ import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.Confirmed;
 import dev.kitebridge.sync.Subject;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
@@ -69,13 +70,40 @@ public abstract class SyncStoreContract {
 
     @Test
     void everyFieldOfAnAccountsStateRoundTrips() {
-        AccountSync state = new AccountSync("acct-1", "tenant-1", 8, 6, 5, "run-7", "worker-1", T0, 3);
+        AccountSync state = new AccountSync("acct-1", "tenant-1", 8, 6, 5, "run-7", "worker-1", T0,
+                new Confirmed(T0.minusSeconds(60), T0.minusSeconds(3600).plusNanos(7), null, T0.minusSeconds(60)), 3);
         assertTrue(store().createAccount(state));
         assertEquals(state, store().account("acct-1").orElseThrow());
         AccountSync first = AccountSync.first("acct-2", "tenant-1");
         assertTrue(store().createAccount(first));
         assertEquals(first, store().account("acct-2").orElseThrow());
         assertTrue(store().account("acct-3").isEmpty());
+    }
+
+    @Test
+    void anAccountsRunsAreListedNewestFirstAPageAtATime() {
+        for (int ordinal = 2; ordinal <= 26; ordinal++) {
+            store().createRun(SyncRun.queued("run-a" + ordinal, "tenant-1", "acct-1", ordinal, "schedule", false, T0.plusSeconds(ordinal), 0));
+            if (ordinal % 3 == 0) {
+                store().createRun(SyncRun.queued("run-b" + ordinal, "tenant-2", "acct-2", ordinal, "api", false, T0, 0));
+            }
+        }
+        SyncRun latest = store().run("run-a26").orElseThrow();
+        SyncRun started = store().replaceRun(latest.started(T0.plusSeconds(30), List.of())).orElseThrow();
+
+        List<SyncRun> first = store().runs("acct-1", Long.MAX_VALUE, 10);
+        assertEquals(java.util.stream.LongStream.rangeClosed(17, 26).map(o -> 43 - o).boxed().toList(),
+                first.stream().map(SyncRun::ordinal).toList(), "the newest ten, newest first");
+        assertEquals(started, first.get(0), "each run as it stands, not as it was created");
+        List<SyncRun> next = store().runs("acct-1", first.get(first.size() - 1).ordinal(), 10);
+        assertEquals(java.util.stream.LongStream.rangeClosed(7, 16).map(o -> 23 - o).boxed().toList(),
+                next.stream().map(SyncRun::ordinal).toList());
+        List<SyncRun> last = store().runs("acct-1", next.get(next.size() - 1).ordinal(), 10);
+        assertEquals(List.of(6L, 5L, 4L, 3L, 2L), last.stream().map(SyncRun::ordinal).toList(), "the last page is short");
+        assertEquals(List.of(), store().runs("acct-1", 2, 10));
+        assertEquals(List.of("run-b24", "run-b21"), store().runs("acct-2", Long.MAX_VALUE, 2).stream().map(SyncRun::id).toList(),
+                "an account's runs only");
+        assertEquals(List.of(), store().runs("acct-none", Long.MAX_VALUE, 10));
     }
 
     @Test

@@ -144,6 +144,11 @@ final class Killer {
             public Optional<SyncRun> replaceRun(SyncRun changed) {
                 return call(() -> store.replaceRun(changed));
             }
+
+            @Override
+            public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
+                return store.runs(accountId, beforeOrdinal, limit);
+            }
         };
     }
 

@@ -104,7 +104,8 @@ final class SyncFixture implements AutoCloseable {
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time);
         runner = new SyncRunner(access, new OrganizationReader(access, OrganizationReader.laneThreads()),
                 new OrganizationDataService(directory, null, access), syncs, snapshots, log, time, 0.2);
-        service = new SyncService(accounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs), time);
+        service = new SyncService(accounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs),
+                new dev.kitebridge.state.memory.InMemoryCursorStore(), time);
     }
 
     static Sandbox sandbox(int members, int teams) {

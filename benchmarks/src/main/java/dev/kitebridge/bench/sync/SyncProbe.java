@@ -87,7 +87,8 @@ public final class SyncProbe {
         OrganizationDataService directory = new OrganizationDataService(new DynamoDbOrganizationDataStore(dynamo, aws.table(), time),
                 new OrganizationDataBuilder(reader), access);
         SyncRunner runner = new SyncRunner(access, reader, directory, syncs, snapshots, log, time, 0.2);
-        SyncService service = new SyncService(accounts, syncs, (runId, delay) -> { }, new EventFeed(log, syncs), time);
+        SyncService service = new SyncService(accounts, syncs, (runId, delay) -> { }, new EventFeed(log, syncs),
+                new dev.kitebridge.state.memory.InMemoryCursorStore(), time);
 
         String runId = service.start("bench", "bench-account", "benchmark").run().id();
         long startedNanos = System.nanoTime();

@@ -392,6 +392,16 @@ public final class World {
         });
     }
 
+    /** The member was seen by Buildkite at {@code when} (their "last seen" moves; nothing else does). */
+    public Member memberSeen(Organization org, String userUuid, Instant when) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            Member seen = requireMember(state, userUuid).seenAt(when);
+            state.membersByUser.put(userUuid, seen);
+            return seen;
+        });
+    }
+
     /** Removes a member from the organization, with their team memberships. */
     public Member removeMember(Organization org, String actorUuid, String userUuid) {
         return write(() -> {
