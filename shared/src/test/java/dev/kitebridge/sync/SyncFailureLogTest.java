@@ -59,7 +59,7 @@ class SyncFailureLogTest {
                     assertEquals("java.lang.IllegalStateException", line.get("exception").asText());
                     String stack = line.get("stack").asText();
                     assertTrue(stack.startsWith("java.lang.IllegalStateException: the snapshot table is unreachable"), stack);
-                    assertTrue(stack.contains("\tat dev.kitebridge.sync.DirectoryReader"), stack);
+                    assertTrue(stack.contains("\tat dev.kitebridge.sync.SnapshotSink"), stack);
                     assertTrue(stack.contains("Caused by: java.lang.RuntimeException: connect timed out"), stack);
                 }
             }
