@@ -41,7 +41,9 @@ import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.SyncLinks;
+import dev.kitebridge.sync.AuditWatch;
 import dev.kitebridge.sync.SyncRunner;
+import dev.kitebridge.sync.SyncSchedule;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.tenants.ApiKeys;
@@ -57,7 +59,7 @@ import dev.kitebridge.webhooks.WebhooksService;
  */
 public record Application(Routes routes, DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
                           WebhookEndpoints webhooks, AccountsService accountsService, ApiKeys apiKeys, SyncService syncService,
-                          SyncRunner syncRunner, WebhookRounds webhookRounds, ConnectEndpoints connectSessions, ConnectPages connect,
+                          SyncSchedule syncSchedule, SyncRunner syncRunner, WebhookRounds webhookRounds, ConnectEndpoints connectSessions, ConnectPages connect,
                           ConnectService connectService, TimeSource time) {
 
     /**
@@ -205,6 +207,8 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
                 wiring.time(), WebhookDeliverer.Policy.DEFAULT);
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
                 sync.webhookTargets(), wiring.time()), deliverer, wiring.time());
+        SyncSchedule syncSchedule = new SyncSchedule(wiring.accounts(), sync.runs(), syncService,
+                new AuditWatch(access, sync.snapshots(), wiring.time()), sync.cadence(), wiring.time());
         SyncRunner syncRunner = new SyncRunner(access, reader, data, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), new SyncLinks(sync.runs(), sync.events()));
@@ -216,7 +220,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         ConnectPages pages = new ConnectPages(connect);
         Routes routes = new Routes(directory, writes, accounts, proxy, syncEndpoints, webhooks, connectSessions, pages);
         return new Application(routes, directory, accounts, proxy, syncEndpoints, webhooks, accountsService,
-                new ApiKeys(wiring.apiKeys(), people), syncService, syncRunner, new WebhookRounds(sync.runs(), deliverer),
+                new ApiKeys(wiring.apiKeys(), people), syncService, syncSchedule, syncRunner, new WebhookRounds(sync.runs(), deliverer),
                 connectSessions, pages, connect, wiring.time());
     }
 }

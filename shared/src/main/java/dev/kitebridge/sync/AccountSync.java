@@ -19,6 +19,7 @@ import dev.kitebridge.events.EventPositions;
  *     died stops blocking the account when its lease expires
  * @param confirmed when each kind of data was last confirmed by a completed run (never null; a
  *     state stored before it was kept reads as {@link Confirmed#NEVER})
+ * @param audit where polling each organization's audit events stands, by organization id (empty: never polled)
  * @param revision a change is written only over the revision it was made from
  */
 public record AccountSync(
@@ -31,10 +32,12 @@ public record AccountSync(
         String leaseOwner,
         Instant leaseExpiresAt,
         Confirmed confirmed,
+        java.util.Map<String, AuditCursor> audit,
         long revision) {
 
     public AccountSync {
         confirmed = confirmed == null ? Confirmed.NEVER : confirmed;
+        audit = audit == null ? java.util.Map.of() : java.util.Map.copyOf(audit);
     }
 
     /** The ordinal of an account's link in its event log: its runs come after it. */
@@ -42,7 +45,7 @@ public record AccountSync(
 
     /** An account that has never synced and whose log has nothing published. */
     public static AccountSync first(String accountId, String tenantId) {
-        return new AccountSync(accountId, tenantId, 1, 0, 0, null, null, null, Confirmed.NEVER, 0);
+        return new AccountSync(accountId, tenantId, 1, 0, 0, null, null, null, Confirmed.NEVER, java.util.Map.of(), 0);
     }
 
     /**
@@ -50,7 +53,7 @@ public record AccountSync(
      * published (its {@code integrated_account.created}), and its first sync run comes after it.
      */
     public static AccountSync linked(String accountId, String tenantId) {
-        return new AccountSync(accountId, tenantId, LINK_ORDINAL + 1, 0, LINK_ORDINAL, null, null, null, Confirmed.NEVER, 0);
+        return new AccountSync(accountId, tenantId, LINK_ORDINAL + 1, 0, LINK_ORDINAL, null, null, null, Confirmed.NEVER, java.util.Map.of(), 0);
     }
 
     /**
@@ -64,7 +67,7 @@ public record AccountSync(
     }
 
     public AccountSync withActiveRun(String runId, long ordinalTaken) {
-        return new AccountSync(accountId, tenantId, ordinalTaken + 1, currentGeneration, publishedThrough, runId, null, null, confirmed, revision);
+        return new AccountSync(accountId, tenantId, ordinalTaken + 1, currentGeneration, publishedThrough, runId, null, null, confirmed, audit, revision);
     }
 
     public boolean leasedAt(Instant now) {
@@ -73,22 +76,32 @@ public record AccountSync(
 
     public AccountSync leasedTo(String owner, Instant until) {
         return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, owner, until, confirmed,
-                revision);
+                audit, revision);
     }
 
     /** After a run's events are published: its generation (if it completed) is the current one, and no run is active. */
     public AccountSync published(long ordinal, long generation) {
-        return new AccountSync(accountId, tenantId, nextOrdinal, generation, ordinal, null, null, null, confirmed, revision);
+        return new AccountSync(accountId, tenantId, nextOrdinal, generation, ordinal, null, null, null, confirmed, audit, revision);
     }
 
     /** These kinds of data confirmed by a completed run that began reading at {@code at} (no time moves backwards). */
     public AccountSync confirming(java.util.Set<DataKind> kinds, Instant at) {
         return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, leaseOwner,
-                leaseExpiresAt, confirmed.confirming(kinds, at), revision);
+                leaseExpiresAt, confirmed.confirming(kinds, at), audit, revision);
+    }
+
+    /** Where polling each organization's audit events stands, by organization id. */
+    public AccountSync withAudit(java.util.Map<String, AuditCursor> cursors) {
+        return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, leaseOwner,
+                leaseExpiresAt, confirmed, cursors, revision);
+    }
+
+    public AuditCursor audit(String organizationId) {
+        return audit.getOrDefault(organizationId, AuditCursor.UNKNOWN);
     }
 
     public AccountSync nextRevision() {
         return new AccountSync(accountId, tenantId, nextOrdinal, currentGeneration, publishedThrough, activeRunId, leaseOwner,
-                leaseExpiresAt, confirmed, revision + 1);
+                leaseExpiresAt, confirmed, audit, revision + 1);
     }
 }

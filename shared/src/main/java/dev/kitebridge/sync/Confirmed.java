@@ -37,4 +37,10 @@ public record Confirmed(Instant users, Instant profiles, Instant groups, Instant
     private static Instant later(Instant was, Instant at) {
         return was == null || at.isAfter(was) ? at : was;
     }
+
+    /** The oldest of the times: since when every kind of data has been confirmed; empty while some kind never was. */
+    public java.util.Optional<Instant> oldest() {
+        java.util.List<Instant> times = java.util.Arrays.asList(users, profiles, groups, invitations);
+        return times.contains(null) ? java.util.Optional.empty() : times.stream().min(Instant::compareTo);
+    }
 }

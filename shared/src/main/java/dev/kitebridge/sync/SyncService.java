@@ -28,7 +28,6 @@ public final class SyncService {
     private final TimeSource time;
     /** The resource a cursor of {@code GET /sync-runs} is bound to. */
     static final String RUNS = "sync-runs";
-    private static final System.Logger LOG = System.getLogger(SyncService.class.getName());
     /** A run still queued this long after it was made was never taken: its message is sent again. */
     static final Duration LOST_AFTER = Duration.ofMinutes(5);
 
@@ -101,10 +100,7 @@ public final class SyncService {
             Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run)
                     .filter(r -> r.phase() != SyncRun.Phase.CLEAN && r.phase() != SyncRun.Phase.DONE);
             if (active.isPresent()) {
-                if (active.get().status() == SyncRun.Status.QUEUED && active.get().createdAt().isBefore(time.now().minus(LOST_AFTER))) {
-                    // Queued long ago and never taken: its message was lost (a send that failed after the run was written).
-                    queue.enqueue(active.get().id(), Duration.ZERO);
-                }
+                requeueIfLost(state);
                 return new Started(active.get(), false);
             }
             if (subjects != null && state.currentGeneration() == 0) {
@@ -128,22 +124,18 @@ public final class SyncService {
         queue.enqueue(runId, delay.isNegative() ? Duration.ZERO : delay);
     }
 
-    /** The schedule's tick: a run for every active account that has none under way. Returns how many were started. */
-    public int startScheduled() {
-        int started = 0;
-        for (AccountSync state : syncs.accounts()) {
-            Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
-            try {
-                if (account.isPresent() && account.get().status() == IntegratedAccount.Status.ACTIVE
-                        && start(account.get(), "schedule", null, false).created()) {
-                    started++;
-                }
-            } catch (RuntimeException e) {
-                // One account's trouble (its state contended, a queue that refused) is no reason to skip the others.
-                LOG.log(System.Logger.Level.WARNING, "the schedule could not start a sync run of account " + state.accountId(), e);
-            }
+    /**
+     * Sends the account's run again if it was queued long ago and never taken (its message was lost:
+     * a send that failed after the run was written). Returns whether it did.
+     */
+    public boolean requeueIfLost(AccountSync state) {
+        Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run);
+        if (active.isPresent() && active.get().status() == SyncRun.Status.QUEUED
+                && active.get().createdAt().isBefore(time.now().minus(LOST_AFTER))) {
+            queue.enqueue(active.get().id(), Duration.ZERO);
+            return true;
         }
-        return started;
+        return false;
     }
 
     /** @throws ApiError 404 for a run of another tenant, or none */

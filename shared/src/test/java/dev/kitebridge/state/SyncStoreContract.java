@@ -24,6 +24,7 @@ import dev.kitebridge.buildkite.PageRequest;
 import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.AuditCursor;
 import dev.kitebridge.sync.Confirmed;
 import dev.kitebridge.sync.Subject;
 import dev.kitebridge.sync.SyncRun;
@@ -71,7 +72,9 @@ public abstract class SyncStoreContract {
     @Test
     void everyFieldOfAnAccountsStateRoundTrips() {
         AccountSync state = new AccountSync("acct-1", "tenant-1", 8, 6, 5, "run-7", "worker-1", T0,
-                new Confirmed(T0.minusSeconds(60), T0.minusSeconds(3600).plusNanos(7), null, T0.minusSeconds(60)), 3);
+                new Confirmed(T0.minusSeconds(60), T0.minusSeconds(3600).plusNanos(7), null, T0.minusSeconds(60)),
+                Map.of("org-1", new AuditCursor(T0.minusSeconds(5), List.of("evt-a", "evt-b"), T0.minusSeconds(2), null),
+                        "org-2", AuditCursor.UNKNOWN.unavailable(T0)), 3);
         assertTrue(store().createAccount(state));
         assertEquals(state, store().account("acct-1").orElseThrow());
         AccountSync first = AccountSync.first("acct-2", "tenant-1");

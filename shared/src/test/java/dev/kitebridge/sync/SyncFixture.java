@@ -50,6 +50,7 @@ final class SyncFixture implements AutoCloseable {
     /** The directory's kept data, which completed runs keep as they published it (under {@link #DATA_KEY}). */
     final OrganizationDataStore directory;
     final SyncService service;
+    final BuildkiteAccess access;
     final List<String> queued = new CopyOnWriteArrayList<>();
 
     private final boolean ownsSandbox;
@@ -97,10 +98,12 @@ final class SyncFixture implements AutoCloseable {
         this.time = time;
         this.directory = directory;
         InMemoryTokenVault tokens = new InMemoryTokenVault();
-        accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
+        List<IntegratedAccount.OrganizationRef> reached = sandbox.world().organizations().stream()
+                .map(o -> new IntegratedAccount.OrganizationRef(o.uuid(), o.slug(), o.name())).toList();
+        accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), reached, null,
                 Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
-        BuildkiteAccess access = new BuildkiteAccess(accounts, tokens, governor,
+        access = new BuildkiteAccess(accounts, tokens, governor,
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time);
         runner = new SyncRunner(access, new OrganizationReader(access, OrganizationReader.laneThreads()),
                 new OrganizationDataService(directory, null, access), syncs, snapshots, log, time, 0.2);

@@ -7,23 +7,27 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 
 import dev.kitebridge.functions.Dependencies;
-import dev.kitebridge.sync.SyncService;
+import dev.kitebridge.sync.SyncSchedule;
 
-/** The schedule's tick (EventBridge): a run queued for every active integrated account that has none under way. */
+/**
+ * The schedule's tick (EventBridge): for each active integrated account with no run under way, a
+ * full run when one is due, else a poll of its audit events and a pass of what they changed.
+ */
 public final class SyncScheduleHandler implements RequestHandler<ScheduledEvent, Map<String, Integer>> {
 
-    private final SyncService syncs;
+    private final SyncSchedule schedule;
 
     public SyncScheduleHandler() {
-        this(Dependencies.application().syncService());
+        this(Dependencies.application().syncSchedule());
     }
 
-    public SyncScheduleHandler(SyncService syncs) {
-        this.syncs = syncs;
+    public SyncScheduleHandler(SyncSchedule schedule) {
+        this.schedule = schedule;
     }
 
     @Override
     public Map<String, Integer> handleRequest(ScheduledEvent event, Context context) {
-        return Map.of("runs_started", syncs.startScheduled());
+        SyncSchedule.Tick tick = schedule.tick();
+        return Map.of("full_runs_started", tick.fullRuns(), "passes_started", tick.passes(), "accounts_polled", tick.polled());
     }
 }

@@ -1,0 +1,133 @@
+package dev.kitebridge.sync;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.time.TimeSource;
+
+/**
+ * The schedule's tick: for each active account with no run under way, a full run when one is due,
+ * else a poll of its audit events where its organizations serve them, starting a pass of changes
+ * for what they name. Where audit events are served, full runs come at the cadence's daily safety
+ * net; elsewhere at {@link SyncCadence#fullRunWithoutAudit}.
+ */
+public final class SyncSchedule {
+
+    private static final System.Logger LOG = System.getLogger(SyncSchedule.class.getName());
+    /** Time a poll of one account may take: a few GraphQL pages. */
+    private static final Duration POLL_BUDGET = Duration.ofSeconds(20);
+
+    private final AccountStore accounts;
+    private final SyncStore syncs;
+    private final SyncService service;
+    private final AuditWatch watch;
+    private final SyncCadence cadence;
+    private final TimeSource time;
+
+    public SyncSchedule(AccountStore accounts, SyncStore syncs, SyncService service, AuditWatch watch, SyncCadence cadence,
+                        TimeSource time) {
+        this.accounts = accounts;
+        this.syncs = syncs;
+        this.service = service;
+        this.watch = watch;
+        this.cadence = cadence;
+        this.time = time;
+    }
+
+    /** What a tick did: full runs and passes of changes started, accounts whose audit events were polled. */
+    public record Tick(int fullRuns, int passes, int polled) {}
+
+    public Tick tick() {
+        int fullRuns = 0;
+        int passes = 0;
+        int polled = 0;
+        for (AccountSync state : syncs.accounts()) {
+            Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
+            if (account.isEmpty() || account.get().status() != IntegratedAccount.Status.ACTIVE) {
+                continue;
+            }
+            if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
+                service.requeueIfLost(state);
+                continue; // one run at a time: the account is looked at again once its run is over
+            }
+            try {
+                switch (next(account.get(), state)) {
+                    case FULL -> fullRuns += service.start(state.tenantId(), state.accountId(), "schedule").created() ? 1 : 0;
+                    case POLL -> {
+                        polled++;
+                        passes += poll(account.get(), state);
+                    }
+                    case NOTHING -> { }
+                }
+            } catch (RuntimeException e) {
+                // One account's trouble (its state contended, Buildkite refusing, a queue that refused) is no reason to skip the others.
+                LOG.log(System.Logger.Level.WARNING, "the schedule could not look at account " + state.accountId(), e);
+            }
+        }
+        return new Tick(fullRuns, passes, polled);
+    }
+
+    private enum Next { FULL, POLL, NOTHING }
+
+    /**
+     * A full run when the account never completed one, or its last is older than the cadence allows
+     * (daily where every organization serves audit events, else more often); otherwise a poll once
+     * its audit cursors are older than the poll cadence.
+     */
+    private Next next(IntegratedAccount account, AccountSync state) {
+        Instant lastFull = state.confirmed().oldest().orElse(null);
+        if (lastFull == null || state.currentGeneration() == 0) {
+            return Next.FULL;
+        }
+        boolean watched = !account.organizations().isEmpty() && account.organizations().stream()
+                .allMatch(org -> state.audit(org.id()).unavailableSince() == null);
+        Duration fullEvery = watched ? cadence.fullRun() : cadence.fullRunWithoutAudit();
+        if (!time.now().isBefore(lastFull.plus(fullEvery))) {
+            return Next.FULL;
+        }
+        boolean pollDue = account.organizations().stream().map(org -> state.audit(org.id()))
+                .anyMatch(c -> c.unavailableSince() != null ? !time.now().isBefore(c.unavailableSince().plus(cadence.auditRecheck()))
+                        : c.polledAt() == null || !time.now().isBefore(c.polledAt().plus(cadence.auditPoll())));
+        return pollDue ? Next.POLL : Next.NOTHING;
+    }
+
+    /** Polls the account's audit events; starts what they call for, and keeps the cursors once it is started. Returns passes started. */
+    private int poll(IntegratedAccount account, AccountSync state) {
+        AuditWatch.Found found;
+        try {
+            found = watch.poll(account, state, state.confirmed().oldest().orElseThrow(), cadence.auditRecheck(), POLL_BUDGET);
+        } catch (ApiError e) {
+            if (e.status() == 429) {
+                return 0; // a spent budget: the next tick polls again from the same cursors
+            }
+            throw e;
+        }
+        boolean started = true;
+        int passes = 0;
+        if (found.fullRunNeeded()) {
+            started = service.start(account.tenantId(), account.id(), "audit_events").created();
+        } else if (!found.subjects().isEmpty()) {
+            started = service.startChanges(account.tenantId(), account.id(), "audit_events", found.subjects()).created();
+            passes = started ? 1 : 0;
+        }
+        if (started) {
+            keepCursors(state.accountId(), found);
+        }
+        return passes;
+    }
+
+    private void keepCursors(String accountId, AuditWatch.Found found) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<AccountSync> current = syncs.account(accountId);
+            if (current.isEmpty() || syncs.replaceAccount(current.get().withAudit(found.cursors())).isPresent()) {
+                return;
+            }
+        }
+        // Left as they were: the next poll reads the same events again, and re-reads their subjects (which costs, not corrupts).
+        LOG.log(System.Logger.Level.WARNING, "the audit cursors of account " + accountId + " kept changing; they are polled again");
+    }
+}
