@@ -1,0 +1,328 @@
+package dev.kitebridge.bench.fleet;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.app.Application;
+import dev.kitebridge.app.SyncState;
+import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventLog;
+import dev.kitebridge.functions.Dependencies;
+import dev.kitebridge.functions.sync.SyncScheduleHandler;
+import dev.kitebridge.functions.sync.SyncWorkerHandler;
+import dev.kitebridge.functions.webhooks.WebhookDeliveryHandler;
+import dev.kitebridge.state.aws.AwsClients;
+import dev.kitebridge.state.aws.AwsConfig;
+import dev.kitebridge.state.aws.DynamoDbDeadLetterStore;
+import dev.kitebridge.state.aws.DynamoDbEventLog;
+import dev.kitebridge.state.aws.DynamoDbOrganizationDataStore;
+import dev.kitebridge.state.aws.DynamoDbRateLimitGovernor;
+import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
+import dev.kitebridge.state.aws.DynamoDbSyncStore;
+import dev.kitebridge.state.aws.DynamoDbWebhookStore;
+import dev.kitebridge.state.aws.SecretsManagerTokenVault;
+import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.SyncQueue;
+import dev.kitebridge.sync.SyncRun;
+import dev.kitebridge.sync.SyncWork;
+import dev.kitebridge.time.TimeSource;
+
+/**
+ * One integrated account's Kitebridge in a process of its own, as deployed: the wiring is
+ * {@link Dependencies#fromEnvironment}'s (state in DynamoDB on dynalite, tokens in Secrets Manager on
+ * moto, the DynamoDB rate-limit governor), on Buildkite's scaled clock where the deployed wiring takes
+ * the system clock; the functions are the deployed handlers ({@link SyncScheduleHandler},
+ * {@link SyncWorkerHandler}, {@link WebhookDeliveryHandler}), each invoked as Lambda would, with its
+ * template's timeout. Every SDK client of the process is metered by {@link CapacityMeter#GLOBAL}
+ * (registered on this process's classpath by {@code FleetBenchmark}).
+ *
+ * <p>Two stand-ins, both on the scaled clock: the sync queue (SQS's delays are real seconds, so the
+ * queue is a delayed queue here; each message counts as SQS's three requests: send, receive, delete),
+ * and Lambda's SQS poller, which hands the worker one message at a time, when it is due.
+ *
+ * <p>Reads commands on stdin, one a line, and answers each with one {@code RESULT} line:
+ * {@code LINK} (the account and its secret, not metered), {@code PASS FULL_SYNC} (a tick of the sync
+ * schedule and the worker's invocations until the run ends), {@code PASS WEBHOOK_TICK} (one delivery
+ * tick), {@code IDLE seconds} (Buildkite's time passing), {@code QUIT}.
+ *
+ * <p>A handler's billed time: a worker's reading is paced by Buildkite's budgets and counts on
+ * Buildkite's clock; from the run's first event on (comparing, publishing, keeping: DynamoDB only),
+ * and a tick's whole time, count in real time, unscaled (as {@code SyncProbe}).
+ */
+public final class FleetProbe {
+
+    static final String ACCOUNT = "fleet-account";
+    static final String TENANT = "fleet";
+
+    private final TimeSource time;
+    private final double scale;
+    private final DelayedQueue queue;
+    private final DynamoDbSyncStore syncs;
+    private final Application app;
+    private final Application.Wiring deployed;
+    private final SecretsManagerTokenVault tokens;
+    private final AtomicBoolean armed = new AtomicBoolean();
+    private final AtomicLong firstEventNanos = new AtomicLong();
+    private final int workerTimeoutSeconds;
+    private final int tickTimeoutSeconds;
+    private final int webhookTimeoutSeconds;
+
+    private FleetProbe(Map<String, String> env) {
+        scale = Double.parseDouble(env.get("PROBE_SCALE"));
+        time = TimeSource.scaled(scale);
+        workerTimeoutSeconds = Integer.parseInt(env.get("PROBE_WORKER_TIMEOUT"));
+        tickTimeoutSeconds = Integer.parseInt(env.get("PROBE_SCHEDULE_TIMEOUT"));
+        webhookTimeoutSeconds = Integer.parseInt(env.get("PROBE_WEBHOOK_TIMEOUT"));
+        queue = new DelayedQueue(time);
+        AwsConfig aws = AwsConfig.fromEnvironment(env).orElseThrow();
+        DynamoDbClient dynamo = AwsClients.dynamoDb(aws);
+        String table = aws.table();
+        deployed = Dependencies.fromEnvironment(env);
+        tokens = new SecretsManagerTokenVault(AwsClients.secretsManager(aws), aws.secretPrefix(), time);
+        syncs = new DynamoDbSyncStore(dynamo, table);
+        DynamoDbEventLog dynamoLog = new DynamoDbEventLog(dynamo, table);
+        // Reading ends where comparing begins: at the run's first event written, which this log notes.
+        EventLog log = new EventLog() {
+            @Override
+            public void put(String accountId, List<ChangeEvent> events) {
+                if (armed.get()) {
+                    firstEventNanos.compareAndSet(0, System.nanoTime());
+                }
+                dynamoLog.put(accountId, events);
+            }
+
+            @Override
+            public void delete(String accountId, List<String> positions) {
+                dynamoLog.delete(accountId, positions);
+            }
+
+            @Override
+            public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+                return dynamoLog.list(accountId, afterPosition, beforePosition, limit);
+            }
+        };
+        SyncState sync = new SyncState(syncs, new DynamoDbSnapshotStore(dynamo, table), log, queue, new DynamoDbWebhookStore(dynamo, table),
+                new DynamoDbDeadLetterStore(dynamo, table), deployed.sync().maxDeletionShare(), deployed.sync().webhookTargets());
+        // The deployed wiring with Buildkite's clock where it takes the system's: budgets, the token cache, kept data.
+        app = Application.create(deployed.toBuilder()
+                .time(time)
+                .tokens(tokens)
+                .governor(new DynamoDbRateLimitGovernor(dynamo, table, time))
+                .organizationData(new DynamoDbOrganizationDataStore(dynamo, table, time))
+                .sync(sync)
+                .build());
+    }
+
+    public static void main(String[] args) throws Exception {
+        FleetProbe probe = new FleetProbe(System.getenv());
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = commands.readLine()) != null) {
+            String[] words = line.trim().split(" ");
+            switch (words[0]) {
+                case "LINK" -> probe.link(System.getenv("PROBE_BUILDKITE_TOKEN"));
+                case "PASS" -> probe.pass(words[1]);
+                case "IDLE" -> {
+                    probe.time.sleep(Duration.ofSeconds(Long.parseLong(words[1])));
+                    System.out.println("RESULT idle=" + words[1]);
+                }
+                case "QUIT" -> {
+                    System.out.println("RESULT bye=1");
+                    System.out.flush();
+                    System.exit(0);
+                }
+                default -> throw new IllegalArgumentException(line);
+            }
+            System.out.flush();
+        }
+    }
+
+    /** Links the account (its item, its token's secret, its sync state), as a connect page's link does. */
+    private void link(String token) {
+        deployed.accounts().create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(),
+                null, Instant.now(), "user:fleet", null, 0));
+        tokens.put(ACCOUNT, BuildkiteToken.of(token));
+        syncs.createAccount(AccountSync.linked(ACCOUNT, TENANT));
+        System.out.println("RESULT linked=1");
+    }
+
+    private void pass(String kind) throws InterruptedException {
+        CapacityMeter meter = CapacityMeter.GLOBAL;
+        meter.reset();
+        queue.sent = 0;
+        firstEventNanos.set(0);
+        armed.set(true);
+        Invocations ticks = new Invocations();
+        Invocations workers = new Invocations();
+        String status = "-";
+        long buildkiteCalls = 0;
+        if (kind.equals("FULL_SYNC")) {
+            SyncScheduleHandler schedule = new SyncScheduleHandler(app.syncService());
+            long started = System.nanoTime();
+            schedule.handleRequest(new ScheduledEvent(), context(tickTimeoutSeconds));
+            ticks.add((System.nanoTime() - started) / 1e9);
+            SyncWorkerHandler worker = new SyncWorkerHandler(app.syncRunner(), app.syncService(), app.webhookRounds(), time);
+            String runId = null;
+            DelayedQueue.Message message;
+            // Lambda's SQS poller: one message a turn, when it is due.
+            while ((message = queue.next()) != null) {
+                runId = message.runId();
+                SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+                record.setMessageId("m-" + queue.sent);
+                record.setBody(SyncWork.message(message.runId()));
+                SQSEvent event = new SQSEvent();
+                event.setRecords(List.of(record));
+                long start = System.nanoTime();
+                worker.handleRequest(event, context(workerTimeoutSeconds));
+                long end = System.nanoTime();
+                long first = firstEventNanos.get() == 0 ? Long.MAX_VALUE : firstEventNanos.get();
+                double reading = Math.max(0, Math.min(end, first) - start) / 1e9 * scale;
+                double after = Math.max(0, end - Math.max(start, first)) / 1e9;
+                workers.add(reading + after);
+            }
+            if (runId != null) {
+                SyncRun run = syncs.run(runId).orElseThrow();
+                status = run.status().name();
+                buildkiteCalls = run.counts().buildkiteCalls();
+            }
+        } else if (kind.equals("WEBHOOK_TICK")) {
+            WebhookDeliveryHandler webhooks = new WebhookDeliveryHandler(app.webhookRounds(), time);
+            long started = System.nanoTime();
+            webhooks.handleRequest(new ScheduledEvent(), context(webhookTimeoutSeconds));
+            ticks.add((System.nanoTime() - started) / 1e9);
+        } else {
+            throw new IllegalArgumentException("no such pass: " + kind);
+        }
+        armed.set(false);
+        System.out.printf(Locale.ROOT, "RESULT kind=%s status=%s rcu=%.1f wcu=%.1f computed_units=%.1f dynamodb_calls=%d secrets_calls=%d"
+                        + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f buildkite_calls=%d%n",
+                kind, status, meter.readUnits(), meter.writeUnits(), meter.computedUnits(), meter.calls("DynamoDb"),
+                meter.calls("Secrets Manager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, buildkiteCalls);
+    }
+
+    private static final class Invocations {
+        int count;
+        double seconds;
+
+        void add(double billed) {
+            count++;
+            seconds += billed;
+        }
+    }
+
+    /** A Lambda invocation's context: its time left is the function's timeout, counted from now. */
+    private static Context context(int timeoutSeconds) {
+        long started = System.nanoTime();
+        return new Context() {
+            @Override
+            public String getAwsRequestId() {
+                return "fleet-" + started;
+            }
+
+            @Override
+            public String getLogGroupName() {
+                return "fleet";
+            }
+
+            @Override
+            public String getLogStreamName() {
+                return "fleet";
+            }
+
+            @Override
+            public String getFunctionName() {
+                return "fleet";
+            }
+
+            @Override
+            public String getFunctionVersion() {
+                return "live";
+            }
+
+            @Override
+            public String getInvokedFunctionArn() {
+                return "arn:aws:lambda:us-east-1:000000000000:function:fleet";
+            }
+
+            @Override
+            public CognitoIdentity getIdentity() {
+                return null;
+            }
+
+            @Override
+            public ClientContext getClientContext() {
+                return null;
+            }
+
+            @Override
+            public int getRemainingTimeInMillis() {
+                // The handler computes its deadline on Buildkite's clock from this, once, at its start.
+                return (int) Math.max(0, timeoutSeconds * 1000L - (System.nanoTime() - started) / 1_000_000);
+            }
+
+            @Override
+            public int getMemoryLimitInMB() {
+                return 1024;
+            }
+
+            @Override
+            public LambdaLogger getLogger() {
+                return null;
+            }
+        };
+    }
+
+    /** The sync queue on Buildkite's clock: a message is taken when its delay has passed. */
+    static final class DelayedQueue implements SyncQueue {
+
+        record Message(Instant due, long order, String runId) {}
+
+        private final TimeSource time;
+        private final PriorityQueue<Message> messages = new PriorityQueue<>((a, b) -> a.due().equals(b.due())
+                ? Long.compare(a.order(), b.order()) : a.due().compareTo(b.due()));
+        private long order;
+        long sent;
+
+        DelayedQueue(TimeSource time) {
+            this.time = time;
+        }
+
+        @Override
+        public synchronized void enqueue(String runId, Duration delay) {
+            sent++;
+            messages.add(new Message(time.now().plus(delay), order++, runId));
+        }
+
+        /** The next message, once due (waiting for it on Buildkite's clock); null when none is left. */
+        Message next() throws InterruptedException {
+            Message head;
+            synchronized (this) {
+                head = messages.poll();
+            }
+            if (head != null && head.due().isAfter(time.now())) {
+                time.sleep(Duration.between(time.now(), head.due()));
+            }
+            return head;
+        }
+    }
+}
