@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
@@ -25,7 +25,6 @@ import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.app.Application;
 import dev.kitebridge.app.SyncState;
 import dev.kitebridge.buildkite.BuildkiteToken;
-import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventLog;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.functions.sync.SyncScheduleHandler;
@@ -65,31 +64,31 @@ import dev.kitebridge.time.TimeSource;
  * schedule and the worker's invocations until the run ends), {@code PASS WEBHOOK_TICK} (one delivery
  * tick), {@code IDLE seconds} (Buildkite's time passing), {@code QUIT}.
  *
- * <p>A handler's billed time: a worker's reading is paced by Buildkite's budgets and counts on
- * Buildkite's clock; from the run's first event on (comparing, publishing, keeping: DynamoDB only),
- * and a tick's whole time, count in real time, unscaled (as {@code SyncProbe}).
+ * <p>A handler's billed time: its real time, plus its waits for Buildkite's budgets stretched to
+ * Buildkite's clock: real + (scale - 1) x the longest any one of its threads slept on the clock (the
+ * REST and GraphQL lanes wait in parallel; the one that waited longest sets the run's pace). So
+ * DynamoDB and the sandbox count at their real (loopback) latency, budgets at Buildkite's time.
  */
 public final class FleetProbe {
 
     static final String ACCOUNT = "fleet-account";
     static final String TENANT = "fleet";
 
-    private final TimeSource time;
+    private final WaitingClock time;
     private final double scale;
     private final DelayedQueue queue;
     private final DynamoDbSyncStore syncs;
-    private final Application app;
+    private final SyncState sync;
+    private Application app;
     private final Application.Wiring deployed;
     private final SecretsManagerTokenVault tokens;
-    private final AtomicBoolean armed = new AtomicBoolean();
-    private final AtomicLong firstEventNanos = new AtomicLong();
     private final int workerTimeoutSeconds;
     private final int tickTimeoutSeconds;
     private final int webhookTimeoutSeconds;
 
     private FleetProbe(Map<String, String> env) {
         scale = Double.parseDouble(env.get("PROBE_SCALE"));
-        time = TimeSource.scaled(scale);
+        time = new WaitingClock(TimeSource.scaled(scale));
         workerTimeoutSeconds = Integer.parseInt(env.get("PROBE_WORKER_TIMEOUT"));
         tickTimeoutSeconds = Integer.parseInt(env.get("PROBE_SCHEDULE_TIMEOUT"));
         webhookTimeoutSeconds = Integer.parseInt(env.get("PROBE_WEBHOOK_TIMEOUT"));
@@ -100,35 +99,29 @@ public final class FleetProbe {
         deployed = Dependencies.fromEnvironment(env);
         tokens = new SecretsManagerTokenVault(AwsClients.secretsManager(aws), aws.secretPrefix(), time);
         syncs = new DynamoDbSyncStore(dynamo, table);
-        DynamoDbEventLog dynamoLog = new DynamoDbEventLog(dynamo, table);
-        // Reading ends where comparing begins: at the run's first event written, which this log notes.
-        EventLog log = new EventLog() {
-            @Override
-            public void put(String accountId, List<ChangeEvent> events) {
-                if (armed.get()) {
-                    firstEventNanos.compareAndSet(0, System.nanoTime());
-                }
-                dynamoLog.put(accountId, events);
-            }
-
-            @Override
-            public void delete(String accountId, List<String> positions) {
-                dynamoLog.delete(accountId, positions);
-            }
-
-            @Override
-            public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
-                return dynamoLog.list(accountId, afterPosition, beforePosition, limit);
-            }
-        };
-        SyncState sync = new SyncState(syncs, new DynamoDbSnapshotStore(dynamo, table), log, queue, new DynamoDbWebhookStore(dynamo, table),
+        EventLog log = new DynamoDbEventLog(dynamo, table);
+        sync = new SyncState(syncs, new DynamoDbSnapshotStore(dynamo, table), log, queue, new DynamoDbWebhookStore(dynamo, table),
                 new DynamoDbDeadLetterStore(dynamo, table), deployed.sync().maxDeletionShare(), deployed.sync().webhookTargets());
-        // The deployed wiring with Buildkite's clock where it takes the system's: budgets, the token cache, kept data.
-        app = Application.create(deployed.toBuilder()
+        governor = new DynamoDbRateLimitGovernor(dynamo, table, time);
+        organizationData = new DynamoDbOrganizationDataStore(dynamo, table, time);
+        app = container();
+    }
+
+    private final DynamoDbRateLimitGovernor governor;
+    private final DynamoDbOrganizationDataStore organizationData;
+
+    /**
+     * A Lambda container's application: the deployed wiring with Buildkite's clock where it takes the
+     * system's (budgets, the token cache, kept data). A run an hour after the last finds a new container
+     * (or a SnapStart restore, which forgets tokens): nothing cached carries over.
+     */
+    private Application container() {
+        tokens.forgetAll();
+        return Application.create(deployed.toBuilder()
                 .time(time)
                 .tokens(tokens)
-                .governor(new DynamoDbRateLimitGovernor(dynamo, table, time))
-                .organizationData(new DynamoDbOrganizationDataStore(dynamo, table, time))
+                .governor(governor)
+                .organizationData(organizationData)
                 .sync(sync)
                 .build());
     }
@@ -170,13 +163,12 @@ public final class FleetProbe {
         CapacityMeter meter = CapacityMeter.GLOBAL;
         meter.reset();
         queue.sent = 0;
-        firstEventNanos.set(0);
-        armed.set(true);
         Invocations ticks = new Invocations();
         Invocations workers = new Invocations();
         String status = "-";
         long buildkiteCalls = 0;
         if (kind.equals("FULL_SYNC")) {
+            app = container();
             SyncScheduleHandler schedule = new SyncScheduleHandler(app.syncService());
             long started = System.nanoTime();
             schedule.handleRequest(new ScheduledEvent(), context(tickTimeoutSeconds));
@@ -192,13 +184,12 @@ public final class FleetProbe {
                 record.setBody(SyncWork.message(message.runId()));
                 SQSEvent event = new SQSEvent();
                 event.setRecords(List.of(record));
+                time.reset();
                 long start = System.nanoTime();
                 worker.handleRequest(event, context(workerTimeoutSeconds));
-                long end = System.nanoTime();
-                long first = firstEventNanos.get() == 0 ? Long.MAX_VALUE : firstEventNanos.get();
-                double reading = Math.max(0, Math.min(end, first) - start) / 1e9 * scale;
-                double after = Math.max(0, end - Math.max(start, first)) / 1e9;
-                workers.add(reading + after);
+                double real = (System.nanoTime() - start) / 1e9;
+                // Work counts at its real time; waiting for Buildkite's budgets on Buildkite's clock.
+                workers.add(real + (scale - 1) * time.longestWaitNanos() / 1e9);
             }
             if (runId != null) {
                 SyncRun run = syncs.run(runId).orElseThrow();
@@ -213,11 +204,43 @@ public final class FleetProbe {
         } else {
             throw new IllegalArgumentException("no such pass: " + kind);
         }
-        armed.set(false);
         System.out.printf(Locale.ROOT, "RESULT kind=%s status=%s rcu=%.1f wcu=%.1f computed_units=%.1f dynamodb_calls=%d secrets_calls=%d"
                         + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f buildkite_calls=%d%n",
                 kind, status, meter.readUnits(), meter.writeUnits(), meter.computedUnits(), meter.calls("DynamoDb"),
                 meter.calls("Secrets Manager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, buildkiteCalls);
+    }
+
+    /** The scaled clock, noting how long each thread slept on it (in real nanoseconds) since the last reset. */
+    static final class WaitingClock implements TimeSource {
+        private final TimeSource clock;
+        private final Map<Thread, AtomicLong> slept = new ConcurrentHashMap<>();
+
+        WaitingClock(TimeSource clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public Instant now() {
+            return clock.now();
+        }
+
+        @Override
+        public void sleep(Duration duration) throws InterruptedException {
+            long start = System.nanoTime();
+            try {
+                clock.sleep(duration);
+            } finally {
+                slept.computeIfAbsent(Thread.currentThread(), t -> new AtomicLong()).addAndGet(System.nanoTime() - start);
+            }
+        }
+
+        void reset() {
+            slept.clear();
+        }
+
+        long longestWaitNanos() {
+            return slept.values().stream().mapToLong(AtomicLong::get).max().orElse(0);
+        }
     }
 
     private static final class Invocations {
