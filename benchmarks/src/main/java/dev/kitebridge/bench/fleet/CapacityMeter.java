@@ -104,11 +104,15 @@ public class CapacityMeter implements ExecutionInterceptor {
         return copy;
     }
 
-    /** Calls of one service so far, by its SDK name, case aside ({@code DynamoDb}, {@code Secrets Manager}, {@code SQS}). */
+    /** Calls of one service so far, by its SDK name, case, spaces and underscores aside ({@code DynamoDb}, {@code SecretsManager}, {@code SQS}). */
     public long calls(String service) {
         return calls.entrySet().stream()
-                .filter(e -> e.getKey().substring(0, e.getKey().lastIndexOf('.')).equalsIgnoreCase(service))
+                .filter(e -> plain(e.getKey().substring(0, e.getKey().lastIndexOf('.'))).equals(plain(service)))
                 .mapToLong(e -> e.getValue().get()).sum();
+    }
+
+    private static String plain(String name) {
+        return name.replaceAll("[^A-Za-z0-9]", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     public void reset() {

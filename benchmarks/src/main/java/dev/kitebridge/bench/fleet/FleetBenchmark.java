@@ -170,6 +170,7 @@ public final class FleetBenchmark {
                             result.get("dynamodb_calls"), result.get("worker_invocations"), result.get("worker_seconds"), result.get("tick_seconds"),
                             result.get("sqs_messages"), result.get("secrets_calls"), after[0] - before[0], after[1] - before[1]);
                 }
+                out.println("  AWS calls of the last full pass: " + probe.lastCalls);
                 List<Map<String, String>> ticks = new ArrayList<>();
                 List<long[]> tickBuildkite = new ArrayList<>();
                 probe.send("PASS WEBHOOK_TICK"); // its first, with classes to load, not counted
@@ -339,6 +340,7 @@ public final class FleetBenchmark {
 
     /** The probe's commands and its answers. */
     private final class Probe {
+        private String lastCalls = "";
         private final BufferedReader lines;
         private final Writer commands;
 
@@ -360,7 +362,9 @@ public final class FleetBenchmark {
                     }
                     return result;
                 }
-                if (line.contains("\"level\":\"ERROR\"") || line.contains("Exception")) {
+                if (line.startsWith("CALLS ")) {
+                    lastCalls = line.substring(6);
+                } else if (line.contains("\"level\":\"ERROR\"") || line.contains("Exception")) {
                     out.println("  probe: " + line);
                 }
             }

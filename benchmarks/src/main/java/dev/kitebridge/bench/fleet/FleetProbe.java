@@ -204,10 +204,13 @@ public final class FleetProbe {
         } else {
             throw new IllegalArgumentException("no such pass: " + kind);
         }
+        if (kind.equals("FULL_SYNC")) {
+            System.out.println("CALLS " + meter.calls());
+        }
         System.out.printf(Locale.ROOT, "RESULT kind=%s status=%s rcu=%.1f wcu=%.1f computed_units=%.1f dynamodb_calls=%d secrets_calls=%d"
                         + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f buildkite_calls=%d%n",
                 kind, status, meter.readUnits(), meter.writeUnits(), meter.computedUnits(), meter.calls("DynamoDb"),
-                meter.calls("Secrets Manager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, buildkiteCalls);
+                meter.calls("SecretsManager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, buildkiteCalls);
     }
 
     /** The scaled clock, noting how long each thread slept on it (in real nanoseconds) since the last reset. */
