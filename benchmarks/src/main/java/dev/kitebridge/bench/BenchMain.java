@@ -13,6 +13,7 @@ import java.util.Locale;
  * java -jar benchmarks/target/kitebridge-benchmarks.jar cold-start [--rounds 7]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar warm-page
  * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2]
  * </pre>
  */
 public final class BenchMain {
@@ -21,10 +22,10 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         List<String> rest = List.of(args);
-        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "organization-budget", "cold-start", "warm-page", "sync").contains(rest.get(0))) {
+        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "organization-budget", "cold-start", "warm-page", "sync", "fleet").contains(rest.get(0))) {
             System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
                     + " | organization-budget [--scale 10]"
-                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small]");
+                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] | fleet [--scale 20] [--small] [--passes 2]");
             System.exit(rest.isEmpty() ? 0 : 2);
         }
         // This jar carries every SDK HTTP client measured; the benchmarks' own SDK clients use the deployed one.
@@ -38,6 +39,14 @@ public final class BenchMain {
             } else {
                 sync.run(10_000, 250);
             }
+            return;
+        }
+        if (rest.get(0).equals("fleet")) {
+            // As sync: DynamoDB's real milliseconds, stretched by a faster clock, would count as Buildkite's seconds.
+            double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
+            int passes = rest.indexOf("--passes") > 0 ? Integer.parseInt(rest.get(rest.indexOf("--passes") + 1)) : 2;
+            new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, java.nio.file.Path.of("template.yaml"))
+                    .run(rest.contains("--small"));
             return;
         }
         if (rest.get(0).equals("warm-page")) {
