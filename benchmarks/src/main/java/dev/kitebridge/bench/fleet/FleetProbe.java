@@ -169,7 +169,7 @@ public final class FleetProbe {
         long buildkiteCalls = 0;
         if (kind.equals("FULL_SYNC")) {
             app = container();
-            SyncScheduleHandler schedule = new SyncScheduleHandler(app.syncService());
+            SyncScheduleHandler schedule = new SyncScheduleHandler(app.syncSchedule());
             long started = System.nanoTime();
             schedule.handleRequest(new ScheduledEvent(), context(tickTimeoutSeconds));
             ticks.add((System.nanoTime() - started) / 1e9);
