@@ -42,6 +42,7 @@ import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.SyncLinks;
 import dev.kitebridge.sync.AuditWatch;
+import dev.kitebridge.sync.LightWatch;
 import dev.kitebridge.sync.SyncRunner;
 import dev.kitebridge.sync.SyncSchedule;
 import dev.kitebridge.sync.SyncService;
@@ -208,7 +209,7 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
                 sync.webhookTargets(), wiring.time()), deliverer, wiring.time());
         SyncSchedule syncSchedule = new SyncSchedule(wiring.accounts(), sync.runs(), syncService,
-                new AuditWatch(access, sync.snapshots(), wiring.time()), sync.cadence(), wiring.time());
+                new AuditWatch(access, sync.snapshots(), wiring.time()), new LightWatch(access, data), sync.cadence(), wiring.time());
         SyncRunner syncRunner = new SyncRunner(access, reader, data, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), new SyncLinks(sync.runs(), sync.events()));

@@ -11,9 +11,10 @@ import dev.kitebridge.time.TimeSource;
 
 /**
  * The schedule's tick: for each active account with no run under way, a full run when one is due,
- * else a poll of its audit events where its organizations serve them, starting a pass of changes
- * for what they name. Where audit events are served, full runs come at the cadence's daily safety
- * net; elsewhere at {@link SyncCadence#fullRunWithoutAudit}.
+ * else a poll of its audit events where its organizations serve them, else a look at Buildkite's
+ * counts ({@link LightWatch}), starting a pass of changes for what they name. Full runs come at the
+ * cadence's safety net: {@link SyncCadence#fullRun} where audit events are served,
+ * {@link SyncCadence#fullRunWithoutAudit} elsewhere.
  */
 public final class SyncSchedule {
 
@@ -25,26 +26,32 @@ public final class SyncSchedule {
     private final SyncStore syncs;
     private final SyncService service;
     private final AuditWatch watch;
+    private final LightWatch light;
     private final SyncCadence cadence;
     private final TimeSource time;
 
-    public SyncSchedule(AccountStore accounts, SyncStore syncs, SyncService service, AuditWatch watch, SyncCadence cadence,
-                        TimeSource time) {
+    public SyncSchedule(AccountStore accounts, SyncStore syncs, SyncService service, AuditWatch watch, LightWatch light,
+                        SyncCadence cadence, TimeSource time) {
         this.accounts = accounts;
         this.syncs = syncs;
         this.service = service;
         this.watch = watch;
+        this.light = light;
         this.cadence = cadence;
         this.time = time;
     }
 
-    /** What a tick did: full runs and passes of changes started, accounts whose audit events were polled. */
-    public record Tick(int fullRuns, int passes, int polled) {}
+    /**
+     * What a tick did: full runs and passes of changes started, accounts whose audit events were
+     * polled, accounts whose counts were looked at.
+     */
+    public record Tick(int fullRuns, int passes, int polled, int looked) {}
 
     public Tick tick() {
         int fullRuns = 0;
         int passes = 0;
         int polled = 0;
+        int looked = 0;
         for (AccountSync state : syncs.accounts()) {
             Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
             if (account.isEmpty() || account.get().status() != IntegratedAccount.Status.ACTIVE) {
@@ -56,10 +63,14 @@ public final class SyncSchedule {
             }
             try {
                 switch (next(account.get(), state)) {
-                    case FULL -> fullRuns += service.start(state.tenantId(), state.accountId(), "schedule").created() ? 1 : 0;
+                    case FULL -> fullRuns += full(state) ? 1 : 0;
                     case POLL -> {
                         polled++;
                         passes += poll(account.get(), state);
+                    }
+                    case LOOK -> {
+                        looked++;
+                        passes += look(account.get(), state);
                     }
                     case NOTHING -> { }
                 }
@@ -68,15 +79,26 @@ public final class SyncSchedule {
                 LOG.log(System.Logger.Level.WARNING, "the schedule could not look at account " + state.accountId(), e);
             }
         }
-        return new Tick(fullRuns, passes, polled);
+        return new Tick(fullRuns, passes, polled, looked);
     }
 
-    private enum Next { FULL, POLL, NOTHING }
+    private enum Next { FULL, POLL, LOOK, NOTHING }
+
+    /** A full run; the counts seen before it are dropped, so that the next look compares with what it confirms. */
+    private boolean full(AccountSync state) {
+        boolean started = service.start(state.tenantId(), state.accountId(), "schedule").created();
+        if (started) {
+            update(state.accountId(), s -> s.withCounts(CountsSeen.NONE));
+        }
+        return started;
+    }
 
     /**
      * A full run when the account never completed one, or its last is older than the cadence allows
-     * (daily where every organization serves audit events, else more often); otherwise a poll once
-     * its audit cursors are older than the poll cadence.
+     * (where every organization serves audit events, the cadence's {@code fullRun}, else its
+     * {@code fullRunWithoutAudit}); otherwise a poll once an audit cursor is older than the poll
+     * cadence; otherwise, where some organization does not serve audit events, a look at the counts
+     * once the last is older than the look cadence.
      */
     private Next next(IntegratedAccount account, AccountSync state) {
         Instant lastFull = state.confirmed().oldest().orElse(null);
@@ -92,7 +114,11 @@ public final class SyncSchedule {
         boolean pollDue = account.organizations().stream().map(org -> state.audit(org.id()))
                 .anyMatch(c -> c.unavailableSince() != null ? !time.now().isBefore(c.unavailableSince().plus(cadence.auditRecheck()))
                         : c.polledAt() == null || !time.now().isBefore(c.polledAt().plus(cadence.auditPoll())));
-        return pollDue ? Next.POLL : Next.NOTHING;
+        if (pollDue) {
+            return Next.POLL;
+        }
+        boolean lookDue = !watched && (state.counts().at() == null || !time.now().isBefore(state.counts().at().plus(cadence.lightLook())));
+        return lookDue ? Next.LOOK : Next.NOTHING;
     }
 
     /** Polls the account's audit events; starts what they call for, and keeps the cursors once it is started. Returns passes started. */
@@ -121,13 +147,46 @@ public final class SyncSchedule {
     }
 
     private void keepCursors(String accountId, AuditWatch.Found found) {
+        // Where it does not stick, the next poll reads the same events again and re-reads their subjects (which costs, not corrupts).
+        update(accountId, s -> s.withAudit(found.cursors()));
+    }
+
+    /**
+     * Looks at the counts of the organizations without audit events; starts what they call for, and
+     * keeps the counts once it is started. Returns passes started.
+     */
+    private int look(IntegratedAccount account, AccountSync state) {
+        LightWatch.Found found;
+        try {
+            found = light.look(account, state, org -> state.audit(org.id()).unavailableSince() != null, POLL_BUDGET);
+        } catch (ApiError e) {
+            if (e.status() == 429) {
+                return 0; // a spent budget: the next tick looks again, at the same counts
+            }
+            throw e;
+        }
+        boolean started = true;
+        int passes = 0;
+        if (found.fullRunNeeded()) {
+            started = service.start(account.tenantId(), account.id(), "counts").created();
+        } else if (!found.subjects().isEmpty()) {
+            started = service.startChanges(account.tenantId(), account.id(), "counts", found.subjects()).created();
+            passes = started ? 1 : 0;
+        }
+        if (started) {
+            update(state.accountId(), s -> s.withCounts(found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals())));
+        }
+        return passes;
+    }
+
+    /** Changes the account's sync state over concurrent changes; leaves it where it keeps changing (logged). */
+    private void update(String accountId, java.util.function.UnaryOperator<AccountSync> change) {
         for (int attempt = 0; attempt < 10; attempt++) {
             Optional<AccountSync> current = syncs.account(accountId);
-            if (current.isEmpty() || syncs.replaceAccount(current.get().withAudit(found.cursors())).isPresent()) {
+            if (current.isEmpty() || syncs.replaceAccount(change.apply(current.get())).isPresent()) {
                 return;
             }
         }
-        // Left as they were: the next poll reads the same events again, and re-reads their subjects (which costs, not corrupts).
-        LOG.log(System.Logger.Level.WARNING, "the audit cursors of account " + accountId + " kept changing; they are polled again");
+        LOG.log(System.Logger.Level.WARNING, "the sync state of account " + accountId + " kept changing; the schedule looks again");
     }
 }

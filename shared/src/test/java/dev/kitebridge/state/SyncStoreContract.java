@@ -21,11 +21,13 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.graphql.SignalsQueries;
 import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.AuditCursor;
 import dev.kitebridge.sync.Confirmed;
+import dev.kitebridge.sync.CountsSeen;
 import dev.kitebridge.sync.Subject;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
@@ -74,7 +76,9 @@ public abstract class SyncStoreContract {
         AccountSync state = new AccountSync("acct-1", "tenant-1", 8, 6, 5, "run-7", "worker-1", T0,
                 new Confirmed(T0.minusSeconds(60), T0.minusSeconds(3600).plusNanos(7), null, T0.minusSeconds(60)),
                 Map.of("org-1", new AuditCursor(T0.minusSeconds(5), List.of("evt-a", "evt-b"), T0.minusSeconds(2), null),
-                        "org-2", AuditCursor.UNKNOWN.unavailable(T0)), 3);
+                        "org-2", AuditCursor.UNKNOWN.unavailable(T0)),
+                new CountsSeen(T0.minusSeconds(30), Map.of("org-2", new SignalsQueries.Signals(120, 3, 80, 2,
+                        Map.of("team-1", new SignalsQueries.TeamSignal("Platform", 40))))), 3);
         assertTrue(store().createAccount(state));
         assertEquals(state, store().account("acct-1").orElseThrow());
         AccountSync first = AccountSync.first("acct-2", "tenant-1");

@@ -41,6 +41,6 @@ class ConfirmedTest {
         AccountSync state = AccountSync.linked("acct-1", "tenant-1");
         assertEquals(Confirmed.NEVER, state.confirmed());
         assertEquals(new Confirmed(T1, T1, T1, T1), state.confirming(run.confirms(), T1).confirmed());
-        assertEquals(Confirmed.NEVER, new AccountSync("a", "t", 1, 0, 0, null, null, null, null, null, 0).confirmed(), "null reads as never");
+        assertEquals(Confirmed.NEVER, new AccountSync("a", "t", 1, 0, 0, null, null, null, null, null, null, 0).confirmed(), "null reads as never");
     }
 }

@@ -54,7 +54,7 @@ class SyncEndpointsTest {
             assertEquals(200, again.status(), "one run per account at a time: the run under way is the answer");
             assertEquals(runId, again.body().get("id").asText());
             assertEquals(List.of(runId), queued, "a fresh run asked for again is not queued twice");
-            assertEquals(new SyncSchedule.Tick(0, 0, 0), app.syncSchedule().tick(), "the schedule starts nothing while a run is under way");
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), app.syncSchedule().tick(), "the schedule starts nothing while a run is under way");
 
             while (app.syncRunner().work(runId, "worker", time.now().plus(Duration.ofMinutes(10))).kind() != SyncRunner.Outcome.Kind.DONE) {
                 // a worker's slice at a time

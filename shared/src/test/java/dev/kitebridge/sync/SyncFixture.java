@@ -51,6 +51,8 @@ final class SyncFixture implements AutoCloseable {
     final OrganizationDataStore directory;
     final SyncService service;
     final BuildkiteAccess access;
+    /** The directory's kept data as the directory serves it (over {@link #directory}). */
+    final OrganizationDataService directoryService;
     final List<String> queued = new CopyOnWriteArrayList<>();
 
     private final boolean ownsSandbox;
@@ -105,8 +107,9 @@ final class SyncFixture implements AutoCloseable {
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
         access = new BuildkiteAccess(accounts, tokens, governor,
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time);
-        runner = new SyncRunner(access, new OrganizationReader(access, OrganizationReader.laneThreads()),
-                new OrganizationDataService(directory, null, access), syncs, snapshots, log, time, 0.2);
+        directoryService = new OrganizationDataService(directory, null, access);
+        runner = new SyncRunner(access, new OrganizationReader(access, OrganizationReader.laneThreads()), directoryService, syncs,
+                snapshots, log, time, 0.2);
         service = new SyncService(accounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs),
                 new dev.kitebridge.state.memory.InMemoryCursorStore(), time);
     }

@@ -29,14 +29,14 @@ import dev.kitebridge.sandbox.model.TeamMember;
 class SyncScheduleTest {
 
     private static final Duration WORKER = Duration.ofMinutes(10);
-    private static final SyncCadence CADENCE = new SyncCadence(Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofHours(1),
-            Duration.ofDays(1));
+    private static final SyncCadence CADENCE = new SyncCadence(Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(10),
+            Duration.ofDays(1), Duration.ofDays(1));
 
     /** The account's schedule, the account registered with it as linking does. */
     private static SyncSchedule schedule(SyncFixture fixture, VirtualTime time) {
         fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
         return new SyncSchedule(fixture.accounts, fixture.syncs, fixture.service, new AuditWatch(fixture.access, fixture.snapshots, time),
-                CADENCE, time);
+                new LightWatch(fixture.access, fixture.directoryService), CADENCE, time);
     }
 
     /** Works on the run the tick queued until it is done. */
@@ -57,40 +57,22 @@ class SyncScheduleTest {
              SyncFixture watched = new SyncFixture(sandbox, time);
              SyncFixture reference = new SyncFixture(sandbox, time)) {
             SyncSchedule schedule = schedule(watched, time);
-            assertEquals(new SyncSchedule.Tick(1, 0, 0), schedule.tick(), "an account never synced gets a full run");
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "an account never synced gets a full run");
             assertEquals(SyncRun.Status.COMPLETED, finishQueued(watched).status());
             reference.sync(WORKER);
-            assertEquals(new SyncSchedule.Tick(0, 0, 1), schedule.tick(), "a poll that finds nothing starts nothing");
-            assertEquals(new SyncSchedule.Tick(0, 0, 0), schedule.tick(), "and the next is a minute later");
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "a poll that finds nothing starts nothing");
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "and the next is a minute later");
             AuditCursor cursor = watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow().audit(watched.org().uuid());
             assertNotNull(cursor.polledAt());
             assertTrue(cursor.unavailableSince() == null, "the organization serves audit events");
 
             // Changes as people make them in Buildkite's UI: each is an audit event.
-            var world = sandbox.world();
-            Organization org = watched.org();
-            String actor = watched.actor();
-            List<Team> teams = world.teams(org.uuid());
-            TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
-                    .filter(m -> !m.userUuid().equals(actor) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
-                    .findFirst().orElseThrow();
-            world.moveTeamMember(org, actor, teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
-            world.updateTeam(org, actor, teams.get(2).uuid(), new TeamFields("Renamed " + teams.get(2).name(), null, null, null, null, null,
-                    null, null, null, null));
-            Member promoted = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
-                    && !m.userUuid().equals(moving.userUuid())).findFirst().orElseThrow();
-            world.updateMember(org, actor, promoted.userUuid(), Member.Role.ADMIN, null);
-            Member leaving = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
-                    && !m.userUuid().equals(moving.userUuid()) && !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty())
-                    .findFirst().orElseThrow();
-            world.removeMember(org, actor, leaving.userUuid());
-            world.setTwoFactor(world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(actor)).toList().get(3).userUuid(), true);
-            world.invite(org, actor, List.of("scheduled@example.com"), Member.Role.MEMBER, null, List.of());
+            change(sandbox, watched);
 
             time.advance(Duration.ofMinutes(1));
             int watchedSeen = watched.events().size();
             int referenceSeen = reference.events().size();
-            assertEquals(new SyncSchedule.Tick(0, 1, 1), schedule.tick(), "the poll starts a pass of changes");
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "the poll starts a pass of changes");
             SyncRun pass = finishQueued(watched);
             assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
             assertFalse(pass.full());
@@ -100,33 +82,79 @@ class SyncScheduleTest {
             assertEquals(changesOf(reference.events(), referenceSeen), found, "the pass publishes what a full run finds");
 
             time.advance(Duration.ofMinutes(1));
-            assertEquals(new SyncSchedule.Tick(0, 0, 1), schedule.tick(), "events already acted on are not acted on again");
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "events already acted on are not acted on again");
 
             time.advance(Duration.ofDays(1));
             int beforeFull = watched.events().size();
-            assertEquals(new SyncSchedule.Tick(1, 0, 0), schedule.tick(), "a full run a day, the safety net");
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "a full run a day, the safety net");
             SyncRun full = finishQueued(watched);
             assertTrue(full.full());
             assertEquals(List.of(), changesOf(watched.events(), beforeFull), "and it finds nothing the pass left");
         }
     }
 
+    /** The changes of {@link #auditEventsDriveAPassThatPublishesWhatAFullRunFinds}, and a join, as people make them in Buildkite. */
+    private static void change(Sandbox sandbox, SyncFixture fixture) {
+        var world = sandbox.world();
+        Organization org = fixture.org();
+        String actor = fixture.actor();
+        List<Team> teams = world.teams(org.uuid());
+        TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                .filter(m -> !m.userUuid().equals(actor) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                .findFirst().orElseThrow();
+        world.moveTeamMember(org, actor, teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+        world.updateTeam(org, actor, teams.get(2).uuid(), new TeamFields("Renamed " + teams.get(2).name(), null, null, null, null, null,
+                null, null, null, null));
+        Member promoted = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
+                && !m.userUuid().equals(moving.userUuid())).findFirst().orElseThrow();
+        world.updateMember(org, actor, promoted.userUuid(), Member.Role.ADMIN, null);
+        Member leaving = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
+                && !m.userUuid().equals(moving.userUuid()) && !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty())
+                .findFirst().orElseThrow();
+        world.removeMember(org, actor, leaving.userUuid());
+        world.setTwoFactor(world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(actor)
+                && !m.userUuid().equals(promoted.userUuid())).toList().get(3).userUuid(), true);
+        var invited = world.invite(org, actor, List.of("joiner@example.com", "pending@example.com"), Member.Role.MEMBER, null, List.of());
+        world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "Joan Joiner");
+    }
+
     @Test
-    void withoutAuditEventsTheAccountIsRememberedAndFullRunsComeHourly() {
+    void withoutAuditEventsCountsDriveAPassThatPublishesWhatAFullRunFinds() {
         VirtualTime time = new VirtualTime();
-        try (Sandbox sandbox = time.sandbox().population(Population.of(30, 3)).start();
-             SyncFixture fixture = new SyncFixture(sandbox, time)) {
-            SyncSchedule schedule = schedule(fixture, time);
+        try (Sandbox sandbox = time.sandbox().population(Population.of(80, 5)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            SyncSchedule schedule = schedule(watched, time);
             schedule.tick();
-            finishQueued(fixture);
-            time.advance(Duration.ofMinutes(1));
-            assertEquals(new SyncSchedule.Tick(0, 0, 1), schedule.tick(), "asked once");
-            assertNotNull(fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().audit(fixture.org().uuid()).unavailableSince(),
+            finishQueued(watched);
+            reference.sync(WORKER);
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "audit events asked for once");
+            assertNotNull(watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow().audit(watched.org().uuid()).unavailableSince(),
                     "not on Enterprise: remembered");
-            time.advance(Duration.ofMinutes(30));
-            assertEquals(new SyncSchedule.Tick(0, 0, 0), schedule.tick(), "not asked again within the day, and no full run yet");
-            time.advance(Duration.ofMinutes(31));
-            assertEquals(new SyncSchedule.Tick(1, 0, 0), schedule.tick(), "a full run an hour without audit events");
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(),
+                    "the first look compares with the kept data, which has no invitations: they are read once");
+            finishQueued(watched);
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "a look at unchanged counts starts nothing");
+
+            change(sandbox, watched);
+            time.advance(Duration.ofMinutes(10));
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the counts moved: a pass");
+            SyncRun pass = finishQueued(watched);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
+
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "counts already acted on start nothing");
+            time.advance(Duration.ofDays(1));
+            int beforeFull = watched.events().size();
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "a full run a day without audit events too");
+            finishQueued(watched);
+            assertEquals(List.of(), changesOf(watched.events(), beforeFull), "and it finds nothing the pass left");
         }
     }
 }

@@ -12,6 +12,7 @@ public final class GraphqlApi {
     private final TeamsQueries teams;
     private final InvitationsQueries invitations;
     private final AuditEventsQueries auditEvents;
+    private final SignalsQueries signals;
 
     public GraphqlApi(GraphqlExecutor executor) {
         this.executor = executor;
@@ -20,6 +21,7 @@ public final class GraphqlApi {
         this.teams = new TeamsQueries(executor);
         this.invitations = new InvitationsQueries(executor);
         this.auditEvents = new AuditEventsQueries(executor);
+        this.signals = new SignalsQueries(executor);
     }
 
     /** Documents as they are, and the proxy's requests passed through. */
@@ -45,5 +47,9 @@ public final class GraphqlApi {
 
     public AuditEventsQueries auditEvents() {
         return auditEvents;
+    }
+
+    public SignalsQueries signals() {
+        return signals;
     }
 }

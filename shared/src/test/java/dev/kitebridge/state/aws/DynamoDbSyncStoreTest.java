@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import dev.kitebridge.state.SyncStoreContract;
 import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.Confirmed;
+import dev.kitebridge.sync.CountsSeen;
 import dev.kitebridge.sync.DataKind;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
@@ -87,7 +88,7 @@ class DynamoDbSyncStoreTest extends SyncStoreContract {
         table.client().putItem(b -> b.tableName(table.name()).item(java.util.Map.of("pk", KitebridgeTable.s("SYNCACCOUNTS"),
                 "sk", KitebridgeTable.s("acct-old"), "sync", KitebridgeTable.s(old), "revision", KitebridgeTable.n(4))));
         AccountSync read = store.account("acct-old").orElseThrow();
-        assertEquals(new AccountSync("acct-old", "tenant-1", 3, 2, 2, null, null, null, Confirmed.NEVER, java.util.Map.of(), 4), read);
+        assertEquals(new AccountSync("acct-old", "tenant-1", 3, 2, 2, null, null, null, Confirmed.NEVER, java.util.Map.of(), CountsSeen.NONE, 4), read);
         Instant at = Instant.parse("2026-11-25T12:00:00Z");
         AccountSync confirmed = store.replaceAccount(read.confirming(java.util.EnumSet.of(DataKind.USERS), at)).orElseThrow();
         assertEquals(new Confirmed(at, null, null, null), store.account("acct-old").orElseThrow().confirmed());
