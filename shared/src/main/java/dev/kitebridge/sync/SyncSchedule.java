@@ -2,7 +2,9 @@ package dev.kitebridge.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
@@ -121,7 +123,11 @@ public final class SyncSchedule {
         return lookDue ? Next.LOOK : Next.NOTHING;
     }
 
-    /** Polls the account's audit events; starts what they call for, and keeps the cursors once it is started. Returns passes started. */
+    /**
+     * Polls the account's audit events and starts what they call for; the cursors are kept once it
+     * is started (where that does not stick, the next poll reads the same events again and re-reads
+     * their subjects, which costs, not corrupts). Returns passes started.
+     */
     private int poll(IntegratedAccount account, AccountSync state) {
         AuditWatch.Found found;
         try {
@@ -132,29 +138,10 @@ public final class SyncSchedule {
             }
             throw e;
         }
-        boolean started = true;
-        int passes = 0;
-        if (found.fullRunNeeded()) {
-            started = service.start(account.tenantId(), account.id(), "audit_events").created();
-        } else if (!found.subjects().isEmpty()) {
-            started = service.startChanges(account.tenantId(), account.id(), "audit_events", found.subjects()).created();
-            passes = started ? 1 : 0;
-        }
-        if (started) {
-            keepCursors(state.accountId(), found);
-        }
-        return passes;
+        return act(account, "audit_events", found.fullRunNeeded(), found.subjects(), s -> s.withAudit(found.cursors()));
     }
 
-    private void keepCursors(String accountId, AuditWatch.Found found) {
-        // Where it does not stick, the next poll reads the same events again and re-reads their subjects (which costs, not corrupts).
-        update(accountId, s -> s.withAudit(found.cursors()));
-    }
-
-    /**
-     * Looks at the counts of the organizations without audit events; starts what they call for, and
-     * keeps the counts once it is started. Returns passes started.
-     */
+    /** Looks at the counts of the organizations without audit events; the same, keeping the counts seen. */
     private int look(IntegratedAccount account, AccountSync state) {
         LightWatch.Found found;
         try {
@@ -165,22 +152,33 @@ public final class SyncSchedule {
             }
             throw e;
         }
+        // After a full run the next look compares with the data that run keeps, not with counts seen before it.
+        CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals());
+        return act(account, "counts", found.fullRunNeeded(), found.subjects(), s -> s.withCounts(seen));
+    }
+
+    /**
+     * Starts a full run, or a pass of changes of the subjects found, or nothing; then, once it is
+     * started (not while another run is under way), keeps what was seen. Returns passes started.
+     */
+    private int act(IntegratedAccount account, String trigger, boolean fullRunNeeded, List<Subject> subjects,
+                    UnaryOperator<AccountSync> seen) {
         boolean started = true;
         int passes = 0;
-        if (found.fullRunNeeded()) {
-            started = service.start(account.tenantId(), account.id(), "counts").created();
-        } else if (!found.subjects().isEmpty()) {
-            started = service.startChanges(account.tenantId(), account.id(), "counts", found.subjects()).created();
+        if (fullRunNeeded) {
+            started = service.start(account.tenantId(), account.id(), trigger).created();
+        } else if (!subjects.isEmpty()) {
+            started = service.startChanges(account.tenantId(), account.id(), trigger, subjects).created();
             passes = started ? 1 : 0;
         }
         if (started) {
-            update(state.accountId(), s -> s.withCounts(found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals())));
+            update(account.id(), seen);
         }
         return passes;
     }
 
     /** Changes the account's sync state over concurrent changes; leaves it where it keeps changing (logged). */
-    private void update(String accountId, java.util.function.UnaryOperator<AccountSync> change) {
+    private void update(String accountId, UnaryOperator<AccountSync> change) {
         for (int attempt = 0; attempt < 10; attempt++) {
             Optional<AccountSync> current = syncs.account(accountId);
             if (current.isEmpty() || syncs.replaceAccount(change.apply(current.get())).isPresent()) {
