@@ -2,8 +2,15 @@ package dev.kitebridge.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 import dev.kitebridge.access.AccountStore;
@@ -49,39 +56,96 @@ public final class SyncSchedule {
      */
     public record Tick(int fullRuns, int passes, int polled, int looked) {}
 
+    /** A tick with the schedule function's time: two minutes. */
     public Tick tick() {
-        int fullRuns = 0;
-        int passes = 0;
-        int polled = 0;
-        int looked = 0;
-        for (AccountSync state : syncs.accounts()) {
-            Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
-            if (account.isEmpty() || account.get().status() != IntegratedAccount.Status.ACTIVE) {
-                continue;
-            }
-            if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
-                service.requeueIfLost(state);
-                continue; // one run at a time: the account is looked at again once its run is over
-            }
-            try {
-                switch (next(account.get(), state)) {
-                    case FULL -> fullRuns += full(state) ? 1 : 0;
-                    case POLL -> {
-                        polled++;
-                        passes += poll(account.get(), state);
+        return tickWithin(Duration.ofMinutes(2));
+    }
+
+    /** A tick that starts looking at no account after {@code within} from now. */
+    public Tick tickWithin(Duration within) {
+        return tick(time.now().plus(within));
+    }
+
+    /**
+     * Looks at every account, {@link #AT_ONCE} at a time (a poll waits on Buildkite, not on this
+     * process), those waiting longest first, until {@code deadline}: an account not reached is
+     * looked at by the next tick.
+     */
+    public Tick tick(Instant deadline) {
+        AtomicInteger fullRuns = new AtomicInteger();
+        AtomicInteger passes = new AtomicInteger();
+        AtomicInteger polled = new AtomicInteger();
+        AtomicInteger looked = new AtomicInteger();
+        List<AccountSync> states = new ArrayList<>(syncs.accounts());
+        states.sort(Comparator.comparing(SyncSchedule::lastLookedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(AT_ONCE, states.size())), daemon());
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (AccountSync state : states) {
+                work.add(pool.submit(() -> {
+                    if (time.now().isBefore(deadline)) {
+                        tick(state, fullRuns, passes, polled, looked);
                     }
-                    case LOOK -> {
-                        looked++;
-                        passes += look(account.get(), state);
-                    }
-                    case NOTHING -> { }
-                }
-            } catch (RuntimeException e) {
-                // One account's trouble (its state contended, Buildkite refusing, a queue that refused) is no reason to skip the others.
-                LOG.log(System.Logger.Level.WARNING, "the schedule could not look at account " + state.accountId(), e);
+                }));
             }
+            for (Future<?> each : work) {
+                each.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a tick's look at an account failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
-        return new Tick(fullRuns, passes, polled, looked);
+        return new Tick(fullRuns.get(), passes.get(), polled.get(), looked.get());
+    }
+
+    /** How many accounts a tick looks at side by side. */
+    static final int AT_ONCE = 8;
+
+    private void tick(AccountSync state, AtomicInteger fullRuns, AtomicInteger passes, AtomicInteger polled, AtomicInteger looked) {
+        Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
+        if (account.isEmpty() || account.get().status() != IntegratedAccount.Status.ACTIVE) {
+            return;
+        }
+        if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
+            service.requeueIfLost(state);
+            return; // one run at a time: the account is looked at again once its run is over
+        }
+        try {
+            switch (next(account.get(), state)) {
+                case FULL -> fullRuns.addAndGet(full(state) ? 1 : 0);
+                case POLL -> {
+                    polled.incrementAndGet();
+                    passes.addAndGet(poll(account.get(), state));
+                }
+                case LOOK -> {
+                    looked.incrementAndGet();
+                    passes.addAndGet(look(account.get(), state));
+                }
+                case NOTHING -> { }
+            }
+        } catch (RuntimeException e) {
+            // One account's trouble (its state contended, Buildkite refusing, a queue that refused) is no reason to skip the others.
+            LOG.log(System.Logger.Level.WARNING, "the schedule could not look at account " + state.accountId(), e);
+        }
+    }
+
+    /** When the schedule last looked at an account's audit events or counts (null: never). */
+    private static Instant lastLookedAt(AccountSync state) {
+        Instant polled = state.audit().values().stream().map(AuditCursor::polledAt).filter(java.util.Objects::nonNull)
+                .min(Comparator.naturalOrder()).orElse(null);
+        Instant counted = state.counts().at();
+        return polled == null ? counted : counted == null ? polled : polled.isBefore(counted) ? polled : counted;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon() {
+        return runnable -> {
+            Thread thread = new Thread(runnable, "kitebridge-schedule");
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private enum Next { FULL, POLL, LOOK, NOTHING }

@@ -57,6 +57,7 @@ class SyncScheduleTest {
              SyncFixture watched = new SyncFixture(sandbox, time);
              SyncFixture reference = new SyncFixture(sandbox, time)) {
             SyncSchedule schedule = schedule(watched, time);
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(time.now()), "a tick out of time looks at nothing");
             assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "an account never synced gets a full run");
             assertEquals(SyncRun.Status.COMPLETED, finishQueued(watched).status());
             reference.sync(WORKER);
