@@ -41,7 +41,7 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  * <p>What counts do not show waits for the next full run: a change of a member's role within a
  * team, of their name, email, SSO mode, avatar or bot flag, a promotion and a demotion in the same
  * interval, 2FA changes where both sides are large, and a member without teams who leaves while
- * another joins.
+ * another joins. Fewer members with no team short of one starts a full run (a member without teams left).
  */
 public final class LightWatch {
 
@@ -78,7 +78,13 @@ public final class LightWatch {
                 continue;
             }
             Signals before = Optional.ofNullable(state.signals().get(org.id())).orElseGet(() -> signalsOf(kept.get()));
+            int found = subjects.size();
             compare(session, org, before, now, kept.get(), subjects);
+            boolean someoneMayHaveLeft = subjects.stream().skip(found).anyMatch(s -> s.kind() == Subject.Kind.USER);
+            if (now.members() < before.members() && !someoneMayHaveLeft) {
+                // Fewer members, and none of their teams lost one: a member without teams left. Only a full run can say who.
+                fullRunNeeded = true;
+            }
             seen.put(org.id(), now);
         }
         return new Found(List.copyOf(subjects), fullRunNeeded, seen);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.sync.SyncCadence;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.journal.JournalEntry;
 import dev.kitebridge.sandbox.limits.RateLimits;
@@ -191,6 +193,58 @@ class SyncKeepsDirectoryFreshTest {
                     } catch (AssertionError e) {
                         throw new AssertionError("seed " + seed + ", round " + round + ", after " + log + ": " + e.getMessage(), e);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The same property where the schedule drives the syncs: after a first full run, each round's
+     * random changes are found by the next poll of audit events (Enterprise: several changes a
+     * round) or by the next look at Buildkite's counts (without audit events: one change a round,
+     * for counts cannot tell a promotion and a demotion in one interval apart), and published by a
+     * pass of changes; after every pass, the directory is what was published.
+     */
+    @Test
+    void afterEveryPassTheScheduleStartsTheDirectoryIsWhatWasPublished() throws Exception {
+        SyncCadence eager = new SyncCadence(Duration.ofNanos(1), Duration.ofDays(1), Duration.ofNanos(1), Duration.ofDays(1),
+                Duration.ofDays(1));
+        for (boolean audit : new boolean[] {true, false}) {
+            for (long seed : new long[] {1, 2}) {
+                Population population = Population.of(40, 4).withOrganizations(1, 0);
+                Sandbox sandbox = Sandbox.builder().population(audit ? population.withEnterprise(1) : population)
+                        .limits(RateLimits.BUILDKITE.withRest(10_000, 10_000)).start();
+                try (AppFixture fixture = AppFixture.inMemory(sandbox, eager)) {
+                    Organization org = sandbox.world().organizations().get(0);
+                    String account = fixture.link("tenant-a", sandbox.token());
+                    list(fixture, account, "users");
+                    List<String> answers = fixture.tick("tenant-a", account);
+                    assertEquals("completed", ApiJson.MAPPER.readTree(answers.get(1)).get("status").asText(), "the first run");
+                    java.util.Random random = new java.util.Random(seed);
+                    List<String> log = new ArrayList<>();
+                    int passes = 0;
+                    for (int round = 0; round < 5; round++) {
+                        for (int change = audit ? 1 + random.nextInt(3) : 1; change > 0; change--) {
+                            log.add(randomChange(sandbox, org, random));
+                        }
+                        // A poll (the first finds no audit events without Enterprise), then what it or a look starts.
+                        for (int tick = 0; tick < 3; tick++) {
+                            List<String> ran = fixture.tick("tenant-a", account);
+                            if (!ran.isEmpty()) {
+                                assertEquals("completed", ApiJson.MAPPER.readTree(ran.get(1)).get("status").asText(), ran.get(1));
+                                passes += ApiJson.MAPPER.readTree(ran.get(1)).get("kind").asText().equals("changes") ? 1 : 0;
+                                answers = ran;
+                            }
+                        }
+                        try {
+                            assertDirectoryIsWhatWasPublished(list(fixture, account, "users"), list(fixture, account, "groups"),
+                                    lastPublished(answers));
+                        } catch (AssertionError e) {
+                            throw new AssertionError((audit ? "audit events" : "counts") + ", seed " + seed + ", round " + round
+                                    + ", after " + log + ": " + e.getMessage(), e);
+                        }
+                    }
+                    assertTrue(passes > 0, "the changes were published by passes of changes");
                 }
             }
         }
