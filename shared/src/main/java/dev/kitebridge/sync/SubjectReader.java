@@ -11,6 +11,7 @@ import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.directory.orgdata.OrganizationReader.GraphqlLane;
 import dev.kitebridge.directory.orgdata.OrganizationReader.RestLane;
@@ -110,7 +111,8 @@ final class SubjectReader {
         Optional<OrganizationMember> member = access.find(session,
                 () -> session.buildkiteUntil(deadline).organizations().member(org.slug(), subject.id()));
         if (member.isEmpty()) {
-            return; // no longer a member: nothing of them is read
+            teamsChanged(progress, org, subject, java.util.Set.of()); // no longer a member: nothing of them is read
+            return;
         }
         OrganizationReader.OneMember one = reader.member(session, org.slug(), member.get(), deadline);
         List<SnapshotStore.Item> items = new ArrayList<>();
@@ -119,8 +121,29 @@ final class SubjectReader {
         one.teams().forEach(t -> items.add(item(SnapshotKeys.membership(org.id(), subject.id(), t.teamUuid()),
                 new SnapshotParts.Membership(t.role()))));
         write(run, items);
+        teamsChanged(progress, org, subject, one.teams().stream().map(OrganizationData.UserTeam::teamUuid).collect(java.util.stream.Collectors.toSet()));
         Tally read = new Tally(1, 0, 0, one.teams().size());
         progress.save(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));
+    }
+
+    /**
+     * The teams a member joined or left since the account's snapshot, added to the pass as subjects
+     * of their own (their rosters, so their member counts, are read again), each once.
+     */
+    private void teamsChanged(RunProgress progress, SyncRun.Organization org, Subject member, java.util.Set<String> teamsNow) {
+        SyncRun run = progress.current();
+        java.util.Set<String> teamsBefore = snapshots.record(run.accountId(), run.baseGeneration(), SnapshotKeys.user(org.id(), member.id()))
+                .stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("t")).map(i -> SnapshotKeys.teamOf(i.key()))
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> changed = new java.util.TreeSet<>(teamsNow);
+        changed.addAll(teamsBefore);
+        changed.removeIf(t -> teamsNow.contains(t) && teamsBefore.contains(t));
+        List<Subject> more = changed.stream().map(t -> Subject.group(org.id(), t)).filter(t -> !run.subjects().contains(t)).toList();
+        if (!more.isEmpty()) {
+            List<Subject> all = new ArrayList<>(run.subjects());
+            all.addAll(more);
+            progress.save(r -> r.withSubjects(all));
+        }
     }
 
     /** What an attempt that died left of the subject in the pass's generation (which holds only what the pass read). */

@@ -186,6 +186,12 @@ public record SyncRun(
                 generation, organizations, read, diff, counts, why, attempts + 1, stalledSince, revision);
     }
 
+    /** A pass of changes that found more to re-read (the teams a member joined or left, for their counts). */
+    public SyncRun withSubjects(List<Subject> more) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, List.copyOf(more), allowDeletions, status, phase, createdAt, startedAt,
+                finishedAt, baseGeneration, generation, organizations, read, diff, counts, error, attempts, stalledSince, revision);
+    }
+
     public SyncRun reading(Read next, Counts newCounts) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
                 generation, organizations, next, diff, newCounts, error, attempts, stalledSince, revision);

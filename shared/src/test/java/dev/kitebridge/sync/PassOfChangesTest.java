@@ -122,6 +122,34 @@ class PassOfChangesTest {
         }
     }
 
+    /** A member named alone who moved teams: the pass reads both teams again (their counts), as a full run finds them. */
+    @Test
+    void aPassOfOneMemberReadsTheTeamsTheyJoinedOrLeft() {
+        try (SyncFixture full = new SyncFixture(60, 4);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            int fullSeen = full.events().size();
+            int passSeen = pass.events().size();
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            List<Team> teams = world.teams(org.uuid());
+            TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(full.actor()) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            world.moveTeamMember(org, full.actor(), teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.user(org.uuid(), moving.userUuid()))).run().id(), WORKER);
+            full.sync(WORKER);
+            assertEquals(3, done.subjects().size(), "the member and the two teams: " + done.subjects());
+            List<String> found = changesOf(pass.events(), passSeen);
+            assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_UPDATED)).count(), String.join("\n", found));
+            assertEquals(changesOf(full.events(), fullSeen), found);
+            assertSameItems(full.snapshot(), pass.snapshot(), "the same snapshot");
+        }
+    }
+
     @Test
     void aPassWithNothingChangedPublishesNothingAndWritesNothingToTheSnapshot() {
         try (SyncFixture fixture = new SyncFixture(60, 4)) {
