@@ -14,6 +14,7 @@ import java.util.Locale;
  * java -jar benchmarks/target/kitebridge-benchmarks.jar warm-page
  * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar freshness [--small]
  * </pre>
  */
 public final class BenchMain {
@@ -22,10 +23,11 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         List<String> rest = List.of(args);
-        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "organization-budget", "cold-start", "warm-page", "sync", "fleet").contains(rest.get(0))) {
+        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "organization-budget", "cold-start", "warm-page", "sync", "fleet", "freshness").contains(rest.get(0))) {
             System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
                     + " | organization-budget [--scale 10]"
-                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] | fleet [--scale 20] [--small] [--passes 2]");
+                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] | fleet [--scale 20] [--small] [--passes 2]"
+                    + " | freshness [--small]");
             System.exit(rest.isEmpty() ? 0 : 2);
         }
         // This jar carries every SDK HTTP client measured; the benchmarks' own SDK clients use the deployed one.
@@ -48,6 +50,13 @@ public final class BenchMain {
             new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, java.nio.file.Path.of("template.yaml"))
                     .run(rest.contains("--small"));
             return;
+        }
+        if (rest.get(0).equals("freshness")) {
+            // On Buildkite's clock, which moves only when Kitebridge waits: no scale to choose.
+            new dev.kitebridge.bench.freshness.FreshnessBenchmark(System.out, java.nio.file.Path.of("template.yaml"))
+                    .run(rest.contains("--small") ? dev.kitebridge.bench.freshness.FreshnessBenchmark.Size.SMALL
+                            : dev.kitebridge.bench.freshness.FreshnessBenchmark.Size.FULL);
+            System.exit(0);
         }
         if (rest.get(0).equals("warm-page")) {
             new WarmPageRun(System.out).run();
