@@ -13,7 +13,7 @@ import java.util.Locale;
  * java -jar benchmarks/target/kitebridge-benchmarks.jar cold-start [--rounds 7]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar warm-page
  * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small]
- * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2] [--audit-share 0]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar freshness [--small]
  * </pre>
  */
@@ -26,7 +26,7 @@ public final class BenchMain {
         if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "organization-budget", "cold-start", "warm-page", "sync", "fleet", "freshness").contains(rest.get(0))) {
             System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
                     + " | organization-budget [--scale 10]"
-                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] | fleet [--scale 20] [--small] [--passes 2]"
+                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] | fleet [--scale 20] [--small] [--passes 2] [--audit-share 0]"
                     + " | freshness [--small]");
             System.exit(rest.isEmpty() ? 0 : 2);
         }
@@ -47,7 +47,8 @@ public final class BenchMain {
             // As sync: DynamoDB's real milliseconds, stretched by a faster clock, would count as Buildkite's seconds.
             double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
             int passes = rest.indexOf("--passes") > 0 ? Integer.parseInt(rest.get(rest.indexOf("--passes") + 1)) : 2;
-            new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, java.nio.file.Path.of("template.yaml"))
+            double auditShare = rest.indexOf("--audit-share") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--audit-share") + 1)) : 0;
+            new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, auditShare, java.nio.file.Path.of("template.yaml"))
                     .run(rest.contains("--small"));
             return;
         }

@@ -81,6 +81,7 @@ public class CapacityMeter implements ExecutionInterceptor {
     private final DoubleAdder writeUnits = new DoubleAdder();
     private final DoubleAdder computedUnits = new DoubleAdder();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+    private final Map<String, DoubleAdder> unitsByItem = new ConcurrentHashMap<>();
 
     /** Read units (RCU / on-demand read request units) consumed so far. */
     public double readUnits() {
@@ -115,11 +116,33 @@ public class CapacityMeter implements ExecutionInterceptor {
         return name.replaceAll("[^A-Za-z0-9]", "").toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * Units so far by operation and the kind of item (its partition key up to its first {@code #}, as
+     * {@code PutItem BUDGET#}; batches by operation alone): where the units go.
+     */
+    public Map<String, Double> unitsByItem() {
+        Map<String, Double> copy = new java.util.TreeMap<>();
+        unitsByItem.forEach((name, units) -> copy.put(name, units.sum()));
+        return copy;
+    }
+
     public void reset() {
         readUnits.reset();
         writeUnits.reset();
         computedUnits.reset();
         calls.clear();
+        unitsByItem.clear();
+    }
+
+    private void byItem(String operation, Map<String, AttributeValue> key, double units) {
+        AttributeValue pk = key == null ? null : key.get("pk");
+        String kind = pk == null || pk.s() == null ? "" : " " + pk.s().substring(0, pk.s().indexOf('#') + 1);
+        unitsByItem.computeIfAbsent(operation + kind, k -> new DoubleAdder()).add(units);
+    }
+
+    private static Map<String, AttributeValue> queried(Map<String, AttributeValue> values) {
+        AttributeValue pk = values == null ? null : values.get(":pk");
+        return pk == null ? null : Map.of("pk", pk);
     }
 
     @Override
@@ -157,29 +180,33 @@ public class CapacityMeter implements ExecutionInterceptor {
         SdkResponse response = context.response();
         if (response instanceof GetItemResponse r) {
             GetItemRequest q = (GetItemRequest) request;
-            settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(size(r.item())), true, q.consistentRead()));
+            byItem("GetItem", q.key(), settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(size(r.item())), true, q.consistentRead())));
         } else if (response instanceof PutItemResponse r) {
-            settle(true, List.of(r.consumedCapacity()), () -> writeUnits(size(((PutItemRequest) request).item())));
+            PutItemRequest q = (PutItemRequest) request;
+            byItem("PutItem", q.item(), settle(true, List.of(r.consumedCapacity()), () -> writeUnits(size(q.item()))));
         } else if (response instanceof UpdateItemResponse r) {
-            settle(true, List.of(r.consumedCapacity()), () -> writeUnits(r.hasAttributes() ? size(r.attributes()) : 0));
+            byItem("UpdateItem", ((UpdateItemRequest) request).key(),
+                    settle(true, List.of(r.consumedCapacity()), () -> writeUnits(r.hasAttributes() ? size(r.attributes()) : 0)));
         } else if (response instanceof DeleteItemResponse r) {
-            settle(true, List.of(r.consumedCapacity()), () -> writeUnits(r.hasAttributes() ? size(r.attributes()) : 0));
+            byItem("DeleteItem", ((DeleteItemRequest) request).key(),
+                    settle(true, List.of(r.consumedCapacity()), () -> writeUnits(r.hasAttributes() ? size(r.attributes()) : 0)));
         } else if (response instanceof QueryResponse r) {
             QueryRequest q = (QueryRequest) request;
-            settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead()));
+            byItem("Query", queried(q.expressionAttributeValues()),
+                    settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead())));
         } else if (response instanceof ScanResponse r) {
             ScanRequest q = (ScanRequest) request;
-            settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead()));
+            byItem("Scan", null, settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead())));
         } else if (response instanceof BatchGetItemResponse r) {
-            settle(false, r.consumedCapacity(), () -> batchGetUnits((BatchGetItemRequest) request, r));
+            byItem("BatchGetItem", null, settle(false, r.consumedCapacity(), () -> batchGetUnits((BatchGetItemRequest) request, r)));
         } else if (response instanceof BatchWriteItemResponse r) {
-            settle(true, r.consumedCapacity(), () -> batchWriteUnits((BatchWriteItemRequest) request, r));
+            byItem("BatchWriteItem", null, settle(true, r.consumedCapacity(), () -> batchWriteUnits((BatchWriteItemRequest) request, r)));
         } else if (response instanceof TransactWriteItemsResponse r) {
-            settle(true, r.consumedCapacity(), () -> 2 * ((TransactWriteItemsRequest) request).transactItems().stream()
-                    .mapToDouble(item -> item.put() != null ? writeUnits(size(item.put().item())) : 1).sum());
+            byItem("TransactWriteItems", null, settle(true, r.consumedCapacity(), () -> 2 * ((TransactWriteItemsRequest) request).transactItems().stream()
+                    .mapToDouble(item -> item.put() != null ? writeUnits(size(item.put().item())) : 1).sum()));
         } else if (response instanceof TransactGetItemsResponse r) {
-            settle(false, r.consumedCapacity(), () -> 2.0 * r.responses().stream()
-                    .mapToDouble(item -> readUnits(List.of(size(item.item())), true, true)).sum());
+            byItem("TransactGetItems", null, settle(false, r.consumedCapacity(), () -> 2.0 * r.responses().stream()
+                    .mapToDouble(item -> readUnits(List.of(size(item.item())), true, true)).sum()));
         }
     }
 
@@ -201,7 +228,7 @@ public class CapacityMeter implements ExecutionInterceptor {
         calls.computeIfAbsent(service + "." + operation, name -> new AtomicLong()).incrementAndGet();
     }
 
-    private void settle(boolean write, Collection<ConsumedCapacity> reported, java.util.function.DoubleSupplier computed) {
+    private double settle(boolean write, Collection<ConsumedCapacity> reported, java.util.function.DoubleSupplier computed) {
         double units = 0;
         boolean any = false;
         for (ConsumedCapacity capacity : reported) {
@@ -220,6 +247,7 @@ public class CapacityMeter implements ExecutionInterceptor {
             computedUnits.add(units);
         }
         (write ? writeUnits : readUnits).add(units);
+        return units;
     }
 
     private static double batchGetUnits(BatchGetItemRequest request, BatchGetItemResponse response) {

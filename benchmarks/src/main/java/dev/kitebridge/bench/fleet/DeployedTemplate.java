@@ -95,6 +95,15 @@ public record DeployedTemplate(Path path, Map<String, Map<String, String>> funct
                 + "'s default)" : schedule;
     }
 
+    /** A parameter's default read as an ISO-8601 duration (e.g. {@code SyncFullRun}'s {@code P1D}). */
+    public Duration parameterDuration(String parameter) {
+        String value = parameterDefaults.get(parameter);
+        if (value == null) {
+            throw new IllegalStateException(path + " has no default for parameter " + parameter);
+        }
+        return Duration.parse(value);
+    }
+
     static Duration rate(String expression) {
         Matcher rate = RATE.matcher(expression == null ? "" : expression);
         if (!rate.find()) {

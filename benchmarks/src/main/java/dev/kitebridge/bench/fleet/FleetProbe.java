@@ -60,9 +60,13 @@ import dev.kitebridge.time.TimeSource;
  * and Lambda's SQS poller, which hands the worker one message at a time, when it is due.
  *
  * <p>Reads commands on stdin, one a line, and answers each with one {@code RESULT} line:
- * {@code LINK} (the account and its secret, not metered), {@code PASS FULL_SYNC} (a tick of the sync
- * schedule and the worker's invocations until the run ends), {@code PASS WEBHOOK_TICK} (one delivery
- * tick), {@code IDLE seconds} (Buildkite's time passing), {@code QUIT}.
+ * {@code LINK} (the account, with the organization {@code PROBE_ORGANIZATION} names, and its secret;
+ * not metered), {@code PASS FULL_SYNC} (a full run started through the sync service, as a tick
+ * starts one when it is due, and the worker's invocations until it ends, in a new container),
+ * {@code PASS TICK} (one tick of the sync schedule, {@link SyncScheduleHandler}, and the worker's
+ * invocations on whatever it started: a full run or a pass of changes), {@code PASS WEBHOOK_TICK} (one
+ * delivery tick), {@code IDLE seconds} (Buildkite's time jumping on, as the benchmark's own clock
+ * does: {@link FleetClock}), {@code QUIT}.
  *
  * <p>A handler's billed time: its real time, plus its waits for Buildkite's budgets stretched to
  * Buildkite's clock: real + (scale - 1) x the longest any one of its threads slept on the clock (the
@@ -75,6 +79,7 @@ public final class FleetProbe {
     static final String TENANT = "fleet";
 
     private final WaitingClock time;
+    private final FleetClock clock;
     private final double scale;
     private final DelayedQueue queue;
     private final DynamoDbSyncStore syncs;
@@ -88,7 +93,8 @@ public final class FleetProbe {
 
     private FleetProbe(Map<String, String> env) {
         scale = Double.parseDouble(env.get("PROBE_SCALE"));
-        time = new WaitingClock(TimeSource.scaled(scale));
+        clock = FleetClock.fromHandOver(env.get("PROBE_CLOCK"), scale);
+        time = new WaitingClock(clock);
         workerTimeoutSeconds = Integer.parseInt(env.get("PROBE_WORKER_TIMEOUT"));
         tickTimeoutSeconds = Integer.parseInt(env.get("PROBE_SCHEDULE_TIMEOUT"));
         webhookTimeoutSeconds = Integer.parseInt(env.get("PROBE_WEBHOOK_TIMEOUT"));
@@ -101,7 +107,8 @@ public final class FleetProbe {
         syncs = new DynamoDbSyncStore(dynamo, table);
         EventLog log = new DynamoDbEventLog(dynamo, table);
         sync = new SyncState(syncs, new DynamoDbSnapshotStore(dynamo, table), log, queue, new DynamoDbWebhookStore(dynamo, table),
-                new DynamoDbDeadLetterStore(dynamo, table), deployed.sync().maxDeletionShare(), deployed.sync().webhookTargets());
+                new DynamoDbDeadLetterStore(dynamo, table), deployed.sync().maxDeletionShare(), deployed.sync().webhookTargets(),
+                deployed.sync().cadence());
         governor = new DynamoDbRateLimitGovernor(dynamo, table, time);
         organizationData = new DynamoDbOrganizationDataStore(dynamo, table, time);
         app = container();
@@ -133,10 +140,10 @@ public final class FleetProbe {
         while ((line = commands.readLine()) != null) {
             String[] words = line.trim().split(" ");
             switch (words[0]) {
-                case "LINK" -> probe.link(System.getenv("PROBE_BUILDKITE_TOKEN"));
+                case "LINK" -> probe.link(System.getenv("PROBE_BUILDKITE_TOKEN"), System.getenv("PROBE_ORGANIZATION"));
                 case "PASS" -> probe.pass(words[1]);
                 case "IDLE" -> {
-                    probe.time.sleep(Duration.ofSeconds(Long.parseLong(words[1])));
+                    probe.clock.jump(Duration.ofSeconds(Long.parseLong(words[1])));
                     System.out.println("RESULT idle=" + words[1]);
                 }
                 case "QUIT" -> {
@@ -151,9 +158,11 @@ public final class FleetProbe {
     }
 
     /** Links the account (its item, its token's secret, its sync state), as a connect page's link does. */
-    private void link(String token) {
-        deployed.accounts().create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(),
-                null, Instant.now(), "user:fleet", null, 0));
+    private void link(String token, String organization) {
+        // The organization the token reaches, as linking finds it (REST's id, slug, name): what the schedule polls.
+        String[] org = organization.split(" ", 3);
+        deployed.accounts().create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(),
+                List.of(new IntegratedAccount.OrganizationRef(org[0], org[1], org[2])), null, time.now(), "user:fleet", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(token));
         syncs.createAccount(AccountSync.linked(ACCOUNT, TENANT));
         System.out.println("RESULT linked=1");
@@ -165,37 +174,22 @@ public final class FleetProbe {
         queue.sent = 0;
         Invocations ticks = new Invocations();
         Invocations workers = new Invocations();
-        String status = "-";
-        long buildkiteCalls = 0;
+        Drained drained = new Drained();
+        String did = "";
         if (kind.equals("FULL_SYNC")) {
+            // A full run, started as the schedule's tick starts one when it is due (the tick itself is measured by TICK).
             app = container();
+            app.syncService().start(TENANT, ACCOUNT, "schedule");
+            drained = drain(workers);
+        } else if (kind.equals("TICK")) {
+            // One tick of the schedule (warm: it runs every minute), then the worker on whatever it started.
             SyncScheduleHandler schedule = new SyncScheduleHandler(app.syncSchedule());
             long started = System.nanoTime();
-            schedule.handleRequest(new ScheduledEvent(), context(tickTimeoutSeconds));
+            Map<String, Integer> tick = schedule.handleRequest(new ScheduledEvent(), context(tickTimeoutSeconds));
             ticks.add((System.nanoTime() - started) / 1e9);
-            SyncWorkerHandler worker = new SyncWorkerHandler(app.syncRunner(), app.syncService(), app.webhookRounds(), time);
-            String runId = null;
-            DelayedQueue.Message message;
-            // Lambda's SQS poller: one message a turn, when it is due.
-            while ((message = queue.next()) != null) {
-                runId = message.runId();
-                SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
-                record.setMessageId("m-" + queue.sent);
-                record.setBody(SyncWork.message(message.runId()));
-                SQSEvent event = new SQSEvent();
-                event.setRecords(List.of(record));
-                time.reset();
-                long start = System.nanoTime();
-                worker.handleRequest(event, context(workerTimeoutSeconds));
-                double real = (System.nanoTime() - start) / 1e9;
-                // Work counts at its real time; waiting for Buildkite's budgets on Buildkite's clock.
-                workers.add(real + (scale - 1) * time.longestWaitNanos() / 1e9);
-            }
-            if (runId != null) {
-                SyncRun run = syncs.run(runId).orElseThrow();
-                status = run.status().name();
-                buildkiteCalls = run.counts().buildkiteCalls();
-            }
+            did = String.format(Locale.ROOT, " polled=%d started_full=%d started_passes=%d", tick.get("accounts_polled"),
+                    tick.get("full_runs_started"), tick.get("passes_started"));
+            drained = drain(workers);
         } else if (kind.equals("WEBHOOK_TICK")) {
             WebhookDeliveryHandler webhooks = new WebhookDeliveryHandler(app.webhookRounds(), time);
             long started = System.nanoTime();
@@ -204,13 +198,50 @@ public final class FleetProbe {
         } else {
             throw new IllegalArgumentException("no such pass: " + kind);
         }
-        if (kind.equals("FULL_SYNC")) {
+        if (!kind.equals("WEBHOOK_TICK")) {
             System.out.println("CALLS " + meter.calls());
+            System.out.println("UNITS " + meter.unitsByItem());
         }
-        System.out.printf(Locale.ROOT, "RESULT kind=%s status=%s rcu=%.1f wcu=%.1f computed_units=%.1f dynamodb_calls=%d secrets_calls=%d"
-                        + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f buildkite_calls=%d%n",
-                kind, status, meter.readUnits(), meter.writeUnits(), meter.computedUnits(), meter.calls("DynamoDb"),
-                meter.calls("SecretsManager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, buildkiteCalls);
+        System.out.printf(Locale.ROOT, "RESULT kind=%s status=%s runs=%d rcu=%.1f wcu=%.1f computed_units=%.1f dynamodb_calls=%d secrets_calls=%d"
+                        + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f buildkite_calls=%d%s%n",
+                kind, drained.status, drained.runs, meter.readUnits(), meter.writeUnits(), meter.computedUnits(), meter.calls("DynamoDb"),
+                meter.calls("SecretsManager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, drained.buildkiteCalls, did);
+    }
+
+    /** The runs the queue holds, each to its end: their statuses (the last run's), how many, and their Buildkite calls. */
+    private static final class Drained {
+        String status = "-";
+        int runs;
+        long buildkiteCalls;
+    }
+
+    /** Lambda's SQS poller and the worker function: one message a turn, when it is due, until the queue is empty. */
+    private Drained drain(Invocations workers) throws InterruptedException {
+        SyncWorkerHandler worker = new SyncWorkerHandler(app.syncRunner(), app.syncService(), app.webhookRounds(), time);
+        java.util.Set<String> runIds = new java.util.LinkedHashSet<>();
+        DelayedQueue.Message message;
+        while ((message = queue.next()) != null) {
+            runIds.add(message.runId());
+            SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+            record.setMessageId("m-" + queue.sent);
+            record.setBody(SyncWork.message(message.runId()));
+            SQSEvent event = new SQSEvent();
+            event.setRecords(List.of(record));
+            time.reset();
+            long start = System.nanoTime();
+            worker.handleRequest(event, context(workerTimeoutSeconds));
+            double real = (System.nanoTime() - start) / 1e9;
+            // Work counts at its real time; waiting for Buildkite's budgets on Buildkite's clock.
+            workers.add(real + (scale - 1) * time.longestWaitNanos() / 1e9);
+        }
+        Drained drained = new Drained();
+        for (String runId : runIds) {
+            SyncRun run = syncs.run(runId).orElseThrow();
+            drained.status = run.status().name() + (run.full() ? "" : "(pass)");
+            drained.runs++;
+            drained.buildkiteCalls += run.counts().buildkiteCalls();
+        }
+        return drained;
     }
 
     /** The scaled clock, noting how long each thread slept on it (in real nanoseconds) since the last reset. */
