@@ -61,6 +61,7 @@ import dev.kitebridge.state.memory.InMemoryCursorStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.AuditWatch;
+import dev.kitebridge.sync.LightWatch;
 import dev.kitebridge.sync.SyncCadence;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncRunner;
@@ -341,7 +342,8 @@ public final class FreshnessBenchmark {
             service = new SyncService(accounts, syncs, (runId, delay) -> enqueue(runId, delay), new EventFeed(log, syncs),
                     new InMemoryCursorStore(), time);
             syncs.createAccount(AccountSync.first(ACCOUNT, TENANT));
-            schedule = new SyncSchedule(accounts, syncs, service, new AuditWatch(access, snapshots, time), SyncCadence.DEFAULT, time);
+            schedule = new SyncSchedule(accounts, syncs, service, new AuditWatch(access, snapshots, time),
+                    new LightWatch(access, directory), SyncCadence.DEFAULT, time);
             worker = new SyncWorker(runner, (runId, deadline) -> { }, this::enqueue, time, SyncWorker.BUSY_RETRY);
         }
 
