@@ -41,7 +41,7 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  * <p>What counts do not show waits for the next full run: a change of a member's role within a
  * team, of their name, email, SSO mode, avatar or bot flag, a promotion and a demotion in the same
  * interval, 2FA changes where both sides are large, and a member without teams who leaves while
- * another joins. Fewer members with no team short of one starts a full run (a member without teams left).
+ * another joins. A member count that the joiners and leavers found do not explain starts a full run.
  */
 public final class LightWatch {
 
@@ -78,11 +78,9 @@ public final class LightWatch {
                 continue;
             }
             Signals before = Optional.ofNullable(state.signals().get(org.id())).orElseGet(() -> signalsOf(kept.get()));
-            int found = subjects.size();
-            compare(session, org, before, now, kept.get(), subjects);
-            boolean someoneMayHaveLeft = subjects.stream().skip(found).anyMatch(s -> s.kind() == Subject.Kind.USER);
-            if (now.members() < before.members() && !someoneMayHaveLeft) {
-                // Fewer members, and none of their teams lost one: a member without teams left. Only a full run can say who.
+            if (!compare(session, org, before, now, kept.get(), subjects)) {
+                // The member count moved by more than the joiners and leavers found: someone without teams came or went
+                // (or joined beyond the newest looked at). Only a full run can say who.
                 fullRunNeeded = true;
             }
             seen.put(org.id(), now);
@@ -90,8 +88,13 @@ public final class LightWatch {
         return new Found(List.copyOf(subjects), fullRunNeeded, seen);
     }
 
-    private void compare(Session session, IntegratedAccount.OrganizationRef org, Signals before, Signals now,
-                         OrganizationDataService.View kept, Set<Subject> into) {
+    /**
+     * Names what moved; returns whether the member count is explained by the joiners and the
+     * leavers found (a leaver is a member who left a team and whom Buildkite no longer lists).
+     */
+    private boolean compare(Session session, IntegratedAccount.OrganizationRef org, Signals before, Signals now,
+                            OrganizationDataService.View kept, Set<Subject> into) {
+        Set<String> leftATeam = new HashSet<>();
         Set<String> teams = new HashSet<>(before.teams().keySet());
         teams.addAll(now.teams().keySet());
         for (String team : teams) {
@@ -106,14 +109,18 @@ public final class LightWatch {
                 Set<String> stays = is == null ? Set.of() : roster(session, org.slug(), team);
                 kept.rosters().roster(team).map(TeamRoster::members).orElse(List.of()).stream()
                         .map(TeamRoster.Member::userUuid).filter(u -> !stays.contains(u))
-                        .forEach(u -> into.add(Subject.user(org.id(), u)));
+                        .forEach(leftATeam::add);
             }
         }
+        leftATeam.forEach(u -> into.add(Subject.user(org.id(), u)));
+        long leavers = leftATeam.stream().filter(u -> access.find(session,
+                () -> session.buildkite().organizations().member(org.slug(), u)).isEmpty()).count();
         OrganizationData profiles = kept.profiles();
         Connection<MemberNode> recent = access.call(session, () -> session.buildkite().graphql().members()
                 .list(org.slug(), MemberQuery.page(RECENT_JOINERS, null).withOrder("RECENTLY_CREATED")));
-        recent.nodes().stream().filter(n -> n.user() != null && profiles.profile(n.user().uuid()).isEmpty())
-                .forEach(n -> into.add(Subject.user(org.id(), n.user().uuid())));
+        List<String> joiners = recent.nodes().stream().filter(n -> n.user() != null && profiles.profile(n.user().uuid()).isEmpty())
+                .map(n -> n.user().uuid()).toList();
+        joiners.forEach(u -> into.add(Subject.user(org.id(), u)));
         if (now.admins() != before.admins()) {
             Set<String> admins = new HashSet<>();
             members(session, org.slug(), MemberQuery.page(100, null).withRoles(List.of(OrganizationRole.ADMIN)))
@@ -137,6 +144,7 @@ public final class LightWatch {
         if (now.invitations() != before.invitations()) {
             into.add(Subject.invitations(org.id()));
         }
+        return now.members() == before.members() + joiners.size() - leavers;
     }
 
     /** Every member a query lists, page by page (the admins, one side of 2FA: small lists). */

@@ -118,11 +118,11 @@ public final class SyncSchedule {
                 case FULL -> fullRuns.addAndGet(full(state) ? 1 : 0);
                 case POLL -> {
                     polled.incrementAndGet();
-                    passes.addAndGet(poll(account.get(), state));
+                    count(poll(account.get(), state), fullRuns, passes);
                 }
                 case LOOK -> {
                     looked.incrementAndGet();
-                    passes.addAndGet(look(account.get(), state));
+                    count(look(account.get(), state), fullRuns, passes);
                 }
                 case NOTHING -> { }
             }
@@ -131,6 +131,13 @@ public final class SyncSchedule {
             LOG.log(System.Logger.Level.WARNING, "the schedule could not look at account " + state.accountId(), e);
         }
     }
+
+    private static void count(Started started, AtomicInteger fullRuns, AtomicInteger passes) {
+        (started == Started.FULL_RUN ? fullRuns : passes).addAndGet(started == Started.NOTHING ? 0 : 1);
+    }
+
+    /** What a poll or a look started. */
+    private enum Started { NOTHING, PASS, FULL_RUN }
 
     /** When the schedule last looked at an account's audit events or counts (null: never). */
     private static Instant lastLookedAt(AccountSync state) {
@@ -190,15 +197,15 @@ public final class SyncSchedule {
     /**
      * Polls the account's audit events and starts what they call for; the cursors are kept once it
      * is started (where that does not stick, the next poll reads the same events again and re-reads
-     * their subjects, which costs, not corrupts). Returns passes started.
+     * their subjects, which costs, not corrupts).
      */
-    private int poll(IntegratedAccount account, AccountSync state) {
+    private Started poll(IntegratedAccount account, AccountSync state) {
         AuditWatch.Found found;
         try {
             found = watch.poll(account, state, state.confirmed().oldest().orElseThrow(), cadence.auditRecheck(), POLL_BUDGET);
         } catch (ApiError e) {
             if (e.status() == 429) {
-                return 0; // a spent budget: the next tick polls again from the same cursors
+                return Started.NOTHING; // a spent budget: the next tick polls again from the same cursors
             }
             throw e;
         }
@@ -206,13 +213,13 @@ public final class SyncSchedule {
     }
 
     /** Looks at the counts of the organizations without audit events; the same, keeping the counts seen. */
-    private int look(IntegratedAccount account, AccountSync state) {
+    private Started look(IntegratedAccount account, AccountSync state) {
         LightWatch.Found found;
         try {
             found = light.look(account, state, org -> state.audit(org.id()).unavailableSince() != null, POLL_BUDGET);
         } catch (ApiError e) {
             if (e.status() == 429) {
-                return 0; // a spent budget: the next tick looks again, at the same counts
+                return Started.NOTHING; // a spent budget: the next tick looks again, at the same counts
             }
             throw e;
         }
@@ -222,23 +229,22 @@ public final class SyncSchedule {
     }
 
     /**
-     * Starts a full run, or a pass of changes of the subjects found, or nothing; then, once it is
-     * started (not while another run is under way), keeps what was seen. Returns passes started.
+     * Starts a full run, or a pass of changes of the subjects found, or nothing; then, unless a run
+     * was called for and another is under way, keeps what was seen.
      */
-    private int act(IntegratedAccount account, String trigger, boolean fullRunNeeded, List<Subject> subjects,
-                    UnaryOperator<AccountSync> seen) {
-        boolean started = true;
-        int passes = 0;
+    private Started act(IntegratedAccount account, String trigger, boolean fullRunNeeded, List<Subject> subjects,
+                        UnaryOperator<AccountSync> seen) {
+        Started started = Started.NOTHING;
         if (fullRunNeeded) {
-            started = service.start(account.tenantId(), account.id(), trigger).created();
+            started = service.start(account.tenantId(), account.id(), trigger).created() ? Started.FULL_RUN : null;
         } else if (!subjects.isEmpty()) {
-            started = service.startChanges(account.tenantId(), account.id(), trigger, subjects).created();
-            passes = started ? 1 : 0;
+            started = service.startChanges(account.tenantId(), account.id(), trigger, subjects).created() ? Started.PASS : null;
         }
-        if (started) {
-            update(account.id(), seen);
+        if (started == null) {
+            return Started.NOTHING; // another run is under way: the next tick asks again from what was seen before
         }
-        return passes;
+        update(account.id(), seen);
+        return started;
     }
 
     /** Changes the account's sync state over concurrent changes; leaves it where it keeps changing (logged). */

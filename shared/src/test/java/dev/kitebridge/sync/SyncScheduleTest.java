@@ -158,4 +158,34 @@ class SyncScheduleTest {
             assertEquals(List.of(), changesOf(watched.events(), beforeFull), "and it finds nothing the pass left");
         }
     }
+
+    /** A member without teams who leaves moves no team's count: the look cannot say who, and a full run says it. */
+    @Test
+    void aLeaveTheCountsCannotPlaceStartsAFullRun() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(30, 3)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time)) {
+            var world = sandbox.world();
+            Organization org = fixture.org();
+            var invited = world.invite(org, fixture.actor(), List.of("loner@example.com"), Member.Role.MEMBER, null, List.of());
+            Member loner = world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "Lone Member");
+            SyncSchedule schedule = schedule(fixture, time);
+            schedule.tick();
+            finishQueued(fixture);
+            schedule.tick(); // audit events asked for: not served
+            schedule.tick(); // the first look (the invitations read once)
+            finishQueued(fixture);
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "nothing moved");
+
+            world.removeMember(org, fixture.actor(), loner.userUuid());
+            time.advance(Duration.ofMinutes(10));
+            int seen = fixture.events().size();
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 1), schedule.tick(), "one member fewer, no team short of one: a full run");
+            SyncRun full = finishQueued(fixture);
+            assertTrue(full.full());
+            assertTrue(changesOf(fixture.events(), seen).stream().anyMatch(e -> e.startsWith(ChangeEvent.USER_DELETED)),
+                    "the full run publishes the leave");
+        }
+    }
 }
