@@ -205,6 +205,61 @@ class InPlaceRunTest {
         }
     }
 
+    /**
+     * From its PUBLISH on, a run in place has begun to change the account's snapshot: however often
+     * it fails there, it is retried, never ended as failed (which would take back its events).
+     */
+    @Test
+    void aRunInPlaceThatFailsInItsPublishIsRetriedNeverFailed() {
+        java.util.concurrent.atomic.AtomicLong failInto = new java.util.concurrent.atomic.AtomicLong(-1);
+        InMemorySnapshotStore kept = new InMemorySnapshotStore();
+        SnapshotStore failing = new CountingSnapshots(kept) {
+            @Override
+            public void put(String accountId, long generation, List<Item> items) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.put(accountId, generation, items);
+            }
+
+            @Override
+            public void delete(String accountId, long generation, List<String> keys) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.delete(accountId, generation, keys);
+            }
+        };
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4); SyncFixture fixture = new SyncFixture(sandbox, failing)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            change(fixture);
+            failInto.set(fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration());
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            // Each turn at once, without the back-off's wait: a run ends as failed after so many failed turns in a row.
+            for (int worker = 0; fixture.syncs.run(runId).orElseThrow().attempts() <= SyncRunner.MAX_FAILED_ATTEMPTS + 1; worker++) {
+                SyncRunner.Outcome outcome = fixture.runner.work(runId, "worker-" + worker, fixture.time.now().plus(WORKER));
+                assertTrue(worker < 1_000);
+                if (outcome.at() != null && outcome.at().isAfter(fixture.time.now())
+                        && fixture.syncs.run(runId).orElseThrow().phase() != SyncRun.Phase.PUBLISH) {
+                    fixture.sleepUntil(outcome.at()); // a budget to wait for while reading
+                }
+            }
+            SyncRun stuck = fixture.syncs.run(runId).orElseThrow();
+            assertEquals(SyncRun.Phase.PUBLISH, stuck.phase());
+            assertEquals(SyncRun.Status.RUNNING, stuck.status(), "retried, not failed, after " + stuck.attempts() + " failed attempts");
+
+            failInto.set(-1);
+            SyncRun done = fixture.finish(runId, WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertTrue(fixture.events().size() - seen > 5, "its events are out");
+            int after = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList(), "and the snapshot holds what it published");
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** A promotion, a leaver, a rename, a team move, a team deleted and an invitation. */
@@ -257,7 +312,7 @@ class InPlaceRunTest {
     }
 
     /** Snapshots that count the items written (put or deleted) by generation, and note the keys put. */
-    static final class CountingSnapshots implements SnapshotStore {
+    static class CountingSnapshots implements SnapshotStore {
         private final SnapshotStore kept;
         final Map<Long, List<String>> puts = new ConcurrentHashMap<>();
         private final Map<Long, AtomicLong> writes = new ConcurrentHashMap<>();
