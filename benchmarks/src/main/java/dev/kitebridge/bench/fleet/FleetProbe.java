@@ -60,8 +60,8 @@ import dev.kitebridge.time.TimeSource;
  * and Lambda's SQS poller, which hands the worker one message at a time, when it is due.
  *
  * <p>Reads commands on stdin, one a line, and answers each with one {@code RESULT} line:
- * {@code LINK} (the account and its secret, not metered), {@code PASS FULL_SYNC} (a tick of the sync
- * schedule and the worker's invocations until the run ends), {@code PASS WEBHOOK_TICK} (one delivery
+ * {@code LINK} (the account and its secret, not metered), {@code PASS FULL_SYNC} (a full run started
+ * as the sync schedule starts one, and the worker's invocations until the run ends), {@code PASS WEBHOOK_TICK} (one delivery
  * tick), {@code IDLE seconds} (Buildkite's time passing), {@code QUIT}.
  *
  * <p>A handler's billed time: its real time, plus its waits for Buildkite's budgets stretched to
