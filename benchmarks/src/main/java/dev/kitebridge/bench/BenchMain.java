@@ -12,7 +12,7 @@ import java.util.Locale;
  * java -jar benchmarks/target/kitebridge-benchmarks.jar organization-budget [--scale 10]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar cold-start [--rounds 7]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar warm-page
- * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small] [--second in-place|whole|none]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2] [--audit-share 0]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar freshness [--small]
  * </pre>
@@ -26,8 +26,8 @@ public final class BenchMain {
         if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "organization-budget", "cold-start", "warm-page", "sync", "fleet", "freshness").contains(rest.get(0))) {
             System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
                     + " | organization-budget [--scale 10]"
-                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] | fleet [--scale 20] [--small] [--passes 2] [--audit-share 0]"
-                    + " | freshness [--small]");
+                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] [--second in-place|whole|none]"
+                    + " | fleet [--scale 20] [--small] [--passes 2] [--audit-share 0] | freshness [--small]");
             System.exit(rest.isEmpty() ? 0 : 2);
         }
         // This jar carries every SDK HTTP client measured; the benchmarks' own SDK clients use the deployed one.
@@ -35,7 +35,8 @@ public final class BenchMain {
         if (rest.get(0).equals("sync")) {
             // DynamoDB round trips take real milliseconds, which a faster clock would stretch into Buildkite seconds.
             double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
-            SyncBenchmark sync = new SyncBenchmark(System.out, scale);
+            String second = rest.indexOf("--second") > 0 ? rest.get(rest.indexOf("--second") + 1) : "in-place";
+            SyncBenchmark sync = new SyncBenchmark(System.out, scale, second);
             if (rest.contains("--small")) {
                 sync.run(2_000, 50);
             } else {

@@ -230,6 +230,7 @@ class TablePermissionsTest {
         SnapshotStore snapshots = new DynamoDbSnapshotStore(dynamo, table.name());
         snapshots.put("acct-1", 1, List.of(new SnapshotStore.Item("o/acme/g/team-1", JsonNodeFactory.instance.objectNode())));
         snapshots.list("acct-1", 1, null, 10);
+        snapshots.get("acct-1", 1, List.of("o/acme/g/team-1"));
         snapshots.delete("acct-1", 1, List.of("o/acme/g/team-1"));
 
         EventLog events = new DynamoDbEventLog(dynamo, table.name());

@@ -118,7 +118,7 @@ final class KeptDirectory {
         List<MemberProfile> profiles = new ArrayList<>();
         String after = prefix;
         while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
+            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.publishedGeneration(), after, PAGE);
             for (SnapshotStore.Item item : page) {
                 if (!item.key().startsWith(prefix)) {
                     return data(run, dataKey, org, teams, pipelines, members, profiles);

@@ -70,6 +70,7 @@ final class SnapshotDiff {
         String resume = run.diff().afterRecord() == null ? null : run.diff().afterRecord() + "/~";
         Records base = new Records(run.accountId(), run.baseGeneration(), resume);
         Records next = new Records(run.accountId(), run.generation(), resume);
+        InPlace inPlace = run.inPlace() ? inPlace(run) : null;
         Comparison comparison = new Comparison(run, now);
         long baseRecords = run.diff().baseRecords();
         long deletions = run.diff().deletions();
@@ -87,7 +88,8 @@ final class SnapshotDiff {
             List<SnapshotStore.Item> was = key.equals(base.peek()) ? base.next() : List.of();
             List<SnapshotStore.Item> is = key.equals(next.peek()) ? next.next() : List.of();
             Built before = build(run, run.baseGeneration(), key, was);
-            Built after = build(run, run.generation(), key, is);
+            Built after = inPlace == null ? build(run, run.generation(), key, is)
+                    : build(run, afterNames(inPlace, key), key, inPlace.after(was, is));
             if (before != null) {
                 baseRecords++;
                 if (after == null) {
@@ -164,8 +166,34 @@ final class SnapshotDiff {
         return true;
     }
 
+    /**
+     * A full run in place's after-state (see {@link InPlace}), its markers read once for the run:
+     * they do not change after READ, which comes before every use of it.
+     */
+    InPlace inPlace(SyncRun run) {
+        InPlace cached = inPlace;
+        if (cached == null || !cached.run().id().equals(run.id())) {
+            cached = InPlace.of(snapshots, run);
+            inPlace = cached;
+        }
+        return cached;
+    }
+
+    private volatile InPlace inPlace;
+
+    /** The teams of a record's organization after a run in place, read once per comparison. */
+    private Map<String, String> afterNames(InPlace inPlace, String recordKey) {
+        String org = SnapshotKeys.organizationOf(recordKey);
+        return teamNames.computeIfAbsent(inPlace.run().accountId() + "/inplace/" + inPlace.run().generation() + "/" + org,
+                k -> inPlace.teamNames(org));
+    }
+
     /** A record as the run leaves it: in its own generation (a full run), or with the pass over the current one. */
     private Built after(SyncRun run, String recordKey) {
+        if (run.inPlace()) {
+            InPlace inPlace = inPlace(run);
+            return build(run, afterNames(inPlace, recordKey), recordKey, inPlace.record(recordKey));
+        }
         if (run.full()) {
             return build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
         }
@@ -401,8 +429,14 @@ final class SnapshotDiff {
         private void fill() {
             if (buffer.isEmpty() && !end) {
                 List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
-                buffer.addAll(page);
                 end = page.size() < PAGE;
+                for (SnapshotStore.Item item : page) {
+                    if (InPlace.isMarker(item.key())) { // a run in place's markers sort after its records
+                        end = true;
+                        break;
+                    }
+                    buffer.add(item);
+                }
                 if (!page.isEmpty()) {
                     after = page.get(page.size() - 1).key();
                 }

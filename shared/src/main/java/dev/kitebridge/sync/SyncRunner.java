@@ -336,6 +336,8 @@ public final class SyncRunner {
         SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
         if (!run.full()) {
             applyChanges(run);
+        } else if (run.inPlace()) {
+            applyInPlace(run);
         }
         Map<String, Long> byType = new HashMap<>();
         String after = EventPositions.firstOfRun(run.ordinal());
@@ -354,7 +356,7 @@ public final class SyncRunner {
         log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
         // What it read is confirmed as of when it began reading (its startedAt): no older than that.
         updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()),
-                s -> s.published(run.ordinal(), run.full() ? run.generation() : s.currentGeneration())
+                s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
                         .confirming(run.confirms(), run.startedAt()));
         ended(progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN)));
     }
@@ -373,6 +375,18 @@ public final class SyncRunner {
         if (kept != null) {
             access.dataKey(run.tenantId(), run.accountId()).ifPresent(dataKey -> kept.patch(run, dataKey, time.now()));
         }
+    }
+
+    /**
+     * A full run in place goes into the account's current generation before its events are out,
+     * as a pass does: from here on it is only ever retried (see {@link #failedAttempt}). Repeatable.
+     */
+    private void applyInPlace(SyncRun run) {
+        long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
+        if (current != run.baseGeneration()) {
+            return; // never so while the run is the account's one run
+        }
+        diff.inPlace(run).publish();
     }
 
     /**
@@ -419,7 +433,8 @@ public final class SyncRunner {
         try {
             SyncRun run = progress.save(r -> r.failedAttempt(why));
             Instant later = time.now().plus(Duration.ofSeconds(30L << Math.min(run.attempts() - 1, 5)));
-            boolean published = run.finished() || !run.full() && run.phase() == SyncRun.Phase.PUBLISH
+            // A pass, or a full run in place, changes the account's snapshot in its PUBLISH: it is never taken back from there.
+            boolean published = run.finished() || (!run.full() || run.inPlace()) && run.phase() == SyncRun.Phase.PUBLISH
                     || syncs.account(run.accountId()).map(s -> s.publishedThrough() >= run.ordinal()).orElse(false);
             if (!published && run.attempts() >= MAX_FAILED_ATTEMPTS) {
                 fail(progress, "gave up after " + run.attempts() + " failed attempts in a row; the last: " + why, false);
@@ -455,7 +470,7 @@ public final class SyncRunner {
             return;
         }
         long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
-        if (current != run.generation()) {
+        if (current != run.publishedGeneration()) {
             return;
         }
         Optional<String> dataKey = access.dataKey(run.tenantId(), run.accountId());
@@ -466,11 +481,12 @@ public final class SyncRunner {
 
     /**
      * Deletes the generation the run leaves behind: the base one after a completed run, its own after
-     * a failed one; never the account's current generation.
+     * a failed one, a pass or a run in place (its changed items and markers); never the account's
+     * current generation.
      */
     private boolean clean(RunProgress progress, Instant deadline) {
         SyncRun run = progress.current();
-        long generation = run.status() == SyncRun.Status.FAILED || !run.full() ? run.generation() : run.baseGeneration();
+        long generation = run.status() == SyncRun.Status.FAILED || !run.full() || run.inPlace() ? run.generation() : run.baseGeneration();
         long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
         if (generation == 0 || generation == current) {
             return true;

@@ -49,7 +49,7 @@ public abstract class SyncStoreContract {
                 new OrganizationReader.RestLane(OrganizationReader.RestLane.Stage.ROSTERS, new PageRequest(query), "team-7", true, 42));
         SyncRun.Counts counts = new SyncRun.Counts(120, 3, 6, 240, 57, 2, Map.of(ChangeEvent.USER_CREATED, 120L, ChangeEvent.GROUP_USER_ADDED, 240L), 4);
         return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", List.of(Subject.user("org-1", "user-1"), Subject.invitations("org-1")), true, SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
-                T0.plusSeconds(90).plusNanos(5), 6, 7,
+                T0.plusSeconds(90).plusNanos(5), 6, 7, true,
                 List.of(new SyncRun.Organization("org-1", "acme", "Acme Inc"), new SyncRun.Organization("org-2", "zeta", "Zëta 山田")),
                 read, new SyncRun.Diff("o/acme/u/user-9", 300, 12, "000000000007/90/o/acme/u/user-3"), counts, "Buildkite answered 401",
                 3, T0.plusSeconds(40), 11);

@@ -77,6 +77,11 @@ final class Killer {
             }
 
             @Override
+            public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+                return read(() -> store.get(accountId, generation, keys));
+            }
+
+            @Override
             public void delete(String accountId, long generation, List<String> keys) {
                 run(() -> store.delete(accountId, generation, keys));
             }

@@ -253,6 +253,11 @@ class PassOfChangesTest {
         }
 
         @Override
+        public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+            return kept.get(accountId, generation, keys);
+        }
+
+        @Override
         public void delete(String accountId, long generation, List<String> keys) {
             writes.merge(generation, (long) keys.size(), Long::sum);
             kept.delete(accountId, generation, keys);

@@ -34,6 +34,11 @@ class SyncFailureLogTest {
             }
 
             @Override
+            public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+                return kept.get(accountId, generation, keys);
+            }
+
+            @Override
             public void delete(String accountId, long generation, List<String> keys) {
                 kept.delete(accountId, generation, keys);
             }
