@@ -88,6 +88,7 @@ final class SnapshotDiff {
             List<SnapshotStore.Item> was = key.equals(base.peek()) ? base.next() : List.of();
             List<SnapshotStore.Item> is = key.equals(next.peek()) ? next.next() : List.of();
             Built before = build(run, run.baseGeneration(), key, was);
+            is = withProfileCarried(run, key, was, inPlace == null ? is : inPlace.after(was, is), is);
             Built after = inPlace == null ? build(run, run.generation(), key, is)
                     : build(run, afterNames(inPlace, key), key, inPlace.after(was, is));
             if (before != null) {
@@ -102,6 +103,32 @@ final class SnapshotDiff {
         }
         save(progress, comparison, last, baseRecords, deletions);
         return true;
+    }
+
+    /**
+     * A member the REST list still has, whose GraphQL profile the run's read missed (the profiles'
+     * pages shift while members join and leave during a long read): the profile is not gone with
+     * them, so the last one is carried into the run's generation, and nothing of it changes. Returns
+     * the run's items of the record, with the carried one.
+     */
+    private List<SnapshotStore.Item> withProfileCarried(SyncRun run, String key, List<SnapshotStore.Item> was,
+                                                        List<SnapshotStore.Item> after, List<SnapshotStore.Item> is) {
+        if (SnapshotKeys.kind(key) != Kind.USER) {
+            return is;
+        }
+        String member = key + "/m";
+        String profile = key + "/g";
+        boolean stays = after.stream().anyMatch(i -> i.key().equals(member));
+        boolean missed = after.stream().noneMatch(i -> i.key().equals(profile));
+        Optional<SnapshotStore.Item> last = was.stream().filter(i -> i.key().equals(profile)).findFirst();
+        if (!stays || !missed || last.isEmpty()) {
+            return is;
+        }
+        snapshots.put(run.accountId(), run.generation(), List.of(last.get()));
+        List<SnapshotStore.Item> carried = new ArrayList<>(is);
+        carried.add(last.get());
+        carried.sort(java.util.Comparator.comparing(SnapshotStore.Item::key));
+        return carried;
     }
 
     /**

@@ -428,6 +428,37 @@ class SyncRunTest {
         }
     }
 
+    /**
+     * A member who leaves while the profiles are read shifts GraphQL's next page by one: the member
+     * then first on it is read on neither page. REST still lists them, so their profile was missed,
+     * not lost: the run publishes nothing of them (it did publish their 2FA, avatar and join date as null).
+     */
+    @Test
+    void aMemberWhoseProfileShiftsOffAPageWhileItIsReadChangesNothing() {
+        HookedSnapshotStore watching = new HookedSnapshotStore();
+        try (Sandbox sandbox = SyncFixture.sandbox(400, 2); SyncFixture fixture = new SyncFixture(sandbox, watching)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            var world = sandbox.world();
+            Organization org = fixture.org();
+            List<Member> inGraphqlOrder = world.members(org.uuid()).stream()
+                    .sorted(java.util.Comparator.comparing(Member::createdAt).reversed().thenComparing(Member::uuid)).toList();
+            Member leaver = inGraphqlOrder.stream().filter(m -> !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
+            Member shifted = inGraphqlOrder.get(100); // first on page 2, until the leaver goes once page 1 is read
+            watching.once(key -> key.endsWith("/g"), () -> world.removeMember(org, fixture.actor(), leaver.userUuid()));
+            SyncRun second = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
+            List<ChangeEvent> events = fixture.events().subList(seen, fixture.events().size());
+            assertEquals(List.of(), events.stream().filter(e -> e.data().path("id").asText().equals(shifted.userUuid()))
+                    .map(e -> e.event() + " " + e.previousAttributes()).toList(), "the member whose profile was missed changed nothing");
+            int after = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(), fixture.events().subList(after, fixture.events().size()).stream()
+                    .filter(e -> e.data().path("id").asText().equals(shifted.userUuid())).map(ChangeEvent::event).toList(),
+                    "and the next run finds nothing of them to undo");
+        }
+    }
+
     @Test
     void aFailedRunWhoseFailureIsNotYetPublishedIsStillTheAccountsRun() {
         try (SyncFixture fixture = new SyncFixture(60, 3)) {
