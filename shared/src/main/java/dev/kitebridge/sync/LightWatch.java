@@ -41,7 +41,8 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  * <p>What counts do not show waits for the next full run: a change of a member's role within a
  * team, of their name, email, SSO mode, avatar or bot flag, a promotion and a demotion in the same
  * interval, 2FA changes where both sides are large, and a member without teams who leaves while
- * another joins. A member count that the joiners and leavers found do not explain starts a full run.
+ * another joins. A member count that the joiners and leavers found do not explain at two looks in a
+ * row starts a full run.
  */
 public final class LightWatch {
 
@@ -58,8 +59,11 @@ public final class LightWatch {
         this.directory = directory;
     }
 
-    /** What a look found: the subjects to re-read, whether only a full run can tell, and the counts to keep. */
-    public record Found(List<Subject> subjects, boolean fullRunNeeded, Map<String, Signals> signals) {}
+    /**
+     * What a look found: the subjects to re-read, whether only a full run can tell, and the counts
+     * to keep, with the organizations whose member count it could not explain.
+     */
+    public record Found(List<Subject> subjects, boolean fullRunNeeded, Map<String, Signals> signals, Set<String> doubted) {}
 
     /** Looks at the organizations {@code which} picks (those without audit events). */
     public Found look(IntegratedAccount account, AccountSync state, java.util.function.Predicate<IntegratedAccount.OrganizationRef> which,
@@ -68,6 +72,7 @@ public final class LightWatch {
         Set<Subject> subjects = new LinkedHashSet<>();
         Map<String, Signals> seen = new HashMap<>(state.signals());
         boolean fullRunNeeded = false;
+        Set<String> doubted = new HashSet<>();
         for (IntegratedAccount.OrganizationRef org : account.organizations().stream().filter(which).toList()) {
             Signals now = access.call(session, () -> session.buildkite().graphql().signals().of(org.slug()));
             Optional<OrganizationDataService.View> kept = directory.cached(session, org.slug(),
@@ -78,21 +83,29 @@ public final class LightWatch {
                 continue;
             }
             Signals before = Optional.ofNullable(state.signals().get(org.id())).orElseGet(() -> signalsOf(kept.get()));
-            if (!compare(session, org, before, now, kept.get(), subjects)) {
-                // The member count moved by more than the joiners and leavers found: someone without teams came or went
-                // (or joined beyond the newest looked at). Only a full run can say who.
+            long accounted = compare(session, org, before, now, kept.get(), subjects);
+            if (accounted == now.members()) {
+                seen.put(org.id(), now);
+            } else if (state.counts().doubted().contains(org.id())) {
+                // Twice the member count moved by more than the joiners and leavers found: someone without teams came or
+                // went (or joined beyond the newest looked at). Only a full run can say who.
                 fullRunNeeded = true;
+                seen.put(org.id(), now);
+            } else {
+                // A change during the look (a join between the counts and the newest members) shows at the next one, which
+                // compares with what this one could account for.
+                doubted.add(org.id());
+                seen.put(org.id(), new Signals(accounted, now.admins(), now.twoFactor(), now.invitations(), now.teams()));
             }
-            seen.put(org.id(), now);
         }
-        return new Found(List.copyOf(subjects), fullRunNeeded, seen);
+        return new Found(List.copyOf(subjects), fullRunNeeded, seen, doubted);
     }
 
     /**
-     * Names what moved; returns whether the member count is explained by the joiners and the
-     * leavers found (a leaver is a member who left a team and whom Buildkite no longer lists).
+     * Names what moved; returns the member count the joiners and the leavers found account for
+     * (a leaver is a member who left a team and whom Buildkite no longer lists).
      */
-    private boolean compare(Session session, IntegratedAccount.OrganizationRef org, Signals before, Signals now,
+    private long compare(Session session, IntegratedAccount.OrganizationRef org, Signals before, Signals now,
                             OrganizationDataService.View kept, Set<Subject> into) {
         Set<String> leftATeam = new HashSet<>();
         Set<String> teams = new HashSet<>(before.teams().keySet());
@@ -144,7 +157,7 @@ public final class LightWatch {
         if (now.invitations() != before.invitations()) {
             into.add(Subject.invitations(org.id()));
         }
-        return now.members() == before.members() + joiners.size() - leavers;
+        return before.members() + joiners.size() - leavers;
     }
 
     /** Every member a query lists, page by page (the admins, one side of 2FA: small lists). */

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -78,7 +79,7 @@ public abstract class SyncStoreContract {
                 Map.of("org-1", new AuditCursor(T0.minusSeconds(5), List.of("evt-a", "evt-b"), T0.minusSeconds(2), null),
                         "org-2", AuditCursor.UNKNOWN.unavailable(T0)),
                 new CountsSeen(T0.minusSeconds(30), Map.of("org-2", new SignalsQueries.Signals(120, 3, 80, 2,
-                        Map.of("team-1", new SignalsQueries.TeamSignal("Platform", 40))))), 3);
+                        Map.of("team-1", new SignalsQueries.TeamSignal("Platform", 40)))), Set.of("org-2")), 3);
         assertTrue(store().createAccount(state));
         assertEquals(state, store().account("acct-1").orElseThrow());
         AccountSync first = AccountSync.first("acct-2", "tenant-1");
