@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -81,7 +77,7 @@ class InPlaceRunTest {
             SyncRun second = fixture.sync(WORKER);
             assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
             Map<String, String> after = fixture.snapshot();
-            long changed = changedItems(before, after);
+            long changed = CountingSnapshots.changedItems(before, after);
             assertTrue(changed > 5, "some items changed: " + changed);
             assertEquals(changed, counted.writes(current), "writes into the snapshot: exactly its changed items");
             long notMarkers = counted.keysPut(second.generation()).stream().filter(k -> !InPlace.isMarker(k)).count();
@@ -305,57 +301,4 @@ class InPlaceRunTest {
         return events.subList(from, events.size()).stream().map(e -> e.event() + " " + e.id()).toList();
     }
 
-    private static long changedItems(Map<String, String> before, Map<String, String> after) {
-        TreeSet<String> keys = new TreeSet<>(before.keySet());
-        keys.addAll(after.keySet());
-        return keys.stream().filter(k -> !Objects.equals(before.get(k), after.get(k))).count();
-    }
-
-    /** Snapshots that count the items written (put or deleted) by generation, and note the keys put. */
-    static class CountingSnapshots implements SnapshotStore {
-        private final SnapshotStore kept;
-        final Map<Long, List<String>> puts = new ConcurrentHashMap<>();
-        private final Map<Long, AtomicLong> writes = new ConcurrentHashMap<>();
-
-        CountingSnapshots(SnapshotStore kept) {
-            this.kept = kept;
-        }
-
-        void clear() {
-            puts.clear();
-            writes.clear();
-        }
-
-        long writes(long generation) {
-            return writes.getOrDefault(generation, new AtomicLong()).get();
-        }
-
-        List<String> keysPut(long generation) {
-            return new ArrayList<>(puts.getOrDefault(generation, List.of()));
-        }
-
-        @Override
-        public void put(String accountId, long generation, List<Item> items) {
-            writes.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(items.size());
-            puts.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new ArrayList<>()))
-                    .addAll(items.stream().map(Item::key).toList());
-            kept.put(accountId, generation, items);
-        }
-
-        @Override
-        public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-            return kept.list(accountId, generation, afterKey, limit);
-        }
-
-        @Override
-        public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
-            return kept.get(accountId, generation, keys);
-        }
-
-        @Override
-        public void delete(String accountId, long generation, List<String> keys) {
-            writes.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(keys.size());
-            kept.delete(accountId, generation, keys);
-        }
-    }
 }
