@@ -12,7 +12,9 @@ import java.util.Locale;
  * java -jar benchmarks/target/kitebridge-benchmarks.jar organization-budget [--scale 10]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar cold-start [--rounds 7]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar warm-page
- * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small] [--second in-place|whole|none]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2] [--audit-share 0]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar freshness [--small]
  * </pre>
  */
 public final class BenchMain {
@@ -21,10 +23,11 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         List<String> rest = List.of(args);
-        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "organization-budget", "cold-start", "warm-page", "sync").contains(rest.get(0))) {
+        if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "organization-budget", "cold-start", "warm-page", "sync", "fleet", "freshness").contains(rest.get(0))) {
             System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
                     + " | organization-budget [--scale 10]"
-                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small]");
+                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] [--second in-place|whole|none]"
+                    + " | fleet [--scale 20] [--small] [--passes 2] [--audit-share 0] | freshness [--small]");
             System.exit(rest.isEmpty() ? 0 : 2);
         }
         // This jar carries every SDK HTTP client measured; the benchmarks' own SDK clients use the deployed one.
@@ -32,13 +35,30 @@ public final class BenchMain {
         if (rest.get(0).equals("sync")) {
             // DynamoDB round trips take real milliseconds, which a faster clock would stretch into Buildkite seconds.
             double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
-            SyncBenchmark sync = new SyncBenchmark(System.out, scale);
+            String second = rest.indexOf("--second") > 0 ? rest.get(rest.indexOf("--second") + 1) : "in-place";
+            SyncBenchmark sync = new SyncBenchmark(System.out, scale, second);
             if (rest.contains("--small")) {
                 sync.run(2_000, 50);
             } else {
                 sync.run(10_000, 250);
             }
             return;
+        }
+        if (rest.get(0).equals("fleet")) {
+            // As sync: DynamoDB's real milliseconds, stretched by a faster clock, would count as Buildkite's seconds.
+            double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
+            int passes = rest.indexOf("--passes") > 0 ? Integer.parseInt(rest.get(rest.indexOf("--passes") + 1)) : 2;
+            double auditShare = rest.indexOf("--audit-share") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--audit-share") + 1)) : 0;
+            new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, auditShare, java.nio.file.Path.of("template.yaml"))
+                    .run(rest.contains("--small"));
+            return;
+        }
+        if (rest.get(0).equals("freshness")) {
+            // On Buildkite's clock, which moves only when Kitebridge waits: no scale to choose.
+            new dev.kitebridge.bench.freshness.FreshnessBenchmark(System.out, java.nio.file.Path.of("template.yaml"))
+                    .run(rest.contains("--small") ? dev.kitebridge.bench.freshness.FreshnessBenchmark.Size.SMALL
+                            : dev.kitebridge.bench.freshness.FreshnessBenchmark.Size.FULL);
+            System.exit(0);
         }
         if (rest.get(0).equals("warm-page")) {
             new WarmPageRun(System.out).run();

@@ -30,12 +30,22 @@ import dev.kitebridge.state.aws.Dynalite;
  */
 final class SyncBenchmark {
 
+    /** The worker's heap (-Dkitebridge.bench.heap=48m: does it fit in less?). */
+    private static final String HEAP = System.getProperty("kitebridge.bench.heap", "256m");
+
     private final PrintStream out;
     private final double scale;
+    /** The second full run, nothing changed: in-place, whole (a whole generation, as before runs were in place), or none. */
+    private final String second;
 
     SyncBenchmark(PrintStream out, double scale) {
+        this(out, scale, "in-place");
+    }
+
+    SyncBenchmark(PrintStream out, double scale, String second) {
         this.out = out;
         this.scale = scale;
+        this.second = second;
     }
 
     double run(int members, int teams) throws Exception {
@@ -50,6 +60,7 @@ final class SyncBenchmark {
                     "PROBE_REST_URL", sandbox.restUrl(), "PROBE_GRAPHQL_URL", sandbox.graphqlUrl(),
                     "KITEBRIDGE_TABLE", table.name(), "AWS_REGION", table.config().region(),
                     "KITEBRIDGE_DYNAMODB_ENDPOINT", table.config().dynamoDbEndpoint().toString()));
+            env.put("PROBE_SECOND", second);
             Map<String, String> result = probe(env);
             long rateLimited = sandbox.journal().rateLimited() - rateLimitedBefore;
             double read = Double.parseDouble(result.get("read_seconds"));
@@ -60,17 +71,35 @@ final class SyncBenchmark {
             out.printf(Locale.ROOT, "time: reading %.0f s (Buildkite's clock) + comparing and publishing %.1f s (real, DynamoDB only) = %.0f s%n",
                     read, after, read + after);
             out.printf(Locale.ROOT, "429s from Buildkite: %d%n", rateLimited);
-            out.printf(Locale.ROOT, "worker heap: peak %.1f MB (sum of the heap pools' peaks) with -Xmx256m%n",
-                    Double.parseDouble(result.get("heap_peak_mb")));
+            out.printf(Locale.ROOT, "worker heap: peak %.1f MB (sum of the heap pools' peaks) with -Xmx%s%n",
+                    Double.parseDouble(result.get("heap_peak_mb")), HEAP);
             double ratio = (read + after) / floor;
+            out.printf(Locale.ROOT, "snapshot items written: %,d%n", Long.parseLong(result.get("items_written")));
             out.printf(Locale.ROOT, "RATIO sync / floor = %.2f   (goal: 1.15 or less, and no 429)%n", ratio);
+            if (result.containsKey("second_status")) {
+                double secondRead = Double.parseDouble(result.get("second_read_seconds"));
+                double secondAfter = Double.parseDouble(result.get("second_after_read_real_seconds"));
+                out.printf(Locale.ROOT, "%n-- a second full run, nothing changed, %s (after the budgets refill) --%n", result.get("second_mode"));
+                out.printf(Locale.ROOT, "second run: %s, %s events; %s Buildkite calls over %s workers%n", result.get("second_status"),
+                        result.get("second_events"), result.get("second_buildkite_calls"), result.get("second_workers"));
+                out.printf(Locale.ROOT, "time: reading %.0f s (Buildkite's clock) + comparing, publishing and keeping %.1f s (real) = %.0f s%n",
+                        secondRead, secondAfter, secondRead + secondAfter);
+                out.printf(Locale.ROOT, "snapshot items written (puts and deletes): %,d into the account's generation (%,d items),"
+                                + " %,d into the run's own (%,d of them markers); %,d keys looked up%n",
+                        Long.parseLong(result.get("second_written_base")), Long.parseLong(result.get("base_items")),
+                        Long.parseLong(result.get("second_written_own")), Long.parseLong(result.get("second_markers")),
+                        Long.parseLong(result.get("second_looked_up")));
+                out.printf(Locale.ROOT, "worker heap: peak %.1f MB during the second run with -Xmx%s%n",
+                        Double.parseDouble(result.get("second_heap_peak_mb")), HEAP);
+                out.printf(Locale.ROOT, "RATIO second run / floor = %.2f%n", (secondRead + secondAfter) / floor);
+            }
             return ratio;
         }
     }
 
     /** Runs the worker process and reads its result line. */
     private Map<String, String> probe(Map<String, String> env) throws Exception {
-        ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + HEAP,
                 "-cp", System.getProperty("java.class.path"), SyncProbe.class.getName());
         process.environment().putAll(env);
         process.redirectErrorStream(true);

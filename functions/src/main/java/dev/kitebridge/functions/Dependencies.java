@@ -34,6 +34,7 @@ import dev.kitebridge.state.aws.DynamoDbWebhookStore;
 import dev.kitebridge.state.aws.SecretsManagerTokenVault;
 import dev.kitebridge.state.aws.SqsSyncQueue;
 import dev.kitebridge.state.memory.InMemoryApiKeyStore;
+import dev.kitebridge.sync.SyncCadence;
 import dev.kitebridge.sync.SyncQueue;
 import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.tenants.ApiKeys;
@@ -124,11 +125,12 @@ public final class Dependencies {
         double maxDeletionShare = Optional.ofNullable(env.get("KITEBRIDGE_SYNC_MAX_DELETION_SHARE")).map(Double::parseDouble)
                 .orElse(SyncState.DEFAULT_MAX_DELETION_SHARE);
         WebhookTargets webhookTargets = WebhookTargets.fromEnvironment(env);
+        SyncCadence cadence = SyncCadence.fromEnvironment(env);
         if (aws.isEmpty()) {
             // (The dev server puts its own queue in; a Lambda without a table has no queue to send runs to.)
             return Application.Wiring.builder()
                     .buildkite(buildkite)
-                    .sync(SyncState.inMemory((runId, delay) -> { }, maxDeletionShare).withWebhookTargets(webhookTargets))
+                    .sync(SyncState.inMemory((runId, delay) -> { }, maxDeletionShare).withWebhookTargets(webhookTargets).withCadence(cadence))
                     .build();
         }
         AwsConfig config = aws.get();
@@ -160,7 +162,7 @@ public final class Dependencies {
                 .buildkite(buildkite)
                 .sync(new SyncState(new DynamoDbSyncStore(dynamo, table), new DynamoDbSnapshotStore(dynamo, table),
                         new DynamoDbEventLog(dynamo, table), syncQueue(config, env), new DynamoDbWebhookStore(dynamo, table),
-                        new DynamoDbDeadLetterStore(dynamo, table), maxDeletionShare, webhookTargets))
+                        new DynamoDbDeadLetterStore(dynamo, table), maxDeletionShare, webhookTargets, cadence))
                 .connect(new ConnectState(new DynamoDbConnectSessionStore(dynamo, table), new DynamoDbRedirectOriginStore(dynamo, table)))
                 .build();
     }

@@ -56,7 +56,7 @@ class LocalMainTest {
         assertEquals(LocalRuntime.TENANT, JSON.readTree(authorizer.stdout()).at("/context/tenant_id").asText(), authorizer.toString());
         Run schedule = run(Map.of(), "invoke", "SyncScheduleFunction", "events/SyncScheduleFunction/tick.json");
         assertEquals(0, schedule.exit(), schedule.toString());
-        assertTrue(JSON.readTree(schedule.stdout()).has("runs_started"), schedule.toString());
+        assertTrue(JSON.readTree(schedule.stdout()).has("full_runs_started"), schedule.toString());
         Run queue = run(Map.of(), "invoke", "SyncWorkerFunction", "events/SyncWorkerFunction/run-message.json");
         assertEquals(0, queue.exit(), queue.toString());
         assertEquals(0, JSON.readTree(queue.stdout()).get("batchItemFailures").size(), queue.toString());

@@ -34,6 +34,7 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
@@ -101,6 +102,9 @@ class TablePermissionsTest {
 
         /** A batch touches each of its items' partitions; any other call one (null where it cannot tell). */
         private static List<String> partitionKeys(SdkRequest request) {
+            if (request instanceof BatchGetItemRequest batch) {
+                return batch.requestItems().values().stream().flatMap(keys -> keys.keys().stream()).map(key -> key.get("pk").s()).toList();
+            }
             if (request instanceof BatchWriteItemRequest batch) {
                 return batch.requestItems().values().stream().flatMap(List::stream)
                         .map(write -> (write.putRequest() != null ? write.putRequest().item() : write.deleteRequest().key()).get("pk").s())
@@ -226,6 +230,7 @@ class TablePermissionsTest {
         SnapshotStore snapshots = new DynamoDbSnapshotStore(dynamo, table.name());
         snapshots.put("acct-1", 1, List.of(new SnapshotStore.Item("o/acme/g/team-1", JsonNodeFactory.instance.objectNode())));
         snapshots.list("acct-1", 1, null, 10);
+        snapshots.get("acct-1", 1, List.of("o/acme/g/team-1"));
         snapshots.delete("acct-1", 1, List.of("o/acme/g/team-1"));
 
         EventLog events = new DynamoDbEventLog(dynamo, table.name());
@@ -244,9 +249,10 @@ class TablePermissionsTest {
         syncs.createRun(run);
         syncs.replaceRun(run.started(now, List.of()));
         syncs.run("run-1");
+        syncs.runs("acct-1", Long.MAX_VALUE, 10);
 
         assertAllowed("the sync stores", api, recorder.accesses);
-        assertEquals(Set.of("BatchWriteItem", "Query", "GetItem", "PutItem", "DeleteItem"),
+        assertEquals(Set.of("BatchWriteItem", "BatchGetItem", "Query", "GetItem", "PutItem", "DeleteItem"),
                 recorder.accesses.stream().map(Access::operation).collect(Collectors.toSet()));
     }
 

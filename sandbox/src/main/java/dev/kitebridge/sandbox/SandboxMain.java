@@ -19,6 +19,7 @@ public final class SandboxMain {
               --teams T            teams per organization (default 10)
               --organizations K    organizations (default 1)
               --seed S             data seed (default 42)
+              --enterprise K       the first K organizations on the Enterprise plan (audit log; default 0)
               --port P             port on 127.0.0.1 (default 8787; 0 takes a free one)
               --time-scale X       Buildkite seconds per real second (default 1)
               --rest-user-limit L  REST requests per user per window (default 50)
@@ -43,7 +44,8 @@ public final class SandboxMain {
         }
         Population population = Population.of(options.members, options.teams)
                 .withSeed(options.seed)
-                .withOrganizations(options.organizations, options.organizations > 2 ? 1 : 0);
+                .withOrganizations(options.organizations, options.organizations > 2 ? 1 : 0)
+                .withEnterprise(Math.min(options.enterprise, options.organizations));
         RateLimits limits = RateLimits.BUILDKITE.withRest(RateLimits.BUILDKITE.restPerOrganization(), options.restUserLimit)
                 .withPerUserLimits(options.userLimits);
         Sandbox sandbox = Sandbox.builder().population(population).limits(limits)
@@ -64,6 +66,7 @@ public final class SandboxMain {
         int teams = 10;
         int organizations = 1;
         long seed = 42;
+        int enterprise;
         int port = 8787;
         double timeScale = 1;
         int restUserLimit = RateLimits.BUILDKITE.restPerUser();
@@ -80,6 +83,7 @@ public final class SandboxMain {
                     case "--teams" -> o.teams = (int) number(flag, value(flag, rest));
                     case "--organizations" -> o.organizations = positive(flag, value(flag, rest));
                     case "--seed" -> o.seed = number(flag, value(flag, rest));
+                    case "--enterprise" -> o.enterprise = (int) number(flag, value(flag, rest));
                     case "--port" -> o.port = (int) number(flag, value(flag, rest));
                     case "--time-scale" -> o.timeScale = Double.parseDouble(value(flag, rest));
                     case "--rest-user-limit" -> o.restUserLimit = positive(flag, value(flag, rest));

@@ -3,9 +3,13 @@ package dev.kitebridge.api;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.kitebridge.accounts.AccountsService;
 import dev.kitebridge.buildkite.BuildkiteToken;
 import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.contract.ApiJson;
+import dev.kitebridge.sync.SyncService;
 
 /**
  * {@code /integrated-accounts}: link (POST), list and get (GET), rotate or rename (PATCH), unlink
@@ -17,9 +21,12 @@ public final class AccountsEndpoints {
     private static final int MAX_TOKEN = 2_048;
 
     private final AccountsService accounts;
+    private final SyncService syncs;
 
-    public AccountsEndpoints(AccountsService accounts) {
+    /** @param syncs what each account shows of its syncs: when each kind of its data was last confirmed */
+    public AccountsEndpoints(AccountsService accounts, SyncService syncs) {
         this.accounts = accounts;
+        this.syncs = syncs;
     }
 
     /** {@code POST /integrated-accounts}: links a token (checked with Buildkite first). */
@@ -27,20 +34,20 @@ public final class AccountsEndpoints {
         return ErrorFrame.answer(request, exchange -> {
             JsonBody body = JsonBody.parse(request.body(), Set.of("token", "label"));
             BuildkiteToken token = token(body.requiredString("token", MAX_TOKEN));
-            return ApiResponse.json(201, accounts.link(request.tenantId(), token, body.string("label", MAX_LABEL)).json(), exchange.headers());
+            return ApiResponse.json(201, json(accounts.link(request.tenantId(), token, body.string("label", MAX_LABEL))), exchange.headers());
         });
     }
 
     /** {@code GET /integrated-accounts} */
     public ApiResponse list(ApiRequest request) {
         return ErrorFrame.answer(request, exchange -> Responses.wholeList(
-                accounts.list(request.tenantId()).stream().map(AccountsService.View::json).toList(), exchange.headers()));
+                accounts.list(request.tenantId()).stream().map(this::json).toList(), exchange.headers()));
     }
 
     /** {@code GET /integrated-accounts/{id}} */
     public ApiResponse get(ApiRequest request) {
         return ErrorFrame.answer(request, exchange -> ApiResponse.json(200,
-                accounts.get(request.tenantId(), request.pathParameter("id")).json(), exchange.headers()));
+                json(accounts.get(request.tenantId(), request.pathParameter("id"))), exchange.headers()));
     }
 
     /** {@code PATCH /integrated-accounts/{id}}: a new token, a new label, or both. */
@@ -52,8 +59,8 @@ public final class AccountsEndpoints {
             if (newToken == null && newLabel == null) {
                 throw ApiError.invalidRequest("a PATCH changes the token, the label, or both (null changes neither)");
             }
-            return ApiResponse.json(200, accounts.rotate(request.tenantId(), request.pathParameter("id"),
-                    newToken == null ? null : token(newToken), newLabel).json(), exchange.headers());
+            return ApiResponse.json(200, json(accounts.rotate(request.tenantId(), request.pathParameter("id"),
+                    newToken == null ? null : token(newToken), newLabel)), exchange.headers());
         });
     }
 
@@ -64,6 +71,13 @@ public final class AccountsEndpoints {
             accounts.unlink(request.tenantId(), id);
             return ApiResponse.json(200, Map.of("id", id), exchange.headers());
         });
+    }
+
+    /** An account as the API shows it, with {@code last_confirmed} (see {@code GET /sync-runs}). */
+    private ObjectNode json(AccountsService.View view) {
+        ObjectNode json = view.json();
+        json.set("last_confirmed", ApiJson.MAPPER.valueToTree(syncs.confirmed(view.account().id())));
+        return json;
     }
 
     private static BuildkiteToken token(String value) {

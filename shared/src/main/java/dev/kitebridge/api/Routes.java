@@ -61,6 +61,7 @@ public final class Routes {
         route("ANY /proxy/{path+}", proxy::rest);
 
         route("POST /sync-runs", sync::startRun);
+        route("GET /sync-runs", sync::listRuns);
         route("GET /sync-runs/{id}", sync::getRun);
         route("GET /events", sync::events);
 

@@ -9,8 +9,10 @@ import dev.kitebridge.sync.SyncRunView;
 import dev.kitebridge.sync.SyncService;
 
 /**
- * {@code POST /sync-runs} (start one now, or answer the run under way), {@code GET /sync-runs/{id}}
- * (its state and counts) and {@code GET /events} (an account's published change events, in order).
+ * {@code POST /sync-runs} (start one now, or answer the run under way), {@code GET /sync-runs} (an
+ * account's runs, newest first, and when each kind of its data was last confirmed),
+ * {@code GET /sync-runs/{id}} (its state and counts) and {@code GET /events} (an account's published
+ * change events, in order).
  */
 public final class SyncEndpoints {
 
@@ -38,6 +40,35 @@ public final class SyncEndpoints {
     public ApiResponse getRun(ApiRequest request) {
         return ErrorFrame.answer(request, exchange -> ApiResponse.json(200,
                 SyncRunView.of(syncs.run(request.tenantId(), request.pathParameter("id"))), exchange.headers()));
+    }
+
+    /**
+     * {@code GET /sync-runs?integrated_account_id=…}: the account's runs, newest first, in the list
+     * envelope (opaque {@code next_cursor}, {@code limit} 1 to 500), with the account's
+     * {@code last_confirmed}: when each kind of its data was last confirmed by a completed run.
+     */
+    public ApiResponse listRuns(ApiRequest request) {
+        return ErrorFrame.answer(request, exchange -> {
+            Set<String> unknown = new java.util.TreeSet<>(request.query().keySet());
+            unknown.removeAll(Set.of("integrated_account_id", "next_cursor", "limit"));
+            if (!unknown.isEmpty()) {
+                throw ApiError.invalidRequest("unknown query parameter " + unknown.iterator().next()
+                        + " (sync runs take integrated_account_id, next_cursor and limit)");
+            }
+            String account = request.query().get("integrated_account_id");
+            if (account == null || account.isBlank()) {
+                throw ApiError.invalidRequest("integrated_account_id is required");
+            }
+            String cursor = request.query().get("next_cursor");
+            SyncService.RunPage page = syncs.runs(request.tenantId(), account, cursor == null || cursor.isBlank() ? null : cursor,
+                    limit(request));
+            Map<String, Object> envelope = new LinkedHashMap<>();
+            envelope.put("result", page.runs().stream().map(SyncRunView::of).toList());
+            envelope.put("next_cursor", page.nextCursor());
+            envelope.put("result_count", page.runs().size());
+            envelope.put("last_confirmed", page.confirmed());
+            return ApiResponse.json(200, envelope, exchange.headers());
+        });
     }
 
     /** {@code GET /events} */

@@ -41,7 +41,10 @@ import dev.kitebridge.state.memory.InMemoryIdempotencyStore;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemoryTokenVault;
 import dev.kitebridge.sync.SyncLinks;
+import dev.kitebridge.sync.AuditWatch;
+import dev.kitebridge.sync.LightWatch;
 import dev.kitebridge.sync.SyncRunner;
+import dev.kitebridge.sync.SyncSchedule;
 import dev.kitebridge.sync.SyncService;
 import dev.kitebridge.tenants.ApiKeyStore;
 import dev.kitebridge.tenants.ApiKeys;
@@ -57,7 +60,7 @@ import dev.kitebridge.webhooks.WebhooksService;
  */
 public record Application(Routes routes, DirectoryEndpoints directory, AccountsEndpoints accounts, ProxyEndpoints proxy, SyncEndpoints sync,
                           WebhookEndpoints webhooks, AccountsService accountsService, ApiKeys apiKeys, SyncService syncService,
-                          SyncRunner syncRunner, WebhookRounds webhookRounds, ConnectEndpoints connectSessions, ConnectPages connect,
+                          SyncSchedule syncSchedule, SyncRunner syncRunner, WebhookRounds webhookRounds, ConnectEndpoints connectSessions, ConnectPages connect,
                           ConnectService connectService, TimeSource time) {
 
     /**
@@ -195,28 +198,30 @@ public record Application(Routes routes, DirectoryEndpoints directory, AccountsE
         UserWrites userWrites = new UserWrites(access, data);
         WriteEndpoints writes = new WriteEndpoints(access, userWrites, new GroupWrites(access, data, userWrites),
                 new Idempotency(wiring.idempotency(), people));
-        DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, cursors),
+        DirectoryEndpoints directory = new DirectoryEndpoints(access, new UsersService(access, data, reader, cursors),
                 new GroupsService(access, data, cursors), new RolesService(cursors), new OrganizationsService(access, cursors),
                 new MeService(access));
         SyncState sync = wiring.sync();
         EventFeed feed = new EventFeed(sync.events(), sync.runs());
-        SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), feed, wiring.time());
+        SyncService syncService = new SyncService(wiring.accounts(), sync.runs(), sync.queue(), feed, wiring.cursors(), wiring.time());
         WebhookDeliverer deliverer = new WebhookDeliverer(sync.webhooks(), sync.deadLetters(), feed, sync.webhookTargets(),
                 wiring.time(), WebhookDeliverer.Policy.DEFAULT);
         WebhookEndpoints webhooks = new WebhookEndpoints(new WebhooksService(sync.webhooks(), sync.deadLetters(), wiring.accounts(), feed,
                 sync.webhookTargets(), wiring.time()), deliverer, wiring.time());
+        SyncSchedule syncSchedule = new SyncSchedule(wiring.accounts(), sync.runs(), syncService,
+                new AuditWatch(access, sync.snapshots(), wiring.time()), new LightWatch(access, data), sync.cadence(), wiring.time());
         SyncRunner syncRunner = new SyncRunner(access, reader, data, sync.runs(), sync.snapshots(), sync.events(), wiring.time(), sync.maxDeletionShare());
         AccountsService accountsService = new AccountsService(wiring.accounts(), wiring.tokens(), wiring.organizationData(), access,
                 wiring.buildkite(), wiring.time(), new SyncLinks(sync.runs(), sync.events()));
         ConnectService connect = new ConnectService(wiring.connect().sessions(), wiring.connect().redirectOrigins(), accountsService, people);
-        AccountsEndpoints accounts = new AccountsEndpoints(accountsService);
+        AccountsEndpoints accounts = new AccountsEndpoints(accountsService, syncService);
         ProxyEndpoints proxy = new ProxyEndpoints(access, new ProxyService(access, cursors));
         SyncEndpoints syncEndpoints = new SyncEndpoints(syncService);
         ConnectEndpoints connectSessions = new ConnectEndpoints(connect);
         ConnectPages pages = new ConnectPages(connect);
         Routes routes = new Routes(directory, writes, accounts, proxy, syncEndpoints, webhooks, connectSessions, pages);
         return new Application(routes, directory, accounts, proxy, syncEndpoints, webhooks, accountsService,
-                new ApiKeys(wiring.apiKeys(), people), syncService, syncRunner, new WebhookRounds(sync.runs(), deliverer),
+                new ApiKeys(wiring.apiKeys(), people), syncService, syncSchedule, syncRunner, new WebhookRounds(sync.runs(), deliverer),
                 connectSessions, pages, connect, wiring.time());
     }
 }

@@ -21,10 +21,8 @@ import dev.kitebridge.buildkite.graphql.Connection;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
-import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.contract.ApiError;
 import dev.kitebridge.directory.model.UnifiedUser;
-import dev.kitebridge.directory.orgdata.MemberProfile;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
 import dev.kitebridge.directory.orgdata.OrganizationReader;
@@ -55,11 +53,13 @@ public final class UsersService {
 
     private final BuildkiteAccess access;
     private final OrganizationDataService data;
+    private final OrganizationReader reader;
     private final Cursors cursors;
 
-    public UsersService(BuildkiteAccess access, OrganizationDataService data, Cursors cursors) {
+    public UsersService(BuildkiteAccess access, OrganizationDataService data, OrganizationReader reader, Cursors cursors) {
         this.access = access;
         this.data = data;
+        this.reader = reader;
         this.cursors = cursors;
     }
 
@@ -144,48 +144,6 @@ public final class UsersService {
         }
     }
 
-    /** What one member's GraphQL membership says: their profile, and their teams with their role in each. */
-    private record LiveMember(Optional<MemberProfile> profile, List<OrganizationData.UserTeam> teams) {}
-
-    /**
-     * One member read alone: one GraphQL query gives their profile and up to 100 teams with their
-     * role there; only a member of more teams than that has their teams listed over REST.
-     */
-    private LiveMember live(Session session, OrganizationRef org, OrganizationMember member) {
-        Optional<Connection<MemberNode>> found = access.call(session,
-                buildkite -> buildkite.graphql().members().byEmail(org.slug(), member.email()));
-        for (int i = 0; found.isPresent() && i < found.get().nodes().size(); i++) {
-            MemberNode node = found.get().nodes().get(i);
-            if (node.user() != null && member.id().equals(node.user().uuid())) {
-                List<OrganizationData.UserTeam> teams = node.teamAssignments().size() < LIVE_TEAMS
-                        ? node.teamAssignments().stream()
-                                .map(t -> new OrganizationData.UserTeam(t.team().uuid(), t.team().name(), t.role())).toList()
-                        : liveTeams(session, org, member.id());
-                return new LiveMember(Optional.of(OrganizationReader.profileOf(node, found.get().raw().get(i))), teams);
-            }
-        }
-        return new LiveMember(Optional.empty(), liveTeams(session, org, member.id()));
-    }
-
-    /** How many teams the membership query returns with the member (me.graphql's teams(first: 100)). */
-    private static final int LIVE_TEAMS = 100;
-
-    /** One member's teams and roles there, over REST: the teams listed for the user, then the membership in each. */
-    private List<OrganizationData.UserTeam> liveTeams(Session session, OrganizationRef org, String userId) {
-        List<OrganizationData.UserTeam> teams = new ArrayList<>();
-        Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE).with("user_id", userId));
-        while (next.isPresent()) {
-            PageRequest request = next.get();
-            Page<Team> page = access.call(session, buildkite -> buildkite.teams().list(org.slug(), request));
-            for (Team team : page.items()) {
-                access.find(session, buildkite -> buildkite.teams().member(org.slug(), team.id(), userId))
-                        .ifPresent(membership -> teams.add(new OrganizationData.UserTeam(team.id(), team.name(), membership.role())));
-            }
-            next = page.next();
-        }
-        return teams;
-    }
-
     /** A member who joined after the profiles were read gets theirs now, by one GraphQL query. */
     private void lookUpLateJoiner(Session session, OrganizationRef org, OrganizationMember member, OrganizationData profiles) {
         Optional<Connection<MemberNode>> found = access.call(session,
@@ -250,7 +208,7 @@ public final class UsersService {
         JsonNode raw = found.get().json();
         if (!data.usable(session, org.slug(), ALL_PARTS, maxAge)) {
             // Nothing kept for the organization that is young enough: one user is read alone, not the whole organization first.
-            LiveMember live = live(session, org, member);
+            OrganizationReader.OneMember live = reader.member(session, org.slug(), member, session.deadline());
             return Optional.of(new Fetched<>(UserMapping.member(org, member, raw, live.profile(), live.teams(), includeRemoteData),
                     null));
         }

@@ -46,6 +46,69 @@ final class KeptDirectory {
         return saved;
     }
 
+    /**
+     * A pass of changes, as the directory's kept data: each member it read has their profile and
+     * teams as read (or is gone), each team its name, members and pipelines as read (or is gone).
+     * Read from the pass's own generation, before it is cleaned up; repeating it changes nothing.
+     */
+    void patch(SyncRun run, String dataKey, java.time.Instant now) {
+        for (SyncRun.Organization org : run.organizations()) {
+            List<Subject> subjects = run.subjects().stream()
+                    .filter(s -> s.organizationId().equals(org.id()) && s.kind() != Subject.Kind.INVITATIONS).toList();
+            if (subjects.isEmpty()) {
+                continue;
+            }
+            List<SnapshotStore.Item> read = new ArrayList<>();
+            String after = SnapshotKeys.organization(org.id());
+            while (true) {
+                List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
+                page.stream().filter(i -> i.key().startsWith(SnapshotKeys.organization(org.id()))).forEach(read::add);
+                if (page.size() < PAGE || !page.get(page.size() - 1).key().startsWith(SnapshotKeys.organization(org.id()))) {
+                    break;
+                }
+                after = page.get(page.size() - 1).key();
+            }
+            directory.revised(dataKey, org.slug(), data -> subjects.forEach(s -> patch(data, org, s, read, now)), now);
+        }
+    }
+
+    private static void patch(OrganizationData data, SyncRun.Organization org, Subject subject, List<SnapshotStore.Item> read,
+                              java.time.Instant now) {
+        List<SnapshotStore.Item> covered = read.stream().filter(i -> subject.covers(i.key())).toList();
+        switch (subject.kind()) {
+            case USER -> {
+                if (covered.stream().noneMatch(i -> i.key().equals(SnapshotKeys.member(org.id(), subject.id())))) {
+                    data.memberRemoved(subject.id());
+                    return;
+                }
+                covered.stream().filter(i -> i.key().equals(SnapshotKeys.profile(org.id(), subject.id()))).findFirst()
+                        .ifPresent(i -> data.addProfile(SnapshotParts.read(i.data(), MemberProfile.class)));
+                Map<String, dev.kitebridge.buildkite.TeamRole> teams = new LinkedHashMap<>();
+                covered.stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("t")).forEach(i -> teams.put(SnapshotKeys.teamOf(i.key()),
+                        SnapshotParts.read(i.data(), SnapshotParts.Membership.class).role()));
+                data.teamsOf(subject.id()).stream().filter(t -> !teams.containsKey(t.teamUuid()))
+                        .forEach(t -> data.teamMemberRemoved(t.teamUuid(), subject.id()));
+                teams.forEach((team, role) -> data.teamMemberSet(team, subject.id(), role));
+            }
+            case GROUP -> {
+                String teamKey = SnapshotKeys.group(org.id(), subject.id());
+                var team = covered.stream().filter(i -> i.key().equals(teamKey)).findFirst()
+                        .map(i -> SnapshotParts.read(i.data(), Team.class));
+                if (team.isEmpty()) {
+                    data.teamDeleted(subject.id(), now);
+                    return;
+                }
+                List<TeamRoster.Member> members = covered.stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("t"))
+                        .map(i -> new TeamRoster.Member(SnapshotKeys.idOf(SnapshotKeys.record(i.key())),
+                                SnapshotParts.read(i.data(), SnapshotParts.Membership.class).role())).toList();
+                List<TeamRoster.PipelineAccess> pipelines = covered.stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("p"))
+                        .map(i -> SnapshotParts.read(i.data(), TeamRoster.PipelineAccess.class)).toList();
+                data.teamSaved(new TeamRoster(subject.id(), team.get().slug(), team.get().name(), members, pipelines));
+            }
+            case INVITATIONS -> { } // the directory reads invitations live
+        }
+    }
+
     /** One organization of the generation: teams (their items sort first) with their pipelines, then each user's profile and teams. */
     private OrganizationData read(SyncRun run, String dataKey, SyncRun.Organization org) {
         String prefix = SnapshotKeys.organization(org.id());
@@ -55,7 +118,7 @@ final class KeptDirectory {
         List<MemberProfile> profiles = new ArrayList<>();
         String after = prefix;
         while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
+            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.publishedGeneration(), after, PAGE);
             for (SnapshotStore.Item item : page) {
                 if (!item.key().startsWith(prefix)) {
                     return data(run, dataKey, org, teams, pipelines, members, profiles);

@@ -82,13 +82,15 @@ final class Removals {
     private void takeBack(SyncRun run, ChangeEvent event, Instant now) {
         String key = keyOf(run, event);
         String record = SnapshotKeys.record(key);
-        Set<String> present = snapshots.record(run.accountId(), run.generation(), record).stream()
+        Set<String> present = (run.inPlace() ? diff.inPlace(run).record(record)
+                : snapshots.record(run.accountId(), run.generation(), record)).stream()
                 .map(SnapshotStore.Item::key).collect(Collectors.toSet());
         boolean membership = event.event().equals(ChangeEvent.GROUP_USER_REMOVED);
         boolean userOrInvitation = SnapshotKeys.kind(record) != SnapshotKeys.Kind.GROUP;
         List<SnapshotStore.Item> missing = snapshots.record(run.accountId(), run.baseGeneration(), record).stream()
                 .filter(item -> !present.contains(item.key()))
                 .filter(item -> membership ? item.key().equals(key) : !(userOrInvitation && SnapshotKeys.partOf(item.key()).equals("t")))
+                .filter(item -> run.full() || run.subjects().stream().anyMatch(s -> s.covers(item.key()))) // a pass's generation holds only what it covers
                 .toList();
         if (!missing.isEmpty()) {
             snapshots.put(run.accountId(), run.generation(), missing);
@@ -103,8 +105,11 @@ final class Removals {
         }
     }
 
-    /** The users of the new generation with a membership in the team (a walk over the organization's users: a team taken back is rare). */
+    /** The users after the run with a membership in the team (a walk over the organization's users: a team taken back is rare). */
     private List<String> membersIn(SyncRun run, String org, String team) {
+        if (run.inPlace()) {
+            return diff.inPlace(run).membersIn(org, team);
+        }
         String prefix = SnapshotKeys.organization(org) + "u/";
         List<String> members = new java.util.ArrayList<>();
         String after = prefix;

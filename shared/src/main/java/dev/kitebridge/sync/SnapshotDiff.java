@@ -45,8 +45,13 @@ final class SnapshotDiff {
     static final int RECORDS_PER_CHECKPOINT = 100;
     private static final int PAGE = 200;
 
-    /** Fields that do not make a change by themselves: last seen moves daily; a team's count moves with every join (events say who). */
-    private static final List<String> NOT_COMPARED = List.of("last_active_at", "members_count");
+    /**
+     * Fields that do not make a change by themselves: Buildkite's last seen moves with every visit (an
+     * event a day per active member would drown the rest). Everything else the directory serves is
+     * compared, a team's {@code members_count} and the team names in users' {@code groups} included, so
+     * that a record's last event is the record as the directory serves it.
+     */
+    private static final List<String> NOT_COMPARED = List.of("last_active_at");
 
     private final SnapshotStore snapshots;
     private final EventLog log;
@@ -65,6 +70,7 @@ final class SnapshotDiff {
         String resume = run.diff().afterRecord() == null ? null : run.diff().afterRecord() + "/~";
         Records base = new Records(run.accountId(), run.baseGeneration(), resume);
         Records next = new Records(run.accountId(), run.generation(), resume);
+        InPlace inPlace = run.inPlace() ? inPlace(run) : null;
         Comparison comparison = new Comparison(run, now);
         long baseRecords = run.diff().baseRecords();
         long deletions = run.diff().deletions();
@@ -82,7 +88,9 @@ final class SnapshotDiff {
             List<SnapshotStore.Item> was = key.equals(base.peek()) ? base.next() : List.of();
             List<SnapshotStore.Item> is = key.equals(next.peek()) ? next.next() : List.of();
             Built before = build(run, run.baseGeneration(), key, was);
-            Built after = build(run, run.generation(), key, is);
+            is = withProfileCarried(run, key, was, inPlace == null ? is : inPlace.after(was, is), is);
+            Built after = inPlace == null ? build(run, run.generation(), key, is)
+                    : build(run, afterNames(inPlace, key), key, inPlace.after(was, is));
             if (before != null) {
                 baseRecords++;
                 if (after == null) {
@@ -98,6 +106,32 @@ final class SnapshotDiff {
     }
 
     /**
+     * A member the REST list still has, whose GraphQL profile the run's read missed (the profiles'
+     * pages shift while members join and leave during a long read): the profile is not gone with
+     * them, so the last one is carried into the run's generation, and nothing of it changes. Returns
+     * the run's items of the record, with the carried one.
+     */
+    private List<SnapshotStore.Item> withProfileCarried(SyncRun run, String key, List<SnapshotStore.Item> was,
+                                                        List<SnapshotStore.Item> after, List<SnapshotStore.Item> is) {
+        if (SnapshotKeys.kind(key) != Kind.USER) {
+            return is;
+        }
+        String member = key + "/m";
+        String profile = key + "/g";
+        boolean stays = after.stream().anyMatch(i -> i.key().equals(member));
+        boolean missed = after.stream().noneMatch(i -> i.key().equals(profile));
+        Optional<SnapshotStore.Item> last = was.stream().filter(i -> i.key().equals(profile)).findFirst();
+        if (!stays || !missed || last.isEmpty()) {
+            return is;
+        }
+        snapshots.put(run.accountId(), run.generation(), List.of(last.get()));
+        List<SnapshotStore.Item> carried = new ArrayList<>(is);
+        carried.add(last.get());
+        carried.sort(java.util.Comparator.comparing(SnapshotStore.Item::key));
+        return carried;
+    }
+
+    /**
      * One record compared again after its items in the new generation changed (a removal taken back):
      * its own event (created, updated or deleted; memberships have their own) is written anew at its
      * position, or none is left where there is no difference any more.
@@ -105,7 +139,7 @@ final class SnapshotDiff {
     void recompare(SyncRun run, String recordKey, Instant now) {
         teamNames.clear();
         Built before = build(run, run.baseGeneration(), recordKey, snapshots.record(run.accountId(), run.baseGeneration(), recordKey));
-        Built after = build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
+        Built after = after(run, recordKey);
         boolean group = SnapshotKeys.kind(recordKey) == Kind.GROUP;
         List<String> positions = (group ? List.of(EventPositions.GROUP_CREATED, EventPositions.GROUP_UPDATED, EventPositions.GROUP_DELETED)
                 : List.of(EventPositions.USER_CREATED, EventPositions.USER_UPDATED, EventPositions.USER_DELETED)).stream()
@@ -115,6 +149,87 @@ final class SnapshotDiff {
         List<ChangeEvent> events = comparison.drain();
         log.delete(run.accountId(), positions.stream().filter(p -> events.stream().noneMatch(e -> e.position().equals(p))).toList());
         log.put(run.accountId(), events);
+    }
+
+    /**
+     * A pass of changes' DIFF: only the records its subjects can change, each as the account's
+     * current generation has it and as it will be with the pass (see {@link Overlay}), in key order
+     * from the checkpoint. Returns whether it is done.
+     */
+    boolean compareChanges(RunProgress progress, Instant now, Instant deadline, java.util.function.Supplier<Instant> clock) {
+        SyncRun run = progress.current();
+        teamNames.clear();
+        Overlay overlay = new Overlay(snapshots, run);
+        Comparison comparison = new Comparison(run, now);
+        long baseRecords = run.diff().baseRecords();
+        long deletions = run.diff().deletions();
+        int sinceCheckpoint = 0;
+        String last = null;
+        java.util.SortedSet<String> records = overlay.affectedRecords();
+        if (run.diff().afterRecord() != null) {
+            records = records.tailSet(run.diff().afterRecord() + "\0");
+        }
+        for (String key : records) {
+            if (sinceCheckpoint == RECORDS_PER_CHECKPOINT) {
+                save(progress, comparison, last, baseRecords, deletions);
+                sinceCheckpoint = 0;
+                if (!clock.get().isBefore(deadline)) {
+                    return false;
+                }
+            }
+            Built before = build(run, run.baseGeneration(), key, snapshots.record(run.accountId(), run.baseGeneration(), key));
+            Built after = after(run, key);
+            if (before != null) {
+                baseRecords++;
+                if (after == null) {
+                    deletions++;
+                }
+            }
+            comparison.record(key, before, after, after != null && after.kind() == Kind.USER);
+            last = key;
+            sinceCheckpoint++;
+        }
+        save(progress, comparison, last, baseRecords, deletions);
+        return true;
+    }
+
+    /**
+     * A full run in place's after-state (see {@link InPlace}), its markers read once for the run:
+     * they do not change after READ, which comes before every use of it.
+     */
+    InPlace inPlace(SyncRun run) {
+        InPlace cached = inPlace;
+        if (cached == null || !cached.run().id().equals(run.id())) {
+            cached = InPlace.of(snapshots, run);
+            inPlace = cached;
+        }
+        return cached;
+    }
+
+    private volatile InPlace inPlace;
+
+    /** The teams of a record's organization after a run in place, read once per comparison. */
+    private Map<String, String> afterNames(InPlace inPlace, String recordKey) {
+        String org = SnapshotKeys.organizationOf(recordKey);
+        return teamNames.computeIfAbsent(inPlace.run().accountId() + "/inplace/" + inPlace.run().generation() + "/" + org,
+                k -> inPlace.teamNames(org));
+    }
+
+    /** A record as the run leaves it: in its own generation (a full run), or with the pass over the current one. */
+    private Built after(SyncRun run, String recordKey) {
+        if (run.inPlace()) {
+            InPlace inPlace = inPlace(run);
+            return build(run, afterNames(inPlace, recordKey), recordKey, inPlace.record(recordKey));
+        }
+        if (run.full()) {
+            return build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
+        }
+        Overlay overlay = new Overlay(snapshots, run);
+        String org = SnapshotKeys.organizationOf(recordKey);
+        Map<String, String> current = teamNames(run.accountId(), run.baseGeneration(), org); // (not inside computeIfAbsent: it adds too)
+        Map<String, String> names = teamNames.computeIfAbsent(run.accountId() + "/pass/" + run.generation() + "/" + org,
+                k -> overlay.teamNames(org, current));
+        return build(run, names, recordKey, overlay.record(recordKey));
     }
 
     private void save(RunProgress progress, Comparison comparison, String last, long baseRecords, long deletions) {
@@ -214,9 +329,8 @@ final class SnapshotDiff {
     /**
      * A record built from its parts.
      *
-     * @param view what is compared: the record without the fields in {@link #NOT_COMPARED} and
-     *     without team names in a user's groups (a renamed team is one group.updated, not one
-     *     user.updated per member)
+     * @param view what is compared: the record without the fields in {@link #NOT_COMPARED} (a renamed
+     *     team is its group.updated and a user.updated for each member, whose groups name it)
      * @param teams a user's teams and roles there (empty for other records)
      * @param teamsOfOrganization the teams of the record's organization in its generation, by id
      */
@@ -226,13 +340,17 @@ final class SnapshotDiff {
     private final Map<String, Map<String, String>> teamNames = new HashMap<>();
 
     private Built build(SyncRun run, long generation, String key, List<SnapshotStore.Item> items) {
+        return build(run, teamNames(run.accountId(), generation, SnapshotKeys.organizationOf(key)), key, items);
+    }
+
+    /** @param names the teams of the record's organization on its side of the comparison */
+    private static Built build(SyncRun run, Map<String, String> names, String key, List<SnapshotStore.Item> items) {
         if (items.isEmpty()) {
             return null;
         }
         String orgId = SnapshotKeys.organizationOf(key);
         OrganizationRef org = run.organizations().stream().filter(o -> o.id().equals(orgId)).findFirst()
                 .map(o -> new OrganizationRef(o.id(), o.slug(), o.name())).orElse(new OrganizationRef(orgId, null, null));
-        Map<String, String> names = teamNames(run.accountId(), generation, orgId);
         Map<String, SnapshotStore.Item> parts = new HashMap<>();
         Map<String, TeamRole> teams = new TreeMap<>();
         List<TeamRoster.PipelineAccess> pipelines = new ArrayList<>();
@@ -276,7 +394,6 @@ final class SnapshotDiff {
         JsonNode json = ApiJson.MAPPER.valueToTree(unified);
         ObjectNode view = json.deepCopy();
         NOT_COMPARED.forEach(view::remove);
-        view.path("groups").forEach(g -> ((ObjectNode) g).remove("name"));
         return new Built(kind, json, view, sha256(view.toString()), teams, names);
     }
 
@@ -339,8 +456,14 @@ final class SnapshotDiff {
         private void fill() {
             if (buffer.isEmpty() && !end) {
                 List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
-                buffer.addAll(page);
                 end = page.size() < PAGE;
+                for (SnapshotStore.Item item : page) {
+                    if (InPlace.isMarker(item.key())) { // a run in place's markers sort after its records
+                        end = true;
+                        break;
+                    }
+                    buffer.add(item);
+                }
                 if (!page.isEmpty()) {
                     after = page.get(page.size() - 1).key();
                 }

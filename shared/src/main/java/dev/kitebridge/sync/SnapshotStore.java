@@ -20,6 +20,12 @@ public interface SnapshotStore {
     /** Items of a generation in key order after {@code afterKey} (null: from the first), at most {@code limit}. */
     List<Item> list(String accountId, long generation, String afterKey, int limit);
 
+    /**
+     * The items of a generation with these keys, those that are there (in no particular order): a
+     * run looks up each page it reads in the account's current generation, to write only what changed.
+     */
+    List<Item> get(String accountId, long generation, java.util.Collection<String> keys);
+
     /** Removes items of a generation. */
     void delete(String accountId, long generation, List<String> keys);
 

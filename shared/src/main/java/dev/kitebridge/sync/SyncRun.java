@@ -14,9 +14,13 @@ import dev.kitebridge.directory.orgdata.OrganizationReader.RestLane;
  * checkpoint, saved after every page so a new worker resumes it), and what it found (counts).
  *
  * @param ordinal the run's number among its account's runs: its events sort after every earlier run's
+ * @param subjects what a pass of changes re-reads (see {@link Subject}); null for a full run, which reads everything
  * @param allowDeletions the caller confirmed that deletions over the share are real: none is held
  * @param baseGeneration the snapshot generation the run compares with (0: none, a first sync)
  * @param generation the snapshot generation the run writes: its ordinal, so a failed run's leftovers are never another's
+ * @param inPlace a full run over a base generation that writes into its own only what differs from the base, with
+ *     markers of what it read, and publishes by changing the base in place (see {@link InPlace}); false for a first
+ *     sync, a pass of changes, and a run made before runs were in place (a run's kind never changes once made)
  * @param attempts how many times working on the run has failed: one that keeps failing is ended
  * @param stalledSince since when every READ turn waited on a spent budget without a page read; null while pages are read
  * @param revision a change is written only over the revision it was made from
@@ -27,6 +31,7 @@ public record SyncRun(
         String accountId,
         long ordinal,
         String trigger,
+        List<Subject> subjects,
         boolean allowDeletions,
         Status status,
         Phase phase,
@@ -35,6 +40,7 @@ public record SyncRun(
         Instant finishedAt,
         long baseGeneration,
         long generation,
+        boolean inPlace,
         List<Organization> organizations,
         Read read,
         Diff diff,
@@ -128,8 +134,38 @@ public record SyncRun(
 
     public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, boolean allowDeletions,
                                  Instant now, long baseGeneration) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
-                ordinal, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, null, 0);
+        return queued(id, tenantId, accountId, ordinal, trigger, null, allowDeletions, now, baseGeneration);
+    }
+
+    /** @param subjects what a pass of changes re-reads; null: a full run */
+    public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, List<Subject> subjects,
+                                 boolean allowDeletions, Instant now, long baseGeneration) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects == null ? null : List.copyOf(subjects), allowDeletions, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
+                ordinal, subjects == null && baseGeneration != 0, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, null, 0);
+    }
+
+    /** A full run reads everything into a generation of its own; a pass of changes re-reads only its subjects. */
+    public boolean full() {
+        return subjects == null;
+    }
+
+    /**
+     * The kinds of data this run confirms once it completes: a full run reads them all; a pass of
+     * changes, only some members, teams or invitations, confirms no kind whole.
+     */
+    public java.util.Set<DataKind> confirms() {
+        return full() ? java.util.EnumSet.allOf(DataKind.class) : java.util.EnumSet.noneOf(DataKind.class);
+    }
+
+    /** The generation the run leaves as the account's current one once published: the base, changed in place, or its own. */
+    public long publishedGeneration() {
+        return inPlace ? baseGeneration : generation;
+    }
+
+    /** The same run writing a generation of its own whole, as first syncs do (for comparisons of the two kinds of run). */
+    public SyncRun inGenerationMode() {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
+                baseGeneration, generation, false, organizations, read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     public boolean finished() {
@@ -137,8 +173,8 @@ public record SyncRun(
     }
 
     public SyncRun started(Instant now, List<Organization> reached) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, Status.RUNNING, phase, createdAt, now, finishedAt, baseGeneration,
-                generation, List.copyOf(reached), read, diff, counts, error, attempts, stalledSince, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, Status.RUNNING, phase, createdAt, now, finishedAt, baseGeneration,
+                generation, inPlace, List.copyOf(reached), read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     /** Prefixes the error of a run that ended because Buildkite refused the account's token. */
@@ -150,51 +186,57 @@ public record SyncRun(
 
     /** A turn that went well: failed attempts count from zero again (only failures in a row end a run). */
     public SyncRun progressed() {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
-                baseGeneration, generation, organizations, read, diff, counts, error, 0, stalledSince, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
+                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, 0, stalledSince, revision);
     }
 
     /** A READ turn's outcome for the stall watch: null once a page was read, else since when none has been. */
     public SyncRun stalled(Instant since) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
-                baseGeneration, generation, organizations, read, diff, counts, error, attempts, since, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
+                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, since, revision);
     }
 
     public SyncRun failedAttempt(String why) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, read, diff, counts, why, attempts + 1, stalledSince, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+                generation, inPlace, organizations, read, diff, counts, why, attempts + 1, stalledSince, revision);
+    }
+
+    /** A pass of changes that found more to re-read (the teams a member joined or left, for their counts). */
+    public SyncRun withSubjects(List<Subject> more) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, List.copyOf(more), allowDeletions, status, phase, createdAt, startedAt,
+                finishedAt, baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     public SyncRun reading(Read next, Counts newCounts) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, next, diff, newCounts, error, attempts, stalledSince, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+                generation, inPlace, organizations, next, diff, newCounts, error, attempts, stalledSince, revision);
     }
 
     public SyncRun comparing(Phase nextPhase, Diff next, Counts newCounts) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, read, next, newCounts, error, attempts, stalledSince, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
+                generation, inPlace, organizations, read, next, newCounts, error, attempts, stalledSince, revision);
     }
 
     /** When the run ends, fixed before its end is published, so that a publication repeated says the same. */
     public SyncRun finishing(Instant when) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, when,
-                baseGeneration, generation, organizations, read, diff, counts, error, attempts, stalledSince, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, when,
+                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     /** The run's end: its status, when, why (for a failure), and its final counts; its phase stays (what follows is its publication). */
     public SyncRun ended(Status endStatus, Instant now, String why, Counts finalCounts) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, endStatus, phase, createdAt, startedAt, now, baseGeneration,
-                generation, organizations, read, diff, finalCounts, why, attempts, stalledSince, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, endStatus, phase, createdAt, startedAt, now, baseGeneration,
+                generation, inPlace, organizations, read, diff, finalCounts, why, attempts, stalledSince, revision);
     }
 
     public SyncRun inPhase(Phase nextPhase) {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, read, diff, counts, error, attempts, stalledSince, revision);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
+                generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, revision);
     }
 
     /** The run as stored by a replace: one revision on. */
     public SyncRun nextRevision() {
-        return new SyncRun(id, tenantId, accountId, ordinal, trigger, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, organizations, read, diff, counts, error, attempts, stalledSince, revision + 1);
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
+                generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, revision + 1);
     }
 }

@@ -10,6 +10,8 @@ public record SyncRunView(
         String integratedAccountId,
         String status,
         String phase,
+        String kind,
+        int subjects,
         String trigger,
         boolean allowDeletions,
         Instant createdAt,
@@ -19,7 +21,8 @@ public record SyncRunView(
         @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
 
     public static SyncRunView of(SyncRun run) {
-        return new SyncRunView(run.id(), run.accountId(), lower(run.status()), lower(run.phase()), run.trigger(), run.allowDeletions(), run.createdAt(),
+        return new SyncRunView(run.id(), run.accountId(), lower(run.status()), lower(run.phase()),
+                run.full() ? "full" : "changes", run.full() ? 0 : run.subjects().size(), run.trigger(), run.allowDeletions(), run.createdAt(),
                 run.startedAt(), run.finishedAt(), run.counts(), run.status() == SyncRun.Status.FAILED ? run.error() : null);
     }
 

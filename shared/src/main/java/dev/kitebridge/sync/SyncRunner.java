@@ -72,6 +72,7 @@ public final class SyncRunner {
     private final TimeSource time;
     private final double maxDeletionShare;
     private final DirectoryReader reader;
+    private final SubjectReader subjectReader;
     private final SnapshotDiff diff;
     private final Removals removals;
     /** The directory's data a completed run keeps fresh; null where there is no directory to keep (tests of runs alone). */
@@ -97,6 +98,7 @@ public final class SyncRunner {
         this.time = time;
         this.maxDeletionShare = maxDeletionShare;
         this.reader = new DirectoryReader(reader, snapshots);
+        this.subjectReader = new SubjectReader(access, reader, snapshots);
         this.diff = new SnapshotDiff(snapshots, log);
         this.removals = new Removals(access, snapshots, log, diff);
         this.kept = directory == null ? null : new KeptDirectory(snapshots, directory);
@@ -150,12 +152,15 @@ public final class SyncRunner {
                     progress.save(r -> r.inPhase(SyncRun.Phase.DIFF));
                 }
                 case DIFF -> {
-                    if (!diff.compare(progress, time.now(), deadline, time::now)) {
+                    boolean compared = run.full() ? diff.compare(progress, time.now(), deadline, time::now)
+                            : diff.compareChanges(progress, time.now(), deadline, time::now);
+                    if (!compared) {
                         return Outcome.later(time.now());
                     }
-                    SyncRun.Diff compared = progress.current().diff();
-                    boolean tooMany = !run.allowDeletions() && compared.baseRecords() > 0
-                            && compared.deletions() > maxDeletionShare * compared.baseRecords();
+                    SyncRun.Diff found = progress.current().diff();
+                    // The share is of the whole directory, which only a full run compares; a pass's removals are each checked.
+                    boolean tooMany = run.full() && !run.allowDeletions() && found.baseRecords() > 0
+                            && found.deletions() > maxDeletionShare * found.baseRecords();
                     // Deletions over the share are held whole; fewer are each checked with Buildkite first.
                     progress.save(r -> r.inPhase(tooMany ? SyncRun.Phase.HOLD : SyncRun.Phase.VERIFY));
                 }
@@ -242,7 +247,7 @@ public final class SyncRunner {
             }
             SyncRun.Read before = progress.current().read();
             Instant turnStart = time.now();
-            Instant goOnAt = reader.read(session, progress, deadline);
+            Instant goOnAt = run.full() ? reader.read(session, progress, deadline) : subjectReader.read(session, progress, deadline);
             countCalls(progress, session);
             if (goOnAt != null && stuck(progress, session, before, turnStart)) {
                 return ReadTurn.FAILED;
@@ -329,6 +334,11 @@ public final class SyncRunner {
      */
     private void publish(RunProgress progress) {
         SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
+        if (!run.full()) {
+            applyChanges(run);
+        } else if (run.inPlace()) {
+            applyInPlace(run);
+        }
         Map<String, Long> byType = new HashMap<>();
         String after = EventPositions.firstOfRun(run.ordinal());
         while (true) {
@@ -344,8 +354,39 @@ public final class SyncRunner {
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
         log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
-        updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), run.generation()));
+        // What it read is confirmed as of when it began reading (its startedAt): no older than that.
+        updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()),
+                s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
+                        .confirming(run.confirms(), run.startedAt()));
         ended(progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN)));
+    }
+
+    /**
+     * A pass of changes goes into the account's snapshot, and into the directory's kept data, before
+     * its events are out: from here on the pass is only ever retried (see {@link #failedAttempt}),
+     * so that no change is kept without its event. Each step can be repeated.
+     */
+    private void applyChanges(SyncRun run) {
+        long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
+        if (current != run.baseGeneration()) {
+            return; // never so while the pass is the account's one run; a guard against writing into another run's generation
+        }
+        new Overlay(snapshots, run).publish();
+        if (kept != null) {
+            access.dataKey(run.tenantId(), run.accountId()).ifPresent(dataKey -> kept.patch(run, dataKey, time.now()));
+        }
+    }
+
+    /**
+     * A full run in place goes into the account's current generation before its events are out,
+     * as a pass does: from here on it is only ever retried (see {@link #failedAttempt}). Repeatable.
+     */
+    private void applyInPlace(SyncRun run) {
+        long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
+        if (current != run.baseGeneration()) {
+            return; // never so while the run is the account's one run
+        }
+        diff.inPlace(run).publish();
     }
 
     /**
@@ -392,7 +433,8 @@ public final class SyncRunner {
         try {
             SyncRun run = progress.save(r -> r.failedAttempt(why));
             Instant later = time.now().plus(Duration.ofSeconds(30L << Math.min(run.attempts() - 1, 5)));
-            boolean published = run.finished()
+            // A pass, or a full run in place, changes the account's snapshot in its PUBLISH: it is never taken back from there.
+            boolean published = run.finished() || (!run.full() || run.inPlace()) && run.phase() == SyncRun.Phase.PUBLISH
                     || syncs.account(run.accountId()).map(s -> s.publishedThrough() >= run.ordinal()).orElse(false);
             if (!published && run.attempts() >= MAX_FAILED_ATTEMPTS) {
                 fail(progress, "gave up after " + run.attempts() + " failed attempts in a row; the last: " + why, false);
@@ -419,7 +461,7 @@ public final class SyncRunner {
      */
     private void keep(RunProgress progress) {
         SyncRun run = progress.current();
-        if (kept == null || run.status() != SyncRun.Status.COMPLETED) {
+        if (kept == null || run.status() != SyncRun.Status.COMPLETED || !run.full()) {
             return;
         }
         if (run.attempts() >= KEEP_ATTEMPTS) {
@@ -428,7 +470,7 @@ public final class SyncRunner {
             return;
         }
         long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
-        if (current != run.generation()) {
+        if (current != run.publishedGeneration()) {
             return;
         }
         Optional<String> dataKey = access.dataKey(run.tenantId(), run.accountId());
@@ -439,11 +481,12 @@ public final class SyncRunner {
 
     /**
      * Deletes the generation the run leaves behind: the base one after a completed run, its own after
-     * a failed one; never the account's current generation.
+     * a failed one, a pass or a run in place (its changed items and markers); never the account's
+     * current generation.
      */
     private boolean clean(RunProgress progress, Instant deadline) {
         SyncRun run = progress.current();
-        long generation = run.status() == SyncRun.Status.FAILED ? run.generation() : run.baseGeneration();
+        long generation = run.status() == SyncRun.Status.FAILED || !run.full() || run.inPlace() ? run.generation() : run.baseGeneration();
         long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
         if (generation == 0 || generation == current) {
             return true;

@@ -4,12 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.directory.CursorStore;
+import dev.kitebridge.directory.Cursors;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.time.TimeSource;
@@ -21,16 +24,20 @@ public final class SyncService {
     private final SyncStore syncs;
     private final SyncQueue queue;
     private final EventFeed feed;
+    private final CursorStore cursors;
     private final TimeSource time;
-    private static final System.Logger LOG = System.getLogger(SyncService.class.getName());
+    /** The resource a cursor of {@code GET /sync-runs} is bound to. */
+    static final String RUNS = "sync-runs";
     /** A run still queued this long after it was made was never taken: its message is sent again. */
     static final Duration LOST_AFTER = Duration.ofMinutes(5);
 
-    public SyncService(AccountStore accounts, SyncStore syncs, SyncQueue queue, EventFeed feed, TimeSource time) {
+    /** @param cursors where walks of an account's runs ({@code GET /sync-runs}) stand between requests */
+    public SyncService(AccountStore accounts, SyncStore syncs, SyncQueue queue, EventFeed feed, CursorStore cursors, TimeSource time) {
         this.accounts = accounts;
         this.syncs = syncs;
         this.queue = queue;
         this.feed = feed;
+        this.cursors = cursors;
         this.time = time;
     }
 
@@ -57,11 +64,40 @@ public final class SyncService {
         if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
             throw ApiError.needsReauth(accountId);
         }
-        return start(account, trigger, allowDeletions);
+        return start(account, trigger, null, allowDeletions);
+    }
+
+    /**
+     * Starts a pass of changes: a run that re-reads only the subjects named (what audit events or a
+     * light pass found changed) and publishes what changed of them. An account never synced gets a
+     * full run instead (a pass compares with the last one). With a run under way, that run is
+     * answered and nothing is started: the caller keeps its subjects and asks again.
+     */
+    public Started startChanges(String tenantId, String accountId, String trigger, List<Subject> subjects) {
+        if (subjects.isEmpty()) {
+            throw new IllegalArgumentException("a pass of changes names at least one subject");
+        }
+        IntegratedAccount account = accounts.find(tenantId, accountId)
+                .orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
+        if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
+            throw ApiError.needsReauth(accountId);
+        }
+        boolean synced = syncs.account(accountId).map(s -> s.currentGeneration() > 0).orElse(false);
+        return start(account, trigger, synced ? withInvitations(subjects) : null, false);
+    }
+
+    /**
+     * The subjects, and the invitations of each organization where a team is among them: an
+     * invitation names the teams it will join, so a team renamed or deleted changes it too.
+     */
+    static List<Subject> withInvitations(List<Subject> subjects) {
+        java.util.LinkedHashSet<Subject> all = new java.util.LinkedHashSet<>(subjects);
+        subjects.stream().filter(s -> s.kind() == Subject.Kind.GROUP).forEach(s -> all.add(Subject.invitations(s.organizationId())));
+        return List.copyOf(all);
     }
 
     /** A run of the account, as read (one run at a time: the one under way, if there is one). */
-    private Started start(IntegratedAccount account, String trigger, boolean allowDeletions) {
+    private Started start(IntegratedAccount account, String trigger, List<Subject> subjects, boolean allowDeletions) {
         String tenantId = account.tenantId();
         String accountId = account.id();
         for (int attempt = 0; attempt < 10; attempt++) {
@@ -74,14 +110,14 @@ public final class SyncService {
             Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run)
                     .filter(r -> r.phase() != SyncRun.Phase.CLEAN && r.phase() != SyncRun.Phase.DONE);
             if (active.isPresent()) {
-                if (active.get().status() == SyncRun.Status.QUEUED && active.get().createdAt().isBefore(time.now().minus(LOST_AFTER))) {
-                    // Queued long ago and never taken: its message was lost (a send that failed after the run was written).
-                    queue.enqueue(active.get().id(), Duration.ZERO);
-                }
+                requeueIfLost(state);
                 return new Started(active.get(), false);
             }
+            if (subjects != null && state.currentGeneration() == 0) {
+                subjects = null; // nothing to compare a pass with (a first run failed): a full run
+            }
             SyncRun run = SyncRun.queued("run_" + UUID.randomUUID().toString().replace("-", ""), tenantId, accountId,
-                    state.nextOrdinal(), trigger, allowDeletions, time.now(), state.currentGeneration());
+                    state.nextOrdinal(), trigger, subjects, allowDeletions, time.now(), state.currentGeneration());
             // The account claims the run's ordinal first: a crash before the run is written leaves a name of nothing, never two runs.
             if (syncs.replaceAccount(state.withActiveRun(run.id(), run.ordinal())).isPresent()) {
                 syncs.createRun(run);
@@ -98,28 +134,61 @@ public final class SyncService {
         queue.enqueue(runId, delay.isNegative() ? Duration.ZERO : delay);
     }
 
-    /** The schedule's tick: a run for every active account that has none under way. Returns how many were started. */
-    public int startScheduled() {
-        int started = 0;
-        for (AccountSync state : syncs.accounts()) {
-            Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
-            try {
-                if (account.isPresent() && account.get().status() == IntegratedAccount.Status.ACTIVE
-                        && start(account.get(), "schedule", false).created()) {
-                    started++;
-                }
-            } catch (RuntimeException e) {
-                // One account's trouble (its state contended, a queue that refused) is no reason to skip the others.
-                LOG.log(System.Logger.Level.WARNING, "the schedule could not start a sync run of account " + state.accountId(), e);
-            }
+    /**
+     * Sends the account's run again if it was queued long ago and never taken (its message was lost:
+     * a send that failed after the run was written). Returns whether it did.
+     */
+    public boolean requeueIfLost(AccountSync state) {
+        Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run);
+        if (active.isPresent() && active.get().status() == SyncRun.Status.QUEUED
+                && active.get().createdAt().isBefore(time.now().minus(LOST_AFTER))) {
+            queue.enqueue(active.get().id(), Duration.ZERO);
+            return true;
         }
-        return started;
+        return false;
     }
 
     /** @throws ApiError 404 for a run of another tenant, or none */
     public SyncRun run(String tenantId, String runId) {
         return syncs.run(runId).filter(r -> r.tenantId().equals(tenantId))
                 .orElseThrow(() -> ApiError.notFound("no sync run " + runId));
+    }
+
+    /** A page of an account's runs, newest first, the cursor to the next (null: the last page), and what the account has confirmed. */
+    public record RunPage(List<SyncRun> runs, String nextCursor, Confirmed confirmed) {}
+
+    /**
+     * A page of the account's runs, newest first. The cursor is opaque (a cursor record's id), bound to
+     * the tenant, the account and this list, and expires as the directory's do.
+     *
+     * @throws ApiError 404 for an account the tenant does not have; 400 {@code invalid_cursor} for a
+     *     cursor unknown, expired or issued for another account or list
+     */
+    public RunPage runs(String tenantId, String accountId, String cursor, int limit) {
+        accounts.find(tenantId, accountId).orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
+        long before = Long.MAX_VALUE;
+        if (cursor != null) {
+            CursorStore.Cursor at = (cursor.length() > 64 ? Optional.<CursorStore.Cursor>empty() : cursors.find(cursor, time.now()))
+                    .filter(c -> c.tenantId().equals(tenantId) && c.accountId().equals(accountId) && c.resource().equals(RUNS))
+                    .orElseThrow(ApiError::invalidCursor);
+            try {
+                before = Long.parseLong(at.position().get("before"));
+            } catch (RuntimeException e) {
+                throw ApiError.invalidCursor();
+            }
+        }
+        List<SyncRun> found = syncs.runs(accountId, before, limit + 1).stream().filter(r -> r.tenantId().equals(tenantId)).toList();
+        List<SyncRun> page = found.size() > limit ? found.subList(0, limit) : found;
+        String next = found.size() > limit
+                ? cursors.save(new CursorStore.Cursor(tenantId, accountId, RUNS, "{}",
+                        Map.of("before", Long.toString(page.get(page.size() - 1).ordinal())), time.now().plus(Cursors.LIFETIME)))
+                : null;
+        return new RunPage(page, next, confirmed(accountId));
+    }
+
+    /** When each kind of the account's data was last confirmed by a completed run (all null before its first). */
+    public Confirmed confirmed(String accountId) {
+        return syncs.account(accountId).map(AccountSync::confirmed).orElse(Confirmed.NEVER);
     }
 
     /** A page of published events, and the cursor to ask for the next with. */

@@ -32,6 +32,13 @@ public interface SyncStore extends Publications {
     /** @return the run as stored, or empty if it changed meanwhile */
     Optional<SyncRun> replaceRun(SyncRun changed);
 
+    /**
+     * An account's runs, newest first (by ordinal), those with an ordinal below {@code beforeOrdinal}
+     * ({@link Long#MAX_VALUE}: from the newest), at most {@code limit}. A run is listed from when it is
+     * created until it expires with its events.
+     */
+    List<SyncRun> runs(String accountId, long beforeOrdinal, int limit);
+
     @Override
     default long publishedThrough(String accountId) {
         return account(accountId).map(AccountSync::publishedThrough).orElse(0L);

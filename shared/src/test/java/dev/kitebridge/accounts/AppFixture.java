@@ -65,6 +65,36 @@ public final class AppFixture implements AutoCloseable {
                 .build()), null, null, null);
     }
 
+    /** In memory, the schedule on the given cadence; the runs it queues are taken by {@link #tick}. */
+    public static AppFixture inMemory(Sandbox sandbox, dev.kitebridge.sync.SyncCadence cadence) {
+        List<String> queued = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AppFixture fixture = new AppFixture(sandbox, Application.create(Application.Wiring.builder()
+                .buildkite(endpoints(sandbox))
+                .time(TimeSource.scaled(sandbox.clock().scale()))
+                .sync(SyncState.inMemory((runId, delay) -> queued.add(runId)).withCadence(cadence))
+                .build()), null, null, null);
+        fixture.queued = queued;
+        return fixture;
+    }
+
+    /** Run ids the schedule queued (with {@link #inMemory(Sandbox, dev.kitebridge.sync.SyncCadence)}). */
+    private List<String> queued = List.of();
+
+    /**
+     * The schedule's tick; each run it queued worked on to its end; then every event published so
+     * far, a page at a time: the answers, as {@link #sync} gives them (none where nothing was started).
+     */
+    List<String> tick(String tenant, String accountId) {
+        int before = queued.size();
+        app.syncSchedule().tick();
+        if (queued.size() == before) {
+            return List.of();
+        }
+        String runId = queued.get(queued.size() - 1);
+        return work(tenant, accountId, runId, answer(app.sync().getRun(new ApiRequest("GET", "/sync-runs/" + runId, Map.of("id", runId),
+                Map.of(), Map.of(), null, "req-sync", tenant))).raw());
+    }
+
     /** On dynalite and moto; skipped where moto_server is absent (failed in CI). */
     public static AppFixture onAws(Sandbox sandbox) {
         MotoServer moto;
@@ -128,8 +158,14 @@ public final class AppFixture implements AutoCloseable {
         List<String> answers = new ArrayList<>();
         ApiResponse started = app.sync().startRun(new ApiRequest("POST", "/sync-runs", Map.of(), Map.of(), Map.of(),
                 "{\"integrated_account_id\": \"" + accountId + "\"}", "req-sync", tenant));
-        answers.add(started.body());
         String runId = answer(started).body().get("id").asText();
+        return work(tenant, accountId, runId, started.body());
+    }
+
+    /** The run worked on to its end, then the answers: how it started, how it ended, and every event published so far. */
+    private List<String> work(String tenant, String accountId, String runId, String startedAnswer) {
+        List<String> answers = new ArrayList<>();
+        answers.add(startedAnswer);
         TimeSource time = TimeSource.scaled(sandbox.clock().scale());
         while (app.syncRunner().work(runId, "worker", time.now().plus(java.time.Duration.ofMinutes(10))).kind()
                 != dev.kitebridge.sync.SyncRunner.Outcome.Kind.DONE) {
@@ -159,6 +195,10 @@ public final class AppFixture implements AutoCloseable {
             throw new AssertionError("linking failed: " + linked.raw());
         }
         return linked.body().get("id").asText();
+    }
+
+    static Answer answerOf(ApiResponse response) {
+        return answer(response);
     }
 
     private static Answer answer(ApiResponse response) {

@@ -439,6 +439,7 @@ class MalformedInputFuzzTest {
             new Route("POST", "/proxy/graphql", app -> app.routes()::answer, true, Map.of("query", "{ viewer { user { name } } }")),
             new Route("ANY", "/proxy/{path+}", app -> app.routes()::answer, true, null),
             new Route("POST", "/sync-runs", app -> app.routes()::answer, false, Map.of("integrated_account_id", "$account")),
+            new Route("GET", "/sync-runs", app -> app.routes()::answer, true, null),
             new Route("GET", "/sync-runs/{id}", app -> app.routes()::answer, false, null),
             new Route("GET", "/events", app -> app.routes()::answer, true, null),
             new Route("POST", "/webhooks", app -> app.routes()::answer, false,

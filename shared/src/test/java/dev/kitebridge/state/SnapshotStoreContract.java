@@ -152,4 +152,25 @@ public abstract class SnapshotStoreContract {
         assertEquals(keys(big), keys(store().list("acct-1", 1, null, 1000)));
         assertEquals(keys(big.subList(11, 261)), keys(store().list("acct-1", 1, big.get(10).key(), 250)));
     }
+
+    @Test
+    void aBatchGetFindsTheItemsThatAreThereAcrossManyCallsOfAHundred() {
+        List<Item> written = organization("acme", 90); // 271 items: three calls of 100 keys
+        store().put("acct-1", 1, written);
+        store().put("acct-1", 2, List.of(item(SnapshotKeys.group("acme", "team-1"), "another generation")));
+        List<String> asked = new ArrayList<>(keys(written));
+        asked.add(SnapshotKeys.member("acme", "nobody"));
+        asked.add(asked.get(0)); // a key asked twice is found once
+        Collections.shuffle(asked, new Random(3));
+
+        List<Item> found = new ArrayList<>(store().get("acct-1", 1, asked));
+        found.sort(java.util.Comparator.comparing(Item::key));
+        List<Item> expected = new ArrayList<>(written);
+        expected.sort(java.util.Comparator.comparing(Item::key));
+        assertEquals(expected, found);
+        assertEquals(List.of(item(SnapshotKeys.group("acme", "team-1"), "another generation")),
+                store().get("acct-1", 2, List.of(SnapshotKeys.group("acme", "team-1"), SnapshotKeys.group("acme", "team-2"))));
+        assertTrue(store().get("acct-1", 3, asked).isEmpty(), "a generation never written has nothing");
+        assertTrue(store().get("acct-1", 1, List.of()).isEmpty());
+    }
 }

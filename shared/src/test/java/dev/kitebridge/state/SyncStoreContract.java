@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -21,9 +22,14 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.graphql.SignalsQueries;
 import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.AuditCursor;
+import dev.kitebridge.sync.Confirmed;
+import dev.kitebridge.sync.CountsSeen;
+import dev.kitebridge.sync.Subject;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
 
@@ -43,8 +49,8 @@ public abstract class SyncStoreContract {
         SyncRun.Read read = new SyncRun.Read(1, new OrganizationReader.GraphqlLane(null, true, "Y3Vyc29yOjI=", false, null),
                 new OrganizationReader.RestLane(OrganizationReader.RestLane.Stage.ROSTERS, new PageRequest(query), "team-7", true, 42));
         SyncRun.Counts counts = new SyncRun.Counts(120, 3, 6, 240, 57, 2, Map.of(ChangeEvent.USER_CREATED, 120L, ChangeEvent.GROUP_USER_ADDED, 240L), 4);
-        return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", true, SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
-                T0.plusSeconds(90).plusNanos(5), 6, 7,
+        return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", List.of(Subject.user("org-1", "user-1"), Subject.invitations("org-1")), true, SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
+                T0.plusSeconds(90).plusNanos(5), 6, 7, true,
                 List.of(new SyncRun.Organization("org-1", "acme", "Acme Inc"), new SyncRun.Organization("org-2", "zeta", "Zëta 山田")),
                 read, new SyncRun.Diff("o/acme/u/user-9", 300, 12, "000000000007/90/o/acme/u/user-3"), counts, "Buildkite answered 401",
                 3, T0.plusSeconds(40), 11);
@@ -68,13 +74,44 @@ public abstract class SyncStoreContract {
 
     @Test
     void everyFieldOfAnAccountsStateRoundTrips() {
-        AccountSync state = new AccountSync("acct-1", "tenant-1", 8, 6, 5, "run-7", "worker-1", T0, 3);
+        AccountSync state = new AccountSync("acct-1", "tenant-1", 8, 6, 5, "run-7", "worker-1", T0,
+                new Confirmed(T0.minusSeconds(60), T0.minusSeconds(3600).plusNanos(7), null, T0.minusSeconds(60)),
+                Map.of("org-1", new AuditCursor(T0.minusSeconds(5), List.of("evt-a", "evt-b"), T0.minusSeconds(2), null),
+                        "org-2", AuditCursor.UNKNOWN.unavailable(T0)),
+                new CountsSeen(T0.minusSeconds(30), Map.of("org-2", new SignalsQueries.Signals(120, 3, 80, 2,
+                        Map.of("team-1", new SignalsQueries.TeamSignal("Platform", 40)))), Set.of("org-2")), 3);
         assertTrue(store().createAccount(state));
         assertEquals(state, store().account("acct-1").orElseThrow());
         AccountSync first = AccountSync.first("acct-2", "tenant-1");
         assertTrue(store().createAccount(first));
         assertEquals(first, store().account("acct-2").orElseThrow());
         assertTrue(store().account("acct-3").isEmpty());
+    }
+
+    @Test
+    void anAccountsRunsAreListedNewestFirstAPageAtATime() {
+        for (int ordinal = 2; ordinal <= 26; ordinal++) {
+            store().createRun(SyncRun.queued("run-a" + ordinal, "tenant-1", "acct-1", ordinal, "schedule", false, T0.plusSeconds(ordinal), 0));
+            if (ordinal % 3 == 0) {
+                store().createRun(SyncRun.queued("run-b" + ordinal, "tenant-2", "acct-2", ordinal, "api", false, T0, 0));
+            }
+        }
+        SyncRun latest = store().run("run-a26").orElseThrow();
+        SyncRun started = store().replaceRun(latest.started(T0.plusSeconds(30), List.of())).orElseThrow();
+
+        List<SyncRun> first = store().runs("acct-1", Long.MAX_VALUE, 10);
+        assertEquals(java.util.stream.LongStream.rangeClosed(17, 26).map(o -> 43 - o).boxed().toList(),
+                first.stream().map(SyncRun::ordinal).toList(), "the newest ten, newest first");
+        assertEquals(started, first.get(0), "each run as it stands, not as it was created");
+        List<SyncRun> next = store().runs("acct-1", first.get(first.size() - 1).ordinal(), 10);
+        assertEquals(java.util.stream.LongStream.rangeClosed(7, 16).map(o -> 23 - o).boxed().toList(),
+                next.stream().map(SyncRun::ordinal).toList());
+        List<SyncRun> last = store().runs("acct-1", next.get(next.size() - 1).ordinal(), 10);
+        assertEquals(List.of(6L, 5L, 4L, 3L, 2L), last.stream().map(SyncRun::ordinal).toList(), "the last page is short");
+        assertEquals(List.of(), store().runs("acct-1", 2, 10));
+        assertEquals(List.of("run-b24", "run-b21"), store().runs("acct-2", Long.MAX_VALUE, 2).stream().map(SyncRun::id).toList(),
+                "an account's runs only");
+        assertEquals(List.of(), store().runs("acct-none", Long.MAX_VALUE, 10));
     }
 
     @Test

@@ -9,7 +9,8 @@ import dev.kitebridge.state.memory.InMemorySnapshotStore;
 /**
  * Snapshots in memory, with a hook that runs once, right after the first write of an item the
  * trigger matches: a test changes Buildkite's world at that point of a read (a member who leaves
- * once a page is read).
+ * once a page is read). A run in place writes only what changed, and a marker naming what each
+ * page read: an item a marker names counts as written with it.
  */
 final class HookedSnapshotStore implements SnapshotStore {
 
@@ -26,7 +27,7 @@ final class HookedSnapshotStore implements SnapshotStore {
     @Override
     public void put(String accountId, long generation, List<Item> items) {
         kept.put(accountId, generation, items);
-        if (items.stream().anyMatch(item -> trigger.test(item.key()))) {
+        if (items.stream().anyMatch(item -> trigger.test(item.key()) || InPlace.keysOf(item).stream().anyMatch(trigger))) {
             Runnable change = hook.getAndSet(null);
             if (change != null) {
                 change.run();
@@ -37,6 +38,11 @@ final class HookedSnapshotStore implements SnapshotStore {
     @Override
     public List<Item> list(String accountId, long generation, String afterKey, int limit) {
         return kept.list(accountId, generation, afterKey, limit);
+    }
+
+    @Override
+    public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+        return kept.get(accountId, generation, keys);
     }
 
     @Override

@@ -28,9 +28,23 @@ final class Killer {
     private final AtomicInteger callsLeft = new AtomicInteger(-1);
     private final Random random = new Random(11);
 
+    private volatile boolean writesOnly;
+
     /** Kills at the {@code calls}-th call from now; -1: never. */
     void killAfter(int calls) {
+        writesOnly = false;
         callsLeft.set(calls);
+    }
+
+    /** Kills at the {@code writes}-th write from now (reads do not count): kill points spread by what a worker leaves behind. */
+    void killAfterWrites(int writes) {
+        writesOnly = true;
+        callsLeft.set(writes);
+    }
+
+    /** A read: it may kill, unless only writes count. */
+    private <T> T read(Supplier<T> work) {
+        return writesOnly ? work.get() : call(work);
     }
 
     private <T> T call(Supplier<T> work) {
@@ -59,7 +73,12 @@ final class Killer {
 
             @Override
             public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-                return call(() -> store.list(accountId, generation, afterKey, limit));
+                return read(() -> store.list(accountId, generation, afterKey, limit));
+            }
+
+            @Override
+            public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+                return read(() -> store.get(accountId, generation, keys));
             }
 
             @Override
@@ -83,7 +102,7 @@ final class Killer {
 
             @Override
             public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
-                return call(() -> log.list(accountId, afterPosition, beforePosition, limit));
+                return read(() -> log.list(accountId, afterPosition, beforePosition, limit));
             }
         };
     }
@@ -130,6 +149,11 @@ final class Killer {
             public Optional<SyncRun> replaceRun(SyncRun changed) {
                 return call(() -> store.replaceRun(changed));
             }
+
+            @Override
+            public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
+                return store.runs(accountId, beforeOrdinal, limit);
+            }
         };
     }
 
@@ -138,12 +162,12 @@ final class Killer {
         return new OrganizationDataStore() {
             @Override
             public Optional<OrganizationData> complete(String accountId, String organizationSlug, OrganizationData.Part part) {
-                return call(() -> store.complete(accountId, organizationSlug, part));
+                return read(() -> store.complete(accountId, organizationSlug, part));
             }
 
             @Override
             public Optional<OrganizationData> building(String accountId, String organizationSlug) {
-                return call(() -> store.building(accountId, organizationSlug));
+                return read(() -> store.building(accountId, organizationSlug));
             }
 
             @Override

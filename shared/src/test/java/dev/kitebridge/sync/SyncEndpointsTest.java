@@ -54,7 +54,7 @@ class SyncEndpointsTest {
             assertEquals(200, again.status(), "one run per account at a time: the run under way is the answer");
             assertEquals(runId, again.body().get("id").asText());
             assertEquals(List.of(runId), queued, "a fresh run asked for again is not queued twice");
-            assertEquals(0, app.syncService().startScheduled(), "the schedule starts nothing while a run is under way");
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), app.syncSchedule().tick(), "the schedule starts nothing while a run is under way");
 
             while (app.syncRunner().work(runId, "worker", time.now().plus(Duration.ofMinutes(10))).kind() != SyncRunner.Outcome.Kind.DONE) {
                 // a worker's slice at a time
@@ -95,10 +95,11 @@ class SyncEndpointsTest {
             assertEquals(400, get(app, "tenant-1", "/events", Map.of(), Map.of("integrated_account_id", account, "limit", "0")).status());
             assertEquals(404, get(app, "tenant-2", "/events", Map.of(), Map.of("integrated_account_id", account)).status());
 
-            assertEquals(1, app.syncService().startScheduled(), "the account was registered for the schedule when it was linked");
+            assertEquals(1, app.syncSchedule().tick().polled(),
+                    "the account was registered for the schedule when it was linked: synced, its audit events are asked for");
 
+            String orphan = post(app, "tenant-1", "{\"integrated_account_id\": \"" + account + "\"}").body().get("id").asText();
             app.accountsService().unlink("tenant-1", account);
-            String orphan = queued.get(queued.size() - 1);
             assertEquals(SyncRunner.Outcome.Kind.DONE, app.syncRunner().work(orphan, "worker", time.now().plus(Duration.ofMinutes(1))).kind());
             assertEquals(404, get(app, "tenant-1", "/events", Map.of(), Map.of("integrated_account_id", account)).status());
             assertEquals("failed", get(app, "tenant-1", "/sync-runs/" + orphan, Map.of("id", orphan), Map.of()).body().get("status").asText(),

@@ -34,6 +34,11 @@ class SyncFailureLogTest {
             }
 
             @Override
+            public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+                return kept.get(accountId, generation, keys);
+            }
+
+            @Override
             public void delete(String accountId, long generation, List<String> keys) {
                 kept.delete(accountId, generation, keys);
             }
@@ -59,7 +64,7 @@ class SyncFailureLogTest {
                     assertEquals("java.lang.IllegalStateException", line.get("exception").asText());
                     String stack = line.get("stack").asText();
                     assertTrue(stack.startsWith("java.lang.IllegalStateException: the snapshot table is unreachable"), stack);
-                    assertTrue(stack.contains("\tat dev.kitebridge.sync.DirectoryReader"), stack);
+                    assertTrue(stack.contains("\tat dev.kitebridge.sync.SnapshotSink"), stack);
                     assertTrue(stack.contains("Caused by: java.lang.RuntimeException: connect timed out"), stack);
                 }
             }

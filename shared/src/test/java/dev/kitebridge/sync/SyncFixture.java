@@ -50,6 +50,9 @@ final class SyncFixture implements AutoCloseable {
     /** The directory's kept data, which completed runs keep as they published it (under {@link #DATA_KEY}). */
     final OrganizationDataStore directory;
     final SyncService service;
+    final BuildkiteAccess access;
+    /** The directory's kept data as the directory serves it (over {@link #directory}). */
+    final OrganizationDataService directoryService;
     final List<String> queued = new CopyOnWriteArrayList<>();
 
     private final boolean ownsSandbox;
@@ -97,14 +100,18 @@ final class SyncFixture implements AutoCloseable {
         this.time = time;
         this.directory = directory;
         InMemoryTokenVault tokens = new InMemoryTokenVault();
-        accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), List.of(), null,
+        List<IntegratedAccount.OrganizationRef> reached = sandbox.world().organizations().stream()
+                .map(o -> new IntegratedAccount.OrganizationRef(o.uuid(), o.slug(), o.name())).toList();
+        accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), reached, null,
                 Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
-        BuildkiteAccess access = new BuildkiteAccess(accounts, tokens, governor,
+        access = new BuildkiteAccess(accounts, tokens, governor,
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time);
-        runner = new SyncRunner(access, new OrganizationReader(access, OrganizationReader.laneThreads()),
-                new OrganizationDataService(directory, null, access), syncs, snapshots, log, time, 0.2);
-        service = new SyncService(accounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs), time);
+        directoryService = new OrganizationDataService(directory, null, access);
+        runner = new SyncRunner(access, new OrganizationReader(access, OrganizationReader.laneThreads()), directoryService, syncs,
+                snapshots, log, time, 0.2);
+        service = new SyncService(accounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs),
+                new dev.kitebridge.state.memory.InMemoryCursorStore(), time);
     }
 
     static Sandbox sandbox(int members, int teams) {
@@ -170,8 +177,15 @@ final class SyncFixture implements AutoCloseable {
     String kept() {
         return directory.complete(DATA_KEY, org().slug(), OrganizationData.Part.ROSTERS)
                 .map(d -> new TreeMap<>(Map.of("profiles", d.profiles().stream().map(Object::toString).sorted().toList(),
-                        "rosters", d.rosters().stream().map(Object::toString).sorted().toList())).toString())
+                        "rosters", d.rosters().stream().map(SyncFixture::inOrder).map(Object::toString).sorted().toList())).toString())
                 .orElse(null);
+    }
+
+    /** A roster with its members in one order: who is in a team matters, not in which order they were kept. */
+    private static dev.kitebridge.directory.orgdata.TeamRoster inOrder(dev.kitebridge.directory.orgdata.TeamRoster roster) {
+        return new dev.kitebridge.directory.orgdata.TeamRoster(roster.teamUuid(), roster.slug(), roster.name(),
+                roster.members().stream().sorted(java.util.Comparator.comparing(dev.kitebridge.directory.orgdata.TeamRoster.Member::userUuid))
+                        .toList(), roster.pipelines());
     }
 
     Map<String, String> snapshot() {

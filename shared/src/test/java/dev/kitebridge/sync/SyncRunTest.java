@@ -98,6 +98,8 @@ class SyncRunTest {
             String owner = fixture.actor();
             List<Member> members = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(owner)).toList();
             List<Team> teams = world.teams(org.uuid());
+            Map<String, Integer> countsBefore = new java.util.HashMap<>();
+            teams.forEach(t -> countsBefore.put(t.uuid(), world.teamMemberCount(org.uuid(), t.uuid())));
 
             Member promoted = members.stream().filter(m -> m.role() == Member.Role.MEMBER).findFirst().orElseThrow();
             world.updateMember(org, owner, promoted.userUuid(), Member.Role.ADMIN, null);
@@ -114,6 +116,8 @@ class SyncRunTest {
             world.removeTeamMember(org, owner, from.uuid(), mover.userUuid());
             world.addTeamMember(org, owner, to.uuid(), mover.userUuid(), TeamMember.Role.MEMBER);
             Invitation invited = world.invite(org, owner, List.of("newcomer@example.com"), Member.Role.MEMBER, null, List.of()).get(0);
+            List<String> renamedMembers = world.teamMembers(org.uuid(), renamed.uuid()).stream().map(TeamMember::userUuid)
+                    .filter(u -> !u.equals(mover.userUuid())).toList();
 
             SyncRun second = fixture.sync(WORKER);
             assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
@@ -128,16 +132,39 @@ class SyncRunTest {
                     ChangeEvent.USER_UPDATED + " " + mover.userUuid(), // their groups and team roles
                     ChangeEvent.USER_CREATED + " " + invited.uuid()));
             leaverTeams.forEach(team -> expected.add(ChangeEvent.GROUP_USER_REMOVED + " " + team + "/" + leaver.userUuid()));
+            // A team's members_count is compared: each team whose count moved is updated.
+            teams.stream().filter(t -> world.teamMemberCount(org.uuid(), t.uuid()) != countsBefore.get(t.uuid()))
+                    .forEach(t -> expected.add(ChangeEvent.GROUP_UPDATED + " " + t.uuid()));
+            assertTrue(expected.contains(ChangeEvent.GROUP_UPDATED + " " + from.uuid()), "the mover left it");
+            // A renamed team's members are updated too: their groups name it.
+            assertFalse(renamedMembers.isEmpty());
+            renamedMembers.forEach(member -> expected.add(ChangeEvent.USER_UPDATED + " " + member));
             assertEquals(expected, new TreeSet<>(found.stream().map(SyncRunTest::describe).toList()));
 
             ChangeEvent promotion = found.stream().filter(e -> describe(e).equals(ChangeEvent.USER_UPDATED + " " + promoted.userUuid()))
                     .findFirst().orElseThrow();
-            assertEquals(Set.of("roles"), fieldNames(promotion.previousAttributes()));
+            assertEquals(renamedMembers.contains(promoted.userUuid()) ? Set.of("groups", "roles") : Set.of("roles"),
+                    fieldNames(promotion.previousAttributes()), "a promotion, and a rename where the member is in the team");
             assertTrue(promotion.previousAttributes().get("roles").toString().contains("organization:member"));
             assertTrue(promotion.data().get("roles").toString().contains("organization:admin"));
-            ChangeEvent rename = found.stream().filter(e -> e.event().equals(ChangeEvent.GROUP_UPDATED)).findFirst().orElseThrow();
+            ChangeEvent rename = found.stream().filter(e -> describe(e).equals(ChangeEvent.GROUP_UPDATED + " " + renamed.uuid()))
+                    .findFirst().orElseThrow();
             assertEquals(renamed.name(), rename.previousAttributes().get("name").asText());
             assertEquals("Renamed team", rename.data().get("name").asText());
+            for (String member : renamedMembers) {
+                ChangeEvent renamedMember = found.stream().filter(e -> describe(e).equals(ChangeEvent.USER_UPDATED + " " + member))
+                        .findFirst().orElseThrow();
+                if (!member.equals(promoted.userUuid())) {
+                    assertEquals(Set.of("groups"), fieldNames(renamedMember.previousAttributes()), renamedMember.toString());
+                }
+                assertEquals(renamed.name(), groupName(renamedMember.previousAttributes().get("groups"), renamed.uuid()));
+                assertEquals("Renamed team", groupName(renamedMember.data().get("groups"), renamed.uuid()));
+            }
+            ChangeEvent left = found.stream().filter(e -> e.event().equals(ChangeEvent.GROUP_UPDATED) && e.data().get("id").asText()
+                    .equals(from.uuid())).findFirst().orElseThrow();
+            assertEquals(Set.of("members_count"), fieldNames(left.previousAttributes()));
+            assertTrue(left.previousAttributes().get("members_count").asInt() > left.data().get("members_count").asInt(), left.toString());
+            assertEquals(world.teamMemberCount(org.uuid(), from.uuid()), left.data().get("members_count").asInt());
         }
     }
 
@@ -401,6 +428,37 @@ class SyncRunTest {
         }
     }
 
+    /**
+     * A member who leaves while the profiles are read shifts GraphQL's next page by one: the member
+     * then first on it is read on neither page. REST still lists them, so their profile was missed,
+     * not lost: the run publishes nothing of them (it did publish their 2FA, avatar and join date as null).
+     */
+    @Test
+    void aMemberWhoseProfileShiftsOffAPageWhileItIsReadChangesNothing() {
+        HookedSnapshotStore watching = new HookedSnapshotStore();
+        try (Sandbox sandbox = SyncFixture.sandbox(400, 2); SyncFixture fixture = new SyncFixture(sandbox, watching)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            var world = sandbox.world();
+            Organization org = fixture.org();
+            List<Member> inGraphqlOrder = world.members(org.uuid()).stream()
+                    .sorted(java.util.Comparator.comparing(Member::createdAt).reversed().thenComparing(Member::uuid)).toList();
+            Member leaver = inGraphqlOrder.stream().filter(m -> !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
+            Member shifted = inGraphqlOrder.get(100); // first on page 2, until the leaver goes once page 1 is read
+            watching.once(key -> key.endsWith("/g"), () -> world.removeMember(org, fixture.actor(), leaver.userUuid()));
+            SyncRun second = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
+            List<ChangeEvent> events = fixture.events().subList(seen, fixture.events().size());
+            assertEquals(List.of(), events.stream().filter(e -> e.data().path("id").asText().equals(shifted.userUuid()))
+                    .map(e -> e.event() + " " + e.previousAttributes()).toList(), "the member whose profile was missed changed nothing");
+            int after = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(), fixture.events().subList(after, fixture.events().size()).stream()
+                    .filter(e -> e.data().path("id").asText().equals(shifted.userUuid())).map(ChangeEvent::event).toList(),
+                    "and the next run finds nothing of them to undo");
+        }
+    }
+
     @Test
     void aFailedRunWhoseFailureIsNotYetPublishedIsStillTheAccountsRun() {
         try (SyncFixture fixture = new SyncFixture(60, 3)) {
@@ -427,18 +485,36 @@ class SyncRunTest {
             fixture.sync(WORKER);
             long generation = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
             int seen = fixture.events().size();
-            for (String key : fixture.snapshot().keySet()) {
+            for (Map.Entry<String, String> item : fixture.snapshot().entrySet()) {
+                String key = item.getKey();
                 if (key.endsWith("/r")) { // a roster summary as an earlier version wrote it, its pipelines inside
                     var old = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-                    old.put("members_count", 3).putArray("pipelines");
+                    old.put("members_count", membersCount(item.getValue())).putArray("pipelines");
                     fixture.snapshots.put(SyncFixture.ACCOUNT, generation, List.of(new SnapshotStore.Item(key, old)));
                 }
             }
             SyncRun next = fixture.sync(WORKER);
             assertEquals(SyncRun.Status.COMPLETED, next.status(), next.error());
             assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(seen, fixture.events().size()).stream()
-                    .map(ChangeEvent::event).toList(), "a count is not compared; nothing else changed");
+                    .map(ChangeEvent::event).toList(), "the same count, read past the field it no longer has; nothing changed");
         }
+    }
+
+    private static long membersCount(String rosterSummary) {
+        try {
+            return dev.kitebridge.contract.ApiJson.MAPPER.readTree(rosterSummary).get("members_count").asLong();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String groupName(JsonNode groups, String id) {
+        for (JsonNode group : groups) {
+            if (group.get("id").asText().equals(id)) {
+                return group.get("name").asText();
+            }
+        }
+        throw new AssertionError("no group " + id + " in " + groups);
     }
 
     private static String describe(ChangeEvent event) {

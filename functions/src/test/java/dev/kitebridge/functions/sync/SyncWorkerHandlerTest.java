@@ -50,7 +50,7 @@ class SyncWorkerHandlerTest {
                 new BuildkiteAccess.Endpoints(URI.create("http://127.0.0.1:9/v2"), URI.create("http://127.0.0.1:9/graphql")), TimeSource.SYSTEM);
         SyncRunner runner = new SyncRunner(access, unreachable, new InMemorySnapshotStore(), new InMemoryEventLog(), TimeSource.SYSTEM, 0.2);
         SyncService syncs = new SyncService(accounts, unreachable, (runId, delay) -> { }, new EventFeed(new InMemoryEventLog(), unreachable),
-                TimeSource.SYSTEM);
+                new dev.kitebridge.state.memory.InMemoryCursorStore(), TimeSource.SYSTEM);
         SyncWorkerHandler worker = new SyncWorkerHandler(runner, syncs, new WebhookRounds(unreachable, null), TimeSource.SYSTEM); // no run ends: nothing to deliver
 
         SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();

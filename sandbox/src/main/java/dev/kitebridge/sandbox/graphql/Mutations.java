@@ -79,10 +79,9 @@ final class Mutations {
         Caller caller = Caller.of(env);
         Map<String, Object> input = env.getArgument("input");
         Invitation invitation = invitation(caller, (String) input.get("id"));
-        if (invitation.state() != Invitation.State.PENDING) {
-            throw Refusal.invalid("Only pending invitations can be resent");
-        }
-        return payload(input, "organizationInvitation", invitation);
+        Organization org = caller.reachableByUuid(invitation.organizationUuid());
+        return payload(input, "organizationInvitation",
+                caller.world().resendInvitation(org, caller.userUuid(), invitation.uuid()));
     }
 
     private static Object memberUpdate(DataFetchingEnvironment env) {

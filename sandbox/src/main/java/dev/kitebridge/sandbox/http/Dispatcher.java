@@ -189,7 +189,7 @@ public final class Dispatcher implements HttpHandler {
         if (fault == Fault.RESET) {
             return new Answer(Reply.noContent(), GRAPHQL_ROUTE, token, null, fault, 0, 0);
         }
-        GraphqlEndpoint.Outcome outcome = graphql.execute(request, token);
+        GraphqlEndpoint.Outcome outcome = world.throughApi(token, () -> graphql.execute(request, token));
         Reply reply = outcome.reply();
         if (fault == Fault.TRUNCATED) {
             reply = reply.truncated();
@@ -203,7 +203,8 @@ public final class Dispatcher implements HttpHandler {
             return Reply.message(403, "Your access token doesn't have the " + route.scope() + " scope");
         }
         try {
-            return route.handler().handle(call);
+            // Changes a route makes are the API's, with this token, in the audit log.
+            return world.throughApi(call.token(), () -> route.handler().handle(call));
         } catch (Refusal refusal) {
             int status = switch (refusal.kind()) {
                 case NOT_FOUND -> 404;

@@ -23,6 +23,12 @@ public final class DataGenerator {
             "read_user", "read_organizations", "write_organizations", "read_teams", "write_teams",
             "read_pipelines", "read_organization_invitations", "write_organization_invitations", "graphql");
 
+    /**
+     * The REST audit log's scope. The ready token does not carry it (a directory's token would not
+     * need to); a test that reads the audit log over REST issues a token with it.
+     */
+    public static final String READ_AUDIT_EVENTS = "read_audit_events";
+
     private static final Instant EPOCH = Instant.parse("2019-01-01T00:00:00Z");
     private static final Instant LAST_SEEN_HORIZON = Instant.parse("2026-11-01T00:00:00Z");
 
@@ -73,7 +79,8 @@ public final class DataGenerator {
         for (int o = 0; o < population.organizations(); o++) {
             boolean legacy = o >= population.organizations() - population.legacyOrganizations();
             Organization org = new Organization(ids.uuid(), o == 0 ? "acme" : "acme-" + (o + 1),
-                    o == 0 ? "Acme Inc" : "Acme " + (o + 1), at(EPOCH, 30 * o), true, !legacy, o % 2 == 1);
+                    o == 0 ? "Acme Inc" : "Acme " + (o + 1), at(EPOCH, 30 * o), true, !legacy, o % 2 == 1,
+                    o < population.enterpriseOrganizations());
             world.addOrganization(org);
             slugs.add(org.slug());
             List<UserAccount> people = populateMembers(org, owner, o == 0 ? null : firstOrgPeople);

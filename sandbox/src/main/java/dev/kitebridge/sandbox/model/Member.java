@@ -25,6 +25,10 @@ public record Member(
         return new Member(uuid, organizationUuid, userUuid, newRole, ssoMode, createdAt, lastSeenAt, complimentary);
     }
 
+    public Member seenAt(Instant when) {
+        return new Member(uuid, organizationUuid, userUuid, role, ssoMode, createdAt, when, complimentary);
+    }
+
     public Member withSsoMode(SsoMode newMode) {
         return new Member(uuid, organizationUuid, userUuid, role, newMode, createdAt, lastSeenAt, complimentary);
     }

@@ -16,6 +16,8 @@ package dev.kitebridge.sandbox.model;
  * @param nonAsciiShare share of people whose names are not plain ASCII
  * @param legacyOrganizations how many organizations (the last ones) answer REST members without the
  *     2026 fields {@code role} and {@code sso_mode}
+ * @param enterpriseOrganizations how many organizations (the first ones) are on the Enterprise plan,
+ *     which alone has the audit log; none unless asked ({@link #withEnterprise(int)})
  */
 public record Population(
         long seed,
@@ -30,9 +32,23 @@ public record Population(
         double sharedMemberShare,
         int pendingInvitationsPerOrganization,
         double nonAsciiShare,
-        int legacyOrganizations) {
+        int legacyOrganizations,
+        int enterpriseOrganizations) {
+
+    /** A population with no organization on the Enterprise plan. */
+    public Population(long seed, int organizations, int membersPerOrganization, int teamsPerOrganization,
+                      double teamsPerMember, double secretTeamShare, double adminShare, int botsPerOrganization,
+                      int machineUsersPerOrganization, double sharedMemberShare, int pendingInvitationsPerOrganization,
+                      double nonAsciiShare, int legacyOrganizations) {
+        this(seed, organizations, membersPerOrganization, teamsPerOrganization, teamsPerMember, secretTeamShare,
+                adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
+                pendingInvitationsPerOrganization, nonAsciiShare, legacyOrganizations, 0);
+    }
 
     public Population {
+        if (enterpriseOrganizations < 0 || enterpriseOrganizations > organizations) {
+            throw new IllegalArgumentException("enterprise organizations must be 0.." + organizations);
+        }
         if (organizations < 1) {
             throw new IllegalArgumentException("at least one organization is needed");
         }
@@ -65,24 +81,31 @@ public record Population(
     public Population withSeed(long newSeed) {
         return new Population(newSeed, organizations, membersPerOrganization, teamsPerOrganization, teamsPerMember,
                 secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
-                pendingInvitationsPerOrganization, nonAsciiShare, legacyOrganizations);
+                pendingInvitationsPerOrganization, nonAsciiShare, legacyOrganizations, enterpriseOrganizations);
     }
 
     public Population withOrganizations(int count, int legacy) {
         return new Population(seed, count, membersPerOrganization, teamsPerOrganization, teamsPerMember,
                 secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
-                pendingInvitationsPerOrganization, nonAsciiShare, legacy);
+                pendingInvitationsPerOrganization, nonAsciiShare, legacy, Math.min(enterpriseOrganizations, count));
     }
 
     public Population withTeamsPerMember(double mean) {
         return new Population(seed, organizations, membersPerOrganization, teamsPerOrganization, mean,
                 secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
-                pendingInvitationsPerOrganization, nonAsciiShare, legacyOrganizations);
+                pendingInvitationsPerOrganization, nonAsciiShare, legacyOrganizations, enterpriseOrganizations);
     }
 
     public Population withPendingInvitations(int count) {
         return new Population(seed, organizations, membersPerOrganization, teamsPerOrganization, teamsPerMember,
                 secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
-                count, nonAsciiShare, legacyOrganizations);
+                count, nonAsciiShare, legacyOrganizations, enterpriseOrganizations);
+    }
+
+    /** The first {@code count} organizations on the Enterprise plan (audit log on). */
+    public Population withEnterprise(int count) {
+        return new Population(seed, organizations, membersPerOrganization, teamsPerOrganization, teamsPerMember,
+                secretTeamShare, adminShare, botsPerOrganization, machineUsersPerOrganization, sharedMemberShare,
+                pendingInvitationsPerOrganization, nonAsciiShare, legacyOrganizations, count);
     }
 }

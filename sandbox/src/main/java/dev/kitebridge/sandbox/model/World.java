@@ -1,7 +1,9 @@
 package dev.kitebridge.sandbox.model;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,11 +23,25 @@ import java.util.regex.Pattern;
  * <p>Both APIs read and write through here, so a write through one is visible to a read through the
  * other. Writes apply Buildkite's rules (the last admin, changing yourself, a name taken) and
  * answer a {@link Refusal} when one is broken. Reads hand out immutable snapshots.
+ *
+ * <p>Every change made after the world is built (through either API, or directly by a test playing
+ * a person in Buildkite's web UI) records an {@link AuditEvent} in its organization's audit log:
+ * actor the user making it, context the API token when it came through an API
+ * ({@link #throughApi}) and the web UI otherwise. What the builders ({@code add…}) put in place is
+ * the world as it was before the log began, and records nothing. A log keeps the newest
+ * {@link #MAX_AUDIT_EVENTS} events of its organization and drops the oldest beyond.
  */
 public final class World {
 
     /** Buildkite's limit of teams per organization. */
     public static final int MAX_TEAMS = 250;
+
+    /**
+     * How many audit events an organization's log keeps: the newest; older ones are dropped (Buildkite
+     * keeps its log for a retention period instead, and a poller that falls that far behind must
+     * reconcile in full either way).
+     */
+    public static final int MAX_AUDIT_EVENTS = 10_000;
 
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
 
@@ -39,6 +55,8 @@ public final class World {
     private final Map<String, String> organizationUuidBySlug = new HashMap<>();
     private final Map<String, OrgState> orgStates = new HashMap<>();
     private final Map<String, ApiToken> tokensBySecret = new HashMap<>();
+    /** The API token of the request the current thread is answering; none for a change "in the web UI". */
+    private final ThreadLocal<ApiToken> apiCall = new ThreadLocal<>();
 
     /** The contents of one organization, with the indexes that its reads need. */
     private static final class OrgState {
@@ -50,7 +68,12 @@ public final class World {
         final Map<String, Pipeline> pipelines = new LinkedHashMap<>();
         final Map<String, Map<String, TeamPipeline>> teamPipelines = new HashMap<>();
         final Map<String, Invitation> invitations = new LinkedHashMap<>();
+        /** Oldest first, at most {@link #MAX_AUDIT_EVENTS}. */
+        final Deque<AuditEvent> auditLog = new ArrayDeque<>();
     }
+
+    /** Whether a user may read an organization's audit log, and if not, why. */
+    public enum AuditAccess { ALLOWED, NOT_ENTERPRISE, NOT_ADMIN }
 
     public World(IdSource ids, Supplier<Instant> clock) {
         this.ids = ids;
@@ -277,6 +300,60 @@ public final class World {
         return read(() -> Optional.ofNullable(state(organizationUuid).invitations.get(invitationUuid)));
     }
 
+    /** The organization's audit log, newest first (events of the same instant: the later made first). */
+    public List<AuditEvent> auditEvents(String organizationUuid) {
+        return read(() -> {
+            List<AuditEvent> newestFirst = new ArrayList<>(state(organizationUuid).auditLog);
+            java.util.Collections.reverse(newestFirst);
+            return newestFirst;
+        });
+    }
+
+    /** The audit log is an Enterprise feature, for the organization's administrators only. */
+    public AuditAccess auditAccess(String organizationUuid, String userUuid) {
+        return read(() -> {
+            Organization org = organizations.get(organizationUuid);
+            if (org == null || !org.enterprise()) {
+                return AuditAccess.NOT_ENTERPRISE;
+            }
+            Member member = state(organizationUuid).membersByUser.get(userUuid);
+            return member != null && member.role() == Member.Role.ADMIN ? AuditAccess.ALLOWED : AuditAccess.NOT_ADMIN;
+        });
+    }
+
+    // ---------------------------------------------------------------- settings (tests)
+
+    /** Puts an organization on the Enterprise plan or takes it off (the audit log's gate); records nothing. */
+    public Organization setEnterprise(String organizationUuid, boolean enterprise) {
+        return write(() -> {
+            Organization current = organizations.get(organizationUuid);
+            if (current == null) {
+                throw Refusal.notFound("No organization found");
+            }
+            Organization changed = current.withEnterprise(enterprise);
+            organizations.put(organizationUuid, changed);
+            return changed;
+        });
+    }
+
+    /**
+     * Runs {@code body} as the answer to an API request made with {@code token}: the audit events it
+     * records have an API context naming the token. Changes made outside it are the web UI's.
+     */
+    public <T> T throughApi(ApiToken token, Supplier<T> body) {
+        ApiToken outer = apiCall.get();
+        apiCall.set(token);
+        try {
+            return body.get();
+        } finally {
+            if (outer == null) {
+                apiCall.remove();
+            } else {
+                apiCall.set(outer);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- writes (both APIs)
 
     /** Changes a member's role or SSO mode; at least one must be given. */
@@ -303,7 +380,25 @@ public final class World {
                 updated = updated.withSsoMode(ssoMode);
             }
             state.membersByUser.put(userUuid, updated);
+            Map<String, Object> data = data("user_uuid", userUuid);
+            if (role != null) {
+                data.put("role", role.name().toLowerCase(Locale.ROOT));
+            }
+            if (ssoMode != null) {
+                data.put("sso_mode", ssoMode.name().toLowerCase(Locale.ROOT));
+            }
+            record(org.uuid(), "ORGANIZATION_MEMBER_UPDATED", actorUuid, memberSubject(updated), data);
             return updated;
+        });
+    }
+
+    /** The member was seen by Buildkite at {@code when} (their "last seen" moves; nothing else does). */
+    public Member memberSeen(Organization org, String userUuid, Instant when) {
+        return write(() -> {
+            OrgState state = state(org.uuid());
+            Member seen = requireMember(state, userUuid).seenAt(when);
+            state.membersByUser.put(userUuid, seen);
+            return seen;
         });
     }
 
@@ -316,14 +411,41 @@ public final class World {
             if (member.role() == Member.Role.ADMIN && adminCount(state) == 1) {
                 throw Refusal.invalid("Validation failed: An organization must have at least one admin");
             }
-            for (String teamUuid : state.teamsByUser.getOrDefault(userUuid, Set.of())) {
-                state.teamMembers.get(teamUuid).remove(userUuid);
-            }
-            state.teamsByUser.remove(userUuid);
-            state.membersByUser.remove(userUuid);
-            state.userByMemberUuid.remove(member.uuid());
-            return member;
+            return dropMember(org, state, actorUuid, member);
         });
+    }
+
+    /**
+     * The member leaves the organization of their own accord (the web UI's "Leave organization"):
+     * the actor is the member. The last admin cannot leave.
+     */
+    public Member leaveOrganization(String organizationUuid, String userUuid) {
+        return write(() -> {
+            Organization org = organizations.get(organizationUuid);
+            OrgState state = state(organizationUuid);
+            Member member = requireMember(state, userUuid);
+            if (member.role() == Member.Role.ADMIN && adminCount(state) == 1) {
+                throw Refusal.invalid("Validation failed: An organization must have at least one admin");
+            }
+            return dropMember(org, state, userUuid, member);
+        });
+    }
+
+    /**
+     * Records only ORGANIZATION_MEMBER_DELETED, not one TEAM_MEMBER_DELETED per team the member
+     * leaves with it: whether Buildkite logs the cascade is UNVERIFIED, and the safe reading is that
+     * it does not (a consumer re-reads what a member's removal implies).
+     */
+    private Member dropMember(Organization org, OrgState state, String actorUuid, Member member) {
+        String userUuid = member.userUuid();
+        for (String teamUuid : state.teamsByUser.getOrDefault(userUuid, Set.of())) {
+            state.teamMembers.get(teamUuid).remove(userUuid);
+        }
+        state.teamsByUser.remove(userUuid);
+        state.membersByUser.remove(userUuid);
+        state.userByMemberUuid.remove(member.uuid());
+        record(org.uuid(), "ORGANIZATION_MEMBER_DELETED", actorUuid, memberSubject(member), data("user_uuid", userUuid));
+        return member;
     }
 
     public Team createTeam(Organization org, String actorUuid, TeamFields fields) {
@@ -349,6 +471,8 @@ public final class World {
             state.teamPipelines.put(team.uuid(), new LinkedHashMap<>());
             // The creator becomes the team's first maintainer, as in Buildkite's web UI (UNVERIFIED for the API).
             putTeamMember(state, new TeamMember(ids.uuid(), team.uuid(), actorUuid, TeamMember.Role.MAINTAINER, now()));
+            // Only TEAM_CREATED: whether the creator's membership is logged too is UNVERIFIED; safe reading, not.
+            record(org.uuid(), "TEAM_CREATED", actorUuid, teamSubject(team), teamData(team));
             return team;
         });
     }
@@ -374,6 +498,24 @@ public final class World {
                     fields.permissionsOver(team.memberPermissions()),
                     team.createdAt(), team.createdByUserUuid());
             state.teams.put(teamUuid, updated);
+            Map<String, Object> data = data("team_uuid", teamUuid);
+            if (!updated.name().equals(team.name())) {
+                data.put("name", updated.name());
+                data.put("slug", updated.slug());
+            }
+            if (!java.util.Objects.equals(updated.description(), team.description())) {
+                data.put("description", updated.description());
+            }
+            if (updated.privacy() != team.privacy()) {
+                data.put("privacy", updated.privacy().name().toLowerCase(Locale.ROOT));
+            }
+            if (updated.isDefault() != team.isDefault()) {
+                data.put("default", updated.isDefault());
+            }
+            if (updated.defaultMemberRole() != team.defaultMemberRole()) {
+                data.put("default_member_role", updated.defaultMemberRole().name().toLowerCase(Locale.ROOT));
+            }
+            record(org.uuid(), "TEAM_UPDATED", actorUuid, teamSubject(updated), data);
             return updated;
         });
     }
@@ -389,6 +531,8 @@ public final class World {
             state.teamMembers.remove(teamUuid);
             state.teamPipelines.remove(teamUuid);
             state.teams.remove(teamUuid);
+            // Only TEAM_DELETED, not its memberships' deletions (UNVERIFIED; the safe reading).
+            record(org.uuid(), "TEAM_DELETED", actorUuid, teamSubject(team), data("team_uuid", teamUuid, "name", team.name()));
             return team;
         });
     }
@@ -409,6 +553,7 @@ public final class World {
             TeamMember added = new TeamMember(ids.uuid(), teamUuid, userUuid,
                     TeamFields.or(role, team.defaultMemberRole()), now());
             putTeamMember(state, added);
+            record(org.uuid(), "TEAM_MEMBER_CREATED", actorUuid, teamMemberSubject(added), teamMemberData(team, added));
             return added;
         });
     }
@@ -425,6 +570,7 @@ public final class World {
             }
             TeamMember updated = current.withRole(role);
             state.teamMembers.get(teamUuid).put(userUuid, updated);
+            record(org.uuid(), "TEAM_MEMBER_UPDATED", actorUuid, teamMemberSubject(updated), teamMemberData(team, updated));
             return updated;
         });
     }
@@ -437,7 +583,23 @@ public final class World {
             TeamMember removed = requireTeamMember(state, teamUuid, userUuid);
             state.teamMembers.get(teamUuid).remove(userUuid);
             state.teamsByUser.get(userUuid).remove(teamUuid);
+            record(org.uuid(), "TEAM_MEMBER_DELETED", actorUuid, teamMemberSubject(removed), teamMemberData(team, removed));
             return removed;
+        });
+    }
+
+    /**
+     * Moves a member from one team to another (in the web UI: removed from one, added to the other),
+     * with the role given or the destination's default: two changes, two audit events.
+     */
+    public TeamMember moveTeamMember(Organization org, String actorUuid, String fromTeamUuid, String toTeamUuid,
+                                     String userUuid, TeamMember.Role role) {
+        return write(() -> {
+            if (state(org.uuid()).teamMembers.getOrDefault(toTeamUuid, Map.of()).containsKey(userUuid)) {
+                throw Refusal.invalid("Validation failed: User has already been added to this team");
+            }
+            removeTeamMember(org, actorUuid, fromTeamUuid, userUuid);
+            return addTeamMember(org, actorUuid, toTeamUuid, userUuid, role);
         });
     }
 
@@ -487,6 +649,11 @@ public final class World {
                         invitedTeams, now(), actorUuid, null, null, null, null, null);
                 state.invitations.put(invitation.uuid(), invitation);
                 created.add(invitation);
+                Map<String, Object> data = data("email", invitation.email(),
+                        "role", invitation.role().name().toLowerCase(Locale.ROOT),
+                        "sso_mode", invitation.ssoMode().name().toLowerCase(Locale.ROOT));
+                data.put("team_uuids", invitedTeams.stream().map(Invitation.InvitedTeam::teamUuid).toList());
+                record(org.uuid(), "ORGANIZATION_INVITATION_CREATED", actorUuid, invitationSubject(invitation), data);
             }
             return created;
         });
@@ -506,7 +673,25 @@ public final class World {
             }
             Invitation revoked = invitation.revoked(now(), actorUuid);
             state.invitations.put(invitationUuid, revoked);
+            record(org.uuid(), "ORGANIZATION_INVITATION_REVOKED", actorUuid, invitationSubject(revoked),
+                    data("email", revoked.email()));
             return revoked;
+        });
+    }
+
+    /** Sends a pending invitation's email again. */
+    public Invitation resendInvitation(Organization org, String actorUuid, String invitationUuid) {
+        return write(() -> {
+            Invitation invitation = state(org.uuid()).invitations.get(invitationUuid);
+            if (invitation == null) {
+                throw Refusal.notFound("No invitation found");
+            }
+            if (invitation.state() != Invitation.State.PENDING) {
+                throw Refusal.invalid("Only pending invitations can be resent");
+            }
+            record(org.uuid(), "ORGANIZATION_INVITATION_RESENT", actorUuid, invitationSubject(invitation),
+                    data("email", invitation.email()));
+            return invitation;
         });
     }
 
@@ -539,7 +724,15 @@ public final class World {
                     putTeamMember(state, new TeamMember(ids.uuid(), team.teamUuid(), userUuid, team.role(), now()));
                 }
             }
-            state.invitations.put(invitationUuid, invitation.accepted(now(), userUuid));
+            Invitation accepted = invitation.accepted(now(), userUuid);
+            state.invitations.put(invitationUuid, accepted);
+            // The person accepting is the actor. Logged: the acceptance and the new member; not the
+            // invitation's team memberships (whether Buildkite logs those is UNVERIFIED; safe reading, not).
+            record(organizationUuid, "ORGANIZATION_INVITATION_ACCEPTED", userUuid, invitationSubject(accepted),
+                    data("email", accepted.email(), "user_uuid", userUuid));
+            record(organizationUuid, "ORGANIZATION_MEMBER_CREATED", userUuid, memberSubject(member),
+                    data("user_uuid", userUuid, "role", member.role().name().toLowerCase(Locale.ROOT),
+                            "sso_mode", member.ssoMode().name().toLowerCase(Locale.ROOT)));
             return member;
         });
     }
@@ -562,6 +755,62 @@ public final class World {
             for (String userUuid : state.membersByUser.keySet()) {
                 putTeamMember(state, new TeamMember(ids.uuid(), everyone.uuid(), userUuid, TeamMember.Role.MEMBER, now()));
             }
+            // Only the switch is logged, not the "Everyone" team it makes (UNVERIFIED; the safe reading).
+            record(org.uuid(), "ORGANIZATION_TEAMS_ENABLED", actorUuid,
+                    new AuditEvent.Subject("ORGANIZATION", org.uuid(), current.slug()), data("teams_enabled", true));
+        });
+    }
+
+    // ---------------------------------------------------------------- changes of a user (web UI only)
+
+    /**
+     * The user changes their name in their settings: USER_UPDATED in the audit log of every
+     * organization they belong to (whether Buildkite logs a user's own changes in each organization's
+     * log is UNVERIFIED; the sandbox does, so that a consumer can be shown them).
+     */
+    public UserAccount renameUser(String userUuid, String name) {
+        return write(() -> {
+            UserAccount user = users.get(userUuid);
+            if (user == null) {
+                throw Refusal.notFound("No user found");
+            }
+            if (name == null || name.isBlank()) {
+                throw Refusal.invalid("Validation failed: Name can't be blank");
+            }
+            UserAccount renamed = new UserAccount(user.uuid(), name, user.email(), user.avatarUrl(), user.createdAt(),
+                    user.bot(), user.machineUser(), user.twoFactorEnabled(), user.passwordProtected());
+            users.put(userUuid, renamed);
+            for (String orgUuid : organizationsOf(userUuid)) {
+                record(orgUuid, "USER_UPDATED", userUuid, new AuditEvent.Subject("USER", userUuid, name),
+                        data("user_uuid", userUuid, "name", name));
+            }
+            return renamed;
+        });
+    }
+
+    /**
+     * The user turns two-factor authentication on (USER_TOTP_ACTIVATED) or off (USER_TOTP_DELETED),
+     * logged in each organization they belong to (UNVERIFIED as above). The subject is the TOTP
+     * (a new uuid each time); its data names the user.
+     */
+    public UserAccount setTwoFactor(String userUuid, boolean enabled) {
+        return write(() -> {
+            UserAccount user = users.get(userUuid);
+            if (user == null) {
+                throw Refusal.notFound("No user found");
+            }
+            UserAccount changed = new UserAccount(user.uuid(), user.name(), user.email(), user.avatarUrl(),
+                    user.createdAt(), user.bot(), user.machineUser(), enabled, user.passwordProtected());
+            users.put(userUuid, changed);
+            if (user.twoFactorEnabled() != enabled) {
+                String totp = ids.uuid();
+                for (String orgUuid : organizationsOf(userUuid)) {
+                    record(orgUuid, enabled ? "USER_TOTP_ACTIVATED" : "USER_TOTP_DELETED", userUuid,
+                            new AuditEvent.Subject("USER_TOTP", totp, user.name()),
+                            data("user_uuid", userUuid, "two_factor_enabled", enabled));
+                }
+            }
+            return changed;
         });
     }
 
@@ -646,6 +895,76 @@ public final class World {
     private static void putTeamMember(OrgState state, TeamMember teamMember) {
         state.teamMembers.get(teamMember.teamUuid()).put(teamMember.userUuid(), teamMember);
         state.teamsByUser.computeIfAbsent(teamMember.userUuid(), u -> new LinkedHashSet<>()).add(teamMember.teamUuid());
+    }
+
+    // ---------------------------------------------------------------- the audit log
+
+    private void record(String organizationUuid, String type, String actorUuid, AuditEvent.Subject subject,
+                        Map<String, Object> data) {
+        UserAccount actor = users.get(actorUuid);
+        AuditEvent.Actor who = actor != null ? AuditEvent.Actor.user(actor) : new AuditEvent.Actor("USER", actorUuid, null);
+        ApiToken token = apiCall.get();
+        AuditEvent.Context context = token != null ? AuditEvent.Context.api(token) : AuditEvent.Context.web(actorUuid);
+        Deque<AuditEvent> log = state(organizationUuid).auditLog;
+        log.addLast(new AuditEvent(ids.uuid(), organizationUuid, type, now(), who, subject, data, context));
+        while (log.size() > MAX_AUDIT_EVENTS) {
+            log.removeFirst();
+        }
+    }
+
+    private List<String> organizationsOf(String userUuid) {
+        List<String> out = new ArrayList<>();
+        orgStates.forEach((orgUuid, state) -> {
+            if (state.membersByUser.containsKey(userUuid)) {
+                out.add(orgUuid);
+            }
+        });
+        return out;
+    }
+
+    private String userName(String userUuid) {
+        UserAccount user = users.get(userUuid);
+        return user == null ? null : user.name();
+    }
+
+    private AuditEvent.Subject memberSubject(Member member) {
+        return new AuditEvent.Subject("ORGANIZATION_MEMBER", member.uuid(), userName(member.userUuid()));
+    }
+
+    private static AuditEvent.Subject teamSubject(Team team) {
+        return new AuditEvent.Subject("TEAM", team.uuid(), team.name());
+    }
+
+    private AuditEvent.Subject teamMemberSubject(TeamMember teamMember) {
+        return new AuditEvent.Subject("TEAM_MEMBER", teamMember.uuid(), userName(teamMember.userUuid()));
+    }
+
+    private static AuditEvent.Subject invitationSubject(Invitation invitation) {
+        return new AuditEvent.Subject("ORGANIZATION_INVITATION", invitation.uuid(), invitation.email());
+    }
+
+    private static Map<String, Object> teamData(Team team) {
+        Map<String, Object> data = data("team_uuid", team.uuid(), "name", team.name(), "slug", team.slug());
+        data.put("privacy", team.privacy().name().toLowerCase(Locale.ROOT));
+        data.put("default", team.isDefault());
+        return data;
+    }
+
+    /** A team member event names both the team and the user, so that a consumer knows both. */
+    private static Map<String, Object> teamMemberData(Team team, TeamMember teamMember) {
+        return data("team_uuid", team.uuid(), "user_uuid", teamMember.userUuid(),
+                "role", teamMember.role().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** A modifiable map of the pairs given, in order, leaving out null values. */
+    private static Map<String, Object> data(Object... pairs) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                data.put((String) pairs[i], pairs[i + 1]);
+            }
+        }
+        return data;
     }
 
     /** Buildkite's slugs: lowercase ASCII words joined by dashes. */

@@ -17,6 +17,7 @@ public final class RestApi {
         all.addAll(new MemberRoutes(views).routes());
         all.addAll(new TeamRoutes(views).routes());
         all.addAll(new InvitationRoutes(views).routes());
+        all.addAll(new AuditRoutes(baseUrl).routes());
         this.routes = List.copyOf(all);
     }
 

@@ -11,6 +11,8 @@ public final class GraphqlApi {
     private final MembersQueries members;
     private final TeamsQueries teams;
     private final InvitationsQueries invitations;
+    private final AuditEventsQueries auditEvents;
+    private final SignalsQueries signals;
 
     public GraphqlApi(GraphqlExecutor executor) {
         this.executor = executor;
@@ -18,6 +20,8 @@ public final class GraphqlApi {
         this.members = new MembersQueries(executor);
         this.teams = new TeamsQueries(executor);
         this.invitations = new InvitationsQueries(executor);
+        this.auditEvents = new AuditEventsQueries(executor);
+        this.signals = new SignalsQueries(executor);
     }
 
     /** Documents as they are, and the proxy's requests passed through. */
@@ -39,5 +43,13 @@ public final class GraphqlApi {
 
     public InvitationsQueries invitations() {
         return invitations;
+    }
+
+    public AuditEventsQueries auditEvents() {
+        return auditEvents;
+    }
+
+    public SignalsQueries signals() {
+        return signals;
     }
 }

@@ -31,11 +31,13 @@ public record GraphqlDocument(String name, String text, long fixedCost, long cos
     public static final GraphqlDocument TEAM_MEMBER_CREATE = load("team-member-create", 4, 0);
     public static final GraphqlDocument TEAM_MEMBER_UPDATE = load("team-member-update", 3, 0);
     public static final GraphqlDocument TEAM_MEMBER_DELETE = load("team-member-delete", 1, 0);
+    public static final GraphqlDocument AUDIT_EVENTS = load("audit-events", 6, 3);
+    public static final GraphqlDocument SIGNALS = load("signals", 8, 2);
 
     /** Every document, for the tests that check them against Buildkite's schema. */
     public static final List<GraphqlDocument> ALL = List.of(VIEWER, MEMBERS, TEAMS, TEAM_MEMBERS, INVITATIONS, ME,
             INVITATION_CREATE, INVITATION_REVOKE, MEMBER_UPDATE, MEMBER_DELETE, TEAM_CREATE, TEAM_UPDATE, TEAM_DELETE,
-            TEAM_MEMBER_CREATE, TEAM_MEMBER_UPDATE, TEAM_MEMBER_DELETE);
+            TEAM_MEMBER_CREATE, TEAM_MEMBER_UPDATE, TEAM_MEMBER_DELETE, AUDIT_EVENTS, SIGNALS);
 
     /** The requested complexity of one page of {@code first} nodes. */
     public long requestedComplexity(int first) {

@@ -60,6 +60,28 @@ public final class GraphqlExecutor {
 
     /** Sends a document whose cost the caller knows better than the document's own estimate. */
     public Result execute(GraphqlDocument document, Map<String, Object> variables, String organizationSlug, long cost) {
+        Answer answer = send(document, variables, organizationSlug, cost);
+        if (!answer.errors().isEmpty()) {
+            throw errorsOf(answer.errors(), document);
+        }
+        if (answer.data() == null) {
+            throw new BuildkiteException.Unavailable(answer.status(), "Buildkite answered the " + document.name()
+                    + " query without data", null);
+        }
+        return new Result(answer.data(), answer.requestedComplexity(), answer.actualComplexity());
+    }
+
+    /**
+     * An answer whose {@code errors} the caller reads itself, beside the data that came with them
+     * (GraphQL nulls only the fields that failed).
+     *
+     * @param data the {@code data} object, or null when there is none
+     * @param errors the {@code errors} array, empty when there are none
+     */
+    record Answer(int status, JsonNode data, JsonNode errors, long requestedComplexity, long actualComplexity) {}
+
+    /** Sends a document and answers its data and errors as they came: for a query that expects some fields to be refused. */
+    Answer send(GraphqlDocument document, Map<String, Object> variables, String organizationSlug, long cost) {
         Map<String, Object> present = new LinkedHashMap<>();
         variables.forEach((name, value) -> {
             if (value != null) {
@@ -71,14 +93,9 @@ public final class GraphqlExecutor {
                 Budget.Api.GRAPHQL, organizationSlug, !document.mutation(), cost), deadline.get(), false);
         JsonNode answer = response.body();
         JsonNode errors = answer == null ? null : answer.get("errors");
-        if (errors != null && errors.isArray() && !errors.isEmpty()) {
-            throw errorsOf(errors, document);
-        }
-        if (answer == null || !answer.path("data").isObject()) {
-            throw new BuildkiteException.Unavailable(response.status(), "Buildkite answered the " + document.name()
-                    + " query without data", null);
-        }
-        return new Result(answer.get("data"),
+        JsonNode data = answer == null || !answer.path("data").isObject() ? null : answer.get("data");
+        return new Answer(response.status(), data,
+                errors != null && errors.isArray() ? errors : BuildkiteJson.MAPPER.createArrayNode(),
                 response.headers().firstValueAsLong("RateLimit-Complexity-Requested").orElse(-1),
                 response.headers().firstValueAsLong("RateLimit-Complexity-Actual").orElse(-1));
     }
@@ -122,7 +139,7 @@ public final class GraphqlExecutor {
     }
 
     /** GraphQL errors in REST's terms: not found, invalid input, forbidden, or plain errors. */
-    private static BuildkiteException errorsOf(JsonNode errors, GraphqlDocument document) {
+    static BuildkiteException errorsOf(JsonNode errors, GraphqlDocument document) {
         List<String> messages = new ArrayList<>();
         errors.forEach(error -> messages.add(error.path("message").asText("(no message)")));
         String first = messages.get(0);

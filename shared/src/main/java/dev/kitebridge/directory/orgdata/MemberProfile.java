@@ -33,6 +33,12 @@ public record MemberProfile(
                 avatarUrl, raw);
     }
 
+    /** The profile without its SSO mode: what a list of profiles reads where REST's members carry it. */
+    public MemberProfile withoutSso() {
+        return new MemberProfile(userUuid, memberGraphqlId, role, null, joinedAt, lastSeenAt, twoFactorEnabled, bot, machineUser,
+                avatarUrl, raw);
+    }
+
     /** The profile without GraphQL's raw answer: what a snapshot keeps. */
     public MemberProfile withoutRaw() {
         return new MemberProfile(userUuid, memberGraphqlId, role, ssoMode, joinedAt, lastSeenAt, twoFactorEnabled, bot, machineUser,

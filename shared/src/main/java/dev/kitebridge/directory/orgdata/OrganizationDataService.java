@@ -140,6 +140,25 @@ public final class OrganizationDataService {
         }
     }
 
+    /**
+     * A change another reader found and published (a sync's pass of changes), applied to the data
+     * kept under {@code dataKey} as a write through the directory is (see {@link #changed}): the
+     * data keeps its age, and where the change cannot be applied the data is dropped, to be read again.
+     */
+    public void revised(String dataKey, String organizationSlug, Consumer<OrganizationData> change, Instant now) {
+        try {
+            apply(dataKey, organizationSlug, change, now);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not apply a sync's changes to the kept data of " + organizationSlug
+                    + "; it is read again instead", e);
+            try {
+                store.forget(dataKey, organizationSlug);
+            } catch (RuntimeException alsoFailed) {
+                LOG.log(System.Logger.Level.WARNING, "could not forget the kept data of " + organizationSlug, alsoFailed);
+            }
+        }
+    }
+
     /** Drops what is kept for the organization (best effort), so that the next read reads it again. */
     public void forget(Session session, String organizationSlug) {
         try {

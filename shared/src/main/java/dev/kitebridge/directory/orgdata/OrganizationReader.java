@@ -264,6 +264,53 @@ public final class OrganizationReader {
         return b instanceof ApiError e && e.status() == 424 ? b : a;
     }
 
+    // ---------------------------------------------------------------- one member
+
+    /** What one member's GraphQL membership says: their profile (none where GraphQL does not list them), and their teams with their role in each. */
+    public record OneMember(Optional<MemberProfile> profile, List<OrganizationData.UserTeam> teams) {}
+
+    /** How many teams the membership query returns with the member (its teams(first: 100)). */
+    private static final int MEMBER_TEAMS = 100;
+
+    /**
+     * One member read alone, as {@code GET /users/{id}} and a pass of changes read them: one GraphQL
+     * query gives their profile and up to 100 teams with their role there; only a member of more
+     * teams than that has their teams listed over REST. The profile is as a page of profiles has it.
+     */
+    public OneMember member(Session session, String org, OrganizationMember member, Instant deadline) {
+        Optional<Connection<MemberNode>> found = access.call(session,
+                () -> session.buildkiteUntil(deadline).graphql().members().byEmail(org, member.email()));
+        for (int i = 0; found.isPresent() && i < found.get().nodes().size(); i++) {
+            MemberNode node = found.get().nodes().get(i);
+            if (node.user() != null && member.id().equals(node.user().uuid())) {
+                List<OrganizationData.UserTeam> teams = node.teamAssignments().size() < MEMBER_TEAMS
+                        ? node.teamAssignments().stream()
+                                .map(t -> new OrganizationData.UserTeam(t.team().uuid(), t.team().name(), t.role())).toList()
+                        : teamsOf(session, org, member.id(), deadline);
+                MemberProfile profile = profileOf(node, found.get().raw().get(i));
+                // As the profiles' pages read it: with an SSO mode only where REST's members lack one (see graphqlStep).
+                return new OneMember(Optional.of(member.role() != null ? profile.withoutSso() : profile), teams);
+            }
+        }
+        return new OneMember(Optional.empty(), teamsOf(session, org, member.id(), deadline));
+    }
+
+    /** One member's teams and roles there, over REST: the teams listed for the user, then the membership in each. */
+    private List<OrganizationData.UserTeam> teamsOf(Session session, String org, String userId, Instant deadline) {
+        List<OrganizationData.UserTeam> teams = new ArrayList<>();
+        Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE).with("user_id", userId));
+        while (next.isPresent()) {
+            PageRequest request = next.get();
+            Page<Team> page = access.call(session, () -> session.buildkiteUntil(deadline).teams().list(org, request));
+            for (Team team : page.items()) {
+                access.find(session, () -> session.buildkiteUntil(deadline).teams().member(org, team.id(), userId))
+                        .ifPresent(membership -> teams.add(new OrganizationData.UserTeam(team.id(), team.name(), membership.role())));
+            }
+            next = page.next();
+        }
+        return teams;
+    }
+
     // ---------------------------------------------------------------- the GraphQL lane
 
     private void graphqlStep(Session session, String org, Instant deadline, Sink sink) {

@@ -1,5 +1,6 @@
 package dev.kitebridge.state.aws;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,10 @@ import java.util.UUID;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import dev.kitebridge.sync.AccountSync;
 import dev.kitebridge.sync.SyncRun;
@@ -18,7 +22,11 @@ import dev.kitebridge.sync.SyncStore;
  * Every account's sync state in one partition, {@code SYNCACCOUNTS} / {@code <account>}, so that
  * the schedule lists them all with a Query (no scan); each run its own item, {@code SYNCRUN#<run>}
  * / {@code RUN}. Each is kept as its JSON beside its revision, and replaced by a put on the
- * condition that the stored revision is the one the change was made from.
+ * condition that the stored revision is the one the change was made from. An account's runs are
+ * listed from an index of them in one partition, {@code SYNCRUNS#<account>} / {@code <ordinal>}
+ * (20 digits, so that sort-key order is the runs' order), each naming its run: a Query newest
+ * first, then the runs by BatchGetItem. The index item is written before its run and expires with
+ * it; one whose run was never written (a crash between the two) is passed over.
  *
  * <p>The SDK retries a put whose answer was lost; if the first one landed, the retry fails its
  * condition, and the write's own nonce on the item tells that apart from a real conflict, so that
@@ -28,6 +36,9 @@ public final class DynamoDbSyncStore implements SyncStore {
 
     private static final String ACCOUNTS = "SYNCACCOUNTS";
     private static final String RUN = "RUN";
+    private static final String RUNS_OF = "SYNCRUNS#";
+    /** The most keys BatchGetItem takes in one call. */
+    private static final int BATCH_GET = 100;
     private static final String EXISTS_AT_REVISION = "attribute_exists(pk) AND revision = :made_from";
 
     private final DynamoDbClient dynamo;
@@ -71,6 +82,7 @@ public final class DynamoDbSyncStore implements SyncStore {
 
     @Override
     public void createRun(SyncRun run) {
+        dynamo.putItem(b -> b.tableName(table).item(indexItem(run)));
         if (!put(item(run), "attribute_not_exists(pk)", Map.of())) {
             throw new IllegalStateException("a sync run with id " + run.id() + " exists already");
         }
@@ -86,6 +98,48 @@ public final class DynamoDbSyncStore implements SyncStore {
         SyncRun next = changed.nextRevision();
         return put(item(next), EXISTS_AT_REVISION, Map.of(":made_from", KitebridgeTable.n(changed.revision()))) ? Optional.of(next)
                 : Optional.empty();
+    }
+
+    @Override
+    public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
+        List<String> ids = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND sk < :before")
+                    .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(RUNS_OF + accountId),
+                            ":before", KitebridgeTable.s(ordinalKey(beforeOrdinal))))
+                    .scanIndexForward(false).limit(limit - ids.size()).exclusiveStartKey(from).consistentRead(true));
+            page.items().forEach(item -> ids.add(item.get("run_id").s()));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && ids.size() < limit);
+        Map<String, SyncRun> found = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += BATCH_GET) {
+            List<Map<String, AttributeValue>> keys = ids.subList(from, Math.min(ids.size(), from + BATCH_GET)).stream()
+                    .map(id -> KitebridgeTable.key("SYNCRUN#" + id, RUN)).toList();
+            Map<String, KeysAndAttributes> asked = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+            while (!asked.isEmpty()) {
+                Map<String, KeysAndAttributes> now = asked;
+                BatchGetItemResponse answer = dynamo.batchGetItem(b -> b.requestItems(now));
+                answer.responses().getOrDefault(table, List.of()).forEach(item -> {
+                    SyncRun run = StateJson.read(item.get("run").s(), SyncRun.class);
+                    found.put(run.id(), run);
+                });
+                asked = answer.hasUnprocessedKeys() ? answer.unprocessedKeys() : Map.of();
+            }
+        }
+        return ids.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    private static String ordinalKey(long ordinal) {
+        return String.format(java.util.Locale.ROOT, "%020d", ordinal);
+    }
+
+    private static Map<String, AttributeValue> indexItem(SyncRun run) {
+        Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(RUNS_OF + run.accountId(), ordinalKey(run.ordinal())));
+        item.put("run_id", KitebridgeTable.s(run.id()));
+        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(run.createdAt().plus(DynamoDbEventLog.RETENTION)));
+        return item;
     }
 
     private static Map<String, AttributeValue> item(AccountSync state) {

@@ -24,6 +24,8 @@ final class SortedPartition {
 
     /** The most items BatchWriteItem takes in one call. */
     static final int BATCH = 25;
+    /** The most keys BatchGetItem takes in one call. */
+    static final int GET_BATCH = 100;
 
     /** Calls per batch before giving up on items DynamoDB keeps leaving unprocessed (throttled). */
     private static final int ATTEMPTS = 10;
@@ -59,6 +61,35 @@ final class SortedPartition {
         write(sortKeys.stream().distinct()
                 .map(sk -> WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(KitebridgeTable.key(pk, sk)).build()).build())
                 .toList());
+    }
+
+    /**
+     * The items with these sort keys, those that exist, in no particular order: BatchGetItem, 100
+     * keys a call, strongly consistent, asking again for the keys DynamoDB leaves unprocessed.
+     */
+    List<Map<String, AttributeValue>> get(List<String> sortKeys) {
+        List<String> distinct = sortKeys.stream().distinct().toList();
+        List<Map<String, AttributeValue>> found = new ArrayList<>();
+        for (int from = 0; from < distinct.size(); from += GET_BATCH) {
+            List<Map<String, AttributeValue>> keys = distinct.subList(from, Math.min(distinct.size(), from + GET_BATCH)).stream()
+                    .map(sk -> KitebridgeTable.key(pk, sk)).toList();
+            for (int attempt = 1; !keys.isEmpty(); attempt++) {
+                if (attempt > ATTEMPTS) {
+                    throw new IllegalStateException("DynamoDB left " + keys.size() + " keys of " + pk + " unread after "
+                            + ATTEMPTS + " attempts");
+                }
+                if (attempt > 1) {
+                    pause(attempt);
+                }
+                List<Map<String, AttributeValue>> asked = keys;
+                var answer = dynamo.batchGetItem(b -> b.requestItems(Map.of(table,
+                        software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().keys(asked).consistentRead(true).build())));
+                found.addAll(answer.responses().getOrDefault(table, List.of()));
+                var unprocessed = answer.unprocessedKeys().get(table);
+                keys = unprocessed == null || !unprocessed.hasKeys() ? List.of() : unprocessed.keys();
+            }
+        }
+        return found;
     }
 
     /**

@@ -30,6 +30,15 @@ public final class InMemorySnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+        NavigableMap<String, Item> stored = generations.get(new Generation(accountId, generation));
+        if (stored == null) {
+            return List.of();
+        }
+        return keys.stream().distinct().map(stored::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    @Override
     public void delete(String accountId, long generation, List<String> keys) {
         NavigableMap<String, Item> stored = generations.get(new Generation(accountId, generation));
         if (stored != null) {

@@ -57,6 +57,12 @@ public final class InMemorySyncStore implements SyncStore {
     }
 
     @Override
+    public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
+        return runs.values().stream().filter(r -> r.accountId().equals(accountId) && r.ordinal() < beforeOrdinal)
+                .sorted(Comparator.comparingLong(SyncRun::ordinal).reversed()).limit(limit).toList();
+    }
+
+    @Override
     public Optional<SyncRun> replaceRun(SyncRun changed) {
         SyncRun next = changed.nextRevision();
         SyncRun stored = runs.computeIfPresent(changed.id(), (id, current) -> current.revision() == changed.revision() ? next : current);

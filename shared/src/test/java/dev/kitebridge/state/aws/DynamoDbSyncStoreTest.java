@@ -21,6 +21,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import dev.kitebridge.state.SyncStoreContract;
 import dev.kitebridge.sync.AccountSync;
+import dev.kitebridge.sync.Confirmed;
+import dev.kitebridge.sync.CountsSeen;
+import dev.kitebridge.sync.DataKind;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncStore;
 
@@ -67,12 +70,38 @@ class DynamoDbSyncStoreTest extends SyncStoreContract {
         assertEquals(taken, store.account("acct-1").orElseThrow());
 
         SyncRun run = SyncRun.queued("run-1", "tenant-1", "acct-1", 1, "schedule", false, now, 0);
-        lostAnswers.lost.set(1);
+        lostAnswers.lost.set(2); // its index item's and its own
         lossy.createRun(run);
         lostAnswers.lost.set(1);
         SyncRun started = lossy.replaceRun(run.started(now, List.of())).orElseThrow();
         assertEquals(started, store.run("run-1").orElseThrow());
 
-        assertEquals(8, lostAnswers.puts.get(), "each put was sent twice");
+        assertEquals(10, lostAnswers.puts.get(), "each put was sent twice");
+        assertEquals(List.of(started), store.runs("acct-1", Long.MAX_VALUE, 10), "listed once");
+    }
+
+    /** A state stored before the account kept when its data was confirmed reads as never confirmed. */
+    @Test
+    void anAccountsStateStoredBeforeConfirmedWasKeptStillReads() {
+        String old = "{\"accountId\":\"acct-old\",\"tenantId\":\"tenant-1\",\"nextOrdinal\":3,\"currentGeneration\":2,"
+                + "\"publishedThrough\":2,\"activeRunId\":null,\"leaseOwner\":null,\"leaseExpiresAt\":null,\"revision\":4}";
+        table.client().putItem(b -> b.tableName(table.name()).item(java.util.Map.of("pk", KitebridgeTable.s("SYNCACCOUNTS"),
+                "sk", KitebridgeTable.s("acct-old"), "sync", KitebridgeTable.s(old), "revision", KitebridgeTable.n(4))));
+        AccountSync read = store.account("acct-old").orElseThrow();
+        assertEquals(new AccountSync("acct-old", "tenant-1", 3, 2, 2, null, null, null, Confirmed.NEVER, java.util.Map.of(), CountsSeen.NONE, 4), read);
+        Instant at = Instant.parse("2026-11-25T12:00:00Z");
+        AccountSync confirmed = store.replaceAccount(read.confirming(java.util.EnumSet.of(DataKind.USERS), at)).orElseThrow();
+        assertEquals(new Confirmed(at, null, null, null), store.account("acct-old").orElseThrow().confirmed());
+        assertEquals(confirmed, store.accounts().get(0));
+    }
+
+    /** A run whose index item was written but not the run itself (a crash between the two) is passed over. */
+    @Test
+    void anIndexItemWithoutItsRunIsPassedOver() {
+        Instant now = Instant.parse("2026-11-25T12:00:00Z");
+        store.createRun(SyncRun.queued("run-1", "tenant-1", "acct-1", 2, "schedule", false, now, 0));
+        table.client().putItem(b -> b.tableName(table.name()).item(java.util.Map.of("pk", KitebridgeTable.s("SYNCRUNS#acct-1"),
+                "sk", KitebridgeTable.s(String.format("%020d", 3)), "run_id", KitebridgeTable.s("run-never-written"))));
+        assertEquals(List.of("run-1"), store.runs("acct-1", Long.MAX_VALUE, 10).stream().map(SyncRun::id).toList());
     }
 }

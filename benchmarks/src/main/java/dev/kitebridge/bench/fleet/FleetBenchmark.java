@@ -1,0 +1,556 @@
+package dev.kitebridge.bench.fleet;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.limits.RateLimits;
+import dev.kitebridge.sandbox.model.Invitation;
+import dev.kitebridge.sandbox.model.Member;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.TeamMember;
+import dev.kitebridge.sandbox.model.World;
+import dev.kitebridge.state.aws.Dynalite;
+import dev.kitebridge.state.aws.MotoServer;
+import dev.kitebridge.sync.SyncCadence;
+
+/**
+ * AWS cost per account-month for a fleet of accounts, from what one account of each size measures:
+ * DynamoDB read and write units ({@link CapacityMeter} on every client of the worker's process), the
+ * table's bytes, the handlers' billed seconds at their template's MemorySize, invocations, SQS
+ * messages and Secrets Manager calls, per pass of each kind; then priced for a {@link Schedule}, once
+ * for an account whose organization serves audit events and once for one whose does not. Each account
+ * is simulated in steady state: linked and synced once (not counted); an hour of the schedule's
+ * minute ticks on an Enterprise organization, each an audit-event poll, with a quiet hour's changes
+ * (a join, a leave, two team moves) and the passes of changes they start; then the organization off
+ * Enterprise: the tick's poll that finds so, full runs after the same changes, quiet ticks; webhook ticks.
+ */
+public final class FleetBenchmark {
+
+    /** The fleet: accounts of each size, and their share. */
+    public record Size(int members, int teams, double share) {}
+
+    public static final List<Size> FLEET = List.of(new Size(50, 5, 0.70), new Size(500, 25, 0.25), new Size(10_000, 250, 0.05));
+    public static final int FLEET_ACCOUNTS = 1_000;
+    public static final double GOAL = 0.05;
+
+    /** Quiet ticks measured without audit events (each a minute: all within the hour after the last full run). */
+    public static final int QUIET_TICKS = 5;
+
+    private final PrintStream out;
+    private final double scale;
+    private final int fullPasses;
+    private final int webhookTicks;
+    private final double auditShare;
+    private final DeployedTemplate template;
+    private final Duration tickEvery;
+    private final Prices prices = Prices.US_EAST_1;
+
+    /**
+     * @param auditShare the share of the fleet's accounts whose organizations all serve audit events
+     *     (Enterprise, the token's user an admin), for the blended average; 0 and 1 are printed too
+     */
+    public FleetBenchmark(PrintStream out, double scale, int fullPasses, int webhookTicks, double auditShare, Path template)
+            throws IOException {
+        this.out = out;
+        this.scale = scale;
+        this.fullPasses = fullPasses;
+        this.webhookTicks = webhookTicks;
+        this.auditShare = auditShare;
+        this.template = DeployedTemplate.read(template);
+        this.tickEvery = this.template.schedule("SyncScheduleFunction");
+    }
+
+    /** Schedule ticks in an hour (60 at rate(1 minute)). */
+    private int hourTicks() {
+        return (int) (3600 / tickEvery.toSeconds());
+    }
+
+    /** What one pass of a kind costs one account, averaged over the passes measured. */
+    record PassFigures(double rcu, double wcu, double computedUnits, double dynamoCalls, double secretsCalls, double sqsMessages,
+                       double tickInvocations, double tickSeconds, double workerInvocations, double workerSeconds,
+                       double restRequests, double graphqlPoints) {
+
+        static PassFigures average(List<Map<String, String>> results, List<long[]> buildkite) {
+            int n = results.size();
+            double[] sums = new double[12];
+            for (int i = 0; i < n; i++) {
+                Map<String, String> r = results.get(i);
+                String[] keys = {"rcu", "wcu", "computed_units", "dynamodb_calls", "secrets_calls", "sqs_messages", "tick_invocations",
+                        "tick_seconds", "worker_invocations", "worker_seconds"};
+                for (int k = 0; k < keys.length; k++) {
+                    sums[k] += Double.parseDouble(r.get(keys[k]));
+                }
+                sums[10] += buildkite.get(i)[0];
+                sums[11] += buildkite.get(i)[1];
+            }
+            for (int k = 0; k < sums.length; k++) {
+                sums[k] /= n;
+            }
+            return new PassFigures(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8], sums[9], sums[10], sums[11]);
+        }
+
+        /** The figures of {@code n} such passes together (an hour of ticks from their average). */
+        PassFigures times(double n) {
+            return new PassFigures(rcu * n, wcu * n, computedUnits * n, dynamoCalls * n, secretsCalls * n, sqsMessages * n, tickInvocations * n,
+                    tickSeconds * n, workerInvocations * n, workerSeconds * n, restRequests * n, graphqlPoints * n);
+        }
+    }
+
+    /** One account size's measurements. */
+    record Measured(Size size, Map<Schedule.Pass, PassFigures> passes, long baseBytes, Map<Schedule.Pass, Double> retainedBytesPerPass,
+                    RateLimits limits) {}
+
+    public void run(boolean small) throws Exception {
+        Schedule withAudit = Schedule.withAudit(template);
+        Schedule withoutAudit = Schedule.withoutAudit(template, SyncCadence.DEFAULT.auditRecheck());
+        out.printf(Locale.ROOT, "== fleet: AWS cost per account-month, %d accounts (%s), clock x%.0f ==%n", FLEET_ACCOUNTS,
+                "70% of 50 members, 25% of 500, 5% of 10,000", scale);
+        out.printf(Locale.ROOT, "template %s: SyncScheduleFunction %d MB, SyncWorkerFunction %d MB (timeout %d s),"
+                        + " WebhookDeliveryFunction %d MB; sync schedule %s; full run %s with audit events (SyncFullRun), %s without"
+                        + " (SyncFullRunWithoutAudit); audit poll %s (SyncAuditPoll)%n", template.path(),
+                template.memoryMb("SyncScheduleFunction"), template.memoryMb("SyncWorkerFunction"), template.timeoutSeconds("SyncWorkerFunction"),
+                template.memoryMb("WebhookDeliveryFunction"), template.scheduleText("SyncScheduleFunction"),
+                template.parameterDefaults().get("SyncFullRun"), template.parameterDefaults().get("SyncFullRunWithoutAudit"),
+                template.parameterDefaults().get("SyncAuditPoll"));
+        List<Measured> measured = new ArrayList<>();
+        for (Size size : FLEET) {
+            if (small && size.members() > 500) {
+                continue;
+            }
+            measured.add(measure(size));
+        }
+        printPrices();
+        printFormula();
+        double with = printSchedule(withAudit, measured, small);
+        double without = printSchedule(withoutAudit, measured, small);
+        out.printf(Locale.ROOT, "%nBLENDED per account-month, by the share of accounts with audit events (every organization on Enterprise,"
+                + " the token's user an admin; an assumption, --audit-share):%n");
+        java.util.SortedSet<Double> shares = new java.util.TreeSet<>(List.of(0.0, auditShare, 1.0));
+        for (double share : shares) {
+            double blended = share * with + (1 - share) * without;
+            out.printf(Locale.ROOT, "  %3.0f%% with audit events: %.2f x $%.4f + %.2f x $%.4f = $%.4f  (goal $%.2f: %s); with the account's"
+                            + " secret ($%.2f): $%.4f%s%n", share * 100, share, with, 1 - share, without, blended, GOAL, blended < GOAL ? "met" : "NOT met",
+                    prices.secretPerMonth(), blended + prices.secretPerMonth(), share == auditShare ? "  <- --audit-share" : "");
+        }
+    }
+
+    private Measured measure(Size size) throws Exception {
+        Population population = Population.of(size.members(), size.teams()).withEnterprise(1);
+        FleetClock clock = FleetClock.start(scale);
+        try (Sandbox sandbox = Sandbox.builder().population(population).limits(RateLimits.BUILDKITE).clock(clock::now).start()) {
+            out.printf(Locale.ROOT, "%n-- %,d members, %d teams (seed %d): linked and synced once; an hour of %d ticks with audit events;"
+                            + " then without: the poll that finds so, %d full passes, %d quiet ticks; %d webhook ticks --%n",
+                    size.members(), size.teams(), population.seed(), hourTicks(), fullPasses, QUIET_TICKS, webhookTicks);
+            Dynalite.Table table = Dynalite.get().newTable();
+            Path interceptors = Files.createTempDirectory("kitebridge-fleet-meter");
+            Path registration = interceptors.resolve("software/amazon/awssdk/global/handlers/execution.interceptors");
+            Files.createDirectories(registration.getParent());
+            Files.writeString(registration, CapacityMeter.Global.class.getName() + "\n");
+            String secretPrefix = MotoServer.get().newSecretPrefix();
+            World world = sandbox.world();
+            Organization org = world.organizations().get(0);
+            Map<String, String> env = new HashMap<>(Map.of("PROBE_SCALE", Double.toString(scale), "PROBE_BUILDKITE_TOKEN", sandbox.token(),
+                    "KITEBRIDGE_BUILDKITE_REST_URL", sandbox.restUrl(), "KITEBRIDGE_BUILDKITE_GRAPHQL_URL", sandbox.graphqlUrl(),
+                    "KITEBRIDGE_TABLE", table.name(), "AWS_REGION", table.config().region(),
+                    "KITEBRIDGE_DYNAMODB_ENDPOINT", table.config().dynamoDbEndpoint().toString(),
+                    "KITEBRIDGE_SECRETSMANAGER_ENDPOINT", MotoServer.get().endpoint().toString(),
+                    "KITEBRIDGE_SECRET_PREFIX", secretPrefix));
+            env.put("PROBE_WORKER_TIMEOUT", Integer.toString(template.timeoutSeconds("SyncWorkerFunction")));
+            env.put("PROBE_SCHEDULE_TIMEOUT", Integer.toString(template.timeoutSeconds("SyncScheduleFunction")));
+            env.put("PROBE_WEBHOOK_TIMEOUT", Integer.toString(template.timeoutSeconds("WebhookDeliveryFunction")));
+            env.put("PROBE_ORGANIZATION", org.uuid() + " " + org.slug() + " " + org.name());
+            // The deployed cadences, as the template passes them to the schedule function.
+            env.put("KITEBRIDGE_SYNC_FULL_RUN", template.parameterDefaults().get("SyncFullRun"));
+            env.put("KITEBRIDGE_SYNC_FULL_RUN_WITHOUT_AUDIT", template.parameterDefaults().get("SyncFullRunWithoutAudit"));
+            env.put("KITEBRIDGE_SYNC_AUDIT_POLL", template.parameterDefaults().get("SyncAuditPoll"));
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                    "-cp", System.getProperty("java.class.path") + java.io.File.pathSeparator + interceptors, FleetProbe.class.getName());
+            builder.environment().putAll(env);
+            builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("PROBE_CLOCK", clock.handOver());
+            Process process = builder.start();
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                 Writer commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
+                Probe probe = new Probe(lines, commands, clock);
+                probe.send("LINK");
+                Map<String, String> first = probe.send("PASS FULL_SYNC");
+                out.printf(Locale.ROOT, "first sync (not counted): %s, %s Buildkite calls, %.0f s billed over %s worker invocations%n",
+                        first.get("status"), first.get("buildkite_calls"), Double.parseDouble(first.get("worker_seconds")),
+                        first.get("worker_invocations"));
+                Random random = new Random(population.seed());
+                String admin = sandbox.owner().uuid();
+                Map<Schedule.Pass, PassFigures> passes = new LinkedHashMap<>();
+                Map<Schedule.Pass, Double> retainedPerPass = new LinkedHashMap<>();
+
+                // With audit events: an hour of ticks, each a poll; a quiet hour's changes, spread over it, start passes of changes.
+                probe.idle(330);
+                probe.send("PASS TICK"); // its first, with classes to load, not counted (a minute's tick finds its container warm)
+                long retainedBefore = retainedBytes(table);
+                int ticksInHour = hourTicks();
+                List<Integer> changeAt = List.of(ticksInHour * 10 / 60, ticksInHour * 25 / 60, ticksInHour * 40 / 60, ticksInHour * 55 / 60);
+                List<Map<String, String>> hour = new ArrayList<>();
+                List<long[]> hourBuildkite = new ArrayList<>();
+                Map<String, Long> hourCalls = new java.util.TreeMap<>();
+                Map<String, Double> hourUnits = new java.util.TreeMap<>();
+                int polled = 0;
+                int started = 0;
+                int fullStarted = 0;
+                List<String> passLines = new ArrayList<>();
+                for (int tick = 0; tick < ticksInHour; tick++) {
+                    int step = changeAt.indexOf(tick);
+                    if (step >= 0) {
+                        changeStep(world, org, admin, random, 0, step);
+                    }
+                    probe.idle(tickEvery.toSeconds());
+                    long[] before = buildkite(sandbox);
+                    Map<String, String> result = probe.send("PASS TICK");
+                    long[] after = buildkite(sandbox);
+                    hour.add(result);
+                    hourBuildkite.add(new long[] {after[0] - before[0], after[1] - before[1]});
+                    probe.lastCalls.forEach((call, n) -> hourCalls.merge(call, n, Long::sum));
+                    probe.lastUnits.forEach((item, n) -> hourUnits.merge(item, n, Double::sum));
+                    polled += Integer.parseInt(result.get("polled"));
+                    started += Integer.parseInt(result.get("started_passes"));
+                    fullStarted += Integer.parseInt(result.get("started_full"));
+                    if (!result.get("runs").equals("0")) {
+                        passLines.add(String.format(Locale.ROOT, "  tick %d: %s run(s), %s; %s RCU, %s WCU, %s DynamoDB calls; %s worker invocations,"
+                                        + " %s s billed; Buildkite %d REST, %,d points; %s", tick + 1, result.get("runs"), result.get("status"), result.get("rcu"),
+                                result.get("wcu"), result.get("dynamodb_calls"), result.get("worker_invocations"), result.get("worker_seconds"),
+                                after[0] - before[0], after[1] - before[1], probe.lastUnits));
+                    }
+                }
+                PassFigures hourFigures = PassFigures.average(hour, hourBuildkite).times(hour.size());
+                passes.put(Schedule.Pass.AUDIT_HOUR, hourFigures);
+                retainedPerPass.put(Schedule.Pass.AUDIT_HOUR, (double) (retainedBytes(table) - retainedBefore));
+                out.printf(Locale.ROOT, "audit hour: %d ticks, %d polls, %d passes of changes started, %d full runs; %.1f RCU, %.1f WCU (%.1f computed),"
+                                + " %.0f DynamoDB calls; ticks %.3f s billed; %.0f worker invocations, %.3f s billed; %.0f SQS messages, %.0f Secrets Manager"
+                                + " calls; Buildkite %.0f REST, %,.0f points; %,.0f bytes kept%n", hour.size(), polled, started, fullStarted,
+                        hourFigures.rcu(), hourFigures.wcu(), hourFigures.computedUnits(), hourFigures.dynamoCalls(), hourFigures.tickSeconds(),
+                        hourFigures.workerInvocations(), hourFigures.workerSeconds(), hourFigures.sqsMessages(), hourFigures.secretsCalls(),
+                        hourFigures.restRequests(), hourFigures.graphqlPoints(), retainedPerPass.get(Schedule.Pass.AUDIT_HOUR));
+                passLines.forEach(out::println);
+                Map<String, Double> quietTick = probe.lastUnits;
+                out.println("  AWS calls of the hour: " + hourCalls);
+                out.println("  DynamoDB units of the hour by operation and item: " + hourUnits);
+
+                // Without audit events: the organization leaves Enterprise; the next poll finds so and remembers it.
+                world.setEnterprise(org.uuid(), false);
+                probe.idle(tickEvery.toSeconds());
+                long[] before = buildkite(sandbox);
+                Map<String, String> noAudit = probe.send("PASS TICK");
+                long[] after = buildkite(sandbox);
+                check(noAudit, "1", "0", "0", "the poll that finds no audit events");
+                passes.put(Schedule.Pass.NO_AUDIT_POLL, PassFigures.average(List.of(noAudit), List.of(new long[] {after[0] - before[0],
+                        after[1] - before[1]})));
+                out.printf(Locale.ROOT, "poll without audit events (once a day): %s RCU, %s WCU, %s DynamoDB calls, tick %s s; Buildkite %d REST,"
+                                + " %,d points; units %s%n", noAudit.get("rcu"), noAudit.get("wcu"), noAudit.get("dynamodb_calls"),
+                        noAudit.get("tick_seconds"), after[0] - before[0], after[1] - before[1], probe.lastUnits);
+
+                long retainedAfterHour = retainedBytes(table);
+                List<Map<String, String>> fulls = new ArrayList<>();
+                List<long[]> fullBuildkite = new ArrayList<>();
+                for (int pass = 0; pass < fullPasses; pass++) {
+                    for (int step = 0; step < 4; step++) {
+                        changeStep(world, org, admin, random, pass + 1, step);
+                    }
+                    // Budgets refill and the token cache (5 minutes) lapses, as in the hour between two runs.
+                    probe.idle(330);
+                    before = buildkite(sandbox);
+                    Map<String, String> result = probe.send("PASS FULL_SYNC");
+                    after = buildkite(sandbox);
+                    fulls.add(result);
+                    fullBuildkite.add(new long[] {after[0] - before[0], after[1] - before[1]});
+                    out.printf(Locale.ROOT, "full pass %d: %s; %s RCU, %s WCU (%s computed), %s DynamoDB calls; %s worker invocations,"
+                                    + " %s s billed; %s SQS messages, %s Secrets Manager calls; Buildkite %d REST, %,d points%n",
+                            pass + 1, result.get("status"), result.get("rcu"), result.get("wcu"), result.get("computed_units"),
+                            result.get("dynamodb_calls"), result.get("worker_invocations"), result.get("worker_seconds"),
+                            result.get("sqs_messages"), result.get("secrets_calls"), after[0] - before[0], after[1] - before[1]);
+                }
+                out.println("  AWS calls of the last full pass: " + probe.lastCalls);
+                out.println("  its DynamoDB units by operation and item: " + probe.lastUnits);
+                passes.put(Schedule.Pass.FULL_SYNC, PassFigures.average(fulls, fullBuildkite));
+                retainedPerPass.put(Schedule.Pass.FULL_SYNC, (retainedBytes(table) - retainedAfterHour) / (double) fullPasses);
+
+                List<Map<String, String>> quiet = new ArrayList<>();
+                List<long[]> quietBuildkite = new ArrayList<>();
+                for (int tick = 0; tick < QUIET_TICKS; tick++) {
+                    probe.idle(tickEvery.toSeconds());
+                    Map<String, String> result = probe.send("PASS TICK");
+                    check(result, "0", "0", "0", "a quiet tick");
+                    quiet.add(result);
+                    quietBuildkite.add(new long[] {0, 0});
+                }
+                PassFigures quietFigures = PassFigures.average(quiet, quietBuildkite);
+                passes.put(Schedule.Pass.QUIET_TICK, quietFigures);
+                out.printf(Locale.ROOT, "quiet tick without audit events: %.1f RCU, %.1f WCU, %.1f DynamoDB calls, %.4f s billed (average of %d);"
+                        + " units of the last %s; of the hour's last (quiet) poll %s%n", quietFigures.rcu(), quietFigures.wcu(), quietFigures.dynamoCalls(),
+                        quietFigures.tickSeconds(), QUIET_TICKS, probe.lastUnits, quietTick);
+
+                List<Map<String, String>> ticks = new ArrayList<>();
+                List<long[]> tickBuildkite = new ArrayList<>();
+                probe.send("PASS WEBHOOK_TICK"); // its first, with classes to load, not counted
+                for (int tick = 0; tick < webhookTicks; tick++) {
+                    ticks.add(probe.send("PASS WEBHOOK_TICK"));
+                    tickBuildkite.add(new long[] {0, 0});
+                }
+                probe.send("QUIT");
+                PassFigures tickFigures = PassFigures.average(ticks, tickBuildkite);
+                out.printf(Locale.ROOT, "webhook tick: %.1f RCU, %.1f WCU, %.4f s billed (average of %d)%n", tickFigures.rcu(), tickFigures.wcu(),
+                        tickFigures.tickSeconds(), webhookTicks);
+                passes.put(Schedule.Pass.WEBHOOK_TICK, tickFigures);
+                long retained = retainedBytes(table);
+                long total = tableBytes(table);
+                out.printf(Locale.ROOT, "table: %,d bytes (items + 100 bytes each), of which %,d in events and runs (kept 30 days):"
+                                + " %,.0f more a full pass, %,.0f more an hour of polls and passes%n", total, retained,
+                        retainedPerPass.get(Schedule.Pass.FULL_SYNC), retainedPerPass.get(Schedule.Pass.AUDIT_HOUR));
+                return new Measured(size, passes, total - retained, retainedPerPass, sandbox.limits());
+            } finally {
+                process.destroy();
+            }
+        }
+    }
+
+    /** A tick's result as expected: accounts polled, full runs and passes started. */
+    private void check(Map<String, String> tick, String polled, String full, String passes, String what) {
+        if (!tick.get("polled").equals(polled) || !tick.get("started_full").equals(full) || !tick.get("started_passes").equals(passes)) {
+            out.printf(Locale.ROOT, "  NOTE: %s was expected to poll %s, start %s full runs and %s passes; it polled %s, started %s and %s%n", what,
+                    polled, full, passes, tick.get("polled"), tick.get("started_full"), tick.get("started_passes"));
+        }
+    }
+
+    /** One of a quiet hour's changes: 0 a join (invited, accepted), 1 a leave, 2 and 3 a team move. */
+    private static void changeStep(World world, Organization org, String admin, Random random, int round, int step) {
+        org = world.organizationByUuid(org.uuid()).orElseThrow();
+        if (step == 0) {
+            List<Invitation> invited = world.invite(org, admin, List.of("fleet-joiner-" + round + "@example.com"), Member.Role.MEMBER,
+                    org.ssoEnabled() ? Member.SsoMode.OPTIONAL : null, List.of());
+            world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "Fleet Joiner " + round);
+            return;
+        }
+        if (step == 1) {
+            List<Member> members = world.members(org.uuid()).stream()
+                    .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(admin)).toList();
+            world.removeMember(org, admin, members.get(random.nextInt(members.size())).userUuid());
+            return;
+        }
+        List<Team> teams = world.teams(org.uuid());
+        for (int attempt = 0; attempt < 10 && teams.size() > 1; attempt++) {
+            Team from = teams.get(random.nextInt(teams.size()));
+            List<TeamMember> inTeam = world.teamMembers(org.uuid(), from.uuid());
+            if (inTeam.isEmpty()) {
+                continue;
+            }
+            TeamMember mover = inTeam.get(random.nextInt(inTeam.size()));
+            for (Team to : teams) {
+                if (!to.uuid().equals(from.uuid()) && world.teamMember(org.uuid(), to.uuid(), mover.userUuid()).isEmpty()) {
+                    world.removeTeamMember(org, admin, from.uuid(), mover.userUuid());
+                    world.addTeamMember(org, admin, to.uuid(), mover.userUuid(), null);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** REST requests and GraphQL points the sandbox has seen. */
+    private static long[] buildkite(Sandbox sandbox) {
+        return new long[] {sandbox.journal().count(entry -> !entry.isGraphql()), sandbox.journal().graphqlPoints()};
+    }
+
+    /** The table's bytes as DynamoDB bills storage: each item's size plus 100 bytes (its index overhead). */
+    private static long tableBytes(Dynalite.Table table) {
+        return scan(table, false);
+    }
+
+    /** The bytes of what grows with every run until its TTL: the account's events, runs, and its index of runs. */
+    private static long retainedBytes(Dynalite.Table table) {
+        return scan(table, true);
+    }
+
+    private static long scan(Dynalite.Table table, boolean retainedOnly) {
+        long bytes = 0;
+        for (var page : table.client().scanPaginator(b -> b.tableName(table.name()))) {
+            for (Map<String, AttributeValue> item : page.items()) {
+                String pk = item.get("pk").s();
+                if (!retainedOnly || pk.startsWith("EVENTS#") || pk.startsWith("SYNCRUN#") || pk.startsWith("SYNCRUNS#")) {
+                    bytes += CapacityMeter.size(item) + 100;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    private void printPrices() {
+        out.printf(Locale.ROOT, "%nprices (us-east-1, on-demand, checked %s; README lists the sources): DynamoDB $%.3f per million write units,"
+                        + " $%.3f per million read units, $%.2f per GB-month; Lambda arm64 $%.10f per GB-second, $%.2f per million requests;"
+                        + " SQS $%.2f per million requests; Secrets Manager $%.2f per 10,000 calls, $%.2f per secret-month%n",
+                prices.checked(), prices.dynamoWritePerMillion(), prices.dynamoReadPerMillion(), prices.dynamoStoragePerGbMonth(),
+                prices.lambdaArmPerGbSecond(), prices.lambdaPerMillionRequests(), prices.sqsPerMillionRequests(), prices.secretsPer10kCalls(),
+                prices.secretPerMonth());
+    }
+
+    private void printFormula() {
+        out.println("formula, per account-month, for each schedule entry (a kind of pass, every P):");
+        out.println("  passes = 730 h / P");
+        out.println("  per pass = WCU x $/WCU + RCU x $/RCU");
+        out.println("           + (worker seconds x worker MemorySize + tick seconds x tick MemorySize) / 1024 x $/GB-s");
+        out.println("           + (worker invocations + tick invocations / 1,000 accounts) x $/request");
+        out.println("           + SQS messages x 3 (send, receive, delete) x $/SQS request + Secrets Manager calls x $/call");
+        out.println("  account-month = sum over entries of passes x per pass");
+        out.println("           + (table bytes + sum over entries of bytes kept per pass x passes in 30 days) / 1e9 x $/GB-month");
+        out.println("  and beside it: the account's secret, $0.40 a month whatever the schedule");
+        out.println("  an AUDIT_HOUR pass is an hour: its ticks (each a poll) and the passes of changes they started, summed");
+        out.println("  blended = share with audit events x fleet average with + (1 - share) x fleet average without");
+    }
+
+    private record Cost(double dynamo, double lambda, double other, double storage) {
+        double total() {
+            return dynamo + lambda + other + storage;
+        }
+    }
+
+    private double gbSeconds(Schedule.Pass pass, PassFigures f) {
+        return (pass.tickFunction == null ? 0 : f.tickSeconds() * template.memoryMb(pass.tickFunction) / 1024.0)
+                + (pass.workerFunction == null ? 0 : f.workerSeconds() * template.memoryMb(pass.workerFunction) / 1024.0);
+    }
+
+    private Cost cost(Schedule schedule, Measured m) {
+        double dynamo = 0;
+        double lambda = 0;
+        double other = 0;
+        double kept = 0;
+        for (Schedule.Entry entry : schedule.entries()) {
+            PassFigures f = m.passes().get(entry.pass());
+            double n = entry.perMonth();
+            dynamo += n * (f.wcu() * prices.dynamoWritePerMillion() + f.rcu() * prices.dynamoReadPerMillion()) / 1e6;
+            double requests = f.workerInvocations() + f.tickInvocations() / FLEET_ACCOUNTS;
+            lambda += n * (gbSeconds(entry.pass(), f) * prices.lambdaArmPerGbSecond() + requests * prices.lambdaPerMillionRequests() / 1e6);
+            other += n * (f.sqsMessages() * 3 * prices.sqsPerMillionRequests() / 1e6 + f.secretsCalls() * prices.secretsPer10kCalls() / 1e4);
+            kept += m.retainedBytesPerPass().getOrDefault(entry.pass(), 0.0) * entry.perRetention();
+        }
+        double storage = (m.baseBytes() + kept) / 1e9 * prices.dynamoStoragePerGbMonth();
+        return new Cost(dynamo, lambda, other, storage);
+    }
+
+    /** Prints the schedule's table; returns its fleet average per account-month (of the sizes measured). */
+    private double printSchedule(Schedule schedule, List<Measured> measured, boolean small) {
+        out.printf(Locale.ROOT, "%n%s%n", schedule.name());
+        StringBuilder entries = new StringBuilder();
+        for (Schedule.Entry entry : schedule.entries()) {
+            entries.append(entries.length() == 0 ? "" : ", ").append(entry.pass()).append(" ").append(Schedule.every(entry.every()));
+        }
+        out.println("(" + entries + ")");
+        out.println("| members | DynamoDB RCU / WCU an hour | Lambda GB-s an hour | DynamoDB | Lambda | SQS + Secrets calls | storage | per account-month"
+                + " | Buildkite REST / GraphQL share |");
+        double fleet = 0;
+        double share = 0;
+        for (Measured m : measured) {
+            double rcu = 0;
+            double wcu = 0;
+            double gbs = 0;
+            double rest = 0;
+            double points = 0;
+            for (Schedule.Entry entry : schedule.entries()) {
+                PassFigures f = m.passes().get(entry.pass());
+                rcu += f.rcu() * entry.perHour();
+                wcu += f.wcu() * entry.perHour();
+                gbs += entry.perHour() * gbSeconds(entry.pass(), f);
+                rest += f.restRequests() * entry.perHour();
+                points += f.graphqlPoints() * entry.perHour();
+            }
+            double restShare = rest / (m.limits().restPerUser() * 3600.0 / m.limits().restWindow().toSeconds());
+            double graphqlShare = points / (m.limits().graphqlPointsPerUser() * 3600.0 / m.limits().graphqlWindow().toSeconds());
+            Cost c = cost(schedule, m);
+            out.printf(Locale.ROOT, "| %,d | %,.0f / %,.0f | %,.1f | $%.4f | $%.4f | $%.4f | $%.4f | **$%.4f** | %.1f%% / %.1f%% |%n",
+                    m.size().members(), rcu, wcu, gbs, c.dynamo(), c.lambda(), c.other(), c.storage(), c.total(), restShare * 100, graphqlShare * 100);
+            fleet += m.size().share() * c.total();
+            share += m.size().share();
+        }
+        if (small) {
+            out.printf(Locale.ROOT, "(--small: the 50 and 500 sizes only, %.0f%% of the fleet; their weighted average $%.4f)%n", share * 100, fleet / share);
+            return fleet / share;
+        }
+        out.printf(Locale.ROOT, "FLEET AVERAGE per account-month: 0.70 x 50 + 0.25 x 500 + 0.05 x 10,000 = $%.4f"
+                + "  (goal $%.2f: %s); with the account's secret ($%.2f): $%.4f%n", fleet, GOAL, fleet < GOAL ? "met" : "NOT met",
+                prices.secretPerMonth(), fleet + prices.secretPerMonth());
+        return fleet;
+    }
+
+    /** The probe's commands and its answers; its clock jumps with the benchmark's. */
+    private final class Probe {
+        private Map<String, Long> lastCalls = Map.of();
+        private Map<String, Double> lastUnits = Map.of();
+
+        /** A map as Java prints it: {@code {a=1, b=2.5}}. */
+        private Map<String, Double> parse(String text) {
+            Map<String, Double> map = new java.util.TreeMap<>();
+            String body = text.replaceAll("[{}]", "").trim();
+            for (String pair : body.isEmpty() ? new String[0] : body.split(", ")) {
+                String[] kv = pair.split("=", 2);
+                map.put(kv[0], Double.parseDouble(kv[1]));
+            }
+            return map;
+        }
+        private final BufferedReader lines;
+        private final Writer commands;
+        private final FleetClock clock;
+
+        Probe(BufferedReader lines, Writer commands, FleetClock clock) {
+            this.lines = lines;
+            this.commands = commands;
+            this.clock = clock;
+        }
+
+        /** Buildkite's time moves on by {@code seconds}, in the probe and in the sandbox, with nothing under way. */
+        void idle(long seconds) throws IOException {
+            send("IDLE " + seconds);
+            clock.jump(Duration.ofSeconds(seconds));
+        }
+
+
+        Map<String, String> send(String command) throws IOException {
+            commands.write(command + "\n");
+            commands.flush();
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("RESULT ")) {
+                    Map<String, String> result = new HashMap<>();
+                    for (String pair : line.substring(7).split(" ")) {
+                        String[] kv = pair.split("=", 2);
+                        result.put(kv[0], kv[1]);
+                    }
+                    return result;
+                }
+                if (line.startsWith("CALLS ")) {
+                    Map<String, Long> calls = new java.util.TreeMap<>();
+                    parse(line.substring(6)).forEach((k, v) -> calls.put(k, Math.round(v)));
+                    lastCalls = calls;
+                } else if (line.startsWith("UNITS ")) {
+                    lastUnits = parse(line.substring(6));
+                } else if (line.contains("\"level\":\"ERROR\"") || line.contains("Exception")) {
+                    out.println("  probe: " + line);
+                }
+            }
+            throw new IllegalStateException("the probe ended before answering " + command);
+        }
+    }
+}

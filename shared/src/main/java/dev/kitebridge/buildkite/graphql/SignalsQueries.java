@@ -1,0 +1,62 @@
+package dev.kitebridge.buildkite.graphql;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.BuildkiteException;
+
+/**
+ * An organization's directory counted (the {@code signals} document): how many members, admins,
+ * members with 2FA and pending invitations it has, and how many members each team has. A count
+ * that moved says where to look; reading every member to find out costs a hundred times more.
+ */
+public final class SignalsQueries {
+
+    /** Teams a page: 2 points each. */
+    static final int TEAMS_PAGE = 100;
+
+    private final GraphqlExecutor graphql;
+
+    public SignalsQueries(GraphqlExecutor graphql) {
+        this.graphql = graphql;
+    }
+
+    /** The counts of one organization, its teams by team UUID. */
+    public record Signals(long members, long admins, long twoFactor, long invitations, Map<String, TeamSignal> teams) {
+        public Signals {
+            teams = Map.copyOf(teams);
+        }
+    }
+
+    /** A team's name and how many members it has. */
+    public record TeamSignal(String name, long members) {}
+
+    /**
+     * Every count, the teams page by page.
+     *
+     * @throws BuildkiteException.NotFound when the organization is unknown or out of the token's reach
+     */
+    public Signals of(String org) {
+        Map<String, TeamSignal> teams = new LinkedHashMap<>();
+        String after = null;
+        JsonNode organization;
+        do {
+            Map<String, Object> variables = new LinkedHashMap<>();
+            variables.put("slug", org);
+            variables.put("teamsFirst", TEAMS_PAGE);
+            variables.put("teamsAfter", after);
+            organization = graphql.execute(GraphqlDocument.SIGNALS, variables, org, TEAMS_PAGE).data().path("organization");
+            if (organization.isMissingNode() || organization.isNull()) {
+                throw new BuildkiteException.NotFound("no organization " + org + " for this token");
+            }
+            JsonNode page = organization.path("teams");
+            page.path("edges").forEach(edge -> teams.put(edge.path("node").path("uuid").asText(),
+                    new TeamSignal(edge.path("node").path("name").asText(), edge.path("node").path("members").path("count").asLong())));
+            after = page.path("pageInfo").path("hasNextPage").asBoolean() ? page.path("pageInfo").path("endCursor").asText(null) : null;
+        } while (after != null);
+        return new Signals(organization.path("members").path("count").asLong(), organization.path("admins").path("count").asLong(),
+                organization.path("twoFactor").path("count").asLong(), organization.path("invitations").path("count").asLong(), teams);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.kitebridge.sync;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Where polling one organization's audit events stands: the newest event seen, the events seen at
+ * or just before it (a poll asks again from a little before, and skips them), when it was last
+ * polled, and since when the organization has been found not to serve them to the token (null: it
+ * does, or it is not known yet).
+ */
+public record AuditCursor(Instant checkpoint, List<String> seen, Instant polledAt, Instant unavailableSince) {
+
+    public static final AuditCursor UNKNOWN = new AuditCursor(null, List.of(), null, null);
+
+    public AuditCursor {
+        seen = seen == null ? List.of() : List.copyOf(seen);
+    }
+
+    public AuditCursor unavailable(Instant now) {
+        return new AuditCursor(checkpoint, seen, now, now);
+    }
+}

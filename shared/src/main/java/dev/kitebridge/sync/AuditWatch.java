@@ -1,0 +1,155 @@
+package dev.kitebridge.sync;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.access.Session;
+import dev.kitebridge.buildkite.graphql.AuditEvent;
+import dev.kitebridge.buildkite.graphql.AuditEventsQueries;
+import dev.kitebridge.time.TimeSource;
+
+/**
+ * Reads each organization's audit events (Enterprise) since where the account's cursor stands, and
+ * says what they changed: the members, teams and invitations to re-read (a pass of changes), or that
+ * only a full run can tell (an SSO or organization setting changed, or a member event that does not
+ * name its user). An organization that does not serve audit events to the token is remembered as such.
+ * Buildkite's audit log is a hint of what to re-read, not the data: a daily full run stays.
+ */
+public final class AuditWatch {
+
+    /** A poll asks again from this long before the newest event seen: events of the same second may land late. */
+    static final Duration OVERLAP = Duration.ofMinutes(2);
+
+    private final BuildkiteAccess access;
+    private final SnapshotStore snapshots;
+    private final TimeSource time;
+
+    public AuditWatch(BuildkiteAccess access, SnapshotStore snapshots, TimeSource time) {
+        this.access = access;
+        this.snapshots = snapshots;
+        this.time = time;
+    }
+
+    /**
+     * What a poll found: the subjects to re-read, whether a full run is needed, and the cursors to
+     * keep once that is acted on; {@code watched} says whether every organization serves audit events.
+     */
+    public record Found(List<Subject> subjects, boolean fullRunNeeded, Map<String, AuditCursor> cursors, boolean watched) {
+        public boolean changed() {
+            return fullRunNeeded || !subjects.isEmpty();
+        }
+    }
+
+    /**
+     * Polls every organization of the account whose audit events are served (or not known not to
+     * be; one not served is asked again after {@code recheck}), from its cursor or, the first time,
+     * from {@code since} (when the data was last confirmed whole), whichever is later.
+     */
+    public Found poll(IntegratedAccount account, AccountSync state, Instant since, Duration recheck, Duration budget) {
+        Session session = access.open(account.tenantId(), account.id(), budget);
+        Map<String, AuditCursor> cursors = new HashMap<>(state.audit());
+        Set<Subject> subjects = new LinkedHashSet<>();
+        boolean fullRunNeeded = false;
+        boolean watched = true;
+        for (IntegratedAccount.OrganizationRef org : account.organizations()) {
+            AuditCursor cursor = state.audit(org.id());
+            if (cursor.unavailableSince() != null && time.now().isBefore(cursor.unavailableSince().plus(recheck))) {
+                watched = false;
+                continue;
+            }
+            // From the newest event seen, or from when the data was last confirmed whole if that is later (a full run read it all).
+            Instant start = cursor.checkpoint() != null && cursor.checkpoint().isAfter(since) ? cursor.checkpoint() : since;
+            Instant from = start.minus(OVERLAP);
+            AuditEventsQueries.Listing listing = access.call(session, () -> session.buildkite().graphql().auditEvents().since(org.slug(), from));
+            if (listing instanceof AuditEventsQueries.NotAvailable) {
+                cursors.put(org.id(), cursor.unavailable(time.now()));
+                watched = false;
+                continue;
+            }
+            List<AuditEvent> listed = ((AuditEventsQueries.Available) listing).events();
+            for (AuditEvent event : listed) {
+                if (!cursor.seen().contains(event.uuid())) {
+                    fullRunNeeded |= !subjectsOf(state, org, event, subjects);
+                }
+            }
+            cursors.put(org.id(), advanced(cursor, listed, start));
+        }
+        return new Found(List.copyOf(subjects), fullRunNeeded, cursors, watched);
+    }
+
+    /**
+     * The cursor after a poll: the newest event listed, and the ids of the events listed from
+     * {@code OVERLAP} before it on (the next poll lists them again, and skips them).
+     */
+    private AuditCursor advanced(AuditCursor cursor, List<AuditEvent> listed, Instant since) {
+        Instant newest = listed.stream().map(AuditEvent::occurredAt).max(Comparator.naturalOrder()).orElse(since);
+        List<String> seen = listed.stream().filter(e -> !e.occurredAt().isBefore(newest.minus(OVERLAP))).map(AuditEvent::uuid).toList();
+        return new AuditCursor(newest, seen, time.now(), null);
+    }
+
+    /**
+     * The subjects one event names, added to {@code into}; false when only a full run can tell what
+     * it changed. Event types outside the directory (pipelines, agents, …) name nothing.
+     */
+    private boolean subjectsOf(AccountSync state, IntegratedAccount.OrganizationRef org, AuditEvent event, Set<Subject> into) {
+        String type = event.type() == null ? "" : event.type();
+        Optional<String> user = text(event, "user_uuid");
+        Optional<String> team = text(event, "team_uuid");
+        if (type.startsWith("ORGANIZATION_MEMBER_") || type.startsWith("USER_")) {
+            if (user.isEmpty()) {
+                return false; // the event names a membership, not its user (UNVERIFIED shape): only a full run can tell whose
+            }
+            into.add(Subject.user(org.id(), user.get()));
+            if (type.equals("ORGANIZATION_MEMBER_DELETED")) {
+                // Gone with their teams: each team's roster (its count) is read again.
+                teamsOf(state, org.id(), user.get()).forEach(t -> into.add(Subject.group(org.id(), t)));
+            }
+            return true;
+        }
+        if (type.startsWith("TEAM_MEMBER_")) {
+            if (user.isEmpty() || team.isEmpty()) {
+                return false;
+            }
+            into.add(Subject.user(org.id(), user.get()));
+            into.add(Subject.group(org.id(), team.get()));
+            return true;
+        }
+        if (type.startsWith("TEAM_PIPELINE_")) {
+            if (team.isEmpty()) {
+                return false;
+            }
+            into.add(Subject.group(org.id(), team.get()));
+            return true;
+        }
+        if (type.startsWith("TEAM_")) {
+            into.add(Subject.group(org.id(), team.orElse(event.subjectUuid())));
+            return true;
+        }
+        if (type.startsWith("ORGANIZATION_INVITATION_")) {
+            into.add(Subject.invitations(org.id()));
+            return true;
+        }
+        // SSO providers, the organization's settings, teams enabled or disabled: they change many records at once.
+        return !(type.startsWith("SSO_PROVIDER_") || type.equals("ORGANIZATION_UPDATED") || type.startsWith("ORGANIZATION_TEAMS_"));
+    }
+
+    /** The teams a member is in, as the account's snapshot has them. */
+    private List<String> teamsOf(AccountSync state, String orgId, String userUuid) {
+        return snapshots.record(state.accountId(), state.currentGeneration(), SnapshotKeys.user(orgId, userUuid)).stream()
+                .filter(i -> SnapshotKeys.partOf(i.key()).equals("t")).map(i -> SnapshotKeys.teamOf(i.key())).toList();
+    }
+
+    private static Optional<String> text(AuditEvent event, String field) {
+        return Optional.ofNullable(event.data()).map(d -> d.path(field)).filter(n -> n.isTextual() && !n.asText().isBlank())
+                .map(n -> n.asText());
+    }
+}

@@ -1,0 +1,351 @@
+package dev.kitebridge.sync;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.kitebridge.buildkite.rest.Team;
+
+/**
+ * A full run in place (see {@link SyncRun#inPlace}): its own generation N holds only the items it
+ * read that are new or differ from the account's current generation L, and for each page it read a
+ * small "seen" marker naming the records the page listed (by id and part, under {@code ~seen/}, a
+ * prefix that sorts after every record's {@code o/}). A team deleted while it was read leaves a
+ * "gone" marker ({@code ~gone/}) that takes it back out of what was seen.
+ *
+ * <p>The run's after-state, item by item: N's item where N has one; else L's where the run saw it;
+ * else nothing (gone from Buildkite). DIFF compares L with it record by record, take-backs put L's
+ * items into N (so they are there), and PUBLISH makes L the after-state in place: it writes N's
+ * items that differ from L's and deletes L's items the run did not see. An unchanged directory
+ * costs its markers, and no write into L.
+ */
+final class InPlace {
+
+    /** Where markers begin: after every record's key ({@code o/...}). */
+    static final String MARKERS = "~";
+    private static final String SEEN = "~seen/";
+    private static final String GONE = "~gone/";
+    private static final int PAGE = 500;
+
+    /** What a page of a full run reads, by part: a marker's {@code p}. */
+    enum Part {
+        PROFILES("g"), MEMBERS("m"), INVITATIONS("i"), TEAMS("team"), ROSTER("t"), PIPELINES("p");
+
+        final String tag;
+
+        Part(String tag) {
+            this.tag = tag;
+        }
+
+        static Part of(String tag) {
+            for (Part part : values()) {
+                if (part.tag.equals(tag)) {
+                    return part;
+                }
+            }
+            throw new IllegalArgumentException("not a marker's part: " + tag);
+        }
+    }
+
+    private final SnapshotStore snapshots;
+    private final SyncRun run;
+    /** Every item key the run saw (its markers, read once): about 51,000 keys at 10,000 members. */
+    private final Set<String> seen;
+
+    private InPlace(SnapshotStore snapshots, SyncRun run, Set<String> seen) {
+        this.snapshots = snapshots;
+        this.run = run;
+        this.seen = seen;
+    }
+
+    /** The run's after-state, its markers read (once READ is done: they do not change after it). */
+    static InPlace of(SnapshotStore snapshots, SyncRun run) {
+        if (!run.inPlace()) {
+            throw new IllegalArgumentException("run " + run.id() + " is not in place");
+        }
+        return new InPlace(snapshots, run, seen(snapshots, run.accountId(), run.generation()));
+    }
+
+    SyncRun run() {
+        return run;
+    }
+
+    // ---------------------------------------------------------------- markers
+
+    /** A page's marker: which records' parts it read. Its key is the same however often the page is read alike. */
+    static SnapshotStore.Item seenMarker(String org, Part part, String team, List<String> ids) {
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("o", org).put("p", part.tag);
+        if (team != null) {
+            data.put("t", team);
+        }
+        ArrayNode listed = data.putArray("ids");
+        ids.forEach(listed::add);
+        String hash = SnapshotDiff.sha256(data.toString()).substring(0, 20);
+        return new SnapshotStore.Item(SEEN + org + "/" + part.tag + "/" + (team == null ? "-" : team) + "/" + hash, data);
+    }
+
+    /** A team deleted while it was read: it was not seen (its memberships and pipelines read before count for nothing). */
+    static SnapshotStore.Item goneMarker(String org, String team) {
+        return new SnapshotStore.Item(GONE + org + "/" + team, JsonNodeFactory.instance.objectNode().put("o", org).put("t", team));
+    }
+
+    static boolean isMarker(String key) {
+        return key.startsWith(MARKERS);
+    }
+
+    /** The item keys a seen marker names (a team's own item and its roster summary for a team). */
+    static List<String> keysOf(SnapshotStore.Item marker) {
+        JsonNode data = marker.data();
+        if (!marker.key().startsWith(SEEN)) {
+            return List.of();
+        }
+        String org = data.get("o").asText();
+        String team = data.path("t").asText(null);
+        Part part = Part.of(data.get("p").asText());
+        List<String> keys = new ArrayList<>();
+        for (JsonNode id : data.get("ids")) {
+            String i = id.asText();
+            switch (part) {
+                case PROFILES -> keys.add(SnapshotKeys.profile(org, i));
+                case MEMBERS -> keys.add(SnapshotKeys.member(org, i));
+                case INVITATIONS -> keys.add(SnapshotKeys.invitation(org, i));
+                case TEAMS -> {
+                    keys.add(SnapshotKeys.group(org, i));
+                    keys.add(SnapshotKeys.group(org, i) + "/r"); // read with its roster, which every team listed has read through
+                }
+                case ROSTER -> keys.add(SnapshotKeys.membership(org, i, team));
+                case PIPELINES -> keys.add(SnapshotKeys.group(org, team) + "/p/" + i);
+            }
+        }
+        return keys;
+    }
+
+    /** Every key a generation's markers say was seen, less the teams gone. */
+    private static Set<String> seen(SnapshotStore snapshots, String accountId, long generation) {
+        Set<String> seen = new HashSet<>();
+        List<String> gone = new ArrayList<>();
+        String after = MARKERS;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
+            for (SnapshotStore.Item marker : page) {
+                if (marker.key().startsWith(GONE)) {
+                    String team = SnapshotKeys.group(marker.data().get("o").asText(), marker.data().get("t").asText());
+                    gone.add(team);
+                    gone.add(team + "/r");
+                } else {
+                    seen.addAll(keysOf(marker));
+                }
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+        gone.forEach(seen::remove);
+        return seen;
+    }
+
+    /**
+     * The teams of an organization a READ has listed and not found gone, by id, in order: those its
+     * team markers name and those it wrote, less the gone (a roster is read for each of them).
+     */
+    static TreeSet<String> teamsListed(SnapshotStore snapshots, SyncRun run, String org) {
+        TreeSet<String> teams = new TreeSet<>();
+        for (SnapshotStore.Item marker : under(snapshots, run.accountId(), run.generation(), SEEN + org + "/" + Part.TEAMS.tag + "/")) {
+            marker.data().get("ids").forEach(id -> teams.add(id.asText()));
+        }
+        for (SnapshotStore.Item item : under(snapshots, run.accountId(), run.generation(), SnapshotKeys.groups(org))) {
+            if (SnapshotKeys.partOf(item.key()).isEmpty()) {
+                teams.add(SnapshotKeys.idOf(item.key()));
+            }
+        }
+        for (SnapshotStore.Item marker : under(snapshots, run.accountId(), run.generation(), GONE + org + "/")) {
+            teams.remove(marker.data().get("t").asText());
+        }
+        return teams;
+    }
+
+    /** The keys of a generation's record items under an organization (what a READ has written there). */
+    static Set<String> written(SnapshotStore snapshots, SyncRun run, String org) {
+        Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        under(snapshots, run.accountId(), run.generation(), SnapshotKeys.organization(org)).forEach(i -> keys.add(i.key()));
+        return keys;
+    }
+
+    private static List<SnapshotStore.Item> under(SnapshotStore snapshots, String accountId, long generation, String prefix) {
+        List<SnapshotStore.Item> items = new ArrayList<>();
+        String after = prefix;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
+            for (SnapshotStore.Item item : page) {
+                if (!item.key().startsWith(prefix)) {
+                    return items;
+                }
+                items.add(item);
+            }
+            if (page.size() < PAGE) {
+                return items;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
+    /** Whether two items' data are the same JSON (however each was made: read back from text or built). */
+    static boolean same(JsonNode a, JsonNode b) {
+        return a != null && b != null && a.toString().equals(b.toString());
+    }
+
+    // ---------------------------------------------------------------- the after-state
+
+    /** Whether the run saw this item key (and its team was not gone). */
+    boolean seen(String itemKey) {
+        return seen.contains(itemKey);
+    }
+
+    /** A record's items after the run, from its items in L and in N. */
+    List<SnapshotStore.Item> after(List<SnapshotStore.Item> base, List<SnapshotStore.Item> mine) {
+        Map<String, SnapshotStore.Item> items = new TreeMap<>();
+        base.stream().filter(i -> seen.contains(i.key())).forEach(i -> items.put(i.key(), i));
+        mine.forEach(i -> items.put(i.key(), i));
+        return List.copyOf(items.values());
+    }
+
+    /** A record's items after the run. */
+    List<SnapshotStore.Item> record(String recordKey) {
+        return after(snapshots.record(run.accountId(), run.baseGeneration(), recordKey),
+                snapshots.record(run.accountId(), run.generation(), recordKey));
+    }
+
+    /** An organization's teams after the run, by id, with their names. */
+    Map<String, String> teamNames(String org) {
+        Map<String, String> names = new java.util.HashMap<>();
+        for (SnapshotStore.Item item : under(snapshots, run.accountId(), run.baseGeneration(), SnapshotKeys.groups(org))) {
+            if (SnapshotKeys.partOf(item.key()).isEmpty() && seen.contains(item.key())) {
+                names.put(SnapshotKeys.idOf(item.key()), SnapshotParts.read(item.data(), Team.class).name());
+            }
+        }
+        for (SnapshotStore.Item item : under(snapshots, run.accountId(), run.generation(), SnapshotKeys.groups(org))) {
+            if (SnapshotKeys.partOf(item.key()).isEmpty()) {
+                names.put(SnapshotKeys.idOf(item.key()), SnapshotParts.read(item.data(), Team.class).name());
+            }
+        }
+        return names;
+    }
+
+    /** The users with a membership in the team after the run (a walk over the organization's users: a team taken back is rare). */
+    List<String> membersIn(String org, String team) {
+        TreeSet<String> members = new TreeSet<>();
+        String prefix = SnapshotKeys.organization(org) + "u/";
+        for (SnapshotStore.Item item : under(snapshots, run.accountId(), run.baseGeneration(), prefix)) {
+            if (item.key().endsWith("/t/" + team) && seen.contains(item.key())) {
+                members.add(SnapshotKeys.record(item.key()));
+            }
+        }
+        for (SnapshotStore.Item item : under(snapshots, run.accountId(), run.generation(), prefix)) {
+            if (item.key().endsWith("/t/" + team)) {
+                members.add(SnapshotKeys.record(item.key()));
+            }
+        }
+        return List.copyOf(members);
+    }
+
+    // ---------------------------------------------------------------- PUBLISH
+
+    /**
+     * Makes L the after-state: walks L and N's records side by side in key order, writes each of N's
+     * items that L lacks or has otherwise, and deletes each of L's items the run did not see and N
+     * does not have. Repeating it (after a crash) finds less to do, and ends the same.
+     *
+     * @return how many items of L it wrote or deleted
+     */
+    long publish() {
+        Items base = new Items(run.baseGeneration());
+        Items mine = new Items(run.generation());
+        List<SnapshotStore.Item> puts = new ArrayList<>();
+        List<String> deletes = new ArrayList<>();
+        long written = 0;
+        while (base.peek() != null || mine.peek() != null) {
+            SnapshotStore.Item was = base.peek();
+            SnapshotStore.Item is = mine.peek();
+            int order = was == null ? 1 : is == null ? -1 : was.key().compareTo(is.key());
+            if (order == 0) {
+                if (!same(was.data(), is.data())) {
+                    puts.add(is);
+                }
+                base.next();
+                mine.next();
+            } else if (order > 0) {
+                puts.add(is);
+                mine.next();
+            } else {
+                if (!seen.contains(was.key())) {
+                    deletes.add(was.key());
+                }
+                base.next();
+            }
+            if (puts.size() >= PAGE) {
+                snapshots.put(run.accountId(), run.baseGeneration(), List.copyOf(puts));
+                written += puts.size();
+                puts.clear();
+            }
+            if (deletes.size() >= PAGE) {
+                snapshots.delete(run.accountId(), run.baseGeneration(), List.copyOf(deletes));
+                written += deletes.size();
+                deletes.clear();
+            }
+        }
+        if (!puts.isEmpty()) {
+            snapshots.put(run.accountId(), run.baseGeneration(), puts);
+            written += puts.size();
+        }
+        if (!deletes.isEmpty()) {
+            snapshots.delete(run.accountId(), run.baseGeneration(), deletes);
+            written += deletes.size();
+        }
+        return written;
+    }
+
+    /** A generation's record items (not its markers) in key order, a page in memory at a time. */
+    private final class Items {
+        private final long generation;
+        private final java.util.ArrayDeque<SnapshotStore.Item> buffer = new java.util.ArrayDeque<>();
+        private String after;
+        private boolean end;
+
+        Items(long generation) {
+            this.generation = generation;
+        }
+
+        SnapshotStore.Item peek() {
+            if (buffer.isEmpty() && !end) {
+                List<SnapshotStore.Item> page = snapshots.list(run.accountId(), generation, after, PAGE);
+                end = page.size() < PAGE;
+                for (SnapshotStore.Item item : page) {
+                    if (isMarker(item.key())) {
+                        end = true;
+                        break;
+                    }
+                    buffer.add(item);
+                }
+                if (!page.isEmpty()) {
+                    after = page.get(page.size() - 1).key();
+                }
+            }
+            return buffer.peekFirst();
+        }
+
+        void next() {
+            buffer.pollFirst();
+        }
+    }
+}

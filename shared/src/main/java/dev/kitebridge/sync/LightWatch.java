@@ -1,0 +1,205 @@
+package dev.kitebridge.sync;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.access.Session;
+import dev.kitebridge.buildkite.OrganizationRole;
+import dev.kitebridge.buildkite.Page;
+import dev.kitebridge.buildkite.PageRequest;
+import dev.kitebridge.buildkite.graphql.Connection;
+import dev.kitebridge.buildkite.graphql.MemberQuery;
+import dev.kitebridge.buildkite.graphql.Nodes.MemberNode;
+import dev.kitebridge.buildkite.graphql.SignalsQueries.Signals;
+import dev.kitebridge.buildkite.graphql.SignalsQueries.TeamSignal;
+import dev.kitebridge.buildkite.rest.TeamMember;
+import dev.kitebridge.directory.orgdata.MemberProfile;
+import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.directory.orgdata.TeamRoster;
+
+/**
+ * Changes found without audit events, from what Buildkite counts (the {@code signals} document: a
+ * few points for the organization's counts, 2 a team): a count that moved since the last look
+ * names where to read. A team whose count or name moved is re-read whole, and its members who left
+ * it are looked up (they may have left the organization); the most recent joiners are looked up
+ * every time (a join and a leave in the same interval leave the count as it was); a change in the
+ * admins' count looks up the admins; in the 2FA count, the members on its smaller side (up to
+ * {@link #TWO_FACTOR_LIST}); in the invitations', the invitations. The first look after a full run
+ * compares with the directory's kept data, which that run confirmed.
+ *
+ * <p>What counts do not show waits for the next full run: a change of a member's role within a
+ * team, of their name, email, SSO mode, avatar or bot flag, a promotion and a demotion in the same
+ * interval, 2FA changes where both sides are large, and a member without teams who leaves while
+ * another joins. A member count that the joiners and leavers found do not explain at two looks in a
+ * row starts a full run.
+ */
+public final class LightWatch {
+
+    /** Most recent members looked at on every look: joins between two looks. */
+    static final int RECENT_JOINERS = 10;
+    /** Above this many members on each side of the 2FA count, who changed is left to the full run (4 points a member). */
+    static final int TWO_FACTOR_LIST = 500;
+
+    private final BuildkiteAccess access;
+    private final OrganizationDataService directory;
+
+    public LightWatch(BuildkiteAccess access, OrganizationDataService directory) {
+        this.access = access;
+        this.directory = directory;
+    }
+
+    /**
+     * What a look found: the subjects to re-read, whether only a full run can tell, and the counts
+     * to keep, with the organizations whose member count it could not explain.
+     */
+    public record Found(List<Subject> subjects, boolean fullRunNeeded, Map<String, Signals> signals, Set<String> doubted) {}
+
+    /** Looks at the organizations {@code which} picks (those without audit events). */
+    public Found look(IntegratedAccount account, AccountSync state, java.util.function.Predicate<IntegratedAccount.OrganizationRef> which,
+                      Duration budget) {
+        Session session = access.open(account.tenantId(), account.id(), budget);
+        Set<Subject> subjects = new LinkedHashSet<>();
+        Map<String, Signals> seen = new HashMap<>(state.signals());
+        boolean fullRunNeeded = false;
+        Set<String> doubted = new HashSet<>();
+        for (IntegratedAccount.OrganizationRef org : account.organizations().stream().filter(which).toList()) {
+            Signals now = access.call(session, () -> session.buildkite().graphql().signals().of(org.slug()));
+            Optional<OrganizationDataService.View> kept = directory.cached(session, org.slug(),
+                    EnumSet.allOf(OrganizationData.Part.class));
+            if (kept.isEmpty()) {
+                // Nothing to tell who changed from: only a full run can say (it keeps the data for the next look).
+                fullRunNeeded = true;
+                continue;
+            }
+            Signals before = Optional.ofNullable(state.signals().get(org.id())).orElseGet(() -> signalsOf(kept.get()));
+            long accounted = compare(session, org, before, now, kept.get(), subjects);
+            if (accounted == now.members()) {
+                seen.put(org.id(), now);
+            } else if (state.counts().doubted().contains(org.id())) {
+                // Twice the member count moved by more than the joiners and leavers found: someone without teams came or
+                // went (or joined beyond the newest looked at). Only a full run can say who.
+                fullRunNeeded = true;
+                seen.put(org.id(), now);
+            } else {
+                // A change during the look (a join between the counts and the newest members) shows at the next one, which
+                // compares with what this one could account for.
+                doubted.add(org.id());
+                seen.put(org.id(), new Signals(accounted, now.admins(), now.twoFactor(), now.invitations(), now.teams()));
+            }
+        }
+        return new Found(List.copyOf(subjects), fullRunNeeded, seen, doubted);
+    }
+
+    /**
+     * Names what moved; returns the member count the joiners and the leavers found account for
+     * (a leaver is a member who left a team and whom Buildkite no longer lists).
+     */
+    private long compare(Session session, IntegratedAccount.OrganizationRef org, Signals before, Signals now,
+                            OrganizationDataService.View kept, Set<Subject> into) {
+        Set<String> leftATeam = new HashSet<>();
+        Set<String> teams = new HashSet<>(before.teams().keySet());
+        teams.addAll(now.teams().keySet());
+        for (String team : teams) {
+            TeamSignal was = before.teams().get(team);
+            TeamSignal is = now.teams().get(team);
+            if (was != null && was.equals(is)) {
+                continue;
+            }
+            into.add(Subject.group(org.id(), team));
+            if (was != null && (is == null || is.members() < was.members())) {
+                // Who left the team may have left the organization too: each is looked up alone.
+                Set<String> stays = is == null ? Set.of() : roster(session, org.slug(), team);
+                kept.rosters().roster(team).map(TeamRoster::members).orElse(List.of()).stream()
+                        .map(TeamRoster.Member::userUuid).filter(u -> !stays.contains(u))
+                        .forEach(leftATeam::add);
+            }
+        }
+        leftATeam.forEach(u -> into.add(Subject.user(org.id(), u)));
+        long leavers = leftATeam.stream().filter(u -> access.find(session,
+                () -> session.buildkite().organizations().member(org.slug(), u)).isEmpty()).count();
+        OrganizationData profiles = kept.profiles();
+        Connection<MemberNode> recent = access.call(session, () -> session.buildkite().graphql().members()
+                .list(org.slug(), MemberQuery.page(RECENT_JOINERS, null).withOrder("RECENTLY_CREATED")));
+        List<String> joiners = recent.nodes().stream().filter(n -> n.user() != null && profiles.profile(n.user().uuid()).isEmpty())
+                .map(n -> n.user().uuid()).toList();
+        joiners.forEach(u -> into.add(Subject.user(org.id(), u)));
+        if (now.admins() != before.admins()) {
+            Set<String> admins = new HashSet<>();
+            members(session, org.slug(), MemberQuery.page(100, null).withRoles(List.of(OrganizationRole.ADMIN)))
+                    .forEach(n -> admins.add(n.user().uuid()));
+            profiles.profiles().stream().filter(p -> (p.role() == OrganizationRole.ADMIN) != admins.contains(p.userUuid()))
+                    .forEach(p -> into.add(Subject.user(org.id(), p.userUuid())));
+            admins.stream().filter(a -> profiles.profile(a).isEmpty()).forEach(a -> into.add(Subject.user(org.id(), a)));
+        }
+        if (now.twoFactor() != before.twoFactor()) {
+            boolean listEnabled = now.twoFactor() <= now.members() - now.twoFactor();
+            long side = listEnabled ? now.twoFactor() : now.members() - now.twoFactor();
+            if (side <= TWO_FACTOR_LIST) {
+                Set<String> listed = new HashSet<>();
+                members(session, org.slug(), MemberQuery.page(100, null).withTwoFactorEnabled(listEnabled))
+                        .forEach(n -> listed.add(n.user().uuid()));
+                profiles.profiles().stream()
+                        .filter(p -> Boolean.valueOf(listEnabled).equals(p.twoFactorEnabled()) != listed.contains(p.userUuid()))
+                        .forEach(p -> into.add(Subject.user(org.id(), p.userUuid())));
+            }
+        }
+        if (now.invitations() != before.invitations()) {
+            into.add(Subject.invitations(org.id()));
+        }
+        return before.members() + joiners.size() - leavers;
+    }
+
+    /** Every member a query lists, page by page (the admins, one side of 2FA: small lists). */
+    private List<MemberNode> members(Session session, String org, MemberQuery first) {
+        List<MemberNode> all = new ArrayList<>();
+        MemberQuery query = first;
+        while (true) {
+            MemberQuery page = query;
+            Connection<MemberNode> answer = access.call(session, () -> session.buildkite().graphql().members().list(org, page));
+            answer.nodes().stream().filter(n -> n.user() != null).forEach(all::add);
+            Optional<String> next = answer.next();
+            if (next.isEmpty()) {
+                return all;
+            }
+            query = MemberQuery.page(first.first(), next.get()).withRoles(first.roles()).withTwoFactorEnabled(first.twoFactorEnabled());
+        }
+    }
+
+    /** A team's members now, over REST (1 request a hundred). */
+    private Set<String> roster(Session session, String org, String team) {
+        Set<String> members = new HashSet<>();
+        Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE));
+        while (next.isPresent()) {
+            PageRequest request = next.get();
+            Optional<Page<TeamMember>> page = access.find(session, () -> session.buildkite().teams().members(org, team, request));
+            if (page.isEmpty()) {
+                return members; // the team is gone meanwhile: all its members left it
+            }
+            page.get().items().forEach(m -> members.add(m.userId()));
+            next = page.get().next();
+        }
+        return members;
+    }
+
+    /** The counts the directory's kept data has: what the last full run confirmed, and what passes and writes changed since. */
+    static Signals signalsOf(OrganizationDataService.View kept) {
+        List<MemberProfile> profiles = kept.profiles().profiles();
+        Map<String, TeamSignal> teams = new HashMap<>();
+        kept.rosters().rosters().forEach(r -> teams.put(r.teamUuid(), new TeamSignal(r.name(), r.members().size())));
+        return new Signals(profiles.size(), profiles.stream().filter(p -> p.role() == OrganizationRole.ADMIN).count(),
+                profiles.stream().filter(p -> Boolean.TRUE.equals(p.twoFactorEnabled())).count(),
+                -1, // not kept: the first look reads the invitations once
+                teams);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.kitebridge.sync;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+import dev.kitebridge.buildkite.rest.Team;
+
+/**
+ * A pass of changes seen as the account's snapshot will be once it is published: the account's
+ * current generation, with every item the pass's subjects cover replaced by what the pass read
+ * into its own (small) generation. Nothing is copied until {@link #publish}, which writes the pass
+ * into the current generation in place; each step of it can be repeated.
+ */
+final class Overlay {
+
+    private static final int PAGE = 500;
+
+    private final SnapshotStore snapshots;
+    private final SyncRun run;
+
+    Overlay(SnapshotStore snapshots, SyncRun run) {
+        if (run.full()) {
+            throw new IllegalArgumentException("a full run has a generation of its own, not an overlay");
+        }
+        this.snapshots = snapshots;
+        this.run = run;
+    }
+
+    boolean covered(String itemKey) {
+        return run.subjects().stream().anyMatch(s -> s.covers(itemKey));
+    }
+
+    /** A record's items after the pass: the current generation's the pass does not cover, and the pass's own. */
+    List<SnapshotStore.Item> record(String recordKey) {
+        List<SnapshotStore.Item> items = new ArrayList<>();
+        snapshots.record(run.accountId(), run.baseGeneration(), recordKey).stream().filter(i -> !covered(i.key())).forEach(items::add);
+        items.addAll(snapshots.record(run.accountId(), run.generation(), recordKey));
+        items.sort(java.util.Comparator.comparing(SnapshotStore.Item::key));
+        return items;
+    }
+
+    /** An organization's teams after the pass, by id, with their names. */
+    Map<String, String> teamNames(String orgId, Map<String, String> current) {
+        Map<String, String> names = new HashMap<>(current);
+        run.subjects().stream().filter(s -> s.kind() == Subject.Kind.GROUP && s.organizationId().equals(orgId))
+                .forEach(s -> names.remove(s.id()));
+        for (SnapshotStore.Item item : items(run.generation(), SnapshotKeys.groups(orgId), k -> SnapshotKeys.partOf(k).isEmpty())) {
+            names.put(SnapshotKeys.idOf(item.key()), SnapshotParts.read(item.data(), Team.class).name());
+        }
+        return names;
+    }
+
+    /**
+     * The records whose built shape the pass may change, in key order: its members, its teams and
+     * every member of them before or after (a renamed or deleted team changes its members' records),
+     * and the invitations.
+     */
+    TreeSet<String> affectedRecords() {
+        TreeSet<String> records = new TreeSet<>();
+        for (long generation : new long[] {run.baseGeneration(), run.generation()}) {
+            for (String key : coveredKeys(generation)) {
+                records.add(SnapshotKeys.record(key));
+            }
+        }
+        for (Subject subject : run.subjects()) {
+            switch (subject.kind()) {
+                case USER -> records.add(SnapshotKeys.user(subject.organizationId(), subject.id()));
+                case GROUP -> records.add(SnapshotKeys.group(subject.organizationId(), subject.id()));
+                case INVITATIONS -> { }
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Writes the pass into the account's current generation: each item it read that is new or
+     * changed, then the removal of each covered item it did not read (gone from Buildkite). An
+     * unchanged subject costs no write. Repeating it changes nothing.
+     */
+    void publish() {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> current = new HashMap<>();
+        covered(run.baseGeneration()).forEach(i -> current.put(i.key(), i.data()));
+        Set<String> read = new HashSet<>();
+        String after = null;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
+            page.forEach(i -> read.add(i.key()));
+            List<SnapshotStore.Item> changed = page.stream().filter(i -> !i.data().equals(current.get(i.key()))).toList();
+            if (!changed.isEmpty()) {
+                snapshots.put(run.accountId(), run.baseGeneration(), changed);
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+        List<String> gone = current.keySet().stream().filter(k -> !read.contains(k)).sorted().toList();
+        for (int i = 0; i < gone.size(); i += PAGE) {
+            snapshots.delete(run.accountId(), run.baseGeneration(), gone.subList(i, Math.min(gone.size(), i + PAGE)));
+        }
+    }
+
+    /**
+     * A generation's items the pass covers, organization by organization: a member's
+     * record is looked up alone; a team's memberships are found by walking the organization's
+     * members (once, however many of its teams the pass has), and the invitations by their prefix.
+     */
+    private List<String> coveredKeys(long generation) {
+        return covered(generation).stream().map(SnapshotStore.Item::key).toList();
+    }
+
+    private List<SnapshotStore.Item> covered(long generation) {
+        Map<String, SnapshotStore.Item> keys = new java.util.TreeMap<>();
+        Set<String> walked = new HashSet<>();
+        for (Subject subject : run.subjects()) {
+            String org = subject.organizationId();
+            switch (subject.kind()) {
+                case USER -> snapshots.record(run.accountId(), generation, SnapshotKeys.user(org, subject.id()))
+                        .forEach(i -> keys.put(i.key(), i));
+                case GROUP -> {
+                    snapshots.record(run.accountId(), generation, SnapshotKeys.group(org, subject.id())).forEach(i -> keys.put(i.key(), i));
+                    if (walked.add("u/" + org)) {
+                        items(generation, SnapshotKeys.organization(org) + "u/", k -> SnapshotKeys.partOf(k).equals("t") && covered(k))
+                                .forEach(i -> keys.put(i.key(), i));
+                    }
+                }
+                case INVITATIONS -> {
+                    if (walked.add("i/" + org)) {
+                        items(generation, SnapshotKeys.organization(org) + "i/", k -> true).forEach(i -> keys.put(i.key(), i));
+                    }
+                }
+            }
+        }
+        return List.copyOf(keys.values());
+    }
+
+    /** A generation's items under a prefix that pass the filter. */
+    private List<SnapshotStore.Item> items(long generation, String prefix, Predicate<String> keep) {
+        List<SnapshotStore.Item> items = new ArrayList<>();
+        String after = prefix;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), generation, after, PAGE);
+            for (SnapshotStore.Item item : page) {
+                if (!item.key().startsWith(prefix)) {
+                    return items;
+                }
+                if (keep.test(item.key())) {
+                    items.add(item);
+                }
+            }
+            if (page.size() < PAGE) {
+                return items;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.kitebridge.sync;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
+import dev.kitebridge.buildkite.rest.OrganizationMember;
+import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.buildkite.rest.TeamMember;
+import dev.kitebridge.directory.orgdata.MemberProfile;
+import dev.kitebridge.directory.orgdata.OrganizationReader;
+import dev.kitebridge.directory.orgdata.OrganizationReader.GraphqlLane;
+import dev.kitebridge.directory.orgdata.OrganizationReader.Position;
+import dev.kitebridge.directory.orgdata.OrganizationReader.RestLane;
+import dev.kitebridge.directory.orgdata.OrganizationReader.Tally;
+import dev.kitebridge.directory.orgdata.TeamRoster;
+
+/**
+ * An organization's pages as items of the run's generation, its position in the run's checkpoint.
+ * Profiles are kept without GraphQL's raw answer: a snapshot keeps the fields. A run in place (see
+ * {@link InPlace}) looks each page up in the account's current generation and writes only the items
+ * that are new or differ (and takes back an item it wrote before that reads as the current one
+ * again), then the page's seen marker.
+ */
+final class SnapshotSink implements OrganizationReader.Sink {
+
+    private final SnapshotStore snapshots;
+    private final RunProgress progress;
+    private final SyncRun.Organization org;
+    private final boolean oneTeam;
+    /** In place: the keys of the organization's items in the run's generation (read once a sink), and the teams listed. */
+    private Set<String> written;
+    private TreeSet<String> teamsListed;
+
+    /** @param oneTeam a pass of changes reads one team's roster at a time: no team follows it */
+    SnapshotSink(SnapshotStore snapshots, RunProgress progress, SyncRun.Organization org, boolean oneTeam) {
+        this.snapshots = snapshots;
+        this.progress = progress;
+        this.org = org;
+        this.oneTeam = oneTeam;
+    }
+
+    @Override
+    public Position position() {
+        return progress.current().read().position();
+    }
+
+    @Override
+    public void profiles(List<MemberProfile> page) {
+        write(page.stream().map(p -> item(SnapshotKeys.profile(org.id(), p.userUuid()), p.withoutRaw())).toList(),
+                InPlace.Part.PROFILES, null, page.stream().map(MemberProfile::userUuid).toList());
+    }
+
+    @Override
+    public void invitations(List<InvitationNode> page) {
+        write(page.stream().map(i -> item(SnapshotKeys.invitation(org.id(), i.uuid()), i)).toList(),
+                InPlace.Part.INVITATIONS, null, page.stream().map(InvitationNode::uuid).toList());
+    }
+
+    @Override
+    public void members(List<OrganizationMember> page) {
+        write(page.stream().map(m -> item(SnapshotKeys.member(org.id(), m.id()), m)).toList(),
+                InPlace.Part.MEMBERS, null, page.stream().map(OrganizationMember::id).toList());
+    }
+
+    @Override
+    public void teams(List<Team> page) {
+        write(page.stream().map(t -> item(SnapshotKeys.group(org.id(), t.id()), t)).toList(),
+                InPlace.Part.TEAMS, null, page.stream().map(Team::id).toList());
+    }
+
+    @Override
+    public void rosterMembers(String team, List<TeamMember> page) {
+        write(page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
+                new SnapshotParts.Membership(m.role()))).toList(), InPlace.Part.ROSTER, team, page.stream().map(TeamMember::userId).toList());
+    }
+
+    /** Each pipeline an item of the team's record, so that a team with thousands of them keeps the checkpoint small. */
+    @Override
+    public void rosterPipelines(String team, List<TeamRoster.PipelineAccess> page) {
+        String teamKey = SnapshotKeys.group(org.id(), team);
+        write(page.stream().map(p -> item(teamKey + "/p/" + p.pipelineUuid(), p)).toList(),
+                InPlace.Part.PIPELINES, team, page.stream().map(TeamRoster.PipelineAccess::pipelineUuid).toList());
+    }
+
+    @Override
+    public void rosterRead(String team, long membersCount) {
+        // Seen with the team (a team listed has its roster read through): no marker of its own.
+        write(List.of(item(SnapshotKeys.group(org.id(), team) + "/r", new SnapshotParts.RosterSummary(membersCount))), null, team, List.of());
+    }
+
+    /**
+     * Out of the generation (memberships and pipelines read for it before are left, and a
+     * comparison counts nothing of a team whose own item is not there); in place, out of what was seen too.
+     */
+    @Override
+    public void teamGone(String team) {
+        String key = SnapshotKeys.group(org.id(), team);
+        SyncRun run = progress.current();
+        snapshots.delete(run.accountId(), run.generation(), List.of(key, key + "/r"));
+        if (run.inPlace()) {
+            written().removeAll(List.of(key, key + "/r"));
+            snapshots.put(run.accountId(), run.generation(), List.of(InPlace.goneMarker(org.id(), team)));
+            if (teamsListed != null) {
+                teamsListed.remove(team);
+            }
+        }
+    }
+
+    /** The next team after a team (null: the first) in the generation's team list, or null after the last. */
+    @Override
+    public String teamAfter(String team) {
+        if (oneTeam) {
+            return null;
+        }
+        SyncRun run = progress.current();
+        if (run.inPlace()) {
+            // Once called, every page of teams is read: the teams listed are known.
+            if (teamsListed == null) {
+                teamsListed = InPlace.teamsListed(snapshots, run, org.id());
+            }
+            return team == null ? (teamsListed.isEmpty() ? null : teamsListed.first()) : teamsListed.higher(team);
+        }
+        String prefix = SnapshotKeys.groups(org.id());
+        String after = team == null ? prefix : SnapshotKeys.group(org.id(), team) + "/~";
+        while (true) {
+            List<SnapshotStore.Item> next = snapshots.list(run.accountId(), run.generation(), after, 1);
+            if (next.isEmpty() || !next.get(0).key().startsWith(prefix)) {
+                return null;
+            }
+            String key = next.get(0).key();
+            if (SnapshotKeys.partOf(key).isEmpty()) {
+                return SnapshotKeys.idOf(key);
+            }
+            after = SnapshotKeys.record(key) + "/~"; // a part of a team whose own item is gone: past all its parts
+        }
+    }
+
+    @Override
+    public void moved(GraphqlLane next, Tally read) {
+        progress.save(r -> r.reading(r.read().with(next), counted(r, read)));
+    }
+
+    @Override
+    public void moved(RestLane next, Tally read) {
+        progress.save(r -> r.reading(r.read().with(next), counted(r, read)));
+    }
+
+    private SyncRun.Counts counted(SyncRun run, Tally read) {
+        return run.counts().read(read.members(), read.invitations(), read.teams(), read.memberships());
+    }
+
+    private SnapshotStore.Item item(String key, Object part) {
+        return new SnapshotStore.Item(key, SnapshotParts.write(part));
+    }
+
+    /**
+     * A page's items into the run's generation. In place, only those new or changed against the
+     * account's current generation (an item written before that reads as the current one again is
+     * deleted), then the page's marker (none for {@code part} null, seen otherwise).
+     */
+    private void write(List<SnapshotStore.Item> items, InPlace.Part part, String team, List<String> ids) {
+        SyncRun run = progress.current();
+        if (!run.inPlace()) {
+            if (!items.isEmpty()) {
+                snapshots.put(run.accountId(), run.generation(), items);
+            }
+            return;
+        }
+        if (items.isEmpty()) {
+            return;
+        }
+        Map<String, com.fasterxml.jackson.databind.JsonNode> current = new HashMap<>();
+        snapshots.get(run.accountId(), run.baseGeneration(), items.stream().map(SnapshotStore.Item::key).toList())
+                .forEach(i -> current.put(i.key(), i.data()));
+        List<SnapshotStore.Item> changed = items.stream().filter(i -> !InPlace.same(i.data(), current.get(i.key()))).toList();
+        List<String> readAgain = items.stream().filter(i -> InPlace.same(i.data(), current.get(i.key())))
+                .map(SnapshotStore.Item::key).filter(written()::contains).toList();
+        if (!changed.isEmpty()) {
+            snapshots.put(run.accountId(), run.generation(), changed);
+            changed.forEach(i -> written().add(i.key()));
+        }
+        if (!readAgain.isEmpty()) {
+            snapshots.delete(run.accountId(), run.generation(), readAgain);
+            written().removeAll(readAgain);
+        }
+        if (part != null) {
+            snapshots.put(run.accountId(), run.generation(), List.of(InPlace.seenMarker(org.id(), part, team, ids)));
+        }
+    }
+
+    private synchronized Set<String> written() {
+        if (written == null) {
+            written = InPlace.written(snapshots, progress.current(), org.id());
+        }
+        return written;
+    }
+}

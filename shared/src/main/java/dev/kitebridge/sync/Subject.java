@@ -1,0 +1,48 @@
+package dev.kitebridge.sync;
+
+/**
+ * What a pass of changes re-reads of an organization, named by whatever noticed the change (an
+ * audit event, a light pass): one member, one team, or the pending invitations. A subject covers
+ * snapshot items: a pass replaces exactly the items its subjects cover, and leaves every other one
+ * as the account's snapshot has it.
+ *
+ * @param organizationId the organization's UUID
+ * @param id the member's user UUID or the team's UUID; null for the invitations
+ */
+public record Subject(String organizationId, Kind kind, String id) {
+
+    /**
+     * USER: the member's own items (REST member, GraphQL profile) and their memberships; GROUP: the
+     * team's items (the team, its roster's count, its pipelines) and every membership in it;
+     * INVITATIONS: every pending invitation of the organization.
+     */
+    public enum Kind { USER, GROUP, INVITATIONS }
+
+    public Subject {
+        if (organizationId == null || kind == null || (kind == Kind.INVITATIONS) != (id == null)) {
+            throw new IllegalArgumentException("a subject names an organization and, but for invitations, one member or team");
+        }
+    }
+
+    public static Subject user(String organizationId, String userUuid) {
+        return new Subject(organizationId, Kind.USER, userUuid);
+    }
+
+    public static Subject group(String organizationId, String teamUuid) {
+        return new Subject(organizationId, Kind.GROUP, teamUuid);
+    }
+
+    public static Subject invitations(String organizationId) {
+        return new Subject(organizationId, Kind.INVITATIONS, null);
+    }
+
+    /** Whether a snapshot item is one this subject's re-read replaces. */
+    public boolean covers(String itemKey) {
+        return switch (kind) {
+            case USER -> itemKey.equals(SnapshotKeys.user(organizationId, id)) || itemKey.startsWith(SnapshotKeys.user(organizationId, id) + "/");
+            case GROUP -> itemKey.equals(SnapshotKeys.group(organizationId, id)) || itemKey.startsWith(SnapshotKeys.group(organizationId, id) + "/")
+                    || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id);
+            case INVITATIONS -> itemKey.startsWith(SnapshotKeys.organization(organizationId) + "i/");
+        };
+    }
+}

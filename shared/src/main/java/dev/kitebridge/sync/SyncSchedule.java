@@ -1,0 +1,260 @@
+package dev.kitebridge.sync;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.contract.ApiError;
+import dev.kitebridge.time.TimeSource;
+
+/**
+ * The schedule's tick: for each active account with no run under way, a full run when one is due,
+ * else a poll of its audit events where its organizations serve them, else a look at Buildkite's
+ * counts ({@link LightWatch}), starting a pass of changes for what they name. Full runs come at the
+ * cadence's safety net: {@link SyncCadence#fullRun} where audit events are served,
+ * {@link SyncCadence#fullRunWithoutAudit} elsewhere.
+ */
+public final class SyncSchedule {
+
+    private static final System.Logger LOG = System.getLogger(SyncSchedule.class.getName());
+    /** Time a poll of one account may take: a few GraphQL pages. */
+    private static final Duration POLL_BUDGET = Duration.ofSeconds(20);
+
+    private final AccountStore accounts;
+    private final SyncStore syncs;
+    private final SyncService service;
+    private final AuditWatch watch;
+    private final LightWatch light;
+    private final SyncCadence cadence;
+    private final TimeSource time;
+
+    public SyncSchedule(AccountStore accounts, SyncStore syncs, SyncService service, AuditWatch watch, LightWatch light,
+                        SyncCadence cadence, TimeSource time) {
+        this.accounts = accounts;
+        this.syncs = syncs;
+        this.service = service;
+        this.watch = watch;
+        this.light = light;
+        this.cadence = cadence;
+        this.time = time;
+    }
+
+    /**
+     * What a tick did: full runs and passes of changes started, accounts whose audit events were
+     * polled, accounts whose counts were looked at.
+     */
+    public record Tick(int fullRuns, int passes, int polled, int looked) {}
+
+    /** A tick with the schedule function's time: two minutes. */
+    public Tick tick() {
+        return tickWithin(Duration.ofMinutes(2));
+    }
+
+    /** A tick that starts looking at no account after {@code within} from now. */
+    public Tick tickWithin(Duration within) {
+        return tick(time.now().plus(within));
+    }
+
+    /**
+     * Looks at every account, {@link #AT_ONCE} at a time (a poll waits on Buildkite, not on this
+     * process), those waiting longest first, until {@code deadline}: an account not reached is
+     * looked at by the next tick.
+     */
+    public Tick tick(Instant deadline) {
+        AtomicInteger fullRuns = new AtomicInteger();
+        AtomicInteger passes = new AtomicInteger();
+        AtomicInteger polled = new AtomicInteger();
+        AtomicInteger looked = new AtomicInteger();
+        List<AccountSync> states = new ArrayList<>(syncs.accounts());
+        states.sort(Comparator.comparing(SyncSchedule::lastLookedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(AT_ONCE, states.size())), daemon());
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (AccountSync state : states) {
+                work.add(pool.submit(() -> {
+                    if (time.now().isBefore(deadline)) {
+                        tick(state, fullRuns, passes, polled, looked);
+                    }
+                }));
+            }
+            for (Future<?> each : work) {
+                each.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a tick's look at an account failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return new Tick(fullRuns.get(), passes.get(), polled.get(), looked.get());
+    }
+
+    /** How many accounts a tick looks at side by side. */
+    static final int AT_ONCE = 8;
+
+    private void tick(AccountSync state, AtomicInteger fullRuns, AtomicInteger passes, AtomicInteger polled, AtomicInteger looked) {
+        Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
+        if (account.isEmpty() || account.get().status() != IntegratedAccount.Status.ACTIVE) {
+            return;
+        }
+        if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
+            service.requeueIfLost(state);
+            return; // one run at a time: the account is looked at again once its run is over
+        }
+        try {
+            switch (next(account.get(), state)) {
+                case FULL -> fullRuns.addAndGet(full(state) ? 1 : 0);
+                case POLL -> {
+                    polled.incrementAndGet();
+                    count(poll(account.get(), state), fullRuns, passes);
+                }
+                case LOOK -> {
+                    looked.incrementAndGet();
+                    count(look(account.get(), state), fullRuns, passes);
+                }
+                case NOTHING -> { }
+            }
+        } catch (RuntimeException e) {
+            // One account's trouble (its state contended, Buildkite refusing, a queue that refused) is no reason to skip the others.
+            LOG.log(System.Logger.Level.WARNING, "the schedule could not look at account " + state.accountId(), e);
+        }
+    }
+
+    private static void count(Started started, AtomicInteger fullRuns, AtomicInteger passes) {
+        (started == Started.FULL_RUN ? fullRuns : passes).addAndGet(started == Started.NOTHING ? 0 : 1);
+    }
+
+    /** What a poll or a look started. */
+    private enum Started { NOTHING, PASS, FULL_RUN }
+
+    /** When the schedule last looked at an account's audit events or counts (null: never). */
+    private static Instant lastLookedAt(AccountSync state) {
+        Instant polled = state.audit().values().stream().map(AuditCursor::polledAt).filter(java.util.Objects::nonNull)
+                .min(Comparator.naturalOrder()).orElse(null);
+        Instant counted = state.counts().at();
+        return polled == null ? counted : counted == null ? polled : polled.isBefore(counted) ? polled : counted;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon() {
+        return runnable -> {
+            Thread thread = new Thread(runnable, "kitebridge-schedule");
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private enum Next { FULL, POLL, LOOK, NOTHING }
+
+    /** A full run; the counts seen before it are dropped, so that the next look compares with what it confirms. */
+    private boolean full(AccountSync state) {
+        boolean started = service.start(state.tenantId(), state.accountId(), "schedule").created();
+        if (started) {
+            update(state.accountId(), s -> s.withCounts(CountsSeen.NONE));
+        }
+        return started;
+    }
+
+    /**
+     * A full run when the account never completed one, or its last is older than the cadence allows
+     * (where every organization serves audit events, the cadence's {@code fullRun}, else its
+     * {@code fullRunWithoutAudit}); otherwise a poll once an audit cursor is older than the poll
+     * cadence; otherwise, where some organization does not serve audit events, a look at the counts
+     * once the last is older than the look cadence.
+     */
+    private Next next(IntegratedAccount account, AccountSync state) {
+        Instant lastFull = state.confirmed().oldest().orElse(null);
+        if (lastFull == null || state.currentGeneration() == 0) {
+            return Next.FULL;
+        }
+        boolean watched = !account.organizations().isEmpty() && account.organizations().stream()
+                .allMatch(org -> state.audit(org.id()).unavailableSince() == null);
+        Duration fullEvery = watched ? cadence.fullRun() : cadence.fullRunWithoutAudit();
+        if (!time.now().isBefore(lastFull.plus(fullEvery))) {
+            return Next.FULL;
+        }
+        boolean pollDue = account.organizations().stream().map(org -> state.audit(org.id()))
+                .anyMatch(c -> c.unavailableSince() != null ? !time.now().isBefore(c.unavailableSince().plus(cadence.auditRecheck()))
+                        : c.polledAt() == null || !time.now().isBefore(c.polledAt().plus(cadence.auditPoll())));
+        if (pollDue) {
+            return Next.POLL;
+        }
+        boolean lookDue = !watched && (state.counts().at() == null || !time.now().isBefore(state.counts().at().plus(cadence.lightLook())));
+        return lookDue ? Next.LOOK : Next.NOTHING;
+    }
+
+    /**
+     * Polls the account's audit events and starts what they call for; the cursors are kept once it
+     * is started (where that does not stick, the next poll reads the same events again and re-reads
+     * their subjects, which costs, not corrupts).
+     */
+    private Started poll(IntegratedAccount account, AccountSync state) {
+        AuditWatch.Found found;
+        try {
+            found = watch.poll(account, state, state.confirmed().oldest().orElseThrow(), cadence.auditRecheck(), POLL_BUDGET);
+        } catch (ApiError e) {
+            if (e.status() == 429) {
+                return Started.NOTHING; // a spent budget: the next tick polls again from the same cursors
+            }
+            throw e;
+        }
+        return act(account, "audit_events", found.fullRunNeeded(), found.subjects(), s -> s.withAudit(found.cursors()));
+    }
+
+    /** Looks at the counts of the organizations without audit events; the same, keeping the counts seen. */
+    private Started look(IntegratedAccount account, AccountSync state) {
+        LightWatch.Found found;
+        try {
+            found = light.look(account, state, org -> state.audit(org.id()).unavailableSince() != null, POLL_BUDGET);
+        } catch (ApiError e) {
+            if (e.status() == 429) {
+                return Started.NOTHING; // a spent budget: the next tick looks again, at the same counts
+            }
+            throw e;
+        }
+        // After a full run the next look compares with the data that run keeps, not with counts seen before it.
+        CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals(), found.doubted());
+        return act(account, "counts", found.fullRunNeeded(), found.subjects(), s -> s.withCounts(seen));
+    }
+
+    /**
+     * Starts a full run, or a pass of changes of the subjects found, or nothing; then, unless a run
+     * was called for and another is under way, keeps what was seen.
+     */
+    private Started act(IntegratedAccount account, String trigger, boolean fullRunNeeded, List<Subject> subjects,
+                        UnaryOperator<AccountSync> seen) {
+        Started started = Started.NOTHING;
+        if (fullRunNeeded) {
+            started = service.start(account.tenantId(), account.id(), trigger).created() ? Started.FULL_RUN : null;
+        } else if (!subjects.isEmpty()) {
+            started = service.startChanges(account.tenantId(), account.id(), trigger, subjects).created() ? Started.PASS : null;
+        }
+        if (started == null) {
+            return Started.NOTHING; // another run is under way: the next tick asks again from what was seen before
+        }
+        update(account.id(), seen);
+        return started;
+    }
+
+    /** Changes the account's sync state over concurrent changes; leaves it where it keeps changing (logged). */
+    private void update(String accountId, UnaryOperator<AccountSync> change) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<AccountSync> current = syncs.account(accountId);
+            if (current.isEmpty() || syncs.replaceAccount(change.apply(current.get())).isPresent()) {
+                return;
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, "the sync state of account " + accountId + " kept changing; the schedule looks again");
+    }
+}

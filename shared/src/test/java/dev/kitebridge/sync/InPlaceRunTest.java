@@ -1,0 +1,304 @@
+package dev.kitebridge.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.model.Invitation;
+import dev.kitebridge.sandbox.model.Member;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.TeamFields;
+import dev.kitebridge.sandbox.model.TeamMember;
+import dev.kitebridge.state.memory.InMemoryEventLog;
+import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
+import dev.kitebridge.state.memory.InMemorySnapshotStore;
+import dev.kitebridge.state.memory.InMemorySyncStore;
+
+/**
+ * Full runs in place (every full run after the first): what they write, and that they publish
+ * what a run writing a whole generation publishes, killed or not.
+ */
+class InPlaceRunTest {
+
+    private static final Duration WORKER = Duration.ofMinutes(10);
+
+    @Test
+    void aSecondRunWithNothingChangedWritesOnlyItsMarkers() {
+        CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
+        try (Sandbox sandbox = SyncFixture.sandbox(250, 6); SyncFixture fixture = new SyncFixture(sandbox, counted)) {
+            SyncRun first = fixture.sync(WORKER);
+            assertFalse(first.inPlace(), "a first sync has no base: it writes its generation whole");
+            long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            Map<String, String> before = fixture.snapshot();
+            int seen = fixture.events().size();
+            counted.clear();
+
+            SyncRun second = fixture.sync(WORKER);
+            assertTrue(second.inPlace());
+            assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(seen, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList());
+            assertEquals(current, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration(),
+                    "the account's generation stays, changed in place");
+            assertEquals(before, fixture.snapshot());
+            assertEquals(0, counted.writes(current), "nothing written into the account's generation: " + counted.puts);
+            List<String> intoRun = counted.keysPut(second.generation());
+            assertTrue(intoRun.stream().allMatch(InPlace::isMarker), "only markers: " + intoRun.stream().filter(k -> !InPlace.isMarker(k)).toList());
+            // A marker a page read: no more than the pages (Buildkite calls), and far fewer than the items.
+            assertTrue(intoRun.size() <= second.counts().buildkiteCalls(), intoRun.size() + " markers for "
+                    + second.counts().buildkiteCalls() + " Buildkite calls");
+            assertTrue(intoRun.size() * 20L < before.size(), intoRun.size() + " markers for " + before.size() + " items");
+            assertTrue(fixture.snapshots.list(SyncFixture.ACCOUNT, second.generation(), null, 10).isEmpty(), "its generation is cleaned up");
+        }
+    }
+
+    @Test
+    void aSecondRunWithAFewChangesWritesIntoTheSnapshotExactlyTheItemsThatChanged() {
+        CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
+        try (Sandbox sandbox = SyncFixture.sandbox(120, 6); SyncFixture fixture = new SyncFixture(sandbox, counted)) {
+            fixture.sync(WORKER);
+            long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            Map<String, String> before = fixture.snapshot();
+            change(fixture);
+            counted.clear();
+
+            SyncRun second = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
+            Map<String, String> after = fixture.snapshot();
+            long changed = CountingSnapshots.changedItems(before, after);
+            assertTrue(changed > 5, "some items changed: " + changed);
+            assertEquals(changed, counted.writes(current), "writes into the snapshot: exactly its changed items");
+            long notMarkers = counted.keysPut(second.generation()).stream().filter(k -> !InPlace.isMarker(k)).count();
+            assertTrue(notMarkers <= changed, notMarkers + " items into the run's own generation for " + changed + " changed");
+        }
+    }
+
+    /** Two accounts over one world: one syncs in place, the other writes whole generations; they publish and keep the same. */
+    @Test
+    void aRunInPlaceAndARunWritingAWholeGenerationPublishTheSameAndLeaveTheSameSnapshot() {
+        try (SyncFixture inPlace = new SyncFixture(150, 6);
+             SyncFixture whole = new SyncFixture(inPlace.sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(),
+                     new InMemoryEventLog(), new InMemoryOrganizationDataStore())) {
+            inPlace.sync(WORKER);
+            whole.sync(WORKER);
+            int inPlaceSeen = inPlace.events().size();
+            int wholeSeen = whole.events().size();
+            change(inPlace);
+
+            SyncRun a = inPlace.sync(WORKER);
+            SyncRun b = inGenerationMode(whole);
+            assertTrue(a.inPlace());
+            assertFalse(b.inPlace());
+            assertEquals(SyncRun.Status.COMPLETED, a.status(), a.error());
+            assertEquals(SyncRun.Status.COMPLETED, b.status(), b.error());
+            List<String> found = described(inPlace.events(), inPlaceSeen);
+            assertTrue(found.size() > 10, String.join("\n", found));
+            assertEquals(described(whole.events(), wholeSeen), found);
+            assertEquals(whole.snapshot(), inPlace.snapshot());
+            assertEquals(whole.kept(), inPlace.kept());
+            assertEquals(a.counts().events(), b.counts().events());
+        }
+    }
+
+    /**
+     * A team deleted after it was listed and before its roster is read: the run in place drops it
+     * (its gone marker un-sees it) as a run that never saw it does.
+     */
+    @Test
+    void aTeamGoneWhileItIsReadIsDeletedAsByARunThatNeverSawIt() {
+        HookedSnapshotStore watching = new HookedSnapshotStore();
+        try (Sandbox sandbox = SyncFixture.sandbox(120, 5); SyncFixture inPlace = new SyncFixture(sandbox, watching);
+             SyncFixture whole = new SyncFixture(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(),
+                     new InMemoryOrganizationDataStore())) {
+            inPlace.sync(WORKER);
+            whole.sync(WORKER);
+            int inPlaceSeen = inPlace.events().size();
+            int wholeSeen = whole.events().size();
+            var world = sandbox.world();
+            Organization org = inPlace.org();
+            Team gone = world.teams(org.uuid()).stream()
+                    .max(java.util.Comparator.comparingInt(t -> world.teamMemberCount(org.uuid(), t.uuid()))).orElseThrow();
+            assertTrue(world.teamMemberCount(org.uuid(), gone.uuid()) > 0);
+            // Listed on its page of teams (the page's marker names it); deleted before its roster is read.
+            watching.once(key -> key.equals(SnapshotKeys.group(org.uuid(), gone.uuid())),
+                    () -> world.deleteTeam(org, inPlace.actor(), gone.uuid()));
+            SyncRun a = inPlace.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, a.status(), a.error());
+            SyncRun b = inGenerationMode(whole);
+            assertEquals(SyncRun.Status.COMPLETED, b.status(), b.error());
+
+            List<String> found = described(inPlace.events(), inPlaceSeen);
+            assertTrue(found.stream().anyMatch(e -> e.contains(" " + ChangeEvent.GROUP_DELETED + " ") && e.contains(gone.uuid())),
+                    String.join("\n", found));
+            assertEquals(described(whole.events(), wholeSeen), found);
+            assertEquals(whole.snapshot(), inPlace.snapshot());
+            assertTrue(inPlace.snapshot().keySet().stream().noneMatch(k -> k.endsWith("/t/" + gone.uuid())
+                    || k.startsWith(SnapshotKeys.group(org.uuid(), gone.uuid()))));
+            int seen = inPlace.events().size();
+            inPlace.sync(WORKER);
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), inPlace.events().subList(seen, inPlace.events().size()).stream()
+                    .map(ChangeEvent::event).toList());
+        }
+    }
+
+    /** Killed anywhere (its PUBLISH into the account's generation among the kill points), a run in place ends as an uninterrupted one. */
+    @Test
+    void aRunInPlaceKilledAnywhereEndsAsAnUninterruptedOne() {
+        try (SyncFixture reference = new SyncFixture(150, 6)) {
+            Killer killer = new Killer();
+            InMemorySyncStore runs = new InMemorySyncStore();
+            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
+                    killer.syncs(runs), killer.log(new InMemoryEventLog()), killer.organizationData(new InMemoryOrganizationDataStore()))) {
+                reference.sync(WORKER);
+                crashing.sync(WORKER);
+                int referenceSeen = reference.events().size();
+                int crashingSeen = crashing.events().size();
+                change(reference);
+                SyncRun done = reference.sync(WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+
+                String runId = crashing.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+                assertTrue(runs.run(runId).orElseThrow().inPlace());
+                Random random = new Random(23);
+                int kills = 0;
+                Set<SyncRun.Phase> killedIn = java.util.EnumSet.noneOf(SyncRun.Phase.class);
+                while (true) {
+                    killer.killAfterWrites(random.nextInt(8));
+                    try {
+                        crashing.finish(runId, WORKER);
+                        break;
+                    } catch (Killer.Killed killed) {
+                        kills++;
+                        killedIn.add(runs.run(runId).orElseThrow().phase());
+                    }
+                    assertTrue(kills < 5_000, "the run goes on between kills; in " + runs.run(runId).orElseThrow().phase());
+                }
+                killer.killAfter(-1);
+                // (CLEAN writes a few times only: the directory's data, one delete of the run's generation, its end.)
+                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.DIFF, SyncRun.Phase.VERIFY, SyncRun.Phase.PUBLISH)),
+                        "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
+                assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
+                assertEquals(ids(reference.events(), referenceSeen), ids(crashing.events(), crashingSeen));
+                assertEquals(reference.snapshot(), crashing.snapshot());
+                assertEquals(reference.kept(), crashing.kept());
+                int seen = crashing.events().size();
+                crashing.sync(WORKER);
+                assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), crashing.events().subList(seen, crashing.events().size()).stream()
+                        .map(ChangeEvent::event).toList(), "nothing was left half-done");
+            }
+        }
+    }
+
+    /**
+     * From its PUBLISH on, a run in place has begun to change the account's snapshot: however often
+     * it fails there, it is retried, never ended as failed (which would take back its events).
+     */
+    @Test
+    void aRunInPlaceThatFailsInItsPublishIsRetriedNeverFailed() {
+        java.util.concurrent.atomic.AtomicLong failInto = new java.util.concurrent.atomic.AtomicLong(-1);
+        InMemorySnapshotStore kept = new InMemorySnapshotStore();
+        SnapshotStore failing = new CountingSnapshots(kept) {
+            @Override
+            public void put(String accountId, long generation, List<Item> items) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.put(accountId, generation, items);
+            }
+
+            @Override
+            public void delete(String accountId, long generation, List<String> keys) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.delete(accountId, generation, keys);
+            }
+        };
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4); SyncFixture fixture = new SyncFixture(sandbox, failing)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            change(fixture);
+            failInto.set(fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration());
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            // Each turn at once, without the back-off's wait: a run ends as failed after so many failed turns in a row.
+            for (int worker = 0; fixture.syncs.run(runId).orElseThrow().attempts() <= SyncRunner.MAX_FAILED_ATTEMPTS + 1; worker++) {
+                SyncRunner.Outcome outcome = fixture.runner.work(runId, "worker-" + worker, fixture.time.now().plus(WORKER));
+                assertTrue(worker < 1_000);
+                if (outcome.at() != null && outcome.at().isAfter(fixture.time.now())
+                        && fixture.syncs.run(runId).orElseThrow().phase() != SyncRun.Phase.PUBLISH) {
+                    fixture.sleepUntil(outcome.at()); // a budget to wait for while reading
+                }
+            }
+            SyncRun stuck = fixture.syncs.run(runId).orElseThrow();
+            assertEquals(SyncRun.Phase.PUBLISH, stuck.phase());
+            assertEquals(SyncRun.Status.RUNNING, stuck.status(), "retried, not failed, after " + stuck.attempts() + " failed attempts");
+
+            failInto.set(-1);
+            SyncRun done = fixture.finish(runId, WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertTrue(fixture.events().size() - seen > 5, "its events are out");
+            int after = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList(), "and the snapshot holds what it published");
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A promotion, a leaver, a rename, a team move, a team deleted and an invitation. */
+    private static void change(SyncFixture fixture) {
+        var world = fixture.sandbox.world();
+        Organization org = fixture.org();
+        String owner = fixture.actor();
+        List<Member> members = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(owner)).toList();
+        List<Team> teams = world.teams(org.uuid());
+        Member promoted = members.stream().filter(m -> m.role() == Member.Role.MEMBER).findFirst().orElseThrow();
+        world.updateMember(org, owner, promoted.userUuid(), Member.Role.ADMIN, null);
+        Member leaver = members.stream().filter(m -> m != promoted && m.role() == Member.Role.MEMBER
+                && !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow();
+        world.removeMember(org, owner, leaver.userUuid());
+        world.updateTeam(org, owner, teams.get(0).uuid(), new TeamFields("Renamed team", null, null, null, null, null, null, null, null,
+                null));
+        Team from = teams.get(1);
+        Team to = teams.get(2);
+        Member mover = members.stream().filter(m -> m != promoted && m != leaver
+                && world.teamMember(org.uuid(), from.uuid(), m.userUuid()).isPresent()
+                && world.teamMember(org.uuid(), to.uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow();
+        world.removeTeamMember(org, owner, from.uuid(), mover.userUuid());
+        world.addTeamMember(org, owner, to.uuid(), mover.userUuid(), TeamMember.Role.MAINTAINER);
+        world.deleteTeam(org, owner, teams.get(3).uuid());
+        Invitation invited = world.invite(org, owner, List.of("in-place@example.com"), Member.Role.MEMBER, null, List.of()).get(0);
+        assertTrue(invited.uuid() != null);
+    }
+
+    /** Runs a full run that writes a whole generation, as first syncs do. */
+    private static SyncRun inGenerationMode(SyncFixture fixture) {
+        SyncRun run = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run();
+        fixture.syncs.replaceRun(fixture.syncs.run(run.id()).orElseThrow().inGenerationMode()).orElseThrow();
+        return fixture.finish(run.id(), WORKER);
+    }
+
+    /** A run's events as a receiver sees them: id, type, data and previous values, in order (the run's end left out). */
+    private static List<String> described(List<ChangeEvent> events, int from) {
+        return events.subList(from, events.size()).stream().filter(e -> !e.event().startsWith("sync_run."))
+                .map(e -> e.id() + " " + e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
+    }
+
+    private static List<String> ids(List<ChangeEvent> events, int from) {
+        return events.subList(from, events.size()).stream().map(e -> e.event() + " " + e.id()).toList();
+    }
+
+}

@@ -1,0 +1,196 @@
+package dev.kitebridge.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.VirtualTime;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.model.Member;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.TeamFields;
+import dev.kitebridge.sandbox.model.TeamMember;
+
+/**
+ * The schedule's tick, on a clock the test moves: a first full run; then, where the organization
+ * serves audit events, a poll that finds nothing when nothing changed and a pass of changes when
+ * something did, publishing what a full run would; a daily full run as the safety net; and, where
+ * audit events are not served, that remembered and full runs at their own cadence.
+ */
+class SyncScheduleTest {
+
+    private static final Duration WORKER = Duration.ofMinutes(10);
+    private static final SyncCadence CADENCE = new SyncCadence(Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(10),
+            Duration.ofDays(1), Duration.ofDays(1));
+
+    /** The account's schedule, the account registered with it as linking does. */
+    private static SyncSchedule schedule(SyncFixture fixture, VirtualTime time) {
+        fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
+        return new SyncSchedule(fixture.accounts, fixture.syncs, fixture.service, new AuditWatch(fixture.access, fixture.snapshots, time),
+                new LightWatch(fixture.access, fixture.directoryService), CADENCE, time);
+    }
+
+    /** Works on the run the tick queued until it is done. */
+    private static SyncRun finishQueued(SyncFixture fixture) {
+        String runId = fixture.queued.remove(fixture.queued.size() - 1);
+        return fixture.finish(runId, WORKER);
+    }
+
+    private static List<String> changesOf(List<ChangeEvent> events, int from) {
+        return events.subList(from, events.size()).stream().filter(e -> !e.event().startsWith("sync_run."))
+                .map(e -> e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
+    }
+
+    @Test
+    void auditEventsDriveAPassThatPublishesWhatAFullRunFinds() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(80, 5).withEnterprise(1)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            SyncSchedule schedule = schedule(watched, time);
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(time.now()), "a tick out of time looks at nothing");
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "an account never synced gets a full run");
+            assertEquals(SyncRun.Status.COMPLETED, finishQueued(watched).status());
+            reference.sync(WORKER);
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "a poll that finds nothing starts nothing");
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "and the next is a minute later");
+            AuditCursor cursor = watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow().audit(watched.org().uuid());
+            assertNotNull(cursor.polledAt());
+            assertTrue(cursor.unavailableSince() == null, "the organization serves audit events");
+
+            // Changes as people make them in Buildkite's UI: each is an audit event.
+            change(sandbox, watched);
+
+            time.advance(Duration.ofMinutes(1));
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "the poll starts a pass of changes");
+            SyncRun pass = finishQueued(watched);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertFalse(pass.full());
+            reference.sync(WORKER);
+            List<String> found = changesOf(watched.events(), watchedSeen);
+            assertFalse(found.isEmpty());
+            assertEquals(changesOf(reference.events(), referenceSeen), found, "the pass publishes what a full run finds");
+
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "events already acted on are not acted on again");
+
+            time.advance(Duration.ofDays(1));
+            int beforeFull = watched.events().size();
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "a full run a day, the safety net");
+            SyncRun full = finishQueued(watched);
+            assertTrue(full.full());
+            assertEquals(List.of(), changesOf(watched.events(), beforeFull), "and it finds nothing the pass left");
+        }
+    }
+
+    /** The changes of {@link #auditEventsDriveAPassThatPublishesWhatAFullRunFinds}, and a join, as people make them in Buildkite. */
+    private static void change(Sandbox sandbox, SyncFixture fixture) {
+        var world = sandbox.world();
+        Organization org = fixture.org();
+        String actor = fixture.actor();
+        List<Team> teams = world.teams(org.uuid());
+        TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                .filter(m -> !m.userUuid().equals(actor) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                .findFirst().orElseThrow();
+        world.moveTeamMember(org, actor, teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+        world.updateTeam(org, actor, teams.get(2).uuid(), new TeamFields("Renamed " + teams.get(2).name(), null, null, null, null, null,
+                null, null, null, null));
+        Member promoted = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
+                && !m.userUuid().equals(moving.userUuid())).findFirst().orElseThrow();
+        world.updateMember(org, actor, promoted.userUuid(), Member.Role.ADMIN, null);
+        Member leaving = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
+                && !m.userUuid().equals(moving.userUuid()) && !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty())
+                .findFirst().orElseThrow();
+        world.removeMember(org, actor, leaving.userUuid());
+        world.setTwoFactor(world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(actor)
+                && !m.userUuid().equals(promoted.userUuid())).toList().get(3).userUuid(), true);
+        var invited = world.invite(org, actor, List.of("joiner@example.com", "pending@example.com"), Member.Role.MEMBER, null, List.of());
+        world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "Joan Joiner");
+    }
+
+    @Test
+    void withoutAuditEventsCountsDriveAPassThatPublishesWhatAFullRunFinds() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(80, 5)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            SyncSchedule schedule = schedule(watched, time);
+            schedule.tick();
+            finishQueued(watched);
+            reference.sync(WORKER);
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "audit events asked for once");
+            assertNotNull(watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow().audit(watched.org().uuid()).unavailableSince(),
+                    "not on Enterprise: remembered");
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(),
+                    "the first look compares with the kept data, which has no invitations: they are read once");
+            finishQueued(watched);
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "a look at unchanged counts starts nothing");
+
+            change(sandbox, watched);
+            time.advance(Duration.ofMinutes(10));
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the counts moved: a pass");
+            SyncRun pass = finishQueued(watched);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
+
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "counts already acted on start nothing");
+            time.advance(Duration.ofDays(1));
+            int beforeFull = watched.events().size();
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "a full run a day without audit events too");
+            finishQueued(watched);
+            assertEquals(List.of(), changesOf(watched.events(), beforeFull), "and it finds nothing the pass left");
+        }
+    }
+
+    /**
+     * A member without teams who leaves moves no team's count: the look cannot say who; the next
+     * cannot either (a join mid-look would have shown by then), and a full run says it.
+     */
+    @Test
+    void aLeaveTheCountsCannotPlaceStartsAFullRun() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(30, 3)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time)) {
+            var world = sandbox.world();
+            Organization org = fixture.org();
+            var invited = world.invite(org, fixture.actor(), List.of("loner@example.com"), Member.Role.MEMBER, null, List.of());
+            Member loner = world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "Lone Member");
+            SyncSchedule schedule = schedule(fixture, time);
+            schedule.tick();
+            finishQueued(fixture);
+            schedule.tick(); // audit events asked for: not served
+            schedule.tick(); // the first look (the invitations read once)
+            finishQueued(fixture);
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "nothing moved");
+
+            world.removeMember(org, fixture.actor(), loner.userUuid());
+            time.advance(Duration.ofMinutes(10));
+            int seen = fixture.events().size();
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "one member fewer, no team short of one: doubted once");
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 1), schedule.tick(), "and twice: a full run");
+            SyncRun full = finishQueued(fixture);
+            assertTrue(full.full());
+            assertTrue(changesOf(fixture.events(), seen).stream().anyMatch(e -> e.startsWith(ChangeEvent.USER_DELETED)),
+                    "the full run publishes the leave");
+        }
+    }
+}
