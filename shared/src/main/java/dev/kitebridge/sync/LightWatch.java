@@ -51,6 +51,8 @@ public final class LightWatch {
     /** Above this many members on each side of the 2FA count, who changed is left to the full run (4 points a member). */
     static final int TWO_FACTOR_LIST = 500;
 
+    private static final System.Logger LOG = System.getLogger(LightWatch.class.getName());
+
     private final BuildkiteAccess access;
     private final OrganizationDataService directory;
 
@@ -79,6 +81,8 @@ public final class LightWatch {
                     EnumSet.allOf(OrganizationData.Part.class));
             if (kept.isEmpty()) {
                 // Nothing to tell who changed from: only a full run can say (it keeps the data for the next look).
+                LOG.log(System.Logger.Level.INFO, "account " + account.id() + ", organization " + org.slug()
+                        + ": no kept data to compare Buildkite's counts with; a full run");
                 fullRunNeeded = true;
                 continue;
             }
@@ -89,6 +93,8 @@ public final class LightWatch {
             } else if (state.counts().doubted().contains(org.id())) {
                 // Twice the member count moved by more than the joiners and leavers found: someone without teams came or
                 // went (or joined beyond the newest looked at). Only a full run can say who.
+                LOG.log(System.Logger.Level.INFO, "account " + account.id() + ", organization " + org.slug() + ": " + now.members()
+                        + " members, of which the joiners and leavers found account for " + accounted + ", twice; a full run");
                 fullRunNeeded = true;
                 seen.put(org.id(), now);
             } else {
