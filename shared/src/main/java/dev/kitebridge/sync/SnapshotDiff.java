@@ -71,26 +71,63 @@ final class SnapshotDiff {
         Records base = new Records(run.accountId(), run.baseGeneration(), resume);
         Records next = new Records(run.accountId(), run.generation(), resume);
         InPlace inPlace = run.inPlace() ? inPlace(run) : null;
-        Comparison comparison = new Comparison(run, now);
-        long baseRecords = run.diff().baseRecords();
-        long deletions = run.diff().deletions();
-        int sinceCheckpoint = 0;
-        String last = null;
+        Walk walk = new Walk(progress, now, deadline, clock);
         while (base.peek() != null || next.peek() != null) {
-            if (sinceCheckpoint == RECORDS_PER_CHECKPOINT) {
-                save(progress, comparison, last, baseRecords, deletions);
-                sinceCheckpoint = 0;
-                if (!clock.get().isBefore(deadline)) {
-                    return false;
-                }
+            if (walk.timeUp()) {
+                return false;
             }
             String key = min(base.peek(), next.peek());
             List<SnapshotStore.Item> was = key.equals(base.peek()) ? base.next() : List.of();
             List<SnapshotStore.Item> is = key.equals(next.peek()) ? next.next() : List.of();
             Built before = build(run, run.baseGeneration(), key, was);
-            is = withProfileCarried(run, key, was, inPlace == null ? is : inPlace.after(was, is), is);
-            Built after = inPlace == null ? build(run, run.generation(), key, is)
-                    : build(run, afterNames(inPlace, key), key, inPlace.after(was, is));
+            Built after;
+            if (inPlace == null) {
+                after = build(run, run.generation(), key, withProfileCarried(run, key, was, is, is));
+            } else {
+                List<SnapshotStore.Item> afterItems = inPlace.after(was, is);
+                List<SnapshotStore.Item> carried = withProfileCarried(run, key, was, afterItems, is);
+                after = build(run, afterNames(inPlace, key), key, carried == is ? afterItems : inPlace.after(was, carried));
+            }
+            walk.compared(key, before, after);
+        }
+        walk.end();
+        return true;
+    }
+
+    /**
+     * A comparison's walk over records in key order: each record's events, and a checkpoint (the
+     * events so far written, the last record saved) every {@link #RECORDS_PER_CHECKPOINT} records.
+     */
+    private final class Walk {
+        private final RunProgress progress;
+        private final Instant deadline;
+        private final java.util.function.Supplier<Instant> clock;
+        private final Comparison comparison;
+        private long baseRecords;
+        private long deletions;
+        private int sinceCheckpoint;
+        private String last;
+
+        Walk(RunProgress progress, Instant now, Instant deadline, java.util.function.Supplier<Instant> clock) {
+            this.progress = progress;
+            this.deadline = deadline;
+            this.clock = clock;
+            this.comparison = new Comparison(progress.current(), now);
+            this.baseRecords = progress.current().diff().baseRecords();
+            this.deletions = progress.current().diff().deletions();
+        }
+
+        /** Checkpoints when a checkpoint's records are compared; then whether the worker's time is up. */
+        boolean timeUp() {
+            if (sinceCheckpoint < RECORDS_PER_CHECKPOINT) {
+                return false;
+            }
+            end();
+            sinceCheckpoint = 0;
+            return !clock.get().isBefore(deadline);
+        }
+
+        void compared(String key, Built before, Built after) {
             if (before != null) {
                 baseRecords++;
                 if (after == null) {
@@ -101,8 +138,10 @@ final class SnapshotDiff {
             last = key;
             sinceCheckpoint++;
         }
-        save(progress, comparison, last, baseRecords, deletions);
-        return true;
+
+        void end() {
+            save(progress, comparison, last, baseRecords, deletions);
+        }
     }
 
     /**
@@ -160,36 +199,19 @@ final class SnapshotDiff {
         SyncRun run = progress.current();
         teamNames.clear();
         Overlay overlay = new Overlay(snapshots, run);
-        Comparison comparison = new Comparison(run, now);
-        long baseRecords = run.diff().baseRecords();
-        long deletions = run.diff().deletions();
-        int sinceCheckpoint = 0;
-        String last = null;
+        Walk walk = new Walk(progress, now, deadline, clock);
         java.util.SortedSet<String> records = overlay.affectedRecords();
         if (run.diff().afterRecord() != null) {
             records = records.tailSet(run.diff().afterRecord() + "\0");
         }
         for (String key : records) {
-            if (sinceCheckpoint == RECORDS_PER_CHECKPOINT) {
-                save(progress, comparison, last, baseRecords, deletions);
-                sinceCheckpoint = 0;
-                if (!clock.get().isBefore(deadline)) {
-                    return false;
-                }
+            if (walk.timeUp()) {
+                return false;
             }
             Built before = build(run, run.baseGeneration(), key, snapshots.record(run.accountId(), run.baseGeneration(), key));
-            Built after = after(run, key);
-            if (before != null) {
-                baseRecords++;
-                if (after == null) {
-                    deletions++;
-                }
-            }
-            comparison.record(key, before, after, after != null && after.kind() == Kind.USER);
-            last = key;
-            sinceCheckpoint++;
+            walk.compared(key, before, after(run, key));
         }
-        save(progress, comparison, last, baseRecords, deletions);
+        walk.end();
         return true;
     }
 
