@@ -15,7 +15,7 @@ import dev.kitebridge.buildkite.rest.Team;
  * A pending invitation's teams, renamed as a pass of changes read them. An invitation carries the
  * name and slug of each team it will join, so a renamed team changes it; a pass with a team
  * rebuilds the invitations that name it from the team it read, instead of reading every pending
- * invitation of the organization again (some 14 GraphQL points each). Nothing else of an
+ * invitation of the organization again (some 5 GraphQL points each). Nothing else of an
  * invitation moves with its teams: where one is made, accepted or revoked, or a team is deleted,
  * the pass reads the invitations themselves (an INVITATIONS subject) and rebuilds nothing.
  */

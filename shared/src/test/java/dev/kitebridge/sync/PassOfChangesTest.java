@@ -168,7 +168,7 @@ class PassOfChangesTest {
      * the pass rebuilds them from the team it read, publishing and leaving what a full run finds,
      * and reads no invitation, nor anything else of GraphQL. Its cost is pinned from Buildkite's
      * journal: the team, its roster and its pipelines over REST, 0 GraphQL points (it read every
-     * pending invitation, some 14 points each, before).
+     * pending invitation, some 5 points each, before).
      */
     @Test
     void aPassWithARenamedTeamRebuildsTheInvitationsNamingItWithoutReadingThem() {
