@@ -26,7 +26,11 @@ import dev.kitebridge.time.TimeSource;
  */
 public final class AuditWatch {
 
-    /** A poll asks again from this long before the newest event seen: events of the same second may land late. */
+    /**
+     * A poll asks again from this long before the last poll (or the newest event seen, if later):
+     * events may land in the log late. Not from before the newest event seen whenever: a quiet
+     * organization's last events would be listed again, and paid for, every minute.
+     */
     static final Duration OVERLAP = Duration.ofMinutes(2);
 
     private final BuildkiteAccess access;
@@ -68,7 +72,9 @@ public final class AuditWatch {
             }
             // From the newest event seen, or from when the data was last confirmed whole if that is later (a full run read it all).
             Instant start = cursor.checkpoint() != null && cursor.checkpoint().isAfter(since) ? cursor.checkpoint() : since;
-            Instant from = start.minus(OVERLAP);
+            // Events before the last poll that was read and acted on had OVERLAP to land since (not so after a refusal).
+            Instant lastRead = cursor.unavailableSince() == null ? cursor.polledAt() : null;
+            Instant from = (lastRead != null && lastRead.isAfter(start) ? lastRead : start).minus(OVERLAP);
             AuditEventsQueries.Listing listing = access.call(session, () -> session.buildkite().graphql().auditEvents().since(org.slug(), from));
             if (listing instanceof AuditEventsQueries.NotAvailable) {
                 cursors.put(org.id(), cursor.unavailable(time.now()));
@@ -135,7 +141,10 @@ public final class AuditWatch {
             return true;
         }
         if (type.startsWith("ORGANIZATION_INVITATION_")) {
-            into.add(Subject.invitations(org.id()));
+            // The invitation alone (a few points) where the event names it; else every pending one (some 5 points each).
+            boolean named = "ORGANIZATION_INVITATION".equals(event.subjectType()) && event.subjectUuid() != null
+                    && !event.subjectUuid().isBlank();
+            into.add(named ? Subject.invitation(org.id(), event.subjectUuid()) : Subject.invitations(org.id()));
             return true;
         }
         // SSO providers, the organization's settings, teams enabled or disabled: they change many records at once.

@@ -54,7 +54,7 @@ final class KeptDirectory {
     void patch(SyncRun run, String dataKey, java.time.Instant now) {
         for (SyncRun.Organization org : run.organizations()) {
             List<Subject> subjects = run.subjects().stream()
-                    .filter(s -> s.organizationId().equals(org.id()) && s.kind() != Subject.Kind.INVITATIONS).toList();
+                    .filter(s -> s.organizationId().equals(org.id()) && s.kind() != Subject.Kind.INVITATIONS && s.kind() != Subject.Kind.INVITATION).toList();
             if (subjects.isEmpty()) {
                 continue;
             }
@@ -105,7 +105,7 @@ final class KeptDirectory {
                         .map(i -> SnapshotParts.read(i.data(), TeamRoster.PipelineAccess.class)).toList();
                 data.teamSaved(new TeamRoster(subject.id(), team.get().slug(), team.get().name(), members, pipelines));
             }
-            case INVITATIONS -> { } // the directory reads invitations live
+            case INVITATIONS, INVITATION -> { } // the directory reads invitations live
         }
     }
 

@@ -36,10 +36,17 @@ final class Overlay {
         return run.subjects().stream().anyMatch(s -> s.covers(itemKey));
     }
 
-    /** A record's items after the pass: the current generation's the pass does not cover, and the pass's own. */
+    /**
+     * A record's items after the pass: the current generation's the pass does not cover (an
+     * invitation naming a team the pass read, with that team's name: see {@link InvitationTeams}),
+     * and the pass's own.
+     */
     List<SnapshotStore.Item> record(String recordKey) {
         List<SnapshotStore.Item> items = new ArrayList<>();
-        snapshots.record(run.accountId(), run.baseGeneration(), recordKey).stream().filter(i -> !covered(i.key())).forEach(items::add);
+        String org = SnapshotKeys.organizationOf(recordKey);
+        boolean rebuilt = SnapshotKeys.kind(recordKey) == SnapshotKeys.Kind.INVITATION && rebuildsInvitations(org);
+        snapshots.record(run.accountId(), run.baseGeneration(), recordKey).stream().filter(i -> !covered(i.key()))
+                .map(i -> rebuilt ? InvitationTeams.renamed(i, teamsRead(org)) : i).forEach(items::add);
         items.addAll(snapshots.record(run.accountId(), run.generation(), recordKey));
         items.sort(java.util.Comparator.comparing(SnapshotStore.Item::key));
         return items;
@@ -72,16 +79,57 @@ final class Overlay {
             switch (subject.kind()) {
                 case USER -> records.add(SnapshotKeys.user(subject.organizationId(), subject.id()));
                 case GROUP -> records.add(SnapshotKeys.group(subject.organizationId(), subject.id()));
+                case INVITATION -> records.add(SnapshotKeys.invitation(subject.organizationId(), subject.id()));
                 case INVITATIONS -> { }
+            }
+        }
+        for (String org : organizations()) {
+            if (rebuildsInvitations(org)) {
+                invitationsNaming(org).forEach(i -> records.add(SnapshotKeys.record(i.key())));
             }
         }
         return records;
     }
 
     /**
+     * Whether the pass rebuilds the organization's invitations from the teams it read rather than
+     * read them: it has a team there, and no INVITATIONS subject.
+     */
+    private boolean rebuildsInvitations(String org) {
+        return run.subjects().stream().anyMatch(s -> s.organizationId().equals(org) && s.kind() == Subject.Kind.GROUP)
+                && !run.subjects().contains(Subject.invitations(org));
+    }
+
+    private Set<String> organizations() {
+        return run.subjects().stream().map(Subject::organizationId).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The teams of the organization the pass read (a team it found deleted is not among them), by UUID. */
+    private Map<String, Team> teamsRead(String org) {
+        return teamsRead.computeIfAbsent(org, o -> {
+            Map<String, Team> teams = new HashMap<>();
+            run.subjects().stream().filter(s -> s.kind() == Subject.Kind.GROUP && s.organizationId().equals(o))
+                    .flatMap(s -> snapshots.record(run.accountId(), run.generation(), SnapshotKeys.group(o, s.id())).stream())
+                    .filter(i -> SnapshotKeys.partOf(i.key()).isEmpty())
+                    .forEach(i -> teams.put(SnapshotKeys.idOf(i.key()), SnapshotParts.read(i.data(), Team.class)));
+            return teams;
+        });
+    }
+
+    private final Map<String, Map<String, Team>> teamsRead = new HashMap<>();
+
+    /** The current generation's invitations of the organization that name one of the pass's teams there, but those the pass reads. */
+    private List<SnapshotStore.Item> invitationsNaming(String org) {
+        Set<String> teams = run.subjects().stream().filter(s -> s.kind() == Subject.Kind.GROUP && s.organizationId().equals(org))
+                .map(Subject::id).collect(java.util.stream.Collectors.toSet());
+        return items(run.baseGeneration(), SnapshotKeys.organization(org) + "i/", k -> !covered(k)).stream()
+                .filter(i -> InvitationTeams.names(i, teams)).toList();
+    }
+
+    /**
      * Writes the pass into the account's current generation: each item it read that is new or
-     * changed, then the removal of each covered item it did not read (gone from Buildkite). An
-     * unchanged subject costs no write. Repeating it changes nothing.
+     * changed, the invitations it rebuilt that changed, then the removal of each covered item it did
+     * not read (gone from Buildkite). An unchanged subject costs no write. Repeating it changes nothing.
      */
     void publish() {
         Map<String, com.fasterxml.jackson.databind.JsonNode> current = new HashMap<>();
@@ -99,6 +147,20 @@ final class Overlay {
                 break;
             }
             after = page.get(page.size() - 1).key();
+        }
+        for (String org : organizations()) {
+            if (rebuildsInvitations(org)) {
+                List<SnapshotStore.Item> renamed = new ArrayList<>();
+                for (SnapshotStore.Item invitation : invitationsNaming(org)) {
+                    SnapshotStore.Item rebuilt = InvitationTeams.renamed(invitation, teamsRead(org));
+                    if (rebuilt != invitation) {
+                        renamed.add(rebuilt);
+                    }
+                }
+                for (int i = 0; i < renamed.size(); i += PAGE) {
+                    snapshots.put(run.accountId(), run.baseGeneration(), renamed.subList(i, Math.min(renamed.size(), i + PAGE)));
+                }
+            }
         }
         List<String> gone = current.keySet().stream().filter(k -> !read.contains(k)).sorted().toList();
         for (int i = 0; i < gone.size(); i += PAGE) {
@@ -122,6 +184,8 @@ final class Overlay {
             String org = subject.organizationId();
             switch (subject.kind()) {
                 case USER -> snapshots.record(run.accountId(), generation, SnapshotKeys.user(org, subject.id()))
+                        .forEach(i -> keys.put(i.key(), i));
+                case INVITATION -> snapshots.record(run.accountId(), generation, SnapshotKeys.invitation(org, subject.id()))
                         .forEach(i -> keys.put(i.key(), i));
                 case GROUP -> {
                     snapshots.record(run.accountId(), generation, SnapshotKeys.group(org, subject.id())).forEach(i -> keys.put(i.key(), i));

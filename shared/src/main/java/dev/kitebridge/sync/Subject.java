@@ -7,20 +7,21 @@ package dev.kitebridge.sync;
  * as the account's snapshot has it.
  *
  * @param organizationId the organization's UUID
- * @param id the member's user UUID or the team's UUID; null for the invitations
+ * @param id the member's user UUID, the team's or the invitation's UUID; null for the invitations
  */
 public record Subject(String organizationId, Kind kind, String id) {
 
     /**
      * USER: the member's own items (REST member, GraphQL profile) and their memberships; GROUP: the
      * team's items (the team, its roster's count, its pipelines) and every membership in it;
-     * INVITATIONS: every pending invitation of the organization.
+     * INVITATIONS: every pending invitation of the organization; INVITATION: one invitation (an
+     * audit event names it), read alone for a few points where the list costs some 5 an invitation.
      */
-    public enum Kind { USER, GROUP, INVITATIONS }
+    public enum Kind { USER, GROUP, INVITATIONS, INVITATION }
 
     public Subject {
         if (organizationId == null || kind == null || (kind == Kind.INVITATIONS) != (id == null)) {
-            throw new IllegalArgumentException("a subject names an organization and, but for invitations, one member or team");
+            throw new IllegalArgumentException("a subject names an organization and, but for invitations, one member, team or invitation");
         }
     }
 
@@ -36,6 +37,10 @@ public record Subject(String organizationId, Kind kind, String id) {
         return new Subject(organizationId, Kind.INVITATIONS, null);
     }
 
+    public static Subject invitation(String organizationId, String invitationUuid) {
+        return new Subject(organizationId, Kind.INVITATION, invitationUuid);
+    }
+
     /** Whether a snapshot item is one this subject's re-read replaces. */
     public boolean covers(String itemKey) {
         return switch (kind) {
@@ -43,6 +48,7 @@ public record Subject(String organizationId, Kind kind, String id) {
             case GROUP -> itemKey.equals(SnapshotKeys.group(organizationId, id)) || itemKey.startsWith(SnapshotKeys.group(organizationId, id) + "/")
                     || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id);
             case INVITATIONS -> itemKey.startsWith(SnapshotKeys.organization(organizationId) + "i/");
+            case INVITATION -> itemKey.equals(SnapshotKeys.invitation(organizationId, id));
         };
     }
 }

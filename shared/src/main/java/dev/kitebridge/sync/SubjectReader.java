@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.access.Session;
+import dev.kitebridge.buildkite.InvitationState;
+import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.contract.ApiError;
@@ -82,11 +84,17 @@ final class SubjectReader {
                 readMember(session, progress, deadline, subject, org);
                 return Optional.empty();
             }
+            case INVITATION -> {
+                readInvitation(session, progress, deadline, subject, org);
+                return Optional.empty();
+            }
             case GROUP -> {
                 if (!begun) {
                     Optional<Team> team = access.find(session, () -> session.buildkiteUntil(deadline).teams().get(org.slug(), subject.id()));
                     if (team.isEmpty()) {
-                        return Optional.empty(); // deleted: nothing of it is read
+                        // Deleted: nothing of it is read; the invitations naming it are read again, not rebuilt (see InvitationTeams).
+                        withSubject(progress, Subject.invitations(org.id()));
+                        return Optional.empty();
                     }
                     write(run, List.of(item(SnapshotKeys.group(org.id(), subject.id()), team.get())));
                     progress.save(r -> r.reading(new Read(r.read().organization(), new GraphqlLane(null, true, null, true, null),
@@ -126,6 +134,17 @@ final class SubjectReader {
         progress.save(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));
     }
 
+    /** One invitation, as a page of pending invitations has it; none where it is no longer pending (accepted, revoked, expired). */
+    private void readInvitation(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org) {
+        SyncRun run = progress.current();
+        Optional<InvitationNode> invitation = access.call(session,
+                () -> session.buildkiteUntil(deadline).graphql().invitations().one(org.slug(), subject.id()))
+                .filter(i -> i.state() == InvitationState.PENDING);
+        invitation.ifPresent(i -> write(run, List.of(item(SnapshotKeys.invitation(org.id(), subject.id()), i))));
+        int read = invitation.isPresent() ? 1 : 0;
+        progress.save(r -> r.reading(r.read(), r.counts().read(0, read, 0, 0)));
+    }
+
     /**
      * The teams a member joined or left since the account's snapshot, added to the pass as subjects
      * of their own (their rosters, so their member counts, are read again), each once.
@@ -142,6 +161,15 @@ final class SubjectReader {
         if (!more.isEmpty()) {
             List<Subject> all = new ArrayList<>(run.subjects());
             all.addAll(more);
+            progress.save(r -> r.withSubjects(all));
+        }
+    }
+
+    /** A subject added to the pass, after those it has, unless it is among them. */
+    private static void withSubject(RunProgress progress, Subject subject) {
+        if (!progress.current().subjects().contains(subject)) {
+            List<Subject> all = new ArrayList<>(progress.current().subjects());
+            all.add(subject);
             progress.save(r -> r.withSubjects(all));
         }
     }

@@ -150,6 +150,151 @@ class PassOfChangesTest {
         }
     }
 
+    /** What Buildkite's journal counted over a span of it: GraphQL points by document, REST requests by route. */
+    private static java.util.Map<String, Long> spent(List<dev.kitebridge.sandbox.journal.JournalEntry> entries) {
+        java.util.Map<String, Long> spent = new java.util.TreeMap<>();
+        for (var e : entries) {
+            if (e.isGraphql()) {
+                spent.merge("points " + e.operation(), e.actualComplexity(), Long::sum);
+            } else {
+                spent.merge(e.route(), 1L, Long::sum);
+            }
+        }
+        return spent;
+    }
+
+    /**
+     * A renamed team changes the pending invitations that name it (they carry its name and slug):
+     * the pass rebuilds them from the team it read, publishing and leaving what a full run finds,
+     * and reads no invitation, nor anything else of GraphQL. Its cost is pinned from Buildkite's
+     * journal: the team, its roster and its pipelines over REST, 0 GraphQL points (it read every
+     * pending invitation, some 5 points each, before).
+     */
+    @Test
+    void aPassWithARenamedTeamRebuildsTheInvitationsNamingItWithoutReadingThem() {
+        try (SyncFixture full = new SyncFixture(60, 4);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Team renamed = world.teams(org.uuid()).get(1);
+            Team other = world.teams(org.uuid()).get(2);
+            world.invite(org, full.actor(), List.of("named-1@example.com", "named-2@example.com"), Member.Role.MEMBER, null,
+                    List.of(new dev.kitebridge.sandbox.model.Invitation.InvitedTeam(renamed.uuid(), TeamMember.Role.MAINTAINER)));
+            world.invite(org, full.actor(), List.of("other@example.com"), Member.Role.MEMBER, null,
+                    List.of(new dev.kitebridge.sandbox.model.Invitation.InvitedTeam(other.uuid(), TeamMember.Role.MEMBER)));
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            int fullSeen = full.events().size();
+            int passSeen = pass.events().size();
+            var before = pass.snapshot();
+            world.updateTeam(org, full.actor(), renamed.uuid(), new TeamFields("Renamed " + renamed.name(), null, null, null, null, null,
+                    null, null, null, null));
+
+            int journalSeen = full.sandbox.journal().entries().size();
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.group(org.uuid(), renamed.uuid()))).run().id(), WORKER);
+            var entries = full.sandbox.journal().entries();
+            java.util.Map<String, Long> spent = spent(entries.subList(journalSeen, entries.size()));
+            full.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertEquals(List.of(Subject.group(org.uuid(), renamed.uuid())), done.subjects(), "no invitations to read");
+            List<String> found = changesOf(pass.events(), passSeen);
+            assertTrue(found.stream().filter(e -> e.startsWith(ChangeEvent.USER_UPDATED) && e.contains("named-")).count() == 2,
+                    String.join("\n", found));
+            assertTrue(found.stream().noneMatch(e -> e.contains("other@example.com")), String.join("\n", found));
+            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            long naming = world.invitations(org.uuid()).stream().filter(i -> i.state() == dev.kitebridge.sandbox.model.Invitation.State.PENDING
+                    && i.teams().stream().anyMatch(t -> t.teamUuid().equals(renamed.uuid()))).count();
+            assertTrue(naming >= 2);
+            assertEquals(1 + naming, CountingSnapshots.changedItems(before, pass.snapshot()), "the team and the invitations naming it");
+            assertEquals(java.util.Map.of(
+                    "GET /v2/organizations/{org}/teams/{team}", 1L,
+                    "GET /v2/organizations/{org}/teams/{team}/members", 1L,
+                    "GET /v2/organizations/{org}/teams/{team}/pipelines", 1L), spent, "the pass's cost in Buildkite's journal");
+        }
+    }
+
+    /**
+     * A member moved from one team to another, named as the audit watch names a move (the member,
+     * both teams): its cost, pinned from Buildkite's journal, is the member's one membership query
+     * over GraphQL (their profile and teams) and over REST their membership, each team, its roster
+     * and its pipelines, and VERIFY's check of the membership removed; no invitation is read.
+     */
+    @Test
+    void aMoveCostsOneMembershipQueryAndTheTeamsOverRest() {
+        try (SyncFixture fixture = new SyncFixture(60, 4)) {
+            fixture.sync(WORKER);
+            var world = fixture.sandbox.world();
+            Organization org = fixture.org();
+            List<Team> teams = world.teams(org.uuid());
+            TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(fixture.actor())
+                            && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            world.moveTeamMember(org, fixture.actor(), teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+            int teamsNow = world.teamMembershipsOf(org.uuid(), moving.userUuid()).size();
+
+            int journalSeen = fixture.sandbox.journal().entries().size();
+            SyncRun done = fixture.finish(fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.user(org.uuid(), moving.userUuid()), Subject.group(org.uuid(), teams.get(0).uuid()),
+                            Subject.group(org.uuid(), teams.get(1).uuid()))).run().id(), WORKER);
+            var entries = fixture.sandbox.journal().entries();
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            // organization, members, edges, node, security, sso, user, avatar, teams, edges: 10; each team 2 (the edge's node, its team).
+            assertEquals(java.util.Map.of(
+                    "points MyMembership", 10L + 2L * teamsNow,
+                    "GET /v2/organizations/{org}/members/{user}", 1L,
+                    "GET /v2/organizations/{org}/teams/{team}", 2L,
+                    "GET /v2/organizations/{org}/teams/{team}/members", 2L,
+                    "GET /v2/organizations/{org}/teams/{team}/members/{user}", 1L, // VERIFY: the membership removed is gone
+                    "GET /v2/organizations/{org}/teams/{team}/pipelines", 2L), spent(entries.subList(journalSeen, entries.size())),
+                    "the pass's cost in Buildkite's journal (" + teamsNow + " teams)");
+        }
+    }
+
+    /**
+     * Invitations named one by one (as their audit events name them): one made, one revoked. The
+     * pass reads each alone, a few points, where the organization's whole pending list costs some 5
+     * points an invitation, and publishes what a full run finds.
+     */
+    @Test
+    void aPassReadsTheInvitationsItIsNamedAlone() {
+        try (SyncFixture full = new SyncFixture(60, 4);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            int fullSeen = full.events().size();
+            int passSeen = pass.events().size();
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Team team = world.teams(org.uuid()).get(0);
+            var made = world.invite(org, full.actor(), List.of("one-by-one@example.com"), Member.Role.MEMBER, null,
+                    List.of(new dev.kitebridge.sandbox.model.Invitation.InvitedTeam(team.uuid(), TeamMember.Role.MEMBER))).get(0);
+            var revoked = world.invitations(org.uuid()).stream()
+                    .filter(i -> i.state() == dev.kitebridge.sandbox.model.Invitation.State.PENDING && !i.uuid().equals(made.uuid()))
+                    .findFirst().orElseThrow();
+            world.revokeInvitation(org, full.actor(), revoked.uuid());
+
+            int journalSeen = full.sandbox.journal().entries().size();
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.invitation(org.uuid(), made.uuid()), Subject.invitation(org.uuid(), revoked.uuid()))).run().id(), WORKER);
+            var entries = full.sandbox.journal().entries();
+            java.util.Map<String, Long> spent = spent(entries.subList(journalSeen, entries.size()));
+            full.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            List<String> found = changesOf(pass.events(), passSeen);
+            assertEquals(2, found.size(), String.join("\n", found));
+            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            // Each: node, sso, teams, edges: 4; each team 2 (the assignment, its team).
+            assertEquals(java.util.Map.of("points OrganizationInvitation", 4L + 2 * 1 + 4L + 2L * revoked.teams().size()), spent,
+                    "the pass's cost in Buildkite's journal");
+        }
+    }
+
     @Test
     void aPassWithNothingChangedPublishesNothingAndWritesNothingToTheSnapshot() {
         try (SyncFixture fixture = new SyncFixture(60, 4)) {
@@ -174,6 +319,59 @@ class PassOfChangesTest {
             SyncRun run = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
                     List.of(Subject.invitations(fixture.org().uuid()))).run();
             assertTrue(run.full());
+        }
+    }
+
+    /** A pass that rebuilds invitations (a renamed team), killed anywhere, ends as an uninterrupted one. */
+    @Test
+    void aPassRebuildingInvitationsKilledAnywhereEndsAsAnUninterruptedOne() {
+        try (SyncFixture reference = new SyncFixture(60, 4)) {
+            Killer killer = new Killer();
+            InMemorySyncStore runs = new InMemorySyncStore();
+            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
+                    killer.syncs(runs), killer.log(new InMemoryEventLog()), killer.organizationData(new InMemoryOrganizationDataStore()))) {
+                var world = reference.sandbox.world();
+                Organization org = reference.org();
+                Team renamed = world.teams(org.uuid()).get(1);
+                world.invite(org, reference.actor(), List.of("named-1@example.com", "named-2@example.com", "named-3@example.com"),
+                        Member.Role.MEMBER, null,
+                        List.of(new dev.kitebridge.sandbox.model.Invitation.InvitedTeam(renamed.uuid(), TeamMember.Role.MEMBER)));
+                reference.sync(WORKER);
+                crashing.sync(WORKER);
+                int referenceSeen = reference.events().size();
+                int crashingSeen = crashing.events().size();
+                world.updateTeam(org, reference.actor(), renamed.uuid(), new TeamFields("Renamed " + renamed.name(), null, null, null, null,
+                        null, null, null, null, null));
+                List<Subject> subjects = List.of(Subject.group(org.uuid(), renamed.uuid()));
+                SyncRun pass = reference.finish(reference.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects)
+                        .run().id(), WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+
+                String runId = crashing.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run().id();
+                Random random = new Random(23);
+                int kills = 0;
+                java.util.Set<SyncRun.Phase> killedIn = java.util.EnumSet.noneOf(SyncRun.Phase.class);
+                while (true) {
+                    killer.killAfterWrites(random.nextInt(4));
+                    try {
+                        crashing.finish(runId, WORKER);
+                        break;
+                    } catch (Killer.Killed killed) {
+                        kills++;
+                        killedIn.add(runs.run(runId).orElseThrow().phase());
+                    }
+                    assertTrue(kills < 2_000, "the pass goes on between kills; in " + runs.run(runId).orElseThrow().phase());
+                }
+                killer.killAfter(-1);
+                assertTrue(killedIn.contains(SyncRun.Phase.PUBLISH), "killed while publishing: " + killedIn + " (" + kills + " kills)");
+                assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
+                List<String> found = changesOf(crashing.events(), crashingSeen);
+                assertEquals(3, found.stream().filter(e -> e.startsWith(ChangeEvent.USER_UPDATED) && e.contains("named-")).count(),
+                        String.join("\n", found));
+                assertEquals(changesOf(reference.events(), referenceSeen), found);
+                CountingSnapshots.assertSameItems(reference.snapshot(), crashing.snapshot(), "killed or not");
+                assertEquals(reference.kept(), crashing.kept());
+            }
         }
     }
 

@@ -84,6 +84,14 @@ class SyncScheduleTest {
 
             time.advance(Duration.ofMinutes(1));
             assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "events already acted on are not acted on again");
+            for (int minute = 0; minute < 3; minute++) {
+                time.advance(Duration.ofMinutes(1));
+                assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick());
+            }
+            // Once past the overlap, a quiet organization's poll lists nothing: its last events are not paid for again every minute.
+            var polls = sandbox.journal().entries().stream().filter(e -> "OrganizationAuditEvents".equals(e.operation())).toList();
+            assertEquals(6, polls.get(polls.size() - 1).actualComplexity(),
+                    "a poll that lists no event: organization, permissions, auditEventsView, auditEvents, pageInfo, edges");
 
             time.advance(Duration.ofDays(1));
             int beforeFull = watched.events().size();
