@@ -72,7 +72,7 @@ final class Overlay {
             switch (subject.kind()) {
                 case USER -> records.add(SnapshotKeys.user(subject.organizationId(), subject.id()));
                 case GROUP -> records.add(SnapshotKeys.group(subject.organizationId(), subject.id()));
-                case INVITATIONS -> { }
+                case INVITATIONS, MEMBERS -> { } // the members a list finds changed are USER subjects of the pass
             }
         }
         return records;
@@ -135,6 +135,7 @@ final class Overlay {
                         items(generation, SnapshotKeys.organization(org) + "i/", k -> true).forEach(i -> keys.put(i.key(), i));
                     }
                 }
+                case MEMBERS -> { } // covers no item
             }
         }
         return List.copyOf(keys.values());

@@ -2,25 +2,27 @@ package dev.kitebridge.sync;
 
 /**
  * What a pass of changes re-reads of an organization, named by whatever noticed the change (an
- * audit event, a light pass): one member, one team, or the pending invitations. A subject covers
- * snapshot items: a pass replaces exactly the items its subjects cover, and leaves every other one
- * as the account's snapshot has it.
+ * audit event, a light pass): one member, one team, the pending invitations, or the member list. A
+ * subject covers snapshot items: a pass replaces exactly the items its subjects cover, and leaves
+ * every other one as the account's snapshot has it.
  *
  * @param organizationId the organization's UUID
- * @param id the member's user UUID or the team's UUID; null for the invitations
+ * @param id the member's user UUID or the team's UUID; null for the invitations and the member list
  */
 public record Subject(String organizationId, Kind kind, String id) {
 
     /**
      * USER: the member's own items (REST member, GraphQL profile) and their memberships; GROUP: the
      * team's items (the team, its roster's count, its pipelines) and every membership in it;
-     * INVITATIONS: every pending invitation of the organization.
+     * INVITATIONS: every pending invitation of the organization; MEMBERS: the organization's member
+     * list, read over REST to find who joined, left or changed (see {@link MemberListReader}). It
+     * covers no item: what it finds are USER subjects added to the pass, which cover their members'.
      */
-    public enum Kind { USER, GROUP, INVITATIONS }
+    public enum Kind { USER, GROUP, INVITATIONS, MEMBERS }
 
     public Subject {
-        if (organizationId == null || kind == null || (kind == Kind.INVITATIONS) != (id == null)) {
-            throw new IllegalArgumentException("a subject names an organization and, but for invitations, one member or team");
+        if (organizationId == null || kind == null || (kind == Kind.INVITATIONS || kind == Kind.MEMBERS) != (id == null)) {
+            throw new IllegalArgumentException("a subject names an organization and, but for invitations and the member list, one member or team");
         }
     }
 
@@ -36,6 +38,10 @@ public record Subject(String organizationId, Kind kind, String id) {
         return new Subject(organizationId, Kind.INVITATIONS, null);
     }
 
+    public static Subject members(String organizationId) {
+        return new Subject(organizationId, Kind.MEMBERS, null);
+    }
+
     /** Whether a snapshot item is one this subject's re-read replaces. */
     public boolean covers(String itemKey) {
         return switch (kind) {
@@ -43,6 +49,7 @@ public record Subject(String organizationId, Kind kind, String id) {
             case GROUP -> itemKey.equals(SnapshotKeys.group(organizationId, id)) || itemKey.startsWith(SnapshotKeys.group(organizationId, id) + "/")
                     || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id);
             case INVITATIONS -> itemKey.startsWith(SnapshotKeys.organization(organizationId) + "i/");
+            case MEMBERS -> false; // the members it finds changed are subjects of their own
         };
     }
 }
