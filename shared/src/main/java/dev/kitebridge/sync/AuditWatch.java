@@ -101,7 +101,7 @@ public final class AuditWatch {
      * The subjects one event names, added to {@code into}; false when only a full run can tell what
      * it changed. Event types outside the directory (pipelines, agents, …) name nothing.
      */
-    private boolean subjectsOf(AccountSync state, IntegratedAccount.OrganizationRef org, AuditEvent event, Set<Subject> into) {
+    boolean subjectsOf(AccountSync state, IntegratedAccount.OrganizationRef org, AuditEvent event, Set<Subject> into) {
         String type = event.type() == null ? "" : event.type();
         Optional<String> user = text(event, "user_uuid");
         Optional<String> team = text(event, "team_uuid");
