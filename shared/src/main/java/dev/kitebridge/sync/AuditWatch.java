@@ -20,8 +20,9 @@ import dev.kitebridge.time.TimeSource;
 /**
  * Reads each organization's audit events (Enterprise) since where the account's cursor stands, and
  * says what they changed: the members, teams and invitations to re-read (a pass of changes), or that
- * only a full run can tell (an SSO or organization setting changed, or a member event that does not
- * name its user). An organization that does not serve audit events to the token is remembered as such.
+ * only a full run can tell (an SSO or organization setting changed, or a user event that does not
+ * name its user; a membership event without its user reads the member list). An organization that
+ * does not serve audit events to the token is remembered as such.
  * Buildkite's audit log is a hint of what to re-read, not the data: a daily full run stays.
  */
 public final class AuditWatch {
@@ -106,13 +107,19 @@ public final class AuditWatch {
      * The subjects one event names, added to {@code into}; false when only a full run can tell what
      * it changed. Event types outside the directory (pipelines, agents, …) name nothing.
      */
-    private boolean subjectsOf(AccountSync state, IntegratedAccount.OrganizationRef org, AuditEvent event, Set<Subject> into) {
+    boolean subjectsOf(AccountSync state, IntegratedAccount.OrganizationRef org, AuditEvent event, Set<Subject> into) {
         String type = event.type() == null ? "" : event.type();
         Optional<String> user = text(event, "user_uuid");
         Optional<String> team = text(event, "team_uuid");
+        if (type.startsWith("ORGANIZATION_MEMBER_") && user.isEmpty()) {
+            // The event names a membership, not its user (UNVERIFIED shape): a join, leave or role change is what the member
+            // list shows (its fields are REST's), so the list says whose; no full run.
+            into.add(Subject.members(org.id()));
+            return true;
+        }
         if (type.startsWith("ORGANIZATION_MEMBER_") || type.startsWith("USER_")) {
             if (user.isEmpty()) {
-                return false; // the event names a membership, not its user (UNVERIFIED shape): only a full run can tell whose
+                return false; // a user's own change (2FA, name, …) without the user: the member list does not show it; a full run
             }
             into.add(Subject.user(org.id(), user.get()));
             if (type.equals("ORGANIZATION_MEMBER_DELETED")) {

@@ -106,6 +106,7 @@ final class KeptDirectory {
                 data.teamSaved(new TeamRoster(subject.id(), team.get().slug(), team.get().name(), members, pipelines));
             }
             case INVITATIONS, INVITATION -> { } // the directory reads invitations live
+            case MEMBERS -> { } // what the list found changed are USER subjects of the pass
         }
     }
 

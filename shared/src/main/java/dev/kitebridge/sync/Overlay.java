@@ -80,7 +80,7 @@ final class Overlay {
                 case USER -> records.add(SnapshotKeys.user(subject.organizationId(), subject.id()));
                 case GROUP -> records.add(SnapshotKeys.group(subject.organizationId(), subject.id()));
                 case INVITATION -> records.add(SnapshotKeys.invitation(subject.organizationId(), subject.id()));
-                case INVITATIONS -> { }
+                case INVITATIONS, MEMBERS -> { } // the members a list finds changed are USER subjects of the pass
             }
         }
         for (String org : organizations()) {
@@ -199,6 +199,7 @@ final class Overlay {
                         items(generation, SnapshotKeys.organization(org) + "i/", k -> true).forEach(i -> keys.put(i.key(), i));
                     }
                 }
+                case MEMBERS -> { } // covers no item
             }
         }
         return List.copyOf(keys.values());

@@ -24,19 +24,22 @@ import dev.kitebridge.sync.SyncRun.Read;
  * A pass of changes' READ phase: each subject re-read whole into the pass's own generation, subject
  * after subject. The run's {@link Read} says which subject ({@code organization} is its index) and,
  * for a team's roster or the invitations (read by the {@link OrganizationReader}'s lanes, as a full
- * run reads them), where in it. A subject is begun by dropping what an earlier attempt left of it,
- * so a worker that dies reads it again from its start, or from the last page it saved.
+ * run reads them) or the member list ({@link MemberListReader}), where in it. A subject is begun
+ * by dropping what an earlier attempt left of it, so a worker that dies reads it again from its
+ * start, or from the last page it saved.
  */
 final class SubjectReader {
 
     private final BuildkiteAccess access;
     private final OrganizationReader reader;
     private final SnapshotStore snapshots;
+    private final MemberListReader memberList;
 
     SubjectReader(BuildkiteAccess access, OrganizationReader reader, SnapshotStore snapshots) {
         this.access = access;
         this.reader = reader;
         this.snapshots = snapshots;
+        this.memberList = new MemberListReader(access, snapshots);
     }
 
     /**
@@ -100,6 +103,9 @@ final class SubjectReader {
                     progress.save(r -> r.reading(new Read(r.read().organization(), new GraphqlLane(null, true, null, true, null),
                             RestLane.at(RestLane.Stage.ROSTERS, subject.id())), r.counts().read(0, 0, 1, 0)));
                 }
+            }
+            case MEMBERS -> {
+                return memberList.read(session, progress, deadline, subject, org);
             }
             case INVITATIONS -> {
                 if (!begun) {

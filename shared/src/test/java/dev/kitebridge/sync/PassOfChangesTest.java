@@ -418,4 +418,138 @@ class PassOfChangesTest {
             }
         }
     }
+    /**
+     * What the member list shows and counts cannot place: a member without teams who leaves, one
+     * who joins, a promotion, a member with teams who leaves (their teams' counts move), among more
+     * members than a page lists. Returns the members changed, as subjects.
+     */
+    private static java.util.Set<Subject> changeMembers(SyncFixture fixture) {
+        var world = fixture.sandbox.world();
+        Organization org = fixture.org();
+        String actor = fixture.actor();
+        List<Member> members = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(actor)).toList();
+        Member teamless = members.stream().filter(m -> world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()).findFirst()
+                .orElseGet(() -> {
+                    var invited = world.invite(org, actor, List.of("list-loner@example.com"), Member.Role.MEMBER, null, List.of());
+                    return world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "List Loner");
+                });
+        Member withTeams = members.stream().filter(m -> !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()
+                && m.role() == Member.Role.MEMBER).findFirst().orElseThrow();
+        Member promoted = members.stream().filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(withTeams.userUuid())
+                && !m.userUuid().equals(teamless.userUuid())).findFirst().orElseThrow();
+        world.removeMember(org, actor, teamless.userUuid());
+        world.removeMember(org, actor, withTeams.userUuid());
+        world.updateMember(org, actor, promoted.userUuid(), Member.Role.ADMIN, null);
+        var invited = world.invite(org, actor, List.of("list-joiner@example.com"), Member.Role.MEMBER, null, List.of());
+        Member joiner = world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "List Joiner");
+        return java.util.Set.of(Subject.user(org.uuid(), teamless.userUuid()), Subject.user(org.uuid(), withTeams.userUuid()),
+                Subject.user(org.uuid(), promoted.userUuid()), Subject.user(org.uuid(), joiner.userUuid()));
+    }
+
+    private static java.util.Set<Subject> usersOf(SyncRun run) {
+        return run.subjects().stream().filter(s -> s.kind() == Subject.Kind.USER).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /**
+     * A pass of the member list alone finds who joined, left or changed, reads them (and the teams
+     * a leaver was in) as any pass, and publishes what a full run finds; it writes into the
+     * snapshot only the changed items, and leaves no marker of the list behind.
+     */
+    @Test
+    void aPassOfTheMemberListPublishesWhatAFullRunFinds() {
+        try (SyncFixture full = new SyncFixture(240, 6)) {
+            CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
+            try (SyncFixture pass = new SyncFixture(full.sandbox, counted, new InMemorySyncStore(), new InMemoryEventLog(),
+                    new InMemoryOrganizationDataStore())) {
+                full.sync(WORKER);
+                pass.sync(WORKER);
+                int fullSeen = full.events().size();
+                int passSeen = pass.events().size();
+                java.util.Map<String, String> before = pass.snapshot();
+                java.util.Set<Subject> changed = changeMembers(full);
+
+                counted.clear();
+                SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "counts",
+                        List.of(Subject.members(full.org().uuid()))).run().id(), WORKER);
+                full.sync(WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertTrue(done.counts().users() > 200, "the list was read through, page after page: " + done.counts());
+                assertEquals(changed, usersOf(done), "the list names exactly the members who joined, left or changed");
+                List<String> found = changesOf(pass.events(), passSeen);
+                assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.USER_DELETED)).count(), String.join("\n", found));
+                assertEquals(changesOf(full.events(), fullSeen), found);
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the same snapshot");
+                assertEquals(full.kept(), pass.kept(), "and the same kept data");
+                long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+                assertEquals(CountingSnapshots.changedItems(before, pass.snapshot()), counted.writes(current),
+                        "only the changed items are written into the snapshot");
+            }
+        }
+    }
+
+    @Test
+    void aPassOfTheMemberListWithNothingChangedPublishesNothing() {
+        try (SyncFixture fixture = new SyncFixture(150, 4)) {
+            fixture.sync(WORKER);
+            var before = fixture.snapshot();
+            int seen = fixture.events().size();
+            SyncRun run = fixture.finish(fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "counts",
+                    List.of(Subject.members(fixture.org().uuid()))).run().id(), WORKER);
+            assertEquals(List.of(Subject.members(fixture.org().uuid())), run.subjects(), "nobody to read alone");
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(seen, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList());
+            CountingSnapshots.assertSameItems(before, fixture.snapshot(), "nothing changed");
+        }
+    }
+
+    /** Killed anywhere, mid-list too, a pass of the member list ends as a full run finds the changes. */
+    @Test
+    void aPassOfTheMemberListKilledAnywhereEndsAsAnUninterruptedOne() {
+        try (SyncFixture reference = new SyncFixture(240, 6)) {
+            Killer killer = new Killer();
+            InMemorySyncStore runs = new InMemorySyncStore();
+            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
+                    killer.syncs(runs), killer.log(new InMemoryEventLog()), killer.organizationData(new InMemoryOrganizationDataStore()))) {
+                reference.sync(WORKER);
+                crashing.sync(WORKER);
+                int referenceSeen = reference.events().size();
+                int crashingSeen = crashing.events().size();
+                java.util.Set<Subject> changed = changeMembers(reference);
+                reference.sync(WORKER);
+
+                String runId = crashing.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "counts",
+                        List.of(Subject.members(reference.org().uuid()))).run().id();
+                Random random = new Random(23);
+                int kills = 0;
+                int killedMidList = 0;
+                java.util.Set<SyncRun.Phase> killedIn = java.util.EnumSet.noneOf(SyncRun.Phase.class);
+                while (true) {
+                    killer.killAfterWrites(random.nextInt(6));
+                    try {
+                        crashing.finish(runId, WORKER);
+                        break;
+                    } catch (Killer.Killed killed) {
+                        kills++;
+                        SyncRun at = runs.run(runId).orElseThrow();
+                        killedIn.add(at.phase());
+                        if (at.phase() == SyncRun.Phase.READ && at.read().organization() == 0 && at.read().rest().next() != null) {
+                            killedMidList++;
+                        }
+                    }
+                    assertTrue(kills < 2_000, "the pass goes on between kills; in " + runs.run(runId).orElseThrow().phase());
+                }
+                killer.killAfter(-1);
+                assertTrue(killedMidList > 0, "killed between two pages of the list (" + kills + " kills)");
+                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH, SyncRun.Phase.CLEAN)),
+                        "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
+                SyncRun done = runs.run(runId).orElseThrow();
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertEquals(changed, usersOf(done), "a list resumed names whom an uninterrupted one does (its pages' markers kept)");
+                assertEquals(changesOf(reference.events(), referenceSeen), changesOf(crashing.events(), crashingSeen));
+                CountingSnapshots.assertSameItems(reference.snapshot(), crashing.snapshot(), "killed or not");
+                assertEquals(reference.kept(), crashing.kept());
+            }
+        }
+    }
 }
