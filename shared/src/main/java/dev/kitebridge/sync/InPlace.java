@@ -123,7 +123,10 @@ final class InPlace {
                     keys.add(SnapshotKeys.group(org, i));
                     keys.add(SnapshotKeys.group(org, i) + "/r"); // read with its roster, which every team listed has read through
                 }
-                case ROSTER -> keys.add(SnapshotKeys.membership(org, i, team));
+                case ROSTER -> {
+                    keys.add(SnapshotKeys.membership(org, i, team));
+                    keys.add(SnapshotKeys.rosterEntry(org, team, i)); // its entry in the team's index, written with it
+                }
                 case PIPELINES -> keys.add(SnapshotKeys.group(org, team) + "/p/" + i);
             }
         }

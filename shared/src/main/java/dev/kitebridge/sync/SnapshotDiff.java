@@ -475,8 +475,9 @@ final class SnapshotDiff {
             return items;
         }
 
+        /** Reads on until a page holds a record's item (the teams' index is not compared: no record, no event) or the end. */
         private void fill() {
-            if (buffer.isEmpty() && !end) {
+            while (buffer.isEmpty() && !end) {
                 List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
                 end = page.size() < PAGE;
                 for (SnapshotStore.Item item : page) {
@@ -484,7 +485,9 @@ final class SnapshotDiff {
                         end = true;
                         break;
                     }
-                    buffer.add(item);
+                    if (!TeamIndex.isEntry(item.key())) {
+                        buffer.add(item);
+                    }
                 }
                 if (!page.isEmpty()) {
                     after = page.get(page.size() - 1).key();

@@ -74,8 +74,9 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     @Override
     public void rosterMembers(String team, List<TeamMember> page) {
-        write(page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
-                new SnapshotParts.Membership(m.role()))).toList(), InPlace.Part.ROSTER, team, page.stream().map(TeamMember::userId).toList());
+        // Each membership with its entry in the team's index (TeamIndex): written, looked up and seen together.
+        write(TeamIndex.withEntries(page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
+                new SnapshotParts.Membership(m.role()))).toList()), InPlace.Part.ROSTER, team, page.stream().map(TeamMember::userId).toList());
     }
 
     /** Each pipeline an item of the team's record, so that a team with thousands of them keeps the checkpoint small. */
@@ -88,8 +89,9 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     @Override
     public void rosterRead(String team, long membersCount) {
+        // Its members are listed beside it by now (every page of the roster wrote their entries).
         // Seen with the team (a team listed has its roster read through): no marker of its own.
-        write(List.of(item(SnapshotKeys.group(org.id(), team) + "/r", new SnapshotParts.RosterSummary(membersCount))), null, team, List.of());
+        write(List.of(item(SnapshotKeys.group(org.id(), team) + "/r", new SnapshotParts.RosterSummary(membersCount, true))), null, team, List.of());
     }
 
     /**
