@@ -183,22 +183,6 @@ final class Overlay {
 
     /** A generation's items under a prefix that pass the filter. */
     private List<SnapshotStore.Item> items(long generation, String prefix, Predicate<String> keep) {
-        List<SnapshotStore.Item> items = new ArrayList<>();
-        String after = prefix;
-        while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), generation, after, PAGE);
-            for (SnapshotStore.Item item : page) {
-                if (!item.key().startsWith(prefix)) {
-                    return items;
-                }
-                if (keep.test(item.key())) {
-                    items.add(item);
-                }
-            }
-            if (page.size() < PAGE) {
-                return items;
-            }
-            after = page.get(page.size() - 1).key();
-        }
+        return snapshots.prefixed(run.accountId(), generation, prefix).stream().filter(i -> keep.test(i.key())).toList();
     }
 }

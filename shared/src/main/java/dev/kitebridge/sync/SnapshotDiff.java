@@ -423,23 +423,12 @@ final class SnapshotDiff {
     private Map<String, String> teamNames(String accountId, long generation, String orgId) {
         return teamNames.computeIfAbsent(accountId + "/" + generation + "/" + orgId, k -> {
             Map<String, String> names = new HashMap<>();
-            String prefix = SnapshotKeys.groups(orgId);
-            String after = prefix;
-            while (true) {
-                List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
-                for (SnapshotStore.Item item : page) {
-                    if (!item.key().startsWith(prefix)) {
-                        return names;
-                    }
-                    if (SnapshotKeys.partOf(item.key()).isEmpty()) {
-                        names.put(SnapshotKeys.idOf(item.key()), SnapshotParts.read(item.data(), Team.class).name());
-                    }
+            for (SnapshotStore.Item item : snapshots.prefixed(accountId, generation, SnapshotKeys.groups(orgId))) {
+                if (SnapshotKeys.partOf(item.key()).isEmpty()) {
+                    names.put(SnapshotKeys.idOf(item.key()), SnapshotParts.read(item.data(), Team.class).name());
                 }
-                if (page.size() < PAGE) {
-                    return names;
-                }
-                after = page.get(page.size() - 1).key();
             }
+            return names;
         });
     }
 
