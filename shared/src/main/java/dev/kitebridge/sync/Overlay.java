@@ -97,22 +97,29 @@ final class Overlay {
         String after = null;
         while (true) {
             List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
-            page.forEach(i -> read.add(i.key()));
-            List<SnapshotStore.Item> changed = page.stream().filter(i -> !i.data().equals(current.get(i.key()))).toList();
+            List<SnapshotStore.Item> withEntries = withEntries(page); // each entry before its membership
+            withEntries.forEach(i -> read.add(i.key()));
+            List<SnapshotStore.Item> changed = withEntries.stream().filter(i -> !i.data().equals(current.get(i.key()))).toList();
             changed.stream().filter(i -> TeamIndex.isSummary(i.key())).forEach(summaries::add);
-            List<SnapshotStore.Item> now = changed.stream().filter(i -> !TeamIndex.isSummary(i.key())).toList();
-            if (!now.isEmpty()) {
-                snapshots.put(run.accountId(), run.baseGeneration(), now);
+            // Entries in a call before their memberships' (the items of one DynamoDB batch are written in no order).
+            for (boolean entries : new boolean[] {true, false}) {
+                List<SnapshotStore.Item> now = changed.stream().filter(i -> !TeamIndex.isSummary(i.key()) && TeamIndex.isEntry(i.key()) == entries)
+                        .toList();
+                if (!now.isEmpty()) {
+                    snapshots.put(run.accountId(), run.baseGeneration(), now);
+                }
             }
             if (page.size() < PAGE) {
                 break;
             }
             after = page.get(page.size() - 1).key();
         }
-        List<String> gone = current.keySet().stream().filter(k -> !read.contains(k))
-                .sorted(java.util.Comparator.comparing(TeamIndex::isEntry).thenComparing(k -> k)).toList();
-        for (int i = 0; i < gone.size(); i += PAGE) {
-            snapshots.delete(run.accountId(), run.baseGeneration(), gone.subList(i, Math.min(gone.size(), i + PAGE)));
+        // Memberships (and all else) gone before the entries: in calls of their own.
+        for (boolean entries : new boolean[] {false, true}) {
+            List<String> gone = current.keySet().stream().filter(k -> !read.contains(k) && TeamIndex.isEntry(k) == entries).sorted().toList();
+            for (int i = 0; i < gone.size(); i += PAGE) {
+                snapshots.delete(run.accountId(), run.baseGeneration(), gone.subList(i, Math.min(gone.size(), i + PAGE)));
+            }
         }
         if (!summaries.isEmpty()) {
             snapshots.put(run.accountId(), run.baseGeneration(), summaries);
@@ -167,13 +174,30 @@ final class Overlay {
         return List.copyOf(keys.values());
     }
 
-    /** The pass's own items: all it read (its generation holds nothing else). */
+    /**
+     * A page of the pass's own generation with the teams' index entries of its memberships, each
+     * before its membership (a pass's generation holds its memberships alone: the entries follow
+     * from them, and a pass writes half as much into its own).
+     */
+    private static List<SnapshotStore.Item> withEntries(List<SnapshotStore.Item> page) {
+        Map<String, SnapshotStore.Item> items = new java.util.LinkedHashMap<>();
+        for (SnapshotStore.Item item : page) {
+            if (TeamIndex.isMembership(item.key())) {
+                SnapshotStore.Item entry = TeamIndex.entryOf(item.key());
+                items.put(entry.key(), entry);
+            }
+            items.put(item.key(), item);
+        }
+        return List.copyOf(items.values());
+    }
+
+    /** The pass's own items: all it read (its generation holds nothing else), with its memberships' entries. */
     private List<SnapshotStore.Item> coveredInPass() {
         List<SnapshotStore.Item> items = new ArrayList<>();
         String after = null;
         while (true) {
             List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
-            page.stream().filter(i -> covered(i.key())).forEach(items::add);
+            withEntries(page).stream().filter(i -> covered(i.key())).forEach(items::add);
             if (page.size() < PAGE) {
                 return items;
             }

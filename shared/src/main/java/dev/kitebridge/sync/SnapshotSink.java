@@ -74,9 +74,12 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     @Override
     public void rosterMembers(String team, List<TeamMember> page) {
-        // Each membership with its entry in the team's index (TeamIndex): written, looked up and seen together.
-        write(TeamIndex.withEntries(page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
-                new SnapshotParts.Membership(m.role()))).toList()), InPlace.Part.ROSTER, team, page.stream().map(TeamMember::userId).toList());
+        // A full run writes each membership with its entry in the team's index (TeamIndex): written, looked up and seen
+        // together. A pass's own generation holds the memberships alone: its entries follow from them when it publishes.
+        List<SnapshotStore.Item> memberships = page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
+                new SnapshotParts.Membership(m.role()))).toList();
+        write(oneTeam ? memberships : TeamIndex.withEntries(memberships), InPlace.Part.ROSTER, team,
+                page.stream().map(TeamMember::userId).toList());
     }
 
     /** Each pipeline an item of the team's record, so that a team with thousands of them keeps the checkpoint small. */
