@@ -179,8 +179,15 @@ final class SnapshotSink implements OrganizationReader.Sink {
             return;
         }
         Map<String, com.fasterxml.jackson.databind.JsonNode> current = new HashMap<>();
-        snapshots.get(run.accountId(), run.baseGeneration(), items.stream().map(SnapshotStore.Item::key).toList())
-                .forEach(i -> current.put(i.key(), i.data()));
+        // A roster page's entries in a team the current generation lists whole are there exactly where its memberships are:
+        // they follow from the memberships looked up, and are not looked up themselves (a read unit each).
+        boolean entriesFollow = part == InPlace.Part.ROSTER && listedInBase(run, team);
+        snapshots.get(run.accountId(), run.baseGeneration(), items.stream().map(SnapshotStore.Item::key)
+                .filter(k -> !(entriesFollow && TeamIndex.isEntry(k))).toList()).forEach(i -> current.put(i.key(), i.data()));
+        if (entriesFollow) {
+            List.copyOf(current.keySet()).stream().filter(TeamIndex::isMembership).map(TeamIndex::entryOf)
+                    .forEach(e -> current.put(e.key(), e.data()));
+        }
         List<SnapshotStore.Item> changed = items.stream().filter(i -> !InPlace.same(i.data(), current.get(i.key()))).toList();
         List<String> readAgain = items.stream().filter(i -> InPlace.same(i.data(), current.get(i.key())))
                 .map(SnapshotStore.Item::key).filter(written()::contains).toList();
@@ -196,6 +203,14 @@ final class SnapshotSink implements OrganizationReader.Sink {
             snapshots.put(run.accountId(), run.generation(), List.of(InPlace.seenMarker(org.id(), part, team, ids)));
         }
     }
+
+    /** Whether the account's current generation lists the team's members whole (its summary says so): read once a team. */
+    private boolean listedInBase(SyncRun run, String team) {
+        return listedInBase.computeIfAbsent(team, t -> TeamIndex.listed(snapshots.get(run.accountId(), run.baseGeneration(),
+                List.of(SnapshotKeys.group(org.id(), t) + "/r")).stream().findFirst().orElse(null)));
+    }
+
+    private final Map<String, Boolean> listedInBase = new java.util.concurrent.ConcurrentHashMap<>();
 
     private synchronized Set<String> written() {
         if (written == null) {
