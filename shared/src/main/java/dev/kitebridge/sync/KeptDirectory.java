@@ -74,7 +74,7 @@ final class KeptDirectory {
 
     private static void patch(OrganizationData data, SyncRun.Organization org, Subject subject, List<SnapshotStore.Item> read,
                               java.time.Instant now) {
-        List<SnapshotStore.Item> covered = read.stream().filter(i -> subject.covers(i.key())).toList();
+        List<SnapshotStore.Item> covered = read.stream().filter(i -> subject.covers(i.key()) && !TeamIndex.isEntry(i.key())).toList();
         switch (subject.kind()) {
             case USER -> {
                 if (covered.stream().noneMatch(i -> i.key().equals(SnapshotKeys.member(org.id(), subject.id())))) {
@@ -145,6 +145,7 @@ final class KeptDirectory {
                         }
                     }
                     case INVITATION -> { } // the directory reads invitations live
+                    case ROSTER -> { } // the teams' index: the memberships say the same
                 }
             }
             if (page.size() < PAGE) {

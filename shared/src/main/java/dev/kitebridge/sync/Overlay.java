@@ -6,7 +6,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.function.Predicate;
 
 import dev.kitebridge.buildkite.rest.Team;
@@ -66,14 +69,12 @@ final class Overlay {
     /**
      * The records whose built shape the pass may change, in key order: its members, its teams and
      * every member of them before or after (a renamed or deleted team changes its members' records),
-     * and the invitations.
+     * and the invitations. (The teams' index entries are no record's.)
      */
     TreeSet<String> affectedRecords() {
         TreeSet<String> records = new TreeSet<>();
-        for (long generation : new long[] {run.baseGeneration(), run.generation()}) {
-            for (String key : coveredKeys(generation)) {
-                records.add(SnapshotKeys.record(key));
-            }
+        for (List<SnapshotStore.Item> items : List.of(coveredInBase(), coveredInPass())) {
+            items.stream().map(SnapshotStore.Item::key).filter(k -> !TeamIndex.isEntry(k)).forEach(k -> records.add(SnapshotKeys.record(k)));
         }
         for (Subject subject : run.subjects()) {
             switch (subject.kind()) {
@@ -130,18 +131,31 @@ final class Overlay {
      * Writes the pass into the account's current generation: each item it read that is new or
      * changed, the invitations it rebuilt that changed, then the removal of each covered item it did
      * not read (gone from Buildkite). An unchanged subject costs no write. Repeating it changes nothing.
+     *
+     * <p>A crash may stop it anywhere, and the retry finds what to do through the teams' index
+     * ({@link #coveredInBase}), so the index never misses a membership in between: an entry is
+     * written before its membership (it sorts first) and removed after it, and a team's roster
+     * summary, which says its entries are whole, is written last.
      */
     void publish() {
-        Map<String, com.fasterxml.jackson.databind.JsonNode> current = new HashMap<>();
-        covered(run.baseGeneration()).forEach(i -> current.put(i.key(), i.data()));
+        Map<String, JsonNode> current = new HashMap<>();
+        coveredInBase().forEach(i -> current.put(i.key(), i.data()));
         Set<String> read = new HashSet<>();
+        List<SnapshotStore.Item> summaries = new ArrayList<>();
         String after = null;
         while (true) {
             List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
-            page.forEach(i -> read.add(i.key()));
-            List<SnapshotStore.Item> changed = page.stream().filter(i -> !i.data().equals(current.get(i.key()))).toList();
-            if (!changed.isEmpty()) {
-                snapshots.put(run.accountId(), run.baseGeneration(), changed);
+            List<SnapshotStore.Item> withEntries = withEntries(page); // each entry before its membership
+            withEntries.forEach(i -> read.add(i.key()));
+            List<SnapshotStore.Item> changed = withEntries.stream().filter(i -> !i.data().equals(current.get(i.key()))).toList();
+            changed.stream().filter(i -> TeamIndex.isSummary(i.key())).forEach(summaries::add);
+            // Entries in a call before their memberships' (the items of one DynamoDB batch are written in no order).
+            for (boolean entries : new boolean[] {true, false}) {
+                List<SnapshotStore.Item> now = changed.stream().filter(i -> !TeamIndex.isSummary(i.key()) && TeamIndex.isEntry(i.key()) == entries)
+                        .toList();
+                if (!now.isEmpty()) {
+                    snapshots.put(run.accountId(), run.baseGeneration(), now);
+                }
             }
             if (page.size() < PAGE) {
                 break;
@@ -162,67 +176,102 @@ final class Overlay {
                 }
             }
         }
-        List<String> gone = current.keySet().stream().filter(k -> !read.contains(k)).sorted().toList();
-        for (int i = 0; i < gone.size(); i += PAGE) {
-            snapshots.delete(run.accountId(), run.baseGeneration(), gone.subList(i, Math.min(gone.size(), i + PAGE)));
+        // Memberships (and all else) gone before the entries: in calls of their own.
+        for (boolean entries : new boolean[] {false, true}) {
+            List<String> gone = current.keySet().stream().filter(k -> !read.contains(k) && TeamIndex.isEntry(k) == entries).sorted().toList();
+            for (int i = 0; i < gone.size(); i += PAGE) {
+                snapshots.delete(run.accountId(), run.baseGeneration(), gone.subList(i, Math.min(gone.size(), i + PAGE)));
+            }
+        }
+        if (!summaries.isEmpty()) {
+            snapshots.put(run.accountId(), run.baseGeneration(), summaries);
         }
     }
 
     /**
-     * A generation's items the pass covers, organization by organization: a member's
-     * record is looked up alone; a team's memberships are found by walking the organization's
-     * members (once, however many of its teams the pass has), and the invitations by their prefix.
+     * The account's items the pass covers, organization by organization: a member's record is
+     * looked up alone, with their entries in their teams' indexes; a team's items, its index
+     * entries by their prefix and, where its summary says they are whole, its memberships looked up
+     * by key (one batch); a team written before the index was (or whose entries are not whole) has
+     * its memberships found by walking the organization's members (once, however many such teams
+     * the pass has); the invitations by their prefix.
      */
-    private List<String> coveredKeys(long generation) {
-        return covered(generation).stream().map(SnapshotStore.Item::key).toList();
-    }
-
-    private List<SnapshotStore.Item> covered(long generation) {
-        Map<String, SnapshotStore.Item> keys = new java.util.TreeMap<>();
+    List<SnapshotStore.Item> coveredInBase() {
+        long base = run.baseGeneration();
+        Map<String, SnapshotStore.Item> keys = new TreeMap<>();
         Set<String> walked = new HashSet<>();
+        List<String> lookUps = new ArrayList<>();
         for (Subject subject : run.subjects()) {
             String org = subject.organizationId();
             switch (subject.kind()) {
-                case USER -> snapshots.record(run.accountId(), generation, SnapshotKeys.user(org, subject.id()))
-                        .forEach(i -> keys.put(i.key(), i));
-                case INVITATION -> snapshots.record(run.accountId(), generation, SnapshotKeys.invitation(org, subject.id()))
+                case USER -> snapshots.record(run.accountId(), base, SnapshotKeys.user(org, subject.id())).forEach(i -> {
+                    keys.put(i.key(), i);
+                    if (TeamIndex.isMembership(i.key())) {
+                        lookUps.add(TeamIndex.entryOf(i.key()).key());
+                    }
+                });
+                case INVITATION -> snapshots.record(run.accountId(), base, SnapshotKeys.invitation(org, subject.id()))
                         .forEach(i -> keys.put(i.key(), i));
                 case GROUP -> {
-                    snapshots.record(run.accountId(), generation, SnapshotKeys.group(org, subject.id())).forEach(i -> keys.put(i.key(), i));
-                    if (walked.add("u/" + org)) {
-                        items(generation, SnapshotKeys.organization(org) + "u/", k -> SnapshotKeys.partOf(k).equals("t") && covered(k))
+                    List<SnapshotStore.Item> team = snapshots.record(run.accountId(), base, SnapshotKeys.group(org, subject.id()));
+                    team.forEach(i -> keys.put(i.key(), i));
+                    List<SnapshotStore.Item> entries = items(base, SnapshotKeys.roster(org, subject.id()), k -> true);
+                    entries.forEach(i -> keys.put(i.key(), i));
+                    if (TeamIndex.listed(team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null))) {
+                        entries.forEach(i -> lookUps.add(TeamIndex.membershipOf(i.key())));
+                    } else if (walked.add("u/" + org)) {
+                        items(base, SnapshotKeys.organization(org) + "u/", k -> SnapshotKeys.partOf(k).equals("t") && covered(k))
                                 .forEach(i -> keys.put(i.key(), i));
                     }
                 }
                 case INVITATIONS -> {
                     if (walked.add("i/" + org)) {
-                        items(generation, SnapshotKeys.organization(org) + "i/", k -> true).forEach(i -> keys.put(i.key(), i));
+                        items(base, SnapshotKeys.organization(org) + "i/", k -> true).forEach(i -> keys.put(i.key(), i));
                     }
                 }
                 case MEMBERS -> { } // covers no item
             }
         }
+        List<String> unknown = lookUps.stream().distinct().filter(k -> !keys.containsKey(k)).toList();
+        if (!unknown.isEmpty()) {
+            snapshots.get(run.accountId(), base, unknown).forEach(i -> keys.put(i.key(), i));
+        }
         return List.copyOf(keys.values());
     }
 
-    /** A generation's items under a prefix that pass the filter. */
-    private List<SnapshotStore.Item> items(long generation, String prefix, Predicate<String> keep) {
-        List<SnapshotStore.Item> items = new ArrayList<>();
-        String after = prefix;
-        while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), generation, after, PAGE);
-            for (SnapshotStore.Item item : page) {
-                if (!item.key().startsWith(prefix)) {
-                    return items;
-                }
-                if (keep.test(item.key())) {
-                    items.add(item);
-                }
+    /**
+     * A page of the pass's own generation with the teams' index entries of its memberships, each
+     * before its membership (a pass's generation holds its memberships alone: the entries follow
+     * from them, and a pass writes half as much into its own).
+     */
+    private static List<SnapshotStore.Item> withEntries(List<SnapshotStore.Item> page) {
+        Map<String, SnapshotStore.Item> items = new java.util.LinkedHashMap<>();
+        for (SnapshotStore.Item item : page) {
+            if (TeamIndex.isMembership(item.key())) {
+                SnapshotStore.Item entry = TeamIndex.entryOf(item.key());
+                items.put(entry.key(), entry);
             }
+            items.put(item.key(), item);
+        }
+        return List.copyOf(items.values());
+    }
+
+    /** The pass's own items: all it read (its generation holds nothing else), with its memberships' entries. */
+    private List<SnapshotStore.Item> coveredInPass() {
+        List<SnapshotStore.Item> items = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
+            withEntries(page).stream().filter(i -> covered(i.key())).forEach(items::add);
             if (page.size() < PAGE) {
                 return items;
             }
             after = page.get(page.size() - 1).key();
         }
+    }
+
+    /** A generation's items under a prefix that pass the filter. */
+    private List<SnapshotStore.Item> items(long generation, String prefix, Predicate<String> keep) {
+        return snapshots.prefixed(run.accountId(), generation, prefix).stream().filter(i -> keep.test(i.key())).toList();
     }
 }

@@ -12,8 +12,9 @@ package dev.kitebridge.sync;
 public record Subject(String organizationId, Kind kind, String id) {
 
     /**
-     * USER: the member's own items (REST member, GraphQL profile) and their memberships; GROUP: the
-     * team's items (the team, its roster's count, its pipelines) and every membership in it;
+     * USER: the member's own items (REST member, GraphQL profile) and their memberships, with each
+     * membership's entry in its team's index ({@link TeamIndex}); GROUP: the team's items (the team,
+     * its roster's count, its pipelines), every membership in it and its index;
      * INVITATIONS: every pending invitation of the organization; INVITATION: one invitation (an
      * audit event names it), read alone for a few points where the list costs some 5 an invitation;
      * MEMBERS: the organization's member list, read over REST to find who joined, left or changed
@@ -51,9 +52,11 @@ public record Subject(String organizationId, Kind kind, String id) {
     /** Whether a snapshot item is one this subject's re-read replaces. */
     public boolean covers(String itemKey) {
         return switch (kind) {
-            case USER -> itemKey.equals(SnapshotKeys.user(organizationId, id)) || itemKey.startsWith(SnapshotKeys.user(organizationId, id) + "/");
+            case USER -> itemKey.equals(SnapshotKeys.user(organizationId, id)) || itemKey.startsWith(SnapshotKeys.user(organizationId, id) + "/")
+                    || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "t/") && itemKey.endsWith("/" + id);
             case GROUP -> itemKey.equals(SnapshotKeys.group(organizationId, id)) || itemKey.startsWith(SnapshotKeys.group(organizationId, id) + "/")
-                    || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id);
+                    || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id)
+                    || itemKey.startsWith(SnapshotKeys.roster(organizationId, id));
             case INVITATIONS -> itemKey.startsWith(SnapshotKeys.organization(organizationId) + "i/");
             case INVITATION -> itemKey.equals(SnapshotKeys.invitation(organizationId, id));
             case MEMBERS -> false; // the members it finds changed are subjects of their own

@@ -134,7 +134,7 @@ final class SubjectReader {
         one.profile().ifPresent(p -> items.add(item(SnapshotKeys.profile(org.id(), subject.id()), p.withoutRaw())));
         one.teams().forEach(t -> items.add(item(SnapshotKeys.membership(org.id(), subject.id(), t.teamUuid()),
                 new SnapshotParts.Membership(t.role()))));
-        write(run, items);
+        write(run, items); // (its entries in the teams' indexes follow from its memberships when the pass publishes: see Overlay)
         teamsChanged(progress, org, subject, one.teams().stream().map(OrganizationData.UserTeam::teamUuid).collect(java.util.stream.Collectors.toSet()));
         Tally read = new Tally(1, 0, 0, one.teams().size());
         progress.save(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));

@@ -145,7 +145,8 @@ class InPlaceRunTest {
             assertEquals(described(whole.events(), wholeSeen), found);
             assertEquals(whole.snapshot(), inPlace.snapshot());
             assertTrue(inPlace.snapshot().keySet().stream().noneMatch(k -> k.endsWith("/t/" + gone.uuid())
-                    || k.startsWith(SnapshotKeys.group(org.uuid(), gone.uuid()))));
+                    || k.startsWith(SnapshotKeys.group(org.uuid(), gone.uuid())) || k.startsWith(SnapshotKeys.roster(org.uuid(), gone.uuid()))));
+            CountingSnapshots.assertIndexExact(inPlace.snapshot(), true);
             int seen = inPlace.events().size();
             inPlace.sync(WORKER);
             assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), inPlace.events().subList(seen, inPlace.events().size()).stream()
@@ -192,6 +193,7 @@ class InPlaceRunTest {
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
                 assertEquals(ids(reference.events(), referenceSeen), ids(crashing.events(), crashingSeen));
                 assertEquals(reference.snapshot(), crashing.snapshot());
+                CountingSnapshots.assertIndexExact(crashing.snapshot(), true);
                 assertEquals(reference.kept(), crashing.kept());
                 int seen = crashing.events().size();
                 crashing.sync(WORKER);

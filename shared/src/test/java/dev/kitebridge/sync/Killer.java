@@ -77,6 +77,11 @@ final class Killer {
             }
 
             @Override
+            public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+                return read(() -> store.list(accountId, generation, afterKey, beforeKey, limit));
+            }
+
+            @Override
             public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
                 return read(() -> store.get(accountId, generation, keys));
             }

@@ -106,6 +106,8 @@ class PassOfChangesTest {
                 assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_DELETED)), String.join("\n", found));
                 assertEquals(changesOf(full.events(), fullSeen), found);
                 CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the pass leaves the snapshot a full run reads");
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+                CountingSnapshots.assertNoEventOfTheIndex(pass.events());
                 assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
                 long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
                 long intoSnapshot = counted.writes(current);
@@ -375,6 +377,116 @@ class PassOfChangesTest {
         }
     }
 
+    /**
+     * A pass over one team reads the team's own items, its members and the organization's teams
+     * and invitations, not every member of the organization: its memberships are found by the
+     * team's index. A snapshot written before there was an index (entries missing, summaries that do
+     * not say their members are listed) still takes the same pass, which walks the members as
+     * before; the next full run lists every team's members, and passes are cheap again.
+     */
+    @Test
+    void aPassOverATeamReadsTheTeamNotTheOrganizationAndASnapshotWithoutTheIndexFallsBackUntilTheNextFullRun() {
+        try (SyncFixture full = new SyncFixture(800, 16)) {
+            CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
+            try (SyncFixture pass = new SyncFixture(full.sandbox, counted, new InMemorySyncStore(), new InMemoryEventLog(),
+                    new InMemoryOrganizationDataStore())) {
+                full.sync(WORKER);
+                pass.sync(WORKER);
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+                Organization org = full.org();
+                var world = full.sandbox.world();
+                Team team = world.teams(org.uuid()).stream().min(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
+                        t.uuid()).size())).orElseThrow();
+                long teamMembers = world.teamMembers(org.uuid(), team.uuid()).size();
+                java.util.Map<String, String> snapshot = pass.snapshot();
+                long memberItems = snapshot.keySet().stream().filter(k -> k.startsWith(SnapshotKeys.organization(org.uuid()) + "u/")).count();
+                long teamRecords = world.teamMembers(org.uuid(), team.uuid()).stream().mapToLong(m -> snapshot.keySet().stream()
+                        .filter(k -> k.startsWith(SnapshotKeys.user(org.uuid(), m.userUuid()) + "/")).count()).sum();
+                long teamsAndInvitations = snapshot.keySet().stream().filter(k -> k.startsWith(SnapshotKeys.groups(org.uuid()))
+                        || k.startsWith(SnapshotKeys.organization(org.uuid()) + "i/")).count();
+
+                // With the index: the team's members' records (each read a few times: before, after, to publish), and the
+                // organization's teams and invitations; not the organization's members.
+                rename(full, team, "Listed");
+                long indexed = passOver(full, pass, counted, team);
+                long bound = 3 * teamRecords + 3 * teamMembers + 2 * teamsAndInvitations + 50;
+                assertTrue(indexed <= bound && indexed < memberItems / 2, "a pass over a team of " + teamMembers + " (" + teamRecords
+                        + " items of their records) read " + indexed + " items of the snapshot (bound " + bound
+                        + "); the organization's members are " + memberItems + " items");
+
+                // A snapshot from before the index: the same pass walks the members, and publishes the same.
+                long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+                withoutIndex(counted, current);
+                CountingSnapshots.assertIndexExact(pass.snapshot(), false);
+                rename(full, team, "Walked");
+                long walked = passOver(full, pass, counted, team);
+                assertTrue(walked >= memberItems, "without the index a pass walks the members: " + walked + " items read");
+                CountingSnapshots.assertIndexExact(pass.snapshot(), false);
+                assertTrue(pass.snapshot().containsKey(SnapshotKeys.rosterEntry(org.uuid(), team.uuid(),
+                        world.teamMembers(org.uuid(), team.uuid()).get(0).userUuid())), "the pass lists the team it read");
+
+                // The next full run lists every team's members: the same snapshot as a run that always had them.
+                int seen = pass.events().size();
+                pass.sync(WORKER);
+                assertEquals(List.of(), changesOf(pass.events(), seen), "listing the members is no change");
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the index is whole again");
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+                rename(full, team, "Listed again");
+                long again = passOver(full, pass, counted, team);
+                assertTrue(again <= bound, "cheap again: " + again + " items read (bound " + bound + ")");
+                CountingSnapshots.assertNoEventOfTheIndex(pass.events());
+            }
+        }
+    }
+
+    private static void rename(SyncFixture fixture, Team team, String name) {
+        fixture.sandbox.world().updateTeam(fixture.org(), fixture.actor(), team.uuid(), new TeamFields(name + " " + team.name(), null, null,
+                null, null, null, null, null, null, null));
+    }
+
+    /** A pass over the team, and a full run of the reference; both publish the same. Returns how many items the pass read of the account's snapshot. */
+    private static long passOver(SyncFixture full, SyncFixture pass, CountingSnapshots counted, Team team) {
+        int fullSeen = full.events().size();
+        int passSeen = pass.events().size();
+        long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+        counted.clear();
+        SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                List.of(Subject.group(full.org().uuid(), team.uuid()))).run().id(), WORKER);
+        long read = counted.reads(current);
+        full.sync(WORKER);
+        assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+        List<String> found = changesOf(pass.events(), passSeen);
+        assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_UPDATED)), String.join("\n", found));
+        assertEquals(changesOf(full.events(), fullSeen), found);
+        return read;
+    }
+
+    /** The account's snapshot as an earlier Kitebridge wrote it: no index entries, summaries without {@code members_listed}. */
+    private static void withoutIndex(SnapshotStore snapshots, long generation) {
+        List<String> entries = new ArrayList<>();
+        List<SnapshotStore.Item> summaries = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(SyncFixture.ACCOUNT, generation, after, 500);
+            for (SnapshotStore.Item item : page) {
+                if (item.key().startsWith("o/") && SnapshotKeys.kind(item.key()) == SnapshotKeys.Kind.ROSTER) {
+                    entries.add(item.key());
+                } else if (item.key().matches("o/[^/]+/g/[^/]+/r")) {
+                    com.fasterxml.jackson.databind.node.ObjectNode old = item.data().deepCopy();
+                    old.remove("members_listed");
+                    summaries.add(new SnapshotStore.Item(item.key(), old));
+                }
+            }
+            if (page.size() < 500) {
+                break;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+        assertTrue(!entries.isEmpty() && !summaries.isEmpty());
+        snapshots.delete(SyncFixture.ACCOUNT, generation, entries);
+        snapshots.put(SyncFixture.ACCOUNT, generation, summaries);
+    }
+
     /** Killed anywhere, the pass ends as an uninterrupted one: the same events, snapshot and kept data. */
     @Test
     void aPassKilledAnywhereEndsAsAnUninterruptedOne() {
@@ -414,6 +526,7 @@ class PassOfChangesTest {
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
                 assertEquals(changesOf(reference.events(), referenceSeen), changesOf(crashing.events(), crashingSeen));
                 CountingSnapshots.assertSameItems(reference.snapshot(), crashing.snapshot(), "killed or not");
+                CountingSnapshots.assertIndexExact(crashing.snapshot(), true);
                 assertEquals(reference.kept(), crashing.kept());
             }
         }
