@@ -12,7 +12,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.directory.orgdata.OrganizationData;
@@ -146,5 +155,67 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         store().revise("acct-25", "acme", d -> d.memberRemoved("user-6")); // another process
         assertTrue(reader.complete("acct-25", "acme", OrganizationData.Part.PROFILES).orElseThrow().profile("user-6").isEmpty(),
                 "a process that has the write cached still sees the other's patch");
+    }
+
+    /** The table's client, but the process dies at the first put of an item whose key starts with {@code dieAt}. */
+    private DynamoDbClient dyingAt(String dieAt) {
+        DynamoDbClient real = table.client();
+        return new DynamoDbClient() {
+            @Override
+            public PutItemResponse putItem(PutItemRequest request) {
+                if (request.item().get("sk").s().startsWith(dieAt)) {
+                    throw new IllegalStateException("killed before " + request.item().get("sk").s());
+                }
+                return real.putItem(request);
+            }
+
+            @Override
+            public GetItemResponse getItem(GetItemRequest request) {
+                return real.getItem(request);
+            }
+
+            @Override
+            public QueryResponse query(QueryRequest request) {
+                return real.query(request);
+            }
+
+            @Override
+            public DeleteItemResponse deleteItem(DeleteItemRequest request) {
+                return real.deleteItem(request);
+            }
+
+            @Override
+            public String serviceName() {
+                return real.serviceName();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void aFoldKilledAfterItsSealIsFollowedByReadersAndWritersAndFinishedByTheNext() {
+        store().save(withTeams("acct-26", 100));
+        store().revise("acct-26", "acme", d -> d.memberRemoved("user-1"));
+        DynamoDbOrganizationDataStore.Limits one = new DynamoDbOrganizationDataStore.Limits(350 * 1024, 1, 512 * 1024);
+        DynamoDbOrganizationDataStore dying = new DynamoDbOrganizationDataStore(dyingAt("POINTER#"), table.name(), TimeSource.SYSTEM, one);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> dying.revise("acct-26", "acme", d -> d.memberRemoved("user-2")), "killed between the seal and the pointers");
+
+        assertTrue(store().complete("acct-26", "acme", OrganizationData.Part.PROFILES).orElseThrow().profile("user-2").isEmpty(),
+                "the seal leads readers to the folded write");
+        store().revise("acct-26", "acme", d -> d.memberRemoved("user-3")); // patches the folded write, through the seal
+        limited(one).revise("acct-26", "acme", d -> d.memberRemoved("user-4")); // folds again, and moves the pointers at last
+        OrganizationData read = store().complete("acct-26", "acme", OrganizationData.Part.ROSTERS).orElseThrow();
+        for (String gone : List.of("user-1", "user-2", "user-3", "user-4")) {
+            assertTrue(read.profile(gone).isEmpty(), gone + " stays gone");
+        }
+        assertEquals(96, read.profileCount());
+        assertEquals(1, items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
+                .map(i -> i.get("sk").s().substring(0, i.get("sk").s().lastIndexOf('#'))).distinct().count(),
+                "the writes the pointers left are deleted: " + items().stream().map(i -> i.get("sk").s()).toList());
+        assertEquals(0, count("PATCH#"));
     }
 }
