@@ -47,45 +47,54 @@ public record OrganizationDataPatch(
 
     /**
      * One team added or changed: its name and slug, the members who left (or changed role: they
-     * join again at the end, as a role change made through the directory puts them), those who
-     * joined, and its pipelines where they changed (null: as they were).
+     * join again), those who joined with where they stand in the roster after, or, where the members
+     * who stayed are in another order, the whole roster ({@code members}); and its pipelines where
+     * they changed (null: as they were).
      */
-    public record TeamChange(String teamUuid, String slug, String name, List<String> membersGone,
-                             List<TeamRoster.Member> membersJoined, List<TeamRoster.PipelineAccess> pipelines) {
+    public record TeamChange(String teamUuid, String slug, String name, List<String> membersGone, List<Joined> membersJoined,
+                             List<TeamRoster.Member> members, List<TeamRoster.PipelineAccess> pipelines) {
+
+        /** A member who joined, at their place in the roster after the change. */
+        public record Joined(int at, TeamRoster.Member member) {}
 
         TeamRoster applyTo(TeamRoster was) {
-            List<TeamRoster.Member> members = new ArrayList<>();
-            if (was != null) {
-                Set<String> gone = Set.copyOf(membersGone);
-                was.members().stream().filter(m -> !gone.contains(m.userUuid())).forEach(members::add);
+            List<TeamRoster.Member> after = new ArrayList<>();
+            if (members != null) {
+                after.addAll(members);
+            } else {
+                if (was != null) {
+                    Set<String> gone = Set.copyOf(membersGone);
+                    was.members().stream().filter(m -> !gone.contains(m.userUuid())).forEach(after::add);
+                }
+                for (Joined joined : membersJoined) {
+                    after.add(Math.min(joined.at(), after.size()), joined.member());
+                }
             }
-            members.addAll(membersJoined);
             List<TeamRoster.PipelineAccess> pipes = pipelines != null ? pipelines : was != null ? was.pipelines() : List.of();
-            return new TeamRoster(teamUuid, slug, name, members, pipes);
+            return new TeamRoster(teamUuid, slug, name, after, pipes);
         }
 
-        /** The change from {@code was} (null: new) to {@code now}; empty where a team's members cannot be told as leavers and joiners. */
-        static Optional<TeamChange> between(TeamRoster was, TeamRoster now) {
-            if (was == null) {
-                return Optional.of(new TeamChange(now.teamUuid(), now.slug(), now.name(), List.of(), now.members(), now.pipelines()));
+        /** The change from {@code was} (null: new) to {@code now}. */
+        static TeamChange between(TeamRoster was, TeamRoster now) {
+            List<TeamRoster.PipelineAccess> pipelines = was != null && was.pipelines().equals(now.pipelines()) ? null : now.pipelines();
+            List<TeamRoster.Member> before = was == null ? List.of() : was.members();
+            Set<TeamRoster.Member> inAfter = Set.copyOf(now.members());
+            Set<TeamRoster.Member> inBefore = Set.copyOf(before);
+            List<TeamRoster.Member> stayed = before.stream().filter(inAfter::contains).toList();
+            if (!now.members().stream().filter(inBefore::contains).toList().equals(stayed)) {
+                // The members who stayed moved among themselves: a roster read again in another order.
+                return new TeamChange(now.teamUuid(), now.slug(), now.name(), List.of(), List.of(), now.members(), pipelines);
             }
-            // Members kept as they were stay in place; the rest of the roster must be the joiners at its end.
-            Set<TeamRoster.Member> after = new LinkedHashSet<>(now.members());
-            List<TeamRoster.Member> stayed = was.members().stream().filter(after::contains).toList();
-            if (stayed.size() > now.members().size() || !now.members().subList(0, stayed.size()).equals(stayed)) {
-                return Optional.empty();
+            List<String> gone = before.stream().filter(m -> !inAfter.contains(m)).map(TeamRoster.Member::userUuid).distinct().toList();
+            List<Joined> joined = new ArrayList<>();
+            for (int i = 0; i < now.members().size(); i++) {
+                if (!inBefore.contains(now.members().get(i))) {
+                    joined.add(new Joined(i, now.members().get(i)));
+                }
             }
-            Set<TeamRoster.Member> kept = Set.copyOf(stayed);
-            List<String> gone = was.members().stream().filter(m -> !kept.contains(m)).map(TeamRoster.Member::userUuid).distinct().toList();
-            List<TeamRoster.Member> joined = now.members().subList(stayed.size(), now.members().size());
-            List<TeamRoster.PipelineAccess> pipelines = was.pipelines().equals(now.pipelines()) ? null : now.pipelines();
-            TeamChange change = new TeamChange(now.teamUuid(), now.slug(), now.name(), gone, List.copyOf(joined), pipelines);
-            return change.applyTo(was).equals(now) ? Optional.of(change) : Optional.empty();
-        }
-
-        boolean changesNothing(TeamRoster was) {
-            return was != null && membersGone.isEmpty() && membersJoined.isEmpty() && pipelines == null
-                    && Objects.equals(slug, was.slug()) && Objects.equals(name, was.name());
+            TeamChange change = new TeamChange(now.teamUuid(), now.slug(), now.name(), gone, joined, null, pipelines);
+            return change.applyTo(was).equals(now) ? change
+                    : new TeamChange(now.teamUuid(), now.slug(), now.name(), List.of(), List.of(), now.members(), pipelines);
         }
     }
 
@@ -173,13 +182,7 @@ public record OrganizationDataPatch(
             if (now.equals(old)) {
                 continue;
             }
-            Optional<TeamChange> change = TeamChange.between(old, now);
-            if (change.isEmpty()) {
-                return Optional.empty();
-            }
-            if (!change.get().changesNothing(old)) {
-                changes.add(change.get());
-            }
+            changes.add(TeamChange.between(old, now));
         }
         return Optional.of(changes);
     }

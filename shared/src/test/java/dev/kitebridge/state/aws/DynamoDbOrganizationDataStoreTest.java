@@ -79,8 +79,13 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         store().save(withTeams("acct-20", 3_000));
         List<Map<String, AttributeValue>> chunks = items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#")).toList();
         store().revise("acct-20", "acme", d -> {
+            // As a pass of a member who moved does: the member, then the team as read (its roster in the snapshot's order).
             d.teamMemberRemoved("team-1", "user-4");
             d.teamMemberSet("team-2", "user-4", TeamRole.MEMBER);
+            var team = d.roster("team-2").orElseThrow();
+            var members = new java.util.ArrayList<>(team.withoutMember("user-4").members());
+            members.add(1, new dev.kitebridge.directory.orgdata.TeamRoster.Member("user-4", TeamRole.MEMBER));
+            d.teamSaved(new dev.kitebridge.directory.orgdata.TeamRoster(team.teamUuid(), team.slug(), team.name(), members, team.pipelines()));
         });
         List<Map<String, AttributeValue>> patches = items().stream().filter(i -> i.get("sk").s().startsWith("PATCH#")).toList();
         assertEquals(1, patches.size(), "one item: " + patches);
