@@ -74,27 +74,65 @@ public record OrganizationDataPatch(
             return new TeamRoster(teamUuid, slug, name, after, pipes);
         }
 
-        /** The change from {@code was} (null: new) to {@code now}. */
+        /**
+         * The change from {@code was} (null: new) to {@code now}. The members who keep their order are
+         * the longest run of {@code now} in {@code was}'s order; the rest left or (moved: a role set
+         * again puts a member at the end) joined at their place.
+         */
         static TeamChange between(TeamRoster was, TeamRoster now) {
             List<TeamRoster.PipelineAccess> pipelines = was != null && was.pipelines().equals(now.pipelines()) ? null : now.pipelines();
             List<TeamRoster.Member> before = was == null ? List.of() : was.members();
-            Set<TeamRoster.Member> inAfter = Set.copyOf(now.members());
-            Set<TeamRoster.Member> inBefore = Set.copyOf(before);
-            List<TeamRoster.Member> stayed = before.stream().filter(inAfter::contains).toList();
-            if (!now.members().stream().filter(inBefore::contains).toList().equals(stayed)) {
-                // The members who stayed moved among themselves: a roster read again in another order.
-                return new TeamChange(now.teamUuid(), now.slug(), now.name(), List.of(), List.of(), now.members(), pipelines);
+            Map<TeamRoster.Member, Integer> at = new LinkedHashMap<>();
+            for (int i = 0; i < before.size(); i++) {
+                at.putIfAbsent(before.get(i), i);
             }
-            List<String> gone = before.stream().filter(m -> !inAfter.contains(m)).map(TeamRoster.Member::userUuid).distinct().toList();
+            Set<Integer> stayed = keepingOrder(now.members().stream().map(m -> at.getOrDefault(m, -1)).toList());
+            Set<TeamRoster.Member> kept = new LinkedHashSet<>();
             List<Joined> joined = new ArrayList<>();
             for (int i = 0; i < now.members().size(); i++) {
-                if (!inBefore.contains(now.members().get(i))) {
+                if (stayed.contains(i)) {
+                    kept.add(now.members().get(i));
+                } else {
                     joined.add(new Joined(i, now.members().get(i)));
                 }
             }
+            List<String> gone = before.stream().filter(m -> !kept.contains(m)).map(TeamRoster.Member::userUuid).distinct().toList();
             TeamChange change = new TeamChange(now.teamUuid(), now.slug(), now.name(), gone, joined, null, pipelines);
             return change.applyTo(was).equals(now) ? change
                     : new TeamChange(now.teamUuid(), now.slug(), now.name(), List.of(), List.of(), now.members(), pipelines);
+        }
+
+        /** The positions of a longest strictly increasing run of {@code indices} (-1: none), patience sorting. */
+        private static Set<Integer> keepingOrder(List<Integer> indices) {
+            List<Integer> tails = new ArrayList<>(); // position in indices of the smallest tail of each length
+            int[] previous = new int[indices.size()];
+            for (int i = 0; i < indices.size(); i++) {
+                int value = indices.get(i);
+                if (value < 0) {
+                    continue;
+                }
+                int low = 0;
+                int high = tails.size();
+                while (low < high) {
+                    int mid = (low + high) >>> 1;
+                    if (indices.get(tails.get(mid)) < value) {
+                        low = mid + 1;
+                    } else {
+                        high = mid;
+                    }
+                }
+                previous[i] = low > 0 ? tails.get(low - 1) : -1;
+                if (low == tails.size()) {
+                    tails.add(i);
+                } else {
+                    tails.set(low, i);
+                }
+            }
+            Set<Integer> run = new java.util.HashSet<>();
+            for (int i = tails.isEmpty() ? -1 : tails.get(tails.size() - 1); i >= 0; i = previous[i]) {
+                run.add(i);
+            }
+            return run;
         }
     }
 

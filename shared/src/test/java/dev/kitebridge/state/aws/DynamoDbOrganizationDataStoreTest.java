@@ -82,6 +82,7 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
             // As a pass of a member who moved does: the member, then the team as read (its roster in the snapshot's order).
             d.teamMemberRemoved("team-1", "user-4");
             d.teamMemberSet("team-2", "user-4", TeamRole.MEMBER);
+            d.teamMemberSet("team-0", "user-3", TeamRole.MAINTAINER); // a membership set again as it was: to the roster's end
             var team = d.roster("team-2").orElseThrow();
             var members = new java.util.ArrayList<>(team.withoutMember("user-4").members());
             members.add(1, new dev.kitebridge.directory.orgdata.TeamRoster.Member("user-4", TeamRole.MEMBER));
