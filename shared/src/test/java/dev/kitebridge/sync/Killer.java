@@ -181,6 +181,11 @@ final class Killer {
             }
 
             @Override
+            public void revise(String accountId, String organizationSlug, java.util.function.Consumer<OrganizationData> change) {
+                run(() -> store.revise(accountId, organizationSlug, change));
+            }
+
+            @Override
             public void forget(String accountId, String organizationSlug) {
                 run(() -> store.forget(accountId, organizationSlug));
             }
