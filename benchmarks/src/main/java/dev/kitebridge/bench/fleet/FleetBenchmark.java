@@ -216,6 +216,9 @@ public final class FleetBenchmark {
                 int started = 0;
                 int fullStarted = 0;
                 List<String> passLines = new ArrayList<>();
+                // The ticks that started no run: each a quiet poll, what most of an account's minutes are.
+                List<Map<String, String>> quietPolls = new ArrayList<>();
+                Map<String, Double> quietUnits = new java.util.TreeMap<>();
                 for (int tick = 0; tick < ticksInHour; tick++) {
                     int step = changeAt.indexOf(tick);
                     if (step >= 0) {
@@ -232,7 +235,10 @@ public final class FleetBenchmark {
                     polled += Integer.parseInt(result.get("polled"));
                     started += Integer.parseInt(result.get("started_passes"));
                     fullStarted += Integer.parseInt(result.get("started_full"));
-                    if (!result.get("runs").equals("0")) {
+                    if (result.get("runs").equals("0")) {
+                        quietPolls.add(result);
+                        probe.lastUnits.forEach((item, n) -> quietUnits.merge(item, n, Double::sum));
+                    } else {
                         passLines.add(String.format(Locale.ROOT, "  tick %d: %s run(s), %s; %s RCU, %s WCU, %s DynamoDB calls; %s worker invocations,"
                                         + " %s s billed; Buildkite %d REST, %,d points; %s", tick + 1, result.get("runs"), result.get("status"), result.get("rcu"),
                                 result.get("wcu"), result.get("dynamodb_calls"), result.get("worker_invocations"), result.get("worker_seconds"),
@@ -249,6 +255,14 @@ public final class FleetBenchmark {
                         hourFigures.workerInvocations(), hourFigures.workerSeconds(), hourFigures.sqsMessages(), hourFigures.secretsCalls(),
                         hourFigures.restRequests(), hourFigures.graphqlPoints(), retainedPerPass.get(Schedule.Pass.AUDIT_HOUR));
                 passLines.forEach(out::println);
+                if (!quietPolls.isEmpty()) {
+                    int n = quietPolls.size();
+                    Map<String, String> perPoll = new java.util.TreeMap<>();
+                    quietUnits.forEach((item, units) -> perPoll.put(item, String.format(Locale.ROOT, "%.2f", units / n)));
+                    out.printf(Locale.ROOT, "  quiet polls of the hour (%d ticks that started no run), average: %.2f RCU, %.2f WCU, %.2f DynamoDB calls,"
+                                    + " %.3f Secrets Manager calls; units by item %s%n", n, sum(quietPolls, "rcu") / n, sum(quietPolls, "wcu") / n,
+                            sum(quietPolls, "dynamodb_calls") / n, sum(quietPolls, "secrets_calls") / n, perPoll);
+                }
                 Map<String, Double> quietTick = probe.lastUnits;
                 out.println("  AWS calls of the hour: " + hourCalls);
                 out.println("  DynamoDB units of the hour by operation and item: " + hourUnits);
@@ -552,5 +566,10 @@ public final class FleetBenchmark {
             }
             throw new IllegalStateException("the probe ended before answering " + command);
         }
+    }
+
+    /** A figure summed over results (0 where a result does not have it). */
+    private static double sum(List<Map<String, String>> results, String figure) {
+        return results.stream().mapToDouble(r -> Double.parseDouble(r.getOrDefault(figure, "0"))).sum();
     }
 }

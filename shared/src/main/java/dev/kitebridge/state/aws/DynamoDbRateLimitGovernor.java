@@ -33,8 +33,9 @@ import dev.kitebridge.time.TimeSource;
  *
  * <p>Writing the item twice a call (reserve, settle) made a quiet minute's poll cost four writes
  * and four reads for two budgets. So an instance takes an <em>allowance</em>: one reservation in
- * the item, for the call at hand and up to {@link #ALLOWANCE_CALLS} more like it (at most a
- * fiftieth of the budget's limit), which every other instance counts as in flight like any other.
+ * the item, for the call at hand and up to {@link #ALLOWANCE_CALLS} more like it (at most a quarter
+ * of what the budget has left, and only while more than half its window is left), which every
+ * other instance counts as in flight like any other.
  * It grants from it after one read of the item (which must still hold it, bind it by no hold, and
  * show Buildkite's last remainder covering every reservation in it: else it writes, as below), and
  * its calls' answers wait in memory until its next write: when the allowance is spent or near its
@@ -154,7 +155,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                     mine.allowance().inFlight += cost;
                     decision = Decision.granted();
                 } else {
-                    decision = write(budget, mine, at, cost, allowance(cost, mine.stored) - cost);
+                    decision = write(budget, mine, at, cost, cost * ALLOWANCE_CALLS);
                 }
             }
             if (!(decision instanceof Decision.Granted)) {
@@ -193,13 +194,16 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
             state = change.apply(state);
         }
         state = state.at(now);
-        return state.inFlight().contains(mine.allowance().inItem) && state.available() >= 0;
+        return state.inFlight().contains(mine.allowance().inItem) && state.available() >= 0 && ample(state);
     }
 
-    /** The size of an allowance for calls of this cost: some calls' worth, at most a fiftieth of a known limit. */
-    private static long allowance(long cost, BudgetState state) {
-        long wanted = cost * (ALLOWANCE_CALLS + 1);
-        return state == null || state.limit() == BudgetState.UNKNOWN ? wanted : Math.max(cost, Math.min(wanted, state.limit() / 50));
+    /**
+     * Whether an allowance may be held beyond the calls in flight: while more than half the window
+     * is left (or the budget is not yet described). Below that, every call writes, as if no
+     * allowance existed: nothing is held idle where others may need it.
+     */
+    private static boolean ample(BudgetState state) {
+        return state.limit() == BudgetState.UNKNOWN || state.reported() * 2 >= state.limit();
     }
 
     @Override
@@ -321,7 +325,9 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                 return decision; // nothing to write: callers waiting for a spent budget do not contend with those spending it
             }
             long granted = refused ? 0 : take;
-            long more = refused ? 0 : Math.max(0, Math.min(extra, withCalls.available() - granted));
+            // At most a quarter of what is left after the call: others keep the rest, and an instance that stops calling
+            // holds its allowance no longer than a reservation never settled.
+            long more = refused || !ample(withCalls) ? 0 : Math.max(0, Math.min(extra, (withCalls.available() - granted) / 4));
             // Each reservation cut down to its calls in flight, keeping its lapse; the allowance, new or kept, after them.
             List<Part> parts = new ArrayList<>();
             for (Part part : mine.parts) {
