@@ -160,6 +160,76 @@ class SyncScheduleTest {
         world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "Joan Joiner");
     }
 
+    /** The directory's kept data, counting the reads of its complete parts. */
+    private static final class CountingData implements dev.kitebridge.directory.orgdata.OrganizationDataStore {
+        final dev.kitebridge.directory.orgdata.OrganizationDataStore inner = new dev.kitebridge.state.memory.InMemoryOrganizationDataStore();
+        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public java.util.Optional<dev.kitebridge.directory.orgdata.OrganizationData> complete(String accountId, String slug,
+                dev.kitebridge.directory.orgdata.OrganizationData.Part part) {
+            reads.incrementAndGet();
+            return inner.complete(accountId, slug, part);
+        }
+
+        @Override
+        public java.util.Optional<dev.kitebridge.directory.orgdata.OrganizationData> building(String accountId, String slug) {
+            return inner.building(accountId, slug);
+        }
+
+        @Override
+        public void save(dev.kitebridge.directory.orgdata.OrganizationData data) {
+            inner.save(data);
+        }
+
+        @Override
+        public void forget(String accountId, String slug) {
+            inner.forget(accountId, slug);
+        }
+
+        @Override
+        public void deleteAccount(String accountId) {
+            inner.deleteAccount(accountId);
+        }
+    }
+
+    /**
+     * A look whose counts did not move and whose newest members are all ones the directory had
+     * reads no kept data; a join (a newest member it did not have) makes the next look read it, and
+     * the pass it starts publishes the joiner.
+     */
+    @Test
+    void aLookAtCountsThatDidNotMoveReadsNoKeptData() {
+        VirtualTime time = new VirtualTime();
+        CountingData data = new CountingData();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(40, 3)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time, data)) {
+            SyncSchedule schedule = schedule(watched, time);
+            schedule.tick();
+            finishQueued(watched);
+            schedule.tick(); // audit events asked for once: not served
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the first look compares with the kept data");
+            finishQueued(watched);
+            time.advance(Duration.ofMinutes(10));
+            int before = data.reads.get();
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "a look at unchanged counts starts nothing");
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick());
+            assertEquals(before, data.reads.get(), "and reads no kept data");
+
+            var world = sandbox.world();
+            var invited = world.invite(watched.org(), watched.actor(), List.of("newcomer@example.com"), Member.Role.MEMBER, null, List.of());
+            world.acceptInvitation(watched.org().uuid(), invited.get(0).uuid(), "Nia Newcomer");
+            time.advance(Duration.ofMinutes(10));
+            int beforeJoin = watched.events().size();
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "a joiner: a pass");
+            assertTrue(data.reads.get() > before, "found by reading the kept data");
+            finishQueued(watched);
+            assertTrue(changesOf(watched.events(), beforeJoin).stream().anyMatch(e -> e.startsWith("user.created")),
+                    "the joiner is published: " + changesOf(watched.events(), beforeJoin));
+        }
+    }
+
     @Test
     void withoutAuditEventsCountsDriveAPassThatPublishesWhatAFullRunFinds() {
         VirtualTime time = new VirtualTime();
