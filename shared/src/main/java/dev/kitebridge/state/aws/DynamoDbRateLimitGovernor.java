@@ -34,8 +34,9 @@ import dev.kitebridge.time.TimeSource;
  * <p>Writing the item twice a call (reserve, settle) made a quiet minute's poll cost four writes
  * and four reads for two budgets. So an instance takes an <em>allowance</em>: one reservation in
  * the item, for the call at hand and up to {@link #ALLOWANCE_CALLS} more like it (at most a quarter
- * of what the budget has left, and only while more than half its window is left), which every
- * other instance counts as in flight like any other.
+ * of what the budget has left, only while more than half its window is left, and only for an
+ * instance that last reserved {@link #SELDOM} ago or more: a quiet schedule, not a busy worker),
+ * which every other instance counts as in flight like any other.
  * It grants from it after one read of the item (which must still hold it, bind it by no hold, and
  * show Buildkite's last remainder covering every reservation in it: else it writes, as below), and
  * its calls' answers wait in memory until its next write: when the allowance is spent or near its
@@ -58,6 +59,9 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
     /** How many calls like the one at hand an allowance covers, beyond it. */
     static final int ALLOWANCE_CALLS = 10;
+
+    /** An instance that reserved in the item less than this long ago takes no allowance: it calls often enough to write each time. */
+    static final Duration SELDOM = Duration.ofSeconds(30);
 
     /** An allowance is granted from only until this long before it lapses: a call granted from it lands well before. */
     static final Duration ALLOWANCE_MARGIN = Duration.ofMinutes(1);
@@ -86,6 +90,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         final List<Part> parts = new ArrayList<>();
         long unused;
         Instant heldUntil;
+        /** When this instance last reserved in the item (not from an allowance). */
+        Instant lastTaken;
         Instant clock = Instant.EPOCH;
         final List<UnaryOperator<BudgetState>> pending = new ArrayList<>();
 
@@ -155,7 +161,13 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                     mine.allowance().inFlight += cost;
                     decision = Decision.granted();
                 } else {
-                    decision = write(budget, mine, at, cost, cost * ALLOWANCE_CALLS);
+                    // An allowance only for a caller that calls seldom: a busy one would hold calls it has settled (and
+                    // Buildkite has counted) until its next write, and its next write comes at its next call anyway.
+                    boolean seldom = mine.lastTaken == null || !at.isBefore(mine.lastTaken.plus(SELDOM));
+                    decision = write(budget, mine, at, cost, seldom ? cost * ALLOWANCE_CALLS : 0);
+                    if (decision instanceof Decision.Granted) {
+                        mine.lastTaken = at;
+                    }
                 }
             }
             if (!(decision instanceof Decision.Granted)) {
