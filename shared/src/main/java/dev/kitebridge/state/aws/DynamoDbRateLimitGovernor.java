@@ -234,7 +234,9 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                 if (reserved && answers.isEmpty()) {
                     mine.pending.add(state -> state.spentWithoutAnswer(cost));
                 }
-                boolean tell = mine.allowance() == null || mine.stored == null || mine.stored.limit() == BudgetState.UNKNOWN;
+                // Held back only by an instance with an allowance to grant the next such call from: any other's next call
+                // writes anyway, and a busy caller that held its settled calls would have them counted twice meanwhile.
+                boolean tell = !mine.grants(cost, at) || mine.stored == null || mine.stored.limit() == BudgetState.UNKNOWN;
                 for (BudgetReading answer : answers) {
                     mine.pending.add(state -> state.observed(answer));
                     tell |= answer.remaining() * 2 < answer.limit();
