@@ -234,9 +234,11 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                 if (reserved && answers.isEmpty()) {
                     mine.pending.add(state -> state.spentWithoutAnswer(cost));
                 }
-                // Held back only by an instance with an allowance to grant the next such call from: any other's next call
-                // writes anyway, and a busy caller that held its settled calls would have them counted twice meanwhile.
-                boolean tell = !mine.grants(cost, at) || mine.stored == null || mine.stored.limit() == BudgetState.UNKNOWN;
+                // Held back only by a seldom caller that holds an allowance: a busy one (no allowance to grant its next
+                // call from) would hold its settled calls, which Buildkite counts too, until that call; it writes now.
+                boolean busy = mine.lastTaken != null && at.isBefore(mine.lastTaken.plus(SELDOM));
+                boolean tell = mine.allowance() == null || (busy && !mine.grants(cost, at)) || mine.stored == null
+                        || mine.stored.limit() == BudgetState.UNKNOWN;
                 for (BudgetReading answer : answers) {
                     mine.pending.add(state -> state.observed(answer));
                     tell |= answer.remaining() * 2 < answer.limit();
