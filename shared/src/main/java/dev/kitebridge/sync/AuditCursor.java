@@ -17,6 +17,15 @@ public record AuditCursor(Instant checkpoint, List<String> seen, Instant polledA
         seen = seen == null ? List.of() : List.copyOf(seen);
     }
 
+    /**
+     * Whether this cursor stands where the other does: the same newest event, events seen and
+     * unavailability; when each was polled aside (a poll that moved nothing need not be written).
+     */
+    public boolean samePlace(AuditCursor other) {
+        return java.util.Objects.equals(checkpoint, other.checkpoint) && seen.equals(other.seen)
+                && java.util.Objects.equals(unavailableSince, other.unavailableSince);
+    }
+
     public AuditCursor unavailable(Instant now) {
         return new AuditCursor(checkpoint, seen, now, now);
     }

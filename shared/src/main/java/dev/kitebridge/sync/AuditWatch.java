@@ -60,7 +60,7 @@ public final class AuditWatch {
      * from {@code since} (when the data was last confirmed whole), whichever is later.
      */
     public Found poll(IntegratedAccount account, AccountSync state, Instant since, Duration recheck, Duration budget) {
-        Session session = access.open(account.tenantId(), account.id(), budget);
+        Session session = access.open(account, budget);
         Map<String, AuditCursor> cursors = new HashMap<>(state.audit());
         Set<Subject> subjects = new LinkedHashSet<>();
         boolean fullRunNeeded = false;

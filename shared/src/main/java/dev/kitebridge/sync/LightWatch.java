@@ -76,7 +76,7 @@ public final class LightWatch {
     /** Looks at the organizations {@code which} picks (those without audit events). */
     public Found look(IntegratedAccount account, AccountSync state, java.util.function.Predicate<IntegratedAccount.OrganizationRef> which,
                       Duration budget) {
-        Session session = access.open(account.tenantId(), account.id(), budget);
+        Session session = access.open(account, budget);
         Set<Subject> subjects = new LinkedHashSet<>();
         Map<String, Signals> seen = new HashMap<>(state.signals());
         boolean fullRunNeeded = false;

@@ -102,6 +102,47 @@ class SyncScheduleTest {
         }
     }
 
+    /**
+     * A poll that finds nothing new writes nothing (the account's sync state keeps its revision), yet
+     * the next poll still waits for the cadence; a schedule that never saw the account (a new
+     * instance) polls it from the cursor as written and acts on no event twice; a change is found
+     * and its cursor written.
+     */
+    @Test
+    void aQuietPollWritesNothingAndTheCadenceHolds() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(40, 3).withEnterprise(1)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time)) {
+            SyncSchedule schedule = schedule(watched, time);
+            schedule.tick();
+            finishQueued(watched);
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the first poll places the cursor");
+            change(sandbox, watched);
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick());
+            finishQueued(watched);
+            AccountSync acted = watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+
+            for (int minute = 0; minute < 3; minute++) {
+                time.advance(Duration.ofMinutes(1));
+                assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "a poll that asks again for the events acted on");
+                assertEquals(acted.revision(), watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow().revision(), "writes nothing");
+                assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "and the next is still a minute later");
+            }
+            SyncSchedule another = schedule(watched, time);
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), another.tick(), "a new instance polls once, from the cursor as written");
+            assertEquals(acted.revision(), watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow().revision());
+
+            var world = sandbox.world();
+            Member renamed = world.members(watched.org().uuid()).stream().filter(m -> !m.userUuid().equals(watched.actor()))
+                    .findFirst().orElseThrow();
+            world.updateMember(watched.org(), watched.actor(), renamed.userUuid(), Member.Role.ADMIN, null);
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "a new event is found and acted on");
+            assertTrue(watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow().revision() > acted.revision(), "its cursor written");
+        }
+    }
+
     /** The changes of {@link #auditEventsDriveAPassThatPublishesWhatAFullRunFinds}, and a join, as people make them in Buildkite. */
     private static void change(Sandbox sandbox, SyncFixture fixture) {
         var world = sandbox.world();
@@ -125,6 +166,39 @@ class SyncScheduleTest {
                 && !m.userUuid().equals(promoted.userUuid())).toList().get(3).userUuid(), true);
         var invited = world.invite(org, actor, List.of("joiner@example.com", "pending@example.com"), Member.Role.MEMBER, null, List.of());
         world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "Joan Joiner");
+    }
+
+    /** The directory's kept data, counting the reads of its complete parts. */
+    private static final class CountingData implements dev.kitebridge.directory.orgdata.OrganizationDataStore {
+        final dev.kitebridge.directory.orgdata.OrganizationDataStore inner = new dev.kitebridge.state.memory.InMemoryOrganizationDataStore();
+        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public java.util.Optional<dev.kitebridge.directory.orgdata.OrganizationData> complete(String accountId, String slug,
+                dev.kitebridge.directory.orgdata.OrganizationData.Part part) {
+            reads.incrementAndGet();
+            return inner.complete(accountId, slug, part);
+        }
+
+        @Override
+        public java.util.Optional<dev.kitebridge.directory.orgdata.OrganizationData> building(String accountId, String slug) {
+            return inner.building(accountId, slug);
+        }
+
+        @Override
+        public void save(dev.kitebridge.directory.orgdata.OrganizationData data) {
+            inner.save(data);
+        }
+
+        @Override
+        public void forget(String accountId, String slug) {
+            inner.forget(accountId, slug);
+        }
+
+        @Override
+        public void deleteAccount(String accountId) {
+            inner.deleteAccount(accountId);
+        }
     }
 
     @Test

@@ -206,7 +206,7 @@ public final class FleetBenchmark {
                 Hour auditHour = hour(probe, sandbox, table, world, org, admin, random, 0);
                 passes.put(Schedule.Pass.AUDIT_HOUR, auditHour.figures());
                 retainedPerPass.put(Schedule.Pass.AUDIT_HOUR, auditHour.retainedBytes());
-                auditHour.print(out, "audit hour", "its poll");
+                auditHour.print(out, "audit hour", "a quiet poll");
 
                 // Without audit events: the organization leaves Enterprise; the next poll finds so and remembers it.
                 world.setEnterprise(org.uuid(), false);
@@ -251,7 +251,7 @@ public final class FleetBenchmark {
                 Hour lookHour = hour(probe, sandbox, table, world, org, admin, random, fullPasses + 1);
                 passes.put(Schedule.Pass.LOOK_HOUR, lookHour.figures());
                 retainedPerPass.put(Schedule.Pass.LOOK_HOUR, lookHour.retainedBytes());
-                lookHour.print(out, "look hour", "a look, if due");
+                lookHour.print(out, "look hour", "a look that found nothing, or nothing due");
 
                 List<Map<String, String>> ticks = new ArrayList<>();
                 List<long[]> tickBuildkite = new ArrayList<>();
@@ -293,6 +293,9 @@ public final class FleetBenchmark {
         Map<String, Double> units = new java.util.TreeMap<>();
         int[] counts = new int[4];
         List<String> runLines = new ArrayList<>();
+        // The ticks that started no run: what most of an account's minutes are.
+        List<Map<String, String>> quiet = new ArrayList<>();
+        Map<String, Double> quietUnits = new java.util.TreeMap<>();
         for (int tick = 0; tick < ticksInHour; tick++) {
             int step = changeAt.indexOf(tick);
             if (step >= 0) {
@@ -310,7 +313,10 @@ public final class FleetBenchmark {
             for (int k = 0; k < keys.length; k++) {
                 counts[k] += Integer.parseInt(result.get(keys[k]));
             }
-            if (!result.get("runs").equals("0")) {
+            if (result.get("runs").equals("0")) {
+                quiet.add(result);
+                probe.lastUnits.forEach((item, n) -> quietUnits.merge(item, n, Double::sum));
+            } else {
                 runLines.add(String.format(Locale.ROOT, "  tick %d: %s run(s), %s; %s RCU, %s WCU, %s DynamoDB calls; %s worker invocations,"
                                 + " %s s billed; Buildkite %d REST, %,d points; %s", tick + 1, result.get("runs"), result.get("status"), result.get("rcu"),
                         result.get("wcu"), result.get("dynamodb_calls"), result.get("worker_invocations"), result.get("worker_seconds"),
@@ -318,12 +324,20 @@ public final class FleetBenchmark {
             }
         }
         PassFigures figures = PassFigures.average(ticks, buildkite).times(ticks.size());
-        return new Hour(figures, retainedBytes(table) - retainedBefore, ticks.size(), counts, runLines, calls, units, probe.lastUnits);
+        String quietLine = "none";
+        if (!quiet.isEmpty()) {
+            int n = quiet.size();
+            Map<String, String> perTick = new java.util.TreeMap<>();
+            quietUnits.forEach((item, u) -> perTick.put(item, String.format(Locale.ROOT, "%.2f", u / n)));
+            quietLine = String.format(Locale.ROOT, "%d ticks, average %.2f RCU, %.2f WCU, %.2f DynamoDB calls, %.3f Secrets Manager calls; units by item %s",
+                    n, sum(quiet, "rcu") / n, sum(quiet, "wcu") / n, sum(quiet, "dynamodb_calls") / n, sum(quiet, "secrets_calls") / n, perTick);
+        }
+        return new Hour(figures, retainedBytes(table) - retainedBefore, ticks.size(), counts, runLines, calls, units, quietLine);
     }
 
     /** An hour of ticks measured: its figures summed, what its ticks did, and where its units went. */
     private record Hour(PassFigures figures, double retainedBytes, int ticks, int[] counts, List<String> runLines, Map<String, Long> calls,
-                        Map<String, Double> units, Map<String, Double> lastTickUnits) {
+                        Map<String, Double> units, String quietTicks) {
 
         void print(PrintStream out, String name, String what) {
             out.printf(Locale.ROOT, "%s: %d ticks, %d audit polls, %d light looks, %d passes of changes started, %d full runs; %.1f RCU, %.1f WCU"
@@ -335,7 +349,7 @@ public final class FleetBenchmark {
             runLines.forEach(out::println);
             out.println("  AWS calls of the hour: " + calls);
             out.println("  DynamoDB units of the hour by operation and item: " + units);
-            out.println("  of its last tick (quiet, but for " + what + "): " + lastTickUnits);
+            out.println("  ticks of the hour that started no run (each " + what + "): " + quietTicks);
         }
     }
 
@@ -562,5 +576,10 @@ public final class FleetBenchmark {
             }
             throw new IllegalStateException("the probe ended before answering " + command);
         }
+    }
+
+    /** A figure summed over results (0 where a result does not have it). */
+    private static double sum(List<Map<String, String>> results, String figure) {
+        return results.stream().mapToDouble(r -> Double.parseDouble(r.getOrDefault(figure, "0"))).sum();
     }
 }
