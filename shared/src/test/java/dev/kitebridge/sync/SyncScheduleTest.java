@@ -168,39 +168,6 @@ class SyncScheduleTest {
         world.acceptInvitation(org.uuid(), invited.get(0).uuid(), "Joan Joiner");
     }
 
-    /** The directory's kept data, counting the reads of its complete parts. */
-    private static final class CountingData implements dev.kitebridge.directory.orgdata.OrganizationDataStore {
-        final dev.kitebridge.directory.orgdata.OrganizationDataStore inner = new dev.kitebridge.state.memory.InMemoryOrganizationDataStore();
-        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-
-        @Override
-        public java.util.Optional<dev.kitebridge.directory.orgdata.OrganizationData> complete(String accountId, String slug,
-                dev.kitebridge.directory.orgdata.OrganizationData.Part part) {
-            reads.incrementAndGet();
-            return inner.complete(accountId, slug, part);
-        }
-
-        @Override
-        public java.util.Optional<dev.kitebridge.directory.orgdata.OrganizationData> building(String accountId, String slug) {
-            return inner.building(accountId, slug);
-        }
-
-        @Override
-        public void save(dev.kitebridge.directory.orgdata.OrganizationData data) {
-            inner.save(data);
-        }
-
-        @Override
-        public void forget(String accountId, String slug) {
-            inner.forget(accountId, slug);
-        }
-
-        @Override
-        public void deleteAccount(String accountId) {
-            inner.deleteAccount(accountId);
-        }
-    }
-
     @Test
     void withoutAuditEventsCountsDriveAPassThatPublishesWhatAFullRunFinds() {
         VirtualTime time = new VirtualTime();
