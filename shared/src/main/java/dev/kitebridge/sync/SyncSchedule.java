@@ -216,8 +216,11 @@ public final class SyncSchedule {
      */
     private Started poll(IntegratedAccount account, AccountSync state) {
         AuditWatch.Found found;
+        // The poll asks from shortly before the last one, quiet ones (not written) included: they listed nothing new.
+        java.util.Map<String, AuditCursor> lastPolled = new java.util.HashMap<>();
+        state.audit().forEach((org, c) -> lastPolled.put(org, new AuditCursor(c.checkpoint(), c.seen(), polledAt(state, c), c.unavailableSince())));
         try {
-            found = watch.poll(account, state, state.confirmed().oldest().orElseThrow(), cadence.auditRecheck(), POLL_BUDGET);
+            found = watch.poll(account, state.withAudit(lastPolled), state.confirmed().oldest().orElseThrow(), cadence.auditRecheck(), POLL_BUDGET);
         } catch (ApiError e) {
             if (e.status() == 429) {
                 return Started.NOTHING; // a spent budget: the next tick polls again from the same cursors
