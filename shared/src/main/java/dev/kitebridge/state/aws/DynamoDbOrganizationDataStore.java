@@ -196,7 +196,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         if (after.equals(before)) {
             return Optional.of(new Revised(current.write().writeId(), null));
         }
-        Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(p -> gzip(StateJson.write(p)));
+        Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(StateJson::writeGzipped);
         Kept kept = current.kept();
         boolean fits = patch.isPresent() && patch.get().length <= limits.patchBytes() && kept.patches() + 1 <= limits.maxPatches()
                 && kept.patchBytes() + patch.get().length <= limits.maxPatchBytes();
@@ -308,7 +308,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
                 if (bytes.isEmpty()) {
                     return Optional.empty();
                 }
-                kept = new Kept(OrganizationData.restore(StateJson.read(gunzip(bytes.get()), OrganizationData.Snapshot.class)), 0, 0, 0);
+                kept = new Kept(OrganizationData.restore(StateJson.readGzipped(bytes.get(), OrganizationData.Snapshot.class)), 0, 0, 0);
             }
             List<Map<String, AttributeValue>> newer = patches(pk, write.writeId(), kept.sequence());
             List<OrganizationDataPatch> patches = new ArrayList<>();
@@ -326,7 +326,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
                     break;
                 }
                 byte[] data = item.get("data").b().asByteArray();
-                patches.add(StateJson.read(gunzip(data), OrganizationDataPatch.class));
+                patches.add(StateJson.readGzipped(data, OrganizationDataPatch.class));
                 bytes += data.length;
             }
             if (sealedInto != null) {
@@ -379,7 +379,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     /** Writes the data whole, gzipped, in chunks under a new write id. */
     private Pointer write(String pk, OrganizationData data) {
         String writeId = UUID.randomUUID().toString();
-        byte[] bytes = gzip(StateJson.write(data.snapshot()));
+        byte[] bytes = StateJson.writeGzipped(data.snapshot());
         int chunks = Math.max(1, (bytes.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
         long expires = time.now().plus(CHUNK_LIFETIME).getEpochSecond();
         for (int i = 0; i < chunks; i++) {
@@ -493,23 +493,5 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     private static String pk(String accountId, String organizationSlug) {
         return "ORGDATA#" + accountId + "#" + organizationSlug;
-    }
-
-    private static byte[] gzip(String json) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
-            zip.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    private static String gunzip(byte[] bytes) {
-        try (GZIPInputStream zip = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-            return new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
