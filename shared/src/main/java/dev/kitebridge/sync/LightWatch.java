@@ -59,10 +59,17 @@ public final class LightWatch {
 
     private final BuildkiteAccess access;
     private final OrganizationDataService directory;
+    private final int twoFactorList;
 
     public LightWatch(BuildkiteAccess access, OrganizationDataService directory) {
+        this(access, directory, TWO_FACTOR_LIST);
+    }
+
+    /** @param twoFactorList above this many members on each side of the 2FA count, the teams' 2FA counts are asked (tests lower it) */
+    LightWatch(BuildkiteAccess access, OrganizationDataService directory, int twoFactorList) {
         this.access = access;
         this.directory = directory;
+        this.twoFactorList = twoFactorList;
     }
 
     /**
@@ -108,33 +115,26 @@ public final class LightWatch {
             if (accounted == now.members()) {
                 seen.put(org.id(), now);
             } else if (doubtedBefore && afterList) {
-                // The member list did not settle it: its pass left a count Buildkite's does not match, twice (not a look
-                // that came before the pass kept what it read). Only a full run settles it.
+                // Two member-list passes in a row left a count Buildkite's does not match (its count and its list disagree,
+                // or the count moves again without a trace each time): only a full run settles it.
                 LOG.log(System.Logger.Level.INFO, "account " + account.id() + ", organization " + org.slug() + ": " + now.members()
-                        + " members, of which the member list's pass and the joiners and leavers found account for " + accounted
+                        + " members, of which the member list's passes and the joiners and leavers found account for " + accounted
                         + ", twice; a full run");
                 fullRunNeeded = true;
                 seen.put(org.id(), now);
-            } else if (doubtedBefore) {
-                // Twice the member count moved by more than the joiners and leavers found: someone without teams came or
-                // went (or joined beyond the newest looked at). The member list says who, ~1 REST request a hundred members.
+            } else {
+                // The member count moved by more than the joiners and leavers found: someone without teams came or went (or
+                // joined beyond the newest looked at, or changed during the look). The member list says who, ~1 REST request a
+                // hundred members. After a list's pass, a count still unexplained reads it once more (someone may have come or
+                // gone since); a second time, the list cannot settle it.
                 LOG.log(System.Logger.Level.INFO, "account " + account.id() + ", organization " + org.slug() + ": " + now.members()
-                        + " members, of which the joiners and leavers found account for " + accounted + ", twice; the member list is read");
+                        + " members, of which the joiners and leavers found account for " + accounted + "; the member list is read");
                 subjects.add(Subject.members(org.id()));
                 listed.add(org.id());
-                seen.put(org.id(), now);
-            } else {
-                // A change during the look (a join between the counts and the newest members) shows at the next one, which
-                // compares with what this one could account for.
-                doubted.add(org.id());
                 if (afterList) {
-                    // Still unexplained since the list's pass: the next look explains from the kept count again, and must
-                    // not take what this one accounted for (the kept count itself) for the count the list settled.
-                    listed.add(org.id());
-                    seen.put(org.id(), now);
-                } else {
-                    seen.put(org.id(), new Signals(accounted, now.admins(), now.twoFactor(), now.invitations(), now.teams()));
+                    doubted.add(org.id());
                 }
+                seen.put(org.id(), now);
             }
         }
         return new Found(List.copyOf(subjects), fullRunNeeded, seen, doubted, listed);
@@ -184,19 +184,53 @@ public final class LightWatch {
         if (now.twoFactor() != before.twoFactor()) {
             boolean listEnabled = now.twoFactor() <= now.members() - now.twoFactor();
             long side = listEnabled ? now.twoFactor() : now.members() - now.twoFactor();
-            if (side <= TWO_FACTOR_LIST) {
+            if (side <= twoFactorList) {
                 Set<String> listed = new HashSet<>();
                 members(session, org.slug(), MemberQuery.page(100, null).withTwoFactorEnabled(listEnabled))
                         .forEach(n -> listed.add(n.user().uuid()));
                 profiles.profiles().stream()
                         .filter(p -> Boolean.valueOf(listEnabled).equals(p.twoFactorEnabled()) != listed.contains(p.userUuid()))
                         .forEach(p -> into.add(Subject.user(org.id(), p.userUuid())));
+            } else {
+                twoFactorByTeam(session, org.slug(), org.id(), now, kept, into);
             }
         }
         if (now.invitations() != before.invitations()) {
             into.add(Subject.invitations(org.id()));
         }
         return before.members() + joiners.size() - leavers;
+    }
+
+    /**
+     * Where both sides of the 2FA count are too large to list: each team's count of members with
+     * 2FA on (a point a team), against the kept directory's; in a team whose count moved, the
+     * smaller side of its members is listed (filtered by team and security) and who differs from
+     * the kept data is re-read. A member without teams is in no team's count: the daily full run.
+     */
+    private void twoFactorByTeam(Session session, String slug, String orgId, Signals now, OrganizationDataService.View kept,
+                                 Set<Subject> into) {
+        OrganizationData profiles = kept.profiles();
+        List<TeamRoster> rosters = kept.rosters().rosters().stream().filter(r -> now.teams().containsKey(r.teamUuid())).toList();
+        Map<String, Long> counts = access.call(session, () -> session.buildkite().graphql().signals()
+                .teamsTwoFactor(slug, rosters.stream().map(TeamRoster::teamUuid).toList()));
+        for (TeamRoster roster : rosters) {
+            Long is = counts.get(roster.teamUuid());
+            List<MemberProfile> members = roster.members().stream().map(m -> profiles.profile(m.userUuid()))
+                    .flatMap(Optional::stream).toList();
+            long was = members.stream().filter(p -> Boolean.TRUE.equals(p.twoFactorEnabled())).count();
+            if (is == null || is == was) {
+                continue; // gone meanwhile (its count moved too), or no 2FA change this count shows
+            }
+            long size = now.teams().get(roster.teamUuid()).members();
+            boolean listEnabled = is <= size - is;
+            Set<String> listed = new HashSet<>();
+            members(session, slug, MemberQuery.page(100, null).withTeam(roster.teamUuid()).withTwoFactorEnabled(listEnabled))
+                    .forEach(n -> listed.add(n.user().uuid()));
+            Set<String> keptSide = new HashSet<>();
+            members.stream().filter(p -> Boolean.valueOf(listEnabled).equals(p.twoFactorEnabled())).forEach(p -> keptSide.add(p.userUuid()));
+            listed.stream().filter(u -> !keptSide.contains(u)).forEach(u -> into.add(Subject.user(orgId, u)));
+            keptSide.stream().filter(u -> !listed.contains(u)).forEach(u -> into.add(Subject.user(orgId, u)));
+        }
     }
 
     /** Every member a query lists, page by page (the admins, one side of 2FA: small lists). */
@@ -211,7 +245,8 @@ public final class LightWatch {
             if (next.isEmpty()) {
                 return all;
             }
-            query = MemberQuery.page(first.first(), next.get()).withRoles(first.roles()).withTwoFactorEnabled(first.twoFactorEnabled());
+            query = MemberQuery.page(first.first(), next.get()).withRoles(first.roles()).withTwoFactorEnabled(first.twoFactorEnabled())
+                    .withTeam(first.team());
         }
     }
 

@@ -34,9 +34,14 @@ class SyncScheduleTest {
 
     /** The account's schedule, the account registered with it as linking does. */
     private static SyncSchedule schedule(SyncFixture fixture, VirtualTime time) {
+        return schedule(fixture, time, LightWatch.TWO_FACTOR_LIST);
+    }
+
+    /** @param twoFactorList how many members on a side of the 2FA count a look lists at most */
+    private static SyncSchedule schedule(SyncFixture fixture, VirtualTime time, int twoFactorList) {
         fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
         return new SyncSchedule(fixture.accounts, fixture.syncs, fixture.service, new AuditWatch(fixture.access, fixture.snapshots, time),
-                new LightWatch(fixture.access, fixture.directoryService), CADENCE, time);
+                new LightWatch(fixture.access, fixture.directoryService, twoFactorList), CADENCE, time);
     }
 
     /** Works on the run the tick queued until it is done. */
@@ -168,7 +173,11 @@ class SyncScheduleTest {
 
     /** The first full run, audit events asked for (not served), the first look and its pass, a quiet look. */
     private static SyncSchedule settled(SyncFixture fixture, VirtualTime time) {
-        SyncSchedule schedule = schedule(fixture, time);
+        return settled(fixture, time, LightWatch.TWO_FACTOR_LIST);
+    }
+
+    private static SyncSchedule settled(SyncFixture fixture, VirtualTime time, int twoFactorList) {
+        SyncSchedule schedule = schedule(fixture, time, twoFactorList);
         schedule.tick();
         finishQueued(fixture);
         schedule.tick(); // audit events asked for: not served
@@ -185,8 +194,8 @@ class SyncScheduleTest {
 
     /**
      * A member without teams who leaves moves no team's count, and a join in the same interval
-     * leaves the member count as it was: the look finds the joiner but cannot place the leave, nor
-     * can the next; a pass that reads the member list says who, and publishes what a full run finds.
+     * leaves the member count as it was: the look finds the joiner but cannot place the leave; the
+     * same look's pass reads the member list, which says who, and publishes what a full run finds.
      */
     @Test
     void aLeaveTheCountsCannotPlaceIsFoundByTheMemberListNotAFullRun() {
@@ -204,16 +213,13 @@ class SyncScheduleTest {
             sandbox.world().removeMember(org, watched.actor(), loner.userUuid());
             Member joiner = teamless(sandbox, watched, "newcomer@example.com", "New Comer");
             time.advance(Duration.ofMinutes(10));
-            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the joiner is among the newest: a pass; the count doubted");
-            SyncRun joined = finishQueued(watched);
-            assertEquals(List.of(Subject.user(org.uuid(), joiner.userUuid())), joined.subjects());
-            time.advance(Duration.ofMinutes(10));
-            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "doubted twice: a pass that reads the member list, not a full run");
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(),
+                    "the joiner is among the newest, the count cannot place the leave: a pass that reads the member list, not a full run");
             SyncRun listed = finishQueued(watched);
             assertEquals(SyncRun.Status.COMPLETED, listed.status(), listed.error());
             assertFalse(listed.full());
-            assertEquals(List.of(Subject.members(org.uuid()), Subject.user(org.uuid(), loner.userUuid())), listed.subjects(),
-                    "the list names the leaver, and nobody else");
+            assertEquals(List.of(Subject.user(org.uuid(), joiner.userUuid()), Subject.members(org.uuid()),
+                    Subject.user(org.uuid(), loner.userUuid())), listed.subjects(), "the joiner, and the list names the leaver, nobody else");
 
             reference.sync(WORKER);
             List<String> found = sorted(changesOf(watched.events(), watchedSeen));
@@ -241,8 +247,8 @@ class SyncScheduleTest {
     /**
      * Where the member list's pass leaves a member count Buildkite's does not match (here: the
      * kept data lost a long-standing member the snapshot still has, which the list, compared with
-     * the snapshot, cannot mend), two looks after it cannot explain the count either: a full run
-     * settles it.
+     * the snapshot, cannot mend), the look after it reads the list once more, and the next, still
+     * unable to explain the count, starts a full run, which settles it.
      */
     @Test
     void aCountTheMemberListDoesNotSettleStartsAFullRun() {
@@ -258,18 +264,18 @@ class SyncScheduleTest {
 
             sandbox.world().removeMember(org, fixture.actor(), loner.userUuid());
             time.advance(Duration.ofMinutes(10));
-            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "one member fewer, no team short of one: doubted once");
-            time.advance(Duration.ofMinutes(10));
-            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "and twice: the member list");
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "one member fewer, no team short of one: the member list");
             SyncRun listed = finishQueued(fixture);
             assertEquals(List.of(Subject.members(org.uuid()), Subject.user(org.uuid(), loner.userUuid())), listed.subjects());
 
             fixture.directoryService.revised(SyncFixture.DATA_KEY, org.slug(), data -> data.memberRemoved(other.userUuid()), time.now());
             time.advance(Duration.ofMinutes(10));
-            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "the kept count is one short of Buildkite's: doubted");
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(),
+                    "the kept count is one short of Buildkite's: the list once more (someone may have come or gone since)");
+            assertEquals(List.of(Subject.members(org.uuid())), finishQueued(fixture).subjects(), "which finds nobody to re-read");
             time.advance(Duration.ofMinutes(10));
             int seen = fixture.events().size();
-            assertEquals(new SyncSchedule.Tick(1, 0, 0, 1), schedule.tick(), "twice after the list: a full run, not another list");
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 1), schedule.tick(), "still unexplained after two lists: a full run");
             SyncRun full = finishQueued(fixture);
             assertTrue(full.full());
             assertEquals(SyncRun.Status.COMPLETED, full.status(), full.error());
@@ -279,6 +285,48 @@ class SyncScheduleTest {
             assertEquals(List.of(Subject.invitations(org.uuid())), finishQueued(fixture).subjects(),
                     "the count explained: only the invitations, read once after a full run");
             assertTrue(fixture.events().size() > seen);
+        }
+    }
+
+    /**
+     * Where both sides of the organization's 2FA count are too many to list, a member of a team who
+     * turns 2FA on moves that team's count of members with 2FA on: the look asks each team's, lists
+     * the team whose count moved, and its pass publishes what a full run finds, nothing more.
+     */
+    @Test
+    void aTwoFactorChangeBothSidesTooLargeToListIsFoundThroughTheTeams() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(40, 3)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            Organization org = watched.org();
+            var world = sandbox.world();
+            List<Member> members = world.members(org.uuid());
+            long on = members.stream().filter(m -> world.requireUser(m.userUuid()).twoFactorEnabled()).count();
+            int limit = (int) Math.min(on, members.size() - on) - 2; // both sides over it, before the change and after
+            assertTrue(limit >= 1, on + " of " + members.size() + " with 2FA on");
+            Member member = members.stream().filter(m -> !world.requireUser(m.userUuid()).twoFactorEnabled()
+                    && !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow();
+            SyncSchedule schedule = settled(watched, time, limit);
+            reference.sync(WORKER);
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+
+            world.setTwoFactor(member.userUuid(), true);
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the team's count of 2FA moved: a pass");
+            SyncRun pass = finishQueued(watched);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertEquals(List.of(Subject.user(org.uuid(), member.userUuid())), pass.subjects(), "the member, nobody else");
+
+            reference.sync(WORKER);
+            List<String> found = changesOf(watched.events(), watchedSeen);
+            assertEquals(1, found.size(), String.join("\n", found));
+            assertTrue(found.get(0).startsWith(ChangeEvent.USER_UPDATED), found.get(0));
+            assertEquals(changesOf(reference.events(), referenceSeen), found, "the pass publishes what a full run finds");
+
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "the teams' counts agree with the kept data again: nothing");
         }
     }
 }
