@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.VirtualTime;
+import dev.kitebridge.buildkite.graphql.SignalsQueries.Signals;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Member;
@@ -327,6 +328,51 @@ class SyncScheduleTest {
 
             time.advance(Duration.ofMinutes(10));
             assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "the teams' counts agree with the kept data again: nothing");
+        }
+    }
+
+    /**
+     * A false doubt: a member joins between the look's count and its look at the newest members,
+     * so the count says one fewer than the joiners found account for (here the kept count seen is
+     * set one short, which gives the look the same figures). The look reads the member list at
+     * once; the list finds nobody else, the pass publishes the join as a full run would, and the
+     * next look is quiet: the doubt cost the list's pass, no full run.
+     */
+    @Test
+    void aFalseDoubtCostsOnlyTheMemberListsPass() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(30, 3)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            Organization org = watched.org();
+            SyncSchedule schedule = settled(watched, time);
+            reference.sync(WORKER);
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+
+            Member joiner = teamless(sandbox, watched, "newcomer@example.com", "New Comer");
+            AccountSync state = watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+            Signals seen = state.counts().byOrganization().get(org.uuid());
+            watched.syncs.replaceAccount(state.withCounts(new CountsSeen(state.counts().at(), java.util.Map.of(org.uuid(),
+                    new Signals(seen.members() - 1, seen.admins(), seen.twoFactor(), seen.invitations(), seen.teams())),
+                    java.util.Set.of(), java.util.Set.of())));
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "doubted: the member list at once");
+            SyncRun listed = finishQueued(watched);
+            assertEquals(SyncRun.Status.COMPLETED, listed.status(), listed.error());
+            assertEquals(List.of(Subject.user(org.uuid(), joiner.userUuid()), Subject.members(org.uuid())), listed.subjects(),
+                    "the joiner, and the list finds nobody else");
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
+
+            for (int look = 0; look < 2; look++) {
+                time.advance(Duration.ofMinutes(10));
+                assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "the list settled it: no more lists, no full run");
+            }
+            CountsSeen counts = watched.syncs.account(SyncFixture.ACCOUNT).orElseThrow().counts();
+            assertEquals(List.of(), List.copyOf(counts.doubted()));
+            assertEquals(List.of(), List.copyOf(counts.listed()));
         }
     }
 }
