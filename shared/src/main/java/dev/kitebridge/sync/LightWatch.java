@@ -35,24 +35,30 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  * it are looked up (they may have left the organization); the most recent joiners are looked up
  * every time (a join and a leave in the same interval leave the count as it was); a change in the
  * admins' count looks up the admins; in the 2FA count, the members on its smaller side (up to
- * {@link #TWO_FACTOR_LIST}); in the invitations', the invitations. The first look after a full run
- * compares with the directory's kept data, which that run confirmed.
+ * {@link #TWO_FACTOR_LIST}), and where both sides are larger, each team's count of members with
+ * 2FA on (the {@code teams-two-factor} document, 1 point a team, 100 teams a document) against the
+ * kept directory's, the smaller side of each team whose count moved listed (members filtered by
+ * team and security) and who differs re-read; in the invitations', the invitations. The first look
+ * after a full run compares with the directory's kept data, which that run confirmed.
  *
  * <p>What counts do not show waits for the next full run: a change of a member's role within a
  * team, of their name, email, SSO mode, avatar or bot flag, a promotion and a demotion in the same
- * interval, 2FA changes where both sides are large, and a member without teams who leaves while
- * another joins. A member count that the joiners and leavers found do not explain at two looks in a
- * row (a member without teams came or went) adds the organization's member list to the pass
- * ({@link Subject#members}: about 100 REST requests at 10,000 members, where a full run takes 40
- * minutes of the budget). The looks after that pass explain the count from the members it left
- * kept; where two in a row still cannot, the list could not settle it (Buildkite's count and its
- * list disagree, or the count moved again without a trace): only then does a look start a full run.
+ * interval, 2FA turned on and off in the same interval, and, where both sides of the 2FA count are
+ * large, a 2FA change of a member without teams (no team counts them). A member count that the
+ * joiners and leavers found do not explain (a member without teams came or went, or someone joined
+ * during the look) adds the organization's member list to the same look's pass ({@link
+ * Subject#members}: about 100 REST requests at 10,000 members, where a full run takes 40 minutes
+ * of the budget); a doubt that was false costs that list and nothing more. The looks after that
+ * pass explain the count from the members it left kept; one that still cannot reads the list once
+ * more (someone may have come or gone since); where the look after that second list cannot either,
+ * the list could not settle it (Buildkite's count and its list disagree, or the count moves again
+ * without a trace): only then does a look start a full run.
  */
 public final class LightWatch {
 
     /** Most recent members looked at on every look: joins between two looks. */
     static final int RECENT_JOINERS = 10;
-    /** Above this many members on each side of the 2FA count, who changed is left to the full run (4 points a member). */
+    /** Above this many members on each side of the 2FA count (4 points a member to list), the teams' 2FA counts say where. */
     static final int TWO_FACTOR_LIST = 500;
 
     private static final System.Logger LOG = System.getLogger(LightWatch.class.getName());
@@ -74,8 +80,8 @@ public final class LightWatch {
 
     /**
      * What a look found: the subjects to re-read, whether only a full run can tell, and the counts
-     * to keep, with the organizations whose member count it could not explain, and those whose
-     * member list it adds to the pass.
+     * to keep, with the organizations whose member list it adds to the pass ({@code listed}), and
+     * those among them whose count a list's pass had already left unexplained ({@code doubted}).
      */
     public record Found(List<Subject> subjects, boolean fullRunNeeded, Map<String, Signals> signals, Set<String> doubted,
                         Set<String> listed) {}
