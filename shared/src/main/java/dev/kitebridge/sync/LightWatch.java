@@ -113,7 +113,7 @@ public final class LightWatch {
                 afterList = false; // the member list's pass left kept the count it was read for: settled
             } else if (afterList) {
                 // It did not (or someone came or went before it read the list): the count to explain from is the members it
-                // left kept, and a count still unexplained twice is one the list cannot settle.
+                // left kept; a count still unexplained after two lists in a row is one the list cannot settle.
                 before = new Signals(keptMembers, before.admins(), before.twoFactor(), before.invitations(), before.teams());
             }
             long accounted = compare(session, org, before, now, kept.get(), subjects);
@@ -125,7 +125,7 @@ public final class LightWatch {
                 // or the count moves again without a trace each time): only a full run settles it.
                 LOG.log(System.Logger.Level.INFO, "account " + account.id() + ", organization " + org.slug() + ": " + now.members()
                         + " members, of which the member list's passes and the joiners and leavers found account for " + accounted
-                        + ", twice; a full run");
+                        + ", after two lists; a full run");
                 fullRunNeeded = true;
                 seen.put(org.id(), now);
             } else {
