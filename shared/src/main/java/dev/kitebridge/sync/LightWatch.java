@@ -61,6 +61,9 @@ public final class LightWatch {
     /** Above this many members on each side of the 2FA count (4 points a member to list), the teams' 2FA counts say where. */
     static final int TWO_FACTOR_LIST = 500;
 
+    /** More teams whose 2FA count moved than this in one look: not 2FA changes but kept data out of step; left to the full run. */
+    static final int TWO_FACTOR_TEAMS = 10;
+
     private static final System.Logger LOG = System.getLogger(LightWatch.class.getName());
 
     private final BuildkiteAccess access;
@@ -219,24 +222,43 @@ public final class LightWatch {
         List<TeamRoster> rosters = kept.rosters().rosters().stream().filter(r -> now.teams().containsKey(r.teamUuid())).toList();
         Map<String, Long> counts = access.call(session, () -> session.buildkite().graphql().signals()
                 .teamsTwoFactor(slug, rosters.stream().map(TeamRoster::teamUuid).toList()));
+        List<TeamRoster> moved = new ArrayList<>();
         for (TeamRoster roster : rosters) {
             Long is = counts.get(roster.teamUuid());
+            if (is != null && is != twoFactorOn(roster, profiles)) {
+                moved.add(roster);
+            }
+        }
+        if (moved.size() > TWO_FACTOR_TEAMS) {
+            // More teams moved than 2FA changes between two looks move (one team per team of the member): the kept data is
+            // not what the counts were taken from. Listing them all could ask more than a look's budget; the full run settles it.
+            LOG.log(System.Logger.Level.INFO, "organization " + slug + ": 2FA counts moved in " + moved.size()
+                    + " teams; left to the daily full run");
+            return;
+        }
+        for (TeamRoster roster : moved) {
+            long is = counts.get(roster.teamUuid());
             List<MemberProfile> members = roster.members().stream().map(m -> profiles.profile(m.userUuid()))
                     .flatMap(Optional::stream).toList();
-            long was = members.stream().filter(p -> Boolean.TRUE.equals(p.twoFactorEnabled())).count();
-            if (is == null || is == was) {
-                continue; // gone meanwhile (its count moved too), or no 2FA change this count shows
-            }
             long size = now.teams().get(roster.teamUuid()).members();
             boolean listEnabled = is <= size - is;
+            long side = listEnabled ? is : size - is;
+            // A page the side's size (and a few who moved meanwhile): the look reserves what the page asks for, 4 points a member.
+            int first = (int) Math.max(1, Math.min(100, side + 5));
             Set<String> listed = new HashSet<>();
-            members(session, slug, MemberQuery.page(100, null).withTeam(roster.teamUuid()).withTwoFactorEnabled(listEnabled))
+            members(session, slug, MemberQuery.page(first, null).withTeam(roster.teamUuid()).withTwoFactorEnabled(listEnabled))
                     .forEach(n -> listed.add(n.user().uuid()));
             Set<String> keptSide = new HashSet<>();
             members.stream().filter(p -> Boolean.valueOf(listEnabled).equals(p.twoFactorEnabled())).forEach(p -> keptSide.add(p.userUuid()));
             listed.stream().filter(u -> !keptSide.contains(u)).forEach(u -> into.add(Subject.user(orgId, u)));
             keptSide.stream().filter(u -> !listed.contains(u)).forEach(u -> into.add(Subject.user(orgId, u)));
         }
+    }
+
+    /** How many of a kept team's members the kept data says have 2FA on. */
+    private static long twoFactorOn(TeamRoster roster, OrganizationData profiles) {
+        return roster.members().stream().map(m -> profiles.profile(m.userUuid())).flatMap(Optional::stream)
+                .filter(p -> Boolean.TRUE.equals(p.twoFactorEnabled())).count();
     }
 
     /** Every member a query lists, page by page (the admins, one side of 2FA: small lists). */
