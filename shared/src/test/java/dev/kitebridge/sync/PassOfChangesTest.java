@@ -350,21 +350,9 @@ class PassOfChangesTest {
                 assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
 
                 String runId = crashing.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run().id();
-                Random random = new Random(23);
-                int kills = 0;
-                java.util.Set<SyncRun.Phase> killedIn = java.util.EnumSet.noneOf(SyncRun.Phase.class);
-                while (true) {
-                    killer.killAfterWrites(random.nextInt(4));
-                    try {
-                        crashing.finish(runId, WORKER);
-                        break;
-                    } catch (Killer.Killed killed) {
-                        kills++;
-                        killedIn.add(runs.run(runId).orElseThrow().phase());
-                    }
-                    assertTrue(kills < 2_000, "the pass goes on between kills; in " + runs.run(runId).orElseThrow().phase());
-                }
-                killer.killAfter(-1);
+                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(23), 4, 2_000);
+                int kills = killedAt.size();
+                java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 assertTrue(killedIn.contains(SyncRun.Phase.PUBLISH), "killed while publishing: " + killedIn + " (" + kills + " kills)");
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
                 List<String> found = changesOf(crashing.events(), crashingSeen);
@@ -505,21 +493,9 @@ class PassOfChangesTest {
                 assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
 
                 String runId = crashing.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", changes.subjects()).run().id();
-                Random random = new Random(17);
-                int kills = 0;
-                java.util.Set<SyncRun.Phase> killedIn = java.util.EnumSet.noneOf(SyncRun.Phase.class);
-                while (true) {
-                        killer.killAfterWrites(random.nextInt(6));
-                    try {
-                        crashing.finish(runId, WORKER);
-                        break;
-                    } catch (Killer.Killed killed) {
-                        kills++;
-                        killedIn.add(runs.run(runId).orElseThrow().phase());
-                    }
-                    assertTrue(kills < 2_000, "the pass goes on between kills; in " + runs.run(runId).orElseThrow().phase());
-                }
-                killer.killAfter(-1);
+                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(17), 6, 2_000);
+                int kills = killedAt.size();
+                java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 // (A pass's DIFF writes twice or so, mostly within the life that ends its READ: kills seldom land in it.)
                 assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.VERIFY, SyncRun.Phase.PUBLISH, SyncRun.Phase.CLEAN)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
@@ -633,26 +609,11 @@ class PassOfChangesTest {
 
                 String runId = crashing.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "counts",
                         List.of(Subject.members(reference.org().uuid()))).run().id();
-                Random random = new Random(23);
-                int kills = 0;
-                int killedMidList = 0;
-                java.util.Set<SyncRun.Phase> killedIn = java.util.EnumSet.noneOf(SyncRun.Phase.class);
-                while (true) {
-                    killer.killAfterWrites(random.nextInt(6));
-                    try {
-                        crashing.finish(runId, WORKER);
-                        break;
-                    } catch (Killer.Killed killed) {
-                        kills++;
-                        SyncRun at = runs.run(runId).orElseThrow();
-                        killedIn.add(at.phase());
-                        if (at.phase() == SyncRun.Phase.READ && at.read().organization() == 0 && at.read().rest().next() != null) {
-                            killedMidList++;
-                        }
-                    }
-                    assertTrue(kills < 2_000, "the pass goes on between kills; in " + runs.run(runId).orElseThrow().phase());
-                }
-                killer.killAfter(-1);
+                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(23), 6, 2_000);
+                int kills = killedAt.size();
+                long killedMidList = killedAt.stream().filter(at -> at.phase() == SyncRun.Phase.READ && at.read().organization() == 0
+                        && at.read().rest().next() != null).count();
+                java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 assertTrue(killedMidList > 0, "killed between two pages of the list (" + kills + " kills)");
                 assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH, SyncRun.Phase.CLEAN)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
