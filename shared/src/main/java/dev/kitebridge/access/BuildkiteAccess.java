@@ -78,8 +78,18 @@ public final class BuildkiteAccess {
      * @throws ApiError 404 for an account the tenant does not have, 424 for one that needs a new token
      */
     public Session open(String tenantId, String accountId, Duration budget) {
-        IntegratedAccount account = accounts.find(tenantId, accountId)
-                .orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
+        return open(accounts.find(tenantId, accountId).orElseThrow(() -> ApiError.notFound("no integrated account " + accountId)),
+                budget);
+    }
+
+    /**
+     * {@link #open(String, String, Duration)} for an account the caller has just read (the
+     * schedule's tick reads each account once, and does not read it again to poll it).
+     *
+     * @throws ApiError 424 for one that needs a new token
+     */
+    public Session open(IntegratedAccount account, Duration budget) {
+        String accountId = account.id();
         if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
             throw ApiError.needsReauth(accountId);
         }

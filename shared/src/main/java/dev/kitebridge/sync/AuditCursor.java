@@ -17,6 +17,17 @@ public record AuditCursor(Instant checkpoint, List<String> seen, Instant polledA
         seen = seen == null ? List.of() : List.copyOf(seen);
     }
 
+    /**
+     * Whether this cursor stands where the other does: the same newest event and unavailability, and
+     * every event the other has seen seen here too (events the other no longer lists, having polled
+     * past them, are ids acted on: keeping them skips nothing new); when each was polled aside. A poll
+     * that moved nothing need not be written.
+     */
+    public boolean samePlace(AuditCursor other) {
+        return java.util.Objects.equals(checkpoint, other.checkpoint) && seen.containsAll(other.seen)
+                && java.util.Objects.equals(unavailableSince, other.unavailableSince);
+    }
+
     public AuditCursor unavailable(Instant now) {
         return new AuditCursor(checkpoint, seen, now, now);
     }

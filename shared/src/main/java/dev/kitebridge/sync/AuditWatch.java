@@ -20,13 +20,18 @@ import dev.kitebridge.time.TimeSource;
 /**
  * Reads each organization's audit events (Enterprise) since where the account's cursor stands, and
  * says what they changed: the members, teams and invitations to re-read (a pass of changes), or that
- * only a full run can tell (an SSO or organization setting changed, or a member event that does not
- * name its user). An organization that does not serve audit events to the token is remembered as such.
+ * only a full run can tell (an SSO or organization setting changed, or a user event that does not
+ * name its user; a membership event without its user reads the member list). An organization that
+ * does not serve audit events to the token is remembered as such.
  * Buildkite's audit log is a hint of what to re-read, not the data: a daily full run stays.
  */
 public final class AuditWatch {
 
-    /** A poll asks again from this long before the newest event seen: events of the same second may land late. */
+    /**
+     * A poll asks again from this long before the last poll (or the newest event seen, if later):
+     * events may land in the log late. Not from before the newest event seen whenever: a quiet
+     * organization's last events would be listed again, and paid for, every minute.
+     */
     static final Duration OVERLAP = Duration.ofMinutes(2);
 
     private final BuildkiteAccess access;
@@ -55,7 +60,7 @@ public final class AuditWatch {
      * from {@code since} (when the data was last confirmed whole), whichever is later.
      */
     public Found poll(IntegratedAccount account, AccountSync state, Instant since, Duration recheck, Duration budget) {
-        Session session = access.open(account.tenantId(), account.id(), budget);
+        Session session = access.open(account, budget);
         Map<String, AuditCursor> cursors = new HashMap<>(state.audit());
         Set<Subject> subjects = new LinkedHashSet<>();
         boolean fullRunNeeded = false;
@@ -68,7 +73,9 @@ public final class AuditWatch {
             }
             // From the newest event seen, or from when the data was last confirmed whole if that is later (a full run read it all).
             Instant start = cursor.checkpoint() != null && cursor.checkpoint().isAfter(since) ? cursor.checkpoint() : since;
-            Instant from = start.minus(OVERLAP);
+            // Events before the last poll that was read and acted on had OVERLAP to land since (not so after a refusal).
+            Instant lastRead = cursor.unavailableSince() == null ? cursor.polledAt() : null;
+            Instant from = (lastRead != null && lastRead.isAfter(start) ? lastRead : start).minus(OVERLAP);
             AuditEventsQueries.Listing listing = access.call(session, () -> session.buildkite().graphql().auditEvents().since(org.slug(), from));
             if (listing instanceof AuditEventsQueries.NotAvailable) {
                 cursors.put(org.id(), cursor.unavailable(time.now()));
@@ -100,13 +107,19 @@ public final class AuditWatch {
      * The subjects one event names, added to {@code into}; false when only a full run can tell what
      * it changed. Event types outside the directory (pipelines, agents, …) name nothing.
      */
-    private boolean subjectsOf(AccountSync state, IntegratedAccount.OrganizationRef org, AuditEvent event, Set<Subject> into) {
+    boolean subjectsOf(AccountSync state, IntegratedAccount.OrganizationRef org, AuditEvent event, Set<Subject> into) {
         String type = event.type() == null ? "" : event.type();
         Optional<String> user = text(event, "user_uuid");
         Optional<String> team = text(event, "team_uuid");
+        if (type.startsWith("ORGANIZATION_MEMBER_") && user.isEmpty()) {
+            // The event names a membership, not its user (UNVERIFIED shape): a join, leave or role change is what the member
+            // list shows (its fields are REST's), so the list says whose; no full run.
+            into.add(Subject.members(org.id()));
+            return true;
+        }
         if (type.startsWith("ORGANIZATION_MEMBER_") || type.startsWith("USER_")) {
             if (user.isEmpty()) {
-                return false; // the event names a membership, not its user (UNVERIFIED shape): only a full run can tell whose
+                return false; // a user's own change (2FA, name, …) without the user: the member list does not show it; a full run
             }
             into.add(Subject.user(org.id(), user.get()));
             if (type.equals("ORGANIZATION_MEMBER_DELETED")) {
@@ -135,7 +148,10 @@ public final class AuditWatch {
             return true;
         }
         if (type.startsWith("ORGANIZATION_INVITATION_")) {
-            into.add(Subject.invitations(org.id()));
+            // The invitation alone (a few points) where the event names it; else every pending one (some 5 points each).
+            boolean named = "ORGANIZATION_INVITATION".equals(event.subjectType()) && event.subjectUuid() != null
+                    && !event.subjectUuid().isBlank();
+            into.add(named ? Subject.invitation(org.id(), event.subjectUuid()) : Subject.invitations(org.id()));
             return true;
         }
         // SSO providers, the organization's settings, teams enabled or disabled: they change many records at once.

@@ -123,7 +123,10 @@ final class InPlace {
                     keys.add(SnapshotKeys.group(org, i));
                     keys.add(SnapshotKeys.group(org, i) + "/r"); // read with its roster, which every team listed has read through
                 }
-                case ROSTER -> keys.add(SnapshotKeys.membership(org, i, team));
+                case ROSTER -> {
+                    keys.add(SnapshotKeys.membership(org, i, team));
+                    keys.add(SnapshotKeys.rosterEntry(org, team, i)); // its entry in the team's index, written with it
+                }
                 case PIPELINES -> keys.add(SnapshotKeys.group(org, team) + "/p/" + i);
             }
         }
@@ -183,21 +186,7 @@ final class InPlace {
     }
 
     private static List<SnapshotStore.Item> under(SnapshotStore snapshots, String accountId, long generation, String prefix) {
-        List<SnapshotStore.Item> items = new ArrayList<>();
-        String after = prefix;
-        while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
-            for (SnapshotStore.Item item : page) {
-                if (!item.key().startsWith(prefix)) {
-                    return items;
-                }
-                items.add(item);
-            }
-            if (page.size() < PAGE) {
-                return items;
-            }
-            after = page.get(page.size() - 1).key();
-        }
+        return snapshots.prefixed(accountId, generation, prefix);
     }
 
     /** Whether two items' data are the same JSON (however each was made: read back from text or built). */

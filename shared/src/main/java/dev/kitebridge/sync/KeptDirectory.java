@@ -54,7 +54,7 @@ final class KeptDirectory {
     void patch(SyncRun run, String dataKey, java.time.Instant now) {
         for (SyncRun.Organization org : run.organizations()) {
             List<Subject> subjects = run.subjects().stream()
-                    .filter(s -> s.organizationId().equals(org.id()) && s.kind() != Subject.Kind.INVITATIONS).toList();
+                    .filter(s -> s.organizationId().equals(org.id()) && s.kind() != Subject.Kind.INVITATIONS && s.kind() != Subject.Kind.INVITATION).toList();
             if (subjects.isEmpty()) {
                 continue;
             }
@@ -74,7 +74,7 @@ final class KeptDirectory {
 
     private static void patch(OrganizationData data, SyncRun.Organization org, Subject subject, List<SnapshotStore.Item> read,
                               java.time.Instant now) {
-        List<SnapshotStore.Item> covered = read.stream().filter(i -> subject.covers(i.key())).toList();
+        List<SnapshotStore.Item> covered = read.stream().filter(i -> subject.covers(i.key()) && !TeamIndex.isEntry(i.key())).toList();
         switch (subject.kind()) {
             case USER -> {
                 if (covered.stream().noneMatch(i -> i.key().equals(SnapshotKeys.member(org.id(), subject.id())))) {
@@ -105,7 +105,8 @@ final class KeptDirectory {
                         .map(i -> SnapshotParts.read(i.data(), TeamRoster.PipelineAccess.class)).toList();
                 data.teamSaved(new TeamRoster(subject.id(), team.get().slug(), team.get().name(), members, pipelines));
             }
-            case INVITATIONS -> { } // the directory reads invitations live
+            case INVITATIONS, INVITATION -> { } // the directory reads invitations live
+            case MEMBERS -> { } // what the list found changed are USER subjects of the pass
         }
     }
 
@@ -144,6 +145,7 @@ final class KeptDirectory {
                         }
                     }
                     case INVITATION -> { } // the directory reads invitations live
+                    case ROSTER -> { } // the teams' index: the memberships say the same
                 }
             }
             if (page.size() < PAGE) {

@@ -40,9 +40,16 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  *
  * <p>What counts do not show waits for the next full run: a change of a member's role within a
  * team, of their name, email, SSO mode, avatar or bot flag, a promotion and a demotion in the same
- * interval, 2FA changes where both sides are large, and a member without teams who leaves while
- * another joins. A member count that the joiners and leavers found do not explain at two looks in a
- * row starts a full run.
+ * interval, 2FA turned on and off in the same interval, and 2FA changes where both sides of the
+ * 2FA count are larger than {@link #TWO_FACTOR_LIST}. A member count that the
+ * joiners and leavers found do not explain (a member without teams came or went, or someone joined
+ * during the look) adds the organization's member list to the same look's pass ({@link
+ * Subject#members}: about 100 REST requests at 10,000 members, where a full run takes 40 minutes
+ * of the budget); a doubt that was false costs that list and nothing more. The looks after that
+ * pass explain the count from the members it left kept; one that still cannot reads the list once
+ * more (someone may have come or gone since); where the look after that second list cannot either,
+ * the list could not settle it (Buildkite's count and its list disagree, or the count moves again
+ * without a trace): only then does a look start a full run.
  */
 public final class LightWatch {
 
@@ -63,18 +70,21 @@ public final class LightWatch {
 
     /**
      * What a look found: the subjects to re-read, whether only a full run can tell, and the counts
-     * to keep, with the organizations whose member count it could not explain.
+     * to keep, with the organizations whose member list it adds to the pass ({@code listed}), and
+     * those among them whose count a list's pass had already left unexplained ({@code doubted}).
      */
-    public record Found(List<Subject> subjects, boolean fullRunNeeded, Map<String, Signals> signals, Set<String> doubted) {}
+    public record Found(List<Subject> subjects, boolean fullRunNeeded, Map<String, Signals> signals, Set<String> doubted,
+                        Set<String> listed) {}
 
     /** Looks at the organizations {@code which} picks (those without audit events). */
     public Found look(IntegratedAccount account, AccountSync state, java.util.function.Predicate<IntegratedAccount.OrganizationRef> which,
                       Duration budget) {
-        Session session = access.open(account.tenantId(), account.id(), budget);
+        Session session = access.open(account, budget);
         Set<Subject> subjects = new LinkedHashSet<>();
         Map<String, Signals> seen = new HashMap<>(state.signals());
         boolean fullRunNeeded = false;
         Set<String> doubted = new HashSet<>();
+        Set<String> listed = new HashSet<>();
         for (IntegratedAccount.OrganizationRef org : account.organizations().stream().filter(which).toList()) {
             Signals now = access.call(session, () -> session.buildkite().graphql().signals().of(org.slug()));
             Optional<OrganizationDataService.View> kept = directory.cached(session, org.slug(),
@@ -87,24 +97,43 @@ public final class LightWatch {
                 continue;
             }
             Signals before = Optional.ofNullable(state.signals().get(org.id())).orElseGet(() -> signalsOf(kept.get()));
+            boolean afterList = state.counts().listed().contains(org.id());
+            long keptMembers = kept.get().profiles().profiles().size();
+            if (afterList && keptMembers == before.members()) {
+                afterList = false; // the member list's pass left kept the count it was read for: settled
+            } else if (afterList) {
+                // It did not (or someone came or went before it read the list): the count to explain from is the members it
+                // left kept; a count still unexplained after two lists in a row is one the list cannot settle.
+                before = new Signals(keptMembers, before.admins(), before.twoFactor(), before.invitations(), before.teams());
+            }
             long accounted = compare(session, org, before, now, kept.get(), subjects);
+            boolean doubtedBefore = state.counts().doubted().contains(org.id());
             if (accounted == now.members()) {
                 seen.put(org.id(), now);
-            } else if (state.counts().doubted().contains(org.id())) {
-                // Twice the member count moved by more than the joiners and leavers found: someone without teams came or
-                // went (or joined beyond the newest looked at). Only a full run can say who.
+            } else if (doubtedBefore && afterList) {
+                // Two member-list passes in a row left a count Buildkite's does not match (its count and its list disagree,
+                // or the count moves again without a trace each time): only a full run settles it.
                 LOG.log(System.Logger.Level.INFO, "account " + account.id() + ", organization " + org.slug() + ": " + now.members()
-                        + " members, of which the joiners and leavers found account for " + accounted + ", twice; a full run");
+                        + " members, of which the member list's passes and the joiners and leavers found account for " + accounted
+                        + ", after two lists; a full run");
                 fullRunNeeded = true;
                 seen.put(org.id(), now);
             } else {
-                // A change during the look (a join between the counts and the newest members) shows at the next one, which
-                // compares with what this one could account for.
-                doubted.add(org.id());
-                seen.put(org.id(), new Signals(accounted, now.admins(), now.twoFactor(), now.invitations(), now.teams()));
+                // The member count moved by more than the joiners and leavers found: someone without teams came or went (or
+                // joined beyond the newest looked at, or changed during the look). The member list says who, ~1 REST request a
+                // hundred members. After a list's pass, a count still unexplained reads it once more (someone may have come or
+                // gone since); a second time, the list cannot settle it.
+                LOG.log(System.Logger.Level.INFO, "account " + account.id() + ", organization " + org.slug() + ": " + now.members()
+                        + " members, of which the joiners and leavers found account for " + accounted + "; the member list is read");
+                subjects.add(Subject.members(org.id()));
+                listed.add(org.id());
+                if (afterList) {
+                    doubted.add(org.id());
+                }
+                seen.put(org.id(), now);
             }
         }
-        return new Found(List.copyOf(subjects), fullRunNeeded, seen, doubted);
+        return new Found(List.copyOf(subjects), fullRunNeeded, seen, doubted, listed);
     }
 
     /**

@@ -93,7 +93,8 @@ final class Removals {
                 .filter(item -> run.full() || run.subjects().stream().anyMatch(s -> s.covers(item.key()))) // a pass's generation holds only what it covers
                 .toList();
         if (!missing.isEmpty()) {
-            snapshots.put(run.accountId(), run.generation(), missing);
+            // A membership comes back with its entry in the team's index (a team's own items bring back no entry: each membership decides its own).
+            snapshots.put(run.accountId(), run.generation(), TeamIndex.withEntries(missing));
         }
         log.delete(run.accountId(), List.of(event.position()));
         diff.recompare(run, record, now);

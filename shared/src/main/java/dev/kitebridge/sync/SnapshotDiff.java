@@ -423,23 +423,12 @@ final class SnapshotDiff {
     private Map<String, String> teamNames(String accountId, long generation, String orgId) {
         return teamNames.computeIfAbsent(accountId + "/" + generation + "/" + orgId, k -> {
             Map<String, String> names = new HashMap<>();
-            String prefix = SnapshotKeys.groups(orgId);
-            String after = prefix;
-            while (true) {
-                List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
-                for (SnapshotStore.Item item : page) {
-                    if (!item.key().startsWith(prefix)) {
-                        return names;
-                    }
-                    if (SnapshotKeys.partOf(item.key()).isEmpty()) {
-                        names.put(SnapshotKeys.idOf(item.key()), SnapshotParts.read(item.data(), Team.class).name());
-                    }
+            for (SnapshotStore.Item item : snapshots.prefixed(accountId, generation, SnapshotKeys.groups(orgId))) {
+                if (SnapshotKeys.partOf(item.key()).isEmpty()) {
+                    names.put(SnapshotKeys.idOf(item.key()), SnapshotParts.read(item.data(), Team.class).name());
                 }
-                if (page.size() < PAGE) {
-                    return names;
-                }
-                after = page.get(page.size() - 1).key();
             }
+            return names;
         });
     }
 
@@ -475,8 +464,9 @@ final class SnapshotDiff {
             return items;
         }
 
+        /** Reads on until a page holds a record's item (the teams' index is not compared: no record, no event) or the end. */
         private void fill() {
-            if (buffer.isEmpty() && !end) {
+            while (buffer.isEmpty() && !end) {
                 List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
                 end = page.size() < PAGE;
                 for (SnapshotStore.Item item : page) {
@@ -484,7 +474,9 @@ final class SnapshotDiff {
                         end = true;
                         break;
                     }
-                    buffer.add(item);
+                    if (!TeamIndex.isEntry(item.key())) {
+                        buffer.add(item);
+                    }
                 }
                 if (!page.isEmpty()) {
                     after = page.get(page.size() - 1).key();

@@ -7,12 +7,17 @@ package dev.kitebridge.sync;
  * is a team (with {@code /r}, its member count, and {@code /p/PIPELINE}, each pipeline's access) and
  * {@code o/ORG/i/INVITATION} an invitation. Within an organization teams sort first,
  * so a comparison knows every team's name before it meets the members.
+ *
+ * <p>{@code o/ORG/t/TEAM/USER} is not a record's part but an index: one entry beside each membership
+ * {@code o/ORG/u/USER/t/TEAM}, so that a team's members are found by reading its entries alone (see
+ * {@link TeamIndex}). It sorts apart from the teams' own items, so reading every team's name does not read it.
  */
 public final class SnapshotKeys {
 
     private SnapshotKeys() {}
 
-    public enum Kind { GROUP, INVITATION, USER }
+    /** ROSTER: a team's index entries ({@link TeamIndex}), not a record of the directory. */
+    public enum Kind { GROUP, INVITATION, USER, ROSTER }
 
     public static String organization(String org) {
         return "o/" + org + "/";
@@ -46,6 +51,16 @@ public final class SnapshotKeys {
         return user(org, user) + "/t/" + team;
     }
 
+    /** Where a team's index entries begin: {@code o/ORG/t/TEAM/}. */
+    public static String roster(String org, String team) {
+        return organization(org) + "t/" + team + "/";
+    }
+
+    /** The index entry beside a membership: the team, then the user. */
+    public static String rosterEntry(String org, String team, String user) {
+        return roster(org, team) + user;
+    }
+
     /** The key of the record an item is a part of: its first four segments. */
     public static String record(String itemKey) {
         int slashes = 0;
@@ -66,6 +81,7 @@ public final class SnapshotKeys {
             case "g" -> Kind.GROUP;
             case "i" -> Kind.INVITATION;
             case "u" -> Kind.USER;
+            case "t" -> Kind.ROSTER;
             default -> throw new IllegalArgumentException("not a snapshot key: " + key);
         };
     }

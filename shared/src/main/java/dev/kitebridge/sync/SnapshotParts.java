@@ -15,8 +15,12 @@ final class SnapshotParts {
 
     private SnapshotParts() {}
 
-    /** A team's roster, summed up when it is read: how many members (at {@code o/ORG/g/TEAM/r}; its pipelines at {@code /p/PIPELINE}). */
-    record RosterSummary(long membersCount) {}
+    /**
+     * A team's roster, summed up when it is read: how many members (at {@code o/ORG/g/TEAM/r}; its
+     * pipelines at {@code /p/PIPELINE}), and whether its members are listed beside it ({@link TeamIndex}:
+     * false in a summary written before they were).
+     */
+    record RosterSummary(long membersCount, boolean membersListed) {}
 
     /** A user's role in one team (at {@code o/ORG/u/USER/t/TEAM}). */
     record Membership(TeamRole role) {}

@@ -74,8 +74,12 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     @Override
     public void rosterMembers(String team, List<TeamMember> page) {
-        write(page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
-                new SnapshotParts.Membership(m.role()))).toList(), InPlace.Part.ROSTER, team, page.stream().map(TeamMember::userId).toList());
+        // A full run writes each membership with its entry in the team's index (TeamIndex): written, looked up and seen
+        // together. A pass's own generation holds the memberships alone: its entries follow from them when it publishes.
+        List<SnapshotStore.Item> memberships = page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
+                new SnapshotParts.Membership(m.role()))).toList();
+        write(oneTeam ? memberships : TeamIndex.withEntries(memberships), InPlace.Part.ROSTER, team,
+                page.stream().map(TeamMember::userId).toList());
     }
 
     /** Each pipeline an item of the team's record, so that a team with thousands of them keeps the checkpoint small. */
@@ -88,8 +92,9 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     @Override
     public void rosterRead(String team, long membersCount) {
+        // Its members are listed beside it by now (every page of the roster wrote their entries).
         // Seen with the team (a team listed has its roster read through): no marker of its own.
-        write(List.of(item(SnapshotKeys.group(org.id(), team) + "/r", new SnapshotParts.RosterSummary(membersCount))), null, team, List.of());
+        write(List.of(item(SnapshotKeys.group(org.id(), team) + "/r", new SnapshotParts.RosterSummary(membersCount, true))), null, team, List.of());
     }
 
     /**
@@ -174,8 +179,15 @@ final class SnapshotSink implements OrganizationReader.Sink {
             return;
         }
         Map<String, com.fasterxml.jackson.databind.JsonNode> current = new HashMap<>();
-        snapshots.get(run.accountId(), run.baseGeneration(), items.stream().map(SnapshotStore.Item::key).toList())
-                .forEach(i -> current.put(i.key(), i.data()));
+        // A roster page's entries in a team the current generation lists whole are there exactly where its memberships are:
+        // they follow from the memberships looked up, and are not looked up themselves (a read unit each).
+        boolean entriesFollow = part == InPlace.Part.ROSTER && listedInBase(run, team);
+        snapshots.get(run.accountId(), run.baseGeneration(), items.stream().map(SnapshotStore.Item::key)
+                .filter(k -> !(entriesFollow && TeamIndex.isEntry(k))).toList()).forEach(i -> current.put(i.key(), i.data()));
+        if (entriesFollow) {
+            List.copyOf(current.keySet()).stream().filter(TeamIndex::isMembership).map(TeamIndex::entryOf)
+                    .forEach(e -> current.put(e.key(), e.data()));
+        }
         List<SnapshotStore.Item> changed = items.stream().filter(i -> !InPlace.same(i.data(), current.get(i.key()))).toList();
         List<String> readAgain = items.stream().filter(i -> InPlace.same(i.data(), current.get(i.key())))
                 .map(SnapshotStore.Item::key).filter(written()::contains).toList();
@@ -191,6 +203,14 @@ final class SnapshotSink implements OrganizationReader.Sink {
             snapshots.put(run.accountId(), run.generation(), List.of(InPlace.seenMarker(org.id(), part, team, ids)));
         }
     }
+
+    /** Whether the account's current generation lists the team's members whole (its summary says so): read once a team. */
+    private boolean listedInBase(SyncRun run, String team) {
+        return listedInBase.computeIfAbsent(team, t -> TeamIndex.listed(snapshots.get(run.accountId(), run.baseGeneration(),
+                List.of(SnapshotKeys.group(org.id(), t) + "/r")).stream().findFirst().orElse(null)));
+    }
+
+    private final Map<String, Boolean> listedInBase = new java.util.concurrent.ConcurrentHashMap<>();
 
     private synchronized Set<String> written() {
         if (written == null) {

@@ -21,6 +21,30 @@ public interface SnapshotStore {
     List<Item> list(String accountId, long generation, String afterKey, int limit);
 
     /**
+     * Items of a generation in key order after {@code afterKey} and before {@code beforeKey}
+     * (exclusive), at most {@code limit}: a record or a prefix read without reading past its end
+     * (DynamoDB charges a query for every item it reads).
+     */
+    default List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+        return list(accountId, generation, afterKey, limit).stream().filter(i -> i.key().compareTo(beforeKey) < 0).toList();
+    }
+
+    /** Every item of a generation whose key begins with {@code prefix}, in key order, read in pages. */
+    default List<Item> prefixed(String accountId, long generation, String prefix) {
+        List<Item> items = new java.util.ArrayList<>();
+        String after = prefix;
+        String end = prefix + "~"; // after every key under it: keys are ids, slashes and letters
+        while (true) {
+            List<Item> page = list(accountId, generation, after, end, 500);
+            page.stream().filter(i -> i.key().startsWith(prefix)).forEach(items::add);
+            if (page.size() < 500) {
+                return items;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
+    /**
      * The items of a generation with these keys, those that are there (in no particular order): a
      * run looks up each page it reads in the account's current generation, to write only what changed.
      */
@@ -33,8 +57,9 @@ public interface SnapshotStore {
     default List<Item> record(String accountId, long generation, String recordKey) {
         List<Item> items = new java.util.ArrayList<>();
         String after = recordKey.substring(0, recordKey.length() - 1); // sorts just before the record's first item
+        String end = recordKey + "/~"; // after the record's last part
         while (true) {
-            List<Item> page = list(accountId, generation, after, 100);
+            List<Item> page = list(accountId, generation, after, end, 100);
             for (Item item : page) {
                 if (item.key().equals(recordKey) || item.key().startsWith(recordKey + "/")) {
                     items.add(item);

@@ -2,25 +2,30 @@ package dev.kitebridge.sync;
 
 /**
  * What a pass of changes re-reads of an organization, named by whatever noticed the change (an
- * audit event, a light pass): one member, one team, or the pending invitations. A subject covers
- * snapshot items: a pass replaces exactly the items its subjects cover, and leaves every other one
- * as the account's snapshot has it.
+ * audit event, a light pass): one member, one team, the pending invitations, or the member list. A
+ * subject covers snapshot items: a pass replaces exactly the items its subjects cover, and leaves
+ * every other one as the account's snapshot has it.
  *
  * @param organizationId the organization's UUID
- * @param id the member's user UUID or the team's UUID; null for the invitations
+ * @param id the member's user UUID, the team's or the invitation's UUID; null for the invitations and the member list
  */
 public record Subject(String organizationId, Kind kind, String id) {
 
     /**
-     * USER: the member's own items (REST member, GraphQL profile) and their memberships; GROUP: the
-     * team's items (the team, its roster's count, its pipelines) and every membership in it;
-     * INVITATIONS: every pending invitation of the organization.
+     * USER: the member's own items (REST member, GraphQL profile) and their memberships, with each
+     * membership's entry in its team's index ({@link TeamIndex}); GROUP: the team's items (the team,
+     * its roster's count, its pipelines), every membership in it and its index;
+     * INVITATIONS: every pending invitation of the organization; INVITATION: one invitation (an
+     * audit event names it), read alone for a few points where the list costs some 5 an invitation;
+     * MEMBERS: the organization's member list, read over REST to find who joined, left or changed
+     * (see {@link MemberListReader}). It covers no item: what it finds are USER subjects added to the
+     * pass, which cover their members'.
      */
-    public enum Kind { USER, GROUP, INVITATIONS }
+    public enum Kind { USER, GROUP, INVITATIONS, INVITATION, MEMBERS }
 
     public Subject {
-        if (organizationId == null || kind == null || (kind == Kind.INVITATIONS) != (id == null)) {
-            throw new IllegalArgumentException("a subject names an organization and, but for invitations, one member or team");
+        if (organizationId == null || kind == null || (kind == Kind.INVITATIONS || kind == Kind.MEMBERS) != (id == null)) {
+            throw new IllegalArgumentException("a subject names an organization and, but for invitations and the member list, one member, team or invitation");
         }
     }
 
@@ -36,13 +41,25 @@ public record Subject(String organizationId, Kind kind, String id) {
         return new Subject(organizationId, Kind.INVITATIONS, null);
     }
 
+    public static Subject invitation(String organizationId, String invitationUuid) {
+        return new Subject(organizationId, Kind.INVITATION, invitationUuid);
+    }
+
+    public static Subject members(String organizationId) {
+        return new Subject(organizationId, Kind.MEMBERS, null);
+    }
+
     /** Whether a snapshot item is one this subject's re-read replaces. */
     public boolean covers(String itemKey) {
         return switch (kind) {
-            case USER -> itemKey.equals(SnapshotKeys.user(organizationId, id)) || itemKey.startsWith(SnapshotKeys.user(organizationId, id) + "/");
+            case USER -> itemKey.equals(SnapshotKeys.user(organizationId, id)) || itemKey.startsWith(SnapshotKeys.user(organizationId, id) + "/")
+                    || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "t/") && itemKey.endsWith("/" + id);
             case GROUP -> itemKey.equals(SnapshotKeys.group(organizationId, id)) || itemKey.startsWith(SnapshotKeys.group(organizationId, id) + "/")
-                    || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id);
+                    || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id)
+                    || itemKey.startsWith(SnapshotKeys.roster(organizationId, id));
             case INVITATIONS -> itemKey.startsWith(SnapshotKeys.organization(organizationId) + "i/");
+            case INVITATION -> itemKey.equals(SnapshotKeys.invitation(organizationId, id));
+            case MEMBERS -> false; // the members it finds changed are subjects of their own
         };
     }
 }

@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.access.Session;
+import dev.kitebridge.buildkite.InvitationState;
+import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.contract.ApiError;
@@ -22,19 +24,22 @@ import dev.kitebridge.sync.SyncRun.Read;
  * A pass of changes' READ phase: each subject re-read whole into the pass's own generation, subject
  * after subject. The run's {@link Read} says which subject ({@code organization} is its index) and,
  * for a team's roster or the invitations (read by the {@link OrganizationReader}'s lanes, as a full
- * run reads them), where in it. A subject is begun by dropping what an earlier attempt left of it,
- * so a worker that dies reads it again from its start, or from the last page it saved.
+ * run reads them) or the member list ({@link MemberListReader}), where in it. A subject is begun
+ * by dropping what an earlier attempt left of it, so a worker that dies reads it again from its
+ * start, or from the last page it saved.
  */
 final class SubjectReader {
 
     private final BuildkiteAccess access;
     private final OrganizationReader reader;
     private final SnapshotStore snapshots;
+    private final MemberListReader memberList;
 
     SubjectReader(BuildkiteAccess access, OrganizationReader reader, SnapshotStore snapshots) {
         this.access = access;
         this.reader = reader;
         this.snapshots = snapshots;
+        this.memberList = new MemberListReader(access, snapshots);
     }
 
     /**
@@ -82,16 +87,25 @@ final class SubjectReader {
                 readMember(session, progress, deadline, subject, org);
                 return Optional.empty();
             }
+            case INVITATION -> {
+                readInvitation(session, progress, deadline, subject, org);
+                return Optional.empty();
+            }
             case GROUP -> {
                 if (!begun) {
                     Optional<Team> team = access.find(session, () -> session.buildkiteUntil(deadline).teams().get(org.slug(), subject.id()));
                     if (team.isEmpty()) {
-                        return Optional.empty(); // deleted: nothing of it is read
+                        // Deleted: nothing of it is read; the invitations naming it are read again, not rebuilt (see InvitationTeams).
+                        withSubject(progress, Subject.invitations(org.id()));
+                        return Optional.empty();
                     }
                     write(run, List.of(item(SnapshotKeys.group(org.id(), subject.id()), team.get())));
                     progress.save(r -> r.reading(new Read(r.read().organization(), new GraphqlLane(null, true, null, true, null),
                             RestLane.at(RestLane.Stage.ROSTERS, subject.id())), r.counts().read(0, 0, 1, 0)));
                 }
+            }
+            case MEMBERS -> {
+                return memberList.read(session, progress, deadline, subject, org);
             }
             case INVITATIONS -> {
                 if (!begun) {
@@ -120,10 +134,21 @@ final class SubjectReader {
         one.profile().ifPresent(p -> items.add(item(SnapshotKeys.profile(org.id(), subject.id()), p.withoutRaw())));
         one.teams().forEach(t -> items.add(item(SnapshotKeys.membership(org.id(), subject.id(), t.teamUuid()),
                 new SnapshotParts.Membership(t.role()))));
-        write(run, items);
+        write(run, items); // (its entries in the teams' indexes follow from its memberships when the pass publishes: see Overlay)
         teamsChanged(progress, org, subject, one.teams().stream().map(OrganizationData.UserTeam::teamUuid).collect(java.util.stream.Collectors.toSet()));
         Tally read = new Tally(1, 0, 0, one.teams().size());
         progress.save(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));
+    }
+
+    /** One invitation, as a page of pending invitations has it; none where it is no longer pending (accepted, revoked, expired). */
+    private void readInvitation(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org) {
+        SyncRun run = progress.current();
+        Optional<InvitationNode> invitation = access.call(session,
+                () -> session.buildkiteUntil(deadline).graphql().invitations().one(org.slug(), subject.id()))
+                .filter(i -> i.state() == InvitationState.PENDING);
+        invitation.ifPresent(i -> write(run, List.of(item(SnapshotKeys.invitation(org.id(), subject.id()), i))));
+        int read = invitation.isPresent() ? 1 : 0;
+        progress.save(r -> r.reading(r.read(), r.counts().read(0, read, 0, 0)));
     }
 
     /**
@@ -142,6 +167,15 @@ final class SubjectReader {
         if (!more.isEmpty()) {
             List<Subject> all = new ArrayList<>(run.subjects());
             all.addAll(more);
+            progress.save(r -> r.withSubjects(all));
+        }
+    }
+
+    /** A subject added to the pass, after those it has, unless it is among them. */
+    private static void withSubject(RunProgress progress, Subject subject) {
+        if (!progress.current().subjects().contains(subject)) {
+            List<Subject> all = new ArrayList<>(progress.current().subjects());
+            all.add(subject);
             progress.save(r -> r.withSubjects(all));
         }
     }

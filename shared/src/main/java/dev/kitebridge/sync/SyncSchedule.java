@@ -38,6 +38,14 @@ public final class SyncSchedule {
     private final LightWatch light;
     private final SyncCadence cadence;
     private final TimeSource time;
+    /**
+     * When this instance last polled each account whose cursors that poll did not move: such a poll
+     * is not written (a quiet minute's poll would otherwise write the account's sync state every
+     * time), so its time is kept here, for when the next poll is due and who waited longest. The
+     * schedule's function keeps its instance warm between ticks; a new one knows only what was
+     * written, and may poll such an account once before its cadence says (which costs, not corrupts).
+     */
+    private final java.util.Map<String, Instant> quietlyPolled = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SyncSchedule(AccountStore accounts, SyncStore syncs, SyncService service, AuditWatch watch, LightWatch light,
                         SyncCadence cadence, TimeSource time) {
@@ -77,7 +85,7 @@ public final class SyncSchedule {
         AtomicInteger polled = new AtomicInteger();
         AtomicInteger looked = new AtomicInteger();
         List<AccountSync> states = new ArrayList<>(syncs.accounts());
-        states.sort(Comparator.comparing(SyncSchedule::lastLookedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
+        states.sort(Comparator.comparing(this::lastLookedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(AT_ONCE, states.size())), daemon());
         try {
             List<Future<?>> work = new ArrayList<>();
@@ -105,6 +113,7 @@ public final class SyncSchedule {
     static final int AT_ONCE = 8;
 
     private void tick(AccountSync state, AtomicInteger fullRuns, AtomicInteger passes, AtomicInteger polled, AtomicInteger looked) {
+        // Read once a tick: the poll or look opens Buildkite with this account, not a second read of it.
         Optional<IntegratedAccount> account = accounts.find(state.tenantId(), state.accountId());
         if (account.isEmpty() || account.get().status() != IntegratedAccount.Status.ACTIVE) {
             return;
@@ -140,8 +149,8 @@ public final class SyncSchedule {
     private enum Started { NOTHING, PASS, FULL_RUN }
 
     /** When the schedule last looked at an account's audit events or counts (null: never). */
-    private static Instant lastLookedAt(AccountSync state) {
-        Instant polled = state.audit().values().stream().map(AuditCursor::polledAt).filter(java.util.Objects::nonNull)
+    private Instant lastLookedAt(AccountSync state) {
+        Instant polled = state.audit().values().stream().map(c -> polledAt(state, c)).filter(java.util.Objects::nonNull)
                 .min(Comparator.naturalOrder()).orElse(null);
         Instant counted = state.counts().at();
         return polled == null ? counted : counted == null ? polled : polled.isBefore(counted) ? polled : counted;
@@ -156,6 +165,12 @@ public final class SyncSchedule {
     }
 
     private enum Next { FULL, POLL, LOOK, NOTHING }
+
+    /** When a cursor was last polled: as written, or later by this instance in a poll that moved nothing. */
+    private Instant polledAt(AccountSync state, AuditCursor cursor) {
+        Instant here = quietlyPolled.get(state.accountId());
+        return cursor.polledAt() == null ? here : here == null || here.isBefore(cursor.polledAt()) ? cursor.polledAt() : here;
+    }
 
     /** A full run; the counts seen before it are dropped, so that the next look compares with what it confirms. */
     private boolean full(AccountSync state) {
@@ -186,7 +201,7 @@ public final class SyncSchedule {
         }
         boolean pollDue = account.organizations().stream().map(org -> state.audit(org.id()))
                 .anyMatch(c -> c.unavailableSince() != null ? !time.now().isBefore(c.unavailableSince().plus(cadence.auditRecheck()))
-                        : c.polledAt() == null || !time.now().isBefore(c.polledAt().plus(cadence.auditPoll())));
+                        : polledAt(state, c) == null || !time.now().isBefore(polledAt(state, c).plus(cadence.auditPoll())));
         if (pollDue) {
             return Next.POLL;
         }
@@ -201,13 +216,22 @@ public final class SyncSchedule {
      */
     private Started poll(IntegratedAccount account, AccountSync state) {
         AuditWatch.Found found;
+        // The poll asks from shortly before the last one, quiet ones (not written) included: they listed nothing new.
+        java.util.Map<String, AuditCursor> lastPolled = new java.util.HashMap<>();
+        state.audit().forEach((org, c) -> lastPolled.put(org, new AuditCursor(c.checkpoint(), c.seen(), polledAt(state, c), c.unavailableSince())));
         try {
-            found = watch.poll(account, state, state.confirmed().oldest().orElseThrow(), cadence.auditRecheck(), POLL_BUDGET);
+            found = watch.poll(account, state.withAudit(lastPolled), state.confirmed().oldest().orElseThrow(), cadence.auditRecheck(), POLL_BUDGET);
         } catch (ApiError e) {
             if (e.status() == 429) {
                 return Started.NOTHING; // a spent budget: the next tick polls again from the same cursors
             }
             throw e;
+        }
+        boolean moved = found.cursors().entrySet().stream().anyMatch(e -> !state.audit(e.getKey()).samePlace(e.getValue()));
+        if (!found.changed() && !moved) {
+            // Nothing new, and the cursors stand where they stood: nothing to write (its time is kept here).
+            quietlyPolled.put(account.id(), time.now());
+            return Started.NOTHING;
         }
         return act(account, "audit_events", found.fullRunNeeded(), found.subjects(), s -> s.withAudit(found.cursors()));
     }
@@ -224,7 +248,7 @@ public final class SyncSchedule {
             throw e;
         }
         // After a full run the next look compares with the data that run keeps, not with counts seen before it.
-        CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals(), found.doubted());
+        CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals(), found.doubted(), found.listed());
         return act(account, "counts", found.fullRunNeeded(), found.subjects(), s -> s.withCounts(seen));
     }
 

@@ -83,17 +83,8 @@ public final class SyncService {
             throw ApiError.needsReauth(accountId);
         }
         boolean synced = syncs.account(accountId).map(s -> s.currentGeneration() > 0).orElse(false);
-        return start(account, trigger, synced ? withInvitations(subjects) : null, false);
-    }
-
-    /**
-     * The subjects, and the invitations of each organization where a team is among them: an
-     * invitation names the teams it will join, so a team renamed or deleted changes it too.
-     */
-    static List<Subject> withInvitations(List<Subject> subjects) {
-        java.util.LinkedHashSet<Subject> all = new java.util.LinkedHashSet<>(subjects);
-        subjects.stream().filter(s -> s.kind() == Subject.Kind.GROUP).forEach(s -> all.add(Subject.invitations(s.organizationId())));
-        return List.copyOf(all);
+        // (An invitation names its teams: a pass with a team rebuilds those naming it, see InvitationTeams, rather than read them all.)
+        return start(account, trigger, synced ? List.copyOf(new java.util.LinkedHashSet<>(subjects)) : null, false);
     }
 
     /** A run of the account, as read (one run at a time: the one under way, if there is one). */

@@ -1,6 +1,7 @@
 package dev.kitebridge.directory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,6 +115,50 @@ class TokenRaceTest {
         // The secret changed behind both instances' backs (the revision stays): B reads it no more, its cache holds the new token.
         AwsClients.secretsManager(config).putSecretValue(b -> b.secretId(config.secretPrefix() + id).secretString(newToken().secret()));
         assertEquals(second.uuid(), whoAmI(instanceB, instanceB.open(TENANT, id, Duration.ofSeconds(30))), "B read the secret again once");
+    }
+
+    /**
+     * The token cache keeps a copy for hours (a polled account read its secret twelve times an
+     * hour), and that costs no freshness: a rotate is used at the next open, a token refused is read
+     * again once, and what is said of a refused token never holds it.
+     */
+    @Test
+    void aTokenCachedForHoursIsReplacedAtOnceByARotateAndNeverLeaks() {
+        Instant[] now = {Instant.parse("2026-12-01T00:00:00Z")};
+        TimeSource vaultClock = new TimeSource() {
+            @Override
+            public Instant now() {
+                return now[0];
+            }
+
+            @Override
+            public void sleep(Duration duration) {
+                throw new UnsupportedOperationException("nothing waits on this clock");
+            }
+        };
+        BuildkiteAccess instanceC = new BuildkiteAccess(accounts,
+                new SecretsManagerTokenVault(AwsClients.secretsManager(config), config.secretPrefix(), vaultClock),
+                new InMemoryRateLimitGovernor(), endpoints, TimeSource.scaled(sandbox.clock().scale()));
+        ApiToken first = newToken();
+        String id = accountsOnA.link(TENANT, BuildkiteToken.of(first.secret()), "Acme").account().id();
+        assertEquals(first.uuid(), whoAmI(instanceC, instanceC.open(TENANT, id, Duration.ofSeconds(30))));
+
+        // Written around Kitebridge (no new revision), and the first token still works: C's copy an hour on proves no read.
+        AwsClients.secretsManager(config).putSecretValue(b -> b.secretId(config.secretPrefix() + id).secretString(newToken().secret()));
+        now[0] = now[0].plus(Duration.ofHours(1));
+        assertEquals(first.uuid(), whoAmI(instanceC, instanceC.open(TENANT, id, Duration.ofSeconds(30))), "an hour on, served from the cache");
+
+        ApiToken rotated = newToken();
+        accountsOnA.rotate(TENANT, id, BuildkiteToken.of(rotated.secret()), null);
+        Session afterRotate = instanceC.open(TENANT, id, Duration.ofSeconds(30));
+        assertEquals(rotated.uuid(), whoAmI(instanceC, afterRotate), "a rotate is used at the next open, whatever the cache's age");
+
+        sandbox.world().revokeToken(rotated);
+        ApiError refused = assertThrows(ApiError.class, () -> whoAmI(instanceC, afterRotate), "the stored token, read again, is refused too");
+        assertEquals(424, refused.status());
+        assertFalse(refused.getMessage().contains(rotated.secret()) || refused.toString().contains(rotated.secret()),
+                "a refused token is never in what is said of it");
+        assertEquals(IntegratedAccount.Status.NEEDS_REAUTH, accounts.find(TENANT, id).orElseThrow().status());
     }
 
     @Test

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
@@ -86,5 +89,135 @@ public abstract class OrganizationDataStoreContract {
         assertTrue(store().complete("acct-4", "acme", OrganizationData.Part.PROFILES).isEmpty());
         store().deleteAccount("acct-3");
         assertTrue(store().complete("acct-3", "acme", OrganizationData.Part.PROFILES).isEmpty());
+    }
+
+    /** A random change of the kinds passes and directory writes make. */
+    protected static Consumer<OrganizationData> randomChange(Random random, int step) {
+        int user = random.nextInt(60);
+        String team = "team-" + random.nextInt(4);
+        TeamRole role = random.nextBoolean() ? TeamRole.MAINTAINER : TeamRole.MEMBER;
+        return switch (random.nextInt(7)) {
+            case 0 -> d -> d.memberRemoved("user-" + user);
+            case 1 -> d -> d.teamMemberSet(team, "user-" + user, role);
+            case 2 -> d -> d.teamMemberRemoved(team, "user-" + user);
+            case 3 -> d -> d.teamRenamed(team, "renamed-" + step, "Renamed " + step);
+            case 4 -> d -> d.teamSaved(new TeamRoster("team-" + (10 + step), "new-" + step, "New " + step,
+                    List.of(new TeamRoster.Member("user-" + user, TeamRole.MEMBER)),
+                    List.of(new TeamRoster.PipelineAccess("pipe-" + step, "p-" + step, PipelineAccessLevel.READ_ONLY))));
+            case 5 -> d -> d.teamDeleted(team, T0.plusSeconds(step));
+            default -> d -> d.addProfile(new MemberProfile("user-" + (100 + step), "id-" + step, OrganizationRole.ADMIN, null, T0,
+                    null, true, false, false, null, null));
+        };
+    }
+
+    /** Complete data with four teams, their members among the first 60 profiles. */
+    protected static OrganizationData withTeams(String account, int members) {
+        OrganizationData.Snapshot s = data(account, members, true, true).snapshot();
+        List<TeamRoster> teams = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            List<TeamRoster.Member> roster = new ArrayList<>();
+            for (int u = t; u < 60; u += 3) {
+                roster.add(new TeamRoster.Member("user-" + u, u % 2 == 0 ? TeamRole.MEMBER : TeamRole.MAINTAINER));
+            }
+            teams.add(new TeamRoster("team-" + t, "team-" + t, "Team " + t, roster,
+                    List.of(new TeamRoster.PipelineAccess("pipe-" + t, "service-" + t, PipelineAccessLevel.BUILD_AND_READ))));
+        }
+        return OrganizationData.restore(new OrganizationData.Snapshot(s.accountId(), s.organizationSlug(), s.startedAt(), s.retryAt(),
+                s.profiles(), s.profilesAfter(), s.profilesCompletedAt(), s.profilesNeedSso(), teams, teams, null, true, teams.size(),
+                null, false, List.of(), List.of(), s.rostersCompletedAt(), s.stalledSince(), s.changedAt()));
+    }
+
+    /** Equal snapshots; where not, says which field differs (a snapshot of 80 members prints as pages). */
+    protected static void assertSameData(OrganizationData.Snapshot expected, OrganizationData.Snapshot actual, String message) {
+        for (var component : OrganizationData.Snapshot.class.getRecordComponents()) {
+            try {
+                Object want = component.getAccessor().invoke(expected);
+                Object got = component.getAccessor().invoke(actual);
+                assertEquals(want, got, message + ": " + component.getName());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static OrganizationData.Snapshot changed(OrganizationData.Snapshot before, Consumer<OrganizationData> change) {
+        OrganizationData copy = OrganizationData.restore(before);
+        change.accept(copy);
+        return copy.snapshot();
+    }
+
+    @Test
+    void everyRevisionIsWhatEveryReaderSeesAfterIt() {
+        store().save(withTeams("acct-10", 80));
+        OrganizationData.Snapshot expected = withTeams("acct-10", 80).snapshot();
+        Random random = new Random(12);
+        for (int step = 0; step < 40; step++) {
+            Consumer<OrganizationData> change = randomChange(random, step);
+            expected = changed(expected, change);
+            store().revise("acct-10", "acme", change);
+            OrganizationData read = store().complete("acct-10", "acme", OrganizationData.Part.ROSTERS).orElseThrow();
+            assertSameData(expected, read.snapshot(), "after step " + step);
+            assertEquals(expected.profilesCompletedAt(), read.completedAt(OrganizationData.Part.PROFILES).orElseThrow(),
+                    "a revision keeps the data's age");
+        }
+        assertTrue(store().building("acct-10", "acme").isEmpty(), "a revision of complete data starts no build");
+    }
+
+    @Test
+    void aBuildInProgressIsRevisedWithTheCompleteData() {
+        store().save(data("acct-11", 30, true, true));
+        OrganizationData building = data("acct-11", 30, false, false);
+        store().save(building);
+        store().revise("acct-11", "acme", d -> d.memberRemoved("user-1"));
+        for (OrganizationData read : List.of(store().complete("acct-11", "acme", OrganizationData.Part.PROFILES).orElseThrow(),
+                store().building("acct-11", "acme").orElseThrow())) {
+            assertTrue(read.profile("user-1").isEmpty());
+            assertTrue(read.teamsOf("user-1").isEmpty());
+            assertEquals(29, read.profileCount());
+        }
+        assertEquals("Mg==", store().building("acct-11", "acme").orElseThrow().snapshot().profilesAfter(), "the build goes on where it stood");
+    }
+
+    @Test
+    void nothingKeptIsNothingToRevise() {
+        AtomicBoolean called = new AtomicBoolean();
+        store().revise("acct-12", "acme", d -> called.set(true));
+        assertTrue(store().complete("acct-12", "acme", OrganizationData.Part.PROFILES).isEmpty());
+        assertTrue(!called.get());
+    }
+
+    @Test
+    void twoWritersAtOnceBothKeepTheirRevision() {
+        store().save(withTeams("acct-13", 80));
+        OrganizationDataStore other = store(); // another process, for an adapter that has processes
+        AtomicBoolean first = new AtomicBoolean(true);
+        store().revise("acct-13", "acme", d -> {
+            if (first.getAndSet(false)) {
+                // Another writer revises between this writer's read and its write.
+                other.revise("acct-13", "acme", o -> o.teamMemberSet("team-1", "user-70", TeamRole.MAINTAINER));
+            }
+            d.memberRemoved("user-4");
+        });
+        OrganizationData read = store().complete("acct-13", "acme", OrganizationData.Part.ROSTERS).orElseThrow();
+        assertTrue(read.profile("user-4").isEmpty(), "this writer's revision");
+        assertEquals(TeamRole.MAINTAINER, read.teamsOf("user-70").get(0).role(), "the other writer's revision");
+        assertEquals(changed(changed(withTeams("acct-13", 80).snapshot(),
+                o -> o.teamMemberSet("team-1", "user-70", TeamRole.MAINTAINER)), d -> d.memberRemoved("user-4")), read.snapshot());
+    }
+
+    @Test
+    void aSaveAfterRevisionsKeepsWhatItSaves() {
+        store().save(withTeams("acct-14", 80));
+        Random random = new Random(14);
+        for (int step = 0; step < 5; step++) {
+            store().revise("acct-14", "acme", randomChange(random, step));
+        }
+        OrganizationData revised = store().complete("acct-14", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        OrganizationData.Snapshot expected = changed(revised.snapshot(), d -> d.memberRemoved("user-7"));
+        store().save(OrganizationData.restore(expected));
+        assertEquals(expected, store().complete("acct-14", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot());
+        store().revise("acct-14", "acme", d -> d.memberRemoved("user-8"));
+        assertEquals(changed(expected, d -> d.memberRemoved("user-8")),
+                store().complete("acct-14", "acme", OrganizationData.Part.ROSTERS).orElseThrow().snapshot());
     }
 }

@@ -81,6 +81,22 @@ public abstract class SnapshotStoreContract {
         assertTrue(store().list("acct-1", 1, "o/zeta/", 10).isEmpty());
     }
 
+    /** A record or a prefix is read up to its end and no further: DynamoDB charges for every item a query reads. */
+    @Test
+    void aListStopsBeforeItsEndKeyAndARecordOrPrefixReadsNothingPastIt() {
+        store().put("acct-1", 1, organization("acme", 30));
+        store().put("acct-1", 1, List.of(item("o/acme/t/team-1/user-001", "entry"), item("o/acme/t/team-2/user-002", "entry")));
+        assertEquals(List.of("o/acme/u/user-001/g", "o/acme/u/user-001/m", "o/acme/u/user-001/t/team-1"),
+                keys(store().list("acct-1", 1, "o/acme/u/user-000/~", "o/acme/u/user-001/~", 100)));
+        assertEquals(List.of("o/acme/g/team-1"), keys(store().list("acct-1", 1, null, "o/acme/g/team-1/", 100)));
+        assertTrue(store().list("acct-1", 1, "o/acme/u/user-002", "o/acme/u/user-001", 10).isEmpty(), "an end before the start");
+        assertEquals(keys(store().list("acct-1", 1, "o/acme/u/user-004", 3)).subList(0, 3),
+                keys(store().list("acct-1", 1, "o/acme/u/user-004", "o/acme/u/user-009", 3)), "at most the limit");
+        assertEquals(List.of("o/acme/t/team-1/user-001"), keys(store().prefixed("acct-1", 1, "o/acme/t/team-1/")));
+        assertEquals(List.of("o/acme/u/user-007/g", "o/acme/u/user-007/m", "o/acme/u/user-007/t/team-1"),
+                keys(store().record("acct-1", 1, "o/acme/u/user-007")));
+    }
+
     @Test
     void writingAnItemAgainReplacesIt() {
         store().put("acct-1", 1, List.of(item("o/acme/g/t1", "before"), item("o/acme/g/t2", "kept")));

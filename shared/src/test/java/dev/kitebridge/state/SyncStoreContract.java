@@ -49,7 +49,7 @@ public abstract class SyncStoreContract {
         SyncRun.Read read = new SyncRun.Read(1, new OrganizationReader.GraphqlLane(null, true, "Y3Vyc29yOjI=", false, null),
                 new OrganizationReader.RestLane(OrganizationReader.RestLane.Stage.ROSTERS, new PageRequest(query), "team-7", true, 42));
         SyncRun.Counts counts = new SyncRun.Counts(120, 3, 6, 240, 57, 2, Map.of(ChangeEvent.USER_CREATED, 120L, ChangeEvent.GROUP_USER_ADDED, 240L), 4);
-        return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", List.of(Subject.user("org-1", "user-1"), Subject.invitations("org-1")), true, SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
+        return new SyncRun(id, "tenant-1", "acct-1", 7, "schedule", List.of(Subject.user("org-1", "user-1"), Subject.invitations("org-1"), Subject.members("org-1")), true, SyncRun.Status.FAILED, SyncRun.Phase.HOLD, T0, T0.plusSeconds(1),
                 T0.plusSeconds(90).plusNanos(5), 6, 7, true,
                 List.of(new SyncRun.Organization("org-1", "acme", "Acme Inc"), new SyncRun.Organization("org-2", "zeta", "Zëta 山田")),
                 read, new SyncRun.Diff("o/acme/u/user-9", 300, 12, "000000000007/90/o/acme/u/user-3"), counts, "Buildkite answered 401",
@@ -79,7 +79,7 @@ public abstract class SyncStoreContract {
                 Map.of("org-1", new AuditCursor(T0.minusSeconds(5), List.of("evt-a", "evt-b"), T0.minusSeconds(2), null),
                         "org-2", AuditCursor.UNKNOWN.unavailable(T0)),
                 new CountsSeen(T0.minusSeconds(30), Map.of("org-2", new SignalsQueries.Signals(120, 3, 80, 2,
-                        Map.of("team-1", new SignalsQueries.TeamSignal("Platform", 40)))), Set.of("org-2")), 3);
+                        Map.of("team-1", new SignalsQueries.TeamSignal("Platform", 40)))), Set.of("org-2"), Set.of("org-3")), 3);
         assertTrue(store().createAccount(state));
         assertEquals(state, store().account("acct-1").orElseThrow());
         AccountSync first = AccountSync.first("acct-2", "tenant-1");

@@ -8,11 +8,12 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Snapshots that count the items written (put or deleted) by generation, and note the keys put. */
+/** Snapshots that count the items written (put or deleted) and read (listed or looked up) by generation, and note the keys put. */
 class CountingSnapshots implements SnapshotStore {
     private final SnapshotStore kept;
     final Map<Long, List<String>> puts = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> writes = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicLong> reads = new ConcurrentHashMap<>();
 
     CountingSnapshots(SnapshotStore kept) {
         this.kept = kept;
@@ -21,6 +22,12 @@ class CountingSnapshots implements SnapshotStore {
     void clear() {
         puts.clear();
         writes.clear();
+        reads.clear();
+    }
+
+    /** How many items were read of a generation: each item a list or a look-up answered with, as DynamoDB counts them. */
+    long reads(long generation) {
+        return reads.getOrDefault(generation, new AtomicLong()).get();
     }
 
     long writes(long generation) {
@@ -41,12 +48,22 @@ class CountingSnapshots implements SnapshotStore {
 
     @Override
     public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-        return kept.list(accountId, generation, afterKey, limit);
+        return read(generation, kept.list(accountId, generation, afterKey, limit));
+    }
+
+    @Override
+    public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+        return read(generation, kept.list(accountId, generation, afterKey, beforeKey, limit));
+    }
+
+    private List<Item> read(long generation, List<Item> items) {
+        reads.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(items.size());
+        return items;
     }
 
     @Override
     public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
-        return kept.get(accountId, generation, keys);
+        return read(generation, kept.get(accountId, generation, keys));
     }
 
     @Override
@@ -60,6 +77,51 @@ class CountingSnapshots implements SnapshotStore {
         TreeSet<String> keys = new TreeSet<>(before.keySet());
         keys.addAll(after.keySet());
         return keys.stream().filter(k -> !Objects.equals(before.get(k), after.get(k))).count();
+    }
+
+    /**
+     * The teams' index of a snapshot is exact: no entry {@code o/ORG/t/TEAM/USER} without its
+     * membership {@code o/ORG/u/USER/t/TEAM}, and every membership of a team whose roster summary
+     * says its members are listed has its entry. Where {@code whole}, every summary says so.
+     */
+    static void assertIndexExact(Map<String, String> snapshot, boolean whole) {
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        List<String> unlisted = new ArrayList<>();
+        snapshot.forEach((key, data) -> {
+            String[] s = key.split("/");
+            if (s.length == 5 && s[0].equals("o") && s[2].equals("g") && s[4].equals("r")) {
+                (data.contains("\"members_listed\":true") ? listed : unlisted).add(s[3]);
+            }
+        });
+        List<String> missing = new ArrayList<>();
+        List<String> extra = new ArrayList<>();
+        long memberships = 0;
+        for (String key : snapshot.keySet()) {
+            String[] s = key.split("/");
+            if (s.length == 6 && s[0].equals("o") && s[2].equals("u") && s[4].equals("t")) {
+                memberships++;
+                if (listed.contains(s[5]) && !snapshot.containsKey("o/" + s[1] + "/t/" + s[5] + "/" + s[3])) {
+                    missing.add(key);
+                }
+            } else if (s.length == 5 && s[0].equals("o") && s[2].equals("t")
+                    && !snapshot.containsKey("o/" + s[1] + "/u/" + s[4] + "/t/" + s[3])) {
+                extra.add(key);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(memberships > 0, "a snapshot with memberships");
+        org.junit.jupiter.api.Assertions.assertTrue(missing.isEmpty() && extra.isEmpty(), "the teams' index: " + missing.size()
+                + " memberships of listed teams without their entry " + missing.stream().limit(3).toList() + ", " + extra.size()
+                + " entries without their membership " + extra.stream().limit(3).toList());
+        if (whole) {
+            org.junit.jupiter.api.Assertions.assertEquals(List.of(), unlisted, "every team's members are listed beside it");
+        }
+    }
+
+    /** No event is about the teams' index: it is no record. */
+    static void assertNoEventOfTheIndex(List<dev.kitebridge.events.ChangeEvent> events) {
+        List<String> about = events.stream().map(dev.kitebridge.events.ChangeEvent::position).filter(p -> p.matches(".*o/[^/]+/t/.*"))
+                .limit(3).toList();
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), about, "events about index entries");
     }
 
     /** Two snapshots item by item; a failure names the items that differ, not the whole snapshot. */

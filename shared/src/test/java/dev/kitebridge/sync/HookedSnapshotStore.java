@@ -41,6 +41,11 @@ final class HookedSnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+        return kept.list(accountId, generation, afterKey, beforeKey, limit);
+    }
+
+    @Override
     public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
         return kept.get(accountId, generation, keys);
     }

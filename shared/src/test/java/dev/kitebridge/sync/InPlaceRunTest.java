@@ -145,7 +145,8 @@ class InPlaceRunTest {
             assertEquals(described(whole.events(), wholeSeen), found);
             assertEquals(whole.snapshot(), inPlace.snapshot());
             assertTrue(inPlace.snapshot().keySet().stream().noneMatch(k -> k.endsWith("/t/" + gone.uuid())
-                    || k.startsWith(SnapshotKeys.group(org.uuid(), gone.uuid()))));
+                    || k.startsWith(SnapshotKeys.group(org.uuid(), gone.uuid())) || k.startsWith(SnapshotKeys.roster(org.uuid(), gone.uuid()))));
+            CountingSnapshots.assertIndexExact(inPlace.snapshot(), true);
             int seen = inPlace.events().size();
             inPlace.sync(WORKER);
             assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), inPlace.events().subList(seen, inPlace.events().size()).stream()
@@ -171,27 +172,16 @@ class InPlaceRunTest {
 
                 String runId = crashing.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
                 assertTrue(runs.run(runId).orElseThrow().inPlace());
-                Random random = new Random(23);
-                int kills = 0;
-                Set<SyncRun.Phase> killedIn = java.util.EnumSet.noneOf(SyncRun.Phase.class);
-                while (true) {
-                    killer.killAfterWrites(random.nextInt(8));
-                    try {
-                        crashing.finish(runId, WORKER);
-                        break;
-                    } catch (Killer.Killed killed) {
-                        kills++;
-                        killedIn.add(runs.run(runId).orElseThrow().phase());
-                    }
-                    assertTrue(kills < 5_000, "the run goes on between kills; in " + runs.run(runId).orElseThrow().phase());
-                }
-                killer.killAfter(-1);
+                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(23), 8, 5_000);
+                int kills = killedAt.size();
+                Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 // (CLEAN writes a few times only: the directory's data, one delete of the run's generation, its end.)
                 assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.DIFF, SyncRun.Phase.VERIFY, SyncRun.Phase.PUBLISH)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
                 assertEquals(ids(reference.events(), referenceSeen), ids(crashing.events(), crashingSeen));
                 assertEquals(reference.snapshot(), crashing.snapshot());
+                CountingSnapshots.assertIndexExact(crashing.snapshot(), true);
                 assertEquals(reference.kept(), crashing.kept());
                 int seen = crashing.events().size();
                 crashing.sync(WORKER);

@@ -42,6 +42,39 @@ final class Killer {
         callsLeft.set(writes);
     }
 
+    /**
+     * Works the run to its end through {@code fixture}'s worker turns of {@code slice}, killed in each
+     * of its lives after a random number of writes (under {@code upTo}); returns the run as each kill
+     * left it. Nothing is killed after it.
+     */
+    List<SyncRun> finishKilled(SyncFixture fixture, SyncStore runs, String runId, java.time.Duration slice, Random random, int upTo,
+                               int maxKills) {
+        List<SyncRun> killedAt = new java.util.ArrayList<>();
+        try {
+            while (true) {
+                killAfterWrites(random.nextInt(upTo));
+                try {
+                    fixture.finish(runId, slice);
+                    return killedAt;
+                } catch (Killed killed) {
+                    killedAt.add(runs.run(runId).orElseThrow());
+                }
+                if (killedAt.size() >= maxKills) {
+                    throw new AssertionError("the run goes on between kills; in " + runs.run(runId).orElseThrow().phase());
+                }
+            }
+        } finally {
+            killAfter(-1);
+        }
+    }
+
+    /** The phases a run was killed in. */
+    static java.util.Set<SyncRun.Phase> phases(List<SyncRun> killedAt) {
+        java.util.Set<SyncRun.Phase> phases = java.util.EnumSet.noneOf(SyncRun.Phase.class);
+        killedAt.forEach(run -> phases.add(run.phase()));
+        return phases;
+    }
+
     /** A read: it may kill, unless only writes count. */
     private <T> T read(Supplier<T> work) {
         return writesOnly ? work.get() : call(work);
@@ -74,6 +107,11 @@ final class Killer {
             @Override
             public List<Item> list(String accountId, long generation, String afterKey, int limit) {
                 return read(() -> store.list(accountId, generation, afterKey, limit));
+            }
+
+            @Override
+            public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+                return read(() -> store.list(accountId, generation, afterKey, beforeKey, limit));
             }
 
             @Override
@@ -173,6 +211,11 @@ final class Killer {
             @Override
             public void save(OrganizationData data) {
                 run(() -> store.save(data));
+            }
+
+            @Override
+            public void revise(String accountId, String organizationSlug, java.util.function.Consumer<OrganizationData> change) {
+                run(() -> store.revise(accountId, organizationSlug, change));
             }
 
             @Override

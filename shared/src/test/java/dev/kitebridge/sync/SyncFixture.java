@@ -76,6 +76,11 @@ final class SyncFixture implements AutoCloseable {
         this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor());
     }
 
+    /** Over a sandbox that the caller owns, on its virtual clock, with the directory's data in the caller's store. */
+    SyncFixture(Sandbox sandbox, VirtualTime time, OrganizationDataStore directory) {
+        this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor(), directory);
+    }
+
     /** Over a shared sandbox, with stores of the caller's, the directory's data among them. */
     SyncFixture(Sandbox shared, SnapshotStore snapshots, SyncStore syncs, EventLog log, OrganizationDataStore directory) {
         this(shared, snapshots, syncs, log, false, TimeSource.scaled(shared.clock().scale()), new InMemoryRateLimitGovernor(), directory);

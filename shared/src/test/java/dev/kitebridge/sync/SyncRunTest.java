@@ -192,6 +192,7 @@ class SyncRunTest {
                 assertEquals(20, kills, "the run was killed 20 times before it could end");
                 assertEquals(SyncRun.Status.COMPLETED, run.status(), run.error());
                 assertEquals(reference.snapshot(), crashing.snapshot());
+                CountingSnapshots.assertIndexExact(crashing.snapshot(), true);
                 assertEquals(ids(reference.events()), ids(crashing.events()));
                 // And the next run, with nothing changed, finds nothing: nothing was left half-done.
                 int seen = crashing.events().size();
@@ -236,6 +237,7 @@ class SyncRunTest {
                 assertTrue(inClean > 0, "killed in its CLEAN (" + kills + " kills in all)");
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
                 assertEquals(reference.snapshot(), crashing.snapshot());
+                CountingSnapshots.assertIndexExact(crashing.snapshot(), true);
                 assertEquals(reference.kept(), crashing.kept());
             }
         }
@@ -280,6 +282,7 @@ class SyncRunTest {
                 assertEquals(before.keySet().stream().filter(k -> k.startsWith(prefix)).toList(),
                         fixture.snapshot().keySet().stream().filter(k -> k.startsWith(prefix)).toList(), "kept: " + prefix);
             }
+            CountingSnapshots.assertIndexExact(fixture.snapshot(), true); // each membership held back with its entry
 
             // The caller confirms the deletions are real: the next run publishes them.
             int heldSeen = fixture.events().size();

@@ -42,7 +42,8 @@ import dev.kitebridge.sync.SyncCadence;
  * is simulated in steady state: linked and synced once (not counted); an hour of the schedule's
  * minute ticks on an Enterprise organization, each an audit-event poll, with a quiet hour's changes
  * (a join, a leave, two team moves) and the passes of changes they start; then the organization off
- * Enterprise: the tick's poll that finds so, full runs after the same changes, quiet ticks; webhook ticks.
+ * Enterprise: the tick's poll that finds so, full runs after the same changes, an hour of ticks (light looks) with the
+ * same quiet hour's changes and the passes they start; webhook ticks.
  */
 public final class FleetBenchmark {
 
@@ -52,9 +53,6 @@ public final class FleetBenchmark {
     public static final List<Size> FLEET = List.of(new Size(50, 5, 0.70), new Size(500, 25, 0.25), new Size(10_000, 250, 0.05));
     public static final int FLEET_ACCOUNTS = 1_000;
     public static final double GOAL = 0.05;
-
-    /** Quiet ticks measured without audit events (each a minute: all within the hour after the last full run). */
-    public static final int QUIET_TICKS = 5;
 
     private final PrintStream out;
     private final double scale;
@@ -159,8 +157,8 @@ public final class FleetBenchmark {
         FleetClock clock = FleetClock.start(scale);
         try (Sandbox sandbox = Sandbox.builder().population(population).limits(RateLimits.BUILDKITE).clock(clock::now).start()) {
             out.printf(Locale.ROOT, "%n-- %,d members, %d teams (seed %d): linked and synced once; an hour of %d ticks with audit events;"
-                            + " then without: the poll that finds so, %d full passes, %d quiet ticks; %d webhook ticks --%n",
-                    size.members(), size.teams(), population.seed(), hourTicks(), fullPasses, QUIET_TICKS, webhookTicks);
+                            + " then without: the poll that finds so, %d full passes, an hour of %d ticks (light looks); %d webhook ticks --%n",
+                    size.members(), size.teams(), population.seed(), hourTicks(), fullPasses, hourTicks(), webhookTicks);
             Dynalite.Table table = Dynalite.get().newTable();
             Path interceptors = Files.createTempDirectory("kitebridge-fleet-meter");
             Path registration = interceptors.resolve("software/amazon/awssdk/global/handlers/execution.interceptors");
@@ -205,53 +203,10 @@ public final class FleetBenchmark {
                 // With audit events: an hour of ticks, each a poll; a quiet hour's changes, spread over it, start passes of changes.
                 probe.idle(330);
                 probe.send("PASS TICK"); // its first, with classes to load, not counted (a minute's tick finds its container warm)
-                long retainedBefore = retainedBytes(table);
-                int ticksInHour = hourTicks();
-                List<Integer> changeAt = List.of(ticksInHour * 10 / 60, ticksInHour * 25 / 60, ticksInHour * 40 / 60, ticksInHour * 55 / 60);
-                List<Map<String, String>> hour = new ArrayList<>();
-                List<long[]> hourBuildkite = new ArrayList<>();
-                Map<String, Long> hourCalls = new java.util.TreeMap<>();
-                Map<String, Double> hourUnits = new java.util.TreeMap<>();
-                int polled = 0;
-                int started = 0;
-                int fullStarted = 0;
-                List<String> passLines = new ArrayList<>();
-                for (int tick = 0; tick < ticksInHour; tick++) {
-                    int step = changeAt.indexOf(tick);
-                    if (step >= 0) {
-                        changeStep(world, org, admin, random, 0, step);
-                    }
-                    probe.idle(tickEvery.toSeconds());
-                    long[] before = buildkite(sandbox);
-                    Map<String, String> result = probe.send("PASS TICK");
-                    long[] after = buildkite(sandbox);
-                    hour.add(result);
-                    hourBuildkite.add(new long[] {after[0] - before[0], after[1] - before[1]});
-                    probe.lastCalls.forEach((call, n) -> hourCalls.merge(call, n, Long::sum));
-                    probe.lastUnits.forEach((item, n) -> hourUnits.merge(item, n, Double::sum));
-                    polled += Integer.parseInt(result.get("polled"));
-                    started += Integer.parseInt(result.get("started_passes"));
-                    fullStarted += Integer.parseInt(result.get("started_full"));
-                    if (!result.get("runs").equals("0")) {
-                        passLines.add(String.format(Locale.ROOT, "  tick %d: %s run(s), %s; %s RCU, %s WCU, %s DynamoDB calls; %s worker invocations,"
-                                        + " %s s billed; Buildkite %d REST, %,d points; %s", tick + 1, result.get("runs"), result.get("status"), result.get("rcu"),
-                                result.get("wcu"), result.get("dynamodb_calls"), result.get("worker_invocations"), result.get("worker_seconds"),
-                                after[0] - before[0], after[1] - before[1], probe.lastUnits));
-                    }
-                }
-                PassFigures hourFigures = PassFigures.average(hour, hourBuildkite).times(hour.size());
-                passes.put(Schedule.Pass.AUDIT_HOUR, hourFigures);
-                retainedPerPass.put(Schedule.Pass.AUDIT_HOUR, (double) (retainedBytes(table) - retainedBefore));
-                out.printf(Locale.ROOT, "audit hour: %d ticks, %d polls, %d passes of changes started, %d full runs; %.1f RCU, %.1f WCU (%.1f computed),"
-                                + " %.0f DynamoDB calls; ticks %.3f s billed; %.0f worker invocations, %.3f s billed; %.0f SQS messages, %.0f Secrets Manager"
-                                + " calls; Buildkite %.0f REST, %,.0f points; %,.0f bytes kept%n", hour.size(), polled, started, fullStarted,
-                        hourFigures.rcu(), hourFigures.wcu(), hourFigures.computedUnits(), hourFigures.dynamoCalls(), hourFigures.tickSeconds(),
-                        hourFigures.workerInvocations(), hourFigures.workerSeconds(), hourFigures.sqsMessages(), hourFigures.secretsCalls(),
-                        hourFigures.restRequests(), hourFigures.graphqlPoints(), retainedPerPass.get(Schedule.Pass.AUDIT_HOUR));
-                passLines.forEach(out::println);
-                Map<String, Double> quietTick = probe.lastUnits;
-                out.println("  AWS calls of the hour: " + hourCalls);
-                out.println("  DynamoDB units of the hour by operation and item: " + hourUnits);
+                Hour auditHour = hour(probe, sandbox, table, world, org, admin, random, 0);
+                passes.put(Schedule.Pass.AUDIT_HOUR, auditHour.figures());
+                retainedPerPass.put(Schedule.Pass.AUDIT_HOUR, auditHour.retainedBytes());
+                auditHour.print(out, "audit hour", "a quiet poll");
 
                 // Without audit events: the organization leaves Enterprise; the next poll finds so and remembers it.
                 world.setEnterprise(org.uuid(), false);
@@ -291,20 +246,12 @@ public final class FleetBenchmark {
                 passes.put(Schedule.Pass.FULL_SYNC, PassFigures.average(fulls, fullBuildkite));
                 retainedPerPass.put(Schedule.Pass.FULL_SYNC, (retainedBytes(table) - retainedAfterHour) / (double) fullPasses);
 
-                List<Map<String, String>> quiet = new ArrayList<>();
-                List<long[]> quietBuildkite = new ArrayList<>();
-                for (int tick = 0; tick < QUIET_TICKS; tick++) {
-                    probe.idle(tickEvery.toSeconds());
-                    Map<String, String> result = probe.send("PASS TICK");
-                    check(result, "0", "0", "0", "a quiet tick");
-                    quiet.add(result);
-                    quietBuildkite.add(new long[] {0, 0});
-                }
-                PassFigures quietFigures = PassFigures.average(quiet, quietBuildkite);
-                passes.put(Schedule.Pass.QUIET_TICK, quietFigures);
-                out.printf(Locale.ROOT, "quiet tick without audit events: %.1f RCU, %.1f WCU, %.1f DynamoDB calls, %.4f s billed (average of %d);"
-                        + " units of the last %s; of the hour's last (quiet) poll %s%n", quietFigures.rcu(), quietFigures.wcu(), quietFigures.dynamoCalls(),
-                        quietFigures.tickSeconds(), QUIET_TICKS, probe.lastUnits, quietTick);
+                // Still without: an hour of ticks after the last full run, a light look every SyncLightLook (the others find
+                // nothing due), with the same quiet hour's changes and the passes of changes the looks start.
+                Hour lookHour = hour(probe, sandbox, table, world, org, admin, random, fullPasses + 1);
+                passes.put(Schedule.Pass.LOOK_HOUR, lookHour.figures());
+                retainedPerPass.put(Schedule.Pass.LOOK_HOUR, lookHour.retainedBytes());
+                lookHour.print(out, "look hour", "a look that found nothing, or nothing due");
 
                 List<Map<String, String>> ticks = new ArrayList<>();
                 List<long[]> tickBuildkite = new ArrayList<>();
@@ -321,12 +268,88 @@ public final class FleetBenchmark {
                 long retained = retainedBytes(table);
                 long total = tableBytes(table);
                 out.printf(Locale.ROOT, "table: %,d bytes (items + 100 bytes each), of which %,d in events and runs (kept 30 days):"
-                                + " %,.0f more a full pass, %,.0f more an hour of polls and passes%n", total, retained,
-                        retainedPerPass.get(Schedule.Pass.FULL_SYNC), retainedPerPass.get(Schedule.Pass.AUDIT_HOUR));
+                                + " %,.0f more a full pass, %,.0f more an hour of polls and passes, %,.0f more an hour of looks and passes%n",
+                        total, retained, retainedPerPass.get(Schedule.Pass.FULL_SYNC), retainedPerPass.get(Schedule.Pass.AUDIT_HOUR),
+                        retainedPerPass.get(Schedule.Pass.LOOK_HOUR));
                 return new Measured(size, passes, total - retained, retainedPerPass, sandbox.limits());
             } finally {
                 process.destroy();
             }
+        }
+    }
+
+    /**
+     * An hour of the schedule's ticks (the first of which has already found its container warm), with a quiet hour's
+     * changes at minutes 10, 25, 40 and 55 and the worker's invocations on whatever each tick started, summed.
+     */
+    private Hour hour(Probe probe, Sandbox sandbox, Dynalite.Table table, World world, Organization org, String admin, Random random,
+                      int round) throws IOException {
+        long retainedBefore = retainedBytes(table);
+        int ticksInHour = hourTicks();
+        List<Integer> changeAt = List.of(ticksInHour * 10 / 60, ticksInHour * 25 / 60, ticksInHour * 40 / 60, ticksInHour * 55 / 60);
+        List<Map<String, String>> ticks = new ArrayList<>();
+        List<long[]> buildkite = new ArrayList<>();
+        Map<String, Long> calls = new java.util.TreeMap<>();
+        Map<String, Double> units = new java.util.TreeMap<>();
+        int[] counts = new int[4];
+        List<String> runLines = new ArrayList<>();
+        // The ticks that started no run: what most of an account's minutes are.
+        List<Map<String, String>> quiet = new ArrayList<>();
+        Map<String, Double> quietUnits = new java.util.TreeMap<>();
+        for (int tick = 0; tick < ticksInHour; tick++) {
+            int step = changeAt.indexOf(tick);
+            if (step >= 0) {
+                changeStep(world, org, admin, random, round, step);
+            }
+            probe.idle(tickEvery.toSeconds());
+            long[] before = buildkite(sandbox);
+            Map<String, String> result = probe.send("PASS TICK");
+            long[] after = buildkite(sandbox);
+            ticks.add(result);
+            buildkite.add(new long[] {after[0] - before[0], after[1] - before[1]});
+            probe.lastCalls.forEach((call, n) -> calls.merge(call, n, Long::sum));
+            probe.lastUnits.forEach((item, n) -> units.merge(item, n, Double::sum));
+            String[] keys = {"polled", "looked", "started_passes", "started_full"};
+            for (int k = 0; k < keys.length; k++) {
+                counts[k] += Integer.parseInt(result.get(keys[k]));
+            }
+            if (result.get("runs").equals("0")) {
+                quiet.add(result);
+                probe.lastUnits.forEach((item, n) -> quietUnits.merge(item, n, Double::sum));
+            } else {
+                runLines.add(String.format(Locale.ROOT, "  tick %d: %s run(s), %s; %s RCU, %s WCU, %s DynamoDB calls; %s worker invocations,"
+                                + " %s s billed; Buildkite %d REST, %,d points; %s", tick + 1, result.get("runs"), result.get("status"), result.get("rcu"),
+                        result.get("wcu"), result.get("dynamodb_calls"), result.get("worker_invocations"), result.get("worker_seconds"),
+                        after[0] - before[0], after[1] - before[1], probe.lastUnits));
+            }
+        }
+        PassFigures figures = PassFigures.average(ticks, buildkite).times(ticks.size());
+        String quietLine = "none";
+        if (!quiet.isEmpty()) {
+            int n = quiet.size();
+            Map<String, String> perTick = new java.util.TreeMap<>();
+            quietUnits.forEach((item, u) -> perTick.put(item, String.format(Locale.ROOT, "%.2f", u / n)));
+            quietLine = String.format(Locale.ROOT, "%d ticks, average %.2f RCU, %.2f WCU, %.2f DynamoDB calls, %.3f Secrets Manager calls; units by item %s",
+                    n, sum(quiet, "rcu") / n, sum(quiet, "wcu") / n, sum(quiet, "dynamodb_calls") / n, sum(quiet, "secrets_calls") / n, perTick);
+        }
+        return new Hour(figures, retainedBytes(table) - retainedBefore, ticks.size(), counts, runLines, calls, units, quietLine);
+    }
+
+    /** An hour of ticks measured: its figures summed, what its ticks did, and where its units went. */
+    private record Hour(PassFigures figures, double retainedBytes, int ticks, int[] counts, List<String> runLines, Map<String, Long> calls,
+                        Map<String, Double> units, String quietTicks) {
+
+        void print(PrintStream out, String name, String what) {
+            out.printf(Locale.ROOT, "%s: %d ticks, %d audit polls, %d light looks, %d passes of changes started, %d full runs; %.1f RCU, %.1f WCU"
+                            + " (%.1f computed), %.0f DynamoDB calls; ticks %.3f s billed; %.0f worker invocations, %.3f s billed; %.0f SQS messages,"
+                            + " %.0f Secrets Manager calls; Buildkite %.0f REST, %,.0f points; %,.0f bytes kept%n", name, ticks, counts[0], counts[1],
+                    counts[2], counts[3], figures.rcu(), figures.wcu(), figures.computedUnits(), figures.dynamoCalls(), figures.tickSeconds(),
+                    figures.workerInvocations(), figures.workerSeconds(), figures.sqsMessages(), figures.secretsCalls(), figures.restRequests(),
+                    figures.graphqlPoints(), retainedBytes);
+            runLines.forEach(out::println);
+            out.println("  AWS calls of the hour: " + calls);
+            out.println("  DynamoDB units of the hour by operation and item: " + units);
+            out.println("  ticks of the hour that started no run (each " + what + "): " + quietTicks);
         }
     }
 
@@ -419,6 +442,7 @@ public final class FleetBenchmark {
         out.println("           + (table bytes + sum over entries of bytes kept per pass x passes in 30 days) / 1e9 x $/GB-month");
         out.println("  and beside it: the account's secret, $0.40 a month whatever the schedule");
         out.println("  an AUDIT_HOUR pass is an hour: its ticks (each a poll) and the passes of changes they started, summed");
+        out.println("  a LOOK_HOUR pass is an hour without audit events: its ticks (a light look each SyncLightLook) and the passes they started");
         out.println("  blended = share with audit events x fleet average with + (1 - share) x fleet average without");
     }
 
@@ -552,5 +576,10 @@ public final class FleetBenchmark {
             }
             throw new IllegalStateException("the probe ended before answering " + command);
         }
+    }
+
+    /** A figure summed over results (0 where a result does not have it). */
+    private static double sum(List<Map<String, String>> results, String figure) {
+        return results.stream().mapToDouble(r -> Double.parseDouble(r.getOrDefault(figure, "0"))).sum();
     }
 }

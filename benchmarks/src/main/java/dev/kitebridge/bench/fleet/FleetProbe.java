@@ -187,8 +187,8 @@ public final class FleetProbe {
             long started = System.nanoTime();
             Map<String, Integer> tick = schedule.handleRequest(new ScheduledEvent(), context(tickTimeoutSeconds));
             ticks.add((System.nanoTime() - started) / 1e9);
-            did = String.format(Locale.ROOT, " polled=%d started_full=%d started_passes=%d", tick.get("accounts_polled"),
-                    tick.get("full_runs_started"), tick.get("passes_started"));
+            did = String.format(Locale.ROOT, " polled=%d looked=%d started_full=%d started_passes=%d", tick.get("accounts_polled"),
+                    tick.get("accounts_looked_at"), tick.get("full_runs_started"), tick.get("passes_started"));
             drained = drain(workers);
         } else if (kind.equals("WEBHOOK_TICK")) {
             WebhookDeliveryHandler webhooks = new WebhookDeliveryHandler(app.webhookRounds(), time);

@@ -29,8 +29,11 @@ public record Schedule(String name, List<Entry> entries) {
         AUDIT_HOUR("SyncScheduleFunction", "SyncWorkerFunction"),
         /** A tick that finds the account's organization not serving audit events (then remembered for a day). */
         NO_AUDIT_POLL("SyncScheduleFunction", null),
-        /** A tick with nothing due for the account (no audit events; no full run due): it reads the account's state. */
-        QUIET_TICK("SyncScheduleFunction", null),
+        /**
+         * An hour of the schedule without audit events: a tick a minute (SyncScheduleFunction), a light look at Buildkite's
+         * counts every SyncLightLook, with a quiet hour's changes and the passes of changes the looks start (SyncWorkerFunction).
+         */
+        LOOK_HOUR("SyncScheduleFunction", "SyncWorkerFunction"),
         /** One webhook delivery tick (WebhookDeliveryFunction): every account's subscriptions looked at. */
         WEBHOOK_TICK("WebhookDeliveryFunction", null);
 
@@ -75,14 +78,14 @@ public record Schedule(String name, List<Entry> entries) {
 
     /**
      * The deployed schedule for an account without audit events: a full run every
-     * {@code SyncFullRunWithoutAudit}, the tick's look at the account every {@code SyncSchedule} (nothing
-     * due), its poll that finds no audit events once every {@code recheck} (a day: {@code SyncCadence}'s).
+     * {@code SyncFullRunWithoutAudit}, an hour of ticks (light looks and the passes they start) every hour,
+     * the poll that finds no audit events once every {@code recheck} (a day: {@code SyncCadence}'s).
      */
     public static Schedule withoutAudit(DeployedTemplate template, Duration recheck) {
         Duration fullRun = template.parameterDuration("SyncFullRunWithoutAudit");
-        return new Schedule("without audit events: full run " + every(fullRun), List.of(
+        return new Schedule("without audit events: light looks + passes, full run " + every(fullRun), List.of(
                 new Entry(Pass.FULL_SYNC, fullRun),
-                new Entry(Pass.QUIET_TICK, template.schedule("SyncScheduleFunction")),
+                new Entry(Pass.LOOK_HOUR, Duration.ofHours(1)),
                 new Entry(Pass.NO_AUDIT_POLL, recheck),
                 new Entry(Pass.WEBHOOK_TICK, template.schedule("WebhookDeliveryFunction"))));
     }

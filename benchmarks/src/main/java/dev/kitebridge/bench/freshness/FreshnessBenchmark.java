@@ -587,6 +587,35 @@ public final class FreshnessBenchmark {
                     missing);
         }
 
+        /**
+         * Where the steady state's budget went: GraphQL points and queries by document (the
+         * operation's name: the audit poll, a member's re-read, a team's roster, the invitations…)
+         * with when each was first sent, from the steady state's start; REST requests by route, most first.
+         */
+        private void printWhere(List<JournalEntry> steady, Instant from) {
+            Map<String, long[]> graphql = new TreeMap<>();
+            Map<String, Instant> first = new TreeMap<>();
+            Map<String, Long> rest = new TreeMap<>();
+            for (JournalEntry e : steady) {
+                if (e.isGraphql()) {
+                    long[] sum = graphql.computeIfAbsent(String.valueOf(e.operation()), k -> new long[2]);
+                    sum[0] += e.actualComplexity();
+                    sum[1]++;
+                    first.putIfAbsent(String.valueOf(e.operation()), e.at());
+                } else {
+                    rest.merge(e.method() + " " + e.route().substring(e.route().indexOf(' ') + 1), 1L, Long::sum);
+                }
+            }
+            out.println("  GraphQL by document (points in queries): " + graphql.entrySet().stream()
+                    .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+                    .map(e -> String.format(Locale.ROOT, "%s %,d in %d (first at %s)", e.getKey(), e.getValue()[0], e.getValue()[1],
+                            Lags.text(Duration.between(from, first.get(e.getKey())))))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+            out.println("  REST by route (requests): " + rest.entrySet().stream()
+                    .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+        }
+
         /** Each budget's share over [from, to): what Buildkite's journal counted against what the budget allows; the busiest window. */
         private double[] printBudgets(List<JournalEntry> entries, Instant from, Instant to) {
             List<JournalEntry> steady = entries.stream().filter(e -> !e.at().isBefore(from) && e.at().isBefore(to)).toList();
@@ -612,6 +641,7 @@ public final class FreshnessBenchmark {
                     restByMinute.values().stream().mapToLong(Long::longValue).max().orElse(0), REST_PER_MINUTE,
                     points, graphqlQueries, pointsAllowed, 100.0 * points / pointsAllowed, GRAPHQL_WINDOW.toSeconds(),
                     pointsByWindow.values().stream().mapToLong(Long::longValue).max().orElse(0), GRAPHQL_PER_WINDOW);
+            printWhere(steady, from);
             return new double[] {rest / restAllowed, points / pointsAllowed};
         }
     }

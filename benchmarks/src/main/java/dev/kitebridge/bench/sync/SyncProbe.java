@@ -248,6 +248,11 @@ public final class SyncProbe {
         }
 
         @Override
+        public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+            return store.list(accountId, generation, afterKey, beforeKey, limit);
+        }
+
+        @Override
         public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
             lookedUp.addAndGet(keys.size());
             return store.get(accountId, generation, keys);

@@ -57,7 +57,12 @@ public final class GraphqlEndpoint {
     }
 
     /** One query's answer, and what the journal records of it. */
-    public record Outcome(Reply reply, String organizationSlug, long requestedComplexity, long actualComplexity) {}
+    public record Outcome(Reply reply, String organizationSlug, long requestedComplexity, long actualComplexity, String operation) {
+
+        Outcome(Reply reply, String organizationSlug, long requestedComplexity, long actualComplexity) {
+            this(reply, organizationSlug, requestedComplexity, actualComplexity, null);
+        }
+    }
 
     /** Buildkite's GraphQL error body, {@code {"errors":[{"message": …}]}}, with the given status. */
     public static Reply errors(int status, String message) {
@@ -99,7 +104,8 @@ public final class GraphqlEndpoint {
         int max = limiter.limits().graphqlMaxQueryComplexity();
         if (requested > max) {
             Reply refused = errors(200, "Query has complexity of " + requested + ", which exceeds max complexity of " + max);
-            return new Outcome(refused.withHeader("RateLimit-Complexity-Requested", Long.toString(requested)), null, requested, 0);
+            return new Outcome(refused.withHeader("RateLimit-Complexity-Requested", Long.toString(requested)), null, requested, 0,
+                    operation.getOperationName());
         }
 
         Optional<Organization> org = organizationOf(operation, token);
@@ -112,7 +118,7 @@ public final class GraphqlEndpoint {
                             + " complexity points. Please try again in " + decision.refusedUsage().resetSeconds() + " seconds."
                     : "Your organization has exceeded the limit of " + decision.refusedUsage().limit()
                             + " complexity points. Please try again in " + decision.refusedUsage().resetSeconds() + " seconds.";
-            return new Outcome(errors(429, message).withHeaders(decision.headers()), orgSlug, requested, 0);
+            return new Outcome(errors(429, message).withHeaders(decision.headers()), orgSlug, requested, 0, operation.getOperationName());
         }
 
         ExecutionResult result = graphql.execute(input);
@@ -123,7 +129,7 @@ public final class GraphqlEndpoint {
                 .withHeaders(headers)
                 .withHeader("RateLimit-Complexity-Requested", Long.toString(requested))
                 .withHeader("RateLimit-Complexity-Actual", Long.toString(actual));
-        return new Outcome(reply, orgSlug, requested, actual);
+        return new Outcome(reply, orgSlug, requested, actual, operation.getOperationName());
     }
 
     private static Reply specification(List<GraphQLError> errors, Map<String, Object> data) {

@@ -267,6 +267,8 @@ public final class SandboxSchema {
                         .filter(m -> reachableOrg(caller, m.organizationUuid())))
                 .or(() -> GraphqlIds.uuidOf("Team", id).flatMap(world::team)
                         .filter(t -> reachableOrg(caller, t.organizationUuid()) && world.canSee(t, caller.userUuid())))
+                .or(() -> GraphqlIds.uuidOf("OrganizationInvitation", id).flatMap(world::invitation)
+                        .filter(i -> reachableOrg(caller, i.organizationUuid())))
                 .or(() -> GraphqlIds.uuidOf("TeamMember", id).flatMap(world::teamMemberByUuid)
                         .filter(tm -> world.team(tm.teamUuid()).filter(t -> reachableOrg(caller, t.organizationUuid())
                                 && world.canSee(t, caller.userUuid())).isPresent()));

@@ -74,7 +74,7 @@ public final class Dispatcher implements HttpHandler {
         journal.record(new JournalEntry(clock.now(), request.method(), answer.route(), request.path(),
                 answer.token() == null ? null : answer.token().uuid(), answer.organizationSlug(),
                 answer.fault() == Fault.RESET ? 0 : answer.reply().status(),
-                answer.requestedComplexity(), answer.actualComplexity(), answer.fault().journalName()));
+                answer.requestedComplexity(), answer.actualComplexity(), answer.fault().journalName(), answer.operation()));
         Duration latency = faults.latency(answer.route());
         if (!latency.isZero()) {
             sleep(latency);
@@ -88,7 +88,12 @@ public final class Dispatcher implements HttpHandler {
 
     /** One request's outcome, and what the journal records of it. */
     record Answer(Reply reply, String route, ApiToken token, String organizationSlug, Fault fault,
-                  long requestedComplexity, long actualComplexity) {
+                  long requestedComplexity, long actualComplexity, String operation) {
+
+        Answer(Reply reply, String route, ApiToken token, String organizationSlug, Fault fault,
+               long requestedComplexity, long actualComplexity) {
+            this(reply, route, token, organizationSlug, fault, requestedComplexity, actualComplexity, null);
+        }
 
         static Answer plain(Reply reply, String route) {
             return new Answer(reply, route, null, null, Fault.NONE, 0, 0);
@@ -195,7 +200,7 @@ public final class Dispatcher implements HttpHandler {
             reply = reply.truncated();
         }
         return new Answer(reply, GRAPHQL_ROUTE, token, outcome.organizationSlug(), fault,
-                outcome.requestedComplexity(), outcome.actualComplexity());
+                outcome.requestedComplexity(), outcome.actualComplexity(), outcome.operation());
     }
 
     private Reply route(RestRoute route, RestCall call) {

@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param requestedComplexity GraphQL only: the complexity Buildkite's rule computes from the query
  * @param actualComplexity GraphQL only: the points charged for what was returned
  * @param fault the fault injected, or null
+ * @param operation GraphQL only: the operation's name as its document names it (e.g. {@code MyMembership}),
+ *     so that points can be told apart by document; null for REST and anonymous or unread documents
  */
 public record JournalEntry(
         Instant at,
@@ -22,7 +24,8 @@ public record JournalEntry(
         int status,
         long requestedComplexity,
         long actualComplexity,
-        String fault) {
+        String fault,
+        String operation) {
 
     public boolean isGraphql() {
         return route.equals("POST /graphql");

@@ -296,6 +296,12 @@ public final class World {
         return read(() -> List.copyOf(state(organizationUuid).invitations.values()));
     }
 
+    /** Finds an invitation by its uuid in any organization. */
+    public Optional<Invitation> invitation(String invitationUuid) {
+        return read(() -> orgStates.values().stream().map(org -> org.invitations.get(invitationUuid))
+                .filter(java.util.Objects::nonNull).findFirst());
+    }
+
     public Optional<Invitation> invitation(String organizationUuid, String invitationUuid) {
         return read(() -> Optional.ofNullable(state(organizationUuid).invitations.get(invitationUuid)));
     }

@@ -20,6 +20,7 @@ public record GraphqlDocument(String name, String text, long fixedCost, long cos
     public static final GraphqlDocument TEAMS = load("teams", 4, 2);
     public static final GraphqlDocument TEAM_MEMBERS = load("team-members", 4, 2);
     public static final GraphqlDocument INVITATIONS = load("invitations", 4, 14);
+    public static final GraphqlDocument INVITATION = load("invitation", 14, 0);
     public static final GraphqlDocument ME = load("me", 210, 0);
     public static final GraphqlDocument INVITATION_CREATE = load("invitation-create", 4, 0);
     public static final GraphqlDocument INVITATION_REVOKE = load("invitation-revoke", 3, 0);
@@ -35,7 +36,7 @@ public record GraphqlDocument(String name, String text, long fixedCost, long cos
     public static final GraphqlDocument SIGNALS = load("signals", 8, 2);
 
     /** Every document, for the tests that check them against Buildkite's schema. */
-    public static final List<GraphqlDocument> ALL = List.of(VIEWER, MEMBERS, TEAMS, TEAM_MEMBERS, INVITATIONS, ME,
+    public static final List<GraphqlDocument> ALL = List.of(VIEWER, MEMBERS, TEAMS, TEAM_MEMBERS, INVITATIONS, INVITATION, ME,
             INVITATION_CREATE, INVITATION_REVOKE, MEMBER_UPDATE, MEMBER_DELETE, TEAM_CREATE, TEAM_UPDATE, TEAM_DELETE,
             TEAM_MEMBER_CREATE, TEAM_MEMBER_UPDATE, TEAM_MEMBER_DELETE, AUDIT_EVENTS, SIGNALS);
 

@@ -41,6 +41,18 @@ public final class InvitationsQueries {
                 "organization", org, "invitations", InvitationNode.class);
     }
 
+    /**
+     * One invitation by its UUID, in whatever state, or empty where the token cannot see it (no
+     * longer there, or another organization's).
+     */
+    public java.util.Optional<InvitationNode> one(String org, String invitationUuid) {
+        String id = java.util.Base64.getEncoder().encodeToString(("OrganizationInvitation---" + invitationUuid)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode node = graphql.execute(GraphqlDocument.INVITATION, Map.of("id", id), org, 1).data().path("node");
+        return node.isObject() && node.hasNonNull("uuid") ? java.util.Optional.of(BuildkiteJson.read(node, InvitationNode.class))
+                : java.util.Optional.empty();
+    }
+
     public List<InvitationNode> create(String org, String organizationGraphqlId, List<String> emails,
                                        OrganizationRole role, SsoMode ssoMode, List<InvitedTeam> teams) {
         Map<String, Object> input = new LinkedHashMap<>();

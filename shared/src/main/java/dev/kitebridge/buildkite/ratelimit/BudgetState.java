@@ -39,7 +39,7 @@ public record BudgetState(long limit, long reported, List<Reservation> inFlight,
      */
     public record Reservation(long cost, Instant lapsesAt) {}
 
-    static final Duration RESERVATION_LEASE = Duration.ofMinutes(10);
+    public static final Duration RESERVATION_LEASE = Duration.ofMinutes(10);
 
     public BudgetState {
         inFlight = List.copyOf(inFlight);
@@ -142,6 +142,30 @@ public record BudgetState(long limit, long reported, List<Reservation> inFlight,
             }
         }
         return fewer;
+    }
+
+    /**
+     * With this reservation added as it is: an allowance a governor instance takes for several calls
+     * at once, which it grants from without asking the shared state each time.
+     */
+    public BudgetState withReservation(Reservation reservation) {
+        List<Reservation> more = new ArrayList<>(inFlight);
+        more.add(reservation);
+        return new BudgetState(limit, reported, more, resetsAt, closedAt, windowLength, heldUntil);
+    }
+
+    /** Without this reservation (one equal to it), if it is still held: it may have lapsed. */
+    public BudgetState withoutReservation(Reservation reservation) {
+        List<Reservation> fewer = new ArrayList<>(inFlight);
+        return fewer.remove(reservation) ? new BudgetState(limit, reported, fewer, resetsAt, closedAt, windowLength, heldUntil) : this;
+    }
+
+    /**
+     * A call that got no answer about this budget, counted as spent ({@link #settled} without its
+     * reservation, which an allowance holds apart).
+     */
+    public BudgetState spentWithoutAnswer(long cost) {
+        return reported == UNKNOWN ? this : new BudgetState(limit, reported - cost, inFlight, resetsAt, closedAt, windowLength, heldUntil);
     }
 
     public BudgetState held(Instant until) {

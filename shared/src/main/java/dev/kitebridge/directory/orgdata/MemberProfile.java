@@ -27,6 +27,12 @@ public record MemberProfile(
         String avatarUrl,
         JsonNode raw) {
 
+    public MemberProfile {
+        if (raw != null && raw.isNull()) {
+            raw = null; // JSON's null read back into a node: no answer kept, as before it was written
+        }
+    }
+
     /** The profile after a role change made through the directory (the raw GraphQL node stays as read). */
     public MemberProfile withRole(OrganizationRole newRole) {
         return new MemberProfile(userUuid, memberGraphqlId, newRole, ssoMode, joinedAt, lastSeenAt, twoFactorEnabled, bot, machineUser,

@@ -122,8 +122,8 @@ public final class OrganizationDataService {
 
     /**
      * Applies a write made on Buildkite to what is kept for the organization (the complete data and
-     * the build in progress), so that the next read shows it. Older data is saved first, so that the
-     * newest keeps the pointers of the parts it has complete.
+     * the build in progress), so that the next read shows it: a revision of each (see {@link
+     * OrganizationDataStore#revise}), which keeps a revision another process makes at once.
      *
      * <p>Within this process the organization's lock keeps a build from saving over the change; a
      * build in another Lambda instance at the same moment may, until its next refresh (noted in
@@ -175,17 +175,11 @@ public final class OrganizationDataService {
             return;
         }
         try {
-            List<OrganizationData> kept = new ArrayList<>();
-            for (OrganizationData.Part part : OrganizationData.Part.values()) {
-                store.complete(accountId, organizationSlug, part).filter(d -> kept.stream().noneMatch(k -> k == d)).ifPresent(kept::add);
-            }
-            store.building(accountId, organizationSlug).filter(d -> kept.stream().noneMatch(k -> k == d)).ifPresent(kept::add);
-            kept.sort(java.util.Comparator.comparing(OrganizationData::startedAt));
-            for (OrganizationData data : kept) {
+            // A revision of what is kept, not a save of it: a patch of what changed (see OrganizationDataStore#revise).
+            store.revise(accountId, organizationSlug, data -> {
                 change.accept(data);
                 data.changed(now); // a sync's data confirmed before the write does not replace it (see confirmed)
-                store.save(data);
-            }
+            });
         } finally {
             lock.unlock();
         }

@@ -1,6 +1,7 @@
 package dev.kitebridge.directory.orgdata;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 
 /**
@@ -17,6 +18,17 @@ public interface OrganizationDataStore {
 
     /** Saves a build's progress; a build whose every part is complete becomes the complete one. */
     void save(OrganizationData data);
+
+    /**
+     * Applies a change to everything kept about the organization (each complete part and the build in
+     * progress, each kept write once), as one revision of each: a reader sees each either before the
+     * revision or after it, never half of it. Where another writer revises the same data at once, the
+     * change is applied again over theirs (so {@code change} may be called more than once, each time
+     * on fresh data, and must do the same each time): neither is lost. It costs what the change
+     * changed, not the whole data (see {@link OrganizationDataPatch}), until the revisions kept beside
+     * the data pass a bound and they are folded into it. Nothing kept: nothing to change.
+     */
+    void revise(String accountId, String organizationSlug, Consumer<OrganizationData> change);
 
     /** Forgets what is kept about one organization, so that it is read again. */
     void forget(String accountId, String organizationSlug);

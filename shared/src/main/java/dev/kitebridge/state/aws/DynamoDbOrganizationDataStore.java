@@ -6,53 +6,96 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataPatch;
 import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.time.TimeSource;
 
 /**
  * Organization data in DynamoDB. A large organization's data is megabytes, more than an item
- * holds (400 KB), so each save writes the data whole, gzipped, in chunks under a new write id,
- * then moves small pointer items to it: readers never see half a write. Chunks, pointers and the
- * account's index expire a day and an hour after they are written (data older than a day is not
- * served), so whatever a rotate or an unlink leaves behind goes too; a write no pointer reads any
- * more is deleted. Reads are cached in the process by write id, so an unchanged organization is read
- * from DynamoDB once.
+ * holds (400 KB), so a save writes the data whole, gzipped, in chunks under a new write id, then
+ * moves small pointer items to it: readers never see half a write. A revision (a pass of changes,
+ * a write made through the directory) writes only what it changed: one patch item beside the write
+ * it revises ({@code PATCH#<write>#<sequence>}, gzipped {@link OrganizationDataPatch}, put only if
+ * that sequence is free, so two writers at once each get their own and neither is lost: the one
+ * that finds its sequence taken reads again and goes again). A read is the pointer, the write (cached
+ * in the process by write id, so an unchanged organization is read from DynamoDB once) and a Query
+ * of the patches after those the cache has applied, applied in order. Patches are folded into a new
+ * write, and deleted with the old one, by the next save, or by a revision once the log would pass
+ * {@link Limits} (200 patches, 512 KB; or a patch would not fit one item): the fold
+ * first takes the next sequence with a seal that names the new write, so a revision racing it
+ * follows the seal instead of patching the old write. At 10,000 members the data is some 2.3 MB
+ * gzipped (seven chunks): a save is some 2,300 write units put and as many deleted, where a pass's
+ * patch is one item under a kilobyte (one unit), and its reads are two pointer Queries and one of
+ * the patches (a read unit each) besides the chunks where the process has not cached them.
+ *
+ * <p>Chunks, pointers and the account's index expire a day and an hour after a save (data older
+ * than a day is not served); a patch expires with the write it patches, so whatever a rotate or an
+ * unlink leaves behind goes too; a write no pointer reads any more is deleted, patches first (newest
+ * first: a reader racing the delete sees an older revision, never half of one).
  *
  * <p>Two Lambda instances advancing the same build at once both save whole snapshots; the later
- * wins and the other's last steps are read again. Nothing is mixed.
+ * wins and the other's last steps are read again. A save racing a revision in another instance may
+ * leave the revision out of the data it saves (as before patches); revisions racing each other are
+ * all kept.
  */
 public final class DynamoDbOrganizationDataStore implements OrganizationDataStore {
 
     static final int CHUNK_BYTES = 350 * 1024;
     static final Duration CHUNK_LIFETIME = Duration.ofHours(25);
+    /**
+     * When a revision is no patch but a fold: a patch larger than {@code patchBytes} (gzipped; an
+     * item holds 400 KB), or a log that would pass {@code maxPatches} (a cold read applies every one)
+     * or {@code maxPatchBytes} (a cold read's Query reads them all: 512 KB is 128 read units).
+     */
+    record Limits(int patchBytes, int maxPatches, long maxPatchBytes) {
+        static final Limits DEFAULT = new Limits(350 * 1024, 200, 512 * 1024);
+    }
+    /** How often a revision reads again after finding its sequence taken before it gives up. */
+    static final int REVISE_ATTEMPTS = 8;
     private static final String BUILDING = "BUILDING";
+    private static final String PATCH = "PATCH#";
 
     private final DynamoDbClient dynamo;
     private final String table;
     private final TimeSource time;
+    private final Limits limits;
     /** Two 10,000-member organizations' data, Buildkite's answers included. */
     static final int REMEMBERED_PROFILES = 20_000;
 
-    private final Map<String, OrganizationData> byWriteId = new ConcurrentHashMap<>();
+    /** A write as read: its data with the first {@code sequence} patches applied. */
+    private record Kept(OrganizationData data, int sequence, int patches, long patchBytes) {}
+
+    private final Map<String, Kept> byWriteId = new ConcurrentHashMap<>();
 
     public DynamoDbOrganizationDataStore(DynamoDbClient dynamo, String table, TimeSource time) {
+        this(dynamo, table, time, Limits.DEFAULT);
+    }
+
+    DynamoDbOrganizationDataStore(DynamoDbClient dynamo, String table, TimeSource time, Limits limits) {
         this.dynamo = dynamo;
         this.table = table;
         this.time = time;
+        this.limits = limits;
     }
 
     @Override
@@ -68,42 +111,131 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     @Override
     public void save(OrganizationData data) {
         String pk = pk(data.accountId(), data.organizationSlug());
-        String writeId = UUID.randomUUID().toString();
-        byte[] bytes = gzip(StateJson.write(data.snapshot()));
-        int chunks = Math.max(1, (bytes.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        long expires = time.now().plus(CHUNK_LIFETIME).getEpochSecond();
-        for (int i = 0; i < chunks; i++) {
-            byte[] chunk = java.util.Arrays.copyOfRange(bytes, i * CHUNK_BYTES, Math.min(bytes.length, (i + 1) * CHUNK_BYTES));
-            Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, "WRITE#" + writeId + "#" + i));
-            item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(chunk)).build());
-            item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
-            dynamo.putItem(b -> b.tableName(table).item(item));
-        }
-        Map<String, AttributeValue> index = new HashMap<>(KitebridgeTable.key(indexPk(data.accountId()), data.organizationSlug()));
-        index.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
-        dynamo.putItem(b -> b.tableName(table).item(index));
+        Pointer written = write(pk, data);
+        putIndex(data.accountId(), data.organizationSlug(), written.expires());
 
         // Every pointer moved off a write may leave that write unread; it is deleted below if so.
-        List<Pointer> replaced = new ArrayList<>();
+        Map<String, Pointer> was = pointers(pk);
         boolean done = true;
         for (OrganizationData.Part part : OrganizationData.Part.values()) {
             if (data.isComplete(part)) {
-                pointer(pk, part.name()).ifPresent(replaced::add);
-                point(pk, part.name(), writeId, chunks, expires);
+                point(pk, part.name(), written, null);
             } else {
                 done = false;
             }
         }
-        pointer(pk, BUILDING).ifPresent(replaced::add);
         if (done) {
             dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, "POINTER#" + BUILDING)));
         } else {
-            point(pk, BUILDING, writeId, chunks, expires);
+            point(pk, BUILDING, written, null);
         }
-        remember(writeId, data);
-        replaced.stream().filter(old -> !old.writeId().equals(writeId)).distinct()
-                .filter(old -> !referenced(pk, old.writeId()))
-                .forEach(old -> forget(pk, old));
+        List<Pointer> replaced = new ArrayList<>(was.values());
+        remember(written.writeId(), new Kept(data, 0, 0, 0));
+        dropUnread(pk, replaced, written.writeId());
+    }
+
+    @Override
+    public void revise(String accountId, String organizationSlug, Consumer<OrganizationData> change) {
+        String pk = pk(accountId, organizationSlug);
+        Set<String> revised = new HashSet<>(); // writes (and the writes folded from them) this revision is in
+        Map<String, String> patched = new HashMap<>(); // patch key -> the write it patched, as a pointer led to it
+        for (int attempt = 0; attempt < REVISE_ATTEMPTS; attempt++) {
+            // Until the pointers lead only to writes revised: one moved meanwhile (a fold, a save) is revised too.
+            Map<String, List<String>> names = new LinkedHashMap<>();
+            Map<String, Pointer> writes = new LinkedHashMap<>();
+            pointers(pk).forEach((name, p) -> {
+                names.computeIfAbsent(p.writeId(), w -> new ArrayList<>()).add(name);
+                writes.putIfAbsent(p.writeId(), p);
+            });
+            Set<String> pointed = Set.copyOf(writes.keySet());
+            writes.keySet().removeAll(revised);
+            if (writes.isEmpty()) {
+                // A patch of a write a pointer led to and none does any more is of a write dropped: it goes too.
+                patched.forEach((sk, write) -> {
+                    if (!pointed.contains(write)) {
+                        dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, sk)));
+                    }
+                });
+                return;
+            }
+            for (Pointer write : writes.values()) {
+                Optional<Revised> into = revise(pk, write, names.get(write.writeId()), change);
+                if (into.isEmpty()) {
+                    break; // another writer came first, or the write went: read again
+                }
+                revised.add(write.writeId());
+                revised.add(into.get().writeId());
+                if (into.get().patch() != null && into.get().writeId().equals(write.writeId())) {
+                    patched.put(into.get().patch(), write.writeId());
+                }
+            }
+        }
+        throw new IllegalStateException("could not revise the kept data of " + organizationSlug + ": " + REVISE_ATTEMPTS
+                + " attempts each found another writer first");
+    }
+
+    /** Where a revision went: the write it is in, and the patch it wrote there (null: none, or a fold). */
+    private record Revised(String writeId, String patch) {}
+
+    /**
+     * Revises one write (following its seal, if it was folded): a patch at the next sequence, or a
+     * fold where the patch would not fit or the log is full.
+     *
+     * @return the write the revision is in; empty if another writer took the sequence first or the write is gone
+     */
+    private Optional<Revised> revise(String pk, Pointer pointed, List<String> names, Consumer<OrganizationData> change) {
+        Optional<Current> read = current(pk, pointed);
+        if (read.isEmpty()) {
+            return Optional.empty();
+        }
+        Current current = read.get();
+        OrganizationData.Snapshot before = current.kept().data().snapshot();
+        OrganizationData copy = OrganizationData.restore(before);
+        change.accept(copy);
+        OrganizationData.Snapshot after = copy.snapshot();
+        if (after.equals(before)) {
+            return Optional.of(new Revised(current.write().writeId(), null));
+        }
+        Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(StateJson::writeGzipped);
+        Kept kept = current.kept();
+        boolean fits = patch.isPresent() && patch.get().length <= limits.patchBytes() && kept.patches() + 1 <= limits.maxPatches()
+                && kept.patchBytes() + patch.get().length <= limits.maxPatchBytes();
+        if (!fits) {
+            // A fold moves only the pointers at this write: one at a newer write keeps it.
+            return fold(pk, pointed, current, copy, names);
+        }
+        String sk = patchKey(current.write().writeId(), kept.sequence() + 1);
+        Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, sk));
+        item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch.get())).build());
+        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(current.write().expires()));
+        if (!putIfFree(item)) {
+            return Optional.empty();
+        }
+        remember(current.write().writeId(), new Kept(copy, kept.sequence() + 1, kept.patches() + 1, kept.patchBytes() + patch.get().length));
+        return Optional.of(new Revised(current.write().writeId(), sk));
+    }
+
+    /**
+     * Saves the revised data whole as a new write, sealing the old one's log first, then moves the
+     * pointers that led to it there (only those that still do: one at a newer write keeps it).
+     */
+    private Optional<Revised> fold(String pk, Pointer pointed, Current current, OrganizationData revised, List<String> names) {
+        Pointer written = write(pk, revised);
+        Map<String, AttributeValue> seal = new HashMap<>(KitebridgeTable.key(pk, patchKey(current.write().writeId(),
+                current.kept().sequence() + 1)));
+        seal.put("sealed_into", KitebridgeTable.s(written.writeId()));
+        seal.put("chunks", KitebridgeTable.n(written.chunks()));
+        seal.put("sealed_expires_at", KitebridgeTable.n(written.expires()));
+        seal.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(current.write().expires()));
+        if (!putIfFree(seal)) {
+            deleteChunks(pk, written);
+            return Optional.empty();
+        }
+        putIndex(revised.accountId(), revised.organizationSlug(), written.expires());
+        names.forEach(name -> point(pk, name, written, pointed.writeId()));
+        remember(written.writeId(), new Kept(revised, 0, 0, 0));
+        dropUnread(pk, List.of(pointed, current.write()), written.writeId());
+        return Optional.of(new Revised(written.writeId(), null));
     }
 
     @Override
@@ -115,7 +247,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
                 .items().forEach(items::add);
         items.forEach(item -> dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, item.get(KitebridgeTable.SK).s()))));
         dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(indexPk(accountId), organizationSlug)));
-        byWriteId.values().removeIf(d -> d.accountId().equals(accountId) && d.organizationSlug().equals(organizationSlug));
+        byWriteId.values().removeIf(k -> k.data().accountId().equals(accountId) && k.data().organizationSlug().equals(organizationSlug));
     }
 
     @Override
@@ -127,19 +259,24 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         organizations.forEach(slug -> forget(accountId, slug));
     }
 
-    private record Pointer(String writeId, int chunks) {}
+    /** A write: its id, how many chunks it has, and when they expire (epoch seconds). */
+    private record Pointer(String writeId, int chunks, long expires) {}
+
+    /** What a pointer leads to now: the write (the one its seals lead to, if it was folded) and its data. */
+    private record Current(Pointer write, Kept kept) {}
 
     /**
      * Keeps a few organizations' data in the process, up to {@link #REMEMBERED_PROFILES} member profiles
      * in all: more would hold memory a Lambda does not have. A sync worker keeps the data of every
      * account it syncs, so the bound counts profiles, not organizations.
      */
-    private void remember(String writeId, OrganizationData data) {
-        int profiles = byWriteId.values().stream().mapToInt(OrganizationData::profileCount).sum();
-        if (byWriteId.size() >= 32 || profiles + data.profileCount() > REMEMBERED_PROFILES) {
+    private void remember(String writeId, Kept kept) {
+        int profiles = byWriteId.entrySet().stream().filter(e -> !e.getKey().equals(writeId))
+                .mapToInt(e -> e.getValue().data().profileCount()).sum();
+        if (byWriteId.size() >= 32 || profiles + kept.data().profileCount() > REMEMBERED_PROFILES) {
             byWriteId.clear();
         }
-        byWriteId.put(writeId, data);
+        byWriteId.put(writeId, kept);
     }
 
     private Optional<OrganizationData> load(String accountId, String organizationSlug, String name) {
@@ -149,19 +286,123 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             if (pointer.isEmpty()) {
                 return Optional.empty();
             }
-            OrganizationData cached = byWriteId.get(pointer.get().writeId());
-            if (cached != null) {
-                return Optional.of(cached);
-            }
-            Optional<byte[]> bytes = chunks(pk, pointer.get());
-            if (bytes.isPresent()) {
-                OrganizationData data = OrganizationData.restore(StateJson.read(gunzip(bytes.get()), OrganizationData.Snapshot.class));
-                remember(pointer.get().writeId(), data);
-                return Optional.of(data);
+            Optional<Current> current = current(pk, pointer.get());
+            if (current.isPresent()) {
+                return Optional.of(current.get().kept().data());
             }
             // The write was replaced (and its chunks deleted) while it was being read: read the pointer again.
         }
         return Optional.empty();
+    }
+
+    /**
+     * The write's data with every patch kept beside it applied: from the cache, with the patches after
+     * those it has; a seal leads on to the write it names. Empty if the write (or one its seal names)
+     * is gone, or its patches are being deleted.
+     */
+    private Optional<Current> current(String pk, Pointer write) {
+        for (int hops = 0; hops < 4; hops++) {
+            Kept kept = byWriteId.get(write.writeId());
+            if (kept == null) {
+                Optional<byte[]> bytes = chunks(pk, write);
+                if (bytes.isEmpty()) {
+                    return Optional.empty();
+                }
+                kept = new Kept(OrganizationData.restore(StateJson.readGzipped(bytes.get(), OrganizationData.Snapshot.class)), 0, 0, 0);
+            }
+            List<Map<String, AttributeValue>> newer = patches(pk, write.writeId(), kept.sequence());
+            List<OrganizationDataPatch> patches = new ArrayList<>();
+            int sequence = kept.sequence();
+            long bytes = kept.patchBytes();
+            Pointer sealedInto = null;
+            for (Map<String, AttributeValue> item : newer) {
+                if (sequenceOf(item) != sequence + 1) {
+                    return Optional.empty(); // a gap: the log is being deleted under us
+                }
+                sequence++;
+                if (item.containsKey("sealed_into")) {
+                    sealedInto = new Pointer(item.get("sealed_into").s(), Integer.parseInt(item.get("chunks").n()),
+                            Long.parseLong(item.get("sealed_expires_at").n()));
+                    break;
+                }
+                byte[] data = item.get("data").b().asByteArray();
+                patches.add(StateJson.readGzipped(data, OrganizationDataPatch.class));
+                bytes += data.length;
+            }
+            if (sealedInto != null) {
+                write = sealedInto; // folded into a newer write: its data is the newer one, with its own patches
+                continue;
+            }
+            if (!patches.isEmpty()) {
+                // A new object: data already handed out stays as it was read.
+                kept = new Kept(OrganizationData.restore(OrganizationDataPatch.apply(kept.data().snapshot(), patches)), sequence,
+                        kept.patches() + patches.size(), bytes);
+            }
+            if (byWriteId.get(write.writeId()) != kept) {
+                remember(write.writeId(), kept);
+            }
+            return Optional.of(new Current(write, kept));
+        }
+        return Optional.empty();
+    }
+
+    /** The patches kept beside a write after the first {@code after}, in order. */
+    private List<Map<String, AttributeValue>> patches(String pk, String writeId, int after) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(pk), ":from", KitebridgeTable.s(patchKey(writeId, after + 1)),
+                        ":to", KitebridgeTable.s(PATCH + writeId + "#~")))).items().forEach(items::add);
+        items.sort(Comparator.comparingInt(DynamoDbOrganizationDataStore::sequenceOf));
+        return items;
+    }
+
+    private static int sequenceOf(Map<String, AttributeValue> patch) {
+        String sk = patch.get(KitebridgeTable.SK).s();
+        return Integer.parseInt(sk.substring(sk.lastIndexOf('#') + 1));
+    }
+
+    /** Zero-padded, so that a write's patches sort by sequence. */
+    private static String patchKey(String writeId, int sequence) {
+        return PATCH + writeId + "#" + String.format("%08d", sequence);
+    }
+
+    private boolean putIfFree(Map<String, AttributeValue> item) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(sk)"));
+            return true;
+        } catch (ConditionalCheckFailedException taken) {
+            return false;
+        }
+    }
+
+    /** Writes the data whole, gzipped, in chunks under a new write id. */
+    private Pointer write(String pk, OrganizationData data) {
+        String writeId = UUID.randomUUID().toString();
+        byte[] bytes = StateJson.writeGzipped(data.snapshot());
+        int chunks = Math.max(1, (bytes.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
+        long expires = time.now().plus(CHUNK_LIFETIME).getEpochSecond();
+        for (int i = 0; i < chunks; i++) {
+            byte[] chunk = java.util.Arrays.copyOfRange(bytes, i * CHUNK_BYTES, Math.min(bytes.length, (i + 1) * CHUNK_BYTES));
+            Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, "WRITE#" + writeId + "#" + i));
+            item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(chunk)).build());
+            item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
+            dynamo.putItem(b -> b.tableName(table).item(item));
+        }
+        return new Pointer(writeId, chunks, expires);
+    }
+
+    private void putIndex(String accountId, String organizationSlug, long expires) {
+        Map<String, AttributeValue> index = new HashMap<>(KitebridgeTable.key(indexPk(accountId), organizationSlug));
+        index.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
+        dynamo.putItem(b -> b.tableName(table).item(index));
+    }
+
+    /** Deletes the writes no pointer reads any more. */
+    private void dropUnread(String pk, List<Pointer> replaced, String kept) {
+        replaced.stream().filter(old -> !old.writeId().equals(kept)).distinct()
+                .filter(old -> !referenced(pk, old.writeId()))
+                .forEach(old -> forget(pk, old));
     }
 
     private Optional<Pointer> pointer(String pk, String name) {
@@ -170,29 +411,62 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         if (item == null || item.isEmpty() || KitebridgeTable.expired(item, time.now())) {
             return Optional.empty(); // TTL deletes within a day or two of expiry; until then, reads skip it
         }
-        return Optional.of(new Pointer(item.get("write_id").s(), Integer.parseInt(item.get("chunks").n())));
+        return Optional.of(pointerOf(item));
     }
 
-    /** Points {@code name} at a write; the pointer expires with the write's chunks. */
-    private void point(String pk, String name, String writeId, int chunks, long expires) {
+    /** Every pointer of the organization not expired, by name: one Query. */
+    private Map<String, Pointer> pointers(String pk) {
+        Map<String, Pointer> pointers = new LinkedHashMap<>();
+        dynamo.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
+                .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(pk), ":p", KitebridgeTable.s("POINTER#")))).items()
+                .stream().filter(item -> !KitebridgeTable.expired(item, time.now()))
+                .forEach(item -> pointers.put(item.get(KitebridgeTable.SK).s().substring("POINTER#".length()), pointerOf(item)));
+        return pointers;
+    }
+
+    private static Pointer pointerOf(Map<String, AttributeValue> item) {
+        AttributeValue expires = item.get(KitebridgeTable.EXPIRES_AT);
+        return new Pointer(item.get("write_id").s(), Integer.parseInt(item.get("chunks").n()),
+                expires == null ? Long.MAX_VALUE : Long.parseLong(expires.n()));
+    }
+
+    /**
+     * Points {@code name} at a write; the pointer expires with the write's chunks. With {@code from},
+     * only if it still points at that write (a fold does not move a pointer another save moved).
+     */
+    private void point(String pk, String name, Pointer write, String from) {
         Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, "POINTER#" + name));
-        item.put("write_id", KitebridgeTable.s(writeId));
-        item.put("chunks", KitebridgeTable.n(chunks));
-        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
-        dynamo.putItem(b -> b.tableName(table).item(item));
+        item.put("write_id", KitebridgeTable.s(write.writeId()));
+        item.put("chunks", KitebridgeTable.n(write.chunks()));
+        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(write.expires()));
+        if (from == null) {
+            dynamo.putItem(b -> b.tableName(table).item(item));
+            return;
+        }
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("write_id = :from")
+                    .expressionAttributeValues(Map.of(":from", KitebridgeTable.s(from))));
+        } catch (ConditionalCheckFailedException moved) {
+            // Another save moved it: its write is newer than this fold.
+        }
     }
 
     private boolean referenced(String pk, String writeId) {
-        for (OrganizationData.Part part : OrganizationData.Part.values()) {
-            if (pointer(pk, part.name()).map(p -> p.writeId().equals(writeId)).orElse(false)) {
-                return true;
-            }
-        }
-        return pointer(pk, BUILDING).map(p -> p.writeId().equals(writeId)).orElse(false);
+        return pointers(pk).values().stream().anyMatch(p -> p.writeId().equals(writeId));
     }
 
+    /** Deletes a write: its patches newest first (a reader racing it sees an older revision), then its chunks. */
     private void forget(String pk, Pointer write) {
         byWriteId.remove(write.writeId());
+        List<Map<String, AttributeValue>> patches = patches(pk, write.writeId(), 0);
+        for (int i = patches.size() - 1; i >= 0; i--) {
+            String sk = patches.get(i).get(KitebridgeTable.SK).s();
+            dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, sk)));
+        }
+        deleteChunks(pk, write);
+    }
+
+    private void deleteChunks(String pk, Pointer write) {
         for (int i = 0; i < write.chunks(); i++) {
             String sk = "WRITE#" + write.writeId() + "#" + i;
             dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, sk)));
@@ -219,23 +493,5 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     private static String pk(String accountId, String organizationSlug) {
         return "ORGDATA#" + accountId + "#" + organizationSlug;
-    }
-
-    private static byte[] gzip(String json) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
-            zip.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    private static String gunzip(byte[] bytes) {
-        try (GZIPInputStream zip = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-            return new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

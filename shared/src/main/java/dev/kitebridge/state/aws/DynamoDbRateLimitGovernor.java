@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
@@ -21,14 +22,31 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import dev.kitebridge.buildkite.ratelimit.Budget;
 import dev.kitebridge.buildkite.ratelimit.BudgetReading;
 import dev.kitebridge.buildkite.ratelimit.BudgetState;
+import dev.kitebridge.buildkite.ratelimit.BudgetState.Reservation;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.time.TimeSource;
 
 /**
  * The governor shared by every Lambda instance: each budget is one item holding a
  * {@link BudgetState} and a version, changed by read, apply the rule, write if the version is
- * still the one read (single-item conditional writes; no transactions). A call spending two
- * budgets reserves them one after the other and gives the first back if the second refuses.
+ * still the one read (single-item conditional writes; no transactions).
+ *
+ * <p>Writing the item twice a call (reserve, settle) made a quiet minute's poll cost four writes
+ * and four reads for two budgets. So an instance takes an <em>allowance</em>: one reservation in
+ * the item, for the call at hand and up to {@link #ALLOWANCE_CALLS} more like it (at most a quarter
+ * of what the budget has left, only while more than half its window is left, and only for an
+ * instance that last reserved {@link #SELDOM} ago or more: a quiet schedule, not a busy worker),
+ * which every other instance counts as in flight like any other.
+ * It grants from it after one read of the item (which must still hold it, bind it by no hold, and
+ * show Buildkite's last remainder covering every reservation in it: else it writes, as below), and
+ * its calls' answers wait in memory until its next write: when the allowance is spent or near its
+ * lapse, when an answer says the budget is less than half left or describes it for the first time,
+ * on a hold, or when it holds no allowance. Each write folds them in and cuts the reservations down
+ * to their calls still in flight (each keeping its lapse), with a new allowance for what it takes.
+ * Nothing granted is ever outside a reservation the item holds and Buildkite's last word covers, so
+ * instances together grant no more than before; an answer waits in memory only while it says more
+ * than half the budget is left. A write goes over the version last read or written, without
+ * reading first; a refusal is told only from a read.
  */
 public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
@@ -39,9 +57,19 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     /** How long a caller is told to wait when the budget's item kept changing under every attempt. */
     private static final Duration CONTENDED = Duration.ofSeconds(1);
 
+    /** How many calls like the one at hand an allowance covers, beyond it. */
+    static final int ALLOWANCE_CALLS = 10;
+
+    /** An instance that reserved in the item less than this long ago takes no allowance: it calls often enough to write each time. */
+    static final Duration SELDOM = Duration.ofSeconds(30);
+
+    /** An allowance is granted from only until this long before it lapses: a call granted from it lands well before. */
+    static final Duration ALLOWANCE_MARGIN = Duration.ofMinutes(1);
+
     private final DynamoDbClient dynamo;
     private final String table;
     private final TimeSource time;
+    private final Map<Budget, Held> held = new ConcurrentHashMap<>();
 
     public DynamoDbRateLimitGovernor(DynamoDbClient dynamo, String table, TimeSource time) {
         this.dynamo = dynamo;
@@ -49,33 +77,145 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         this.table = table;
     }
 
+    /**
+     * What this instance holds of one budget (guarded by itself): the item as last read or written,
+     * its reservations in it (each with its calls in flight; the newest, the allowance, with what it
+     * may still grant), and the changes (answers, calls without one, holds) not yet written.
+     */
+    private static final class Held {
+        BudgetState stored;
+        long version;
+        boolean exists;
+        /** Oldest first; each lapses when it was written to: its calls are never held longer than one lease. */
+        final List<Part> parts = new ArrayList<>();
+        long unused;
+        Instant heldUntil;
+        /** When this instance last reserved in the item (not from an allowance). */
+        Instant lastTaken;
+        Instant clock = Instant.EPOCH;
+        final List<UnaryOperator<BudgetState>> pending = new ArrayList<>();
+
+        /** Time as this budget's callers see it (settle is told none); reservations lapsed in the item are dropped here too. */
+        Instant at(Instant now) {
+            if (now != null && now.isAfter(clock)) {
+                clock = now;
+            }
+            keepOnly(p -> clock.isBefore(p.inItem.lapsesAt()));
+            return clock;
+        }
+
+        void keepOnly(java.util.function.Predicate<Part> kept) {
+            Part allowance = allowance();
+            parts.removeIf(kept.negate());
+            if (allowance != null && allowance() != allowance) {
+                unused = 0;
+            }
+        }
+
+        Part allowance() {
+            return parts.isEmpty() ? null : parts.get(parts.size() - 1);
+        }
+
+        boolean grants(long cost, Instant now) {
+            Part allowance = allowance();
+            return allowance != null && unused >= cost && now.isBefore(allowance.inItem.lapsesAt().minus(ALLOWANCE_MARGIN))
+                    && (heldUntil == null || !now.isBefore(heldUntil));
+        }
+
+        /** A call of this cost ended: the newest reservation holding one is the likeliest its own (the others lapse sooner). */
+        void ended(long cost) {
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                if (parts.get(i).inFlight >= cost) {
+                    parts.get(i).inFlight -= cost;
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One reservation of this instance's in the item, and how much of it its granted calls hold. */
+    private static final class Part {
+        Reservation inItem;
+        long inFlight;
+
+        Part(Reservation inItem, long inFlight) {
+            this.inItem = inItem;
+            this.inFlight = inFlight;
+        }
+    }
+
+    private Held held(Budget budget) {
+        return held.computeIfAbsent(budget, b -> new Held());
+    }
+
     @Override
     public Decision reserve(List<Budget> budgets, long cost, Instant now) {
-        List<Budget> reserved = new ArrayList<>();
+        List<Budget> taken = new ArrayList<>();
         for (Budget budget : budgets) {
-            Instant[] notBefore = new Instant[1];
-            long[] overLimit = {-1};
-            boolean written = update(budget, state -> {
-                BudgetState current = state.at(now);
-                if (current.neverGrants(cost)) {
-                    overLimit[0] = current.limit();
-                    return state;
+            Held mine = held(budget);
+            Decision decision;
+            synchronized (mine) {
+                Instant at = mine.at(now);
+                if (mine.grants(cost, at) && backed(budget, mine, at, cost)) {
+                    mine.unused -= cost;
+                    mine.allowance().inFlight += cost;
+                    decision = Decision.granted();
+                } else {
+                    // An allowance only for a caller that calls seldom: a busy one would hold calls it has settled (and
+                    // Buildkite has counted) until its next write, and its next write comes at its next call anyway.
+                    boolean seldom = mine.lastTaken == null || !at.isBefore(mine.lastTaken.plus(SELDOM));
+                    decision = write(budget, mine, at, cost, seldom ? cost * ALLOWANCE_CALLS : 0);
+                    if (decision instanceof Decision.Granted) {
+                        mine.lastTaken = at;
+                    }
                 }
-                notBefore[0] = current.notBefore(cost, now);
-                return notBefore[0] == null ? current.reserved(cost, now) : state;
-            });
-            if (!written) {
-                notBefore[0] = now.plus(CONTENDED);
             }
-            if (notBefore[0] != null || overLimit[0] >= 0) {
-                for (Budget done : reserved) {
-                    update(done, state -> state.cancelled(cost));
+            if (!(decision instanceof Decision.Granted)) {
+                for (Budget done : taken) {
+                    Held back = held(done);
+                    synchronized (back) {
+                        Part allowance = back.allowance();
+                        if (allowance != null && allowance.inFlight >= cost) {
+                            allowance.inFlight -= cost; // never sent: free to grant again, without a write
+                            back.unused += cost;
+                        }
+                    }
                 }
-                return overLimit[0] >= 0 ? new Decision.OverLimit(budget, overLimit[0]) : new Decision.NotBefore(notBefore[0], budget);
+                return decision;
             }
-            reserved.add(budget);
+            taken.add(budget);
         }
         return Decision.granted();
+    }
+
+    /**
+     * Whether the allowance may grant this call without a write: the item read now (one strongly
+     * consistent read, a fifth of a write's price) holds it, no hold binds the budget, and what
+     * Buildkite last said remains (with this instance's answers not yet written) still covers every
+     * reservation in it. An answer another instance wrote that the budget is lower than the
+     * reservations made when it looked ample sends this one to {@link #write}, which cuts the
+     * allowance down to its calls in flight and decides on the budget as it is.
+     */
+    private boolean backed(Budget budget, Held mine, Instant now, long cost) {
+        read(keyOf(budget), mine);
+        if (!mine.grants(cost, now)) {
+            return false;
+        }
+        BudgetState state = mine.stored;
+        for (UnaryOperator<BudgetState> change : mine.pending) {
+            state = change.apply(state);
+        }
+        state = state.at(now);
+        return state.inFlight().contains(mine.allowance().inItem) && state.available() >= 0 && ample(state);
+    }
+
+    /**
+     * Whether an allowance may be held beyond the calls in flight: while more than half the window
+     * is left (or the budget is not yet described). Below that, every call writes, as if no
+     * allowance existed: nothing is held idle where others may need it.
+     */
+    private static boolean ample(BudgetState state) {
+        return state.limit() == BudgetState.UNKNOWN || state.reported() * 2 >= state.limit();
     }
 
     @Override
@@ -83,28 +223,67 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         Set<Budget> touched = new LinkedHashSet<>(budgets);
         readings.forEach(r -> touched.add(r.budget()));
         for (Budget budget : touched) {
-            List<BudgetReading> mine = readings.stream().filter(r -> r.budget().equals(budget)).toList();
-            boolean reserved = budgets.contains(budget);
-            // Not written after all attempts: the reservation lapses, and the next answer reports the budget again.
-            update(budget, state -> {
-                BudgetState next = reserved ? state.settled(cost, !mine.isEmpty()) : state;
-                for (BudgetReading reading : mine) {
-                    next = next.observed(reading);
+            List<BudgetReading> answers = readings.stream().filter(r -> r.budget().equals(budget)).toList();
+            Held mine = held(budget);
+            synchronized (mine) {
+                Instant at = mine.at(answers.stream().map(BudgetReading::observedAt).max(Instant::compareTo).orElse(null));
+                boolean reserved = budgets.contains(budget);
+                if (reserved) {
+                    mine.ended(cost);
                 }
-                return next;
-            });
+                if (reserved && answers.isEmpty()) {
+                    mine.pending.add(state -> state.spentWithoutAnswer(cost));
+                }
+                // Held back only by a seldom caller that holds an allowance: a busy one (no allowance to grant its next
+                // call from) would hold its settled calls, which Buildkite counts too, until that call; it writes now.
+                boolean busy = mine.lastTaken != null && at.isBefore(mine.lastTaken.plus(SELDOM));
+                boolean tell = mine.allowance() == null || (busy && !mine.grants(cost, at)) || mine.stored == null
+                        || mine.stored.limit() == BudgetState.UNKNOWN;
+                for (BudgetReading answer : answers) {
+                    mine.pending.add(state -> state.observed(answer));
+                    tell |= answer.remaining() * 2 < answer.limit();
+                }
+                if (tell && !mine.pending.isEmpty()) {
+                    // Not written after all attempts: the changes stay pending, for the next write.
+                    write(budget, mine, at, 0, mine.unused);
+                }
+            }
         }
     }
 
     @Override
     public void holdUntil(Budget budget, Instant until) {
-        update(budget, state -> state.held(until));
+        Held mine = held(budget);
+        synchronized (mine) {
+            mine.heldUntil = until;
+            mine.pending.add(state -> state.held(until));
+            write(budget, mine, mine.at(null), 0, mine.unused);
+        }
     }
 
+    /**
+     * Where a budget stands: the item as stored, but with this instance's allowance counted only for
+     * its calls in flight (what it has not granted is not spent).
+     */
     @Override
     public Optional<BudgetState> state(Budget budget) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(keyOf(budget)).consistentRead(true)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(StateJson.read(item.get("state").s(), BudgetState.class));
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        BudgetState state = StateJson.read(item.get("state").s(), BudgetState.class);
+        Held mine = held(budget);
+        synchronized (mine) {
+            for (Part part : mine.parts) {
+                if (state.inFlight().contains(part.inItem)) {
+                    state = state.withoutReservation(part.inItem);
+                    if (part.inFlight > 0) {
+                        state = state.withReservation(new Reservation(part.inFlight, part.inItem.lapsesAt()));
+                    }
+                }
+            }
+        }
+        return Optional.of(state);
     }
 
     private static Map<String, AttributeValue> keyOf(Budget budget) {
@@ -112,49 +291,142 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     }
 
     /**
-     * Read, change, write if unchanged meanwhile; again after a short random pause on a conflict.
-     * A change that changes nothing is not written, so that callers waiting for a spent budget do
-     * not contend with the ones spending it.
+     * Writes the pending changes, this instance's reservations cut down to their calls in flight
+     * (each keeping its lapse), and, for {@code take} (granted now unless refused; 0 takes nothing),
+     * a new allowance of it and up to {@code extra} more if the budget has it; for {@code take} 0 the
+     * allowance keeps up to {@code extra} of what it had. Over the item as last known: it is read
+     * only when that was not current, and a refusal or a write of nothing is told only from a read.
      *
-     * @return whether the change is stored (false only when the item kept changing under every attempt)
+     * @return granted, or when to ask again (also for {@code take} 0 when the item kept changing)
      */
-    private boolean update(Budget budget, UnaryOperator<BudgetState> change) {
+    private Decision write(Budget budget, Held mine, Instant now, long take, long extra) {
         Map<String, AttributeValue> key = keyOf(budget);
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
-            boolean exists = item != null && !item.isEmpty();
-            BudgetState state = exists ? StateJson.read(item.get("state").s(), BudgetState.class) : BudgetState.unknown();
-            long version = exists ? Long.parseLong(item.get("version").n()) : 0;
-            BudgetState next = change.apply(state);
-            if (next.equals(state)) {
-                return true;
+        boolean fresh = false;
+        for (int attempt = 1; attempt <= ATTEMPTS; ) {
+            if (mine.stored == null || fresh) {
+                read(key, mine);
+                fresh = true;
             }
-            // The SDK retries a put whose answer was lost; if the first one landed, the retry fails its
-            // condition, and the write's own nonce on the item tells that apart from a real conflict.
-            String nonce = UUID.randomUUID().toString();
-            Map<String, AttributeValue> written = new HashMap<>(key);
-            written.put("state", KitebridgeTable.s(StateJson.write(next)));
-            written.put("version", KitebridgeTable.n(version + 1));
-            written.put("nonce", KitebridgeTable.s(nonce));
-            // A budget nobody has used for a day is forgotten; the next answer describes it again.
-            written.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(time.now().plus(Duration.ofDays(1))));
-            try {
-                if (exists) {
-                    dynamo.putItem(b -> b.tableName(table).item(written)
-                            .conditionExpression("version = :v").expressionAttributeValues(Map.of(":v", KitebridgeTable.n(version))));
-                } else {
-                    dynamo.putItem(b -> b.tableName(table).item(written).conditionExpression("attribute_not_exists(pk)"));
-                }
-                return true;
-            } catch (ConditionalCheckFailedException conflict) {
-                if (landed(key, nonce)) {
-                    return true;
-                }
-                pause(attempt); // another instance changed the budget since it was read
+            BudgetState state = mine.stored;
+            BudgetState next = state;
+            for (UnaryOperator<BudgetState> change : mine.pending) {
+                next = change.apply(next);
             }
+            next = next.at(now);
+            BudgetState withCalls = next;
+            for (Part part : mine.parts) {
+                withCalls = withCalls.withoutReservation(part.inItem);
+            }
+            next = withCalls;
+            for (Part part : mine.parts) {
+                if (part.inFlight > 0) {
+                    withCalls = withCalls.withReservation(new Reservation(part.inFlight, part.inItem.lapsesAt()));
+                }
+            }
+            Decision decision = Decision.granted();
+            if (take > 0) {
+                Instant notBefore = withCalls.notBefore(take, now);
+                if (withCalls.neverGrants(take)) {
+                    decision = new Decision.OverLimit(budget, withCalls.limit());
+                } else if (notBefore != null) {
+                    decision = new Decision.NotBefore(notBefore, budget);
+                }
+            }
+            boolean refused = !(decision instanceof Decision.Granted);
+            if (refused && !fresh) {
+                fresh = true; // a refusal is told only from the item as it is, not as last known
+                continue;
+            }
+            if (refused && mine.pending.isEmpty() && mine.unused == 0) {
+                return decision; // nothing to write: callers waiting for a spent budget do not contend with those spending it
+            }
+            long granted = refused ? 0 : take;
+            // At most a quarter of what is left after the call: others keep the rest, and an instance that stops calling
+            // holds its allowance no longer than a reservation never settled.
+            long more = refused || !ample(withCalls) ? 0 : Math.max(0, Math.min(extra, (withCalls.available() - granted) / 4));
+            // Each reservation cut down to its calls in flight, keeping its lapse; the allowance, new or kept, after them.
+            List<Part> parts = new ArrayList<>();
+            for (Part part : mine.parts) {
+                boolean kept = take == 0 && part == mine.allowance();
+                long size = part.inFlight + (kept ? more : 0);
+                if (size > 0) {
+                    parts.add(new Part(new Reservation(size, part.inItem.lapsesAt()), part.inFlight));
+                }
+            }
+            if (granted > 0) {
+                parts.add(new Part(new Reservation(granted + more, now.plus(BudgetState.RESERVATION_LEASE)), granted));
+            }
+            BudgetState written = next;
+            for (Part part : parts) {
+                written = written.withReservation(part.inItem);
+            }
+            if (written.equals(state)) {
+                if (!fresh) {
+                    fresh = true; // nothing to write over the item as last known: make sure it is still so
+                    continue;
+                }
+                mine.pending.clear();
+                return decision;
+            }
+            if (put(key, mine, written)) {
+                boolean allowanceKept = granted > 0 || (take == 0 && !parts.isEmpty() && mine.allowance() != null
+                        && parts.get(parts.size() - 1).inItem.lapsesAt().equals(mine.allowance().inItem.lapsesAt()));
+                mine.parts.clear();
+                mine.parts.addAll(parts);
+                mine.unused = allowanceKept ? more : 0;
+                mine.pending.clear();
+                if (written.heldUntil() != null && (mine.heldUntil == null || written.heldUntil().isAfter(mine.heldUntil))) {
+                    mine.heldUntil = written.heldUntil();
+                }
+                return decision;
+            }
+            fresh = true;
+            pause(attempt++); // another instance changed the budget since it was read
         }
         LOG.log(Level.WARNING, "the budget {0} kept changing under {1} attempts", budget.buildkiteScope(), ATTEMPTS);
-        return false;
+        return new Decision.NotBefore(now.plus(CONTENDED), budget);
+    }
+
+    private void read(Map<String, AttributeValue> key, Held mine) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+        mine.exists = item != null && !item.isEmpty();
+        mine.stored = mine.exists ? StateJson.read(item.get("state").s(), BudgetState.class) : BudgetState.unknown();
+        mine.version = mine.exists ? Long.parseLong(item.get("version").n()) : 0;
+        if (mine.stored.heldUntil() != null && (mine.heldUntil == null || mine.stored.heldUntil().isAfter(mine.heldUntil))) {
+            mine.heldUntil = mine.stored.heldUntil(); // another instance's hold binds what this one grants from its allowance
+        }
+        // Gone from the item (lapsed, or the budget forgotten): their calls no longer count there.
+        BudgetState stored = mine.stored;
+        mine.keepOnly(p -> stored.inFlight().contains(p.inItem));
+    }
+
+    /** Writes {@code next} over the version last known; false when another instance changed it meanwhile. */
+    private boolean put(Map<String, AttributeValue> key, Held mine, BudgetState next) {
+        // The SDK retries a put whose answer was lost; if the first one landed, the retry fails its
+        // condition, and the write's own nonce on the item tells that apart from a real conflict.
+        String nonce = UUID.randomUUID().toString();
+        Map<String, AttributeValue> written = new HashMap<>(key);
+        written.put("state", KitebridgeTable.s(StateJson.write(next)));
+        written.put("version", KitebridgeTable.n(mine.version + 1));
+        written.put("nonce", KitebridgeTable.s(nonce));
+        // A budget nobody has used for a day is forgotten; the next answer describes it again.
+        written.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(time.now().plus(Duration.ofDays(1))));
+        try {
+            if (mine.exists) {
+                dynamo.putItem(b -> b.tableName(table).item(written)
+                        .conditionExpression("version = :v").expressionAttributeValues(Map.of(":v", KitebridgeTable.n(mine.version))));
+            } else {
+                dynamo.putItem(b -> b.tableName(table).item(written).conditionExpression("attribute_not_exists(pk)"));
+            }
+        } catch (ConditionalCheckFailedException conflict) {
+            if (!landed(key, nonce)) {
+                return false;
+            }
+        }
+        mine.stored = next;
+        mine.version = mine.version + 1;
+        mine.exists = true;
+        return true;
     }
 
     private boolean landed(Map<String, AttributeValue> key, String nonce) {

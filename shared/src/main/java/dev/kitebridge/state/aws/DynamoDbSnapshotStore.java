@@ -39,6 +39,13 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+        return generation(accountId, generation).list(afterKey, beforeKey, limit).stream()
+                .map(item -> new Item(item.get(KitebridgeTable.SK).s(), StateJson.read(item.get("data").s(), JsonNode.class)))
+                .toList();
+    }
+
+    @Override
     public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
         return generation(accountId, generation).get(List.copyOf(keys)).stream()
                 .map(item -> new Item(item.get(KitebridgeTable.SK).s(), StateJson.read(item.get("data").s(), JsonNode.class)))

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
@@ -90,7 +91,7 @@ public final class DynamoDbSyncStore implements SyncStore {
 
     @Override
     public Optional<SyncRun> run(String runId) {
-        return find(KitebridgeTable.key("SYNCRUN#" + runId, RUN)).map(item -> StateJson.read(item.get("run").s(), SyncRun.class));
+        return find(KitebridgeTable.key("SYNCRUN#" + runId, RUN)).map(DynamoDbSyncStore::run);
     }
 
     @Override
@@ -122,7 +123,7 @@ public final class DynamoDbSyncStore implements SyncStore {
                 Map<String, KeysAndAttributes> now = asked;
                 BatchGetItemResponse answer = dynamo.batchGetItem(b -> b.requestItems(now));
                 answer.responses().getOrDefault(table, List.of()).forEach(item -> {
-                    SyncRun run = StateJson.read(item.get("run").s(), SyncRun.class);
+                    SyncRun run = run(item);
                     found.put(run.id(), run);
                 });
                 asked = answer.hasUnprocessedKeys() ? answer.unprocessedKeys() : Map.of();
@@ -151,11 +152,18 @@ public final class DynamoDbSyncStore implements SyncStore {
 
     private static Map<String, AttributeValue> item(SyncRun run) {
         Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key("SYNCRUN#" + run.id(), RUN));
-        item.put("run", KitebridgeTable.s(StateJson.write(run)));
+        // Gzipped: a run is rewritten at every step of it, and its JSON (counts, subjects, where its read stands) is a few KB.
+        item.put("run_gz", AttributeValue.builder().b(SdkBytes.fromByteArray(StateJson.writeGzipped(run))).build());
         item.put("revision", KitebridgeTable.n(run.revision()));
         // Kept as long as its events (an account whose run is gone just starts a new one).
         item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(run.createdAt().plus(DynamoDbEventLog.RETENTION)));
         return item;
+    }
+
+    /** A run as stored: gzipped, or as JSON text by a version before that (kept 30 days). */
+    private static SyncRun run(Map<String, AttributeValue> item) {
+        return item.containsKey("run_gz") ? StateJson.readGzipped(item.get("run_gz").b().asByteArray(), SyncRun.class)
+                : StateJson.read(item.get("run").s(), SyncRun.class);
     }
 
     private Optional<Map<String, AttributeValue>> find(Map<String, AttributeValue> key) {

@@ -18,12 +18,20 @@ import dev.kitebridge.time.TimeSource;
 /**
  * Tokens in Secrets Manager, one secret per integrated account, named under a prefix (so that an
  * IAM policy can grant exactly that prefix). Reads are cached in the process for at most
- * {@link #MAX_AGE}, so that a rotation made elsewhere is seen soon; {@link #forgetAll()} drops the
- * cache (after a SnapStart restore, the cache is as old as the snapshot).
+ * {@link #MAX_AGE}; {@link #forgetAll()} drops the cache (after a SnapStart restore, the cache is as
+ * old as the snapshot).
+ *
+ * <p>A rotation does not wait for the cache to age: every change of an account's token (link,
+ * rotate, re-link) writes the account item one revision on, which {@code BuildkiteAccess.open}
+ * reads anyway and which evicts this process's copy; a token Buildkite refuses is read again once
+ * before the account is marked as needing a new one. So the cache can be long: at five minutes a
+ * polled account read its secret 8,760 times a month ($0.044 of Secrets Manager calls, nearly the
+ * whole $0.05 an account-month may cost); at {@link #MAX_AGE}, 120. The age bounds only a change
+ * made around Kitebridge (an operator writing the secret by hand) whose old token still works.
  */
 public final class SecretsManagerTokenVault implements TokenVault {
 
-    public static final Duration MAX_AGE = Duration.ofMinutes(5);
+    public static final Duration MAX_AGE = Duration.ofHours(6);
     /** Secrets Manager's shortest recovery window: an unlinked token can still be restored for a week. */
     static final long RECOVERY_DAYS = 7;
 

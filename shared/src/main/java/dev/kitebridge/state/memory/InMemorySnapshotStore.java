@@ -30,6 +30,14 @@ public final class InMemorySnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+        NavigableMap<String, Item> stored = generations.getOrDefault(new Generation(accountId, generation), new ConcurrentSkipListMap<>());
+        NavigableMap<String, Item> after = afterKey == null ? stored.headMap(beforeKey, false) : afterKey.compareTo(beforeKey) >= 0
+                ? new ConcurrentSkipListMap<>() : stored.subMap(afterKey, false, beforeKey, false);
+        return after.values().stream().limit(limit).toList();
+    }
+
+    @Override
     public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
         NavigableMap<String, Item> stored = generations.get(new Generation(accountId, generation));
         if (stored == null) {

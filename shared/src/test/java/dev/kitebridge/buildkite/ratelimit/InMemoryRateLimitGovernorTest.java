@@ -2,8 +2,16 @@ package dev.kitebridge.buildkite.ratelimit;
 
 class InMemoryRateLimitGovernorTest extends RateLimitGovernorContract {
 
+    private InMemoryRateLimitGovernor governor;
+
     @Override
     protected RateLimitGovernor newGovernor() {
-        return new InMemoryRateLimitGovernor();
+        governor = new InMemoryRateLimitGovernor();
+        return governor;
+    }
+
+    @Override
+    protected RateLimitGovernor anotherInstance() {
+        return governor;
     }
 }

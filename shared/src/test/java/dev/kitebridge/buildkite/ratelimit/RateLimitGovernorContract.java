@@ -23,6 +23,12 @@ public abstract class RateLimitGovernorContract {
     /** A governor with no state. */
     protected abstract RateLimitGovernor newGovernor();
 
+    /**
+     * Another instance sharing the state of the governor {@link #newGovernor} last made (another
+     * Lambda instance): in memory, the same governor, which a process shares.
+     */
+    protected abstract RateLimitGovernor anotherInstance();
+
     @org.junit.jupiter.api.BeforeEach
     void fresh() {
         governor = newGovernor();
@@ -168,5 +174,47 @@ public abstract class RateLimitGovernorContract {
         BudgetState state = governor.state(USER).orElseThrow();
         assertEquals(50, state.limit());
         assertEquals(7, state.available());
+    }
+
+    @Test
+    void instancesSharingABudgetGrantTogetherWhatItHasAndNoMore() {
+        RateLimitGovernor other = anotherInstance();
+        governor.reserve(List.of(USER), 1, T0);
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 30, T0.plusSeconds(60), T0)));
+        other.reserve(List.of(USER), 1, T0);
+        other.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 20, T0.plusSeconds(60), T0)));
+        int granted = 0;
+        for (int i = 0; i < 30; i++) {
+            RateLimitGovernor each = i % 3 == 0 ? other : governor;
+            granted += each.reserve(List.of(USER), 1, T0.plusSeconds(1)) instanceof Decision.Granted ? 1 : 0;
+        }
+        assertEquals(20, granted, "the lower answer, 20, is what both may grant, whoever holds what of it");
+        assertInstanceOf(Decision.NotBefore.class, other.reserve(List.of(USER), 1, T0.plusSeconds(2)));
+        assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(USER), 1, T0.plusSeconds(2)));
+    }
+
+    @Test
+    void anAnswerThatTheBudgetIsLowReachesTheOtherInstancesAtOnce() {
+        RateLimitGovernor other = anotherInstance();
+        other.reserve(List.of(USER), 1, T0);
+        other.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 49, T0.plusSeconds(60), T0)));
+        governor.reserve(List.of(USER), 1, T0);
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 2, T0.plusSeconds(60), T0.plusSeconds(1))));
+        assertEquals(2, other.state(USER).orElseThrow().at(T0.plusSeconds(1)).reported(), "another user of the budget left 2");
+        int granted = 0;
+        for (int i = 0; i < 5; i++) {
+            granted += other.reserve(List.of(USER), 1, T0.plusSeconds(2)) instanceof Decision.Granted ? 1 : 0;
+        }
+        assertEquals(2, granted);
+    }
+
+    @Test
+    void aCallNeverSentGivesBackWhatItTookOfTheFirstBudget() {
+        governor.reserve(BOTH, 1, T0);
+        governor.settle(BOTH, 1, List.of(new BudgetReading(USER, 50, 10, T0.plusSeconds(60), T0),
+                new BudgetReading(ORG, 200, 150, T0.plusSeconds(60), T0)));
+        governor.holdUntil(USER, T0.plusSeconds(30));
+        assertEquals(new Decision.NotBefore(T0.plusSeconds(30), USER), governor.reserve(BOTH, 1, T0.plusSeconds(1)));
+        assertEquals(150, governor.state(ORG).orElseThrow().at(T0.plusSeconds(1)).available(), "the organization's budget holds nothing for it");
     }
 }

@@ -7,11 +7,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
+import dev.kitebridge.buildkite.TeamRole;
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.directory.orgdata.OrganizationDataStore;
 import dev.kitebridge.state.OrganizationDataStoreContract;
@@ -52,5 +64,164 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         DynamoDbOrganizationDataStore afterExpiry = new DynamoDbOrganizationDataStore(table.client(), table.name(), later);
         assertTrue(afterExpiry.complete("acct-6", "acme", OrganizationData.Part.PROFILES).isEmpty(), "TTL may not have run yet");
         assertTrue(afterExpiry.building("acct-6", "acme").isEmpty());
+    }
+
+    private long count(String prefix) {
+        return items().stream().filter(i -> i.get("sk").s().startsWith(prefix)).count();
+    }
+
+    private DynamoDbOrganizationDataStore limited(DynamoDbOrganizationDataStore.Limits limits) {
+        return new DynamoDbOrganizationDataStore(table.client(), table.name(), TimeSource.SYSTEM, limits);
+    }
+
+    @Test
+    void aRevisionWritesOnePatchOfWhatChangedNotTheData() {
+        store().save(withTeams("acct-20", 3_000));
+        List<Map<String, AttributeValue>> chunks = items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#")).toList();
+        store().revise("acct-20", "acme", d -> {
+            // As a pass of a member who moved does: the member, then the team as read (its roster in the snapshot's order).
+            d.teamMemberRemoved("team-1", "user-4");
+            d.teamMemberSet("team-2", "user-4", TeamRole.MEMBER);
+            d.teamMemberSet("team-0", "user-3", TeamRole.MAINTAINER); // a membership set again as it was: to the roster's end
+            var team = d.roster("team-2").orElseThrow();
+            var members = new java.util.ArrayList<>(team.withoutMember("user-4").members());
+            members.add(1, new dev.kitebridge.directory.orgdata.TeamRoster.Member("user-4", TeamRole.MEMBER));
+            d.teamSaved(new dev.kitebridge.directory.orgdata.TeamRoster(team.teamUuid(), team.slug(), team.name(), members, team.pipelines()));
+        });
+        List<Map<String, AttributeValue>> patches = items().stream().filter(i -> i.get("sk").s().startsWith("PATCH#")).toList();
+        assertEquals(1, patches.size(), "one item: " + patches);
+        assertTrue(patches.get(0).get("data").b().asByteArray().length < 1024,
+                "a move of one member is a few hundred bytes: " + patches.get(0).get("data").b().asByteArray().length);
+        assertEquals(chunks, items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#")).toList(), "the data is not written again");
+    }
+
+    @Test
+    void aPatchExpiresWithTheWriteItPatches() {
+        store().save(withTeams("acct-21", 100));
+        store().revise("acct-21", "acme", d -> d.memberRemoved("user-3"));
+        List<String> expiries = items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#") || i.get("sk").s().startsWith("PATCH#"))
+                .map(i -> i.get(KitebridgeTable.EXPIRES_AT).n()).distinct().toList();
+        assertEquals(1, expiries.size(), "chunks and patch expire together: " + expiries);
+    }
+
+    @Test
+    void theLogIsFoldedIntoTheDataWhenFullAndASaveClearsIt() {
+        DynamoDbOrganizationDataStore.Limits three = new DynamoDbOrganizationDataStore.Limits(350 * 1024, 3, 512 * 1024);
+        limited(three).save(withTeams("acct-22", 100));
+        OrganizationData.Snapshot expected = withTeams("acct-22", 100).snapshot();
+        Random random = new Random(22);
+        for (int step = 0; step < 7; step++) {
+            var change = randomChange(random, step);
+            OrganizationData copy = OrganizationData.restore(expected);
+            change.accept(copy);
+            expected = copy.snapshot();
+            limited(three).revise("acct-22", "acme", change);
+            assertTrue(count("PATCH#") <= 3, "the log holds at most three patches: " + count("PATCH#"));
+            assertEquals(expected, store().complete("acct-22", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot());
+        }
+        assertEquals(1, items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
+                .map(i -> i.get("sk").s().substring(0, i.get("sk").s().lastIndexOf('#'))).distinct().count(), "folded writes are deleted");
+        store().save(OrganizationData.restore(expected));
+        assertEquals(0, count("PATCH#"), "a save folds the log in");
+        assertEquals(expected, store().complete("acct-22", "acme", OrganizationData.Part.ROSTERS).orElseThrow().snapshot());
+    }
+
+    @Test
+    void aRevisionTooLargeForOneItemSavesTheDataWhole() {
+        limited(new DynamoDbOrganizationDataStore.Limits(64, 200, 512 * 1024)).save(withTeams("acct-23", 100));
+        limited(new DynamoDbOrganizationDataStore.Limits(64, 200, 512 * 1024)).revise("acct-23", "acme", d -> d.memberRemoved("user-5"));
+        assertEquals(0, count("PATCH#"), "no patch past the limit (and the seal went with the folded write)");
+        assertTrue(store().complete("acct-23", "acme", OrganizationData.Part.PROFILES).orElseThrow().profile("user-5").isEmpty());
+    }
+
+    @Test
+    void aRevisionRacingAFoldIsKeptInTheFoldedWrite() {
+        store().save(withTeams("acct-24", 100));
+        store().revise("acct-24", "acme", d -> d.memberRemoved("user-1"));
+        DynamoDbOrganizationDataStore folding = limited(new DynamoDbOrganizationDataStore.Limits(350 * 1024, 1, 512 * 1024));
+        AtomicBoolean first = new AtomicBoolean(true);
+        store().revise("acct-24", "acme", d -> {
+            if (first.getAndSet(false)) {
+                folding.revise("acct-24", "acme", o -> o.memberRemoved("user-2")); // the log is full: it folds
+            }
+            d.memberRemoved("user-3");
+        });
+        OrganizationData read = store().complete("acct-24", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        for (String gone : List.of("user-1", "user-2", "user-3")) {
+            assertTrue(read.profile(gone).isEmpty(), gone + " stays gone");
+        }
+        assertEquals(1, count("PATCH#"), "the revision is a patch of the folded write; the one it wrote on the write dropped went with it");
+    }
+
+    @Test
+    void aReaderWithTheWriteCachedReadsOnlyTheNewPatches() {
+        DynamoDbOrganizationDataStore reader = (DynamoDbOrganizationDataStore) store();
+        reader.save(withTeams("acct-25", 100));
+        reader.complete("acct-25", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        store().revise("acct-25", "acme", d -> d.memberRemoved("user-6")); // another process
+        assertTrue(reader.complete("acct-25", "acme", OrganizationData.Part.PROFILES).orElseThrow().profile("user-6").isEmpty(),
+                "a process that has the write cached still sees the other's patch");
+    }
+
+    /** The table's client, but the process dies at the first put of an item whose key starts with {@code dieAt}. */
+    private DynamoDbClient dyingAt(String dieAt) {
+        DynamoDbClient real = table.client();
+        return new DynamoDbClient() {
+            @Override
+            public PutItemResponse putItem(PutItemRequest request) {
+                if (request.item().get("sk").s().startsWith(dieAt)) {
+                    throw new IllegalStateException("killed before " + request.item().get("sk").s());
+                }
+                return real.putItem(request);
+            }
+
+            @Override
+            public GetItemResponse getItem(GetItemRequest request) {
+                return real.getItem(request);
+            }
+
+            @Override
+            public QueryResponse query(QueryRequest request) {
+                return real.query(request);
+            }
+
+            @Override
+            public DeleteItemResponse deleteItem(DeleteItemRequest request) {
+                return real.deleteItem(request);
+            }
+
+            @Override
+            public String serviceName() {
+                return real.serviceName();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void aFoldKilledAfterItsSealIsFollowedByReadersAndWritersAndFinishedByTheNext() {
+        store().save(withTeams("acct-26", 100));
+        store().revise("acct-26", "acme", d -> d.memberRemoved("user-1"));
+        DynamoDbOrganizationDataStore.Limits one = new DynamoDbOrganizationDataStore.Limits(350 * 1024, 1, 512 * 1024);
+        DynamoDbOrganizationDataStore dying = new DynamoDbOrganizationDataStore(dyingAt("POINTER#"), table.name(), TimeSource.SYSTEM, one);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> dying.revise("acct-26", "acme", d -> d.memberRemoved("user-2")), "killed between the seal and the pointers");
+
+        assertTrue(store().complete("acct-26", "acme", OrganizationData.Part.PROFILES).orElseThrow().profile("user-2").isEmpty(),
+                "the seal leads readers to the folded write");
+        store().revise("acct-26", "acme", d -> d.memberRemoved("user-3")); // patches the folded write, through the seal
+        limited(one).revise("acct-26", "acme", d -> d.memberRemoved("user-4")); // folds again, and moves the pointers at last
+        OrganizationData read = store().complete("acct-26", "acme", OrganizationData.Part.ROSTERS).orElseThrow();
+        for (String gone : List.of("user-1", "user-2", "user-3", "user-4")) {
+            assertTrue(read.profile(gone).isEmpty(), gone + " stays gone");
+        }
+        assertEquals(96, read.profileCount());
+        assertEquals(1, items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
+                .map(i -> i.get("sk").s().substring(0, i.get("sk").s().lastIndexOf('#'))).distinct().count(),
+                "the writes the pointers left are deleted: " + items().stream().map(i -> i.get("sk").s()).toList());
+        assertEquals(0, count("PATCH#"));
     }
 }

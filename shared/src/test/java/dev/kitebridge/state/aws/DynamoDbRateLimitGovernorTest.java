@@ -1,14 +1,123 @@
 package dev.kitebridge.state.aws;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+
+import dev.kitebridge.buildkite.ratelimit.Budget;
+import dev.kitebridge.buildkite.ratelimit.BudgetReading;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
+import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor.Decision;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernorContract;
 import dev.kitebridge.time.TimeSource;
 
 class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
 
+    private Dynalite.Table table;
+
     @Override
     protected RateLimitGovernor newGovernor() {
-        Dynalite.Table table = Dynalite.get().newTable();
+        table = Dynalite.get().newTable();
         return new DynamoDbRateLimitGovernor(table.client(), table.name(), TimeSource.SYSTEM);
+    }
+
+    @Override
+    protected RateLimitGovernor anotherInstance() {
+        return new DynamoDbRateLimitGovernor(table.client(), table.name(), TimeSource.SYSTEM);
+    }
+
+    /** The DynamoDB client, counting the reads and writes of items. */
+    private static final class Counting implements DynamoDbClient {
+        final DynamoDbClient inner;
+        final AtomicInteger gets = new AtomicInteger();
+        final AtomicInteger puts = new AtomicInteger();
+
+        Counting(DynamoDbClient inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public GetItemResponse getItem(GetItemRequest request) {
+            gets.incrementAndGet();
+            return inner.getItem(request);
+        }
+
+        @Override
+        public PutItemResponse putItem(PutItemRequest request) {
+            puts.incrementAndGet();
+            return inner.putItem(request);
+        }
+
+        @Override
+        public String serviceName() {
+            return inner.serviceName();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * A poll a minute, each one GraphQL call on the organization's and the user's budgets, both far
+     * from spent: the first describes them, then a write for both every nine minutes (each
+     * allowance's lease, less the margin), and a read of each a call (a read is a fifth of a write's price).
+     */
+    @Test
+    void quietCallsAMinuteApartWriteEachBudgetOnceAnAllowance() {
+        Dynalite.Table fresh = Dynalite.get().newTable();
+        Counting dynamo = new Counting(fresh.client());
+        RateLimitGovernor governor = new DynamoDbRateLimitGovernor(dynamo, fresh.name(), TimeSource.SYSTEM);
+        Budget org = Budget.organization(Budget.Api.GRAPHQL, "acme");
+        Budget user = Budget.user(Budget.Api.GRAPHQL, "account:a");
+        Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
+        long remaining = 5_000;
+        int[] putsAfter = new int[19];
+        int[] getsAfter = new int[19];
+        for (int minute = 0; minute < 19; minute++) {
+            Instant at = t0.plusSeconds(60L * minute);
+            assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(org, user), 3, at));
+            remaining -= 3;
+            governor.settle(List.of(org, user), 3, List.of(new BudgetReading(org, 20_000, 15_000 + remaining, at.plusSeconds(300), at),
+                    new BudgetReading(user, 5_000, remaining, at.plusSeconds(300), at)));
+            putsAfter[minute] = dynamo.puts.get();
+            getsAfter[minute] = dynamo.gets.get();
+        }
+        assertEquals(4, putsAfter[0], "the first call reserves both and describes both: the way it was");
+        assertEquals(2, getsAfter[0], "each item read once, to learn its version");
+        assertEquals(2, putsAfter[9] - putsAfter[0], "minutes 1 to 9: one allowance for each budget, at minute 9");
+        assertEquals(2, putsAfter[18] - putsAfter[9], "minutes 10 to 18: one more each, at minute 18");
+        assertEquals(2 * 18 - 2 * 2, getsAfter[18] - getsAfter[0], "each item read once a call granted from its allowance");
+        assertTrue(putsAfter[18] < 19 * 4, "4 writes a call before");
+    }
+
+    /** An allowance not written where the item changed meanwhile: the write reads it and tries again. */
+    @Test
+    void anAllowanceTakenOverAnotherInstancesWriteReadsTheItemAgain() {
+        RateLimitGovernor first = newGovernor();
+        RateLimitGovernor second = anotherInstance();
+        Budget user = Budget.user(Budget.Api.REST, "u");
+        Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
+        first.reserve(List.of(user), 1, t0);
+        first.settle(List.of(user), 1, List.of(new BudgetReading(user, 100, 50, t0.plusSeconds(60), t0)));
+        second.reserve(List.of(user), 1, t0);
+        second.settle(List.of(user), 1, List.of(new BudgetReading(user, 100, 40, t0.plusSeconds(60), t0)));
+        int granted = 0;
+        for (int i = 0; i < 60; i++) {
+            granted += (i % 2 == 0 ? first : second).reserve(List.of(user), 1, t0.plusSeconds(1)) instanceof Decision.Granted ? 1 : 0;
+        }
+        assertEquals(40, granted);
     }
 }

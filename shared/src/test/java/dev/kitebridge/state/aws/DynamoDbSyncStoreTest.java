@@ -104,4 +104,28 @@ class DynamoDbSyncStoreTest extends SyncStoreContract {
                 "sk", KitebridgeTable.s(String.format("%020d", 3)), "run_id", KitebridgeTable.s("run-never-written"))));
         assertEquals(List.of("run-1"), store.runs("acct-1", Long.MAX_VALUE, 10).stream().map(SyncRun::id).toList());
     }
+
+    /**
+     * A run is kept gzipped (it is rewritten at every step, and DynamoDB charges a write unit a
+     * kilobyte); one kept as JSON text by the version before still reads, lists and is replaced.
+     */
+    @Test
+    void aRunIsKeptGzippedAndOneKeptAsTextStillReads() {
+        Instant now = Instant.parse("2026-11-25T12:00:00Z");
+        SyncRun run = SyncRun.queued("run-zipped", "tenant-1", "acct-1", 2, "schedule", false, now, 0);
+        store.createRun(run);
+        var stored = table.client().getItem(b -> b.tableName(table.name()).key(KitebridgeTable.key("SYNCRUN#run-zipped", "RUN"))).item();
+        assertTrue(stored.containsKey("run_gz") && !stored.containsKey("run"), "kept gzipped: " + stored.keySet());
+        assertTrue(stored.get("run_gz").b().asByteArray().length < StateJson.write(run).length(), "and smaller than its JSON");
+
+        SyncRun old = SyncRun.queued("run-text", "tenant-1", "acct-1", 3, "schedule", false, now, 0);
+        table.client().putItem(b -> b.tableName(table.name()).item(java.util.Map.of("pk", KitebridgeTable.s("SYNCRUN#run-text"),
+                "sk", KitebridgeTable.s("RUN"), "run", KitebridgeTable.s(StateJson.write(old)), "revision", KitebridgeTable.n(0))));
+        table.client().putItem(b -> b.tableName(table.name()).item(java.util.Map.of("pk", KitebridgeTable.s("SYNCRUNS#acct-1"),
+                "sk", KitebridgeTable.s(String.format("%020d", 3)), "run_id", KitebridgeTable.s("run-text"))));
+        assertEquals(old, store.run("run-text").orElseThrow());
+        assertEquals(List.of("run-text", "run-zipped"), store.runs("acct-1", Long.MAX_VALUE, 10).stream().map(SyncRun::id).toList());
+        SyncRun started = store.replaceRun(old.started(now, List.of())).orElseThrow();
+        assertEquals(started, store.run("run-text").orElseThrow());
+    }
 }

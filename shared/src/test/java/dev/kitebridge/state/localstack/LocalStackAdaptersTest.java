@@ -101,9 +101,16 @@ class LocalStackAdaptersTest {
 
     @Nested
     class Governor extends RateLimitGovernorContract {
+        private AwsConfig config;
+
         @Override
         protected RateLimitGovernor newGovernor() {
-            AwsConfig config = table();
+            config = table();
+            return new DynamoDbRateLimitGovernor(AwsClients.dynamoDb(config), config.table(), TimeSource.SYSTEM);
+        }
+
+        @Override
+        protected RateLimitGovernor anotherInstance() {
             return new DynamoDbRateLimitGovernor(AwsClients.dynamoDb(config), config.table(), TimeSource.SYSTEM);
         }
     }
