@@ -75,7 +75,7 @@ final class SnapshotSink implements OrganizationReader.Sink {
     @Override
     public void rosterMembers(String team, List<TeamMember> page) {
         // A full run writes each membership with its entry in the team's index (TeamIndex): written, looked up and seen
-        // together. A pass's own generation holds the memberships alone: its entries follow from them when it publishes.
+        // together. A pass's own generation holds the memberships it read without entries: they follow from them when it publishes (a membership VERIFY takes back brings its entry along).
         List<SnapshotStore.Item> memberships = page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
                 new SnapshotParts.Membership(m.role()))).toList();
         write(oneTeam ? memberships : TeamIndex.withEntries(memberships), InPlace.Part.ROSTER, team,

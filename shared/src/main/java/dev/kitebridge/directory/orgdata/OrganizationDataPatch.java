@@ -136,12 +136,6 @@ public record OrganizationDataPatch(
         }
     }
 
-    /** Whether the patch changes no record (its head may still differ). */
-    public boolean changesNoRecord() {
-        return profiles.isEmpty() && profilesGone.isEmpty() && teams.isEmpty() && teamsGone.isEmpty() && rosters.isEmpty()
-                && rostersGone.isEmpty();
-    }
-
     /**
      * The patch that turns {@code before} into {@code after} (the same organization's data), or
      * empty where applying one would not give {@code after} back exactly.

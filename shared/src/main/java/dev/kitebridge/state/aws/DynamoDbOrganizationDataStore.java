@@ -1,9 +1,6 @@
 package dev.kitebridge.state.aws;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,8 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -110,6 +105,21 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     @Override
     public void save(OrganizationData data) {
+        try {
+            saveWhole(data);
+        } catch (RuntimeException e) {
+            // The builder changes the data it read (the cached object) in place before saving it: a save that failed leaves
+            // the cache ahead of what is stored, and a revision diffed from it would hand that to every instance.
+            forgetCached(data.accountId(), data.organizationSlug());
+            throw e;
+        }
+    }
+
+    private void forgetCached(String accountId, String organizationSlug) {
+        byWriteId.values().removeIf(k -> k.data().accountId().equals(accountId) && k.data().organizationSlug().equals(organizationSlug));
+    }
+
+    private void saveWhole(OrganizationData data) {
         String pk = pk(data.accountId(), data.organizationSlug());
         Pointer written = write(pk, data);
         putIndex(data.accountId(), data.organizationSlug(), written.expires());
@@ -247,7 +257,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
                 .items().forEach(items::add);
         items.forEach(item -> dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, item.get(KitebridgeTable.SK).s()))));
         dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(indexPk(accountId), organizationSlug)));
-        byWriteId.values().removeIf(k -> k.data().accountId().equals(accountId) && k.data().organizationSlug().equals(organizationSlug));
+        forgetCached(accountId, organizationSlug);
     }
 
     @Override

@@ -34,7 +34,7 @@ import dev.kitebridge.time.TimeSource;
  * <p>Writing the item twice a call (reserve, settle) made a quiet minute's poll cost four writes
  * and four reads for two budgets. So an instance takes an <em>allowance</em>: one reservation in
  * the item, for the call at hand and up to {@link #ALLOWANCE_CALLS} more like it (at most a quarter
- * of what the budget has left, only while more than half its window is left, and only for an
+ * of what the budget has left, only while at least half the budget is left, and only for an
  * instance that last reserved {@link #SELDOM} ago or more: a quiet schedule, not a busy worker),
  * which every other instance counts as in flight like any other.
  * It grants from it after one read of the item (which must still hold it, bind it by no hold, and
@@ -210,8 +210,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     }
 
     /**
-     * Whether an allowance may be held beyond the calls in flight: while more than half the window
-     * is left (or the budget is not yet described). Below that, every call writes, as if no
+     * Whether an allowance may be held beyond the calls in flight: while Buildkite's last word
+     * leaves at least half the budget (or the budget is not yet described). Below that, every call writes, as if no
      * allowance existed: nothing is held idle where others may need it.
      */
     private static boolean ample(BudgetState state) {

@@ -22,7 +22,7 @@ import dev.kitebridge.sync.SyncStore;
 /**
  * Every account's sync state in one partition, {@code SYNCACCOUNTS} / {@code <account>}, so that
  * the schedule lists them all with a Query (no scan); each run its own item, {@code SYNCRUN#<run>}
- * / {@code RUN}. Each is kept as its JSON beside its revision, and replaced by a put on the
+ * / {@code RUN}. Each is kept as its JSON (a run's gzipped) beside its revision, and replaced by a put on the
  * condition that the stored revision is the one the change was made from. An account's runs are
  * listed from an index of them in one partition, {@code SYNCRUNS#<account>} / {@code <ordinal>}
  * (20 digits, so that sort-key order is the runs' order), each naming its run: a Query newest

@@ -39,6 +39,12 @@ public final class SecretsManagerTokenVault implements TokenVault {
     private final String prefix;
     private final TimeSource time;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /**
+     * Moves on at every put, evict and forget: a read of the secret that began before one (the old
+     * token, perhaps) is not cached over what it did, which with a long {@link #MAX_AGE} would be
+     * used for hours.
+     */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     private record Cached(BuildkiteToken token, Instant readAt) {}
 
@@ -54,11 +60,14 @@ public final class SecretsManagerTokenVault implements TokenVault {
         try {
             secrets.createSecret(b -> b.name(name).secretString(token.reveal())
                     .description("Buildkite API token of Kitebridge integrated account " + accountId));
+            changes.incrementAndGet();
         } catch (ResourceExistsException exists) {
             secrets.putSecretValue(b -> b.secretId(name).secretString(token.reveal()));
+            changes.incrementAndGet();
         } catch (InvalidRequestException markedForDeletion) {
             secrets.restoreSecret(b -> b.secretId(name));
             secrets.putSecretValue(b -> b.secretId(name).secretString(token.reveal()));
+            changes.incrementAndGet();
         }
         cache.put(accountId, new Cached(token, time.now()));
     }
@@ -69,10 +78,11 @@ public final class SecretsManagerTokenVault implements TokenVault {
         if (cached != null && time.now().isBefore(cached.readAt().plus(MAX_AGE))) {
             return Optional.of(cached.token());
         }
+        long before = changes.get();
         try {
             String value = secrets.getSecretValue(b -> b.secretId(prefix + accountId)).secretString();
             BuildkiteToken token = BuildkiteToken.of(value);
-            cache.put(accountId, new Cached(token, time.now()));
+            cache.compute(accountId, (id, now) -> changes.get() == before ? new Cached(token, time.now()) : now);
             return Optional.of(token);
         } catch (ResourceNotFoundException | InvalidRequestException gone) {
             // Never created, or marked for deletion (unlinked).
@@ -83,6 +93,7 @@ public final class SecretsManagerTokenVault implements TokenVault {
 
     @Override
     public void delete(String accountId) {
+        changes.incrementAndGet();
         cache.remove(accountId);
         try {
             secrets.deleteSecret(b -> b.secretId(prefix + accountId).recoveryWindowInDays(RECOVERY_DAYS));
@@ -93,11 +104,13 @@ public final class SecretsManagerTokenVault implements TokenVault {
 
     /** Forgets every cached token, so that the next read goes to Secrets Manager. */
     public void forgetAll() {
+        changes.incrementAndGet();
         cache.clear();
     }
 
     @Override
     public void evict(String accountId) {
+        changes.incrementAndGet();
         cache.remove(accountId);
     }
 }
