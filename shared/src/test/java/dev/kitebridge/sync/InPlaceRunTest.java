@@ -160,8 +160,7 @@ class InPlaceRunTest {
         try (SyncFixture reference = new SyncFixture(150, 6)) {
             Killer killer = new Killer();
             InMemorySyncStore runs = new InMemorySyncStore();
-            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
-                    killer.syncs(runs), killer.log(new InMemoryEventLog()), killer.organizationData(new InMemoryOrganizationDataStore()))) {
+            try (SyncFixture crashing = killer.crashingBeside(reference, runs)) {
                 reference.sync(WORKER);
                 crashing.sync(WORKER);
                 int referenceSeen = reference.events().size();

@@ -42,6 +42,13 @@ final class Killer {
         callsLeft.set(writes);
     }
 
+    /** A fixture on the reference's sandbox whose every store (runs: {@code runs}) this killer wraps, each in memory. */
+    SyncFixture crashingBeside(SyncFixture reference, dev.kitebridge.state.memory.InMemorySyncStore runs) {
+        return new SyncFixture(reference.sandbox, snapshots(new dev.kitebridge.state.memory.InMemorySnapshotStore()), syncs(runs),
+                log(new dev.kitebridge.state.memory.InMemoryEventLog()),
+                organizationData(new dev.kitebridge.state.memory.InMemoryOrganizationDataStore()));
+    }
+
     /**
      * Works the run to its end through {@code fixture}'s worker turns of {@code slice}, killed in each
      * of its lives after a random number of writes (under {@code upTo}); returns the run as each kill

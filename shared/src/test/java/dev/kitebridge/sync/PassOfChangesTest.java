@@ -330,8 +330,7 @@ class PassOfChangesTest {
         try (SyncFixture reference = new SyncFixture(60, 4)) {
             Killer killer = new Killer();
             InMemorySyncStore runs = new InMemorySyncStore();
-            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
-                    killer.syncs(runs), killer.log(new InMemoryEventLog()), killer.organizationData(new InMemoryOrganizationDataStore()))) {
+            try (SyncFixture crashing = killer.crashingBeside(reference, runs)) {
                 var world = reference.sandbox.world();
                 Organization org = reference.org();
                 Team renamed = world.teams(org.uuid()).get(1);
@@ -481,8 +480,7 @@ class PassOfChangesTest {
         try (SyncFixture reference = new SyncFixture(80, 5)) {
             Killer killer = new Killer();
             InMemorySyncStore runs = new InMemorySyncStore();
-            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
-                    killer.syncs(runs), killer.log(new InMemoryEventLog()), killer.organizationData(new InMemoryOrganizationDataStore()))) {
+            try (SyncFixture crashing = killer.crashingBeside(reference, runs)) {
                 reference.sync(WORKER);
                 crashing.sync(WORKER);
                 int referenceSeen = reference.events().size();
@@ -598,8 +596,7 @@ class PassOfChangesTest {
         try (SyncFixture reference = new SyncFixture(240, 6)) {
             Killer killer = new Killer();
             InMemorySyncStore runs = new InMemorySyncStore();
-            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
-                    killer.syncs(runs), killer.log(new InMemoryEventLog()), killer.organizationData(new InMemoryOrganizationDataStore()))) {
+            try (SyncFixture crashing = killer.crashingBeside(reference, runs)) {
                 reference.sync(WORKER);
                 crashing.sync(WORKER);
                 int referenceSeen = reference.events().size();

@@ -214,9 +214,7 @@ class SyncRunTest {
             assertNotNull(reference.kept(), "an uninterrupted run keeps the directory's data");
             Killer killer = new Killer();
             InMemorySyncStore runs = new InMemorySyncStore();
-            try (SyncFixture crashing = new SyncFixture(reference.sandbox, killer.snapshots(new InMemorySnapshotStore()),
-                    killer.syncs(runs), killer.log(new InMemoryEventLog()),
-                    killer.organizationData(new dev.kitebridge.state.memory.InMemoryOrganizationDataStore()))) {
+            try (SyncFixture crashing = killer.crashingBeside(reference, runs)) {
                 String runId = crashing.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
                 Random random = new Random(13);
                 int kills = 0;
