@@ -494,8 +494,10 @@ class PassOfChangesTest {
                 List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(17), 6, 2_000);
                 int kills = killedAt.size();
                 java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
-                // (A pass's DIFF writes twice or so, mostly within the life that ends its READ: kills seldom land in it.)
-                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.VERIFY, SyncRun.Phase.PUBLISH, SyncRun.Phase.CLEAN)),
+                // (A pass's DIFF and VERIFY store their checkpoints with their phase's end: each writes its events, take-backs and
+                // that one save, so kills land in one or the other seldom, and in both more seldom still.)
+                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH, SyncRun.Phase.CLEAN))
+                        && (killedIn.contains(SyncRun.Phase.DIFF) || killedIn.contains(SyncRun.Phase.VERIFY)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
                 assertEquals(changesOf(reference.events(), referenceSeen), changesOf(crashing.events(), crashingSeen));
