@@ -63,10 +63,16 @@ final class SubjectRead {
     /** The subject is read through: the pass's generation holds exactly what differs of it. */
     synchronized void finish() {
         Set<String> readKeys = new HashSet<>(read.keySet());
-        if (!teamGone) {
-            readKeys.addAll(pass.readBy(index));
-        }
         Map<String, JsonNode> desired = new HashMap<>();
+        if (!teamGone) {
+            // Read before a stop part-way: what differed of it is in the generation since (what did not, is not).
+            for (String key : pass.readBy(index)) {
+                JsonNode written = pass.all().get(key);
+                if (readKeys.add(key) && written != null && !PassItems.gone(written)) {
+                    desired.put(key, written);
+                }
+            }
+        }
         read.forEach((key, data) -> {
             if (!InPlace.same(data, base().get(key))) {
                 desired.put(key, data);
