@@ -67,8 +67,15 @@ final class Removals {
                 if (takeBack) {
                     takeBack(progress.current(), event, clock.get());
                 }
-                progress.save(r -> r.comparing(r.phase(), r.diff().checked(event.position(), r.diff().deletions() - deletionsTakenBack),
-                        holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts()));
+                java.util.function.UnaryOperator<SyncRun> checked = r -> r.comparing(r.phase(),
+                        r.diff().checked(event.position(), r.diff().deletions() - deletionsTakenBack),
+                        holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts());
+                // A pass's are stored with its phase's end: a worker that dies asks again, and a take-back repeated changes nothing.
+                if (progress.current().full()) {
+                    progress.save(checked);
+                } else {
+                    progress.defer(checked);
+                }
             }
         }
         return false;
@@ -82,7 +89,9 @@ final class Removals {
     private void takeBack(SyncRun run, ChangeEvent event, Instant now) {
         String key = keyOf(run, event);
         String record = SnapshotKeys.record(key);
+        // What the record has after the run: a pass's generation holds only what differs (its tombstones are what it takes for gone).
         Set<String> present = (run.inPlace() ? diff.inPlace(run).record(record)
+                : !run.full() ? new Overlay(snapshots, run).record(record)
                 : snapshots.record(run.accountId(), run.generation(), record)).stream()
                 .map(SnapshotStore.Item::key).collect(Collectors.toSet());
         boolean membership = event.event().equals(ChangeEvent.GROUP_USER_REMOVED);
@@ -93,8 +102,9 @@ final class Removals {
                 .filter(item -> run.full() || run.subjects().stream().anyMatch(s -> s.covers(item.key()))) // a pass's generation holds only what it covers
                 .toList();
         if (!missing.isEmpty()) {
-            // A membership comes back with its entry in the team's index (a team's own items bring back no entry: each membership decides its own).
-            snapshots.put(run.accountId(), run.generation(), TeamIndex.withEntries(missing));
+            // A membership comes back with its entry in the team's index (a team's own items bring back no entry: each membership decides its own);
+            // into a pass's generation alone, over its tombstone: the entry stays with the membership as it was.
+            snapshots.put(run.accountId(), run.generation(), run.full() ? TeamIndex.withEntries(missing) : missing);
         }
         log.delete(run.accountId(), List.of(event.position()));
         diff.recompare(run, record, now);
@@ -110,6 +120,9 @@ final class Removals {
     private List<String> membersIn(SyncRun run, String org, String team) {
         if (run.inPlace()) {
             return diff.inPlace(run).membersIn(org, team);
+        }
+        if (!run.full()) {
+            return new Overlay(snapshots, run).membersIn(org, team);
         }
         String prefix = SnapshotKeys.organization(org) + "u/";
         List<String> members = new java.util.ArrayList<>();
