@@ -479,10 +479,18 @@ final class SnapshotDiff {
                     }
                 }
                 if (!page.isEmpty()) {
-                    after = page.get(page.size() - 1).key();
+                    after = pastEntries(page.get(page.size() - 1).key());
                 }
             }
         }
+    }
+
+    /**
+     * Where a walk that needs no index entries reads on after a page that ended on this key: past the
+     * organization's entries when it is one (about a quarter of a snapshot's bytes, read for nothing).
+     */
+    static String pastEntries(String lastKey) {
+        return TeamIndex.isEntry(lastKey) ? SnapshotKeys.organization(SnapshotKeys.organizationOf(lastKey)) + "t/~" : lastKey;
     }
 
     private static String min(String a, String b) {
