@@ -66,6 +66,7 @@ final class SnapshotDiff {
     /** Compares until done or the deadline; returns whether it is done. */
     boolean compare(RunProgress progress, Instant now, Instant deadline, java.util.function.Supplier<Instant> clock) {
         SyncRun run = progress.current();
+        CurrentItems.forget(run); // its pages are all read
         teamNames.clear(); // generations change between runs; names are kept for one comparison
         String resume = run.diff().afterRecord() == null ? null : run.diff().afterRecord() + "/~";
         Records base = new Records(run.accountId(), run.baseGeneration(), resume);
