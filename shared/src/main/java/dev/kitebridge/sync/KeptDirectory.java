@@ -193,7 +193,7 @@ final class KeptDirectory {
             if (page.size() < PAGE) {
                 return data(run, dataKey, org, teams, pipelines, members, profiles);
             }
-            after = page.get(page.size() - 1).key();
+            after = SnapshotDiff.pastEntries(page.get(page.size() - 1).key());
         }
     }
 
