@@ -181,8 +181,9 @@ public final class LightWatch {
             }
         }
         leftATeam.forEach(u -> into.add(Subject.user(org.id(), u)));
-        long leavers = leftATeam.stream().filter(u -> access.find(session,
-                () -> session.buildkite().organizations().member(org.slug(), u)).isEmpty()).count();
+        List<String> gone = leftATeam.stream().filter(u -> access.find(session,
+                () -> session.buildkite().organizations().member(org.slug(), u)).isEmpty()).toList();
+        long leavers = gone.size();
         OrganizationData profiles = kept.profiles();
         Connection<MemberNode> recent = access.call(session, () -> session.buildkite().graphql().members()
                 .list(org.slug(), MemberQuery.page(RECENT_JOINERS, null).withOrder("RECENTLY_CREATED")));
@@ -201,9 +202,20 @@ public final class LightWatch {
         long side = listEnabled ? now.twoFactor() : now.members() - now.twoFactor();
         if (side > twoFactorList && !now.teams().isEmpty()) {
             // Both sides too many to list: each team's 2FA count says where (every look, so that the next compares with it).
-            TwoFactorByTeam.Found found = byTeam.find(session, org.slug(), now, profiles, kept.rosters().rosters(), teamsBefore, leftTeams);
+            TwoFactorByTeam.Found found = byTeam.find(session, org.slug(), now, profiles, kept.rosters(), teamsBefore, leftTeams);
             found.changed().forEach(u -> into.add(Subject.user(org.id(), u)));
             twoFactorSeen.put(org.id(), found.counts());
+            // The organization's count moved by more (or less) than the members found, the leavers and the joiners explain:
+            // someone in no team (no team's count shows them) changed. The kept directory knows who is in no team.
+            long flips = found.changed().stream().mapToLong(u -> isOn(profiles, u) ? -1 : 1).sum();
+            long leftOn = gone.stream().filter(u -> isOn(profiles, u)).count();
+            long joinedOn = recent.nodes().stream().filter(n -> n.user() != null && joiners.contains(n.user().uuid())
+                    && n.security() != null && n.security().twoFactorEnabled()).count();
+            long unexplained = now.twoFactor() - before.twoFactor() - flips + leftOn - joinedOn;
+            if (unexplained != 0 && found.teamsLeft() == 0) {
+                byTeam.teamless(session, org.slug(), profiles, kept.rosters(), unexplained > 0, found.listedPoints())
+                        .forEach(u -> into.add(Subject.user(org.id(), u)));
+            }
             if (!found.changed().isEmpty() || found.teamsLeft() > 0) {
                 LOG.log(System.Logger.Level.INFO, "organization " + org.slug() + ": 2FA changed for " + found.changed().size()
                         + " members, found listing " + found.teamsListed() + " teams (" + found.listedPoints() + " points); "
@@ -224,6 +236,10 @@ public final class LightWatch {
             into.add(Subject.invitations(org.id()));
         }
         return before.members() + joiners.size() - leavers;
+    }
+
+    private static boolean isOn(OrganizationData profiles, String user) {
+        return profiles.profile(user).map(p -> Boolean.TRUE.equals(p.twoFactorEnabled())).orElse(false);
     }
 
     /** Every member a query lists, page by page (the admins, one side of 2FA: small lists). */

@@ -30,9 +30,13 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  * lists at most {@link #LIST_POINTS} points; a team beyond keeps its count as before, so the next
  * look sees it moved still and lists it then.
  *
- * <p>What this cannot see: a member in no team (their change moves only the organization's count,
- * and no filter of Buildkite's selects the members without a team) and a team whose smaller side
- * alone costs more than {@link #LIST_POINTS}: both wait for the daily full run.
+ * <p>A member in no team moves only the organization's count, and no filter of Buildkite's selects
+ * the members without a team: where that count moved by more than the teams, leavers and joiners
+ * explain, the kept directory's members in no team whose 2FA is the other way are asked one by one
+ * ({@link #teamless}, 2 points each, within the look's points). What this cannot see waits for the
+ * daily full run: a team whose smaller side alone costs more than {@link #LIST_POINTS}, members in
+ * no team too many to ask within them, and changes that cancel out in a count (one member in no
+ * team turning 2FA on while another turns it off).
  */
 final class TwoFactorByTeam {
 
@@ -61,11 +65,14 @@ final class TwoFactorByTeam {
 
     /**
      * @param now the organization's counts at this look (each team's member count)
+     * @param profiles the kept members' profiles (their 2FA)
+     * @param teamsKept the kept rosters (who is in which team)
      * @param before each team's 2FA count as the last look explained it; null after a full run (the kept directory's then)
      * @param leftTeams by team, the kept members this look found gone from it: their 2FA, as kept, left its count
      */
-    Found find(Session session, String slug, Signals now, OrganizationData profiles, List<TeamRoster> rosters,
+    Found find(Session session, String slug, Signals now, OrganizationData profiles, OrganizationData teamsKept,
                Map<String, Long> before, Map<String, Set<String>> leftTeams) {
+        List<TeamRoster> rosters = teamsKept.rosters();
         List<String> teams = now.teams().keySet().stream().sorted().toList();
         Map<String, Long> counts = access.call(session, () -> session.buildkite().graphql().signals().teamsTwoFactor(slug, teams));
         Map<String, TeamRoster> kept = new HashMap<>();
@@ -131,7 +138,7 @@ final class TwoFactorByTeam {
                 if (changed.add(user)) {
                     // Their change moved each of their teams' counts by one: those moves are explained.
                     long step = Boolean.TRUE.equals(profiles.profile(user).map(MemberProfile::twoFactorEnabled).orElse(null)) ? -1 : 1;
-                    profiles.teamsOf(user).forEach(t -> residual.computeIfPresent(t.teamUuid(), (k, r) -> r - step));
+                    teamsKept.teamsOf(user).forEach(t -> residual.computeIfPresent(t.teamUuid(), (k, r) -> r - step));
                 }
             }
             residual.put(team, 0L);
@@ -146,6 +153,36 @@ final class TwoFactorByTeam {
             keep.put(team, pending ? baseline.get(team) : count.getValue());
         }
         return new Found(changed, keep, spent, listed.size(), left);
+    }
+
+    /**
+     * Members in no team who may have turned 2FA on ({@code turnedOn}) or off: each whose kept 2FA
+     * is the other way is asked alone (2 points a member), within what the look has left of its
+     * points after {@code spent}; those Buildkite answers otherwise than kept (or no longer has).
+     */
+    Set<String> teamless(Session session, String slug, OrganizationData profiles, OrganizationData teamsKept, boolean turnedOn,
+                         long spent) {
+        Map<String, String> candidates = new LinkedHashMap<>();
+        profiles.profiles().stream().filter(p -> p.memberGraphqlId() != null && teamsKept.teamsOf(p.userUuid()).isEmpty()
+                        && Boolean.TRUE.equals(p.twoFactorEnabled()) != turnedOn)
+                .forEach(p -> candidates.put(p.memberGraphqlId(), p.userUuid()));
+        long cost = 2L * candidates.size();
+        if (candidates.isEmpty() || spent + cost > listPoints) {
+            LOG.log(System.Logger.Level.INFO, "organization " + slug + ": its 2FA count moved beyond what its teams explain; "
+                    + candidates.size() + " members in no team to ask (" + cost + " points, " + spent + " spent): "
+                    + (candidates.isEmpty() ? "none" : "left to the daily full run"));
+            return Set.of();
+        }
+        List<String> ids = List.copyOf(candidates.keySet());
+        Map<String, Boolean> now = access.call(session, () -> session.buildkite().graphql().signals().membersTwoFactor(slug, ids));
+        Set<String> changed = new LinkedHashSet<>();
+        candidates.forEach((id, user) -> {
+            Boolean is = now.get(id);
+            if (is == null || is == turnedOn) {
+                changed.add(user); // gone (the pass confirms it), or turned as the count moved
+            }
+        });
+        return changed;
     }
 
     /** How many of a team's members are on its smaller side of 2FA. */

@@ -516,6 +516,43 @@ class SyncScheduleTest {
         }
     }
 
+    /**
+     * A member in no team turns 2FA on: no team's count moves, only the organization's, by one more
+     * than the teams explain. The kept directory knows who is in no team: each of them with 2FA off
+     * is asked (2 points a member), the member found, and the pass publishes what a full run finds.
+     */
+    @Test
+    void aTwoFactorChangeOfAMemberInNoTeamIsFoundAmongTheKeptMembersInNoTeam() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(200, 8)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            Organization org = watched.org();
+            var world = sandbox.world();
+            Member loner = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
+                    && !world.requireUser(m.userUuid()).twoFactorEnabled() && world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            SyncSchedule schedule = settled(watched, time, bothSidesTooLarge(watched, TwoFactorByTeam.LIST_POINTS));
+            reference.sync(WORKER);
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+            long listedBefore = sidesListed(sandbox);
+
+            world.setTwoFactor(loner.userUuid(), true);
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the organization's 2FA count moved, no team's: a pass");
+            assertEquals(listedBefore, sidesListed(sandbox), "no team's side listed");
+            SyncRun pass = finishQueued(watched);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertEquals(List.of(Subject.user(org.uuid(), loner.userUuid())), pass.subjects(), "the member, nobody else");
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "then quiet");
+        }
+    }
+
     /** What listing a team's smaller side of 2FA reserves, one page: 4 points and 1 a member asked for (the side and 5 more). */
     private static long listCost(dev.kitebridge.sandbox.model.World world, Organization org, String team) {
         var members = world.teamMembers(org.uuid(), team);

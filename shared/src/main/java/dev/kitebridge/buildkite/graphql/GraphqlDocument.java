@@ -37,12 +37,14 @@ public record GraphqlDocument(String name, String text, long fixedCost, long cos
     public static final GraphqlDocument TWO_FACTOR_SIDE = load("two-factor-side", 4, 1);
     /** The 2FA counts of a page of teams, as {@link #teamsTwoFactor} writes it for {@link SignalsQueries#TEAMS_PAGE} teams. */
     public static final GraphqlDocument TEAMS_TWO_FACTOR = teamsTwoFactor(SignalsQueries.TEAMS_PAGE);
+    /** The 2FA of a page of members, as {@link #membersTwoFactor} writes it for {@link SignalsQueries#TEAMS_PAGE} members. */
+    public static final GraphqlDocument MEMBERS_TWO_FACTOR = membersTwoFactor(SignalsQueries.TEAMS_PAGE);
 
     /** Every document, for the tests that check them against Buildkite's schema. */
     public static final List<GraphqlDocument> ALL = List.of(VIEWER, MEMBERS, TEAMS, TEAM_MEMBERS, INVITATIONS, INVITATION, ME,
             INVITATION_CREATE, INVITATION_REVOKE, MEMBER_UPDATE, MEMBER_DELETE, TEAM_CREATE, TEAM_UPDATE, TEAM_DELETE,
             TEAM_MEMBER_CREATE, TEAM_MEMBER_UPDATE, TEAM_MEMBER_DELETE, AUDIT_EVENTS, SIGNALS, TEAMS_TWO_FACTOR,
-            TWO_FACTOR_SIDE);
+            TWO_FACTOR_SIDE, MEMBERS_TWO_FACTOR);
 
     /** The requested complexity of one page of {@code first} nodes. */
     public long requestedComplexity(int first) {
@@ -67,6 +69,24 @@ public record GraphqlDocument(String name, String text, long fixedCost, long cos
         String text = "# How many members of each team have 2FA on: a count a team (1 point), the organization 1 more.\n"
                 + "query TeamsTwoFactor(" + variables + ") {\n  organization(slug: $slug) {\n" + fields + "  }\n}\n";
         return new GraphqlDocument("teams-two-factor", text, 1, 1, false);
+    }
+
+    /**
+     * Whether each of {@code members} members ({@code $m0}, {@code $m1}... their {@code
+     * OrganizationMember} ids) has 2FA on: one alias a member, 2 points each (the node and its
+     * security). Written here for the same reason as {@link #teamsTwoFactor}.
+     */
+    public static GraphqlDocument membersTwoFactor(int members) {
+        StringBuilder variables = new StringBuilder();
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < members; i++) {
+            variables.append(i == 0 ? "" : ", ").append("$m").append(i).append(": ID!");
+            fields.append("  m").append(i).append(": node(id: $m").append(i)
+                    .append(") { ... on OrganizationMember { security { twoFactorEnabled } } }\n");
+        }
+        String text = "# Whether each member has 2FA on: 2 points a member (the node and its security).\n"
+                + "query MembersTwoFactor(" + variables + ") {\n" + fields + "}\n";
+        return new GraphqlDocument("members-two-factor", text, 0, 2, false);
     }
 
     private static GraphqlDocument load(String name, long fixedCost, long costPerNode) {
