@@ -35,13 +35,14 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  * it are looked up (they may have left the organization); the most recent joiners are looked up
  * every time (a join and a leave in the same interval leave the count as it was); a change in the
  * admins' count looks up the admins; in the 2FA count, the members on its smaller side (up to
- * {@link #TWO_FACTOR_LIST}); in the invitations', the invitations. The first look after a full run
- * compares with the directory's kept data, which that run confirmed.
+ * {@link #TWO_FACTOR_LIST}); where both sides are larger, every look asks each team's 2FA count
+ * and {@link TwoFactorByTeam} says who; in the invitations', the invitations. The first look after
+ * a full run compares with the directory's kept data, which that run confirmed.
  *
  * <p>What counts do not show waits for the next full run: a change of a member's role within a
  * team, of their name, email, SSO mode, avatar or bot flag, a promotion and a demotion in the same
- * interval, 2FA turned on and off in the same interval, and 2FA changes where both sides of the
- * 2FA count are larger than {@link #TWO_FACTOR_LIST}. A member count that the
+ * interval, 2FA turned on and off in the same interval (where the smaller side is listed), and
+ * what {@link TwoFactorByTeam} cannot see where both sides are larger. A member count that the
  * joiners and leavers found do not explain (a member without teams came or went, or someone joined
  * during the look) adds the organization's member list to the same look's pass ({@link
  * Subject#members}: about 100 REST requests at 10,000 members, where a full run takes 40 minutes
