@@ -248,7 +248,8 @@ public final class SyncSchedule {
             throw e;
         }
         // After a full run the next look compares with the data that run keeps, not with counts seen before it.
-        CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals(), found.doubted(), found.listed());
+        CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals(), found.doubted(), found.listed(),
+                found.twoFactorByTeam());
         return act(account, "counts", found.fullRunNeeded(), found.subjects(), s -> s.withCounts(seen));
     }
 
