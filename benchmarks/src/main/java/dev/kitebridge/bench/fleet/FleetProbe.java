@@ -185,8 +185,12 @@ public final class FleetProbe {
             // One tick of the schedule (warm: it runs every minute), then the worker on whatever it started.
             SyncScheduleHandler schedule = new SyncScheduleHandler(app.syncSchedule());
             long started = System.nanoTime();
+            long cpu = cpuNanos();
+            java.time.LocalTime began = java.time.LocalTime.now();
             Map<String, Integer> tick = schedule.handleRequest(new ScheduledEvent(), context(tickTimeoutSeconds));
             ticks.add((System.nanoTime() - started) / 1e9);
+            ticks.cpu += (cpuNanos() - cpu) / 1e9;
+            trace("tick " + began + " " + java.time.LocalTime.now() + " " + (System.nanoTime() - started) / 1e9);
             did = String.format(Locale.ROOT, " polled=%d looked=%d started_full=%d started_passes=%d", tick.get("accounts_polled"),
                     tick.get("accounts_looked_at"), tick.get("full_runs_started"), tick.get("passes_started"));
             drained = drain(workers);
@@ -201,11 +205,29 @@ public final class FleetProbe {
         if (!kind.equals("WEBHOOK_TICK")) {
             System.out.println("CALLS " + meter.calls());
             System.out.println("UNITS " + meter.unitsByItem());
+            System.out.println("WAITS " + workers.waits);
         }
         System.out.printf(Locale.ROOT, "RESULT kind=%s status=%s runs=%d rcu=%.1f wcu=%.1f computed_units=%.1f dynamodb_calls=%d secrets_calls=%d"
-                        + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f buildkite_calls=%d%s%n",
+                        + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f worker_waited=%.3f tick_cpu=%.3f worker_cpu=%.3f buildkite_calls=%d%s%n",
                 kind, drained.status, drained.runs, meter.readUnits(), meter.writeUnits(), meter.computedUnits(), meter.calls("DynamoDb"),
-                meter.calls("SecretsManager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, drained.buildkiteCalls, did);
+                meter.calls("SecretsManager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, workers.waited, ticks.cpu, workers.cpu, drained.buildkiteCalls, did);
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Profiling aid: with FLEET_PROBE_TRACE naming a file, each invocation's wall-clock start and end are appended to it. */
+    private static void trace(String line) {
+        String file = System.getenv("FLEET_PROBE_TRACE");
+        if (file != null) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(file), ProcessHandle.current().pid() + " " + line + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     /** The runs the queue holds, each to its end: their statuses (the last run's), how many, and their Buildkite calls. */
@@ -229,10 +251,15 @@ public final class FleetProbe {
             event.setRecords(List.of(record));
             time.reset();
             long start = System.nanoTime();
+            long cpu = cpuNanos();
+            java.time.LocalTime began = java.time.LocalTime.now();
             worker.handleRequest(event, context(workerTimeoutSeconds));
+            workers.cpu += (cpuNanos() - cpu) / 1e9;
             double real = (System.nanoTime() - start) / 1e9;
+            trace("worker " + began + " " + java.time.LocalTime.now() + " " + real);
             // Work counts at its real time; waiting for Buildkite's budgets on Buildkite's clock.
-            workers.add(real + (scale - 1) * time.longestWaitNanos() / 1e9);
+            workers.add(real, (scale - 1) * time.longestWaitNanos() / 1e9);
+            time.waitsBySite().forEach((site, seconds) -> workers.waits.merge(site, seconds, Double::sum));
         }
         Drained drained = new Drained();
         for (String runId : runIds) {
@@ -265,11 +292,31 @@ public final class FleetProbe {
                 clock.sleep(duration);
             } finally {
                 slept.computeIfAbsent(Thread.currentThread(), t -> new AtomicLong()).addAndGet(System.nanoTime() - start);
+                sites.computeIfAbsent(site(), s -> new java.util.concurrent.atomic.DoubleAdder()).add(duration.toNanos() / 1e9);
             }
+        }
+
+        /** Who waited: the first frames outside the clocks, for the output's account of a run's waits. */
+        private static String site() {
+            return StackWalker.getInstance().walk(frames -> frames
+                    .filter(f -> !f.getClassName().startsWith(WaitingClock.class.getName()) && !f.getClassName().endsWith("TimeSource")
+                            && !f.getClassName().endsWith("FleetClock"))
+                    .limit(2).map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
+                    .collect(java.util.stream.Collectors.joining("<")));
+        }
+
+        private final Map<String, java.util.concurrent.atomic.DoubleAdder> sites = new ConcurrentHashMap<>();
+
+        /** Buildkite seconds waited since the last reset, by who waited. */
+        Map<String, Double> waitsBySite() {
+            Map<String, Double> copy = new java.util.TreeMap<>();
+            sites.forEach((site, seconds) -> copy.put(site, Math.round(seconds.sum() * 1000) / 1000.0));
+            return copy;
         }
 
         void reset() {
             slept.clear();
+            sites.clear();
         }
 
         long longestWaitNanos() {
@@ -280,10 +327,24 @@ public final class FleetProbe {
     private static final class Invocations {
         int count;
         double seconds;
+        /** Of {@link #seconds}, what waits on Buildkite's clock added to the real time. */
+        double waited;
+        /**
+         * The process's CPU seconds over the invocations (every thread: the handler's, the SDK's, the JIT compiler's and the
+         * collector's): unlike the real time, not stretched when other processes share the machine's cores.
+         */
+        double cpu;
+        /** Buildkite seconds waited, by who waited. */
+        final Map<String, Double> waits = new java.util.TreeMap<>();
 
         void add(double billed) {
+            add(billed, 0);
+        }
+
+        void add(double real, double waited) {
             count++;
-            seconds += billed;
+            seconds += real + waited;
+            this.waited += waited;
         }
     }
 
