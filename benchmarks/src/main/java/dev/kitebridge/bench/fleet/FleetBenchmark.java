@@ -178,6 +178,7 @@ public final class FleetBenchmark {
                     "KITEBRIDGE_SECRET_PREFIX", secretPrefix));
             env.put("PROBE_WORKER_TIMEOUT", Integer.toString(template.timeoutSeconds("SyncWorkerFunction")));
             env.put("PROBE_SCHEDULE_TIMEOUT", Integer.toString(template.timeoutSeconds("SyncScheduleFunction")));
+            env.put("PROBE_SCHEDULE_MEMORY", Integer.toString(template.memoryMb("SyncScheduleFunction")));
             env.put("PROBE_WEBHOOK_TIMEOUT", Integer.toString(template.timeoutSeconds("WebhookDeliveryFunction")));
             env.put("PROBE_ORGANIZATION", org.uuid() + " " + org.slug() + " " + org.name());
             // The deployed cadences, as the template passes them to the schedule function.
@@ -210,9 +211,10 @@ public final class FleetBenchmark {
                 // passes of many accounts. This JVM has run one full sync; its first hour of polls and passes still loads
                 // and compiles their code (a pass of 80 DynamoDB calls took 1.3-2.3 s there, 0.2-0.5 s an hour later).
                 // So an hour like the measured one runs first, not counted; its figures are printed (README, "fleet").
-                Hour warmUp = hour(probe, sandbox, table, world, org, admin, random, WARM_UP_ROUND);
-                out.printf(Locale.ROOT, "warm-up hour (not counted: this JVM's first hour of polls and passes): ticks %.3f s billed (%.3f s CPU);"
-                                + " %.0f worker invocations, %.3f s billed (%.3f s CPU)%n", warmUp.figures().tickSeconds(), warmUp.tickCpu(),
+                // Its own random choices: the measured hours choose as they did before it was added.
+                Hour warmUp = hour(probe, sandbox, table, world, org, admin, new Random(population.seed() + WARM_UP_ROUND), WARM_UP_ROUND);
+                out.printf(Locale.ROOT, "warm-up hour (not counted: this JVM's first hour of polls and passes): ticks %.3f s billed (real %.3f s, CPU %.3f s);"
+                                + " %.0f worker invocations, %.3f s billed (%.3f s CPU)%n", warmUp.figures().tickSeconds(), warmUp.tickReal(), warmUp.tickCpu(),
                         warmUp.figures().workerInvocations(), warmUp.figures().workerSeconds(), warmUp.workerCpu());
                 Hour auditHour = hour(probe, sandbox, table, world, org, admin, random, 0);
                 passes.put(Schedule.Pass.AUDIT_HOUR, auditHour.figures());
@@ -228,9 +230,9 @@ public final class FleetBenchmark {
                 check(noAudit, "1", "0", "0", "the poll that finds no audit events");
                 passes.put(Schedule.Pass.NO_AUDIT_POLL, PassFigures.average(List.of(noAudit), List.of(new long[] {after[0] - before[0],
                         after[1] - before[1]})));
-                out.printf(Locale.ROOT, "poll without audit events (once a day): %s RCU, %s WCU, %s DynamoDB calls, tick %s s; Buildkite %d REST,"
-                                + " %,d points; units %s%n", noAudit.get("rcu"), noAudit.get("wcu"), noAudit.get("dynamodb_calls"),
-                        noAudit.get("tick_seconds"), after[0] - before[0], after[1] - before[1], probe.lastUnits);
+                out.printf(Locale.ROOT, "poll without audit events (once a day): %s RCU, %s WCU, %s DynamoDB calls, tick %s s (real %s s, CPU %s s);"
+                                + " Buildkite %d REST, %,d points; units %s%n", noAudit.get("rcu"), noAudit.get("wcu"), noAudit.get("dynamodb_calls"),
+                        noAudit.get("tick_seconds"), noAudit.get("tick_real"), noAudit.get("tick_cpu"), after[0] - before[0], after[1] - before[1], probe.lastUnits);
 
                 long retainedAfterHour = retainedBytes(table);
                 List<Map<String, String>> fulls = new ArrayList<>();
@@ -346,20 +348,20 @@ public final class FleetBenchmark {
             quietLine = String.format(Locale.ROOT, "%d ticks, average %.2f RCU, %.2f WCU, %.2f DynamoDB calls, %.3f Secrets Manager calls; units by item %s",
                     n, sum(quiet, "rcu") / n, sum(quiet, "wcu") / n, sum(quiet, "dynamodb_calls") / n, sum(quiet, "secrets_calls") / n, perTick);
         }
-        return new Hour(figures, sum(ticks, "tick_cpu"), sum(ticks, "worker_cpu"), retainedBytes(table) - retainedBefore, ticks.size(), counts,
+        return new Hour(figures, sum(ticks, "tick_real"), sum(ticks, "tick_cpu"), sum(ticks, "worker_cpu"), retainedBytes(table) - retainedBefore, ticks.size(), counts,
                 runLines, calls, units, quietLine);
     }
 
     /** An hour of ticks measured: its figures summed, what its ticks did, and where its units went. */
-    private record Hour(PassFigures figures, double tickCpu, double workerCpu, double retainedBytes, int ticks, int[] counts, List<String> runLines, Map<String, Long> calls,
+    private record Hour(PassFigures figures, double tickReal, double tickCpu, double workerCpu, double retainedBytes, int ticks, int[] counts, List<String> runLines, Map<String, Long> calls,
                         Map<String, Double> units, String quietTicks) {
 
         void print(PrintStream out, String name, String what) {
             out.printf(Locale.ROOT, "%s: %d ticks, %d audit polls, %d light looks, %d passes of changes started, %d full runs; %.1f RCU, %.1f WCU"
-                            + " (%.1f computed), %.0f DynamoDB calls; ticks %.3f s billed (%.3f s CPU); %.0f worker invocations, %.3f s billed (%.3f s CPU);"
+                            + " (%.1f computed), %.0f DynamoDB calls; ticks %.3f s billed (the fleet's tick's share; real %.3f s, CPU %.3f s); %.0f worker invocations, %.3f s billed (%.3f s CPU);"
                             + " %.0f SQS messages,"
                             + " %.0f Secrets Manager calls; Buildkite %.0f REST, %,.0f points; %,.0f bytes kept%n", name, ticks, counts[0], counts[1],
-                    counts[2], counts[3], figures.rcu(), figures.wcu(), figures.computedUnits(), figures.dynamoCalls(), figures.tickSeconds(), tickCpu,
+                    counts[2], counts[3], figures.rcu(), figures.wcu(), figures.computedUnits(), figures.dynamoCalls(), figures.tickSeconds(), tickReal, tickCpu,
                     figures.workerInvocations(), figures.workerSeconds(), workerCpu, figures.sqsMessages(), figures.secretsCalls(), figures.restRequests(),
                     figures.graphqlPoints(), retainedBytes);
             runLines.forEach(out::println);

@@ -89,6 +89,7 @@ public final class FleetProbe {
     private final SecretsManagerTokenVault tokens;
     private final int workerTimeoutSeconds;
     private final int tickTimeoutSeconds;
+    private final int tickMemoryMb;
     private final int webhookTimeoutSeconds;
 
     private FleetProbe(Map<String, String> env) {
@@ -97,6 +98,7 @@ public final class FleetProbe {
         time = new WaitingClock(clock);
         workerTimeoutSeconds = Integer.parseInt(env.get("PROBE_WORKER_TIMEOUT"));
         tickTimeoutSeconds = Integer.parseInt(env.get("PROBE_SCHEDULE_TIMEOUT"));
+        tickMemoryMb = Integer.parseInt(env.get("PROBE_SCHEDULE_MEMORY"));
         webhookTimeoutSeconds = Integer.parseInt(env.get("PROBE_WEBHOOK_TIMEOUT"));
         queue = new DelayedQueue(time);
         AwsConfig aws = AwsConfig.fromEnvironment(env).orElseThrow();
@@ -188,8 +190,11 @@ public final class FleetProbe {
             long cpu = cpuNanos();
             java.time.LocalTime began = java.time.LocalTime.now();
             Map<String, Integer> tick = schedule.handleRequest(new ScheduledEvent(), context(tickTimeoutSeconds));
-            ticks.add((System.nanoTime() - started) / 1e9);
-            ticks.cpu += (cpuNanos() - cpu) / 1e9;
+            double real = (System.nanoTime() - started) / 1e9;
+            double cpuSeconds = (cpuNanos() - cpu) / 1e9;
+            ticks.real += real;
+            ticks.cpu += cpuSeconds;
+            ticks.add(tickShare(real, cpuSeconds, tickMemoryMb));
             trace("tick " + began + " " + java.time.LocalTime.now() + " " + (System.nanoTime() - started) / 1e9);
             did = String.format(Locale.ROOT, " polled=%d looked=%d started_full=%d started_passes=%d", tick.get("accounts_polled"),
                     tick.get("accounts_looked_at"), tick.get("full_runs_started"), tick.get("passes_started"));
@@ -206,12 +211,29 @@ public final class FleetProbe {
             System.out.println("CALLS " + meter.calls());
             System.out.println("UNITS " + meter.unitsByItem());
             System.out.println("WAITS " + workers.waits);
+            if (!meter.callsBySite().isEmpty()) {
+                trace(kind + " calls " + meter.callsBySite());
+            }
         }
         System.out.printf(Locale.ROOT, "RESULT kind=%s status=%s runs=%d rcu=%.1f wcu=%.1f computed_units=%.1f dynamodb_calls=%d secrets_calls=%d"
-                        + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f worker_waited=%.3f tick_cpu=%.3f worker_cpu=%.3f buildkite_calls=%d%s%n",
+                        + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f worker_waited=%.3f tick_cpu=%.3f tick_real=%.3f worker_cpu=%.3f buildkite_calls=%d%s%n",
                 kind, drained.status, drained.runs, meter.readUnits(), meter.writeUnits(), meter.computedUnits(), meter.calls("DynamoDb"),
-                meter.calls("SecretsManager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, workers.waited, ticks.cpu, workers.cpu, drained.buildkiteCalls, did);
+                meter.calls("SecretsManager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, workers.waited, ticks.cpu, ticks.real, workers.cpu, drained.buildkiteCalls, did);
     }
+
+    /**
+     * One account's share of the fleet's tick: the schedule's invocation looks at every account,
+     * {@link SyncSchedule#AT_ONCE} side by side, so an account's look adds its real time over that many
+     * (its waits on DynamoDB and Buildkite overlap the others'), or its CPU time at the function's share
+     * of a vCPU (Lambda gives 1,769 MB one vCPU), whichever is longer: the looks cannot overlap
+     * beyond what the CPU does. README, "fleet".
+     */
+    static double tickShare(double realSeconds, double cpuSeconds, int memoryMb) {
+        return Math.max(realSeconds / dev.kitebridge.sync.SyncSchedule.AT_ONCE, cpuSeconds * LAMBDA_MB_PER_VCPU / memoryMb);
+    }
+
+    /** Lambda's memory per vCPU: "at 1,769 MB, a function has the equivalent of one vCPU" (Lambda's guide, "Configure memory"). */
+    static final double LAMBDA_MB_PER_VCPU = 1769;
 
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
@@ -334,6 +356,8 @@ public final class FleetProbe {
          * collector's): unlike the real time, not stretched when other processes share the machine's cores.
          */
         double cpu;
+        /** The invocations' real time (for a tick, {@link #seconds} is the fleet's share of it). */
+        double real;
         /** Buildkite seconds waited, by who waited. */
         final Map<String, Double> waits = new java.util.TreeMap<>();
 
