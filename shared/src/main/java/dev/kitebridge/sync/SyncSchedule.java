@@ -110,7 +110,7 @@ public final class SyncSchedule {
     }
 
     /** How many accounts a tick looks at side by side. */
-    static final int AT_ONCE = 8;
+    public static final int AT_ONCE = 8;
 
     private void tick(AccountSync state, AtomicInteger fullRuns, AtomicInteger passes, AtomicInteger polled, AtomicInteger looked) {
         // Read once a tick: the poll or look opens Buildkite with this account, not a second read of it.

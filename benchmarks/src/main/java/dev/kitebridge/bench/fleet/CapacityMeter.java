@@ -132,6 +132,7 @@ public class CapacityMeter implements ExecutionInterceptor {
         computedUnits.reset();
         calls.clear();
         unitsByItem.clear();
+        sites.clear();
     }
 
     private void byItem(String operation, Map<String, AttributeValue> key, double units) {
@@ -274,6 +275,24 @@ public class CapacityMeter implements ExecutionInterceptor {
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         calls.computeIfAbsent(service + "." + operation, name -> new AtomicLong()).incrementAndGet();
+        if (TRACED) {
+            // Profiling aid: which of Kitebridge's methods made the call (the first two frames of its own).
+            String site = StackWalker.getInstance().walk(frames -> frames
+                    .filter(f -> f.getClassName().startsWith("dev.kitebridge.") && !f.getClassName().startsWith("dev.kitebridge.bench."))
+                    .limit(3).map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
+                    .collect(java.util.stream.Collectors.joining("<")));
+            sites.computeIfAbsent(operation + " " + site, name -> new AtomicLong()).incrementAndGet();
+        }
+    }
+
+    private static final boolean TRACED = System.getenv("FLEET_PROBE_TRACE") != null;
+    private final Map<String, AtomicLong> sites = new ConcurrentHashMap<>();
+
+    /** With FLEET_PROBE_TRACE set: calls so far by operation and the Kitebridge methods that made them. */
+    public Map<String, Long> callsBySite() {
+        Map<String, Long> copy = new java.util.TreeMap<>();
+        sites.forEach((name, count) -> copy.put(name, count.get()));
+        return copy;
     }
 
     private double settle(boolean write, Collection<ConsumedCapacity> reported, java.util.function.DoubleSupplier computed) {

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -43,6 +45,8 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
         final DynamoDbClient inner;
         final AtomicInteger gets = new AtomicInteger();
         final AtomicInteger puts = new AtomicInteger();
+        final AtomicInteger batchGets = new AtomicInteger();
+        final AtomicInteger batchGetItems = new AtomicInteger();
 
         Counting(DynamoDbClient inner) {
             this.inner = inner;
@@ -52,6 +56,13 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
         public GetItemResponse getItem(GetItemRequest request) {
             gets.incrementAndGet();
             return inner.getItem(request);
+        }
+
+        @Override
+        public BatchGetItemResponse batchGetItem(BatchGetItemRequest request) {
+            batchGets.incrementAndGet();
+            request.requestItems().values().forEach(keys -> batchGetItems.addAndGet(keys.keys().size()));
+            return inner.batchGetItem(request);
         }
 
         @Override
@@ -86,6 +97,8 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
         long remaining = 5_000;
         int[] putsAfter = new int[19];
         int[] getsAfter = new int[19];
+        int[] batchesAfter = new int[19];
+        int[] batchItemsAfter = new int[19];
         for (int minute = 0; minute < 19; minute++) {
             Instant at = t0.plusSeconds(60L * minute);
             assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(org, user), 3, at));
@@ -94,12 +107,17 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
                     new BudgetReading(user, 5_000, remaining, at.plusSeconds(300), at)));
             putsAfter[minute] = dynamo.puts.get();
             getsAfter[minute] = dynamo.gets.get();
+            batchesAfter[minute] = dynamo.batchGets.get();
+            batchItemsAfter[minute] = dynamo.batchGetItems.get();
         }
         assertEquals(4, putsAfter[0], "the first call reserves both and describes both: the way it was");
         assertEquals(2, getsAfter[0], "each item read once, to learn its version");
         assertEquals(2, putsAfter[9] - putsAfter[0], "minutes 1 to 9: one allowance for each budget, at minute 9");
         assertEquals(2, putsAfter[18] - putsAfter[9], "minutes 10 to 18: one more each, at minute 18");
-        assertEquals(2 * 18 - 2 * 2, getsAfter[18] - getsAfter[0], "each item read once a call granted from its allowance");
+        assertEquals(2 * 18 - 2 * 2, getsAfter[18] - getsAfter[0] + batchItemsAfter[18] - batchItemsAfter[0],
+                "each item read once a call granted from its allowance");
+        assertEquals(18 - 2, getsAfter[18] - getsAfter[0] + batchesAfter[18] - batchesAfter[0],
+                "both items read in one round trip (a Lambda's wait on DynamoDB), not one each");
         assertTrue(putsAfter[18] < 19 * 4, "4 writes a call before");
     }
 
