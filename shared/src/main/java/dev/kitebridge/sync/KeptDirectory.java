@@ -48,7 +48,8 @@ final class KeptDirectory {
 
     /**
      * A pass of changes, as the directory's kept data: each member it read has their profile and
-     * teams as read (or is gone), each team its name, members and pipelines as read (or is gone).
+     * teams as read (or is gone), each team its name, members and pipelines as read (or is gone),
+     * each roster read alone its members.
      * Read from the pass's own generation, before it is cleaned up; repeating it changes nothing.
      */
     void patch(SyncRun run, String dataKey, java.time.Instant now) {
@@ -68,12 +69,12 @@ final class KeptDirectory {
                 }
                 after = page.get(page.size() - 1).key();
             }
-            directory.revised(dataKey, org.slug(), data -> subjects.forEach(s -> patch(data, org, s, read, now)), now);
+            directory.revised(dataKey, org.slug(), data -> subjects.forEach(s -> patch(data, org, s, subjects, read, now)), now);
         }
     }
 
-    private static void patch(OrganizationData data, SyncRun.Organization org, Subject subject, List<SnapshotStore.Item> read,
-                              java.time.Instant now) {
+    private static void patch(OrganizationData data, SyncRun.Organization org, Subject subject, List<Subject> subjects,
+                              List<SnapshotStore.Item> read, java.time.Instant now) {
         List<SnapshotStore.Item> covered = read.stream().filter(i -> subject.covers(i.key()) && !TeamIndex.isEntry(i.key())).toList();
         switch (subject.kind()) {
             case USER -> {
@@ -104,6 +105,16 @@ final class KeptDirectory {
                 List<TeamRoster.PipelineAccess> pipelines = covered.stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("p"))
                         .map(i -> SnapshotParts.read(i.data(), TeamRoster.PipelineAccess.class)).toList();
                 data.teamSaved(new TeamRoster(subject.id(), team.get().slug(), team.get().name(), members, pipelines));
+            }
+            case ROSTER -> {
+                if (subject.readWith(subjects)) {
+                    return; // its team's GROUP saves it whole
+                }
+                // Its members as read, its name and pipelines as kept (a team the data does not hold is left to the next read of it).
+                List<TeamRoster.Member> members = covered.stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("t"))
+                        .map(i -> new TeamRoster.Member(SnapshotKeys.idOf(SnapshotKeys.record(i.key())),
+                                SnapshotParts.read(i.data(), SnapshotParts.Membership.class).role())).toList();
+                data.roster(subject.id()).ifPresent(r -> data.teamSaved(new TeamRoster(r.teamUuid(), r.slug(), r.name(), members, r.pipelines())));
             }
             case INVITATIONS, INVITATION -> { } // the directory reads invitations live
             case MEMBERS -> { } // what the list found changed are USER subjects of the pass

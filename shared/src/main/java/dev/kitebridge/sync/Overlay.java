@@ -79,7 +79,7 @@ final class Overlay {
         for (Subject subject : run.subjects()) {
             switch (subject.kind()) {
                 case USER -> records.add(SnapshotKeys.user(subject.organizationId(), subject.id()));
-                case GROUP -> records.add(SnapshotKeys.group(subject.organizationId(), subject.id()));
+                case GROUP, ROSTER -> records.add(SnapshotKeys.group(subject.organizationId(), subject.id()));
                 case INVITATION -> records.add(SnapshotKeys.invitation(subject.organizationId(), subject.id()));
                 case INVITATIONS, MEMBERS -> { } // the members a list finds changed are USER subjects of the pass
             }
@@ -190,7 +190,8 @@ final class Overlay {
 
     /**
      * The account's items the pass covers, organization by organization: a member's record is
-     * looked up alone, with their entries in their teams' indexes; a team's items, its index
+     * looked up alone, with their entries in their teams' indexes; a team's items (a roster alone:
+     * its summary), its index
      * entries by their prefix and, where its summary says they are whole, its memberships looked up
      * by key (one batch); a team written before the index was (or whose entries are not whole) has
      * its memberships found by walking the organization's members (once, however many such teams
@@ -215,13 +216,16 @@ final class Overlay {
                 case GROUP -> {
                     List<SnapshotStore.Item> team = snapshots.record(run.accountId(), base, SnapshotKeys.group(org, subject.id()));
                     team.forEach(i -> keys.put(i.key(), i));
-                    List<SnapshotStore.Item> entries = items(base, SnapshotKeys.roster(org, subject.id()), k -> true);
-                    entries.forEach(i -> keys.put(i.key(), i));
-                    if (TeamIndex.listed(team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null))) {
-                        entries.forEach(i -> lookUps.add(TeamIndex.membershipOf(i.key())));
-                    } else if (walked.add("u/" + org)) {
-                        items(base, SnapshotKeys.organization(org) + "u/", k -> SnapshotKeys.partOf(k).equals("t") && covered(k))
-                                .forEach(i -> keys.put(i.key(), i));
+                    memberships(org, subject.id(), team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null),
+                            keys, walked, lookUps);
+                }
+                case ROSTER -> {
+                    if (!subject.readWith(run.subjects())) { // else its team's GROUP finds all it covers
+                        // The roster's summary alone of the team's items: not the team, nor its pipelines.
+                        List<SnapshotStore.Item> summary = snapshots.get(run.accountId(), base,
+                                List.of(SnapshotKeys.group(org, subject.id()) + "/r"));
+                        summary.forEach(i -> keys.put(i.key(), i));
+                        memberships(org, subject.id(), summary.stream().findFirst().orElse(null), keys, walked, lookUps);
                     }
                 }
                 case INVITATIONS -> {
@@ -237,6 +241,24 @@ final class Overlay {
             snapshots.get(run.accountId(), base, unknown).forEach(i -> keys.put(i.key(), i));
         }
         return List.copyOf(keys.values());
+    }
+
+    /**
+     * A team's index entries by their prefix and, where its summary says they are whole, the
+     * memberships beside them (looked up by key with the rest); else the organization's members
+     * walked for them (once a pass).
+     */
+    private void memberships(String org, String team, SnapshotStore.Item summary, Map<String, SnapshotStore.Item> keys, Set<String> walked,
+                             List<String> lookUps) {
+        long base = run.baseGeneration();
+        List<SnapshotStore.Item> entries = items(base, SnapshotKeys.roster(org, team), k -> true);
+        entries.forEach(i -> keys.put(i.key(), i));
+        if (TeamIndex.listed(summary)) {
+            entries.forEach(i -> lookUps.add(TeamIndex.membershipOf(i.key())));
+        } else if (walked.add("u/" + org)) {
+            items(base, SnapshotKeys.organization(org) + "u/", k -> SnapshotKeys.partOf(k).equals("t") && covered(k))
+                    .forEach(i -> keys.put(i.key(), i));
+        }
     }
 
     /**

@@ -23,7 +23,7 @@ import dev.kitebridge.sync.SyncRun.Read;
 /**
  * A pass of changes' READ phase: each subject re-read whole into the pass's own generation, subject
  * after subject. The run's {@link Read} says which subject ({@code organization} is its index) and,
- * for a team's roster or the invitations (read by the {@link OrganizationReader}'s lanes, as a full
+ * for a team's roster (with its pipelines, or without for a roster alone) or the invitations (read by the {@link OrganizationReader}'s lanes, as a full
  * run reads them) or the member list ({@link MemberListReader}), where in it. A subject is begun
  * by dropping what an earlier attempt left of it, so a worker that dies reads it again from its
  * start, or from the last page it saved.
@@ -78,10 +78,14 @@ final class SubjectReader {
     /** One subject; returns empty once it is read through, else when reading it can go on. */
     private Optional<Instant> read(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org) {
         SyncRun run = progress.current();
+        if (subject.readWith(run.subjects())) {
+            return Optional.empty(); // the pass reads the team whole, its roster with it
+        }
         boolean begun = !run.read().equals(Read.start(run.read().organization()));
         if (!begun) {
             dropLeftovers(run, subject);
         }
+        boolean rosterOnly = subject.kind() == Subject.Kind.ROSTER;
         switch (subject.kind()) {
             case USER -> {
                 readMember(session, progress, deadline, subject, org);
@@ -104,6 +108,17 @@ final class SubjectReader {
                             RestLane.at(RestLane.Stage.ROSTERS, subject.id())), r.counts().read(0, 0, 1, 0)));
                 }
             }
+            case ROSTER -> {
+                if (!begun) {
+                    // A team the account's snapshot does not have (made since) is read whole: its roster alone does not name it.
+                    if (snapshots.get(run.accountId(), run.baseGeneration(), List.of(SnapshotKeys.group(org.id(), subject.id()))).isEmpty()) {
+                        withSubject(progress, Subject.group(org.id(), subject.id()));
+                        return Optional.empty();
+                    }
+                    progress.save(r -> r.reading(new Read(r.read().organization(), new GraphqlLane(null, true, null, true, null),
+                            RestLane.at(RestLane.Stage.ROSTERS, subject.id())), r.counts()));
+                }
+            }
             case MEMBERS -> {
                 return memberList.read(session, progress, deadline, subject, org);
             }
@@ -115,7 +130,7 @@ final class SubjectReader {
             }
         }
         OrganizationReader.Stop stop = reader.read(session, org.slug(), deadline, EnumSet.allOf(OrganizationReader.Lane.class),
-                new SnapshotSink(snapshots, progress, org, true));
+                new SnapshotSink(snapshots, progress, org, true, rosterOnly));
         return Optional.ofNullable(stop.goOnAt(session.now()));
     }
 
@@ -153,7 +168,7 @@ final class SubjectReader {
 
     /**
      * The teams a member joined or left since the account's snapshot, added to the pass as subjects
-     * of their own (their rosters, so their member counts, are read again), each once.
+     * of their own (their rosters, so their member counts, are read again; not the teams), each once.
      */
     private void teamsChanged(RunProgress progress, SyncRun.Organization org, Subject member, java.util.Set<String> teamsNow) {
         SyncRun run = progress.current();
@@ -163,7 +178,8 @@ final class SubjectReader {
         java.util.Set<String> changed = new java.util.TreeSet<>(teamsNow);
         changed.addAll(teamsBefore);
         changed.removeIf(t -> teamsNow.contains(t) && teamsBefore.contains(t));
-        List<Subject> more = changed.stream().map(t -> Subject.group(org.id(), t)).filter(t -> !run.subjects().contains(t)).toList();
+        List<Subject> more = changed.stream().map(t -> Subject.roster(org.id(), t))
+                .filter(t -> !run.subjects().contains(t) && !t.readWith(run.subjects())).toList();
         if (!more.isEmpty()) {
             List<Subject> all = new ArrayList<>(run.subjects());
             all.addAll(more);
@@ -172,7 +188,7 @@ final class SubjectReader {
     }
 
     /** A subject added to the pass, after those it has, unless it is among them. */
-    private static void withSubject(RunProgress progress, Subject subject) {
+    static void withSubject(RunProgress progress, Subject subject) {
         if (!progress.current().subjects().contains(subject)) {
             List<Subject> all = new ArrayList<>(progress.current().subjects());
             all.add(subject);

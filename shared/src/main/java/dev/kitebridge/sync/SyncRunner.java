@@ -241,8 +241,9 @@ public final class SyncRunner {
         }
         try {
             if (run.status() == SyncRun.Status.QUEUED) {
-                List<SyncRun.Organization> reached = access.organizations(session).stream()
-                        .map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
+                // A pass queued with its organizations (see SyncService) does not ask Buildkite for them again.
+                List<SyncRun.Organization> reached = !run.full() && !run.organizations().isEmpty() ? run.organizations()
+                        : access.organizations(session).stream().map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
                 progress.save(r -> r.started(time.now(), reached));
             }
             SyncRun.Read before = progress.current().read();
