@@ -98,8 +98,8 @@ public final class SyncService {
                 continue;
             }
             // Under way until its end is published (a failed run takes back what it wrote first).
-            Optional<SyncRun> last = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run);
-            Optional<SyncRun> active = last.filter(r -> r.phase() != SyncRun.Phase.CLEAN && r.phase() != SyncRun.Phase.DONE);
+            Optional<SyncRun> active = Optional.ofNullable(state.activeRunId()).flatMap(syncs::run)
+                    .filter(r -> r.phase() != SyncRun.Phase.CLEAN && r.phase() != SyncRun.Phase.DONE);
             if (active.isPresent()) {
                 requeueIfLost(state);
                 return new Started(active.get(), false);
@@ -109,7 +109,7 @@ public final class SyncService {
             }
             SyncRun run = SyncRun.queued("run_" + UUID.randomUUID().toString().replace("-", ""), tenantId, accountId,
                     state.nextOrdinal(), trigger, subjects, allowDeletions, time.now(), state.currentGeneration(),
-                    subjects == null ? List.of() : organizationsOf(subjects, last));
+                    subjects == null ? List.of() : organizationsOf(subjects, syncs.runs(accountId, state.nextOrdinal(), 1)));
             // The account claims the run's ordinal first: a crash before the run is written leaves a name of nothing, never two runs.
             if (syncs.replaceAccount(state.withActiveRun(run.id(), run.ordinal())).isPresent()) {
                 syncs.createRun(run);
@@ -123,12 +123,12 @@ public final class SyncService {
 
     /**
      * A pass's organizations, as the account's last run has them (read from Buildkite at a full run's
-     * start, and carried from pass to pass): the watch that named the subjects has just reached each
-     * of their organizations, so the pass need not ask Buildkite which it reaches. Empty (the pass
-     * asks) where a subject's organization is not among them.
+     * start, with their names, and carried from pass to pass): the watch that named the subjects has
+     * just reached each of their organizations, so the pass need not ask Buildkite which it reaches.
+     * Empty (the pass asks) where a subject's organization is not among them.
      */
-    private static List<SyncRun.Organization> organizationsOf(List<Subject> subjects, Optional<SyncRun> last) {
-        List<SyncRun.Organization> known = last.map(SyncRun::organizations).orElse(List.of());
+    private static List<SyncRun.Organization> organizationsOf(List<Subject> subjects, List<SyncRun> last) {
+        List<SyncRun.Organization> known = last.isEmpty() ? List.of() : last.get(0).organizations();
         java.util.Set<String> ids = known.stream().map(SyncRun.Organization::id).collect(java.util.stream.Collectors.toSet());
         return subjects.stream().allMatch(s -> ids.contains(s.organizationId())) ? known : List.of();
     }
