@@ -268,6 +268,50 @@ class PassOfChangesTest {
     }
 
     /**
+     * A member with teams who leaves, named as the audit watch names a leave (the member, each of
+     * their teams' rosters): the pass finds them gone by asking Buildkite about them alone (404), so
+     * VERIFY does not ask again, about them or about the memberships gone with them. Its cost, from
+     * Buildkite's journal: the member's lookup and each roster; what it publishes, what a full run finds.
+     */
+    @Test
+    void aLeaveFoundByALookupIsNotAskedAgain() {
+        try (SyncFixture full = new SyncFixture(60, 4);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            int fullSeen = full.events().size();
+            int passSeen = pass.events().size();
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Member leaving = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(full.actor())
+                    && m.role() == Member.Role.MEMBER && world.teamMembershipsOf(org.uuid(), m.userUuid()).size() >= 2).findFirst().orElseThrow();
+            List<Subject> subjects = new ArrayList<>(List.of(Subject.user(org.uuid(), leaving.userUuid())));
+            world.teamMembershipsOf(org.uuid(), leaving.userUuid()).forEach(t -> subjects.add(Subject.roster(org.uuid(), t.teamUuid())));
+            world.removeMember(org, full.actor(), leaving.userUuid());
+
+            int journalSeen = full.sandbox.journal().entries().size();
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run().id(),
+                    WORKER);
+            var entries = full.sandbox.journal().entries();
+            java.util.Map<String, Long> spent = spent(entries.subList(journalSeen, entries.size()));
+            full.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            List<String> found = changesOf(pass.events(), passSeen);
+            assertEquals(1, found.stream().filter(e -> e.startsWith(ChangeEvent.USER_DELETED)).count(), String.join("\n", found));
+            assertEquals(subjects.size() - 1, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_USER_REMOVED)).count(),
+                    String.join("\n", found));
+            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+            assertEquals(java.util.Map.of(
+                    "GET /v2/organizations/{org}/members/{user}", 1L,
+                    "GET /v2/organizations/{org}/teams/{team}/members", (long) subjects.size() - 1), spent,
+                    "the pass's cost in Buildkite's journal: nothing asked again");
+        }
+    }
+
+    /**
      * A roster read alone needs its team: one the account's snapshot does not have (made since the
      * last run, joined by a member the pass reads) and one Buildkite no longer has (deleted) are
      * each added to the pass whole, and the pass publishes what a full run finds: the team made,
