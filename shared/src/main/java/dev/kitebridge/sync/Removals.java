@@ -21,9 +21,9 @@ import dev.kitebridge.events.EventPositions;
  * <p>VERIFY asks Buildkite about each one alone: Buildkite's page-numbered lists shift while a long
  * read goes on (a member who leaves early moves the next one onto a page already read), so a
  * record missing from a listing is only gone if Buildkite says so (a pass asks about its plain
- * team leaves alone: its members and teams it found gone by asking, see {@link #lastAsked}). HOLD takes back every deletion
- * of a run that would delete more than the allowed share, and checks plain team removals as VERIFY
- * does. Taking back drops the event, carries what the new generation lacks of the record from the
+ * team leaves only: it found its members and teams gone by asking, see {@link #lastAsked}). HOLD
+ * takes back every deletion of a run that would delete more than the allowed share, and checks
+ * plain team removals as VERIFY does. Taking back drops the event, carries what the new generation lacks of the record from the
  * base one, and compares the record again, so that its own event (a member's {@code user.updated},
  * say) says only what really changed.
  */

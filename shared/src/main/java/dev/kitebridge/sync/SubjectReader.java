@@ -23,8 +23,9 @@ import dev.kitebridge.sync.SyncRun.Read;
 /**
  * A pass of changes' READ phase: each subject re-read whole into the pass's own generation, subject
  * after subject. The run's {@link Read} says which subject ({@code organization} is its index) and,
- * for a team's roster (with its pipelines, or without for a roster alone) or the invitations (read by the {@link OrganizationReader}'s lanes, as a full
- * run reads them) or the member list ({@link MemberListReader}), where in it. A subject is begun
+ * for a team's roster (with its pipelines, or without for a roster alone) or the invitations (read
+ * by the {@link OrganizationReader}'s lanes, as a full run reads them) or the member list
+ * ({@link MemberListReader}), where in it. A subject is begun
  * by dropping what an earlier attempt left of it, so a worker that dies reads it again from its
  * start, or from the last page it saved.
  */
