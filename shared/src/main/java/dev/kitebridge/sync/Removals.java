@@ -20,9 +20,10 @@ import dev.kitebridge.events.EventPositions;
  *
  * <p>VERIFY asks Buildkite about each one alone: Buildkite's page-numbered lists shift while a long
  * read goes on (a member who leaves early moves the next one onto a page already read), so a
- * record missing from a listing is only gone if Buildkite says so. HOLD takes back every deletion
- * of a run that would delete more than the allowed share, and checks plain team removals as VERIFY
- * does. Taking back drops the event, carries what the new generation lacks of the record from the
+ * record missing from a listing is only gone if Buildkite says so (a pass asks about its plain
+ * team leaves only: it found its members and teams gone by asking, see {@link #lastAsked}). HOLD
+ * takes back every deletion of a run that would delete more than the allowed share, and checks
+ * plain team removals as VERIFY does. Taking back drops the event, carries what the new generation lacks of the record from the
  * base one, and compares the record again, so that its own event (a member's {@code user.updated},
  * say) says only what really changed.
  */
@@ -52,8 +53,7 @@ final class Removals {
             SyncRun run = progress.current();
             String from = run.diff().checkedAfter() != null ? run.diff().checkedAfter()
                     : EventPositions.firstOfRank(run.ordinal(), EventPositions.GROUP_USER_REMOVED);
-            List<ChangeEvent> page = log.list(run.accountId(), from,
-                    EventPositions.firstOfRank(run.ordinal(), EventPositions.USER_DELETED + 1), PAGE);
+            List<ChangeEvent> page = log.list(run.accountId(), from, EventPositions.firstOfRank(run.ordinal(), lastAsked(run) + 1), PAGE);
             if (page.isEmpty()) {
                 return true;
             }
@@ -79,6 +79,17 @@ final class Removals {
             }
         }
         return false;
+    }
+
+    /**
+     * The last rank of removals asked of Buildkite. A pass finds a member or a team gone only by
+     * asking about it alone (a member's {@code GET …/members/{uuid}}, a team's {@code GET
+     * …/teams/{uuid}} or its roster, answering 404), never by missing it from a listing: that, and
+     * the memberships gone with it, is what Buildkite said, and is not asked again. A member out
+     * of a team that both stay in may come from a roster's pages, and is asked.
+     */
+    private static int lastAsked(SyncRun run) {
+        return run.full() ? EventPositions.USER_DELETED : EventPositions.GROUP_USER_REMOVED;
     }
 
     /**

@@ -31,16 +31,31 @@ final class SnapshotSink implements OrganizationReader.Sink {
     private final RunProgress progress;
     private final SyncRun.Organization org;
     private final boolean oneTeam;
+    private final boolean rosterOnly;
     /** In place: the keys of the organization's items in the run's generation (read once a sink), and the teams listed. */
     private Set<String> written;
     private TreeSet<String> teamsListed;
 
     /** @param oneTeam a pass of changes reads one team's roster at a time: no team follows it */
     SnapshotSink(SnapshotStore snapshots, RunProgress progress, SyncRun.Organization org, boolean oneTeam) {
+        this(snapshots, progress, org, oneTeam, false);
+    }
+
+    /**
+     * @param rosterOnly a pass's roster alone ({@link Subject.Kind#ROSTER}): its members without its pipelines, and a
+     *     team found gone is added to the pass whole (a roster cannot say the team is deleted)
+     */
+    SnapshotSink(SnapshotStore snapshots, RunProgress progress, SyncRun.Organization org, boolean oneTeam, boolean rosterOnly) {
         this.snapshots = snapshots;
         this.progress = progress;
         this.org = org;
         this.oneTeam = oneTeam;
+        this.rosterOnly = rosterOnly;
+    }
+
+    @Override
+    public boolean readsPipelines() {
+        return !rosterOnly;
     }
 
     @Override
@@ -106,6 +121,9 @@ final class SnapshotSink implements OrganizationReader.Sink {
         String key = SnapshotKeys.group(org.id(), team);
         SyncRun run = progress.current();
         snapshots.delete(run.accountId(), run.generation(), List.of(key, key + "/r"));
+        if (rosterOnly) {
+            SubjectReader.withSubject(progress, Subject.group(org.id(), team)); // read whole, it is found deleted (or not)
+        }
         if (run.inPlace()) {
             written().removeAll(List.of(key, key + "/r"));
             snapshots.put(run.accountId(), run.generation(), List.of(InPlace.goneMarker(org.id(), team)));

@@ -87,7 +87,7 @@ final class SubjectRead {
         });
         // (A member's read says nothing of the teams' index: an entry a team's read wrote stays.)
         List<String> deletes = pass.records().keySet().stream().filter(k -> subject.covers(k) && !desired.containsKey(k)
-                && (subject.kind() == Subject.Kind.GROUP || !TeamIndex.isEntry(k))).toList();
+                && (subject.kind() == Subject.Kind.GROUP || subject.kind() == Subject.Kind.ROSTER || !TeamIndex.isEntry(k))).toList();
         pass.put(puts);
         pass.delete(deletes);
     }
@@ -124,21 +124,36 @@ final class SubjectRead {
             case GROUP -> {
                 List<SnapshotStore.Item> team = snapshots.record(run.accountId(), generation, SnapshotKeys.group(org, subject.id()));
                 team.forEach(i -> items.put(i.key(), i.data()));
-                List<SnapshotStore.Item> entries = snapshots.prefixed(run.accountId(), generation, SnapshotKeys.roster(org, subject.id()));
-                entries.forEach(i -> items.put(i.key(), i.data()));
-                if (TeamIndex.listed(team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null))) {
-                    List<String> memberships = entries.stream().map(i -> TeamIndex.membershipOf(i.key())).toList();
-                    if (!memberships.isEmpty()) {
-                        snapshots.get(run.accountId(), generation, memberships).forEach(i -> items.put(i.key(), i.data()));
-                    }
-                } else {
-                    snapshots.prefixed(run.accountId(), generation, SnapshotKeys.organization(org) + "u/").stream()
-                            .filter(i -> SnapshotKeys.partOf(i.key()).equals("t") && subject.covers(i.key()))
-                            .forEach(i -> items.put(i.key(), i.data()));
-                }
+                memberships(org, team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null), items);
+            }
+            case ROSTER -> { // the team's roster summary alone of its items: not the team, nor its pipelines
+                List<SnapshotStore.Item> summary = snapshots.get(run.accountId(), generation, List.of(SnapshotKeys.group(org, subject.id()) + "/r"));
+                summary.forEach(i -> items.put(i.key(), i.data()));
+                memberships(org, summary.stream().findFirst().orElse(null), items);
             }
             case MEMBERS -> { } // covers no item
         }
         return items;
+    }
+
+    /**
+     * A team's index entries and, where its summary says they are whole, its memberships looked up
+     * by them (else found by walking the organization's members, as a snapshot written before the
+     * index needs).
+     */
+    private void memberships(String org, SnapshotStore.Item summary, Map<String, JsonNode> items) {
+        long generation = run.baseGeneration();
+        List<SnapshotStore.Item> entries = snapshots.prefixed(run.accountId(), generation, SnapshotKeys.roster(org, subject.id()));
+        entries.forEach(i -> items.put(i.key(), i.data()));
+        if (TeamIndex.listed(summary)) {
+            List<String> memberships = entries.stream().map(i -> TeamIndex.membershipOf(i.key())).toList();
+            if (!memberships.isEmpty()) {
+                snapshots.get(run.accountId(), generation, memberships).forEach(i -> items.put(i.key(), i.data()));
+            }
+        } else {
+            snapshots.prefixed(run.accountId(), generation, SnapshotKeys.organization(org) + "u/").stream()
+                    .filter(i -> SnapshotKeys.partOf(i.key()).equals("t") && subject.covers(i.key()))
+                    .forEach(i -> items.put(i.key(), i.data()));
+        }
     }
 }

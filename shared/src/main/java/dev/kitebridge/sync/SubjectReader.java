@@ -24,7 +24,7 @@ import dev.kitebridge.sync.SyncRun.Read;
  * A pass of changes' READ phase: each subject re-read whole, subject after subject, and written into
  * the pass's own generation as what differs from the account's current one (see {@link SubjectRead}):
  * a subject that did not change writes nothing. The run's {@link Read} says which subject
- * ({@code organization} is its index) and, for a team's roster or the invitations (read by the
+ * ({@code organization} is its index) and, for a team's roster (with its pipelines, or without for a roster alone) or the invitations (read by the
  * {@link OrganizationReader}'s lanes, as a full run reads them) or the member list
  * ({@link MemberListReader}), where in it. Where a subject stands is deferred (see
  * {@link RunProgress#defer}), stored when the turn ends: a worker that dies reads again what it
@@ -87,6 +87,9 @@ final class SubjectReader {
     private Optional<Instant> read(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org,
                                    int index, PassItems pass) {
         SyncRun run = progress.current();
+        if (subject.readWith(run.subjects())) {
+            return Optional.empty(); // the pass reads the team whole, its roster with it
+        }
         boolean begun = !run.read().equals(Read.start(index));
         if (!begun) {
             pass.dropReadBy(index); // what an attempt that stopped part-way and died before it stored so left
@@ -120,13 +123,24 @@ final class SubjectReader {
                     at = new Read(index, new GraphqlLane(null, true, null, true, null), RestLane.at(RestLane.Stage.ROSTERS, subject.id()));
                 }
             }
+            case ROSTER -> {
+                if (!begun) {
+                    // A team the account's snapshot does not have (made since) is read whole: its roster alone does not name it.
+                    if (snapshots.get(run.accountId(), run.baseGeneration(), List.of(SnapshotKeys.group(org.id(), subject.id()))).isEmpty()) {
+                        withSubject(progress, Subject.group(org.id(), subject.id()));
+                        return Optional.empty();
+                    }
+                    at = new Read(index, new GraphqlLane(null, true, null, true, null), RestLane.at(RestLane.Stage.ROSTERS, subject.id()));
+                }
+            }
             case INVITATIONS -> {
                 if (!begun) {
                     at = new Read(index, new GraphqlLane(null, true, null, false, null), RestLane.at(RestLane.Stage.DONE, null));
                 }
             }
         }
-        PassSink sink = new PassSink(subjectRead, org, at, new Tally(0, 0, teamsRead, 0));
+        PassSink sink = new PassSink(subjectRead, org, at, new Tally(0, 0, teamsRead, 0),
+                subject.kind() == Subject.Kind.ROSTER ? () -> withSubject(progress, Subject.group(org.id(), subject.id())) : null);
         OrganizationReader.Stop stop = reader.read(session, org.slug(), deadline, EnumSet.allOf(OrganizationReader.Lane.class), sink);
         if (stop.done()) {
             subjectRead.finish();
@@ -177,7 +191,7 @@ final class SubjectReader {
 
     /**
      * The teams a member joined or left since the account's snapshot, added to the pass as subjects
-     * of their own (their rosters, so their member counts, are read again), each once.
+     * of their own (their rosters, so their member counts, are read again; not the teams), each once.
      */
     private static void teamsChanged(RunProgress progress, SyncRun.Organization org, SubjectRead member, java.util.Set<String> teamsNow) {
         SyncRun run = progress.current();
@@ -186,7 +200,8 @@ final class SubjectReader {
         java.util.Set<String> changed = new java.util.TreeSet<>(teamsNow);
         changed.addAll(teamsBefore);
         changed.removeIf(t -> teamsNow.contains(t) && teamsBefore.contains(t));
-        List<Subject> more = changed.stream().map(t -> Subject.group(org.id(), t)).filter(t -> !run.subjects().contains(t)).toList();
+        List<Subject> more = changed.stream().map(t -> Subject.roster(org.id(), t))
+                .filter(t -> !run.subjects().contains(t) && !t.readWith(run.subjects())).toList();
         if (!more.isEmpty()) {
             List<Subject> all = new ArrayList<>(run.subjects());
             all.addAll(more);
@@ -195,7 +210,7 @@ final class SubjectReader {
     }
 
     /** A subject added to the pass, after those it has, unless it is among them. */
-    private static void withSubject(RunProgress progress, Subject subject) {
+    static void withSubject(RunProgress progress, Subject subject) {
         if (!progress.current().subjects().contains(subject)) {
             List<Subject> all = new ArrayList<>(progress.current().subjects());
             all.add(subject);
@@ -214,14 +229,22 @@ final class SubjectReader {
     private static final class PassSink implements OrganizationReader.Sink {
         private final SubjectRead subject;
         private final SyncRun.Organization org;
+        /** For a roster alone (its members, not its pipelines): the team found gone is added to the pass whole. */
+        private final Runnable rosterAloneGone;
         private Read at;
         private Tally tally;
 
-        PassSink(SubjectRead subject, SyncRun.Organization org, Read at, Tally tally) {
+        PassSink(SubjectRead subject, SyncRun.Organization org, Read at, Tally tally, Runnable rosterAloneGone) {
             this.subject = subject;
             this.org = org;
             this.at = at;
             this.tally = tally;
+            this.rosterAloneGone = rosterAloneGone;
+        }
+
+        @Override
+        public boolean readsPipelines() {
+            return rosterAloneGone == null;
         }
 
         synchronized Read read() {
@@ -278,6 +301,9 @@ final class SubjectReader {
         @Override
         public void teamGone(String team) {
             subject.teamGone();
+            if (rosterAloneGone != null) {
+                rosterAloneGone.run(); // a roster cannot say its team is deleted: the team's own read does
+            }
         }
 
         @Override

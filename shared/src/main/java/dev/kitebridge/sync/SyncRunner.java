@@ -243,9 +243,10 @@ public final class SyncRunner {
         }
         try {
             if (run.status() == SyncRun.Status.QUEUED) {
-                List<SyncRun.Organization> reached = access.organizations(session).stream()
-                        .map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
-                // A pass's start is stored with its first turn's end (a worker that dies asks for the organizations again).
+                // A pass queued with its organizations (see SyncService) does not ask Buildkite for them again.
+                List<SyncRun.Organization> reached = !run.full() && !run.organizations().isEmpty() ? run.organizations()
+                        : access.organizations(session).stream().map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
+                // A pass's start is stored with its first turn's end (a worker that dies starts again the same way).
                 if (run.full()) {
                     progress.save(r -> r.started(time.now(), reached));
                 } else {

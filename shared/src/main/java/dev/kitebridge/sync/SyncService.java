@@ -108,7 +108,8 @@ public final class SyncService {
                 subjects = null; // nothing to compare a pass with (a first run failed): a full run
             }
             SyncRun run = SyncRun.queued("run_" + UUID.randomUUID().toString().replace("-", ""), tenantId, accountId,
-                    state.nextOrdinal(), trigger, subjects, allowDeletions, time.now(), state.currentGeneration());
+                    state.nextOrdinal(), trigger, subjects, allowDeletions, time.now(), state.currentGeneration(),
+                    subjects == null ? List.of() : organizationsOf(subjects, syncs.runs(accountId, state.nextOrdinal(), 1)));
             // The account claims the run's ordinal first: a crash before the run is written leaves a name of nothing, never two runs.
             if (syncs.replaceAccount(state.withActiveRun(run.id(), run.ordinal())).isPresent()) {
                 syncs.createRun(run);
@@ -118,6 +119,18 @@ public final class SyncService {
         }
         throw ApiError.rateLimited(Duration.ofSeconds(1), "the sync state of account " + accountId
                 + " is changing; retry after the time given");
+    }
+
+    /**
+     * A pass's organizations, as the account's last run has them (read from Buildkite at a full run's
+     * start, with their names, and carried from pass to pass): the watch that named the subjects has
+     * just reached each of their organizations, so the pass need not ask Buildkite which it reaches.
+     * Empty (the pass asks) where a subject's organization is not among them.
+     */
+    private static List<SyncRun.Organization> organizationsOf(List<Subject> subjects, List<SyncRun> last) {
+        List<SyncRun.Organization> known = last.isEmpty() ? List.of() : last.get(0).organizations();
+        java.util.Set<String> ids = known.stream().map(SyncRun.Organization::id).collect(java.util.stream.Collectors.toSet());
+        return subjects.stream().allMatch(s -> ids.contains(s.organizationId())) ? known : List.of();
     }
 
     /** Sends a run that must go on later back to the queue, for a worker to take it up after {@code delay}. */

@@ -107,6 +107,94 @@ class SyncScheduleTest {
         }
     }
 
+    /** What Buildkite's journal counted from an entry on: GraphQL points by document, REST requests by route. */
+    private static java.util.Map<String, Long> spentSince(Sandbox sandbox, int from) {
+        var entries = sandbox.journal().entries();
+        java.util.Map<String, Long> spent = new java.util.TreeMap<>();
+        for (var e : entries.subList(from, entries.size())) {
+            if (e.isGraphql()) {
+                spent.merge("points " + e.operation(), e.actualComplexity(), Long::sum);
+            } else {
+                spent.merge(e.route(), 1L, Long::sum);
+            }
+        }
+        return spent;
+    }
+
+    /**
+     * A move between teams, as its audit events name it, costs the poll and a pass that reads the
+     * member and the two teams' rosters: not the teams, nor their pipelines (a membership changes
+     * neither), nor which organizations the token reaches (the poll has just reached this one; the
+     * pass takes it from the last run). A team renamed in the same minute as a member joins it is
+     * read whole, once. Each pass publishes what a full run finds.
+     */
+    @Test
+    void aMembershipsPassReadsTheRostersAloneAndNotTheOrganizations() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(80, 5).withEnterprise(1)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            SyncSchedule schedule = schedule(watched, time);
+            schedule.tick();
+            finishQueued(watched);
+            reference.sync(WORKER);
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the first poll places the cursor");
+            var world = sandbox.world();
+            Organization org = watched.org();
+            List<Team> teams = world.teams(org.uuid());
+            TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(watched.actor()) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            world.moveTeamMember(org, watched.actor(), teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+            int teamsNow = world.teamMembershipsOf(org.uuid(), moving.userUuid()).size();
+            time.advance(Duration.ofMinutes(10)); // past what a process keeps of the organizations the token reaches
+
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+            int journalSeen = sandbox.journal().entries().size();
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "the poll starts a pass");
+            SyncRun pass = finishQueued(watched);
+            java.util.Map<String, Long> spent = spentSince(sandbox, journalSeen);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertEquals(java.util.Set.of(Subject.user(org.uuid(), moving.userUuid()), Subject.roster(org.uuid(), teams.get(0).uuid()),
+                    Subject.roster(org.uuid(), teams.get(1).uuid())), java.util.Set.copyOf(pass.subjects()));
+            long poll = spent.get("points OrganizationAuditEvents");
+            // The member's one membership query (10 points, 2 a team), their membership, the two rosters, VERIFY's check of the one left.
+            assertEquals(java.util.Map.of(
+                    "points OrganizationAuditEvents", poll,
+                    "points MyMembership", 10L + 2L * teamsNow,
+                    "GET /v2/organizations/{org}/members/{user}", 1L,
+                    "GET /v2/organizations/{org}/teams/{team}/members", 2L,
+                    "GET /v2/organizations/{org}/teams/{team}/members/{user}", 1L), spent, "the poll's and the pass's cost in Buildkite's journal");
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
+
+            String joiner = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(watched.actor())
+                    && world.teamMember(org.uuid(), teams.get(2).uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow().userUuid();
+            world.addTeamMember(org, watched.actor(), teams.get(2).uuid(), joiner, TeamMember.Role.MAINTAINER);
+            world.updateTeam(org, watched.actor(), teams.get(2).uuid(), new TeamFields("Renamed " + teams.get(2).name(), null, null, null,
+                    null, null, null, null, null, null));
+            time.advance(Duration.ofMinutes(1));
+            watchedSeen = watched.events().size();
+            referenceSeen = reference.events().size();
+            journalSeen = sandbox.journal().entries().size();
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick());
+            pass = finishQueued(watched);
+            spent = spentSince(sandbox, journalSeen);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertTrue(pass.subjects().contains(Subject.group(org.uuid(), teams.get(2).uuid()))
+                    && !pass.subjects().contains(Subject.roster(org.uuid(), teams.get(2).uuid())), "read whole: " + pass.subjects());
+            assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}"), "once: " + spent);
+            assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}/pipelines"), "once: " + spent);
+            assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}/members"), "once: " + spent);
+            assertFalse(spent.containsKey("GET /v2/organizations"), "the organizations from the last run: " + spent);
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
+        }
+    }
+
     /**
      * A poll that finds nothing new writes nothing (the account's sync state keeps its revision), yet
      * the next poll still waits for the cadence; a schedule that never saw the account (a new
