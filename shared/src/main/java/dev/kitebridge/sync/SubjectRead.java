@@ -85,22 +85,44 @@ final class SubjectRead {
                 puts.add(new SnapshotStore.Item(key, data));
             }
         });
-        // (A member's read says nothing of the teams' index: an entry a team's read wrote stays.)
-        List<String> deletes = pass.records().keySet().stream().filter(k -> subject.covers(k) && !desired.containsKey(k)
-                && (subject.kind() == Subject.Kind.GROUP || subject.kind() == Subject.Kind.ROSTER || !TeamIndex.isEntry(k))).toList();
+        // (A member's read says nothing of the teams' index: an entry a team's read wrote stays, but for one
+        // whose membership the member's read leaves gone: published, it would list a member the team has not.)
+        boolean teamRead = subject.kind() == Subject.Kind.GROUP || subject.kind() == Subject.Kind.ROSTER;
+        List<String> deletes = pass.records().entrySet().stream().filter(e -> subject.covers(e.getKey()) && !desired.containsKey(e.getKey())
+                && (teamRead || !TeamIndex.isEntry(e.getKey())
+                        || !PassItems.gone(e.getValue()) && goneAfter(TeamIndex.membershipOf(e.getKey()), desired)))
+                .map(Map.Entry::getKey).toList();
         pass.put(puts);
         pass.delete(deletes);
     }
 
-    /** The subject stopped part-way: what was read so far that differs, and a marker naming it all. */
+    /** Whether a key the subject covers holds nothing once it is finished with {@code desired} (what it does not name is the base's). */
+    private boolean goneAfter(String key, Map<String, JsonNode> desired) {
+        JsonNode after = desired.containsKey(key) ? desired.get(key) : base().get(key);
+        return after == null || PassItems.gone(after);
+    }
+
+    /**
+     * The subject stopped part-way: what was read so far that differs, and a marker naming it all.
+     * An item read as the base has it removes what an earlier subject wrote at its key (the later
+     * read is the word, as {@link #finish} has it): the marker will name the key, and reading on
+     * takes what the generation holds there for this subject's.
+     */
     synchronized void flush() {
         List<SnapshotStore.Item> puts = new ArrayList<>();
+        List<String> deletes = new ArrayList<>();
         read.forEach((key, data) -> {
-            if (!InPlace.same(data, base().get(key)) && !InPlace.same(data, pass.all().get(key))) {
-                puts.add(new SnapshotStore.Item(key, data));
+            JsonNode held = pass.all().get(key);
+            if (!InPlace.same(data, base().get(key))) {
+                if (!InPlace.same(data, held)) {
+                    puts.add(new SnapshotStore.Item(key, data));
+                }
+            } else if (held != null) {
+                deletes.add(key);
             }
         });
         puts.addAll(PassItems.readMarkers(index, List.copyOf(read.keySet())));
+        pass.delete(deletes); // before the marker: a crash between leaves no marker, and the pages are read again
         pass.put(puts);
     }
 

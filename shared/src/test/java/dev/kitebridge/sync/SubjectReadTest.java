@@ -102,4 +102,68 @@ class SubjectReadTest {
         again.finish();
         assertEquals(expected, generation(split, run.generation(), false));
     }
+
+    private static SyncRun pass(Subject... subjects) {
+        return SyncRun.queued("run_1", "tenant", ACCOUNT, 7, "audit", List.of(subjects), false, Instant.EPOCH, BASE);
+    }
+
+    /** One subject read whole: finished in one turn. */
+    private static void readWhole(SnapshotStore snapshots, SyncRun run, int index, List<List<SnapshotStore.Item>> pages) {
+        SubjectRead read = new SubjectRead(snapshots, run, run.subjects().get(index), index, new PassItems(snapshots, run));
+        pages.forEach(read::add);
+        read.finish();
+    }
+
+    @Test
+    void aSubjectStoppedPartWayReplacesWhatAnEarlierSubjectWroteAsAStraightReadDoes() {
+        // u1's own read finds them a maintainer of the team; the team's roster, read after, finds them a member (as the snapshot has it).
+        SyncRun run = pass(Subject.user(ORG, "u1"), Subject.roster(ORG, TEAM));
+        List<List<SnapshotStore.Item>> user = List.of(List.of(membership("u1", TeamRole.MAINTAINER)));
+        List<List<SnapshotStore.Item>> roster = List.of(TeamIndex.withEntries(List.of(membership("u1", TeamRole.MEMBER))),
+                TeamIndex.withEntries(List.of(membership("u2", TeamRole.MEMBER), membership("u3", TeamRole.MEMBER))), List.of(summary(3)));
+
+        SnapshotStore whole = snapshot();
+        readWhole(whole, run, 0, user);
+        assertEquals(generation(whole, run.generation(), false).get(SnapshotKeys.membership(ORG, "u1", TEAM)),
+                membership("u1", TeamRole.MAINTAINER).data().toString(),
+                "the earlier subject's value is in the generation");
+        readWhole(whole, run, 1, roster);
+        Map<String, String> expected = generation(whole, run.generation(), false);
+        assertEquals(Map.of(), expected, "the later read is the word: u1 a member, as the snapshot has them");
+
+        SnapshotStore split = snapshot();
+        readWhole(split, run, 0, user);
+        SubjectRead first = new SubjectRead(split, run, run.subjects().get(1), 1, new PassItems(split, run));
+        first.add(roster.get(0));
+        first.flush(); // time up after the page that names u1
+        SubjectRead second = new SubjectRead(split, run, run.subjects().get(1), 1, new PassItems(split, run));
+        second.add(roster.get(1));
+        second.add(roster.get(2));
+        second.finish();
+        assertEquals(expected, generation(split, run.generation(), false), "stopped and read on, the roster's read replaces the user's too");
+    }
+
+    @Test
+    void aMembersReadThatDoesNotListATeamLeavesNoEntryOfItsMembershipThere() {
+        // Between the two reads u4 joins the team and leaves it: the roster lists them, their own read (after) does not.
+        SyncRun run = pass(Subject.roster(ORG, TEAM), Subject.user(ORG, "u4"));
+        SnapshotStore.Item u4 = new SnapshotStore.Item(SnapshotKeys.member(ORG, "u4"),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("id", "u4").put("name", "Four"));
+        SnapshotStore snapshots = snapshot();
+        readWhole(snapshots, run, 0, List.of(TeamIndex.withEntries(List.of(membership("u1", TeamRole.MEMBER), membership("u2", TeamRole.MEMBER),
+                membership("u3", TeamRole.MEMBER), membership("u4", TeamRole.MEMBER))), List.of(summary(3))));
+        assertTrue(generation(snapshots, run.generation(), false).containsKey(SnapshotKeys.rosterEntry(ORG, TEAM, "u4")));
+        readWhole(snapshots, run, 1, List.of(List.of(u4)));
+
+        assertEquals(Map.of(u4.key(), u4.data().toString()), generation(snapshots, run.generation(), false),
+                "what differs: u4 a member of the organization, in no team");
+        Overlay overlay = new Overlay(snapshots, run);
+        assertEquals(List.of(SnapshotKeys.user(ORG, "u1"), SnapshotKeys.user(ORG, "u2"), SnapshotKeys.user(ORG, "u3")), overlay.membersIn(ORG, TEAM));
+        overlay.publish();
+
+        // What a full run finds: the snapshot as it was, with u4 a member in no team (nor in the team's index).
+        SnapshotStore full = snapshot();
+        full.put(ACCOUNT, BASE, List.of(u4));
+        assertEquals(generation(full, BASE, true), generation(snapshots, BASE, true));
+    }
 }
