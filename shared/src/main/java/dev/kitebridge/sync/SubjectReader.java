@@ -211,7 +211,7 @@ final class SubjectReader {
     }
 
     /** A subject added to the pass, after those it has, unless it is among them. */
-    static void withSubject(RunProgress progress, Subject subject) {
+    private static void withSubject(RunProgress progress, Subject subject) {
         if (!progress.current().subjects().contains(subject)) {
             List<Subject> all = new ArrayList<>(progress.current().subjects());
             all.add(subject);
