@@ -85,8 +85,10 @@ final class Removals {
      * The last rank of removals asked of Buildkite. A pass finds a member or a team gone only by
      * asking about it alone (a member's {@code GET …/members/{uuid}}, a team's {@code GET
      * …/teams/{uuid}} or its roster, answering 404), never by missing it from a listing: that, and
-     * the memberships gone with it, is what Buildkite said, and is not asked again. A member out
-     * of a team that both stay in may come from a roster's pages, and is asked.
+     * the memberships gone with it, is what Buildkite said, and is not asked again. A pass writes
+     * nothing of a subject whose organization it does not reach (see {@link SubjectReader}), so
+     * none of its deletions comes without a 404. A member out of a team that both stay in may come
+     * from a roster's pages, and is asked.
      */
     private static int lastAsked(SyncRun run) {
         return run.full() ? EventPositions.USER_DELETED : EventPositions.GROUP_USER_REMOVED;

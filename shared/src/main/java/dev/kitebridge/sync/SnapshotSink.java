@@ -30,32 +30,14 @@ final class SnapshotSink implements OrganizationReader.Sink {
     private final SnapshotStore snapshots;
     private final RunProgress progress;
     private final SyncRun.Organization org;
-    private final boolean oneTeam;
-    private final boolean rosterOnly;
     /** In place: the keys of the organization's items in the run's generation (read once a sink), and the teams listed. */
     private Set<String> written;
     private TreeSet<String> teamsListed;
 
-    /** @param oneTeam a pass of changes reads one team's roster at a time: no team follows it */
-    SnapshotSink(SnapshotStore snapshots, RunProgress progress, SyncRun.Organization org, boolean oneTeam) {
-        this(snapshots, progress, org, oneTeam, false);
-    }
-
-    /**
-     * @param rosterOnly a pass's roster alone ({@link Subject.Kind#ROSTER}): its members without its pipelines, and a
-     *     team found gone is added to the pass whole (a roster cannot say the team is deleted)
-     */
-    SnapshotSink(SnapshotStore snapshots, RunProgress progress, SyncRun.Organization org, boolean oneTeam, boolean rosterOnly) {
+    SnapshotSink(SnapshotStore snapshots, RunProgress progress, SyncRun.Organization org) {
         this.snapshots = snapshots;
         this.progress = progress;
         this.org = org;
-        this.oneTeam = oneTeam;
-        this.rosterOnly = rosterOnly;
-    }
-
-    @Override
-    public boolean readsPipelines() {
-        return !rosterOnly;
     }
 
     @Override
@@ -89,12 +71,10 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     @Override
     public void rosterMembers(String team, List<TeamMember> page) {
-        // A full run writes each membership with its entry in the team's index (TeamIndex): written, looked up and seen
-        // together. A pass's own generation holds the memberships it read without entries: they follow from them when it publishes (a membership VERIFY takes back brings its entry along).
+        // A full run writes each membership with its entry in the team's index (TeamIndex): written, looked up and seen together.
         List<SnapshotStore.Item> memberships = page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
                 new SnapshotParts.Membership(m.role()))).toList();
-        write(oneTeam ? memberships : TeamIndex.withEntries(memberships), InPlace.Part.ROSTER, team,
-                page.stream().map(TeamMember::userId).toList());
+        write(TeamIndex.withEntries(memberships), InPlace.Part.ROSTER, team, page.stream().map(TeamMember::userId).toList());
     }
 
     /** Each pipeline an item of the team's record, so that a team with thousands of them keeps the checkpoint small. */
@@ -121,9 +101,6 @@ final class SnapshotSink implements OrganizationReader.Sink {
         String key = SnapshotKeys.group(org.id(), team);
         SyncRun run = progress.current();
         snapshots.delete(run.accountId(), run.generation(), List.of(key, key + "/r"));
-        if (rosterOnly) {
-            SubjectReader.withSubject(progress, Subject.group(org.id(), team)); // read whole, it is found deleted (or not)
-        }
         if (run.inPlace()) {
             written().removeAll(List.of(key, key + "/r"));
             snapshots.put(run.accountId(), run.generation(), List.of(InPlace.goneMarker(org.id(), team)));
@@ -136,9 +113,6 @@ final class SnapshotSink implements OrganizationReader.Sink {
     /** The next team after a team (null: the first) in the generation's team list, or null after the last. */
     @Override
     public String teamAfter(String team) {
-        if (oneTeam) {
-            return null;
-        }
         SyncRun run = progress.current();
         if (run.inPlace()) {
             // Once called, every page of teams is read: the teams listed are known.

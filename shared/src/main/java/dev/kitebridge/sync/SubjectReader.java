@@ -65,8 +65,9 @@ final class SubjectReader {
             Optional<SyncRun.Organization> org = run.organizations().stream().filter(o -> o.id().equals(subject.organizationId())).findFirst();
             try {
                 if (org.isEmpty()) {
-                    // An organization the token no longer reaches has nothing to read: the subject's items go, as a full run drops them.
-                    new SubjectRead(snapshots, run, subject, index, pass).finish();
+                    // An organization the pass does not reach: nothing is read or written of the subject. Its items are not taken
+                    // for gone, with no 404 behind them and VERIFY not asking (see Removals#lastAsked); a full run drops an
+                    // organization really gone, and its HOLD guards against deleting too much at once.
                 } else {
                     Optional<Instant> goOnAt = read(session, progress, deadline, subject, org.get(), index, pass);
                     if (goOnAt.isPresent()) {
@@ -210,7 +211,7 @@ final class SubjectReader {
     }
 
     /** A subject added to the pass, after those it has, unless it is among them. */
-    static void withSubject(RunProgress progress, Subject subject) {
+    private static void withSubject(RunProgress progress, Subject subject) {
         if (!progress.current().subjects().contains(subject)) {
             List<Subject> all = new ArrayList<>(progress.current().subjects());
             all.add(subject);

@@ -506,6 +506,59 @@ class PassOfChangesTest {
         };
     }
 
+    /**
+     * A pass takes its organizations from the account (as the watch reached them) only where they
+     * agree with the last run's: an organization whose slug changed since has the pass ask Buildkite
+     * which it reaches, rather than read (and find 404, so gone) its members by the old slug.
+     */
+    @Test
+    void aPassAsksForTheOrganizationsWhereTheAccountsDisagreeWithTheLastRuns() {
+        try (SyncFixture fixture = new SyncFixture(20, 2)) {
+            fixture.sync(WORKER);
+            List<Subject> subjects = List.of(Subject.invitations(fixture.org().uuid()));
+            SyncRun agreeing = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertEquals(List.of(fixture.org().slug()), agreeing.organizations().stream().map(SyncRun.Organization::slug).toList(),
+                    "taken from the last run where the account agrees");
+            fixture.finish(agreeing.id(), WORKER);
+
+            dev.kitebridge.access.IntegratedAccount account = fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow();
+            fixture.accounts.replace(new dev.kitebridge.access.IntegratedAccount(account.id(), account.tenantId(), account.label(), account.status(), account.scopes(),
+                    account.organizations().stream().map(o -> new dev.kitebridge.access.IntegratedAccount.OrganizationRef(o.id(), o.slug() + "-renamed", o.name())).toList(),
+                    account.tokenExpiresAt(), account.createdAt(), account.budgetKey(), account.tokenId(), account.revision()));
+            SyncRun renamed = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertTrue(!renamed.full());
+            assertEquals(List.of(), renamed.organizations(), "asked of Buildkite when the pass starts");
+        }
+    }
+
+    /**
+     * A pass whose organizations do not hold a subject's (the token no longer reaches it, or not by
+     * that name) writes nothing of the subject: its member and memberships are not deleted without a
+     * 404 behind them, unchecked by VERIFY and by the mass-deletion guard a pass never enters.
+     */
+    @Test
+    void aPassDeletesNothingOfAnOrganizationItDoesNotReach() {
+        try (SyncFixture fixture = new SyncFixture(20, 2)) {
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+            var world = fixture.sandbox.world();
+            Organization org = fixture.org();
+            Member member = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(fixture.actor())
+                    && !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow();
+            SyncRun queued = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.user(org.uuid(), member.userUuid()))).run();
+            SyncRun r = fixture.syncs.run(queued.id()).orElseThrow();
+            fixture.syncs.replaceRun(new SyncRun(r.id(), r.tenantId(), r.accountId(), r.ordinal(), r.trigger(), r.subjects(), r.allowDeletions(),
+                    r.status(), r.phase(), r.createdAt(), r.startedAt(), r.finishedAt(), r.baseGeneration(), r.generation(), r.inPlace(),
+                    List.of(new SyncRun.Organization("another-organization", "another", "Another")), r.read(), r.diff(), r.counts(), r.error(),
+                    r.attempts(), r.stalledSince(), r.revision()));
+
+            SyncRun done = fixture.finish(queued.id(), WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertEquals(List.of(), changesOf(fixture.events(), seen), "nothing deleted");
+        }
+    }
+
     @Test
     void anAccountNeverSyncedGetsAFullRunForItsFirstPass() {
         try (SyncFixture fixture = new SyncFixture(20, 2)) {

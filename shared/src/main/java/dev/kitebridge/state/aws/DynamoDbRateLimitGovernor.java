@@ -155,12 +155,15 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     public Decision reserve(List<Budget> budgets, long cost, Instant now) {
         Map<Budget, Prefetched> prefetched = prefetch(budgets, cost, now);
         List<Budget> taken = new ArrayList<>();
+        boolean wrote = false;
         for (Budget budget : budgets) {
             Held mine = held(budget);
             Decision decision;
             synchronized (mine) {
                 Instant at = mine.at(now);
-                if (mine.grants(cost, at) && backed(budget, mine, at, cost, prefetched.get(budget))) {
+                // Once a budget before went down the write path (a conditional write, maybe tried again), what was read with it is
+                // too old: another instance's hold written meanwhile would not be seen (its writes leave mine.stored as it was).
+                if (mine.grants(cost, at) && backed(budget, mine, at, cost, wrote ? null : prefetched.get(budget))) {
                     mine.unused -= cost;
                     mine.allowance().inFlight += cost;
                     decision = Decision.granted();
@@ -169,6 +172,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                     // Buildkite has counted) until its next write, and its next write comes at its next call anyway.
                     boolean seldom = mine.lastTaken == null || !at.isBefore(mine.lastTaken.plus(SELDOM));
                     decision = write(budget, mine, at, cost, seldom ? cost * ALLOWANCE_CALLS : 0);
+                    wrote = true;
                     if (decision instanceof Decision.Granted) {
                         mine.lastTaken = at;
                     }
@@ -403,7 +407,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
      * for them all (a strongly consistent BatchGetItem: the same read units as a GetItem each) instead
      * of one each, a Lambda's wait on DynamoDB halved for a poll's two budgets. Each is read at most a
      * few milliseconds earlier than {@link #backed} would read it, which no other instance can tell
-     * from a read it made then; where this instance read or wrote the item meanwhile, it is not used.
+     * from a read it made then; where this instance read or wrote the item meanwhile, or an earlier
+     * budget of the call took the write path (tens of milliseconds, and more where it tried again), it is not used.
      */
     private Map<Budget, Prefetched> prefetch(List<Budget> budgets, long cost, Instant now) {
         Map<Map<String, AttributeValue>, Budget> keys = new HashMap<>();

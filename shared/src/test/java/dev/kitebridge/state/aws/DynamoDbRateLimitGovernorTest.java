@@ -41,7 +41,7 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
     }
 
     /** The DynamoDB client, counting the reads and writes of items. */
-    private static final class Counting implements DynamoDbClient {
+    private static class Counting implements DynamoDbClient {
         final DynamoDbClient inner;
         final AtomicInteger gets = new AtomicInteger();
         final AtomicInteger puts = new AtomicInteger();
@@ -137,5 +137,45 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
             granted += (i % 2 == 0 ? first : second).reserve(List.of(user), 1, t0.plusSeconds(1)) instanceof Decision.Granted ? 1 : 0;
         }
         assertEquals(40, granted);
+    }
+
+    /**
+     * A call's two budgets are read in one round trip; where the first then goes down the write path
+     * (another instance's low answer makes its allowance not enough), the second is read again, not
+     * taken from that earlier read: another instance's hold written meanwhile is seen, and binds.
+     */
+    @Test
+    void aBudgetAfterOneThatWroteIsReadAgainAndAHoldWrittenMeanwhileBinds() {
+        Dynalite.Table fresh = Dynalite.get().newTable();
+        Runnable[] onPut = {null};
+        Counting dynamo = new Counting(fresh.client()) {
+            @Override
+            public PutItemResponse putItem(PutItemRequest request) {
+                Runnable hook = onPut[0];
+                onPut[0] = null;
+                if (hook != null) {
+                    hook.run();
+                }
+                return super.putItem(request);
+            }
+        };
+        RateLimitGovernor first = new DynamoDbRateLimitGovernor(dynamo, fresh.name(), TimeSource.SYSTEM);
+        RateLimitGovernor second = new DynamoDbRateLimitGovernor(fresh.client(), fresh.name(), TimeSource.SYSTEM);
+        Budget user = Budget.user(Budget.Api.GRAPHQL, "account:a");
+        Budget org = Budget.organization(Budget.Api.GRAPHQL, "acme");
+        Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
+        assertInstanceOf(Decision.Granted.class, first.reserve(List.of(user, org), 3, t0));
+        first.settle(List.of(user, org), 3, List.of(new BudgetReading(user, 5_000, 4_000, t0.plusSeconds(300), t0),
+                new BudgetReading(org, 20_000, 19_000, t0.plusSeconds(300), t0)));
+        // Another instance learns the user's budget is low: the first's allowance on it no longer grants without a write.
+        Instant t1 = t0.plusSeconds(30);
+        assertInstanceOf(Decision.Granted.class, second.reserve(List.of(user), 3, t1));
+        second.settle(List.of(user), 3, List.of(new BudgetReading(user, 5_000, 100, t0.plusSeconds(300), t1)));
+
+        int batchesBefore = dynamo.batchGets.get();
+        onPut[0] = () -> second.holdUntil(org, t0.plusSeconds(600)); // while the first writes the user's budget
+        Decision decision = first.reserve(List.of(user, org), 3, t0.plusSeconds(60));
+        assertEquals(1, dynamo.batchGets.get() - batchesBefore, "both read in one round trip first");
+        assertInstanceOf(Decision.NotBefore.class, decision, "the hold written after that read binds");
     }
 }
