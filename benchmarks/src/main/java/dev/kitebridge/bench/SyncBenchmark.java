@@ -99,8 +99,13 @@ final class SyncBenchmark {
 
     /** Runs the worker process and reads its result line. */
     private Map<String, String> probe(Map<String, String> env) throws Exception {
+        // Every SDK client of the worker metered (as the fleet benchmark does): the second run's units by operation and item.
+        Path interceptors = java.nio.file.Files.createTempDirectory("kitebridge-sync-meter");
+        Path registration = interceptors.resolve("software/amazon/awssdk/global/handlers/execution.interceptors");
+        java.nio.file.Files.createDirectories(registration.getParent());
+        java.nio.file.Files.writeString(registration, dev.kitebridge.bench.fleet.CapacityMeter.Global.class.getName() + "\n");
         ProcessBuilder process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + HEAP,
-                "-cp", System.getProperty("java.class.path"), SyncProbe.class.getName());
+                "-cp", interceptors + java.io.File.pathSeparator + System.getProperty("java.class.path"), SyncProbe.class.getName());
         process.environment().putAll(env);
         process.redirectErrorStream(true);
         Process running = process.start();

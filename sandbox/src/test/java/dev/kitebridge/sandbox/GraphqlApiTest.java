@@ -95,6 +95,48 @@ class GraphqlApiTest {
         assertEquals(1, one.path("count").asInt());
     }
 
+    /**
+     * A team's members filtered by security too: both filters hold (not either), and a count alone
+     * costs what Buildkite charges, 1 point a connection: one alias a team, the organization 1 more.
+     */
+    @Test
+    void teamAndSecurityFiltersCombineAndACountPerTeamCostsAPoint() {
+        var world = sandbox.world();
+        var teams = world.teams(org().uuid()).stream().limit(3).toList();
+        StringBuilder query = new StringBuilder("{ organization(slug: \"acme\") { ");
+        for (int i = 0; i < teams.size(); i++) {
+            query.append("t").append(i).append(": members(team: \"").append(teams.get(i).uuid())
+                    .append("\", security: {twoFactorEnabled: true}) { count } ");
+        }
+        query.append("} }");
+        HttpResponse<String> answer = http.graphql(token, query.toString());
+        JsonNode organization = json(answer).path("data").path("organization");
+        boolean someOff = false;
+        for (int i = 0; i < teams.size(); i++) {
+            var members = world.teamMembers(org().uuid(), teams.get(i).uuid());
+            long on = members.stream().filter(tm -> world.requireUser(tm.userUuid()).twoFactorEnabled()).count();
+            someOff |= on < members.size();
+            assertTrue(on > 0, "a team with members who have 2FA on");
+            assertEquals(on, organization.path("t" + i).path("count").asLong(), "the team's members who have 2FA on, no others");
+        }
+        assertTrue(someOff, "and some who do not, whom the filter leaves out");
+        assertEquals(Integer.toString(1 + teams.size()), answer.headers().firstValue("RateLimit-Complexity-Requested").orElseThrow());
+        assertEquals(Integer.toString(1 + teams.size()), answer.headers().firstValue("RateLimit-Complexity-Actual").orElseThrow());
+
+        var team = teams.get(0);
+        JsonNode listed = json(http.graphql(token, "{ organization(slug: \"acme\") { members(first: 500, team: \"" + team.uuid()
+                + "\", security: {twoFactorEnabled: false}) { edges { node { user { uuid } security { twoFactorEnabled } } } } } }"))
+                .path("data").path("organization").path("members").path("edges");
+        Set<String> inTeam = new HashSet<>();
+        world.teamMembers(org().uuid(), team.uuid()).forEach(tm -> inTeam.add(tm.userUuid()));
+        long off = inTeam.stream().filter(u -> !world.requireUser(u).twoFactorEnabled()).count();
+        assertEquals(off, listed.size());
+        listed.forEach(e -> {
+            assertTrue(inTeam.contains(e.path("node").path("user").path("uuid").asText()));
+            assertEquals(false, e.path("node").path("security").path("twoFactorEnabled").asBoolean(true));
+        });
+    }
+
     @Test
     void withoutTheGraphqlScopeTheAnswerIs403() {
         ApiToken restOnly = sandbox.issueToken(sandbox.owner().uuid(), Set.of("read_organizations"), Set.of("acme"), null);

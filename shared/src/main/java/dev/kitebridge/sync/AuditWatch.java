@@ -90,6 +90,8 @@ public final class AuditWatch {
             }
             cursors.put(org.id(), advanced(cursor, listed, start));
         }
+        List<Subject> named = List.copyOf(subjects);
+        subjects.removeIf(s -> s.readWith(named)); // a team read whole reads its roster too
         return new Found(List.copyOf(subjects), fullRunNeeded, cursors, watched);
     }
 
@@ -123,8 +125,8 @@ public final class AuditWatch {
             }
             into.add(Subject.user(org.id(), user.get()));
             if (type.equals("ORGANIZATION_MEMBER_DELETED")) {
-                // Gone with their teams: each team's roster (its count) is read again.
-                teamsOf(state, org.id(), user.get()).forEach(t -> into.add(Subject.group(org.id(), t)));
+                // Gone with their teams: each team's roster (its count) is read again, not the team.
+                teamsOf(state, org.id(), user.get()).forEach(t -> into.add(Subject.roster(org.id(), t)));
             }
             return true;
         }
@@ -132,8 +134,9 @@ public final class AuditWatch {
             if (user.isEmpty() || team.isEmpty()) {
                 return false;
             }
+            // A membership added, removed or changed: the member, and the team's roster (its count), not the team's pipelines.
             into.add(Subject.user(org.id(), user.get()));
-            into.add(Subject.group(org.id(), team.get()));
+            into.add(Subject.roster(org.id(), team.get()));
             return true;
         }
         if (type.startsWith("TEAM_PIPELINE_")) {

@@ -36,7 +36,7 @@ final class DirectoryReader {
             }
             SyncRun.Organization org = run.organizations().get(run.read().organization());
             OrganizationReader.Stop stop = reader.read(session, org.slug(), deadline,
-                    EnumSet.allOf(OrganizationReader.Lane.class), new SnapshotSink(snapshots, progress, org, false));
+                    EnumSet.allOf(OrganizationReader.Lane.class), new SnapshotSink(snapshots, progress, org));
             if (!stop.done()) {
                 // As soon as either lane can go on; the other waits for its budget within the next worker's time.
                 return stop.goOnAt(session.now());

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.directory.orgdata.MemberProfile;
@@ -47,67 +48,108 @@ final class KeptDirectory {
     }
 
     /**
-     * A pass of changes, as the directory's kept data: each member it read has their profile and
-     * teams as read (or is gone), each team its name, members and pipelines as read (or is gone).
-     * Read from the pass's own generation, before it is cleaned up; repeating it changes nothing.
+     * A pass of changes, as the directory's kept data: what it changed (see {@link PassItems}), each
+     * change applied to what is kept — a member gone, a profile, a membership set or gone, a team
+     * gone, renamed, new (with its members and pipelines) or with its pipelines changed. Read from
+     * the pass's own generation, before it is cleaned up; an organization it changed nothing of is
+     * not revised; repeating it changes nothing.
      */
     void patch(SyncRun run, String dataKey, java.time.Instant now) {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> changes = new Overlay(snapshots, run).changes();
         for (SyncRun.Organization org : run.organizations()) {
-            List<Subject> subjects = run.subjects().stream()
-                    .filter(s -> s.organizationId().equals(org.id()) && s.kind() != Subject.Kind.INVITATIONS && s.kind() != Subject.Kind.INVITATION).toList();
-            if (subjects.isEmpty()) {
-                continue;
-            }
-            List<SnapshotStore.Item> read = new ArrayList<>();
-            String after = SnapshotKeys.organization(org.id());
-            while (true) {
-                List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
-                page.stream().filter(i -> i.key().startsWith(SnapshotKeys.organization(org.id()))).forEach(read::add);
-                if (page.size() < PAGE || !page.get(page.size() - 1).key().startsWith(SnapshotKeys.organization(org.id()))) {
-                    break;
+            String prefix = SnapshotKeys.organization(org.id());
+            Map<String, com.fasterxml.jackson.databind.JsonNode> ofOrg = new java.util.TreeMap<>();
+            changes.forEach((key, data) -> {
+                if (key.startsWith(prefix) && !TeamIndex.isEntry(key) && SnapshotKeys.kind(key) != SnapshotKeys.Kind.INVITATION) {
+                    ofOrg.put(key, data); // (the directory reads invitations live)
                 }
-                after = page.get(page.size() - 1).key();
+            });
+            if (!ofOrg.isEmpty()) {
+                directory.revised(dataKey, org.slug(), data -> patch(data, ofOrg, now), now);
             }
-            directory.revised(dataKey, org.slug(), data -> subjects.forEach(s -> patch(data, org, s, read, now)), now);
         }
     }
 
-    private static void patch(OrganizationData data, SyncRun.Organization org, Subject subject, List<SnapshotStore.Item> read,
-                              java.time.Instant now) {
-        List<SnapshotStore.Item> covered = read.stream().filter(i -> subject.covers(i.key()) && !TeamIndex.isEntry(i.key())).toList();
-        switch (subject.kind()) {
-            case USER -> {
-                if (covered.stream().noneMatch(i -> i.key().equals(SnapshotKeys.member(org.id(), subject.id())))) {
-                    data.memberRemoved(subject.id());
-                    return;
+    private static void patch(OrganizationData data, Map<String, com.fasterxml.jackson.databind.JsonNode> changes, java.time.Instant now) {
+        java.util.Set<String> removed = new java.util.HashSet<>();
+        Map<String, Map<String, com.fasterxml.jackson.databind.JsonNode>> pipelines = new java.util.TreeMap<>();
+        changes.forEach((key, value) -> {
+            boolean gone = PassItems.gone(value);
+            String id = SnapshotKeys.idOf(SnapshotKeys.record(key));
+            String part = SnapshotKeys.partOf(key);
+            switch (SnapshotKeys.kind(key)) {
+                case GROUP -> {
+                    if (part.isEmpty()) {
+                        team(data, changes, id, gone ? null : SnapshotParts.read(value, Team.class), now);
+                    } else if (part.equals("p")) {
+                        pipelines.computeIfAbsent(id, t -> new java.util.TreeMap<>()).put(key, value);
+                    }
                 }
-                covered.stream().filter(i -> i.key().equals(SnapshotKeys.profile(org.id(), subject.id()))).findFirst()
-                        .ifPresent(i -> data.addProfile(SnapshotParts.read(i.data(), MemberProfile.class)));
-                Map<String, dev.kitebridge.buildkite.TeamRole> teams = new LinkedHashMap<>();
-                covered.stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("t")).forEach(i -> teams.put(SnapshotKeys.teamOf(i.key()),
-                        SnapshotParts.read(i.data(), SnapshotParts.Membership.class).role()));
-                data.teamsOf(subject.id()).stream().filter(t -> !teams.containsKey(t.teamUuid()))
-                        .forEach(t -> data.teamMemberRemoved(t.teamUuid(), subject.id()));
-                teams.forEach((team, role) -> data.teamMemberSet(team, subject.id(), role));
-            }
-            case GROUP -> {
-                String teamKey = SnapshotKeys.group(org.id(), subject.id());
-                var team = covered.stream().filter(i -> i.key().equals(teamKey)).findFirst()
-                        .map(i -> SnapshotParts.read(i.data(), Team.class));
-                if (team.isEmpty()) {
-                    data.teamDeleted(subject.id(), now);
-                    return;
+                case USER -> {
+                    if (part.equals("m") && gone) {
+                        data.memberRemoved(id);
+                        removed.add(id);
+                    } else if (part.equals("g") && !gone && !removed.contains(id)) {
+                        data.addProfile(SnapshotParts.read(value, MemberProfile.class));
+                    } else if (part.equals("t") && !removed.contains(id)) {
+                        if (gone) {
+                            data.teamMemberRemoved(SnapshotKeys.teamOf(key), id);
+                        } else {
+                            data.teamMemberSet(SnapshotKeys.teamOf(key), id, SnapshotParts.read(value, SnapshotParts.Membership.class).role());
+                        }
+                    }
                 }
-                List<TeamRoster.Member> members = covered.stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("t"))
-                        .map(i -> new TeamRoster.Member(SnapshotKeys.idOf(SnapshotKeys.record(i.key())),
-                                SnapshotParts.read(i.data(), SnapshotParts.Membership.class).role())).toList();
-                List<TeamRoster.PipelineAccess> pipelines = covered.stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("p"))
-                        .map(i -> SnapshotParts.read(i.data(), TeamRoster.PipelineAccess.class)).toList();
-                data.teamSaved(new TeamRoster(subject.id(), team.get().slug(), team.get().name(), members, pipelines));
+                default -> { }
             }
-            case INVITATIONS, INVITATION -> { } // the directory reads invitations live
-            case MEMBERS -> { } // what the list found changed are USER subjects of the pass
+        });
+        // A team's pipelines changed: its kept list with them, in key order (as a full run keeps them; a new team's are so already).
+        pipelines.forEach((team, changed) -> data.roster(team).ifPresent(roster -> {
+            Map<String, TeamRoster.PipelineAccess> byKey = new java.util.TreeMap<>();
+            String teamKey = SnapshotKeys.record(changed.keySet().iterator().next());
+            roster.pipelines().forEach(p -> byKey.put(teamKey + "/p/" + p.pipelineUuid(), p));
+            changed.forEach((key, value) -> {
+                if (PassItems.gone(value)) {
+                    byKey.remove(key);
+                } else {
+                    byKey.put(key, SnapshotParts.read(value, TeamRoster.PipelineAccess.class));
+                }
+            });
+            data.teamSaved(new TeamRoster(roster.teamUuid(), roster.slug(), roster.name(), roster.members(), List.copyOf(byKey.values())));
+        }));
+    }
+
+    /**
+     * A team's own item changed: gone, renamed (what is kept of it stays, with its name), or new (its
+     * members and pipelines are all new too: the pass has them).
+     */
+    private static void team(OrganizationData data, Map<String, com.fasterxml.jackson.databind.JsonNode> changes, String teamId, Team team,
+                             java.time.Instant now) {
+        if (team == null) {
+            data.teamDeleted(teamId, now);
+            return;
         }
+        Optional<TeamRoster> kept = data.roster(teamId);
+        if (kept.isPresent()) {
+            data.teamRenamed(teamId, team.slug(), team.name());
+            return;
+        }
+        String teamKey = null;
+        List<TeamRoster.Member> members = new ArrayList<>();
+        List<TeamRoster.PipelineAccess> pipelines = new ArrayList<>();
+        for (Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> change : changes.entrySet()) {
+            String key = change.getKey();
+            if (PassItems.gone(change.getValue())) {
+                continue;
+            }
+            if (SnapshotKeys.kind(key) == SnapshotKeys.Kind.USER && SnapshotKeys.partOf(key).equals("t") && SnapshotKeys.teamOf(key).equals(teamId)) {
+                members.add(new TeamRoster.Member(SnapshotKeys.idOf(SnapshotKeys.record(key)),
+                        SnapshotParts.read(change.getValue(), SnapshotParts.Membership.class).role()));
+            } else if (SnapshotKeys.kind(key) == SnapshotKeys.Kind.GROUP && SnapshotKeys.idOf(SnapshotKeys.record(key)).equals(teamId)
+                    && SnapshotKeys.partOf(key).equals("p")) {
+                pipelines.add(SnapshotParts.read(change.getValue(), TeamRoster.PipelineAccess.class));
+            }
+        }
+        data.teamSaved(new TeamRoster(teamId, team.slug(), team.name(), members, pipelines));
     }
 
     /** One organization of the generation: teams (their items sort first) with their pipelines, then each user's profile and teams. */
@@ -151,7 +193,7 @@ final class KeptDirectory {
             if (page.size() < PAGE) {
                 return data(run, dataKey, org, teams, pipelines, members, profiles);
             }
-            after = page.get(page.size() - 1).key();
+            after = SnapshotDiff.pastEntries(page.get(page.size() - 1).key());
         }
     }
 

@@ -35,13 +35,14 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  * it are looked up (they may have left the organization); the most recent joiners are looked up
  * every time (a join and a leave in the same interval leave the count as it was); a change in the
  * admins' count looks up the admins; in the 2FA count, the members on its smaller side (up to
- * {@link #TWO_FACTOR_LIST}); in the invitations', the invitations. The first look after a full run
- * compares with the directory's kept data, which that run confirmed.
+ * {@link #TWO_FACTOR_LIST}); where both sides are larger, every look asks each team's 2FA count
+ * and {@link TwoFactorByTeam} says who; in the invitations', the invitations. The first look after
+ * a full run compares with the directory's kept data, which that run confirmed.
  *
  * <p>What counts do not show waits for the next full run: a change of a member's role within a
  * team, of their name, email, SSO mode, avatar or bot flag, a promotion and a demotion in the same
- * interval, 2FA turned on and off in the same interval, and 2FA changes where both sides of the
- * 2FA count are larger than {@link #TWO_FACTOR_LIST}. A member count that the
+ * interval, 2FA turned on and off in the same interval (where the smaller side is listed), and
+ * what {@link TwoFactorByTeam} cannot see where both sides are larger. A member count that the
  * joiners and leavers found do not explain (a member without teams came or went, or someone joined
  * during the look) adds the organization's member list to the same look's pass ({@link
  * Subject#members}: about 100 REST requests at 10,000 members, where a full run takes 40 minutes
@@ -62,10 +63,22 @@ public final class LightWatch {
 
     private final BuildkiteAccess access;
     private final OrganizationDataService directory;
+    private final int twoFactorList;
+    private final TwoFactorByTeam byTeam;
 
     public LightWatch(BuildkiteAccess access, OrganizationDataService directory) {
+        this(access, directory, TWO_FACTOR_LIST, TwoFactorByTeam.LIST_POINTS);
+    }
+
+    /**
+     * @param twoFactorList above this many members on each side of the 2FA count, the teams' 2FA counts say who (tests lower it)
+     * @param listPoints the most points a look spends listing teams' sides of 2FA
+     */
+    LightWatch(BuildkiteAccess access, OrganizationDataService directory, int twoFactorList, long listPoints) {
         this.access = access;
         this.directory = directory;
+        this.twoFactorList = twoFactorList;
+        this.byTeam = new TwoFactorByTeam(access, listPoints);
     }
 
     /**
@@ -74,7 +87,7 @@ public final class LightWatch {
      * those among them whose count a list's pass had already left unexplained ({@code doubted}).
      */
     public record Found(List<Subject> subjects, boolean fullRunNeeded, Map<String, Signals> signals, Set<String> doubted,
-                        Set<String> listed) {}
+                        Set<String> listed, Map<String, Map<String, Long>> twoFactorByTeam) {}
 
     /** Looks at the organizations {@code which} picks (those without audit events). */
     public Found look(IntegratedAccount account, AccountSync state, java.util.function.Predicate<IntegratedAccount.OrganizationRef> which,
@@ -85,6 +98,7 @@ public final class LightWatch {
         boolean fullRunNeeded = false;
         Set<String> doubted = new HashSet<>();
         Set<String> listed = new HashSet<>();
+        Map<String, Map<String, Long>> twoFactorSeen = new HashMap<>(state.counts().twoFactorByTeam());
         for (IntegratedAccount.OrganizationRef org : account.organizations().stream().filter(which).toList()) {
             Signals now = access.call(session, () -> session.buildkite().graphql().signals().of(org.slug()));
             Optional<OrganizationDataService.View> kept = directory.cached(session, org.slug(),
@@ -106,7 +120,9 @@ public final class LightWatch {
                 // left kept; a count still unexplained after two lists in a row is one the list cannot settle.
                 before = new Signals(keptMembers, before.admins(), before.twoFactor(), before.invitations(), before.teams());
             }
-            long accounted = compare(session, org, before, now, kept.get(), subjects);
+            // The teams' 2FA counts the last look explained; none after a full run (the kept directory's then).
+            Map<String, Long> teamsBefore = state.counts().at() == null ? null : state.counts().twoFactorByTeam().get(org.id());
+            long accounted = compare(session, org, before, now, kept.get(), subjects, teamsBefore, twoFactorSeen);
             boolean doubtedBefore = state.counts().doubted().contains(org.id());
             if (accounted == now.members()) {
                 seen.put(org.id(), now);
@@ -133,7 +149,7 @@ public final class LightWatch {
                 seen.put(org.id(), now);
             }
         }
-        return new Found(List.copyOf(subjects), fullRunNeeded, seen, doubted, listed);
+        return new Found(List.copyOf(subjects), fullRunNeeded, seen, doubted, listed, twoFactorSeen);
     }
 
     /**
@@ -141,8 +157,10 @@ public final class LightWatch {
      * (a leaver is a member who left a team and whom Buildkite no longer lists).
      */
     private long compare(Session session, IntegratedAccount.OrganizationRef org, Signals before, Signals now,
-                            OrganizationDataService.View kept, Set<Subject> into) {
+                            OrganizationDataService.View kept, Set<Subject> into, Map<String, Long> teamsBefore,
+                            Map<String, Map<String, Long>> twoFactorSeen) {
         Set<String> leftATeam = new HashSet<>();
+        Map<String, Set<String>> leftTeams = new HashMap<>();
         Set<String> teams = new HashSet<>(before.teams().keySet());
         teams.addAll(now.teams().keySet());
         for (String team : teams) {
@@ -157,12 +175,16 @@ public final class LightWatch {
                 Set<String> stays = is == null ? Set.of() : roster(session, org.slug(), team);
                 kept.rosters().roster(team).map(TeamRoster::members).orElse(List.of()).stream()
                         .map(TeamRoster.Member::userUuid).filter(u -> !stays.contains(u))
-                        .forEach(leftATeam::add);
+                        .forEach(u -> {
+                            leftATeam.add(u);
+                            leftTeams.computeIfAbsent(team, t -> new HashSet<>()).add(u);
+                        });
             }
         }
         leftATeam.forEach(u -> into.add(Subject.user(org.id(), u)));
-        long leavers = leftATeam.stream().filter(u -> access.find(session,
-                () -> session.buildkite().organizations().member(org.slug(), u)).isEmpty()).count();
+        List<String> gone = leftATeam.stream().filter(u -> access.find(session,
+                () -> session.buildkite().organizations().member(org.slug(), u)).isEmpty()).toList();
+        long leavers = gone.size();
         OrganizationData profiles = kept.profiles();
         Connection<MemberNode> recent = access.call(session, () -> session.buildkite().graphql().members()
                 .list(org.slug(), MemberQuery.page(RECENT_JOINERS, null).withOrder("RECENTLY_CREATED")));
@@ -177,10 +199,32 @@ public final class LightWatch {
                     .forEach(p -> into.add(Subject.user(org.id(), p.userUuid())));
             admins.stream().filter(a -> profiles.profile(a).isEmpty()).forEach(a -> into.add(Subject.user(org.id(), a)));
         }
-        if (now.twoFactor() != before.twoFactor()) {
-            boolean listEnabled = now.twoFactor() <= now.members() - now.twoFactor();
-            long side = listEnabled ? now.twoFactor() : now.members() - now.twoFactor();
-            if (side <= TWO_FACTOR_LIST) {
+        boolean listEnabled = now.twoFactor() <= now.members() - now.twoFactor();
+        long side = listEnabled ? now.twoFactor() : now.members() - now.twoFactor();
+        if (side > twoFactorList && !now.teams().isEmpty()) {
+            // Both sides too many to list: each team's 2FA count says where (every look, so that the next compares with it).
+            TwoFactorByTeam.Found found = byTeam.find(session, org.slug(), now, profiles, kept.rosters(), teamsBefore, leftTeams);
+            found.changed().forEach(u -> into.add(Subject.user(org.id(), u)));
+            twoFactorSeen.put(org.id(), found.counts());
+            // The organization's count moved by more (or less) than the members found, the leavers and the joiners explain:
+            // someone in no team (no team's count shows them) changed. The kept directory knows who is in no team.
+            long flips = found.changed().stream().mapToLong(u -> isOn(profiles, u) ? -1 : 1).sum();
+            long leftOn = gone.stream().filter(u -> isOn(profiles, u)).count();
+            long joinedOn = recent.nodes().stream().filter(n -> n.user() != null && joiners.contains(n.user().uuid())
+                    && n.security() != null && n.security().twoFactorEnabled()).count();
+            long unexplained = now.twoFactor() - before.twoFactor() - flips + leftOn - joinedOn;
+            if (unexplained != 0 && found.teamsLeft() == 0) {
+                byTeam.teamless(session, org.slug(), profiles, kept.rosters(), unexplained > 0, found.listedPoints())
+                        .forEach(u -> into.add(Subject.user(org.id(), u)));
+            }
+            if (!found.changed().isEmpty() || found.teamsLeft() > 0) {
+                LOG.log(System.Logger.Level.INFO, "organization " + org.slug() + ": 2FA changed for " + found.changed().size()
+                        + " members, found listing " + found.teamsListed() + " teams (" + found.listedPoints() + " points); "
+                        + found.teamsLeft() + " teams left for the next look");
+            }
+        } else {
+            twoFactorSeen.remove(org.id());
+            if (now.twoFactor() != before.twoFactor() && side <= twoFactorList) {
                 Set<String> listed = new HashSet<>();
                 members(session, org.slug(), MemberQuery.page(100, null).withTwoFactorEnabled(listEnabled))
                         .forEach(n -> listed.add(n.user().uuid()));
@@ -193,6 +237,10 @@ public final class LightWatch {
             into.add(Subject.invitations(org.id()));
         }
         return before.members() + joiners.size() - leavers;
+    }
+
+    private static boolean isOn(OrganizationData profiles, String user) {
+        return profiles.profile(user).map(p -> Boolean.TRUE.equals(p.twoFactorEnabled())).orElse(false);
     }
 
     /** Every member a query lists, page by page (the admins, one side of 2FA: small lists). */

@@ -54,6 +54,7 @@ final class MemberListReader {
 
     /** Reads the list on from the checkpoint; returns empty once it is read through, else when it can go on. */
     Optional<Instant> read(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org) {
+        Map<String, JsonNode> kept = new HashMap<>(); // the snapshot's members, walked once a turn when a page is compared
         while (true) {
             SyncRun run = progress.current();
             RestLane lane = run.read().rest();
@@ -70,13 +71,16 @@ final class MemberListReader {
             PageRequest request = lane.next() != null ? lane.next() : PageRequest.first(PageRequest.MAX_PER_PAGE);
             Page<OrganizationMember> page = access.call(session,
                     () -> session.buildkiteUntil(deadline).organizations().members(org.slug(), request));
-            Set<Subject> found = new LinkedHashSet<>(changed(run, org, page.items()));
+            if (kept.isEmpty()) {
+                kept.putAll(members(run, org));
+            }
+            Set<Subject> found = new LinkedHashSet<>(changed(org, page.items(), kept));
             snapshots.put(run.accountId(), run.generation(), List.of(marker(org, request, page.items())));
             RestLane next;
             if (page.next().isPresent()) {
                 next = lane.nextPage(page.next().get());
             } else {
-                found.addAll(leavers(progress.current(), org));
+                found.addAll(leavers(progress.current(), org, kept));
                 next = RestLane.at(RestLane.Stage.DONE, null);
             }
             List<Subject> subjects = new ArrayList<>(run.subjects());
@@ -87,37 +91,28 @@ final class MemberListReader {
     }
 
     /** The page's members the snapshot does not keep as listed: joined, or changed in a field REST gives. */
-    private List<Subject> changed(SyncRun run, SyncRun.Organization org, List<OrganizationMember> page) {
-        Map<String, JsonNode> kept = new HashMap<>();
-        snapshots.get(run.accountId(), run.baseGeneration(), page.stream().map(m -> SnapshotKeys.member(org.id(), m.id())).toList())
-                .forEach(i -> kept.put(i.key(), i.data()));
+    private static List<Subject> changed(SyncRun.Organization org, List<OrganizationMember> page, Map<String, JsonNode> kept) {
         return page.stream().filter(m -> !SnapshotParts.write(m).equals(kept.get(SnapshotKeys.member(org.id(), m.id()))))
                 .map(m -> Subject.user(org.id(), m.id())).toList();
     }
 
+    /**
+     * The members the snapshot keeps (their REST items, by key): one walk over the organization's
+     * members, where a look-up of each listed member cost a read unit each and the leavers a walk besides.
+     */
+    private Map<String, JsonNode> members(SyncRun run, SyncRun.Organization org) {
+        Map<String, JsonNode> members = new HashMap<>();
+        snapshots.prefixed(run.accountId(), run.baseGeneration(), SnapshotKeys.organization(org.id()) + "u/").stream()
+                .filter(i -> SnapshotKeys.partOf(i.key()).equals("m")).forEach(i -> members.put(i.key(), i.data()));
+        return members;
+    }
+
     /** The members the snapshot keeps that no page listed. */
-    private List<Subject> leavers(SyncRun run, SyncRun.Organization org) {
+    private List<Subject> leavers(SyncRun run, SyncRun.Organization org, Map<String, JsonNode> kept) {
         Set<String> listed = new HashSet<>();
         markers(run, org).forEach(m -> m.data().path("ids").forEach(id -> listed.add(id.asText())));
-        List<Subject> gone = new ArrayList<>();
-        String prefix = SnapshotKeys.organization(org.id()) + "u/";
-        String after = prefix;
-        while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.baseGeneration(), after, PAGE);
-            for (SnapshotStore.Item item : page) {
-                if (!item.key().startsWith(prefix)) {
-                    return gone;
-                }
-                String user = SnapshotKeys.idOf(SnapshotKeys.record(item.key()));
-                if (SnapshotKeys.partOf(item.key()).equals("m") && !listed.contains(user)) {
-                    gone.add(Subject.user(org.id(), user));
-                }
-            }
-            if (page.size() < PAGE) {
-                return gone;
-            }
-            after = page.get(page.size() - 1).key();
-        }
+        return kept.keySet().stream().map(k -> SnapshotKeys.idOf(SnapshotKeys.record(k))).filter(user -> !listed.contains(user)).sorted()
+                .map(user -> Subject.user(org.id(), user)).toList();
     }
 
     /** A page's marker, keyed by its page number: the same page read again replaces it. */

@@ -2,7 +2,6 @@ package dev.kitebridge.sync;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,15 +9,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.function.Predicate;
 
 import dev.kitebridge.buildkite.rest.Team;
 
 /**
  * A pass of changes seen as the account's snapshot will be once it is published: the account's
- * current generation, with every item the pass's subjects cover replaced by what the pass read
- * into its own (small) generation. Nothing is copied until {@link #publish}, which writes the pass
- * into the current generation in place; each step of it can be repeated.
+ * current generation, with what the pass's own (small) generation holds over it (see
+ * {@link PassItems}): an item it read otherwise replaces the current one, a tombstone removes it,
+ * and every other item stays as it is. Nothing is copied until {@link #publish}, which writes the
+ * pass into the current generation in place; each step of it can be repeated.
  */
 final class Overlay {
 
@@ -26,6 +25,8 @@ final class Overlay {
 
     private final SnapshotStore snapshots;
     private final SyncRun run;
+    /** The pass's generation, read once (it does not change while an overlay is used, but by a take-back, which makes its own). */
+    private final PassItems pass;
 
     Overlay(SnapshotStore snapshots, SyncRun run) {
         if (run.full()) {
@@ -33,58 +34,72 @@ final class Overlay {
         }
         this.snapshots = snapshots;
         this.run = run;
+        this.pass = new PassItems(snapshots, run);
     }
 
-    boolean covered(String itemKey) {
-        return run.subjects().stream().anyMatch(s -> s.covers(itemKey));
+    /** What the pass changes: its items and tombstones, by key. */
+    Map<String, JsonNode> changes() {
+        return pass.records();
     }
 
     /**
-     * A record's items after the pass: the current generation's the pass does not cover (an
-     * invitation naming a team the pass read, with that team's name: see {@link InvitationTeams}),
-     * and the pass's own.
+     * A record's items after the pass: the current generation's (an invitation naming a team the
+     * pass read changed, with that team's name: see {@link InvitationTeams}), with the pass's over them.
      */
     List<SnapshotStore.Item> record(String recordKey) {
-        List<SnapshotStore.Item> items = new ArrayList<>();
+        Map<String, SnapshotStore.Item> items = new TreeMap<>();
         String org = SnapshotKeys.organizationOf(recordKey);
         boolean rebuilt = SnapshotKeys.kind(recordKey) == SnapshotKeys.Kind.INVITATION && rebuildsInvitations(org);
-        snapshots.record(run.accountId(), run.baseGeneration(), recordKey).stream().filter(i -> !covered(i.key()))
-                .map(i -> rebuilt ? InvitationTeams.renamed(i, teamsRead(org)) : i).forEach(items::add);
-        items.addAll(snapshots.record(run.accountId(), run.generation(), recordKey));
-        items.sort(java.util.Comparator.comparing(SnapshotStore.Item::key));
-        return items;
+        snapshots.record(run.accountId(), run.baseGeneration(), recordKey)
+                .forEach(i -> items.put(i.key(), rebuilt ? InvitationTeams.renamed(i, teamsRead(org)) : i));
+        pass.record(recordKey).forEach((key, data) -> {
+            if (PassItems.gone(data)) {
+                items.remove(key);
+            } else {
+                items.put(key, new SnapshotStore.Item(key, data));
+            }
+        });
+        return List.copyOf(items.values());
     }
 
     /** An organization's teams after the pass, by id, with their names. */
     Map<String, String> teamNames(String orgId, Map<String, String> current) {
         Map<String, String> names = new HashMap<>(current);
-        run.subjects().stream().filter(s -> s.kind() == Subject.Kind.GROUP && s.organizationId().equals(orgId))
-                .forEach(s -> names.remove(s.id()));
-        for (SnapshotStore.Item item : items(run.generation(), SnapshotKeys.groups(orgId), k -> SnapshotKeys.partOf(k).isEmpty())) {
-            names.put(SnapshotKeys.idOf(item.key()), SnapshotParts.read(item.data(), Team.class).name());
-        }
+        teamItems(orgId).forEach((team, data) -> {
+            if (PassItems.gone(data)) {
+                names.remove(team);
+            } else {
+                names.put(team, SnapshotParts.read(data, Team.class).name());
+            }
+        });
         return names;
     }
 
+    /** The pass's own items of an organization's teams (not their parts), by team id: read otherwise, or tombstones. */
+    private Map<String, JsonNode> teamItems(String orgId) {
+        Map<String, JsonNode> teams = new TreeMap<>();
+        pass.records().forEach((key, data) -> {
+            if (key.startsWith(SnapshotKeys.groups(orgId)) && SnapshotKeys.partOf(key).isEmpty()) {
+                teams.put(SnapshotKeys.idOf(key), data);
+            }
+        });
+        return teams;
+    }
+
     /**
-     * The records whose built shape the pass may change, in key order: its members, its teams and
-     * every member of them before or after (a renamed or deleted team changes its members' records),
-     * and the invitations. (The teams' index entries are no record's.)
+     * The records whose built shape the pass changes, in key order: those it has an item or a
+     * tombstone of, the members of every team whose own item it changed (a renamed team changes
+     * their records), and the invitations it rebuilds. (The teams' index entries are no record's.)
      */
     TreeSet<String> affectedRecords() {
         TreeSet<String> records = new TreeSet<>();
-        for (List<SnapshotStore.Item> items : List.of(coveredInBase(), coveredInPass())) {
-            items.stream().map(SnapshotStore.Item::key).filter(k -> !TeamIndex.isEntry(k)).forEach(k -> records.add(SnapshotKeys.record(k)));
-        }
-        for (Subject subject : run.subjects()) {
-            switch (subject.kind()) {
-                case USER -> records.add(SnapshotKeys.user(subject.organizationId(), subject.id()));
-                case GROUP -> records.add(SnapshotKeys.group(subject.organizationId(), subject.id()));
-                case INVITATION -> records.add(SnapshotKeys.invitation(subject.organizationId(), subject.id()));
-                case INVITATIONS, MEMBERS -> { } // the members a list finds changed are USER subjects of the pass
-            }
-        }
+        pass.records().keySet().stream().filter(k -> !TeamIndex.isEntry(k)).forEach(k -> records.add(SnapshotKeys.record(k)));
         for (String org : organizations()) {
+            teamItems(org).forEach((team, data) -> {
+                if (!PassItems.gone(data)) {
+                    membersIn(org, team).forEach(records::add);
+                }
+            });
             if (rebuildsInvitations(org)) {
                 invitationsNaming(org).forEach(i -> records.add(SnapshotKeys.record(i.key())));
             }
@@ -93,185 +108,126 @@ final class Overlay {
     }
 
     /**
+     * The users with a membership in the team after the pass: those the current generation's index
+     * lists there whose membership the pass does not take for gone, and those the pass has one (or an entry) of.
+     */
+    List<String> membersIn(String org, String team) {
+        TreeSet<String> members = new TreeSet<>();
+        for (SnapshotStore.Item entry : snapshots.prefixed(run.accountId(), run.baseGeneration(), SnapshotKeys.roster(org, team))) {
+            String membership = TeamIndex.membershipOf(entry.key());
+            if (!PassItems.gone(pass.all().get(membership))) {
+                members.add(SnapshotKeys.record(membership));
+            }
+        }
+        // (and the entries it has: a team the snapshot does not list whole gets its entries from the pass that reads it)
+        pass.records().forEach((key, data) -> {
+            String membership = TeamIndex.isEntry(key) ? TeamIndex.membershipOf(key) : key;
+            if (TeamIndex.isMembership(membership) && SnapshotKeys.organizationOf(membership).equals(org)
+                    && SnapshotKeys.teamOf(membership).equals(team) && !PassItems.gone(data) && !PassItems.gone(pass.all().get(membership))) {
+                members.add(SnapshotKeys.record(membership));
+            }
+        });
+        return List.copyOf(members);
+    }
+
+    /**
      * Whether the pass rebuilds the organization's invitations from the teams it read rather than
-     * read them: it has a team there, and no INVITATIONS subject.
+     * read them: it changed a team there, and has no INVITATIONS subject.
      */
     private boolean rebuildsInvitations(String org) {
-        return run.subjects().stream().anyMatch(s -> s.organizationId().equals(org) && s.kind() == Subject.Kind.GROUP)
-                && !run.subjects().contains(Subject.invitations(org));
+        return !teamsRead(org).isEmpty() && !run.subjects().contains(Subject.invitations(org));
     }
 
     private Set<String> organizations() {
         return run.subjects().stream().map(Subject::organizationId).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
     }
 
-    /** The teams of the organization the pass read (a team it found deleted is not among them), by UUID. */
+    /** The teams of the organization the pass read otherwise than the snapshot has them, by UUID. */
     private Map<String, Team> teamsRead(String org) {
         return teamsRead.computeIfAbsent(org, o -> {
             Map<String, Team> teams = new HashMap<>();
-            run.subjects().stream().filter(s -> s.kind() == Subject.Kind.GROUP && s.organizationId().equals(o))
-                    .flatMap(s -> snapshots.record(run.accountId(), run.generation(), SnapshotKeys.group(o, s.id())).stream())
-                    .filter(i -> SnapshotKeys.partOf(i.key()).isEmpty())
-                    .forEach(i -> teams.put(SnapshotKeys.idOf(i.key()), SnapshotParts.read(i.data(), Team.class)));
+            teamItems(o).forEach((team, data) -> {
+                if (!PassItems.gone(data)) {
+                    teams.put(team, SnapshotParts.read(data, Team.class));
+                }
+            });
             return teams;
         });
     }
 
     private final Map<String, Map<String, Team>> teamsRead = new HashMap<>();
 
-    /** The current generation's invitations of the organization that name one of the pass's teams there, but those the pass reads. */
+    /** The current generation's invitations of the organization that name one of the teams the pass changed. */
     private List<SnapshotStore.Item> invitationsNaming(String org) {
-        Set<String> teams = run.subjects().stream().filter(s -> s.kind() == Subject.Kind.GROUP && s.organizationId().equals(org))
-                .map(Subject::id).collect(java.util.stream.Collectors.toSet());
-        return items(run.baseGeneration(), SnapshotKeys.organization(org) + "i/", k -> !covered(k)).stream()
+        Set<String> teams = teamsRead(org).keySet();
+        return snapshots.prefixed(run.accountId(), run.baseGeneration(), SnapshotKeys.organization(org) + "i/").stream()
                 .filter(i -> InvitationTeams.names(i, teams)).toList();
     }
 
     /**
-     * Writes the pass into the account's current generation: each item it read that is new or
-     * changed, the invitations it rebuilt that changed, then the removal of each covered item it did
-     * not read (gone from Buildkite). An unchanged subject costs no write. Repeating it changes nothing.
+     * Writes the pass into the account's current generation: each of its items (with its teams'
+     * index entries, which follow from its memberships) that the current generation has otherwise,
+     * the invitations it rebuilt that changed, then the removal of each item it has a tombstone of
+     * (and of a membership's entry with it). An unchanged subject costs no write. Repeating it
+     * changes nothing.
      *
-     * <p>A crash may stop it anywhere, and the retry finds what to do through the teams' index
-     * ({@link #coveredInBase}), so the index never misses a membership in between: an entry is
-     * written before its membership (it sorts first) and removed after it, and a team's roster
-     * summary, which says its entries are whole, is written last.
+     * <p>A crash may stop it anywhere, and the index never misses a membership in between: an entry
+     * is written before its membership and removed after it, and a team's roster summary, which
+     * says its entries are whole, is written last.
      */
     void publish() {
-        Map<String, JsonNode> current = new HashMap<>();
-        coveredInBase().forEach(i -> current.put(i.key(), i.data()));
-        Set<String> read = new HashSet<>();
-        List<SnapshotStore.Item> summaries = new ArrayList<>();
-        String after = null;
-        while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
-            List<SnapshotStore.Item> withEntries = withEntries(page); // each entry before its membership
-            withEntries.forEach(i -> read.add(i.key()));
-            List<SnapshotStore.Item> changed = withEntries.stream().filter(i -> !i.data().equals(current.get(i.key()))).toList();
-            changed.stream().filter(i -> TeamIndex.isSummary(i.key())).forEach(summaries::add);
-            // Entries in a call before their memberships' (the items of one DynamoDB batch are written in no order).
-            for (boolean entries : new boolean[] {true, false}) {
-                List<SnapshotStore.Item> now = changed.stream().filter(i -> !TeamIndex.isSummary(i.key()) && TeamIndex.isEntry(i.key()) == entries)
-                        .toList();
-                if (!now.isEmpty()) {
-                    snapshots.put(run.accountId(), run.baseGeneration(), now);
+        Map<String, SnapshotStore.Item> items = new TreeMap<>();
+        List<String> gone = new ArrayList<>();
+        pass.records().forEach((key, data) -> {
+            if (PassItems.gone(data)) {
+                gone.add(key);
+            } else {
+                items.put(key, new SnapshotStore.Item(key, data));
+                if (TeamIndex.isMembership(key)) {
+                    items.putIfAbsent(TeamIndex.entryOf(key).key(), TeamIndex.entryOf(key));
                 }
             }
-            if (page.size() < PAGE) {
-                break;
-            }
-            after = page.get(page.size() - 1).key();
+        });
+        Map<String, JsonNode> current = new HashMap<>();
+        List<String> keys = List.copyOf(items.keySet());
+        for (int i = 0; i < keys.size(); i += 100) {
+            snapshots.get(run.accountId(), run.baseGeneration(), keys.subList(i, Math.min(keys.size(), i + 100)))
+                    .forEach(item -> current.put(item.key(), item.data()));
         }
+        List<SnapshotStore.Item> changed = items.values().stream().filter(i -> !InPlace.same(i.data(), current.get(i.key()))).toList();
+        // Entries in a call before their memberships' (the items of one DynamoDB batch are written in no order); summaries last.
+        put(changed.stream().filter(i -> TeamIndex.isEntry(i.key())).toList());
+        put(changed.stream().filter(i -> !TeamIndex.isEntry(i.key()) && !TeamIndex.isSummary(i.key())).toList());
         for (String org : organizations()) {
             if (rebuildsInvitations(org)) {
+                // (one the pass read itself is its own: the pass has it, or a tombstone of it)
                 List<SnapshotStore.Item> renamed = new ArrayList<>();
                 for (SnapshotStore.Item invitation : invitationsNaming(org)) {
                     SnapshotStore.Item rebuilt = InvitationTeams.renamed(invitation, teamsRead(org));
-                    if (rebuilt != invitation) {
+                    if (rebuilt != invitation && !pass.records().containsKey(invitation.key())) {
                         renamed.add(rebuilt);
                     }
                 }
-                for (int i = 0; i < renamed.size(); i += PAGE) {
-                    snapshots.put(run.accountId(), run.baseGeneration(), renamed.subList(i, Math.min(renamed.size(), i + PAGE)));
-                }
+                put(renamed);
             }
         }
         // Memberships (and all else) gone before the entries: in calls of their own.
-        for (boolean entries : new boolean[] {false, true}) {
-            List<String> gone = current.keySet().stream().filter(k -> !read.contains(k) && TeamIndex.isEntry(k) == entries).sorted().toList();
-            for (int i = 0; i < gone.size(); i += PAGE) {
-                snapshots.delete(run.accountId(), run.baseGeneration(), gone.subList(i, Math.min(gone.size(), i + PAGE)));
-            }
-        }
-        if (!summaries.isEmpty()) {
-            snapshots.put(run.accountId(), run.baseGeneration(), summaries);
+        delete(gone.stream().filter(k -> !TeamIndex.isEntry(k)).toList());
+        TreeSet<String> entriesGone = new TreeSet<>(gone.stream().filter(TeamIndex::isEntry).toList());
+        gone.stream().filter(TeamIndex::isMembership).map(k -> TeamIndex.entryOf(k).key()).forEach(entriesGone::add);
+        delete(List.copyOf(entriesGone));
+        put(changed.stream().filter(i -> TeamIndex.isSummary(i.key())).toList());
+    }
+
+    private void put(List<SnapshotStore.Item> items) {
+        for (int i = 0; i < items.size(); i += PAGE) {
+            snapshots.put(run.accountId(), run.baseGeneration(), items.subList(i, Math.min(items.size(), i + PAGE)));
         }
     }
 
-    /**
-     * The account's items the pass covers, organization by organization: a member's record is
-     * looked up alone, with their entries in their teams' indexes; a team's items, its index
-     * entries by their prefix and, where its summary says they are whole, its memberships looked up
-     * by key (one batch); a team written before the index was (or whose entries are not whole) has
-     * its memberships found by walking the organization's members (once, however many such teams
-     * the pass has); the invitations by their prefix.
-     */
-    List<SnapshotStore.Item> coveredInBase() {
-        long base = run.baseGeneration();
-        Map<String, SnapshotStore.Item> keys = new TreeMap<>();
-        Set<String> walked = new HashSet<>();
-        List<String> lookUps = new ArrayList<>();
-        for (Subject subject : run.subjects()) {
-            String org = subject.organizationId();
-            switch (subject.kind()) {
-                case USER -> snapshots.record(run.accountId(), base, SnapshotKeys.user(org, subject.id())).forEach(i -> {
-                    keys.put(i.key(), i);
-                    if (TeamIndex.isMembership(i.key())) {
-                        lookUps.add(TeamIndex.entryOf(i.key()).key());
-                    }
-                });
-                case INVITATION -> snapshots.record(run.accountId(), base, SnapshotKeys.invitation(org, subject.id()))
-                        .forEach(i -> keys.put(i.key(), i));
-                case GROUP -> {
-                    List<SnapshotStore.Item> team = snapshots.record(run.accountId(), base, SnapshotKeys.group(org, subject.id()));
-                    team.forEach(i -> keys.put(i.key(), i));
-                    List<SnapshotStore.Item> entries = items(base, SnapshotKeys.roster(org, subject.id()), k -> true);
-                    entries.forEach(i -> keys.put(i.key(), i));
-                    if (TeamIndex.listed(team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null))) {
-                        entries.forEach(i -> lookUps.add(TeamIndex.membershipOf(i.key())));
-                    } else if (walked.add("u/" + org)) {
-                        items(base, SnapshotKeys.organization(org) + "u/", k -> SnapshotKeys.partOf(k).equals("t") && covered(k))
-                                .forEach(i -> keys.put(i.key(), i));
-                    }
-                }
-                case INVITATIONS -> {
-                    if (walked.add("i/" + org)) {
-                        items(base, SnapshotKeys.organization(org) + "i/", k -> true).forEach(i -> keys.put(i.key(), i));
-                    }
-                }
-                case MEMBERS -> { } // covers no item
-            }
+    private void delete(List<String> keys) {
+        for (int i = 0; i < keys.size(); i += PAGE) {
+            snapshots.delete(run.accountId(), run.baseGeneration(), keys.subList(i, Math.min(keys.size(), i + PAGE)));
         }
-        List<String> unknown = lookUps.stream().distinct().filter(k -> !keys.containsKey(k)).toList();
-        if (!unknown.isEmpty()) {
-            snapshots.get(run.accountId(), base, unknown).forEach(i -> keys.put(i.key(), i));
-        }
-        return List.copyOf(keys.values());
-    }
-
-    /**
-     * A page of the pass's own generation with the teams' index entries of its memberships, each
-     * before its membership (a pass's generation holds its memberships alone: the entries follow
-     * from them, and a pass writes half as much into its own).
-     */
-    private static List<SnapshotStore.Item> withEntries(List<SnapshotStore.Item> page) {
-        Map<String, SnapshotStore.Item> items = new java.util.LinkedHashMap<>();
-        for (SnapshotStore.Item item : page) {
-            if (TeamIndex.isMembership(item.key())) {
-                SnapshotStore.Item entry = TeamIndex.entryOf(item.key());
-                items.put(entry.key(), entry);
-            }
-            items.put(item.key(), item);
-        }
-        return List.copyOf(items.values());
-    }
-
-    /** The pass's own items: all it read (its generation holds nothing else), with its memberships' entries. */
-    private List<SnapshotStore.Item> coveredInPass() {
-        List<SnapshotStore.Item> items = new ArrayList<>();
-        String after = null;
-        while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, PAGE);
-            withEntries(page).stream().filter(i -> covered(i.key())).forEach(items::add);
-            if (page.size() < PAGE) {
-                return items;
-            }
-            after = page.get(page.size() - 1).key();
-        }
-    }
-
-    /** A generation's items under a prefix that pass the filter. */
-    private List<SnapshotStore.Item> items(long generation, String prefix, Predicate<String> keep) {
-        return snapshots.prefixed(run.accountId(), generation, prefix).stream().filter(i -> keep.test(i.key())).toList();
     }
 }

@@ -20,9 +20,10 @@ import dev.kitebridge.events.EventPositions;
  *
  * <p>VERIFY asks Buildkite about each one alone: Buildkite's page-numbered lists shift while a long
  * read goes on (a member who leaves early moves the next one onto a page already read), so a
- * record missing from a listing is only gone if Buildkite says so. HOLD takes back every deletion
- * of a run that would delete more than the allowed share, and checks plain team removals as VERIFY
- * does. Taking back drops the event, carries what the new generation lacks of the record from the
+ * record missing from a listing is only gone if Buildkite says so (a pass asks about its plain
+ * team leaves only: it found its members and teams gone by asking, see {@link #lastAsked}). HOLD
+ * takes back every deletion of a run that would delete more than the allowed share, and checks
+ * plain team removals as VERIFY does. Taking back drops the event, carries what the new generation lacks of the record from the
  * base one, and compares the record again, so that its own event (a member's {@code user.updated},
  * say) says only what really changed.
  */
@@ -52,8 +53,7 @@ final class Removals {
             SyncRun run = progress.current();
             String from = run.diff().checkedAfter() != null ? run.diff().checkedAfter()
                     : EventPositions.firstOfRank(run.ordinal(), EventPositions.GROUP_USER_REMOVED);
-            List<ChangeEvent> page = log.list(run.accountId(), from,
-                    EventPositions.firstOfRank(run.ordinal(), EventPositions.USER_DELETED + 1), PAGE);
+            List<ChangeEvent> page = log.list(run.accountId(), from, EventPositions.firstOfRank(run.ordinal(), lastAsked(run) + 1), PAGE);
             if (page.isEmpty()) {
                 return true;
             }
@@ -67,11 +67,31 @@ final class Removals {
                 if (takeBack) {
                     takeBack(progress.current(), event, clock.get());
                 }
-                progress.save(r -> r.comparing(r.phase(), r.diff().checked(event.position(), r.diff().deletions() - deletionsTakenBack),
-                        holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts()));
+                java.util.function.UnaryOperator<SyncRun> checked = r -> r.comparing(r.phase(),
+                        r.diff().checked(event.position(), r.diff().deletions() - deletionsTakenBack),
+                        holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts());
+                // A pass's are stored with its phase's end: a worker that dies asks again, and a take-back repeated changes nothing.
+                if (progress.current().full()) {
+                    progress.save(checked);
+                } else {
+                    progress.defer(checked);
+                }
             }
         }
         return false;
+    }
+
+    /**
+     * The last rank of removals asked of Buildkite. A pass finds a member or a team gone only by
+     * asking about it alone (a member's {@code GET …/members/{uuid}}, a team's {@code GET
+     * …/teams/{uuid}} or its roster, answering 404), never by missing it from a listing: that, and
+     * the memberships gone with it, is what Buildkite said, and is not asked again. A pass writes
+     * nothing of a subject whose organization it does not reach (see {@link SubjectReader}), so
+     * none of its deletions comes without a 404. A member out of a team that both stay in may come
+     * from a roster's pages, and is asked.
+     */
+    private static int lastAsked(SyncRun run) {
+        return run.full() ? EventPositions.USER_DELETED : EventPositions.GROUP_USER_REMOVED;
     }
 
     /**
@@ -82,7 +102,9 @@ final class Removals {
     private void takeBack(SyncRun run, ChangeEvent event, Instant now) {
         String key = keyOf(run, event);
         String record = SnapshotKeys.record(key);
+        // What the record has after the run: a pass's generation holds only what differs (its tombstones are what it takes for gone).
         Set<String> present = (run.inPlace() ? diff.inPlace(run).record(record)
+                : !run.full() ? new Overlay(snapshots, run).record(record)
                 : snapshots.record(run.accountId(), run.generation(), record)).stream()
                 .map(SnapshotStore.Item::key).collect(Collectors.toSet());
         boolean membership = event.event().equals(ChangeEvent.GROUP_USER_REMOVED);
@@ -93,8 +115,9 @@ final class Removals {
                 .filter(item -> run.full() || run.subjects().stream().anyMatch(s -> s.covers(item.key()))) // a pass's generation holds only what it covers
                 .toList();
         if (!missing.isEmpty()) {
-            // A membership comes back with its entry in the team's index (a team's own items bring back no entry: each membership decides its own).
-            snapshots.put(run.accountId(), run.generation(), TeamIndex.withEntries(missing));
+            // A membership comes back with its entry in the team's index (a team's own items bring back no entry: each membership decides its own);
+            // into a pass's generation alone, over its tombstone: the entry stays with the membership as it was.
+            snapshots.put(run.accountId(), run.generation(), run.full() ? TeamIndex.withEntries(missing) : missing);
         }
         log.delete(run.accountId(), List.of(event.position()));
         diff.recompare(run, record, now);
@@ -110,6 +133,9 @@ final class Removals {
     private List<String> membersIn(SyncRun run, String org, String team) {
         if (run.inPlace()) {
             return diff.inPlace(run).membersIn(org, team);
+        }
+        if (!run.full()) {
+            return new Overlay(snapshots, run).membersIn(org, team);
         }
         String prefix = SnapshotKeys.organization(org) + "u/";
         List<String> members = new java.util.ArrayList<>();

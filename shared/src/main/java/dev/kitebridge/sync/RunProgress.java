@@ -6,6 +6,10 @@ import java.util.function.UnaryOperator;
  * The run a worker is advancing, saved after every step (its checkpoint). Both read lanes save
  * through it, one at a time. A save over a revision someone else has replaced means another worker
  * has the run now (this one outlived its lease): this one stops.
+ *
+ * <p>A step whose loss costs only doing it again (a pass's subjects, whose writes are the same
+ * however often they are made) may be deferred: kept in memory, and stored with the next save (or
+ * {@link #flush}), so that a pass writes its run's item a few times, not at every step.
  */
 final class RunProgress {
 
@@ -18,6 +22,7 @@ final class RunProgress {
 
     private final SyncStore store;
     private SyncRun run;
+    private boolean deferred;
 
     RunProgress(SyncStore store, SyncRun run) {
         this.store = store;
@@ -31,6 +36,21 @@ final class RunProgress {
     synchronized SyncRun save(UnaryOperator<SyncRun> change) {
         SyncRun changed = change.apply(run);
         run = store.replaceRun(changed).orElseThrow(() -> new Lost(changed.id()));
+        deferred = false;
         return run;
+    }
+
+    /** A step kept in memory until the next save: a worker that dies before it does the step again. */
+    synchronized SyncRun defer(UnaryOperator<SyncRun> change) {
+        run = change.apply(run);
+        deferred = true;
+        return run;
+    }
+
+    /** Stores the steps deferred, if any. */
+    synchronized void flush() {
+        if (deferred) {
+            save(UnaryOperator.identity());
+        }
     }
 }

@@ -30,17 +30,14 @@ final class SnapshotSink implements OrganizationReader.Sink {
     private final SnapshotStore snapshots;
     private final RunProgress progress;
     private final SyncRun.Organization org;
-    private final boolean oneTeam;
     /** In place: the keys of the organization's items in the run's generation (read once a sink), and the teams listed. */
     private Set<String> written;
     private TreeSet<String> teamsListed;
 
-    /** @param oneTeam a pass of changes reads one team's roster at a time: no team follows it */
-    SnapshotSink(SnapshotStore snapshots, RunProgress progress, SyncRun.Organization org, boolean oneTeam) {
+    SnapshotSink(SnapshotStore snapshots, RunProgress progress, SyncRun.Organization org) {
         this.snapshots = snapshots;
         this.progress = progress;
         this.org = org;
-        this.oneTeam = oneTeam;
     }
 
     @Override
@@ -74,12 +71,10 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     @Override
     public void rosterMembers(String team, List<TeamMember> page) {
-        // A full run writes each membership with its entry in the team's index (TeamIndex): written, looked up and seen
-        // together. A pass's own generation holds the memberships it read without entries: they follow from them when it publishes (a membership VERIFY takes back brings its entry along).
+        // A full run writes each membership with its entry in the team's index (TeamIndex): written, looked up and seen together.
         List<SnapshotStore.Item> memberships = page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
                 new SnapshotParts.Membership(m.role()))).toList();
-        write(oneTeam ? memberships : TeamIndex.withEntries(memberships), InPlace.Part.ROSTER, team,
-                page.stream().map(TeamMember::userId).toList());
+        write(TeamIndex.withEntries(memberships), InPlace.Part.ROSTER, team, page.stream().map(TeamMember::userId).toList());
     }
 
     /** Each pipeline an item of the team's record, so that a team with thousands of them keeps the checkpoint small. */
@@ -118,9 +113,6 @@ final class SnapshotSink implements OrganizationReader.Sink {
     /** The next team after a team (null: the first) in the generation's team list, or null after the last. */
     @Override
     public String teamAfter(String team) {
-        if (oneTeam) {
-            return null;
-        }
         SyncRun run = progress.current();
         if (run.inPlace()) {
             // Once called, every page of teams is read: the teams listed are known.
@@ -178,18 +170,17 @@ final class SnapshotSink implements OrganizationReader.Sink {
         if (items.isEmpty()) {
             return;
         }
-        Map<String, com.fasterxml.jackson.databind.JsonNode> current = new HashMap<>();
+        Map<String, String> current = new HashMap<>();
         // A roster page's entries in a team the current generation lists whole are there exactly where its memberships are:
-        // they follow from the memberships looked up, and are not looked up themselves (a read unit each).
+        // they follow from the memberships looked up, and are not looked up themselves.
         boolean entriesFollow = part == InPlace.Part.ROSTER && listedInBase(run, team);
-        snapshots.get(run.accountId(), run.baseGeneration(), items.stream().map(SnapshotStore.Item::key)
-                .filter(k -> !(entriesFollow && TeamIndex.isEntry(k))).toList()).forEach(i -> current.put(i.key(), i.data()));
+        current.putAll(current(run).get(items.stream().map(SnapshotStore.Item::key).filter(k -> !(entriesFollow && TeamIndex.isEntry(k))).toList()));
         if (entriesFollow) {
             List.copyOf(current.keySet()).stream().filter(TeamIndex::isMembership).map(TeamIndex::entryOf)
-                    .forEach(e -> current.put(e.key(), e.data()));
+                    .forEach(e -> current.put(e.key(), e.data().toString()));
         }
-        List<SnapshotStore.Item> changed = items.stream().filter(i -> !InPlace.same(i.data(), current.get(i.key()))).toList();
-        List<String> readAgain = items.stream().filter(i -> InPlace.same(i.data(), current.get(i.key())))
+        List<SnapshotStore.Item> changed = items.stream().filter(i -> !i.data().toString().equals(current.get(i.key()))).toList();
+        List<String> readAgain = items.stream().filter(i -> i.data().toString().equals(current.get(i.key())))
                 .map(SnapshotStore.Item::key).filter(written()::contains).toList();
         if (!changed.isEmpty()) {
             snapshots.put(run.accountId(), run.generation(), changed);
@@ -206,8 +197,24 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     /** Whether the account's current generation lists the team's members whole (its summary says so): read once a team. */
     private boolean listedInBase(SyncRun run, String team) {
-        return listedInBase.computeIfAbsent(team, t -> TeamIndex.listed(snapshots.get(run.accountId(), run.baseGeneration(),
-                List.of(SnapshotKeys.group(org.id(), t) + "/r")).stream().findFirst().orElse(null)));
+        return listedInBase.computeIfAbsent(team, t -> {
+            String key = SnapshotKeys.group(org.id(), t) + "/r";
+            String summary = current(run).get(List.of(key)).get(key);
+            return TeamIndex.listed(summary == null ? null : new SnapshotStore.Item(key, text(summary)));
+        });
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode text(String json) {
+        try {
+            return dev.kitebridge.contract.ApiJson.MAPPER.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a snapshot item is not JSON", e);
+        }
+    }
+
+    /** The account's current generation under the organization, read by range (see {@link CurrentItems}). */
+    private CurrentItems current(SyncRun run) {
+        return CurrentItems.of(snapshots, run, org.id());
     }
 
     private final Map<String, Boolean> listedInBase = new java.util.concurrent.ConcurrentHashMap<>();

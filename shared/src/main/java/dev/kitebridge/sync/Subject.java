@@ -14,14 +14,16 @@ public record Subject(String organizationId, Kind kind, String id) {
     /**
      * USER: the member's own items (REST member, GraphQL profile) and their memberships, with each
      * membership's entry in its team's index ({@link TeamIndex}); GROUP: the team's items (the team,
-     * its roster's count, its pipelines), every membership in it and its index;
+     * its roster's count, its pipelines), every membership in it and its index; ROSTER: a team's
+     * roster alone (its count, every membership in it and its index), what a member joining,
+     * leaving or changing role in a team changes of it: not the team itself nor its pipelines;
      * INVITATIONS: every pending invitation of the organization; INVITATION: one invitation (an
      * audit event names it), read alone for a few points where the list costs some 5 an invitation;
      * MEMBERS: the organization's member list, read over REST to find who joined, left or changed
      * (see {@link MemberListReader}). It covers no item: what it finds are USER subjects added to the
      * pass, which cover their members'.
      */
-    public enum Kind { USER, GROUP, INVITATIONS, INVITATION, MEMBERS }
+    public enum Kind { USER, GROUP, ROSTER, INVITATIONS, INVITATION, MEMBERS }
 
     public Subject {
         if (organizationId == null || kind == null || (kind == Kind.INVITATIONS || kind == Kind.MEMBERS) != (id == null)) {
@@ -37,6 +39,11 @@ public record Subject(String organizationId, Kind kind, String id) {
         return new Subject(organizationId, Kind.GROUP, teamUuid);
     }
 
+    /** A team's roster alone: a membership in it changed, the team did not. */
+    public static Subject roster(String organizationId, String teamUuid) {
+        return new Subject(organizationId, Kind.ROSTER, teamUuid);
+    }
+
     public static Subject invitations(String organizationId) {
         return new Subject(organizationId, Kind.INVITATIONS, null);
     }
@@ -49,12 +56,20 @@ public record Subject(String organizationId, Kind kind, String id) {
         return new Subject(organizationId, Kind.MEMBERS, null);
     }
 
+    /** Whether this is a team's roster that the subjects also read whole (GROUP): it is read with the team, nothing of its own. */
+    public boolean readWith(java.util.Collection<Subject> subjects) {
+        return kind == Kind.ROSTER && subjects.contains(group(organizationId, id));
+    }
+
     /** Whether a snapshot item is one this subject's re-read replaces. */
     public boolean covers(String itemKey) {
         return switch (kind) {
             case USER -> itemKey.equals(SnapshotKeys.user(organizationId, id)) || itemKey.startsWith(SnapshotKeys.user(organizationId, id) + "/")
                     || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "t/") && itemKey.endsWith("/" + id);
             case GROUP -> itemKey.equals(SnapshotKeys.group(organizationId, id)) || itemKey.startsWith(SnapshotKeys.group(organizationId, id) + "/")
+                    || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id)
+                    || itemKey.startsWith(SnapshotKeys.roster(organizationId, id));
+            case ROSTER -> itemKey.equals(SnapshotKeys.group(organizationId, id) + "/r")
                     || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id)
                     || itemKey.startsWith(SnapshotKeys.roster(organizationId, id));
             case INVITATIONS -> itemKey.startsWith(SnapshotKeys.organization(organizationId) + "i/");

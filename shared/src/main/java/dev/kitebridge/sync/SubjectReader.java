@@ -21,12 +21,15 @@ import dev.kitebridge.directory.orgdata.OrganizationReader.Tally;
 import dev.kitebridge.sync.SyncRun.Read;
 
 /**
- * A pass of changes' READ phase: each subject re-read whole into the pass's own generation, subject
- * after subject. The run's {@link Read} says which subject ({@code organization} is its index) and,
- * for a team's roster or the invitations (read by the {@link OrganizationReader}'s lanes, as a full
- * run reads them) or the member list ({@link MemberListReader}), where in it. A subject is begun
- * by dropping what an earlier attempt left of it, so a worker that dies reads it again from its
- * start, or from the last page it saved.
+ * A pass of changes' READ phase: each subject re-read whole, subject after subject, and written into
+ * the pass's own generation as what differs from the account's current one (see {@link SubjectRead}):
+ * a subject that did not change writes nothing. The run's {@link Read} says which subject
+ * ({@code organization} is its index) and, for a team's roster (with its pipelines, or without for a roster alone) or the invitations (read by the
+ * {@link OrganizationReader}'s lanes, as a full run reads them) or the member list
+ * ({@link MemberListReader}), where in it. Where a subject stands is deferred (see
+ * {@link RunProgress#defer}), stored when the turn ends: a worker that dies reads again what it
+ * read since, and writes the same. A subject stopped part-way (time up, a spent budget) stores
+ * what it read so far, and goes on from there.
  */
 final class SubjectReader {
 
@@ -48,6 +51,7 @@ final class SubjectReader {
      * @return null when reading is complete; otherwise when it can go on
      */
     Instant read(Session session, RunProgress progress, Instant deadline) {
+        PassItems pass = new PassItems(snapshots, progress.current());
         while (true) {
             SyncRun run = progress.current();
             int index = run.read().organization();
@@ -60,72 +64,104 @@ final class SubjectReader {
             Subject subject = run.subjects().get(index);
             Optional<SyncRun.Organization> org = run.organizations().stream().filter(o -> o.id().equals(subject.organizationId())).findFirst();
             try {
-                Optional<Instant> goOnAt = org.isEmpty() ? Optional.empty() : read(session, progress, deadline, subject, org.get());
-                if (goOnAt.isPresent()) {
-                    return goOnAt.get();
+                if (org.isEmpty()) {
+                    // An organization the pass does not reach: nothing is read or written of the subject. Its items are not taken
+                    // for gone, with no 404 behind them and VERIFY not asking (see Removals#lastAsked); a full run drops an
+                    // organization really gone, and its HOLD guards against deleting too much at once.
+                } else {
+                    Optional<Instant> goOnAt = read(session, progress, deadline, subject, org.get(), index, pass);
+                    if (goOnAt.isPresent()) {
+                        return goOnAt.get();
+                    }
                 }
             } catch (ApiError e) {
                 if (e.status() != 429) {
                     throw e;
                 }
-                return session.now().plus(e.retryAfter()); // a spent budget: the subject is read again from its start
+                return session.now().plus(e.retryAfter()); // a spent budget: the subject is read again from where it stands
             }
-            // An organization the token no longer reaches has nothing to read: the subject's items go, as a full run drops them.
-            progress.save(r -> r.reading(Read.start(index + 1), r.counts()));
+            progress.defer(r -> r.reading(Read.start(index + 1), r.counts()));
         }
     }
 
-    /** One subject; returns empty once it is read through, else when reading it can go on. */
-    private Optional<Instant> read(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org) {
+    /** One subject; returns empty once it is read through (and written), else when reading it can go on. */
+    private Optional<Instant> read(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org,
+                                   int index, PassItems pass) {
         SyncRun run = progress.current();
-        boolean begun = !run.read().equals(Read.start(run.read().organization()));
-        if (!begun) {
-            dropLeftovers(run, subject);
+        if (subject.readWith(run.subjects())) {
+            return Optional.empty(); // the pass reads the team whole, its roster with it
         }
+        boolean begun = !run.read().equals(Read.start(index));
+        if (!begun) {
+            pass.dropReadBy(index); // what an attempt that stopped part-way and died before it stored so left
+        }
+        SubjectRead subjectRead = new SubjectRead(snapshots, run, subject, index, pass);
+        Read at = run.read();
+        long teamsRead = 0;
         switch (subject.kind()) {
             case USER -> {
-                readMember(session, progress, deadline, subject, org);
+                readMember(session, progress, deadline, subject, org, subjectRead);
                 return Optional.empty();
             }
             case INVITATION -> {
-                readInvitation(session, progress, deadline, subject, org);
+                readInvitation(session, progress, deadline, subject, org, subjectRead);
                 return Optional.empty();
+            }
+            case MEMBERS -> {
+                return memberList.read(session, progress, deadline, subject, org);
             }
             case GROUP -> {
                 if (!begun) {
                     Optional<Team> team = access.find(session, () -> session.buildkiteUntil(deadline).teams().get(org.slug(), subject.id()));
                     if (team.isEmpty()) {
                         // Deleted: nothing of it is read; the invitations naming it are read again, not rebuilt (see InvitationTeams).
+                        subjectRead.finish();
                         withSubject(progress, Subject.invitations(org.id()));
                         return Optional.empty();
                     }
-                    write(run, List.of(item(SnapshotKeys.group(org.id(), subject.id()), team.get())));
-                    progress.save(r -> r.reading(new Read(r.read().organization(), new GraphqlLane(null, true, null, true, null),
-                            RestLane.at(RestLane.Stage.ROSTERS, subject.id())), r.counts().read(0, 0, 1, 0)));
+                    subjectRead.add(List.of(item(SnapshotKeys.group(org.id(), subject.id()), team.get())));
+                    teamsRead = 1;
+                    at = new Read(index, new GraphqlLane(null, true, null, true, null), RestLane.at(RestLane.Stage.ROSTERS, subject.id()));
                 }
             }
-            case MEMBERS -> {
-                return memberList.read(session, progress, deadline, subject, org);
+            case ROSTER -> {
+                if (!begun) {
+                    // A team the account's snapshot does not have (made since) is read whole: its roster alone does not name it.
+                    if (snapshots.get(run.accountId(), run.baseGeneration(), List.of(SnapshotKeys.group(org.id(), subject.id()))).isEmpty()) {
+                        withSubject(progress, Subject.group(org.id(), subject.id()));
+                        return Optional.empty();
+                    }
+                    at = new Read(index, new GraphqlLane(null, true, null, true, null), RestLane.at(RestLane.Stage.ROSTERS, subject.id()));
+                }
             }
             case INVITATIONS -> {
                 if (!begun) {
-                    progress.save(r -> r.reading(new Read(r.read().organization(), new GraphqlLane(null, true, null, false, null),
-                            RestLane.at(RestLane.Stage.DONE, null)), r.counts()));
+                    at = new Read(index, new GraphqlLane(null, true, null, false, null), RestLane.at(RestLane.Stage.DONE, null));
                 }
             }
         }
-        OrganizationReader.Stop stop = reader.read(session, org.slug(), deadline, EnumSet.allOf(OrganizationReader.Lane.class),
-                new SnapshotSink(snapshots, progress, org, true));
+        PassSink sink = new PassSink(subjectRead, org, at, new Tally(0, 0, teamsRead, 0),
+                subject.kind() == Subject.Kind.ROSTER ? () -> withSubject(progress, Subject.group(org.id(), subject.id())) : null);
+        OrganizationReader.Stop stop = reader.read(session, org.slug(), deadline, EnumSet.allOf(OrganizationReader.Lane.class), sink);
+        if (stop.done()) {
+            subjectRead.finish();
+        } else {
+            subjectRead.flush();
+        }
+        Read reached = sink.read();
+        Tally tally = sink.tally();
+        progress.defer(r -> r.reading(reached, r.counts().read(tally.members(), tally.invitations(), tally.teams(), tally.memberships())));
         return Optional.ofNullable(stop.goOnAt(session.now()));
     }
 
     /** A member alone: REST's member, and GraphQL's profile and teams, as {@code GET /users/{id}} reads them. */
-    private void readMember(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org) {
-        SyncRun run = progress.current();
+    private void readMember(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org,
+                            SubjectRead subjectRead) {
         Optional<OrganizationMember> member = access.find(session,
                 () -> session.buildkiteUntil(deadline).organizations().member(org.slug(), subject.id()));
         if (member.isEmpty()) {
-            teamsChanged(progress, org, subject, java.util.Set.of()); // no longer a member: nothing of them is read
+            subjectRead.finish(); // no longer a member: nothing of them is read
+            teamsChanged(progress, org, subjectRead, java.util.Set.of());
             return;
         }
         OrganizationReader.OneMember one = reader.member(session, org.slug(), member.get(), deadline);
@@ -134,40 +170,43 @@ final class SubjectReader {
         one.profile().ifPresent(p -> items.add(item(SnapshotKeys.profile(org.id(), subject.id()), p.withoutRaw())));
         one.teams().forEach(t -> items.add(item(SnapshotKeys.membership(org.id(), subject.id(), t.teamUuid()),
                 new SnapshotParts.Membership(t.role()))));
-        write(run, items); // (its entries in the teams' indexes follow from its memberships when the pass publishes: see Overlay)
-        teamsChanged(progress, org, subject, one.teams().stream().map(OrganizationData.UserTeam::teamUuid).collect(java.util.stream.Collectors.toSet()));
+        subjectRead.add(items); // (its entries in the teams' indexes follow from its memberships when the pass publishes: see Overlay)
+        subjectRead.finish();
+        teamsChanged(progress, org, subjectRead, one.teams().stream().map(OrganizationData.UserTeam::teamUuid)
+                .collect(java.util.stream.Collectors.toSet()));
         Tally read = new Tally(1, 0, 0, one.teams().size());
-        progress.save(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));
+        progress.defer(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));
     }
 
     /** One invitation, as a page of pending invitations has it; none where it is no longer pending (accepted, revoked, expired). */
-    private void readInvitation(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org) {
-        SyncRun run = progress.current();
+    private void readInvitation(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org,
+                                SubjectRead subjectRead) {
         Optional<InvitationNode> invitation = access.call(session,
                 () -> session.buildkiteUntil(deadline).graphql().invitations().one(org.slug(), subject.id()))
                 .filter(i -> i.state() == InvitationState.PENDING);
-        invitation.ifPresent(i -> write(run, List.of(item(SnapshotKeys.invitation(org.id(), subject.id()), i))));
+        invitation.ifPresent(i -> subjectRead.add(List.of(item(SnapshotKeys.invitation(org.id(), subject.id()), i))));
+        subjectRead.finish();
         int read = invitation.isPresent() ? 1 : 0;
-        progress.save(r -> r.reading(r.read(), r.counts().read(0, read, 0, 0)));
+        progress.defer(r -> r.reading(r.read(), r.counts().read(0, read, 0, 0)));
     }
 
     /**
      * The teams a member joined or left since the account's snapshot, added to the pass as subjects
-     * of their own (their rosters, so their member counts, are read again), each once.
+     * of their own (their rosters, so their member counts, are read again; not the teams), each once.
      */
-    private void teamsChanged(RunProgress progress, SyncRun.Organization org, Subject member, java.util.Set<String> teamsNow) {
+    private static void teamsChanged(RunProgress progress, SyncRun.Organization org, SubjectRead member, java.util.Set<String> teamsNow) {
         SyncRun run = progress.current();
-        java.util.Set<String> teamsBefore = snapshots.record(run.accountId(), run.baseGeneration(), SnapshotKeys.user(org.id(), member.id()))
-                .stream().filter(i -> SnapshotKeys.partOf(i.key()).equals("t")).map(i -> SnapshotKeys.teamOf(i.key()))
-                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> teamsBefore = member.base().keySet().stream().filter(k -> SnapshotKeys.partOf(k).equals("t"))
+                .map(SnapshotKeys::teamOf).collect(java.util.stream.Collectors.toSet());
         java.util.Set<String> changed = new java.util.TreeSet<>(teamsNow);
         changed.addAll(teamsBefore);
         changed.removeIf(t -> teamsNow.contains(t) && teamsBefore.contains(t));
-        List<Subject> more = changed.stream().map(t -> Subject.group(org.id(), t)).filter(t -> !run.subjects().contains(t)).toList();
+        List<Subject> more = changed.stream().map(t -> Subject.roster(org.id(), t))
+                .filter(t -> !run.subjects().contains(t) && !t.readWith(run.subjects())).toList();
         if (!more.isEmpty()) {
             List<Subject> all = new ArrayList<>(run.subjects());
             all.addAll(more);
-            progress.save(r -> r.withSubjects(all));
+            progress.defer(r -> r.withSubjects(all));
         }
     }
 
@@ -176,24 +215,7 @@ final class SubjectReader {
         if (!progress.current().subjects().contains(subject)) {
             List<Subject> all = new ArrayList<>(progress.current().subjects());
             all.add(subject);
-            progress.save(r -> r.withSubjects(all));
-        }
-    }
-
-    /** What an attempt that died left of the subject in the pass's generation (which holds only what the pass read). */
-    private void dropLeftovers(SyncRun run, Subject subject) {
-        List<String> left = new ArrayList<>();
-        String after = null;
-        while (true) {
-            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, 500);
-            page.stream().map(SnapshotStore.Item::key).filter(subject::covers).forEach(left::add);
-            if (page.size() < 500) {
-                break;
-            }
-            after = page.get(page.size() - 1).key();
-        }
-        if (!left.isEmpty()) {
-            snapshots.delete(run.accountId(), run.generation(), left);
+            progress.defer(r -> r.withSubjects(all));
         }
     }
 
@@ -201,9 +223,110 @@ final class SubjectReader {
         return new SnapshotStore.Item(key, SnapshotParts.write(part));
     }
 
-    private void write(SyncRun run, List<SnapshotStore.Item> items) {
-        if (!items.isEmpty()) {
-            snapshots.put(run.accountId(), run.generation(), items);
+    /**
+     * A sink for one subject's lanes: each page goes to the subject's read (in memory), and where
+     * reading stands is kept here, stored by the reader once the lanes stop (see {@link RunProgress#defer}).
+     */
+    private static final class PassSink implements OrganizationReader.Sink {
+        private final SubjectRead subject;
+        private final SyncRun.Organization org;
+        /** For a roster alone (its members, not its pipelines): the team found gone is added to the pass whole. */
+        private final Runnable rosterAloneGone;
+        private Read at;
+        private Tally tally;
+
+        PassSink(SubjectRead subject, SyncRun.Organization org, Read at, Tally tally, Runnable rosterAloneGone) {
+            this.subject = subject;
+            this.org = org;
+            this.at = at;
+            this.tally = tally;
+            this.rosterAloneGone = rosterAloneGone;
+        }
+
+        @Override
+        public boolean readsPipelines() {
+            return rosterAloneGone == null;
+        }
+
+        synchronized Read read() {
+            return at;
+        }
+
+        synchronized Tally tally() {
+            return tally;
+        }
+
+        @Override
+        public synchronized OrganizationReader.Position position() {
+            return at.position();
+        }
+
+        @Override
+        public void profiles(List<dev.kitebridge.directory.orgdata.MemberProfile> page) {
+            subject.add(page.stream().map(p -> item(SnapshotKeys.profile(org.id(), p.userUuid()), p.withoutRaw())).toList());
+        }
+
+        @Override
+        public void invitations(List<InvitationNode> page) {
+            subject.add(page.stream().map(i -> item(SnapshotKeys.invitation(org.id(), i.uuid()), i)).toList());
+        }
+
+        @Override
+        public void members(List<OrganizationMember> page) {
+            subject.add(page.stream().map(m -> item(SnapshotKeys.member(org.id(), m.id()), m)).toList());
+        }
+
+        @Override
+        public void teams(List<Team> page) {
+            subject.add(page.stream().map(t -> item(SnapshotKeys.group(org.id(), t.id()), t)).toList());
+        }
+
+        /** A team's memberships with their entries in its index: a team whose entries are not whole in the snapshot gets them. */
+        @Override
+        public void rosterMembers(String team, List<dev.kitebridge.buildkite.rest.TeamMember> page) {
+            subject.add(TeamIndex.withEntries(page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
+                    new SnapshotParts.Membership(m.role()))).toList()));
+        }
+
+        @Override
+        public void rosterPipelines(String team, List<dev.kitebridge.directory.orgdata.TeamRoster.PipelineAccess> page) {
+            String teamKey = SnapshotKeys.group(org.id(), team);
+            subject.add(page.stream().map(p -> item(teamKey + "/p/" + p.pipelineUuid(), p)).toList());
+        }
+
+        @Override
+        public void rosterRead(String team, long membersCount) {
+            subject.add(List.of(item(SnapshotKeys.group(org.id(), team) + "/r", new SnapshotParts.RosterSummary(membersCount, true))));
+        }
+
+        @Override
+        public void teamGone(String team) {
+            subject.teamGone();
+            if (rosterAloneGone != null) {
+                rosterAloneGone.run(); // a roster cannot say its team is deleted: the team's own read does
+            }
+        }
+
+        @Override
+        public String teamAfter(String team) {
+            return null; // one team's roster: no team follows it
+        }
+
+        @Override
+        public synchronized void moved(GraphqlLane next, Tally read) {
+            at = at.with(next);
+            tally = plus(tally, read);
+        }
+
+        @Override
+        public synchronized void moved(RestLane next, Tally read) {
+            at = at.with(next);
+            tally = plus(tally, read);
+        }
+
+        private static Tally plus(Tally a, Tally b) {
+            return new Tally(a.members() + b.members(), a.invitations() + b.invitations(), a.teams() + b.teams(),
+                    a.memberships() + b.memberships());
         }
     }
 }

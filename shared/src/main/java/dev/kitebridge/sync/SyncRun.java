@@ -140,8 +140,20 @@ public record SyncRun(
     /** @param subjects what a pass of changes re-reads; null: a full run */
     public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, List<Subject> subjects,
                                  boolean allowDeletions, Instant now, long baseGeneration) {
+        return queued(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, now, baseGeneration, List.of());
+    }
+
+    /**
+     * @param organizations a pass's organizations where they are known when it is queued (every subject's among them),
+     *     which it reads in without asking Buildkite; empty: it asks Buildkite which it reaches when it starts, as a full run does
+     */
+    public static SyncRun queued(String id, String tenantId, String accountId, long ordinal, String trigger, List<Subject> subjects,
+                                 boolean allowDeletions, Instant now, long baseGeneration, List<Organization> organizations) {
+        if (subjects == null && !organizations.isEmpty()) {
+            throw new IllegalArgumentException("a full run reads which organizations it reaches");
+        }
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects == null ? null : List.copyOf(subjects), allowDeletions, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
-                ordinal, subjects == null && baseGeneration != 0, List.of(), Read.start(0), Diff.START, Counts.ZERO, null, 0, null, 0);
+                ordinal, subjects == null && baseGeneration != 0, List.copyOf(organizations), Read.start(0), Diff.START, Counts.ZERO, null, 0, null, 0);
     }
 
     /** A full run reads everything into a generation of its own; a pass of changes re-reads only its subjects. */

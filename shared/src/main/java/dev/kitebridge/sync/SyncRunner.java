@@ -126,6 +126,7 @@ public final class SyncRunner {
             if (progress.current().attempts() > 0 && progress.current().phase() != SyncRun.Phase.DONE) {
                 progress.save(SyncRun::progressed);
             }
+            progress.flush(); // a pass's steps deferred in this turn (see RunProgress#defer)
             return outcome;
         } catch (RunProgress.Lost lost) {
             // The run changed under this worker: another has it, or a save that failed had landed. Look again later.
@@ -194,7 +195,8 @@ public final class SyncRunner {
                     if (!done) {
                         return Outcome.later(time.now());
                     }
-                    progress.save(r -> r.inPhase(SyncRun.Phase.PUBLISH));
+                    // A pass's end is fixed here (see publish), in the same save: one write of its item fewer.
+                    progress.save(r -> r.full() ? r.inPhase(SyncRun.Phase.PUBLISH) : r.inPhase(SyncRun.Phase.PUBLISH).finishing(time.now()));
                 }
                 case PUBLISH -> {
                     if (run.status() == SyncRun.Status.FAILED) {
@@ -241,9 +243,15 @@ public final class SyncRunner {
         }
         try {
             if (run.status() == SyncRun.Status.QUEUED) {
-                List<SyncRun.Organization> reached = access.organizations(session).stream()
-                        .map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
-                progress.save(r -> r.started(time.now(), reached));
+                // A pass queued with its organizations (see SyncService) does not ask Buildkite for them again.
+                List<SyncRun.Organization> reached = !run.full() && !run.organizations().isEmpty() ? run.organizations()
+                        : access.organizations(session).stream().map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
+                // A pass's start is stored with its first turn's end (a worker that dies starts again the same way).
+                if (run.full()) {
+                    progress.save(r -> r.started(time.now(), reached));
+                } else {
+                    progress.defer(r -> r.started(time.now(), reached));
+                }
             }
             SyncRun.Read before = progress.current().read();
             Instant turnStart = time.now();
@@ -305,7 +313,10 @@ public final class SyncRunner {
      * the requests' (a turn whose failure goes up as a failed attempt is not counted).
      */
     private static void countCalls(RunProgress progress, Session session) {
-        SyncRun run = progress.save(r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(), session.rateLimitedAnswers())));
+        java.util.function.UnaryOperator<SyncRun> counted = r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(),
+                session.rateLimitedAnswers()));
+        // A pass's are stored with its next save (a worker that dies loses them with the steps it does again).
+        SyncRun run = progress.current().full() ? progress.save(counted) : progress.defer(counted);
         Metrics.emit("sync_turn", Map.of("run_id", run.id(), "tenant", run.tenantId(), "account", run.accountId()),
                 List.of(Metric.count("BuildkiteCalls", session.buildkiteCalls()),
                         Metric.count("BuildkiteRateLimited", session.rateLimitedAnswers())), session.now());

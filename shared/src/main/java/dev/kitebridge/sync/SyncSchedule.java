@@ -110,7 +110,7 @@ public final class SyncSchedule {
     }
 
     /** How many accounts a tick looks at side by side. */
-    static final int AT_ONCE = 8;
+    public static final int AT_ONCE = 8;
 
     private void tick(AccountSync state, AtomicInteger fullRuns, AtomicInteger passes, AtomicInteger polled, AtomicInteger looked) {
         // Read once a tick: the poll or look opens Buildkite with this account, not a second read of it.
@@ -248,7 +248,8 @@ public final class SyncSchedule {
             throw e;
         }
         // After a full run the next look compares with the data that run keeps, not with counts seen before it.
-        CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals(), found.doubted(), found.listed());
+        CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals(), found.doubted(), found.listed(),
+                found.twoFactorByTeam());
         return act(account, "counts", found.fullRunNeeded(), found.subjects(), s -> s.withCounts(seen));
     }
 

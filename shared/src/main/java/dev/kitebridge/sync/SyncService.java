@@ -108,7 +108,8 @@ public final class SyncService {
                 subjects = null; // nothing to compare a pass with (a first run failed): a full run
             }
             SyncRun run = SyncRun.queued("run_" + UUID.randomUUID().toString().replace("-", ""), tenantId, accountId,
-                    state.nextOrdinal(), trigger, subjects, allowDeletions, time.now(), state.currentGeneration());
+                    state.nextOrdinal(), trigger, subjects, allowDeletions, time.now(), state.currentGeneration(),
+                    subjects == null ? List.of() : organizationsOf(account, subjects, syncs.runs(accountId, state.nextOrdinal(), 1)));
             // The account claims the run's ordinal first: a crash before the run is written leaves a name of nothing, never two runs.
             if (syncs.replaceAccount(state.withActiveRun(run.id(), run.ordinal())).isPresent()) {
                 syncs.createRun(run);
@@ -118,6 +119,23 @@ public final class SyncService {
         }
         throw ApiError.rateLimited(Duration.ofSeconds(1), "the sync state of account " + accountId
                 + " is changing; retry after the time given");
+    }
+
+    /**
+     * A pass's organizations, as the account has them (what the watch that named the subjects has
+     * just reached: its polls and looks go by these slugs) where they agree with the account's last
+     * run (ids and slugs; the run's have names): the pass need not ask Buildkite which it reaches.
+     * Empty (the pass asks, as a full run does) where they differ (an organization renamed, reached
+     * or lost since) or a subject's organization is not among them: a slug gone stale would answer
+     * 404 for members still there.
+     */
+    private static List<SyncRun.Organization> organizationsOf(IntegratedAccount account, List<Subject> subjects, List<SyncRun> last) {
+        List<SyncRun.Organization> known = last.isEmpty() ? List.of() : last.get(0).organizations();
+        java.util.Set<List<String>> lastRun = known.stream().map(o -> List.of(o.id(), o.slug())).collect(java.util.stream.Collectors.toSet());
+        java.util.Set<List<String>> watched = account.organizations().stream().map(o -> List.of(o.id(), o.slug()))
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> ids = known.stream().map(SyncRun.Organization::id).collect(java.util.stream.Collectors.toSet());
+        return lastRun.equals(watched) && subjects.stream().allMatch(s -> ids.contains(s.organizationId())) ? known : List.of();
     }
 
     /** Sends a run that must go on later back to the queue, for a worker to take it up after {@code delay}. */

@@ -79,7 +79,8 @@ public abstract class SyncStoreContract {
                 Map.of("org-1", new AuditCursor(T0.minusSeconds(5), List.of("evt-a", "evt-b"), T0.minusSeconds(2), null),
                         "org-2", AuditCursor.UNKNOWN.unavailable(T0)),
                 new CountsSeen(T0.minusSeconds(30), Map.of("org-2", new SignalsQueries.Signals(120, 3, 80, 2,
-                        Map.of("team-1", new SignalsQueries.TeamSignal("Platform", 40)))), Set.of("org-2"), Set.of("org-3")), 3);
+                        Map.of("team-1", new SignalsQueries.TeamSignal("Platform", 40)))), Set.of("org-2"), Set.of("org-3"),
+                        Map.of("org-2", Map.of("team-1", 25L))), 3);
         assertTrue(store().createAccount(state));
         assertEquals(state, store().account("acct-1").orElseThrow());
         AccountSync first = AccountSync.first("acct-2", "tenant-1");

@@ -14,6 +14,7 @@ class CountingSnapshots implements SnapshotStore {
     final Map<Long, List<String>> puts = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> writes = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> reads = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicLong> lookedUp = new ConcurrentHashMap<>();
 
     CountingSnapshots(SnapshotStore kept) {
         this.kept = kept;
@@ -23,6 +24,12 @@ class CountingSnapshots implements SnapshotStore {
         puts.clear();
         writes.clear();
         reads.clear();
+        lookedUp.clear();
+    }
+
+    /** How many keys were looked up one by one in a generation (DynamoDB charges each a unit, found or not). */
+    long lookedUp(long generation) {
+        return lookedUp.getOrDefault(generation, new AtomicLong()).get();
     }
 
     /** How many items were read of a generation: each item a list or a look-up answered with, as DynamoDB counts them. */
@@ -63,6 +70,7 @@ class CountingSnapshots implements SnapshotStore {
 
     @Override
     public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+        lookedUp.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(keys.size());
         return read(generation, kept.get(accountId, generation, keys));
     }
 

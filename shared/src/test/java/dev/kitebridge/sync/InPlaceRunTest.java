@@ -54,6 +54,8 @@ class InPlaceRunTest {
                     "the account's generation stays, changed in place");
             assertEquals(before, fixture.snapshot());
             assertEquals(0, counted.writes(current), "nothing written into the account's generation: " + counted.puts);
+            // Its pages are looked up in the account's generation read by range, not item by item (a read unit each).
+            assertEquals(0, counted.lookedUp(current), "keys looked up one by one");
             List<String> intoRun = counted.keysPut(second.generation());
             assertTrue(intoRun.stream().allMatch(InPlace::isMarker), "only markers: " + intoRun.stream().filter(k -> !InPlace.isMarker(k)).toList());
             // A marker a page read: no more than the pages (Buildkite calls), and far fewer than the items.

@@ -35,9 +35,13 @@ class SyncScheduleTest {
 
     /** The account's schedule, the account registered with it as linking does. */
     private static SyncSchedule schedule(SyncFixture fixture, VirtualTime time) {
+        return schedule(fixture, time, new LightWatch(fixture.access, fixture.directoryService));
+    }
+
+    private static SyncSchedule schedule(SyncFixture fixture, VirtualTime time, LightWatch light) {
         fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
         return new SyncSchedule(fixture.accounts, fixture.syncs, fixture.service, new AuditWatch(fixture.access, fixture.snapshots, time),
-                new LightWatch(fixture.access, fixture.directoryService), CADENCE, time);
+                light, CADENCE, time);
     }
 
     /** Works on the run the tick queued until it is done. */
@@ -100,6 +104,94 @@ class SyncScheduleTest {
             SyncRun full = finishQueued(watched);
             assertTrue(full.full());
             assertEquals(List.of(), changesOf(watched.events(), beforeFull), "and it finds nothing the pass left");
+        }
+    }
+
+    /** What Buildkite's journal counted from an entry on: GraphQL points by document, REST requests by route. */
+    private static java.util.Map<String, Long> spentSince(Sandbox sandbox, int from) {
+        var entries = sandbox.journal().entries();
+        java.util.Map<String, Long> spent = new java.util.TreeMap<>();
+        for (var e : entries.subList(from, entries.size())) {
+            if (e.isGraphql()) {
+                spent.merge("points " + e.operation(), e.actualComplexity(), Long::sum);
+            } else {
+                spent.merge(e.route(), 1L, Long::sum);
+            }
+        }
+        return spent;
+    }
+
+    /**
+     * A move between teams, as its audit events name it, costs the poll and a pass that reads the
+     * member and the two teams' rosters: not the teams, nor their pipelines (a membership changes
+     * neither), nor which organizations the token reaches (the poll has just reached this one; the
+     * pass takes it from the last run). A team renamed in the same minute as a member joins it is
+     * read whole, once. Each pass publishes what a full run finds.
+     */
+    @Test
+    void aMembershipsPassReadsTheRostersAloneAndNotTheOrganizations() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(80, 5).withEnterprise(1)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            SyncSchedule schedule = schedule(watched, time);
+            schedule.tick();
+            finishQueued(watched);
+            reference.sync(WORKER);
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the first poll places the cursor");
+            var world = sandbox.world();
+            Organization org = watched.org();
+            List<Team> teams = world.teams(org.uuid());
+            TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(watched.actor()) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            world.moveTeamMember(org, watched.actor(), teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+            int teamsNow = world.teamMembershipsOf(org.uuid(), moving.userUuid()).size();
+            time.advance(Duration.ofMinutes(10)); // past what a process keeps of the organizations the token reaches
+
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+            int journalSeen = sandbox.journal().entries().size();
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "the poll starts a pass");
+            SyncRun pass = finishQueued(watched);
+            java.util.Map<String, Long> spent = spentSince(sandbox, journalSeen);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertEquals(java.util.Set.of(Subject.user(org.uuid(), moving.userUuid()), Subject.roster(org.uuid(), teams.get(0).uuid()),
+                    Subject.roster(org.uuid(), teams.get(1).uuid())), java.util.Set.copyOf(pass.subjects()));
+            long poll = spent.get("points OrganizationAuditEvents");
+            // The member's one membership query (10 points, 2 a team), their membership, the two rosters, VERIFY's check of the one left.
+            assertEquals(java.util.Map.of(
+                    "points OrganizationAuditEvents", poll,
+                    "points MyMembership", 10L + 2L * teamsNow,
+                    "GET /v2/organizations/{org}/members/{user}", 1L,
+                    "GET /v2/organizations/{org}/teams/{team}/members", 2L,
+                    "GET /v2/organizations/{org}/teams/{team}/members/{user}", 1L), spent, "the poll's and the pass's cost in Buildkite's journal");
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
+
+            String joiner = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(watched.actor())
+                    && world.teamMember(org.uuid(), teams.get(2).uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow().userUuid();
+            world.addTeamMember(org, watched.actor(), teams.get(2).uuid(), joiner, TeamMember.Role.MAINTAINER);
+            world.updateTeam(org, watched.actor(), teams.get(2).uuid(), new TeamFields("Renamed " + teams.get(2).name(), null, null, null,
+                    null, null, null, null, null, null));
+            time.advance(Duration.ofMinutes(1));
+            watchedSeen = watched.events().size();
+            referenceSeen = reference.events().size();
+            journalSeen = sandbox.journal().entries().size();
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick());
+            pass = finishQueued(watched);
+            spent = spentSince(sandbox, journalSeen);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertTrue(pass.subjects().contains(Subject.group(org.uuid(), teams.get(2).uuid()))
+                    && !pass.subjects().contains(Subject.roster(org.uuid(), teams.get(2).uuid())), "read whole: " + pass.subjects());
+            assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}"), "once: " + spent);
+            assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}/pipelines"), "once: " + spent);
+            assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}/members"), "once: " + spent);
+            assertFalse(spent.containsKey("GET /v2/organizations"), "the organizations from the last run: " + spent);
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
         }
     }
 
@@ -218,7 +310,11 @@ class SyncScheduleTest {
 
     /** The first full run, audit events asked for (not served), the first look and its pass, a quiet look. */
     private static SyncSchedule settled(SyncFixture fixture, VirtualTime time) {
-        SyncSchedule schedule = schedule(fixture, time);
+        return settled(fixture, time, new LightWatch(fixture.access, fixture.directoryService));
+    }
+
+    private static SyncSchedule settled(SyncFixture fixture, VirtualTime time, LightWatch light) {
+        SyncSchedule schedule = schedule(fixture, time, light);
         schedule.tick();
         finishQueued(fixture);
         schedule.tick(); // audit events asked for: not served
@@ -353,7 +449,7 @@ class SyncScheduleTest {
             Signals seen = state.counts().byOrganization().get(org.uuid());
             watched.syncs.replaceAccount(state.withCounts(new CountsSeen(state.counts().at(), java.util.Map.of(org.uuid(),
                     new Signals(seen.members() - 1, seen.admins(), seen.twoFactor(), seen.invitations(), seen.teams())),
-                    java.util.Set.of(), java.util.Set.of())));
+                    java.util.Set.of(), java.util.Set.of(), state.counts().twoFactorByTeam())));
             time.advance(Duration.ofMinutes(10));
             assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "doubted: the member list at once");
             SyncRun listed = finishQueued(watched);
@@ -372,5 +468,183 @@ class SyncScheduleTest {
             assertEquals(List.of(), List.copyOf(counts.doubted()));
             assertEquals(List.of(), List.copyOf(counts.listed()));
         }
+    }
+
+    // ---------------------------------------------------------------- 2FA where both sides are too many to list
+
+    /** A look that lists at most {@code listPoints} of teams' 2FA sides, where both sides of the organization's count are larger than allowed. */
+    private static LightWatch bothSidesTooLarge(SyncFixture fixture, long listPoints) {
+        var world = fixture.sandbox.world();
+        List<Member> members = world.members(fixture.org().uuid());
+        long on = members.stream().filter(m -> world.requireUser(m.userUuid()).twoFactorEnabled()).count();
+        int limit = (int) Math.min(on, members.size() - on) - 3; // both sides over it, before the changes and after
+        assertTrue(limit >= 1, on + " of " + members.size() + " with 2FA on");
+        return new LightWatch(fixture.access, fixture.directoryService, limit, listPoints);
+    }
+
+    /** How many pages of teams' 2FA sides the sandbox answered. */
+    private static long sidesListed(Sandbox sandbox) {
+        return sandbox.journal().count(e -> "TwoFactorSide".equals(e.operation()));
+    }
+
+    /**
+     * The 10,000-member case in small: both sides of the organization's 2FA count are too many to
+     * list. A member in several teams turns 2FA on: each of their teams' counts of members with 2FA
+     * on moves; the look lists the smallest of those teams' smaller side, finds the member, and their
+     * other teams' moves are explained by the kept rosters (one list, not one a team). The pass
+     * publishes what a full run finds; the next look is quiet.
+     */
+    @Test
+    void aTwoFactorChangeBothSidesTooLargeToListIsFoundThroughOneOfItsTeams() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(200, 8)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            Organization org = watched.org();
+            var world = sandbox.world();
+            Member member = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
+                    && !world.requireUser(m.userUuid()).twoFactorEnabled()
+                    && world.teamMembershipsOf(org.uuid(), m.userUuid()).size() >= 3).findFirst().orElseThrow();
+            SyncSchedule schedule = settled(watched, time, bothSidesTooLarge(watched, TwoFactorByTeam.LIST_POINTS));
+            reference.sync(WORKER);
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+            long listedBefore = sidesListed(sandbox);
+
+            world.setTwoFactor(member.userUuid(), true);
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the member's teams' 2FA counts moved: a pass");
+            assertEquals(1, sidesListed(sandbox) - listedBefore, "one team listed: the member found explains their other teams");
+            SyncRun pass = finishQueued(watched);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertEquals(List.of(Subject.user(org.uuid(), member.userUuid())), pass.subjects(), "the member, nobody else");
+
+            reference.sync(WORKER);
+            List<String> found = changesOf(watched.events(), watchedSeen);
+            assertEquals(1, found.size(), String.join("\n", found));
+            assertTrue(found.get(0).startsWith(ChangeEvent.USER_UPDATED) && found.get(0).contains("\"is_2fa_enabled\":true"), found.get(0));
+            assertEquals(changesOf(reference.events(), referenceSeen), found, "the pass publishes what a full run finds");
+
+            time.advance(Duration.ofMinutes(10));
+            long listedAfter = sidesListed(sandbox);
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "the teams' counts as the look left them: nothing");
+            assertEquals(listedAfter, sidesListed(sandbox), "and nothing listed");
+        }
+    }
+
+    /**
+     * A member with 2FA on leaves the organization: their teams' member counts and 2FA counts move.
+     * The look finds them gone from those teams, and their 2FA as kept explains the 2FA moves: no
+     * team's side is listed for it.
+     */
+    @Test
+    void aLeaverWithTwoFactorOnMovesTheTeamsCountsWithoutAList() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(200, 8)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time)) {
+            Organization org = watched.org();
+            var world = sandbox.world();
+            Member leaver = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
+                    && world.requireUser(m.userUuid()).twoFactorEnabled()
+                    && world.teamMembershipsOf(org.uuid(), m.userUuid()).size() >= 2).findFirst().orElseThrow();
+            SyncSchedule schedule = settled(watched, time, bothSidesTooLarge(watched, TwoFactorByTeam.LIST_POINTS));
+            int seen = watched.events().size();
+            long listedBefore = sidesListed(sandbox);
+
+            world.removeMember(org, watched.actor(), leaver.userUuid());
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the leaver's teams moved: a pass");
+            assertEquals(listedBefore, sidesListed(sandbox), "the 2FA moves are the leaver's: no side listed");
+            assertEquals(SyncRun.Status.COMPLETED, finishQueued(watched).status());
+            assertTrue(changesOf(watched.events(), seen).stream().anyMatch(e -> e.startsWith(ChangeEvent.USER_DELETED)
+                    && e.contains(leaver.userUuid())), "the leave is published");
+        }
+    }
+
+    /**
+     * Two members in different teams turn 2FA on, and a look may list only one of those teams: it
+     * lists the cheaper, and keeps the other team's 2FA count as it was, so the next look sees it
+     * moved still and lists it. Both are published, one look apart.
+     */
+    @Test
+    void aTeamBeyondALooksPointsIsListedByTheNextLook() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(200, 8)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time)) {
+            Organization org = watched.org();
+            var world = sandbox.world();
+            List<Member> alone = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
+                    && !world.requireUser(m.userUuid()).twoFactorEnabled() && world.teamMembershipsOf(org.uuid(), m.userUuid()).size() == 1)
+                    .toList();
+            Member first = alone.get(0);
+            String firstTeam = world.teamMembershipsOf(org.uuid(), first.userUuid()).get(0).teamUuid();
+            Member second = alone.stream().filter(m -> !world.teamMembershipsOf(org.uuid(), m.userUuid()).get(0).teamUuid().equals(firstTeam))
+                    .findFirst().orElseThrow();
+            String secondTeam = world.teamMembershipsOf(org.uuid(), second.userUuid()).get(0).teamUuid();
+            // Each side's list alone fits the look's points; both do not.
+            long points = Math.max(listCost(world, org, firstTeam), listCost(world, org, secondTeam)) + 1;
+            SyncSchedule schedule = settled(watched, time, bothSidesTooLarge(watched, points));
+            int seen = watched.events().size();
+
+            world.setTwoFactor(first.userUuid(), true);
+            world.setTwoFactor(second.userUuid(), true);
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick());
+            List<Subject> one = finishQueued(watched).subjects();
+            assertEquals(1, one.size(), one.toString());
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the team left unlisted still shows moved: a pass");
+            List<Subject> other = finishQueued(watched).subjects();
+            assertEquals(java.util.Set.of(Subject.user(org.uuid(), first.userUuid()), Subject.user(org.uuid(), second.userUuid())),
+                    java.util.Set.of(one.get(0), other.get(0)), "each member once");
+            List<String> published = changesOf(watched.events(), seen);
+            assertEquals(2, published.size(), String.join("\n", published));
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "then quiet");
+        }
+    }
+
+    /**
+     * A member in no team turns 2FA on: no team's count moves, only the organization's, by one more
+     * than the teams explain. The kept directory knows who is in no team: each of them with 2FA off
+     * is asked (2 points a member), the member found, and the pass publishes what a full run finds.
+     */
+    @Test
+    void aTwoFactorChangeOfAMemberInNoTeamIsFoundAmongTheKeptMembersInNoTeam() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(200, 8)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            Organization org = watched.org();
+            var world = sandbox.world();
+            Member loner = world.members(org.uuid()).stream().filter(m -> m.role() == Member.Role.MEMBER
+                    && !world.requireUser(m.userUuid()).twoFactorEnabled() && world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            SyncSchedule schedule = settled(watched, time, bothSidesTooLarge(watched, TwoFactorByTeam.LIST_POINTS));
+            reference.sync(WORKER);
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+            long listedBefore = sidesListed(sandbox);
+
+            world.setTwoFactor(loner.userUuid(), true);
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the organization's 2FA count moved, no team's: a pass");
+            assertEquals(listedBefore, sidesListed(sandbox), "no team's side listed");
+            SyncRun pass = finishQueued(watched);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertEquals(List.of(Subject.user(org.uuid(), loner.userUuid())), pass.subjects(), "the member, nobody else");
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
+            time.advance(Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 1), schedule.tick(), "then quiet");
+        }
+    }
+
+    /** What listing a team's smaller side of 2FA reserves, one page: 4 points and 1 a member asked for (the side and 5 more). */
+    private static long listCost(dev.kitebridge.sandbox.model.World world, Organization org, String team) {
+        var members = world.teamMembers(org.uuid(), team);
+        long on = members.stream().filter(m -> world.requireUser(m.userUuid()).twoFactorEnabled()).count();
+        return 4 + Math.min(on + 1, members.size() - on) + 5; // the side after the change: one more on
     }
 }

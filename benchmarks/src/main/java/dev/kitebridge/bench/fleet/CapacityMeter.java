@@ -122,7 +122,7 @@ public class CapacityMeter implements ExecutionInterceptor {
      */
     public Map<String, Double> unitsByItem() {
         Map<String, Double> copy = new java.util.TreeMap<>();
-        unitsByItem.forEach((name, units) -> copy.put(name, units.sum()));
+        unitsByItem.forEach((name, units) -> copy.put(name, Math.round(units.sum() * 10) / 10.0));
         return copy;
     }
 
@@ -132,17 +132,59 @@ public class CapacityMeter implements ExecutionInterceptor {
         computedUnits.reset();
         calls.clear();
         unitsByItem.clear();
+        sites.clear();
     }
 
     private void byItem(String operation, Map<String, AttributeValue> key, double units) {
-        AttributeValue pk = key == null ? null : key.get("pk");
-        String kind = pk == null || pk.s() == null ? "" : " " + pk.s().substring(0, pk.s().indexOf('#') + 1);
-        unitsByItem.computeIfAbsent(operation + kind, k -> new DoubleAdder()).add(units);
+        unitsByItem.computeIfAbsent(operation + kindOf(key), k -> new DoubleAdder()).add(units);
     }
 
     private static Map<String, AttributeValue> queried(Map<String, AttributeValue> values) {
         AttributeValue pk = values == null ? null : values.get(":pk");
         return pk == null ? null : Map.of("pk", pk);
+    }
+
+    /**
+     * Units of a call over several items (a batch, a query's answer) by the kind of each item, in
+     * proportion to what each would cost alone: a batch's answer reports one total.
+     */
+    private void byItems(String operation, List<Map.Entry<String, Double>> items, double units, Map<String, AttributeValue> otherwise) {
+        Map<String, Double> shares = new java.util.HashMap<>();
+        double sum = 0;
+        for (Map.Entry<String, Double> item : items) {
+            shares.merge(item.getKey(), item.getValue(), Double::sum);
+            sum += item.getValue();
+        }
+        if (sum == 0) {
+            byItem(operation, otherwise, units);
+            return;
+        }
+        double scale = units / sum;
+        shares.forEach((kind, share) -> unitsByItem.computeIfAbsent(operation + kind, k -> new DoubleAdder()).add(share * scale));
+    }
+
+    /**
+     * An item's kind: its partition key up to its first {@code #}; for a snapshot's items also what
+     * its sort key is ({@code ~seen}, {@code ~gone} markers; {@code u/g} a profile, {@code u/m} a
+     * member, {@code u/t} a membership, {@code t} an index entry, {@code g} a team, {@code g/r}, {@code g/p}, {@code i}).
+     */
+    static String kindOf(Map<String, AttributeValue> key) {
+        AttributeValue pk = key == null ? null : key.get("pk");
+        if (pk == null || pk.s() == null) {
+            return "";
+        }
+        String kind = " " + pk.s().substring(0, pk.s().indexOf('#') + 1);
+        AttributeValue sk = key.get("sk");
+        if (!kind.equals(" SNAPSHOT#") || sk == null || sk.s() == null) {
+            return kind;
+        }
+        String s = sk.s();
+        if (s.startsWith("~")) {
+            return kind + " " + s.substring(0, Math.max(1, s.indexOf('/')));
+        }
+        String[] parts = s.split("/", 6); // o, ORG, kind, ID, part, ...
+        String of = parts.length > 2 ? parts[2] : "?";
+        return kind + " " + of + (parts.length > 4 && !of.equals("t") ? "/" + parts[4] : "");
     }
 
     @Override
@@ -192,15 +234,22 @@ public class CapacityMeter implements ExecutionInterceptor {
                     settle(true, List.of(r.consumedCapacity()), () -> writeUnits(r.hasAttributes() ? size(r.attributes()) : 0)));
         } else if (response instanceof QueryResponse r) {
             QueryRequest q = (QueryRequest) request;
-            byItem("Query", queried(q.expressionAttributeValues()),
-                    settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead())));
+            byItems("Query", r.items().stream().map(i -> Map.entry(kindOf(i), (double) size(i))).toList(),
+                    settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead())),
+                    queried(q.expressionAttributeValues()));
         } else if (response instanceof ScanResponse r) {
             ScanRequest q = (ScanRequest) request;
             byItem("Scan", null, settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead())));
         } else if (response instanceof BatchGetItemResponse r) {
-            byItem("BatchGetItem", null, settle(false, r.consumedCapacity(), () -> batchGetUnits((BatchGetItemRequest) request, r)));
+            // Each key asked for costs at least a unit, found or not.
+            byItems("BatchGetItem", ((BatchGetItemRequest) request).requestItems().values().stream().flatMap(k -> k.keys().stream())
+                            .map(k -> Map.entry(kindOf(k), 1.0)).toList(),
+                    settle(false, r.consumedCapacity(), () -> batchGetUnits((BatchGetItemRequest) request, r)), null);
         } else if (response instanceof BatchWriteItemResponse r) {
-            byItem("BatchWriteItem", null, settle(true, r.consumedCapacity(), () -> batchWriteUnits((BatchWriteItemRequest) request, r)));
+            byItems("BatchWriteItem", ((BatchWriteItemRequest) request).requestItems().values().stream().flatMap(List::stream)
+                            .map(w -> w.putRequest() != null ? Map.entry(kindOf(w.putRequest().item()), writeUnits(size(w.putRequest().item())))
+                                    : Map.entry(kindOf(w.deleteRequest().key()) + " (delete)", 1.0)).toList(),
+                    settle(true, r.consumedCapacity(), () -> batchWriteUnits((BatchWriteItemRequest) request, r)), null);
         } else if (response instanceof TransactWriteItemsResponse r) {
             byItem("TransactWriteItems", null, settle(true, r.consumedCapacity(), () -> 2 * ((TransactWriteItemsRequest) request).transactItems().stream()
                     .mapToDouble(item -> item.put() != null ? writeUnits(size(item.put().item())) : 1).sum()));
@@ -226,6 +275,24 @@ public class CapacityMeter implements ExecutionInterceptor {
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         calls.computeIfAbsent(service + "." + operation, name -> new AtomicLong()).incrementAndGet();
+        if (TRACED) {
+            // Profiling aid: which of Kitebridge's methods made the call (the first two frames of its own).
+            String site = StackWalker.getInstance().walk(frames -> frames
+                    .filter(f -> f.getClassName().startsWith("dev.kitebridge.") && !f.getClassName().startsWith("dev.kitebridge.bench."))
+                    .limit(3).map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
+                    .collect(java.util.stream.Collectors.joining("<")));
+            sites.computeIfAbsent(operation + " " + site, name -> new AtomicLong()).incrementAndGet();
+        }
+    }
+
+    private static final boolean TRACED = System.getenv("FLEET_PROBE_TRACE") != null;
+    private final Map<String, AtomicLong> sites = new ConcurrentHashMap<>();
+
+    /** With FLEET_PROBE_TRACE set: calls so far by operation and the Kitebridge methods that made them. */
+    public Map<String, Long> callsBySite() {
+        Map<String, Long> copy = new java.util.TreeMap<>();
+        sites.forEach((name, count) -> copy.put(name, count.get()));
+        return copy;
     }
 
     private double settle(boolean write, Collection<ConsumedCapacity> reported, java.util.function.DoubleSupplier computed) {

@@ -89,6 +89,7 @@ public final class FleetProbe {
     private final SecretsManagerTokenVault tokens;
     private final int workerTimeoutSeconds;
     private final int tickTimeoutSeconds;
+    private final int tickMemoryMb;
     private final int webhookTimeoutSeconds;
 
     private FleetProbe(Map<String, String> env) {
@@ -97,6 +98,7 @@ public final class FleetProbe {
         time = new WaitingClock(clock);
         workerTimeoutSeconds = Integer.parseInt(env.get("PROBE_WORKER_TIMEOUT"));
         tickTimeoutSeconds = Integer.parseInt(env.get("PROBE_SCHEDULE_TIMEOUT"));
+        tickMemoryMb = Integer.parseInt(env.get("PROBE_SCHEDULE_MEMORY"));
         webhookTimeoutSeconds = Integer.parseInt(env.get("PROBE_WEBHOOK_TIMEOUT"));
         queue = new DelayedQueue(time);
         AwsConfig aws = AwsConfig.fromEnvironment(env).orElseThrow();
@@ -185,8 +187,15 @@ public final class FleetProbe {
             // One tick of the schedule (warm: it runs every minute), then the worker on whatever it started.
             SyncScheduleHandler schedule = new SyncScheduleHandler(app.syncSchedule());
             long started = System.nanoTime();
+            long cpu = cpuNanos();
+            java.time.LocalTime began = java.time.LocalTime.now();
             Map<String, Integer> tick = schedule.handleRequest(new ScheduledEvent(), context(tickTimeoutSeconds));
-            ticks.add((System.nanoTime() - started) / 1e9);
+            double real = (System.nanoTime() - started) / 1e9;
+            double cpuSeconds = (cpuNanos() - cpu) / 1e9;
+            ticks.real += real;
+            ticks.cpu += cpuSeconds;
+            ticks.add(tickShare(real, cpuSeconds, tickMemoryMb));
+            trace("tick " + began + " " + java.time.LocalTime.now() + " " + (System.nanoTime() - started) / 1e9);
             did = String.format(Locale.ROOT, " polled=%d looked=%d started_full=%d started_passes=%d", tick.get("accounts_polled"),
                     tick.get("accounts_looked_at"), tick.get("full_runs_started"), tick.get("passes_started"));
             drained = drain(workers);
@@ -201,11 +210,46 @@ public final class FleetProbe {
         if (!kind.equals("WEBHOOK_TICK")) {
             System.out.println("CALLS " + meter.calls());
             System.out.println("UNITS " + meter.unitsByItem());
+            System.out.println("WAITS " + workers.waits);
+            if (!meter.callsBySite().isEmpty()) {
+                trace(kind + " calls " + meter.callsBySite());
+            }
         }
         System.out.printf(Locale.ROOT, "RESULT kind=%s status=%s runs=%d rcu=%.1f wcu=%.1f computed_units=%.1f dynamodb_calls=%d secrets_calls=%d"
-                        + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f buildkite_calls=%d%s%n",
+                        + " sqs_messages=%d tick_invocations=%d tick_seconds=%.3f worker_invocations=%d worker_seconds=%.3f worker_waited=%.3f tick_cpu=%.3f tick_real=%.3f worker_cpu=%.3f buildkite_calls=%d%s%n",
                 kind, drained.status, drained.runs, meter.readUnits(), meter.writeUnits(), meter.computedUnits(), meter.calls("DynamoDb"),
-                meter.calls("SecretsManager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, drained.buildkiteCalls, did);
+                meter.calls("SecretsManager"), queue.sent, ticks.count, ticks.seconds, workers.count, workers.seconds, workers.waited, ticks.cpu, ticks.real, workers.cpu, drained.buildkiteCalls, did);
+    }
+
+    /**
+     * One account's share of the fleet's tick: the schedule's invocation looks at every account,
+     * {@link SyncSchedule#AT_ONCE} side by side, so an account's look adds its real time over that many
+     * (its waits on DynamoDB and Buildkite overlap the others'), or its CPU time at the function's share
+     * of a vCPU (Lambda gives 1,769 MB one vCPU), whichever is longer: the looks cannot overlap
+     * beyond what the CPU does. README, "fleet".
+     */
+    static double tickShare(double realSeconds, double cpuSeconds, int memoryMb) {
+        return Math.max(realSeconds / dev.kitebridge.sync.SyncSchedule.AT_ONCE, cpuSeconds * LAMBDA_MB_PER_VCPU / memoryMb);
+    }
+
+    /** Lambda's memory per vCPU: "at 1,769 MB, a function has the equivalent of one vCPU" (Lambda's guide, "Configure memory"). */
+    static final double LAMBDA_MB_PER_VCPU = 1769;
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Profiling aid: with FLEET_PROBE_TRACE naming a file, each invocation's wall-clock start and end are appended to it. */
+    private static void trace(String line) {
+        String file = System.getenv("FLEET_PROBE_TRACE");
+        if (file != null) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(file), ProcessHandle.current().pid() + " " + line + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     /** The runs the queue holds, each to its end: their statuses (the last run's), how many, and their Buildkite calls. */
@@ -229,10 +273,15 @@ public final class FleetProbe {
             event.setRecords(List.of(record));
             time.reset();
             long start = System.nanoTime();
+            long cpu = cpuNanos();
+            java.time.LocalTime began = java.time.LocalTime.now();
             worker.handleRequest(event, context(workerTimeoutSeconds));
+            workers.cpu += (cpuNanos() - cpu) / 1e9;
             double real = (System.nanoTime() - start) / 1e9;
+            trace("worker " + began + " " + java.time.LocalTime.now() + " " + real);
             // Work counts at its real time; waiting for Buildkite's budgets on Buildkite's clock.
-            workers.add(real + (scale - 1) * time.longestWaitNanos() / 1e9);
+            workers.add(real, (scale - 1) * time.longestWaitNanos() / 1e9);
+            time.waitsBySite().forEach((site, seconds) -> workers.waits.merge(site, seconds, Double::sum));
         }
         Drained drained = new Drained();
         for (String runId : runIds) {
@@ -265,11 +314,31 @@ public final class FleetProbe {
                 clock.sleep(duration);
             } finally {
                 slept.computeIfAbsent(Thread.currentThread(), t -> new AtomicLong()).addAndGet(System.nanoTime() - start);
+                sites.computeIfAbsent(site(), s -> new java.util.concurrent.atomic.DoubleAdder()).add(duration.toNanos() / 1e9);
             }
+        }
+
+        /** Who waited: the first frames outside the clocks, for the output's account of a run's waits. */
+        private static String site() {
+            return StackWalker.getInstance().walk(frames -> frames
+                    .filter(f -> !f.getClassName().startsWith(WaitingClock.class.getName()) && !f.getClassName().endsWith("TimeSource")
+                            && !f.getClassName().endsWith("FleetClock"))
+                    .limit(2).map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
+                    .collect(java.util.stream.Collectors.joining("<")));
+        }
+
+        private final Map<String, java.util.concurrent.atomic.DoubleAdder> sites = new ConcurrentHashMap<>();
+
+        /** Buildkite seconds waited since the last reset, by who waited. */
+        Map<String, Double> waitsBySite() {
+            Map<String, Double> copy = new java.util.TreeMap<>();
+            sites.forEach((site, seconds) -> copy.put(site, Math.round(seconds.sum() * 1000) / 1000.0));
+            return copy;
         }
 
         void reset() {
             slept.clear();
+            sites.clear();
         }
 
         long longestWaitNanos() {
@@ -280,10 +349,26 @@ public final class FleetProbe {
     private static final class Invocations {
         int count;
         double seconds;
+        /** Of {@link #seconds}, what waits on Buildkite's clock added to the real time. */
+        double waited;
+        /**
+         * The process's CPU seconds over the invocations (every thread: the handler's, the SDK's, the JIT compiler's and the
+         * collector's): unlike the real time, not stretched when other processes share the machine's cores.
+         */
+        double cpu;
+        /** The invocations' real time (for a tick, {@link #seconds} is the fleet's share of it). */
+        double real;
+        /** Buildkite seconds waited, by who waited. */
+        final Map<String, Double> waits = new java.util.TreeMap<>();
 
         void add(double billed) {
+            add(billed, 0);
+        }
+
+        void add(double real, double waited) {
             count++;
-            seconds += billed;
+            seconds += real + waited;
+            this.waited += waited;
         }
     }
 

@@ -142,6 +142,7 @@ public final class SyncProbe {
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
             snapshots.clear();
             diffNanos.set(0);
+            dev.kitebridge.bench.fleet.CapacityMeter.GLOBAL.reset();
             String secondId = service.start("bench", "bench-account", "benchmark").run().id();
             if (second.equals("whole")) {
                 syncs.replaceRun(syncs.run(secondId).orElseThrow().inGenerationMode()).orElseThrow();
@@ -159,6 +160,9 @@ public final class SyncProbe {
                     (secondEnded - diffNanos.get()) / 1e9, secondWorkers, secondEvents, again.counts().buildkiteCalls(),
                     heapPeak() / 1048576.0, baseItems, snapshots.written(generation), snapshots.written(again.generation()),
                     snapshots.markers(), snapshots.lookedUp()));
+            dev.kitebridge.bench.fleet.CapacityMeter meter = dev.kitebridge.bench.fleet.CapacityMeter.GLOBAL;
+            System.out.printf(Locale.ROOT, "second run's DynamoDB: %.1f RCU, %.1f WCU (%.1f computed), %d calls %s; units by operation and item: %s%n",
+                    meter.readUnits(), meter.writeUnits(), meter.computedUnits(), meter.calls("DynamoDb"), meter.calls(), meter.unitsByItem());
             ok = again.status() == SyncRun.Status.COMPLETED;
         }
         System.out.println(line);

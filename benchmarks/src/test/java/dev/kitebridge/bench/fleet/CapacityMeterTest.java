@@ -93,6 +93,27 @@ class CapacityMeterTest {
     }
 
     @Test
+    void aBatchsAndAQuerysUnitsGoToTheKindsOfTheirItems() {
+        String org = "o/org-1/";
+        List<WriteRequest> writes = List.of(
+                WriteRequest.builder().putRequest(PutRequest.builder().item(item("SNAPSHOT#a#1", org + "u/user-1/g", 1536)).build()).build(),
+                WriteRequest.builder().putRequest(PutRequest.builder().item(item("SNAPSHOT#a#1", org + "u/user-1/t/team-1", 500)).build()).build(),
+                WriteRequest.builder().putRequest(PutRequest.builder().item(item("SNAPSHOT#a#1", org + "t/team-1/user-1", 500)).build()).build(),
+                WriteRequest.builder().putRequest(PutRequest.builder().item(item("SNAPSHOT#a#1", "~seen/org-1/m/-/abc", 2500)).build()).build(),
+                WriteRequest.builder().putRequest(PutRequest.builder().item(item("BUDGET#rest#x", "BUDGET", 100)).build()).build());
+        dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, writes)));
+        dynamo.batchWriteItem(b -> b.requestItems(Map.of(table, List.of(WriteRequest.builder().deleteRequest(
+                software.amazon.awssdk.services.dynamodb.model.DeleteRequest.builder().key(key("SNAPSHOT#a#1", "~seen/org-1/m/-/abc")).build())
+                .build()))));
+        assertEquals(Map.of("BatchWriteItem SNAPSHOT# u/g", 2.0, "BatchWriteItem SNAPSHOT# u/t", 1.0, "BatchWriteItem SNAPSHOT# t", 1.0,
+                "BatchWriteItem SNAPSHOT# ~seen", 3.0, "BatchWriteItem BUDGET#", 1.0,
+                "BatchWriteItem SNAPSHOT# ~seen (delete)", meter.unitsByItem().get("BatchWriteItem SNAPSHOT# ~seen (delete)")),
+                meter.unitsByItem());
+        assertEquals(8.0, meter.unitsByItem().entrySet().stream().filter(e -> !e.getKey().endsWith("(delete)"))
+                .mapToDouble(Map.Entry::getValue).sum());
+    }
+
+    @Test
     void anUpdateCostsTheLargerOfBeforeAndAfterAndARefusedConditionStillCosts() {
         dynamo.putItem(b -> b.tableName(table).item(item("u", "s", 2048)));
         dynamo.updateItem(b -> b.tableName(table).key(key("u", "s")).updateExpression("SET n = :n")

@@ -1,6 +1,7 @@
 package dev.kitebridge.buildkite.graphql;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,5 +59,104 @@ public final class SignalsQueries {
         } while (after != null);
         return new Signals(organization.path("members").path("count").asLong(), organization.path("admins").path("count").asLong(),
                 organization.path("twoFactor").path("count").asLong(), organization.path("invitations").path("count").asLong(), teams);
+    }
+
+    /**
+     * How many members of each team have 2FA on (the {@code teams-two-factor} document, a hundred
+     * teams a document: 101 points), by team UUID. A team deleted meanwhile is left out (Buildkite
+     * refuses its count alone and answers the others).
+     *
+     * @throws BuildkiteException.NotFound when the organization is unknown or out of the token's reach
+     */
+    public Map<String, Long> teamsTwoFactor(String org, List<String> teamUuids) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (int from = 0; from < teamUuids.size(); from += TEAMS_PAGE) {
+            List<String> batch = teamUuids.subList(from, Math.min(teamUuids.size(), from + TEAMS_PAGE));
+            GraphqlDocument document = GraphqlDocument.teamsTwoFactor(batch.size());
+            Map<String, Object> variables = new LinkedHashMap<>();
+            variables.put("slug", org);
+            for (int i = 0; i < batch.size(); i++) {
+                variables.put("t" + i, batch.get(i));
+            }
+            GraphqlExecutor.Answer answer = graphql.send(document, variables, org, document.requestedComplexity(batch.size()));
+            JsonNode organization = answer.data() == null ? null : answer.data().path("organization");
+            if (organization == null || !organization.isObject()) {
+                if (!answer.errors().isEmpty()) {
+                    throw GraphqlExecutor.errorsOf(answer.errors(), document);
+                }
+                throw new BuildkiteException.NotFound("no organization " + org + " for this token");
+            }
+            if (!answer.errors().isEmpty()) {
+                BuildkiteException refused = GraphqlExecutor.errorsOf(answer.errors(), document);
+                if (!(refused instanceof BuildkiteException.NotFound)) {
+                    throw refused; // only a team gone is answered around
+                }
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                JsonNode count = organization.path("t" + i).path("count");
+                if (count.isNumber()) {
+                    counts.put(batch.get(i), count.asLong());
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** A page of one side of a team's 2FA count: the members' GraphQL ids ({@code OrganizationMember}), and where the next begins. */
+    public record SidePage(List<String> memberIds, String next) {
+        public SidePage {
+            memberIds = List.copyOf(memberIds);
+        }
+    }
+
+    /**
+     * One page of the members of team {@code teamUuid} whose 2FA is {@code twoFactorEnabled} (the
+     * {@code two-factor-side} document: 1 point a member, 4 a page).
+     *
+     * @throws BuildkiteException.NotFound when the organization or the team is unknown or out of the token's reach
+     */
+    public SidePage twoFactorSide(String org, String teamUuid, boolean twoFactorEnabled, int first, String after) {
+        Map<String, Object> variables = new LinkedHashMap<>();
+        variables.put("slug", org);
+        variables.put("team", teamUuid);
+        variables.put("twoFactorEnabled", twoFactorEnabled);
+        variables.put("first", GraphqlExecutor.pageSize(first));
+        variables.put("after", after);
+        JsonNode members = graphql.execute(GraphqlDocument.TWO_FACTOR_SIDE, variables, org, first).data().path("organization");
+        if (!members.isObject()) {
+            throw new BuildkiteException.NotFound("no organization " + org + " for this token");
+        }
+        members = members.path("members");
+        List<String> ids = new java.util.ArrayList<>();
+        members.path("edges").forEach(edge -> ids.add(edge.path("node").path("id").asText()));
+        JsonNode info = members.path("pageInfo");
+        return new SidePage(ids, info.path("hasNextPage").asBoolean() ? info.path("endCursor").asText(null) : null);
+    }
+
+    /**
+     * Whether each member has 2FA on, by {@code OrganizationMember} id (the {@code
+     * members-two-factor} document: 2 points a member, a hundred a document); a member gone is left out.
+     */
+    public Map<String, Boolean> membersTwoFactor(String org, List<String> memberIds) {
+        Map<String, Boolean> found = new LinkedHashMap<>();
+        for (int from = 0; from < memberIds.size(); from += TEAMS_PAGE) {
+            List<String> batch = memberIds.subList(from, Math.min(memberIds.size(), from + TEAMS_PAGE));
+            GraphqlDocument document = GraphqlDocument.membersTwoFactor(batch.size());
+            Map<String, Object> variables = new LinkedHashMap<>();
+            for (int i = 0; i < batch.size(); i++) {
+                variables.put("m" + i, batch.get(i));
+            }
+            GraphqlExecutor.Answer answer = graphql.send(document, variables, org, document.requestedComplexity(batch.size()));
+            if (answer.data() == null && !answer.errors().isEmpty()) {
+                throw GraphqlExecutor.errorsOf(answer.errors(), document);
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                JsonNode enabled = answer.data() == null ? null : answer.data().path("m" + i).path("security").path("twoFactorEnabled");
+                if (enabled != null && enabled.isBoolean()) {
+                    found.put(batch.get(i), enabled.asBoolean());
+                }
+            }
+        }
+        return found;
     }
 }

@@ -162,6 +162,11 @@ public final class OrganizationReader {
         /** The team listed after {@code team} (null: the first), or null after the last. */
         String teamAfter(String team);
 
+        /** Whether a roster is read with its pipelines (a roster alone is its members: what a membership changes). */
+        default boolean readsPipelines() {
+            return true;
+        }
+
         void moved(GraphqlLane next, Tally read);
 
         void moved(RestLane next, Tally read);
@@ -381,7 +386,7 @@ public final class OrganizationReader {
         }
     }
 
-    /** A team's members, then its pipelines; then the next team's roster begins. */
+    /** A team's members, then its pipelines (where the sink reads them); then the next team's roster begins. */
     private void rosterStep(Session session, String org, Instant deadline, Sink sink, RestLane lane, PageRequest request) {
         String team = lane.rosterTeam();
         if (team == null) { // no team, or every roster read
@@ -398,6 +403,11 @@ public final class OrganizationReader {
             Page<TeamMember> page = found.get();
             sink.rosterMembers(team, page.items());
             long members = lane.rosterMembers() + page.items().size();
+            if (page.next().isEmpty() && !sink.readsPipelines()) {
+                sink.rosterRead(team, members);
+                sink.moved(RestLane.at(RestLane.Stage.ROSTERS, sink.teamAfter(team)), new Tally(0, 0, 0, page.items().size()));
+                return;
+            }
             RestLane next = new RestLane(RestLane.Stage.ROSTERS, page.next().orElse(null), team, page.next().isEmpty(), members);
             sink.moved(next, new Tally(0, 0, 0, page.items().size()));
             return;

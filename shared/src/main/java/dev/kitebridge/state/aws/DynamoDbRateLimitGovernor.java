@@ -17,6 +17,8 @@ import java.util.function.UnaryOperator;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import dev.kitebridge.buildkite.ratelimit.Budget;
@@ -37,7 +39,8 @@ import dev.kitebridge.time.TimeSource;
  * of what the budget has left, only while at least half the budget is left, and only for an
  * instance that last reserved {@link #SELDOM} ago or more: a quiet schedule, not a busy worker),
  * which every other instance counts as in flight like any other.
- * It grants from it after one read of the item (which must still hold it, bind it by no hold, and
+ * It grants from it after one read of the item (a call's budgets read together, in one round trip;
+ * the item must still hold it, bind it by no hold, and
  * show Buildkite's last remainder covering every reservation in it: else it writes, as below), and
  * its calls' answers wait in memory until its next write: when the allowance is spent or near its
  * lapse, when an answer says the budget is less than half left or describes it for the first time,
@@ -150,13 +153,17 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
     @Override
     public Decision reserve(List<Budget> budgets, long cost, Instant now) {
+        Map<Budget, Prefetched> prefetched = prefetch(budgets, cost, now);
         List<Budget> taken = new ArrayList<>();
+        boolean wrote = false;
         for (Budget budget : budgets) {
             Held mine = held(budget);
             Decision decision;
             synchronized (mine) {
                 Instant at = mine.at(now);
-                if (mine.grants(cost, at) && backed(budget, mine, at, cost)) {
+                // Once a budget before went down the write path (a conditional write, maybe tried again), what was read with it is
+                // too old: another instance's hold written meanwhile would not be seen (its writes leave mine.stored as it was).
+                if (mine.grants(cost, at) && backed(budget, mine, at, cost, wrote ? null : prefetched.get(budget))) {
                     mine.unused -= cost;
                     mine.allowance().inFlight += cost;
                     decision = Decision.granted();
@@ -165,6 +172,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                     // Buildkite has counted) until its next write, and its next write comes at its next call anyway.
                     boolean seldom = mine.lastTaken == null || !at.isBefore(mine.lastTaken.plus(SELDOM));
                     decision = write(budget, mine, at, cost, seldom ? cost * ALLOWANCE_CALLS : 0);
+                    wrote = true;
                     if (decision instanceof Decision.Granted) {
                         mine.lastTaken = at;
                     }
@@ -196,8 +204,12 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
      * reservations made when it looked ample sends this one to {@link #write}, which cuts the
      * allowance down to its calls in flight and decides on the budget as it is.
      */
-    private boolean backed(Budget budget, Held mine, Instant now, long cost) {
-        read(keyOf(budget), mine);
+    private boolean backed(Budget budget, Held mine, Instant now, long cost, Prefetched prefetched) {
+        if (prefetched != null && mine.stored == prefetched.over()) {
+            take(prefetched.item(), mine);
+        } else {
+            read(keyOf(budget), mine); // none read with the others, or this instance read or wrote the item since
+        }
         if (!mine.grants(cost, now)) {
             return false;
         }
@@ -387,8 +399,58 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         return new Decision.NotBefore(now.plus(CONTENDED), budget);
     }
 
+    /** An item read for {@link #backed} with the call's other budgets', and the state it was read over (to tell whether it is still the newest). */
+    private record Prefetched(Map<String, AttributeValue> item, BudgetState over) {}
+
+    /**
+     * A call on several budgets each granted from an allowance reads each one's item: one round trip
+     * for them all (a strongly consistent BatchGetItem: the same read units as a GetItem each) instead
+     * of one each, a Lambda's wait on DynamoDB halved for a poll's two budgets. Each is read at most a
+     * few milliseconds earlier than {@link #backed} would read it, which no other instance can tell
+     * from a read it made then; where this instance read or wrote the item meanwhile, or an earlier
+     * budget of the call took the write path (tens of milliseconds, and more where it tried again), it is not used.
+     */
+    private Map<Budget, Prefetched> prefetch(List<Budget> budgets, long cost, Instant now) {
+        Map<Map<String, AttributeValue>, Budget> keys = new HashMap<>();
+        Map<Budget, BudgetState> over = new HashMap<>();
+        for (Budget budget : budgets) {
+            Held mine = held(budget);
+            synchronized (mine) {
+                if (mine.grants(cost, mine.at(now))) {
+                    keys.put(keyOf(budget), budget);
+                    over.put(budget, mine.stored);
+                }
+            }
+        }
+        if (keys.size() < 2) {
+            return Map.of();
+        }
+        Map<Budget, Prefetched> read = new HashMap<>();
+        BatchGetItemResponse answer = dynamo.batchGetItem(b -> b.requestItems(Map.of(table,
+                KeysAndAttributes.builder().keys(keys.keySet()).consistentRead(true).build())));
+        for (Map<String, AttributeValue> item : answer.responses().getOrDefault(table, List.of())) {
+            Budget budget = keys.remove(Map.of(KitebridgeTable.PK, item.get(KitebridgeTable.PK), KitebridgeTable.SK, item.get(KitebridgeTable.SK)));
+            if (budget != null) {
+                read.put(budget, new Prefetched(item, over.get(budget)));
+            }
+        }
+        // Items it did not find are absent (an allowance's item gone: forgotten or lapsed), unless left unprocessed: those are read alone.
+        KeysAndAttributes unprocessed = answer.unprocessedKeys().get(table);
+        for (Map.Entry<Map<String, AttributeValue>, Budget> missing : keys.entrySet()) {
+            boolean left = unprocessed != null && unprocessed.keys().contains(missing.getKey());
+            if (!left) {
+                read.put(missing.getValue(), new Prefetched(Map.of(), over.get(missing.getValue())));
+            }
+        }
+        return read;
+    }
+
     private void read(Map<String, AttributeValue> key, Held mine) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+        take(dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item(), mine);
+    }
+
+    /** The item as read now (empty or null: there is none). */
+    private static void take(Map<String, AttributeValue> item, Held mine) {
         mine.exists = item != null && !item.isEmpty();
         mine.stored = mine.exists ? StateJson.read(item.get("state").s(), BudgetState.class) : BudgetState.unknown();
         mine.version = mine.exists ? Long.parseLong(item.get("version").n()) : 0;

@@ -1,0 +1,115 @@
+package dev.kitebridge.sync;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * A pass of changes' own generation, as it holds only what differs from the account's current one:
+ * an item the pass read otherwise (new or changed), or a tombstone ({@link #GONE}) at the key of an
+ * item its subjects cover that it did not read (gone from Buildkite). An item of the current
+ * generation the pass read alike, or does not cover, is not there: an unchanged subject writes
+ * nothing. Beside them, under {@code ~}, markers: a subject stopped part-way names what it read so
+ * far ({@link #READ}), the member list its pages ({@link MemberListReader#LISTED}).
+ *
+ * <p>Listed once (it is small) and kept in step with what is written through it: a pass is its
+ * generation's only writer.
+ */
+final class PassItems {
+
+    /** A tombstone's data: no part of a record has this field. */
+    static final JsonNode GONE = JsonNodeFactory.instance.objectNode().put("~gone", true);
+    /** Where a subject's read markers begin: {@code ~read/INDEX/...}, after every record's key. */
+    static final String READ = "~read/";
+
+    private final SnapshotStore snapshots;
+    private final String accountId;
+    private final long generation;
+    private TreeMap<String, JsonNode> items;
+
+    PassItems(SnapshotStore snapshots, SyncRun run) {
+        this.snapshots = snapshots;
+        this.accountId = run.accountId();
+        this.generation = run.generation();
+    }
+
+    static boolean gone(JsonNode data) {
+        return data != null && data.has("~gone");
+    }
+
+    /** Every item of the generation, markers too, by key. */
+    TreeMap<String, JsonNode> all() {
+        if (items == null) {
+            TreeMap<String, JsonNode> listed = new TreeMap<>();
+            String after = null;
+            while (true) {
+                List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, 500);
+                page.forEach(i -> listed.put(i.key(), i.data()));
+                if (page.size() < 500) {
+                    break;
+                }
+                after = page.get(page.size() - 1).key();
+            }
+            items = listed;
+        }
+        return items;
+    }
+
+    /** The items and tombstones (not the markers), by key. */
+    Map<String, JsonNode> records() {
+        return all().headMap(InPlace.MARKERS);
+    }
+
+    /** The items and tombstones of one record (its own key and its parts). */
+    Map<String, JsonNode> record(String recordKey) {
+        Map<String, JsonNode> found = new TreeMap<>();
+        all().subMap(recordKey, true, recordKey + "/~", true).forEach((k, v) -> {
+            if (SnapshotKeys.record(k).equals(recordKey)) {
+                found.put(k, v);
+            }
+        });
+        return found;
+    }
+
+    void put(List<SnapshotStore.Item> written) {
+        if (!written.isEmpty()) {
+            snapshots.put(accountId, generation, written);
+            written.forEach(i -> all().put(i.key(), i.data()));
+        }
+    }
+
+    void delete(List<String> keys) {
+        if (!keys.isEmpty()) {
+            snapshots.delete(accountId, generation, keys);
+            keys.forEach(all()::remove);
+        }
+    }
+
+    /** The keys a subject's read markers name (what it read before it stopped part-way). */
+    List<String> readBy(int subject) {
+        List<String> keys = new ArrayList<>();
+        all().subMap(READ + subject + "/", READ + subject + "/~").values().forEach(m -> m.path("keys").forEach(k -> keys.add(k.asText())));
+        return keys;
+    }
+
+    /** Drops a subject's read markers (left by an attempt that stopped part-way, or by a team found gone since). */
+    void dropReadBy(int subject) {
+        delete(List.copyOf(all().subMap(READ + subject + "/", READ + subject + "/~").keySet()));
+    }
+
+    /** Markers naming what a subject stopped part-way has read, each of at most a thousand keys (an item holds 400 KB). */
+    static List<SnapshotStore.Item> readMarkers(int subject, List<String> keys) {
+        List<SnapshotStore.Item> markers = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += 1000) {
+            var data = JsonNodeFactory.instance.objectNode();
+            var listed = data.putArray("keys");
+            keys.subList(i, Math.min(keys.size(), i + 1000)).forEach(listed::add);
+            markers.add(new SnapshotStore.Item(READ + subject + "/" + SnapshotDiff.sha256(data.toString()).substring(0, 20), data));
+        }
+        return markers;
+    }
+}

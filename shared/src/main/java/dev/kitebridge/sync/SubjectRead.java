@@ -1,0 +1,181 @@
+package dev.kitebridge.sync;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * What a pass has read of one subject (see {@link SubjectReader}), held until the subject is read
+ * through, then written into the pass's generation as what differs from the account's current one
+ * (see {@link PassItems}): each item read otherwise, a tombstone for each item the subject covers
+ * that was not read (entries of the teams' index aside: they go with their memberships), and the
+ * removal of whatever the generation held of the subject besides (an earlier attempt's, or an
+ * earlier subject's over the same items: the later read is the word). Writing it again after a
+ * crash writes the same. A subject stopped part-way ({@link #flush}) writes what it read that
+ * differs and a marker naming all it read, so that reading it on does not take it for gone.
+ */
+final class SubjectRead {
+
+    private final SnapshotStore snapshots;
+    private final SyncRun run;
+    private final Subject subject;
+    private final int index;
+    private final PassItems pass;
+    private final Map<String, JsonNode> read = new LinkedHashMap<>();
+    private Map<String, JsonNode> base;
+    private boolean teamGone;
+
+    SubjectRead(SnapshotStore snapshots, SyncRun run, Subject subject, int index, PassItems pass) {
+        this.snapshots = snapshots;
+        this.run = run;
+        this.subject = subject;
+        this.index = index;
+        this.pass = pass;
+    }
+
+    synchronized void add(List<SnapshotStore.Item> items) {
+        if (!teamGone) {
+            items.forEach(i -> read.put(i.key(), i.data()));
+        }
+    }
+
+    /** The team was deleted while it was read: nothing of it was read (its markers go at once). */
+    synchronized void teamGone() {
+        teamGone = true;
+        read.clear();
+        pass.dropReadBy(index);
+    }
+
+    /** The account's current items the subject covers, by key: read once. */
+    synchronized Map<String, JsonNode> base() {
+        if (base == null) {
+            base = coveredInBase();
+        }
+        return base;
+    }
+
+    /** The subject is read through: the pass's generation holds exactly what differs of it. */
+    synchronized void finish() {
+        Set<String> readKeys = new HashSet<>(read.keySet());
+        Map<String, JsonNode> desired = new HashMap<>();
+        if (!teamGone) {
+            // Read before a stop part-way: what differed of it is in the generation since (what did not, is not).
+            for (String key : pass.readBy(index)) {
+                JsonNode written = pass.all().get(key);
+                if (readKeys.add(key) && written != null && !PassItems.gone(written)) {
+                    desired.put(key, written);
+                }
+            }
+        }
+        read.forEach((key, data) -> {
+            if (!InPlace.same(data, base().get(key))) {
+                desired.put(key, data);
+            }
+        });
+        base().keySet().stream().filter(k -> !readKeys.contains(k) && !TeamIndex.isEntry(k)).forEach(k -> desired.put(k, PassItems.GONE));
+        List<SnapshotStore.Item> puts = new ArrayList<>();
+        desired.forEach((key, data) -> {
+            if (!InPlace.same(data, pass.all().get(key))) {
+                puts.add(new SnapshotStore.Item(key, data));
+            }
+        });
+        // (A member's read says nothing of the teams' index: an entry a team's read wrote stays, but for one
+        // whose membership the member's read leaves gone: published, it would list a member the team has not.)
+        boolean teamRead = subject.kind() == Subject.Kind.GROUP || subject.kind() == Subject.Kind.ROSTER;
+        List<String> deletes = pass.records().entrySet().stream().filter(e -> subject.covers(e.getKey()) && !desired.containsKey(e.getKey())
+                && (teamRead || !TeamIndex.isEntry(e.getKey())
+                        || !PassItems.gone(e.getValue()) && goneAfter(TeamIndex.membershipOf(e.getKey()), desired)))
+                .map(Map.Entry::getKey).toList();
+        pass.put(puts);
+        pass.delete(deletes);
+    }
+
+    /** Whether a key the subject covers holds nothing once it is finished with {@code desired} (what it does not name is the base's). */
+    private boolean goneAfter(String key, Map<String, JsonNode> desired) {
+        JsonNode after = desired.containsKey(key) ? desired.get(key) : base().get(key);
+        return after == null || PassItems.gone(after);
+    }
+
+    /**
+     * The subject stopped part-way: what was read so far that differs, and a marker naming it all.
+     * An item read as the base has it removes what an earlier subject wrote at its key (the later
+     * read is the word, as {@link #finish} has it): the marker will name the key, and reading on
+     * takes what the generation holds there for this subject's.
+     */
+    synchronized void flush() {
+        List<SnapshotStore.Item> puts = new ArrayList<>();
+        List<String> deletes = new ArrayList<>();
+        read.forEach((key, data) -> {
+            JsonNode held = pass.all().get(key);
+            if (!InPlace.same(data, base().get(key))) {
+                if (!InPlace.same(data, held)) {
+                    puts.add(new SnapshotStore.Item(key, data));
+                }
+            } else if (held != null) {
+                deletes.add(key);
+            }
+        });
+        puts.addAll(PassItems.readMarkers(index, List.copyOf(read.keySet())));
+        pass.delete(deletes); // before the marker: a crash between leaves no marker, and the pages are read again
+        pass.put(puts);
+    }
+
+    /**
+     * The account's items the subject covers: a member's record; an invitation; the organization's
+     * invitations; a team's items, its index entries and, where its summary says they are whole,
+     * its memberships looked up by them (else found by walking the organization's members, as a
+     * snapshot written before the index needs).
+     */
+    private Map<String, JsonNode> coveredInBase() {
+        Map<String, JsonNode> items = new HashMap<>();
+        long generation = run.baseGeneration();
+        String org = subject.organizationId();
+        switch (subject.kind()) {
+            case USER -> snapshots.record(run.accountId(), generation, SnapshotKeys.user(org, subject.id()))
+                    .forEach(i -> items.put(i.key(), i.data()));
+            case INVITATION -> snapshots.record(run.accountId(), generation, SnapshotKeys.invitation(org, subject.id()))
+                    .forEach(i -> items.put(i.key(), i.data()));
+            case INVITATIONS -> snapshots.prefixed(run.accountId(), generation, SnapshotKeys.organization(org) + "i/")
+                    .forEach(i -> items.put(i.key(), i.data()));
+            case GROUP -> {
+                List<SnapshotStore.Item> team = snapshots.record(run.accountId(), generation, SnapshotKeys.group(org, subject.id()));
+                team.forEach(i -> items.put(i.key(), i.data()));
+                memberships(org, team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null), items);
+            }
+            case ROSTER -> { // the team's roster summary alone of its items: not the team, nor its pipelines
+                List<SnapshotStore.Item> summary = snapshots.get(run.accountId(), generation, List.of(SnapshotKeys.group(org, subject.id()) + "/r"));
+                summary.forEach(i -> items.put(i.key(), i.data()));
+                memberships(org, summary.stream().findFirst().orElse(null), items);
+            }
+            case MEMBERS -> { } // covers no item
+        }
+        return items;
+    }
+
+    /**
+     * A team's index entries and, where its summary says they are whole, its memberships looked up
+     * by them (else found by walking the organization's members, as a snapshot written before the
+     * index needs).
+     */
+    private void memberships(String org, SnapshotStore.Item summary, Map<String, JsonNode> items) {
+        long generation = run.baseGeneration();
+        List<SnapshotStore.Item> entries = snapshots.prefixed(run.accountId(), generation, SnapshotKeys.roster(org, subject.id()));
+        entries.forEach(i -> items.put(i.key(), i.data()));
+        if (TeamIndex.listed(summary)) {
+            List<String> memberships = entries.stream().map(i -> TeamIndex.membershipOf(i.key())).toList();
+            if (!memberships.isEmpty()) {
+                snapshots.get(run.accountId(), generation, memberships).forEach(i -> items.put(i.key(), i.data()));
+            }
+        } else {
+            snapshots.prefixed(run.accountId(), generation, SnapshotKeys.organization(org) + "u/").stream()
+                    .filter(i -> SnapshotKeys.partOf(i.key()).equals("t") && subject.covers(i.key()))
+                    .forEach(i -> items.put(i.key(), i.data()));
+        }
+    }
+}
