@@ -47,41 +47,39 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     @Override
     public void profiles(List<MemberProfile> page) {
-        write(page.stream().map(p -> item(SnapshotKeys.profile(org.id(), p.userUuid()), p.withoutRaw())).toList(),
+        write(page.stream().map(p -> SnapshotItems.profile(org.id(), p)).toList(),
                 InPlace.Part.PROFILES, null, page.stream().map(MemberProfile::userUuid).toList());
     }
 
     @Override
     public void invitations(List<InvitationNode> page) {
-        write(page.stream().map(i -> item(SnapshotKeys.invitation(org.id(), i.uuid()), i)).toList(),
+        write(page.stream().map(i -> SnapshotItems.invitation(org.id(), i)).toList(),
                 InPlace.Part.INVITATIONS, null, page.stream().map(InvitationNode::uuid).toList());
     }
 
     @Override
     public void members(List<OrganizationMember> page) {
-        write(page.stream().map(m -> item(SnapshotKeys.member(org.id(), m.id()), m)).toList(),
+        write(page.stream().map(m -> SnapshotItems.member(org.id(), m)).toList(),
                 InPlace.Part.MEMBERS, null, page.stream().map(OrganizationMember::id).toList());
     }
 
     @Override
     public void teams(List<Team> page) {
-        write(page.stream().map(t -> item(SnapshotKeys.group(org.id(), t.id()), t)).toList(),
+        write(page.stream().map(t -> SnapshotItems.team(org.id(), t)).toList(),
                 InPlace.Part.TEAMS, null, page.stream().map(Team::id).toList());
     }
 
     @Override
     public void rosterMembers(String team, List<TeamMember> page) {
         // A full run writes each membership with its entry in the team's index (TeamIndex): written, looked up and seen together.
-        List<SnapshotStore.Item> memberships = page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
-                new SnapshotParts.Membership(m.role()))).toList();
+        List<SnapshotStore.Item> memberships = page.stream()
+                .map(m -> SnapshotItems.membership(org.id(), m.userId(), team, m.role())).toList();
         write(TeamIndex.withEntries(memberships), InPlace.Part.ROSTER, team, page.stream().map(TeamMember::userId).toList());
     }
 
-    /** Each pipeline an item of the team's record, so that a team with thousands of them keeps the checkpoint small. */
     @Override
     public void rosterPipelines(String team, List<TeamRoster.PipelineAccess> page) {
-        String teamKey = SnapshotKeys.group(org.id(), team);
-        write(page.stream().map(p -> item(teamKey + "/p/" + p.pipelineUuid(), p)).toList(),
+        write(page.stream().map(p -> SnapshotItems.pipeline(org.id(), team, p)).toList(),
                 InPlace.Part.PIPELINES, team, page.stream().map(TeamRoster.PipelineAccess::pipelineUuid).toList());
     }
 
@@ -89,7 +87,7 @@ final class SnapshotSink implements OrganizationReader.Sink {
     public void rosterRead(String team, long membersCount) {
         // Its members are listed beside it by now (every page of the roster wrote their entries).
         // Seen with the team (a team listed has its roster read through): no marker of its own.
-        write(List.of(item(SnapshotKeys.group(org.id(), team) + "/r", new SnapshotParts.RosterSummary(membersCount, true))), null, team, List.of());
+        write(List.of(SnapshotItems.rosterSummary(org.id(), team, membersCount)), null, team, List.of());
     }
 
     /**
@@ -148,10 +146,6 @@ final class SnapshotSink implements OrganizationReader.Sink {
 
     private SyncRun.Counts counted(SyncRun run, Tally read) {
         return run.counts().read(read.members(), read.invitations(), read.teams(), read.memberships());
-    }
-
-    private SnapshotStore.Item item(String key, Object part) {
-        return new SnapshotStore.Item(key, SnapshotParts.write(part));
     }
 
     /**

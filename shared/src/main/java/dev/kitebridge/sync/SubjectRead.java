@@ -14,9 +14,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * What a pass has read of one subject (see {@link SubjectReader}), held until the subject is read
  * through, then written into the pass's generation as what differs from the account's current one
  * (see {@link PassItems}): each item read otherwise, a tombstone for each item the subject covers
- * that was not read (entries of the teams' index aside: they go with their memberships), and the
- * removal of whatever the generation held of the subject besides (an earlier attempt's, or an
- * earlier subject's over the same items: the later read is the word). Writing it again after a
+ * that was not read (but the teams' index entries: one goes when its membership is published gone,
+ * see {@link Overlay#publish}), and the removal of whatever the generation held of the subject
+ * besides (an earlier attempt's, or an earlier subject's over the same items: the later read is
+ * the word). A member's read removes an entry a team's read wrote only where it leaves the entry's
+ * membership gone (see {@link #goneAfter}): it says nothing else of the index. Writing it again after a
  * crash writes the same. A subject stopped part-way ({@link #flush}) writes what it read that
  * differs and a marker naming all it read, so that reading it on does not take it for gone.
  */
@@ -128,9 +130,7 @@ final class SubjectRead {
 
     /**
      * The account's items the subject covers: a member's record; an invitation; the organization's
-     * invitations; a team's items, its index entries and, where its summary says they are whole,
-     * its memberships looked up by them (else found by walking the organization's members, as a
-     * snapshot written before the index needs).
+     * invitations; a team's items (a roster alone: its summary) with its {@link #memberships}.
      */
     private Map<String, JsonNode> coveredInBase() {
         Map<String, JsonNode> items = new HashMap<>();

@@ -119,7 +119,7 @@ final class SubjectReader {
                         withSubject(progress, Subject.invitations(org.id()));
                         return Optional.empty();
                     }
-                    subjectRead.add(List.of(item(SnapshotKeys.group(org.id(), subject.id()), team.get())));
+                    subjectRead.add(List.of(SnapshotItems.team(org.id(), team.get())));
                     teamsRead = 1;
                     at = new Read(index, new GraphqlLane(null, true, null, true, null), RestLane.at(RestLane.Stage.ROSTERS, subject.id()));
                 }
@@ -166,10 +166,9 @@ final class SubjectReader {
         }
         OrganizationReader.OneMember one = reader.member(session, org.slug(), member.get(), deadline);
         List<SnapshotStore.Item> items = new ArrayList<>();
-        items.add(item(SnapshotKeys.member(org.id(), subject.id()), member.get()));
-        one.profile().ifPresent(p -> items.add(item(SnapshotKeys.profile(org.id(), subject.id()), p.withoutRaw())));
-        one.teams().forEach(t -> items.add(item(SnapshotKeys.membership(org.id(), subject.id(), t.teamUuid()),
-                new SnapshotParts.Membership(t.role()))));
+        items.add(SnapshotItems.member(org.id(), member.get()));
+        one.profile().ifPresent(p -> items.add(SnapshotItems.profile(org.id(), p)));
+        one.teams().forEach(t -> items.add(SnapshotItems.membership(org.id(), subject.id(), t.teamUuid(), t.role())));
         subjectRead.add(items); // (its entries in the teams' indexes follow from its memberships when the pass publishes: see Overlay)
         subjectRead.finish();
         teamsChanged(progress, org, subjectRead, one.teams().stream().map(OrganizationData.UserTeam::teamUuid)
@@ -184,7 +183,7 @@ final class SubjectReader {
         Optional<InvitationNode> invitation = access.call(session,
                 () -> session.buildkiteUntil(deadline).graphql().invitations().one(org.slug(), subject.id()))
                 .filter(i -> i.state() == InvitationState.PENDING);
-        invitation.ifPresent(i -> subjectRead.add(List.of(item(SnapshotKeys.invitation(org.id(), subject.id()), i))));
+        invitation.ifPresent(i -> subjectRead.add(List.of(SnapshotItems.invitation(org.id(), i))));
         subjectRead.finish();
         int read = invitation.isPresent() ? 1 : 0;
         progress.defer(r -> r.reading(r.read(), r.counts().read(0, read, 0, 0)));
@@ -217,10 +216,6 @@ final class SubjectReader {
             all.add(subject);
             progress.defer(r -> r.withSubjects(all));
         }
-    }
-
-    private static SnapshotStore.Item item(String key, Object part) {
-        return new SnapshotStore.Item(key, SnapshotParts.write(part));
     }
 
     /**
@@ -263,40 +258,38 @@ final class SubjectReader {
 
         @Override
         public void profiles(List<dev.kitebridge.directory.orgdata.MemberProfile> page) {
-            subject.add(page.stream().map(p -> item(SnapshotKeys.profile(org.id(), p.userUuid()), p.withoutRaw())).toList());
+            subject.add(page.stream().map(p -> SnapshotItems.profile(org.id(), p)).toList());
         }
 
         @Override
         public void invitations(List<InvitationNode> page) {
-            subject.add(page.stream().map(i -> item(SnapshotKeys.invitation(org.id(), i.uuid()), i)).toList());
+            subject.add(page.stream().map(i -> SnapshotItems.invitation(org.id(), i)).toList());
         }
 
         @Override
         public void members(List<OrganizationMember> page) {
-            subject.add(page.stream().map(m -> item(SnapshotKeys.member(org.id(), m.id()), m)).toList());
+            subject.add(page.stream().map(m -> SnapshotItems.member(org.id(), m)).toList());
         }
 
         @Override
         public void teams(List<Team> page) {
-            subject.add(page.stream().map(t -> item(SnapshotKeys.group(org.id(), t.id()), t)).toList());
+            subject.add(page.stream().map(t -> SnapshotItems.team(org.id(), t)).toList());
         }
 
         /** A team's memberships with their entries in its index: a team whose entries are not whole in the snapshot gets them. */
         @Override
         public void rosterMembers(String team, List<dev.kitebridge.buildkite.rest.TeamMember> page) {
-            subject.add(TeamIndex.withEntries(page.stream().map(m -> item(SnapshotKeys.membership(org.id(), m.userId(), team),
-                    new SnapshotParts.Membership(m.role()))).toList()));
+            subject.add(TeamIndex.withEntries(page.stream().map(m -> SnapshotItems.membership(org.id(), m.userId(), team, m.role())).toList()));
         }
 
         @Override
         public void rosterPipelines(String team, List<dev.kitebridge.directory.orgdata.TeamRoster.PipelineAccess> page) {
-            String teamKey = SnapshotKeys.group(org.id(), team);
-            subject.add(page.stream().map(p -> item(teamKey + "/p/" + p.pipelineUuid(), p)).toList());
+            subject.add(page.stream().map(p -> SnapshotItems.pipeline(org.id(), team, p)).toList());
         }
 
         @Override
         public void rosterRead(String team, long membersCount) {
-            subject.add(List.of(item(SnapshotKeys.group(org.id(), team) + "/r", new SnapshotParts.RosterSummary(membersCount, true))));
+            subject.add(List.of(SnapshotItems.rosterSummary(org.id(), team, membersCount)));
         }
 
         @Override
