@@ -129,8 +129,11 @@ class CurrentItemsTest {
             assertEquals(events(whole.events(), wholeSeen), events(capped.events(), cappedSeen));
             assertTrue(events(capped.events(), cappedSeen).size() > 5, "some changes found");
             assertEquals(wholeStore.writes(current), cappedStore.writes(current), "writes into the snapshot");
-            assertEquals(new java.util.TreeSet<>(wholeStore.keysPut(b.generation())), new java.util.TreeSet<>(cappedStore.keysPut(a.generation())),
-                    "items written into the run's own generation");
+            java.util.Set<String> intoWhole = new java.util.TreeSet<>(wholeStore.keysPut(b.generation()));
+            java.util.Set<String> intoCapped = new java.util.TreeSet<>(cappedStore.keysPut(a.generation()));
+            assertEquals(intoWhole, intoCapped, "items written into the run's own generation, the first that differ: "
+                    + intoCapped.stream().filter(k -> !intoWhole.contains(k)).limit(3).toList() + " "
+                    + intoWhole.stream().filter(k -> !intoCapped.contains(k)).limit(3).toList());
             assertEquals(0, CurrentItems.held(), "nothing held once the run is over");
             assertTrue(most[0] > 0 && most[0] <= budget, most[0] + " characters held for a budget of " + budget);
         }
