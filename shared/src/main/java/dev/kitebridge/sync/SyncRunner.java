@@ -121,6 +121,7 @@ public final class SyncRunner {
             return Outcome.busy();
         }
         RunProgress progress = new RunProgress(syncs, syncs.run(runId).orElseThrow());
+        CurrentItems.keepOnly(runId); // an earlier run's current generation is not kept past another run's turn
         try {
             Outcome outcome = advance(progress, deadline);
             if (progress.current().attempts() > 0 && progress.current().phase() != SyncRun.Phase.DONE) {
@@ -134,6 +135,9 @@ public final class SyncRunner {
         } catch (RuntimeException failed) {
             return failedAttempt(progress, failed);
         } finally {
+            if (progress.current().phase() != SyncRun.Phase.READ) {
+                CurrentItems.forget(run); // its READ is over (ended, failed or on to DIFF): what it held is not kept
+            }
             updateAccount(run.accountId(), s -> workerId.equals(s.leaseOwner()), s -> s.leasedTo(null, null));
         }
     }

@@ -27,6 +27,7 @@ class CurrentItemsTest {
     @AfterEach
     void forget() {
         CurrentItems.forget();
+        CurrentItems.budget(CurrentItems.BUDGET);
     }
 
     private static SnapshotStore.Item item(String key, String value) {
@@ -80,6 +81,105 @@ class CurrentItemsTest {
         again = counted.reads(CURRENT);
         CurrentItems.of(counted, run("run-2"), ORG).get(List.of(SnapshotKeys.profile(ORG, "user-1")));
         assertTrue(counted.reads(CURRENT) > again, "another run reads its ranges");
+    }
+
+    /**
+     * Two accounts over one world, each run in place after the same changes, one with a budget far
+     * below its organization's: it holds no more than the budget, looks the rest up by key, and
+     * finds, writes and publishes what the other does.
+     */
+    @Test
+    void aRunInPlaceOverItsBudgetLooksTheRestUpByKeyAndWritesWhatAnUncappedOneWrites() {
+        long[] most = {0};
+        CountingSnapshots cappedStore = new CountingSnapshots(new InMemorySnapshotStore()) {
+            @Override
+            public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+                most[0] = Math.max(most[0], CurrentItems.held()); // what is held as it looks the rest up
+                return super.get(accountId, generation, keys);
+            }
+        };
+        CountingSnapshots wholeStore = new CountingSnapshots(new InMemorySnapshotStore());
+        java.time.Duration worker = java.time.Duration.ofMinutes(10);
+        try (dev.kitebridge.sandbox.Sandbox sandbox = SyncFixture.sandbox(150, 6);
+             SyncFixture capped = new SyncFixture(sandbox, cappedStore); SyncFixture whole = new SyncFixture(sandbox, wholeStore)) {
+            capped.sync(worker);
+            whole.sync(worker);
+            long current = capped.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            assertEquals(current, whole.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration());
+            long text = capped.snapshot().entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length()).sum();
+            InPlaceRunTest.change(capped);
+            int cappedSeen = capped.events().size();
+            int wholeSeen = whole.events().size();
+            cappedStore.clear();
+            wholeStore.clear();
+
+            long budget = text / 10;
+            CurrentItems.budget(budget);
+            SyncRun a = capped.sync(worker);
+            CurrentItems.budget(CurrentItems.BUDGET);
+            SyncRun b = whole.sync(worker);
+
+            assertTrue(a.inPlace() && b.inPlace());
+            assertEquals(SyncRun.Status.COMPLETED, a.status(), a.error());
+            assertEquals(SyncRun.Status.COMPLETED, b.status(), b.error());
+            assertTrue(cappedStore.lookedUp(current) > 0, "past the budget, items are looked up by key");
+            assertEquals(0, wholeStore.lookedUp(current), "within it, none are");
+            assertEquals(whole.snapshot(), capped.snapshot(), "the generations they leave");
+            assertEquals(whole.kept(), capped.kept());
+            assertEquals(events(whole.events(), wholeSeen), events(capped.events(), cappedSeen));
+            assertTrue(events(capped.events(), cappedSeen).size() > 5, "some changes found");
+            assertEquals(wholeStore.writes(current), cappedStore.writes(current), "writes into the snapshot");
+            java.util.Set<String> intoWhole = new java.util.TreeSet<>(wholeStore.keysPut(b.generation()));
+            java.util.Set<String> intoCapped = new java.util.TreeSet<>(cappedStore.keysPut(a.generation()));
+            assertEquals(intoWhole, intoCapped, "items written into the run's own generation, the first that differ: "
+                    + intoCapped.stream().filter(k -> !intoWhole.contains(k)).limit(3).toList() + " "
+                    + intoWhole.stream().filter(k -> !intoCapped.contains(k)).limit(3).toList());
+            assertEquals(0, CurrentItems.held(), "nothing held once the run is over");
+            assertTrue(most[0] > 0 && most[0] <= budget, most[0] + " characters held for a budget of " + budget);
+        }
+    }
+
+    @Test
+    void itHoldsNoMoreThanItsBudgetAndLooksThePastUpByKey() {
+        CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
+        List<SnapshotStore.Item> items = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) { // more than a page of the range
+            items.add(item(SnapshotKeys.profile(ORG, String.format("user-%04d", i)), String.format("p%04d", i)));
+        }
+        counted.put("acct-1", CURRENT, items);
+        counted.clear();
+        List<String> keys = new ArrayList<>(items.stream().map(SnapshotStore.Item::key).toList());
+        keys.add(SnapshotKeys.profile(ORG, "user-9999")); // none: past what is held, looked up and not found
+        keys.add(SnapshotKeys.profile(ORG, "user-0000a")); // none: within what is held, not looked up
+        long size = items.get(0).key().length() - SnapshotKeys.organization(ORG).length() + items.get(0).data().toString().length();
+
+        CurrentItems.budget(size * 700 + size / 2);
+        Map<String, String> found = CurrentItems.of(counted, run("run-1"), ORG).get(keys);
+        assertEquals(1_200, found.size());
+        items.forEach(i -> assertEquals(i.data().toString(), found.get(i.key()), i.key()));
+        assertEquals(500 + 1, counted.lookedUp(CURRENT), "the 500 past the 700 held, and the one past them not found");
+        assertEquals(size * 700, CurrentItems.held());
+
+        CurrentItems.budget(size / 2);
+        CurrentItems.forget();
+        counted.clear();
+        assertEquals(1_200, CurrentItems.of(counted, run("run-1"), ORG).get(keys).size());
+        assertEquals(keys.size(), counted.lookedUp(CURRENT), "nothing held: all by key");
+        assertEquals(0, CurrentItems.held());
+
+        CurrentItems.budget(CurrentItems.BUDGET);
+        CurrentItems.forget();
+        CurrentItems.of(counted, run("run-1"), ORG).get(keys);
+        assertTrue(CurrentItems.held() > 0);
+        CurrentItems.keepOnly("run-1");
+        assertTrue(CurrentItems.held() > 0, "its own run's turn keeps it");
+        CurrentItems.keepOnly("run-2");
+        assertEquals(0, CurrentItems.held(), "another run's turn drops it");
+    }
+
+    private static List<String> events(List<dev.kitebridge.events.ChangeEvent> events, int from) {
+        return events.subList(from, events.size()).stream().filter(e -> !e.event().startsWith("sync_run."))
+                .map(e -> e.id() + " " + e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
     }
 
     @Test

@@ -250,7 +250,7 @@ class InPlaceRunTest {
     // ---------------------------------------------------------------- helpers
 
     /** A promotion, a leaver, a rename, a team move, a team deleted and an invitation. */
-    private static void change(SyncFixture fixture) {
+    static void change(SyncFixture fixture) {
         var world = fixture.sandbox.world();
         Organization org = fixture.org();
         String owner = fixture.actor();
