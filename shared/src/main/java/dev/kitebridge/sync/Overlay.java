@@ -177,6 +177,7 @@ final class Overlay {
      */
     void publish() {
         Map<String, SnapshotStore.Item> items = new TreeMap<>();
+        Map<String, SnapshotStore.Item> entries = new TreeMap<>();
         List<String> gone = new ArrayList<>();
         pass.records().forEach((key, data) -> {
             if (PassItems.gone(data)) {
@@ -184,10 +185,13 @@ final class Overlay {
             } else {
                 items.put(key, new SnapshotStore.Item(key, data));
                 if (TeamIndex.isMembership(key)) {
-                    items.putIfAbsent(TeamIndex.entryOf(key).key(), TeamIndex.entryOf(key));
+                    // The membership as published decides its entry's data (a team's read may have found another role than a member's).
+                    SnapshotStore.Item entry = TeamIndex.entryOf(items.get(key));
+                    entries.put(entry.key(), entry);
                 }
             }
         });
+        items.putAll(entries);
         Map<String, JsonNode> current = new HashMap<>();
         List<String> keys = List.copyOf(items.keySet());
         for (int i = 0; i < keys.size(); i += 100) {
@@ -214,7 +218,7 @@ final class Overlay {
         // Memberships (and all else) gone before the entries: in calls of their own.
         delete(gone.stream().filter(k -> !TeamIndex.isEntry(k)).toList());
         TreeSet<String> entriesGone = new TreeSet<>(gone.stream().filter(TeamIndex::isEntry).toList());
-        gone.stream().filter(TeamIndex::isMembership).map(k -> TeamIndex.entryOf(k).key()).forEach(entriesGone::add);
+        gone.stream().filter(TeamIndex::isMembership).map(TeamIndex::entryKeyOf).forEach(entriesGone::add);
         delete(List.copyOf(entriesGone));
         put(changed.stream().filter(i -> TeamIndex.isSummary(i.key())).toList());
     }

@@ -670,6 +670,79 @@ class PassOfChangesTest {
         }
     }
 
+    /**
+     * A pass over a team takes its memberships, roles and all, from the team's index entries: it
+     * looks up no membership by its key (DynamoDB charges a unit a key, a Query of the entries a unit
+     * per 4 KB). A snapshot whose entries are empty (written before they carried the roles: summaries
+     * without {@code roles_listed}) still takes the same pass, which looks each membership up, and
+     * publishes the same; reading the team, it fills the team's entries. The next full run fills the
+     * other teams' in place, which is no change.
+     */
+    @Test
+    void aPassOverATeamTakesItsMembershipsFromTheIndexAndAnIndexWithoutRolesLooksThemUp() {
+        try (SyncFixture full = new SyncFixture(300, 8)) {
+            CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
+            try (SyncFixture pass = new SyncFixture(full.sandbox, counted, new InMemorySyncStore(), new InMemoryEventLog(),
+                    new InMemoryOrganizationDataStore())) {
+                full.sync(WORKER);
+                pass.sync(WORKER);
+                Organization org = full.org();
+                var world = full.sandbox.world();
+                Team team = world.teams(org.uuid()).stream().max(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
+                        t.uuid()).size())).orElseThrow();
+                long teamMembers = world.teamMembers(org.uuid(), team.uuid()).size();
+                long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+
+                rename(full, team, "Indexed");
+                passOver(full, pass, counted, team);
+                long withRoles = counted.lookedUp(current);
+                assertTrue(withRoles <= 2, "a pass over a team of " + teamMembers + " looked up " + withRoles
+                        + " keys (the team's item, to publish its new name)");
+
+                withEmptyEntries(counted, current);
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+                rename(full, team, "Looked up");
+                passOver(full, pass, counted, team);
+                assertTrue(counted.lookedUp(current) >= teamMembers, "entries without roles: each membership looked up, "
+                        + counted.lookedUp(current) + " keys");
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+                rename(full, team, "Indexed again");
+                passOver(full, pass, counted, team);
+                assertEquals(withRoles, counted.lookedUp(current), "the pass filled the team's entries");
+
+                int seen = pass.events().size();
+                pass.sync(WORKER);
+                assertEquals(List.of(), changesOf(pass.events(), seen), "filling the entries is no change");
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "every team's entries carry the roles again");
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+            }
+        }
+    }
+
+    /** The account's snapshot as Kitebridge wrote it before the index's entries carried the roles: each entry empty, no {@code roles_listed}. */
+    private static void withEmptyEntries(SnapshotStore snapshots, long generation) {
+        List<SnapshotStore.Item> old = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(SyncFixture.ACCOUNT, generation, after, 500);
+            for (SnapshotStore.Item item : page) {
+                if (item.key().startsWith("o/") && SnapshotKeys.kind(item.key()) == SnapshotKeys.Kind.ROSTER) {
+                    old.add(new SnapshotStore.Item(item.key(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()));
+                } else if (item.key().matches("o/[^/]+/g/[^/]+/r")) {
+                    com.fasterxml.jackson.databind.node.ObjectNode summary = item.data().deepCopy();
+                    summary.remove("roles_listed");
+                    old.add(new SnapshotStore.Item(item.key(), summary));
+                }
+            }
+            if (page.size() < 500) {
+                break;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+        assertTrue(old.size() > 10);
+        snapshots.put(SyncFixture.ACCOUNT, generation, old);
+    }
+
     private static void rename(SyncFixture fixture, Team team, String name) {
         fixture.sandbox.world().updateTeam(fixture.org(), fixture.actor(), team.uuid(), new TeamFields(name + " " + team.name(), null, null,
                 null, null, null, null, null, null, null));
@@ -692,7 +765,7 @@ class PassOfChangesTest {
         return read;
     }
 
-    /** The account's snapshot as an earlier Kitebridge wrote it: no index entries, summaries without {@code members_listed}. */
+    /** The account's snapshot as an earlier Kitebridge wrote it: no index entries, summaries without {@code members_listed} (nor {@code roles_listed}). */
     private static void withoutIndex(SnapshotStore snapshots, long generation) {
         List<String> entries = new ArrayList<>();
         List<SnapshotStore.Item> summaries = new ArrayList<>();
@@ -705,6 +778,7 @@ class PassOfChangesTest {
                 } else if (item.key().matches("o/[^/]+/g/[^/]+/r")) {
                     com.fasterxml.jackson.databind.node.ObjectNode old = item.data().deepCopy();
                     old.remove("members_listed");
+                    old.remove("roles_listed");
                     summaries.add(new SnapshotStore.Item(item.key(), old));
                 }
             }
