@@ -95,6 +95,33 @@ class DynamoDbSyncStoreTest extends SyncStoreContract {
         assertEquals(confirmed, store.accounts().get(0));
     }
 
+    /**
+     * An account's sync state is kept gzipped: the schedule reads every account's each minute, and
+     * an organization's counts kept team by team make it tens of KB (its UUIDs gzip to some 60%;
+     * DynamoDB charges a read unit per 4 KB and a write unit per KB). One kept as JSON text still
+     * reads (above).
+     */
+    @Test
+    void anAccountsStateIsKeptGzipped() {
+        java.util.Map<String, Long> twoFactor = new java.util.HashMap<>();
+        java.util.Random random = new java.util.Random(42);
+        for (int team = 0; team < 250; team++) {
+            twoFactor.put(new java.util.UUID(random.nextLong(), random.nextLong()).toString(), (long) random.nextInt(200));
+        }
+        AccountSync first = AccountSync.first("acct-zipped", "tenant-1");
+        assertTrue(store.createAccount(first));
+        AccountSync counted = store.replaceAccount(first.withCounts(new CountsSeen(Instant.parse("2026-11-25T12:00:00Z"), java.util.Map.of(),
+                java.util.Set.of(), java.util.Set.of(), java.util.Map.of("org-1", twoFactor)))).orElseThrow();
+
+        var stored = table.client().getItem(b -> b.tableName(table.name()).key(KitebridgeTable.key("SYNCACCOUNTS", "acct-zipped"))).item();
+        assertTrue(stored.containsKey("sync_gz") && !stored.containsKey("sync"), "kept gzipped: " + stored.keySet());
+        int json = StateJson.write(counted).length();
+        int gzipped = stored.get("sync_gz").b().asByteArray().length;
+        assertTrue(json > 10_000 && gzipped < json * 0.6, gzipped + " bytes gzipped, " + json + " of JSON");
+        assertEquals(counted, store.account("acct-zipped").orElseThrow());
+        assertEquals(List.of(counted), store.accounts());
+    }
+
     /** A run whose index item was written but not the run itself (a crash between the two) is passed over. */
     @Test
     void anIndexItemWithoutItsRunIsPassedOver() {
