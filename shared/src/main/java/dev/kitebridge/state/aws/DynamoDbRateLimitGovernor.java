@@ -95,6 +95,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         boolean exists;
         /** Oldest first; each lapses when it was written to: its calls are never held longer than one lease. */
         final List<Part> parts = new ArrayList<>();
+        /** What the allowance may still grant by what it granted; below zero once it granted again what answers said was not spent. */
         long unused;
         Instant heldUntil;
         /** When this instance last reserved in the item (not from an allowance). */
@@ -141,9 +142,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         /**
          * Whether the allowance covers one more call of this cost: what it granted (less calls never sent) is within
          * it; or, where every call since the last write got its answer, what Buildkite counted since the basis (these
-         * calls' and any other's) with this instance's calls in flight and this one. A quiet poll reserves a page's
-         * requested complexity (306 points) and is counted what the page held (a few): a quarter of a user's 5,000
-         * points would be spent in four polls by the first rule, and lasts the allowance's lease by the second.
+         * calls' and any other's) with this instance's calls in flight and this one.
          */
         private boolean covers(Part allowance, long cost) {
             if (unused >= cost) {
