@@ -123,15 +123,26 @@ public final class SyncSchedule {
             return; // one run at a time: the account is looked at again once its run is over
         }
         try {
-            switch (next(account.get(), state)) {
-                case FULL -> fullRuns.addAndGet(full(state) ? 1 : 0);
+            AccountSync current = state;
+            Next next = next(account.get(), current);
+            if (next == Next.FULL) {
+                // The listing may lag a write by a moment: a full run that ended just now would be started again. A full run
+                // is started on the state as it is (a strongly consistent read, once a day or so), a poll or look on the listing.
+                current = syncs.account(state.accountId()).orElse(null);
+                if (current == null) {
+                    return;
+                }
+                next = next(account.get(), current);
+            }
+            switch (next) {
+                case FULL -> fullRuns.addAndGet(full(current) ? 1 : 0);
                 case POLL -> {
                     polled.incrementAndGet();
-                    count(poll(account.get(), state), fullRuns, passes);
+                    count(poll(account.get(), current), fullRuns, passes);
                 }
                 case LOOK -> {
                     looked.incrementAndGet();
-                    count(look(account.get(), state), fullRuns, passes);
+                    count(look(account.get(), current), fullRuns, passes);
                 }
                 case NOTHING -> { }
             }

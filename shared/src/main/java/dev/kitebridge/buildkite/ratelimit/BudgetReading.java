@@ -9,4 +9,10 @@ import java.time.Instant;
  *     which Buildkite rounds, so it may lie up to a second after the true close
  * @param observedAt when the answer arrived
  */
-public record BudgetReading(Budget budget, long limit, long remaining, Instant resetsAt, Instant observedAt) {}
+public record BudgetReading(Budget budget, long limit, long remaining, Instant resetsAt, Instant observedAt) {
+
+    /** Whether this answer is from a later window than {@code other}: it resets a window later, not a rounding or latency apart. */
+    public boolean laterWindowThan(BudgetReading other) {
+        return resetsAt.isAfter(other.resetsAt().plus(BudgetState.SAME_WINDOW));
+    }
+}

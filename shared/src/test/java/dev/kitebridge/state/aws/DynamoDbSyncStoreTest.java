@@ -80,6 +80,36 @@ class DynamoDbSyncStoreTest extends SyncStoreContract {
         assertEquals(List.of(started), store.runs("acct-1", Long.MAX_VALUE, 10), "listed once");
     }
 
+    /**
+     * The schedule's listing of every account, each minute, is read eventually consistent (half the
+     * read units); an account's own state, which a full run is started on, strongly.
+     */
+    @Test
+    void theSchedulesListingIsReadAtHalfThePrice() {
+        List<Boolean> consistent = new java.util.ArrayList<>();
+        ExecutionInterceptor reads = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.QueryRequest query) {
+                    consistent.add(query.consistentRead());
+                }
+                if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.GetItemRequest get) {
+                    consistent.add(get.consistentRead());
+                }
+            }
+        };
+        DynamoDbClient client = DynamoDbClient.builder().region(Region.US_EAST_1).endpointOverride(table.config().dynamoDbEndpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .overrideConfiguration(c -> c.addExecutionInterceptor(reads))
+                .build();
+        DynamoDbSyncStore listed = new DynamoDbSyncStore(client, table.name());
+        assertTrue(listed.createAccount(AccountSync.first("acct-1", "tenant-1")));
+        assertEquals(1, listed.accounts().size());
+        assertEquals(List.of(false), consistent, "the listing");
+        listed.account("acct-1").orElseThrow();
+        assertEquals(List.of(false, true), consistent, "an account's own state");
+    }
+
     /** A state stored before the account kept when its data was confirmed reads as never confirmed. */
     @Test
     void anAccountsStateStoredBeforeConfirmedWasKeptStillReads() {
