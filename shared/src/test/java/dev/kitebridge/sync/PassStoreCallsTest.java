@@ -18,10 +18,16 @@ import org.junit.jupiter.api.Test;
 import dev.kitebridge.VirtualTime;
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
 import dev.kitebridge.state.memory.InMemorySyncStore;
+import dev.kitebridge.state.memory.InMemoryWebhookStore;
+import dev.kitebridge.webhooks.WebhookDeliverer;
+import dev.kitebridge.webhooks.WebhookRounds;
+import dev.kitebridge.webhooks.WebhookTargets;
 
 /**
  * What one pass of changes costs the account's and the sync state's items, from the tick whose
@@ -45,9 +51,15 @@ class PassStoreCallsTest {
             SyncSchedule schedule = new SyncSchedule(fixture.engineAccounts, fixture.syncs, fixture.service,
                     new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService),
                     CADENCE, time);
+            // The worker function's wiring: a run that ends has its account's events delivered (it has no subscription here).
+            WebhookRounds rounds = new WebhookRounds(fixture.syncs, new WebhookDeliverer(new InMemoryWebhookStore(),
+                    new InMemoryDeadLetterStore(), new EventFeed(fixture.log, fixture.syncs), WebhookTargets.PUBLIC_ONLY, time,
+                    WebhookDeliverer.Policy.DEFAULT));
             List<String> ended = new CopyOnWriteArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (account, deadline) -> ended.add(account.accountId()),
-                    (runId, delay) -> fixture.queued.add(runId), time, SyncWorker.BUSY_RETRY);
+            SyncWorker worker = new SyncWorker(fixture.runner, (account, deadline) -> {
+                ended.add(account.accountId());
+                rounds.afterRun(account, deadline);
+            }, (runId, delay) -> fixture.queued.add(runId), time, SyncWorker.BUSY_RETRY);
             schedule.tick();
             fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
             assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the first poll places the cursor");
@@ -75,6 +87,7 @@ class PassStoreCallsTest {
                     // The worker's turn: the run (whose account?), the state (unlinked? leased?) and its lease, the run again under
                     // the lease (a fence: the run as read before it may be behind), the account once for the turn's sessions and
                     // its kept data; the run saved at the end of each phase; the state's published mark, which lets the lease go.
+                    // The delivery after it reads none of them: the worker names the account whose run ended.
                     "syncs.run", 2, "syncs.account", 1, "syncs.replaceRun", 5)), pass, String.join("\n", trace));
         }
     }
