@@ -409,10 +409,14 @@ public final class SyncRunner {
      */
     private void publish(RunProgress progress, Turn turn) {
         SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
-        if (!run.full()) {
-            applyChanges(run, turn);
-        } else if (run.inPlace()) {
-            applyInPlace(run, turn);
+        // Applied before the mark moves; once it has passed the run (a worker died before saving so), the account is
+        // free and a next run may have written the same items: they are not written again over its.
+        if (turn.state.publishedThrough() < run.ordinal()) {
+            if (!run.full()) {
+                applyChanges(run, turn);
+            } else if (run.inPlace()) {
+                applyInPlace(run, turn);
+            }
         }
         Map<String, Long> byType = new HashMap<>();
         String after = EventPositions.firstOfRun(run.ordinal());
