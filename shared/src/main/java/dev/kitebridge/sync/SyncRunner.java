@@ -130,8 +130,8 @@ public final class SyncRunner {
             return Outcome.busy();
         }
         Turn turn = new Turn(run, leased.get());
-        // Read again under the lease: the run as read before it may be behind another worker's saves since (a run
-        // published and started again from a stale PUBLISH would write over the next run's changes).
+        // Read again under the lease (a fence): the run as read before it may be behind another worker's last saves; this
+        // turn works from the one no other worker saves while it holds the lease.
         RunProgress progress = new RunProgress(syncs, syncs.run(runId).orElseThrow());
         CurrentItems.keepOnly(runId); // an earlier run's current generation is not kept past another run's turn
         try {
@@ -161,8 +161,8 @@ public final class SyncRunner {
      * the runner reads of it (the current generation and published mark move only with this run's
      * publication, written through here; a write over a state changed meanwhile fails its revision
      * and reads it again). The integrated account, read when a phase first opens it: an account
-     * unlinked or given a new token since is found by the next turn (kept data patched after an
-     * unlink is none: it went with the account).
+     * unlinked or given a new token since is found by the next turn (a patch of its kept data after
+     * an unlink changes nothing: the data went with the account).
      */
     private final class Turn {
         private final SyncRun run;
