@@ -31,7 +31,7 @@ public final class WebhookRounds {
             return deliverer.deliverAccount(account.tenantId(), account.accountId(), deadline);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "delivering the events of account " + account.accountId()
-                    + " after its sync run failed; the delivery tick retries", e);
+                    + " at the end of a sync run failed; the delivery tick retries", e);
             return List.of();
         }
     }
