@@ -52,9 +52,4 @@ public interface SyncStore extends Publications {
     default List<Feed> feeds() {
         return accounts().stream().map(a -> new Feed(a.tenantId(), a.accountId())).toList();
     }
-
-    @Override
-    default Optional<Feed> finishedRun(String runId) {
-        return run(runId).filter(SyncRun::finished).map(r -> new Feed(r.tenantId(), r.accountId()));
-    }
 }

@@ -3,6 +3,7 @@ package dev.kitebridge.sync;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.kitebridge.events.Publications;
 import dev.kitebridge.time.TimeSource;
 
 /**
@@ -18,9 +19,9 @@ public final class SyncWorker {
     /** Kept for saving the last checkpoint and answering the queue, before the worker's time is up. */
     public static final Duration RESERVE = Duration.ofSeconds(30);
 
-    /** What a run's end sets off: its events delivered to the account's webhooks (which sync does not know). */
+    /** What a run's end sets off: its account's events delivered to its webhooks (which sync does not know). */
     public interface RunEnded {
-        void ended(String runId, Instant deadline);
+        void ended(Publications.Feed account, Instant deadline);
     }
 
     /** Queues a run again, to be worked on after a delay. */
@@ -46,7 +47,11 @@ public final class SyncWorker {
     public void work(String runId, String workerId, Instant deadline) {
         SyncRunner.Outcome outcome = runner.work(runId, workerId, deadline);
         switch (outcome.kind()) {
-            case DONE -> ended.ended(runId, deadline);
+            case DONE -> {
+                if (outcome.ended() != null) {
+                    ended.ended(new Publications.Feed(outcome.ended().tenantId(), outcome.ended().accountId()), deadline);
+                }
+            }
             case LATER -> requeue.send(runId, Duration.between(time.now(), outcome.at()));
             case BUSY -> requeue.send(runId, busyRetry);
         }

@@ -1,6 +1,7 @@
 package dev.kitebridge.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -809,7 +810,7 @@ class PassOfChangesTest {
                 assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
 
                 String runId = crashing.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", changes.subjects()).run().id();
-                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(17), 6, 2_000);
+                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(10), 6, 2_000);
                 int kills = killedAt.size();
                 java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 // (A pass's DIFF and VERIFY store their checkpoints with their phase's end: each writes its events, take-backs and
@@ -941,6 +942,95 @@ class PassOfChangesTest {
                 CountingSnapshots.assertSameItems(reference.snapshot(), crashing.snapshot(), "killed or not");
                 assertEquals(reference.kept(), crashing.kept());
             }
+        }
+    }
+
+    /**
+     * A worker that dies once the account's published mark has passed its pass, before the pass's
+     * own item says so, leaves it in PUBLISH, and the account free for its next run: the next pass
+     * may publish first. The first pass's retry finds its changes out (the mark has passed it) and
+     * does not write them again over the next pass's, in the snapshot nor in the kept data.
+     */
+    @Test
+    void aPassRetriedAfterItsMarkWasWrittenDoesNotWriteOverTheNextPass() {
+        java.util.concurrent.atomic.AtomicBoolean dieAfterMark = new java.util.concurrent.atomic.AtomicBoolean();
+        InMemorySyncStore stored = new InMemorySyncStore();
+        SyncStore dying = new SyncStore() {
+            @Override
+            public List<AccountSync> accounts() {
+                return stored.accounts();
+            }
+
+            @Override
+            public java.util.Optional<AccountSync> account(String accountId) {
+                return stored.account(accountId);
+            }
+
+            @Override
+            public boolean createAccount(AccountSync state) {
+                return stored.createAccount(state);
+            }
+
+            @Override
+            public java.util.Optional<AccountSync> replaceAccount(AccountSync changed) {
+                java.util.Optional<AccountSync> written = stored.replaceAccount(changed);
+                if (written.isPresent() && changed.activeRunId() == null && dieAfterMark.getAndSet(false)) {
+                    throw new Killer.Killed(); // the mark landed; the worker dies before it hears so
+                }
+                return written;
+            }
+
+            @Override
+            public void deleteAccount(String accountId) {
+                stored.deleteAccount(accountId);
+            }
+
+            @Override
+            public void createRun(SyncRun run) {
+                stored.createRun(run);
+            }
+
+            @Override
+            public java.util.Optional<SyncRun> run(String runId) {
+                return stored.run(runId);
+            }
+
+            @Override
+            public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
+                return stored.replaceRun(changed);
+            }
+
+            @Override
+            public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
+                return stored.runs(accountId, beforeOrdinal, limit);
+            }
+        };
+        try (SyncFixture full = new SyncFixture(40, 3);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore(), dying, new InMemoryEventLog())) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Member member = world.members(org.uuid()).stream()
+                    .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(full.actor())).findFirst().orElseThrow();
+            List<Subject> subjects = List.of(Subject.user(org.uuid(), member.userUuid()));
+
+            world.updateMember(org, full.actor(), member.userUuid(), Member.Role.ADMIN, null);
+            SyncRun first = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            dieAfterMark.set(true);
+            assertThrows(Killer.Killed.class,
+                    () -> pass.runner.work(first.id(), "worker-1", pass.time.now().plus(WORKER)));
+            assertEquals(SyncRun.Phase.PUBLISH, stored.run(first.id()).orElseThrow().phase());
+
+            world.updateMember(org, full.actor(), member.userUuid(), Member.Role.MEMBER, null);
+            SyncService.Started next = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects);
+            assertTrue(next.created(), "the account is free: its mark has passed the first pass");
+            assertEquals(SyncRun.Status.COMPLETED, pass.finish(next.run().id(), WORKER).status());
+            assertEquals(SyncRun.Status.COMPLETED, pass.finish(first.id(), WORKER).status());
+
+            full.sync(WORKER);
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the next pass's changes stand");
+            assertEquals(full.kept(), pass.kept(), "in the kept data too");
         }
     }
 }
