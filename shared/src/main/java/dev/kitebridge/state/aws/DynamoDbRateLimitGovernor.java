@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -108,7 +109,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         boolean unanswered;
         /**
          * Buildkite's count at one moment, which the item says no more than: the lowest remainder of the latest
-         * window among the answers the last write folded in (or an earlier write's, where it folded none).
+         * window among the answers the last write folded in (or an earlier write's, where it folded none); none where
+         * their windows could not be told apart for sure, until a write folds in answers that can.
          */
         BudgetReading basis;
 
@@ -154,32 +156,56 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         }
 
         /**
-         * What Buildkite counted since the basis, by the answers held: in its window, the basis's remainder less
-         * the lowest since; in a later window, all that window's answers say is gone. Each call of this instance's
-         * since the last write was counted before its answer, so it is in there. -1 when not known.
+         * What Buildkite counted since the basis, by the answers held, the most any says: in the basis's window, its
+         * remainder less the answer's; in a later window, all that window's answer says is gone. Each call of this
+         * instance's since the last write was counted before its answer, so it is in there. -1 when not known: a call
+         * without an answer, or an answer whose window is not surely the basis's or a later one (a slow basis's reset
+         * lies late, and its window's prompt answers looked earlier and counted nothing). Each answer is judged
+         * against the basis alone: a misjudged one (very slow, taken for a later window) counts more, never less.
          */
         private long spentSinceBasis() {
             if (unanswered || basis == null) {
                 return -1;
             }
-            BudgetReading latest = answers.stream().reduce(null, Held::latest);
-            if (latest == null || basis.laterWindowThan(latest)) {
-                return 0; // no answer since, or only late ones from a window that has closed
+            long spent = 0;
+            for (BudgetReading answer : answers) {
+                switch (answer.windowAgainst(basis)) {
+                    case SAME -> spent = Math.max(spent, basis.remaining() - answer.remaining());
+                    case LATER -> spent = Math.max(spent, answer.limit() - answer.remaining());
+                    default -> {
+                        return -1;
+                    }
+                }
             }
-            return latest.laterWindowThan(basis) ? latest.limit() - latest.remaining() : Math.max(0, basis.remaining() - latest.remaining());
+            return spent;
         }
 
-        /** Of two answers, the one from the later window, or in one window the lower: the later count. */
-        private static BudgetReading latest(BudgetReading a, BudgetReading b) {
-            if (a == null) {
-                return b;
+        /**
+         * The lowest remainder among the readings of the latest window (the latest reset's, each judged against it),
+         * or none where one's window is not surely that one or an earlier one.
+         */
+        private static BudgetReading lowestOfLatestWindow(List<BudgetReading> readings) {
+            BudgetReading last = readings.stream().max(Comparator.comparing(BudgetReading::resetsAt)).orElse(null);
+            BudgetReading lowest = last;
+            for (BudgetReading reading : readings) {
+                switch (reading.windowAgainst(last)) {
+                    case SAME -> lowest = reading.remaining() < lowest.remaining() ? reading : lowest;
+                    case EARLIER -> { }
+                    default -> {
+                        return null;
+                    }
+                }
             }
-            return b.laterWindowThan(a) || (!a.laterWindowThan(b) && b.remaining() < a.remaining()) ? b : a;
+            return lowest;
         }
 
-        /** The pending changes are in the item now: their answers become the basis of what later ones say was spent. */
+        /** The pending changes are in the item now: with the basis, their answers give the basis of what later ones say was spent. */
         void folded() {
-            basis = answers.stream().reduce(basis, Held::latest);
+            List<BudgetReading> readings = new ArrayList<>(answers);
+            if (basis != null) {
+                readings.add(basis);
+            }
+            basis = lowestOfLatestWindow(readings);
             answers.clear();
             pending.clear();
             unanswered = false;
