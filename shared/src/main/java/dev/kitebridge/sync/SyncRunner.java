@@ -40,6 +40,16 @@ public final class SyncRunner {
     /** A lease outlives its worker's deadline by this much: time to save after the last step. */
     static final Duration LEASE_MARGIN = Duration.ofSeconds(60);
     private static final int PAGE = 500;
+    /**
+     * The longest a turn's call sleeps for a spent budget. A worker is billed while it sleeps, and a
+     * turn ended and begun again costs about what a second or two of it does (SQS's three requests,
+     * the run's and the account's reads and saves, the lease): so a longer wait (a window's refill:
+     * up to a minute for REST, five for GraphQL) stops the call's lane instead. The other lane reads
+     * on; once both have stopped, the turn ends and the run is queued again for the first refill
+     * (see {@link SyncWorker}), and a lane whose budget refilled meanwhile goes on at once in the
+     * next turn. The governor's holds of a second, and a window's last seconds, are slept.
+     */
+    static final Duration LONGEST_SLEEP = Duration.ofSeconds(5);
     /** When a run that changed under its worker is looked at again. */
     static final Duration LOST_RETRY = Duration.ofMinutes(1);
     /**
@@ -173,7 +183,7 @@ public final class SyncRunner {
                     // Removals are asked of Buildkite (VERIFY), or held whole but for plain team leaves, which are asked too (HOLD).
                     Session session;
                     try {
-                        session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
+                        session = open(run, deadline);
                     } catch (ApiError e) {
                         if (e.status() != 424 && e.status() != 404) {
                             throw e;
@@ -223,6 +233,11 @@ public final class SyncRunner {
         }
     }
 
+    /** The run's account for this turn, its reads sleeping {@link #LONGEST_SLEEP} at most for a budget. */
+    private Session open(SyncRun run, Instant deadline) {
+        return access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline)).sleepingAtMost(LONGEST_SLEEP);
+    }
+
     /** How a READ turn ended: the run failed for good, or reading is complete (no time to go on at), or it goes on then. */
     private record ReadTurn(boolean failed, Instant goOnAt) {
         static final ReadTurn FAILED = new ReadTurn(true, null);
@@ -237,7 +252,7 @@ public final class SyncRunner {
         SyncRun run = progress.current();
         Session session;
         try {
-            session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
+            session = open(run, deadline);
         } catch (ApiError e) {
             if (e.status() != 424 && e.status() != 404) {
                 throw e;
@@ -247,7 +262,8 @@ public final class SyncRunner {
         }
         try {
             if (run.status() == SyncRun.Status.QUEUED) {
-                // A pass queued with its organizations (see SyncService) does not ask Buildkite for them again.
+                // A pass queued with its organizations (see SyncService) does not ask Buildkite for them again. The listing
+                // (the session's own client) may sleep for its budget: a run still queued whose turn ended would look lost.
                 List<SyncRun.Organization> reached = !run.full() && !run.organizations().isEmpty() ? run.organizations()
                         : access.organizations(session).stream().map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
                 // A pass's start is stored with its first turn's end (a worker that dies starts again the same way).
