@@ -42,12 +42,13 @@ public final class SyncRunner {
     private static final int PAGE = 500;
     /**
      * The longest a turn's call sleeps for a spent budget. A worker is billed while it sleeps, and a
-     * turn ended and begun again costs about what a second or two of it does (SQS's three requests,
-     * the run's and the account's reads and saves, the lease): so a longer wait (a window's refill:
-     * up to a minute for REST, five for GraphQL) stops the call's lane instead. The other lane reads
-     * on; once both have stopped, the turn ends and the run is queued again for the first refill
-     * (see {@link SyncWorker}), and a lane whose budget refilled meanwhile goes on at once in the
-     * next turn. The governor's holds of a second, and a window's last seconds, are slept.
+     * turn ended and begun again costs about what one to three seconds of it do (SQS's three
+     * requests, the lease taken and given back, the run's and the account's reads and saves; at
+     * 10,000 members some 60 write units): so a longer wait (a window's refill: up to a minute for
+     * REST, five for GraphQL) stops the call's lane instead. The other lane reads on; once both have
+     * stopped, the turn ends and the run is queued again for the first refill (see {@link SyncWorker}),
+     * and a lane whose budget refilled meanwhile goes on at once in the next turn. The governor's
+     * holds of a second, and a window's last seconds, are slept.
      */
     static final Duration LONGEST_SLEEP = Duration.ofSeconds(5);
     /** When a run that changed under its worker is looked at again. */
