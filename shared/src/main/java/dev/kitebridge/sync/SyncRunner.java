@@ -41,6 +41,17 @@ public final class SyncRunner {
     /** A lease outlives its worker's deadline by this much: time to save after the last step. */
     static final Duration LEASE_MARGIN = Duration.ofSeconds(60);
     private static final int PAGE = 500;
+    /**
+     * The longest a turn's call sleeps for a spent budget. A worker is billed while it sleeps, and a
+     * turn ended and begun again costs about what one to three seconds of it do (SQS's three
+     * requests, the lease taken and given back, the run's and the account's reads and saves; at
+     * 10,000 members some 60 write units): so a longer wait (a window's refill: up to a minute for
+     * REST, five for GraphQL) stops the call's lane instead. The other lane reads on; once both have
+     * stopped, the turn ends and the run is queued again for the first refill (see {@link SyncWorker}),
+     * and a lane whose budget refilled meanwhile goes on at once in the next turn. The governor's
+     * holds of a second, and a window's last seconds, are slept.
+     */
+    static final Duration LONGEST_SLEEP = Duration.ofSeconds(5);
     /** When a run that changed under its worker is looked at again. */
     static final Duration LOST_RETRY = Duration.ofMinutes(1);
     /**
@@ -183,10 +194,14 @@ public final class SyncRunner {
             return state.currentGeneration();
         }
 
-        /** @throws ApiError 404 for an account gone, 424 for one that needs a new token */
+        /**
+         * The run's account for this turn, its reads sleeping {@link #LONGEST_SLEEP} at most for a budget.
+         *
+         * @throws ApiError 404 for an account gone, 424 for one that needs a new token
+         */
         Session open(Instant deadline) {
             IntegratedAccount found = account().orElseThrow(() -> ApiError.notFound("no integrated account " + run.accountId()));
-            return access.open(found, Duration.between(time.now(), deadline));
+            return access.open(found, Duration.between(time.now(), deadline)).sleepingAtMost(LONGEST_SLEEP);
         }
 
         /** Whose data the account's kept directory is; empty for an account gone or one that needs a new token. */
@@ -307,7 +322,8 @@ public final class SyncRunner {
         }
         try {
             if (run.status() == SyncRun.Status.QUEUED) {
-                // A pass queued with its organizations (see SyncService) does not ask Buildkite for them again.
+                // A pass queued with its organizations (see SyncService) does not ask Buildkite for them again. The listing
+                // (the session's own client) may sleep for its budget: a run still queued whose turn ended would look lost.
                 List<SyncRun.Organization> reached = !run.full() && !run.organizations().isEmpty() ? run.organizations()
                         : access.organizations(session).stream().map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
                 // A pass's start is stored with its first turn's end (a worker that dies starts again the same way).
