@@ -42,7 +42,7 @@ class SyncWorkerWaitTest {
 
             List<Duration> delays = new ArrayList<>();
             List<String> ended = new ArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (runId, deadline) -> ended.add(runId),
+            SyncWorker worker = new SyncWorker(fixture.runner, (account, deadline) -> ended.add(account.accountId()),
                     (runId, delay) -> delays.add(delay), time, SyncWorker.BUSY_RETRY);
             String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
 
@@ -72,7 +72,7 @@ class SyncWorkerWaitTest {
 
             SyncRun run = fixture.syncs.run(runId).orElseThrow();
             assertEquals(SyncRun.Status.COMPLETED, run.status(), run.error());
-            assertEquals(List.of(runId), ended);
+            assertEquals(List.of(SyncFixture.ACCOUNT), ended, "ended once");
             assertTrue(delays.size() >= 2, "more than one turn went on after a refill: " + delays);
             assertEquals(0, tight.journal().entries().stream().filter(e -> e.status() == 429).count(), "no budget overdrawn");
             assertEquals(reference.snapshot(), fixture.snapshot());
@@ -110,7 +110,7 @@ class SyncWorkerWaitTest {
 
             List<Duration> delays = new ArrayList<>();
             List<String> ended = new ArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (runId, deadline) -> ended.add(runId),
+            SyncWorker worker = new SyncWorker(fixture.runner, (account, deadline) -> ended.add(account.accountId()),
                     (runId, delay) -> delays.add(delay), time, SyncWorker.BUSY_RETRY);
             fixture.sleepUntil(time.now().plus(Duration.ofMinutes(1))); // the full run's last window refilled
             String runId = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "look", subjects).run().id();
