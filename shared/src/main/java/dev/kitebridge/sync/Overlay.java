@@ -192,11 +192,24 @@ final class Overlay {
             }
         });
         items.putAll(entries);
+        // An entry the pass has without its membership (a member's read took the membership back to what the account has,
+        // after a team's read in the pass found it otherwise) holds the membership as the account has it.
+        List<String> asTheAccountHas = items.keySet().stream().filter(TeamIndex::isEntry).map(TeamIndex::membershipOf)
+                .filter(membership -> !pass.records().containsKey(membership)).toList();
         Map<String, JsonNode> current = new HashMap<>();
-        List<String> keys = List.copyOf(items.keySet());
+        List<String> keys = java.util.stream.Stream.concat(items.keySet().stream(), asTheAccountHas.stream()).toList();
         for (int i = 0; i < keys.size(); i += 100) {
             snapshots.get(run.accountId(), run.baseGeneration(), keys.subList(i, Math.min(keys.size(), i + 100)))
                     .forEach(item -> current.put(item.key(), item.data()));
+        }
+        for (String membership : asTheAccountHas) {
+            String entry = TeamIndex.entryKeyOf(membership);
+            JsonNode data = current.get(membership);
+            if (data == null) {
+                items.remove(entry); // (no membership to stand beside: none is written)
+            } else {
+                items.put(entry, new SnapshotStore.Item(entry, data));
+            }
         }
         List<SnapshotStore.Item> changed = items.values().stream().filter(i -> !InPlace.same(i.data(), current.get(i.key()))).toList();
         // Entries in a call before their memberships' (the items of one DynamoDB batch are written in no order); summaries last.

@@ -1,6 +1,7 @@
 package dev.kitebridge.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -717,6 +718,54 @@ class PassOfChangesTest {
                 CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "every team's entries carry the roles again");
                 CountingSnapshots.assertIndexExact(pass.snapshot(), true);
             }
+        }
+    }
+
+    /**
+     * A team's read and a member's read in one pass that find a membership's role otherwise (made a
+     * maintainer, and back, between the two reads): the member's read, the later, is the word, and
+     * the team's index entry holds what the membership holds. A later pass over the team alone,
+     * which takes the roles from the entries, then sees the role changed for real.
+     */
+    @Test
+    void aMembersReadThatTakesARoleBackLeavesTheTeamsEntryHoldingItToo() {
+        java.util.concurrent.atomic.AtomicReference<Runnable> onMembershipWritten = new java.util.concurrent.atomic.AtomicReference<>();
+        String[] membershipKey = new String[1];
+        CountingSnapshots hooked = new CountingSnapshots(new InMemorySnapshotStore()) {
+            @Override
+            public void put(String accountId, long generation, List<Item> items) {
+                super.put(accountId, generation, items);
+                if (items.stream().anyMatch(i -> i.key().equals(membershipKey[0]))) {
+                    java.util.Optional.ofNullable(onMembershipWritten.getAndSet(null)).ifPresent(Runnable::run);
+                }
+            }
+        };
+        try (SyncFixture full = new SyncFixture(40, 3); SyncFixture pass = new SyncFixture(full.sandbox, hooked)) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Team team = world.teams(org.uuid()).get(0);
+            String user = world.teamMembers(org.uuid(), team.uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(full.actor()) && m.role() == TeamMember.Role.MEMBER).findFirst().orElseThrow().userUuid();
+            membershipKey[0] = SnapshotKeys.membership(org.uuid(), user, team.uuid());
+            world.updateTeamMember(org, full.actor(), team.uuid(), user, TeamMember.Role.MAINTAINER);
+            // Once the team's read has written the maintainer into the pass, back to member before the member's read.
+            onMembershipWritten.set(() -> world.updateTeamMember(org, full.actor(), team.uuid(), user, TeamMember.Role.MEMBER));
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.roster(org.uuid(), team.uuid()), Subject.user(org.uuid(), user))).run().id(), WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertNull(onMembershipWritten.get(), "the role went back between the two reads");
+            CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+
+            world.updateTeamMember(org, full.actor(), team.uuid(), user, TeamMember.Role.MAINTAINER);
+            int seen = pass.events().size();
+            pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.roster(org.uuid(), team.uuid()))).run().id(), WORKER);
+            full.sync(WORKER);
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the role the team's pass found");
+            assertTrue(changesOf(pass.events(), seen).stream().anyMatch(e -> e.startsWith(ChangeEvent.USER_UPDATED)),
+                    String.join("\n", changesOf(pass.events(), seen)));
         }
     }
 
