@@ -93,6 +93,15 @@ public final class Session implements CallListener {
     }
 
     /**
+     * The client allowed to wait until {@code until} at most, whatever {@link #sleepingAtMost} says:
+     * for a read that cannot stop part-way and go on (its calls more than a budget's window holds),
+     * which a turn ended at each refill would begin again from its start for ever.
+     */
+    public BuildkiteClient buildkiteSleepingUntil(Instant until) {
+        return client.until(Deadline.at(until));
+    }
+
+    /**
      * Calls made through {@link #buildkiteUntil} sleep for a spent budget {@code longest} at most:
      * a longer wait is answered at once as rate limited, with when the budget refills (the
      * governor's answer, as at a deadline). For a caller that has better to do than sleep: a sync

@@ -18,6 +18,13 @@ public final class SyncWorker {
     public static final Duration BUSY_RETRY = Duration.ofMinutes(1);
     /** Kept for saving the last checkpoint and answering the queue, before the worker's time is up. */
     public static final Duration RESERVE = Duration.ofSeconds(30);
+    /**
+     * A run queued again for a budget's refill comes this much before it, and sleeps the rest (less
+     * than {@link SyncRunner#LONGEST_SLEEP}): so that it takes the refill at its instant, as callers
+     * that sleep for it do, not after them (SQS rounds a delay up to whole seconds, and delivers a
+     * moment later).
+     */
+    static final Duration EARLY = Duration.ofSeconds(3);
 
     /** What a run's end sets off: its account's events delivered to its webhooks (which sync does not know). */
     public interface RunEnded {
@@ -52,7 +59,10 @@ public final class SyncWorker {
                     ended.ended(new Publications.Feed(outcome.ended().tenantId(), outcome.ended().accountId()), deadline);
                 }
             }
-            case LATER -> requeue.send(runId, Duration.between(time.now(), outcome.at()));
+            case LATER -> {
+                Duration delay = Duration.between(time.now(), outcome.at()).minus(EARLY);
+                requeue.send(runId, delay.isNegative() ? Duration.ZERO : delay);
+            }
             case BUSY -> requeue.send(runId, busyRetry);
         }
     }

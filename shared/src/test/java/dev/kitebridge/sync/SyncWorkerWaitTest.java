@@ -81,6 +81,49 @@ class SyncWorkerWaitTest {
         }
     }
 
+    /**
+     * A member of more than 100 teams has their teams listed over REST, a call a team: more than
+     * REST's window holds, and read whole or not at all. Those calls sleep for their budget within
+     * the turn, so the pass ends, where a turn ended at each refill would begin them again for ever.
+     */
+    @Test
+    void aMemberOfMoreTeamsThanAWindowHoldsIsReadWhole() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox tight = time.sandbox().population(Population.of(20, 104)).limits(RateLimits.BUILDKITE.withRest(200, 50)).start();
+             SyncFixture fixture = new SyncFixture(tight, time)) {
+            fixture.sync(TURN);
+            var world = tight.world();
+            var org = fixture.org();
+            String user = world.teamMembers(org.uuid(), world.teams(org.uuid()).get(0).uuid()).stream()
+                    .map(dev.kitebridge.sandbox.model.TeamMember::userUuid).filter(u -> !u.equals(fixture.actor())).findFirst().orElseThrow();
+            for (var team : world.teams(org.uuid())) {
+                if (world.teamMember(org.uuid(), team.uuid(), user).isEmpty()) {
+                    world.addTeamMember(org, fixture.actor(), team.uuid(), user, dev.kitebridge.sandbox.model.TeamMember.Role.MEMBER);
+                }
+            }
+            fixture.sleepUntil(time.now().plus(Duration.ofMinutes(1))); // the full run's last window refilled
+
+            List<Duration> delays = new ArrayList<>();
+            List<String> ended = new ArrayList<>();
+            SyncWorker worker = new SyncWorker(fixture.runner, (account, deadline) -> ended.add(account.accountId()),
+                    (runId, delay) -> delays.add(delay), time, SyncWorker.BUSY_RETRY);
+            String runId = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.user(org.uuid(), user))).run().id();
+            for (int turn = 0; ended.isEmpty(); turn++) {
+                assertTrue(turn < 5, "the pass ends within a few turns: queued again after " + delays);
+                if (!delays.isEmpty()) {
+                    fixture.sleepUntil(time.now().plus(delays.get(delays.size() - 1)));
+                }
+                worker.work(runId, "worker-" + turn, time.now().plus(TURN));
+            }
+            SyncRun run = fixture.syncs.run(runId).orElseThrow();
+            assertEquals(SyncRun.Status.COMPLETED, run.status(), run.error());
+            String teams = SnapshotKeys.user(org.uuid(), user) + "/t/";
+            assertEquals(104, fixture.snapshot().keySet().stream().filter(k -> k.startsWith(teams)).count(), "every team of theirs");
+            assertEquals(0, tight.journal().entries().stream().filter(e -> e.status() == 429).count(), "no budget overdrawn");
+        }
+    }
+
     @Test
     void aPassOfChangesFacingALongWaitEndsItsTurnToo() {
         VirtualTime roomyTime = new VirtualTime();
