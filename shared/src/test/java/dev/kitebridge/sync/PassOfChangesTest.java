@@ -459,51 +459,11 @@ class PassOfChangesTest {
 
     /** Runs kept in {@code store}, each store of a run's item counted. */
     private static SyncStore countingRunSaves(SyncStore store, java.util.concurrent.atomic.AtomicInteger saves) {
-        return new SyncStore() {
-            @Override
-            public List<AccountSync> accounts() {
-                return store.accounts();
-            }
-
-            @Override
-            public java.util.Optional<AccountSync> account(String accountId) {
-                return store.account(accountId);
-            }
-
-            @Override
-            public boolean createAccount(AccountSync state) {
-                return store.createAccount(state);
-            }
-
-            @Override
-            public java.util.Optional<AccountSync> replaceAccount(AccountSync changed) {
-                return store.replaceAccount(changed);
-            }
-
-            @Override
-            public void deleteAccount(String accountId) {
-                store.deleteAccount(accountId);
-            }
-
-            @Override
-            public void createRun(SyncRun run) {
-                store.createRun(run);
-            }
-
-            @Override
-            public java.util.Optional<SyncRun> run(String runId) {
-                return store.run(runId);
-            }
-
+        return new ForwardingSyncStore(store) {
             @Override
             public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
                 saves.incrementAndGet();
                 return store.replaceRun(changed);
-            }
-
-            @Override
-            public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
-                return store.runs(accountId, beforeOrdinal, limit);
             }
         };
     }
@@ -1004,22 +964,7 @@ class PassOfChangesTest {
     void aPassRetriedAfterItsMarkWasWrittenDoesNotWriteOverTheNextPass() {
         java.util.concurrent.atomic.AtomicBoolean dieAfterMark = new java.util.concurrent.atomic.AtomicBoolean();
         InMemorySyncStore stored = new InMemorySyncStore();
-        SyncStore dying = new SyncStore() {
-            @Override
-            public List<AccountSync> accounts() {
-                return stored.accounts();
-            }
-
-            @Override
-            public java.util.Optional<AccountSync> account(String accountId) {
-                return stored.account(accountId);
-            }
-
-            @Override
-            public boolean createAccount(AccountSync state) {
-                return stored.createAccount(state);
-            }
-
+        SyncStore dying = new ForwardingSyncStore(stored) {
             @Override
             public java.util.Optional<AccountSync> replaceAccount(AccountSync changed) {
                 java.util.Optional<AccountSync> written = stored.replaceAccount(changed);
@@ -1027,31 +972,6 @@ class PassOfChangesTest {
                     throw new Killer.Killed(); // the mark landed; the worker dies before it hears so
                 }
                 return written;
-            }
-
-            @Override
-            public void deleteAccount(String accountId) {
-                stored.deleteAccount(accountId);
-            }
-
-            @Override
-            public void createRun(SyncRun run) {
-                stored.createRun(run);
-            }
-
-            @Override
-            public java.util.Optional<SyncRun> run(String runId) {
-                return stored.run(runId);
-            }
-
-            @Override
-            public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
-                return stored.replaceRun(changed);
-            }
-
-            @Override
-            public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
-                return stored.runs(accountId, beforeOrdinal, limit);
             }
         };
         try (SyncFixture full = new SyncFixture(40, 3);

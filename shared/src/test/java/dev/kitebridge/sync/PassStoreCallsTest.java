@@ -136,7 +136,7 @@ class PassStoreCallsTest {
 
     /** {@code store}, each call counted by its name. */
     private static SyncStore counted(SyncStore store, Map<String, Integer> calls, List<String> trace) {
-        return new SyncStore() {
+        return new ForwardingSyncStore(store) {
             @Override
             public List<AccountSync> accounts() {
                 count(calls, trace, "syncs.accounts");

@@ -262,57 +262,16 @@ class SyncScheduleTest {
     }
 
     /** The sync states, with a listing that lags: as it was when {@link #frozen} was taken. */
-    private static final class Lagging implements SyncStore {
-        final SyncStore store;
+    private static final class Lagging extends ForwardingSyncStore {
         List<AccountSync> frozen;
 
         Lagging(SyncStore store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
         public List<AccountSync> accounts() {
             return frozen != null ? frozen : store.accounts();
-        }
-
-        @Override
-        public java.util.Optional<AccountSync> account(String accountId) {
-            return store.account(accountId);
-        }
-
-        @Override
-        public boolean createAccount(AccountSync state) {
-            return store.createAccount(state);
-        }
-
-        @Override
-        public java.util.Optional<AccountSync> replaceAccount(AccountSync changed) {
-            return store.replaceAccount(changed);
-        }
-
-        @Override
-        public void deleteAccount(String accountId) {
-            store.deleteAccount(accountId);
-        }
-
-        @Override
-        public void createRun(SyncRun run) {
-            store.createRun(run);
-        }
-
-        @Override
-        public java.util.Optional<SyncRun> run(String runId) {
-            return store.run(runId);
-        }
-
-        @Override
-        public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
-            return store.replaceRun(changed);
-        }
-
-        @Override
-        public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
-            return store.runs(accountId, beforeOrdinal, limit);
         }
     }
 
