@@ -44,12 +44,20 @@ class SyncWorkerWaitTest {
             List<String> ended = new ArrayList<>();
             SyncWorker worker = new SyncWorker(fixture.runner, (account, deadline) -> ended.add(account.accountId()),
                     (runId, delay) -> delays.add(delay), time, SyncWorker.BUSY_RETRY);
+            // An account's first sync sleeps for its budgets (a newly linked account waits for it): it ends in its one turn.
+            worker.work(fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id(), "worker-first", time.now().plus(TURN));
+            assertEquals(List.of(SyncFixture.ACCOUNT), ended, "the first sync ended in its turn");
+            assertEquals(List.of(), delays, "and was never queued again");
+            ended.clear();
+            SyncRun secondWithoutWait = reference.sync(TURN);
+            assertEquals(SyncRun.Status.COMPLETED, secondWithoutWait.status(), secondWithoutWait.error());
+            fixture.sleepUntil(time.now().plus(Duration.ofMinutes(1))); // the first sync's last window refilled
             String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
 
             Instant start = time.now();
             worker.work(runId, "worker-0", time.now().plus(TURN));
 
-            // The first turn spent the REST window and stopped rather than sleep to its refill; it asked to go on then.
+            // The next run's first turn spent the REST window and stopped rather than sleep to its refill; it asked to go on then.
             assertEquals(List.of(), ended, "the run did not end in its first turn");
             assertEquals(1, delays.size(), "queued again");
             Duration delay = delays.get(0);
