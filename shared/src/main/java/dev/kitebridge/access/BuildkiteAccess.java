@@ -83,6 +83,14 @@ public final class BuildkiteAccess {
     }
 
     /**
+     * The tenant's account as stored, for a caller that opens it more than once from one read (a sync
+     * worker's turn: {@link #open(IntegratedAccount, Duration)}).
+     */
+    public Optional<IntegratedAccount> account(String tenantId, String accountId) {
+        return accounts.find(tenantId, accountId);
+    }
+
+    /**
      * {@link #open(String, String, Duration)} for an account the caller has just read (the
      * schedule's tick reads each account once, and does not read it again to poll it).
      *

@@ -33,6 +33,8 @@ public final class Session implements CallListener {
     private volatile BuildkiteClient client;
     /** The client as the request's own calls use it: waiting no later than the request can afford. */
     private volatile BuildkiteClient inTime;
+    /** How long a call through {@link #buildkiteUntil} may sleep for a spent budget; null: until its deadline. */
+    private volatile Duration longestSleep;
 
     Session(IntegratedAccount account, TimeSource time, Instant deadline) {
         this.account = account;
@@ -80,9 +82,35 @@ public final class Session implements CallListener {
         return inTime;
     }
 
-    /** The client allowed to wait until {@code until} at most (a view of the same client). */
+    /**
+     * The client allowed to wait until {@code until} at most (a view of the same client), or for
+     * {@link #sleepingAtMost} from now, whichever comes first: made for each call, as it starts.
+     */
     public BuildkiteClient buildkiteUntil(Instant until) {
+        Duration longest = longestSleep;
+        Instant cap = longest == null ? until : time.now().plus(longest);
+        return client.until(Deadline.at(cap.isBefore(until) ? cap : until));
+    }
+
+    /**
+     * The client allowed to wait until {@code until} at most, whatever {@link #sleepingAtMost} says:
+     * for a read that cannot stop part-way and go on (its calls more than a budget's window holds),
+     * which a turn ended at each refill would begin again from its start for ever.
+     */
+    public BuildkiteClient buildkiteSleepingUntil(Instant until) {
         return client.until(Deadline.at(until));
+    }
+
+    /**
+     * Calls made through {@link #buildkiteUntil} sleep for a spent budget {@code longest} at most:
+     * a longer wait is answered at once as rate limited, with when the budget refills (the
+     * governor's answer, as at a deadline). For a caller that has better to do than sleep: a sync
+     * worker, billed while it sleeps, ends its turn and is queued again for the refill. The
+     * session's own client ({@link #buildkite()}) is not held to it.
+     */
+    public Session sleepingAtMost(Duration longest) {
+        this.longestSleep = longest;
+        return this;
     }
 
     @Override

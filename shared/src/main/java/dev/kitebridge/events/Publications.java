@@ -1,12 +1,11 @@
 package dev.kitebridge.events;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * What readers of the event log (the feed, webhook rounds) need of sync, which writes it: how far each
- * account's events are published (a run's events are published all at once when it ends), the accounts
- * it keeps, and which account a finished run was for. Sync's store implements it.
+ * account's events are published (a run's events are published all at once when it ends), and the
+ * accounts it keeps. Sync's store implements it.
  */
 public interface Publications {
 
@@ -18,7 +17,4 @@ public interface Publications {
 
     /** Every account sync keeps. */
     List<Feed> feeds();
-
-    /** The account of the run, once it has finished; empty while it runs, or when there is no such run. */
-    Optional<Feed> finishedRun(String runId);
 }

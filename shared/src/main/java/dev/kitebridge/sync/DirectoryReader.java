@@ -38,7 +38,7 @@ final class DirectoryReader {
             OrganizationReader.Stop stop = reader.read(session, org.slug(), deadline,
                     EnumSet.allOf(OrganizationReader.Lane.class), new SnapshotSink(snapshots, progress, org));
             if (!stop.done()) {
-                // As soon as either lane can go on; the other waits for its budget within the next worker's time.
+                // As soon as either lane can go on; the other stops again until its budget refills (SyncRunner.LONGEST_SLEEP).
                 return stop.goOnAt(session.now());
             }
             progress.save(r -> r.reading(Read.start(r.read().organization() + 1), r.counts()));

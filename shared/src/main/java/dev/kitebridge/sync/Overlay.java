@@ -177,6 +177,7 @@ final class Overlay {
      */
     void publish() {
         Map<String, SnapshotStore.Item> items = new TreeMap<>();
+        Map<String, SnapshotStore.Item> entries = new TreeMap<>();
         List<String> gone = new ArrayList<>();
         pass.records().forEach((key, data) -> {
             if (PassItems.gone(data)) {
@@ -184,15 +185,31 @@ final class Overlay {
             } else {
                 items.put(key, new SnapshotStore.Item(key, data));
                 if (TeamIndex.isMembership(key)) {
-                    items.putIfAbsent(TeamIndex.entryOf(key).key(), TeamIndex.entryOf(key));
+                    // The membership as published decides its entry's data (a team's read may have found another role than a member's).
+                    SnapshotStore.Item entry = TeamIndex.entryOf(items.get(key));
+                    entries.put(entry.key(), entry);
                 }
             }
         });
+        items.putAll(entries);
+        // An entry the pass has without its membership (a member's read took the membership back to what the account has,
+        // after a team's read in the pass found it otherwise) holds the membership as the account has it.
+        List<String> asTheAccountHas = items.keySet().stream().filter(TeamIndex::isEntry).map(TeamIndex::membershipOf)
+                .filter(membership -> !pass.records().containsKey(membership)).toList();
         Map<String, JsonNode> current = new HashMap<>();
-        List<String> keys = List.copyOf(items.keySet());
+        List<String> keys = java.util.stream.Stream.concat(items.keySet().stream(), asTheAccountHas.stream()).toList();
         for (int i = 0; i < keys.size(); i += 100) {
             snapshots.get(run.accountId(), run.baseGeneration(), keys.subList(i, Math.min(keys.size(), i + 100)))
                     .forEach(item -> current.put(item.key(), item.data()));
+        }
+        for (String membership : asTheAccountHas) {
+            String entry = TeamIndex.entryKeyOf(membership);
+            JsonNode data = current.get(membership);
+            if (data == null) {
+                items.remove(entry); // (no membership to stand beside: none is written)
+            } else {
+                items.put(entry, new SnapshotStore.Item(entry, data));
+            }
         }
         List<SnapshotStore.Item> changed = items.values().stream().filter(i -> !InPlace.same(i.data(), current.get(i.key()))).toList();
         // Entries in a call before their memberships' (the items of one DynamoDB batch are written in no order); summaries last.
@@ -214,7 +231,7 @@ final class Overlay {
         // Memberships (and all else) gone before the entries: in calls of their own.
         delete(gone.stream().filter(k -> !TeamIndex.isEntry(k)).toList());
         TreeSet<String> entriesGone = new TreeSet<>(gone.stream().filter(TeamIndex::isEntry).toList());
-        gone.stream().filter(TeamIndex::isMembership).map(k -> TeamIndex.entryOf(k).key()).forEach(entriesGone::add);
+        gone.stream().filter(TeamIndex::isMembership).map(TeamIndex::entryKeyOf).forEach(entriesGone::add);
         delete(List.copyOf(entriesGone));
         put(changed.stream().filter(i -> TeamIndex.isSummary(i.key())).toList());
     }

@@ -39,7 +39,7 @@ final class SnapshotItems {
 
     /** A team's roster read through: its members counted, and listed beside it (see {@link TeamIndex}). */
     static SnapshotStore.Item rosterSummary(String orgId, String teamId, long membersCount) {
-        return item(SnapshotKeys.group(orgId, teamId) + "/r", new SnapshotParts.RosterSummary(membersCount, true));
+        return item(SnapshotKeys.group(orgId, teamId) + "/r", new SnapshotParts.RosterSummary(membersCount, true, true));
     }
 
     static SnapshotStore.Item invitation(String orgId, InvitationNode invitation) {

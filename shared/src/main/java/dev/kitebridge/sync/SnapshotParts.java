@@ -17,10 +17,11 @@ final class SnapshotParts {
 
     /**
      * A team's roster, summed up when it is read: how many members (at {@code o/ORG/g/TEAM/r}; its
-     * pipelines at {@code /p/PIPELINE}), and whether its members are listed beside it ({@link TeamIndex}:
-     * false in a summary written before they were).
+     * pipelines at {@code /p/PIPELINE}), whether its members are listed beside it, and whether each
+     * entry there carries its member's role ({@link TeamIndex}: false in a summary written before
+     * they were, or did).
      */
-    record RosterSummary(long membersCount, boolean membersListed) {}
+    record RosterSummary(long membersCount, boolean membersListed, boolean rolesListed) {}
 
     /** A user's role in one team (at {@code o/ORG/u/USER/t/TEAM}). */
     record Membership(TeamRole role) {}

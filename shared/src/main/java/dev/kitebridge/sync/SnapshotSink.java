@@ -3,6 +3,7 @@ package dev.kitebridge.sync;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -165,13 +166,16 @@ final class SnapshotSink implements OrganizationReader.Sink {
             return;
         }
         Map<String, String> current = new HashMap<>();
-        // A roster page's entries in a team the current generation lists whole are there exactly where its memberships are:
-        // they follow from the memberships looked up, and are not looked up themselves.
-        boolean entriesFollow = part == InPlace.Part.ROSTER && listedInBase(run, team);
+        // A roster page's entries in a team the current generation lists whole are there exactly where its memberships are,
+        // each with its membership's data (or empty, where the summary does not say they carry roles): they follow from the
+        // memberships looked up, and are not looked up themselves.
+        SnapshotStore.Item summary = part == InPlace.Part.ROSTER ? summaryInBase(run, team) : null;
+        boolean entriesFollow = TeamIndex.listed(summary);
+        String emptyEntry = TeamIndex.rolesListed(summary) ? null : TeamIndex.EMPTY.toString();
         current.putAll(current(run).get(items.stream().map(SnapshotStore.Item::key).filter(k -> !(entriesFollow && TeamIndex.isEntry(k))).toList()));
         if (entriesFollow) {
-            List.copyOf(current.keySet()).stream().filter(TeamIndex::isMembership).map(TeamIndex::entryOf)
-                    .forEach(e -> current.put(e.key(), e.data().toString()));
+            List.copyOf(current.keySet()).stream().filter(TeamIndex::isMembership)
+                    .forEach(k -> current.put(TeamIndex.entryKeyOf(k), emptyEntry != null ? emptyEntry : current.get(k)));
         }
         List<SnapshotStore.Item> changed = items.stream().filter(i -> !i.data().toString().equals(current.get(i.key()))).toList();
         List<String> readAgain = items.stream().filter(i -> i.data().toString().equals(current.get(i.key())))
@@ -189,13 +193,13 @@ final class SnapshotSink implements OrganizationReader.Sink {
         }
     }
 
-    /** Whether the account's current generation lists the team's members whole (its summary says so): read once a team. */
-    private boolean listedInBase(SyncRun run, String team) {
-        return listedInBase.computeIfAbsent(team, t -> {
+    /** The team's roster summary in the account's current generation (null: none): read once a team. */
+    private SnapshotStore.Item summaryInBase(SyncRun run, String team) {
+        return summaryInBase.computeIfAbsent(team, t -> {
             String key = SnapshotKeys.group(org.id(), t) + "/r";
             String summary = current(run).get(List.of(key)).get(key);
-            return TeamIndex.listed(summary == null ? null : new SnapshotStore.Item(key, text(summary)));
-        });
+            return Optional.ofNullable(summary == null ? null : new SnapshotStore.Item(key, text(summary)));
+        }).orElse(null);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode text(String json) {
@@ -211,7 +215,7 @@ final class SnapshotSink implements OrganizationReader.Sink {
         return CurrentItems.of(snapshots, run, org.id());
     }
 
-    private final Map<String, Boolean> listedInBase = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Optional<SnapshotStore.Item>> summaryInBase = new java.util.concurrent.ConcurrentHashMap<>();
 
     private synchronized Set<String> written() {
         if (written == null) {

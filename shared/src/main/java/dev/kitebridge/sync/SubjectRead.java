@@ -159,15 +159,17 @@ final class SubjectRead {
     }
 
     /**
-     * A team's index entries and, where its summary says they are whole, its memberships looked up
-     * by them (else found by walking the organization's members, as a snapshot written before the
-     * index needs).
+     * A team's index entries and its memberships: where its summary says the entries are whole and
+     * carry the roles, read from them; where whole alone, looked up by them (a unit a key); else
+     * found by walking the organization's members, as a snapshot written before the index needs.
      */
     private void memberships(String org, SnapshotStore.Item summary, Map<String, JsonNode> items) {
         long generation = run.baseGeneration();
         List<SnapshotStore.Item> entries = snapshots.prefixed(run.accountId(), generation, SnapshotKeys.roster(org, subject.id()));
         entries.forEach(i -> items.put(i.key(), i.data()));
-        if (TeamIndex.listed(summary)) {
+        if (TeamIndex.rolesListed(summary)) {
+            entries.forEach(i -> items.put(TeamIndex.membershipOf(i.key()), i.data()));
+        } else if (TeamIndex.listed(summary)) {
             List<String> memberships = entries.stream().map(i -> TeamIndex.membershipOf(i.key())).toList();
             if (!memberships.isEmpty()) {
                 snapshots.get(run.accountId(), generation, memberships).forEach(i -> items.put(i.key(), i.data()));

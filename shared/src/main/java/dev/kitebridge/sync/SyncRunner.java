@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 import dev.kitebridge.access.BuildkiteAccess;
+import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.contract.ApiError;
@@ -40,6 +41,17 @@ public final class SyncRunner {
     /** A lease outlives its worker's deadline by this much: time to save after the last step. */
     static final Duration LEASE_MARGIN = Duration.ofSeconds(60);
     private static final int PAGE = 500;
+    /**
+     * The longest a turn's call sleeps for a spent budget. A worker is billed while it sleeps, and a
+     * turn ended and begun again costs about what one to three seconds of it do (SQS's three
+     * requests, the lease taken and given back, the run's and the account's reads and saves; at
+     * 10,000 members some 60 write units): so a longer wait (a window's refill: up to a minute for
+     * REST, five for GraphQL) stops the call's lane instead. The other lane reads on; once both have
+     * stopped, the turn ends and the run is queued again for the first refill (see {@link SyncWorker}),
+     * and a lane whose budget refilled meanwhile goes on at once in the next turn. The governor's
+     * holds of a second, and a window's last seconds, are slept.
+     */
+    static final Duration LONGEST_SLEEP = Duration.ofSeconds(5);
     /** When a run that changed under its worker is looked at again. */
     static final Duration LOST_RETRY = Duration.ofMinutes(1);
     /**
@@ -48,20 +60,24 @@ public final class SyncRunner {
      */
     static final int KEEP_ATTEMPTS = 3;
 
-    /** What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER), or retry it (BUSY). */
-    public record Outcome(Kind kind, Instant at) {
+    /**
+     * What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER),
+     * or retry it (BUSY); {@code ended} is the run that is over (DONE; null where there is no such run),
+     * so that what its end sets off need not read it again.
+     */
+    public record Outcome(Kind kind, Instant at, SyncRun ended) {
         public enum Kind { DONE, LATER, BUSY }
 
-        static Outcome done() {
-            return new Outcome(Kind.DONE, null);
+        static Outcome done(SyncRun ended) {
+            return new Outcome(Kind.DONE, null, ended);
         }
 
         static Outcome later(Instant at) {
-            return new Outcome(Kind.LATER, at);
+            return new Outcome(Kind.LATER, at, null);
         }
 
         static Outcome busy() {
-            return new Outcome(Kind.BUSY, null);
+            return new Outcome(Kind.BUSY, null, null);
         }
     }
 
@@ -107,23 +123,30 @@ public final class SyncRunner {
     public Outcome work(String runId, String workerId, Instant deadline) {
         Optional<SyncRun> found = syncs.run(runId);
         if (found.isEmpty() || found.get().phase() == SyncRun.Phase.DONE) {
-            return Outcome.done();
+            return Outcome.done(found.orElse(null));
         }
         SyncRun run = found.get();
-        if (syncs.account(run.accountId()).isEmpty()) {
+        // One read of the sync state: it tells an account unlinked (no state) and a lease another worker holds.
+        Optional<AccountSync> state = syncs.account(run.accountId());
+        if (state.isEmpty()) {
             // The account was unlinked: its run ends here, and nothing is published (its feed went with it).
-            syncs.replaceRun(run.ended(SyncRun.Status.FAILED, time.now(), "the integrated account was unlinked", run.counts())
-                    .inPhase(SyncRun.Phase.DONE));
-            return Outcome.done();
+            SyncRun ended = run.ended(SyncRun.Status.FAILED, time.now(), "the integrated account was unlinked", run.counts())
+                    .inPhase(SyncRun.Phase.DONE);
+            syncs.replaceRun(ended);
+            return Outcome.done(ended);
         }
         Predicate<AccountSync> free = s -> !s.leasedAt(time.now()) || workerId.equals(s.leaseOwner());
-        if (updateAccount(run.accountId(), free, s -> s.leasedTo(workerId, deadline.plus(LEASE_MARGIN))).isEmpty()) {
+        Optional<AccountSync> leased = updateAccount(state.get(), free, s -> s.leasedTo(workerId, deadline.plus(LEASE_MARGIN)));
+        if (leased.isEmpty()) {
             return Outcome.busy();
         }
+        Turn turn = new Turn(run, leased.get());
+        // Read again under the lease (a fence): the run as read before it may be behind another worker's last saves; this
+        // turn works from the one no other worker saves while it holds the lease.
         RunProgress progress = new RunProgress(syncs, syncs.run(runId).orElseThrow());
         CurrentItems.keepOnly(runId); // an earlier run's current generation is not kept past another run's turn
         try {
-            Outcome outcome = advance(progress, deadline);
+            Outcome outcome = advance(progress, turn, deadline);
             if (progress.current().attempts() > 0 && progress.current().phase() != SyncRun.Phase.DONE) {
                 progress.save(SyncRun::progressed);
             }
@@ -138,21 +161,77 @@ public final class SyncRunner {
             if (progress.current().phase() != SyncRun.Phase.READ) {
                 CurrentItems.forget(run); // its READ is over (ended, failed or on to DIFF): what it held is not kept
             }
-            updateAccount(run.accountId(), s -> workerId.equals(s.leaseOwner()), s -> s.leasedTo(null, null));
+            // (A published run let its lease go with its mark: nothing more to write, nor to read.)
+            turn.update(s -> workerId.equals(s.leaseOwner()), s -> s.leasedTo(null, null));
         }
     }
 
-    private Outcome advance(RunProgress progress, Instant deadline) {
+    /**
+     * What a worker's turn knows of its run's account, so that it reads each once a turn. The sync
+     * state as the turn last read or wrote it: under the turn's lease no other worker changes what
+     * the runner reads of it (the current generation and published mark move only with this run's
+     * publication, written through here; a write over a state changed meanwhile fails its revision
+     * and reads it again). The integrated account, read when a phase first opens it: an account
+     * unlinked or given a new token since is found by the next turn (a patch of its kept data after
+     * an unlink changes nothing: the data went with the account).
+     */
+    private final class Turn {
+        private final SyncRun run;
+        private AccountSync state;
+        private Optional<IntegratedAccount> account;
+
+        Turn(SyncRun run, AccountSync leased) {
+            this.run = run;
+            this.state = leased;
+        }
+
+        /** Changes the sync state where {@code allowed}; see {@link #updateAccount}. */
+        void update(Predicate<AccountSync> allowed, UnaryOperator<AccountSync> change) {
+            updateAccount(state, allowed, change).ifPresent(changed -> state = changed);
+        }
+
+        long currentGeneration() {
+            return state.currentGeneration();
+        }
+
+        /**
+         * The run's account for this turn, its reads sleeping {@link #LONGEST_SLEEP} at most for a
+         * budget; but an account's first sync's, which sleep for it: a newly linked account waits for
+         * that run, and a lane stopped for its refill while the other reads on would leave its budget
+         * idle until both have stopped (the first sync's time went from 1.02 of its floor to 1.12).
+         *
+         * @throws ApiError 404 for an account gone, 424 for one that needs a new token
+         */
+        Session open(Instant deadline) {
+            IntegratedAccount found = account().orElseThrow(() -> ApiError.notFound("no integrated account " + run.accountId()));
+            Session session = access.open(found, Duration.between(time.now(), deadline));
+            return run.full() && run.baseGeneration() == 0 ? session : session.sleepingAtMost(LONGEST_SLEEP);
+        }
+
+        /** Whose data the account's kept directory is; empty for an account gone or one that needs a new token. */
+        Optional<String> dataKey() {
+            return account().filter(a -> a.status() != IntegratedAccount.Status.NEEDS_REAUTH).map(IntegratedAccount::dataKey);
+        }
+
+        private Optional<IntegratedAccount> account() {
+            if (account == null) {
+                account = access.account(run.tenantId(), run.accountId());
+            }
+            return account;
+        }
+    }
+
+    private Outcome advance(RunProgress progress, Turn turn, Instant deadline) {
         while (true) {
             SyncRun run = progress.current();
             switch (run.phase()) {
                 case READ -> {
-                    ReadTurn turn = read(progress, deadline);
-                    if (turn.failed()) {
+                    ReadTurn reading = read(progress, turn, deadline);
+                    if (reading.failed()) {
                         continue; // for good: its failure is published next
                     }
-                    if (turn.goOnAt() != null) {
-                        return Outcome.later(turn.goOnAt());
+                    if (reading.goOnAt() != null) {
+                        return Outcome.later(reading.goOnAt());
                     }
                     progress.save(r -> r.inPhase(SyncRun.Phase.DIFF));
                 }
@@ -173,7 +252,7 @@ public final class SyncRunner {
                     // Removals are asked of Buildkite (VERIFY), or held whole but for plain team leaves, which are asked too (HOLD).
                     Session session;
                     try {
-                        session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
+                        session = turn.open(deadline);
                     } catch (ApiError e) {
                         if (e.status() != 424 && e.status() != 404) {
                             throw e;
@@ -204,20 +283,20 @@ public final class SyncRunner {
                 }
                 case PUBLISH -> {
                     if (run.status() == SyncRun.Status.FAILED) {
-                        publishFailure(progress);
+                        publishFailure(progress, turn);
                     } else {
-                        publish(progress);
+                        publish(progress, turn);
                     }
                 }
                 case CLEAN -> {
-                    keep(progress);
-                    if (!clean(progress, deadline)) {
+                    keep(progress, turn);
+                    if (!clean(progress, turn, deadline)) {
                         return Outcome.later(time.now());
                     }
                     progress.save(r -> r.inPhase(SyncRun.Phase.DONE));
                 }
                 case DONE -> {
-                    return Outcome.done();
+                    return Outcome.done(run);
                 }
             }
         }
@@ -233,11 +312,11 @@ public final class SyncRunner {
      * costs more than a whole budget, or turns that read nothing for {@link RateLimitGovernor#NO_PROGRESS_LIMIT}
      * end the run at once (no attempt can succeed); any other failure is an attempt's, and goes up.
      */
-    private ReadTurn read(RunProgress progress, Instant deadline) {
+    private ReadTurn read(RunProgress progress, Turn turn, Instant deadline) {
         SyncRun run = progress.current();
         Session session;
         try {
-            session = access.open(run.tenantId(), run.accountId(), Duration.between(time.now(), deadline));
+            session = turn.open(deadline);
         } catch (ApiError e) {
             if (e.status() != 424 && e.status() != 404) {
                 throw e;
@@ -247,7 +326,8 @@ public final class SyncRunner {
         }
         try {
             if (run.status() == SyncRun.Status.QUEUED) {
-                // A pass queued with its organizations (see SyncService) does not ask Buildkite for them again.
+                // A pass queued with its organizations (see SyncService) does not ask Buildkite for them again. The listing
+                // (the session's own client) may sleep for its budget: a run still queued whose turn ended would look lost.
                 List<SyncRun.Organization> reached = !run.full() && !run.organizations().isEmpty() ? run.organizations()
                         : access.organizations(session).stream().map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
                 // A pass's start is stored with its first turn's end (a worker that dies starts again the same way).
@@ -347,12 +427,16 @@ public final class SyncRunner {
      * and current generation move to the run (only while it is the account's run: a publication
      * repeated after a crash finds it done), then the run is complete. Each step can be repeated.
      */
-    private void publish(RunProgress progress) {
+    private void publish(RunProgress progress, Turn turn) {
         SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
-        if (!run.full()) {
-            applyChanges(run);
-        } else if (run.inPlace()) {
-            applyInPlace(run);
+        // Applied before the mark moves; once it has passed the run (a worker died before saving so), the account is
+        // free and a next run may have written the same items: they are not written again over its.
+        if (turn.state.publishedThrough() < run.ordinal()) {
+            if (!run.full()) {
+                applyChanges(run, turn);
+            } else if (run.inPlace()) {
+                applyInPlace(run, turn);
+            }
         }
         Map<String, Long> byType = new HashMap<>();
         String after = EventPositions.firstOfRun(run.ordinal());
@@ -370,7 +454,7 @@ public final class SyncRunner {
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
         log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
         // What it read is confirmed as of when it began reading (its startedAt): no older than that.
-        updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()),
+        turn.update(s -> run.id().equals(s.activeRunId()),
                 s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
                         .confirming(run.confirms(), run.startedAt()));
         ended(progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN)));
@@ -381,14 +465,13 @@ public final class SyncRunner {
      * its events are out: from here on the pass is only ever retried (see {@link #failedAttempt}),
      * so that no change is kept without its event. Each step can be repeated.
      */
-    private void applyChanges(SyncRun run) {
-        long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
-        if (current != run.baseGeneration()) {
+    private void applyChanges(SyncRun run, Turn turn) {
+        if (turn.currentGeneration() != run.baseGeneration()) {
             return; // never so while the pass is the account's one run; a guard against writing into another run's generation
         }
         new Overlay(snapshots, run).publish();
         if (kept != null) {
-            access.dataKey(run.tenantId(), run.accountId()).ifPresent(dataKey -> kept.patch(run, dataKey, time.now()));
+            turn.dataKey().ifPresent(dataKey -> kept.patch(run, dataKey, time.now()));
         }
     }
 
@@ -396,9 +479,8 @@ public final class SyncRunner {
      * A full run in place goes into the account's current generation before its events are out,
      * as a pass does: from here on it is only ever retried (see {@link #failedAttempt}). Repeatable.
      */
-    private void applyInPlace(SyncRun run) {
-        long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
-        if (current != run.baseGeneration()) {
+    private void applyInPlace(SyncRun run, Turn turn) {
+        if (turn.currentGeneration() != run.baseGeneration()) {
             return; // never so while the run is the account's one run
         }
         diff.inPlace(run).publish();
@@ -414,7 +496,7 @@ public final class SyncRunner {
         progress.save(r -> r.ended(SyncRun.Status.FAILED, time.now(), error, r.counts()).inPhase(SyncRun.Phase.PUBLISH));
     }
 
-    private void publishFailure(RunProgress progress) {
+    private void publishFailure(RunProgress progress, Turn turn) {
         SyncRun run = progress.current();
         while (true) {
             List<ChangeEvent> page = log.list(run.accountId(), EventPositions.firstOfRun(run.ordinal()),
@@ -431,7 +513,7 @@ public final class SyncRunner {
                     run.accountId(), ended, data, null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "account"))));
         }
         log.put(run.accountId(), List.of(runEvent(run.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_FAILED, ended)));
-        updateAccount(run.accountId(), s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), s.currentGeneration()));
+        turn.update(s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), s.currentGeneration()));
         ended(progress.save(r -> r.inPhase(SyncRun.Phase.CLEAN)));
     }
 
@@ -474,7 +556,7 @@ public final class SyncRunner {
      * once, retried later); after {@link #KEEP_ATTEMPTS} in a row the run cleans up without it, and
      * the directory reads for itself as it would without syncs.
      */
-    private void keep(RunProgress progress) {
+    private void keep(RunProgress progress, Turn turn) {
         SyncRun run = progress.current();
         if (kept == null || run.status() != SyncRun.Status.COMPLETED || !run.full()) {
             return;
@@ -484,10 +566,10 @@ public final class SyncRunner {
                     + " cleans up without keeping its data for the directory, after " + run.attempts() + " failed attempts");
             return;
         }
-        long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
-        if (current != run.publishedGeneration()) {
+        if (turn.currentGeneration() != run.publishedGeneration()) {
             return;
         }
+        // Read again, not the turn's: the whole data is written anew here, and an account unlinked since must not get it back.
         Optional<String> dataKey = access.dataKey(run.tenantId(), run.accountId());
         if (dataKey.isPresent()) {
             kept.keep(run, dataKey.get());
@@ -499,11 +581,10 @@ public final class SyncRunner {
      * a failed one, a pass or a run in place (its changed items and markers); never the account's
      * current generation.
      */
-    private boolean clean(RunProgress progress, Instant deadline) {
+    private boolean clean(RunProgress progress, Turn turn, Instant deadline) {
         SyncRun run = progress.current();
         long generation = run.status() == SyncRun.Status.FAILED || !run.full() || run.inPlace() ? run.generation() : run.baseGeneration();
-        long current = syncs.account(run.accountId()).map(AccountSync::currentGeneration).orElse(-1L);
-        if (generation == 0 || generation == current) {
+        if (generation == 0 || generation == turn.currentGeneration()) {
             return true;
         }
         while (time.now().isBefore(deadline)) {
@@ -531,10 +612,16 @@ public final class SyncRunner {
         return "evt_" + SnapshotDiff.sha256(accountId + "|" + ordinal + "|" + what).substring(0, 32);
     }
 
-    /** Changes the account's sync state where {@code allowed}, over concurrent changes; empty if not allowed or gone. */
-    private Optional<AccountSync> updateAccount(String accountId, Predicate<AccountSync> allowed, UnaryOperator<AccountSync> change) {
+    /**
+     * Changes the account's sync state where {@code allowed}, over concurrent changes, from the state
+     * as last {@code known} (read again only where a write over it fails: it changed meanwhile); empty
+     * if not allowed or gone. The lease is taken over a state just read; what the turn asks of the
+     * state it holds after that (this worker's lease, this run the account's active one) only this
+     * worker's writes make true where it was false, so a held state that answers no is not read again.
+     */
+    private Optional<AccountSync> updateAccount(AccountSync known, Predicate<AccountSync> allowed, UnaryOperator<AccountSync> change) {
+        Optional<AccountSync> state = Optional.of(known);
         for (int attempt = 0; attempt < 20; attempt++) {
-            Optional<AccountSync> state = syncs.account(accountId);
             if (state.isEmpty() || !allowed.test(state.get())) {
                 return Optional.empty();
             }
@@ -542,7 +629,8 @@ public final class SyncRunner {
             if (changed.isPresent()) {
                 return changed;
             }
+            state = syncs.account(known.accountId());
         }
-        throw new IllegalStateException("the sync state of account " + accountId + " kept changing under this worker");
+        throw new IllegalStateException("the sync state of account " + known.accountId() + " kept changing under this worker");
     }
 }

@@ -123,15 +123,26 @@ public final class SyncSchedule {
             return; // one run at a time: the account is looked at again once its run is over
         }
         try {
-            switch (next(account.get(), state)) {
-                case FULL -> fullRuns.addAndGet(full(state) ? 1 : 0);
+            AccountSync current = state;
+            Next next = next(account.get(), current);
+            if (next == Next.FULL) {
+                // The listing may lag a write by a moment: a full run that ended just now would be started again. A full run
+                // is started on the state as it is (a strongly consistent read, once a day or so), a poll or look on the listing.
+                current = syncs.account(state.accountId()).orElse(null);
+                if (current == null) {
+                    return;
+                }
+                next = next(account.get(), current);
+            }
+            switch (next) {
+                case FULL -> fullRuns.addAndGet(full(account.get(), current) ? 1 : 0);
                 case POLL -> {
                     polled.incrementAndGet();
-                    count(poll(account.get(), state), fullRuns, passes);
+                    count(poll(account.get(), current), fullRuns, passes);
                 }
                 case LOOK -> {
                     looked.incrementAndGet();
-                    count(look(account.get(), state), fullRuns, passes);
+                    count(look(account.get(), current), fullRuns, passes);
                 }
                 case NOTHING -> { }
             }
@@ -173,12 +184,8 @@ public final class SyncSchedule {
     }
 
     /** A full run; the counts seen before it are dropped, so that the next look compares with what it confirms. */
-    private boolean full(AccountSync state) {
-        boolean started = service.start(state.tenantId(), state.accountId(), "schedule").created();
-        if (started) {
-            update(state.accountId(), s -> s.withCounts(CountsSeen.NONE));
-        }
-        return started;
+    private boolean full(IntegratedAccount account, AccountSync state) {
+        return service.startScheduled(account, state, "schedule", null, s -> s.withCounts(CountsSeen.NONE)).created();
     }
 
     /**
@@ -233,7 +240,7 @@ public final class SyncSchedule {
             quietlyPolled.put(account.id(), time.now());
             return Started.NOTHING;
         }
-        return act(account, "audit_events", found.fullRunNeeded(), found.subjects(), s -> s.withAudit(found.cursors()));
+        return act(account, state, "audit_events", found.fullRunNeeded(), found.subjects(), s -> s.withAudit(found.cursors()));
     }
 
     /** Looks at the counts of the organizations without audit events; the same, keeping the counts seen. */
@@ -250,35 +257,38 @@ public final class SyncSchedule {
         // After a full run the next look compares with the data that run keeps, not with counts seen before it.
         CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals(), found.doubted(), found.listed(),
                 found.twoFactorByTeam());
-        return act(account, "counts", found.fullRunNeeded(), found.subjects(), s -> s.withCounts(seen));
+        return act(account, state, "counts", found.fullRunNeeded(), found.subjects(), s -> s.withCounts(seen));
     }
 
     /**
-     * Starts a full run, or a pass of changes of the subjects found, or nothing; then, unless a run
-     * was called for and another is under way, keeps what was seen.
+     * Starts a full run, or a pass of changes of the subjects found, keeping what was seen in the
+     * write that names it; or, with nothing to start, keeps what was seen. Where a run was called for
+     * and another is under way, nothing is kept.
      */
-    private Started act(IntegratedAccount account, String trigger, boolean fullRunNeeded, List<Subject> subjects,
+    private Started act(IntegratedAccount account, AccountSync state, String trigger, boolean fullRunNeeded, List<Subject> subjects,
                         UnaryOperator<AccountSync> seen) {
-        Started started = Started.NOTHING;
-        if (fullRunNeeded) {
-            started = service.start(account.tenantId(), account.id(), trigger).created() ? Started.FULL_RUN : null;
-        } else if (!subjects.isEmpty()) {
-            started = service.startChanges(account.tenantId(), account.id(), trigger, subjects).created() ? Started.PASS : null;
+        if (!fullRunNeeded && subjects.isEmpty()) {
+            update(state, seen);
+            return Started.NOTHING;
         }
-        if (started == null) {
+        if (!service.startScheduled(account, state, trigger, fullRunNeeded ? null : subjects, seen).created()) {
             return Started.NOTHING; // another run is under way: the next tick asks again from what was seen before
         }
-        update(account.id(), seen);
-        return started;
+        return fullRunNeeded ? Started.FULL_RUN : Started.PASS;
     }
 
-    /** Changes the account's sync state over concurrent changes; leaves it where it keeps changing (logged). */
-    private void update(String accountId, UnaryOperator<AccountSync> change) {
+    /**
+     * Changes the account's sync state, from the state the tick read, over concurrent changes (read
+     * again where one landed); leaves it where it keeps changing (logged).
+     */
+    private void update(AccountSync known, UnaryOperator<AccountSync> change) {
+        String accountId = known.accountId();
+        Optional<AccountSync> current = Optional.of(known);
         for (int attempt = 0; attempt < 10; attempt++) {
-            Optional<AccountSync> current = syncs.account(accountId);
             if (current.isEmpty() || syncs.replaceAccount(change.apply(current.get())).isPresent()) {
                 return;
             }
+            current = syncs.account(accountId);
         }
         LOG.log(System.Logger.Level.WARNING, "the sync state of account " + accountId + " kept changing; the schedule looks again");
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
@@ -64,7 +65,7 @@ public final class SyncService {
         if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
             throw ApiError.needsReauth(accountId);
         }
-        return start(account, trigger, null, allowDeletions);
+        return start(account, null, trigger, null, allowDeletions, UnaryOperator.identity());
     }
 
     /**
@@ -74,25 +75,43 @@ public final class SyncService {
      * answered and nothing is started: the caller keeps its subjects and asks again.
      */
     public Started startChanges(String tenantId, String accountId, String trigger, List<Subject> subjects) {
-        if (subjects.isEmpty()) {
-            throw new IllegalArgumentException("a pass of changes names at least one subject");
-        }
         IntegratedAccount account = accounts.find(tenantId, accountId)
                 .orElseThrow(() -> ApiError.notFound("no integrated account " + accountId));
-        if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
-            throw ApiError.needsReauth(accountId);
-        }
-        boolean synced = syncs.account(accountId).map(s -> s.currentGeneration() > 0).orElse(false);
-        // (An invitation names its teams: a pass with a team rebuilds those naming it, see InvitationTeams, rather than read them all.)
-        return start(account, trigger, synced ? List.copyOf(new java.util.LinkedHashSet<>(subjects)) : null, false);
+        return startScheduled(account, null, trigger, subjects, UnaryOperator.identity());
     }
 
-    /** A run of the account, as read (one run at a time: the one under way, if there is one). */
-    private Started start(IntegratedAccount account, String trigger, List<Subject> subjects, boolean allowDeletions) {
+    /**
+     * For the schedule, which has just read the account and its sync state ({@code known}; null: not
+     * read): a pass of changes of {@code subjects} as {@link #startChanges} starts one, or a full run
+     * where they are null, with {@code seen} (what its poll or look saw) changing the sync state in
+     * the write that names the run: kept only with the run it started, and no read or write of its
+     * own. A state that changed since it was read fails that write, and is read again.
+     */
+    public Started startScheduled(IntegratedAccount account, AccountSync known, String trigger, List<Subject> subjects,
+                                  UnaryOperator<AccountSync> seen) {
+        if (subjects != null && subjects.isEmpty()) {
+            throw new IllegalArgumentException("a pass of changes names at least one subject");
+        }
+        if (account.status() == IntegratedAccount.Status.NEEDS_REAUTH) {
+            throw ApiError.needsReauth(account.id());
+        }
+        // (An invitation names its teams: a pass with a team rebuilds those naming it, see InvitationTeams, rather than read them all.)
+        return start(account, known, trigger, subjects == null ? null : List.copyOf(new java.util.LinkedHashSet<>(subjects)), false, seen);
+    }
+
+    /**
+     * A run of the account, as read (one run at a time: the one under way, if there is one), its sync
+     * state as {@code known} (null: read here) changed by {@code alongside} in the write that names it.
+     */
+    private Started start(IntegratedAccount account, AccountSync known, String trigger, List<Subject> subjects, boolean allowDeletions,
+                          UnaryOperator<AccountSync> alongside) {
         String tenantId = account.tenantId();
         String accountId = account.id();
+        AccountSync state = known;
         for (int attempt = 0; attempt < 10; attempt++) {
-            AccountSync state = syncs.account(accountId).orElse(null);
+            if (state == null) {
+                state = syncs.account(accountId).orElse(null);
+            }
             if (state == null) {
                 syncs.createAccount(AccountSync.first(accountId, tenantId));
                 continue;
@@ -111,11 +130,12 @@ public final class SyncService {
                     state.nextOrdinal(), trigger, subjects, allowDeletions, time.now(), state.currentGeneration(),
                     subjects == null ? List.of() : organizationsOf(account, subjects, syncs.runs(accountId, state.nextOrdinal(), 1)));
             // The account claims the run's ordinal first: a crash before the run is written leaves a name of nothing, never two runs.
-            if (syncs.replaceAccount(state.withActiveRun(run.id(), run.ordinal())).isPresent()) {
+            if (syncs.replaceAccount(alongside.apply(state).withActiveRun(run.id(), run.ordinal())).isPresent()) {
                 syncs.createRun(run);
                 queue.enqueue(run.id(), Duration.ZERO);
                 return new Started(run, true);
             }
+            state = null; // it changed meanwhile: read it again
         }
         throw ApiError.rateLimited(Duration.ofSeconds(1), "the sync state of account " + accountId
                 + " is changing; retry after the time given");

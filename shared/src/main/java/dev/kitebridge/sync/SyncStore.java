@@ -11,7 +11,11 @@ import dev.kitebridge.events.Publications;
  */
 public interface SyncStore extends Publications {
 
-    /** Every account that syncs, for the schedule. */
+    /**
+     * Every account that syncs, for the schedule and the webhook rounds: each looks again a minute
+     * later, so a state that lags a write by a moment (read at half the price) costs at most a look
+     * repeated; the schedule starts a full run only on the account's state as {@link #account} reads it.
+     */
     List<AccountSync> accounts();
 
     Optional<AccountSync> account(String accountId);
@@ -47,10 +51,5 @@ public interface SyncStore extends Publications {
     @Override
     default List<Feed> feeds() {
         return accounts().stream().map(a -> new Feed(a.tenantId(), a.accountId())).toList();
-    }
-
-    @Override
-    default Optional<Feed> finishedRun(String runId) {
-        return run(runId).filter(SyncRun::finished).map(r -> new Feed(r.tenantId(), r.accountId()));
     }
 }

@@ -3,6 +3,7 @@ package dev.kitebridge.sync;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.kitebridge.events.Publications;
 import dev.kitebridge.time.TimeSource;
 
 /**
@@ -17,10 +18,17 @@ public final class SyncWorker {
     public static final Duration BUSY_RETRY = Duration.ofMinutes(1);
     /** Kept for saving the last checkpoint and answering the queue, before the worker's time is up. */
     public static final Duration RESERVE = Duration.ofSeconds(30);
+    /**
+     * A run queued again for a budget's refill comes this much before it, and sleeps the rest (less
+     * than {@link SyncRunner#LONGEST_SLEEP}): so that it takes the refill at its instant, as callers
+     * that sleep for it do, not after them (SQS rounds a delay up to whole seconds, and delivers a
+     * moment later).
+     */
+    static final Duration EARLY = Duration.ofSeconds(3);
 
-    /** What a run's end sets off: its events delivered to the account's webhooks (which sync does not know). */
+    /** What a run's end sets off: its account's events delivered to its webhooks (which sync does not know). */
     public interface RunEnded {
-        void ended(String runId, Instant deadline);
+        void ended(Publications.Feed account, Instant deadline);
     }
 
     /** Queues a run again, to be worked on after a delay. */
@@ -46,8 +54,15 @@ public final class SyncWorker {
     public void work(String runId, String workerId, Instant deadline) {
         SyncRunner.Outcome outcome = runner.work(runId, workerId, deadline);
         switch (outcome.kind()) {
-            case DONE -> ended.ended(runId, deadline);
-            case LATER -> requeue.send(runId, Duration.between(time.now(), outcome.at()));
+            case DONE -> {
+                if (outcome.ended() != null) {
+                    ended.ended(new Publications.Feed(outcome.ended().tenantId(), outcome.ended().accountId()), deadline);
+                }
+            }
+            case LATER -> {
+                Duration delay = Duration.between(time.now(), outcome.at()).minus(EARLY);
+                requeue.send(runId, delay.isNegative() ? Duration.ZERO : delay);
+            }
             case BUSY -> requeue.send(runId, busyRetry);
         }
     }

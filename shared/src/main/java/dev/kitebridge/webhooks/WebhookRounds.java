@@ -23,14 +23,15 @@ public final class WebhookRounds {
     }
 
     /**
-     * Delivers what a finished run published; nothing for a run still under way. A failure is logged
-     * here and goes no further: the tick delivers what is left.
+     * Delivers what the account published, right after one of its runs ended (the worker that ended
+     * it names the account). A failure is logged here and goes no further: the tick delivers what is left.
      */
-    public List<WebhookDeliverer.Report> afterRun(String runId, Instant deadline) {
+    public List<WebhookDeliverer.Report> afterRun(Publications.Feed account, Instant deadline) {
         try {
-            return syncs.finishedRun(runId).map(r -> deliverer.deliverAccount(r.tenantId(), r.accountId(), deadline)).orElse(List.of());
+            return deliverer.deliverAccount(account.tenantId(), account.accountId(), deadline);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "delivering the events of sync run " + runId + " failed; the delivery tick retries", e);
+            LOG.log(System.Logger.Level.ERROR, "delivering the events of account " + account.accountId()
+                    + " at the end of a sync run failed; the delivery tick retries", e);
             return List.of();
         }
     }

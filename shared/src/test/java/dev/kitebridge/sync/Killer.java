@@ -154,50 +154,15 @@ final class Killer {
 
     /** The sync store's writes of runs and account states may kill; its reads do not (a worker reads before it works). */
     SyncStore syncs(SyncStore store) {
-        return new SyncStore() {
-            @Override
-            public List<AccountSync> accounts() {
-                return store.accounts();
-            }
-
-            @Override
-            public Optional<AccountSync> account(String accountId) {
-                return store.account(accountId);
-            }
-
-            @Override
-            public boolean createAccount(AccountSync state) {
-                return store.createAccount(state);
-            }
-
+        return new ForwardingSyncStore(store) {
             @Override
             public Optional<AccountSync> replaceAccount(AccountSync changed) {
                 return call(() -> store.replaceAccount(changed));
             }
 
             @Override
-            public void deleteAccount(String accountId) {
-                store.deleteAccount(accountId);
-            }
-
-            @Override
-            public void createRun(SyncRun run) {
-                store.createRun(run);
-            }
-
-            @Override
-            public Optional<SyncRun> run(String runId) {
-                return store.run(runId);
-            }
-
-            @Override
             public Optional<SyncRun> replaceRun(SyncRun changed) {
                 return call(() -> store.replaceRun(changed));
-            }
-
-            @Override
-            public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
-                return store.runs(accountId, beforeOrdinal, limit);
             }
         };
     }

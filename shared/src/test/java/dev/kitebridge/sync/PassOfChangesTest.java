@@ -1,6 +1,8 @@
 package dev.kitebridge.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -457,51 +459,11 @@ class PassOfChangesTest {
 
     /** Runs kept in {@code store}, each store of a run's item counted. */
     private static SyncStore countingRunSaves(SyncStore store, java.util.concurrent.atomic.AtomicInteger saves) {
-        return new SyncStore() {
-            @Override
-            public List<AccountSync> accounts() {
-                return store.accounts();
-            }
-
-            @Override
-            public java.util.Optional<AccountSync> account(String accountId) {
-                return store.account(accountId);
-            }
-
-            @Override
-            public boolean createAccount(AccountSync state) {
-                return store.createAccount(state);
-            }
-
-            @Override
-            public java.util.Optional<AccountSync> replaceAccount(AccountSync changed) {
-                return store.replaceAccount(changed);
-            }
-
-            @Override
-            public void deleteAccount(String accountId) {
-                store.deleteAccount(accountId);
-            }
-
-            @Override
-            public void createRun(SyncRun run) {
-                store.createRun(run);
-            }
-
-            @Override
-            public java.util.Optional<SyncRun> run(String runId) {
-                return store.run(runId);
-            }
-
+        return new ForwardingSyncStore(store) {
             @Override
             public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
                 saves.incrementAndGet();
                 return store.replaceRun(changed);
-            }
-
-            @Override
-            public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
-                return store.runs(accountId, beforeOrdinal, limit);
             }
         };
     }
@@ -670,6 +632,127 @@ class PassOfChangesTest {
         }
     }
 
+    /**
+     * A pass over a team takes its memberships, roles and all, from the team's index entries: it
+     * looks up no membership by its key (DynamoDB charges a unit a key, a Query of the entries a unit
+     * per 4 KB). A snapshot whose entries are empty (written before they carried the roles: summaries
+     * without {@code roles_listed}) still takes the same pass, which looks each membership up, and
+     * publishes the same; reading the team, it fills the team's entries. The next full run fills the
+     * other teams' in place, which is no change.
+     */
+    @Test
+    void aPassOverATeamTakesItsMembershipsFromTheIndexAndAnIndexWithoutRolesLooksThemUp() {
+        try (SyncFixture full = new SyncFixture(300, 8)) {
+            CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
+            try (SyncFixture pass = new SyncFixture(full.sandbox, counted, new InMemorySyncStore(), new InMemoryEventLog(),
+                    new InMemoryOrganizationDataStore())) {
+                full.sync(WORKER);
+                pass.sync(WORKER);
+                Organization org = full.org();
+                var world = full.sandbox.world();
+                Team team = world.teams(org.uuid()).stream().max(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
+                        t.uuid()).size())).orElseThrow();
+                long teamMembers = world.teamMembers(org.uuid(), team.uuid()).size();
+                long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+
+                rename(full, team, "Indexed");
+                passOver(full, pass, counted, team);
+                long withRoles = counted.lookedUp(current);
+                assertTrue(withRoles <= 2, "a pass over a team of " + teamMembers + " looked up " + withRoles
+                        + " keys (the team's item, to publish its new name)");
+
+                withEmptyEntries(counted, current);
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+                rename(full, team, "Looked up");
+                passOver(full, pass, counted, team);
+                assertTrue(counted.lookedUp(current) >= teamMembers, "entries without roles: each membership looked up, "
+                        + counted.lookedUp(current) + " keys");
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+                rename(full, team, "Indexed again");
+                passOver(full, pass, counted, team);
+                assertEquals(withRoles, counted.lookedUp(current), "the pass filled the team's entries");
+
+                int seen = pass.events().size();
+                pass.sync(WORKER);
+                assertEquals(List.of(), changesOf(pass.events(), seen), "filling the entries is no change");
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "every team's entries carry the roles again");
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+            }
+        }
+    }
+
+    /**
+     * A team's read and a member's read in one pass that find a membership's role otherwise (made a
+     * maintainer, and back, between the two reads): the member's read, the later, is the word, and
+     * the team's index entry holds what the membership holds. A later pass over the team alone,
+     * which takes the roles from the entries, then sees the role changed for real.
+     */
+    @Test
+    void aMembersReadThatTakesARoleBackLeavesTheTeamsEntryHoldingItToo() {
+        java.util.concurrent.atomic.AtomicReference<Runnable> onMembershipWritten = new java.util.concurrent.atomic.AtomicReference<>();
+        String[] membershipKey = new String[1];
+        CountingSnapshots hooked = new CountingSnapshots(new InMemorySnapshotStore()) {
+            @Override
+            public void put(String accountId, long generation, List<Item> items) {
+                super.put(accountId, generation, items);
+                if (items.stream().anyMatch(i -> i.key().equals(membershipKey[0]))) {
+                    java.util.Optional.ofNullable(onMembershipWritten.getAndSet(null)).ifPresent(Runnable::run);
+                }
+            }
+        };
+        try (SyncFixture full = new SyncFixture(40, 3); SyncFixture pass = new SyncFixture(full.sandbox, hooked)) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Team team = world.teams(org.uuid()).get(0);
+            String user = world.teamMembers(org.uuid(), team.uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(full.actor()) && m.role() == TeamMember.Role.MEMBER).findFirst().orElseThrow().userUuid();
+            membershipKey[0] = SnapshotKeys.membership(org.uuid(), user, team.uuid());
+            world.updateTeamMember(org, full.actor(), team.uuid(), user, TeamMember.Role.MAINTAINER);
+            // Once the team's read has written the maintainer into the pass, back to member before the member's read.
+            onMembershipWritten.set(() -> world.updateTeamMember(org, full.actor(), team.uuid(), user, TeamMember.Role.MEMBER));
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.roster(org.uuid(), team.uuid()), Subject.user(org.uuid(), user))).run().id(), WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertNull(onMembershipWritten.get(), "the role went back between the two reads");
+            CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+
+            world.updateTeamMember(org, full.actor(), team.uuid(), user, TeamMember.Role.MAINTAINER);
+            int seen = pass.events().size();
+            pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.roster(org.uuid(), team.uuid()))).run().id(), WORKER);
+            full.sync(WORKER);
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the role the team's pass found");
+            assertTrue(changesOf(pass.events(), seen).stream().anyMatch(e -> e.startsWith(ChangeEvent.USER_UPDATED)),
+                    String.join("\n", changesOf(pass.events(), seen)));
+        }
+    }
+
+    /** The account's snapshot as Kitebridge wrote it before the index's entries carried the roles: each entry empty, no {@code roles_listed}. */
+    private static void withEmptyEntries(SnapshotStore snapshots, long generation) {
+        List<SnapshotStore.Item> old = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<SnapshotStore.Item> page = snapshots.list(SyncFixture.ACCOUNT, generation, after, 500);
+            for (SnapshotStore.Item item : page) {
+                if (item.key().startsWith("o/") && SnapshotKeys.kind(item.key()) == SnapshotKeys.Kind.ROSTER) {
+                    old.add(new SnapshotStore.Item(item.key(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()));
+                } else if (item.key().matches("o/[^/]+/g/[^/]+/r")) {
+                    com.fasterxml.jackson.databind.node.ObjectNode summary = item.data().deepCopy();
+                    summary.remove("roles_listed");
+                    old.add(new SnapshotStore.Item(item.key(), summary));
+                }
+            }
+            if (page.size() < 500) {
+                break;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+        assertTrue(old.size() > 10);
+        snapshots.put(SyncFixture.ACCOUNT, generation, old);
+    }
+
     private static void rename(SyncFixture fixture, Team team, String name) {
         fixture.sandbox.world().updateTeam(fixture.org(), fixture.actor(), team.uuid(), new TeamFields(name + " " + team.name(), null, null,
                 null, null, null, null, null, null, null));
@@ -692,7 +775,7 @@ class PassOfChangesTest {
         return read;
     }
 
-    /** The account's snapshot as an earlier Kitebridge wrote it: no index entries, summaries without {@code members_listed}. */
+    /** The account's snapshot as an earlier Kitebridge wrote it: no index entries, summaries without {@code members_listed} (nor {@code roles_listed}). */
     private static void withoutIndex(SnapshotStore snapshots, long generation) {
         List<String> entries = new ArrayList<>();
         List<SnapshotStore.Item> summaries = new ArrayList<>();
@@ -705,6 +788,7 @@ class PassOfChangesTest {
                 } else if (item.key().matches("o/[^/]+/g/[^/]+/r")) {
                     com.fasterxml.jackson.databind.node.ObjectNode old = item.data().deepCopy();
                     old.remove("members_listed");
+                    old.remove("roles_listed");
                     summaries.add(new SnapshotStore.Item(item.key(), old));
                 }
             }
@@ -735,7 +819,7 @@ class PassOfChangesTest {
                 assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
 
                 String runId = crashing.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", changes.subjects()).run().id();
-                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(17), 6, 2_000);
+                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(10), 6, 2_000);
                 int kills = killedAt.size();
                 java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 // (A pass's DIFF and VERIFY store their checkpoints with their phase's end: each writes its events, take-backs and
@@ -867,6 +951,55 @@ class PassOfChangesTest {
                 CountingSnapshots.assertSameItems(reference.snapshot(), crashing.snapshot(), "killed or not");
                 assertEquals(reference.kept(), crashing.kept());
             }
+        }
+    }
+
+    /**
+     * A worker that dies once the account's published mark has passed its pass, before the pass's
+     * own item says so, leaves it in PUBLISH, and the account free for its next run: the next pass
+     * may publish first. The first pass's retry finds its changes out (the mark has passed it) and
+     * does not write them again over the next pass's, in the snapshot nor in the kept data.
+     */
+    @Test
+    void aPassRetriedAfterItsMarkWasWrittenDoesNotWriteOverTheNextPass() {
+        java.util.concurrent.atomic.AtomicBoolean dieAfterMark = new java.util.concurrent.atomic.AtomicBoolean();
+        InMemorySyncStore stored = new InMemorySyncStore();
+        SyncStore dying = new ForwardingSyncStore(stored) {
+            @Override
+            public java.util.Optional<AccountSync> replaceAccount(AccountSync changed) {
+                java.util.Optional<AccountSync> written = stored.replaceAccount(changed);
+                if (written.isPresent() && changed.activeRunId() == null && dieAfterMark.getAndSet(false)) {
+                    throw new Killer.Killed(); // the mark landed; the worker dies before it hears so
+                }
+                return written;
+            }
+        };
+        try (SyncFixture full = new SyncFixture(40, 3);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore(), dying, new InMemoryEventLog())) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Member member = world.members(org.uuid()).stream()
+                    .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(full.actor())).findFirst().orElseThrow();
+            List<Subject> subjects = List.of(Subject.user(org.uuid(), member.userUuid()));
+
+            world.updateMember(org, full.actor(), member.userUuid(), Member.Role.ADMIN, null);
+            SyncRun first = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            dieAfterMark.set(true);
+            assertThrows(Killer.Killed.class,
+                    () -> pass.runner.work(first.id(), "worker-1", pass.time.now().plus(WORKER)));
+            assertEquals(SyncRun.Phase.PUBLISH, stored.run(first.id()).orElseThrow().phase());
+
+            world.updateMember(org, full.actor(), member.userUuid(), Member.Role.MEMBER, null);
+            SyncService.Started next = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects);
+            assertTrue(next.created(), "the account is free: its mark has passed the first pass");
+            assertEquals(SyncRun.Status.COMPLETED, pass.finish(next.run().id(), WORKER).status());
+            assertEquals(SyncRun.Status.COMPLETED, pass.finish(first.id(), WORKER).status());
+
+            full.sync(WORKER);
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the next pass's changes stand");
+            assertEquals(full.kept(), pass.kept(), "in the kept data too");
         }
     }
 }

@@ -31,7 +31,7 @@ class SubjectReadTest {
     }
 
     private static SnapshotStore.Item summary(long members) {
-        return new SnapshotStore.Item(SnapshotKeys.group(ORG, TEAM) + "/r", SnapshotParts.write(new SnapshotParts.RosterSummary(members, true)));
+        return new SnapshotStore.Item(SnapshotKeys.group(ORG, TEAM) + "/r", SnapshotParts.write(new SnapshotParts.RosterSummary(members, true, true)));
     }
 
     private static SnapshotStore.Item team(String name) {
@@ -78,9 +78,10 @@ class SubjectReadTest {
         pages().forEach(once::add);
         once.finish();
         Map<String, String> expected = generation(whole, run.generation(), true);
-        assertEquals(new java.util.TreeSet<>(List.of(SnapshotKeys.membership(ORG, "u2", TEAM), SnapshotKeys.membership(ORG, "u3", TEAM),
-                SnapshotKeys.membership(ORG, "u4", TEAM), SnapshotKeys.rosterEntry(ORG, TEAM, "u4"))), expected.keySet(),
-                "what differs: a role changed, a tombstone, a membership and its entry new; nothing of u1, the team or its summary");
+        assertEquals(new java.util.TreeSet<>(List.of(SnapshotKeys.membership(ORG, "u2", TEAM), SnapshotKeys.rosterEntry(ORG, TEAM, "u2"),
+                SnapshotKeys.membership(ORG, "u3", TEAM), SnapshotKeys.membership(ORG, "u4", TEAM), SnapshotKeys.rosterEntry(ORG, TEAM, "u4"))),
+                expected.keySet(), "what differs: a role changed (and its entry, which carries it), a tombstone, a membership and its entry"
+                        + " new; nothing of u1, the team or its summary");
         assertTrue(expected.get(SnapshotKeys.membership(ORG, "u3", TEAM)).contains("~gone"));
 
         SnapshotStore split = snapshot();

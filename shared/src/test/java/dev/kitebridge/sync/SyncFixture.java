@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.kitebridge.VirtualTime;
+import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.buildkite.BuildkiteToken;
@@ -42,6 +43,8 @@ final class SyncFixture implements AutoCloseable {
 
     final Sandbox sandbox;
     final InMemoryAccountStore accounts = new InMemoryAccountStore();
+    /** The accounts as the engine reads them: {@link #accounts}, or a store over it of the caller's. */
+    final AccountStore engineAccounts;
     final SyncStore syncs;
     final SnapshotStore snapshots;
     final EventLog log;
@@ -76,6 +79,15 @@ final class SyncFixture implements AutoCloseable {
         this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor());
     }
 
+    /**
+     * Over a sandbox that the caller owns, on its virtual clock, with the caller's sync store, and the
+     * accounts as the engine sees them through {@code seenThrough} (counted, say).
+     */
+    SyncFixture(Sandbox sandbox, VirtualTime time, SyncStore syncs, java.util.function.UnaryOperator<AccountStore> seenThrough) {
+        this(sandbox, new InMemorySnapshotStore(), syncs, new InMemoryEventLog(), false, time, time.governor(),
+                new InMemoryOrganizationDataStore(), seenThrough);
+    }
+
     /** Over a sandbox that the caller owns, on its virtual clock, with the directory's data in the caller's store. */
     SyncFixture(Sandbox sandbox, VirtualTime time, OrganizationDataStore directory) {
         this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor(), directory);
@@ -97,6 +109,12 @@ final class SyncFixture implements AutoCloseable {
 
     private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox, TimeSource time,
                         RateLimitGovernor governor, OrganizationDataStore directory) {
+        this(sandbox, snapshots, syncs, log, ownsSandbox, time, governor, directory, java.util.function.UnaryOperator.identity());
+    }
+
+    private SyncFixture(Sandbox sandbox, SnapshotStore snapshots, SyncStore syncs, EventLog log, boolean ownsSandbox, TimeSource time,
+                        RateLimitGovernor governor, OrganizationDataStore directory,
+                        java.util.function.UnaryOperator<AccountStore> seenThrough) {
         this.sandbox = sandbox;
         this.ownsSandbox = ownsSandbox;
         this.snapshots = snapshots;
@@ -110,12 +128,13 @@ final class SyncFixture implements AutoCloseable {
         accounts.create(new IntegratedAccount(ACCOUNT, TENANT, "sandbox", IntegratedAccount.Status.ACTIVE, List.of(), reached, null,
                 Instant.now(), "user:local", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(sandbox.token()));
-        access = new BuildkiteAccess(accounts, tokens, governor,
+        engineAccounts = seenThrough.apply(accounts);
+        access = new BuildkiteAccess(engineAccounts, tokens, governor,
                 new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time);
         directoryService = new OrganizationDataService(directory, null, access);
         runner = new SyncRunner(access, new OrganizationReader(access, OrganizationReader.laneThreads()), directoryService, syncs,
                 snapshots, log, time, 0.2);
-        service = new SyncService(accounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs),
+        service = new SyncService(engineAccounts, syncs, (runId, delay) -> queued.add(runId), new EventFeed(log, syncs),
                 new dev.kitebridge.state.memory.InMemoryCursorStore(), time);
     }
 

@@ -236,6 +236,45 @@ class SyncScheduleTest {
         }
     }
 
+    /**
+     * The listing a tick reads may lag a write by a moment (it is read eventually consistent): the
+     * daily full run that ended just now still looks due in it. It is not started again: a full run
+     * is started on the account's state as it is.
+     */
+    @Test
+    void aFullRunThatEndedJustNowIsNotStartedAgainFromALaggingListing() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2).withEnterprise(1)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time)) {
+            fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
+            Lagging listing = new Lagging(fixture.syncs);
+            SyncSchedule schedule = new SyncSchedule(fixture.accounts, listing, fixture.service,
+                    new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService), CADENCE, time);
+            schedule.tick();
+            finishQueued(fixture);
+            time.advance(Duration.ofDays(1));
+            listing.frozen = fixture.syncs.accounts();
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "the daily full run");
+            assertTrue(finishQueued(fixture).full());
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the listing from before it ended: a poll, no second full run");
+        }
+    }
+
+    /** The sync states, with a listing that lags: as it was when {@link #frozen} was taken. */
+    private static final class Lagging extends ForwardingSyncStore {
+        List<AccountSync> frozen;
+
+        Lagging(SyncStore store) {
+            super(store);
+        }
+
+        @Override
+        public List<AccountSync> accounts() {
+            return frozen != null ? frozen : store.accounts();
+        }
+    }
+
     /** The changes of {@link #auditEventsDriveAPassThatPublishesWhatAFullRunFinds}, and a join, as people make them in Buildkite. */
     private static void change(Sandbox sandbox, SyncFixture fixture) {
         var world = sandbox.world();

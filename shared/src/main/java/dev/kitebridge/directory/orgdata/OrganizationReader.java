@@ -300,15 +300,19 @@ public final class OrganizationReader {
         return new OneMember(Optional.empty(), teamsOf(session, org, member.id(), deadline));
     }
 
-    /** One member's teams and roles there, over REST: the teams listed for the user, then the membership in each. */
+    /**
+     * One member's teams and roles there, over REST: the teams listed for the user, then the membership in each. A call a
+     * team, and read whole or not at all: its calls sleep for their budget as long as the deadline allows (see
+     * {@link Session#buildkiteSleepingUntil}), a member of 100 teams needing more than REST's window of 50.
+     */
     private List<OrganizationData.UserTeam> teamsOf(Session session, String org, String userId, Instant deadline) {
         List<OrganizationData.UserTeam> teams = new ArrayList<>();
         Optional<PageRequest> next = Optional.of(PageRequest.first(PageRequest.MAX_PER_PAGE).with("user_id", userId));
         while (next.isPresent()) {
             PageRequest request = next.get();
-            Page<Team> page = access.call(session, () -> session.buildkiteUntil(deadline).teams().list(org, request));
+            Page<Team> page = access.call(session, () -> session.buildkiteSleepingUntil(deadline).teams().list(org, request));
             for (Team team : page.items()) {
-                access.find(session, () -> session.buildkiteUntil(deadline).teams().member(org, team.id(), userId))
+                access.find(session, () -> session.buildkiteSleepingUntil(deadline).teams().member(org, team.id(), userId))
                         .ifPresent(membership -> teams.add(new OrganizationData.UserTeam(team.id(), team.name(), membership.role())));
             }
             next = page.next();

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,6 +47,10 @@ import dev.kitebridge.time.TimeSource;
  * lapse, when an answer says the budget is less than half left or describes it for the first time,
  * on a hold, or when it holds no allowance. Each write folds them in and cuts the reservations down
  * to their calls still in flight (each keeping its lapse), with a new allowance for what it takes.
+ * The allowance is spent when what it granted fills it, or, where its calls were answered, when what
+ * the answers since the last write say Buildkite counted, with the calls in flight, would: a quiet
+ * poll reserves a page's requested complexity and is counted a few points, so its allowance lasts
+ * its lease, not the four polls that fill a quarter of a user's 5,000 points.
  * Nothing granted is ever outside a reservation the item holds and Buildkite's last word covers, so
  * instances together grant no more than before; an answer waits in memory only while it says more
  * than half the budget is left. A write goes over the version last read or written, without
@@ -91,12 +96,23 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         boolean exists;
         /** Oldest first; each lapses when it was written to: its calls are never held longer than one lease. */
         final List<Part> parts = new ArrayList<>();
+        /** What the allowance may still grant by what it granted; below zero once it granted again what answers said was not spent. */
         long unused;
         Instant heldUntil;
         /** When this instance last reserved in the item (not from an allowance). */
         Instant lastTaken;
         Instant clock = Instant.EPOCH;
         final List<UnaryOperator<BudgetState>> pending = new ArrayList<>();
+        /** The answers among the pending changes. */
+        final List<BudgetReading> answers = new ArrayList<>();
+        /** A call ended without an answer since the last write: what this instance's calls spent is not known. */
+        boolean unanswered;
+        /**
+         * Buildkite's count at one moment, which the item says no more than: the lowest remainder of the latest
+         * window among the answers the last write folded in (or an earlier write's, where it folded none); none where
+         * their windows could not be told apart for sure, until a write folds in answers that can.
+         */
+        BudgetReading basis;
 
         /** Time as this budget's callers see it (settle is told none); reservations lapsed in the item are dropped here too. */
         Instant at(Instant now) {
@@ -121,8 +137,78 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
         boolean grants(long cost, Instant now) {
             Part allowance = allowance();
-            return allowance != null && unused >= cost && now.isBefore(allowance.inItem.lapsesAt().minus(ALLOWANCE_MARGIN))
+            return allowance != null && covers(allowance, cost) && now.isBefore(allowance.inItem.lapsesAt().minus(ALLOWANCE_MARGIN))
                     && (heldUntil == null || !now.isBefore(heldUntil));
+        }
+
+        /**
+         * Whether the allowance covers one more call of this cost: what it granted (less calls never sent) is within
+         * it; or, where every call since the last write got its answer, what Buildkite counted since the basis (these
+         * calls' and any other's) with this instance's calls in flight and this one.
+         */
+        private boolean covers(Part allowance, long cost) {
+            if (unused >= cost) {
+                return true;
+            }
+            long spent = spentSinceBasis();
+            long inFlight = parts.stream().mapToLong(p -> p.inFlight).sum();
+            return spent >= 0 && spent + inFlight + cost <= allowance.inItem.cost();
+        }
+
+        /**
+         * What Buildkite counted since the basis, by the answers held, the most any says: in the basis's window, its
+         * remainder less the answer's; in a later window, all that window's answer says is gone. Each call of this
+         * instance's since the last write was counted before its answer, so it is in there. -1 when not known: a call
+         * without an answer, or an answer whose window is not surely the basis's or a later one (a slow basis's reset
+         * lies late, and its window's prompt answers looked earlier and counted nothing). Each answer is judged
+         * against the basis alone: a misjudged one (very slow, taken for a later window) counts more, never less.
+         */
+        private long spentSinceBasis() {
+            if (unanswered || basis == null) {
+                return -1;
+            }
+            long spent = 0;
+            for (BudgetReading answer : answers) {
+                switch (answer.windowAgainst(basis)) {
+                    case SAME -> spent = Math.max(spent, basis.remaining() - answer.remaining());
+                    case LATER -> spent = Math.max(spent, answer.limit() - answer.remaining());
+                    default -> {
+                        return -1;
+                    }
+                }
+            }
+            return spent;
+        }
+
+        /**
+         * The lowest remainder among the readings of the latest window (the latest reset's, each judged against it),
+         * or none where one's window is not surely that one or an earlier one.
+         */
+        private static BudgetReading lowestOfLatestWindow(List<BudgetReading> readings) {
+            BudgetReading last = readings.stream().max(Comparator.comparing(BudgetReading::resetsAt)).orElse(null);
+            BudgetReading lowest = last;
+            for (BudgetReading reading : readings) {
+                switch (reading.windowAgainst(last)) {
+                    case SAME -> lowest = reading.remaining() < lowest.remaining() ? reading : lowest;
+                    case EARLIER -> { }
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+            return lowest;
+        }
+
+        /** The pending changes are in the item now: with the basis, their answers give the basis of what later ones say was spent. */
+        void folded() {
+            List<BudgetReading> readings = new ArrayList<>(answers);
+            if (basis != null) {
+                readings.add(basis);
+            }
+            basis = lowestOfLatestWindow(readings);
+            answers.clear();
+            pending.clear();
+            unanswered = false;
         }
 
         /** A call of this cost ended: the newest reservation holding one is the likeliest its own (the others lapse sooner). */
@@ -245,6 +331,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                 }
                 if (reserved && answers.isEmpty()) {
                     mine.pending.add(state -> state.spentWithoutAnswer(cost));
+                    mine.unanswered = true;
                 }
                 // Held back only by a seldom caller that holds an allowance: a busy one (no allowance to grant its next
                 // call from) would hold its settled calls, which Buildkite counts too, until that call; it writes now.
@@ -253,6 +340,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                         || mine.stored.limit() == BudgetState.UNKNOWN;
                 for (BudgetReading answer : answers) {
                     mine.pending.add(state -> state.observed(answer));
+                    mine.answers.add(answer);
                     tell |= answer.remaining() * 2 < answer.limit();
                 }
                 if (tell && !mine.pending.isEmpty()) {
@@ -349,7 +437,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                 fresh = true; // a refusal is told only from the item as it is, not as last known
                 continue;
             }
-            if (refused && mine.pending.isEmpty() && mine.unused == 0) {
+            if (refused && mine.pending.isEmpty() && mine.unused <= 0) {
                 return decision; // nothing to write: callers waiting for a spent budget do not contend with those spending it
             }
             long granted = refused ? 0 : take;
@@ -377,7 +465,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                     fresh = true; // nothing to write over the item as last known: make sure it is still so
                     continue;
                 }
-                mine.pending.clear();
+                mine.folded();
                 return decision;
             }
             if (put(key, mine, written)) {
@@ -386,7 +474,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                 mine.parts.clear();
                 mine.parts.addAll(parts);
                 mine.unused = allowanceKept ? more : 0;
-                mine.pending.clear();
+                mine.folded();
                 if (written.heldUntil() != null && (mine.heldUntil == null || written.heldUntil().isAfter(mine.heldUntil))) {
                     mine.heldUntil = written.heldUntil();
                 }

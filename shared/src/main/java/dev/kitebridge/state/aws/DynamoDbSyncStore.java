@@ -22,7 +22,7 @@ import dev.kitebridge.sync.SyncStore;
 /**
  * Every account's sync state in one partition, {@code SYNCACCOUNTS} / {@code <account>}, so that
  * the schedule lists them all with a Query (no scan); each run its own item, {@code SYNCRUN#<run>}
- * / {@code RUN}. Each is kept as its JSON (a run's gzipped) beside its revision, and replaced by a put on the
+ * / {@code RUN}. Each is kept as its JSON, gzipped, beside its revision, and replaced by a put on the
  * condition that the stored revision is the one the change was made from. An account's runs are
  * listed from an index of them in one partition, {@code SYNCRUNS#<account>} / {@code <ordinal>}
  * (20 digits, so that sort-key order is the runs' order), each naming its run: a Query newest
@@ -50,18 +50,19 @@ public final class DynamoDbSyncStore implements SyncStore {
         this.table = table;
     }
 
+    /** Read eventually consistent, at half the price: see {@link SyncStore#accounts}. */
     @Override
     public List<AccountSync> accounts() {
         return dynamo.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :pk")
-                        .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(ACCOUNTS))).consistentRead(true))
+                        .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(ACCOUNTS))).consistentRead(false))
                 .items().stream()
-                .map(item -> StateJson.read(item.get("sync").s(), AccountSync.class))
+                .map(DynamoDbSyncStore::state)
                 .toList();
     }
 
     @Override
     public Optional<AccountSync> account(String accountId) {
-        return find(KitebridgeTable.key(ACCOUNTS, accountId)).map(item -> StateJson.read(item.get("sync").s(), AccountSync.class));
+        return find(KitebridgeTable.key(ACCOUNTS, accountId)).map(DynamoDbSyncStore::state);
     }
 
     @Override
@@ -145,7 +146,9 @@ public final class DynamoDbSyncStore implements SyncStore {
 
     private static Map<String, AttributeValue> item(AccountSync state) {
         Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(ACCOUNTS, state.accountId()));
-        item.put("sync", KitebridgeTable.s(StateJson.write(state)));
+        // Gzipped: the schedule reads every account's each minute, and runs and looks rewrite it; where an organization's
+        // counts are kept team by team (see CountsSeen) its JSON is tens of KB (about 30 at 250 teams), gzipped some 60% of it.
+        item.put("sync_gz", AttributeValue.builder().b(SdkBytes.fromByteArray(StateJson.writeGzipped(state))).build());
         item.put("revision", KitebridgeTable.n(state.revision()));
         return item;
     }
@@ -158,6 +161,12 @@ public final class DynamoDbSyncStore implements SyncStore {
         // Kept as long as its events (an account whose run is gone just starts a new one).
         item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(run.createdAt().plus(DynamoDbEventLog.RETENTION)));
         return item;
+    }
+
+    /** An account's sync state as stored: gzipped, or as JSON text by a version before that. */
+    private static AccountSync state(Map<String, AttributeValue> item) {
+        return item.containsKey("sync_gz") ? StateJson.readGzipped(item.get("sync_gz").b().asByteArray(), AccountSync.class)
+                : StateJson.read(item.get("sync").s(), AccountSync.class);
     }
 
     /** A run as stored: gzipped, or as JSON text by a version before that (kept 30 days). */

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -119,6 +121,179 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
         assertEquals(18 - 2, getsAfter[18] - getsAfter[0] + batchesAfter[18] - batchesAfter[0],
                 "both items read in one round trip (a Lambda's wait on DynamoDB), not one each");
         assertTrue(putsAfter[18] < 19 * 4, "4 writes a call before");
+    }
+
+    /**
+     * An hour of the schedule's quiet polls, as the fleet benchmark makes them: a tick a minute (and
+     * the second a tick takes), each one audit-events query on the organization's and the user's
+     * GraphQL budgets, reserving its page's requested complexity (306 points) where Buildkite counts
+     * what the page held (a quiet one: 9); Buildkite's windows of 5 minutes open at the first call
+     * after the last closed. Each budget is written once an allowance (its lease less the margin:
+     * every nine polls), not also each time a quarter of the user's 5,000 points has been reserved
+     * (every four): the answers say what the calls spent, and the allowance grants again what they
+     * did not. The polls that write read nothing; the others read both items in one round trip.
+     */
+    @Test
+    void anHourOfQuietPollsWritesEachBudgetOnceAnAllowance() {
+        Polls hour = quietPolls(60, 9);
+        assertEquals(2 * 6, hour.writes(), "each budget at polls 9, 18, ..., 54 (20 before: the user's every 4)");
+        assertEquals(2 * 60 - 2 * 6, hour.itemsRead(), "each budget read once a poll its allowance grants");
+        assertEquals(0, hour.gets(), "both read together");
+    }
+
+    /**
+     * Where the answers say the calls spent what they reserved (or others spent it meanwhile), the
+     * allowance grants no more than it holds: the user's 5,000-point budget is written every four
+     * polls, the organization's 20,000 at its allowance's lapse.
+     */
+    @Test
+    void anAllowanceGrantsAgainOnlyWhatTheAnswersSayWasNotSpent() {
+        Polls spent = quietPolls(8, 306);
+        assertEquals(2, spent.writes(), "the user's at polls 4 and 8");
+        Polls quiet = quietPolls(8, 9);
+        assertEquals(0, quiet.writes());
+    }
+
+    /**
+     * A caller granting from its allowance calls that Buildkite counts in full (their answers say so,
+     * but are not written while the budget is more than half left; or they get no answer; or they
+     * are counted in a window after the one its last write described; or its first answer, the basis,
+     * arrives 6.5 s late, so its reset lies 6.5 s after its window's prompt answers'), then
+     * another instance spending all the item says is free, its calls side by side: Buildkite never
+     * counts more than the window's limit. Were the allowance to grant again what its settled calls
+     * reserved without what their answers say they spent (or where they got none, or where the late
+     * basis made its window's answers look like an earlier window's), the other's calls would find
+     * 1,000 points fewer than it was told.
+     */
+    @Test
+    void anAllowanceThatGrantsAgainLeavesAnotherInstanceNoMoreThanBuildkiteHas() {
+        for (int variant = 0; variant < 4; variant++) {
+            boolean answered = variant != 1;
+            long nextWindow = variant == 2 ? 300 : 0;
+            Duration basisLate = variant == 3 ? Duration.ofMillis(6_500) : Duration.ZERO;
+            Dynalite.Table fresh = Dynalite.get().newTable();
+            RateLimitGovernor seldom = new DynamoDbRateLimitGovernor(fresh.client(), fresh.name(), TimeSource.SYSTEM);
+            Budget user = Budget.user(Budget.Api.GRAPHQL, "account:a");
+            Window window = new Window(5_000);
+            Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
+            for (int call = 0; call < 8; call++) {
+                Instant at = t0.plusSeconds(10L * call + (call > 0 ? nextWindow : 0));
+                assertInstanceOf(Decision.Granted.class, seldom.reserve(List.of(user), 306, at));
+                BudgetReading answer = window.charge(user, 306, at, call == 0 ? basisLate : Duration.ZERO);
+                seldom.settle(List.of(user), 306, answered || call == 0 ? List.of(answer) : List.of());
+            }
+            assertEquals(0, refusedWhenAnotherTakesAllThatIsFree(fresh, user, window, t0.plusSeconds(75 + nextWindow)),
+                    "calls Buildkite would have refused (429), variant " + variant);
+        }
+    }
+
+    /**
+     * A caller with two calls in flight at once, the one counted first answered 6 s late (its reset
+     * lies 6 s late, its remainder is the higher), the other promptly, both within rounding and
+     * latency of the basis (the first answer, 2 s late) but 6 s apart: what they spent is what the
+     * lower remainder says. Taking the slow answer as the later count (its reset looks a window
+     * later than the prompt one's, and the same window as the basis's) missed one call a pair, and
+     * the allowance granted past what it holds.
+     */
+    @Test
+    void aSlowAnswerDoesNotHideWhatAPromptOneOfItsWindowSaysWasSpent() {
+        Dynalite.Table fresh = Dynalite.get().newTable();
+        RateLimitGovernor seldom = new DynamoDbRateLimitGovernor(fresh.client(), fresh.name(), TimeSource.SYSTEM);
+        Budget user = Budget.user(Budget.Api.GRAPHQL, "account:a");
+        Window window = new Window(5_000);
+        Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
+        assertInstanceOf(Decision.Granted.class, seldom.reserve(List.of(user), 306, t0));
+        seldom.settle(List.of(user), 306, List.of(window.charge(user, 306, t0, Duration.ofSeconds(2))));
+        for (int pair = 1; pair <= 2; pair++) {
+            Instant at = t0.plusSeconds(10L * pair);
+            assertInstanceOf(Decision.Granted.class, seldom.reserve(List.of(user), 306, at));
+            assertInstanceOf(Decision.Granted.class, seldom.reserve(List.of(user), 306, at));
+            BudgetReading slow = window.charge(user, 306, at, Duration.ofSeconds(6));
+            BudgetReading prompt = window.charge(user, 306, at);
+            seldom.settle(List.of(user), 306, List.of(prompt));
+            seldom.settle(List.of(user), 306, List.of(slow));
+        }
+        assertEquals(0, refusedWhenAnotherTakesAllThatIsFree(fresh, user, window, t0.plusSeconds(75)),
+                "calls Buildkite would have refused (429)");
+    }
+
+    /**
+     * Another instance taking all the item says is free, in calls of 306 points and then of halving
+     * sizes down to one (to the point), sent side by side: how many of them Buildkite refused.
+     */
+    private static int refusedWhenAnotherTakesAllThatIsFree(Dynalite.Table table, Budget budget, Window window, Instant at) {
+        RateLimitGovernor another = new DynamoDbRateLimitGovernor(table.client(), table.name(), TimeSource.SYSTEM);
+        List<Long> sent = new ArrayList<>();
+        for (long size = 306; size > 0; size /= 2) {
+            while (another.reserve(List.of(budget), size, at) instanceof Decision.Granted) {
+                sent.add(size);
+            }
+        }
+        assertTrue(sent.contains(306L));
+        int before = window.overdrawn;
+        for (long size : sent) {
+            another.settle(List.of(budget), size, List.of(window.charge(budget, size, at)));
+        }
+        return window.overdrawn - before;
+    }
+
+    /** What {@code polls} quiet polls after the first wrote and read, each counted {@code charged} points by Buildkite. */
+    private Polls quietPolls(int polls, long charged) {
+        Dynalite.Table fresh = Dynalite.get().newTable();
+        Counting dynamo = new Counting(fresh.client());
+        RateLimitGovernor governor = new DynamoDbRateLimitGovernor(dynamo, fresh.name(), TimeSource.SYSTEM);
+        Budget org = Budget.organization(Budget.Api.GRAPHQL, "acme");
+        Budget user = Budget.user(Budget.Api.GRAPHQL, "account:a");
+        Window orgWindow = new Window(20_000);
+        Window userWindow = new Window(5_000);
+        Instant at = Instant.parse("2026-11-25T12:00:00Z");
+        int[] first = new int[3];
+        for (int tick = 0; tick <= polls; tick++) {
+            assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(org, user), 306, at), "tick " + tick);
+            Instant answered = at.plusMillis(400);
+            governor.settle(List.of(org, user), 306,
+                    List.of(orgWindow.charge(org, charged, answered), userWindow.charge(user, charged, answered)));
+            if (tick == 0) {
+                first = new int[] {dynamo.puts.get(), dynamo.gets.get(), dynamo.batchGetItems.get()};
+            }
+            at = at.plusSeconds(61);
+        }
+        return new Polls(dynamo.puts.get() - first[0], dynamo.gets.get() - first[1], dynamo.batchGetItems.get() - first[2]);
+    }
+
+    private record Polls(int writes, int gets, int batchItems) {
+        int itemsRead() {
+            return gets + batchItems;
+        }
+    }
+
+    /** Buildkite's window for one budget: it opens at the first call after the last one closed, and says what remains. */
+    private static final class Window {
+        final long limit;
+        Instant opened;
+        long used;
+        int overdrawn;
+
+        Window(long limit) {
+            this.limit = limit;
+        }
+
+        BudgetReading charge(Budget budget, long points, Instant now) {
+            return charge(budget, points, now, Duration.ZERO);
+        }
+
+        /** Counted {@code now}, answered {@code late} after: the answer's reset is when it arrived plus the seconds left. */
+        BudgetReading charge(Budget budget, long points, Instant now, Duration late) {
+            if (opened == null || !now.isBefore(opened.plusSeconds(300))) {
+                opened = now;
+                used = 0;
+            }
+            overdrawn += used + points > limit ? 1 : 0;
+            used += points;
+            long resetMillis = Duration.between(now, opened.plusSeconds(300)).toMillis();
+            Instant answered = now.plus(late);
+            return new BudgetReading(budget, limit, limit - used, answered.plusSeconds((resetMillis + 999) / 1000), answered);
+        }
     }
 
     /** An allowance not written where the item changed meanwhile: the write reads it and tries again. */

@@ -80,6 +80,36 @@ class DynamoDbSyncStoreTest extends SyncStoreContract {
         assertEquals(List.of(started), store.runs("acct-1", Long.MAX_VALUE, 10), "listed once");
     }
 
+    /**
+     * The schedule's listing of every account, each minute, is read eventually consistent (half the
+     * read units); an account's own state, which a full run is started on, strongly.
+     */
+    @Test
+    void theSchedulesListingIsReadAtHalfThePrice() {
+        List<Boolean> consistent = new java.util.ArrayList<>();
+        ExecutionInterceptor reads = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.QueryRequest query) {
+                    consistent.add(query.consistentRead());
+                }
+                if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.GetItemRequest get) {
+                    consistent.add(get.consistentRead());
+                }
+            }
+        };
+        DynamoDbClient client = DynamoDbClient.builder().region(Region.US_EAST_1).endpointOverride(table.config().dynamoDbEndpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .overrideConfiguration(c -> c.addExecutionInterceptor(reads))
+                .build();
+        DynamoDbSyncStore listed = new DynamoDbSyncStore(client, table.name());
+        assertTrue(listed.createAccount(AccountSync.first("acct-1", "tenant-1")));
+        assertEquals(1, listed.accounts().size());
+        assertEquals(List.of(false), consistent, "the listing");
+        listed.account("acct-1").orElseThrow();
+        assertEquals(List.of(false, true), consistent, "an account's own state");
+    }
+
     /** A state stored before the account kept when its data was confirmed reads as never confirmed. */
     @Test
     void anAccountsStateStoredBeforeConfirmedWasKeptStillReads() {
@@ -93,6 +123,33 @@ class DynamoDbSyncStoreTest extends SyncStoreContract {
         AccountSync confirmed = store.replaceAccount(read.confirming(java.util.EnumSet.of(DataKind.USERS), at)).orElseThrow();
         assertEquals(new Confirmed(at, null, null, null), store.account("acct-old").orElseThrow().confirmed());
         assertEquals(confirmed, store.accounts().get(0));
+    }
+
+    /**
+     * An account's sync state is kept gzipped: the schedule reads every account's each minute, and
+     * an organization's counts kept team by team make it tens of KB (its UUIDs gzip to some 60%;
+     * DynamoDB charges a read unit per 4 KB and a write unit per KB). One kept as JSON text still
+     * reads (above).
+     */
+    @Test
+    void anAccountsStateIsKeptGzipped() {
+        java.util.Map<String, Long> twoFactor = new java.util.HashMap<>();
+        java.util.Random random = new java.util.Random(42);
+        for (int team = 0; team < 250; team++) {
+            twoFactor.put(new java.util.UUID(random.nextLong(), random.nextLong()).toString(), (long) random.nextInt(200));
+        }
+        AccountSync first = AccountSync.first("acct-zipped", "tenant-1");
+        assertTrue(store.createAccount(first));
+        AccountSync counted = store.replaceAccount(first.withCounts(new CountsSeen(Instant.parse("2026-11-25T12:00:00Z"), java.util.Map.of(),
+                java.util.Set.of(), java.util.Set.of(), java.util.Map.of("org-1", twoFactor)))).orElseThrow();
+
+        var stored = table.client().getItem(b -> b.tableName(table.name()).key(KitebridgeTable.key("SYNCACCOUNTS", "acct-zipped"))).item();
+        assertTrue(stored.containsKey("sync_gz") && !stored.containsKey("sync"), "kept gzipped: " + stored.keySet());
+        int json = StateJson.write(counted).length();
+        int gzipped = stored.get("sync_gz").b().asByteArray().length;
+        assertTrue(json > 10_000 && gzipped < json * 0.6, gzipped + " bytes gzipped, " + json + " of JSON");
+        assertEquals(counted, store.account("acct-zipped").orElseThrow());
+        assertEquals(List.of(counted), store.accounts());
     }
 
     /** A run whose index item was written but not the run itself (a crash between the two) is passed over. */

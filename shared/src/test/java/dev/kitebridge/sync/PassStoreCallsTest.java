@@ -1,0 +1,230 @@
+package dev.kitebridge.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.VirtualTime;
+import dev.kitebridge.access.AccountStore;
+import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.sandbox.Sandbox;
+import dev.kitebridge.sandbox.model.Member;
+import dev.kitebridge.sandbox.model.Population;
+import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
+import dev.kitebridge.state.memory.InMemorySyncStore;
+import dev.kitebridge.state.memory.InMemoryWebhookStore;
+import dev.kitebridge.webhooks.WebhookDeliverer;
+import dev.kitebridge.webhooks.WebhookRounds;
+import dev.kitebridge.webhooks.WebhookTargets;
+
+/**
+ * What one pass of changes costs the account's and the sync state's items, from the tick whose
+ * poll starts it to its worker's turn that completes it: each of them read and written only as
+ * often as its fences need (see the counts' comments).
+ */
+class PassStoreCallsTest {
+
+    private static final SyncCadence CADENCE = new SyncCadence(Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofMinutes(10),
+            Duration.ofDays(1), Duration.ofDays(1));
+
+    @Test
+    void aPassReadsTheAccountItsSyncStateAndItsRunOnlyAsOftenAsItsFencesNeed() {
+        VirtualTime time = new VirtualTime();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        List<String> trace = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(40, 3).withEnterprise(1)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, counted(new InMemorySyncStore(), calls, trace),
+                     accounts -> counted(accounts, calls, trace))) {
+            fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
+            SyncSchedule schedule = new SyncSchedule(fixture.engineAccounts, fixture.syncs, fixture.service,
+                    new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService),
+                    CADENCE, time);
+            // The worker function's wiring: a run that ends has its account's events delivered (it has no subscription here).
+            WebhookRounds rounds = new WebhookRounds(fixture.syncs, new WebhookDeliverer(new InMemoryWebhookStore(),
+                    new InMemoryDeadLetterStore(), new EventFeed(fixture.log, fixture.syncs), WebhookTargets.PUBLIC_ONLY, time,
+                    WebhookDeliverer.Policy.DEFAULT));
+            List<String> ended = new CopyOnWriteArrayList<>();
+            SyncWorker worker = new SyncWorker(fixture.runner, (account, deadline) -> {
+                ended.add(account.accountId());
+                rounds.afterRun(account, deadline);
+            }, (runId, delay) -> fixture.queued.add(runId), time, SyncWorker.BUSY_RETRY);
+            schedule.tick();
+            fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the first poll places the cursor");
+            var world = sandbox.world();
+            Member promoted = world.members(fixture.org().uuid()).stream()
+                    .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
+            world.updateMember(fixture.org(), fixture.actor(), promoted.userUuid(), Member.Role.ADMIN, null);
+            time.advance(Duration.ofMinutes(1));
+
+            calls.clear();
+            trace.clear();
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "the poll starts a pass");
+            String runId = fixture.queued.remove(0);
+            worker.work(runId, "worker-1", time.now().plus(Duration.ofMinutes(10)));
+            Map<String, Integer> pass = new TreeMap<>(calls);
+
+            SyncRun done = fixture.syncs.run(runId).orElseThrow();
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertFalse(done.full());
+            assertEquals(List.of(SyncFixture.ACCOUNT), ended, "ended in the worker's one turn, its account's events delivered");
+            // The tick: every account's sync state (the schedule's list), the account (its status; the poll opens it), the
+            // account's last run (its organizations); the state written once, naming the run with the cursors polled; the run.
+            // The worker's turn: the run (whose account?), the state (unlinked? leased?) and its lease, the run again under the
+            // lease (a fence: the run as read before it may be behind), the account once for the turn's sessions and its kept
+            // data; the run saved at the end of each phase; the state's published mark, which lets the lease go with it.
+            // The delivery after it reads none of them: the worker names the account whose run ended.
+            assertEquals(new TreeMap<>(Map.of(
+                    "syncs.accounts", 1, "accounts.find", 1 + 1, "syncs.runs", 1, "syncs.createRun", 1,
+                    "syncs.run", 2, "syncs.account", 1, "syncs.replaceAccount", 1 + 2, "syncs.replaceRun", 5)), pass,
+                    String.join("\n", trace));
+        }
+    }
+
+    /**
+     * The schedule starts a run from the sync state its tick read, without reading it again: a state
+     * changed since fails the write that would name the run, and is read again. Another writer's
+     * change stands beside what the tick saw; a run started meanwhile is the account's one run, and
+     * what the tick saw is not kept.
+     */
+    @Test
+    void aRunStartedFromAStateThatChangedSinceTheTickReadItIsStartedOverTheStoredOne() {
+        try (SyncFixture fixture = new SyncFixture(20, 2)) {
+            fixture.sync(Duration.ofMinutes(10));
+            IntegratedAccount account = fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow();
+            List<Subject> subjects = List.of(Subject.invitations(fixture.org().uuid()));
+            Map<String, AuditCursor> polled = Map.of(fixture.org().uuid(), new AuditCursor(null, List.of("seen"), null, null));
+
+            AccountSync read = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+            CountsSeen looked = new CountsSeen(Instant.parse("2026-01-01T00:00:00Z"), Map.of(), java.util.Set.of(), java.util.Set.of(),
+                    Map.of());
+            fixture.syncs.replaceAccount(read.withCounts(looked)).orElseThrow(); // another writer, after the tick read
+            SyncService.Started started = fixture.service.startScheduled(account, read, "audit_events", subjects, s -> s.withAudit(polled));
+            assertTrue(started.created());
+            AccountSync stored = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+            assertEquals(started.run().id(), stored.activeRunId());
+            assertEquals(read.nextOrdinal(), started.run().ordinal());
+            assertEquals(polled, stored.audit(), "what the tick saw, kept with its run");
+            assertEquals(looked, stored.counts(), "beside the other writer's change");
+
+            SyncService.Started again = fixture.service.startScheduled(account, read, "audit_events", subjects,
+                    s -> s.withAudit(Map.of()));
+            assertFalse(again.created(), "one run at a time");
+            assertEquals(started.run().id(), again.run().id());
+            assertEquals(stored, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow(), "nothing written");
+        }
+    }
+
+    private static void count(Map<String, Integer> calls, List<String> trace, String call) {
+        calls.merge(call, 1, Integer::sum);
+        StackWalker.getInstance().walk(frames -> frames.skip(2).limit(1).findFirst())
+                .ifPresent(f -> trace.add(call + " <- " + f.getClassName().replaceAll(".*\\.", "") + "." + f.getMethodName() + ":"
+                        + f.getLineNumber()));
+    }
+
+    /** {@code store}, each call counted by its name. */
+    private static SyncStore counted(SyncStore store, Map<String, Integer> calls, List<String> trace) {
+        return new ForwardingSyncStore(store) {
+            @Override
+            public List<AccountSync> accounts() {
+                count(calls, trace, "syncs.accounts");
+                return store.accounts();
+            }
+
+            @Override
+            public Optional<AccountSync> account(String accountId) {
+                count(calls, trace, "syncs.account");
+                return store.account(accountId);
+            }
+
+            @Override
+            public boolean createAccount(AccountSync state) {
+                count(calls, trace, "syncs.createAccount");
+                return store.createAccount(state);
+            }
+
+            @Override
+            public Optional<AccountSync> replaceAccount(AccountSync changed) {
+                count(calls, trace, "syncs.replaceAccount");
+                return store.replaceAccount(changed);
+            }
+
+            @Override
+            public void deleteAccount(String accountId) {
+                count(calls, trace, "syncs.deleteAccount");
+                store.deleteAccount(accountId);
+            }
+
+            @Override
+            public void createRun(SyncRun run) {
+                count(calls, trace, "syncs.createRun");
+                store.createRun(run);
+            }
+
+            @Override
+            public Optional<SyncRun> run(String runId) {
+                count(calls, trace, "syncs.run");
+                return store.run(runId);
+            }
+
+            @Override
+            public Optional<SyncRun> replaceRun(SyncRun changed) {
+                count(calls, trace, "syncs.replaceRun");
+                return store.replaceRun(changed);
+            }
+
+            @Override
+            public List<SyncRun> runs(String accountId, long beforeOrdinal, int limit) {
+                count(calls, trace, "syncs.runs");
+                return store.runs(accountId, beforeOrdinal, limit);
+            }
+        };
+    }
+
+    /** {@code store}, each call counted by its name. */
+    private static AccountStore counted(AccountStore store, Map<String, Integer> calls, List<String> trace) {
+        return new AccountStore() {
+            @Override
+            public void create(IntegratedAccount account) {
+                count(calls, trace, "accounts.create");
+                store.create(account);
+            }
+
+            @Override
+            public Optional<IntegratedAccount> replace(IntegratedAccount changed) {
+                count(calls, trace, "accounts.replace");
+                return store.replace(changed);
+            }
+
+            @Override
+            public Optional<IntegratedAccount> find(String tenantId, String accountId) {
+                count(calls, trace, "accounts.find");
+                return store.find(tenantId, accountId);
+            }
+
+            @Override
+            public List<IntegratedAccount> list(String tenantId) {
+                count(calls, trace, "accounts.list");
+                return store.list(tenantId);
+            }
+
+            @Override
+            public void delete(String tenantId, String accountId) {
+                count(calls, trace, "accounts.delete");
+                store.delete(tenantId, accountId);
+            }
+        };
+    }
+}
