@@ -186,7 +186,9 @@ public record BudgetState(long limit, long reported, List<Reservation> inFlight,
             return new BudgetState(reading.limit(), Math.min(reported, reading.remaining()), inFlight, reading.resetsAt(),
                     closedAt, length, heldUntil);
         }
-        if (reading.resetsAt().isAfter(resetsAt.plus(SAME_WINDOW))) {
+        // (Within BudgetReading.OTHER_WINDOW it is this window's: a slow answer's reset lies late, and one counted before
+        // others may say more is left than they do; a new window resets a window length or more after this one.)
+        if (reading.resetsAt().isAfter(resetsAt.plus(BudgetReading.OTHER_WINDOW))) {
             // A new window opened before the known one was due to close: a late call opened it.
             return new BudgetState(reading.limit(), reading.remaining(), inFlight, reading.resetsAt(), resetsAt, length, heldUntil);
         }

@@ -66,6 +66,20 @@ public abstract class RateLimitGovernorContract {
     }
 
     @Test
+    void aSlowAnswerOfTheWindowDoesNotRaiseTheRemainder() {
+        governor.reserve(List.of(USER), 1, T0);
+        governor.reserve(List.of(USER), 1, T0);
+        // The second call, counted after the first, is answered at once; the first, counted first, 8 s late: its reset lies
+        // 8 s late too (arrival plus RateLimit-Reset), and it says more is left than Buildkite has.
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 10, T0.plusSeconds(30), T0)));
+        governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 50, 11, T0.plusSeconds(38), T0.plusSeconds(8))));
+        for (int i = 0; i < 10; i++) {
+            assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(USER), 1, T0.plusSeconds(9)));
+        }
+        assertInstanceOf(Decision.NotBefore.class, governor.reserve(List.of(USER), 1, T0.plusSeconds(9)), "10 were left, not 11");
+    }
+
+    @Test
     void callsInFlightAreChargedToTheWindowTheyMayLandIn() {
         governor.reserve(List.of(USER), 1, T0);
         governor.settle(List.of(USER), 1, List.of(new BudgetReading(USER, 3, 2, T0.plusSeconds(10), T0)));
