@@ -261,12 +261,18 @@ public final class SyncRunner {
                         continue;
                     }
                     boolean done;
+                    SyncRun.Diff checked = progress.current().diff();
+                    Instant turnStart = time.now();
                     try {
                         done = removals.walk(session, progress, deadline, time::now);
                     } catch (ApiError e) {
                         countCalls(progress, session);
                         if (e.status() == 429) {
-                            return Outcome.later(time.now().plus(e.retryAfter())); // a spent budget: no failed attempt
+                            // A spent budget: no failed attempt, but turns that check nothing for NO_PROGRESS_LIMIT end the run.
+                            if (stuck(progress, session, !progress.current().diff().equals(checked), turnStart, "verifying", null)) {
+                                continue;
+                            }
+                            return Outcome.later(time.now().plus(e.retryAfter()));
                         }
                         if (e.status() != 424) {
                             throw e;
@@ -341,7 +347,9 @@ public final class SyncRunner {
             Instant turnStart = time.now();
             Instant goOnAt = run.full() ? reader.read(session, progress, deadline) : subjectReader.read(session, progress, deadline);
             countCalls(progress, session);
-            if (goOnAt != null && stuck(progress, session, before, turnStart)) {
+            String organization = progress.current().read().organization() < progress.current().organizations().size()
+                    ? progress.current().organizations().get(progress.current().read().organization()).slug() : null;
+            if (goOnAt != null && stuck(progress, session, !progress.current().read().equals(before), turnStart, "reading", organization)) {
                 return ReadTurn.FAILED;
             }
             return new ReadTurn(false, goOnAt);
@@ -362,14 +370,15 @@ public final class SyncRunner {
     }
 
     /**
-     * Whether the run is stuck, not waiting: a turn that read a page clears the watch; one that read
-     * none (it waited on a spent budget, for a refill or all its time) starts it, and once no page
-     * has been read for {@link RateLimitGovernor#NO_PROGRESS_LIMIT} the run fails, its error (and
-     * one log line) saying where the budgets stand.
+     * Whether the run is stuck, not waiting: a turn that {@code progressed} (read a page, checked a
+     * removal) clears the watch; one that did not (it waited on a spent budget, for a refill or all
+     * its time) starts it, and once nothing has gone on for {@link RateLimitGovernor#NO_PROGRESS_LIMIT}
+     * the run fails, its error (and one log line) saying what got no call through and where the
+     * budgets stand ({@code organization}'s too, where one is named).
      */
-    private boolean stuck(RunProgress progress, Session session, SyncRun.Read before, Instant turnStart) {
+    private boolean stuck(RunProgress progress, Session session, boolean progressed, Instant turnStart, String what, String organization) {
         SyncRun run = progress.current();
-        if (!run.read().equals(before)) {
+        if (progressed) {
             if (run.stalledSince() != null) {
                 progress.save(r -> r.stalled(null));
             }
@@ -383,9 +392,7 @@ public final class SyncRunner {
         if (stalled.compareTo(RateLimitGovernor.NO_PROGRESS_LIMIT) < 0) {
             return false;
         }
-        String organization = run.read().organization() < run.organizations().size()
-                ? run.organizations().get(run.read().organization()).slug() : null;
-        String why = "reading got no Buildkite call through for " + stalled.toMinutes() + " minutes; budgets: "
+        String why = what + " got no Buildkite call through for " + stalled.toMinutes() + " minutes; budgets: "
                 + access.budgetStates(session, organization);
         LOG.log(System.Logger.Level.WARNING, "sync run " + run.id() + " fails: " + why);
         fail(progress, why, false);

@@ -63,4 +63,26 @@ class SyncLivenessTest {
             assertEquals(1, log.lines().stream().filter(l -> l.contains("fails:")).count(), log.lines().toString());
         }
     }
+
+    @Test
+    void aRunThatChecksNoRemovalForThreeWindowsFailsWithTheBudgets() {
+        try (Sandbox sandbox = time.sandbox().population(Population.of(300, 3)).limits(RateLimits.BUILDKITE).start();
+             LogCapture log = LogCapture.of(SyncRunner.class.getName())) {
+            SyncFixture fixture = new SyncFixture(sandbox, time);
+            fixture.sync(WORKER);
+            // A member leaves: the next run asks Buildkite about them alone (VERIFY), and Buildkite refuses every such question.
+            var world = sandbox.world();
+            String leaver = world.members(fixture.org().uuid()).stream().map(m -> m.userUuid())
+                    .filter(u -> !u.equals(fixture.actor())).findFirst().orElseThrow();
+            world.removeMember(fixture.org(), fixture.actor(), leaver);
+            sandbox.faults().burst429("GET /v2/organizations/{org}/members/{user}", 1_000_000, 60);
+            sandbox.faults().burst429("GET /v2/organizations/{org}/teams/{team}/members/{user}", 1_000_000, 60);
+
+            SyncRun run = fixture.sync(WORKER);
+
+            assertEquals(SyncRun.Status.FAILED, run.status());
+            assertTrue(run.error().contains("verifying got no Buildkite call through"), run.error());
+            assertEquals(1, log.lines().stream().filter(l -> l.contains("fails:")).count(), log.lines().toString());
+        }
+    }
 }
