@@ -71,11 +71,7 @@ final class Removals {
                         r.diff().checked(event.position(), r.diff().deletions() - deletionsTakenBack),
                         holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts());
                 // A pass's are stored with its phase's end: a worker that dies asks again, and a take-back repeated changes nothing.
-                if (progress.current().full()) {
-                    progress.save(checked);
-                } else {
-                    progress.defer(checked);
-                }
+                progress.step(checked);
             }
         }
         return false;

@@ -47,6 +47,14 @@ final class RunProgress {
         return run;
     }
 
+    /**
+     * A step of the run: saved at once for a full run; for a pass of changes, deferred (see
+     * {@link #defer}: its steps are the same however often they are done, and a pass is short).
+     */
+    synchronized SyncRun step(UnaryOperator<SyncRun> change) {
+        return run.full() ? save(change) : defer(change);
+    }
+
     /** Stores the steps deferred, if any. */
     synchronized void flush() {
         if (deferred) {

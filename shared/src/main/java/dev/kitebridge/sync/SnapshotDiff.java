@@ -265,11 +265,7 @@ final class SnapshotDiff {
             java.util.function.UnaryOperator<SyncRun> checkpoint = r -> r.comparing(SyncRun.Phase.DIFF,
                     new SyncRun.Diff(last, baseRecords, deletions, null), r.counts());
             // A pass's is stored with the phase's end (a worker that dies compares again, writing the same events).
-            if (progress.current().full()) {
-                progress.save(checkpoint);
-            } else {
-                progress.defer(checkpoint);
-            }
+            progress.step(checkpoint);
         }
     }
 

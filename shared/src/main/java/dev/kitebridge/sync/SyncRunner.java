@@ -337,11 +337,7 @@ public final class SyncRunner {
                 List<SyncRun.Organization> reached = !run.full() && !run.organizations().isEmpty() ? run.organizations()
                         : access.organizations(session).stream().map(o -> new SyncRun.Organization(o.id(), o.slug(), o.name())).toList();
                 // A pass's start is stored with its first turn's end (a worker that dies starts again the same way).
-                if (run.full()) {
-                    progress.save(r -> r.started(time.now(), reached));
-                } else {
-                    progress.defer(r -> r.started(time.now(), reached));
-                }
+                progress.step(r -> r.started(time.now(), reached));
             }
             SyncRun.Read before = progress.current().read();
             Instant turnStart = time.now();
@@ -407,7 +403,7 @@ public final class SyncRunner {
         java.util.function.UnaryOperator<SyncRun> counted = r -> r.reading(r.read(), r.counts().calls(session.buildkiteCalls(),
                 session.rateLimitedAnswers()));
         // A pass's are stored with its next save (a worker that dies loses them with the steps it does again).
-        SyncRun run = progress.current().full() ? progress.save(counted) : progress.defer(counted);
+        SyncRun run = progress.step(counted);
         Metrics.emit("sync_turn", Map.of("run_id", run.id(), "tenant", run.tenantId(), "account", run.accountId()),
                 List.of(Metric.count("BuildkiteCalls", session.buildkiteCalls()),
                         Metric.count("BuildkiteRateLimited", session.rateLimitedAnswers())), session.now());

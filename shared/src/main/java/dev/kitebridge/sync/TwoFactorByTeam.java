@@ -72,18 +72,15 @@ final class TwoFactorByTeam {
      */
     Found find(Session session, String slug, Signals now, OrganizationData profiles, OrganizationData teamsKept,
                Map<String, Long> before, Map<String, Set<String>> leftTeams) {
-        List<TeamRoster> rosters = teamsKept.rosters();
         List<String> teams = now.teams().keySet().stream().sorted().toList();
         Map<String, Long> counts = access.call(session, () -> session.buildkite().graphql().signals().teamsTwoFactor(slug, teams));
-        Map<String, TeamRoster> kept = new HashMap<>();
-        rosters.forEach(r -> kept.put(r.teamUuid(), r));
 
         Map<String, Long> residual = new LinkedHashMap<>();
         Map<String, Long> baseline = new HashMap<>();
         for (Map.Entry<String, Long> count : counts.entrySet()) {
             String team = count.getKey();
             Long was = before != null && before.containsKey(team) ? before.get(team)
-                    : Optional.ofNullable(kept.get(team)).map(r -> twoFactorOn(r, profiles)).orElse(null);
+                    : teamsKept.roster(team).map(r -> twoFactorOn(r, profiles)).orElse(null);
             if (was == null) {
                 continue; // a team new since: its count is the first to compare with
             }
@@ -126,7 +123,7 @@ final class TwoFactorByTeam {
             } while (after != null);
             listed.add(team);
             Set<String> keptSide = new HashSet<>();
-            Optional.ofNullable(kept.get(team)).map(TeamRoster::members).orElse(List.of()).stream().map(TeamRoster.Member::userUuid)
+            teamsKept.roster(team).map(TeamRoster::members).orElse(List.of()).stream().map(TeamRoster.Member::userUuid)
                     .filter(u -> profiles.profile(u).map(p -> Boolean.valueOf(listOn).equals(p.twoFactorEnabled())).orElse(false))
                     .forEach(keptSide::add);
             List<String> found = new ArrayList<>();
