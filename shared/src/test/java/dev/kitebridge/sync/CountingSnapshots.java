@@ -46,11 +46,11 @@ class CountingSnapshots implements SnapshotStore {
     }
 
     @Override
-    public void put(String accountId, long generation, List<Item> items) {
+    public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
         writes.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(items.size());
         puts.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new ArrayList<>()))
                 .addAll(items.stream().map(Item::key).toList());
-        kept.put(accountId, generation, items);
+        kept.put(accountId, generation, items, expiresAt);
     }
 
     @Override
