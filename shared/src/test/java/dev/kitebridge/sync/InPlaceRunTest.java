@@ -41,6 +41,7 @@ class InPlaceRunTest {
             SyncRun first = fixture.sync(WORKER);
             assertFalse(first.inPlace(), "a first sync has no base: it writes its generation whole");
             long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, current, null); // the account's generation: never to expire
             Map<String, String> before = fixture.snapshot();
             int seen = fixture.events().size();
             counted.clear();
@@ -62,7 +63,11 @@ class InPlaceRunTest {
             assertTrue(intoRun.size() <= second.counts().buildkiteCalls(), intoRun.size() + " markers for "
                     + second.counts().buildkiteCalls() + " Buildkite calls");
             assertTrue(intoRun.size() * 20L < before.size(), intoRun.size() + " markers for " + before.size() + " items");
-            assertTrue(fixture.snapshots.list(SyncFixture.ACCOUNT, second.generation(), null, 10).isEmpty(), "its generation is cleaned up");
+            // Its generation is scratch, left to TTL: its CLEAN deletes none of it, and every item carries the run's expiry.
+            assertEquals(0, counted.deletes(second.generation()), "nothing of its generation deleted");
+            assertTrue(!fixture.snapshots.list(SyncFixture.ACCOUNT, second.generation(), null, 10).isEmpty());
+            counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, second.generation(), second.createdAt().plus(SyncRun.SCRATCH_LIFETIME));
+            assertEquals(second.createdAt().plus(java.time.Duration.ofDays(2)), second.scratchExpiresAt());
         }
     }
 
@@ -202,11 +207,11 @@ class InPlaceRunTest {
         InMemorySnapshotStore kept = new InMemorySnapshotStore();
         SnapshotStore failing = new CountingSnapshots(kept) {
             @Override
-            public void put(String accountId, long generation, List<Item> items) {
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
                 if (generation == failInto.get()) {
                     throw new IllegalStateException("the snapshot table is unreachable");
                 }
-                super.put(accountId, generation, items);
+                super.put(accountId, generation, items, expiresAt);
             }
 
             @Override
