@@ -18,6 +18,7 @@ import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Invitation;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.sandbox.model.Team;
 import dev.kitebridge.sandbox.model.TeamFields;
 import dev.kitebridge.sandbox.model.TeamMember;
@@ -249,6 +250,67 @@ class InPlaceRunTest {
             fixture.sync(WORKER);
             assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
                     .map(ChangeEvent::event).toList(), "and the snapshot holds what it published");
+        }
+    }
+
+    /**
+     * A run in place still retrying its PUBLISH when its scratch expires (its markers gone, its
+     * publication would delete every item it did not see: the whole snapshot) publishes without
+     * applying it, and says so loudly; the next full run puts the snapshot right.
+     */
+    @Test
+    void aRunInPlaceStillRetryingItsPublishWhenItsScratchExpiresPublishesWithoutApplyingIt() {
+        dev.kitebridge.VirtualTime time = new dev.kitebridge.VirtualTime();
+        java.util.concurrent.atomic.AtomicLong failInto = new java.util.concurrent.atomic.AtomicLong(-1);
+        SnapshotStore failing = new CountingSnapshots(new InMemorySnapshotStore(time)) {
+            @Override
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.put(accountId, generation, items, expiresAt);
+            }
+
+            @Override
+            public void delete(String accountId, long generation, List<String> keys) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.delete(accountId, generation, keys);
+            }
+        };
+        try (Sandbox sandbox = time.sandbox().population(Population.of(60, 4)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, failing);
+             dev.kitebridge.LogCapture log = dev.kitebridge.LogCapture.of(SyncRunner.class.getName())) {
+            fixture.sync(WORKER);
+            Map<String, String> before = fixture.snapshot();
+            int seen = fixture.events().size();
+            change(fixture);
+            failInto.set(fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration());
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            for (int worker = 0; fixture.syncs.run(runId).orElseThrow().attempts() < 2; worker++) {
+                SyncRunner.Outcome outcome = fixture.runner.work(runId, "worker-" + worker, time.now().plus(WORKER));
+                assertTrue(worker < 1_000);
+                if (outcome.at() != null && outcome.at().isAfter(time.now()) && fixture.syncs.run(runId).orElseThrow().phase() != SyncRun.Phase.PUBLISH) {
+                    fixture.sleepUntil(outcome.at());
+                }
+            }
+            assertEquals(SyncRun.Phase.PUBLISH, fixture.syncs.run(runId).orElseThrow().phase());
+
+            time.advance(SyncRun.SCRATCH_LIFETIME);
+            failInto.set(-1);
+            SyncRun done = fixture.finish(runId, WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertEquals(before, fixture.snapshot(), "nothing applied, nothing deleted");
+            assertTrue(fixture.events().size() - seen > 5, "its events are out");
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("SEVERE") && l.contains("publishes without applying")),
+                    String.join("\n", log.lines()));
+
+            fixture.sync(WORKER); // finds the changes again (their events said twice), and the snapshot is right
+            int after = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList());
         }
     }
 

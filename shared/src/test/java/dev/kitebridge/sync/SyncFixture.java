@@ -88,6 +88,11 @@ final class SyncFixture implements AutoCloseable {
                 new InMemoryOrganizationDataStore(), seenThrough);
     }
 
+    /** Over a sandbox that the caller owns, on its virtual clock, with the caller's snapshots (on that clock too). */
+    SyncFixture(Sandbox sandbox, VirtualTime time, SnapshotStore snapshots) {
+        this(sandbox, snapshots, new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor());
+    }
+
     /** Over a sandbox that the caller owns, on its virtual clock, with the directory's data in the caller's store. */
     SyncFixture(Sandbox sandbox, VirtualTime time, OrganizationDataStore directory) {
         this(sandbox, new InMemorySnapshotStore(time), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor(), directory);
