@@ -66,7 +66,9 @@ public record SyncRun(
     /**
      * READ Buildkite into the new generation; DIFF it with the base; VERIFY each removal with
      * Buildkite; HOLD deletions over the share; PUBLISH (or, for a failed run, take back what it
-     * wrote and publish its failure); CLEAN the generation left behind.
+     * wrote and publish its failure); CLEAN the generation left behind, where it is not scratch (TTL
+     * deletes that: see {@link #scratchExpiresAt}), and keep a completed full run's data for the
+     * directory. A run with nothing to clean goes from PUBLISH to DONE.
      */
     public enum Phase { READ, DIFF, VERIFY, HOLD, PUBLISH, CLEAN, DONE }
 
