@@ -334,6 +334,11 @@ public final class SyncRunner {
                 && !time.now().isBefore(run.createdAt().plus(SyncRun.PUBLISH_WITHIN));
     }
 
+    /** Whether the run's scratch expires within {@link #SCRATCH_MARGIN}: from then on it is not read (see {@link #publish}). */
+    private boolean scratchExpiring(SyncRun run) {
+        return run.scratch() && !time.now().isBefore(run.scratchExpiresAt().minus(SCRATCH_MARGIN));
+    }
+
     /** How a READ turn ended: the run failed for good, or reading is complete (no time to go on at), or it goes on then. */
     private record ReadTurn(boolean failed, Instant goOnAt) {
         static final ReadTurn FAILED = new ReadTurn(true, null);
@@ -458,16 +463,18 @@ public final class SyncRunner {
      */
     private void publish(RunProgress progress, Turn turn) {
         SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
+        boolean expiring = scratchExpiring(run);
         // Applied before the mark moves; once it has passed the run (a worker died before saving so), the account is
         // free and a next run may have written the same items: they are not written again over its.
         if (turn.state.publishedThrough() < run.ordinal()) {
-            if (run.scratch() && !time.now().isBefore(run.scratchExpiresAt().minus(SCRATCH_MARGIN))) {
-                // Still retrying PUBLISH a day after it reached it (see #overdue): its scratch expires, and TTL deletes it
-                // in no order. Applied now, a pass's would be partly lost, and a run in place's markers gone would make it
-                // delete every item it did not see: the account's whole snapshot. It is not applied (what an earlier attempt
-                // applied stays), and the run is published all the same: taking its events back could lose changes already
-                // applied, where publishing them errs towards being seen (the next run finds what is not applied, and says
-                // it again). The next full run puts the snapshot and the kept directory right.
+            if (expiring) {
+                // Still in PUBLISH as its scratch expires (it reached PUBLISH within a day, see #overdue: it has been retried
+                // for most of a day since), and TTL deletes that in no order. Applied now, a pass's would be partly lost, and
+                // a run in place's markers gone would make it delete every item it did not see: the account's whole snapshot.
+                // It is not applied (what an earlier attempt applied stays), and the run is published all the same: taking
+                // its events back could lose changes already applied, where publishing them errs towards being seen (the
+                // next full run finds what is not applied, and says it again). It confirms nothing, and keeps nothing for
+                // the directory (see #keep): the next full run puts the snapshot and the kept data right.
                 LOG.log(System.Logger.Level.ERROR, "sync run " + run.id() + " of account " + run.accountId() + " publishes without"
                         + " applying its changes to the account's snapshot: they expire at " + run.scratchExpiresAt()
                         + "; the account's next full run corrects the snapshot, and may repeat some of the run's events");
@@ -495,7 +502,7 @@ public final class SyncRunner {
         // What it read is confirmed as of when it began reading (its startedAt): no older than that.
         turn.update(s -> run.id().equals(s.activeRunId()),
                 s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
-                        .confirming(run.confirms(), run.startedAt()));
+                        .confirming(expiring ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt()));
         ended(progress.save(r -> afterPublish(r.ended(SyncRun.Status.COMPLETED, ended, null, counts))));
     }
 
@@ -619,6 +626,9 @@ public final class SyncRunner {
         }
         if (turn.currentGeneration() != run.publishedGeneration()) {
             return;
+        }
+        if (scratchExpiring(run)) {
+            return; // it may have published without applying its scratch (see #publish): the account's generation may not be what it read
         }
         // Read again, not the turn's: the whole data is written anew here, and an account unlinked since must not get it back.
         Optional<String> dataKey = access.dataKey(run.tenantId(), run.accountId());

@@ -284,8 +284,10 @@ class InPlaceRunTest {
              dev.kitebridge.LogCapture log = dev.kitebridge.LogCapture.of(SyncRunner.class.getName())) {
             fixture.sync(WORKER);
             Map<String, String> before = fixture.snapshot();
+            Confirmed confirmedBefore = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed();
             int seen = fixture.events().size();
             change(fixture);
+            time.advance(Duration.ofMinutes(10)); // (it would confirm the directory as of a later time than the first sync)
             failInto.set(fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration());
             String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
             for (int worker = 0; fixture.syncs.run(runId).orElseThrow().attempts() < 2; worker++) {
@@ -302,6 +304,7 @@ class InPlaceRunTest {
             SyncRun done = fixture.finish(runId, WORKER);
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertEquals(before, fixture.snapshot(), "nothing applied, nothing deleted");
+            assertEquals(confirmedBefore, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed(), "it confirms nothing");
             assertTrue(fixture.events().size() - seen > 5, "its events are out");
             assertTrue(log.lines().stream().anyMatch(l -> l.contains("SEVERE") && l.contains("publishes without applying")),
                     String.join("\n", log.lines()));
