@@ -29,12 +29,15 @@ final class PassItems {
     private final SnapshotStore snapshots;
     private final String accountId;
     private final long generation;
+    /** The pass's scratch expiry, which every item written through here carries (see {@link SyncRun#scratchExpiresAt}). */
+    private final java.time.Instant expiresAt;
     private TreeMap<String, JsonNode> items;
 
     PassItems(SnapshotStore snapshots, SyncRun run) {
         this.snapshots = snapshots;
         this.accountId = run.accountId();
         this.generation = run.generation();
+        this.expiresAt = run.scratchExpiresAt();
     }
 
     static boolean gone(JsonNode data) {
@@ -77,7 +80,7 @@ final class PassItems {
 
     void put(List<SnapshotStore.Item> written) {
         if (!written.isEmpty()) {
-            snapshots.put(accountId, generation, written);
+            snapshots.put(accountId, generation, written, expiresAt);
             written.forEach(i -> all().put(i.key(), i.data()));
         }
     }

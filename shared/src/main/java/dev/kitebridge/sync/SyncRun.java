@@ -1,5 +1,6 @@
 package dev.kitebridge.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +54,21 @@ public record SyncRun(
     public enum Status { QUEUED, RUNNING, COMPLETED, FAILED }
 
     /**
+     * How long a run's scratch lives (see {@link #scratchExpiresAt}): DynamoDB's TTL deletes it after
+     * that, for free, where CLEAN's deletes cost as many write units as the items' puts. Two days: a
+     * run must reach PUBLISH within {@link #PUBLISH_WITHIN} of being made, and then publishes in a
+     * turn, or in retries of it a day long.
+     */
+    public static final Duration SCRATCH_LIFETIME = Duration.ofDays(2);
+    /** A run with scratch that has not reached PUBLISH this long after it was made fails (its scratch must not expire under it). */
+    public static final Duration PUBLISH_WITHIN = Duration.ofDays(1);
+
+    /**
      * READ Buildkite into the new generation; DIFF it with the base; VERIFY each removal with
      * Buildkite; HOLD deletions over the share; PUBLISH (or, for a failed run, take back what it
-     * wrote and publish its failure); CLEAN the generation left behind.
+     * wrote and publish its failure); CLEAN the generation left behind, where it is not scratch (TTL
+     * deletes that: see {@link #scratchExpiresAt}), and keep a completed full run's data for the
+     * directory. A run with nothing to clean goes from PUBLISH to DONE.
      */
     public enum Phase { READ, DIFF, VERIFY, HOLD, PUBLISH, CLEAN, DONE }
 
@@ -167,6 +180,25 @@ public record SyncRun(
      */
     public java.util.Set<DataKind> confirms() {
         return full() ? java.util.EnumSet.allOf(DataKind.class) : java.util.EnumSet.noneOf(DataKind.class);
+    }
+
+    /**
+     * Whether the run's own generation is scratch: a pass's (what it read otherwise, tombstones,
+     * markers) or a run in place's (what differs, markers), which PUBLISH applies to the account's
+     * current generation and nothing reads after. A full run not in place (a first sync) writes the
+     * generation that becomes the current one: never scratch.
+     */
+    public boolean scratch() {
+        return !full() || inPlace;
+    }
+
+    /**
+     * When the items the run writes into its own generation expire: {@link #SCRATCH_LIFETIME} after
+     * it was made, the same however often one is written again; null (never) where that generation is
+     * not scratch.
+     */
+    public Instant scratchExpiresAt() {
+        return scratch() ? createdAt.plus(SCRATCH_LIFETIME) : null;
     }
 
     /** The generation the run leaves as the account's current one once published: the base, changed in place, or its own. */

@@ -28,8 +28,10 @@ import dev.kitebridge.time.TimeSource;
 /**
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through
  * the run's phases (READ, DIFF, VERIFY or HOLD, PUBLISH, CLEAN) from its checkpoint, saving after
- * every step. A completed run's CLEAN first keeps what it published as the directory's data (see
- * {@link KeptDirectory}), so that reads show its changes at once. A worker whose time is up answers
+ * every step. A completed full run's CLEAN first keeps what it published as the directory's data (see
+ * {@link KeptDirectory}), so that reads show its changes at once. A run's scratch (see
+ * {@link SyncRun#scratch}) is not cleaned: DynamoDB's TTL deletes it, and a run with nothing else
+ * to clean goes from PUBLISH to DONE in one save. A worker whose time is up answers
  * when the run can go on; one that dies leaves the checkpoint and a lease that expires, and the next
  * worker resumes the run from there.
  */
@@ -59,6 +61,12 @@ public final class SyncRunner {
      * directory (which then reads the organization itself, as it would without syncs).
      */
     static final int KEEP_ATTEMPTS = 3;
+    /**
+     * A run's scratch is applied in PUBLISH only while it expires more than this much later: a turn
+     * (a Lambda's 15 minutes at most, and its lease's margin) ends well inside it, so that no turn
+     * reads part of it before TTL and part after (see {@link #publish}).
+     */
+    static final Duration SCRATCH_MARGIN = Duration.ofHours(1);
 
     /**
      * What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER),
@@ -224,6 +232,13 @@ public final class SyncRunner {
     private Outcome advance(RunProgress progress, Turn turn, Instant deadline) {
         while (true) {
             SyncRun run = progress.current();
+            if (overdue(run)) {
+                LOG.log(System.Logger.Level.WARNING, "sync run " + run.id() + " of account " + run.accountId()
+                        + " fails: not published within " + SyncRun.PUBLISH_WITHIN.toHours() + " hours of being made");
+                fail(progress, "not published within " + SyncRun.PUBLISH_WITHIN.toHours() + " hours of being made (what it has read"
+                        + " expires " + SyncRun.SCRATCH_LIFETIME.toHours() + " hours after)", false);
+                continue; // its failure is published next
+            }
             switch (run.phase()) {
                 case READ -> {
                     ReadTurn reading = read(progress, turn, deadline);
@@ -306,6 +321,22 @@ public final class SyncRunner {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the run has scratch and has not reached PUBLISH within {@link SyncRun#PUBLISH_WITHIN} of
+     * being made: it fails as a stuck run does (nothing of it is applied, its events are taken back),
+     * a day before its scratch expires, so that no run reads its scratch after TTL may have deleted
+     * part of it. A full run not in place (a first sync, however long it takes) writes no scratch.
+     */
+    private boolean overdue(SyncRun run) {
+        return run.scratch() && !run.finished() && run.phase().compareTo(SyncRun.Phase.PUBLISH) < 0
+                && !time.now().isBefore(run.createdAt().plus(SyncRun.PUBLISH_WITHIN));
+    }
+
+    /** Whether the run's scratch expires within {@link #SCRATCH_MARGIN}: from then on it is not read (see {@link #publish}). */
+    private boolean scratchExpiring(SyncRun run) {
+        return run.scratch() && !time.now().isBefore(run.scratchExpiresAt().minus(SCRATCH_MARGIN));
     }
 
     /** How a READ turn ended: the run failed for good, or reading is complete (no time to go on at), or it goes on then. */
@@ -432,10 +463,22 @@ public final class SyncRunner {
      */
     private void publish(RunProgress progress, Turn turn) {
         SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
+        boolean expiring = scratchExpiring(run);
         // Applied before the mark moves; once it has passed the run (a worker died before saving so), the account is
         // free and a next run may have written the same items: they are not written again over its.
         if (turn.state.publishedThrough() < run.ordinal()) {
-            if (!run.full()) {
+            if (expiring) {
+                // Still in PUBLISH as its scratch expires (it reached PUBLISH within a day, see #overdue: it has been retried
+                // for most of a day since), and TTL deletes that in no order. Applied now, a pass's would be partly lost, and
+                // a run in place's markers gone would make it delete every item it did not see: the account's whole snapshot.
+                // It is not applied (what an earlier attempt applied stays), and the run is published all the same: taking
+                // its events back could lose changes already applied, where publishing them errs towards being seen (the
+                // next full run finds what is not applied, and says it again). It confirms nothing, and keeps nothing for
+                // the directory (see #keep): the next full run puts the snapshot and the kept data right.
+                LOG.log(System.Logger.Level.ERROR, "sync run " + run.id() + " of account " + run.accountId() + " publishes without"
+                        + " applying its changes to the account's snapshot: they expire at " + run.scratchExpiresAt()
+                        + "; the account's next full run corrects the snapshot, and may repeat some of the run's events");
+            } else if (!run.full()) {
                 applyChanges(run, turn);
             } else if (run.inPlace()) {
                 applyInPlace(run, turn);
@@ -459,8 +502,20 @@ public final class SyncRunner {
         // What it read is confirmed as of when it began reading (its startedAt): no older than that.
         turn.update(s -> run.id().equals(s.activeRunId()),
                 s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
-                        .confirming(run.confirms(), run.startedAt()));
-        ended(progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN)));
+                        .confirming(expiring ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt()));
+        ended(progress.save(r -> afterPublish(r.ended(SyncRun.Status.COMPLETED, ended, null, counts))));
+    }
+
+    /**
+     * A run whose end is published, into CLEAN where that has something to do (keep a completed full
+     * run's data for the directory, delete a generation that is not scratch), else straight to DONE in
+     * the same save (a pass, a failed run in place): one write of its item fewer. Either ends the
+     * turn the same way (see {@link #advance}: DONE), and the account's next run may start once
+     * either is saved (see {@link SyncService}).
+     */
+    private SyncRun afterPublish(SyncRun ended) {
+        boolean cleans = !ended.scratch() || kept != null && ended.full() && ended.status() == SyncRun.Status.COMPLETED;
+        return ended.inPhase(cleans ? SyncRun.Phase.CLEAN : SyncRun.Phase.DONE);
     }
 
     /**
@@ -517,7 +572,7 @@ public final class SyncRunner {
         }
         log.put(run.accountId(), List.of(runEvent(run.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_FAILED, ended)));
         turn.update(s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), s.currentGeneration()));
-        ended(progress.save(r -> r.inPhase(SyncRun.Phase.CLEAN)));
+        ended(progress.save(this::afterPublish));
     }
 
     /**
@@ -572,6 +627,9 @@ public final class SyncRunner {
         if (turn.currentGeneration() != run.publishedGeneration()) {
             return;
         }
+        if (scratchExpiring(run)) {
+            return; // it may have published without applying its scratch (see #publish): the account's generation may not be what it read
+        }
         // Read again, not the turn's: the whole data is written anew here, and an account unlinked since must not get it back.
         Optional<String> dataKey = access.dataKey(run.tenantId(), run.accountId());
         if (dataKey.isPresent()) {
@@ -580,13 +638,17 @@ public final class SyncRunner {
     }
 
     /**
-     * Deletes the generation the run leaves behind: the base one after a completed run, its own after
-     * a failed one, a pass or a run in place (its changed items and markers); never the account's
-     * current generation.
+     * Deletes the generation the run leaves behind: the base one after a completed full run not in
+     * place, its own after a failed one; never the account's current generation. A pass's or a run in
+     * place's own (its changed items and markers), completed or failed, is scratch: TTL deletes it
+     * (see {@link SyncRun#scratchExpiresAt}), for free where a delete costs what a put does.
      */
     private boolean clean(RunProgress progress, Turn turn, Instant deadline) {
         SyncRun run = progress.current();
-        long generation = run.status() == SyncRun.Status.FAILED || !run.full() || run.inPlace() ? run.generation() : run.baseGeneration();
+        if (run.scratch()) {
+            return true;
+        }
+        long generation = run.status() == SyncRun.Status.FAILED ? run.generation() : run.baseGeneration();
         if (generation == 0 || generation == turn.currentGeneration()) {
             return true;
         }

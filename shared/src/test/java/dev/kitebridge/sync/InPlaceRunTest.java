@@ -18,6 +18,7 @@ import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Invitation;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.sandbox.model.Team;
 import dev.kitebridge.sandbox.model.TeamFields;
 import dev.kitebridge.sandbox.model.TeamMember;
@@ -41,6 +42,7 @@ class InPlaceRunTest {
             SyncRun first = fixture.sync(WORKER);
             assertFalse(first.inPlace(), "a first sync has no base: it writes its generation whole");
             long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, current, null); // the account's generation: never to expire
             Map<String, String> before = fixture.snapshot();
             int seen = fixture.events().size();
             counted.clear();
@@ -62,7 +64,11 @@ class InPlaceRunTest {
             assertTrue(intoRun.size() <= second.counts().buildkiteCalls(), intoRun.size() + " markers for "
                     + second.counts().buildkiteCalls() + " Buildkite calls");
             assertTrue(intoRun.size() * 20L < before.size(), intoRun.size() + " markers for " + before.size() + " items");
-            assertTrue(fixture.snapshots.list(SyncFixture.ACCOUNT, second.generation(), null, 10).isEmpty(), "its generation is cleaned up");
+            // Its generation is scratch, left to TTL: its CLEAN deletes none of it, and every item carries the run's expiry.
+            assertEquals(0, counted.deletes(second.generation()), "nothing of its generation deleted");
+            assertTrue(!fixture.snapshots.list(SyncFixture.ACCOUNT, second.generation(), null, 10).isEmpty());
+            counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, second.generation(), second.createdAt().plus(SyncRun.SCRATCH_LIFETIME));
+            assertEquals(second.createdAt().plus(java.time.Duration.ofDays(2)), second.scratchExpiresAt());
         }
     }
 
@@ -202,11 +208,11 @@ class InPlaceRunTest {
         InMemorySnapshotStore kept = new InMemorySnapshotStore();
         SnapshotStore failing = new CountingSnapshots(kept) {
             @Override
-            public void put(String accountId, long generation, List<Item> items) {
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
                 if (generation == failInto.get()) {
                     throw new IllegalStateException("the snapshot table is unreachable");
                 }
-                super.put(accountId, generation, items);
+                super.put(accountId, generation, items, expiresAt);
             }
 
             @Override
@@ -244,6 +250,70 @@ class InPlaceRunTest {
             fixture.sync(WORKER);
             assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
                     .map(ChangeEvent::event).toList(), "and the snapshot holds what it published");
+        }
+    }
+
+    /**
+     * A run in place still retrying its PUBLISH when its scratch expires (its markers gone, its
+     * publication would delete every item it did not see: the whole snapshot) publishes without
+     * applying it, and says so loudly; the next full run puts the snapshot right.
+     */
+    @Test
+    void aRunInPlaceStillRetryingItsPublishWhenItsScratchExpiresPublishesWithoutApplyingIt() {
+        dev.kitebridge.VirtualTime time = new dev.kitebridge.VirtualTime();
+        java.util.concurrent.atomic.AtomicLong failInto = new java.util.concurrent.atomic.AtomicLong(-1);
+        SnapshotStore failing = new CountingSnapshots(new InMemorySnapshotStore(time)) {
+            @Override
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.put(accountId, generation, items, expiresAt);
+            }
+
+            @Override
+            public void delete(String accountId, long generation, List<String> keys) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.delete(accountId, generation, keys);
+            }
+        };
+        try (Sandbox sandbox = time.sandbox().population(Population.of(60, 4)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, failing);
+             dev.kitebridge.LogCapture log = dev.kitebridge.LogCapture.of(SyncRunner.class.getName())) {
+            fixture.sync(WORKER);
+            Map<String, String> before = fixture.snapshot();
+            Confirmed confirmedBefore = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed();
+            int seen = fixture.events().size();
+            change(fixture);
+            time.advance(Duration.ofMinutes(10)); // (it would confirm the directory as of a later time than the first sync)
+            failInto.set(fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration());
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            for (int worker = 0; fixture.syncs.run(runId).orElseThrow().attempts() < 2; worker++) {
+                SyncRunner.Outcome outcome = fixture.runner.work(runId, "worker-" + worker, time.now().plus(WORKER));
+                assertTrue(worker < 1_000);
+                if (outcome.at() != null && outcome.at().isAfter(time.now()) && fixture.syncs.run(runId).orElseThrow().phase() != SyncRun.Phase.PUBLISH) {
+                    fixture.sleepUntil(outcome.at());
+                }
+            }
+            assertEquals(SyncRun.Phase.PUBLISH, fixture.syncs.run(runId).orElseThrow().phase());
+
+            time.advance(SyncRun.SCRATCH_LIFETIME);
+            failInto.set(-1);
+            SyncRun done = fixture.finish(runId, WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertEquals(before, fixture.snapshot(), "nothing applied, nothing deleted");
+            assertEquals(confirmedBefore, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed(), "it confirms nothing");
+            assertTrue(fixture.events().size() - seen > 5, "its events are out");
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("SEVERE") && l.contains("publishes without applying")),
+                    String.join("\n", log.lines()));
+
+            fixture.sync(WORKER); // finds the changes again (their events said twice), and the snapshot is right
+            int after = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList());
         }
     }
 

@@ -118,6 +118,12 @@ class PassOfChangesTest {
                 assertTrue(intoSnapshot == changedItems, "a pass writes into the snapshot only the items that changed: "
                         + intoSnapshot + " writes for " + changedItems + " changed items of " + itemsBefore);
                 assertTrue(counted.writes(run.generation()) > 0, "and the rest into its own generation");
+                // Its own generation is scratch, left to TTL: nothing of it deleted, each item carrying the pass's expiry, and
+                // the run went from PUBLISH to DONE (nothing to clean); the account's generation never expires.
+                assertEquals(0, counted.deletes(run.generation()), "nothing of its own generation deleted");
+                counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, run.generation(), run.createdAt().plus(SyncRun.SCRATCH_LIFETIME));
+                counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, current, null);
+                assertEquals(SyncRun.Phase.DONE, done.phase());
 
                 // Nothing was left for a full run to find, and nothing was invented.
                 int seen = pass.events().size();
@@ -693,8 +699,8 @@ class PassOfChangesTest {
         String[] membershipKey = new String[1];
         CountingSnapshots hooked = new CountingSnapshots(new InMemorySnapshotStore()) {
             @Override
-            public void put(String accountId, long generation, List<Item> items) {
-                super.put(accountId, generation, items);
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
+                super.put(accountId, generation, items, expiresAt);
                 if (items.stream().anyMatch(i -> i.key().equals(membershipKey[0]))) {
                     java.util.Optional.ofNullable(onMembershipWritten.getAndSet(null)).ifPresent(Runnable::run);
                 }
@@ -824,7 +830,7 @@ class PassOfChangesTest {
                 java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 // (A pass's DIFF and VERIFY store their checkpoints with their phase's end: each writes its events, take-backs and
                 // that one save, so kills land in one or the other seldom, and in both more seldom still.)
-                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH, SyncRun.Phase.CLEAN))
+                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH))
                         && (killedIn.contains(SyncRun.Phase.DIFF) || killedIn.contains(SyncRun.Phase.VERIFY)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
@@ -942,7 +948,7 @@ class PassOfChangesTest {
                         && at.read().rest().next() != null).count();
                 java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 assertTrue(killedMidList > 0, "killed between two pages of the list (" + kills + " kills)");
-                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH, SyncRun.Phase.CLEAN)),
+                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
                 SyncRun done = runs.run(runId).orElseThrow();
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());

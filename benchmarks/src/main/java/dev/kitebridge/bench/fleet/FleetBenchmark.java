@@ -116,7 +116,15 @@ public final class FleetBenchmark {
 
     /** One account size's measurements. */
     record Measured(Size size, Map<Schedule.Pass, PassFigures> passes, long baseBytes, Map<Schedule.Pass, Double> retainedBytesPerPass,
-                    RateLimits limits) {}
+                    RateLimits limits, Map<Schedule.Pass, Double> scratchBytesPerPass) {}
+
+    /**
+     * How long a run's scratch (the items a pass or a run in place writes into its own generation, with
+     * {@code expires_at}) is billed: its lifetime, and the 48 hours DynamoDB documents that TTL may take
+     * to delete an expired item. dynalite never deletes it: the scan at the end finds every pass's, and
+     * the storage counts each pass's for this long, as it counts events and runs for their 30 days.
+     */
+    static final Duration SCRATCH_BILLED = dev.kitebridge.sync.SyncRun.SCRATCH_LIFETIME.plus(Duration.ofHours(48));
 
     public void run(boolean small) throws Exception {
         Schedule withAudit = Schedule.withAudit(template);
@@ -207,6 +215,7 @@ public final class FleetBenchmark {
                 String admin = sandbox.owner().uuid();
                 Map<Schedule.Pass, PassFigures> passes = new LinkedHashMap<>();
                 Map<Schedule.Pass, Double> retainedPerPass = new LinkedHashMap<>();
+                Map<Schedule.Pass, Double> scratchPerPass = new LinkedHashMap<>();
 
                 // With audit events: an hour of ticks, each a poll; a quiet hour's changes, spread over it, start passes of changes.
                 probe.idle(330);
@@ -220,7 +229,9 @@ public final class FleetBenchmark {
                 out.printf(Locale.ROOT, "warm-up hour (not counted: this JVM's first hour of polls and passes): ticks %.3f s billed (real %.3f s, CPU %.3f s);"
                                 + " %.0f worker invocations, %.3f s billed (%.3f s CPU)%n", warmUp.figures().tickSeconds(), warmUp.tickReal(), warmUp.tickCpu(),
                         warmUp.figures().workerInvocations(), warmUp.figures().workerSeconds(), warmUp.workerCpu());
+                long scratchBefore = scratchBytes(table);
                 Hour auditHour = hour(probe, sandbox, table, world, org, admin, random, 0);
+                scratchPerPass.put(Schedule.Pass.AUDIT_HOUR, (double) (scratchBytes(table) - scratchBefore));
                 passes.put(Schedule.Pass.AUDIT_HOUR, auditHour.figures());
                 retainedPerPass.put(Schedule.Pass.AUDIT_HOUR, auditHour.retainedBytes());
                 auditHour.print(out, "audit hour", "a quiet poll");
@@ -239,6 +250,7 @@ public final class FleetBenchmark {
                         noAudit.get("tick_seconds"), noAudit.get("tick_real"), noAudit.get("tick_cpu"), after[0] - before[0], after[1] - before[1], probe.lastUnits);
 
                 long retainedAfterHour = retainedBytes(table);
+                long scratchAfterHour = scratchBytes(table);
                 List<Map<String, String>> fulls = new ArrayList<>();
                 List<long[]> fullBuildkite = new ArrayList<>();
                 for (int pass = 0; pass < fullPasses; pass++) {
@@ -264,10 +276,13 @@ public final class FleetBenchmark {
                 out.println("  its DynamoDB units by operation and item: " + probe.lastUnits);
                 passes.put(Schedule.Pass.FULL_SYNC, PassFigures.average(fulls, fullBuildkite));
                 retainedPerPass.put(Schedule.Pass.FULL_SYNC, (retainedBytes(table) - retainedAfterHour) / (double) fullPasses);
+                scratchPerPass.put(Schedule.Pass.FULL_SYNC, (scratchBytes(table) - scratchAfterHour) / (double) fullPasses);
 
                 // Still without: an hour of ticks after the last full run, a light look every SyncLightLook (the others find
                 // nothing due), with the same quiet hour's changes and the passes of changes the looks start.
+                long scratchBeforeLooks = scratchBytes(table);
                 Hour lookHour = hour(probe, sandbox, table, world, org, admin, random, fullPasses + 1);
+                scratchPerPass.put(Schedule.Pass.LOOK_HOUR, (double) (scratchBytes(table) - scratchBeforeLooks));
                 passes.put(Schedule.Pass.LOOK_HOUR, lookHour.figures());
                 retainedPerPass.put(Schedule.Pass.LOOK_HOUR, lookHour.retainedBytes());
                 lookHour.print(out, "look hour", "a look that found nothing, or nothing due");
@@ -285,12 +300,17 @@ public final class FleetBenchmark {
                         tickFigures.tickSeconds(), webhookTicks);
                 passes.put(Schedule.Pass.WEBHOOK_TICK, tickFigures);
                 long retained = retainedBytes(table);
+                long scratch = scratchBytes(table);
                 long total = tableBytes(table);
                 out.printf(Locale.ROOT, "table: %,d bytes (items + 100 bytes each), of which %,d in events and runs (kept 30 days):"
                                 + " %,.0f more a full pass, %,.0f more an hour of polls and passes, %,.0f more an hour of looks and passes%n",
                         total, retained, retainedPerPass.get(Schedule.Pass.FULL_SYNC), retainedPerPass.get(Schedule.Pass.AUDIT_HOUR),
                         retainedPerPass.get(Schedule.Pass.LOOK_HOUR));
-                return new Measured(size, passes, total - retained, retainedPerPass, sandbox.limits());
+                out.printf(Locale.ROOT, "  and %,d in runs' scratch (TTL's, kept %d days here: its lifetime and TTL's lag): %,.0f a full pass,"
+                                + " %,.0f an hour of polls and passes, %,.0f an hour of looks and passes%n", scratch, SCRATCH_BILLED.toDays(),
+                        scratchPerPass.get(Schedule.Pass.FULL_SYNC), scratchPerPass.get(Schedule.Pass.AUDIT_HOUR),
+                        scratchPerPass.get(Schedule.Pass.LOOK_HOUR));
+                return new Measured(size, passes, total - retained - scratch, retainedPerPass, sandbox.limits(), scratchPerPass);
             } finally {
                 process.destroy();
             }
@@ -431,6 +451,19 @@ public final class FleetBenchmark {
         return scan(table, true);
     }
 
+    /** The bytes of runs' scratch: snapshot items that expire (see {@link #SCRATCH_BILLED}; an account's generation never does). */
+    private static long scratchBytes(Dynalite.Table table) {
+        long bytes = 0;
+        for (var page : table.client().scanPaginator(b -> b.tableName(table.name()))) {
+            for (Map<String, AttributeValue> item : page.items()) {
+                if (item.get("pk").s().startsWith("SNAPSHOT#") && item.containsKey("expires_at")) {
+                    bytes += CapacityMeter.size(item) + 100;
+                }
+            }
+        }
+        return bytes;
+    }
+
     private static long scan(Dynalite.Table table, boolean retainedOnly) {
         long bytes = 0;
         for (var page : table.client().scanPaginator(b -> b.tableName(table.name()))) {
@@ -461,7 +494,10 @@ public final class FleetBenchmark {
         out.println("           + (worker invocations + tick invocations / 1,000 accounts) x $/request");
         out.println("           + SQS messages x 3 (send, receive, delete) x $/SQS request + Secrets Manager calls x $/call");
         out.println("  account-month = sum over entries of passes x per pass");
-        out.println("           + (table bytes + sum over entries of bytes kept per pass x passes in 30 days) / 1e9 x $/GB-month");
+        out.println("           + (table bytes + sum over entries of bytes kept per pass x passes in 30 days");
+        out.println("              + sum over entries of scratch bytes per pass x passes in " + SCRATCH_BILLED.toDays() + " days) / 1e9 x $/GB-month");
+        out.println("  (table bytes: the table at the end less events, runs and scratch; scratch: a run's own generation, which TTL deletes "
+                + dev.kitebridge.sync.SyncRun.SCRATCH_LIFETIME.toDays() + " days after the run was made, up to 48 h late)");
         out.println("  and beside it: the account's secret, $0.40 a month whatever the schedule");
         out.println("  an AUDIT_HOUR pass is an hour: its ticks (each a poll) and the passes of changes they started, summed");
         out.println("  a LOOK_HOUR pass is an hour without audit events: its ticks (a light look each SyncLightLook) and the passes they started");
@@ -492,6 +528,7 @@ public final class FleetBenchmark {
             lambda += n * (gbSeconds(entry.pass(), f) * prices.lambdaArmPerGbSecond() + requests * prices.lambdaPerMillionRequests() / 1e6);
             other += n * (f.sqsMessages() * 3 * prices.sqsPerMillionRequests() / 1e6 + f.secretsCalls() * prices.secretsPer10kCalls() / 1e4);
             kept += m.retainedBytesPerPass().getOrDefault(entry.pass(), 0.0) * entry.perRetention();
+            kept += m.scratchBytesPerPass().getOrDefault(entry.pass(), 0.0) * SCRATCH_BILLED.toSeconds() / entry.every().toSeconds();
         }
         double storage = (m.baseBytes() + kept) / 1e9 * prices.dynamoStoragePerGbMonth();
         return new Cost(dynamo, lambda, other, storage);

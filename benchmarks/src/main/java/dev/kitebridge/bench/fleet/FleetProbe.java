@@ -108,7 +108,7 @@ public final class FleetProbe {
         tokens = new SecretsManagerTokenVault(AwsClients.secretsManager(aws), aws.secretPrefix(), time);
         syncs = new DynamoDbSyncStore(dynamo, table);
         EventLog log = new DynamoDbEventLog(dynamo, table);
-        sync = new SyncState(syncs, new DynamoDbSnapshotStore(dynamo, table), log, queue, new DynamoDbWebhookStore(dynamo, table),
+        sync = new SyncState(syncs, new DynamoDbSnapshotStore(dynamo, table, time), log, queue, new DynamoDbWebhookStore(dynamo, table),
                 new DynamoDbDeadLetterStore(dynamo, table), deployed.sync().maxDeletionShare(), deployed.sync().webhookTargets(),
                 deployed.sync().cadence());
         governor = new DynamoDbRateLimitGovernor(dynamo, table, time);

@@ -46,7 +46,8 @@ import dev.kitebridge.time.TimeSource;
  * <p>Chunks, pointers and the account's index expire a day and an hour after a save (data older
  * than a day is not served); a patch expires with the write it patches, so whatever a rotate or an
  * unlink leaves behind goes too; a write no pointer reads any more is deleted, patches first (newest
- * first: a reader racing the delete sees an older revision, never half of one).
+ * first: a reader racing the delete sees an older revision, never half of one), unless it expires
+ * within {@link #LEFT_TO_EXPIRE}: then TTL deletes it, for free (see there).
  *
  * <p>Two Lambda instances advancing the same build at once both save whole snapshots; the later
  * wins and the other's last steps are read again. A save racing a revision in another instance may
@@ -57,6 +58,17 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     static final int CHUNK_BYTES = 350 * 1024;
     static final Duration CHUNK_LIFETIME = Duration.ofHours(25);
+    /**
+     * A write no pointer reads any more that expires within this is left to TTL rather than deleted:
+     * a delete costs the write units its put did (2,343 at 10,000 members), TTL nothing, and keeping
+     * its bytes until TTL comes (the time left, and up to 48 hours of TTL's lag) costs some 1/25 of
+     * that delete. The daily full run's save supersedes the one a day before, which has an hour left
+     * of its {@link #CHUNK_LIFETIME}: two hours leave an hour for a run early. A write superseded
+     * younger (saves more often than daily: the directory's own reads, folds) is deleted as before,
+     * so that frequent saves do not pile up a day of dead writes. Nothing reads a superseded write:
+     * its pointers moved, and a pointer (checked for expiry) is the only way to a write's chunks.
+     */
+    static final Duration LEFT_TO_EXPIRE = Duration.ofHours(2);
     /**
      * When a revision is no patch but a fold: a patch larger than {@code patchBytes} (gzipped; an
      * item holds 400 KB), or a log that would pass {@code maxPatches} (a cold read applies every one)
@@ -408,11 +420,16 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         dynamo.putItem(b -> b.tableName(table).item(index));
     }
 
-    /** Deletes the writes no pointer reads any more. */
+    /** Deletes the writes no pointer reads any more, but those TTL deletes soon (see {@link #LEFT_TO_EXPIRE}). */
     private void dropUnread(String pk, List<Pointer> replaced, String kept) {
-        replaced.stream().filter(old -> !old.writeId().equals(kept)).distinct()
-                .filter(old -> !referenced(pk, old.writeId()))
-                .forEach(old -> forget(pk, old));
+        long soon = time.now().plus(LEFT_TO_EXPIRE).getEpochSecond();
+        replaced.stream().filter(old -> !old.writeId().equals(kept)).distinct().forEach(old -> {
+            if (old.expires() <= soon) {
+                byWriteId.remove(old.writeId()); // (its pointers moved: nothing reads it from here on)
+            } else if (!referenced(pk, old.writeId())) {
+                forget(pk, old);
+            }
+        });
     }
 
     private Optional<Pointer> pointer(String pk, String name) {
