@@ -107,6 +107,18 @@ public final class FleetBenchmark {
             return new PassFigures(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8], sums[9], sums[10], sums[11]);
         }
 
+        /** What these figures are over {@code other}'s (a tick that started a pass over one that found nothing). */
+        PassFigures minus(PassFigures other) {
+            return new PassFigures(rcu - other.rcu, wcu - other.wcu, computedUnits - other.computedUnits, dynamoCalls - other.dynamoCalls,
+                    secretsCalls - other.secretsCalls, sqsMessages - other.sqsMessages, tickInvocations - other.tickInvocations,
+                    tickSeconds - other.tickSeconds, workerInvocations - other.workerInvocations, workerSeconds - other.workerSeconds,
+                    restRequests - other.restRequests, graphqlPoints - other.graphqlPoints);
+        }
+
+        PassFigures plus(PassFigures other) {
+            return minus(other.times(-1));
+        }
+
         /** The figures of {@code n} such passes together (an hour of ticks from their average). */
         PassFigures times(double n) {
             return new PassFigures(rcu * n, wcu * n, computedUnits * n, dynamoCalls * n, secretsCalls * n, sqsMessages * n, tickInvocations * n,
@@ -114,9 +126,40 @@ public final class FleetBenchmark {
         }
     }
 
-    /** One account size's measurements. */
+    /** One account size's measurements; {@code changes}: what its hours of ticks (AUDIT_HOUR, LOOK_HOUR) say of a pass of changes. */
     record Measured(Size size, Map<Schedule.Pass, PassFigures> passes, long baseBytes, Map<Schedule.Pass, Double> retainedBytesPerPass,
-                    RateLimits limits) {}
+                    RateLimits limits, Map<Schedule.Pass, Changes> changes) {
+
+        /** The same account with its hours' passes of changes at {@code rate} changes an account-hour, not the measured hour's. */
+        Measured atRate(double rate) {
+            Map<Schedule.Pass, PassFigures> figures = new LinkedHashMap<>(passes);
+            Map<Schedule.Pass, Double> retained = new LinkedHashMap<>(retainedBytesPerPass);
+            changes.forEach((pass, c) -> {
+                double more = c.passesAt(rate) - c.passes();
+                figures.put(pass, passes.get(pass).plus(c.perPass().times(more)));
+                retained.put(pass, retainedBytesPerPass.getOrDefault(pass, 0.0) + more * c.retainedBytesPerPass());
+            });
+            return new Measured(size, figures, baseBytes, retained, limits, changes);
+        }
+    }
+
+    /**
+     * What a pass of changes adds to an hour of ticks: the tick that started it and the worker's invocations on it, less
+     * a tick of the same kind that found nothing (a poll, or a light look), averaged over the hour's passes; and how many
+     * ticks of the hour could start one (its polls, or its looks).
+     *
+     * @param passes the passes of changes the measured hour started
+     */
+    record Changes(PassFigures perPass, int passes, int slots, double retainedBytesPerPass) {
+
+        /**
+         * Passes of changes an hour at {@code rate} changes an account-hour, changes coming at random (Poisson): a slot
+         * (a poll or look) starts one where at least one change came since the last.
+         */
+        double passesAt(double rate) {
+            return slots * (1 - Math.exp(-rate / slots));
+        }
+    }
 
     public void run(boolean small) throws Exception {
         Schedule withAudit = Schedule.withAudit(template);
@@ -207,6 +250,7 @@ public final class FleetBenchmark {
                 String admin = sandbox.owner().uuid();
                 Map<Schedule.Pass, PassFigures> passes = new LinkedHashMap<>();
                 Map<Schedule.Pass, Double> retainedPerPass = new LinkedHashMap<>();
+                Map<Schedule.Pass, Changes> changes = new LinkedHashMap<>();
 
                 // With audit events: an hour of ticks, each a poll; a quiet hour's changes, spread over it, start passes of changes.
                 probe.idle(330);
@@ -224,6 +268,9 @@ public final class FleetBenchmark {
                 passes.put(Schedule.Pass.AUDIT_HOUR, auditHour.figures());
                 retainedPerPass.put(Schedule.Pass.AUDIT_HOUR, auditHour.retainedBytes());
                 auditHour.print(out, "audit hour", "a quiet poll");
+                if (auditHour.changes() != null) {
+                    changes.put(Schedule.Pass.AUDIT_HOUR, auditHour.changes());
+                }
 
                 // Without audit events: the organization leaves Enterprise; the next poll finds so and remembers it.
                 world.setEnterprise(org.uuid(), false);
@@ -271,6 +318,9 @@ public final class FleetBenchmark {
                 passes.put(Schedule.Pass.LOOK_HOUR, lookHour.figures());
                 retainedPerPass.put(Schedule.Pass.LOOK_HOUR, lookHour.retainedBytes());
                 lookHour.print(out, "look hour", "a look that found nothing, or nothing due");
+                if (lookHour.changes() != null) {
+                    changes.put(Schedule.Pass.LOOK_HOUR, lookHour.changes());
+                }
 
                 List<Map<String, String>> ticks = new ArrayList<>();
                 List<long[]> tickBuildkite = new ArrayList<>();
@@ -290,7 +340,7 @@ public final class FleetBenchmark {
                                 + " %,.0f more a full pass, %,.0f more an hour of polls and passes, %,.0f more an hour of looks and passes%n",
                         total, retained, retainedPerPass.get(Schedule.Pass.FULL_SYNC), retainedPerPass.get(Schedule.Pass.AUDIT_HOUR),
                         retainedPerPass.get(Schedule.Pass.LOOK_HOUR));
-                return new Measured(size, passes, total - retained, retainedPerPass, sandbox.limits());
+                return new Measured(size, passes, total - retained, retainedPerPass, sandbox.limits(), changes);
             } finally {
                 process.destroy();
             }
@@ -315,6 +365,11 @@ public final class FleetBenchmark {
         // The ticks that started no run: what most of an account's minutes are.
         List<Map<String, String>> quiet = new ArrayList<>();
         Map<String, Double> quietUnits = new java.util.TreeMap<>();
+        // For the figures of a pass of changes: the ticks that started one, and ticks of their kind (a poll, a look) that did not.
+        List<Map<String, String>> started = new ArrayList<>();
+        List<long[]> startedBuildkite = new ArrayList<>();
+        List<Map<String, String>> foundNothing = new ArrayList<>();
+        List<long[]> foundNothingBuildkite = new ArrayList<>();
         for (int tick = 0; tick < ticksInHour; tick++) {
             int step = changeAt.indexOf(tick);
             if (step >= 0) {
@@ -331,6 +386,14 @@ public final class FleetBenchmark {
             String[] keys = {"polled", "looked", "started_passes", "started_full"};
             for (int k = 0; k < keys.length; k++) {
                 counts[k] += Integer.parseInt(result.get(keys[k]));
+            }
+            boolean looked = !result.get("polled").equals("0") || !result.get("looked").equals("0");
+            if (looked && result.get("runs").equals("0")) {
+                foundNothing.add(result);
+                foundNothingBuildkite.add(buildkite.get(buildkite.size() - 1));
+            } else if (!result.get("started_passes").equals("0")) {
+                started.add(result);
+                startedBuildkite.add(buildkite.get(buildkite.size() - 1));
             }
             if (result.get("runs").equals("0")) {
                 quiet.add(result);
@@ -352,13 +415,17 @@ public final class FleetBenchmark {
             quietLine = String.format(Locale.ROOT, "%d ticks, average %.2f RCU, %.2f WCU, %.2f DynamoDB calls, %.3f Secrets Manager calls; units by item %s",
                     n, sum(quiet, "rcu") / n, sum(quiet, "wcu") / n, sum(quiet, "dynamodb_calls") / n, sum(quiet, "secrets_calls") / n, perTick);
         }
-        return new Hour(figures, sum(ticks, "tick_real"), sum(ticks, "tick_cpu"), sum(ticks, "worker_cpu"), retainedBytes(table) - retainedBefore, ticks.size(), counts,
-                runLines, calls, units, quietLine);
+        double retained = retainedBytes(table) - retainedBefore;
+        Changes changes = started.isEmpty() || foundNothing.isEmpty() ? null
+                : new Changes(PassFigures.average(started, startedBuildkite).minus(PassFigures.average(foundNothing, foundNothingBuildkite)),
+                        started.size(), counts[0] + counts[1], retained / started.size());
+        return new Hour(figures, sum(ticks, "tick_real"), sum(ticks, "tick_cpu"), sum(ticks, "worker_cpu"), retained, ticks.size(), counts,
+                runLines, calls, units, quietLine, changes);
     }
 
     /** An hour of ticks measured: its figures summed, what its ticks did, and where its units went. */
     private record Hour(PassFigures figures, double tickReal, double tickCpu, double workerCpu, double retainedBytes, int ticks, int[] counts, List<String> runLines, Map<String, Long> calls,
-                        Map<String, Double> units, String quietTicks) {
+                        Map<String, Double> units, String quietTicks, Changes changes) {
 
         void print(PrintStream out, String name, String what) {
             out.printf(Locale.ROOT, "%s: %d ticks, %d audit polls, %d light looks, %d passes of changes started, %d full runs; %.1f RCU, %.1f WCU"
@@ -372,6 +439,12 @@ public final class FleetBenchmark {
             out.println("  AWS calls of the hour: " + calls);
             out.println("  DynamoDB units of the hour by operation and item: " + units);
             out.println("  ticks of the hour that started no run (each " + what + "): " + quietTicks);
+            if (changes != null) {
+                PassFigures p = changes.perPass();
+                out.printf(Locale.ROOT, "  a pass of changes adds to the hour (its tick and worker, less a tick of its kind that found nothing; average of %d):"
+                                + " %.1f RCU, %.1f WCU, %.3f s of the worker, %.3f s of the tick, %.1f SQS messages%n", changes.passes(), p.rcu(), p.wcu(),
+                        p.workerSeconds(), p.tickSeconds(), p.sqsMessages());
+            }
         }
     }
 
@@ -533,12 +606,84 @@ public final class FleetBenchmark {
         }
         if (small) {
             out.printf(Locale.ROOT, "(--small: the 50 and 500 sizes only, %.0f%% of the fleet; their weighted average $%.4f)%n", share * 100, fleet / share);
-            return fleet / share;
+        } else {
+            out.printf(Locale.ROOT, "FLEET AVERAGE per account-month: 0.70 x 50 + 0.25 x 500 + 0.05 x 10,000 = $%.4f"
+                    + "  (goal $%.2f: %s); with the account's secret ($%.2f): $%.4f%n", fleet, GOAL, fleet < GOAL ? "met" : "NOT met",
+                    prices.secretPerMonth(), fleet + prices.secretPerMonth());
         }
-        out.printf(Locale.ROOT, "FLEET AVERAGE per account-month: 0.70 x 50 + 0.25 x 500 + 0.05 x 10,000 = $%.4f"
-                + "  (goal $%.2f: %s); with the account's secret ($%.2f): $%.4f%n", fleet, GOAL, fleet < GOAL ? "met" : "NOT met",
-                prices.secretPerMonth(), fleet + prices.secretPerMonth());
-        return fleet;
+        printByRate(schedule, measured, small);
+        return fleet / share;
+    }
+
+    /** Rates of change (changes an account-hour) the fleet's cost is printed at, beside the measured hour's four. */
+    private static final List<Double> RATES = List.of(0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0);
+    /** The freshness benchmark's rate at 10,000 members (60 changes in two hours), for a rate in proportion to members. */
+    private static final double FRESHNESS_RATE = 30;
+
+    /**
+     * The schedule's cost by the rate of change, the one assumption the measured hour fixes (four changes, each its
+     * own pass): an hour's ticks with no changes, plus what each pass of changes adds (see {@link Changes}) times the
+     * passes the rate starts; the same rate at every size, then one in proportion to members.
+     */
+    private void printByRate(Schedule schedule, List<Measured> measured, boolean small) {
+        Schedule.Pass hour = schedule.entries().stream().map(Schedule.Entry::pass)
+                .filter(p -> p == Schedule.Pass.AUDIT_HOUR || p == Schedule.Pass.LOOK_HOUR).findFirst().orElse(null);
+        if (hour == null || measured.stream().anyMatch(m -> !m.changes().containsKey(hour))) {
+            return;
+        }
+        out.printf(Locale.ROOT, "by the rate of change (changes an account-hour; passes of changes an hour = slots x (1 - e^(-rate / slots)),"
+                + " changes at random, a slot each tick that can find them: its polls or its looks; the measured hour: 4 changes, 4 passes):%n");
+        for (Measured m : measured) {
+            Changes c = m.changes().get(hour);
+            Cost none = cost(schedule, m.atRate(0));
+            Cost one = cost(schedule, m.atRate(-c.slots() * Math.log(1 - 1.0 / c.slots()))); // the rate that starts one pass an hour
+            out.printf(Locale.ROOT, "  %,d members: $%.4f a month with no changes; each pass of changes an hour adds $%.4f a month (%d slots an hour)%n",
+                    m.size().members(), none.total(), one.total() - none.total(), c.slots());
+        }
+        StringBuilder header = new StringBuilder("| changes an account-hour |");
+        measured.forEach(m -> header.append(String.format(Locale.ROOT, " %,d members |", m.size().members())));
+        out.println(header + (small ? " their weighted average (--small) |" : " fleet average |") + " goal |");
+        for (double rate : RATES) {
+            printRateRow(schedule, measured, String.format(Locale.ROOT, "%.2f", rate), m -> rate);
+        }
+        printRateRow(schedule, measured, String.format(Locale.ROOT, "%.0f per 10,000 members", FRESHNESS_RATE),
+                m -> FRESHNESS_RATE * m.size().members() / 10_000.0);
+        double floor = fleetAverage(schedule, measured, m -> 0.0);
+        if (floor >= GOAL) {
+            out.printf(Locale.ROOT, "goal $%.2f: not met at any rate (with no changes at all: $%.4f)%n", GOAL, floor);
+            return;
+        }
+        double low = 0;
+        double high = 64;
+        for (int i = 0; i < 40; i++) {
+            double mid = (low + high) / 2;
+            if (fleetAverage(schedule, measured, m -> mid) < GOAL) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        out.printf(Locale.ROOT, "goal $%.2f: met up to %.2f changes an account-hour at every size%n", GOAL, low);
+    }
+
+    private void printRateRow(Schedule schedule, List<Measured> measured, String label, java.util.function.ToDoubleFunction<Measured> rate) {
+        StringBuilder row = new StringBuilder("| " + label + " |");
+        for (Measured m : measured) {
+            row.append(String.format(Locale.ROOT, " $%.4f |", cost(schedule, m.atRate(rate.applyAsDouble(m))).total()));
+        }
+        double fleet = fleetAverage(schedule, measured, rate);
+        out.println(row + String.format(Locale.ROOT, " $%.4f | %s |", fleet, fleet < GOAL ? "met" : "NOT met"));
+    }
+
+    /** The fleet's average per account-month at a rate of change per size (weighted by share over the sizes measured). */
+    private double fleetAverage(Schedule schedule, List<Measured> measured, java.util.function.ToDoubleFunction<Measured> rate) {
+        double sum = 0;
+        double share = 0;
+        for (Measured m : measured) {
+            sum += m.size().share() * cost(schedule, m.atRate(rate.applyAsDouble(m))).total();
+            share += m.size().share();
+        }
+        return sum / share;
     }
 
     /** The probe's commands and its answers; its clock jumps with the benchmark's. */
