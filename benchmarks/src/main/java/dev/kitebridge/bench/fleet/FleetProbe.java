@@ -136,6 +136,9 @@ public final class FleetProbe {
     }
 
     public static void main(String[] args) throws Exception {
+        // The schedule's and the delivery ticks list every account's sync state in one Query (DynamoDbSyncStore): this
+        // account's share of the fleet's listing, not a listing of its own (see CapacityMeter#fleetWide).
+        CapacityMeter.GLOBAL.fleetWide("SYNCACCOUNTS");
         FleetProbe probe = new FleetProbe(System.getenv());
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
