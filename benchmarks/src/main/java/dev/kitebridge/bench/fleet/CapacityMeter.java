@@ -62,7 +62,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *       a transactional write twice that; a delete or update whose item is unknown here, 1;</li>
  *   <li>a strongly consistent read 1 unit per 4 KB, rounded up, half that eventually consistent, twice
  *       it transactional; GetItem and BatchGetItem round each item; Query and Scan round the sum of the
- *       items they return; a read that finds nothing still costs the unit (or half).</li>
+ *       items they return; a read that finds nothing still costs the unit (or half), a Query too (dynalite
+ *       reports 0 for an empty one: counted here as computed).</li>
  * </ul>
  * Item size: the lengths of the attribute names plus their values (UTF-8 strings, binaries, numbers
  * at about 1 byte per two digits plus 1, 1 byte for a boolean or null, 3 bytes plus the elements for
@@ -236,7 +237,8 @@ public class CapacityMeter implements ExecutionInterceptor {
             QueryRequest q = (QueryRequest) request;
             Map<String, AttributeValue> partition = queried(q.expressionAttributeValues());
             double units = fleetWide.contains(partitionOf(partition)) ? shareOfFleetWide(r.items(), q.consistentRead())
-                    : settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead()));
+                    : atLeastOneRead(settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead())),
+                    q.consistentRead());
             byItems("Query", r.items().stream().map(i -> Map.entry(kindOf(i), (double) size(i))).toList(), units, partition);
         } else if (response instanceof ScanResponse r) {
             ScanRequest q = (ScanRequest) request;
@@ -321,6 +323,20 @@ public class CapacityMeter implements ExecutionInterceptor {
         readUnits.add(units);
         computedUnits.add(units);
         return units;
+    }
+
+    /**
+     * A Query that found nothing still costs a read (half eventually consistent), as a GetItem that finds nothing does:
+     * dynalite reports 0 units for it (it rounds the items' summed size, 0, up to 4 KB).
+     */
+    private double atLeastOneRead(double units, Boolean consistent) {
+        if (units > 0) {
+            return units;
+        }
+        double least = Boolean.TRUE.equals(consistent) ? 1 : 0.5;
+        readUnits.add(least);
+        computedUnits.add(least);
+        return least;
     }
 
     private double settle(boolean write, Collection<ConsumedCapacity> reported, java.util.function.DoubleSupplier computed) {

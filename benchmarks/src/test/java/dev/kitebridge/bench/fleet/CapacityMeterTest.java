@@ -93,6 +93,17 @@ class CapacityMeterTest {
     }
 
     @Test
+    void aQueryThatFindsNothingStillCostsARead() {
+        dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("EMPTY#1"))).consistentRead(true));
+        assertEquals(1.0, meter.readUnits());
+        dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("EMPTY#1"))));
+        assertEquals(1.5, meter.readUnits());
+        assertEquals(1.5, meter.computedUnits());
+    }
+
+    @Test
     void aQueryOfAFleetWidePartitionCostsItsItemsShareOfAFleetsListing() {
         dynamo.putItem(b -> b.tableName(table).item(item("SYNCACCOUNTS", "account-1", 1024)));
         dynamo.putItem(b -> b.tableName(table).item(item("OTHER#1", "account-1", 1024)));
