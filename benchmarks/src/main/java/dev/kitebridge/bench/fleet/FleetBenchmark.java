@@ -59,6 +59,7 @@ public final class FleetBenchmark {
     private final int fullPasses;
     private final int webhookTicks;
     private final double auditShare;
+    private final boolean webhooks;
     private final DeployedTemplate template;
     private final Duration tickEvery;
     private final Prices prices = Prices.US_EAST_1;
@@ -67,8 +68,13 @@ public final class FleetBenchmark {
      * @param auditShare the share of the fleet's accounts whose organizations all serve audit events
      *     (Enterprise, the token's user an admin), for the blended average; 0 and 1 are printed too
      */
-    public FleetBenchmark(PrintStream out, double scale, int fullPasses, int webhookTicks, double auditShare, Path template)
+    /**
+     * @param webhooks each account's tenant subscribed to every event of it (POST /webhooks), delivered to a receiver
+     *     here that takes each (204): the deliveries after each run and the minute's delivery rounds are measured
+     */
+    public FleetBenchmark(PrintStream out, double scale, int fullPasses, int webhookTicks, double auditShare, boolean webhooks, Path template)
             throws IOException {
+        this.webhooks = webhooks;
         this.out = out;
         this.scale = scale;
         this.fullPasses = fullPasses;
@@ -195,6 +201,27 @@ public final class FleetBenchmark {
         }
     }
 
+    /** A webhook receiver on loopback that takes every delivery (204), in this process: not the probe's CPU. */
+    private record Receiver(com.sun.net.httpserver.HttpServer server, java.util.concurrent.atomic.AtomicLong taken) {
+
+        static Receiver start() throws IOException {
+            var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            var taken = new java.util.concurrent.atomic.AtomicLong();
+            server.createContext("/hook", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                taken.incrementAndGet();
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+            });
+            server.start();
+            return new Receiver(server, taken);
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        }
+    }
+
     /** The warm-up hour's round of changes (its joiner's address): apart from the measured hours' rounds. */
     private static final int WARM_UP_ROUND = 99;
 
@@ -203,8 +230,9 @@ public final class FleetBenchmark {
         FleetClock clock = FleetClock.start(scale);
         try (Sandbox sandbox = Sandbox.builder().population(population).limits(RateLimits.BUILDKITE).clock(clock::now).start()) {
             out.printf(Locale.ROOT, "%n-- %,d members, %d teams (seed %d): linked and synced once; a warm-up hour (not counted), an hour of %d ticks with audit events;"
-                            + " then without: the poll that finds so, %d full passes, an hour of %d ticks (light looks); %d webhook ticks --%n",
-                    size.members(), size.teams(), population.seed(), hourTicks(), fullPasses, hourTicks(), webhookTicks);
+                            + " then without: the poll that finds so, %d full passes, an hour of %d ticks (light looks); %d webhook ticks; %s --%n",
+                    size.members(), size.teams(), population.seed(), hourTicks(), fullPasses, hourTicks(), webhookTicks,
+                    webhooks ? "one webhook subscription (every event type) to a receiver that takes each" : "no webhook subscription (--no-webhooks)");
             Dynalite.Table table = Dynalite.get().newTable();
             Path interceptors = Files.createTempDirectory("kitebridge-fleet-meter");
             Path registration = interceptors.resolve("software/amazon/awssdk/global/handlers/execution.interceptors");
@@ -224,6 +252,10 @@ public final class FleetBenchmark {
             env.put("PROBE_SCHEDULE_MEMORY", Integer.toString(template.memoryMb("SyncScheduleFunction")));
             env.put("PROBE_WEBHOOK_TIMEOUT", Integer.toString(template.timeoutSeconds("WebhookDeliveryFunction")));
             env.put("PROBE_ORGANIZATION", org.uuid() + " " + org.slug() + " " + org.name());
+            Receiver receiver = webhooks ? Receiver.start() : null;
+            if (receiver != null) {
+                env.put(dev.kitebridge.webhooks.WebhookTargets.ALLOW_PRIVATE_VARIABLE, "true"); // the receiver is on loopback
+            }
             // The deployed cadences, as the template passes them to the schedule function.
             env.put("KITEBRIDGE_SYNC_FULL_RUN", template.parameterDefaults().get("SyncFullRun"));
             env.put("KITEBRIDGE_SYNC_FULL_RUN_WITHOUT_AUDIT", template.parameterDefaults().get("SyncFullRunWithoutAudit"));
@@ -246,6 +278,9 @@ public final class FleetBenchmark {
                 out.printf(Locale.ROOT, "first sync (not counted): %s, %s Buildkite calls, %.0f s billed over %s worker invocations%n",
                         first.get("status"), first.get("buildkite_calls"), Double.parseDouble(first.get("worker_seconds")),
                         first.get("worker_invocations"));
+                if (receiver != null) {
+                    probe.send("SUBSCRIBE " + receiver.url()); // after the first sync: a subscription gets what is published after it
+                }
                 Random random = new Random(population.seed());
                 String admin = sandbox.owner().uuid();
                 Map<Schedule.Pass, PassFigures> passes = new LinkedHashMap<>();
@@ -343,6 +378,10 @@ public final class FleetBenchmark {
                 return new Measured(size, passes, total - retained, retainedPerPass, sandbox.limits(), changes);
             } finally {
                 process.destroy();
+                if (receiver != null) {
+                    out.printf(Locale.ROOT, "webhook deliveries taken by the receiver: %,d%n", receiver.taken.get());
+                    receiver.server.stop(0);
+                }
             }
         }
     }
