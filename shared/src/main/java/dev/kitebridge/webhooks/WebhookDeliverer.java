@@ -227,14 +227,10 @@ public final class WebhookDeliverer {
         }
         DeliveryState state = leased.get();
         try {
-            while (true) {
+            boolean more = true;
+            while (more) {
                 List<ChangeEvent> page = feed.after(accountId, state.position(), PAGE);
-                if (page.isEmpty()) {
-                    if (EventPositions.caughtUp(state.position(), publishedThrough)) {
-                        remember(caughtUpKey, publishedThrough);
-                    }
-                    return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
-                }
+                more = page.size() == PAGE; // a page short of one is the feed's end as it read: a later event waits for the next round
                 for (ChangeEvent event : page) {
                     if (!webhook.eventTypes().contains(event.event())) {
                         state = state.advancedTo(event.position()); // saved with the next delivery, or at the end
@@ -254,6 +250,10 @@ public final class WebhookDeliverer {
                     }
                 }
             }
+            if (EventPositions.caughtUp(state.position(), publishedThrough)) {
+                remember(caughtUpKey, publishedThrough);
+            }
+            return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         } catch (LeaseLost lost) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         } finally {

@@ -167,9 +167,11 @@ class DeliveryWritesTest {
             Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created", "sync_run.completed");
             long before = delivery(webhook).revision();
             List<String> first = publishRun(account, 1, 5);
+            int readsBefore = eventReads.get();
             assertEquals(WebhookDeliverer.Status.CAUGHT_UP, deliverer.deliver(webhook, account, fixture.anHourFromNow()).status());
             assertEquals(first, receiver.taken());
             assertEquals(before + 2, delivery(webhook).revision(), "six events: the lease and its release, not a write each");
+            assertEquals(readsBefore + 1, eventReads.get(), "one page, short of a whole one: the feed's end, not read again");
 
             List<String> second = publishRun(account, 2, 3);
             dieBeforeRelease.set(true);
