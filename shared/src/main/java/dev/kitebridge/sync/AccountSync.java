@@ -66,7 +66,7 @@ public record AccountSync(
     public static ChangeEvent accountCreated(String tenantId, String accountId, Instant linkedAt, JsonNode account) {
         return new ChangeEvent(SyncRunner.eventId(accountId, LINK_ORDINAL, "created"),
                 ChangeEvent.ACCOUNT_CREATED, tenantId, accountId, linkedAt, account, null,
-                EventPositions.of(LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, "account"));
+                EventPositions.of(LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, EventPositions.LINK_KEY));
     }
 
     public AccountSync withActiveRun(String runId, long ordinalTaken) {

@@ -665,7 +665,7 @@ public final class SyncRunner {
     /** The run's end event, carrying the run as {@code GET /sync-runs/{id}} shows it once it is over. */
     private static ChangeEvent runEvent(SyncRun run, String type, Instant now) {
         return new ChangeEvent(eventId(run, type), type, run.tenantId(), run.accountId(), now, ApiJson.MAPPER.valueToTree(SyncRunView.of(run)),
-                null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "run"));
+                null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, EventPositions.RUN_END_KEY));
     }
 
     private static String eventId(SyncRun run, String what) {

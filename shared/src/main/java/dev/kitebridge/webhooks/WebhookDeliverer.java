@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.events.EventPositions;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.time.TimeSource;
 
@@ -35,7 +36,11 @@ import dev.kitebridge.time.TimeSource;
  * event is sent until the receiver takes it (2xx), and only then is the next one sent. A receiver
  * that is down gets everything, in order, once it is back; an event it keeps refusing past the
  * policy's limits, or refuses for good (4xx other than 429), is parked in the dead-letter store and
- * delivery goes on. One deliverer at a time per subscription and account, by a lease.
+ * delivery goes on. One deliverer at a time per subscription and account, by a lease. The cursor
+ * is written with the lease's release, every {@link #SAVE_EVERY} deliveries, and with each failure
+ * or parked event: a deliverer that dies in a turn leaves its last deliveries to be sent again
+ * (at least once; the contract keeps an event's id stable so that a receiver deduplicates), where a
+ * write after each delivery cost a write unit per event.
  *
  * <p>Nothing here waits for a receiver's time to come: a failed attempt stores when the next may be
  * made (the backoff, and never before the receiver's {@code Retry-After}) and ends the turn, and the
@@ -47,6 +52,8 @@ public final class WebhookDeliverer {
 
     private static final System.Logger LOG = System.getLogger(WebhookDeliverer.class.getName());
     private static final int PAGE = 100;
+    /** Deliveries after which the turn writes its cursor before going on (besides at its end). */
+    static final int SAVE_EVERY = 20;
     private static final int PARALLEL_TURNS = 8;
     /** The process's deliverers, one turn each at a time; daemons, so that a Lambda's process can freeze and end. */
     private static final ExecutorService TURNS = Executors.newFixedThreadPool(PARALLEL_TURNS, runnable -> {
@@ -85,8 +92,20 @@ public final class WebhookDeliverer {
     /** What one call did. */
     public record Report(String webhookId, String accountId, Status status, int delivered, int skipped, int parked, Instant retryAt) {}
 
-    /** One integrated account of a tenant, whose events the tenant's subscriptions deliver. */
-    public record Account(String tenantId, String accountId) {}
+    /**
+     * One integrated account of a tenant, whose events the tenant's subscriptions deliver.
+     *
+     * @param publishedThrough the ordinal of its last run whose events are published, as the caller last read it (a
+     *     moment behind at most: a run published since is delivered by the next round); {@link #NOT_KNOWN} where not read
+     */
+    public record Account(String tenantId, String accountId, long publishedThrough) {
+        /** Every turn then reads the account's events after its subscription's cursor. */
+        public static final long NOT_KNOWN = Long.MAX_VALUE;
+
+        public Account(String tenantId, String accountId) {
+            this(tenantId, accountId, NOT_KNOWN);
+        }
+    }
 
     private final WebhookStore webhooks;
     private final DeadLetterStore deadLetters;
@@ -133,7 +152,7 @@ public final class WebhookDeliverer {
         for (Account account : accounts) {
             for (Webhook webhook : byTenant.computeIfAbsent(account.tenantId(), this::subscriptions)) {
                 if (webhook.covers(account.accountId())) {
-                    turns.add(() -> deliver(webhook, account.accountId(), deadline));
+                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), deadline));
                 }
             }
         }
@@ -157,23 +176,37 @@ public final class WebhookDeliverer {
     /** The tenant's subscriptions; none this round (logged) if they cannot be read, so that the other tenants' go on. */
     private List<Webhook> subscriptions(String tenantId) {
         try {
-            return webhooks.list(tenantId);
+            return webhooks.listForRounds(tenantId);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "reading the webhooks of tenant " + tenantId + " failed; the next round retries", e);
             return List.of();
         }
     }
 
+    /** One turn, the account's publication mark not known: see {@link #deliver(Webhook, String, long, Instant)}. */
+    public Report deliver(Webhook webhook, String accountId, Instant deadline) {
+        return deliver(webhook, accountId, Account.NOT_KNOWN, deadline);
+    }
+
     /**
      * One turn: delivers the account's events after the subscription's cursor until they are all
      * dealt with, an attempt fails, or the turn's bounds are reached. A subscription waiting out a
-     * backoff costs one read.
+     * backoff costs one read; so does one whose cursor has dealt with every run through
+     * {@code publishedThrough} (no lease is written, no event read), and one this process last found
+     * so at the same mark costs nothing.
      */
-    public Report deliver(Webhook webhook, String accountId, Instant deadline) {
+    public Report deliver(Webhook webhook, String accountId, long publishedThrough, Instant deadline) {
         Counts counts = new Counts();
         Instant turnEnds = earlierOf(deadline, time.now().plus(policy.turn()));
         if (!fits(turnEnds)) {
             return counts.report(webhook, accountId, Status.RETRY_LATER, time.now()); // the round is over before the turn began: no read
+        }
+        String caughtUpKey = webhook.id() + "|" + accountId;
+        Long caughtUpAt = caughtUp.get(caughtUpKey);
+        if (caughtUpAt != null && caughtUpAt == publishedThrough) {
+            // Nothing was published since this process found the cursor past every event: whoever delivered since only
+            // moved it further, and a failure can only be at an event published after it.
+            return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         }
         Optional<DeliveryState> current = current(webhook, accountId);
         if (current.isEmpty() || current.get().leasedAt(time.now())) {
@@ -182,6 +215,11 @@ public final class WebhookDeliverer {
         if (current.get().retryAt() != null && current.get().retryAt().isAfter(time.now())) {
             return counts.report(webhook, accountId, Status.RETRY_LATER, current.get().retryAt()); // not due: no write
         }
+        if (current.get().failures() == 0 && EventPositions.caughtUp(current.get().position(), publishedThrough)) {
+            // The minute's round over a quiet account: no lease taken and given back (two writes), no feed read.
+            remember(caughtUpKey, publishedThrough);
+            return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
+        }
         Optional<DeliveryState> leased = webhooks.replaceDelivery(
                 current.get().leasedTo(UUID.randomUUID().toString(), turnEnds.plus(policy.requestTimeout())));
         if (leased.isEmpty()) {
@@ -189,11 +227,10 @@ public final class WebhookDeliverer {
         }
         DeliveryState state = leased.get();
         try {
-            while (true) {
+            boolean more = true;
+            while (more) {
                 List<ChangeEvent> page = feed.after(accountId, state.position(), PAGE);
-                if (page.isEmpty()) {
-                    return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
-                }
+                more = page.size() == PAGE; // a page short of one is the feed's end as it read: a later event waits for the next round
                 for (ChangeEvent event : page) {
                     if (!webhook.eventTypes().contains(event.event())) {
                         state = state.advancedTo(event.position()); // saved with the next delivery, or at the end
@@ -208,8 +245,15 @@ public final class WebhookDeliverer {
                     if (!event.position().equals(state.position())) {
                         return counts.report(webhook, accountId, Status.RETRY_LATER, state.retryAt());
                     }
+                    if (counts.sent % SAVE_EVERY == 0) {
+                        state = save(state);
+                    }
                 }
             }
+            if (EventPositions.caughtUp(state.position(), publishedThrough)) {
+                remember(caughtUpKey, publishedThrough);
+            }
+            return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         } catch (LeaseLost lost) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         } finally {
@@ -243,7 +287,7 @@ public final class WebhookDeliverer {
 
     /**
      * One attempt at the event: delivered or parked, the state moves past it; failed, the state
-     * stays before it with the failure and when to try next. Saved either way.
+     * stays before it with the failure and when to try next. Saved where it failed or was parked.
      */
     private DeliveryState deliverOne(Webhook webhook, DeliveryState state, ChangeEvent event, Counts counts) {
         String body = ApiJson.write(event);
@@ -251,7 +295,7 @@ public final class WebhookDeliverer {
         counts.sent++;
         if (attempt.delivered()) {
             counts.delivered++;
-            return save(state.advancedTo(event.position()));
+            return state.advancedTo(event.position()); // written with the turn's release, or sooner (see SAVE_EVERY)
         }
         Instant now = time.now();
         DeliveryState failed = state.failed(now, nextTry(state.failures() + 1, attempt));
@@ -359,6 +403,20 @@ public final class WebhookDeliverer {
             current = webhooks.delivery(webhook.tenantId(), webhook.id(), accountId);
         }
         return current;
+    }
+
+    /**
+     * Subscriptions and accounts this process found caught up, with the publication mark they were caught up with
+     * (bounded: a round over more forgets and reads again).
+     */
+    private final Map<String, Long> caughtUp = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CAUGHT_UP_REMEMBERED = 100_000;
+
+    private void remember(String key, long publishedThrough) {
+        if (caughtUp.size() >= CAUGHT_UP_REMEMBERED) {
+            caughtUp.clear();
+        }
+        caughtUp.put(key, publishedThrough);
     }
 
     private DeliveryState save(DeliveryState state) {

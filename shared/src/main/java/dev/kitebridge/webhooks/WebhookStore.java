@@ -17,6 +17,15 @@ public interface WebhookStore {
     /** The tenant's subscriptions, oldest first. */
     List<Webhook> list(String tenantId);
 
+    /**
+     * The tenant's subscriptions as the delivery rounds read them, every minute: a read that may be a moment behind a
+     * subscription made or removed (an adapter reads it at its cheapest; a subscription just removed may be delivered
+     * to once more, as by a round already under way when it was removed).
+     */
+    default List<Webhook> listForRounds(String tenantId) {
+        return list(tenantId);
+    }
+
     /** Deletes the subscription and its delivery states; false if the tenant has none with this id. */
     boolean delete(String tenantId, String webhookId);
 
