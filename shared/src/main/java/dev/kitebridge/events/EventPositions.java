@@ -11,6 +11,8 @@ public final class EventPositions {
 
     private EventPositions() {}
 
+    /** The "run" of an account's log that its link is: its first, holding the link's event alone. */
+    public static final long LINK_ORDINAL = 1;
     /** The account's link, alone in the first "run" of its log. */
     public static final int ACCOUNT_LINKED = 0;
     public static final int USER_CREATED = 10;
@@ -47,7 +49,7 @@ public final class EventPositions {
             return false;
         }
         long ordinal = ordinalOf(position);
-        boolean lastOfItsRun = position.equals(of(ordinal, RUN_ENDED, RUN_END_KEY)) || position.equals(of(ordinal, ACCOUNT_LINKED, LINK_KEY));
+        boolean lastOfItsRun = position.equals(of(ordinal, RUN_ENDED, RUN_END_KEY)) || position.equals(of(LINK_ORDINAL, ACCOUNT_LINKED, LINK_KEY));
         return ordinal > publishedThrough || ordinal == publishedThrough && lastOfItsRun;
     }
 

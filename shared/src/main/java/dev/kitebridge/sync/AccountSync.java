@@ -44,7 +44,7 @@ public record AccountSync(
     }
 
     /** The ordinal of an account's link in its event log: its runs come after it. */
-    public static final long LINK_ORDINAL = 1;
+    public static final long LINK_ORDINAL = EventPositions.LINK_ORDINAL;
 
     /** An account that has never synced and whose log has nothing published. */
     public static AccountSync first(String accountId, String tenantId) {

@@ -81,7 +81,10 @@ public final class WebhookDeliverer {
     }
 
     public enum Status {
-        /** Every published event is dealt with. */
+        /**
+         * Every event published when the turn read the feed is dealt with (or was, when this process last looked at the
+         * same publication mark); one published since waits for the next round.
+         */
         CAUGHT_UP,
         /** An event is still to deliver: call again at {@code retryAt}. */
         RETRY_LATER,
@@ -226,14 +229,16 @@ public final class WebhookDeliverer {
             return counts.report(webhook, accountId, Status.BUSY, null);
         }
         DeliveryState state = leased.get();
+        boolean caughtUp = false;
         try {
+            int unsaved = 0;
             boolean more = true;
             while (more) {
                 List<ChangeEvent> page = feed.after(accountId, state.position(), PAGE);
                 more = page.size() == PAGE; // a page short of one is the feed's end as it read: a later event waits for the next round
                 for (ChangeEvent event : page) {
                     if (!webhook.eventTypes().contains(event.event())) {
-                        state = state.advancedTo(event.position()); // saved with the next delivery, or at the end
+                        state = state.advancedTo(event.position()); // saved with the cursor's next write
                         counts.skipped++;
                         continue;
                     }
@@ -241,23 +246,28 @@ public final class WebhookDeliverer {
                         // The turn is over, not the delivery: due at once, in the next round.
                         return counts.report(webhook, accountId, Status.RETRY_LATER, time.now());
                     }
+                    long revision = state.revision();
                     state = deliverOne(webhook, state, event, counts);
                     if (!event.position().equals(state.position())) {
                         return counts.report(webhook, accountId, Status.RETRY_LATER, state.retryAt());
                     }
-                    if (counts.sent % SAVE_EVERY == 0) {
+                    if (state.revision() != revision) {
+                        unsaved = 0; // a parked event's write
+                    } else if (++unsaved == SAVE_EVERY) {
                         state = save(state);
+                        unsaved = 0;
                     }
                 }
             }
-            if (EventPositions.caughtUp(state.position(), publishedThrough)) {
-                remember(caughtUpKey, publishedThrough);
-            }
+            caughtUp = EventPositions.caughtUp(state.position(), publishedThrough);
             return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         } catch (LeaseLost lost) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         } finally {
-            release(state);
+            // Remembered only once stored: a cursor left behind (a release that failed) is read again by the next round.
+            if (release(state) && caughtUp) {
+                remember(caughtUpKey, publishedThrough);
+            }
         }
     }
 
@@ -398,7 +408,9 @@ public final class WebhookDeliverer {
      */
     private Optional<DeliveryState> current(Webhook webhook, String accountId) {
         Optional<DeliveryState> current = webhooks.delivery(webhook.tenantId(), webhook.id(), accountId);
-        if (current.isEmpty()) {
+        // None: an account linked after a tenant-wide subscription, delivered from its first event. Or a subscription removed
+        // since the round listed it (the rounds' listing may be a moment behind), whose states went with it: asked again.
+        if (current.isEmpty() && webhooks.find(webhook.tenantId(), webhook.id()).isPresent()) {
             webhooks.createDelivery(DeliveryState.startingAt(webhook.tenantId(), webhook.id(), accountId, null));
             current = webhooks.delivery(webhook.tenantId(), webhook.id(), accountId);
         }
@@ -423,9 +435,12 @@ public final class WebhookDeliverer {
         return webhooks.replaceDelivery(state).orElseThrow(LeaseLost::new);
     }
 
-    /** Gives the lease back, with the cursor of events skipped since the last save; a lease lost meanwhile is left alone. */
-    private void release(DeliveryState state) {
-        webhooks.replaceDelivery(state.released());
+    /**
+     * Gives the lease back, with the cursor as the turn left it (what it delivered and skipped since its last write);
+     * a lease lost meanwhile is left alone. Whether it was written.
+     */
+    private boolean release(DeliveryState state) {
+        return webhooks.replaceDelivery(state.released()).isPresent();
     }
 
     private static Instant earlierOf(Instant a, Instant b) {

@@ -19,8 +19,9 @@ public interface WebhookStore {
 
     /**
      * The tenant's subscriptions as the delivery rounds read them, every minute: a read that may be a moment behind a
-     * subscription made or removed (an adapter reads it at its cheapest; a subscription just removed may be delivered
-     * to once more, as by a round already under way when it was removed).
+     * subscription made or removed (an adapter reads it at its cheapest). A subscription made a moment ago waits for the
+     * next round; one removed has no delivery state left, which the deliverer finds, and asks about again before it
+     * would make one.
      */
     default List<Webhook> listForRounds(String tenantId) {
         return list(tenantId);

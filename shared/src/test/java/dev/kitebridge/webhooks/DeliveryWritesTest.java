@@ -198,6 +198,55 @@ class DeliveryWritesTest {
         }
     }
 
+    @Test
+    void aRoundWhoseReleaseFailedIsNotRememberedCaughtUpAndTheNextRoundSendsAgain() {
+        try (Receiver receiver = Receiver.start((eventId, attempt) -> Answer.OK)) {
+            fixture.subscribe(receiver.url(), account, "user.created", "sync_run.completed");
+            List<String> first = publishRun(account, 1, 2);
+            dieBeforeRelease.set(true);
+            rounds.everyAccount(fixture.anHourFromNow()); // the turn's failure is logged: the round goes on
+            assertFalse(dieBeforeRelease.get(), "the release failed");
+            fixture.time.advance(WebhookFixture.POLICY.turn().plus(WebhookFixture.POLICY.requestTimeout()).plusSeconds(1));
+            rounds.everyAccount(fixture.anHourFromNow()); // the same process, the same publication mark
+            List<String> twice = new ArrayList<>(first);
+            twice.addAll(first);
+            assertEquals(twice, receiver.taken(), "the cursor was never stored: sent again, not taken for caught up");
+        }
+    }
+
+    @Test
+    void aSubscriptionRemovedAfterTheRoundListedItIsSentNothing() {
+        try (Receiver receiver = Receiver.start((eventId, attempt) -> Answer.OK)) {
+            Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created", "sync_run.completed");
+            publishRun(account, 1, 2);
+            fixture.service.unsubscribe(WebhookFixture.TENANT, webhook.id());
+            // As a round whose listing was read a moment before the removal.
+            deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            assertEquals(List.of(), receiver.taken(), "not sent the account's log from its start");
+            assertTrue(fixture.webhooks.delivery(WebhookFixture.TENANT, webhook.id(), account).isEmpty(), "no delivery state made again");
+        }
+    }
+
+    @Test
+    void aFailurePendingIsNotTakenForCaughtUpFromAListingBehindTheMark() {
+        try (Receiver receiver = Receiver.start((eventId, attempt) -> eventId.equals("evt_2_0") && attempt == 1
+                ? new Answer(500, java.util.Map.of()) : Answer.OK)) {
+            Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created", "sync_run.completed");
+            publishRun(account, 1, 1);
+            deliverer.deliver(webhook, account, fixture.anHourFromNow());
+            List<String> second = publishRun(account, 2, 1);
+            deliverer.deliver(webhook, account, fixture.anHourFromNow()); // run 2's first event fails
+            DeliveryState failing = delivery(webhook);
+            assertEquals(1, failing.failures());
+            assertTrue(EventPositions.caughtUp(failing.position(), 1), "its cursor is at run 1's end");
+            fixture.time.advanceTo(failing.retryAt());
+            // A round with the listing's mark still at run 1: the failure pending is tried, not taken for caught up.
+            WebhookDeliverer.Report retried = deliverer.deliver(webhook, account, 1, fixture.anHourFromNow());
+            assertEquals(WebhookDeliverer.Status.CAUGHT_UP, retried.status());
+            assertEquals(second.size(), retried.delivered());
+        }
+    }
+
     /** A run's events as the sync engine publishes them: {@code users} users created, then the run's end. */
     private List<String> publishRun(String accountId, long run, int users) {
         AccountSync state = fixture.syncs.account(accountId).orElseThrow();
