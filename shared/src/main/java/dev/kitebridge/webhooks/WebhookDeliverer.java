@@ -150,12 +150,24 @@ public final class WebhookDeliverer {
      * ended: each ends by its own bounds, and one starting after {@code deadline} does nothing.
      */
     public List<Report> deliverAccounts(List<Account> accounts, Instant deadline) {
-        Map<String, List<Webhook>> byTenant = new HashMap<>();
+        Map<String, Optional<List<Webhook>>> byTenant = new HashMap<>();
         List<Callable<Report>> turns = new ArrayList<>();
+        Map<String, Integer> turnsOf = new HashMap<>();
+        List<Account> looked = new ArrayList<>();
         for (Account account : accounts) {
-            for (Webhook webhook : byTenant.computeIfAbsent(account.tenantId(), this::subscriptions)) {
+            Long quietAt = quiet.get(quietKey(account));
+            if (quietAt != null && quietAt == account.publishedThrough()) {
+                continue; // nothing published since this process found every subscription of it caught up: see quiet
+            }
+            Optional<List<Webhook>> subscriptions = byTenant.computeIfAbsent(account.tenantId(), this::subscriptions);
+            if (subscriptions.isEmpty()) {
+                continue;
+            }
+            looked.add(account);
+            for (Webhook webhook : subscriptions.get()) {
                 if (webhook.covers(account.accountId())) {
                     turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), deadline));
+                    turnsOf.merge(account.accountId(), 1, Integer::sum);
                 }
             }
         }
@@ -173,16 +185,28 @@ public final class WebhookDeliverer {
                 LOG.log(Level.ERROR, "a webhook delivery failed; the next round retries it", e.getCause());
             }
         }
+        Map<String, Integer> caughtUpTurns = new HashMap<>();
+        reports.stream().filter(r -> r.status() == Status.CAUGHT_UP).forEach(r -> caughtUpTurns.merge(r.accountId(), 1, Integer::sum));
+        for (Account account : looked) {
+            if (account.publishedThrough() != Account.NOT_KNOWN
+                    && caughtUpTurns.getOrDefault(account.accountId(), 0).equals(turnsOf.getOrDefault(account.accountId(), 0))) {
+                remember(quiet, quietKey(account), account.publishedThrough());
+            }
+        }
         return reports;
     }
 
-    /** The tenant's subscriptions; none this round (logged) if they cannot be read, so that the other tenants' go on. */
-    private List<Webhook> subscriptions(String tenantId) {
+    private static String quietKey(Account account) {
+        return account.tenantId() + "|" + account.accountId();
+    }
+
+    /** The tenant's subscriptions; none this round (empty, logged) if they cannot be read, so that the other tenants' go on. */
+    private Optional<List<Webhook>> subscriptions(String tenantId) {
         try {
-            return webhooks.listForRounds(tenantId);
+            return Optional.of(webhooks.listForRounds(tenantId));
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "reading the webhooks of tenant " + tenantId + " failed; the next round retries", e);
-            return List.of();
+            return Optional.empty();
         }
     }
 
@@ -424,11 +448,24 @@ public final class WebhookDeliverer {
     private final Map<String, Long> caughtUp = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int CAUGHT_UP_REMEMBERED = 100_000;
 
+    /**
+     * Accounts (tenant and id) all of whose subscriptions this process found caught up in a round, with the publication
+     * mark then: a round at the same mark skips them, their subscriptions not even listed. Until an account's mark moves
+     * nothing of it is to deliver — a failure or a backlog comes only of a run published since (the mark moved), a
+     * subscription made since starts at the log's end, and one removed is sent nothing — so a quiet account costs a
+     * round nothing.
+     */
+    private final Map<String, Long> quiet = new java.util.concurrent.ConcurrentHashMap<>();
+
     private void remember(String key, long publishedThrough) {
-        if (caughtUp.size() >= CAUGHT_UP_REMEMBERED) {
-            caughtUp.clear();
+        remember(caughtUp, key, publishedThrough);
+    }
+
+    private static void remember(Map<String, Long> marks, String key, long publishedThrough) {
+        if (marks.size() >= CAUGHT_UP_REMEMBERED) {
+            marks.clear();
         }
-        caughtUp.put(key, publishedThrough);
+        marks.put(key, publishedThrough);
     }
 
     private DeliveryState save(DeliveryState state) {

@@ -21,9 +21,10 @@ import dev.kitebridge.webhooks.Receiver.Answer;
 
 /**
  * What deliveries write and read. The minute's delivery round over an account nothing was published
- * for since its subscription caught up costs no write and no read of its events (a lease taken and
- * given back was two writes a minute for every subscription and account), and nothing at all in a
- * process that saw it caught up; a run published since is delivered by the next round, in full. A
+ * for since its subscriptions caught up costs no write and no read of its events (a lease taken and
+ * given back was two writes a minute for every subscription and account), and nothing at all — its
+ * tenant's subscriptions not even listed — in a process that saw it so at the same publication
+ * mark; a run published since is delivered by the next round, in full. A
  * turn writes its cursor with its lease and its release, not after each event (a write unit each):
  * a deliverer that dies before its release leaves its deliveries to be sent again, in order.
  */
@@ -52,6 +53,8 @@ class DeliveryWritesTest {
     };
     /** Set: the next release of a lease fails, as if the deliverer's process died just before it. */
     private final java.util.concurrent.atomic.AtomicBoolean dieBeforeRelease = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Listings of a tenant's subscriptions by the deliverer. */
+    private final AtomicInteger listings = new AtomicInteger();
     /** Reads of delivery states by the deliverer. */
     private final AtomicInteger stateReads = new AtomicInteger();
     private final WebhookStore countedWebhooks = new WebhookStore() {
@@ -67,6 +70,7 @@ class DeliveryWritesTest {
 
         @Override
         public List<Webhook> list(String tenantId) {
+            listings.incrementAndGet();
             return fixture.webhooks.list(tenantId);
         }
 
@@ -108,24 +112,29 @@ class DeliveryWritesTest {
             DeliveryState caughtUp = delivery(webhook);
             assertTrue(EventPositions.caughtUp(caughtUp.position(), 1), caughtUp.position());
 
-            // A new deliverer (another process): the round reads the delivery's state, and nothing else.
-            WebhookDeliverer otherProcess = new WebhookDeliverer(fixture.webhooks, fixture.deadLetters,
+            // Another process: its first round reads the subscriptions and the delivery's state, and nothing else.
+            WebhookDeliverer otherProcess = new WebhookDeliverer(countedWebhooks, fixture.deadLetters,
                     new EventFeed(countedLog, fixture.syncs), fixture.targets, fixture.time, WebhookFixture.POLICY);
+            WebhookRounds otherRounds = new WebhookRounds(fixture.syncs, otherProcess);
             int readsBefore = eventReads.get();
-            for (int minute = 0; minute < 3; minute++) {
-                fixture.time.advance(Duration.ofMinutes(1));
-                List<WebhookDeliverer.Report> reports = new WebhookRounds(fixture.syncs, otherProcess).everyAccount(fixture.anHourFromNow());
-                assertEquals(WebhookDeliverer.Status.CAUGHT_UP, reports.get(0).status());
-            }
+            int statesBefore = stateReads.get();
+            int listingsBefore = listings.get();
+            fixture.time.advance(Duration.ofMinutes(1));
+            assertEquals(WebhookDeliverer.Status.CAUGHT_UP, otherRounds.everyAccount(fixture.anHourFromNow()).get(0).status());
+            assertEquals(statesBefore + 1, stateReads.get());
             assertEquals(caughtUp.revision(), delivery(webhook).revision(), "no lease taken and given back");
             assertEquals(readsBefore, eventReads.get(), "no read of the account's events");
 
-            // The process that saw it caught up at this mark reads nothing at all.
-            int statesBefore = stateReads.get();
-            fixture.time.advance(Duration.ofMinutes(1));
-            assertEquals(WebhookDeliverer.Status.CAUGHT_UP, rounds.everyAccount(fixture.anHourFromNow()).get(0).status());
-            assertEquals(statesBefore, stateReads.get(), "no read of the delivery's state");
+            // Its next rounds at the same mark, and the first process's (which delivered the run): nothing at all.
+            for (int minute = 0; minute < 3; minute++) {
+                fixture.time.advance(Duration.ofMinutes(1));
+                assertEquals(List.of(), otherRounds.everyAccount(fixture.anHourFromNow()));
+                assertEquals(List.of(), rounds.everyAccount(fixture.anHourFromNow()));
+            }
+            assertEquals(statesBefore + 1, stateReads.get(), "no read of the delivery's state");
+            assertEquals(listingsBefore + 1, listings.get(), "the tenant's subscriptions not listed");
             assertEquals(readsBefore, eventReads.get());
+            assertEquals(caughtUp.revision(), delivery(webhook).revision());
 
             // A run published since: the next round delivers it whole, and is caught up again after.
             List<String> second = publishRun(account, 2, 3);
