@@ -54,7 +54,7 @@ final class KeptDirectory {
      * the pass's own generation, before it is cleaned up; an organization it changed nothing of is
      * not revised; repeating it changes nothing.
      */
-    void patch(SyncRun run, String dataKey, java.time.Instant now) {
+    void patch(SyncRun run, String dataKey, java.time.Instant now, Runnable beginning) {
         Map<String, com.fasterxml.jackson.databind.JsonNode> changes = new Overlay(snapshots, run).changes();
         for (SyncRun.Organization org : run.organizations()) {
             String prefix = SnapshotKeys.organization(org.id());
@@ -65,6 +65,7 @@ final class KeptDirectory {
                 }
             });
             if (!ofOrg.isEmpty()) {
+                beginning.run();
                 directory.revised(dataKey, org.slug(), data -> patch(data, ofOrg, now), now);
             }
         }

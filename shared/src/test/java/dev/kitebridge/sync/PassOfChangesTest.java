@@ -519,7 +519,7 @@ class PassOfChangesTest {
             fixture.syncs.replaceRun(new SyncRun(r.id(), r.tenantId(), r.accountId(), r.ordinal(), r.trigger(), r.subjects(), r.allowDeletions(),
                     r.status(), r.phase(), r.createdAt(), r.startedAt(), r.finishedAt(), r.baseGeneration(), r.generation(), r.inPlace(),
                     List.of(new SyncRun.Organization("another-organization", "another", "Another")), r.read(), r.diff(), r.counts(), r.error(),
-                    r.attempts(), r.stalledSince(), r.revision()));
+                    r.attempts(), r.stalledSince(), r.applying(), r.revision()));
 
             SyncRun done = fixture.finish(queued.id(), WORKER);
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
