@@ -64,7 +64,8 @@ public final class SyncRunner {
     /**
      * A run's scratch is applied in PUBLISH only while it expires more than this much later: a turn
      * (a Lambda's 15 minutes at most, and its lease's margin) ends well inside it, so that no turn
-     * reads part of it before TTL and part after (see {@link #publish}).
+     * reads part of it before its expiry and part after, even on a clock some minutes off DynamoDB's
+     * (see {@link #publish}).
      */
     static final Duration SCRATCH_MARGIN = Duration.ofHours(1);
 
@@ -326,15 +327,16 @@ public final class SyncRunner {
     /**
      * Whether the run has scratch and has not reached PUBLISH within {@link SyncRun#PUBLISH_WITHIN} of
      * being made: it fails as a stuck run does (nothing of it is applied, its events are taken back),
-     * a day before its scratch expires, so that no run reads its scratch after TTL may have deleted
-     * part of it. A full run not in place (a first sync, however long it takes) writes no scratch.
+     * a day before its scratch expires, so that a run reaches PUBLISH with a day of retries left before
+     * its scratch expires (see {@link #publish}). A full run not in place (a first sync, however long
+     * it takes) writes no scratch.
      */
     private boolean overdue(SyncRun run) {
         return run.scratch() && !run.finished() && run.phase().compareTo(SyncRun.Phase.PUBLISH) < 0
                 && !time.now().isBefore(run.createdAt().plus(SyncRun.PUBLISH_WITHIN));
     }
 
-    /** Whether the run's scratch expires within {@link #SCRATCH_MARGIN}: from then on it is not read (see {@link #publish}). */
+    /** Whether the run's scratch expires within {@link #SCRATCH_MARGIN}: from then on it is not applied (see {@link #publish}). */
     private boolean scratchExpiring(SyncRun run) {
         return run.scratch() && !time.now().isBefore(run.scratchExpiresAt().minus(SCRATCH_MARGIN));
     }
