@@ -300,8 +300,14 @@ public final class SyncRunner {
                     if (!done) {
                         return Outcome.later(time.now());
                     }
-                    // A pass's end is fixed here (see publish), in the same save: one write of its item fewer.
-                    progress.save(r -> r.full() ? r.inPhase(SyncRun.Phase.PUBLISH) : r.inPhase(SyncRun.Phase.PUBLISH).finishing(time.now()));
+                    if (run.full()) {
+                        progress.save(r -> r.inPhase(SyncRun.Phase.PUBLISH));
+                    } else {
+                        // A pass's end is fixed here (see publish), and stored with its next save: the one before its first
+                        // write into the account's generation (see #beginning), or before its end is published. A worker that
+                        // dies before then leaves it in VERIFY, whose checks are done again: one write of its item fewer.
+                        progress.defer(r -> r.inPhase(SyncRun.Phase.PUBLISH).finishing(time.now()));
+                    }
                 }
                 case PUBLISH -> {
                     if (run.status() == SyncRun.Status.FAILED) {
@@ -464,7 +470,9 @@ public final class SyncRunner {
      * repeated after a crash finds it done), then the run is complete. Each step can be repeated.
      */
     private void publish(RunProgress progress, Turn turn) {
-        SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
+        // Its end is fixed first, and stored with the save before its first write into the account's generation (see
+        // #beginning), or before its end is published (a publication repeated says the same).
+        SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.defer(r -> r.finishing(time.now()));
         // Applied before the mark moves; once it has passed the run (a worker died before saving so), the account is
         // free and a next run may have written the same items: they are not written again over its.
         if (turn.state.publishedThrough() < run.ordinal() && run.applying() != SyncRun.Applying.CUT_SHORT) {
@@ -511,6 +519,7 @@ public final class SyncRunner {
         Instant ended = run.finishedAt();
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
+        progress.flush();
         log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
         // What it read is confirmed as of when it began reading (its startedAt): no older than that.
         turn.update(s -> run.id().equals(s.activeRunId()),
@@ -561,7 +570,8 @@ public final class SyncRunner {
     /**
      * What runs before the first write of a run's PUBLISH into the account's current generation (or
      * the directory's kept data): the run saved as having begun applying, once (a write that fails may
-     * have landed). An unchanged pass writes nothing there, and saves nothing more.
+     * have landed), with what was deferred (its move to PUBLISH, its end). An unchanged run writes
+     * nothing there, and saves nothing more.
      */
     private static Runnable beginning(RunProgress progress) {
         return () -> {

@@ -329,7 +329,7 @@ class InPlaceRunTest {
 
     /**
      * A run in place whose PUBLISH keeps failing before it writes anything into the account's
-     * snapshot (here: the save that fixes its end), still retried in the last hour before its scratch
+     * snapshot (here: the save before its first write), still retried in the last hour before its scratch
      * expires, fails as a stuck run does: its events taken back, nothing of it applied or kept, and
      * the next full run finds its changes again (every published event matches the snapshot).
      */
@@ -472,8 +472,9 @@ class InPlaceRunTest {
     }
 
     /**
-     * A sync store that, while {@link #blocked}, fails a run's save that fixes its end in PUBLISH (a
-     * run in place's first step there: its PUBLISH fails before writing anything), and that kills
+     * A sync store that, while {@link #blocked}, fails a run's save that it has begun applying (the
+     * one before its first write into the account's generation: its PUBLISH fails before writing
+     * anything), and that kills
      * its worker once at a completed run's save where {@link #killAtEnd} (after its mark moved).
      */
     private static final class PublishBlocked extends ForwardingSyncStore {
@@ -486,8 +487,7 @@ class InPlaceRunTest {
 
         @Override
         public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
-            if (blocked && changed.phase() == SyncRun.Phase.PUBLISH && changed.status() == SyncRun.Status.RUNNING
-                    && changed.finishedAt() != null) {
+            if (blocked && changed.status() == SyncRun.Status.RUNNING && changed.applying() == SyncRun.Applying.BEGUN) {
                 throw new IllegalStateException("the sync table is unreachable");
             }
             if (killAtEnd && changed.status() == SyncRun.Status.COMPLETED) {

@@ -457,8 +457,8 @@ class PassOfChangesTest {
                 assertEquals(0, counted.writes(run.generation()), "nor into the pass's own generation");
                 assertTrue(counted.reads(current) > 0, "the subjects were compared with the snapshot");
                 CountingSnapshots.assertSameItems(before, pass.snapshot(), "nothing changed");
-                // READ's end with DIFF's start, DIFF's end, VERIFY's end with PUBLISH's start, PUBLISH's end with DONE (its
-                // scratch left to expire: no CLEAN); nothing written into the snapshot, so no save that applying has begun.
+                // READ's end with DIFF's start, DIFF's end, VERIFY's end with PUBLISH's start (stored before its end event),
+                // PUBLISH's end with DONE (its scratch left to expire: no CLEAN).
                 assertEquals(4, runSaves.get(), "the run's item stored " + runSaves.get() + " times for " + subjects.size() + " subjects");
             }
         }
