@@ -471,35 +471,8 @@ class InPlaceRunTest {
         }
     }
 
-    /**
-     * A sync store that, while {@link #blocked}, fails a run's save that it has begun applying (the
-     * one before its first write into the account's generation: its PUBLISH fails before writing
-     * anything), and that kills
-     * its worker once at a completed run's save where {@link #killAtEnd} (after its mark moved).
-     */
-    private static final class PublishBlocked extends ForwardingSyncStore {
-        volatile boolean blocked;
-        volatile boolean killAtEnd;
-
-        PublishBlocked() {
-            super(new InMemorySyncStore());
-        }
-
-        @Override
-        public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
-            if (blocked && changed.status() == SyncRun.Status.RUNNING && changed.applying() == SyncRun.Applying.BEGUN) {
-                throw new IllegalStateException("the sync table is unreachable");
-            }
-            if (killAtEnd && changed.status() == SyncRun.Status.COMPLETED) {
-                killAtEnd = false;
-                throw new Killer.Killed();
-            }
-            return super.replaceRun(changed);
-        }
-    }
-
     /** Works on the run until it is in PUBLISH and has failed there twice (its PUBLISH blocked); returns it. */
-    private static SyncRun toPublish(SyncFixture fixture, String runId) {
+    static SyncRun toPublish(SyncFixture fixture, String runId) {
         for (int worker = 0; fixture.syncs.run(runId).orElseThrow().attempts() < 2; worker++) {
             SyncRunner.Outcome outcome = fixture.runner.work(runId, "worker-" + worker, fixture.time.now().plus(WORKER));
             assertTrue(worker < 1_000);
