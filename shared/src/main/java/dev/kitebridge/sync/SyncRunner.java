@@ -64,7 +64,8 @@ public final class SyncRunner {
     /**
      * A run's scratch is applied in PUBLISH only while it expires more than this much later: a turn
      * (a Lambda's 15 minutes at most, and its lease's margin) ends well inside it, so that no turn
-     * reads part of it before TTL and part after (see {@link #publish}).
+     * reads part of it before its expiry and part after, even on a clock some minutes off DynamoDB's
+     * (see {@link #publish}).
      */
     static final Duration SCRATCH_MARGIN = Duration.ofHours(1);
 
@@ -299,8 +300,14 @@ public final class SyncRunner {
                     if (!done) {
                         return Outcome.later(time.now());
                     }
-                    // A pass's end is fixed here (see publish), in the same save: one write of its item fewer.
-                    progress.save(r -> r.full() ? r.inPhase(SyncRun.Phase.PUBLISH) : r.inPhase(SyncRun.Phase.PUBLISH).finishing(time.now()));
+                    if (run.full()) {
+                        progress.save(r -> r.inPhase(SyncRun.Phase.PUBLISH));
+                    } else {
+                        // A pass's end is fixed here (see publish), and stored with its next save: the one before its first
+                        // write into the account's generation (see #beginning), or before its end is published. A worker that
+                        // dies before then leaves it in VERIFY, whose checks are done again: one write of its item fewer.
+                        progress.defer(r -> r.inPhase(SyncRun.Phase.PUBLISH).finishing(time.now()));
+                    }
                 }
                 case PUBLISH -> {
                     if (run.status() == SyncRun.Status.FAILED) {
@@ -326,15 +333,16 @@ public final class SyncRunner {
     /**
      * Whether the run has scratch and has not reached PUBLISH within {@link SyncRun#PUBLISH_WITHIN} of
      * being made: it fails as a stuck run does (nothing of it is applied, its events are taken back),
-     * a day before its scratch expires, so that no run reads its scratch after TTL may have deleted
-     * part of it. A full run not in place (a first sync, however long it takes) writes no scratch.
+     * a day before its scratch expires, so that a run reaches PUBLISH with a day of retries left before
+     * its scratch expires (see {@link #publish}). A full run not in place (a first sync, however long
+     * it takes) writes no scratch.
      */
     private boolean overdue(SyncRun run) {
         return run.scratch() && !run.finished() && run.phase().compareTo(SyncRun.Phase.PUBLISH) < 0
                 && !time.now().isBefore(run.createdAt().plus(SyncRun.PUBLISH_WITHIN));
     }
 
-    /** Whether the run's scratch expires within {@link #SCRATCH_MARGIN}: from then on it is not read (see {@link #publish}). */
+    /** Whether the run's scratch expires within {@link #SCRATCH_MARGIN}: from then on it is not applied (see {@link #publish}). */
     private boolean scratchExpiring(SyncRun run) {
         return run.scratch() && !time.now().isBefore(run.scratchExpiresAt().minus(SCRATCH_MARGIN));
     }
@@ -462,28 +470,41 @@ public final class SyncRunner {
      * repeated after a crash finds it done), then the run is complete. Each step can be repeated.
      */
     private void publish(RunProgress progress, Turn turn) {
-        SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
-        boolean expiring = scratchExpiring(run);
+        // Its end is fixed first, and stored with the save before its first write into the account's generation (see
+        // #beginning), or before its end is published (a publication repeated says the same).
+        SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.defer(r -> r.finishing(time.now()));
         // Applied before the mark moves; once it has passed the run (a worker died before saving so), the account is
         // free and a next run may have written the same items: they are not written again over its.
-        if (turn.state.publishedThrough() < run.ordinal()) {
-            if (expiring) {
+        if (turn.state.publishedThrough() < run.ordinal() && run.applying() != SyncRun.Applying.CUT_SHORT) {
+            if (scratchExpiring(run)) {
                 // Still in PUBLISH as its scratch expires (it reached PUBLISH within a day, see #overdue: it has been retried
-                // for most of a day since), and TTL deletes that in no order. Applied now, a pass's would be partly lost, and
-                // a run in place's markers gone would make it delete every item it did not see: the account's whole snapshot.
-                // It is not applied (what an earlier attempt applied stays), and the run is published all the same: taking
-                // its events back could lose changes already applied, where publishing them errs towards being seen (the
-                // next full run finds what is not applied, and says it again). It confirms nothing, and keeps nothing for
-                // the directory (see #keep): the next full run puts the snapshot and the kept data right.
+                // for most of a day since). Every item of it expires at the same instant, and reads leave out what has
+                // expired: a turn that straddled that instant (or a clock off by as much) would read part of it, and a run in
+                // place that found its markers gone would delete every item it did not see: the account's whole snapshot.
+                if (run.applying() == SyncRun.Applying.NOT_BEGUN) {
+                    // Nothing of it written: it fails as a stuck run does (its events taken back), and the account's next
+                    // pass or full run finds its changes again.
+                    LOG.log(System.Logger.Level.WARNING, "sync run " + run.id() + " of account " + run.accountId()
+                            + " fails: not published before what it read expires at " + run.scratchExpiresAt());
+                    fail(progress, "not published before what it read expires (" + SyncRun.SCRATCH_LIFETIME.toHours()
+                            + " hours after it was made)", false);
+                    return; // its failure is published next
+                }
+                // Half applied: it is published without finishing (taking its events back could lose changes already
+                // applied, where publishing them errs towards being seen: the next full run finds what is not applied, and
+                // says it again). The decision is saved, so that what follows reads it, not the clock: the run confirms
+                // nothing, and keeps nothing for the directory (see #keep); the next full run puts both right.
                 LOG.log(System.Logger.Level.ERROR, "sync run " + run.id() + " of account " + run.accountId() + " publishes without"
-                        + " applying its changes to the account's snapshot: they expire at " + run.scratchExpiresAt()
+                        + " finishing applying its changes to the account's snapshot: they expire at " + run.scratchExpiresAt()
                         + "; the account's next full run corrects the snapshot, and may repeat some of the run's events");
+                progress.save(r -> r.applying(SyncRun.Applying.CUT_SHORT));
             } else if (!run.full()) {
-                applyChanges(run, turn);
+                applyChanges(progress, run, turn);
             } else if (run.inPlace()) {
-                applyInPlace(run, turn);
+                applyInPlace(progress, run, turn);
             }
         }
+        boolean cutShort = progress.current().applying() == SyncRun.Applying.CUT_SHORT;
         Map<String, Long> byType = new HashMap<>();
         String after = EventPositions.firstOfRun(run.ordinal());
         while (true) {
@@ -498,11 +519,12 @@ public final class SyncRunner {
         Instant ended = run.finishedAt();
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
+        progress.flush();
         log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
         // What it read is confirmed as of when it began reading (its startedAt): no older than that.
         turn.update(s -> run.id().equals(s.activeRunId()),
                 s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
-                        .confirming(expiring ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt()));
+                        .confirming(cutShort ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt()));
         ended(progress.save(r -> afterPublish(r.ended(SyncRun.Status.COMPLETED, ended, null, counts))));
     }
 
@@ -523,13 +545,14 @@ public final class SyncRunner {
      * its events are out: from here on the pass is only ever retried (see {@link #failedAttempt}),
      * so that no change is kept without its event. Each step can be repeated.
      */
-    private void applyChanges(SyncRun run, Turn turn) {
+    private void applyChanges(RunProgress progress, SyncRun run, Turn turn) {
         if (turn.currentGeneration() != run.baseGeneration()) {
             return; // never so while the pass is the account's one run; a guard against writing into another run's generation
         }
-        new Overlay(snapshots, run).publish();
+        Runnable beginning = beginning(progress);
+        new Overlay(snapshots, run).publish(beginning);
         if (kept != null) {
-            turn.dataKey().ifPresent(dataKey -> kept.patch(run, dataKey, time.now()));
+            turn.dataKey().ifPresent(dataKey -> kept.patch(run, dataKey, time.now(), beginning));
         }
     }
 
@@ -537,11 +560,25 @@ public final class SyncRunner {
      * A full run in place goes into the account's current generation before its events are out,
      * as a pass does: from here on it is only ever retried (see {@link #failedAttempt}). Repeatable.
      */
-    private void applyInPlace(SyncRun run, Turn turn) {
+    private void applyInPlace(RunProgress progress, SyncRun run, Turn turn) {
         if (turn.currentGeneration() != run.baseGeneration()) {
             return; // never so while the run is the account's one run
         }
-        diff.inPlace(run).publish();
+        diff.inPlace(run).publish(beginning(progress));
+    }
+
+    /**
+     * What runs before the first write of a run's PUBLISH into the account's current generation (or
+     * the directory's kept data): the run saved as having begun applying, once (a write that fails may
+     * have landed), with what was deferred (its move to PUBLISH, its end). An unchanged run writes
+     * nothing there, and saves nothing more.
+     */
+    private static Runnable beginning(RunProgress progress) {
+        return () -> {
+            if (progress.current().applying() == SyncRun.Applying.NOT_BEGUN) {
+                progress.save(r -> r.applying(SyncRun.Applying.BEGUN));
+            }
+        };
     }
 
     /**
@@ -627,8 +664,8 @@ public final class SyncRunner {
         if (turn.currentGeneration() != run.publishedGeneration()) {
             return;
         }
-        if (scratchExpiring(run)) {
-            return; // it may have published without applying its scratch (see #publish): the account's generation may not be what it read
+        if (run.applying() == SyncRun.Applying.CUT_SHORT) {
+            return; // published without finishing applying its scratch (see #publish): the account's generation is not what it read
         }
         // Read again, not the turn's: the whole data is written anew here, and an account unlinked since must not get it back.
         Optional<String> dataKey = access.dataKey(run.tenantId(), run.accountId());

@@ -19,7 +19,8 @@ import dev.kitebridge.sandbox.model.Population;
 /**
  * A run's scratch expires {@link SyncRun#SCRATCH_LIFETIME} after the run was made (DynamoDB's TTL
  * deletes it): a run that has not reached PUBLISH within {@link SyncRun#PUBLISH_WITHIN} fails, as a
- * stuck run does, before it could read its scratch once part of it is gone.
+ * stuck run does, before it could read its scratch once part of it is gone; one still retrying its
+ * PUBLISH in the last hour before its scratch expires fails so too where it has not begun applying it.
  */
 class ScratchLifetimeTest {
 
@@ -83,6 +84,46 @@ class ScratchLifetimeTest {
             assertTrue(ended.error().startsWith("not published within"), ended.error());
             assertEquals(before, fixture.snapshot());
             assertEquals(List.of(ChangeEvent.SYNC_RUN_FAILED), types(fixture, seen));
+        }
+    }
+
+    /**
+     * A pass whose PUBLISH keeps failing before it writes anything into the account's snapshot (the
+     * save before its first write), still retried in the last hour before its scratch expires, fails
+     * as a stuck pass does: its events taken back, nothing of it applied; the next pass of the same
+     * subject publishes the change (every published event matches the snapshot).
+     */
+    @Test
+    void aPassThatHasNotBegunApplyingWhenItsScratchIsAboutToExpireFailsAndTakesItsEventsBack() {
+        VirtualTime time = new VirtualTime();
+        PublishBlocked syncs = new PublishBlocked();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(40, 3)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, syncs, java.util.function.UnaryOperator.identity())) {
+            assertEquals(SyncRun.Status.COMPLETED, fixture.sync(WORKER).status());
+            Map<String, String> before = fixture.snapshot();
+            String keptBefore = fixture.kept();
+            int seen = fixture.events().size();
+            List<Subject> subjects = List.of(Subject.user(fixture.org().uuid(), promote(fixture)));
+
+            syncs.blocked = true;
+            SyncRun pass = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            SyncRun publishing = InPlaceRunTest.toPublish(fixture, pass.id());
+            assertEquals(SyncRun.Applying.NOT_BEGUN, publishing.applying());
+            time.advance(Duration.between(time.now(), publishing.scratchExpiresAt().minus(Duration.ofMinutes(30))));
+            syncs.blocked = false;
+            SyncRun ended = fixture.finish(pass.id(), WORKER);
+
+            assertEquals(SyncRun.Status.FAILED, ended.status());
+            assertTrue(ended.error().startsWith("not published before what it read expires"), ended.error());
+            assertEquals(before, fixture.snapshot(), "nothing of it taken into the account's snapshot");
+            assertEquals(keptBefore, fixture.kept(), "nor into the directory's kept data");
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_FAILED), types(fixture, seen), "its events taken back, its failure published");
+
+            seen = fixture.events().size();
+            SyncRun next = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            SyncRun published = fixture.finish(next.id(), WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, published.status(), published.error());
+            assertTrue(types(fixture, seen).contains(ChangeEvent.USER_UPDATED), types(fixture, seen).toString());
         }
     }
 

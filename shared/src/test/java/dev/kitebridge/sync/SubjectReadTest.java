@@ -161,7 +161,7 @@ class SubjectReadTest {
                 "what differs: u4 a member of the organization, in no team");
         Overlay overlay = new Overlay(snapshots, run);
         assertEquals(List.of(SnapshotKeys.user(ORG, "u1"), SnapshotKeys.user(ORG, "u2"), SnapshotKeys.user(ORG, "u3")), overlay.membersIn(ORG, TEAM));
-        overlay.publish();
+        overlay.publish(() -> { });
 
         // What a full run finds: the snapshot as it was, with u4 a member in no team (nor in the team's index).
         SnapshotStore full = snapshot();

@@ -39,7 +39,8 @@ import dev.kitebridge.time.TimeSource;
  * {@link Limits} (200 patches, 512 KB; or a patch would not fit one item): the fold
  * first takes the next sequence with a seal that names the new write, so a revision racing it
  * follows the seal instead of patching the old write. At 10,000 members the data is some 2.3 MB
- * gzipped (seven chunks): a save is some 2,300 write units put and as many deleted, where a pass's
+ * gzipped (seven chunks): a save is some 2,300 write units put, and as many again to delete the write
+ * it supersedes where that is not left to expire (the daily save's is: see {@link #LEFT_TO_EXPIRE}), where a pass's
  * patch is one item under a kilobyte (one unit), and its reads are two pointer Queries and one of
  * the patches (a read unit each) besides the chunks where the process has not cached them.
  *
@@ -65,8 +66,11 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
      * that delete. The daily full run's save supersedes the one a day before, which has an hour left
      * of its {@link #CHUNK_LIFETIME}: two hours leave an hour for a run early. A write superseded
      * younger (saves more often than daily: the directory's own reads, folds) is deleted as before,
-     * so that frequent saves do not pile up a day of dead writes. Nothing reads a superseded write:
-     * its pointers moved, and a pointer (checked for expiry) is the only way to a write's chunks.
+     * so that frequent saves do not pile up a day of dead writes. A superseded write is read only
+     * through a pointer (checked for expiry), the only way to a write's chunks: once its pointers moved,
+     * nothing reads it. It is dropped from the process's cache all the same where a pointer that did
+     * not move still names it (unlike a delete, which waits for no pointer to): a read through that
+     * pointer reads its chunks again, which stay whole until they expire, as that pointer does.
      */
     static final Duration LEFT_TO_EXPIRE = Duration.ofHours(2);
     /**
