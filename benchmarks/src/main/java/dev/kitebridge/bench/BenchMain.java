@@ -13,7 +13,7 @@ import java.util.Locale;
  * java -jar benchmarks/target/kitebridge-benchmarks.jar cold-start [--rounds 7]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar warm-page
  * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small] [--second in-place|whole|none]
- * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2] [--audit-share 0]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2] [--audit-share 0] [--no-webhooks]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar freshness [--small]
  * </pre>
  */
@@ -27,7 +27,7 @@ public final class BenchMain {
             System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
                     + " | organization-budget [--scale 10]"
                     + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] [--second in-place|whole|none]"
-                    + " | fleet [--scale 20] [--small] [--passes 2] [--audit-share 0] | freshness [--small]");
+                    + " | fleet [--scale 20] [--small] [--passes 2] [--audit-share 0] [--no-webhooks] | freshness [--small]");
             System.exit(rest.isEmpty() ? 0 : 2);
         }
         // This jar carries every SDK HTTP client measured; the benchmarks' own SDK clients use the deployed one.
@@ -49,8 +49,8 @@ public final class BenchMain {
             double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
             int passes = rest.indexOf("--passes") > 0 ? Integer.parseInt(rest.get(rest.indexOf("--passes") + 1)) : 2;
             double auditShare = rest.indexOf("--audit-share") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--audit-share") + 1)) : 0;
-            new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, auditShare, java.nio.file.Path.of("template.yaml"))
-                    .run(rest.contains("--small"));
+            new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, auditShare, !rest.contains("--no-webhooks"),
+                    java.nio.file.Path.of("template.yaml")).run(rest.contains("--small"));
             return;
         }
         if (rest.get(0).equals("freshness")) {

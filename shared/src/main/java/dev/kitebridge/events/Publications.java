@@ -9,8 +9,11 @@ import java.util.List;
  */
 public interface Publications {
 
-    /** An account whose events are published, by tenant. */
-    record Feed(String tenantId, String accountId) {}
+    /**
+     * An account whose events are published, by tenant, with the ordinal of its last run whose events are, as the
+     * caller knows it ({@link #feeds}: read with the list, a moment behind at most; a worker: the run it just ended).
+     */
+    record Feed(String tenantId, String accountId, long publishedThrough) {}
 
     /** The ordinal of the last run whose events are published; 0 when none is (or no such account). */
     long publishedThrough(String accountId);

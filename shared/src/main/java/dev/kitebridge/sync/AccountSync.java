@@ -44,7 +44,7 @@ public record AccountSync(
     }
 
     /** The ordinal of an account's link in its event log: its runs come after it. */
-    public static final long LINK_ORDINAL = 1;
+    public static final long LINK_ORDINAL = EventPositions.LINK_ORDINAL;
 
     /** An account that has never synced and whose log has nothing published. */
     public static AccountSync first(String accountId, String tenantId) {
@@ -66,7 +66,7 @@ public record AccountSync(
     public static ChangeEvent accountCreated(String tenantId, String accountId, Instant linkedAt, JsonNode account) {
         return new ChangeEvent(SyncRunner.eventId(accountId, LINK_ORDINAL, "created"),
                 ChangeEvent.ACCOUNT_CREATED, tenantId, accountId, linkedAt, account, null,
-                EventPositions.of(LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, "account"));
+                EventPositions.of(LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, EventPositions.LINK_KEY));
     }
 
     public AccountSync withActiveRun(String runId, long ordinalTaken) {

@@ -291,11 +291,22 @@ final class InPlace {
     /**
      * Makes L the after-state: walks L and N's records side by side in key order, writes each of N's
      * items that L lacks or has otherwise, and deletes each of L's items the run did not see and N
-     * does not have. Repeating it (after a crash) finds less to do, and ends the same.
+     * does not have. Repeating it (after a crash) finds less to do, and ends the same. {@code beginning}
+     * runs before its first write (see {@link SyncRun.Applying}).
+     *
+     * <p>It refuses (before writing anything) where the run read records but no marker of them is
+     * found: they have expired (see {@link SyncRun#scratchExpiresAt}), or are read on a clock past
+     * their expiry, and every item of L would read as not seen: deleted, the account's whole snapshot.
      *
      * @return how many items of L it wrote or deleted
+     * @throws IllegalStateException where the run's markers are not found
      */
-    long publish() {
+    long publish(Runnable beginning) {
+        SyncRun.Counts read = run.counts();
+        if (seen.isEmpty() && read.users() + read.invitations() + read.groups() + read.memberships() > 0) {
+            throw new IllegalStateException("run " + run.id() + " read records but none of its markers is found (expired?):"
+                    + " its publication would delete the account's whole snapshot");
+        }
         Items base = new Items(run.baseGeneration());
         Items mine = new Items(run.generation());
         List<SnapshotStore.Item> puts = new ArrayList<>();
@@ -321,21 +332,25 @@ final class InPlace {
                 base.next();
             }
             if (puts.size() >= PAGE) {
+                beginning.run();
                 snapshots.put(run.accountId(), run.baseGeneration(), List.copyOf(puts));
                 written += puts.size();
                 puts.clear();
             }
             if (deletes.size() >= PAGE) {
+                beginning.run();
                 snapshots.delete(run.accountId(), run.baseGeneration(), List.copyOf(deletes));
                 written += deletes.size();
                 deletes.clear();
             }
         }
         if (!puts.isEmpty()) {
+            beginning.run();
             snapshots.put(run.accountId(), run.baseGeneration(), puts);
             written += puts.size();
         }
         if (!deletes.isEmpty()) {
+            beginning.run();
             snapshots.delete(run.accountId(), run.baseGeneration(), deletes);
             written += deletes.size();
         }

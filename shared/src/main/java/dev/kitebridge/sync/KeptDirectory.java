@@ -51,10 +51,11 @@ final class KeptDirectory {
      * A pass of changes, as the directory's kept data: what it changed (see {@link PassItems}), each
      * change applied to what is kept — a member gone, a profile, a membership set or gone, a team
      * gone, renamed, new (with its members and pipelines) or with its pipelines changed. Read from
-     * the pass's own generation, before it is cleaned up; an organization it changed nothing of is
-     * not revised; repeating it changes nothing.
+     * the pass's own generation, in its PUBLISH (long before that expires: see {@link SyncRun#scratchExpiresAt});
+     * an organization it changed nothing of is not revised; repeating it changes nothing. {@code beginning}
+     * runs before its first revision (see {@link SyncRun.Applying}).
      */
-    void patch(SyncRun run, String dataKey, java.time.Instant now) {
+    void patch(SyncRun run, String dataKey, java.time.Instant now, Runnable beginning) {
         Map<String, com.fasterxml.jackson.databind.JsonNode> changes = new Overlay(snapshots, run).changes();
         for (SyncRun.Organization org : run.organizations()) {
             String prefix = SnapshotKeys.organization(org.id());
@@ -65,6 +66,7 @@ final class KeptDirectory {
                 }
             });
             if (!ofOrg.isEmpty()) {
+                beginning.run();
                 directory.revised(dataKey, org.slug(), data -> patch(data, ofOrg, now), now);
             }
         }

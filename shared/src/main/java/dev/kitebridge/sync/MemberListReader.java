@@ -31,8 +31,9 @@ import dev.kitebridge.directory.orgdata.OrganizationReader.RestLane;
  * <p>Each page leaves a marker in the pass's generation ({@code ~listed/ORG/PAGE}: the ids it
  * listed) and moves the checkpoint (the REST lane's next page, and the subjects found on it) in one
  * save: a worker that dies resumes at the page after the last saved. After the last page the
- * markers say who was listed; the leavers are added and the markers deleted before the pass goes on
- * (a list begun again deletes what an earlier start left), so nothing of them is published.
+ * markers say who was listed, and the leavers are added; the markers are left to expire with the
+ * pass's scratch (see {@link SyncRun#scratchExpiresAt}: under {@code ~}, they are no record's, and
+ * nothing of them is published), but a list begun again deletes what an earlier start left.
  *
  * <p>Numbered pages shift when someone leaves mid-list: a member read on no page looks like a
  * leaver, and their own read (a REST get) finds them still there; a member read twice is harmless.
@@ -59,7 +60,6 @@ final class MemberListReader {
             SyncRun run = progress.current();
             RestLane lane = run.read().rest();
             if (lane.done()) {
-                dropMarkers(run, org); // again, where a worker died between the last save and this
                 return Optional.empty();
             }
             if (!session.now().isBefore(deadline)) {
@@ -75,7 +75,7 @@ final class MemberListReader {
                 kept.putAll(members(run, org));
             }
             Set<Subject> found = new LinkedHashSet<>(changed(org, page.items(), kept));
-            snapshots.put(run.accountId(), run.generation(), List.of(marker(org, request, page.items())));
+            snapshots.put(run.accountId(), run.generation(), List.of(marker(org, request, page.items())), run.scratchExpiresAt());
             RestLane next;
             if (page.next().isPresent()) {
                 next = lane.nextPage(page.next().get());

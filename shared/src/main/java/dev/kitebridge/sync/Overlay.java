@@ -169,13 +169,14 @@ final class Overlay {
      * index entries, which follow from its memberships) that the current generation has otherwise,
      * the invitations it rebuilt that changed, then the removal of each item it has a tombstone of
      * (and of a membership's entry with it). An unchanged subject costs no write. Repeating it
-     * changes nothing.
+     * changes nothing. {@code beginning} runs before its first write (see {@link SyncRun.Applying}).
      *
      * <p>A crash may stop it anywhere, and the index never misses a membership in between: an entry
      * is written before its membership and removed after it, and a team's roster summary, which
      * says its entries are whole, is written last.
      */
-    void publish() {
+    void publish(Runnable beginning) {
+        this.beginning = beginning;
         Map<String, SnapshotStore.Item> items = new TreeMap<>();
         Map<String, SnapshotStore.Item> entries = new TreeMap<>();
         List<String> gone = new ArrayList<>();
@@ -236,13 +237,22 @@ final class Overlay {
         put(changed.stream().filter(i -> TeamIndex.isSummary(i.key())).toList());
     }
 
+    /** What runs before a write of {@link #publish}. */
+    private Runnable beginning = () -> { };
+
     private void put(List<SnapshotStore.Item> items) {
+        if (!items.isEmpty()) {
+            beginning.run();
+        }
         for (int i = 0; i < items.size(); i += PAGE) {
             snapshots.put(run.accountId(), run.baseGeneration(), items.subList(i, Math.min(items.size(), i + PAGE)));
         }
     }
 
     private void delete(List<String> keys) {
+        if (!keys.isEmpty()) {
+            beginning.run();
+        }
         for (int i = 0; i < keys.size(); i += PAGE) {
             snapshots.delete(run.accountId(), run.baseGeneration(), keys.subList(i, Math.min(keys.size(), i + PAGE)));
         }

@@ -16,8 +16,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
  * nothing. Beside them, under {@code ~}, markers: a subject stopped part-way names what it read so
  * far ({@link #READ}), the member list its pages ({@link MemberListReader#LISTED}).
  *
- * <p>Listed once (it is small) and kept in step with what is written through it: a pass is its
- * generation's only writer.
+ * <p>Listed once per use (what a pass changes is small) and kept in step with what is written
+ * through it: a pass is its generation's only writer. The member list's markers are not listed
+ * (nothing here reads them): they stay in the pass's generation until it expires, some 4 KB a page
+ * of 100 members (400 KB at 10,000), which every listing of a pass with a member list would read
+ * again (some 100 read units each). Listed around, they cost that pass one Query more a listing;
+ * dropped at the list's end, they would cost a write unit a kilobyte (some 400 at 10,000 members).
  */
 final class PassItems {
 
@@ -29,34 +33,50 @@ final class PassItems {
     private final SnapshotStore snapshots;
     private final String accountId;
     private final long generation;
+    /** The pass's scratch expiry, which every item written through here carries (see {@link SyncRun#scratchExpiresAt}). */
+    private final java.time.Instant expiresAt;
+    /** Whether the pass reads a member list: its generation holds the list's markers, which are listed around. */
+    private final boolean listsMembers;
     private TreeMap<String, JsonNode> items;
 
     PassItems(SnapshotStore snapshots, SyncRun run) {
         this.snapshots = snapshots;
         this.accountId = run.accountId();
         this.generation = run.generation();
+        this.expiresAt = run.scratchExpiresAt();
+        this.listsMembers = run.subjects() != null && run.subjects().stream().anyMatch(s -> s.kind() == Subject.Kind.MEMBERS);
     }
 
     static boolean gone(JsonNode data) {
         return data != null && data.has("~gone");
     }
 
-    /** Every item of the generation, markers too, by key. */
+    /** Every item of the generation, markers too (but the member list's: see above), by key. */
     TreeMap<String, JsonNode> all() {
         if (items == null) {
             TreeMap<String, JsonNode> listed = new TreeMap<>();
-            String after = null;
-            while (true) {
-                List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, 500);
-                page.forEach(i -> listed.put(i.key(), i.data()));
-                if (page.size() < 500) {
-                    break;
-                }
-                after = page.get(page.size() - 1).key();
+            if (listsMembers) {
+                listInto(listed, null, MemberListReader.LISTED);
+                listInto(listed, MemberListReader.LISTED + Character.MAX_VALUE, null);
+            } else {
+                listInto(listed, null, null);
             }
             items = listed;
         }
         return items;
+    }
+
+    /** The generation's items after {@code after} and before {@code before} (null: from the first, to the last). */
+    private void listInto(TreeMap<String, JsonNode> listed, String after, String before) {
+        while (true) {
+            List<SnapshotStore.Item> page = before == null ? snapshots.list(accountId, generation, after, 500)
+                    : snapshots.list(accountId, generation, after, before, 500);
+            page.forEach(i -> listed.put(i.key(), i.data()));
+            if (page.size() < 500) {
+                return;
+            }
+            after = page.get(page.size() - 1).key();
+        }
     }
 
     /** The items and tombstones (not the markers), by key. */
@@ -77,7 +97,7 @@ final class PassItems {
 
     void put(List<SnapshotStore.Item> written) {
         if (!written.isEmpty()) {
-            snapshots.put(accountId, generation, written);
+            snapshots.put(accountId, generation, written, expiresAt);
             written.forEach(i -> all().put(i.key(), i.data()));
         }
     }

@@ -113,7 +113,7 @@ final class Removals {
         if (!missing.isEmpty()) {
             // A membership comes back with its entry in the team's index (a team's own items bring back no entry: each membership decides its own);
             // into a pass's generation alone, over its tombstone: the entry stays with the membership as it was.
-            snapshots.put(run.accountId(), run.generation(), run.full() ? TeamIndex.withEntries(missing) : missing);
+            snapshots.put(run.accountId(), run.generation(), run.full() ? TeamIndex.withEntries(missing) : missing, run.scratchExpiresAt());
         }
         log.delete(run.accountId(), List.of(event.position()));
         diff.recompare(run, record, now);

@@ -164,7 +164,7 @@ final class SnapshotDiff {
         if (!stays || !missed || last.isEmpty()) {
             return is;
         }
-        snapshots.put(run.accountId(), run.generation(), List.of(last.get()));
+        snapshots.put(run.accountId(), run.generation(), List.of(last.get()), run.scratchExpiresAt());
         List<SnapshotStore.Item> carried = new ArrayList<>(is);
         carried.add(last.get());
         carried.sort(java.util.Comparator.comparing(SnapshotStore.Item::key));

@@ -102,7 +102,7 @@ final class SnapshotSink implements OrganizationReader.Sink {
         snapshots.delete(run.accountId(), run.generation(), List.of(key, key + "/r"));
         if (run.inPlace()) {
             written().removeAll(List.of(key, key + "/r"));
-            snapshots.put(run.accountId(), run.generation(), List.of(InPlace.goneMarker(org.id(), team)));
+            snapshots.put(run.accountId(), run.generation(), List.of(InPlace.goneMarker(org.id(), team)), run.scratchExpiresAt());
             if (teamsListed != null) {
                 teamsListed.remove(team);
             }
@@ -158,7 +158,7 @@ final class SnapshotSink implements OrganizationReader.Sink {
         SyncRun run = progress.current();
         if (!run.inPlace()) {
             if (!items.isEmpty()) {
-                snapshots.put(run.accountId(), run.generation(), items);
+                snapshots.put(run.accountId(), run.generation(), items, run.scratchExpiresAt());
             }
             return;
         }
@@ -181,7 +181,7 @@ final class SnapshotSink implements OrganizationReader.Sink {
         List<String> readAgain = items.stream().filter(i -> i.data().toString().equals(current.get(i.key())))
                 .map(SnapshotStore.Item::key).filter(written()::contains).toList();
         if (!changed.isEmpty()) {
-            snapshots.put(run.accountId(), run.generation(), changed);
+            snapshots.put(run.accountId(), run.generation(), changed, run.scratchExpiresAt());
             changed.forEach(i -> written().add(i.key()));
         }
         if (!readAgain.isEmpty()) {
@@ -189,7 +189,7 @@ final class SnapshotSink implements OrganizationReader.Sink {
             written().removeAll(readAgain);
         }
         if (part != null) {
-            snapshots.put(run.accountId(), run.generation(), List.of(InPlace.seenMarker(org.id(), part, team, ids)));
+            snapshots.put(run.accountId(), run.generation(), List.of(InPlace.seenMarker(org.id(), part, team, ids)), run.scratchExpiresAt());
         }
     }
 

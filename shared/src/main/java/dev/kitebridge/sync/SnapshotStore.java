@@ -1,5 +1,6 @@
 package dev.kitebridge.sync;
 
+import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,21 +9,34 @@ import com.fasterxml.jackson.databind.JsonNode;
  * What sync runs read, one item per part of a directory record, by account and generation: a run
  * writes the next generation while the last complete one stays as it was, and compares the two
  * item by item in key order, so neither has to fit in memory.
+ *
+ * <p>A run's scratch (what a pass of changes, or a full run in place, writes into its own
+ * generation: see {@link SyncRun#scratchExpiresAt}) is written to expire: DynamoDB's TTL deletes it
+ * for free, where a delete costs the write units of the item's size. TTL deletes late (up to two
+ * days), so an item whose expiry has passed is neither listed nor got, on the store's clock.
  */
 public interface SnapshotStore {
 
     /** A part of a record: its key orders it beside the other parts of its record (see {@link SnapshotKeys}). */
     record Item(String key, JsonNode data) {}
 
-    /** Writes items into a generation; writing one again replaces it. */
-    void put(String accountId, long generation, List<Item> items);
+    /** Writes items into a generation, never to expire; writing one again replaces it. */
+    default void put(String accountId, long generation, List<Item> items) {
+        put(accountId, generation, items, null);
+    }
 
-    /** Items of a generation in key order after {@code afterKey} (null: from the first), at most {@code limit}. */
+    /**
+     * Writes items into a generation that expire at {@code expiresAt} (null: never); writing one
+     * again replaces it, with the expiry given then.
+     */
+    void put(String accountId, long generation, List<Item> items, Instant expiresAt);
+
+    /** Items of a generation in key order after {@code afterKey} (null: from the first), at most {@code limit}; none expired. */
     List<Item> list(String accountId, long generation, String afterKey, int limit);
 
     /**
      * Items of a generation in key order after {@code afterKey} and before {@code beforeKey}
-     * (exclusive), at most {@code limit}: a record or a prefix read without reading past its end
+     * (exclusive), at most {@code limit}, none expired: a record or a prefix read without reading past its end
      * (DynamoDB charges a query for every item it reads).
      */
     default List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
@@ -45,7 +59,7 @@ public interface SnapshotStore {
     }
 
     /**
-     * The items of a generation with these keys, those that are there (in no particular order): a
+     * The items of a generation with these keys, those that are there and not expired (in no particular order): a
      * run looks up each page it reads in the account's current generation, to write only what changed.
      */
     List<Item> get(String accountId, long generation, java.util.Collection<String> keys);

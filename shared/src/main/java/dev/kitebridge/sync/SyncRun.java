@@ -1,5 +1,6 @@
 package dev.kitebridge.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import dev.kitebridge.directory.orgdata.OrganizationReader.RestLane;
  *     sync, a pass of changes, and a run made before runs were in place (a run's kind never changes once made)
  * @param attempts how many times working on the run has failed: one that keeps failing is ended
  * @param stalledSince since when every READ turn waited on a spent budget without a page read; null while pages are read
+ * @param applying how far a pass's or a run in place's PUBLISH has gone into the account's current generation
  * @param revision a change is written only over the revision it was made from
  */
 public record SyncRun(
@@ -48,18 +50,55 @@ public record SyncRun(
         String error,
         int attempts,
         Instant stalledSince,
+        Applying applying,
         long revision) {
+
+    public SyncRun {
+        if (applying == null) {
+            // (a run stored before runs said so: one in PUBLISH or after may have begun applying)
+            applying = phase.compareTo(Phase.PUBLISH) >= 0 ? Applying.BEGUN : Applying.NOT_BEGUN;
+        }
+    }
 
     public enum Status { QUEUED, RUNNING, COMPLETED, FAILED }
 
     /**
+     * How long a run's scratch lives (see {@link #scratchExpiresAt}): DynamoDB's TTL deletes it after
+     * that, for free, where CLEAN's deletes cost as many write units as the items' puts. Two days: a
+     * run must reach PUBLISH within {@link #PUBLISH_WITHIN} of being made, and then publishes in a
+     * turn, or in retries of it a day long.
+     */
+    public static final Duration SCRATCH_LIFETIME = Duration.ofDays(2);
+    /** A run with scratch that has not reached PUBLISH this long after it was made fails (its scratch must not expire under it). */
+    public static final Duration PUBLISH_WITHIN = Duration.ofDays(1);
+
+    /**
      * READ Buildkite into the new generation; DIFF it with the base; VERIFY each removal with
      * Buildkite; HOLD deletions over the share; PUBLISH (or, for a failed run, take back what it
-     * wrote and publish its failure); CLEAN the generation left behind.
+     * wrote and publish its failure); CLEAN the generation left behind, where it is not scratch (TTL
+     * deletes that: see {@link #scratchExpiresAt}), and keep a completed full run's data for the
+     * directory. A run with nothing to clean goes from PUBLISH to DONE.
      */
     public enum Phase { READ, DIFF, VERIFY, HOLD, PUBLISH, CLEAN, DONE }
 
     public record Organization(String id, String slug, String name) {}
+
+    /**
+     * How far a pass's or a run in place's PUBLISH has gone into the account's current generation
+     * (and the directory's kept data): the clock says whether its scratch is expiring, this says what
+     * was done about it, so that a step repeated later reads the decision and not the clock.
+     */
+    public enum Applying {
+        /** Nothing of the run written there: a run whose scratch is expiring can still fail as if it never published. */
+        NOT_BEGUN,
+        /** Saved before its first write there: from here on the run is only ever published. */
+        BEGUN,
+        /**
+         * Published without finishing: its scratch was expiring while what it had begun to apply was not
+         * done. The account's generation is not what it read: it confirms nothing and keeps nothing.
+         */
+        CUT_SHORT
+    }
 
     /**
      * Where reading stands: the organization being read, and each lane's place in it. The GraphQL
@@ -153,7 +192,7 @@ public record SyncRun(
             throw new IllegalArgumentException("a full run reads which organizations it reaches");
         }
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects == null ? null : List.copyOf(subjects), allowDeletions, Status.QUEUED, Phase.READ, now, null, null, baseGeneration,
-                ordinal, subjects == null && baseGeneration != 0, List.copyOf(organizations), Read.start(0), Diff.START, Counts.ZERO, null, 0, null, 0);
+                ordinal, subjects == null && baseGeneration != 0, List.copyOf(organizations), Read.start(0), Diff.START, Counts.ZERO, null, 0, null, Applying.NOT_BEGUN, 0);
     }
 
     /** A full run reads everything into a generation of its own; a pass of changes re-reads only its subjects. */
@@ -169,6 +208,25 @@ public record SyncRun(
         return full() ? java.util.EnumSet.allOf(DataKind.class) : java.util.EnumSet.noneOf(DataKind.class);
     }
 
+    /**
+     * Whether the run's own generation is scratch: a pass's (what it read otherwise, tombstones,
+     * markers) or a run in place's (what differs, markers), which PUBLISH applies to the account's
+     * current generation and nothing reads after. A full run not in place (a first sync) writes the
+     * generation that becomes the current one: never scratch.
+     */
+    public boolean scratch() {
+        return !full() || inPlace;
+    }
+
+    /**
+     * When the items the run writes into its own generation expire: {@link #SCRATCH_LIFETIME} after
+     * it was made, the same however often one is written again; null (never) where that generation is
+     * not scratch.
+     */
+    public Instant scratchExpiresAt() {
+        return scratch() ? createdAt.plus(SCRATCH_LIFETIME) : null;
+    }
+
     /** The generation the run leaves as the account's current one once published: the base, changed in place, or its own. */
     public long publishedGeneration() {
         return inPlace ? baseGeneration : generation;
@@ -177,7 +235,7 @@ public record SyncRun(
     /** The same run writing a generation of its own whole, as first syncs do (for comparisons of the two kinds of run). */
     public SyncRun inGenerationMode() {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
-                baseGeneration, generation, false, organizations, read, diff, counts, error, attempts, stalledSince, revision);
+                baseGeneration, generation, false, organizations, read, diff, counts, error, attempts, stalledSince, applying, revision);
     }
 
     public boolean finished() {
@@ -186,7 +244,7 @@ public record SyncRun(
 
     public SyncRun started(Instant now, List<Organization> reached) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, Status.RUNNING, phase, createdAt, now, finishedAt, baseGeneration,
-                generation, inPlace, List.copyOf(reached), read, diff, counts, error, attempts, stalledSince, revision);
+                generation, inPlace, List.copyOf(reached), read, diff, counts, error, attempts, stalledSince, applying, revision);
     }
 
     /** Prefixes the error of a run that ended because Buildkite refused the account's token. */
@@ -199,56 +257,62 @@ public record SyncRun(
     /** A turn that went well: failed attempts count from zero again (only failures in a row end a run). */
     public SyncRun progressed() {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
-                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, 0, stalledSince, revision);
+                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, 0, stalledSince, applying, revision);
     }
 
     /** A READ turn's outcome for the stall watch: null once a page was read, else since when none has been. */
     public SyncRun stalled(Instant since) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
-                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, since, revision);
+                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, since, applying, revision);
     }
 
     public SyncRun failedAttempt(String why) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, inPlace, organizations, read, diff, counts, why, attempts + 1, stalledSince, revision);
+                generation, inPlace, organizations, read, diff, counts, why, attempts + 1, stalledSince, applying, revision);
     }
 
     /** A pass of changes that found more to re-read (the teams a member joined or left, for their counts). */
     public SyncRun withSubjects(List<Subject> more) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, List.copyOf(more), allowDeletions, status, phase, createdAt, startedAt,
-                finishedAt, baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, revision);
+                finishedAt, baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, applying, revision);
     }
 
     public SyncRun reading(Read next, Counts newCounts) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, inPlace, organizations, next, diff, newCounts, error, attempts, stalledSince, revision);
+                generation, inPlace, organizations, next, diff, newCounts, error, attempts, stalledSince, applying, revision);
     }
 
     public SyncRun comparing(Phase nextPhase, Diff next, Counts newCounts) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, inPlace, organizations, read, next, newCounts, error, attempts, stalledSince, revision);
+                generation, inPlace, organizations, read, next, newCounts, error, attempts, stalledSince, applying, revision);
+    }
+
+    /** How far its PUBLISH has gone into the account's current generation. */
+    public SyncRun applying(Applying now) {
+        return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt,
+                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, now, revision);
     }
 
     /** When the run ends, fixed before its end is published, so that a publication repeated says the same. */
     public SyncRun finishing(Instant when) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, when,
-                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, revision);
+                baseGeneration, generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, applying, revision);
     }
 
     /** The run's end: its status, when, why (for a failure), and its final counts; its phase stays (what follows is its publication). */
     public SyncRun ended(Status endStatus, Instant now, String why, Counts finalCounts) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, endStatus, phase, createdAt, startedAt, now, baseGeneration,
-                generation, inPlace, organizations, read, diff, finalCounts, why, attempts, stalledSince, revision);
+                generation, inPlace, organizations, read, diff, finalCounts, why, attempts, stalledSince, applying, revision);
     }
 
     public SyncRun inPhase(Phase nextPhase) {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, nextPhase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, revision);
+                generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, applying, revision);
     }
 
     /** The run as stored by a replace: one revision on. */
     public SyncRun nextRevision() {
         return new SyncRun(id, tenantId, accountId, ordinal, trigger, subjects, allowDeletions, status, phase, createdAt, startedAt, finishedAt, baseGeneration,
-                generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, revision + 1);
+                generation, inPlace, organizations, read, diff, counts, error, attempts, stalledSince, applying, revision + 1);
     }
 }

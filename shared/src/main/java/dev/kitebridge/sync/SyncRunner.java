@@ -28,8 +28,10 @@ import dev.kitebridge.time.TimeSource;
 /**
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through
  * the run's phases (READ, DIFF, VERIFY or HOLD, PUBLISH, CLEAN) from its checkpoint, saving after
- * every step. A completed run's CLEAN first keeps what it published as the directory's data (see
- * {@link KeptDirectory}), so that reads show its changes at once. A worker whose time is up answers
+ * every step. A completed full run's CLEAN first keeps what it published as the directory's data (see
+ * {@link KeptDirectory}), so that reads show its changes at once. A run's scratch (see
+ * {@link SyncRun#scratch}) is not cleaned: DynamoDB's TTL deletes it, and a run with nothing else
+ * to clean goes from PUBLISH to DONE in one save. A worker whose time is up answers
  * when the run can go on; one that dies leaves the checkpoint and a lease that expires, and the next
  * worker resumes the run from there.
  */
@@ -59,6 +61,13 @@ public final class SyncRunner {
      * directory (which then reads the organization itself, as it would without syncs).
      */
     static final int KEEP_ATTEMPTS = 3;
+    /**
+     * A run's scratch is applied in PUBLISH only while it expires more than this much later: a turn
+     * (a Lambda's 15 minutes at most, and its lease's margin) ends well inside it, so that no turn
+     * reads part of it before its expiry and part after, even on a clock some minutes off DynamoDB's
+     * (see {@link #publish}).
+     */
+    static final Duration SCRATCH_MARGIN = Duration.ofHours(1);
 
     /**
      * What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER),
@@ -224,6 +233,13 @@ public final class SyncRunner {
     private Outcome advance(RunProgress progress, Turn turn, Instant deadline) {
         while (true) {
             SyncRun run = progress.current();
+            if (overdue(run)) {
+                LOG.log(System.Logger.Level.WARNING, "sync run " + run.id() + " of account " + run.accountId()
+                        + " fails: not published within " + SyncRun.PUBLISH_WITHIN.toHours() + " hours of being made");
+                fail(progress, "not published within " + SyncRun.PUBLISH_WITHIN.toHours() + " hours of being made (what it has read"
+                        + " expires " + SyncRun.SCRATCH_LIFETIME.toHours() + " hours after)", false);
+                continue; // its failure is published next
+            }
             switch (run.phase()) {
                 case READ -> {
                     ReadTurn reading = read(progress, turn, deadline);
@@ -284,8 +300,14 @@ public final class SyncRunner {
                     if (!done) {
                         return Outcome.later(time.now());
                     }
-                    // A pass's end is fixed here (see publish), in the same save: one write of its item fewer.
-                    progress.save(r -> r.full() ? r.inPhase(SyncRun.Phase.PUBLISH) : r.inPhase(SyncRun.Phase.PUBLISH).finishing(time.now()));
+                    if (run.full()) {
+                        progress.save(r -> r.inPhase(SyncRun.Phase.PUBLISH));
+                    } else {
+                        // A pass's end is fixed here (see publish), and stored with its next save: the one before its first
+                        // write into the account's generation (see #beginning), or before its end is published. A worker that
+                        // dies before then leaves it in VERIFY, whose checks are done again: one write of its item fewer.
+                        progress.defer(r -> r.inPhase(SyncRun.Phase.PUBLISH).finishing(time.now()));
+                    }
                 }
                 case PUBLISH -> {
                     if (run.status() == SyncRun.Status.FAILED) {
@@ -306,6 +328,23 @@ public final class SyncRunner {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the run has scratch and has not reached PUBLISH within {@link SyncRun#PUBLISH_WITHIN} of
+     * being made: it fails as a stuck run does (nothing of it is applied, its events are taken back),
+     * a day before its scratch expires, so that a run reaches PUBLISH with a day of retries left before
+     * its scratch expires (see {@link #publish}). A full run not in place (a first sync, however long
+     * it takes) writes no scratch.
+     */
+    private boolean overdue(SyncRun run) {
+        return run.scratch() && !run.finished() && run.phase().compareTo(SyncRun.Phase.PUBLISH) < 0
+                && !time.now().isBefore(run.createdAt().plus(SyncRun.PUBLISH_WITHIN));
+    }
+
+    /** Whether the run's scratch expires within {@link #SCRATCH_MARGIN}: from then on it is not applied (see {@link #publish}). */
+    private boolean scratchExpiring(SyncRun run) {
+        return run.scratch() && !time.now().isBefore(run.scratchExpiresAt().minus(SCRATCH_MARGIN));
     }
 
     /** How a READ turn ended: the run failed for good, or reading is complete (no time to go on at), or it goes on then. */
@@ -431,16 +470,41 @@ public final class SyncRunner {
      * repeated after a crash finds it done), then the run is complete. Each step can be repeated.
      */
     private void publish(RunProgress progress, Turn turn) {
-        SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.save(r -> r.finishing(time.now()));
+        // Its end is fixed first, and stored with the save before its first write into the account's generation (see
+        // #beginning), or before its end is published (a publication repeated says the same).
+        SyncRun run = progress.current().finishedAt() != null ? progress.current() : progress.defer(r -> r.finishing(time.now()));
         // Applied before the mark moves; once it has passed the run (a worker died before saving so), the account is
         // free and a next run may have written the same items: they are not written again over its.
-        if (turn.state.publishedThrough() < run.ordinal()) {
-            if (!run.full()) {
-                applyChanges(run, turn);
+        if (turn.state.publishedThrough() < run.ordinal() && run.applying() != SyncRun.Applying.CUT_SHORT) {
+            if (scratchExpiring(run)) {
+                // Still in PUBLISH as its scratch expires (it reached PUBLISH within a day, see #overdue: it has been retried
+                // for most of a day since). Every item of it expires at the same instant, and reads leave out what has
+                // expired: a turn that straddled that instant (or a clock off by as much) would read part of it, and a run in
+                // place that found its markers gone would delete every item it did not see: the account's whole snapshot.
+                if (run.applying() == SyncRun.Applying.NOT_BEGUN) {
+                    // Nothing of it written: it fails as a stuck run does (its events taken back), and the account's next
+                    // pass or full run finds its changes again.
+                    LOG.log(System.Logger.Level.WARNING, "sync run " + run.id() + " of account " + run.accountId()
+                            + " fails: not published before what it read expires at " + run.scratchExpiresAt());
+                    fail(progress, "not published before what it read expires (" + SyncRun.SCRATCH_LIFETIME.toHours()
+                            + " hours after it was made)", false);
+                    return; // its failure is published next
+                }
+                // Half applied: it is published without finishing (taking its events back could lose changes already
+                // applied, where publishing them errs towards being seen: the next full run finds what is not applied, and
+                // says it again). The decision is saved, so that what follows reads it, not the clock: the run confirms
+                // nothing, and keeps nothing for the directory (see #keep); the next full run puts both right.
+                LOG.log(System.Logger.Level.ERROR, "sync run " + run.id() + " of account " + run.accountId() + " publishes without"
+                        + " finishing applying its changes to the account's snapshot: they expire at " + run.scratchExpiresAt()
+                        + "; the account's next full run corrects the snapshot, and may repeat some of the run's events");
+                progress.save(r -> r.applying(SyncRun.Applying.CUT_SHORT));
+            } else if (!run.full()) {
+                applyChanges(progress, run, turn);
             } else if (run.inPlace()) {
-                applyInPlace(run, turn);
+                applyInPlace(progress, run, turn);
             }
         }
+        boolean cutShort = progress.current().applying() == SyncRun.Applying.CUT_SHORT;
         Map<String, Long> byType = new HashMap<>();
         String after = EventPositions.firstOfRun(run.ordinal());
         while (true) {
@@ -455,12 +519,25 @@ public final class SyncRunner {
         Instant ended = run.finishedAt();
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
+        progress.flush();
         log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
         // What it read is confirmed as of when it began reading (its startedAt): no older than that.
         turn.update(s -> run.id().equals(s.activeRunId()),
                 s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
-                        .confirming(run.confirms(), run.startedAt()));
-        ended(progress.save(r -> r.ended(SyncRun.Status.COMPLETED, ended, null, counts).inPhase(SyncRun.Phase.CLEAN)));
+                        .confirming(cutShort ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt()));
+        ended(progress.save(r -> afterPublish(r.ended(SyncRun.Status.COMPLETED, ended, null, counts))));
+    }
+
+    /**
+     * A run whose end is published, into CLEAN where that has something to do (keep a completed full
+     * run's data for the directory, delete a generation that is not scratch), else straight to DONE in
+     * the same save (a pass, a failed run in place): one write of its item fewer. Either ends the
+     * turn the same way (see {@link #advance}: DONE), and the account's next run may start once
+     * either is saved (see {@link SyncService}).
+     */
+    private SyncRun afterPublish(SyncRun ended) {
+        boolean cleans = !ended.scratch() || kept != null && ended.full() && ended.status() == SyncRun.Status.COMPLETED;
+        return ended.inPhase(cleans ? SyncRun.Phase.CLEAN : SyncRun.Phase.DONE);
     }
 
     /**
@@ -468,13 +545,14 @@ public final class SyncRunner {
      * its events are out: from here on the pass is only ever retried (see {@link #failedAttempt}),
      * so that no change is kept without its event. Each step can be repeated.
      */
-    private void applyChanges(SyncRun run, Turn turn) {
+    private void applyChanges(RunProgress progress, SyncRun run, Turn turn) {
         if (turn.currentGeneration() != run.baseGeneration()) {
             return; // never so while the pass is the account's one run; a guard against writing into another run's generation
         }
-        new Overlay(snapshots, run).publish();
+        Runnable beginning = beginning(progress);
+        new Overlay(snapshots, run).publish(beginning);
         if (kept != null) {
-            turn.dataKey().ifPresent(dataKey -> kept.patch(run, dataKey, time.now()));
+            turn.dataKey().ifPresent(dataKey -> kept.patch(run, dataKey, time.now(), beginning));
         }
     }
 
@@ -482,11 +560,25 @@ public final class SyncRunner {
      * A full run in place goes into the account's current generation before its events are out,
      * as a pass does: from here on it is only ever retried (see {@link #failedAttempt}). Repeatable.
      */
-    private void applyInPlace(SyncRun run, Turn turn) {
+    private void applyInPlace(RunProgress progress, SyncRun run, Turn turn) {
         if (turn.currentGeneration() != run.baseGeneration()) {
             return; // never so while the run is the account's one run
         }
-        diff.inPlace(run).publish();
+        diff.inPlace(run).publish(beginning(progress));
+    }
+
+    /**
+     * What runs before the first write of a run's PUBLISH into the account's current generation (or
+     * the directory's kept data): the run saved as having begun applying, once (a write that fails may
+     * have landed), with what was deferred (its move to PUBLISH, its end). An unchanged run writes
+     * nothing there, and saves nothing more.
+     */
+    private static Runnable beginning(RunProgress progress) {
+        return () -> {
+            if (progress.current().applying() == SyncRun.Applying.NOT_BEGUN) {
+                progress.save(r -> r.applying(SyncRun.Applying.BEGUN));
+            }
+        };
     }
 
     /**
@@ -517,7 +609,7 @@ public final class SyncRunner {
         }
         log.put(run.accountId(), List.of(runEvent(run.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_FAILED, ended)));
         turn.update(s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), s.currentGeneration()));
-        ended(progress.save(r -> r.inPhase(SyncRun.Phase.CLEAN)));
+        ended(progress.save(this::afterPublish));
     }
 
     /**
@@ -572,6 +664,9 @@ public final class SyncRunner {
         if (turn.currentGeneration() != run.publishedGeneration()) {
             return;
         }
+        if (run.applying() == SyncRun.Applying.CUT_SHORT) {
+            return; // published without finishing applying its scratch (see #publish): the account's generation is not what it read
+        }
         // Read again, not the turn's: the whole data is written anew here, and an account unlinked since must not get it back.
         Optional<String> dataKey = access.dataKey(run.tenantId(), run.accountId());
         if (dataKey.isPresent()) {
@@ -580,13 +675,17 @@ public final class SyncRunner {
     }
 
     /**
-     * Deletes the generation the run leaves behind: the base one after a completed run, its own after
-     * a failed one, a pass or a run in place (its changed items and markers); never the account's
-     * current generation.
+     * Deletes the generation the run leaves behind: the base one after a completed full run not in
+     * place, its own after a failed one; never the account's current generation. A pass's or a run in
+     * place's own (its changed items and markers), completed or failed, is scratch: TTL deletes it
+     * (see {@link SyncRun#scratchExpiresAt}), for free where a delete costs what a put does.
      */
     private boolean clean(RunProgress progress, Turn turn, Instant deadline) {
         SyncRun run = progress.current();
-        long generation = run.status() == SyncRun.Status.FAILED || !run.full() || run.inPlace() ? run.generation() : run.baseGeneration();
+        if (run.scratch()) {
+            return true;
+        }
+        long generation = run.status() == SyncRun.Status.FAILED ? run.generation() : run.baseGeneration();
         if (generation == 0 || generation == turn.currentGeneration()) {
             return true;
         }
@@ -603,7 +702,7 @@ public final class SyncRunner {
     /** The run's end event, carrying the run as {@code GET /sync-runs/{id}} shows it once it is over. */
     private static ChangeEvent runEvent(SyncRun run, String type, Instant now) {
         return new ChangeEvent(eventId(run, type), type, run.tenantId(), run.accountId(), now, ApiJson.MAPPER.valueToTree(SyncRunView.of(run)),
-                null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "run"));
+                null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, EventPositions.RUN_END_KEY));
     }
 
     private static String eventId(SyncRun run, String what) {

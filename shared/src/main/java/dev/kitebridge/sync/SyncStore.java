@@ -50,6 +50,6 @@ public interface SyncStore extends Publications {
 
     @Override
     default List<Feed> feeds() {
-        return accounts().stream().map(a -> new Feed(a.tenantId(), a.accountId())).toList();
+        return accounts().stream().map(a -> new Feed(a.tenantId(), a.accountId(), a.publishedThrough())).toList();
     }
 }

@@ -56,7 +56,7 @@ public final class SyncWorker {
         switch (outcome.kind()) {
             case DONE -> {
                 if (outcome.ended() != null) {
-                    ended.ended(new Publications.Feed(outcome.ended().tenantId(), outcome.ended().accountId()), deadline);
+                    ended.ended(new Publications.Feed(outcome.ended().tenantId(), outcome.ended().accountId(), outcome.ended().ordinal()), deadline);
                 }
             }
             case LATER -> {

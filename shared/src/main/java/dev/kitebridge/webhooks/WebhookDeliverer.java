@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.events.EventPositions;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.time.TimeSource;
 
@@ -35,7 +36,11 @@ import dev.kitebridge.time.TimeSource;
  * event is sent until the receiver takes it (2xx), and only then is the next one sent. A receiver
  * that is down gets everything, in order, once it is back; an event it keeps refusing past the
  * policy's limits, or refuses for good (4xx other than 429), is parked in the dead-letter store and
- * delivery goes on. One deliverer at a time per subscription and account, by a lease.
+ * delivery goes on. One deliverer at a time per subscription and account, by a lease. The cursor
+ * is written with the lease's release, every {@link #SAVE_EVERY} deliveries, and with each failure
+ * or parked event: a deliverer that dies in a turn leaves its last deliveries to be sent again
+ * (at least once; the contract keeps an event's id stable so that a receiver deduplicates), where a
+ * write after each delivery cost a write unit per event.
  *
  * <p>Nothing here waits for a receiver's time to come: a failed attempt stores when the next may be
  * made (the backoff, and never before the receiver's {@code Retry-After}) and ends the turn, and the
@@ -47,6 +52,8 @@ public final class WebhookDeliverer {
 
     private static final System.Logger LOG = System.getLogger(WebhookDeliverer.class.getName());
     private static final int PAGE = 100;
+    /** Deliveries after which the turn writes its cursor before going on (besides at its end). */
+    static final int SAVE_EVERY = 20;
     private static final int PARALLEL_TURNS = 8;
     /** The process's deliverers, one turn each at a time; daemons, so that a Lambda's process can freeze and end. */
     private static final ExecutorService TURNS = Executors.newFixedThreadPool(PARALLEL_TURNS, runnable -> {
@@ -74,7 +81,10 @@ public final class WebhookDeliverer {
     }
 
     public enum Status {
-        /** Every published event is dealt with. */
+        /**
+         * Every event published when the turn read the feed is dealt with (or was, when this process last looked at the
+         * same publication mark); one published since waits for the next round.
+         */
         CAUGHT_UP,
         /** An event is still to deliver: call again at {@code retryAt}. */
         RETRY_LATER,
@@ -85,8 +95,20 @@ public final class WebhookDeliverer {
     /** What one call did. */
     public record Report(String webhookId, String accountId, Status status, int delivered, int skipped, int parked, Instant retryAt) {}
 
-    /** One integrated account of a tenant, whose events the tenant's subscriptions deliver. */
-    public record Account(String tenantId, String accountId) {}
+    /**
+     * One integrated account of a tenant, whose events the tenant's subscriptions deliver.
+     *
+     * @param publishedThrough the ordinal of its last run whose events are published, as the caller last read it (a
+     *     moment behind at most: a run published since is delivered by the next round); {@link #NOT_KNOWN} where not read
+     */
+    public record Account(String tenantId, String accountId, long publishedThrough) {
+        /** Every turn then reads the account's events after its subscription's cursor. */
+        public static final long NOT_KNOWN = Long.MAX_VALUE;
+
+        public Account(String tenantId, String accountId) {
+            this(tenantId, accountId, NOT_KNOWN);
+        }
+    }
 
     private final WebhookStore webhooks;
     private final DeadLetterStore deadLetters;
@@ -128,12 +150,24 @@ public final class WebhookDeliverer {
      * ended: each ends by its own bounds, and one starting after {@code deadline} does nothing.
      */
     public List<Report> deliverAccounts(List<Account> accounts, Instant deadline) {
-        Map<String, List<Webhook>> byTenant = new HashMap<>();
+        Map<String, Optional<List<Webhook>>> byTenant = new HashMap<>();
         List<Callable<Report>> turns = new ArrayList<>();
+        Map<String, Integer> turnsOf = new HashMap<>();
+        List<Account> looked = new ArrayList<>();
         for (Account account : accounts) {
-            for (Webhook webhook : byTenant.computeIfAbsent(account.tenantId(), this::subscriptions)) {
+            Long quietAt = quiet.get(quietKey(account));
+            if (quietAt != null && quietAt == account.publishedThrough()) {
+                continue; // nothing published since this process found every subscription of it caught up: see quiet
+            }
+            Optional<List<Webhook>> subscriptions = byTenant.computeIfAbsent(account.tenantId(), this::subscriptions);
+            if (subscriptions.isEmpty()) {
+                continue;
+            }
+            looked.add(account);
+            for (Webhook webhook : subscriptions.get()) {
                 if (webhook.covers(account.accountId())) {
-                    turns.add(() -> deliver(webhook, account.accountId(), deadline));
+                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), deadline));
+                    turnsOf.merge(account.accountId(), 1, Integer::sum);
                 }
             }
         }
@@ -151,29 +185,55 @@ public final class WebhookDeliverer {
                 LOG.log(Level.ERROR, "a webhook delivery failed; the next round retries it", e.getCause());
             }
         }
+        Map<String, Integer> caughtUpTurns = new HashMap<>();
+        reports.stream().filter(r -> r.status() == Status.CAUGHT_UP).forEach(r -> caughtUpTurns.merge(r.accountId(), 1, Integer::sum));
+        for (Account account : looked) {
+            if (account.publishedThrough() != Account.NOT_KNOWN
+                    && caughtUpTurns.getOrDefault(account.accountId(), 0).equals(turnsOf.getOrDefault(account.accountId(), 0))) {
+                remember(quiet, quietKey(account), account.publishedThrough());
+            }
+        }
         return reports;
     }
 
-    /** The tenant's subscriptions; none this round (logged) if they cannot be read, so that the other tenants' go on. */
-    private List<Webhook> subscriptions(String tenantId) {
+    private static String quietKey(Account account) {
+        return account.tenantId() + "|" + account.accountId();
+    }
+
+    /** The tenant's subscriptions; none this round (empty, logged) if they cannot be read, so that the other tenants' go on. */
+    private Optional<List<Webhook>> subscriptions(String tenantId) {
         try {
-            return webhooks.list(tenantId);
+            return Optional.of(webhooks.listForRounds(tenantId));
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "reading the webhooks of tenant " + tenantId + " failed; the next round retries", e);
-            return List.of();
+            return Optional.empty();
         }
+    }
+
+    /** One turn, the account's publication mark not known: see {@link #deliver(Webhook, String, long, Instant)}. */
+    public Report deliver(Webhook webhook, String accountId, Instant deadline) {
+        return deliver(webhook, accountId, Account.NOT_KNOWN, deadline);
     }
 
     /**
      * One turn: delivers the account's events after the subscription's cursor until they are all
      * dealt with, an attempt fails, or the turn's bounds are reached. A subscription waiting out a
-     * backoff costs one read.
+     * backoff costs one read; so does one whose cursor has dealt with every run through
+     * {@code publishedThrough} (no lease is written, no event read), and one this process last found
+     * so at the same mark costs nothing.
      */
-    public Report deliver(Webhook webhook, String accountId, Instant deadline) {
+    public Report deliver(Webhook webhook, String accountId, long publishedThrough, Instant deadline) {
         Counts counts = new Counts();
         Instant turnEnds = earlierOf(deadline, time.now().plus(policy.turn()));
         if (!fits(turnEnds)) {
             return counts.report(webhook, accountId, Status.RETRY_LATER, time.now()); // the round is over before the turn began: no read
+        }
+        String caughtUpKey = webhook.id() + "|" + accountId;
+        Long caughtUpAt = caughtUp.get(caughtUpKey);
+        if (caughtUpAt != null && caughtUpAt == publishedThrough) {
+            // Nothing was published since this process found the cursor past every event: whoever delivered since only
+            // moved it further, and a failure can only be at an event published after it.
+            return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         }
         Optional<DeliveryState> current = current(webhook, accountId);
         if (current.isEmpty() || current.get().leasedAt(time.now())) {
@@ -182,21 +242,27 @@ public final class WebhookDeliverer {
         if (current.get().retryAt() != null && current.get().retryAt().isAfter(time.now())) {
             return counts.report(webhook, accountId, Status.RETRY_LATER, current.get().retryAt()); // not due: no write
         }
+        if (current.get().failures() == 0 && EventPositions.caughtUp(current.get().position(), publishedThrough)) {
+            // The minute's round over a quiet account: no lease taken and given back (two writes), no feed read.
+            remember(caughtUpKey, publishedThrough);
+            return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
+        }
         Optional<DeliveryState> leased = webhooks.replaceDelivery(
                 current.get().leasedTo(UUID.randomUUID().toString(), turnEnds.plus(policy.requestTimeout())));
         if (leased.isEmpty()) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         }
         DeliveryState state = leased.get();
+        boolean caughtUp = false;
         try {
-            while (true) {
+            int unsaved = 0;
+            boolean more = true;
+            while (more) {
                 List<ChangeEvent> page = feed.after(accountId, state.position(), PAGE);
-                if (page.isEmpty()) {
-                    return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
-                }
+                more = page.size() == PAGE; // a page short of one is the feed's end as it read: a later event waits for the next round
                 for (ChangeEvent event : page) {
                     if (!webhook.eventTypes().contains(event.event())) {
-                        state = state.advancedTo(event.position()); // saved with the next delivery, or at the end
+                        state = state.advancedTo(event.position()); // saved with the cursor's next write
                         counts.skipped++;
                         continue;
                     }
@@ -204,16 +270,28 @@ public final class WebhookDeliverer {
                         // The turn is over, not the delivery: due at once, in the next round.
                         return counts.report(webhook, accountId, Status.RETRY_LATER, time.now());
                     }
+                    long revision = state.revision();
                     state = deliverOne(webhook, state, event, counts);
                     if (!event.position().equals(state.position())) {
                         return counts.report(webhook, accountId, Status.RETRY_LATER, state.retryAt());
                     }
+                    if (state.revision() != revision) {
+                        unsaved = 0; // a parked event's write
+                    } else if (++unsaved == SAVE_EVERY) {
+                        state = save(state);
+                        unsaved = 0;
+                    }
                 }
             }
+            caughtUp = EventPositions.caughtUp(state.position(), publishedThrough);
+            return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         } catch (LeaseLost lost) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         } finally {
-            release(state);
+            // Remembered only once stored: a cursor left behind (a release that failed) is read again by the next round.
+            if (release(state) && caughtUp) {
+                remember(caughtUpKey, publishedThrough);
+            }
         }
     }
 
@@ -243,7 +321,7 @@ public final class WebhookDeliverer {
 
     /**
      * One attempt at the event: delivered or parked, the state moves past it; failed, the state
-     * stays before it with the failure and when to try next. Saved either way.
+     * stays before it with the failure and when to try next. Saved where it failed or was parked.
      */
     private DeliveryState deliverOne(Webhook webhook, DeliveryState state, ChangeEvent event, Counts counts) {
         String body = ApiJson.write(event);
@@ -251,7 +329,7 @@ public final class WebhookDeliverer {
         counts.sent++;
         if (attempt.delivered()) {
             counts.delivered++;
-            return save(state.advancedTo(event.position()));
+            return state.advancedTo(event.position()); // written with the turn's release, or sooner (see SAVE_EVERY)
         }
         Instant now = time.now();
         DeliveryState failed = state.failed(now, nextTry(state.failures() + 1, attempt));
@@ -354,20 +432,52 @@ public final class WebhookDeliverer {
      */
     private Optional<DeliveryState> current(Webhook webhook, String accountId) {
         Optional<DeliveryState> current = webhooks.delivery(webhook.tenantId(), webhook.id(), accountId);
-        if (current.isEmpty()) {
+        // None: an account linked after a tenant-wide subscription, delivered from its first event. Or a subscription removed
+        // since the round listed it (the rounds' listing may be a moment behind), whose states went with it: asked again.
+        if (current.isEmpty() && webhooks.find(webhook.tenantId(), webhook.id()).isPresent()) {
             webhooks.createDelivery(DeliveryState.startingAt(webhook.tenantId(), webhook.id(), accountId, null));
             current = webhooks.delivery(webhook.tenantId(), webhook.id(), accountId);
         }
         return current;
     }
 
+    /**
+     * Subscriptions and accounts this process found caught up, with the publication mark they were caught up with
+     * (bounded: a round over more forgets and reads again).
+     */
+    private final Map<String, Long> caughtUp = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CAUGHT_UP_REMEMBERED = 100_000;
+
+    /**
+     * Accounts (tenant and id) all of whose subscriptions this process found caught up in a round, with the publication
+     * mark then: a round at the same mark skips them, their subscriptions not even listed. Until an account's mark moves
+     * nothing of it is to deliver — a failure or a backlog comes only of a run published since (the mark moved), a
+     * subscription made since starts at the log's end, and one removed is sent nothing — so a quiet account costs a
+     * round nothing.
+     */
+    private final Map<String, Long> quiet = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void remember(String key, long publishedThrough) {
+        remember(caughtUp, key, publishedThrough);
+    }
+
+    private static void remember(Map<String, Long> marks, String key, long publishedThrough) {
+        if (marks.size() >= CAUGHT_UP_REMEMBERED) {
+            marks.clear();
+        }
+        marks.put(key, publishedThrough);
+    }
+
     private DeliveryState save(DeliveryState state) {
         return webhooks.replaceDelivery(state).orElseThrow(LeaseLost::new);
     }
 
-    /** Gives the lease back, with the cursor of events skipped since the last save; a lease lost meanwhile is left alone. */
-    private void release(DeliveryState state) {
-        webhooks.replaceDelivery(state.released());
+    /**
+     * Gives the lease back, with the cursor as the turn left it (what it delivered and skipped since its last write);
+     * a lease lost meanwhile is left alone. Whether it was written.
+     */
+    private boolean release(DeliveryState state) {
+        return webhooks.replaceDelivery(state.released()).isPresent();
     }
 
     private static Instant earlierOf(Instant a, Instant b) {

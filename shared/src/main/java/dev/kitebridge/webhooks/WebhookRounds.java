@@ -43,7 +43,7 @@ public final class WebhookRounds {
      */
     public List<WebhookDeliverer.Report> everyAccount(Instant deadline) {
         List<WebhookDeliverer.Account> accounts = syncs.feeds().stream()
-                .map(a -> new WebhookDeliverer.Account(a.tenantId(), a.accountId())).toList();
+                .map(a -> new WebhookDeliverer.Account(a.tenantId(), a.accountId(), a.publishedThrough())).toList();
         return deliverer.deliverAccounts(accounts, deadline);
     }
 }

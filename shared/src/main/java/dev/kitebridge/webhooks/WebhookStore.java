@@ -17,6 +17,16 @@ public interface WebhookStore {
     /** The tenant's subscriptions, oldest first. */
     List<Webhook> list(String tenantId);
 
+    /**
+     * The tenant's subscriptions as the delivery rounds read them, every minute: a read that may be a moment behind a
+     * subscription made or removed (an adapter reads it at its cheapest). A subscription made a moment ago waits for the
+     * next round; one removed has no delivery state left, which the deliverer finds, and asks about again before it
+     * would make one.
+     */
+    default List<Webhook> listForRounds(String tenantId) {
+        return list(tenantId);
+    }
+
     /** Deletes the subscription and its delivery states; false if the tenant has none with this id. */
     boolean delete(String tenantId, String webhookId);
 

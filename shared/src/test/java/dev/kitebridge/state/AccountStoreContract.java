@@ -35,6 +35,16 @@ public abstract class AccountStoreContract {
         assertEquals(mine, store().find("tenant-a", "acct-1").orElseThrow());
     }
 
+    /** A read of the account as stored a moment ago finds what a read finds, through its tenant only. */
+    @Test
+    void aRecentReadFindsTheAccountOnlyThroughItsTenant() {
+        IntegratedAccount mine = account("acct-7", "tenant-g", Instant.parse("2026-11-01T00:00:00Z"));
+        store().create(mine);
+        assertEquals(mine, store().findRecent("tenant-g", "acct-7").orElseThrow());
+        assertTrue(store().findRecent("tenant-h", "acct-7").isEmpty(), "another tenant's id does not exist");
+        assertTrue(store().findRecent("tenant-g", "acct-8").isEmpty());
+    }
+
     @Test
     void aTenantListsItsAccountsOldestFirst() {
         store().create(account("acct-2", "tenant-c", Instant.parse("2026-11-02T00:00:00Z")));

@@ -3,6 +3,8 @@ package dev.kitebridge.state;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,12 +16,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.kitebridge.VirtualTime;
 import dev.kitebridge.sync.SnapshotKeys;
 import dev.kitebridge.sync.SnapshotStore.Item;
 import dev.kitebridge.sync.SnapshotStore;
 
 /** What every SnapshotStore adapter must do; each adapter's test extends this. */
 public abstract class SnapshotStoreContract {
+
+    /** The clock the adapter's store judges expiry on (each adapter's test makes its store with it). */
+    protected final VirtualTime clock = new VirtualTime();
 
     protected abstract SnapshotStore store();
 
@@ -188,5 +194,40 @@ public abstract class SnapshotStoreContract {
                 store().get("acct-1", 2, List.of(SnapshotKeys.group("acme", "team-1"), SnapshotKeys.group("acme", "team-2"))));
         assertTrue(store().get("acct-1", 3, asked).isEmpty(), "a generation never written has nothing");
         assertTrue(store().get("acct-1", 1, List.of()).isEmpty());
+    }
+
+    /**
+     * A run's scratch expires (DynamoDB's TTL deletes it late, up to two days): once its expiry has
+     * passed, an item is neither listed nor got, whatever page or range is asked; an item written to
+     * never expire stays; a page's limit counts the items it returns, so a short page still means the end.
+     */
+    @Test
+    void anItemWhoseExpiryHasPassedIsNeitherListedNorGot() {
+        Instant expires = clock.now().plus(Duration.ofDays(2));
+        List<Item> scratch = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            scratch.add(item(SnapshotKeys.profile("acme", String.format("user-%03d", i)), "scratch " + i));
+        }
+        store().put("acct-1", 5, scratch, expires);
+        Item kept = item(SnapshotKeys.profile("acme", "user-015a"), "kept"); // sorts among them
+        store().put("acct-1", 5, List.of(kept));
+        store().put("acct-1", 6, List.of(item(SnapshotKeys.profile("acme", "user-000"), "another generation")), expires.plusSeconds(3600));
+
+        clock.advance(Duration.ofDays(2).minusSeconds(1));
+        assertEquals(31, store().list("acct-1", 5, null, 100).size(), "not yet expired");
+        assertEquals(30, store().get("acct-1", 5, keys(scratch)).size());
+
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(kept), store().list("acct-1", 5, null, 100));
+        assertEquals(List.of(kept), store().list("acct-1", 5, null, 1), "a page of one: the first item not expired");
+        assertEquals(List.of(kept), store().list("acct-1", 5, SnapshotKeys.profile("acme", "user-000"), 10));
+        assertEquals(List.of(kept), store().list("acct-1", 5, null, SnapshotKeys.profile("acme", "user-999"), 10));
+        assertEquals(List.of(kept), store().prefixed("acct-1", 5, SnapshotKeys.organization("acme")));
+        assertTrue(store().get("acct-1", 5, keys(scratch)).isEmpty());
+        assertEquals(List.of(kept), store().get("acct-1", 5, List.of(scratch.get(0).key(), kept.key())));
+        assertEquals(1, store().list("acct-1", 6, null, 10).size(), "an expiry of its own, not yet passed");
+
+        store().put("acct-1", 5, List.of(scratch.get(3)));
+        assertEquals(List.of(scratch.get(3), kept), store().list("acct-1", 5, null, 100), "written again: the expiry given then");
     }
 }

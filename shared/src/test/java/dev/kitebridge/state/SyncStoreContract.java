@@ -53,7 +53,7 @@ public abstract class SyncStoreContract {
                 T0.plusSeconds(90).plusNanos(5), 6, 7, true,
                 List.of(new SyncRun.Organization("org-1", "acme", "Acme Inc"), new SyncRun.Organization("org-2", "zeta", "Zëta 山田")),
                 read, new SyncRun.Diff("o/acme/u/user-9", 300, 12, "000000000007/90/o/acme/u/user-3"), counts, "Buildkite answered 401",
-                3, T0.plusSeconds(40), 11);
+                3, T0.plusSeconds(40), SyncRun.Applying.BEGUN, 11);
     }
 
     private static AccountSync leased(String accountId) {

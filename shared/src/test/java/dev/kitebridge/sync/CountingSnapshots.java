@@ -15,6 +15,9 @@ class CountingSnapshots implements SnapshotStore {
     private final Map<Long, AtomicLong> writes = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> reads = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> lookedUp = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicLong> deletes = new ConcurrentHashMap<>();
+    /** The expiry each key was last put with, by generation (the epoch for never: a map holds no null). */
+    private final Map<Long, Map<String, java.time.Instant>> expiries = new ConcurrentHashMap<>();
 
     CountingSnapshots(SnapshotStore kept) {
         this.kept = kept;
@@ -25,6 +28,30 @@ class CountingSnapshots implements SnapshotStore {
         writes.clear();
         reads.clear();
         lookedUp.clear();
+        deletes.clear();
+    }
+
+    /** How many items were deleted from a generation (each costs DynamoDB the write units its put did). */
+    long deletes(long generation) {
+        return deletes.getOrDefault(generation, new AtomicLong()).get();
+    }
+
+    /** Every item a generation holds (not expired) was last written to expire at {@code expiresAt} (null: never). */
+    void assertEveryItemExpiresAt(String accountId, long generation, java.time.Instant expiresAt) {
+        Map<String, java.time.Instant> written = expiries.getOrDefault(generation, Map.of());
+        List<String> otherwise = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<Item> page = kept.list(accountId, generation, after, 500);
+            page.stream().map(Item::key).filter(k -> !Objects.equals(written.get(k), expiresAt == null ? java.time.Instant.EPOCH : expiresAt))
+                    .forEach(otherwise::add);
+            if (page.size() < 500) {
+                break;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), otherwise, "items of generation " + generation
+                + " that do not expire at " + expiresAt);
     }
 
     /** How many keys were looked up one by one in a generation (DynamoDB charges each a unit, found or not). */
@@ -46,11 +73,13 @@ class CountingSnapshots implements SnapshotStore {
     }
 
     @Override
-    public void put(String accountId, long generation, List<Item> items) {
+    public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
         writes.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(items.size());
         puts.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new ArrayList<>()))
                 .addAll(items.stream().map(Item::key).toList());
-        kept.put(accountId, generation, items);
+        Map<String, java.time.Instant> expiring = expiries.computeIfAbsent(generation, g -> new ConcurrentHashMap<>());
+        items.forEach(i -> expiring.put(i.key(), expiresAt == null ? java.time.Instant.EPOCH : expiresAt));
+        kept.put(accountId, generation, items, expiresAt);
     }
 
     @Override
@@ -77,6 +106,7 @@ class CountingSnapshots implements SnapshotStore {
     @Override
     public void delete(String accountId, long generation, List<String> keys) {
         writes.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(keys.size());
+        deletes.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(keys.size());
         kept.delete(accountId, generation, keys);
     }
 

@@ -25,8 +25,8 @@ final class HookedSnapshotStore implements SnapshotStore {
     }
 
     @Override
-    public void put(String accountId, long generation, List<Item> items) {
-        kept.put(accountId, generation, items);
+    public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
+        kept.put(accountId, generation, items, expiresAt);
         if (items.stream().anyMatch(item -> trigger.test(item.key()) || InPlace.keysOf(item).stream().anyMatch(trigger))) {
             Runnable change = hook.getAndSet(null);
             if (change != null) {

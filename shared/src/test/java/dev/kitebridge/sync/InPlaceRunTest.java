@@ -18,6 +18,7 @@ import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Invitation;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.sandbox.model.Team;
 import dev.kitebridge.sandbox.model.TeamFields;
 import dev.kitebridge.sandbox.model.TeamMember;
@@ -41,6 +42,7 @@ class InPlaceRunTest {
             SyncRun first = fixture.sync(WORKER);
             assertFalse(first.inPlace(), "a first sync has no base: it writes its generation whole");
             long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, current, null); // the account's generation: never to expire
             Map<String, String> before = fixture.snapshot();
             int seen = fixture.events().size();
             counted.clear();
@@ -62,7 +64,11 @@ class InPlaceRunTest {
             assertTrue(intoRun.size() <= second.counts().buildkiteCalls(), intoRun.size() + " markers for "
                     + second.counts().buildkiteCalls() + " Buildkite calls");
             assertTrue(intoRun.size() * 20L < before.size(), intoRun.size() + " markers for " + before.size() + " items");
-            assertTrue(fixture.snapshots.list(SyncFixture.ACCOUNT, second.generation(), null, 10).isEmpty(), "its generation is cleaned up");
+            // Its generation is scratch, left to TTL: its CLEAN deletes none of it, and every item carries the run's expiry.
+            assertEquals(0, counted.deletes(second.generation()), "nothing of its generation deleted");
+            assertTrue(!fixture.snapshots.list(SyncFixture.ACCOUNT, second.generation(), null, 10).isEmpty());
+            counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, second.generation(), second.createdAt().plus(SyncRun.SCRATCH_LIFETIME));
+            assertEquals(second.createdAt().plus(java.time.Duration.ofDays(2)), second.scratchExpiresAt());
         }
     }
 
@@ -176,7 +182,7 @@ class InPlaceRunTest {
                 List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(23), 8, 5_000);
                 int kills = killedAt.size();
                 Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
-                // (CLEAN writes a few times only: the directory's data, one delete of the run's generation, its end.)
+                // (CLEAN writes a few times only: the directory's data and its end; the run's generation is left to expire.)
                 assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.DIFF, SyncRun.Phase.VERIFY, SyncRun.Phase.PUBLISH)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
@@ -202,11 +208,11 @@ class InPlaceRunTest {
         InMemorySnapshotStore kept = new InMemorySnapshotStore();
         SnapshotStore failing = new CountingSnapshots(kept) {
             @Override
-            public void put(String accountId, long generation, List<Item> items) {
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
                 if (generation == failInto.get()) {
                     throw new IllegalStateException("the snapshot table is unreachable");
                 }
-                super.put(accountId, generation, items);
+                super.put(accountId, generation, items, expiresAt);
             }
 
             @Override
@@ -245,6 +251,245 @@ class InPlaceRunTest {
             assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
                     .map(ChangeEvent::event).toList(), "and the snapshot holds what it published");
         }
+    }
+
+    /**
+     * A run in place that began writing into the account's snapshot (its writes failed) and is still
+     * retrying its PUBLISH in the last hour before its scratch expires (read then, or a turn later, its
+     * markers gone, its publication would delete every item it did not see: the whole snapshot)
+     * publishes without finishing, says so loudly, confirms nothing and keeps nothing for the
+     * directory; the next full run puts the snapshot right.
+     */
+    @Test
+    void aRunInPlaceThatBeganApplyingAndStillRetriesItsPublishInTheLastHourBeforeItsScratchExpiresPublishesWithoutFinishing() {
+        dev.kitebridge.VirtualTime time = new dev.kitebridge.VirtualTime();
+        java.util.concurrent.atomic.AtomicLong failInto = new java.util.concurrent.atomic.AtomicLong(-1);
+        SnapshotStore failing = new CountingSnapshots(new InMemorySnapshotStore(time)) {
+            @Override
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.put(accountId, generation, items, expiresAt);
+            }
+
+            @Override
+            public void delete(String accountId, long generation, List<String> keys) {
+                if (generation == failInto.get()) {
+                    throw new IllegalStateException("the snapshot table is unreachable");
+                }
+                super.delete(accountId, generation, keys);
+            }
+        };
+        try (Sandbox sandbox = time.sandbox().population(Population.of(60, 4)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, failing);
+             dev.kitebridge.LogCapture log = dev.kitebridge.LogCapture.of(SyncRunner.class.getName())) {
+            fixture.sync(WORKER);
+            Map<String, String> before = fixture.snapshot();
+            Confirmed confirmedBefore = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed();
+            String keptBefore = fixture.kept();
+            java.time.Instant keptAsOfBefore = keptAsOf(fixture);
+            int seen = fixture.events().size();
+            change(fixture);
+            time.advance(Duration.ofMinutes(10)); // (it would confirm the directory as of a later time than the first sync)
+            failInto.set(fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration());
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            for (int worker = 0; fixture.syncs.run(runId).orElseThrow().attempts() < 2; worker++) {
+                SyncRunner.Outcome outcome = fixture.runner.work(runId, "worker-" + worker, time.now().plus(WORKER));
+                assertTrue(worker < 1_000);
+                if (outcome.at() != null && outcome.at().isAfter(time.now()) && fixture.syncs.run(runId).orElseThrow().phase() != SyncRun.Phase.PUBLISH) {
+                    fixture.sleepUntil(outcome.at());
+                }
+            }
+            SyncRun publishing = fixture.syncs.run(runId).orElseThrow();
+            assertEquals(SyncRun.Phase.PUBLISH, publishing.phase());
+            assertEquals(SyncRun.Applying.BEGUN, publishing.applying(), "saved before its first write into the account's generation");
+
+            // Inside the last hour (SCRATCH_MARGIN) before its scratch expires, not after it: it does not apply it.
+            time.advance(Duration.between(time.now(), publishing.scratchExpiresAt().minus(Duration.ofMinutes(30))));
+            failInto.set(-1);
+            SyncRun done = fixture.finish(runId, WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertEquals(SyncRun.Applying.CUT_SHORT, done.applying(), "the decision, saved: what follows reads it, not the clock");
+            assertEquals(before, fixture.snapshot(), "nothing applied, nothing deleted");
+            assertEquals(confirmedBefore, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed(), "it confirms nothing");
+            assertEquals(keptBefore, fixture.kept(), "it keeps nothing for the directory");
+            assertEquals(keptAsOfBefore, keptAsOf(fixture), "(not even what the account's generation holds, as of its start)");
+            assertTrue(fixture.events().size() - seen > 5, "its events are out");
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("SEVERE") && l.contains("publishes without finishing")),
+                    String.join("\n", log.lines()));
+
+            fixture.sync(WORKER); // finds the changes again (their events said twice), and the snapshot is right
+            int after = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList());
+        }
+    }
+
+    /**
+     * A run in place whose PUBLISH keeps failing before it writes anything into the account's
+     * snapshot (here: the save before its first write), still retried in the last hour before its scratch
+     * expires, fails as a stuck run does: its events taken back, nothing of it applied or kept, and
+     * the next full run finds its changes again (every published event matches the snapshot).
+     */
+    @Test
+    void aRunInPlaceThatHasNotBegunApplyingWhenItsScratchIsAboutToExpireFailsAndTakesItsEventsBack() {
+        dev.kitebridge.VirtualTime time = new dev.kitebridge.VirtualTime();
+        PublishBlocked syncs = new PublishBlocked();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(60, 4)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, syncs, java.util.function.UnaryOperator.identity())) {
+            fixture.sync(WORKER);
+            Map<String, String> before = fixture.snapshot();
+            Confirmed confirmedBefore = syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed();
+            java.time.Instant keptAsOfBefore = keptAsOf(fixture);
+            int seen = fixture.events().size();
+            change(fixture);
+            time.advance(Duration.ofMinutes(10));
+            syncs.blocked = true;
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            SyncRun publishing = toPublish(fixture, runId);
+            assertEquals(SyncRun.Applying.NOT_BEGUN, publishing.applying());
+
+            // Inside the last hour before its scratch expires (not after it).
+            time.advance(Duration.between(time.now(), publishing.scratchExpiresAt().minus(Duration.ofMinutes(30))));
+            syncs.blocked = false;
+            SyncRun done = fixture.finish(runId, WORKER);
+            assertEquals(SyncRun.Status.FAILED, done.status());
+            assertTrue(done.error().startsWith("not published before what it read expires"), done.error());
+            assertEquals(before, fixture.snapshot(), "nothing of it applied");
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_FAILED), fixture.events().subList(seen, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList(), "its events taken back, its failure published");
+            assertEquals(confirmedBefore, syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed());
+            assertEquals(keptAsOfBefore, keptAsOf(fixture));
+
+            int failed = fixture.events().size();
+            assertEquals(SyncRun.Status.COMPLETED, fixture.sync(WORKER).status());
+            assertTrue(fixture.events().size() - failed > 5, "the next full run finds its changes again");
+            int after = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList(), "and the snapshot holds what it published");
+        }
+    }
+
+    /**
+     * A run in place that applied its scratch whole and moved the account's mark two minutes before
+     * the last hour of its scratch, and whose worker died before saving that, is retried inside that
+     * hour: it did not publish without applying, so it keeps its data for the directory (the clock at
+     * the retry does not decide that; the run's saved decision does).
+     */
+    @Test
+    void aRunInPlaceThatAppliedWholeBeforeTheLastHourKeepsItsDataWhenItsEndIsRetriedInsideIt() {
+        dev.kitebridge.VirtualTime time = new dev.kitebridge.VirtualTime();
+        PublishBlocked syncs = new PublishBlocked();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(60, 4)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, syncs, java.util.function.UnaryOperator.identity())) {
+            fixture.sync(WORKER);
+            String keptBefore = fixture.kept();
+            java.time.Instant keptAsOfBefore = keptAsOf(fixture);
+            change(fixture);
+            time.advance(Duration.ofMinutes(10));
+            syncs.blocked = true;
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            SyncRun publishing = toPublish(fixture, runId);
+            java.time.Instant lastHour = publishing.scratchExpiresAt().minus(SyncRunner.SCRATCH_MARGIN);
+
+            time.advance(Duration.between(time.now(), lastHour.minus(Duration.ofMinutes(2))));
+            syncs.blocked = false;
+            syncs.killAtEnd = true;
+            org.junit.jupiter.api.Assertions.assertThrows(Killer.Killed.class,
+                    () -> fixture.runner.work(runId, "worker-applying", time.now().plus(WORKER)));
+            assertTrue(syncs.account(SyncFixture.ACCOUNT).orElseThrow().publishedThrough() >= publishing.ordinal(), "its mark moved");
+            assertEquals(SyncRun.Status.RUNNING, syncs.run(runId).orElseThrow().status(), "its end not saved");
+            Confirmed confirmedAt = syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed();
+
+            time.advance(Duration.ofMinutes(3)); // inside the last hour
+            SyncRun done = fixture.finish(runId, WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertEquals(SyncRun.Applying.BEGUN, done.applying());
+            assertEquals(confirmedAt, syncs.account(SyncFixture.ACCOUNT).orElseThrow().confirmed());
+            assertFalse(keptBefore.equals(fixture.kept()), "it keeps its data for the directory");
+            assertTrue(keptAsOf(fixture).isAfter(keptAsOfBefore));
+
+            String kept = fixture.kept();
+            int after = fixture.events().size();
+            fixture.sync(WORKER);
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(after, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList(), "the snapshot holds what it published");
+            assertEquals(kept, fixture.kept(), "and what it kept is what a full run keeps");
+        }
+    }
+
+    /**
+     * A run in place whose markers are gone by its PUBLISH (expired, or read on a clock past their
+     * expiry) would delete every item of the account's snapshot it did not see: all of them. It
+     * refuses before writing anything (a failed attempt), and, still so in the last hour before its
+     * scratch expires, fails: nothing is deleted from the snapshot.
+     */
+    @Test
+    void aRunInPlaceWhoseMarkersAreGoneByItsPublishDeletesNothing() {
+        dev.kitebridge.VirtualTime time = new dev.kitebridge.VirtualTime();
+        PublishBlocked syncs = new PublishBlocked();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(60, 4)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, syncs, java.util.function.UnaryOperator.identity())) {
+            fixture.sync(WORKER);
+            Map<String, String> before = fixture.snapshot();
+            int seen = fixture.events().size();
+            change(fixture);
+            syncs.blocked = true;
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            SyncRun publishing = toPublish(fixture, runId);
+            List<String> markers = fixture.snapshots.list(SyncFixture.ACCOUNT, publishing.generation(), null, 100_000).stream()
+                    .map(SnapshotStore.Item::key).filter(InPlace::isMarker).toList();
+            assertFalse(markers.isEmpty());
+            fixture.snapshots.delete(SyncFixture.ACCOUNT, publishing.generation(), markers);
+
+            // Another process (nothing of the run's markers read before).
+            SyncRunner runner = new SyncRunner(fixture.access, new dev.kitebridge.directory.orgdata.OrganizationReader(fixture.access,
+                    dev.kitebridge.directory.orgdata.OrganizationReader.laneThreads()), fixture.directoryService, syncs,
+                    fixture.snapshots, fixture.log, time, 0.2);
+            syncs.blocked = false;
+            SyncRunner.Outcome outcome = runner.work(runId, "worker-other", time.now().plus(WORKER));
+            assertEquals(SyncRunner.Outcome.Kind.LATER, outcome.kind());
+            SyncRun refused = syncs.run(runId).orElseThrow();
+            assertEquals(SyncRun.Phase.PUBLISH, refused.phase());
+            assertEquals(SyncRun.Applying.NOT_BEGUN, refused.applying());
+            assertTrue(refused.attempts() > publishing.attempts(), "a failed attempt");
+            assertEquals(before, fixture.snapshot(), "nothing deleted");
+
+            time.advance(Duration.between(time.now(), publishing.scratchExpiresAt().minus(Duration.ofMinutes(30))));
+            for (int worker = 0; !syncs.run(runId).orElseThrow().finished() || syncs.run(runId).orElseThrow().phase() != SyncRun.Phase.DONE;
+                 worker++) {
+                assertTrue(worker < 100);
+                runner.work(runId, "worker-" + worker, time.now().plus(WORKER));
+            }
+            assertEquals(SyncRun.Status.FAILED, syncs.run(runId).orElseThrow().status());
+            assertEquals(before, fixture.snapshot(), "nothing deleted");
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_FAILED), fixture.events().subList(seen, fixture.events().size()).stream()
+                    .map(ChangeEvent::event).toList());
+        }
+    }
+
+    /** Works on the run until it is in PUBLISH and has failed there twice (its PUBLISH blocked); returns it. */
+    static SyncRun toPublish(SyncFixture fixture, String runId) {
+        for (int worker = 0; fixture.syncs.run(runId).orElseThrow().attempts() < 2; worker++) {
+            SyncRunner.Outcome outcome = fixture.runner.work(runId, "worker-" + worker, fixture.time.now().plus(WORKER));
+            assertTrue(worker < 1_000);
+            if (outcome.at() != null && outcome.at().isAfter(fixture.time.now())
+                    && fixture.syncs.run(runId).orElseThrow().phase() != SyncRun.Phase.PUBLISH) {
+                fixture.sleepUntil(outcome.at());
+            }
+        }
+        SyncRun run = fixture.syncs.run(runId).orElseThrow();
+        assertEquals(SyncRun.Phase.PUBLISH, run.phase());
+        return run;
+    }
+
+    /** As of when the directory's kept data of the organization was read (null: none kept). */
+    private static java.time.Instant keptAsOf(SyncFixture fixture) {
+        return fixture.directory.complete(SyncFixture.DATA_KEY, fixture.org().slug(), dev.kitebridge.directory.orgdata.OrganizationData.Part.PROFILES)
+                .flatMap(d -> d.completedAt(dev.kitebridge.directory.orgdata.OrganizationData.Part.PROFILES)).orElse(null);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -107,8 +107,8 @@ final class Killer {
     SnapshotStore snapshots(SnapshotStore store) {
         return new SnapshotStore() {
             @Override
-            public void put(String accountId, long generation, List<Item> items) {
-                run(() -> store.put(accountId, generation, items));
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
+                run(() -> store.put(accountId, generation, items, expiresAt));
             }
 
             @Override

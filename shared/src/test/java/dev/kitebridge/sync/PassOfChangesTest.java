@@ -118,6 +118,12 @@ class PassOfChangesTest {
                 assertTrue(intoSnapshot == changedItems, "a pass writes into the snapshot only the items that changed: "
                         + intoSnapshot + " writes for " + changedItems + " changed items of " + itemsBefore);
                 assertTrue(counted.writes(run.generation()) > 0, "and the rest into its own generation");
+                // Its own generation is scratch, left to TTL: nothing of it deleted, each item carrying the pass's expiry, and
+                // the run went from PUBLISH to DONE (nothing to clean); the account's generation never expires.
+                assertEquals(0, counted.deletes(run.generation()), "nothing of its own generation deleted");
+                counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, run.generation(), run.createdAt().plus(SyncRun.SCRATCH_LIFETIME));
+                counted.assertEveryItemExpiresAt(SyncFixture.ACCOUNT, current, null);
+                assertEquals(SyncRun.Phase.DONE, done.phase());
 
                 // Nothing was left for a full run to find, and nothing was invented.
                 int seen = pass.events().size();
@@ -451,8 +457,9 @@ class PassOfChangesTest {
                 assertEquals(0, counted.writes(run.generation()), "nor into the pass's own generation");
                 assertTrue(counted.reads(current) > 0, "the subjects were compared with the snapshot");
                 CountingSnapshots.assertSameItems(before, pass.snapshot(), "nothing changed");
-                // READ's end with DIFF's start, DIFF's end, VERIFY's end with PUBLISH's start, PUBLISH's end, CLEAN's end.
-                assertTrue(runSaves.get() <= 5, "the run's item stored " + runSaves.get() + " times for " + subjects.size() + " subjects");
+                // READ's end with DIFF's start, DIFF's end, VERIFY's end with PUBLISH's start (stored before its end event),
+                // PUBLISH's end with DONE (its scratch left to expire: no CLEAN).
+                assertEquals(4, runSaves.get(), "the run's item stored " + runSaves.get() + " times for " + subjects.size() + " subjects");
             }
         }
     }
@@ -513,7 +520,7 @@ class PassOfChangesTest {
             fixture.syncs.replaceRun(new SyncRun(r.id(), r.tenantId(), r.accountId(), r.ordinal(), r.trigger(), r.subjects(), r.allowDeletions(),
                     r.status(), r.phase(), r.createdAt(), r.startedAt(), r.finishedAt(), r.baseGeneration(), r.generation(), r.inPlace(),
                     List.of(new SyncRun.Organization("another-organization", "another", "Another")), r.read(), r.diff(), r.counts(), r.error(),
-                    r.attempts(), r.stalledSince(), r.revision()));
+                    r.attempts(), r.stalledSince(), r.applying(), r.revision()));
 
             SyncRun done = fixture.finish(queued.id(), WORKER);
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
@@ -693,8 +700,8 @@ class PassOfChangesTest {
         String[] membershipKey = new String[1];
         CountingSnapshots hooked = new CountingSnapshots(new InMemorySnapshotStore()) {
             @Override
-            public void put(String accountId, long generation, List<Item> items) {
-                super.put(accountId, generation, items);
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
+                super.put(accountId, generation, items, expiresAt);
                 if (items.stream().anyMatch(i -> i.key().equals(membershipKey[0]))) {
                     java.util.Optional.ofNullable(onMembershipWritten.getAndSet(null)).ifPresent(Runnable::run);
                 }
@@ -824,7 +831,7 @@ class PassOfChangesTest {
                 java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 // (A pass's DIFF and VERIFY store their checkpoints with their phase's end: each writes its events, take-backs and
                 // that one save, so kills land in one or the other seldom, and in both more seldom still.)
-                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH, SyncRun.Phase.CLEAN))
+                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH))
                         && (killedIn.contains(SyncRun.Phase.DIFF) || killedIn.contains(SyncRun.Phase.VERIFY)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
@@ -942,7 +949,7 @@ class PassOfChangesTest {
                         && at.read().rest().next() != null).count();
                 java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 assertTrue(killedMidList > 0, "killed between two pages of the list (" + kills + " kills)");
-                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH, SyncRun.Phase.CLEAN)),
+                assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.PUBLISH)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
                 SyncRun done = runs.run(runId).orElseThrow();
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());

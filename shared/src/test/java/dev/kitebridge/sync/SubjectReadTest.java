@@ -41,7 +41,8 @@ class SubjectReadTest {
 
     /** The snapshot: the team, three members listed beside it. */
     private static SnapshotStore snapshot() {
-        SnapshotStore snapshots = new InMemorySnapshotStore();
+        // On the runs' clock (made at the epoch): their scratch expires two days after it.
+        SnapshotStore snapshots = new InMemorySnapshotStore(dev.kitebridge.time.TimeSource.fixed(Instant.EPOCH));
         List<SnapshotStore.Item> items = new ArrayList<>(List.of(team("Team"), summary(3)));
         items.addAll(TeamIndex.withEntries(List.of(membership("u1", TeamRole.MEMBER), membership("u2", TeamRole.MEMBER),
                 membership("u3", TeamRole.MEMBER))));
@@ -160,7 +161,7 @@ class SubjectReadTest {
                 "what differs: u4 a member of the organization, in no team");
         Overlay overlay = new Overlay(snapshots, run);
         assertEquals(List.of(SnapshotKeys.user(ORG, "u1"), SnapshotKeys.user(ORG, "u2"), SnapshotKeys.user(ORG, "u3")), overlay.membersIn(ORG, TEAM));
-        overlay.publish();
+        overlay.publish(() -> { });
 
         // What a full run finds: the snapshot as it was, with u4 a member in no team (nor in the team's index).
         SnapshotStore full = snapshot();

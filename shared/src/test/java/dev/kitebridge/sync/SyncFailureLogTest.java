@@ -24,7 +24,7 @@ class SyncFailureLogTest {
         InMemorySnapshotStore kept = new InMemorySnapshotStore();
         SnapshotStore failing = new SnapshotStore() {
             @Override
-            public void put(String accountId, long generation, List<Item> items) {
+            public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
                 throw new IllegalStateException("the snapshot table is unreachable", new RuntimeException("connect timed out"));
             }
 

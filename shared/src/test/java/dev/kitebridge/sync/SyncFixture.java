@@ -76,7 +76,7 @@ final class SyncFixture implements AutoCloseable {
 
     /** Over a sandbox that the caller owns, on its virtual clock {@code time}. */
     SyncFixture(Sandbox sandbox, VirtualTime time) {
-        this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor());
+        this(sandbox, new InMemorySnapshotStore(time), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor());
     }
 
     /**
@@ -84,13 +84,18 @@ final class SyncFixture implements AutoCloseable {
      * accounts as the engine sees them through {@code seenThrough} (counted, say).
      */
     SyncFixture(Sandbox sandbox, VirtualTime time, SyncStore syncs, java.util.function.UnaryOperator<AccountStore> seenThrough) {
-        this(sandbox, new InMemorySnapshotStore(), syncs, new InMemoryEventLog(), false, time, time.governor(),
+        this(sandbox, new InMemorySnapshotStore(time), syncs, new InMemoryEventLog(), false, time, time.governor(),
                 new InMemoryOrganizationDataStore(), seenThrough);
+    }
+
+    /** Over a sandbox that the caller owns, on its virtual clock, with the caller's snapshots (on that clock too). */
+    SyncFixture(Sandbox sandbox, VirtualTime time, SnapshotStore snapshots) {
+        this(sandbox, snapshots, new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor());
     }
 
     /** Over a sandbox that the caller owns, on its virtual clock, with the directory's data in the caller's store. */
     SyncFixture(Sandbox sandbox, VirtualTime time, OrganizationDataStore directory) {
-        this(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor(), directory);
+        this(sandbox, new InMemorySnapshotStore(time), new InMemorySyncStore(), new InMemoryEventLog(), false, time, time.governor(), directory);
     }
 
     /** Over a shared sandbox, with stores of the caller's, the directory's data among them. */

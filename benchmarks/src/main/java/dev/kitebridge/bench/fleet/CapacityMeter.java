@@ -62,7 +62,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *       a transactional write twice that; a delete or update whose item is unknown here, 1;</li>
  *   <li>a strongly consistent read 1 unit per 4 KB, rounded up, half that eventually consistent, twice
  *       it transactional; GetItem and BatchGetItem round each item; Query and Scan round the sum of the
- *       items they return; a read that finds nothing still costs the unit (or half).</li>
+ *       items they return; a read that finds nothing still costs the unit (or half), a Query too (dynalite
+ *       reports 0 for an empty one: counted here as computed).</li>
  * </ul>
  * Item size: the lengths of the attribute names plus their values (UTF-8 strings, binaries, numbers
  * at about 1 byte per two digits plus 1, 1 byte for a boolean or null, 3 bytes plus the elements for
@@ -234,9 +235,11 @@ public class CapacityMeter implements ExecutionInterceptor {
                     settle(true, List.of(r.consumedCapacity()), () -> writeUnits(r.hasAttributes() ? size(r.attributes()) : 0)));
         } else if (response instanceof QueryResponse r) {
             QueryRequest q = (QueryRequest) request;
-            byItems("Query", r.items().stream().map(i -> Map.entry(kindOf(i), (double) size(i))).toList(),
-                    settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead())),
-                    queried(q.expressionAttributeValues()));
+            Map<String, AttributeValue> partition = queried(q.expressionAttributeValues());
+            double units = fleetWide.contains(partitionOf(partition)) ? shareOfFleetWide(r.items(), q.consistentRead())
+                    : atLeastOneRead(settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead())),
+                    q.consistentRead());
+            byItems("Query", r.items().stream().map(i -> Map.entry(kindOf(i), (double) size(i))).toList(), units, partition);
         } else if (response instanceof ScanResponse r) {
             ScanRequest q = (ScanRequest) request;
             byItem("Scan", null, settle(false, List.of(r.consumedCapacity()), () -> readUnits(List.of(sizes(r.items())), false, q.consistentRead())));
@@ -293,6 +296,47 @@ public class CapacityMeter implements ExecutionInterceptor {
         Map<String, Long> copy = new java.util.TreeMap<>();
         sites.forEach((name, count) -> copy.put(name, count.get()));
         return copy;
+    }
+
+    /**
+     * Partitions every account's item sits in side by side, listed whole by a tick for the whole fleet (the accounts'
+     * sync states): see {@link #fleetWide}.
+     */
+    private final java.util.Set<String> fleetWide = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Counts a Query of this partition at its items' share of a fleet's listing, not as a Query of its own: DynamoDB
+     * rounds a Query's items' summed size up to 4 KB once (per 1 MB page), so a listing of 1,000 accounts' items costs
+     * each account its item's size in units, where a listing of this process's one account is rounded up to a whole
+     * half unit. The units are computed from the items' sizes, unrounded.
+     */
+    public void fleetWide(String partition) {
+        fleetWide.add(partition);
+    }
+
+    private static String partitionOf(Map<String, AttributeValue> key) {
+        return key == null || key.get("pk") == null ? null : key.get("pk").s();
+    }
+
+    private double shareOfFleetWide(List<Map<String, AttributeValue>> items, Boolean consistent) {
+        double units = items.stream().mapToLong(CapacityMeter::size).sum() / 4096.0 * (Boolean.TRUE.equals(consistent) ? 1 : 0.5);
+        readUnits.add(units);
+        computedUnits.add(units);
+        return units;
+    }
+
+    /**
+     * A Query that found nothing still costs a read (half eventually consistent), as a GetItem that finds nothing does:
+     * dynalite reports 0 units for it (it rounds the items' summed size, 0, up to 4 KB).
+     */
+    private double atLeastOneRead(double units, Boolean consistent) {
+        if (units > 0) {
+            return units;
+        }
+        double least = Boolean.TRUE.equals(consistent) ? 1 : 0.5;
+        readUnits.add(least);
+        computedUnits.add(least);
+        return least;
     }
 
     private double settle(boolean write, Collection<ConsumedCapacity> reported, java.util.function.DoubleSupplier computed) {

@@ -59,6 +59,7 @@ public final class FleetBenchmark {
     private final int fullPasses;
     private final int webhookTicks;
     private final double auditShare;
+    private final boolean webhooks;
     private final DeployedTemplate template;
     private final Duration tickEvery;
     private final Prices prices = Prices.US_EAST_1;
@@ -67,8 +68,13 @@ public final class FleetBenchmark {
      * @param auditShare the share of the fleet's accounts whose organizations all serve audit events
      *     (Enterprise, the token's user an admin), for the blended average; 0 and 1 are printed too
      */
-    public FleetBenchmark(PrintStream out, double scale, int fullPasses, int webhookTicks, double auditShare, Path template)
+    /**
+     * @param webhooks each account's tenant subscribed to every event of it (POST /webhooks), delivered to a receiver
+     *     here that takes each (204): the deliveries after each run and the minute's delivery rounds are measured
+     */
+    public FleetBenchmark(PrintStream out, double scale, int fullPasses, int webhookTicks, double auditShare, boolean webhooks, Path template)
             throws IOException {
+        this.webhooks = webhooks;
         this.out = out;
         this.scale = scale;
         this.fullPasses = fullPasses;
@@ -107,6 +113,18 @@ public final class FleetBenchmark {
             return new PassFigures(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8], sums[9], sums[10], sums[11]);
         }
 
+        /** What these figures are over {@code other}'s (a tick that started a pass over one that found nothing). */
+        PassFigures minus(PassFigures other) {
+            return new PassFigures(rcu - other.rcu, wcu - other.wcu, computedUnits - other.computedUnits, dynamoCalls - other.dynamoCalls,
+                    secretsCalls - other.secretsCalls, sqsMessages - other.sqsMessages, tickInvocations - other.tickInvocations,
+                    tickSeconds - other.tickSeconds, workerInvocations - other.workerInvocations, workerSeconds - other.workerSeconds,
+                    restRequests - other.restRequests, graphqlPoints - other.graphqlPoints);
+        }
+
+        PassFigures plus(PassFigures other) {
+            return minus(other.times(-1));
+        }
+
         /** The figures of {@code n} such passes together (an hour of ticks from their average). */
         PassFigures times(double n) {
             return new PassFigures(rcu * n, wcu * n, computedUnits * n, dynamoCalls * n, secretsCalls * n, sqsMessages * n, tickInvocations * n,
@@ -114,9 +132,53 @@ public final class FleetBenchmark {
         }
     }
 
-    /** One account size's measurements. */
+    /** One account size's measurements; {@code changes}: what its hours of ticks (AUDIT_HOUR, LOOK_HOUR) say of a pass of changes. */
     record Measured(Size size, Map<Schedule.Pass, PassFigures> passes, long baseBytes, Map<Schedule.Pass, Double> retainedBytesPerPass,
-                    RateLimits limits) {}
+                    RateLimits limits, Map<Schedule.Pass, Double> scratchBytesPerPass, Map<Schedule.Pass, Changes> changes) {
+
+        /**
+         * The same account with its hours' passes of changes at {@code rate} changes an account-hour, not the measured
+         * hour's: their units and seconds, and the bytes they keep (events, runs, scratch: all of the hour's are its passes').
+         */
+        Measured atRate(double rate) {
+            Map<Schedule.Pass, PassFigures> figures = new LinkedHashMap<>(passes);
+            Map<Schedule.Pass, Double> retained = new LinkedHashMap<>(retainedBytesPerPass);
+            Map<Schedule.Pass, Double> scratch = new LinkedHashMap<>(scratchBytesPerPass);
+            changes.forEach((pass, c) -> {
+                double ratio = c.passesAt(rate) / c.passes();
+                figures.put(pass, passes.get(pass).plus(c.perPass().times(c.passesAt(rate) - c.passes())));
+                retained.computeIfPresent(pass, (k, bytes) -> bytes * ratio);
+                scratch.computeIfPresent(pass, (k, bytes) -> bytes * ratio);
+            });
+            return new Measured(size, figures, baseBytes, retained, limits, scratch, changes);
+        }
+    }
+
+    /**
+     * How long a run's scratch (the items a pass or a run in place writes into its own generation, with
+     * {@code expires_at}) is billed: its lifetime, and the 48 hours DynamoDB documents that TTL may take
+     * to delete an expired item. dynalite never deletes it: the scan at the end finds every pass's, and
+     * the storage counts each pass's for this long, as it counts events and runs for their 30 days.
+     */
+    static final Duration SCRATCH_BILLED = dev.kitebridge.sync.SyncRun.SCRATCH_LIFETIME.plus(Duration.ofHours(48));
+
+    /**
+     * What a pass of changes adds to an hour of ticks: the tick that started it and the worker's invocations on it, less
+     * a tick of the same kind that found nothing (a poll, or a light look), averaged over the hour's passes; and how many
+     * ticks of the hour could start one (its polls, or its looks).
+     *
+     * @param passes the passes of changes the measured hour started
+     */
+    record Changes(PassFigures perPass, int passes, int slots) {
+
+        /**
+         * Passes of changes an hour at {@code rate} changes an account-hour, changes coming at random (Poisson): a slot
+         * (a poll or look) starts one where at least one change came since the last.
+         */
+        double passesAt(double rate) {
+            return slots * (1 - Math.exp(-rate / slots));
+        }
+    }
 
     public void run(boolean small) throws Exception {
         Schedule withAudit = Schedule.withAudit(template);
@@ -152,6 +214,30 @@ public final class FleetBenchmark {
         }
     }
 
+    /** A webhook receiver on loopback that takes every delivery (204), in this process: not the probe's CPU. */
+    private record Receiver(com.sun.net.httpserver.HttpServer server, java.util.concurrent.atomic.AtomicLong taken) {
+
+        static Receiver start() throws IOException {
+            var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            var taken = new java.util.concurrent.atomic.AtomicLong();
+            server.createContext("/hook", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                taken.incrementAndGet();
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+            });
+            server.start();
+            return new Receiver(server, taken);
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        }
+    }
+
+    /** Quiet polls before the warm-up hour, so that the poll's code is compiled as in the schedule's busy container. */
+    private static final int WARM_UP_POLLS = 540;
+
     /** The warm-up hour's round of changes (its joiner's address): apart from the measured hours' rounds. */
     private static final int WARM_UP_ROUND = 99;
 
@@ -160,8 +246,9 @@ public final class FleetBenchmark {
         FleetClock clock = FleetClock.start(scale);
         try (Sandbox sandbox = Sandbox.builder().population(population).limits(RateLimits.BUILDKITE).clock(clock::now).start()) {
             out.printf(Locale.ROOT, "%n-- %,d members, %d teams (seed %d): linked and synced once; a warm-up hour (not counted), an hour of %d ticks with audit events;"
-                            + " then without: the poll that finds so, %d full passes, an hour of %d ticks (light looks); %d webhook ticks --%n",
-                    size.members(), size.teams(), population.seed(), hourTicks(), fullPasses, hourTicks(), webhookTicks);
+                            + " then without: the poll that finds so, %d full passes, an hour of %d ticks (light looks); %d webhook ticks; %s --%n",
+                    size.members(), size.teams(), population.seed(), hourTicks(), fullPasses, hourTicks(), webhookTicks,
+                    webhooks ? "one webhook subscription (every event type) to a receiver that takes each" : "no webhook subscription (--no-webhooks)");
             Dynalite.Table table = Dynalite.get().newTable();
             Path interceptors = Files.createTempDirectory("kitebridge-fleet-meter");
             Path registration = interceptors.resolve("software/amazon/awssdk/global/handlers/execution.interceptors");
@@ -181,6 +268,10 @@ public final class FleetBenchmark {
             env.put("PROBE_SCHEDULE_MEMORY", Integer.toString(template.memoryMb("SyncScheduleFunction")));
             env.put("PROBE_WEBHOOK_TIMEOUT", Integer.toString(template.timeoutSeconds("WebhookDeliveryFunction")));
             env.put("PROBE_ORGANIZATION", org.uuid() + " " + org.slug() + " " + org.name());
+            Receiver receiver = webhooks ? Receiver.start() : null;
+            if (receiver != null) {
+                env.put(dev.kitebridge.webhooks.WebhookTargets.ALLOW_PRIVATE_VARIABLE, "true"); // the receiver is on loopback
+            }
             // The deployed cadences, as the template passes them to the schedule function.
             env.put("KITEBRIDGE_SYNC_FULL_RUN", template.parameterDefaults().get("SyncFullRun"));
             env.put("KITEBRIDGE_SYNC_FULL_RUN_WITHOUT_AUDIT", template.parameterDefaults().get("SyncFullRunWithoutAudit"));
@@ -203,10 +294,15 @@ public final class FleetBenchmark {
                 out.printf(Locale.ROOT, "first sync (not counted): %s, %s Buildkite calls, %.0f s billed over %s worker invocations%n",
                         first.get("status"), first.get("buildkite_calls"), Double.parseDouble(first.get("worker_seconds")),
                         first.get("worker_invocations"));
+                if (receiver != null) {
+                    probe.send("SUBSCRIBE " + receiver.url()); // after the first sync: a subscription gets what is published after it
+                }
                 Random random = new Random(population.seed());
                 String admin = sandbox.owner().uuid();
                 Map<Schedule.Pass, PassFigures> passes = new LinkedHashMap<>();
                 Map<Schedule.Pass, Double> retainedPerPass = new LinkedHashMap<>();
+                Map<Schedule.Pass, Double> scratchPerPass = new LinkedHashMap<>();
+                Map<Schedule.Pass, Changes> changes = new LinkedHashMap<>();
 
                 // With audit events: an hour of ticks, each a poll; a quiet hour's changes, spread over it, start passes of changes.
                 probe.idle(330);
@@ -215,15 +311,28 @@ public final class FleetBenchmark {
                 // passes of many accounts. This JVM has run one full sync; its first hour of polls and passes still loads
                 // and compiles their code (a pass of 80 DynamoDB calls took 1.3-2.3 s there, 0.2-0.5 s an hour later).
                 // So an hour like the measured one runs first, not counted; its figures are printed (README, "fleet").
-                // Its own random choices: the measured hours choose as they did before it was added.
+                // Its own random choices: the measured hours choose as they did before it was added. Before it, quiet polls:
+                // a poll's code runs once a tick here, and is compiled only after hundreds (16 ms of CPU a poll over the
+                // first 60, 4 ms from the 540th on), where the schedule's container runs it 1,000 times a minute.
+                long warmUpStarted = System.nanoTime();
+                for (int tick = 0; tick < WARM_UP_POLLS; tick++) {
+                    probe.idle(tickEvery.toSeconds());
+                    probe.send("PASS TICK");
+                }
+                out.printf(Locale.ROOT, "warm-up polls (not counted): %d quiet ticks in %.1f s%n", WARM_UP_POLLS, (System.nanoTime() - warmUpStarted) / 1e9);
                 Hour warmUp = hour(probe, sandbox, table, world, org, admin, new Random(population.seed() + WARM_UP_ROUND), WARM_UP_ROUND);
                 out.printf(Locale.ROOT, "warm-up hour (not counted: this JVM's first hour of polls and passes): ticks %.3f s billed (real %.3f s, CPU %.3f s);"
                                 + " %.0f worker invocations, %.3f s billed (%.3f s CPU)%n", warmUp.figures().tickSeconds(), warmUp.tickReal(), warmUp.tickCpu(),
                         warmUp.figures().workerInvocations(), warmUp.figures().workerSeconds(), warmUp.workerCpu());
+                long scratchBefore = scratchBytes(table);
                 Hour auditHour = hour(probe, sandbox, table, world, org, admin, random, 0);
+                scratchPerPass.put(Schedule.Pass.AUDIT_HOUR, (double) (scratchBytes(table) - scratchBefore));
                 passes.put(Schedule.Pass.AUDIT_HOUR, auditHour.figures());
                 retainedPerPass.put(Schedule.Pass.AUDIT_HOUR, auditHour.retainedBytes());
                 auditHour.print(out, "audit hour", "a quiet poll");
+                if (auditHour.changes() != null) {
+                    changes.put(Schedule.Pass.AUDIT_HOUR, auditHour.changes());
+                }
 
                 // Without audit events: the organization leaves Enterprise; the next poll finds so and remembers it.
                 world.setEnterprise(org.uuid(), false);
@@ -239,14 +348,17 @@ public final class FleetBenchmark {
                         noAudit.get("tick_seconds"), noAudit.get("tick_real"), noAudit.get("tick_cpu"), after[0] - before[0], after[1] - before[1], probe.lastUnits);
 
                 long retainedAfterHour = retainedBytes(table);
+                long scratchAfterHour = scratchBytes(table);
                 List<Map<String, String>> fulls = new ArrayList<>();
                 List<long[]> fullBuildkite = new ArrayList<>();
                 for (int pass = 0; pass < fullPasses; pass++) {
                     for (int step = 0; step < 4; step++) {
                         changeStep(world, org, admin, random, pass + 1, step);
                     }
-                    // Budgets refill and the token cache (5 minutes) lapses, as in the hour between two runs.
-                    probe.idle(330);
+                    // The day between two daily runs (less the hour of looks): budgets refill, the token cache lapses, and the
+                    // directory's kept data from the last run is a day old, as a daily run finds it (its superseded write is
+                    // then left to expire, not deleted: see DynamoDbOrganizationDataStore).
+                    probe.idle(Duration.ofHours(23).toSeconds());
                     before = buildkite(sandbox);
                     Map<String, String> result = probe.send("PASS FULL_SYNC");
                     after = buildkite(sandbox);
@@ -264,13 +376,19 @@ public final class FleetBenchmark {
                 out.println("  its DynamoDB units by operation and item: " + probe.lastUnits);
                 passes.put(Schedule.Pass.FULL_SYNC, PassFigures.average(fulls, fullBuildkite));
                 retainedPerPass.put(Schedule.Pass.FULL_SYNC, (retainedBytes(table) - retainedAfterHour) / (double) fullPasses);
+                scratchPerPass.put(Schedule.Pass.FULL_SYNC, (scratchBytes(table) - scratchAfterHour) / (double) fullPasses);
 
                 // Still without: an hour of ticks after the last full run, a light look every SyncLightLook (the others find
                 // nothing due), with the same quiet hour's changes and the passes of changes the looks start.
+                long scratchBeforeLooks = scratchBytes(table);
                 Hour lookHour = hour(probe, sandbox, table, world, org, admin, random, fullPasses + 1);
+                scratchPerPass.put(Schedule.Pass.LOOK_HOUR, (double) (scratchBytes(table) - scratchBeforeLooks));
                 passes.put(Schedule.Pass.LOOK_HOUR, lookHour.figures());
                 retainedPerPass.put(Schedule.Pass.LOOK_HOUR, lookHour.retainedBytes());
                 lookHour.print(out, "look hour", "a look that found nothing, or nothing due");
+                if (lookHour.changes() != null) {
+                    changes.put(Schedule.Pass.LOOK_HOUR, lookHour.changes());
+                }
 
                 List<Map<String, String>> ticks = new ArrayList<>();
                 List<long[]> tickBuildkite = new ArrayList<>();
@@ -285,14 +403,23 @@ public final class FleetBenchmark {
                         tickFigures.tickSeconds(), webhookTicks);
                 passes.put(Schedule.Pass.WEBHOOK_TICK, tickFigures);
                 long retained = retainedBytes(table);
+                long scratch = scratchBytes(table);
                 long total = tableBytes(table);
                 out.printf(Locale.ROOT, "table: %,d bytes (items + 100 bytes each), of which %,d in events and runs (kept 30 days):"
                                 + " %,.0f more a full pass, %,.0f more an hour of polls and passes, %,.0f more an hour of looks and passes%n",
                         total, retained, retainedPerPass.get(Schedule.Pass.FULL_SYNC), retainedPerPass.get(Schedule.Pass.AUDIT_HOUR),
                         retainedPerPass.get(Schedule.Pass.LOOK_HOUR));
-                return new Measured(size, passes, total - retained, retainedPerPass, sandbox.limits());
+                out.printf(Locale.ROOT, "  and %,d in runs' scratch (TTL's, kept %d days here: its lifetime and TTL's lag): %,.0f a full pass,"
+                                + " %,.0f an hour of polls and passes, %,.0f an hour of looks and passes%n", scratch, SCRATCH_BILLED.toDays(),
+                        scratchPerPass.get(Schedule.Pass.FULL_SYNC), scratchPerPass.get(Schedule.Pass.AUDIT_HOUR),
+                        scratchPerPass.get(Schedule.Pass.LOOK_HOUR));
+                return new Measured(size, passes, total - retained - scratch, retainedPerPass, sandbox.limits(), scratchPerPass, changes);
             } finally {
                 process.destroy();
+                if (receiver != null) {
+                    out.printf(Locale.ROOT, "webhook deliveries taken by the receiver: %,d%n", receiver.taken.get());
+                    receiver.server.stop(0);
+                }
             }
         }
     }
@@ -315,6 +442,11 @@ public final class FleetBenchmark {
         // The ticks that started no run: what most of an account's minutes are.
         List<Map<String, String>> quiet = new ArrayList<>();
         Map<String, Double> quietUnits = new java.util.TreeMap<>();
+        // For the figures of a pass of changes: the ticks that started one, and ticks of their kind (a poll, a look) that did not.
+        List<Map<String, String>> started = new ArrayList<>();
+        List<long[]> startedBuildkite = new ArrayList<>();
+        List<Map<String, String>> foundNothing = new ArrayList<>();
+        List<long[]> foundNothingBuildkite = new ArrayList<>();
         for (int tick = 0; tick < ticksInHour; tick++) {
             int step = changeAt.indexOf(tick);
             if (step >= 0) {
@@ -331,6 +463,14 @@ public final class FleetBenchmark {
             String[] keys = {"polled", "looked", "started_passes", "started_full"};
             for (int k = 0; k < keys.length; k++) {
                 counts[k] += Integer.parseInt(result.get(keys[k]));
+            }
+            boolean looked = !result.get("polled").equals("0") || !result.get("looked").equals("0");
+            if (looked && result.get("runs").equals("0")) {
+                foundNothing.add(result);
+                foundNothingBuildkite.add(buildkite.get(buildkite.size() - 1));
+            } else if (!result.get("started_passes").equals("0")) {
+                started.add(result);
+                startedBuildkite.add(buildkite.get(buildkite.size() - 1));
             }
             if (result.get("runs").equals("0")) {
                 quiet.add(result);
@@ -352,13 +492,17 @@ public final class FleetBenchmark {
             quietLine = String.format(Locale.ROOT, "%d ticks, average %.2f RCU, %.2f WCU, %.2f DynamoDB calls, %.3f Secrets Manager calls; units by item %s",
                     n, sum(quiet, "rcu") / n, sum(quiet, "wcu") / n, sum(quiet, "dynamodb_calls") / n, sum(quiet, "secrets_calls") / n, perTick);
         }
-        return new Hour(figures, sum(ticks, "tick_real"), sum(ticks, "tick_cpu"), sum(ticks, "worker_cpu"), retainedBytes(table) - retainedBefore, ticks.size(), counts,
-                runLines, calls, units, quietLine);
+        double retained = retainedBytes(table) - retainedBefore;
+        Changes changes = started.isEmpty() || foundNothing.isEmpty() ? null
+                : new Changes(PassFigures.average(started, startedBuildkite).minus(PassFigures.average(foundNothing, foundNothingBuildkite)),
+                        started.size(), counts[0] + counts[1]);
+        return new Hour(figures, sum(ticks, "tick_real"), sum(ticks, "tick_cpu"), sum(ticks, "worker_cpu"), retained, ticks.size(), counts,
+                runLines, calls, units, quietLine, changes);
     }
 
     /** An hour of ticks measured: its figures summed, what its ticks did, and where its units went. */
     private record Hour(PassFigures figures, double tickReal, double tickCpu, double workerCpu, double retainedBytes, int ticks, int[] counts, List<String> runLines, Map<String, Long> calls,
-                        Map<String, Double> units, String quietTicks) {
+                        Map<String, Double> units, String quietTicks, Changes changes) {
 
         void print(PrintStream out, String name, String what) {
             out.printf(Locale.ROOT, "%s: %d ticks, %d audit polls, %d light looks, %d passes of changes started, %d full runs; %.1f RCU, %.1f WCU"
@@ -372,6 +516,12 @@ public final class FleetBenchmark {
             out.println("  AWS calls of the hour: " + calls);
             out.println("  DynamoDB units of the hour by operation and item: " + units);
             out.println("  ticks of the hour that started no run (each " + what + "): " + quietTicks);
+            if (changes != null) {
+                PassFigures p = changes.perPass();
+                out.printf(Locale.ROOT, "  a pass of changes adds to the hour (its tick and worker, less a tick of its kind that found nothing; average of %d):"
+                                + " %.1f RCU, %.1f WCU, %.3f s of the worker, %.3f s of the tick, %.1f SQS messages%n", changes.passes(), p.rcu(), p.wcu(),
+                        p.workerSeconds(), p.tickSeconds(), p.sqsMessages());
+            }
         }
     }
 
@@ -431,6 +581,19 @@ public final class FleetBenchmark {
         return scan(table, true);
     }
 
+    /** The bytes of runs' scratch: snapshot items that expire (see {@link #SCRATCH_BILLED}; an account's generation never does). */
+    private static long scratchBytes(Dynalite.Table table) {
+        long bytes = 0;
+        for (var page : table.client().scanPaginator(b -> b.tableName(table.name()))) {
+            for (Map<String, AttributeValue> item : page.items()) {
+                if (item.get("pk").s().startsWith("SNAPSHOT#") && item.containsKey("expires_at")) {
+                    bytes += CapacityMeter.size(item) + 100;
+                }
+            }
+        }
+        return bytes;
+    }
+
     private static long scan(Dynalite.Table table, boolean retainedOnly) {
         long bytes = 0;
         for (var page : table.client().scanPaginator(b -> b.tableName(table.name()))) {
@@ -461,7 +624,10 @@ public final class FleetBenchmark {
         out.println("           + (worker invocations + tick invocations / 1,000 accounts) x $/request");
         out.println("           + SQS messages x 3 (send, receive, delete) x $/SQS request + Secrets Manager calls x $/call");
         out.println("  account-month = sum over entries of passes x per pass");
-        out.println("           + (table bytes + sum over entries of bytes kept per pass x passes in 30 days) / 1e9 x $/GB-month");
+        out.println("           + (table bytes + sum over entries of bytes kept per pass x passes in 30 days");
+        out.println("              + sum over entries of scratch bytes per pass x passes in " + SCRATCH_BILLED.toDays() + " days) / 1e9 x $/GB-month");
+        out.println("  (table bytes: the table at the end less events, runs and scratch; scratch: a run's own generation, which TTL deletes "
+                + dev.kitebridge.sync.SyncRun.SCRATCH_LIFETIME.toDays() + " days after the run was made, up to 48 h late)");
         out.println("  and beside it: the account's secret, $0.40 a month whatever the schedule");
         out.println("  an AUDIT_HOUR pass is an hour: its ticks (each a poll) and the passes of changes they started, summed");
         out.println("  a LOOK_HOUR pass is an hour without audit events: its ticks (a light look each SyncLightLook) and the passes they started");
@@ -492,6 +658,7 @@ public final class FleetBenchmark {
             lambda += n * (gbSeconds(entry.pass(), f) * prices.lambdaArmPerGbSecond() + requests * prices.lambdaPerMillionRequests() / 1e6);
             other += n * (f.sqsMessages() * 3 * prices.sqsPerMillionRequests() / 1e6 + f.secretsCalls() * prices.secretsPer10kCalls() / 1e4);
             kept += m.retainedBytesPerPass().getOrDefault(entry.pass(), 0.0) * entry.perRetention();
+            kept += m.scratchBytesPerPass().getOrDefault(entry.pass(), 0.0) * SCRATCH_BILLED.toSeconds() / entry.every().toSeconds();
         }
         double storage = (m.baseBytes() + kept) / 1e9 * prices.dynamoStoragePerGbMonth();
         return new Cost(dynamo, lambda, other, storage);
@@ -533,12 +700,84 @@ public final class FleetBenchmark {
         }
         if (small) {
             out.printf(Locale.ROOT, "(--small: the 50 and 500 sizes only, %.0f%% of the fleet; their weighted average $%.4f)%n", share * 100, fleet / share);
-            return fleet / share;
+        } else {
+            out.printf(Locale.ROOT, "FLEET AVERAGE per account-month: 0.70 x 50 + 0.25 x 500 + 0.05 x 10,000 = $%.4f"
+                    + "  (goal $%.2f: %s); with the account's secret ($%.2f): $%.4f%n", fleet, GOAL, fleet < GOAL ? "met" : "NOT met",
+                    prices.secretPerMonth(), fleet + prices.secretPerMonth());
         }
-        out.printf(Locale.ROOT, "FLEET AVERAGE per account-month: 0.70 x 50 + 0.25 x 500 + 0.05 x 10,000 = $%.4f"
-                + "  (goal $%.2f: %s); with the account's secret ($%.2f): $%.4f%n", fleet, GOAL, fleet < GOAL ? "met" : "NOT met",
-                prices.secretPerMonth(), fleet + prices.secretPerMonth());
-        return fleet;
+        printByRate(schedule, measured, small);
+        return fleet / share;
+    }
+
+    /** Rates of change (changes an account-hour) the fleet's cost is printed at, beside the measured hour's four. */
+    private static final List<Double> RATES = List.of(0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0);
+    /** The freshness benchmark's rate at 10,000 members (60 changes in two hours), for a rate in proportion to members. */
+    private static final double FRESHNESS_RATE = 30;
+
+    /**
+     * The schedule's cost by the rate of change, the one assumption the measured hour fixes (four changes, each its
+     * own pass): an hour's ticks with no changes, plus what each pass of changes adds (see {@link Changes}) times the
+     * passes the rate starts; the same rate at every size, then one in proportion to members.
+     */
+    private void printByRate(Schedule schedule, List<Measured> measured, boolean small) {
+        Schedule.Pass hour = schedule.entries().stream().map(Schedule.Entry::pass)
+                .filter(p -> p == Schedule.Pass.AUDIT_HOUR || p == Schedule.Pass.LOOK_HOUR).findFirst().orElse(null);
+        if (hour == null || measured.stream().anyMatch(m -> !m.changes().containsKey(hour))) {
+            return;
+        }
+        out.printf(Locale.ROOT, "by the rate of change (changes an account-hour; passes of changes an hour = slots x (1 - e^(-rate / slots)),"
+                + " changes at random, a slot each tick that can find them: its polls or its looks; the measured hour: 4 changes, 4 passes):%n");
+        for (Measured m : measured) {
+            Changes c = m.changes().get(hour);
+            Cost none = cost(schedule, m.atRate(0));
+            Cost one = cost(schedule, m.atRate(-c.slots() * Math.log(1 - 1.0 / c.slots()))); // the rate that starts one pass an hour
+            out.printf(Locale.ROOT, "  %,d members: $%.4f a month with no changes; each pass of changes an hour adds $%.4f a month (%d slots an hour)%n",
+                    m.size().members(), none.total(), one.total() - none.total(), c.slots());
+        }
+        StringBuilder header = new StringBuilder("| changes an account-hour |");
+        measured.forEach(m -> header.append(String.format(Locale.ROOT, " %,d members |", m.size().members())));
+        out.println(header + (small ? " their weighted average (--small) |" : " fleet average |") + " goal |");
+        for (double rate : RATES) {
+            printRateRow(schedule, measured, String.format(Locale.ROOT, "%.2f", rate), m -> rate);
+        }
+        printRateRow(schedule, measured, String.format(Locale.ROOT, "%.0f per 10,000 members", FRESHNESS_RATE),
+                m -> FRESHNESS_RATE * m.size().members() / 10_000.0);
+        double floor = fleetAverage(schedule, measured, m -> 0.0);
+        if (floor >= GOAL) {
+            out.printf(Locale.ROOT, "goal $%.2f: not met at any rate (with no changes at all: $%.4f)%n", GOAL, floor);
+            return;
+        }
+        double low = 0;
+        double high = 64;
+        for (int i = 0; i < 40; i++) {
+            double mid = (low + high) / 2;
+            if (fleetAverage(schedule, measured, m -> mid) < GOAL) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        out.printf(Locale.ROOT, "goal $%.2f: met up to %.2f changes an account-hour at every size%n", GOAL, low);
+    }
+
+    private void printRateRow(Schedule schedule, List<Measured> measured, String label, java.util.function.ToDoubleFunction<Measured> rate) {
+        StringBuilder row = new StringBuilder("| " + label + " |");
+        for (Measured m : measured) {
+            row.append(String.format(Locale.ROOT, " $%.4f |", cost(schedule, m.atRate(rate.applyAsDouble(m))).total()));
+        }
+        double fleet = fleetAverage(schedule, measured, rate);
+        out.println(row + String.format(Locale.ROOT, " $%.4f | %s |", fleet, fleet < GOAL ? "met" : "NOT met"));
+    }
+
+    /** The fleet's average per account-month at a rate of change per size (weighted by share over the sizes measured). */
+    private double fleetAverage(Schedule schedule, List<Measured> measured, java.util.function.ToDoubleFunction<Measured> rate) {
+        double sum = 0;
+        double share = 0;
+        for (Measured m : measured) {
+            sum += m.size().share() * cost(schedule, m.atRate(rate.applyAsDouble(m))).total();
+            share += m.size().share();
+        }
+        return sum / share;
     }
 
     /** The probe's commands and its answers; its clock jumps with the benchmark's. */

@@ -25,6 +25,8 @@ import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.app.Application;
 import dev.kitebridge.app.SyncState;
 import dev.kitebridge.buildkite.BuildkiteToken;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.events.EventLog;
 import dev.kitebridge.functions.Dependencies;
 import dev.kitebridge.functions.sync.SyncScheduleHandler;
@@ -45,6 +47,7 @@ import dev.kitebridge.sync.SyncQueue;
 import dev.kitebridge.sync.SyncRun;
 import dev.kitebridge.sync.SyncWork;
 import dev.kitebridge.time.TimeSource;
+import dev.kitebridge.webhooks.WebhooksService;
 
 /**
  * One integrated account's Kitebridge in a process of its own, as deployed: the wiring is
@@ -108,7 +111,7 @@ public final class FleetProbe {
         tokens = new SecretsManagerTokenVault(AwsClients.secretsManager(aws), aws.secretPrefix(), time);
         syncs = new DynamoDbSyncStore(dynamo, table);
         EventLog log = new DynamoDbEventLog(dynamo, table);
-        sync = new SyncState(syncs, new DynamoDbSnapshotStore(dynamo, table), log, queue, new DynamoDbWebhookStore(dynamo, table),
+        sync = new SyncState(syncs, new DynamoDbSnapshotStore(dynamo, table, time), log, queue, new DynamoDbWebhookStore(dynamo, table),
                 new DynamoDbDeadLetterStore(dynamo, table), deployed.sync().maxDeletionShare(), deployed.sync().webhookTargets(),
                 deployed.sync().cadence());
         governor = new DynamoDbRateLimitGovernor(dynamo, table, time);
@@ -136,6 +139,9 @@ public final class FleetProbe {
     }
 
     public static void main(String[] args) throws Exception {
+        // The schedule's and the delivery ticks list every account's sync state in one Query (DynamoDbSyncStore): this
+        // account's share of the fleet's listing, not a listing of its own (see CapacityMeter#fleetWide).
+        CapacityMeter.GLOBAL.fleetWide("SYNCACCOUNTS");
         FleetProbe probe = new FleetProbe(System.getenv());
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
@@ -144,6 +150,7 @@ public final class FleetProbe {
             switch (words[0]) {
                 case "LINK" -> probe.link(System.getenv("PROBE_BUILDKITE_TOKEN"), System.getenv("PROBE_ORGANIZATION"));
                 case "PASS" -> probe.pass(words[1]);
+                case "SUBSCRIBE" -> probe.subscribe(words[1]);
                 case "IDLE" -> {
                     probe.clock.jump(Duration.ofSeconds(Long.parseLong(words[1])));
                     System.out.println("RESULT idle=" + words[1]);
@@ -159,6 +166,16 @@ public final class FleetProbe {
         }
     }
 
+    /**
+     * The tenant's subscription to every event of the account, as {@code POST /webhooks} makes it: from the account's
+     * events published after it (a new subscription does not get the history).
+     */
+    private void subscribe(String receiver) {
+        new WebhooksService(sync.webhooks(), sync.deadLetters(), deployed.accounts(), new EventFeed(sync.events(), syncs),
+                sync.webhookTargets(), time).subscribe(TENANT, receiver, ChangeEvent.TYPES, ACCOUNT);
+        System.out.println("RESULT subscribed=1");
+    }
+
     /** Links the account (its item, its token's secret, its sync state), as a connect page's link does. */
     private void link(String token, String organization) {
         // The organization the token reaches, as linking finds it (REST's id, slug, name): what the schedule polls.
@@ -167,6 +184,7 @@ public final class FleetProbe {
                 List.of(new IntegratedAccount.OrganizationRef(org[0], org[1], org[2])), null, time.now(), "user:fleet", null, 0));
         tokens.put(ACCOUNT, BuildkiteToken.of(token));
         syncs.createAccount(AccountSync.linked(ACCOUNT, TENANT));
+
         System.out.println("RESULT linked=1");
     }
 

@@ -333,7 +333,7 @@ public final class FreshnessBenchmark {
             BuildkiteAccess access = new BuildkiteAccess(accounts, tokens, time.governor(),
                     new BuildkiteAccess.Endpoints(URI.create(sandbox.restUrl()), URI.create(sandbox.graphqlUrl())), time);
             syncs = new DynamoDbSyncStore(dynamo, table);
-            DynamoDbSnapshotStore snapshots = new DynamoDbSnapshotStore(dynamo, table);
+            DynamoDbSnapshotStore snapshots = new DynamoDbSnapshotStore(dynamo, table, time);
             DynamoDbEventLog log = new DynamoDbEventLog(dynamo, table);
             OrganizationReader reader = new OrganizationReader(access, OrganizationReader.laneThreads());
             OrganizationDataService directory = new OrganizationDataService(new DynamoDbOrganizationDataStore(dynamo, table, time),

@@ -85,7 +85,7 @@ public final class SyncProbe {
             }
             @Override public List<SyncRun> runs(String id, long beforeOrdinal, int limit) { return dynamoSyncs.runs(id, beforeOrdinal, limit); }
         };
-        CountingSnapshots snapshots = new CountingSnapshots(new DynamoDbSnapshotStore(dynamo, aws.table()));
+        CountingSnapshots snapshots = new CountingSnapshots(new DynamoDbSnapshotStore(dynamo, aws.table(), time));
         // Reading ends where comparing begins: at the first event written, which this log notes.
         AtomicLong firstEventNanos = new AtomicLong();
         DynamoDbEventLog dynamoLog = new DynamoDbEventLog(dynamo, aws.table());
@@ -240,10 +240,10 @@ public final class SyncProbe {
         }
 
         @Override
-        public void put(String accountId, long generation, List<Item> items) {
+        public void put(String accountId, long generation, List<Item> items, Instant expiresAt) {
             written.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(items.size());
             markers.addAndGet(items.stream().filter(i -> i.key().startsWith("~")).count());
-            store.put(accountId, generation, items);
+            store.put(accountId, generation, items, expiresAt);
         }
 
         @Override

@@ -93,6 +93,34 @@ class CapacityMeterTest {
     }
 
     @Test
+    void aQueryThatFindsNothingStillCostsARead() {
+        dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("EMPTY#1"))).consistentRead(true));
+        assertEquals(1.0, meter.readUnits());
+        dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("EMPTY#1"))));
+        assertEquals(1.5, meter.readUnits());
+        assertEquals(1.5, meter.computedUnits());
+    }
+
+    @Test
+    void aQueryOfAFleetWidePartitionCostsItsItemsShareOfAFleetsListing() {
+        dynamo.putItem(b -> b.tableName(table).item(item("SYNCACCOUNTS", "account-1", 1024)));
+        dynamo.putItem(b -> b.tableName(table).item(item("OTHER#1", "account-1", 1024)));
+        meter.fleetWide("SYNCACCOUNTS");
+        double before = meter.readUnits();
+
+        dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("OTHER#1"))));
+        assertEquals(0.5, meter.readUnits() - before); // a listing of its own: 1 KB rounded up to 4, eventually consistent
+        dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("SYNCACCOUNTS"))));
+        assertEquals(0.5 + 0.125, meter.readUnits() - before); // its share of a fleet's: 1 KB of 4, halved
+        assertEquals(0.125, meter.computedUnits());
+        assertEquals(0.125, meter.unitsByItem().get("Query "), 0.05);
+    }
+
+    @Test
     void aBatchsAndAQuerysUnitsGoToTheKindsOfTheirItems() {
         String org = "o/org-1/";
         List<WriteRequest> writes = List.of(

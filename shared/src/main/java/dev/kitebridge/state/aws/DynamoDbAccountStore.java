@@ -48,8 +48,18 @@ public final class DynamoDbAccountStore implements AccountStore {
 
     @Override
     public Optional<IntegratedAccount> find(String tenantId, String accountId) {
+        return read(tenantId, accountId, true);
+    }
+
+    /** Eventually consistent: half a read unit for an account's item (under 4 KB), where {@link #find} pays one. */
+    @Override
+    public Optional<IntegratedAccount> findRecent(String tenantId, String accountId) {
+        return read(tenantId, accountId, false);
+    }
+
+    private Optional<IntegratedAccount> read(String tenantId, String accountId, boolean consistent) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
-                .key(KitebridgeTable.key("TENANT#" + tenantId, "ACCOUNT#" + accountId)).consistentRead(true)).item();
+                .key(KitebridgeTable.key("TENANT#" + tenantId, "ACCOUNT#" + accountId)).consistentRead(consistent)).item();
         return item == null || item.isEmpty() ? Optional.empty()
                 : Optional.of(StateJson.read(item.get("account").s(), IntegratedAccount.class));
     }

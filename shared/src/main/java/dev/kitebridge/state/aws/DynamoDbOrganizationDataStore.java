@@ -39,14 +39,16 @@ import dev.kitebridge.time.TimeSource;
  * {@link Limits} (200 patches, 512 KB; or a patch would not fit one item): the fold
  * first takes the next sequence with a seal that names the new write, so a revision racing it
  * follows the seal instead of patching the old write. At 10,000 members the data is some 2.3 MB
- * gzipped (seven chunks): a save is some 2,300 write units put and as many deleted, where a pass's
+ * gzipped (seven chunks): a save is some 2,300 write units put, and as many again to delete the write
+ * it supersedes where that is not left to expire (the daily save's is: see {@link #LEFT_TO_EXPIRE}), where a pass's
  * patch is one item under a kilobyte (one unit), and its reads are two pointer Queries and one of
  * the patches (a read unit each) besides the chunks where the process has not cached them.
  *
  * <p>Chunks, pointers and the account's index expire a day and an hour after a save (data older
  * than a day is not served); a patch expires with the write it patches, so whatever a rotate or an
  * unlink leaves behind goes too; a write no pointer reads any more is deleted, patches first (newest
- * first: a reader racing the delete sees an older revision, never half of one).
+ * first: a reader racing the delete sees an older revision, never half of one), unless it expires
+ * within {@link #LEFT_TO_EXPIRE}: then TTL deletes it, for free (see there).
  *
  * <p>Two Lambda instances advancing the same build at once both save whole snapshots; the later
  * wins and the other's last steps are read again. A save racing a revision in another instance may
@@ -57,6 +59,20 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     static final int CHUNK_BYTES = 350 * 1024;
     static final Duration CHUNK_LIFETIME = Duration.ofHours(25);
+    /**
+     * A write no pointer reads any more that expires within this is left to TTL rather than deleted:
+     * a delete costs the write units its put did (2,343 at 10,000 members), TTL nothing, and keeping
+     * its bytes until TTL comes (the time left, and up to 48 hours of TTL's lag) costs some 1/25 of
+     * that delete. The daily full run's save supersedes the one a day before, which has an hour left
+     * of its {@link #CHUNK_LIFETIME}: two hours leave an hour for a run early. A write superseded
+     * younger (saves more often than daily: the directory's own reads, folds) is deleted as before,
+     * so that frequent saves do not pile up a day of dead writes. A superseded write is read only
+     * through a pointer (checked for expiry), the only way to a write's chunks: once its pointers moved,
+     * nothing reads it. It is dropped from the process's cache all the same where a pointer that did
+     * not move still names it (unlike a delete, which waits for no pointer to): a read through that
+     * pointer reads its chunks again, which stay whole until they expire, as that pointer does.
+     */
+    static final Duration LEFT_TO_EXPIRE = Duration.ofHours(2);
     /**
      * When a revision is no patch but a fold: a patch larger than {@code patchBytes} (gzipped; an
      * item holds 400 KB), or a log that would pass {@code maxPatches} (a cold read applies every one)
@@ -408,11 +424,16 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         dynamo.putItem(b -> b.tableName(table).item(index));
     }
 
-    /** Deletes the writes no pointer reads any more. */
+    /** Deletes the writes no pointer reads any more, but those TTL deletes soon (see {@link #LEFT_TO_EXPIRE}). */
     private void dropUnread(String pk, List<Pointer> replaced, String kept) {
-        replaced.stream().filter(old -> !old.writeId().equals(kept)).distinct()
-                .filter(old -> !referenced(pk, old.writeId()))
-                .forEach(old -> forget(pk, old));
+        long soon = time.now().plus(LEFT_TO_EXPIRE).getEpochSecond();
+        replaced.stream().filter(old -> !old.writeId().equals(kept)).distinct().forEach(old -> {
+            if (old.expires() <= soon) {
+                byWriteId.remove(old.writeId()); // (its pointers moved: nothing reads it from here on)
+            } else if (!referenced(pk, old.writeId())) {
+                forget(pk, old);
+            }
+        });
     }
 
     private Optional<Pointer> pointer(String pk, String name) {

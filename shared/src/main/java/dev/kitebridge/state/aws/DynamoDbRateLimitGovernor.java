@@ -533,6 +533,14 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         return read;
     }
 
+    /**
+     * Strongly consistent, as every read of a budget here ({@link #prefetch} too), though an eventually consistent one
+     * costs half: such a read may not show a write that completed before it (DynamoDB documents no bound on how long),
+     * so another instance's hold after a 429, or its answer that Buildkite has less left than the reservations, would not
+     * bind the calls this one grants after it; nor would this instance's own last write show, and the reservations it
+     * holds for calls in flight would be dropped as gone from the item. What the design lets through is a call granted
+     * before such a write lands (in flight: no read can recall it), not one granted from a read made after it.
+     */
     private void read(Map<String, AttributeValue> key, Held mine) {
         take(dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item(), mine);
     }

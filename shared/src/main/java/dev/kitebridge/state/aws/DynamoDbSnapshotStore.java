@@ -1,53 +1,74 @@
 package dev.kitebridge.state.aws;
 
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.kitebridge.sync.SnapshotStore;
+import dev.kitebridge.time.TimeSource;
 
 /**
  * Each generation of an account's snapshot is a partition, {@code SNAPSHOT#<account>#<generation>},
  * its items sorted by their key (the sort key), their data a JSON string: a run lists a generation
  * in key order with one Query a page, and writes the next generation beside the last complete one.
+ * A run's scratch carries {@code expires_at}, for the table's TTL; reads leave out what has expired
+ * and TTL has not deleted yet (see {@link KitebridgeTable}).
  */
 public final class DynamoDbSnapshotStore implements SnapshotStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final TimeSource time;
 
+    /** On the system clock. */
     public DynamoDbSnapshotStore(DynamoDbClient dynamo, String table) {
+        this(dynamo, table, TimeSource.SYSTEM);
+    }
+
+    /** @param time the clock an item's expiry is judged on (the runs' own, where they run on another) */
+    public DynamoDbSnapshotStore(DynamoDbClient dynamo, String table, TimeSource time) {
         this.dynamo = dynamo;
         this.table = table;
+        this.time = time;
     }
 
     @Override
-    public void put(String accountId, long generation, List<Item> items) {
-        generation(accountId, generation).put(items.stream()
-                .map(item -> Map.of(KitebridgeTable.SK, KitebridgeTable.s(item.key()), "data", KitebridgeTable.s(StateJson.write(item.data()))))
-                .toList());
+    public void put(String accountId, long generation, List<Item> items, Instant expiresAt) {
+        generation(accountId, generation).put(items.stream().map(item -> {
+            Map<String, AttributeValue> attributes = new HashMap<>();
+            attributes.put(KitebridgeTable.SK, KitebridgeTable.s(item.key()));
+            attributes.put("data", KitebridgeTable.s(StateJson.write(item.data())));
+            if (expiresAt != null) {
+                attributes.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.expiresAt(expiresAt));
+            }
+            return attributes;
+        }).toList());
     }
 
     @Override
     public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-        return generation(accountId, generation).list(afterKey, null, limit).stream()
+        return generation(accountId, generation).list(afterKey, null, limit, time.now()).stream()
                 .map(item -> new Item(item.get(KitebridgeTable.SK).s(), StateJson.read(item.get("data").s(), JsonNode.class)))
                 .toList();
     }
 
     @Override
     public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
-        return generation(accountId, generation).list(afterKey, beforeKey, limit).stream()
+        return generation(accountId, generation).list(afterKey, beforeKey, limit, time.now()).stream()
                 .map(item -> new Item(item.get(KitebridgeTable.SK).s(), StateJson.read(item.get("data").s(), JsonNode.class)))
                 .toList();
     }
 
     @Override
     public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
-        return generation(accountId, generation).get(List.copyOf(keys)).stream()
+        Instant now = time.now();
+        return generation(accountId, generation).get(List.copyOf(keys)).stream().filter(item -> !KitebridgeTable.expired(item, now))
                 .map(item -> new Item(item.get(KitebridgeTable.SK).s(), StateJson.read(item.get("data").s(), JsonNode.class)))
                 .toList();
     }

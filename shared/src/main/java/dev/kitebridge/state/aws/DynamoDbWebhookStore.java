@@ -50,7 +50,17 @@ public final class DynamoDbWebhookStore implements WebhookStore {
 
     @Override
     public List<Webhook> list(String tenantId) {
-        return query(tenantId, "WEBHOOK#").stream()
+        return webhooks(query(tenantId, "WEBHOOK#"));
+    }
+
+    /** Read eventually consistent, at half the price of {@link #list}: every account's round reads it each minute. */
+    @Override
+    public List<Webhook> listForRounds(String tenantId) {
+        return webhooks(query(tenantId, "WEBHOOK#", false));
+    }
+
+    private static List<Webhook> webhooks(List<Map<String, AttributeValue>> items) {
+        return items.stream()
                 .map(item -> StateJson.read(item.get("webhook").s(), Webhook.class))
                 .sorted(Comparator.comparing(Webhook::createdAt).thenComparing(Webhook::id))
                 .toList();
@@ -103,10 +113,14 @@ public final class DynamoDbWebhookStore implements WebhookStore {
     }
 
     private List<Map<String, AttributeValue>> query(String tenantId, String skPrefix) {
+        return query(tenantId, skPrefix, true);
+    }
+
+    private List<Map<String, AttributeValue>> query(String tenantId, String skPrefix, boolean consistent) {
         return dynamo.queryPaginator(b -> b.tableName(table)
                         .keyConditionExpression("pk = :pk AND begins_with(sk, :prefix)")
                         .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s(tenant(tenantId)), ":prefix", KitebridgeTable.s(skPrefix)))
-                        .consistentRead(true))
+                        .consistentRead(consistent))
                 .items().stream().toList();
     }
 

@@ -97,6 +97,15 @@ final class SortedPartition {
      * (exclusive; null: to the last), at most {@code limit}.
      */
     List<Map<String, AttributeValue>> list(String afterSk, String beforeSk, int limit) {
+        return list(afterSk, beforeSk, limit, null);
+    }
+
+    /**
+     * As {@link #list(String, String, int)}, of the items not expired at {@code liveAt} (null: every
+     * item): a filter, which DynamoDB applies after its page's limit, so the pages are read on until
+     * there are {@code limit} items or none is left (an item filtered out is read, and charged, all the same).
+     */
+    List<Map<String, AttributeValue>> list(String afterSk, String beforeSk, int limit, java.time.Instant liveAt) {
         if (afterSk != null && beforeSk != null && afterSk.compareTo(beforeSk) >= 0) {
             return List.of(); // DynamoDB refuses a start key outside the key condition
         }
@@ -104,6 +113,10 @@ final class SortedPartition {
         if (beforeSk != null) {
             values.put(":before", KitebridgeTable.s(beforeSk));
         }
+        if (liveAt != null) {
+            values.put(":now", KitebridgeTable.n(liveAt.getEpochSecond()));
+        }
+        String filter = liveAt == null ? null : "attribute_not_exists(" + KitebridgeTable.EXPIRES_AT + ") OR " + KitebridgeTable.EXPIRES_AT + " > :now";
         String condition = beforeSk == null ? "pk = :pk" : "pk = :pk AND sk < :before";
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         // "After" is where the query starts: the key condition takes one bound on the sort key only.
@@ -111,7 +124,7 @@ final class SortedPartition {
         while (items.size() < limit) {
             Map<String, AttributeValue> from = start;
             QueryResponse page = dynamo.query(b -> b.tableName(table).keyConditionExpression(condition).expressionAttributeValues(values)
-                    .exclusiveStartKey(from).limit(limit - items.size()).consistentRead(true));
+                    .filterExpression(filter).exclusiveStartKey(from).limit(limit - items.size()).consistentRead(true));
             items.addAll(page.items());
             if (!page.hasLastEvaluatedKey() || page.lastEvaluatedKey().isEmpty()) {
                 break;

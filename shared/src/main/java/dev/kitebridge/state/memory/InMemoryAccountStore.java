@@ -37,6 +37,11 @@ public final class InMemoryAccountStore implements AccountStore {
     }
 
     @Override
+    public Optional<IntegratedAccount> findRecent(String tenantId, String accountId) {
+        return find(tenantId, accountId); // always current here
+    }
+
+    @Override
     public List<IntegratedAccount> list(String tenantId) {
         return accounts.values().stream()
                 .filter(a -> a.tenantId().equals(tenantId))

@@ -55,6 +55,37 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         assertEquals(60, store().complete("acct-5", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
     }
 
+    /**
+     * A superseded write that expires within {@link DynamoDbOrganizationDataStore#LEFT_TO_EXPIRE} (the
+     * daily run's save over the one a day before) is left to TTL; a younger one is deleted.
+     */
+    @Test
+    void aSupersededWriteThatExpiresSoonIsLeftToTimeToLiveAndAYoungerOneIsDeleted() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        daily.save(data("acct-7", 30, true, true));
+        String first = writeIds().get(0);
+        clock.advance(DynamoDbOrganizationDataStore.CHUNK_LIFETIME.minus(DynamoDbOrganizationDataStore.LEFT_TO_EXPIRE));
+        daily.save(data("acct-7", 40, true, true));
+        assertEquals(2, writeIds().size(), "the superseded write, expiring within the bound, is left to TTL: " + writeIds());
+        assertTrue(writeIds().contains(first));
+        assertEquals(40, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-7", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
+
+        clock.advance(Duration.ofMinutes(1));
+        daily.save(data("acct-7", 50, true, true));
+        assertEquals(2, writeIds().size(), "a write superseded a minute after its save is deleted: " + writeIds());
+        assertTrue(writeIds().contains(first), "(the first still waits for TTL)");
+        assertEquals(50, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-7", "acme", OrganizationData.Part.ROSTERS).orElseThrow().profileCount());
+    }
+
+    /** The write ids whose chunks are in the table. */
+    private List<String> writeIds() {
+        return items().stream().map(i -> i.get("sk").s()).filter(sk -> sk.startsWith("WRITE#"))
+                .map(sk -> sk.substring(0, sk.lastIndexOf('#'))).distinct().toList();
+    }
+
     @Test
     void everythingExpiresAndExpiredItemsAreNotRead() {
         store().save(data("acct-6", 30, true, false));

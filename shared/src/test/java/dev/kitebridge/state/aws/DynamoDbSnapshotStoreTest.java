@@ -34,7 +34,7 @@ import dev.kitebridge.sync.SnapshotStore;
 class DynamoDbSnapshotStoreTest extends SnapshotStoreContract {
 
     private final Dynalite.Table table = Dynalite.get().newTable();
-    private final DynamoDbSnapshotStore store = new DynamoDbSnapshotStore(table.client(), table.name());
+    private final DynamoDbSnapshotStore store = new DynamoDbSnapshotStore(table.client(), table.name(), clock);
 
     @Override
     protected SnapshotStore store() {
@@ -103,5 +103,18 @@ class DynamoDbSnapshotStoreTest extends SnapshotStoreContract {
 
         assertTrue(throttling.batchSizes.stream().allMatch(size -> size <= SortedPartition.BATCH), throttling.batchSizes.toString());
         assertTrue(throttling.batchSizes.size() > 2 * 3, "three batches each way, and again for what was left: " + throttling.batchSizes);
+    }
+
+    /** A scratch item carries the table's TTL attribute, in epoch seconds (a number, as TTL reads it); an item to keep carries none. */
+    @Test
+    void anExpiringItemCarriesTheTablesTimeToLiveAttribute() {
+        java.time.Instant expires = java.time.Instant.parse("2026-06-03T00:00:00.750Z");
+        store.put("acct-1", 7, List.of(new SnapshotStore.Item("o/acme/u/a/g", JsonNodeFactory.instance.objectNode().put("i", 1))), expires);
+        store.put("acct-1", 7, List.of(new SnapshotStore.Item("o/acme/u/b/g", JsonNodeFactory.instance.objectNode().put("i", 2))));
+        var items = table.client().query(b -> b.tableName(table.name()).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", KitebridgeTable.s("SNAPSHOT#acct-1#7")))).items();
+        assertEquals(2, items.size());
+        assertEquals(Long.toString(expires.getEpochSecond()), items.get(0).get(KitebridgeTable.EXPIRES_AT).n());
+        assertTrue(!items.get(1).containsKey(KitebridgeTable.EXPIRES_AT), "never expires");
     }
 }

@@ -152,6 +152,39 @@ class DynamoDbSyncStoreTest extends SyncStoreContract {
         assertEquals(List.of(counted), store.accounts());
     }
 
+    /**
+     * The schedule lists every account's state every minute: a state stored as the last listing read it
+     * is not unzipped and parsed again (the same object comes back); a changed one is, and so is one
+     * listed anew after a listing that did not hold it.
+     */
+    @Test
+    void theListingDecodesOnlyTheStatesThatChangedSinceTheLastListing() {
+        AccountSync quiet = AccountSync.first("acct-quiet", "tenant-1");
+        AccountSync busy = AccountSync.first("acct-busy", "tenant-1");
+        assertTrue(store.createAccount(quiet));
+        assertTrue(store.createAccount(busy));
+        java.util.Map<String, AccountSync> first = byAccount(store.accounts());
+        AccountSync moved = store.replaceAccount(busy.withCounts(new CountsSeen(Instant.parse("2026-11-25T12:00:00Z"), java.util.Map.of(),
+                java.util.Set.of(), java.util.Set.of(), java.util.Map.of()))).orElseThrow();
+
+        java.util.Map<String, AccountSync> second = byAccount(store.accounts());
+        org.junit.jupiter.api.Assertions.assertSame(first.get("acct-quiet"), second.get("acct-quiet"), "not decoded again");
+        assertEquals(moved, second.get("acct-busy"), "decoded anew");
+
+        store.deleteAccount("acct-quiet");
+        assertEquals(java.util.Set.of("acct-busy"), byAccount(store.accounts()).keySet());
+        assertTrue(store.createAccount(quiet));
+        AccountSync again = byAccount(store.accounts()).get("acct-quiet");
+        assertEquals(quiet, again);
+        assertTrue(again != first.get("acct-quiet"), "a listing keeps only what the last one held");
+    }
+
+    private static java.util.Map<String, AccountSync> byAccount(List<AccountSync> states) {
+        java.util.Map<String, AccountSync> map = new java.util.HashMap<>();
+        states.forEach(s -> map.put(s.accountId(), s));
+        return map;
+    }
+
     /** A run whose index item was written but not the run itself (a crash between the two) is passed over. */
     @Test
     void anIndexItemWithoutItsRunIsPassedOver() {

@@ -5,7 +5,7 @@ import dev.kitebridge.sync.SnapshotStore;
 
 class InMemorySnapshotStoreTest extends SnapshotStoreContract {
 
-    private final InMemorySnapshotStore store = new InMemorySnapshotStore();
+    private final InMemorySnapshotStore store = new InMemorySnapshotStore(clock);
 
     @Override
     protected SnapshotStore store() {
