@@ -13,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.events.EventPositions;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Team;
@@ -415,6 +416,61 @@ class PassOfChangesTest {
             assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), fixture.events().subList(seen, fixture.events().size()).stream()
                     .map(ChangeEvent::event).toList());
             CountingSnapshots.assertSameItems(before, fixture.snapshot(), "nothing changed");
+        }
+    }
+
+    /**
+     * A pass that changes nothing stores its move to PUBLISH and its end with the save just before its
+     * end event, not in saves of their own: a worker that dies right after writing that event leaves
+     * the run in PUBLISH with its end, so the next turn publishes that same end, and does not verify
+     * again (asking Buildkite anew) what its written events already say.
+     */
+    @Test
+    void aPassKilledRightAfterItsEndEventResumesInPublishWithTheEndItWrote() {
+        try (SyncFixture fixture = new SyncFixture(60, 4)) {
+            InMemoryEventLog events = new InMemoryEventLog();
+            java.util.concurrent.atomic.AtomicBoolean dieAfterEnd = new java.util.concurrent.atomic.AtomicBoolean();
+            dev.kitebridge.events.EventLog dying = new dev.kitebridge.events.EventLog() {
+                @Override
+                public void put(String accountId, List<ChangeEvent> written) {
+                    events.put(accountId, written);
+                    if (written.stream().anyMatch(e -> e.event().equals(ChangeEvent.SYNC_RUN_COMPLETED)) && dieAfterEnd.getAndSet(false)) {
+                        throw new Killer.Killed();
+                    }
+                }
+
+                @Override
+                public void delete(String accountId, List<String> positions) {
+                    events.delete(accountId, positions);
+                }
+
+                @Override
+                public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+                    return events.list(accountId, afterPosition, beforePosition, limit);
+                }
+            };
+            try (SyncFixture pass = new SyncFixture(fixture.sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), dying)) {
+                pass.sync(WORKER);
+                Organization org = pass.org();
+                Team team = pass.sandbox.world().teams(org.uuid()).get(0);
+                String member = pass.sandbox.world().teamMembers(org.uuid(), team.uuid()).get(0).userUuid();
+                SyncRun run = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.user(org.uuid(), member), Subject.group(org.uuid(), team.uuid()))).run();
+
+                dieAfterEnd.set(true);
+                assertThrows(Killer.Killed.class, () -> pass.finish(run.id(), WORKER));
+                SyncRun left = pass.syncs.run(run.id()).orElseThrow();
+                assertEquals(SyncRun.Phase.PUBLISH, left.phase(), "its move to PUBLISH stored before its end event");
+                assertTrue(left.finishedAt() != null, "and its end");
+                List<ChangeEvent> ends = events.list(SyncFixture.ACCOUNT, EventPositions.firstOfRun(run.ordinal()), EventPositions.firstOfRun(run.ordinal() + 1), 10);
+                assertEquals(1, ends.size(), "its end event, written before the worker died");
+
+                SyncRun done = pass.finish(run.id(), WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertEquals(left.finishedAt(), done.finishedAt(), "the end published is the end it stored");
+                assertEquals(ends, events.list(SyncFixture.ACCOUNT, EventPositions.firstOfRun(run.ordinal()), EventPositions.firstOfRun(run.ordinal() + 1), 10),
+                        "the same end event, written again");
+            }
         }
     }
 
