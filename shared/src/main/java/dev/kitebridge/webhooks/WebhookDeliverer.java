@@ -190,7 +190,10 @@ public final class WebhookDeliverer {
         for (Account account : looked) {
             if (account.publishedThrough() != Account.NOT_KNOWN
                     && caughtUpTurns.getOrDefault(account.accountId(), 0).equals(turnsOf.getOrDefault(account.accountId(), 0))) {
-                remember(quiet, quietKey(account), account.publishedThrough());
+                if (quiet.size() >= QUIET_REMEMBERED) {
+                    quiet.clear();
+                }
+                quiet.put(quietKey(account), account.publishedThrough());
             }
         }
         return reports;
@@ -219,21 +222,13 @@ public final class WebhookDeliverer {
      * One turn: delivers the account's events after the subscription's cursor until they are all
      * dealt with, an attempt fails, or the turn's bounds are reached. A subscription waiting out a
      * backoff costs one read; so does one whose cursor has dealt with every run through
-     * {@code publishedThrough} (no lease is written, no event read), and one this process last found
-     * so at the same mark costs nothing.
+     * {@code publishedThrough} (no lease is written, no event read).
      */
     public Report deliver(Webhook webhook, String accountId, long publishedThrough, Instant deadline) {
         Counts counts = new Counts();
         Instant turnEnds = earlierOf(deadline, time.now().plus(policy.turn()));
         if (!fits(turnEnds)) {
             return counts.report(webhook, accountId, Status.RETRY_LATER, time.now()); // the round is over before the turn began: no read
-        }
-        String caughtUpKey = webhook.id() + "|" + accountId;
-        Long caughtUpAt = caughtUp.get(caughtUpKey);
-        if (caughtUpAt != null && caughtUpAt == publishedThrough) {
-            // Nothing was published since this process found the cursor past every event: whoever delivered since only
-            // moved it further, and a failure can only be at an event published after it.
-            return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         }
         Optional<DeliveryState> current = current(webhook, accountId);
         if (current.isEmpty() || current.get().leasedAt(time.now())) {
@@ -244,7 +239,6 @@ public final class WebhookDeliverer {
         }
         if (current.get().failures() == 0 && EventPositions.caughtUp(current.get().position(), publishedThrough)) {
             // The minute's round over a quiet account: no lease taken and given back (two writes), no feed read.
-            remember(caughtUpKey, publishedThrough);
             return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         }
         Optional<DeliveryState> leased = webhooks.replaceDelivery(
@@ -253,7 +247,7 @@ public final class WebhookDeliverer {
             return counts.report(webhook, accountId, Status.BUSY, null);
         }
         DeliveryState state = leased.get();
-        boolean caughtUp = false;
+        boolean released = false;
         try {
             int unsaved = 0;
             boolean more = true;
@@ -283,14 +277,14 @@ public final class WebhookDeliverer {
                     }
                 }
             }
-            caughtUp = EventPositions.caughtUp(state.position(), publishedThrough);
-            return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
+            // Caught up only once stored: a rounds' process takes the account for quiet on it (see deliverAccounts).
+            released = true;
+            return counts.report(webhook, accountId, release(state) ? Status.CAUGHT_UP : Status.BUSY, null);
         } catch (LeaseLost lost) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         } finally {
-            // Remembered only once stored: a cursor left behind (a release that failed) is read again by the next round.
-            if (release(state) && caughtUp) {
-                remember(caughtUpKey, publishedThrough);
+            if (!released) {
+                release(state);
             }
         }
     }
@@ -442,31 +436,14 @@ public final class WebhookDeliverer {
     }
 
     /**
-     * Subscriptions and accounts this process found caught up, with the publication mark they were caught up with
-     * (bounded: a round over more forgets and reads again).
-     */
-    private final Map<String, Long> caughtUp = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final int CAUGHT_UP_REMEMBERED = 100_000;
-
-    /**
      * Accounts (tenant and id) all of whose subscriptions this process found caught up in a round, with the publication
      * mark then: a round at the same mark skips them, their subscriptions not even listed. Until an account's mark moves
      * nothing of it is to deliver — a failure or a backlog comes only of a run published since (the mark moved), a
      * subscription made since starts at the log's end, and one removed is sent nothing — so a quiet account costs a
-     * round nothing.
+     * round nothing. Bounded: a fleet over {@link #QUIET_REMEMBERED} accounts forgets them all and looks again.
      */
     private final Map<String, Long> quiet = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private void remember(String key, long publishedThrough) {
-        remember(caughtUp, key, publishedThrough);
-    }
-
-    private static void remember(Map<String, Long> marks, String key, long publishedThrough) {
-        if (marks.size() >= CAUGHT_UP_REMEMBERED) {
-            marks.clear();
-        }
-        marks.put(key, publishedThrough);
-    }
+    private static final int QUIET_REMEMBERED = 100_000;
 
     private DeliveryState save(DeliveryState state) {
         return webhooks.replaceDelivery(state).orElseThrow(LeaseLost::new);
