@@ -19,11 +19,23 @@ public final class EventFeed {
 
     /** Published events after {@code afterPosition} (null: from the first), at most {@code limit}. */
     public List<ChangeEvent> after(String accountId, String afterPosition, int limit) {
-        long published = syncs.publishedThrough(accountId);
-        if (published == 0) {
+        return after(accountId, afterPosition, publishedThrough(accountId), limit);
+    }
+
+    /**
+     * Events after {@code afterPosition} of the runs through {@code publishedThrough}, a publication mark the caller
+     * read (from {@link #publishedThrough}, or with the accounts' listing): a reader paging through reads it once.
+     */
+    public List<ChangeEvent> after(String accountId, String afterPosition, long publishedThrough, int limit) {
+        if (publishedThrough == 0) {
             return List.of();
         }
-        return log.list(accountId, afterPosition, EventPositions.firstOfRun(published + 1), limit);
+        return log.list(accountId, afterPosition, EventPositions.firstOfRun(publishedThrough + 1), limit);
+    }
+
+    /** The ordinal of the account's last run whose events are published (0: none). */
+    public long publishedThrough(String accountId) {
+        return syncs.publishedThrough(accountId);
     }
 
     /**

@@ -10,8 +10,8 @@ import java.util.List;
 public interface Publications {
 
     /**
-     * An account whose events are published, by tenant, with the ordinal of its last run whose events are, as the
-     * caller knows it ({@link #feeds}: read with the list, a moment behind at most; a worker: the run it just ended).
+     * An account whose events are published, by tenant, with the ordinal of its last run whose events are, as read with
+     * the list (a moment behind at most).
      */
     record Feed(String tenantId, String accountId, long publishedThrough) {}
 

@@ -3,7 +3,6 @@ package dev.kitebridge.sync;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.kitebridge.events.Publications;
 import dev.kitebridge.time.TimeSource;
 
 /**
@@ -28,7 +27,7 @@ public final class SyncWorker {
 
     /** What a run's end sets off: its account's events delivered to its webhooks (which sync does not know). */
     public interface RunEnded {
-        void ended(Publications.Feed account, Instant deadline);
+        void ended(String tenantId, String accountId, Instant deadline);
     }
 
     /** Queues a run again, to be worked on after a delay. */
@@ -56,7 +55,7 @@ public final class SyncWorker {
         switch (outcome.kind()) {
             case DONE -> {
                 if (outcome.ended() != null) {
-                    ended.ended(new Publications.Feed(outcome.ended().tenantId(), outcome.ended().accountId(), outcome.ended().ordinal()), deadline);
+                    ended.ended(outcome.ended().tenantId(), outcome.ended().accountId(), deadline);
                 }
             }
             case LATER -> {

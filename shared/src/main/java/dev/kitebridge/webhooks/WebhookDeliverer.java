@@ -136,14 +136,6 @@ public final class WebhookDeliverer {
     }
 
     /**
-     * Delivers an account's new events to every subscription of its tenant that covers it: what to
-     * call when a sync run's events are published, and again at the earliest {@code retryAt} of the reports.
-     */
-    public List<Report> deliverAccount(String tenantId, String accountId, Instant deadline) {
-        return deliverAccounts(List.of(new Account(tenantId, accountId)), deadline);
-    }
-
-    /**
      * A round: each subscription's turn at each account it covers, side by side and in a new order
      * every round (so that, were there more turns than the round holds, the same ones do not always
      * come last). One turn's failure is logged and the others go on. Returns once every turn has
@@ -250,9 +242,11 @@ public final class WebhookDeliverer {
         boolean released = false;
         try {
             int unsaved = 0;
+            // Read once a turn where the caller did not (the rounds pass the listing's); a run published since waits.
+            long through = publishedThrough == Account.NOT_KNOWN ? feed.publishedThrough(accountId) : publishedThrough;
             boolean more = true;
             while (more) {
-                List<ChangeEvent> page = feed.after(accountId, state.position(), PAGE);
+                List<ChangeEvent> page = feed.after(accountId, state.position(), through, PAGE);
                 more = page.size() == PAGE; // a page short of one is the feed's end as it read: a later event waits for the next round
                 for (ChangeEvent event : page) {
                     if (!webhook.eventTypes().contains(event.event())) {
@@ -277,9 +271,11 @@ public final class WebhookDeliverer {
                     }
                 }
             }
-            // Caught up only once stored: a rounds' process takes the account for quiet on it (see deliverAccounts).
+            // Caught up only once stored (a rounds' process takes the account for quiet on it: see deliverAccounts), and
+            // with no failure pending (one at an event past the mark the caller read: due at once, in the next round).
             released = true;
-            return counts.report(webhook, accountId, release(state) ? Status.CAUGHT_UP : Status.BUSY, null);
+            Status status = !release(state) ? Status.BUSY : state.failures() > 0 ? Status.RETRY_LATER : Status.CAUGHT_UP;
+            return counts.report(webhook, accountId, status, status == Status.RETRY_LATER ? time.now() : null);
         } catch (LeaseLost lost) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         } finally {

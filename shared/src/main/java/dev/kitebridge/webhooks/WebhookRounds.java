@@ -26,11 +26,12 @@ public final class WebhookRounds {
      * Delivers what the account published, right after one of its runs ended (the worker that ended
      * it names the account). A failure is logged here and goes no further: the tick delivers what is left.
      */
-    public List<WebhookDeliverer.Report> afterRun(Publications.Feed account, Instant deadline) {
+    public List<WebhookDeliverer.Report> afterRun(String tenantId, String accountId, Instant deadline) {
         try {
-            return deliverer.deliverAccount(account.tenantId(), account.accountId(), deadline);
+            // Its publication mark read by each turn: the run that ended may be an unlinked account's, never published.
+            return deliverer.deliverAccounts(List.of(new WebhookDeliverer.Account(tenantId, accountId)), deadline);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "delivering the events of account " + account.accountId()
+            LOG.log(System.Logger.Level.ERROR, "delivering the events of account " + accountId
                     + " at the end of a sync run failed; the delivery tick retries", e);
             return List.of();
         }

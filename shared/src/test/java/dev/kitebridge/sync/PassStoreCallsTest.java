@@ -56,9 +56,9 @@ class PassStoreCallsTest {
                     new InMemoryDeadLetterStore(), new EventFeed(fixture.log, fixture.syncs), WebhookTargets.PUBLIC_ONLY, time,
                     WebhookDeliverer.Policy.DEFAULT));
             List<String> ended = new CopyOnWriteArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (account, deadline) -> {
-                ended.add(account.accountId());
-                rounds.afterRun(account, deadline);
+            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, deadline) -> {
+                ended.add(accountId);
+                rounds.afterRun(tenantId, accountId, deadline);
             }, (runId, delay) -> fixture.queued.add(runId), time, SyncWorker.BUSY_RETRY);
             schedule.tick();
             fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));

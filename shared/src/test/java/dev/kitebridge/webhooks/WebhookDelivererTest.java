@@ -111,7 +111,8 @@ class WebhookDelivererTest {
             String later = fixture.account("acct_2");
             List<ChangeEvent> events = fixture.publish(later, 1, "user.created");
 
-            List<Report> reports = fixture.deliverer.deliverAccount(WebhookFixture.TENANT, later, fixture.anHourFromNow());
+            List<Report> reports = fixture.deliverer.deliverAccounts(List.of(new WebhookDeliverer.Account(WebhookFixture.TENANT, later)),
+                    fixture.anHourFromNow());
 
             assertEquals(1, reports.size());
             assertEquals(webhook.id(), reports.get(0).webhookId());
