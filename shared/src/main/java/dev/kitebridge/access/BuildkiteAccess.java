@@ -118,8 +118,7 @@ public final class BuildkiteAccess {
      * reading its token; empty for an account gone or one that needs a new token.
      */
     public Optional<String> dataKey(String tenantId, String accountId) {
-        return accounts.find(tenantId, accountId).filter(a -> a.status() != IntegratedAccount.Status.NEEDS_REAUTH)
-                .map(IntegratedAccount::dataKey);
+        return accounts.find(tenantId, accountId).flatMap(IntegratedAccount::servedDataKey);
     }
 
     private BuildkiteClient client(IntegratedAccount account, BuildkiteToken token, Session session) {

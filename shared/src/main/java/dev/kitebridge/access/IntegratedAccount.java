@@ -55,6 +55,11 @@ public record IntegratedAccount(
         return tokenId == null ? id : id + "." + tokenId;
     }
 
+    /** Its {@link #dataKey()} while its token works; none once it needs a new one (its kept data is not served then). */
+    public java.util.Optional<String> servedDataKey() {
+        return status == Status.NEEDS_REAUTH ? java.util.Optional.empty() : java.util.Optional.of(dataKey());
+    }
+
     public IntegratedAccount withStatus(Status newStatus) {
         return new IntegratedAccount(id, tenantId, label, newStatus, scopes, organizations, tokenExpiresAt, createdAt, budgetKey, tokenId, revision);
     }

@@ -28,8 +28,8 @@ public final class EventPositions {
     public static final int RUN_ENDED = 99;
     /** The key of a run's end event: the last of its run, after an account's event of the same rank (needs_reauth). */
     public static final String RUN_END_KEY = "run";
-    /** The key of the link's event, alone in its "run". */
-    public static final String LINK_KEY = "account";
+    /** The key of an event about the account itself: its link (alone in its "run"), its needs_reauth at a run's end. */
+    public static final String ACCOUNT_KEY = "account";
 
     public static String of(long ordinal, int rank, String key) {
         return String.format(Locale.ROOT, "%012d/%02d/%s", ordinal, rank, key);
@@ -49,7 +49,7 @@ public final class EventPositions {
             return false;
         }
         long ordinal = ordinalOf(position);
-        boolean lastOfItsRun = position.equals(of(ordinal, RUN_ENDED, RUN_END_KEY)) || position.equals(of(LINK_ORDINAL, ACCOUNT_LINKED, LINK_KEY));
+        boolean lastOfItsRun = position.equals(of(ordinal, RUN_ENDED, RUN_END_KEY)) || position.equals(of(LINK_ORDINAL, ACCOUNT_LINKED, ACCOUNT_KEY));
         return ordinal > publishedThrough || ordinal == publishedThrough && lastOfItsRun;
     }
 

@@ -43,20 +43,17 @@ public record AccountSync(
         counts = counts == null ? CountsSeen.NONE : counts;
     }
 
-    /** The ordinal of an account's link in its event log: its runs come after it. */
-    public static final long LINK_ORDINAL = EventPositions.LINK_ORDINAL;
-
     /** An account that has never synced and whose log has nothing published. */
     public static AccountSync first(String accountId, String tenantId) {
         return new AccountSync(accountId, tenantId, 1, 0, 0, null, null, null, Confirmed.NEVER, java.util.Map.of(), CountsSeen.NONE, 0);
     }
 
     /**
-     * A newly linked account: its link is its log's first "run" ({@link #LINK_ORDINAL}), already
+     * A newly linked account: its link is its log's first "run" ({@link EventPositions#LINK_ORDINAL}), already
      * published (its {@code integrated_account.created}), and its first sync run comes after it.
      */
     public static AccountSync linked(String accountId, String tenantId) {
-        return new AccountSync(accountId, tenantId, LINK_ORDINAL + 1, 0, LINK_ORDINAL, null, null, null, Confirmed.NEVER, java.util.Map.of(), CountsSeen.NONE, 0);
+        return new AccountSync(accountId, tenantId, EventPositions.LINK_ORDINAL + 1, 0, EventPositions.LINK_ORDINAL, null, null, null, Confirmed.NEVER, java.util.Map.of(), CountsSeen.NONE, 0);
     }
 
     /**
@@ -64,9 +61,9 @@ public record AccountSync(
      * "run" its link is ({@link #linked}), with the account as the API shows it.
      */
     public static ChangeEvent accountCreated(String tenantId, String accountId, Instant linkedAt, JsonNode account) {
-        return new ChangeEvent(SyncRunner.eventId(accountId, LINK_ORDINAL, "created"),
+        return new ChangeEvent(SyncRunner.eventId(accountId, EventPositions.LINK_ORDINAL, "created"),
                 ChangeEvent.ACCOUNT_CREATED, tenantId, accountId, linkedAt, account, null,
-                EventPositions.of(LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, EventPositions.LINK_KEY));
+                EventPositions.of(EventPositions.LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, EventPositions.ACCOUNT_KEY));
     }
 
     public AccountSync withActiveRun(String runId, long ordinalTaken) {

@@ -219,7 +219,7 @@ public final class SyncRunner {
 
         /** Whose data the account's kept directory is; empty for an account gone or one that needs a new token. */
         Optional<String> dataKey() {
-            return account().filter(a -> a.status() != IntegratedAccount.Status.NEEDS_REAUTH).map(IntegratedAccount::dataKey);
+            return account().flatMap(IntegratedAccount::servedDataKey);
         }
 
         private Optional<IntegratedAccount> account() {
@@ -605,7 +605,7 @@ public final class SyncRunner {
         if (run.failedForReauth()) {
             var data = ApiJson.MAPPER.createObjectNode().put("integrated_account_id", run.accountId()).put("status", "needs_reauth");
             log.put(run.accountId(), List.of(new ChangeEvent(eventId(run, "reauth"), ChangeEvent.ACCOUNT_NEEDS_REAUTH, run.tenantId(),
-                    run.accountId(), ended, data, null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, "account"))));
+                    run.accountId(), ended, data, null, EventPositions.of(run.ordinal(), EventPositions.RUN_ENDED, EventPositions.ACCOUNT_KEY))));
         }
         log.put(run.accountId(), List.of(runEvent(run.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_FAILED, ended)));
         turn.update(s -> run.id().equals(s.activeRunId()), s -> s.published(run.ordinal(), s.currentGeneration()));

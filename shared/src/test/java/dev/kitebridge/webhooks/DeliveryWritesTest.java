@@ -150,8 +150,8 @@ class DeliveryWritesTest {
     @Test
     void aFailedDeliveryIsNotTakenForCaughtUpAndTheLinksEventAloneIs() {
         assertFalse(EventPositions.caughtUp(null, 1), "a subscription that has dealt with nothing");
-        assertTrue(EventPositions.caughtUp(EventPositions.of(AccountSync.LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, EventPositions.LINK_KEY),
-                AccountSync.LINK_ORDINAL), "the link is alone in its run");
+        assertTrue(EventPositions.caughtUp(EventPositions.of(EventPositions.LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, EventPositions.ACCOUNT_KEY),
+                EventPositions.LINK_ORDINAL), "the link is alone in its run");
         assertFalse(EventPositions.caughtUp(EventPositions.of(3, EventPositions.USER_CREATED, "o/org/u/user-1"), 3), "the middle of a run");
         assertFalse(EventPositions.caughtUp(EventPositions.of(3, EventPositions.RUN_ENDED, "account"), 3), "needs_reauth comes before the run's end");
         assertTrue(EventPositions.caughtUp(EventPositions.of(3, EventPositions.RUN_ENDED, EventPositions.RUN_END_KEY), 3));

@@ -573,33 +573,28 @@ public final class FleetBenchmark {
 
     /** The table's bytes as DynamoDB bills storage: each item's size plus 100 bytes (its index overhead). */
     private static long tableBytes(Dynalite.Table table) {
-        return scan(table, false);
+        return scan(table, item -> true);
     }
 
     /** The bytes of what grows with every run until its TTL: the account's events, runs, and its index of runs. */
     private static long retainedBytes(Dynalite.Table table) {
-        return scan(table, true);
+        return scan(table, item -> {
+            String pk = item.get("pk").s();
+            return pk.startsWith("EVENTS#") || pk.startsWith("SYNCRUN#") || pk.startsWith("SYNCRUNS#");
+        });
     }
 
     /** The bytes of runs' scratch: snapshot items that expire (see {@link #SCRATCH_BILLED}; an account's generation never does). */
     private static long scratchBytes(Dynalite.Table table) {
-        long bytes = 0;
-        for (var page : table.client().scanPaginator(b -> b.tableName(table.name()))) {
-            for (Map<String, AttributeValue> item : page.items()) {
-                if (item.get("pk").s().startsWith("SNAPSHOT#") && item.containsKey("expires_at")) {
-                    bytes += CapacityMeter.size(item) + 100;
-                }
-            }
-        }
-        return bytes;
+        return scan(table, item -> item.get("pk").s().startsWith("SNAPSHOT#") && item.containsKey("expires_at"));
     }
 
-    private static long scan(Dynalite.Table table, boolean retainedOnly) {
+    /** The stored bytes of the table's items that {@code counted} takes: each item's size and DynamoDB's 100 bytes. */
+    private static long scan(Dynalite.Table table, java.util.function.Predicate<Map<String, AttributeValue>> counted) {
         long bytes = 0;
         for (var page : table.client().scanPaginator(b -> b.tableName(table.name()))) {
             for (Map<String, AttributeValue> item : page.items()) {
-                String pk = item.get("pk").s();
-                if (!retainedOnly || pk.startsWith("EVENTS#") || pk.startsWith("SYNCRUN#") || pk.startsWith("SYNCRUNS#")) {
+                if (counted.test(item)) {
                     bytes += CapacityMeter.size(item) + 100;
                 }
             }
