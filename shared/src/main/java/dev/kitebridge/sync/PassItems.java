@@ -68,15 +68,7 @@ final class PassItems {
 
     /** The generation's items after {@code after} and before {@code before} (null: from the first, to the last). */
     private void listInto(TreeMap<String, JsonNode> listed, String after, String before) {
-        while (true) {
-            List<SnapshotStore.Item> page = before == null ? snapshots.list(accountId, generation, after, 500)
-                    : snapshots.list(accountId, generation, after, before, 500);
-            page.forEach(i -> listed.put(i.key(), i.data()));
-            if (page.size() < 500) {
-                return;
-            }
-            after = page.get(page.size() - 1).key();
-        }
+        snapshots.between(accountId, generation, after, before).forEach(i -> listed.put(i.key(), i.data()));
     }
 
     /** The items and tombstones (not the markers), by key. */

@@ -45,12 +45,20 @@ public interface SnapshotStore {
 
     /** Every item of a generation whose key begins with {@code prefix}, in key order, read in pages. */
     default List<Item> prefixed(String accountId, long generation, String prefix) {
+        // Up to prefix + "~": after every key under it (keys are ids, slashes and letters).
+        return between(accountId, generation, prefix, prefix + "~").stream().filter(i -> i.key().startsWith(prefix)).toList();
+    }
+
+    /**
+     * Every item of a generation after {@code afterKey} and before {@code beforeKey} (null: from the first, to the
+     * last), in key order, read in pages.
+     */
+    default List<Item> between(String accountId, long generation, String afterKey, String beforeKey) {
         List<Item> items = new java.util.ArrayList<>();
-        String after = prefix;
-        String end = prefix + "~"; // after every key under it: keys are ids, slashes and letters
+        String after = afterKey;
         while (true) {
-            List<Item> page = list(accountId, generation, after, end, 500);
-            page.stream().filter(i -> i.key().startsWith(prefix)).forEach(items::add);
+            List<Item> page = beforeKey == null ? list(accountId, generation, after, 500) : list(accountId, generation, after, beforeKey, 500);
+            items.addAll(page);
             if (page.size() < 500) {
                 return items;
             }
