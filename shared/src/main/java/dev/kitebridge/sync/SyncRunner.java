@@ -28,7 +28,9 @@ import dev.kitebridge.time.TimeSource;
 /**
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through
  * the run's phases (READ, DIFF, VERIFY or HOLD, PUBLISH, CLEAN) from its checkpoint, saving after
- * every step. A completed full run's CLEAN first keeps what it published as the directory's data (see
+ * every step; a pass of changes, whose steps are the same however often they are done, saves at
+ * READ's end (which fixes what it read), before its first write into the account's data, and at its
+ * end (see {@link RunProgress#step}). A completed full run's CLEAN first keeps what it published as the directory's data (see
  * {@link KeptDirectory}), so that reads show its changes at once. A run's scratch (see
  * {@link SyncRun#scratch}) is not cleaned: DynamoDB's TTL deletes it, and a run with nothing else
  * to clean goes from PUBLISH to DONE in one save. A worker whose time is up answers
@@ -261,8 +263,16 @@ public final class SyncRunner {
                     // The share is of the whole directory, which only a full run compares; a pass's removals are each checked.
                     boolean tooMany = run.full() && !run.allowDeletions() && found.baseRecords() > 0
                             && found.deletions() > maxDeletionShare * found.baseRecords();
-                    // Deletions over the share are held whole; fewer are each checked with Buildkite first.
-                    progress.save(r -> r.inPhase(tooMany ? SyncRun.Phase.HOLD : SyncRun.Phase.VERIFY));
+                    // Deletions over the share are held whole; fewer are each checked with Buildkite first. A pass's move to
+                    // VERIFY is stored with its next save, as VERIFY's own end is (see below): a worker that dies before then
+                    // compares again from the start, over the scratch that READ's end fixed and VERIFY's take-backs changed
+                    // only as comparing them again does (see Removals#takeBack), so it writes the same events.
+                    UnaryOperator<SyncRun> verifying = r -> r.inPhase(tooMany ? SyncRun.Phase.HOLD : SyncRun.Phase.VERIFY);
+                    if (run.full()) {
+                        progress.save(verifying);
+                    } else {
+                        progress.defer(verifying);
+                    }
                 }
                 case VERIFY, HOLD -> {
                     // Removals are asked of Buildkite (VERIFY), or held whole but for plain team leaves, which are asked too (HOLD).
@@ -305,7 +315,8 @@ public final class SyncRunner {
                     } else {
                         // A pass's end is fixed here (see publish), and stored with its next save: the one before its first
                         // write into the account's generation (see #beginning), or before its end is published. A worker that
-                        // dies before then leaves it in VERIFY, whose checks are done again: one write of its item fewer.
+                        // dies before then leaves it in DIFF (see above), whose comparison and checks are done again: two writes
+                        // of its item fewer.
                         progress.defer(r -> r.inPhase(SyncRun.Phase.PUBLISH).finishing(time.now()));
                     }
                 }
