@@ -74,21 +74,27 @@ public final class SyncRunner {
     /**
      * What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER),
      * or retry it (BUSY); {@code ended} is the run that is over (DONE; null where there is no such run),
-     * so that what its end sets off need not read it again.
+     * so that what its end sets off need not read it again; {@code publishedThrough}, the account's
+     * publication mark as this turn wrote it (or read it) with the run published, so that the delivery
+     * of its events need not read it again either (empty where the turn did not see it published).
      */
-    public record Outcome(Kind kind, Instant at, SyncRun ended) {
+    public record Outcome(Kind kind, Instant at, SyncRun ended, java.util.OptionalLong publishedThrough) {
         public enum Kind { DONE, LATER, BUSY }
 
         static Outcome done(SyncRun ended) {
-            return new Outcome(Kind.DONE, null, ended);
+            return new Outcome(Kind.DONE, null, ended, java.util.OptionalLong.empty());
+        }
+
+        static Outcome done(SyncRun ended, java.util.OptionalLong publishedThrough) {
+            return new Outcome(Kind.DONE, null, ended, publishedThrough);
         }
 
         static Outcome later(Instant at) {
-            return new Outcome(Kind.LATER, at, null);
+            return new Outcome(Kind.LATER, at, null, java.util.OptionalLong.empty());
         }
 
         static Outcome busy() {
-            return new Outcome(Kind.BUSY, null, null);
+            return new Outcome(Kind.BUSY, null, null, java.util.OptionalLong.empty());
         }
     }
 
@@ -203,6 +209,15 @@ public final class SyncRunner {
 
         long currentGeneration() {
             return state.currentGeneration();
+        }
+
+        /**
+         * The account's publication mark where the state as this turn last wrote or read it has the run
+         * published (the mark only moves on, so the events through it stay published); else empty.
+         */
+        java.util.OptionalLong publishedThrough(SyncRun published) {
+            return state.publishedThrough() >= published.ordinal() ? java.util.OptionalLong.of(state.publishedThrough())
+                    : java.util.OptionalLong.empty();
         }
 
         /**
@@ -335,7 +350,7 @@ public final class SyncRunner {
                     progress.save(r -> r.inPhase(SyncRun.Phase.DONE));
                 }
                 case DONE -> {
-                    return Outcome.done(run);
+                    return Outcome.done(run, turn.publishedThrough(run));
                 }
             }
         }

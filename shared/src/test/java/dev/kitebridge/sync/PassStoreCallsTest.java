@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import dev.kitebridge.VirtualTime;
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Member;
@@ -25,6 +26,7 @@ import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
 import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryWebhookStore;
+import dev.kitebridge.webhooks.Webhook;
 import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookRounds;
 import dev.kitebridge.webhooks.WebhookTargets;
@@ -51,14 +53,19 @@ class PassStoreCallsTest {
             SyncSchedule schedule = new SyncSchedule(fixture.engineAccounts, fixture.syncs, fixture.service,
                     new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService),
                     CADENCE, time);
-            // The worker function's wiring: a run that ends has its account's events delivered (it has no subscription here).
-            WebhookRounds rounds = new WebhookRounds(fixture.syncs, new WebhookDeliverer(new InMemoryWebhookStore(),
+            // The worker function's wiring: a run that ends has its account's events delivered, here to a subscription of a
+            // type the pass does not publish (its turn reads the events and skips them: nothing is sent).
+            InMemoryWebhookStore webhooks = new InMemoryWebhookStore();
+            webhooks.create(Webhook.create(SyncFixture.TENANT, "https://receiver.example/hooks", List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH),
+                    SyncFixture.ACCOUNT, time.now()));
+            WebhookRounds rounds = new WebhookRounds(fixture.syncs, new WebhookDeliverer(webhooks,
                     new InMemoryDeadLetterStore(), new EventFeed(fixture.log, fixture.syncs), WebhookTargets.PUBLIC_ONLY, time,
                     WebhookDeliverer.Policy.DEFAULT));
             List<String> ended = new CopyOnWriteArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, deadline) -> {
+            List<WebhookDeliverer.Report> delivered = new CopyOnWriteArrayList<>();
+            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, published, deadline) -> {
                 ended.add(accountId);
-                rounds.afterRun(tenantId, accountId, deadline);
+                delivered.addAll(rounds.afterRun(tenantId, accountId, published, deadline));
             }, (runId, delay) -> fixture.queued.add(runId), time, SyncWorker.BUSY_RETRY);
             schedule.tick();
             fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
@@ -80,6 +87,9 @@ class PassStoreCallsTest {
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertFalse(done.full());
             assertEquals(List.of(SyncFixture.ACCOUNT), ended, "ended in the worker's one turn, its account's events delivered");
+            assertEquals(1, delivered.size());
+            assertEquals(WebhookDeliverer.Status.CAUGHT_UP, delivered.get(0).status());
+            assertTrue(delivered.get(0).skipped() > 0, "the pass's events read by the delivery (and skipped): " + delivered);
             // The tick: every account's sync state (the schedule's list), the account as stored a moment ago (its status; the
             // poll opens it; findRecent, half the price of find), the
             // account's last run (its organizations); the state written once, naming the run with the cursors polled; the run.
@@ -89,7 +99,8 @@ class PassStoreCallsTest {
             // deferred) before its first write into the snapshot, as having begun applying it, and at PUBLISH's end, which takes
             // it to DONE (its scratch is left to TTL, so it has nothing to clean); the state's published mark, which lets the
             // lease go with it.
-            // The delivery after it reads none of them: the worker names the account whose run ended.
+            // The delivery after it reads none of them: the worker names the account whose run ended, and the publication mark
+            // its turn wrote, through which the delivery reads the account's events.
             assertEquals(new TreeMap<>(Map.of(
                     "syncs.accounts", 1, "accounts.findRecent", 1, "accounts.find", 1, "syncs.runs", 1, "syncs.createRun", 1,
                     "syncs.run", 2, "syncs.account", 1, "syncs.replaceAccount", 1 + 2, "syncs.replaceRun", 3)), pass,
