@@ -142,6 +142,36 @@ class PassStoreCallsTest {
         }
     }
 
+    /**
+     * A pass takes its organizations from the account's last run (see {@link SyncService}): where this
+     * process started that run with them, or has read it since it started, the next pass reads neither
+     * the account's runs nor the run again.
+     */
+    @Test
+    void aPassAfterOneThisProcessStartedTakesItsOrganizationsWithoutReadingTheRuns() {
+        VirtualTime time = new VirtualTime();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        List<String> trace = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, counted(new InMemorySyncStore(), calls, trace), accounts -> accounts)) {
+            fixture.sync(Duration.ofMinutes(10));
+            List<Subject> subjects = List.of(Subject.invitations(fixture.org().uuid()));
+
+            calls.clear();
+            SyncRun first = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertEquals(1, calls.getOrDefault("syncs.runs", 0), "the full run before it read once");
+            assertFalse(first.organizations().isEmpty(), "taken from the full run");
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(first.id(), Duration.ofMinutes(10)).status());
+
+            calls.clear();
+            trace.clear();
+            SyncRun second = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertEquals(first.organizations(), second.organizations(), "the first pass's");
+            assertEquals(0, calls.getOrDefault("syncs.runs", 0), String.join("\n", trace));
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(second.id(), Duration.ofMinutes(10)).status());
+        }
+    }
+
     private static void count(Map<String, Integer> calls, List<String> trace, String call) {
         calls.merge(call, 1, Integer::sum);
         StackWalker.getInstance().walk(frames -> frames.skip(2).limit(1).findFirst())
