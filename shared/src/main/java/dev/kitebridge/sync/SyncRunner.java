@@ -29,8 +29,8 @@ import dev.kitebridge.time.TimeSource;
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through
  * the run's phases (READ, DIFF, VERIFY or HOLD, PUBLISH, CLEAN) from its checkpoint, saving after
  * every step; a pass of changes, whose steps are the same however often they are done, saves at
- * READ's end (which fixes what it read), before its first write into the account's data, and at its
- * end (see {@link RunProgress#step}). A completed full run's CLEAN first keeps what it published as
+ * READ's end (which fixes what it read), before it reads a subject it added (see {@link SubjectReader}),
+ * before its first write into the account's data, and at its end (see {@link RunProgress#step}). A completed full run's CLEAN first keeps what it published as
  * the directory's data (see {@link KeptDirectory}), so that reads show its changes at once. A run's scratch (see
  * {@link SyncRun#scratch}) is not cleaned: DynamoDB's TTL deletes it, and a run with nothing else
  * to clean goes from PUBLISH to DONE in one save. A worker whose time is up answers

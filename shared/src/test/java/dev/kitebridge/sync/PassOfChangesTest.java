@@ -954,6 +954,74 @@ class PassOfChangesTest {
         }
     }
 
+    /**
+     * A member named alone joined a team: the pass adds the team's roster and reads it (its count
+     * moves). Its worker dies after that read's writes, before READ's end is stored, and the member
+     * leaves the team before the retry. The retry finds the member's teams unchanged, but the roster
+     * the dead worker read is still the pass's subject, read again: the pass publishes nothing, as
+     * a full run finds nothing, and not the count that the dead worker read.
+     */
+    @Test
+    void aPassKilledAfterReadingATeamItAddedReadsItAgainThoughItsCauseIsGone() {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore crashingSnapshots = new HookedSnapshotStore();
+            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
+            List<SyncRun> killedAt = new ArrayList<>();
+            SyncStore dying = new ForwardingSyncStore(new InMemorySyncStore()) {
+                @Override
+                public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
+                    if (dies.getAndSet(false)) {
+                        killedAt.add(store.run(changed.id()).orElseThrow());
+                        throw new Killer.Killed(); // before the save after the roster's writes lands
+                    }
+                    return store.replaceRun(changed);
+                }
+            };
+            try (SyncFixture reference = new SyncFixture(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(),
+                    new InMemoryEventLog(), new InMemoryOrganizationDataStore());
+                 SyncFixture crashing = new SyncFixture(sandbox, crashingSnapshots, dying, new InMemoryEventLog(),
+                         new InMemoryOrganizationDataStore())) {
+                reference.sync(WORKER);
+                crashing.sync(WORKER);
+                int referenceSeen = reference.events().size();
+                int crashingSeen = crashing.events().size();
+                var world = sandbox.world();
+                Organization org = reference.org();
+                Team team = world.teams(org.uuid()).get(0);
+                String member = world.members(org.uuid()).stream().map(Member::userUuid)
+                        .filter(u -> !u.equals(reference.actor()) && world.teamMember(org.uuid(), team.uuid(), u).isEmpty())
+                        .findFirst().orElseThrow();
+                String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+
+                // The member joins the team; once the pass has written the team's roster, they leave it, and the worker dies.
+                world.addTeamMember(org, reference.actor(), team.uuid(), member, TeamMember.Role.MEMBER);
+                crashingSnapshots.once(summary::equals, () -> {
+                    world.removeTeamMember(org, reference.actor(), team.uuid(), member);
+                    dies.set(true);
+                });
+                String runId = crashing.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.user(org.uuid(), member))).run().id();
+                assertThrows(Killer.Killed.class, () -> crashing.finish(runId, WORKER));
+                assertEquals(1, killedAt.size(), "killed once, right after the roster's writes");
+                assertEquals(SyncRun.Phase.READ, killedAt.get(0).phase());
+                SyncRun done = crashing.finish(runId, WORKER);
+                reference.sync(WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertEquals(List.of(), changesOf(reference.events(), referenceSeen), "Buildkite is as the first sync found it");
+                assertEquals(changesOf(reference.events(), referenceSeen), changesOf(crashing.events(), crashingSeen),
+                        "nothing invented");
+                CountingSnapshots.assertSameItems(reference.snapshot(), crashing.snapshot(), "the snapshot a full run reads");
+                CountingSnapshots.assertIndexExact(crashing.snapshot(), true);
+                int seen = crashing.events().size();
+                crashing.sync(WORKER);
+                assertEquals(List.of(), changesOf(crashing.events(), seen), "nothing left for a full run to put right");
+                assertTrue(done.subjects().contains(Subject.roster(org.uuid(), team.uuid())), "the roster stays its subject: "
+                        + done.subjects());
+            }
+        }
+    }
+
     @Test
     void aPassKilledAnywhereEndsAsAnUninterruptedOne() {
         try (SyncFixture reference = new SyncFixture(80, 5)) {
