@@ -1022,6 +1022,47 @@ class PassOfChangesTest {
         }
     }
 
+    /** A member named alone who moved teams, killed anywhere: the save of the rosters it adds is a kill point too. */
+    @Test
+    void aPassThatAddsSubjectsKilledAnywhereEndsAsAnUninterruptedOne() {
+        try (SyncFixture reference = new SyncFixture(60, 4)) {
+            Killer killer = new Killer();
+            InMemorySyncStore runs = new InMemorySyncStore();
+            try (SyncFixture crashing = killer.crashingBeside(reference, runs)) {
+                reference.sync(WORKER);
+                crashing.sync(WORKER);
+                int referenceSeen = reference.events().size();
+                int crashingSeen = crashing.events().size();
+                var world = reference.sandbox.world();
+                Organization org = reference.org();
+                List<Team> teams = world.teams(org.uuid());
+                TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                        .filter(m -> !m.userUuid().equals(reference.actor())
+                                && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                        .findFirst().orElseThrow();
+                world.moveTeamMember(org, reference.actor(), teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(),
+                        TeamMember.Role.MEMBER);
+                List<Subject> subjects = List.of(Subject.user(org.uuid(), moving.userUuid()));
+                SyncRun pass = reference.finish(reference.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        subjects).run().id(), WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+                assertEquals(3, pass.subjects().size(), "the member and the two teams: " + pass.subjects());
+
+                String runId = crashing.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run().id();
+                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(10), 6, 2_000);
+                assertTrue(killedAt.stream().anyMatch(r -> r.phase() == SyncRun.Phase.READ && r.subjects().size() == 3),
+                        "killed in READ with the rosters stored: " + killedAt.size() + " kills");
+                SyncRun done = runs.run(runId).orElseThrow();
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertEquals(pass.subjects(), done.subjects());
+                assertEquals(changesOf(reference.events(), referenceSeen), changesOf(crashing.events(), crashingSeen));
+                CountingSnapshots.assertSameItems(reference.snapshot(), crashing.snapshot(), "killed or not");
+                CountingSnapshots.assertIndexExact(crashing.snapshot(), true);
+                assertEquals(reference.kept(), crashing.kept());
+            }
+        }
+    }
+
     @Test
     void aPassKilledAnywhereEndsAsAnUninterruptedOne() {
         try (SyncFixture reference = new SyncFixture(80, 5)) {
