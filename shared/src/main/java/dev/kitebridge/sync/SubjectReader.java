@@ -27,9 +27,10 @@ import dev.kitebridge.sync.SyncRun.Read;
  * ({@code organization} is its index) and, for a team's roster (with its pipelines, or without for a roster alone) or the invitations (read by the
  * {@link OrganizationReader}'s lanes, as a full run reads them) or the member list
  * ({@link MemberListReader}), where in it. Where a subject stands is deferred (see
- * {@link RunProgress#defer}), stored when the turn ends: a worker that dies reads again what it
- * read since, and writes the same. A subject stopped part-way (time up, a spent budget) stores
- * what it read so far, and goes on from there.
+ * {@link RunProgress#defer}), stored when the turn ends, or before a subject added since is read: a
+ * worker that dies reads again what it read since, every subject that wrote among it, and writes the
+ * same. A subject stopped part-way (time up, a spent budget) stores what it read so far, and goes on
+ * from there.
  */
 final class SubjectReader {
 
@@ -90,6 +91,13 @@ final class SubjectReader {
         SyncRun run = progress.current();
         if (subject.readWith(run.subjects())) {
             return Optional.empty(); // the pass reads the team whole, its roster with it
+        }
+        if (index >= progress.stored().subjects().size()) {
+            // A subject added since the run was stored (a team a member joined or left, a team made since, the invitations
+            // naming a team deleted) is stored before it writes: a worker that dies after its writes leaves it named, and the
+            // retry reads it again, though what added it may not add it by then (the member left the team again). Else what
+            // it wrote would stay in the pass's generation, no subject covering it, and be published.
+            progress.flush();
         }
         boolean begun = !run.read().equals(Read.start(index));
         if (!begun) {
