@@ -227,7 +227,7 @@ public final class OrganizationDataService {
                             .ifPresent(confirmed::addProfile);
                 }
             }
-            store.save(confirmed);
+            store.saveConfirmed(confirmed);
             return true;
         } finally {
             lock.unlock();
