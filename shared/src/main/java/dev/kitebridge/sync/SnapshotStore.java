@@ -17,7 +17,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public interface SnapshotStore {
 
-    /** A part of a record: its key orders it beside the other parts of its record (see {@link SnapshotKeys}). */
+    /**
+     * A part of a record: its key orders it beside the other parts of its record (see {@link SnapshotKeys}).
+     * A binary field at the top of its data (a marker's packed ids: see {@link InPlace}) is kept as
+     * bytes; read back, it may come after the other fields.
+     */
     record Item(String key, JsonNode data) {}
 
     /** Writes items into a generation, never to expire; writing one again replaces it. */
