@@ -301,6 +301,10 @@ final class InPlace {
      * does not have. Repeating it (after a crash) finds less to do, and ends the same. {@code beginning}
      * runs before its first write (see {@link SyncRun.Applying}).
      *
+     * <p>It reads L settled (see {@link SnapshotStore#listSettled}): L's last write before this PUBLISH
+     * was a run's PUBLISH before this run started; and what an earlier attempt of this one wrote, read as
+     * it was before, only has it write that again (an item put again, an item deleted again), never less.
+     *
      * <p>It refuses (before writing anything) where the run read records but no marker of them is
      * found: they have expired (see {@link SyncRun#scratchExpiresAt}), or are read on a clock past
      * their expiry, and every item of L would read as not seen: deleted, the account's whole snapshot.
@@ -314,8 +318,8 @@ final class InPlace {
             throw new IllegalStateException("run " + run.id() + " read records but none of its markers is found (expired?):"
                     + " its publication would delete the account's whole snapshot");
         }
-        Items base = new Items(run.baseGeneration());
-        Items mine = new Items(run.generation());
+        Items base = new Items(run.baseGeneration(), run.startedAt());
+        Items mine = new Items(run.generation(), null);
         List<SnapshotStore.Item> puts = new ArrayList<>();
         List<String> deletes = new ArrayList<>();
         long written = 0;
@@ -367,17 +371,20 @@ final class InPlace {
     /** A generation's record items (not its markers) in key order, a page in memory at a time. */
     private final class Items {
         private final long generation;
+        /** When the generation was last written by, but for what this PUBLISH wrote (null: read it as it is now). */
+        private final java.time.Instant writtenBefore;
         private final java.util.ArrayDeque<SnapshotStore.Item> buffer = new java.util.ArrayDeque<>();
         private String after;
         private boolean end;
 
-        Items(long generation) {
+        Items(long generation, java.time.Instant writtenBefore) {
             this.generation = generation;
+            this.writtenBefore = writtenBefore;
         }
 
         SnapshotStore.Item peek() {
             if (buffer.isEmpty() && !end) {
-                List<SnapshotStore.Item> page = snapshots.list(run.accountId(), generation, after, PAGE);
+                List<SnapshotStore.Item> page = snapshots.listSettled(run.accountId(), generation, after, null, writtenBefore, PAGE);
                 end = page.size() < PAGE;
                 for (SnapshotStore.Item item : page) {
                     if (isMarker(item.key())) {

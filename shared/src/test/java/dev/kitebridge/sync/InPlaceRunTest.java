@@ -58,6 +58,13 @@ class InPlaceRunTest {
             assertEquals(0, counted.writes(current), "nothing written into the account's generation: " + counted.puts);
             // Its pages are looked up in the account's generation read by range, not item by item (a read unit each).
             assertEquals(0, counted.lookedUp(current), "keys looked up one by one");
+            // The account's generation, last written before the run started, is read settled by READ, DIFF and PUBLISH (each
+            // reads it whole: three reads of each item), and as it is by KEEP (after PUBLISH); the run's own is read as it is.
+            assertTrue(counted.settledReads(current) >= 3L * before.size() * 3 / 4, counted.settledReads(current) + " items read settled of "
+                    + counted.reads(current) + " read, " + before.size() + " held");
+            assertTrue(counted.reads(current) > counted.settledReads(current), "KEEP reads it as it is");
+            assertEquals(0, counted.settledReads(second.generation()), "the run's own generation is read as it is");
+            assertEquals(java.util.Set.of(second.startedAt()), counted.settledSince);
             List<String> intoRun = counted.keysPut(second.generation());
             assertTrue(intoRun.stream().allMatch(InPlace::isMarker), "only markers: " + intoRun.stream().filter(k -> !InPlace.isMarker(k)).toList());
             // A marker a page read: no more than the pages (Buildkite calls), and far fewer than the items.

@@ -27,6 +27,9 @@ import dev.kitebridge.time.TimeSource;
  */
 public final class DynamoDbSnapshotStore implements SnapshotStore {
 
+    /** How long ago a generation's last write must be for a read of it to be eventually consistent (see {@link #listSettled}). */
+    static final java.time.Duration SETTLED = java.time.Duration.ofMinutes(1);
+
     /** What a binary field's attribute name begins with. */
     private static final String BINARY = "b_";
 
@@ -76,6 +79,17 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
     @Override
     public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
         return generation(accountId, generation).list(afterKey, beforeKey, limit, time.now()).stream().map(DynamoDbSnapshotStore::item).toList();
+    }
+
+    /**
+     * Eventually consistent where nothing was written for {@link #SETTLED}: DynamoDB's copies of an
+     * item agree "usually within a second" of a write (its documentation), and a minute is a wide margin.
+     */
+    @Override
+    public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, Instant writtenBefore, int limit) {
+        Instant now = time.now();
+        boolean settled = writtenBefore != null && !now.isBefore(writtenBefore.plus(SETTLED));
+        return generation(accountId, generation).list(afterKey, beforeKey, limit, now, !settled).stream().map(DynamoDbSnapshotStore::item).toList();
     }
 
     /** An item as stored: its JSON, and its binary fields put back into it (after the others). */
