@@ -118,6 +118,41 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
                 .complete("acct-25", "acme", OrganizationData.Part.ROSTERS).orElseThrow().snapshot());
     }
 
+    /**
+     * A day's confirmation of data a member joined and another left, after a pass added a member (at the end of what
+     * is kept, where the run's confirmation has it in key order), is a patch all the same: the service confirms in the
+     * order kept.
+     */
+    @Test
+    void aConfirmationOfADaysChangesIsAPatchOfThem() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        var service = new dev.kitebridge.directory.orgdata.OrganizationDataService(daily, null, null);
+        OrganizationData.Snapshot records = withTeams("acct-28", 300).snapshot();
+        assertTrue(service.confirmed(confirmedAt(records, clock.now())));
+        List<String> chunks = writeIds();
+        clock.advance(Duration.ofHours(3));
+        OrganizationData.Snapshot joined = withTeams("acct-28", 301).snapshot();
+        var newcomer = joined.profiles().get(300);
+        daily.revise("acct-28", "acme", d -> d.addProfile(newcomer)); // a pass: at the end
+
+        clock.advance(Duration.ofDays(1));
+        List<dev.kitebridge.directory.orgdata.MemberProfile> byKey = new java.util.ArrayList<>(joined.profiles());
+        byKey.removeIf(p -> p.userUuid().equals("user-7"));
+        byKey.add(new dev.kitebridge.directory.orgdata.MemberProfile("user-1000", "node-1000", dev.kitebridge.buildkite.OrganizationRole.MEMBER,
+                null, clock.now(), null, false, false, false, "https://avatars.example/1000", null));
+        byKey.sort(java.util.Comparator.comparing(dev.kitebridge.directory.orgdata.MemberProfile::userUuid)); // as a run reads its snapshot
+        assertTrue(service.confirmed(OrganizationData.confirmed("acct-28", "acme", clock.now(), byKey, records.rosters())));
+        assertEquals(chunks, writeIds(), "no new write");
+        assertEquals(2, count("PATCH#"), "the pass's and the day's");
+        OrganizationData read = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-28", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        assertEquals(301, read.profileCount());
+        assertTrue(read.profile("user-7").isEmpty());
+        assertTrue(read.profile("user-1000").isPresent());
+        assertEquals(clock.now(), read.completedAt(OrganizationData.Part.PROFILES).orElseThrow());
+    }
+
     /** A confirmation that cannot be a patch of the one write kept (a build in progress beside it) saves the data whole. */
     @Test
     void aConfirmationBesideABuildInProgressIsSavedWhole() {
