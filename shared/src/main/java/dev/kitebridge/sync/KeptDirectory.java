@@ -158,8 +158,10 @@ final class KeptDirectory {
     /**
      * When the published generation was last written by, where the run wrote none of it: a run in place
      * whose PUBLISH wrote nothing there (it saves that it has begun before its first write: see {@link
-     * SyncRun.Applying}) left it as a run's PUBLISH before it started left it. Null (read it as it is now)
-     * where the run wrote it: its own generation, or its PUBLISH's writes into the account's.
+     * SyncRun.Applying}) left it as a run's PUBLISH before it started left it (but where the account's next
+     * run, which may start once this one is in CLEAN, publishes while this one keeps: a read then finds
+     * part of that, read settled or not). Null (read it as it is now) where the run wrote it: its own
+     * generation, or its PUBLISH's writes into the account's.
      */
     static java.time.Instant writtenBefore(SyncRun run) {
         return run.inPlace() && run.applying() == SyncRun.Applying.NOT_BEGUN ? run.startedAt() : null;
