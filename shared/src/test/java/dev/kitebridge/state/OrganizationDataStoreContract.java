@@ -140,7 +140,7 @@ public abstract class OrganizationDataStoreContract {
         }
     }
 
-    private static OrganizationData.Snapshot changed(OrganizationData.Snapshot before, Consumer<OrganizationData> change) {
+    protected static OrganizationData.Snapshot changed(OrganizationData.Snapshot before, Consumer<OrganizationData> change) {
         OrganizationData copy = OrganizationData.restore(before);
         change.accept(copy);
         return copy.snapshot();

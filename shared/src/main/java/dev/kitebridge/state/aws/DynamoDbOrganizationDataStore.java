@@ -74,6 +74,14 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
      */
     static final Duration CONFIRM_AHEAD = Duration.ofHours(26);
     /**
+     * A confirmation patches a write only while its log, with the patch, holds at most this share of
+     * what {@link Limits} allow (a tenth: 20 patches, 51 KB); past it, it saves the data whole, as the
+     * daily save did before it was a patch. So a day's passes find the log near empty, and fold it (a
+     * whole write, and a delete of the one folded) no sooner than they did; where they patch little,
+     * a week of confirmations patches one write.
+     */
+    static final int CONFIRM_LOG_SHARE = 10;
+    /**
      * A write no pointer reads any more that expires within this is left to TTL rather than deleted:
      * a delete costs the write units its put did (2,343 at 10,000 members), TTL nothing, and keeping
      * its bytes until TTL comes (the time left, and up to 48 hours of TTL's lag) costs some 1/25 of
@@ -150,7 +158,8 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     /**
      * A confirmation, where all that is kept is one complete write (every part's pointer at it, no build
-     * in progress) that lives on for more than {@link #CONFIRM_AHEAD}, is a patch of that write: what
+     * in progress) that lives on for more than {@link #CONFIRM_AHEAD} and whose log has room (see {@link
+     * #CONFIRM_LOG_SHARE}), is a patch of that write: what
      * changed and the dates, one item (under a kilobyte where nothing changed), where the data whole is
      * some 2,300 write units at 10,000 members. Else (or where the patch would not fit the log, or another
      * writer takes its sequence first) the data is saved whole, and the write it supersedes is left to
@@ -198,7 +207,8 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             return true;
         }
         Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(StateJson::writeGzipped);
-        if (patch.isEmpty() || !fits(kept, patch.get())) {
+        if (patch.isEmpty() || !fits(kept, patch.get()) || (kept.patches() + 1) * CONFIRM_LOG_SHARE > limits.maxPatches()
+                || (kept.patchBytes() + patch.get().length) * CONFIRM_LOG_SHARE > limits.maxPatchBytes()) {
             return false;
         }
         String sk = patchKey(write.writeId(), kept.sequence() + 1);

@@ -153,6 +153,34 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         assertEquals(clock.now(), read.completedAt(OrganizationData.Part.PROFILES).orElseThrow());
     }
 
+    /**
+     * A confirmation patches a write only while its log, with it, holds a tenth of what the limits allow: past that
+     * it saves the data whole, so that the day's passes find the log near empty and fold it no sooner than before.
+     */
+    @Test
+    void aConfirmationOverALogPastItsShareSavesTheDataWhole() {
+        DynamoDbOrganizationDataStore.Limits thirty = new DynamoDbOrganizationDataStore.Limits(350 * 1024, 30, 512 * 1024);
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock, thirty);
+        OrganizationData.Snapshot records = withTeams("acct-29", 100).snapshot();
+        daily.saveConfirmed(confirmedAt(records, clock.now()));
+        clock.advance(Duration.ofDays(1));
+        daily.saveConfirmed(confirmedAt(records, clock.now()));
+        assertEquals(1, count("PATCH#"), "within its share: a patch");
+        daily.revise("acct-29", "acme", d -> d.memberRemoved("user-3"));
+        daily.revise("acct-29", "acme", d -> d.memberRemoved("user-4"));
+        clock.advance(Duration.ofDays(1));
+        records = changed(records, d -> {
+            d.memberRemoved("user-3");
+            d.memberRemoved("user-4");
+        });
+        OrganizationData.Snapshot expected = confirmedAt(records, clock.now()).snapshot();
+        daily.saveConfirmed(OrganizationData.restore(expected));
+        assertEquals(2, writeIds().size(), "a fourth patch passes a tenth of 30: saved whole, the old write left to TTL");
+        assertEquals(expected, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-29", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot());
+    }
+
     /** A confirmation that cannot be a patch of the one write kept (a build in progress beside it) saves the data whole. */
     @Test
     void aConfirmationBesideABuildInProgressIsSavedWhole() {
