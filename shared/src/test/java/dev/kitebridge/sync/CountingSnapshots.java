@@ -16,6 +16,9 @@ class CountingSnapshots implements SnapshotStore {
     private final Map<Long, AtomicLong> reads = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> lookedUp = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> deletes = new ConcurrentHashMap<>();
+    /** Items read settled (see {@link SnapshotStore#listSettled}), by generation, and the times they were said written before. */
+    private final Map<Long, AtomicLong> settled = new ConcurrentHashMap<>();
+    final java.util.Set<java.time.Instant> settledSince = ConcurrentHashMap.newKeySet();
     /** The expiry each key was last put with, by generation (the epoch for never: a map holds no null). */
     private final Map<Long, Map<String, java.time.Instant>> expiries = new ConcurrentHashMap<>();
 
@@ -29,6 +32,13 @@ class CountingSnapshots implements SnapshotStore {
         reads.clear();
         lookedUp.clear();
         deletes.clear();
+        settled.clear();
+        settledSince.clear();
+    }
+
+    /** How many items were read of a generation settled: said written before a time (DynamoDB: half the read units). */
+    long settledReads(long generation) {
+        return settled.getOrDefault(generation, new AtomicLong()).get();
     }
 
     /** How many items were deleted from a generation (each costs DynamoDB the write units its put did). */
@@ -90,6 +100,17 @@ class CountingSnapshots implements SnapshotStore {
     @Override
     public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
         return read(generation, kept.list(accountId, generation, afterKey, beforeKey, limit));
+    }
+
+    @Override
+    public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, java.time.Instant writtenBefore,
+                                  int limit) {
+        List<Item> items = kept.listSettled(accountId, generation, afterKey, beforeKey, writtenBefore, limit);
+        if (writtenBefore != null) {
+            settled.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(items.size());
+            settledSince.add(writtenBefore);
+        }
+        return read(generation, items);
     }
 
     private List<Item> read(long generation, List<Item> items) {

@@ -1,6 +1,7 @@
 package dev.kitebridge.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,15 @@ class InPlaceRunTest {
             assertEquals(0, counted.writes(current), "nothing written into the account's generation: " + counted.puts);
             // Its pages are looked up in the account's generation read by range, not item by item (a read unit each).
             assertEquals(0, counted.lookedUp(current), "keys looked up one by one");
+            // The account's generation, last written before the run started, is read settled by READ, DIFF, PUBLISH and KEEP
+            // (PUBLISH wrote nothing there): each reads it whole, the index entries but by PUBLISH. The run's own is read as it is.
+            assertEquals(SyncRun.Applying.NOT_BEGUN, second.applying());
+            assertEquals(second.startedAt(), KeptDirectory.writtenBefore(second));
+            assertNull(KeptDirectory.writtenBefore(first), "a first sync's generation is its own, written after it started");
+            assertTrue(counted.settledReads(current) >= 4L * before.size() * 3 / 4, counted.settledReads(current) + " items read settled of "
+                    + counted.reads(current) + " read, " + before.size() + " held");
+            assertEquals(0, counted.settledReads(second.generation()), "the run's own generation is read as it is");
+            assertEquals(java.util.Set.of(second.startedAt()), counted.settledSince);
             List<String> intoRun = counted.keysPut(second.generation());
             assertTrue(intoRun.stream().allMatch(InPlace::isMarker), "only markers: " + intoRun.stream().filter(k -> !InPlace.isMarker(k)).toList());
             // A marker a page read: no more than the pages (Buildkite calls), and far fewer than the items.
@@ -87,6 +97,7 @@ class InPlaceRunTest {
             Map<String, String> after = fixture.snapshot();
             long changed = CountingSnapshots.changedItems(before, after);
             assertTrue(changed > 5, "some items changed: " + changed);
+            assertNull(KeptDirectory.writtenBefore(second), "its PUBLISH wrote into the generation KEEP reads: read as it is");
             assertEquals(changed, counted.writes(current), "writes into the snapshot: exactly its changed items");
             long notMarkers = counted.keysPut(second.generation()).stream().filter(k -> !InPlace.isMarker(k)).count();
             assertTrue(notMarkers <= changed, notMarkers + " items into the run's own generation for " + changed + " changed");

@@ -257,6 +257,11 @@ public final class SyncProbe {
         }
 
         @Override
+        public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, Instant writtenBefore, int limit) {
+            return store.listSettled(accountId, generation, afterKey, beforeKey, writtenBefore, limit);
+        }
+
+        @Override
         public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
             lookedUp.addAndGet(keys.size());
             return store.get(accountId, generation, keys);

@@ -221,17 +221,49 @@ public final class OrganizationDataService {
             Optional<OrganizationData> kept = store.complete(confirmed.accountId(), confirmed.organizationSlug(),
                     OrganizationData.Part.PROFILES);
             if (kept.isPresent()) {
+                confirmed = inOrderOf(confirmed, kept.get());
                 for (MemberProfile profile : confirmed.profiles()) {
                     kept.get().profile(profile.userUuid())
                             .filter(was -> was.raw() != null && was.withoutRaw().equals(profile.withoutRaw()))
                             .ifPresent(confirmed::addProfile);
                 }
             }
-            store.save(confirmed);
+            store.saveConfirmed(confirmed);
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The confirmed data with its members and teams in the order kept, those new after them (in the
+     * order confirmed), as a revision of the kept data leaves them (see {@link OrganizationDataPatch}):
+     * the order is no part of what a run confirms (it reads its snapshot in key order), and so the
+     * store keeps the confirmation as what changed, not as a new order (see {@link OrganizationDataStore#saveConfirmed}).
+     */
+    private static OrganizationData inOrderOf(OrganizationData confirmed, OrganizationData kept) {
+        OrganizationData.Snapshot read = confirmed.snapshot();
+        OrganizationData.Snapshot was = kept.snapshot();
+        List<MemberProfile> profiles = inOrderOf(read.profiles(), was.profiles(), MemberProfile::userUuid);
+        List<TeamRoster> teams = inOrderOf(read.teams(), was.teams(), TeamRoster::teamUuid);
+        List<TeamRoster> rosters = inOrderOf(read.rosters(), was.teams(), TeamRoster::teamUuid);
+        if (profiles.equals(read.profiles()) && teams.equals(read.teams()) && rosters.equals(read.rosters())) {
+            return confirmed;
+        }
+        return OrganizationData.restore(new OrganizationData.Snapshot(read.accountId(), read.organizationSlug(), read.startedAt(), read.retryAt(),
+                profiles, read.profilesAfter(), read.profilesCompletedAt(), read.profilesNeedSso(), teams, rosters, read.teamsNext(),
+                read.teamsListed(), read.rosterIndex(), read.rosterNext(), read.rosterPipelinesPhase(), read.rosterMembers(),
+                read.rosterPipelines(), read.rostersCompletedAt(), read.stalledSince(), read.changedAt()));
+    }
+
+    /** {@code items} in the order of those in {@code order}, by id, then the others in their own order. */
+    private static <T> List<T> inOrderOf(List<T> items, List<T> order, java.util.function.Function<T, String> id) {
+        Map<String, T> left = new java.util.LinkedHashMap<>();
+        items.forEach(i -> left.put(id.apply(i), i));
+        List<T> ordered = new ArrayList<>();
+        order.forEach(o -> Optional.ofNullable(left.remove(id.apply(o))).ifPresent(ordered::add));
+        ordered.addAll(left.values());
+        return ordered;
     }
 
     /**

@@ -40,13 +40,16 @@ import dev.kitebridge.time.TimeSource;
  * first takes the next sequence with a seal that names the new write, so a revision racing it
  * follows the seal instead of patching the old write. At 10,000 members the data is some 2.3 MB
  * gzipped (seven chunks): a save is some 2,300 write units put, and as many again to delete the write
- * it supersedes where that is not left to expire (the daily save's is: see {@link #LEFT_TO_EXPIRE}), where a pass's
+ * it supersedes where that is not left to expire (see {@link #LEFT_TO_EXPIRE}), where a pass's
  * patch is one item under a kilobyte (one unit), and its reads are two pointer Queries and one of
- * the patches (a read unit each) besides the chunks where the process has not cached them.
+ * the patches (a read unit each) besides the chunks where the process has not cached them. The daily
+ * full run's confirmation of the data is a patch too while the write it confirms lives on (see
+ * {@link #saveConfirmed}): of its dates alone where nothing changed.
  *
- * <p>Chunks, pointers and the account's index expire a day and an hour after a save (data older
- * than a day is not served); a patch expires with the write it patches, so whatever a rotate or an
- * unlink leaves behind goes too; a write no pointer reads any more is deleted, patches first (newest
+ * <p>Chunks, pointers and the account's index expire a week and an hour after a save (data older
+ * than a day is not served all the same: its age is its dates', see {@link #CHUNK_LIFETIME}); a patch
+ * expires with the write it patches, so whatever a rotate or an unlink leaves behind goes too; a
+ * write no pointer reads any more is deleted, patches first (newest
  * first: a reader racing the delete sees an older revision, never half of one), unless it expires
  * within {@link #LEFT_TO_EXPIRE}: then TTL deletes it, for free (see there).
  *
@@ -58,15 +61,33 @@ import dev.kitebridge.time.TimeSource;
 public final class DynamoDbOrganizationDataStore implements OrganizationDataStore {
 
     static final int CHUNK_BYTES = 350 * 1024;
-    static final Duration CHUNK_LIFETIME = Duration.ofHours(25);
+    /**
+     * A week and an hour: a week of daily confirmations patch one write (see {@link #saveConfirmed})
+     * before one saves it whole again. A write left to TTL once no pointer reads it (a confirmation's
+     * whole save leaves the one it supersedes) is kept up to that and TTL's lag: at 10,000 members,
+     * 2.3 MB for nine days cost about an eighth of the write units deleting it would.
+     */
+    static final Duration CHUNK_LIFETIME = Duration.ofDays(7).plusHours(1);
+    /**
+     * A confirmation patches a write that lives on for more than this: a day and two hours, so that
+     * the next day's run (a little late, even) finds it there to patch or to save over.
+     */
+    static final Duration CONFIRM_AHEAD = Duration.ofHours(26);
+    /**
+     * A confirmation patches a write only while its log, with the patch, holds at most this share of
+     * what {@link Limits} allow (a tenth: 20 patches, 51 KB); past it, it saves the data whole, as the
+     * daily save did before it was a patch. So a day's passes find the log near empty, and fold it (a
+     * whole write, and a delete of the one folded) no sooner than they did; where they patch little,
+     * a week of confirmations patches one write.
+     */
+    static final int CONFIRM_LOG_SHARE = 10;
     /**
      * A write no pointer reads any more that expires within this is left to TTL rather than deleted:
      * a delete costs the write units its put did (2,343 at 10,000 members), TTL nothing, and keeping
      * its bytes until TTL comes (the time left, and up to 48 hours of TTL's lag) costs some 1/25 of
-     * that delete. The daily full run's save supersedes the one a day before, which has an hour left
-     * of its {@link #CHUNK_LIFETIME}: two hours leave an hour for a run early. A write superseded
-     * younger (saves more often than daily: the directory's own reads, folds) is deleted as before,
-     * so that frequent saves do not pile up a day of dead writes. A superseded write is read only
+     * that delete. A write superseded earlier (by the directory's own reads' saves, folds: more often
+     * than daily) is deleted, so that frequent saves do not pile up dead writes; a confirmation's save
+     * leaves what it supersedes to TTL whatever its age (see {@link #saveConfirmed}). A superseded write is read only
      * through a pointer (checked for expiry), the only way to a write's chunks: once its pointers moved,
      * nothing reads it. It is dropped from the process's cache all the same where a pointer that did
      * not move still names it (unlike a delete, which waits for no pointer to): a read through that
@@ -135,7 +156,84 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         byWriteId.values().removeIf(k -> k.data().accountId().equals(accountId) && k.data().organizationSlug().equals(organizationSlug));
     }
 
+    /**
+     * A confirmation, where all that is kept is one complete write (every part's pointer at it, no build
+     * in progress) that lives on for more than {@link #CONFIRM_AHEAD} and whose log has room (see {@link
+     * #CONFIRM_LOG_SHARE}), is a patch of that write: what
+     * changed and the dates, one item (under a kilobyte where nothing changed), where the data whole is
+     * some 2,300 write units at 10,000 members. Else (or where the patch would not fit the log, or another
+     * writer takes its sequence first) the data is saved whole, and the write it supersedes is left to
+     * TTL whatever its age: confirmations come about daily, and a week of their writes kept until they
+     * expire costs less than deleting one.
+     */
+    @Override
+    public void saveConfirmed(OrganizationData data) {
+        try {
+            if (!confirmedByPatch(data)) {
+                saveWhole(data, true);
+            }
+        } catch (RuntimeException e) {
+            forgetCached(data.accountId(), data.organizationSlug());
+            throw e;
+        }
+    }
+
+    /** Whether the confirmation is kept as a patch of the one write kept (or is what it holds already). */
+    private boolean confirmedByPatch(OrganizationData data) {
+        if (!java.util.Arrays.stream(OrganizationData.Part.values()).allMatch(data::isComplete)) {
+            return false;
+        }
+        String pk = pk(data.accountId(), data.organizationSlug());
+        Map<String, Pointer> pointers = pointers(pk);
+        Set<String> parts = new HashSet<>();
+        for (OrganizationData.Part part : OrganizationData.Part.values()) {
+            parts.add(part.name());
+        }
+        if (!pointers.keySet().equals(parts) || pointers.values().stream().map(Pointer::writeId).distinct().count() != 1) {
+            return false;
+        }
+        Pointer write = pointers.values().iterator().next();
+        if (write.expires() <= time.now().plus(CONFIRM_AHEAD).getEpochSecond()) {
+            return false;
+        }
+        Optional<Current> read = current(pk, write);
+        if (read.isEmpty() || !read.get().write().writeId().equals(write.writeId())) {
+            return false; // gone, or folded into another write meanwhile
+        }
+        Kept kept = read.get().kept();
+        OrganizationData.Snapshot before = kept.data().snapshot();
+        OrganizationData.Snapshot after = data.snapshot();
+        if (after.equals(before)) {
+            return true;
+        }
+        Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(StateJson::writeGzipped);
+        if (patch.isEmpty() || !fits(kept, patch.get()) || (kept.patches() + 1) * CONFIRM_LOG_SHARE > limits.maxPatches()
+                || (kept.patchBytes() + patch.get().length) * CONFIRM_LOG_SHARE > limits.maxPatchBytes()) {
+            return false;
+        }
+        String sk = patchKey(write.writeId(), kept.sequence() + 1);
+        Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, sk));
+        item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch.get())).build());
+        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(write.expires()));
+        if (!putIfFree(item)) {
+            return false;
+        }
+        remember(write.writeId(), new Kept(data, kept.sequence() + 1, kept.patches() + 1, kept.patchBytes() + patch.get().length));
+        return true;
+    }
+
+    /** Whether a patch fits one item and the write's log (see {@link Limits}). */
+    private boolean fits(Kept kept, byte[] patch) {
+        return patch.length <= limits.patchBytes() && kept.patches() + 1 <= limits.maxPatches()
+                && kept.patchBytes() + patch.length <= limits.maxPatchBytes();
+    }
+
     private void saveWhole(OrganizationData data) {
+        saveWhole(data, false);
+    }
+
+    /** @param leaveSuperseded whether the writes it supersedes are left to TTL, however long they have to live */
+    private void saveWhole(OrganizationData data, boolean leaveSuperseded) {
         String pk = pk(data.accountId(), data.organizationSlug());
         Pointer written = write(pk, data);
         putIndex(data.accountId(), data.organizationSlug(), written.expires());
@@ -157,7 +255,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         }
         List<Pointer> replaced = new ArrayList<>(was.values());
         remember(written.writeId(), new Kept(data, 0, 0, 0));
-        dropUnread(pk, replaced, written.writeId());
+        dropUnread(pk, replaced, written.writeId(), leaveSuperseded);
     }
 
     @Override
@@ -224,9 +322,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         }
         Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(StateJson::writeGzipped);
         Kept kept = current.kept();
-        boolean fits = patch.isPresent() && patch.get().length <= limits.patchBytes() && kept.patches() + 1 <= limits.maxPatches()
-                && kept.patchBytes() + patch.get().length <= limits.maxPatchBytes();
-        if (!fits) {
+        if (patch.isEmpty() || !fits(kept, patch.get())) {
             // A fold moves only the pointers at this write: one at a newer write keeps it.
             return fold(pk, pointed, current, copy, names);
         }
@@ -260,7 +356,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         putIndex(revised.accountId(), revised.organizationSlug(), written.expires());
         names.forEach(name -> point(pk, name, written, pointed.writeId()));
         remember(written.writeId(), new Kept(revised, 0, 0, 0));
-        dropUnread(pk, List.of(pointed, current.write()), written.writeId());
+        dropUnread(pk, List.of(pointed, current.write()), written.writeId(), false);
         return Optional.of(new Revised(written.writeId(), null));
     }
 
@@ -424,11 +520,14 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         dynamo.putItem(b -> b.tableName(table).item(index));
     }
 
-    /** Deletes the writes no pointer reads any more, but those TTL deletes soon (see {@link #LEFT_TO_EXPIRE}). */
-    private void dropUnread(String pk, List<Pointer> replaced, String kept) {
+    /**
+     * Deletes the writes no pointer reads any more, but those TTL deletes soon (see {@link #LEFT_TO_EXPIRE}),
+     * or all of them where {@code leave}.
+     */
+    private void dropUnread(String pk, List<Pointer> replaced, String kept, boolean leave) {
         long soon = time.now().plus(LEFT_TO_EXPIRE).getEpochSecond();
         replaced.stream().filter(old -> !old.writeId().equals(kept)).distinct().forEach(old -> {
-            if (old.expires() <= soon) {
+            if (leave || old.expires() <= soon) {
                 byWriteId.remove(old.writeId()); // (its pointers moved: nothing reads it from here on)
             } else if (!referenced(pk, old.writeId())) {
                 forget(pk, old);
