@@ -955,6 +955,54 @@ class PassOfChangesTest {
     }
 
     /**
+     * A pass whose VERIFY takes back a team leave (the roster it read missed a member whom Buildkite,
+     * asked alone, still has in the team) publishes the team as it is with the membership kept: no
+     * group.updated with a count one short (the roster read's), and the snapshot, and the directory's
+     * kept data, as a following full run finds them, which then has nothing to publish.
+     */
+    @Test
+    void aTakeBackOfATeamLeaveKeepsTheTeamsCountWithItsMembership() throws Exception {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            try (SyncFixture pass = new SyncFixture(sandbox, snapshots, new InMemorySyncStore(), new InMemoryEventLog(),
+                    new InMemoryOrganizationDataStore());
+                 SyncFixture full = new SyncFixture(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(),
+                         new InMemoryOrganizationDataStore())) {
+                pass.sync(WORKER);
+                full.sync(WORKER);
+                var world = sandbox.world();
+                Organization org = pass.org();
+                Team team = world.teams(org.uuid()).get(0);
+                int members = world.teamMembers(org.uuid(), team.uuid()).size();
+                String member = world.teamMembers(org.uuid(), team.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(pass.actor())).findFirst().orElseThrow();
+                String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+                int seen = pass.events().size();
+
+                // The member is out of the team while the pass reads its roster, and in it again when VERIFY asks.
+                world.removeTeamMember(org, pass.actor(), team.uuid(), member);
+                snapshots.once(summary::equals, () -> world.addTeamMember(org, pass.actor(), team.uuid(), member, TeamMember.Role.MEMBER));
+                SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.roster(org.uuid(), team.uuid()))).run().id(), WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertEquals(members, world.teamMembers(org.uuid(), team.uuid()).size(), "the team is as the first sync found it");
+
+                List<String> published = changesOf(pass.events(), seen);
+                assertEquals(List.of(), published, "the take-back leaves nothing of the team changed: " + String.join("\n", published));
+                assertTrue(pass.snapshot().containsKey(SnapshotKeys.membership(org.uuid(), member, team.uuid())), "the membership kept");
+                assertEquals(members, dev.kitebridge.contract.ApiJson.MAPPER.readTree(pass.snapshot().get(summary)).path("members_count").asLong(-1),
+                        "the team's count with its membership: " + pass.snapshot().get(summary));
+                full.sync(WORKER);
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+                int afterPass = pass.events().size();
+                pass.sync(WORKER);
+                assertEquals(List.of(), changesOf(pass.events(), afterPass), "nothing left for a full run to find");
+            }
+        }
+    }
+
+    /**
      * A member named alone joined a team: the pass adds the team's roster and reads it (its count
      * moves). Its worker dies after that read's writes, before READ's end is stored, and the member
      * leaves the team before the retry. The retry finds the member's teams unchanged, but the roster
