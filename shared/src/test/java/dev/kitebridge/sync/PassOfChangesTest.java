@@ -866,7 +866,6 @@ class PassOfChangesTest {
         snapshots.put(SyncFixture.ACCOUNT, generation, summaries);
     }
 
-    /** Killed anywhere, the pass ends as an uninterrupted one: the same events, snapshot and kept data. */
     /**
      * A pass whose VERIFY takes a removal back (the member is in the team again when Buildkite is
      * asked) and that is killed before its next save is left as READ's end stored it, in DIFF: it
@@ -1111,6 +1110,7 @@ class PassOfChangesTest {
         }
     }
 
+    /** Killed anywhere, the pass ends as an uninterrupted one: the same events, snapshot and kept data. */
     @Test
     void aPassKilledAnywhereEndsAsAnUninterruptedOne() {
         try (SyncFixture reference = new SyncFixture(80, 5)) {
@@ -1142,6 +1142,7 @@ class PassOfChangesTest {
             }
         }
     }
+
     /**
      * What the member list shows and counts cannot place: a member without teams who leaves, one
      * who joins, a promotion, a member with teams who leaves (their teams' counts move), among more
