@@ -1002,6 +1002,79 @@ class PassOfChangesTest {
     }
 
     /**
+     * A pass whose worker dies in the middle of a take-back, once the membership and the team's count
+     * are back in its generation and the first event after them is written: the retry compares again
+     * (finding no removal), and VERIFY finds the removal still in the log (it is dropped last) and
+     * takes it back again, so that the pass publishes what it does uninterrupted: nothing.
+     */
+    @Test
+    void aPassKilledInTheMiddleOfATakeBackTakesItBackAgain() {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
+            InMemoryEventLog events = new InMemoryEventLog();
+            dev.kitebridge.events.EventLog dying = new dev.kitebridge.events.EventLog() {
+                @Override
+                public void put(String accountId, List<ChangeEvent> written) {
+                    events.put(accountId, written);
+                    dieIfDue();
+                }
+
+                @Override
+                public void delete(String accountId, List<String> positions) {
+                    events.delete(accountId, positions);
+                    dieIfDue();
+                }
+
+                private void dieIfDue() {
+                    if (dies.getAndSet(false)) {
+                        kills.incrementAndGet();
+                        throw new Killer.Killed(); // the call landed; the worker dies before it hears so
+                    }
+                }
+
+                @Override
+                public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+                    return events.list(accountId, afterPosition, beforePosition, limit);
+                }
+            };
+            try (SyncFixture pass = new SyncFixture(sandbox, snapshots, new InMemorySyncStore(), dying, new InMemoryOrganizationDataStore())) {
+                pass.sync(WORKER);
+                var world = sandbox.world();
+                Organization org = pass.org();
+                Team team = world.teams(org.uuid()).get(0);
+                String member = world.teamMembers(org.uuid(), team.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(pass.actor())).findFirst().orElseThrow();
+                String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+                String membership = SnapshotKeys.membership(org.uuid(), member, team.uuid());
+                int seen = pass.events().size();
+
+                // Out of the team while the pass reads its roster (which writes the membership's tombstone with the count), back
+                // when VERIFY asks; the take-back writes the membership again, and the worker dies after the next event call.
+                world.removeTeamMember(org, pass.actor(), team.uuid(), member);
+                snapshots.once(summary::equals, () -> {
+                    world.addTeamMember(org, pass.actor(), team.uuid(), member, TeamMember.Role.MEMBER);
+                    snapshots.once(membership::equals, () -> dies.set(true));
+                });
+                String runId = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.roster(org.uuid(), team.uuid()))).run().id();
+                assertThrows(Killer.Killed.class, () -> pass.finish(runId, WORKER));
+                assertEquals(1, kills.get());
+                SyncRun done = pass.finish(runId, WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                List<String> published = changesOf(pass.events(), seen);
+                assertEquals(List.of(), published, String.join("\n", published));
+                assertTrue(pass.snapshot().containsKey(membership), "the membership kept");
+                int afterPass = pass.events().size();
+                pass.sync(WORKER);
+                assertEquals(List.of(), changesOf(pass.events(), afterPass), "nothing left for a full run to find");
+            }
+        }
+    }
+
+    /**
      * A member named alone joined a team: the pass adds the team's roster and reads it (its count
      * moves). Its worker dies after that read's writes, before READ's end is stored, and the member
      * leaves the team before the retry. The retry finds the member's teams unchanged, but the roster
