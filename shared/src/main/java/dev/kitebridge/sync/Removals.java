@@ -157,11 +157,12 @@ final class Removals {
         if (summary.isEmpty()) {
             return Optional.empty();
         }
-        Set<String> members = new java.util.TreeSet<>(run.full() && !run.inPlace()
-                // A full run's generation lists every membership it holds in the team's index (one Query, not a walk).
-                ? snapshots.prefixed(run.accountId(), run.generation(), SnapshotKeys.roster(org, team)).stream()
-                        .map(e -> SnapshotKeys.record(TeamIndex.membershipOf(e.key()))).toList()
-                : membersIn(run, org, team));
+        // Counted by the team's index (every membership is written with its entry): a Query or two, not a walk over the
+        // organization's users, which a full run's page shifts could ask for at every take-back.
+        Set<String> members = new java.util.TreeSet<>(run.inPlace() ? diff.inPlace(run).listedIn(org, team)
+                : !run.full() ? new Overlay(snapshots, run).membersIn(org, team)
+                : snapshots.prefixed(run.accountId(), run.generation(), SnapshotKeys.roster(org, team)).stream()
+                        .map(e -> SnapshotKeys.record(TeamIndex.membershipOf(e.key()))).toList());
         members.add(SnapshotKeys.record(membershipKey));
         SnapshotParts.RosterSummary read = SnapshotParts.read(summary.get().data(), SnapshotParts.RosterSummary.class);
         if (read.membersCount() == members.size()) {

@@ -1002,6 +1002,43 @@ class PassOfChangesTest {
     }
 
     /**
+     * A full run's VERIFY takes a team leave back as a pass's does (the roster's pages missed a member
+     * whom Buildkite, asked alone, still has in the team): the team's count with it, nothing published.
+     */
+    @Test
+    void aFullRunsTakeBackOfATeamLeaveKeepsTheTeamsCount() throws Exception {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            try (SyncFixture fixture = new SyncFixture(sandbox, snapshots, new InMemorySyncStore(), new InMemoryEventLog(),
+                    new InMemoryOrganizationDataStore())) {
+                fixture.sync(WORKER);
+                var world = sandbox.world();
+                Organization org = fixture.org();
+                Team team = world.teams(org.uuid()).get(0);
+                int members = world.teamMembers(org.uuid(), team.uuid()).size();
+                String member = world.teamMembers(org.uuid(), team.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(fixture.actor())).findFirst().orElseThrow();
+                String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+                int seen = fixture.events().size();
+
+                // Back once the roster's members are read: at its pipelines, read after them (the team's page names its summary).
+                world.removeTeamMember(org, fixture.actor(), team.uuid(), member);
+                String pipelines = SnapshotKeys.group(org.uuid(), team.uuid()) + "/p/";
+                snapshots.once(k -> k.startsWith(pipelines),
+                        () -> world.addTeamMember(org, fixture.actor(), team.uuid(), member, TeamMember.Role.MEMBER));
+                SyncRun done = fixture.sync(WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+
+                List<String> published = changesOf(fixture.events(), seen);
+                assertEquals(List.of(), published, String.join("\n", published));
+                assertTrue(fixture.snapshot().containsKey(SnapshotKeys.membership(org.uuid(), member, team.uuid())), "the membership kept");
+                assertEquals(members, dev.kitebridge.contract.ApiJson.MAPPER.readTree(fixture.snapshot().get(summary)).path("members_count")
+                        .asLong(-1), "the team's count with its membership: " + fixture.snapshot().get(summary));
+            }
+        }
+    }
+
+    /**
      * A pass whose worker dies in the middle of a take-back, once the membership and the team's count
      * are back in its generation and the first event after them is written: the retry compares again
      * (finding no removal), and VERIFY finds the removal still in the log (it is dropped last) and
@@ -1204,7 +1241,8 @@ class PassOfChangesTest {
                 int kills = killedAt.size();
                 java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 // (A pass's DIFF and VERIFY store their checkpoints, and their ends, with the save before its first write into the
-                // snapshot: a kill in either leaves the pass as READ's end stored it, in DIFF.)
+                // snapshot: a kill in either leaves the pass as its last save stored it, in DIFF; here READ's end, as its DIFF ends
+                // in the turn it begins.)
                 assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.DIFF, SyncRun.Phase.PUBLISH)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
