@@ -1112,6 +1112,66 @@ class PassOfChangesTest {
     }
 
     /**
+     * A pass queued without its organizations (the account's differ from its last run's) asks which it
+     * reaches as it starts, and stores that with its first save. Its first worker writes a subject of
+     * an organization, and dies before any save; the token loses the organization before the retry,
+     * which does not reach it: nothing the dead worker wrote of the organization is published.
+     */
+    @Test
+    void aPassWhoseRetryNoLongerReachesAnOrganizationPublishesNothingOfIt() {
+        try (Sandbox sandbox = Sandbox.builder().population(dev.kitebridge.sandbox.model.Population.of(30, 2).withOrganizations(2, 0))
+                .limits(dev.kitebridge.sandbox.limits.RateLimits.BUILDKITE.withRest(100_000, 100_000).withGraphql(10_000_000, 10_000_000))
+                .timeScale(60).start()) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
+            List<SyncRun> killedAt = new ArrayList<>();
+            SyncStore dying = new ForwardingSyncStore(new InMemorySyncStore()) {
+                @Override
+                public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
+                    if (dies.getAndSet(false)) {
+                        killedAt.add(store.run(changed.id()).orElseThrow());
+                        throw new Killer.Killed(); // before the pass's first save lands
+                    }
+                    return store.replaceRun(changed);
+                }
+            };
+            try (SyncFixture pass = new SyncFixture(sandbox, snapshots, dying, new InMemoryEventLog(), new InMemoryOrganizationDataStore())) {
+                pass.sync(WORKER);
+                var world = sandbox.world();
+                Organization lost = world.organizations().get(1);
+                String owner = pass.actor();
+                Member promoted = world.members(lost.uuid()).stream()
+                        .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(owner)).findFirst().orElseThrow();
+                world.updateMember(lost, owner, promoted.userUuid(), Member.Role.ADMIN, null);
+                String memberKey = SnapshotKeys.member(lost.uuid(), promoted.userUuid());
+                java.util.Map<String, String> before = pass.snapshot();
+                int seen = pass.events().size();
+                // The account as linked with the first organization alone: its organizations differ from the last run's.
+                dev.kitebridge.access.IntegratedAccount account = pass.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow();
+                pass.accounts.replace(account.withToken(account.scopes(), account.organizations().subList(0, 1), account.tokenExpiresAt(),
+                        account.budgetKey())).orElseThrow();
+
+                snapshots.once(memberKey::equals, () -> dies.set(true));
+                SyncRun queued = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.user(lost.uuid(), promoted.userUuid()))).run();
+                assertTrue(queued.organizations().isEmpty(), "queued without its organizations");
+                assertThrows(Killer.Killed.class, () -> pass.finish(queued.id(), WORKER));
+                assertEquals(1, killedAt.size());
+                assertEquals(SyncRun.Status.QUEUED, killedAt.get(0).status(), "nothing of the pass stored");
+
+                world.leaveOrganization(lost.uuid(), owner); // the token no longer reaches it
+                pass.access.forget(SyncFixture.ACCOUNT); // (nor does this process's worker remember it does)
+                SyncRun done = pass.finish(queued.id(), WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertTrue(done.organizations().stream().noneMatch(o -> o.id().equals(lost.uuid())), "the retry does not reach it");
+                List<String> published = changesOf(pass.events(), seen);
+                assertEquals(List.of(), published, String.join("\n", published));
+                assertEquals(before.get(memberKey), pass.snapshot().get(memberKey), "nothing of it written into the snapshot");
+            }
+        }
+    }
+
+    /**
      * A member named alone joined a team: the pass adds the team's roster and reads it (its count
      * moves). Its worker dies after that read's writes, before READ's end is stored, and the member
      * leaves the team before the retry. The retry finds the member's teams unchanged, but the roster
