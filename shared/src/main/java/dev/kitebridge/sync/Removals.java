@@ -92,9 +92,10 @@ final class Removals {
     }
 
     /**
-     * Drops the removal, and gives the new generation what it lacks of the record from the base: for
-     * a membership, that membership; for a user, their own parts (each of their memberships has its
-     * own removal, decided on its own); for a team, all of it. Then the record is compared again.
+     * Gives the new generation what it lacks of the record from the base: for a membership, that
+     * membership (and its team's count, see {@link #recounted}); for a user, their own parts (each of
+     * their memberships has its own removal, decided on its own); for a team, all of it. Then the
+     * record (and a membership's team) is compared again, and the removal dropped.
      */
     private void takeBack(SyncRun run, ChangeEvent event, Instant now) {
         String key = keyOf(run, event);
@@ -150,8 +151,9 @@ final class Removals {
         if (!run.full() && run.subjects().stream().noneMatch(s -> s.covers(summaryKey))) {
             return Optional.empty(); // the pass leaves the team's summary, and its memberships but this one, as the account has them
         }
+        Overlay overlay = run.full() ? null : new Overlay(snapshots, run); // (the pass's generation listed once for both)
         Optional<SnapshotStore.Item> summary = (run.inPlace() ? diff.inPlace(run).record(SnapshotKeys.group(org, team))
-                : !run.full() ? new Overlay(snapshots, run).record(SnapshotKeys.group(org, team))
+                : !run.full() ? overlay.record(SnapshotKeys.group(org, team))
                 : snapshots.get(run.accountId(), run.generation(), List.of(summaryKey))).stream()
                 .filter(i -> i.key().equals(summaryKey)).findFirst();
         if (summary.isEmpty()) {
@@ -160,7 +162,7 @@ final class Removals {
         // Counted by the team's index (every membership is written with its entry): a Query or two, not a walk over the
         // organization's users, which a full run's page shifts could ask for at every take-back.
         Set<String> members = new java.util.TreeSet<>(run.inPlace() ? diff.inPlace(run).listedIn(org, team)
-                : !run.full() ? new Overlay(snapshots, run).membersIn(org, team)
+                : !run.full() ? overlay.membersIn(org, team)
                 : snapshots.prefixed(run.accountId(), run.generation(), SnapshotKeys.roster(org, team)).stream()
                         .map(e -> SnapshotKeys.record(TeamIndex.membershipOf(e.key()))).toList());
         members.add(SnapshotKeys.record(membershipKey));
