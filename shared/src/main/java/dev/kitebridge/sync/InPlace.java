@@ -276,6 +276,22 @@ final class InPlace {
         return names;
     }
 
+    /**
+     * The users the team's index lists after the run: the entries of the account's generation the run
+     * saw, and its own (two Queries of the team's entries; every membership is written with its entry).
+     */
+    List<String> listedIn(String org, String team) {
+        TreeSet<String> members = new TreeSet<>();
+        for (SnapshotStore.Item entry : under(snapshots, run.accountId(), run.baseGeneration(), SnapshotKeys.roster(org, team))) {
+            if (seen.contains(entry.key())) {
+                members.add(SnapshotKeys.record(TeamIndex.membershipOf(entry.key())));
+            }
+        }
+        under(snapshots, run.accountId(), run.generation(), SnapshotKeys.roster(org, team))
+                .forEach(entry -> members.add(SnapshotKeys.record(TeamIndex.membershipOf(entry.key()))));
+        return List.copyOf(members);
+    }
+
     /** The users with a membership in the team after the run (a walk over the organization's users: a team taken back is rare). */
     List<String> membersIn(String org, String team) {
         TreeSet<String> members = new TreeSet<>();

@@ -68,7 +68,12 @@ final class SubjectReader {
                 if (org.isEmpty()) {
                     // An organization the pass does not reach: nothing is read or written of the subject. Its items are not taken
                     // for gone, with no 404 behind them and VERIFY not asking (see Removals#lastAsked); a full run drops an
-                    // organization really gone, and its HOLD guards against deleting too much at once.
+                    // organization really gone, and its HOLD guards against deleting too much at once. What an attempt wrote
+                    // of it before the token lost the organization goes (a pass queued without its organizations asks which it
+                    // reaches as it starts, and a worker that died before its first save stored none): published, it would be
+                    // a change the pass did not read.
+                    pass.dropOrganization(subject.organizationId());
+                    pass.dropReadBy(index);
                 } else {
                     Optional<Instant> goOnAt = read(session, progress, deadline, subject, org.get(), index, pass);
                     if (goOnAt.isPresent()) {

@@ -192,9 +192,13 @@ public final class SyncService {
     /** An account's last run as far as a pass needs it: its ordinal and organizations. */
     private record LastRun(long ordinal, List<SyncRun.Organization> organizations) {}
 
-    /** By account: see {@link #lastRunOrganizations}. Bounded: a fleet over {@link #LAST_RUNS_REMEMBERED} accounts forgets them all. */
+    /**
+     * By account: see {@link #lastRunOrganizations}. Bounded: a process that has seen runs of over {@link
+     * #LAST_RUNS_REMEMBERED} accounts forgets them all (a tick serves some thousand accounts; an entry is
+     * an organization list with names, up to a kilobyte or so: some megabytes at the bound), and reads again.
+     */
     private final Map<String, LastRun> lastRuns = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final int LAST_RUNS_REMEMBERED = 100_000;
+    private static final int LAST_RUNS_REMEMBERED = 10_000;
 
     /** Sends a run that must go on later back to the queue, for a worker to take it up after {@code delay}. */
     public void continueLater(String runId, Duration delay) {

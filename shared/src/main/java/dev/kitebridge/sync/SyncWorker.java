@@ -2,6 +2,7 @@ package dev.kitebridge.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalLong;
 
 import dev.kitebridge.time.TimeSource;
 
@@ -31,7 +32,7 @@ public final class SyncWorker {
      * saw the run published (empty: not known here, to be read).
      */
     public interface RunEnded {
-        void ended(String tenantId, String accountId, java.util.OptionalLong publishedThrough, Instant deadline);
+        void ended(String tenantId, String accountId, OptionalLong publishedThrough, Instant deadline);
     }
 
     /** Queues a run again, to be worked on after a delay. */

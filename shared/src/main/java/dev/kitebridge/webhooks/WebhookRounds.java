@@ -2,6 +2,7 @@ package dev.kitebridge.webhooks;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
 
 import dev.kitebridge.events.Publications;
 
@@ -24,10 +25,11 @@ public final class WebhookRounds {
 
     /**
      * Delivers what the account published, right after one of its runs ended (the worker that ended
-     * it names the account, and its publication mark where its turn published the run: then no turn
-     * reads it again). A failure is logged here and goes no further: the tick delivers what is left.
+     * it names the account, and its publication mark where its turn published the run or found it
+     * published, a resumed run's end: then no turn reads it again). A failure is logged here and goes
+     * no further: the tick delivers what is left.
      */
-    public List<WebhookDeliverer.Report> afterRun(String tenantId, String accountId, java.util.OptionalLong publishedThrough,
+    public List<WebhookDeliverer.Report> afterRun(String tenantId, String accountId, OptionalLong publishedThrough,
                                                   Instant deadline) {
         try {
             // Without a mark, read by each turn: the run that ended may be an unlinked account's, never published.

@@ -866,7 +866,6 @@ class PassOfChangesTest {
         snapshots.put(SyncFixture.ACCOUNT, generation, summaries);
     }
 
-    /** Killed anywhere, the pass ends as an uninterrupted one: the same events, snapshot and kept data. */
     /**
      * A pass whose VERIFY takes a removal back (the member is in the team again when Buildkite is
      * asked) and that is killed before its next save is left as READ's end stored it, in DIFF: it
@@ -950,6 +949,224 @@ class PassOfChangesTest {
                 CountingSnapshots.assertSameItems(reference.snapshot(), crashing.snapshot(), "killed or not");
                 assertTrue(crashing.snapshot().containsKey(SnapshotKeys.membership(org.uuid(), member, team.uuid())), "the membership kept");
                 assertEquals(reference.kept(), crashing.kept());
+            }
+        }
+    }
+
+    /**
+     * A pass whose VERIFY takes back a team leave (the roster it read missed a member whom Buildkite,
+     * asked alone, still has in the team) publishes the team as it is with the membership kept: no
+     * group.updated with a count one short (the roster read's), and the snapshot, and the directory's
+     * kept data, as a following full run finds them, which then has nothing to publish.
+     */
+    @Test
+    void aTakeBackOfATeamLeaveKeepsTheTeamsCountWithItsMembership() throws Exception {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            try (SyncFixture pass = new SyncFixture(sandbox, snapshots, new InMemorySyncStore(), new InMemoryEventLog(),
+                    new InMemoryOrganizationDataStore());
+                 SyncFixture full = new SyncFixture(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(), new InMemoryEventLog(),
+                         new InMemoryOrganizationDataStore())) {
+                pass.sync(WORKER);
+                full.sync(WORKER);
+                var world = sandbox.world();
+                Organization org = pass.org();
+                Team team = world.teams(org.uuid()).get(0);
+                int members = world.teamMembers(org.uuid(), team.uuid()).size();
+                String member = world.teamMembers(org.uuid(), team.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(pass.actor())).findFirst().orElseThrow();
+                String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+                int seen = pass.events().size();
+
+                // The member is out of the team while the pass reads its roster, and in it again when VERIFY asks.
+                world.removeTeamMember(org, pass.actor(), team.uuid(), member);
+                snapshots.once(summary::equals, () -> world.addTeamMember(org, pass.actor(), team.uuid(), member, TeamMember.Role.MEMBER));
+                SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.roster(org.uuid(), team.uuid()))).run().id(), WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertEquals(members, world.teamMembers(org.uuid(), team.uuid()).size(), "the team is as the first sync found it");
+
+                List<String> published = changesOf(pass.events(), seen);
+                assertEquals(List.of(), published, "the take-back leaves nothing of the team changed: " + String.join("\n", published));
+                assertTrue(pass.snapshot().containsKey(SnapshotKeys.membership(org.uuid(), member, team.uuid())), "the membership kept");
+                assertEquals(members, dev.kitebridge.contract.ApiJson.MAPPER.readTree(pass.snapshot().get(summary)).path("members_count").asLong(-1),
+                        "the team's count with its membership: " + pass.snapshot().get(summary));
+                full.sync(WORKER);
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+                int afterPass = pass.events().size();
+                pass.sync(WORKER);
+                assertEquals(List.of(), changesOf(pass.events(), afterPass), "nothing left for a full run to find");
+            }
+        }
+    }
+
+    /**
+     * A full run's VERIFY takes a team leave back as a pass's does (the roster's pages missed a member
+     * whom Buildkite, asked alone, still has in the team): the team's count with it, nothing published.
+     */
+    @Test
+    void aFullRunsTakeBackOfATeamLeaveKeepsTheTeamsCount() throws Exception {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            try (SyncFixture fixture = new SyncFixture(sandbox, snapshots, new InMemorySyncStore(), new InMemoryEventLog(),
+                    new InMemoryOrganizationDataStore())) {
+                fixture.sync(WORKER);
+                var world = sandbox.world();
+                Organization org = fixture.org();
+                Team team = world.teams(org.uuid()).get(0);
+                int members = world.teamMembers(org.uuid(), team.uuid()).size();
+                String member = world.teamMembers(org.uuid(), team.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(fixture.actor())).findFirst().orElseThrow();
+                String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+                int seen = fixture.events().size();
+
+                // Back once the roster's members are read: at its pipelines, read after them (the team's page names its summary).
+                world.removeTeamMember(org, fixture.actor(), team.uuid(), member);
+                String pipelines = SnapshotKeys.group(org.uuid(), team.uuid()) + "/p/";
+                snapshots.once(k -> k.startsWith(pipelines),
+                        () -> world.addTeamMember(org, fixture.actor(), team.uuid(), member, TeamMember.Role.MEMBER));
+                SyncRun done = fixture.sync(WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+
+                List<String> published = changesOf(fixture.events(), seen);
+                assertEquals(List.of(), published, String.join("\n", published));
+                assertTrue(fixture.snapshot().containsKey(SnapshotKeys.membership(org.uuid(), member, team.uuid())), "the membership kept");
+                assertEquals(members, dev.kitebridge.contract.ApiJson.MAPPER.readTree(fixture.snapshot().get(summary)).path("members_count")
+                        .asLong(-1), "the team's count with its membership: " + fixture.snapshot().get(summary));
+            }
+        }
+    }
+
+    /**
+     * A pass whose worker dies in the middle of a take-back, once the membership and the team's count
+     * are back in its generation and the first event after them is written: the retry compares again
+     * (finding no removal), and VERIFY finds the removal still in the log (it is dropped last) and
+     * takes it back again, so that the pass publishes what it does uninterrupted: nothing.
+     */
+    @Test
+    void aPassKilledInTheMiddleOfATakeBackTakesItBackAgain() {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
+            InMemoryEventLog events = new InMemoryEventLog();
+            dev.kitebridge.events.EventLog dying = new dev.kitebridge.events.EventLog() {
+                @Override
+                public void put(String accountId, List<ChangeEvent> written) {
+                    events.put(accountId, written);
+                    dieIfDue();
+                }
+
+                @Override
+                public void delete(String accountId, List<String> positions) {
+                    events.delete(accountId, positions);
+                    dieIfDue();
+                }
+
+                private void dieIfDue() {
+                    if (dies.getAndSet(false)) {
+                        kills.incrementAndGet();
+                        throw new Killer.Killed(); // the call landed; the worker dies before it hears so
+                    }
+                }
+
+                @Override
+                public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+                    return events.list(accountId, afterPosition, beforePosition, limit);
+                }
+            };
+            try (SyncFixture pass = new SyncFixture(sandbox, snapshots, new InMemorySyncStore(), dying, new InMemoryOrganizationDataStore())) {
+                pass.sync(WORKER);
+                var world = sandbox.world();
+                Organization org = pass.org();
+                Team team = world.teams(org.uuid()).get(0);
+                String member = world.teamMembers(org.uuid(), team.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(pass.actor())).findFirst().orElseThrow();
+                String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+                String membership = SnapshotKeys.membership(org.uuid(), member, team.uuid());
+                int seen = pass.events().size();
+
+                // Out of the team while the pass reads its roster (which writes the membership's tombstone with the count), back
+                // when VERIFY asks; the take-back writes the membership again, and the worker dies after the next event call.
+                world.removeTeamMember(org, pass.actor(), team.uuid(), member);
+                snapshots.once(summary::equals, () -> {
+                    world.addTeamMember(org, pass.actor(), team.uuid(), member, TeamMember.Role.MEMBER);
+                    snapshots.once(membership::equals, () -> dies.set(true));
+                });
+                String runId = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.roster(org.uuid(), team.uuid()))).run().id();
+                assertThrows(Killer.Killed.class, () -> pass.finish(runId, WORKER));
+                assertEquals(1, kills.get());
+                SyncRun done = pass.finish(runId, WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                List<String> published = changesOf(pass.events(), seen);
+                assertEquals(List.of(), published, String.join("\n", published));
+                assertTrue(pass.snapshot().containsKey(membership), "the membership kept");
+                int afterPass = pass.events().size();
+                pass.sync(WORKER);
+                assertEquals(List.of(), changesOf(pass.events(), afterPass), "nothing left for a full run to find");
+            }
+        }
+    }
+
+    /**
+     * A pass queued without its organizations (the account's differ from its last run's) asks which it
+     * reaches as it starts, and stores that with its first save. Its first worker writes a subject of
+     * an organization, and dies before any save; the token loses the organization before the retry,
+     * which does not reach it: nothing the dead worker wrote of the organization is published.
+     */
+    @Test
+    void aPassWhoseRetryNoLongerReachesAnOrganizationPublishesNothingOfIt() {
+        try (Sandbox sandbox = Sandbox.builder().population(dev.kitebridge.sandbox.model.Population.of(30, 2).withOrganizations(2, 0))
+                .limits(dev.kitebridge.sandbox.limits.RateLimits.BUILDKITE.withRest(100_000, 100_000).withGraphql(10_000_000, 10_000_000))
+                .timeScale(60).start()) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
+            List<SyncRun> killedAt = new ArrayList<>();
+            SyncStore dying = new ForwardingSyncStore(new InMemorySyncStore()) {
+                @Override
+                public java.util.Optional<SyncRun> replaceRun(SyncRun changed) {
+                    if (dies.getAndSet(false)) {
+                        killedAt.add(store.run(changed.id()).orElseThrow());
+                        throw new Killer.Killed(); // before the pass's first save lands
+                    }
+                    return store.replaceRun(changed);
+                }
+            };
+            try (SyncFixture pass = new SyncFixture(sandbox, snapshots, dying, new InMemoryEventLog(), new InMemoryOrganizationDataStore())) {
+                pass.sync(WORKER);
+                var world = sandbox.world();
+                Organization lost = world.organizations().get(1);
+                String owner = pass.actor();
+                Member promoted = world.members(lost.uuid()).stream()
+                        .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(owner)).findFirst().orElseThrow();
+                world.updateMember(lost, owner, promoted.userUuid(), Member.Role.ADMIN, null);
+                String memberKey = SnapshotKeys.member(lost.uuid(), promoted.userUuid());
+                java.util.Map<String, String> before = pass.snapshot();
+                int seen = pass.events().size();
+                // The account as linked with the first organization alone: its organizations differ from the last run's.
+                dev.kitebridge.access.IntegratedAccount account = pass.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow();
+                pass.accounts.replace(account.withToken(account.scopes(), account.organizations().subList(0, 1), account.tokenExpiresAt(),
+                        account.budgetKey())).orElseThrow();
+
+                snapshots.once(memberKey::equals, () -> dies.set(true));
+                SyncRun queued = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.user(lost.uuid(), promoted.userUuid()))).run();
+                assertTrue(queued.organizations().isEmpty(), "queued without its organizations");
+                assertThrows(Killer.Killed.class, () -> pass.finish(queued.id(), WORKER));
+                assertEquals(1, killedAt.size());
+                assertEquals(SyncRun.Status.QUEUED, killedAt.get(0).status(), "nothing of the pass stored");
+
+                world.leaveOrganization(lost.uuid(), owner); // the token no longer reaches it
+                pass.access.forget(SyncFixture.ACCOUNT); // (nor does this process's worker remember it does)
+                SyncRun done = pass.finish(queued.id(), WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertTrue(done.organizations().stream().noneMatch(o -> o.id().equals(lost.uuid())), "the retry does not reach it");
+                List<String> published = changesOf(pass.events(), seen);
+                assertEquals(List.of(), published, String.join("\n", published));
+                assertEquals(before.get(memberKey), pass.snapshot().get(memberKey), "nothing of it written into the snapshot");
             }
         }
     }
@@ -1063,6 +1280,7 @@ class PassOfChangesTest {
         }
     }
 
+    /** Killed anywhere, the pass ends as an uninterrupted one: the same events, snapshot and kept data. */
     @Test
     void aPassKilledAnywhereEndsAsAnUninterruptedOne() {
         try (SyncFixture reference = new SyncFixture(80, 5)) {
@@ -1083,7 +1301,8 @@ class PassOfChangesTest {
                 int kills = killedAt.size();
                 java.util.Set<SyncRun.Phase> killedIn = Killer.phases(killedAt);
                 // (A pass's DIFF and VERIFY store their checkpoints, and their ends, with the save before its first write into the
-                // snapshot: a kill in either leaves the pass as READ's end stored it, in DIFF.)
+                // snapshot: a kill in either leaves the pass as its last save stored it, in DIFF; here READ's end, as its DIFF ends
+                // in the turn it begins.)
                 assertTrue(killedIn.containsAll(List.of(SyncRun.Phase.READ, SyncRun.Phase.DIFF, SyncRun.Phase.PUBLISH)),
                         "killed in every phase that writes: " + killedIn + " (" + kills + " kills)");
                 assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
@@ -1094,6 +1313,7 @@ class PassOfChangesTest {
             }
         }
     }
+
     /**
      * What the member list shows and counts cannot place: a member without teams who leaves, one
      * who joins, a promotion, a member with teams who leaves (their teams' counts move), among more

@@ -20,6 +20,7 @@ import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.events.EventPositions;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Population;
@@ -56,8 +57,9 @@ class PassStoreCallsTest {
             // The worker function's wiring: a run that ends has its account's events delivered, here to a subscription of a
             // type the pass does not publish (its turn reads the events and skips them: nothing is sent).
             InMemoryWebhookStore webhooks = new InMemoryWebhookStore();
-            webhooks.create(Webhook.create(SyncFixture.TENANT, "https://receiver.example/hooks", List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH),
-                    SyncFixture.ACCOUNT, time.now()));
+            Webhook webhook = Webhook.create(SyncFixture.TENANT, "https://receiver.example/hooks", List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH),
+                    SyncFixture.ACCOUNT, time.now());
+            webhooks.create(webhook);
             WebhookRounds rounds = new WebhookRounds(fixture.syncs, new WebhookDeliverer(webhooks,
                     new InMemoryDeadLetterStore(), new EventFeed(fixture.log, fixture.syncs), WebhookTargets.PUBLIC_ONLY, time,
                     WebhookDeliverer.Policy.DEFAULT));
@@ -89,7 +91,10 @@ class PassStoreCallsTest {
             assertEquals(List.of(SyncFixture.ACCOUNT), ended, "ended in the worker's one turn, its account's events delivered");
             assertEquals(1, delivered.size());
             assertEquals(WebhookDeliverer.Status.CAUGHT_UP, delivered.get(0).status());
-            assertTrue(delivered.get(0).skipped() > 0, "the pass's events read by the delivery (and skipped): " + delivered);
+            // Through the mark the worker named: the delivery's cursor at the pass's end event (a mark short of the pass stops it before).
+            assertEquals(EventPositions.of(done.ordinal(), EventPositions.RUN_ENDED, EventPositions.RUN_END_KEY),
+                    webhooks.delivery(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT).orElseThrow().position(),
+                    "the pass's events read by the delivery (and skipped): " + delivered);
             // The tick: every account's sync state (the schedule's list), the account as stored a moment ago (its status; the
             // poll opens it; findRecent, half the price of find), the
             // account's last run (its organizations); the state written once, naming the run with the cursors polled; the run.
@@ -169,6 +174,37 @@ class PassStoreCallsTest {
             assertEquals(first.organizations(), second.organizations(), "the first pass's");
             assertEquals(0, calls.getOrDefault("syncs.runs", 0), String.join("\n", trace));
             assertEquals(SyncRun.Status.COMPLETED, fixture.finish(second.id(), Duration.ofMinutes(10)).status());
+        }
+    }
+
+    /**
+     * What this process remembers of the account's last run serves only the run right after it: a run
+     * another process started in between is the account's last, and the next pass here reads it.
+     */
+    @Test
+    void aPassAfterARunAnotherProcessStartedReadsTheRuns() {
+        VirtualTime time = new VirtualTime();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        List<String> trace = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, counted(new InMemorySyncStore(), calls, trace), accounts -> accounts)) {
+            fixture.sync(Duration.ofMinutes(10));
+            List<Subject> subjects = List.of(Subject.invitations(fixture.org().uuid()));
+            SyncRun first = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(first.id(), Duration.ofMinutes(10)).status());
+
+            SyncService other = new SyncService(fixture.engineAccounts, fixture.syncs, (runId, delay) -> { },
+                    new EventFeed(fixture.log, fixture.syncs), new dev.kitebridge.state.memory.InMemoryCursorStore(), time);
+            SyncRun between = other.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run();
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(between.id(), Duration.ofMinutes(10)).status());
+
+            calls.clear();
+            trace.clear();
+            SyncRun next = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertEquals(between.ordinal() + 1, next.ordinal());
+            assertEquals(1, calls.getOrDefault("syncs.runs", 0), "the run in between read: " + String.join("\n", trace));
+            assertEquals(fixture.syncs.run(between.id()).orElseThrow().organizations(), next.organizations(), "its organizations");
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(next.id(), Duration.ofMinutes(10)).status());
         }
     }
 
