@@ -40,21 +40,37 @@ import dev.kitebridge.time.TimeSource;
  * of what the budget has left, only while at least half the budget is left, and only for an
  * instance that last reserved {@link #SELDOM} ago or more: a quiet schedule, not a busy worker),
  * which every other instance counts as in flight like any other.
- * It grants from it after one read of the item (a call's budgets read together, in one round trip;
- * the item must still hold it, bind it by no hold, and
- * show Buildkite's last remainder covering every reservation in it: else it writes, as below), and
- * its calls' answers wait in memory until its next write: when the allowance is spent or near its
- * lapse, when an answer says the budget is less than half left or describes it for the first time,
+ * It grants from it over the item as this instance last read or wrote it, read again where that was
+ * {@link #READ_EVERY} ago or more (a call's budgets read together, in one round trip): the item must
+ * still hold the allowance, bind it by no hold, and show Buildkite's last remainder covering every
+ * reservation in it (else it writes, as below); and its calls' answers wait in memory until its
+ * next write: when the allowance is spent or near its lapse, when an answer says the budget is less than half left or describes it for the first time,
  * on a hold, or when it holds no allowance. Each write folds them in and cuts the reservations down
  * to their calls still in flight (each keeping its lapse), with a new allowance for what it takes.
  * The allowance is spent when what it granted fills it, or, where its calls were answered, when what
  * the answers since the last write say Buildkite counted, with the calls in flight, would: a quiet
  * poll reserves a page's requested complexity and is counted a few points, so its allowance lasts
  * its lease, not the four polls that fill a quarter of a user's 5,000 points.
- * Nothing granted is ever outside a reservation the item holds and Buildkite's last word covers, so
- * instances together grant no more than before; an answer waits in memory only while it says more
+ * Nothing granted is ever outside a reservation the item holds and Buildkite's last word covers (as
+ * this instance last read it: see below), so instances together grant no more than before; an answer waits in memory only while it says more
  * than half the budget is left. A write goes over the version last read or written, without
  * reading first; a refusal is told only from a read.
+ *
+ * <p>Bounded staleness: for grants from this instance's own allowance, the item as it last read or
+ * wrote it stays current for {@link #READ_EVERY} (5 minutes: GraphQL's window; a hold after a 429
+ * lasts until its window resets); past that, a grant reads it. A read of both budgets at every grant
+ * was three quarters of a quiet poll's DynamoDB cost; now a poll a minute reads them about once in
+ * five polls (its allowance's writes count as reads too), and a pass's worker once, not at each call.
+ * The allowance is a reservation every other instance already counts as in flight, so where only
+ * Kitebridge spends the budget, not reading grants nothing outside the item's accounting. What is
+ * given up is learning of another instance's hold, or of its answer that Buildkite has less left than
+ * the reservations, up to READ_EVERY later, or at this instance's own next answer saying less than half
+ * is left (written at once, as ever, and the end of the allowance). The exposure is at most the
+ * allowance's calls: what it granted since its last write, or what the answers since say Buildkite
+ * counted with its calls in flight, stays within the allowance ({@link #ALLOWANCE_CALLS} calls like the
+ * one that took it beyond that one, at most a quarter of what was left); past it, the grant writes, over
+ * a version that another instance's write makes fail, so it reads. Everything else is as it was:
+ * a hold, an answer saying less than half is left, a write, a refusal all go to the item at once.
  */
 public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
@@ -73,6 +89,12 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
     /** An allowance is granted from only until this long before it lapses: a call granted from it lands well before. */
     static final Duration ALLOWANCE_MARGIN = Duration.ofMinutes(1);
+
+    /**
+     * How long the item as this instance last read or wrote it stays current for grants from its own allowance:
+     * GraphQL's window, the longest; a hold after a 429 lasts until its window resets.
+     */
+    static final Duration READ_EVERY = Duration.ofMinutes(5);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -102,6 +124,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         /** When this instance last reserved in the item (not from an allowance). */
         Instant lastTaken;
         Instant clock = Instant.EPOCH;
+        /** When the item was last read or written, on this budget's callers' clock. */
+        Instant knownAt;
         final List<UnaryOperator<BudgetState>> pending = new ArrayList<>();
         /** The answers among the pending changes. */
         final List<BudgetReading> answers = new ArrayList<>();
@@ -133,6 +157,11 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
         Part allowance() {
             return parts.isEmpty() ? null : parts.get(parts.size() - 1);
+        }
+
+        /** Whether the item as last read or written is still current for a grant from the allowance. */
+        boolean current(Instant now) {
+            return knownAt != null && now.isBefore(knownAt.plus(READ_EVERY));
         }
 
         boolean grants(long cost, Instant now) {
@@ -283,8 +312,9 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     }
 
     /**
-     * Whether the allowance may grant this call without a write: the item read now (one strongly
-     * consistent read, a fifth of a write's price) holds it, no hold binds the budget, and what
+     * Whether the allowance may grant this call without a write: the item as last read or written,
+     * read now where that was {@link #READ_EVERY} ago or more (one strongly consistent read, a fifth of
+     * a write's price), holds it, no hold binds the budget, and what
      * Buildkite last said remains (with this instance's answers not yet written) still covers every
      * reservation in it. An answer another instance wrote that the budget is lower than the
      * reservations made when it looked ample sends this one to {@link #write}, which cuts the
@@ -293,7 +323,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     private boolean backed(Budget budget, Held mine, Instant now, long cost, Prefetched prefetched) {
         if (prefetched != null && mine.stored == prefetched.over()) {
             take(prefetched.item(), mine);
-        } else {
+        } else if (!mine.current(now)) {
             read(keyOf(budget), mine); // none read with the others, or this instance read or wrote the item since
         }
         if (!mine.grants(cost, now)) {
@@ -491,7 +521,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     private record Prefetched(Map<String, AttributeValue> item, BudgetState over) {}
 
     /**
-     * A call on several budgets each granted from an allowance reads each one's item: one round trip
+     * A call on several budgets each granted from an allowance and due a read reads each one's item: one round trip
      * for them all (a strongly consistent BatchGetItem: the same read units as a GetItem each) instead
      * of one each, a Lambda's wait on DynamoDB halved for a poll's two budgets. Each is read at most a
      * few milliseconds earlier than {@link #backed} would read it, which no other instance can tell
@@ -504,7 +534,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         for (Budget budget : budgets) {
             Held mine = held(budget);
             synchronized (mine) {
-                if (mine.grants(cost, mine.at(now))) {
+                Instant at = mine.at(now);
+                if (mine.grants(cost, at) && !mine.current(at)) {
                     keys.put(keyOf(budget), budget);
                     over.put(budget, mine.stored);
                 }
@@ -539,7 +570,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
      * so another instance's hold after a 429, or its answer that Buildkite has less left than the reservations, would not
      * bind the calls this one grants after it; nor would this instance's own last write show, and the reservations it
      * holds for calls in flight would be dropped as gone from the item. What the design lets through is a call granted
-     * before such a write lands (in flight: no read can recall it), not one granted from a read made after it.
+     * before such a write lands (in flight: no read can recall it), not one granted from a read made after it
+     * (beyond the allowance's calls within {@link #READ_EVERY} of a read, as the class comment says).
      */
     private void read(Map<String, AttributeValue> key, Held mine) {
         take(dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item(), mine);
@@ -550,6 +582,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         mine.exists = item != null && !item.isEmpty();
         mine.stored = mine.exists ? StateJson.read(item.get("state").s(), BudgetState.class) : BudgetState.unknown();
         mine.version = mine.exists ? Long.parseLong(item.get("version").n()) : 0;
+        mine.knownAt = mine.clock;
         if (mine.stored.heldUntil() != null && (mine.heldUntil == null || mine.stored.heldUntil().isAfter(mine.heldUntil))) {
             mine.heldUntil = mine.stored.heldUntil(); // another instance's hold binds what this one grants from its allowance
         }
@@ -584,6 +617,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         mine.stored = next;
         mine.version = mine.version + 1;
         mine.exists = true;
+        mine.knownAt = mine.clock;
         return true;
     }
 
