@@ -37,9 +37,8 @@ import dev.kitebridge.time.TimeSource;
  * <p>Writing the item twice a call (reserve, settle) made a quiet minute's poll cost four writes
  * and four reads for two budgets. So an instance takes an <em>allowance</em>: one reservation in
  * the item, for the call at hand and up to {@link #ALLOWANCE_CALLS} more like it (at most a quarter
- * of what the budget has left, only while at least half the budget is left, and only for an
- * instance that last reserved {@link #SELDOM} ago or more: a quiet schedule, not a busy worker),
- * which every other instance counts as in flight like any other.
+ * of what the budget has left, and only while at least half the budget is left), which every other
+ * instance counts as in flight like any other.
  * It grants from it over the item as this instance last read or wrote it, read again where that was
  * {@link #READ_EVERY} ago or more (a call's budgets read together, in one round trip): the item must
  * still hold the allowance, bind it by no hold, and show Buildkite's last remainder covering every
@@ -71,6 +70,19 @@ import dev.kitebridge.time.TimeSource;
  * one that took it beyond that one, at most a quarter of what was left); past it, the grant writes, over
  * a version that another instance's write makes fail, so it reads. Everything else is as it was:
  * a hold, an answer saying less than half is left, a write, a refusal all go to the item at once.
+ *
+ * <p>A busy caller (a full run's worker, a pass's) takes an allowance too. It once took none, for it
+ * would hold calls it had settled (and Buildkite had counted) until its next write, and "its next write
+ * comes at its next call anyway". That second reason held only because it had no allowance; the first
+ * costs the accounting nothing: until the next write, the allowance's reservation in the item still
+ * counts each settled call as in flight, so every other instance sees it spent, and what the item says
+ * is free is within what Buildkite has left. The others only learn Buildkite's exact remainder later,
+ * while it is more than half the limit (an answer under half is written at once, and ends the
+ * allowance). A caller that stops leaves its answers in memory and its allowance reserved until the
+ * allowance lapses ({@link BudgetState#RESERVATION_LEASE}, longer than any window, so by then they
+ * describe a window gone), as a quiet schedule's always did. So a busy worker writes each budget once
+ * in {@link #ALLOWANCE_CALLS} + 1 calls while more than half of it is left, not at each call; below
+ * half, at each call as before.
  */
 public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
@@ -83,9 +95,6 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
     /** How many calls like the one at hand an allowance covers, beyond it. */
     static final int ALLOWANCE_CALLS = 10;
-
-    /** An instance that reserved in the item less than this long ago takes no allowance: it calls often enough to write each time. */
-    static final Duration SELDOM = Duration.ofSeconds(30);
 
     /** An allowance is granted from only until this long before it lapses: a call granted from it lands well before. */
     static final Duration ALLOWANCE_MARGIN = Duration.ofMinutes(1);
@@ -121,8 +130,6 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         /** What the allowance may still grant by what it granted; below zero once it granted again what answers said was not spent. */
         long unused;
         Instant heldUntil;
-        /** When this instance last reserved in the item (not from an allowance). */
-        Instant lastTaken;
         Instant clock = Instant.EPOCH;
         /** When the item was last read or written, on this budget's callers' clock. */
         Instant knownAt;
@@ -283,14 +290,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                     mine.allowance().inFlight += cost;
                     decision = Decision.granted();
                 } else {
-                    // An allowance only for a caller that calls seldom: a busy one would hold calls it has settled (and
-                    // Buildkite has counted) until its next write, and its next write comes at its next call anyway.
-                    boolean seldom = mine.lastTaken == null || !at.isBefore(mine.lastTaken.plus(SELDOM));
-                    decision = write(budget, mine, at, cost, seldom ? cost * ALLOWANCE_CALLS : 0);
+                    decision = write(budget, mine, at, cost, cost * ALLOWANCE_CALLS);
                     wrote = true;
-                    if (decision instanceof Decision.Granted) {
-                        mine.lastTaken = at;
-                    }
                 }
             }
             if (!(decision instanceof Decision.Granted)) {
@@ -363,11 +364,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                     mine.pending.add(state -> state.spentWithoutAnswer(cost));
                     mine.unanswered = true;
                 }
-                // Held back only by a seldom caller that holds an allowance: a busy one (no allowance to grant its next
-                // call from) would hold its settled calls, which Buildkite counts too, until that call; it writes now.
-                boolean busy = mine.lastTaken != null && at.isBefore(mine.lastTaken.plus(SELDOM));
-                boolean tell = mine.allowance() == null || (busy && !mine.grants(cost, at)) || mine.stored == null
-                        || mine.stored.limit() == BudgetState.UNKNOWN;
+                // Held back while a reservation of this instance's holds the call in the item: others count it spent.
+                boolean tell = mine.allowance() == null || mine.stored == null || mine.stored.limit() == BudgetState.UNKNOWN;
                 for (BudgetReading answer : answers) {
                     mine.pending.add(state -> state.observed(answer));
                     mine.answers.add(answer);
