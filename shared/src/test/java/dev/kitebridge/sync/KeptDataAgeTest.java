@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import dev.kitebridge.VirtualTime;
 import dev.kitebridge.access.Session;
 import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.directory.orgdata.OrganizationDataBuilder;
 import dev.kitebridge.directory.orgdata.OrganizationDataService;
+import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Population;
 
@@ -47,6 +49,17 @@ class KeptDataAgeTest {
             assertTrue(new LightWatch(fixture.access, fixture.directoryService).look(fixture.accounts.find(SyncFixture.TENANT,
                     SyncFixture.ACCOUNT).orElseThrow(), fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow(), o -> true,
                     Duration.ofSeconds(30)).fullRunNeeded(), "the light watch has nothing to compare with: a full run");
+
+            // A caller who would take data a week old gets it read again all the same.
+            java.util.concurrent.ExecutorService lanes = OrganizationReader.laneThreads();
+            try {
+                OrganizationDataService reading = new OrganizationDataService(fixture.directory, new OrganizationDataBuilder(
+                        new OrganizationReader(fixture.access, lanes)), fixture.access);
+                OrganizationDataService.View read = reading.ensure(session, slug, ALL, Duration.ofDays(7), time.now().plus(Duration.ofMinutes(1)));
+                assertTrue(read.age(time.now()).compareTo(OrganizationDataService.MAX_AGE) < 0, "read again: " + read.age(time.now()));
+            } finally {
+                lanes.shutdownNow();
+            }
         }
     }
 

@@ -181,6 +181,28 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
                 .complete("acct-29", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot());
     }
 
+    /**
+     * A confirmation racing a write through the directory in another instance (applied after the service looked, at or
+     * after the confirmation's time) leaves the kept data with the write: the confirmation does not have it.
+     */
+    @Test
+    void aConfirmationLeavesDataAWriteRevisedAtOrAfterIt() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        OrganizationData.Snapshot records = withTeams("acct-31", 100).snapshot();
+        daily.saveConfirmed(confirmedAt(records, clock.now()));
+        clock.advance(Duration.ofDays(1));
+        Instant confirmedAt = clock.now();
+        clock.advance(Duration.ofSeconds(5));
+        new dev.kitebridge.directory.orgdata.OrganizationDataService(new DynamoDbOrganizationDataStore(table.client(), table.name(), clock),
+                null, null).revised("acct-31", "acme", d -> d.memberRemoved("user-3"), clock.now());
+        daily.saveConfirmed(confirmedAt(records, confirmedAt));
+        OrganizationData read = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-31", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        assertTrue(read.profile("user-3").isEmpty(), "the write stays");
+        assertEquals(1, count("PATCH#"), "the write's patch alone");
+    }
+
     /** A confirmation that cannot be a patch of the one write kept (a build in progress beside it) saves the data whole. */
     @Test
     void aConfirmationBesideABuildInProgressIsSavedWhole() {
