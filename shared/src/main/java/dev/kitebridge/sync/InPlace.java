@@ -317,9 +317,8 @@ final class InPlace {
      * does not have. Repeating it (after a crash) finds less to do, and ends the same. {@code beginning}
      * runs before its first write (see {@link SyncRun.Applying}).
      *
-     * <p>It reads L settled (see {@link SnapshotStore#listSettled}): L's last write before this PUBLISH
-     * was a run's PUBLISH before this run started; and what an earlier attempt of this one wrote, read as
-     * it was before, only has it write that again (an item put again, an item deleted again), never less.
+     * <p>It reads L settled where it has not begun (see {@link SyncRun#baseWrittenBefore}): its own writes
+     * do not change what it reads after them, each of a key before every key it has yet to read.
      *
      * <p>It refuses (before writing anything) where the run read records but no marker of them is
      * found: they have expired (see {@link SyncRun#scratchExpiresAt}), or are read on a clock past
@@ -334,7 +333,7 @@ final class InPlace {
             throw new IllegalStateException("run " + run.id() + " read records but none of its markers is found (expired?):"
                     + " its publication would delete the account's whole snapshot");
         }
-        Items base = new Items(run.baseGeneration(), run.startedAt());
+        Items base = new Items(run.baseGeneration(), run.baseWrittenBefore());
         Items mine = new Items(run.generation(), null);
         List<SnapshotStore.Item> puts = new ArrayList<>();
         List<String> deletes = new ArrayList<>();

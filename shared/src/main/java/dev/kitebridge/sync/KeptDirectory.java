@@ -17,8 +17,12 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  * data: what {@code /users} and {@code /groups} draw from Buildkite's slow parts (GraphQL profiles,
  * team rosters and pipelines), confirmed when the run began reading, so that every read after the
  * run shows its changes without reading Buildkite again. The generation is read in pages; one
- * organization's data is held at a time, as the directory holds it when it reads. A run that wrote
- * nothing into it reads it settled (see {@link #writtenBefore}).
+ * organization's data is held at a time, as the directory holds it when it reads. It is read as it
+ * is, not settled, even where the run's PUBLISH wrote nothing there: the account's next run may start
+ * once this one is in CLEAN, and publish into it seconds before this one keeps it (after a KEEP that
+ * failed and waits to be retried, say): what it publishes must be in what this one keeps, dated this
+ * run's start, where that run could not revise the kept data (it was dropped: see {@link
+ * OrganizationDataService#revised}).
  */
 final class KeptDirectory {
 
@@ -155,18 +159,6 @@ final class KeptDirectory {
         data.teamSaved(new TeamRoster(teamId, team.slug(), team.name(), members, pipelines));
     }
 
-    /**
-     * When the published generation was last written by, where the run wrote none of it: a run in place
-     * whose PUBLISH wrote nothing there (it saves that it has begun before its first write: see {@link
-     * SyncRun.Applying}) left it as a run's PUBLISH before it started left it (but where the account's next
-     * run, which may start once this one is in CLEAN, publishes while this one keeps: a read then finds
-     * part of that, read settled or not). Null (read it as it is now) where the run wrote it: its own
-     * generation, or its PUBLISH's writes into the account's.
-     */
-    static java.time.Instant writtenBefore(SyncRun run) {
-        return run.inPlace() && run.applying() == SyncRun.Applying.NOT_BEGUN ? run.startedAt() : null;
-    }
-
     /** One organization of the generation: teams (their items sort first) with their pipelines, then each user's profile and teams. */
     private OrganizationData read(SyncRun run, String dataKey, SyncRun.Organization org) {
         String prefix = SnapshotKeys.organization(org.id());
@@ -175,9 +167,8 @@ final class KeptDirectory {
         Map<String, List<TeamRoster.Member>> members = new LinkedHashMap<>();
         List<MemberProfile> profiles = new ArrayList<>();
         String after = prefix;
-        java.time.Instant writtenBefore = writtenBefore(run);
         while (true) {
-            List<SnapshotStore.Item> page = snapshots.listSettled(run.accountId(), run.publishedGeneration(), after, null, writtenBefore, PAGE);
+            List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.publishedGeneration(), after, PAGE);
             for (SnapshotStore.Item item : page) {
                 if (!item.key().startsWith(prefix)) {
                     return data(run, dataKey, org, teams, pipelines, members, profiles);

@@ -69,9 +69,8 @@ final class SnapshotDiff {
         CurrentItems.forget(run); // its pages are all read
         teamNames.clear(); // generations change between runs; names are kept for one comparison
         String resume = run.diff().afterRecord() == null ? null : run.diff().afterRecord() + "/~";
-        // The current generation was last written by a run's PUBLISH before this run started (runs of an account take
-        // turns, and only a PUBLISH writes there): read settled. The run's own, written in its READ and DIFF, is read as it is.
-        Records base = new Records(run.accountId(), run.baseGeneration(), resume, run.startedAt());
+        // The current generation is read settled (see SyncRun#baseWrittenBefore); the run's own, written in its READ and DIFF, as it is.
+        Records base = new Records(run.accountId(), run.baseGeneration(), resume, run.baseWrittenBefore());
         Records next = new Records(run.accountId(), run.generation(), resume, null);
         InPlace inPlace = run.inPlace() ? inPlace(run) : null;
         Walk walk = new Walk(progress, now, deadline, clock);

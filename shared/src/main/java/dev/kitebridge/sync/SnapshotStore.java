@@ -50,7 +50,7 @@ public interface SnapshotStore {
     /**
      * As {@link #list(String, long, String, String, int)} ({@code beforeKey} null: to the last), of a generation
      * nothing has written into since {@code writtenBefore} but what the caller can read as it was before the write
-     * (a run's current generation, before or in its own PUBLISH: see {@link InPlace}): where that was long enough
+     * (a run's base generation, before its own PUBLISH: see {@link SyncRun#baseWrittenBefore}): where that was long enough
      * ago, an adapter may read it as of a moment since then rather than this very one (DynamoDB: an eventually
      * consistent read, half the read units). {@code writtenBefore} null: read as {@code list} does.
      */

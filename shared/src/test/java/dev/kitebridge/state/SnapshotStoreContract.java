@@ -159,6 +159,10 @@ public abstract class SnapshotStoreContract {
         assertEquals(data, read);
     }
 
+    /**
+     * A binary field reads back as bytes, equal to what was written, from every read. (Only an adapter that stores the
+     * item as text, DynamoDB's, can fail it: the in-memory one keeps the item as written.)
+     */
     @Test
     void anItemsBinaryFieldsRoundTripAsBytes() {
         byte[] bytes = new byte[1_600];

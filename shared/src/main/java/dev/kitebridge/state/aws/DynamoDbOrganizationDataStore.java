@@ -46,10 +46,12 @@ import dev.kitebridge.time.TimeSource;
  * full run's confirmation of the data is a patch too while the write it confirms lives on (see
  * {@link #saveConfirmed}): of its dates alone where nothing changed.
  *
- * <p>Chunks, pointers and the account's index expire a week and an hour after a save (data older
- * than a day is not served all the same: its age is its dates', see {@link #CHUNK_LIFETIME}); a patch
- * expires with the write it patches, so whatever a rotate or an unlink leaves behind goes too; a
- * write no pointer reads any more is deleted, patches first (newest
+ * <p>A build's write (one a build in progress is at) and its pointers expire a day and an hour after
+ * its save, so that a build left unfinished is not taken up again days later; a complete write's, a
+ * week and an hour after it (see {@link #CHUNK_LIFETIME}): the directory serves it no older than a
+ * day all the same, by its dates (see {@code OrganizationDataService}). The account's index expires
+ * with the longest; a patch expires with the write it patches, so whatever a rotate or an unlink
+ * leaves behind goes too; a write no pointer reads any more is deleted, patches first (newest
  * first: a reader racing the delete sees an older revision, never half of one), unless it expires
  * within {@link #LEFT_TO_EXPIRE}: then TTL deletes it, for free (see there).
  *
@@ -62,12 +64,19 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     static final int CHUNK_BYTES = 350 * 1024;
     /**
-     * A week and an hour: a week of daily confirmations patch one write (see {@link #saveConfirmed})
+     * A complete write's lifetime, a week and an hour: the daily confirmations patch one write (see
+     * {@link #saveConfirmed}) while it has more than {@link #CONFIRM_AHEAD} to live, some five days,
      * before one saves it whole again. A write left to TTL once no pointer reads it (a confirmation's
      * whole save leaves the one it supersedes) is kept up to that and TTL's lag: at 10,000 members,
      * 2.3 MB for nine days cost about an eighth of the write units deleting it would.
      */
     static final Duration CHUNK_LIFETIME = Duration.ofDays(7).plusHours(1);
+    /**
+     * A build's write's lifetime (data not complete in every part), a day and an hour after its save:
+     * a build nobody advances for that long is dropped, and the next request starts a new one, rather
+     * than finish it with pages read days before and date it fresh.
+     */
+    static final Duration BUILD_LIFETIME = Duration.ofHours(25);
     /**
      * A confirmation patches a write that lives on for more than this: a day and two hours, so that
      * the next day's run (a little late, even) finds it there to patch or to save over.
@@ -178,9 +187,12 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         }
     }
 
-    /** Whether the confirmation is kept as a patch of the one write kept (or is what it holds already). */
+    /**
+     * Whether the confirmation is kept as a patch of the one write kept (or is what it holds already, or
+     * is older than a write through the directory it holds).
+     */
     private boolean confirmedByPatch(OrganizationData data) {
-        if (!java.util.Arrays.stream(OrganizationData.Part.values()).allMatch(data::isComplete)) {
+        if (!complete(data)) {
             return false;
         }
         String pk = pk(data.accountId(), data.organizationSlug());
@@ -201,6 +213,12 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             return false; // gone, or folded into another write meanwhile
         }
         Kept kept = read.get().kept();
+        java.time.Instant at = data.completedAt(OrganizationData.Part.PROFILES).orElseThrow();
+        if (kept.data().changedAt().filter(changed -> !changed.isBefore(at)).isPresent()) {
+            // A write through the directory (in another instance) was applied at or after the confirmation, since the service
+            // looked: the kept data has it and the confirmation does not, and stays (as the service would have had it).
+            return true;
+        }
         OrganizationData.Snapshot before = kept.data().snapshot();
         OrganizationData.Snapshot after = data.snapshot();
         if (after.equals(before)) {
@@ -211,15 +229,24 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
                 || (kept.patchBytes() + patch.get().length) * CONFIRM_LOG_SHARE > limits.maxPatchBytes()) {
             return false;
         }
+        return putPatch(pk, read.get().write(), kept, patch.get(), data) != null;
+    }
+
+    /**
+     * Puts a patch at the write's next sequence where that is free, and remembers the data it makes.
+     *
+     * @return the patch's key; null where another writer took the sequence first
+     */
+    private String putPatch(String pk, Pointer write, Kept kept, byte[] patch, OrganizationData after) {
         String sk = patchKey(write.writeId(), kept.sequence() + 1);
         Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, sk));
-        item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch.get())).build());
+        item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch)).build());
         item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(write.expires()));
         if (!putIfFree(item)) {
-            return false;
+            return null;
         }
-        remember(write.writeId(), new Kept(data, kept.sequence() + 1, kept.patches() + 1, kept.patchBytes() + patch.get().length));
-        return true;
+        remember(write.writeId(), new Kept(after, kept.sequence() + 1, kept.patches() + 1, kept.patchBytes() + patch.length));
+        return sk;
     }
 
     /** Whether a patch fits one item and the write's log (see {@link Limits}). */
@@ -236,7 +263,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     private void saveWhole(OrganizationData data, boolean leaveSuperseded) {
         String pk = pk(data.accountId(), data.organizationSlug());
         Pointer written = write(pk, data);
-        putIndex(data.accountId(), data.organizationSlug(), written.expires());
+        putIndex(data.accountId(), data.organizationSlug());
 
         // Every pointer moved off a write may leave that write unread; it is deleted below if so.
         Map<String, Pointer> was = pointers(pk);
@@ -326,15 +353,8 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             // A fold moves only the pointers at this write: one at a newer write keeps it.
             return fold(pk, pointed, current, copy, names);
         }
-        String sk = patchKey(current.write().writeId(), kept.sequence() + 1);
-        Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, sk));
-        item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch.get())).build());
-        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(current.write().expires()));
-        if (!putIfFree(item)) {
-            return Optional.empty();
-        }
-        remember(current.write().writeId(), new Kept(copy, kept.sequence() + 1, kept.patches() + 1, kept.patchBytes() + patch.get().length));
-        return Optional.of(new Revised(current.write().writeId(), sk));
+        String sk = putPatch(pk, current.write(), kept, patch.get(), copy);
+        return sk == null ? Optional.empty() : Optional.of(new Revised(current.write().writeId(), sk));
     }
 
     /**
@@ -353,7 +373,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             deleteChunks(pk, written);
             return Optional.empty();
         }
-        putIndex(revised.accountId(), revised.organizationSlug(), written.expires());
+        putIndex(revised.accountId(), revised.organizationSlug());
         names.forEach(name -> point(pk, name, written, pointed.writeId()));
         remember(written.writeId(), new Kept(revised, 0, 0, 0));
         dropUnread(pk, List.of(pointed, current.write()), written.writeId(), false);
@@ -498,12 +518,12 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         }
     }
 
-    /** Writes the data whole, gzipped, in chunks under a new write id. */
+    /** Writes the data whole, gzipped, in chunks under a new write id, to expire as its kind does (see {@link #BUILD_LIFETIME}). */
     private Pointer write(String pk, OrganizationData data) {
         String writeId = UUID.randomUUID().toString();
         byte[] bytes = StateJson.writeGzipped(data.snapshot());
         int chunks = Math.max(1, (bytes.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        long expires = time.now().plus(CHUNK_LIFETIME).getEpochSecond();
+        long expires = time.now().plus(complete(data) ? CHUNK_LIFETIME : BUILD_LIFETIME).getEpochSecond();
         for (int i = 0; i < chunks; i++) {
             byte[] chunk = java.util.Arrays.copyOfRange(bytes, i * CHUNK_BYTES, Math.min(bytes.length, (i + 1) * CHUNK_BYTES));
             Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, "WRITE#" + writeId + "#" + i));
@@ -514,9 +534,14 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         return new Pointer(writeId, chunks, expires);
     }
 
-    private void putIndex(String accountId, String organizationSlug, long expires) {
+    private static boolean complete(OrganizationData data) {
+        return java.util.Arrays.stream(OrganizationData.Part.values()).allMatch(data::isComplete);
+    }
+
+    /** The account's index of its organizations, to expire no sooner than any write (an unlink reads it to delete them all). */
+    private void putIndex(String accountId, String organizationSlug) {
         Map<String, AttributeValue> index = new HashMap<>(KitebridgeTable.key(indexPk(accountId), organizationSlug));
-        index.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
+        index.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(time.now().plus(CHUNK_LIFETIME).getEpochSecond()));
         dynamo.putItem(b -> b.tableName(table).item(index));
     }
 

@@ -56,8 +56,8 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
     }
 
     /**
-     * A superseded write that expires within {@link DynamoDbOrganizationDataStore#LEFT_TO_EXPIRE} (the
-     * daily run's save over the one a day before) is left to TTL; a younger one is deleted.
+     * A superseded write that expires within {@link DynamoDbOrganizationDataStore#LEFT_TO_EXPIRE} (one near
+     * the end of its lifetime) is left to TTL; a younger one is deleted.
      */
     @Test
     void aSupersededWriteThatExpiresSoonIsLeftToTimeToLiveAndAYoungerOneIsDeleted() {
@@ -181,6 +181,28 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
                 .complete("acct-29", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot());
     }
 
+    /**
+     * A confirmation racing a write through the directory in another instance (applied after the service looked, at or
+     * after the confirmation's time) leaves the kept data with the write: the confirmation does not have it.
+     */
+    @Test
+    void aConfirmationLeavesDataAWriteRevisedAtOrAfterIt() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        OrganizationData.Snapshot records = withTeams("acct-31", 100).snapshot();
+        daily.saveConfirmed(confirmedAt(records, clock.now()));
+        clock.advance(Duration.ofDays(1));
+        Instant confirmedAt = clock.now();
+        clock.advance(Duration.ofSeconds(5));
+        new dev.kitebridge.directory.orgdata.OrganizationDataService(new DynamoDbOrganizationDataStore(table.client(), table.name(), clock),
+                null, null).revised("acct-31", "acme", d -> d.memberRemoved("user-3"), clock.now());
+        daily.saveConfirmed(confirmedAt(records, confirmedAt));
+        OrganizationData read = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-31", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        assertTrue(read.profile("user-3").isEmpty(), "the write stays");
+        assertEquals(1, count("PATCH#"), "the write's patch alone");
+    }
+
     /** A confirmation that cannot be a patch of the one write kept (a build in progress beside it) saves the data whole. */
     @Test
     void aConfirmationBesideABuildInProgressIsSavedWhole() {
@@ -213,6 +235,30 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
     private List<String> writeIds() {
         return items().stream().map(i -> i.get("sk").s()).filter(sk -> sk.startsWith("WRITE#"))
                 .map(sk -> sk.substring(0, sk.lastIndexOf('#'))).distinct().toList();
+    }
+
+    /**
+     * A build's write expires a day and an hour after its save: one left unfinished is not taken up again days later,
+     * its pages dated fresh. Complete data lives a week (the daily confirmations patch it), the account's index as long.
+     */
+    @Test
+    void aBuildInProgressExpiresADayAfterItsSaveAndCompleteDataAWeekAfterIt() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        new DynamoDbOrganizationDataStore(table.client(), table.name(), clock).save(data("acct-30", 30, true, true));
+        new DynamoDbOrganizationDataStore(table.client(), table.name(), clock).save(data("acct-30", 10, false, false));
+        long chunksExpire = items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
+                .mapToLong(i -> Long.parseLong(i.get(KitebridgeTable.EXPIRES_AT).n())).max().orElseThrow();
+        assertTrue(items().stream().filter(i -> i.get("pk").s().endsWith("#ORGDATA"))
+                .allMatch(i -> Long.parseLong(i.get(KitebridgeTable.EXPIRES_AT).n()) >= chunksExpire), "the index outlives every write");
+
+        clock.advance(DynamoDbOrganizationDataStore.BUILD_LIFETIME.plusMinutes(1));
+        DynamoDbOrganizationDataStore later = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        assertTrue(later.building("acct-30", "acme").isEmpty(), "the build left unfinished a day ago");
+        assertEquals(30, later.complete("acct-30", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
+
+        clock.advance(DynamoDbOrganizationDataStore.CHUNK_LIFETIME.minus(DynamoDbOrganizationDataStore.BUILD_LIFETIME));
+        assertTrue(new DynamoDbOrganizationDataStore(table.client(), table.name(), clock).complete("acct-30", "acme",
+                OrganizationData.Part.ROSTERS).isEmpty());
     }
 
     @Test

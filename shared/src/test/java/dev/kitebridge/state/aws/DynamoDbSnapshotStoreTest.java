@@ -66,17 +66,24 @@ class DynamoDbSnapshotStoreTest extends SnapshotStoreContract {
         assertEquals(List.of(false, true, true, true), consistent);
     }
 
-    /** A binary field is stored as its bytes, not in Base64 in the JSON text: a page's marker of 100 ids is 2 write units, not 3. */
+    /**
+     * A binary field is stored as its bytes, not in Base64 in the JSON text: the largest marker a run writes (a page of
+     * 100 members of a team, its organization and team named by UUID, in an account's generation far on) is 2 write
+     * units, not 3.
+     */
     @Test
     void aBinaryFieldIsStoredAsBytes() {
         byte[] bytes = new byte[1_600];
         new java.util.Random(8).nextBytes(bytes);
-        store.put("acct-9", 1, List.of(new SnapshotStore.Item("~seen/acme/m/-/0123456789abcdef0123",
-                JsonNodeFactory.instance.objectNode().put("o", "acme").put("p", "m").put("u", bytes))), java.time.Instant.now());
+        String org = "0b6b1053-30a9-439c-b417-fcb82051651c";
+        String team = "d8eaff9b-8708-4a8a-bda3-a9e3a8b4234c";
+        store.put("acct_" + "f1644d0e71f5432f98b6c2e379f5d612", 1_000_000, List.of(new SnapshotStore.Item("~seen/" + org + "/t/" + team
+                + "/0123456789abcdef0123", JsonNodeFactory.instance.objectNode().put("o", org).put("p", "t").put("t", team).put("u", bytes))),
+                java.time.Instant.now());
         Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> stored =
                 table.client().scan(b -> b.tableName(table.name())).items().get(0);
         assertEquals(1_600, stored.get("b_u").b().asByteArray().length);
-        assertEquals("{\"o\":\"acme\",\"p\":\"m\"}", stored.get("data").s());
+        assertEquals("{\"o\":\"" + org + "\",\"p\":\"t\",\"t\":\"" + team + "\"}", stored.get("data").s());
         long size = stored.entrySet().stream().mapToLong(a -> a.getKey().length() + (a.getValue().s() != null
                 ? a.getValue().s().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
                 : a.getValue().b() != null ? a.getValue().b().asByteArray().length : 21)).sum();
