@@ -1040,6 +1040,83 @@ class PassOfChangesTest {
     }
 
     /**
+     * A full run in place whose worker dies in the middle of a team leave's take-back (the membership
+     * back in its generation, the removal not yet dropped), after which the member really leaves: the
+     * retry finishes the take-back without asking again, publishes nothing, and the next run publishes
+     * the leave once.
+     */
+    @Test
+    void aFullRunsTakeBackCutShortFinishesWhateverBuildkiteAnswersAfter() {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
+            InMemoryEventLog events = new InMemoryEventLog();
+            dev.kitebridge.events.EventLog dying = new dev.kitebridge.events.EventLog() {
+                @Override
+                public void put(String accountId, List<ChangeEvent> written) {
+                    events.put(accountId, written);
+                    dieIfDue();
+                }
+
+                @Override
+                public void delete(String accountId, List<String> positions) {
+                    events.delete(accountId, positions);
+                    dieIfDue();
+                }
+
+                private void dieIfDue() {
+                    if (dies.getAndSet(false)) {
+                        kills.incrementAndGet();
+                        throw new Killer.Killed(); // the call landed; the worker dies before it hears so
+                    }
+                }
+
+                @Override
+                public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+                    return events.list(accountId, afterPosition, beforePosition, limit);
+                }
+            };
+            InMemorySyncStore runs = new InMemorySyncStore();
+            try (SyncFixture fixture = new SyncFixture(sandbox, snapshots, runs, dying, new InMemoryOrganizationDataStore())) {
+                fixture.sync(WORKER);
+                var world = sandbox.world();
+                Organization org = fixture.org();
+                Team team = world.teams(org.uuid()).get(0);
+                String member = world.teamMembers(org.uuid(), team.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(fixture.actor())).findFirst().orElseThrow();
+                String membership = SnapshotKeys.membership(org.uuid(), member, team.uuid());
+                int seen = fixture.events().size();
+
+                // Back once the roster's members are read (at the team's pipelines, read after them); the take-back writes
+                // the membership into the run's generation, and the worker dies after the next event call.
+                world.removeTeamMember(org, fixture.actor(), team.uuid(), member);
+                String pipelines = SnapshotKeys.group(org.uuid(), team.uuid()) + "/p/";
+                snapshots.once(k -> k.startsWith(pipelines), () -> {
+                    world.addTeamMember(org, fixture.actor(), team.uuid(), member, TeamMember.Role.MEMBER);
+                    snapshots.once(membership::equals, () -> dies.set(true));
+                });
+                String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+                assertThrows(Killer.Killed.class, () -> fixture.finish(runId, WORKER));
+                assertEquals(1, kills.get());
+                assertTrue(runs.run(runId).orElseThrow().inPlace());
+                world.removeTeamMember(org, fixture.actor(), team.uuid(), member);
+                SyncRun done = fixture.finish(runId, WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                List<String> published = changesOf(fixture.events(), seen);
+                assertEquals(List.of(), published, "the take-back begun is finished: " + String.join("\n", published));
+                assertTrue(fixture.snapshot().containsKey(membership), "the membership kept");
+                int afterRun = fixture.events().size();
+                fixture.sync(WORKER);
+                List<String> found = changesOf(fixture.events(), afterRun);
+                assertEquals(1, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_USER_REMOVED)).count(),
+                        "the leave published once, by the run that finds it: " + String.join("\n", found));
+            }
+        }
+    }
+
+    /**
      * A pass whose worker dies in the middle of a take-back, once the membership and the team's count
      * are back in its generation and the first event after them is written: the retry compares again
      * (finding no removal), and VERIFY finds the removal still in the log (it is dropped last) and
