@@ -63,7 +63,10 @@ final class Removals {
                     return false;
                 }
                 boolean plainLeave = EventPositions.rankOf(event.position()) == EventPositions.GROUP_USER_REMOVED;
-                boolean takeBack = holding && !plainLeave || stillThere(session, progress.current(), event, deadline);
+                // A take-back once begun is finished without asking again: the first attempt decided, and its writes (the
+                // membership, the team's count, its events compared again) stand whatever Buildkite answers now.
+                boolean takeBack = holding && !plainLeave || plainLeave && takeBackBegun(progress.current(), event)
+                        || stillThere(session, progress.current(), event, deadline);
                 long deletionsTakenBack = takeBack && !event.event().equals(ChangeEvent.GROUP_USER_REMOVED) ? 1 : 0;
                 if (takeBack) {
                     takeBack(progress.current(), event, clock.get());
@@ -71,7 +74,7 @@ final class Removals {
                 java.util.function.UnaryOperator<SyncRun> checked = r -> r.comparing(r.phase(),
                         r.diff().checked(event.position(), r.diff().deletions() - deletionsTakenBack),
                         holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts());
-                // A pass's are stored with its phase's end: a worker that dies asks again, and a take-back repeated changes nothing.
+                // A pass's are stored with its phase's end: a worker that dies walks them again, and a take-back repeated changes nothing.
                 progress.step(checked);
             }
         }
@@ -89,6 +92,19 @@ final class Removals {
      */
     private static int lastAsked(SyncRun run) {
         return run.full() ? EventPositions.USER_DELETED : EventPositions.GROUP_USER_REMOVED;
+    }
+
+    /**
+     * Whether a take-back of this team leave began before a crash: the run's own generation holds the
+     * membership (an item, not a pass's tombstone). It lacked it when DIFF wrote the removal (a full run
+     * in place's holds only what it read otherwise, a pass's only what differs), and only a take-back
+     * puts it there. Asked again, Buildkite may answer otherwise (the member left since): the removal
+     * would stand beside a snapshot that keeps the membership, and be published again when the member is
+     * found gone. One read unit a team leave (strongly consistent); not for a full run's memberships of a user gone (another rank).
+     */
+    private boolean takeBackBegun(SyncRun run, ChangeEvent event) {
+        return snapshots.get(run.accountId(), run.generation(), List.of(keyOf(run, event))).stream()
+                .anyMatch(item -> !PassItems.gone(item.data()));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.kitebridge.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -1039,6 +1040,83 @@ class PassOfChangesTest {
     }
 
     /**
+     * A full run in place whose worker dies in the middle of a team leave's take-back (the membership
+     * back in its generation, the removal not yet dropped), after which the member really leaves: the
+     * retry finishes the take-back without asking again, publishes nothing, and the next run publishes
+     * the leave once.
+     */
+    @Test
+    void aFullRunsTakeBackCutShortFinishesWhateverBuildkiteAnswersAfter() {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
+            InMemoryEventLog events = new InMemoryEventLog();
+            dev.kitebridge.events.EventLog dying = new dev.kitebridge.events.EventLog() {
+                @Override
+                public void put(String accountId, List<ChangeEvent> written) {
+                    events.put(accountId, written);
+                    dieIfDue();
+                }
+
+                @Override
+                public void delete(String accountId, List<String> positions) {
+                    events.delete(accountId, positions);
+                    dieIfDue();
+                }
+
+                private void dieIfDue() {
+                    if (dies.getAndSet(false)) {
+                        kills.incrementAndGet();
+                        throw new Killer.Killed(); // the call landed; the worker dies before it hears so
+                    }
+                }
+
+                @Override
+                public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+                    return events.list(accountId, afterPosition, beforePosition, limit);
+                }
+            };
+            InMemorySyncStore runs = new InMemorySyncStore();
+            try (SyncFixture fixture = new SyncFixture(sandbox, snapshots, runs, dying, new InMemoryOrganizationDataStore())) {
+                fixture.sync(WORKER);
+                var world = sandbox.world();
+                Organization org = fixture.org();
+                Team team = world.teams(org.uuid()).get(0);
+                String member = world.teamMembers(org.uuid(), team.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(fixture.actor())).findFirst().orElseThrow();
+                String membership = SnapshotKeys.membership(org.uuid(), member, team.uuid());
+                int seen = fixture.events().size();
+
+                // Back once the roster's members are read (at the team's pipelines, read after them); the take-back writes
+                // the membership into the run's generation, and the worker dies after the next event call.
+                world.removeTeamMember(org, fixture.actor(), team.uuid(), member);
+                String pipelines = SnapshotKeys.group(org.uuid(), team.uuid()) + "/p/";
+                snapshots.once(k -> k.startsWith(pipelines), () -> {
+                    world.addTeamMember(org, fixture.actor(), team.uuid(), member, TeamMember.Role.MEMBER);
+                    snapshots.once(membership::equals, () -> dies.set(true));
+                });
+                String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+                assertThrows(Killer.Killed.class, () -> fixture.finish(runId, WORKER));
+                assertEquals(1, kills.get());
+                assertTrue(runs.run(runId).orElseThrow().inPlace());
+                world.removeTeamMember(org, fixture.actor(), team.uuid(), member);
+                SyncRun done = fixture.finish(runId, WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                List<String> published = changesOf(fixture.events(), seen);
+                assertEquals(List.of(), published, "the take-back begun is finished: " + String.join("\n", published));
+                assertTrue(fixture.snapshot().containsKey(membership), "the membership kept");
+                int afterRun = fixture.events().size();
+                fixture.sync(WORKER);
+                List<String> found = changesOf(fixture.events(), afterRun);
+                assertEquals(1, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_USER_REMOVED)).count(),
+                        "the leave published once, by the run that finds it: " + String.join("\n", found));
+            }
+        }
+    }
+
+    /**
      * A pass whose worker dies in the middle of a take-back, once the membership and the team's count
      * are back in its generation and the first event after them is written: the retry compares again
      * (finding no removal), and VERIFY finds the removal still in the log (it is dropped last) and
@@ -1107,6 +1185,86 @@ class PassOfChangesTest {
                 int afterPass = pass.events().size();
                 pass.sync(WORKER);
                 assertEquals(List.of(), changesOf(pass.events(), afterPass), "nothing left for a full run to find");
+            }
+        }
+    }
+
+    /**
+     * A pass whose worker dies in the middle of a take-back (the membership and the team's count back
+     * in its generation, its events compared again, the removal not yet dropped), after which the member
+     * really leaves the team: the retry finishes the take-back without asking again (the first attempt
+     * decided), and publishes what the pass does uninterrupted: nothing. The following full run finds the
+     * member gone, and publishes the team leave once.
+     */
+    @Test
+    void aTakeBackCutShortFinishesWhateverBuildkiteAnswersAfter() {
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
+            HookedSnapshotStore snapshots = new HookedSnapshotStore();
+            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
+            InMemoryEventLog events = new InMemoryEventLog();
+            dev.kitebridge.events.EventLog dying = new dev.kitebridge.events.EventLog() {
+                @Override
+                public void put(String accountId, List<ChangeEvent> written) {
+                    events.put(accountId, written);
+                    dieIfDue();
+                }
+
+                @Override
+                public void delete(String accountId, List<String> positions) {
+                    events.delete(accountId, positions);
+                    dieIfDue();
+                }
+
+                private void dieIfDue() {
+                    if (dies.getAndSet(false)) {
+                        kills.incrementAndGet();
+                        throw new Killer.Killed(); // the call landed; the worker dies before it hears so
+                    }
+                }
+
+                @Override
+                public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+                    return events.list(accountId, afterPosition, beforePosition, limit);
+                }
+            };
+            try (SyncFixture pass = new SyncFixture(sandbox, snapshots, new InMemorySyncStore(), dying, new InMemoryOrganizationDataStore())) {
+                pass.sync(WORKER);
+                var world = sandbox.world();
+                Organization org = pass.org();
+                Team team = world.teams(org.uuid()).get(0);
+                String member = world.teamMembers(org.uuid(), team.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(pass.actor())).findFirst().orElseThrow();
+                String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+                String membership = SnapshotKeys.membership(org.uuid(), member, team.uuid());
+                int seen = pass.events().size();
+
+                // Out of the team while the pass reads its roster, back when VERIFY asks; the take-back writes the membership
+                // again, and the worker dies after the next event call, before the removal is dropped.
+                world.removeTeamMember(org, pass.actor(), team.uuid(), member);
+                snapshots.once(summary::equals, () -> {
+                    world.addTeamMember(org, pass.actor(), team.uuid(), member, TeamMember.Role.MEMBER);
+                    snapshots.once(membership::equals, () -> dies.set(true));
+                });
+                String runId = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.roster(org.uuid(), team.uuid()))).run().id();
+                assertThrows(Killer.Killed.class, () -> pass.finish(runId, WORKER));
+                assertEquals(1, kills.get());
+                // The member really leaves before the retry: asked again, Buildkite would answer 404.
+                world.removeTeamMember(org, pass.actor(), team.uuid(), member);
+                SyncRun done = pass.finish(runId, WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                List<String> published = changesOf(pass.events(), seen);
+                assertEquals(List.of(), published, "the take-back begun is finished: " + String.join("\n", published));
+                assertTrue(pass.snapshot().containsKey(membership), "the membership kept");
+
+                int afterPass = pass.events().size();
+                pass.sync(WORKER);
+                List<String> found = changesOf(pass.events(), afterPass);
+                assertEquals(1, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_USER_REMOVED)).count(),
+                        "the leave published once, by the run that finds it: " + String.join("\n", found));
+                assertFalse(pass.snapshot().containsKey(membership), "the membership gone");
             }
         }
     }
