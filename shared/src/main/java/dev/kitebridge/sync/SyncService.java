@@ -183,7 +183,7 @@ public final class SyncService {
     }
 
     private void remember(SyncRun run) {
-        if (lastRuns.size() >= LAST_RUNS_REMEMBERED) {
+        if (!lastRuns.containsKey(run.accountId()) && lastRuns.size() >= LAST_RUNS_REMEMBERED) {
             lastRuns.clear();
         }
         lastRuns.put(run.accountId(), new LastRun(run.ordinal(), run.organizations()));
@@ -194,7 +194,7 @@ public final class SyncService {
 
     /**
      * By account: see {@link #lastRunOrganizations}. Bounded: a process that has seen runs of over {@link
-     * #LAST_RUNS_REMEMBERED} accounts forgets them all (a tick serves some thousand accounts; an entry is
+     * #LAST_RUNS_REMEMBERED} accounts forgets them all at the next new one (a tick serves some thousand accounts; an entry is
      * an organization list with names, up to a kilobyte or so: some megabytes at the bound), and reads again.
      */
     private final Map<String, LastRun> lastRuns = new java.util.concurrent.ConcurrentHashMap<>();
