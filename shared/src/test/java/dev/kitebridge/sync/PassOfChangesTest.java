@@ -1049,34 +1049,7 @@ class PassOfChangesTest {
     void aFullRunsTakeBackCutShortFinishesWhateverBuildkiteAnswersAfter() {
         try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
             HookedSnapshotStore snapshots = new HookedSnapshotStore();
-            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
-            InMemoryEventLog events = new InMemoryEventLog();
-            dev.kitebridge.events.EventLog dying = new dev.kitebridge.events.EventLog() {
-                @Override
-                public void put(String accountId, List<ChangeEvent> written) {
-                    events.put(accountId, written);
-                    dieIfDue();
-                }
-
-                @Override
-                public void delete(String accountId, List<String> positions) {
-                    events.delete(accountId, positions);
-                    dieIfDue();
-                }
-
-                private void dieIfDue() {
-                    if (dies.getAndSet(false)) {
-                        kills.incrementAndGet();
-                        throw new Killer.Killed(); // the call landed; the worker dies before it hears so
-                    }
-                }
-
-                @Override
-                public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
-                    return events.list(accountId, afterPosition, beforePosition, limit);
-                }
-            };
+            DyingEventLog dying = new DyingEventLog();
             InMemorySyncStore runs = new InMemorySyncStore();
             try (SyncFixture fixture = new SyncFixture(sandbox, snapshots, runs, dying, new InMemoryOrganizationDataStore())) {
                 fixture.sync(WORKER);
@@ -1094,11 +1067,11 @@ class PassOfChangesTest {
                 String pipelines = SnapshotKeys.group(org.uuid(), team.uuid()) + "/p/";
                 snapshots.once(k -> k.startsWith(pipelines), () -> {
                     world.addTeamMember(org, fixture.actor(), team.uuid(), member, TeamMember.Role.MEMBER);
-                    snapshots.once(membership::equals, () -> dies.set(true));
+                    snapshots.once(membership::equals, () -> dying.dieAtTheNextCall());
                 });
                 String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
                 assertThrows(Killer.Killed.class, () -> fixture.finish(runId, WORKER));
-                assertEquals(1, kills.get());
+                assertEquals(1, dying.kills());
                 assertTrue(runs.run(runId).orElseThrow().inPlace());
                 world.removeTeamMember(org, fixture.actor(), team.uuid(), member);
                 SyncRun done = fixture.finish(runId, WORKER);
@@ -1126,34 +1099,7 @@ class PassOfChangesTest {
     void aPassKilledInTheMiddleOfATakeBackTakesItBackAgain() {
         try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
             HookedSnapshotStore snapshots = new HookedSnapshotStore();
-            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
-            InMemoryEventLog events = new InMemoryEventLog();
-            dev.kitebridge.events.EventLog dying = new dev.kitebridge.events.EventLog() {
-                @Override
-                public void put(String accountId, List<ChangeEvent> written) {
-                    events.put(accountId, written);
-                    dieIfDue();
-                }
-
-                @Override
-                public void delete(String accountId, List<String> positions) {
-                    events.delete(accountId, positions);
-                    dieIfDue();
-                }
-
-                private void dieIfDue() {
-                    if (dies.getAndSet(false)) {
-                        kills.incrementAndGet();
-                        throw new Killer.Killed(); // the call landed; the worker dies before it hears so
-                    }
-                }
-
-                @Override
-                public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
-                    return events.list(accountId, afterPosition, beforePosition, limit);
-                }
-            };
+            DyingEventLog dying = new DyingEventLog();
             try (SyncFixture pass = new SyncFixture(sandbox, snapshots, new InMemorySyncStore(), dying, new InMemoryOrganizationDataStore())) {
                 pass.sync(WORKER);
                 var world = sandbox.world();
@@ -1170,12 +1116,12 @@ class PassOfChangesTest {
                 world.removeTeamMember(org, pass.actor(), team.uuid(), member);
                 snapshots.once(summary::equals, () -> {
                     world.addTeamMember(org, pass.actor(), team.uuid(), member, TeamMember.Role.MEMBER);
-                    snapshots.once(membership::equals, () -> dies.set(true));
+                    snapshots.once(membership::equals, () -> dying.dieAtTheNextCall());
                 });
                 String runId = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
                         List.of(Subject.roster(org.uuid(), team.uuid()))).run().id();
                 assertThrows(Killer.Killed.class, () -> pass.finish(runId, WORKER));
-                assertEquals(1, kills.get());
+                assertEquals(1, dying.kills());
                 SyncRun done = pass.finish(runId, WORKER);
 
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
@@ -1200,34 +1146,7 @@ class PassOfChangesTest {
     void aTakeBackCutShortFinishesWhateverBuildkiteAnswersAfter() {
         try (Sandbox sandbox = SyncFixture.sandbox(60, 4)) {
             HookedSnapshotStore snapshots = new HookedSnapshotStore();
-            java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
-            InMemoryEventLog events = new InMemoryEventLog();
-            dev.kitebridge.events.EventLog dying = new dev.kitebridge.events.EventLog() {
-                @Override
-                public void put(String accountId, List<ChangeEvent> written) {
-                    events.put(accountId, written);
-                    dieIfDue();
-                }
-
-                @Override
-                public void delete(String accountId, List<String> positions) {
-                    events.delete(accountId, positions);
-                    dieIfDue();
-                }
-
-                private void dieIfDue() {
-                    if (dies.getAndSet(false)) {
-                        kills.incrementAndGet();
-                        throw new Killer.Killed(); // the call landed; the worker dies before it hears so
-                    }
-                }
-
-                @Override
-                public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
-                    return events.list(accountId, afterPosition, beforePosition, limit);
-                }
-            };
+            DyingEventLog dying = new DyingEventLog();
             try (SyncFixture pass = new SyncFixture(sandbox, snapshots, new InMemorySyncStore(), dying, new InMemoryOrganizationDataStore())) {
                 pass.sync(WORKER);
                 var world = sandbox.world();
@@ -1244,12 +1163,12 @@ class PassOfChangesTest {
                 world.removeTeamMember(org, pass.actor(), team.uuid(), member);
                 snapshots.once(summary::equals, () -> {
                     world.addTeamMember(org, pass.actor(), team.uuid(), member, TeamMember.Role.MEMBER);
-                    snapshots.once(membership::equals, () -> dies.set(true));
+                    snapshots.once(membership::equals, () -> dying.dieAtTheNextCall());
                 });
                 String runId = pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
                         List.of(Subject.roster(org.uuid(), team.uuid()))).run().id();
                 assertThrows(Killer.Killed.class, () -> pass.finish(runId, WORKER));
-                assertEquals(1, kills.get());
+                assertEquals(1, dying.kills());
                 // The member really leaves before the retry: asked again, Buildkite would answer 404.
                 world.removeTeamMember(org, pass.actor(), team.uuid(), member);
                 SyncRun done = pass.finish(runId, WORKER);
@@ -1637,6 +1556,48 @@ class PassOfChangesTest {
             full.sync(WORKER);
             CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the next pass's changes stand");
             assertEquals(full.kept(), pass.kept(), "in the kept data too");
+        }
+    }
+
+    /**
+     * An event log whose next put or delete, once armed, lands and then kills the worker (as a worker
+     * that dies before it hears the call's answer).
+     */
+    private static final class DyingEventLog implements dev.kitebridge.events.EventLog {
+        private final InMemoryEventLog events = new InMemoryEventLog();
+        private final java.util.concurrent.atomic.AtomicBoolean dies = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
+
+        void dieAtTheNextCall() {
+            dies.set(true);
+        }
+
+        int kills() {
+            return kills.get();
+        }
+
+        @Override
+        public void put(String accountId, List<ChangeEvent> written) {
+            events.put(accountId, written);
+            dieIfDue();
+        }
+
+        @Override
+        public void delete(String accountId, List<String> positions) {
+            events.delete(accountId, positions);
+            dieIfDue();
+        }
+
+        private void dieIfDue() {
+            if (dies.getAndSet(false)) {
+                kills.incrementAndGet();
+                throw new Killer.Killed();
+            }
+        }
+
+        @Override
+        public List<ChangeEvent> list(String accountId, String afterPosition, String beforePosition, int limit) {
+            return events.list(accountId, afterPosition, beforePosition, limit);
         }
     }
 }

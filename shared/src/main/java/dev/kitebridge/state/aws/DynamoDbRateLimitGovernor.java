@@ -56,41 +56,28 @@ import dev.kitebridge.time.TimeSource;
  * over the version last read or written, without reading first; a refusal is told only from a read.
  *
  * <p>Bounded staleness: for grants from this instance's own allowance, the item as it last read or wrote it
- * stays current for {@link #READ_EVERY} (5 minutes: GraphQL's window; a hold after a 429 lasts until its
- * window resets), while the answers since its last write show no other caller spending the budget
- * (Buildkite counted no more than its own answered calls reserved); past that, or where they do, a grant
- * reads it (as every grant did before). A read of both budgets at every grant was three quarters of a
- * quiet poll's DynamoDB cost; now a poll a minute reads each at most once in five polls (its allowance's
- * writes, every nine, count as reads too: once in eight or nine), and a pass's worker reads each once, not
- * at each call. The allowance is a reservation every other instance already
+ * stays current for {@link #READ_EVERY} (GraphQL's window: a hold after a 429 lasts until its window
+ * resets), while the answers since its last write show no other caller spending the budget (Buildkite
+ * counted no more than its own answered calls reserved); past that, or where they do, a grant reads it.
+ * So a poll a minute reads each budget about once in eight polls (its allowance's writes count as reads),
+ * and a pass's worker once, not at each call. The allowance is a reservation every other instance already
  * counts as in flight, so where only Kitebridge spends the budget, not reading grants nothing outside the
  * item's accounting. What is given up is learning of another instance's hold, or of its answer that
  * Buildkite has less left than the reservations, up to READ_EVERY later (or at this instance's own next
- * answer saying less than half is left: written at once, as ever, and the end of the allowance). The
- * exposure is at most the allowance's calls: what it granted since its last write, or what the answers
- * since say Buildkite counted with its calls in flight, stays within the allowance ({@link #ALLOWANCE_CALLS}
- * calls like the one that took it, beyond it; at most a quarter of what was left); past it, the grant
- * writes, over a version that another instance's write makes fail, so it reads. Everything else is as it
- * was: a hold, an answer saying less than half is left, a write, a refusal all go to the item at once.
- * Where others spend the budget too, each grant reads: several instances calling busily on one budget need
- * an allowance given back as soon as another's answer shows the budget low, for until its holder writes,
- * the item counts its settled calls twice (below) and a caller refused meanwhile waits for the window's
- * reset. Without that condition, the shared-budget benchmark (eight workers over one budget of 50 a
- * minute, 2026-12-07, runs interleaved) took a median 2.2 times what the budget allows (2.03 to 2.39, one
- * 1.37), against 1.38 before.
+ * answer saying less than half is left: written at once, and the end of the allowance); the exposure is at
+ * most the allowance's calls. Where others spend the budget too, each grant reads: until an allowance's
+ * holder writes, the item counts its settled calls twice (below), and a caller refused meanwhile waits for
+ * the window's reset, so several busy instances on one budget need an allowance given back as soon as
+ * another's answer shows the budget low (without this condition the shared-budget benchmark took twice
+ * what the budget allows; see README "State, configuration").
  *
  * <p>A busy caller (one that reserved in the item less than {@link #SELDOM} ago: a run's worker) takes no
  * allowance, and writes its answers at settle once it has nothing to grant its next call from. Not for the
  * accounting, which an allowance would keep (until the next write, its reservation still counts each
- * settled call as in flight, so every other instance sees it spent), but for the others' throughput: its
- * settled calls would count twice in the item until its next write, once in the reservation and once in the
- * remainder that any instance's later answer brings in, so while several instances call busily on one
- * budget each write finds less free than there is, and a caller refused waits for the window's reset.
- * An earlier try measured it (the shared-budget benchmark's ratio 2.19). Tried again on 2026-12-07 (with
- * the bounded staleness, before its condition on others spending): median 1.71 against 1.39 without either,
- * not told apart from the staleness's own cost. A quiet schedule's settled calls count twice too, but they
- * are a few points. What a busy allowance would save is a run's budget writes while more than half is left
- * (the fleet's 500-member full pass: 121 write units to 64), about $0.001 an account-month across the fleet.
+ * settled call as in flight), but for the others' throughput: its settled calls would count twice in the
+ * item until its next write, once in the reservation and once in the remainder any instance's later
+ * answer brings in, so while several instances call busily on one budget each write finds less free than
+ * there is (measured: README). A quiet schedule's settled calls count twice too, but they are a few points.
  */
 public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
