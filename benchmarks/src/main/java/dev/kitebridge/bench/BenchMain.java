@@ -12,8 +12,8 @@ import java.util.Locale;
  * java -jar benchmarks/target/kitebridge-benchmarks.jar organization-budget [--scale 10]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar cold-start [--rounds 7]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar warm-page
- * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small] [--second in-place|whole|none]
- * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2] [--audit-share 0] [--no-webhooks]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar sync [--scale 20] [--small] [--second in-place|whole|none] [--seen-share 0.5]
+ * java -jar benchmarks/target/kitebridge-benchmarks.jar fleet [--scale 20] [--small] [--passes 2] [--audit-share 0] [--seen-share 0.5] [--no-webhooks]
  * java -jar benchmarks/target/kitebridge-benchmarks.jar freshness [--small]
  * </pre>
  */
@@ -26,8 +26,8 @@ public final class BenchMain {
         if (rest.isEmpty() || !List.of("users-walk", "shared-budget", "organization-budget", "cold-start", "warm-page", "sync", "fleet", "freshness").contains(rest.get(0))) {
             System.out.println("usage: java -jar benchmarks/target/kitebridge-benchmarks.jar users-walk [--scale 60] | shared-budget [--scale 10]"
                     + " | organization-budget [--scale 10]"
-                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] [--second in-place|whole|none]"
-                    + " | fleet [--scale 20] [--small] [--passes 2] [--audit-share 0] [--no-webhooks] | freshness [--small]");
+                    + " | cold-start [--rounds 7] | warm-page | sync [--scale 20] [--small] [--second in-place|whole|none] [--seen-share 0.5]"
+                    + " | fleet [--scale 20] [--small] [--passes 2] [--audit-share 0] [--seen-share 0.5] [--no-webhooks] | freshness [--small]");
             System.exit(rest.isEmpty() ? 0 : 2);
         }
         // This jar carries every SDK HTTP client measured; the benchmarks' own SDK clients use the deployed one.
@@ -36,7 +36,9 @@ public final class BenchMain {
             // DynamoDB round trips take real milliseconds, which a faster clock would stretch into Buildkite seconds.
             double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
             String second = rest.indexOf("--second") > 0 ? rest.get(rest.indexOf("--second") + 1) : "in-place";
-            SyncBenchmark sync = new SyncBenchmark(System.out, scale, second);
+            double seenShare = rest.indexOf("--seen-share") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--seen-share") + 1))
+                    : dev.kitebridge.bench.fleet.FleetBenchmark.DEFAULT_SEEN_SHARE;
+            SyncBenchmark sync = new SyncBenchmark(System.out, scale, second, seenShare);
             if (rest.contains("--small")) {
                 sync.run(2_000, 50);
             } else {
@@ -49,7 +51,9 @@ public final class BenchMain {
             double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
             int passes = rest.indexOf("--passes") > 0 ? Integer.parseInt(rest.get(rest.indexOf("--passes") + 1)) : 2;
             double auditShare = rest.indexOf("--audit-share") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--audit-share") + 1)) : 0;
-            new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, auditShare, !rest.contains("--no-webhooks"),
+            double seenShare = rest.indexOf("--seen-share") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--seen-share") + 1))
+                    : dev.kitebridge.bench.fleet.FleetBenchmark.DEFAULT_SEEN_SHARE;
+            new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, auditShare, seenShare, !rest.contains("--no-webhooks"),
                     java.nio.file.Path.of("template.yaml")).run(rest.contains("--small"));
             return;
         }

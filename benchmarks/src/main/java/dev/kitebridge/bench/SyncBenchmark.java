@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.kitebridge.bench.fleet.FleetBenchmark;
 import dev.kitebridge.bench.sync.SyncProbe;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.limits.RateLimits;
@@ -35,17 +36,23 @@ final class SyncBenchmark {
 
     private final PrintStream out;
     private final double scale;
-    /** The second full run, nothing changed: in-place, whole (a whole generation, as before runs were in place), or none. */
+    /**
+     * The second full run, after a day's visits, nothing else changed: in-place, whole (a whole generation, as before runs
+     * were in place), or none.
+     */
     private final String second;
+    /** The share of the members seen by Buildkite before the second run (their last seen moves). */
+    private final double seenShare;
 
     SyncBenchmark(PrintStream out, double scale) {
-        this(out, scale, "in-place");
+        this(out, scale, "in-place", FleetBenchmark.DEFAULT_SEEN_SHARE);
     }
 
-    SyncBenchmark(PrintStream out, double scale, String second) {
+    SyncBenchmark(PrintStream out, double scale, String second, double seenShare) {
         this.out = out;
         this.scale = scale;
         this.second = second;
+        this.seenShare = seenShare;
     }
 
     double run(int members, int teams) throws Exception {
@@ -61,7 +68,10 @@ final class SyncBenchmark {
                     "KITEBRIDGE_TABLE", table.name(), "AWS_REGION", table.config().region(),
                     "KITEBRIDGE_DYNAMODB_ENDPOINT", table.config().dynamoDbEndpoint().toString()));
             env.put("PROBE_SECOND", second);
-            Map<String, String> result = probe(env);
+            // The day's visits: their own random choices, from the population's seed.
+            java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+            Map<String, String> result = probe(env, () -> seen.set(sandbox.world().membersSeen(
+                    sandbox.world().organizations().get(0).uuid(), seenShare, new java.util.Random(population.seed() + 77)).size()));
             long rateLimited = sandbox.journal().rateLimited() - rateLimitedBefore;
             double read = Double.parseDouble(result.get("read_seconds"));
             double after = Double.parseDouble(result.get("after_read_real_seconds"));
@@ -79,7 +89,8 @@ final class SyncBenchmark {
             if (result.containsKey("second_status")) {
                 double secondRead = Double.parseDouble(result.get("second_read_seconds"));
                 double secondAfter = Double.parseDouble(result.get("second_after_read_real_seconds"));
-                out.printf(Locale.ROOT, "%n-- a second full run, nothing changed, %s (after the budgets refill) --%n", result.get("second_mode"));
+                out.printf(Locale.ROOT, "%n-- a second full run, %s (after the budgets refill), after a day's visits: %,d members seen (%.0f%%,"
+                        + " --seen-share), nothing else changed --%n", result.get("second_mode"), seen.get(), seenShare * 100);
                 out.printf(Locale.ROOT, "second run: %s, %s events; %s Buildkite calls over %s workers%n", result.get("second_status"),
                         result.get("second_events"), result.get("second_buildkite_calls"), result.get("second_workers"));
                 out.printf(Locale.ROOT, "time: reading %.0f s (Buildkite's clock) + comparing, publishing and keeping %.1f s (real) = %.0f s%n",
@@ -97,8 +108,8 @@ final class SyncBenchmark {
         }
     }
 
-    /** Runs the worker process and reads its result line. */
-    private Map<String, String> probe(Map<String, String> env) throws Exception {
+    /** Runs the worker process and reads its result line; {@code visits} when it asks for a day's visits. */
+    private Map<String, String> probe(Map<String, String> env, Runnable visits) throws Exception {
         // Every SDK client of the worker metered (as the fleet benchmark does): the second run's units by operation and item.
         Path interceptors = java.nio.file.Files.createTempDirectory("kitebridge-sync-meter");
         Path registration = interceptors.resolve("software/amazon/awssdk/global/handlers/execution.interceptors");
@@ -113,7 +124,11 @@ final class SyncBenchmark {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(running.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
-                if (line.startsWith("RESULT ")) {
+                if (line.equals(SyncProbe.VISITS)) {
+                    visits.run();
+                    running.getOutputStream().write('\n');
+                    running.getOutputStream().flush();
+                } else if (line.startsWith("RESULT ")) {
                     for (String pair : line.substring(7).split(" ")) {
                         String[] kv = pair.split("=", 2);
                         result.put(kv[0], kv[1]);

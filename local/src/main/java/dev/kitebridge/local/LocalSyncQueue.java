@@ -44,7 +44,7 @@ final class LocalSyncQueue implements SyncQueue, AutoCloseable {
     /** The runner and the deliveries are made with the application, after its queue. */
     void attach(SyncRunner syncRunner, WebhookRounds rounds) {
         // A run that ends has its events delivered on a worker's time of its own, as the worker function's next invocation would.
-        this.syncWorker = new SyncWorker(syncRunner, (tenantId, accountId, deadline) -> deliver(() -> rounds.afterRun(tenantId, accountId, time.now().plus(WORKER_TIME))),
+        this.syncWorker = new SyncWorker(syncRunner, (tenantId, accountId, published, deadline) -> deliver(() -> rounds.afterRun(tenantId, accountId, published, time.now().plus(WORKER_TIME))),
                 this::enqueue, time, BUSY_RETRY);
         // On the runtime's clock, which a sandbox may run faster than real time: retries come due on it.
         tick.submit(() -> {

@@ -22,7 +22,7 @@ import java.util.Map;
  * turn of the same run reads nothing again, and dropped once the run's READ is over or another
  * run's turn begins. The current generation does not change while the run reads (the run is the
  * account's one run, and only its PUBLISH writes there), so what was read in an earlier turn is
- * what a read now would find.
+ * what a read now would find; it is read settled (see {@link SyncRun#baseWrittenBefore}: half the price).
  *
  * <p>What is held is capped ({@link #BUDGET} characters of keys and JSON, all ranges together): a
  * range is read in key order only while it fits, and what lies past where its reading stopped is
@@ -48,6 +48,8 @@ final class CurrentItems {
     private final String accountId;
     private final String runId;
     private final long generation;
+    /** When the current generation was last written (see {@link SyncRun#baseWrittenBefore}). */
+    private final java.time.Instant writtenBefore;
     private final String org;
     /** By range: what was read of it; null until asked for. */
     private final Map<String, Range> ranges = new HashMap<>();
@@ -69,6 +71,7 @@ final class CurrentItems {
         this.accountId = run.accountId();
         this.runId = run.id();
         this.generation = run.baseGeneration();
+        this.writtenBefore = run.baseWrittenBefore();
         this.org = org;
     }
 
@@ -171,7 +174,7 @@ final class CurrentItems {
             String through = null;
             reading:
             while (true) {
-                List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, end, PAGE);
+                List<SnapshotStore.Item> page = snapshots.listSettled(accountId, generation, after, end, writtenBefore, PAGE);
                 for (SnapshotStore.Item item : page) {
                     if (!item.key().startsWith(prefix + range)) {
                         continue;

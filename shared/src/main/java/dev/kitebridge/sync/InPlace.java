@@ -88,7 +88,7 @@ final class InPlace {
         if (team != null) {
             data.put("t", team);
         }
-        String packed = packed(ids);
+        byte[] packed = packed(ids);
         if (packed != null) {
             data.put("u", packed);
         } else {
@@ -100,11 +100,12 @@ final class InPlace {
     }
 
     /**
-     * Ids that are all UUIDs as Buildkite writes them (lowercase), as their 16 bytes each, in
-     * Base64: 22 characters an id where a JSON list takes 39, so a page of 100 takes 3 write units,
-     * not 4 (and its reads and the marker's later reading with them); null for any other id.
+     * Ids that are all UUIDs as Buildkite writes them (lowercase), as their 16 bytes each, a binary
+     * field (stored as bytes: see {@link SnapshotStore.Item}): 16 bytes an id where a JSON list takes
+     * 39 and Base64 text 22, so a page of 100 takes 2 write units, not 4 (or 3 in Base64), and its
+     * reads and the marker's later reading with them; null for any other id.
      */
-    private static String packed(List<String> ids) {
+    private static byte[] packed(List<String> ids) {
         java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16 * ids.size());
         for (String id : ids) {
             if (!UUID_TEXT.matcher(id).matches()) {
@@ -113,17 +114,23 @@ final class InPlace {
             java.util.UUID uuid = java.util.UUID.fromString(id);
             bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
         }
-        return java.util.Base64.getEncoder().withoutPadding().encodeToString(bytes.array());
+        return bytes.array();
     }
 
     private static final java.util.regex.Pattern UUID_TEXT =
             java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-    /** The ids a seen marker names, packed or listed. */
+    /** The ids a seen marker names, packed (as bytes, or in Base64 by an earlier version) or listed. */
     static List<String> idsOf(JsonNode data) {
         List<String> ids = new ArrayList<>();
         if (data.has("u")) {
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(data.get("u").asText()));
+            JsonNode u = data.get("u");
+            java.nio.ByteBuffer bytes;
+            try {
+                bytes = java.nio.ByteBuffer.wrap(u.isBinary() ? u.binaryValue() : java.util.Base64.getDecoder().decode(u.asText()));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("a marker's packed ids unread", e);
+            }
             while (bytes.remaining() >= 16) {
                 ids.add(new java.util.UUID(bytes.getLong(), bytes.getLong()).toString());
             }
@@ -269,6 +276,22 @@ final class InPlace {
         return names;
     }
 
+    /**
+     * The users the team's index lists after the run: the entries of the account's generation the run
+     * saw, and its own (two Queries of the team's entries; every membership is written with its entry).
+     */
+    List<String> listedIn(String org, String team) {
+        TreeSet<String> members = new TreeSet<>();
+        for (SnapshotStore.Item entry : under(snapshots, run.accountId(), run.baseGeneration(), SnapshotKeys.roster(org, team))) {
+            if (seen.contains(entry.key())) {
+                members.add(SnapshotKeys.record(TeamIndex.membershipOf(entry.key())));
+            }
+        }
+        under(snapshots, run.accountId(), run.generation(), SnapshotKeys.roster(org, team))
+                .forEach(entry -> members.add(SnapshotKeys.record(TeamIndex.membershipOf(entry.key()))));
+        return List.copyOf(members);
+    }
+
     /** The users with a membership in the team after the run (a walk over the organization's users: a team taken back is rare). */
     List<String> membersIn(String org, String team) {
         TreeSet<String> members = new TreeSet<>();
@@ -294,6 +317,9 @@ final class InPlace {
      * does not have. Repeating it (after a crash) finds less to do, and ends the same. {@code beginning}
      * runs before its first write (see {@link SyncRun.Applying}).
      *
+     * <p>It reads L settled where it has not begun (see {@link SyncRun#baseWrittenBefore}): its own writes
+     * do not change what it reads after them, each of a key before every key it has yet to read.
+     *
      * <p>It refuses (before writing anything) where the run read records but no marker of them is
      * found: they have expired (see {@link SyncRun#scratchExpiresAt}), or are read on a clock past
      * their expiry, and every item of L would read as not seen: deleted, the account's whole snapshot.
@@ -307,8 +333,8 @@ final class InPlace {
             throw new IllegalStateException("run " + run.id() + " read records but none of its markers is found (expired?):"
                     + " its publication would delete the account's whole snapshot");
         }
-        Items base = new Items(run.baseGeneration());
-        Items mine = new Items(run.generation());
+        Items base = new Items(run.baseGeneration(), run.baseWrittenBefore());
+        Items mine = new Items(run.generation(), null);
         List<SnapshotStore.Item> puts = new ArrayList<>();
         List<String> deletes = new ArrayList<>();
         long written = 0;
@@ -360,17 +386,20 @@ final class InPlace {
     /** A generation's record items (not its markers) in key order, a page in memory at a time. */
     private final class Items {
         private final long generation;
+        /** When the generation was last written by, but for what this PUBLISH wrote (null: read it as it is now). */
+        private final java.time.Instant writtenBefore;
         private final java.util.ArrayDeque<SnapshotStore.Item> buffer = new java.util.ArrayDeque<>();
         private String after;
         private boolean end;
 
-        Items(long generation) {
+        Items(long generation, java.time.Instant writtenBefore) {
             this.generation = generation;
+            this.writtenBefore = writtenBefore;
         }
 
         SnapshotStore.Item peek() {
             if (buffer.isEmpty() && !end) {
-                List<SnapshotStore.Item> page = snapshots.list(run.accountId(), generation, after, PAGE);
+                List<SnapshotStore.Item> page = snapshots.listSettled(run.accountId(), generation, after, null, writtenBefore, PAGE);
                 end = page.size() < PAGE;
                 for (SnapshotStore.Item item : page) {
                     if (isMarker(item.key())) {

@@ -17,7 +17,12 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
  * data: what {@code /users} and {@code /groups} draw from Buildkite's slow parts (GraphQL profiles,
  * team rosters and pipelines), confirmed when the run began reading, so that every read after the
  * run shows its changes without reading Buildkite again. The generation is read in pages; one
- * organization's data is held at a time, as the directory holds it when it reads.
+ * organization's data is held at a time, as the directory holds it when it reads. It is read as it
+ * is, not settled, even where the run's PUBLISH wrote nothing there: the account's next run may start
+ * once this one is in CLEAN, and publish into it seconds before this one keeps it (after a KEEP that
+ * failed and waits to be retried, say): what it publishes must be in what this one keeps, dated this
+ * run's start, where that run could not revise the kept data (it was dropped: see {@link
+ * OrganizationDataService#revised}).
  */
 final class KeptDirectory {
 

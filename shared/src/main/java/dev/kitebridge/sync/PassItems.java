@@ -113,6 +113,12 @@ final class PassItems {
         delete(List.copyOf(all().subMap(READ + subject + "/", READ + subject + "/~").keySet()));
     }
 
+    /** Drops the items and tombstones the generation holds of an organization (one the pass does not reach). */
+    void dropOrganization(String orgId) {
+        String prefix = SnapshotKeys.organization(orgId);
+        delete(records().keySet().stream().filter(k -> k.startsWith(prefix)).toList());
+    }
+
     /** Markers naming what a subject stopped part-way has read, each of at most a thousand keys (an item holds 400 KB). */
     static List<SnapshotStore.Item> readMarkers(int subject, List<String> keys) {
         List<SnapshotStore.Item> markers = new ArrayList<>();

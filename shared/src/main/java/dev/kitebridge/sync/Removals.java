@@ -23,9 +23,10 @@ import dev.kitebridge.events.EventPositions;
  * record missing from a listing is only gone if Buildkite says so (a pass asks about its plain
  * team leaves only: it found its members and teams gone by asking, see {@link #lastAsked}). HOLD
  * takes back every deletion of a run that would delete more than the allowed share, and checks
- * plain team removals as VERIFY does. Taking back drops the event, carries what the new generation lacks of the record from the
- * base one, and compares the record again, so that its own event (a member's {@code user.updated},
- * say) says only what really changed.
+ * plain team removals as VERIFY does. Taking back carries what the new generation lacks of the record from the
+ * base one (a membership, with its team's count: see {@link #recounted}), compares the record (and
+ * the team) again, so that its own event (a member's {@code user.updated}, say) says only what
+ * really changed, and drops the event.
  */
 final class Removals {
 
@@ -62,7 +63,10 @@ final class Removals {
                     return false;
                 }
                 boolean plainLeave = EventPositions.rankOf(event.position()) == EventPositions.GROUP_USER_REMOVED;
-                boolean takeBack = holding && !plainLeave || stillThere(session, progress.current(), event, deadline);
+                // A take-back once begun is finished without asking again: the first attempt decided, and its writes (the
+                // membership, the team's count, its events compared again) stand whatever Buildkite answers now.
+                boolean takeBack = holding && !plainLeave || plainLeave && takeBackBegun(progress.current(), event)
+                        || stillThere(session, progress.current(), event, deadline);
                 long deletionsTakenBack = takeBack && !event.event().equals(ChangeEvent.GROUP_USER_REMOVED) ? 1 : 0;
                 if (takeBack) {
                     takeBack(progress.current(), event, clock.get());
@@ -70,7 +74,7 @@ final class Removals {
                 java.util.function.UnaryOperator<SyncRun> checked = r -> r.comparing(r.phase(),
                         r.diff().checked(event.position(), r.diff().deletions() - deletionsTakenBack),
                         holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts());
-                // A pass's are stored with its phase's end: a worker that dies asks again, and a take-back repeated changes nothing.
+                // A pass's are stored with its phase's end: a worker that dies walks them again, and a take-back repeated changes nothing.
                 progress.step(checked);
             }
         }
@@ -91,9 +95,23 @@ final class Removals {
     }
 
     /**
-     * Drops the removal, and gives the new generation what it lacks of the record from the base: for
-     * a membership, that membership; for a user, their own parts (each of their memberships has its
-     * own removal, decided on its own); for a team, all of it. Then the record is compared again.
+     * Whether a take-back of this team leave began before a crash: the run's own generation holds the
+     * membership (an item, not a pass's tombstone). It lacked it when DIFF wrote the removal (a full run
+     * in place's holds only what it read otherwise, a pass's only what differs), and only a take-back
+     * puts it there. Asked again, Buildkite may answer otherwise (the member left since): the removal
+     * would stand beside a snapshot that keeps the membership, and be published again when the member is
+     * found gone. One read unit a team leave (strongly consistent); not for a full run's memberships of a user gone (another rank).
+     */
+    private boolean takeBackBegun(SyncRun run, ChangeEvent event) {
+        return snapshots.get(run.accountId(), run.generation(), List.of(keyOf(run, event))).stream()
+                .anyMatch(item -> !PassItems.gone(item.data()));
+    }
+
+    /**
+     * Gives the new generation what it lacks of the record from the base: for a membership, that
+     * membership (and its team's count, see {@link #recounted}); for a user, their own parts (each of
+     * their memberships has its own removal, decided on its own); for a team, all of it. Then the
+     * record (and a membership's team) is compared again, and the removal dropped.
      */
     private void takeBack(SyncRun run, ChangeEvent event, Instant now) {
         String key = keyOf(run, event);
@@ -110,19 +128,66 @@ final class Removals {
                 .filter(item -> membership ? item.key().equals(key) : !(userOrInvitation && SnapshotKeys.partOf(item.key()).equals("t")))
                 .filter(item -> run.full() || run.subjects().stream().anyMatch(s -> s.covers(item.key()))) // a pass's generation holds only what it covers
                 .toList();
-        if (!missing.isEmpty()) {
+        List<SnapshotStore.Item> restored = new java.util.ArrayList<>(run.full() ? TeamIndex.withEntries(missing) : missing);
+        Optional<SnapshotStore.Item> recounted = membership ? recounted(run, key) : Optional.empty();
+        recounted.ifPresent(restored::add);
+        if (!restored.isEmpty()) {
             // A membership comes back with its entry in the team's index (a team's own items bring back no entry: each membership decides its own);
-            // into a pass's generation alone, over its tombstone: the entry stays with the membership as it was.
-            snapshots.put(run.accountId(), run.generation(), run.full() ? TeamIndex.withEntries(missing) : missing, run.scratchExpiresAt());
+            // into a pass's generation alone, over its tombstone: the entry stays with the membership as it was. The team's
+            // count comes with it, in the same write.
+            snapshots.put(run.accountId(), run.generation(), restored, run.scratchExpiresAt());
         }
-        log.delete(run.accountId(), List.of(event.position()));
         diff.recompare(run, record, now);
+        if (membership) {
+            diff.recompare(run, SnapshotKeys.group(SnapshotKeys.organizationOf(key), SnapshotKeys.teamOf(key)), now);
+        }
         if (!userOrInvitation) {
             // The team is back: its members whose memberships were taken back before it count it again.
             for (String member : membersIn(run, SnapshotKeys.organizationOf(record), SnapshotKeys.idOf(record))) {
                 diff.recompare(run, member, now);
             }
         }
+        // The removal goes last: a worker that dies before finds it again (a pass's retry compares again, which
+        // leaves an event that the take-back dropped or rewrote as its first attempt wrote it), and takes it back again.
+        log.delete(run.accountId(), List.of(event.position()));
+    }
+
+    /**
+     * The team's roster summary counting its members after the run, the member taken back among them,
+     * where the run has it otherwise: the roster read that missed the member counted one fewer, which
+     * published would be a group.updated (members_count) of a team whose members did not change, and a
+     * count the team's memberships (and the directory, which counts them) do not show. Counted from
+     * the memberships, not moved by one, so that a take-back repeated after a crash counts the same.
+     * Empty where the team has no summary after the run (gone), or the pass did not read its roster.
+     */
+    private Optional<SnapshotStore.Item> recounted(SyncRun run, String membershipKey) {
+        String org = SnapshotKeys.organizationOf(membershipKey);
+        String team = SnapshotKeys.teamOf(membershipKey);
+        String summaryKey = SnapshotKeys.group(org, team) + "/r";
+        if (!run.full() && run.subjects().stream().noneMatch(s -> s.covers(summaryKey))) {
+            return Optional.empty(); // the pass leaves the team's summary, and its memberships but this one, as the account has them
+        }
+        Overlay overlay = run.full() ? null : new Overlay(snapshots, run); // (the pass's generation listed once for both)
+        Optional<SnapshotStore.Item> summary = (run.inPlace() ? diff.inPlace(run).record(SnapshotKeys.group(org, team))
+                : !run.full() ? overlay.record(SnapshotKeys.group(org, team))
+                : snapshots.get(run.accountId(), run.generation(), List.of(summaryKey))).stream()
+                .filter(i -> i.key().equals(summaryKey)).findFirst();
+        if (summary.isEmpty()) {
+            return Optional.empty();
+        }
+        // Counted by the team's index (every membership is written with its entry): a Query or two, not a walk over the
+        // organization's users, which a full run's page shifts could ask for at every take-back.
+        Set<String> members = new java.util.TreeSet<>(run.inPlace() ? diff.inPlace(run).listedIn(org, team)
+                : !run.full() ? overlay.membersIn(org, team)
+                : snapshots.prefixed(run.accountId(), run.generation(), SnapshotKeys.roster(org, team)).stream()
+                        .map(e -> SnapshotKeys.record(TeamIndex.membershipOf(e.key()))).toList());
+        members.add(SnapshotKeys.record(membershipKey));
+        SnapshotParts.RosterSummary read = SnapshotParts.read(summary.get().data(), SnapshotParts.RosterSummary.class);
+        if (read.membersCount() == members.size()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SnapshotStore.Item(summaryKey, SnapshotParts.write(
+                new SnapshotParts.RosterSummary(members.size(), read.membersListed(), read.rolesListed()))));
     }
 
     /** The users after the run with a membership in the team (a walk over the organization's users: a team taken back is rare). */

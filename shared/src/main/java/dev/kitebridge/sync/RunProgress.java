@@ -9,7 +9,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>A step whose loss costs only doing it again (a pass's subjects, whose writes are the same
  * however often they are made) may be deferred: kept in memory, and stored with the next save (or
- * {@link #flush}), so that a pass writes its run's item a few times, not at every step.
+ * {@link #flush}), so that a pass writes its run's item a few times, not at every step. (A subject a
+ * pass adds is stored before it is read: a retry need not add it again, and must read it again.)
  */
 final class RunProgress {
 
@@ -22,20 +23,29 @@ final class RunProgress {
 
     private final SyncStore store;
     private SyncRun run;
+    /** The run as last read or saved: what a worker that dies now leaves. */
+    private SyncRun stored;
     private boolean deferred;
 
     RunProgress(SyncStore store, SyncRun run) {
         this.store = store;
         this.run = run;
+        this.stored = run;
     }
 
     synchronized SyncRun current() {
         return run;
     }
 
+    /** The run as stored: without the steps deferred since (see {@link #defer}). */
+    synchronized SyncRun stored() {
+        return stored;
+    }
+
     synchronized SyncRun save(UnaryOperator<SyncRun> change) {
         SyncRun changed = change.apply(run);
         run = store.replaceRun(changed).orElseThrow(() -> new Lost(changed.id()));
+        stored = run;
         deferred = false;
         return run;
     }

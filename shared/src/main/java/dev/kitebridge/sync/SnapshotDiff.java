@@ -69,8 +69,9 @@ final class SnapshotDiff {
         CurrentItems.forget(run); // its pages are all read
         teamNames.clear(); // generations change between runs; names are kept for one comparison
         String resume = run.diff().afterRecord() == null ? null : run.diff().afterRecord() + "/~";
-        Records base = new Records(run.accountId(), run.baseGeneration(), resume);
-        Records next = new Records(run.accountId(), run.generation(), resume);
+        // The current generation is read settled (see SyncRun#baseWrittenBefore); the run's own, written in its READ and DIFF, as it is.
+        Records base = new Records(run.accountId(), run.baseGeneration(), resume, run.baseWrittenBefore());
+        Records next = new Records(run.accountId(), run.generation(), resume, null);
         InPlace inPlace = run.inPlace() ? inPlace(run) : null;
         Walk walk = new Walk(progress, now, deadline, clock);
         while (base.peek() != null || next.peek() != null) {
@@ -446,13 +447,16 @@ final class SnapshotDiff {
     private final class Records {
         private final String accountId;
         private final long generation;
+        /** When the generation was last written by (null: unknown; see {@link SnapshotStore#listSettled}). */
+        private final Instant writtenBefore;
         private final Deque<SnapshotStore.Item> buffer = new ArrayDeque<>();
         private String after;
         private boolean end;
 
-        Records(String accountId, long generation, String after) {
+        Records(String accountId, long generation, String after, Instant writtenBefore) {
             this.accountId = accountId;
             this.generation = generation;
+            this.writtenBefore = writtenBefore;
             this.after = after;
             this.end = generation == 0; // a first sync compares with nothing
         }
@@ -475,7 +479,7 @@ final class SnapshotDiff {
         /** Reads on until a page holds a record's item (the teams' index is not compared: no record, no event) or the end. */
         private void fill() {
             while (buffer.isEmpty() && !end) {
-                List<SnapshotStore.Item> page = snapshots.list(accountId, generation, after, PAGE);
+                List<SnapshotStore.Item> page = snapshots.listSettled(accountId, generation, after, null, writtenBefore, PAGE);
                 end = page.size() < PAGE;
                 for (SnapshotStore.Item item : page) {
                     if (InPlace.isMarker(item.key())) { // a run in place's markers sort after its records

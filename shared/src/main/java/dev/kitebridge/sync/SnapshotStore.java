@@ -17,7 +17,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public interface SnapshotStore {
 
-    /** A part of a record: its key orders it beside the other parts of its record (see {@link SnapshotKeys}). */
+    /**
+     * A part of a record: its key orders it beside the other parts of its record (see {@link SnapshotKeys}).
+     * A binary field at the top of its data (a marker's packed ids: see {@link InPlace}) is kept as
+     * bytes; read back, it may come after the other fields.
+     */
     record Item(String key, JsonNode data) {}
 
     /** Writes items into a generation, never to expire; writing one again replaces it. */
@@ -41,6 +45,17 @@ public interface SnapshotStore {
      */
     default List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
         return list(accountId, generation, afterKey, limit).stream().filter(i -> i.key().compareTo(beforeKey) < 0).toList();
+    }
+
+    /**
+     * As {@link #list(String, long, String, String, int)} ({@code beforeKey} null: to the last), of a generation
+     * nothing has written into since {@code writtenBefore} but what the caller can read as it was before the write
+     * (a run's base generation, before its own PUBLISH: see {@link SyncRun#baseWrittenBefore}): where that was long enough
+     * ago, an adapter may read it as of a moment since then rather than this very one (DynamoDB: an eventually
+     * consistent read, half the read units). {@code writtenBefore} null: read as {@code list} does.
+     */
+    default List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, Instant writtenBefore, int limit) {
+        return beforeKey == null ? list(accountId, generation, afterKey, limit) : list(accountId, generation, afterKey, beforeKey, limit);
     }
 
     /** Every item of a generation whose key begins with {@code prefix}, in key order, read in pages. */

@@ -27,9 +27,10 @@ import dev.kitebridge.sync.SyncRun.Read;
  * ({@code organization} is its index) and, for a team's roster (with its pipelines, or without for a roster alone) or the invitations (read by the
  * {@link OrganizationReader}'s lanes, as a full run reads them) or the member list
  * ({@link MemberListReader}), where in it. Where a subject stands is deferred (see
- * {@link RunProgress#defer}), stored when the turn ends: a worker that dies reads again what it
- * read since, and writes the same. A subject stopped part-way (time up, a spent budget) stores
- * what it read so far, and goes on from there.
+ * {@link RunProgress#defer}), stored when the turn ends, or before a subject added since is read: a
+ * worker that dies reads again what it read since, every subject that wrote among it, and writes the
+ * same. A subject stopped part-way (time up, a spent budget) stores what it read so far, and goes on
+ * from there.
  */
 final class SubjectReader {
 
@@ -67,7 +68,12 @@ final class SubjectReader {
                 if (org.isEmpty()) {
                     // An organization the pass does not reach: nothing is read or written of the subject. Its items are not taken
                     // for gone, with no 404 behind them and VERIFY not asking (see Removals#lastAsked); a full run drops an
-                    // organization really gone, and its HOLD guards against deleting too much at once.
+                    // organization really gone, and its HOLD guards against deleting too much at once. What an attempt wrote
+                    // of it before the token lost the organization goes (a pass queued without its organizations asks which it
+                    // reaches as it starts, and a worker that died before its first save stored none): published, it would be
+                    // a change the pass did not read.
+                    pass.dropOrganization(subject.organizationId());
+                    pass.dropReadBy(index);
                 } else {
                     Optional<Instant> goOnAt = read(session, progress, deadline, subject, org.get(), index, pass);
                     if (goOnAt.isPresent()) {
@@ -90,6 +96,13 @@ final class SubjectReader {
         SyncRun run = progress.current();
         if (subject.readWith(run.subjects())) {
             return Optional.empty(); // the pass reads the team whole, its roster with it
+        }
+        if (index >= progress.stored().subjects().size()) {
+            // A subject added since the run was stored (a team a member joined or left, a team made since, the invitations
+            // naming a team deleted) is stored before it writes: a worker that dies after its writes leaves it named, and the
+            // retry reads it again, though what added it may not add it by then (the member left the team again). Else what
+            // it wrote would stay in the pass's generation, no subject covering it, and be published.
+            progress.flush();
         }
         boolean begun = !run.read().equals(Read.start(index));
         if (!begun) {

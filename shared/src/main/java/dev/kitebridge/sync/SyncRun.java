@@ -227,6 +227,18 @@ public record SyncRun(
         return scratch() ? createdAt.plus(SCRATCH_LIFETIME) : null;
     }
 
+    /**
+     * When the run's base generation (the account's current one) was last written, for a read of it
+     * settled (see {@link SnapshotStore#listSettled}): before the run started, until its own PUBLISH
+     * has begun to write there. Runs of an account take turns from their start through their PUBLISH,
+     * and only a PUBLISH writes there; a run's KEEP (in CLEAN, once the next run may start) reads it
+     * as it is. Null: read it as it is now (a PUBLISH begun before, in an attempt that died: one read
+     * at the full price rather than an argument about what its own writes read stale would do).
+     */
+    Instant baseWrittenBefore() {
+        return applying == Applying.NOT_BEGUN ? startedAt : null;
+    }
+
     /** The generation the run leaves as the account's current one once published: the base, changed in place, or its own. */
     public long publishedGeneration() {
         return inPlace ? baseGeneration : generation;

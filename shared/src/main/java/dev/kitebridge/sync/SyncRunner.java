@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -28,12 +29,17 @@ import dev.kitebridge.time.TimeSource;
 /**
  * Works on one sync run for as long as a worker may: takes the account's lease, then goes through
  * the run's phases (READ, DIFF, VERIFY or HOLD, PUBLISH, CLEAN) from its checkpoint, saving after
- * every step. A completed full run's CLEAN first keeps what it published as the directory's data (see
- * {@link KeptDirectory}), so that reads show its changes at once. A run's scratch (see
- * {@link SyncRun#scratch}) is not cleaned: DynamoDB's TTL deletes it, and a run with nothing else
- * to clean goes from PUBLISH to DONE in one save. A worker whose time is up answers
- * when the run can go on; one that dies leaves the checkpoint and a lease that expires, and the next
- * worker resumes the run from there.
+ * every step. A pass of changes, whose steps are the same however often they are done, defers its
+ * steps (see {@link RunProgress#step}) and saves where a step must not be done again or its turn
+ * ends: at READ's end (which fixes what it read), before it reads a subject it added (see {@link
+ * SubjectReader}), after each page of a member list, before its first write into the account's
+ * data, at its end, and at a turn's end with what that turn deferred (its time up, a spent budget,
+ * a stalled watch started or cleared, a failed attempt). A completed full run's CLEAN first keeps
+ * what it published as the directory's data (see {@link KeptDirectory}), so that reads show its
+ * changes at once. A run's scratch (see {@link SyncRun#scratch}) is not cleaned: DynamoDB's TTL
+ * deletes it, and a run with nothing else to clean goes from PUBLISH to DONE in one save. A worker
+ * whose time is up answers when the run can go on; one that dies leaves the checkpoint and a lease
+ * that expires, and the next worker resumes the run from there.
  */
 public final class SyncRunner {
 
@@ -72,21 +78,23 @@ public final class SyncRunner {
     /**
      * What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER),
      * or retry it (BUSY); {@code ended} is the run that is over (DONE; null where there is no such run),
-     * so that what its end sets off need not read it again.
+     * so that what its end sets off need not read it again; {@code publishedThrough}, the account's
+     * publication mark as this turn wrote it (or read it) with the run published, so that the delivery
+     * of its events need not read it again either (empty where the turn did not see it published).
      */
-    public record Outcome(Kind kind, Instant at, SyncRun ended) {
+    public record Outcome(Kind kind, Instant at, SyncRun ended, OptionalLong publishedThrough) {
         public enum Kind { DONE, LATER, BUSY }
 
-        static Outcome done(SyncRun ended) {
-            return new Outcome(Kind.DONE, null, ended);
+        static Outcome done(SyncRun ended, OptionalLong publishedThrough) {
+            return new Outcome(Kind.DONE, null, ended, publishedThrough);
         }
 
         static Outcome later(Instant at) {
-            return new Outcome(Kind.LATER, at, null);
+            return new Outcome(Kind.LATER, at, null, OptionalLong.empty());
         }
 
         static Outcome busy() {
-            return new Outcome(Kind.BUSY, null, null);
+            return new Outcome(Kind.BUSY, null, null, OptionalLong.empty());
         }
     }
 
@@ -132,7 +140,7 @@ public final class SyncRunner {
     public Outcome work(String runId, String workerId, Instant deadline) {
         Optional<SyncRun> found = syncs.run(runId);
         if (found.isEmpty() || found.get().phase() == SyncRun.Phase.DONE) {
-            return Outcome.done(found.orElse(null));
+            return Outcome.done(found.orElse(null), OptionalLong.empty());
         }
         SyncRun run = found.get();
         // One read of the sync state: it tells an account unlinked (no state) and a lease another worker holds.
@@ -142,7 +150,7 @@ public final class SyncRunner {
             SyncRun ended = run.ended(SyncRun.Status.FAILED, time.now(), "the integrated account was unlinked", run.counts())
                     .inPhase(SyncRun.Phase.DONE);
             syncs.replaceRun(ended);
-            return Outcome.done(ended);
+            return Outcome.done(ended, OptionalLong.empty());
         }
         Predicate<AccountSync> free = s -> !s.leasedAt(time.now()) || workerId.equals(s.leaseOwner());
         Optional<AccountSync> leased = updateAccount(state.get(), free, s -> s.leasedTo(workerId, deadline.plus(LEASE_MARGIN)));
@@ -204,6 +212,15 @@ public final class SyncRunner {
         }
 
         /**
+         * The account's publication mark where the state as this turn last wrote or read it has the run
+         * published (the mark only moves on, so the events through it stay published); else empty.
+         */
+        OptionalLong publishedThrough(SyncRun published) {
+            return state.publishedThrough() >= published.ordinal() ? OptionalLong.of(state.publishedThrough())
+                    : OptionalLong.empty();
+        }
+
+        /**
          * The run's account for this turn, its reads sleeping {@link #LONGEST_SLEEP} at most for a
          * budget; but an account's first sync's, which sleep for it: a newly linked account waits for
          * that run, and a lane stopped for its refill while the other reads on would leave its budget
@@ -261,8 +278,12 @@ public final class SyncRunner {
                     // The share is of the whole directory, which only a full run compares; a pass's removals are each checked.
                     boolean tooMany = run.full() && !run.allowDeletions() && found.baseRecords() > 0
                             && found.deletions() > maxDeletionShare * found.baseRecords();
-                    // Deletions over the share are held whole; fewer are each checked with Buildkite first.
-                    progress.save(r -> r.inPhase(tooMany ? SyncRun.Phase.HOLD : SyncRun.Phase.VERIFY));
+                    // Deletions over the share are held whole; fewer are each checked with Buildkite first. A pass's move to
+                    // VERIFY is stored with its next save, as VERIFY's own end is (see below): a worker that dies before then
+                    // compares again from the pass's last stored checkpoint (READ's end, or DIFF's where it ran out of time
+                    // in an earlier turn), over a scratch that VERIFY's take-backs changed only as comparing it again does
+                    // (see Removals#takeBack), so it writes the same events.
+                    progress.step(r -> r.inPhase(tooMany ? SyncRun.Phase.HOLD : SyncRun.Phase.VERIFY));
                 }
                 case VERIFY, HOLD -> {
                     // Removals are asked of Buildkite (VERIFY), or held whole but for plain team leaves, which are asked too (HOLD).
@@ -305,7 +326,8 @@ public final class SyncRunner {
                     } else {
                         // A pass's end is fixed here (see publish), and stored with its next save: the one before its first
                         // write into the account's generation (see #beginning), or before its end is published. A worker that
-                        // dies before then leaves it in VERIFY, whose checks are done again: one write of its item fewer.
+                        // dies before then leaves it in DIFF (see above), whose comparison and checks are done again: two writes
+                        // of its item fewer.
                         progress.defer(r -> r.inPhase(SyncRun.Phase.PUBLISH).finishing(time.now()));
                     }
                 }
@@ -324,7 +346,7 @@ public final class SyncRunner {
                     progress.save(r -> r.inPhase(SyncRun.Phase.DONE));
                 }
                 case DONE -> {
-                    return Outcome.done(run);
+                    return Outcome.done(run, turn.publishedThrough(run));
                 }
             }
         }

@@ -128,10 +128,13 @@ public final class SyncService {
             }
             SyncRun run = SyncRun.queued("run_" + UUID.randomUUID().toString().replace("-", ""), tenantId, accountId,
                     state.nextOrdinal(), trigger, subjects, allowDeletions, time.now(), state.currentGeneration(),
-                    subjects == null ? List.of() : organizationsOf(account, subjects, syncs.runs(accountId, state.nextOrdinal(), 1)));
+                    subjects == null ? List.of() : organizationsOf(account, subjects, lastRunOrganizations(accountId, state.nextOrdinal())));
             // The account claims the run's ordinal first: a crash before the run is written leaves a name of nothing, never two runs.
             if (syncs.replaceAccount(alongside.apply(state).withActiveRun(run.id(), run.ordinal())).isPresent()) {
                 syncs.createRun(run);
+                if (!run.organizations().isEmpty()) {
+                    remember(run); // a pass queued with its organizations keeps them (see SyncRunner: it does not ask again)
+                }
                 queue.enqueue(run.id(), Duration.ZERO);
                 return new Started(run, true);
             }
@@ -149,14 +152,53 @@ public final class SyncService {
      * or lost since) or a subject's organization is not among them: a slug gone stale would answer
      * 404 for members still there.
      */
-    private static List<SyncRun.Organization> organizationsOf(IntegratedAccount account, List<Subject> subjects, List<SyncRun> last) {
-        List<SyncRun.Organization> known = last.isEmpty() ? List.of() : last.get(0).organizations();
+    private static List<SyncRun.Organization> organizationsOf(IntegratedAccount account, List<Subject> subjects,
+                                                              List<SyncRun.Organization> known) {
         java.util.Set<List<String>> lastRun = known.stream().map(o -> List.of(o.id(), o.slug())).collect(java.util.stream.Collectors.toSet());
         java.util.Set<List<String>> watched = account.organizations().stream().map(o -> List.of(o.id(), o.slug()))
                 .collect(java.util.stream.Collectors.toSet());
         java.util.Set<String> ids = known.stream().map(SyncRun.Organization::id).collect(java.util.stream.Collectors.toSet());
         return lastRun.equals(watched) && subjects.stream().allMatch(s -> ids.contains(s.organizationId())) ? known : List.of();
     }
+
+    /**
+     * The organizations of the account's last run (the one before {@code nextOrdinal}; none: empty), from what this
+     * process last saw of it where that is the same run: a run's organizations do not change once it has them (a pass
+     * queued with them, a run that asked Buildkite which it reaches as it started), so a pass that follows another this
+     * process started reads neither the account's runs nor the run (two read units).
+     */
+    private List<SyncRun.Organization> lastRunOrganizations(String accountId, long nextOrdinal) {
+        LastRun known = lastRuns.get(accountId);
+        if (known != null && known.ordinal() == nextOrdinal - 1) {
+            return known.organizations();
+        }
+        List<SyncRun> last = syncs.runs(accountId, nextOrdinal, 1);
+        if (last.isEmpty()) {
+            return List.of();
+        }
+        if (last.get(0).status() != SyncRun.Status.QUEUED) {
+            remember(last.get(0)); // started or ended: its organizations are fixed
+        }
+        return last.get(0).organizations();
+    }
+
+    private void remember(SyncRun run) {
+        if (!lastRuns.containsKey(run.accountId()) && lastRuns.size() >= LAST_RUNS_REMEMBERED) {
+            lastRuns.clear();
+        }
+        lastRuns.put(run.accountId(), new LastRun(run.ordinal(), run.organizations()));
+    }
+
+    /** An account's last run as far as a pass needs it: its ordinal and organizations. */
+    private record LastRun(long ordinal, List<SyncRun.Organization> organizations) {}
+
+    /**
+     * By account: see {@link #lastRunOrganizations}. Bounded: a process that has seen runs of over {@link
+     * #LAST_RUNS_REMEMBERED} accounts forgets them all at the next new one (a tick serves some thousand accounts; an entry is
+     * an organization list with names, up to a kilobyte or so: some megabytes at the bound), and reads again.
+     */
+    private final Map<String, LastRun> lastRuns = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int LAST_RUNS_REMEMBERED = 10_000;
 
     /** Sends a run that must go on later back to the queue, for a worker to take it up after {@code delay}. */
     public void continueLater(String runId, Duration delay) {

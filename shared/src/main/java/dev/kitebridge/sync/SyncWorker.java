@@ -2,6 +2,7 @@ package dev.kitebridge.sync;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalLong;
 
 import dev.kitebridge.time.TimeSource;
 
@@ -25,9 +26,13 @@ public final class SyncWorker {
      */
     static final Duration EARLY = Duration.ofSeconds(3);
 
-    /** What a run's end sets off: its account's events delivered to its webhooks (which sync does not know). */
+    /**
+     * What a run's end sets off: its account's events delivered to its webhooks (which sync does not
+     * know), through {@code publishedThrough}, the account's publication mark where the worker's turn
+     * saw the run published (empty: not known here, to be read).
+     */
     public interface RunEnded {
-        void ended(String tenantId, String accountId, Instant deadline);
+        void ended(String tenantId, String accountId, OptionalLong publishedThrough, Instant deadline);
     }
 
     /** Queues a run again, to be worked on after a delay. */
@@ -55,7 +60,7 @@ public final class SyncWorker {
         switch (outcome.kind()) {
             case DONE -> {
                 if (outcome.ended() != null) {
-                    ended.ended(outcome.ended().tenantId(), outcome.ended().accountId(), deadline);
+                    ended.ended(outcome.ended().tenantId(), outcome.ended().accountId(), outcome.publishedThrough(), deadline);
                 }
             }
             case LATER -> {

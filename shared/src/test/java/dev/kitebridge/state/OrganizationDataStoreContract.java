@@ -140,7 +140,7 @@ public abstract class OrganizationDataStoreContract {
         }
     }
 
-    private static OrganizationData.Snapshot changed(OrganizationData.Snapshot before, Consumer<OrganizationData> change) {
+    protected static OrganizationData.Snapshot changed(OrganizationData.Snapshot before, Consumer<OrganizationData> change) {
         OrganizationData copy = OrganizationData.restore(before);
         change.accept(copy);
         return copy.snapshot();
@@ -219,5 +219,39 @@ public abstract class OrganizationDataStoreContract {
         store().revise("acct-14", "acme", d -> d.memberRemoved("user-8"));
         assertEquals(changed(expected, d -> d.memberRemoved("user-8")),
                 store().complete("acct-14", "acme", OrganizationData.Part.ROSTERS).orElseThrow().snapshot());
+    }
+
+    /** Data a sync run confirmed at {@code at}: the records of {@code records}, complete as of then. */
+    protected static OrganizationData confirmedAt(OrganizationData.Snapshot records, Instant at) {
+        return OrganizationData.confirmed(records.accountId(), records.organizationSlug(), at, records.profiles(), records.rosters());
+    }
+
+    @Test
+    void aConfirmationIsWhatEveryReaderSeesAfterItChangedOrNot() {
+        store().save(withTeams("acct-15", 80));
+        OrganizationData.Snapshot records = withTeams("acct-15", 80).snapshot();
+        OrganizationData.Snapshot expected = confirmedAt(records, T0.plusSeconds(86_400)).snapshot();
+        store().saveConfirmed(OrganizationData.restore(expected));
+        assertEquals(expected, store().complete("acct-15", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot(),
+                "nothing changed but the dates");
+        store().saveConfirmed(OrganizationData.restore(expected));
+        assertEquals(expected, store().complete("acct-15", "acme", OrganizationData.Part.ROSTERS).orElseThrow().snapshot(), "again");
+
+        records = changed(records, d -> {
+            d.memberRemoved("user-7");
+            d.teamMemberSet("team-2", "user-8", TeamRole.MAINTAINER);
+        });
+        expected = confirmedAt(records, T0.plusSeconds(2 * 86_400)).snapshot();
+        store().saveConfirmed(OrganizationData.restore(expected));
+        assertEquals(expected, store().complete("acct-15", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot(), "changed");
+        store().revise("acct-15", "acme", d -> d.memberRemoved("user-9"));
+        assertEquals(changed(expected, d -> d.memberRemoved("user-9")),
+                store().complete("acct-15", "acme", OrganizationData.Part.ROSTERS).orElseThrow().snapshot(), "revised after");
+
+        store().save(data("acct-16", 30, true, false));
+        OrganizationData.Snapshot overBuild = confirmedAt(withTeams("acct-16", 40).snapshot(), T0.plusSeconds(86_400)).snapshot();
+        store().saveConfirmed(OrganizationData.restore(overBuild));
+        assertEquals(overBuild, store().complete("acct-16", "acme", OrganizationData.Part.ROSTERS).orElseThrow().snapshot(),
+                "over a build in progress");
     }
 }

@@ -159,6 +159,23 @@ public abstract class SnapshotStoreContract {
         assertEquals(data, read);
     }
 
+    /**
+     * A binary field reads back as bytes, equal to what was written, from every read. (Only an adapter that stores the
+     * item as text, DynamoDB's, can fail it: the in-memory one keeps the item as written.)
+     */
+    @Test
+    void anItemsBinaryFieldsRoundTripAsBytes() {
+        byte[] bytes = new byte[1_600];
+        new Random(7).nextBytes(bytes);
+        ObjectNode data = JsonNodeFactory.instance.objectNode().put("o", "acme").put("u", bytes).put("p", "m");
+        store().put("acct-1", 1, List.of(new Item("~seen/acme/m/-/abc", data)), null);
+        for (Item read : List.of(store().list("acct-1", 1, null, 1).get(0), store().get("acct-1", 1, List.of("~seen/acme/m/-/abc")).get(0),
+                store().prefixed("acct-1", 1, "~seen/").get(0))) {
+            assertEquals(data, read.data(), "(in any order)");
+            assertTrue(read.data().get("u").isBinary(), "bytes, as written");
+        }
+    }
+
     @Test
     void aListReachesItsLimitAcrossDynamoDbsOneMegabytePages() {
         // 300 items of 5 KB (the most a snapshot item holds is a few KB): 1.5 MB, more than one Query answers.

@@ -16,6 +16,12 @@ class CountingSnapshots implements SnapshotStore {
     private final Map<Long, AtomicLong> reads = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> lookedUp = new ConcurrentHashMap<>();
     private final Map<Long, AtomicLong> deletes = new ConcurrentHashMap<>();
+    /** Items read settled (see {@link SnapshotStore#listSettled}), by generation, and the times they were said written before. */
+    private final Map<Long, AtomicLong> settled = new ConcurrentHashMap<>();
+    final java.util.Set<java.time.Instant> settledSince = ConcurrentHashMap.newKeySet();
+    /** By generation, the classes that listed it (see {@link #reader}), read settled or as it is. */
+    private final Map<Long, java.util.Set<String>> settledBy = new ConcurrentHashMap<>();
+    private final Map<Long, java.util.Set<String>> listedBy = new ConcurrentHashMap<>();
     /** The expiry each key was last put with, by generation (the epoch for never: a map holds no null). */
     private final Map<Long, Map<String, java.time.Instant>> expiries = new ConcurrentHashMap<>();
 
@@ -29,6 +35,37 @@ class CountingSnapshots implements SnapshotStore {
         reads.clear();
         lookedUp.clear();
         deletes.clear();
+        settled.clear();
+        settledSince.clear();
+        settledBy.clear();
+        listedBy.clear();
+    }
+
+    /** How many items were read of a generation settled: said written before a time (DynamoDB: half the read units). */
+    long settledReads(long generation) {
+        return settled.getOrDefault(generation, new AtomicLong()).get();
+    }
+
+    /** The sync classes that read a generation settled (say {@code CurrentItems} for READ, {@code SnapshotDiff} for DIFF). */
+    java.util.Set<String> settledBy(long generation) {
+        return new java.util.TreeSet<>(settledBy.getOrDefault(generation, java.util.Set.of()));
+    }
+
+    /** The sync classes that listed a generation as it is (not settled). */
+    java.util.Set<String> listedBy(long generation) {
+        return new java.util.TreeSet<>(listedBy.getOrDefault(generation, java.util.Set.of()));
+    }
+
+    /** The sync class (its top-level class's simple name) that called the store. */
+    private static String reader() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(c -> c != CountingSnapshots.class && c != SnapshotStore.class && c.getPackageName().equals("dev.kitebridge.sync"))
+                .map(c -> c.getName().substring(c.getPackageName().length() + 1).split("\\$")[0]).findFirst().orElse("?"));
+    }
+
+    private void listed(long generation, boolean settledRead) {
+        (settledRead ? settledBy : listedBy).computeIfAbsent(generation, g -> ConcurrentHashMap.newKeySet()).add(reader());
     }
 
     /** How many items were deleted from a generation (each costs DynamoDB the write units its put did). */
@@ -84,12 +121,26 @@ class CountingSnapshots implements SnapshotStore {
 
     @Override
     public List<Item> list(String accountId, long generation, String afterKey, int limit) {
+        listed(generation, false);
         return read(generation, kept.list(accountId, generation, afterKey, limit));
     }
 
     @Override
     public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+        listed(generation, false);
         return read(generation, kept.list(accountId, generation, afterKey, beforeKey, limit));
+    }
+
+    @Override
+    public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, java.time.Instant writtenBefore,
+                                  int limit) {
+        List<Item> items = kept.listSettled(accountId, generation, afterKey, beforeKey, writtenBefore, limit);
+        listed(generation, writtenBefore != null);
+        if (writtenBefore != null) {
+            settled.computeIfAbsent(generation, g -> new AtomicLong()).addAndGet(items.size());
+            settledSince.add(writtenBefore);
+        }
+        return read(generation, items);
     }
 
     private List<Item> read(long generation, List<Item> items) {

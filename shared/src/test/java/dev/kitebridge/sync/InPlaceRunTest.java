@@ -58,6 +58,16 @@ class InPlaceRunTest {
             assertEquals(0, counted.writes(current), "nothing written into the account's generation: " + counted.puts);
             // Its pages are looked up in the account's generation read by range, not item by item (a read unit each).
             assertEquals(0, counted.lookedUp(current), "keys looked up one by one");
+            // The account's generation, last written before the run started, is read settled by READ, DIFF and PUBLISH, each
+            // whole (the index entries but by PUBLISH); KEEP, in CLEAN, when the next run may have published, reads it as it is.
+            // The run's own is read as it is.
+            assertEquals(SyncRun.Applying.NOT_BEGUN, second.applying());
+            assertEquals(Set.of("CurrentItems", "SnapshotDiff", "InPlace"), counted.settledBy(current), "readers of it settled");
+            assertTrue(counted.listedBy(current).contains("KeptDirectory"), "KEEP reads it as it is: " + counted.listedBy(current));
+            assertTrue(counted.settledReads(current) >= 3L * before.size() * 3 / 4, counted.settledReads(current) + " items read settled of "
+                    + counted.reads(current) + " read, " + before.size() + " held");
+            assertEquals(0, counted.settledReads(second.generation()), "the run's own generation is read as it is");
+            assertEquals(java.util.Set.of(second.startedAt()), counted.settledSince);
             List<String> intoRun = counted.keysPut(second.generation());
             assertTrue(intoRun.stream().allMatch(InPlace::isMarker), "only markers: " + intoRun.stream().filter(k -> !InPlace.isMarker(k)).toList());
             // A marker a page read: no more than the pages (Buildkite calls), and far fewer than the items.
@@ -195,6 +205,115 @@ class InPlaceRunTest {
                 assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), crashing.events().subList(seen, crashing.events().size()).stream()
                         .map(ChangeEvent::event).toList(), "nothing was left half-done");
             }
+        }
+    }
+
+    /**
+     * A settled read may be stale (see {@link SnapshotStore#listSettled}): where every one of the account's generation
+     * answers it as it was before the run's PUBLISH began to write there, a run in place killed anywhere (its PUBLISH's
+     * writes among the kill points) still publishes, leaves and keeps what an uninterrupted one does.
+     */
+    @Test
+    void aRunInPlaceWhoseSettledReadsAreAsBeforeItsPublishEndsAsAnUninterruptedOneKilledAnywhere() {
+        try (SyncFixture reference = new SyncFixture(150, 6)) {
+            Killer killer = new Killer();
+            InMemorySyncStore runs = new InMemorySyncStore();
+            StaleSettled stale = new StaleSettled(killer.snapshots(new InMemorySnapshotStore()));
+            try (SyncFixture crashing = new SyncFixture(reference.sandbox, stale, killer.syncs(runs), killer.log(new InMemoryEventLog()),
+                    killer.organizationData(new InMemoryOrganizationDataStore()))) {
+                reference.sync(WORKER);
+                crashing.sync(WORKER);
+                int referenceSeen = reference.events().size();
+                int crashingSeen = crashing.events().size();
+                change(reference);
+                SyncRun done = reference.sync(WORKER);
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+
+                stale.arm(crashing.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration());
+                String runId = crashing.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+                List<SyncRun> killedAt = killer.finishKilled(crashing, runs, runId, WORKER, new Random(23), 8, 5_000);
+                assertTrue(Killer.phases(killedAt).contains(SyncRun.Phase.PUBLISH), "killed in PUBLISH: " + Killer.phases(killedAt));
+                assertTrue(stale.frozen(), "its PUBLISH wrote into the account's generation");
+                assertEquals(SyncRun.Status.COMPLETED, runs.run(runId).orElseThrow().status());
+                assertEquals(ids(reference.events(), referenceSeen), ids(crashing.events(), crashingSeen));
+                assertEquals(reference.snapshot(), crashing.snapshot());
+                assertEquals(reference.kept(), crashing.kept());
+            }
+        }
+    }
+
+    /** Snapshots whose settled reads of one generation, once armed, answer it as it was before the first write into it since. */
+    private static final class StaleSettled implements SnapshotStore {
+        private final SnapshotStore store;
+        private volatile long armed = -1;
+        private volatile java.util.TreeMap<String, Item> before;
+
+        StaleSettled(SnapshotStore store) {
+            this.store = store;
+        }
+
+        void arm(long generation) {
+            armed = generation;
+            before = null;
+        }
+
+        boolean frozen() {
+            return before != null;
+        }
+
+        private void freeze(String accountId, long generation) {
+            if (generation != armed || before != null) {
+                return;
+            }
+            java.util.TreeMap<String, Item> items = new java.util.TreeMap<>();
+            String after = null;
+            while (true) {
+                List<Item> page = store.list(accountId, generation, after, 500);
+                page.forEach(i -> items.put(i.key(), i));
+                if (page.size() < 500) {
+                    break;
+                }
+                after = page.get(page.size() - 1).key();
+            }
+            before = items;
+        }
+
+        @Override
+        public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
+            freeze(accountId, generation);
+            store.put(accountId, generation, items, expiresAt);
+        }
+
+        @Override
+        public void delete(String accountId, long generation, List<String> keys) {
+            freeze(accountId, generation);
+            store.delete(accountId, generation, keys);
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, int limit) {
+            return store.list(accountId, generation, afterKey, limit);
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+            return store.list(accountId, generation, afterKey, beforeKey, limit);
+        }
+
+        @Override
+        public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, java.time.Instant writtenBefore,
+                                      int limit) {
+            java.util.TreeMap<String, Item> was = before;
+            if (generation != armed || writtenBefore == null || was == null) {
+                return store.listSettled(accountId, generation, afterKey, beforeKey, writtenBefore, limit);
+            }
+            return was.values().stream().filter(i -> afterKey == null || i.key().compareTo(afterKey) > 0)
+                    .filter(i -> beforeKey == null || i.key().compareTo(beforeKey) < 0).limit(limit).toList();
+        }
+
+        @Override
+        public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
+            return store.get(accountId, generation, keys);
         }
     }
 

@@ -18,13 +18,16 @@ import org.junit.jupiter.api.Test;
 import dev.kitebridge.VirtualTime;
 import dev.kitebridge.access.AccountStore;
 import dev.kitebridge.access.IntegratedAccount;
+import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
+import dev.kitebridge.events.EventPositions;
 import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Population;
 import dev.kitebridge.state.memory.InMemoryDeadLetterStore;
 import dev.kitebridge.state.memory.InMemorySyncStore;
 import dev.kitebridge.state.memory.InMemoryWebhookStore;
+import dev.kitebridge.webhooks.Webhook;
 import dev.kitebridge.webhooks.WebhookDeliverer;
 import dev.kitebridge.webhooks.WebhookRounds;
 import dev.kitebridge.webhooks.WebhookTargets;
@@ -51,14 +54,20 @@ class PassStoreCallsTest {
             SyncSchedule schedule = new SyncSchedule(fixture.engineAccounts, fixture.syncs, fixture.service,
                     new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService),
                     CADENCE, time);
-            // The worker function's wiring: a run that ends has its account's events delivered (it has no subscription here).
-            WebhookRounds rounds = new WebhookRounds(fixture.syncs, new WebhookDeliverer(new InMemoryWebhookStore(),
+            // The worker function's wiring: a run that ends has its account's events delivered, here to a subscription of a
+            // type the pass does not publish (its turn reads the events and skips them: nothing is sent).
+            InMemoryWebhookStore webhooks = new InMemoryWebhookStore();
+            Webhook webhook = Webhook.create(SyncFixture.TENANT, "https://receiver.example/hooks", List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH),
+                    SyncFixture.ACCOUNT, time.now());
+            webhooks.create(webhook);
+            WebhookRounds rounds = new WebhookRounds(fixture.syncs, new WebhookDeliverer(webhooks,
                     new InMemoryDeadLetterStore(), new EventFeed(fixture.log, fixture.syncs), WebhookTargets.PUBLIC_ONLY, time,
                     WebhookDeliverer.Policy.DEFAULT));
             List<String> ended = new CopyOnWriteArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, deadline) -> {
+            List<WebhookDeliverer.Report> delivered = new CopyOnWriteArrayList<>();
+            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, published, deadline) -> {
                 ended.add(accountId);
-                rounds.afterRun(tenantId, accountId, deadline);
+                delivered.addAll(rounds.afterRun(tenantId, accountId, published, deadline));
             }, (runId, delay) -> fixture.queued.add(runId), time, SyncWorker.BUSY_RETRY);
             schedule.tick();
             fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
@@ -80,18 +89,26 @@ class PassStoreCallsTest {
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertFalse(done.full());
             assertEquals(List.of(SyncFixture.ACCOUNT), ended, "ended in the worker's one turn, its account's events delivered");
+            assertEquals(1, delivered.size());
+            assertEquals(WebhookDeliverer.Status.CAUGHT_UP, delivered.get(0).status());
+            // Through the mark the worker named: the delivery's cursor at the pass's end event (a mark short of the pass stops it before).
+            assertEquals(EventPositions.of(done.ordinal(), EventPositions.RUN_ENDED, EventPositions.RUN_END_KEY),
+                    webhooks.delivery(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT).orElseThrow().position(),
+                    "the pass's events read by the delivery (and skipped): " + delivered);
             // The tick: every account's sync state (the schedule's list), the account as stored a moment ago (its status; the
             // poll opens it; findRecent, half the price of find), the
             // account's last run (its organizations); the state written once, naming the run with the cursors polled; the run.
             // The worker's turn: the run (whose account?), the state (unlinked? leased?) and its lease, the run again under the
             // lease (a fence: the run as read before it may be behind), the account once for the turn's sessions and its kept
-            // data; the run saved at the end of READ and of DIFF, then (VERIFY's end and the run's own, deferred) before its
-            // first write into the snapshot, as having begun applying it, and at PUBLISH's end, which takes it to DONE (its
-            // scratch is left to TTL, so it has nothing to clean); the state's published mark, which lets the lease go with it.
-            // The delivery after it reads none of them: the worker names the account whose run ended.
+            // data; the run saved at the end of READ (which fixes what it read), then (DIFF's end, VERIFY's and the run's own,
+            // deferred) before its first write into the snapshot, as having begun applying it, and at PUBLISH's end, which takes
+            // it to DONE (its scratch is left to TTL, so it has nothing to clean); the state's published mark, which lets the
+            // lease go with it.
+            // The delivery after it reads none of them: the worker names the account whose run ended, and the publication mark
+            // its turn wrote, through which the delivery reads the account's events.
             assertEquals(new TreeMap<>(Map.of(
                     "syncs.accounts", 1, "accounts.findRecent", 1, "accounts.find", 1, "syncs.runs", 1, "syncs.createRun", 1,
-                    "syncs.run", 2, "syncs.account", 1, "syncs.replaceAccount", 1 + 2, "syncs.replaceRun", 4)), pass,
+                    "syncs.run", 2, "syncs.account", 1, "syncs.replaceAccount", 1 + 2, "syncs.replaceRun", 3)), pass,
                     String.join("\n", trace));
         }
     }
@@ -127,6 +144,67 @@ class PassStoreCallsTest {
             assertFalse(again.created(), "one run at a time");
             assertEquals(started.run().id(), again.run().id());
             assertEquals(stored, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow(), "nothing written");
+        }
+    }
+
+    /**
+     * A pass takes its organizations from the account's last run (see {@link SyncService}): where this
+     * process started that run with them, or has read it since it started, the next pass reads neither
+     * the account's runs nor the run again.
+     */
+    @Test
+    void aPassAfterOneThisProcessStartedTakesItsOrganizationsWithoutReadingTheRuns() {
+        VirtualTime time = new VirtualTime();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        List<String> trace = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, counted(new InMemorySyncStore(), calls, trace), accounts -> accounts)) {
+            fixture.sync(Duration.ofMinutes(10));
+            List<Subject> subjects = List.of(Subject.invitations(fixture.org().uuid()));
+
+            calls.clear();
+            SyncRun first = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertEquals(1, calls.getOrDefault("syncs.runs", 0), "the full run before it read once");
+            assertFalse(first.organizations().isEmpty(), "taken from the full run");
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(first.id(), Duration.ofMinutes(10)).status());
+
+            calls.clear();
+            trace.clear();
+            SyncRun second = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertEquals(first.organizations(), second.organizations(), "the first pass's");
+            assertEquals(0, calls.getOrDefault("syncs.runs", 0), String.join("\n", trace));
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(second.id(), Duration.ofMinutes(10)).status());
+        }
+    }
+
+    /**
+     * What this process remembers of the account's last run serves only the run right after it: a run
+     * another process started in between is the account's last, and the next pass here reads it.
+     */
+    @Test
+    void aPassAfterARunAnotherProcessStartedReadsTheRuns() {
+        VirtualTime time = new VirtualTime();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        List<String> trace = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, counted(new InMemorySyncStore(), calls, trace), accounts -> accounts)) {
+            fixture.sync(Duration.ofMinutes(10));
+            List<Subject> subjects = List.of(Subject.invitations(fixture.org().uuid()));
+            SyncRun first = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(first.id(), Duration.ofMinutes(10)).status());
+
+            SyncService other = new SyncService(fixture.engineAccounts, fixture.syncs, (runId, delay) -> { },
+                    new EventFeed(fixture.log, fixture.syncs), new dev.kitebridge.state.memory.InMemoryCursorStore(), time);
+            SyncRun between = other.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run();
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(between.id(), Duration.ofMinutes(10)).status());
+
+            calls.clear();
+            trace.clear();
+            SyncRun next = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertEquals(between.ordinal() + 1, next.ordinal());
+            assertEquals(1, calls.getOrDefault("syncs.runs", 0), "the run in between read: " + String.join("\n", trace));
+            assertEquals(fixture.syncs.run(between.id()).orElseThrow().organizations(), next.organizations(), "its organizations");
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(next.id(), Duration.ofMinutes(10)).status());
         }
     }
 

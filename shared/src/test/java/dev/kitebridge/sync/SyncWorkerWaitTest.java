@@ -42,7 +42,7 @@ class SyncWorkerWaitTest {
 
             List<Duration> delays = new ArrayList<>();
             List<String> ended = new ArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, deadline) -> ended.add(accountId),
+            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, published, deadline) -> ended.add(accountId),
                     (runId, delay) -> delays.add(delay), time, SyncWorker.BUSY_RETRY);
             // An account's first sync sleeps for its budgets (a newly linked account waits for it): it ends in its one turn.
             worker.work(fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id(), "worker-first", time.now().plus(TURN));
@@ -113,7 +113,7 @@ class SyncWorkerWaitTest {
 
             List<Duration> delays = new ArrayList<>();
             List<String> ended = new ArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, deadline) -> ended.add(accountId),
+            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, published, deadline) -> ended.add(accountId),
                     (runId, delay) -> delays.add(delay), time, SyncWorker.BUSY_RETRY);
             String runId = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
                     List.of(Subject.user(org.uuid(), user))).run().id();
@@ -161,7 +161,7 @@ class SyncWorkerWaitTest {
 
             List<Duration> delays = new ArrayList<>();
             List<String> ended = new ArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, deadline) -> ended.add(accountId),
+            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, published, deadline) -> ended.add(accountId),
                     (runId, delay) -> delays.add(delay), time, SyncWorker.BUSY_RETRY);
             fixture.sleepUntil(time.now().plus(Duration.ofMinutes(1))); // the full run's last window refilled
             String runId = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "look", subjects).run().id();

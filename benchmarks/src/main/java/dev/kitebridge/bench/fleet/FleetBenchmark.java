@@ -54,11 +54,24 @@ public final class FleetBenchmark {
     public static final int FLEET_ACCOUNTS = 1_000;
     public static final double GOAL = 0.05;
 
+    /**
+     * The share of an organization's members Buildkite sees in a day (their "last seen" moves), by default: an
+     * assumption. Buildkite is where an engineering organization's builds run; on a working day most engineers who push
+     * code open a build's page (from a pull request's check) at least once, while the leavers-to-be, the occasional
+     * users and the bots do not, and weekends see few: half of the members on a working day, the daily full runs'
+     * common day, is neither the best case (none) nor the worst (all).
+     */
+    public static final double DEFAULT_SEEN_SHARE = 0.5;
+
+    /** The day's visits' own random choices: the other changes choose as they did without them. */
+    private static final int SEEN_ROUND = 77;
+
     private final PrintStream out;
     private final double scale;
     private final int fullPasses;
     private final int webhookTicks;
     private final double auditShare;
+    private final double seenShare;
     private final boolean webhooks;
     private final DeployedTemplate template;
     private final Duration tickEvery;
@@ -67,13 +80,14 @@ public final class FleetBenchmark {
     /**
      * @param auditShare the share of the fleet's accounts whose organizations all serve audit events
      *     (Enterprise, the token's user an admin), for the blended average; 0 and 1 are printed too
-     */
-    /**
      * @param webhooks each account's tenant subscribed to every event of it (POST /webhooks), delivered to a receiver
      *     here that takes each (204): the deliveries after each run and the minute's delivery rounds are measured
+     * @param seenShare the share of the organization's members seen by Buildkite in the day before each daily full
+     *     run (their last seen moves: {@link #DEFAULT_SEEN_SHARE})
      */
-    public FleetBenchmark(PrintStream out, double scale, int fullPasses, int webhookTicks, double auditShare, boolean webhooks, Path template)
-            throws IOException {
+    public FleetBenchmark(PrintStream out, double scale, int fullPasses, int webhookTicks, double auditShare, double seenShare,
+                          boolean webhooks, Path template) throws IOException {
+        this.seenShare = seenShare;
         this.webhooks = webhooks;
         this.out = out;
         this.scale = scale;
@@ -185,6 +199,9 @@ public final class FleetBenchmark {
         Schedule withoutAudit = Schedule.withoutAudit(template, SyncCadence.DEFAULT.auditRecheck());
         out.printf(Locale.ROOT, "== fleet: AWS cost per account-month, %d accounts (%s), clock x%.0f ==%n", FLEET_ACCOUNTS,
                 "70% of 50 members, 25% of 500, 5% of 10,000", scale);
+        out.printf(Locale.ROOT, "a day's visits: %.0f%% of an organization's members seen by Buildkite (their last seen moves) in the day"
+                + " before each daily full run (--seen-share; %.0f%% by default, an assumption: a working day's active engineers)%n",
+                seenShare * 100, DEFAULT_SEEN_SHARE * 100);
         out.printf(Locale.ROOT, "template %s: SyncScheduleFunction %d MB, SyncWorkerFunction %d MB (timeout %d s),"
                         + " WebhookDeliveryFunction %d MB; sync schedule %s; full run %s with audit events (SyncFullRun), %s without"
                         + " (SyncFullRunWithoutAudit); audit poll %s (SyncAuditPoll)%n", template.path(),
@@ -351,6 +368,7 @@ public final class FleetBenchmark {
                 long scratchAfterHour = scratchBytes(table);
                 List<Map<String, String>> fulls = new ArrayList<>();
                 List<long[]> fullBuildkite = new ArrayList<>();
+                Random seenRandom = new Random(population.seed() + SEEN_ROUND);
                 for (int pass = 0; pass < fullPasses; pass++) {
                     for (int step = 0; step < 4; step++) {
                         changeStep(world, org, admin, random, pass + 1, step);
@@ -359,15 +377,17 @@ public final class FleetBenchmark {
                     // directory's kept data from the last run is a day old, as a daily run finds it (its superseded write is
                     // then left to expire, not deleted: see DynamoDbOrganizationDataStore).
                     probe.idle(Duration.ofHours(23).toSeconds());
+                    // The day's visits: last seen moves for those seen (compared for no event, but part of what a run keeps).
+                    int seen = world.membersSeen(org.uuid(), seenShare, seenRandom).size();
                     before = buildkite(sandbox);
                     Map<String, String> result = probe.send("PASS FULL_SYNC");
                     after = buildkite(sandbox);
                     fulls.add(result);
                     fullBuildkite.add(new long[] {after[0] - before[0], after[1] - before[1]});
-                    out.printf(Locale.ROOT, "full pass %d: %s; %s RCU, %s WCU (%s computed), %s DynamoDB calls; %s worker invocations,"
+                    out.printf(Locale.ROOT, "full pass %d (after a day's visits: %,d members seen): %s; %s RCU, %s WCU (%s computed), %s DynamoDB calls; %s worker invocations,"
                                     + " %s s billed (%s s CPU; %s s of it waits for budgets: %s); %s SQS messages, %s Secrets Manager calls; Buildkite %d REST,"
                                     + " %,d points%n",
-                            pass + 1, result.get("status"), result.get("rcu"), result.get("wcu"), result.get("computed_units"),
+                            pass + 1, seen, result.get("status"), result.get("rcu"), result.get("wcu"), result.get("computed_units"),
                             result.get("dynamodb_calls"), result.get("worker_invocations"), result.get("worker_seconds"),
                             result.get("worker_cpu"), result.get("worker_waited"), probe.lastWaits,
                             result.get("sqs_messages"), result.get("secrets_calls"), after[0] - before[0], after[1] - before[1]);

@@ -344,7 +344,7 @@ public final class FreshnessBenchmark {
             syncs.createAccount(AccountSync.first(ACCOUNT, TENANT));
             schedule = new SyncSchedule(accounts, syncs, service, new AuditWatch(access, snapshots, time),
                     new LightWatch(access, directory), SyncCadence.DEFAULT, time);
-            worker = new SyncWorker(runner, (tenantId, accountId, deadline) -> { }, this::enqueue, time, SyncWorker.BUSY_RETRY);
+            worker = new SyncWorker(runner, (tenantId, accountId, published, deadline) -> { }, this::enqueue, time, SyncWorker.BUSY_RETRY);
         }
 
         private void enqueue(String runId, Duration delay) {

@@ -39,8 +39,9 @@ import dev.kitebridge.time.TimeSource;
 /**
  * One first sync in a process of its own, as the worker function runs it: its state in DynamoDB
  * (dynalite), Buildkite the sandbox, workers of 15 minutes (Lambda's longest) one after another.
- * Then (unless {@code PROBE_SECOND} is {@code none}) a second full run with nothing changed, once
- * Buildkite's budgets have refilled: in place ({@code in-place}, as every full run after the first
+ * Then (unless {@code PROBE_SECOND} is {@code none}) a second full run, once Buildkite's budgets have
+ * refilled and a day's visits moved some members' last seen (the probe prints {@link #VISITS} and waits
+ * for a line on its input: the benchmark, which holds the sandbox, has made them), nothing else changed: in place ({@code in-place}, as every full run after the first
  * is), or writing a whole generation ({@code whole}, as every full run did before), with its own
  * heap peak and the snapshot items it wrote. Prints one line of results, with the heap's peak, for
  * {@code SyncBenchmark} to read.
@@ -48,6 +49,9 @@ import dev.kitebridge.time.TimeSource;
 public final class SyncProbe {
 
     private static final Duration WORKER = Duration.ofMinutes(15);
+
+    /** The line asking the benchmark for a day's visits before the second run. */
+    public static final String VISITS = "VISITS";
 
     private SyncProbe() {}
 
@@ -136,6 +140,11 @@ public final class SyncProbe {
         if (ok && !second.equals("none")) {
             // Buildkite's budgets refill (GraphQL's window is 5 minutes), as between two scheduled runs.
             time.sleep(Duration.ofMinutes(5));
+            System.out.println(VISITS);
+            System.out.flush();
+            if (new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine() == null) {
+                throw new IllegalStateException("the benchmark went away before the day's visits");
+            }
             long generation = syncs.account("bench-account").orElseThrow().currentGeneration();
             long baseItems = snapshots.count("bench-account", generation);
             System.gc();
@@ -254,6 +263,11 @@ public final class SyncProbe {
         @Override
         public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
             return store.list(accountId, generation, afterKey, beforeKey, limit);
+        }
+
+        @Override
+        public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, Instant writtenBefore, int limit) {
+            return store.listSettled(accountId, generation, afterKey, beforeKey, writtenBefore, limit);
         }
 
         @Override

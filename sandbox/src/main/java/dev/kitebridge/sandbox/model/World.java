@@ -3,6 +3,7 @@ package dev.kitebridge.sandbox.model;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -404,6 +406,30 @@ public final class World {
             OrgState state = state(org.uuid());
             Member seen = requireMember(state, userUuid).seenAt(when);
             state.membersByUser.put(userUuid, seen);
+            return seen;
+        });
+    }
+
+    /**
+     * A day's visits: {@code share} of the organization's members, chosen by {@code random}, are seen
+     * now (their "last seen" moves, as {@link #memberSeen}; no audit event, as Buildkite logs none).
+     * Returns those seen.
+     */
+    public List<Member> membersSeen(String organizationUuid, double share, Random random) {
+        if (share < 0 || share > 1) {
+            throw new IllegalArgumentException("a share of members is between 0 and 1, not " + share);
+        }
+        return write(() -> {
+            OrgState state = state(organizationUuid);
+            List<String> users = new ArrayList<>(state.membersByUser.keySet());
+            Collections.shuffle(users, random);
+            Instant now = clock.get();
+            List<Member> seen = new ArrayList<>();
+            for (String userUuid : users.subList(0, (int) Math.round(users.size() * share))) {
+                Member member = state.membersByUser.get(userUuid).seenAt(now);
+                state.membersByUser.put(userUuid, member);
+                seen.add(member);
+            }
             return seen;
         });
     }

@@ -31,17 +31,21 @@ public record OrganizationDataPatch(
         List<TeamChange> rosters,
         List<String> rostersGone) {
 
-    /** The build's progress and dates: every field of the data that is not a record. */
+    /**
+     * The build's progress and dates: every field of the data that is not a record. {@code startedAt}
+     * is null in a patch written before it was here: the data's, as it was (a sync's confirmation of
+     * unchanged data is a patch of its dates, the start with them).
+     */
     public record Head(
             Instant retryAt, String profilesAfter, Instant profilesCompletedAt, Boolean profilesNeedSso, PageRequest teamsNext,
             boolean teamsListed, int rosterIndex, PageRequest rosterNext, boolean rosterPipelinesPhase,
             List<TeamRoster.Member> rosterMembers, List<TeamRoster.PipelineAccess> rosterPipelines, Instant rostersCompletedAt,
-            Instant stalledSince, Instant changedAt) {
+            Instant stalledSince, Instant changedAt, Instant startedAt) {
 
         static Head of(OrganizationData.Snapshot s) {
             return new Head(s.retryAt(), s.profilesAfter(), s.profilesCompletedAt(), s.profilesNeedSso(), s.teamsNext(),
                     s.teamsListed(), s.rosterIndex(), s.rosterNext(), s.rosterPipelinesPhase(), s.rosterMembers(),
-                    s.rosterPipelines(), s.rostersCompletedAt(), s.stalledSince(), s.changedAt());
+                    s.rosterPipelines(), s.rostersCompletedAt(), s.stalledSince(), s.changedAt(), s.startedAt());
         }
     }
 
@@ -141,8 +145,7 @@ public record OrganizationDataPatch(
      * empty where applying one would not give {@code after} back exactly.
      */
     public static Optional<OrganizationDataPatch> between(OrganizationData.Snapshot before, OrganizationData.Snapshot after) {
-        if (!before.accountId().equals(after.accountId()) || !before.organizationSlug().equals(after.organizationSlug())
-                || !before.startedAt().equals(after.startedAt())) {
+        if (!before.accountId().equals(after.accountId()) || !before.organizationSlug().equals(after.organizationSlug())) {
             return Optional.empty();
         }
         Map<String, MemberProfile> was = new LinkedHashMap<>();
@@ -177,14 +180,16 @@ public record OrganizationDataPatch(
         Map<String, TeamRoster> teams = byTeam(base.teams());
         Map<String, TeamRoster> rosters = byTeam(base.rosters());
         Head head = Head.of(base);
+        Instant startedAt = base.startedAt();
         for (OrganizationDataPatch patch : patches) {
             patch.profilesGone().forEach(profiles::remove);
             patch.profiles().forEach(p -> profiles.put(p.userUuid(), p));
             applyTeams(teams, patch.teamsGone(), patch.teams());
             applyTeams(rosters, patch.rostersGone(), patch.rosters());
             head = patch.head();
+            startedAt = head.startedAt() != null ? head.startedAt() : startedAt;
         }
-        return new OrganizationData.Snapshot(base.accountId(), base.organizationSlug(), base.startedAt(), head.retryAt(),
+        return new OrganizationData.Snapshot(base.accountId(), base.organizationSlug(), startedAt, head.retryAt(),
                 List.copyOf(profiles.values()), head.profilesAfter(), head.profilesCompletedAt(), head.profilesNeedSso(),
                 List.copyOf(teams.values()), List.copyOf(rosters.values()), head.teamsNext(), head.teamsListed(), head.rosterIndex(),
                 head.rosterNext(), head.rosterPipelinesPhase(), head.rosterMembers(), head.rosterPipelines(),

@@ -21,7 +21,7 @@ import dev.kitebridge.contract.ApiError;
 /**
  * Serves per-organization data fresh enough for the caller. Data younger than
  * {@link #REFRESH_AFTER} is served as it is; older data is still served (up to
- * {@link #MAX_AGE}, or the caller's {@code max_age}) while each request spends a slice of its time
+ * {@link #MAX_AGE}, or the caller's shorter {@code max_age}) while each request spends a slice of its time
  * on the next build. Without usable data, requests advance the build and answer 429 with
  * {@code Retry-After} until it is complete.
  */
@@ -72,7 +72,7 @@ public final class OrganizationDataService {
     public View ensure(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Duration maxAge,
                        Instant deadline) {
         String accountId = session.account().dataKey(); // the account with its current token
-        Duration limit = maxAge != null ? maxAge : MAX_AGE;
+        Duration limit = limit(maxAge);
         Optional<View> ready = ready(accountId, organizationSlug, parts);
         if (ready.isPresent() && ready.get().age(session.now()).compareTo(limit) <= 0) {
             if (maxAge == null && ready.get().age(session.now()).compareTo(REFRESH_AFTER) > 0) {
@@ -111,13 +111,22 @@ public final class OrganizationDataService {
      * (null: the default policy, up to {@link #MAX_AGE}) without reading it again first.
      */
     public boolean usable(Session session, String organizationSlug, Set<OrganizationData.Part> parts, Duration maxAge) {
-        Duration limit = maxAge != null ? maxAge : MAX_AGE;
+        Duration limit = limit(maxAge);
         return cached(session, organizationSlug, parts).filter(view -> view.age(session.now()).compareTo(limit) <= 0).isPresent();
     }
 
-    /** What is kept for the organization, without reading Buildkite: for answers that must not wait. */
+    /**
+     * What is kept for the organization no older than {@link #MAX_AGE}, without reading Buildkite: for
+     * answers that must not wait. The store keeps complete data for days (see {@link
+     * OrganizationDataStore#saveConfirmed}): its age is its dates'.
+     */
     public Optional<View> cached(Session session, String organizationSlug, Set<OrganizationData.Part> parts) {
-        return ready(session.account().dataKey(), organizationSlug, parts);
+        return ready(session.account().dataKey(), organizationSlug, parts).filter(view -> view.age(session.now()).compareTo(MAX_AGE) <= 0);
+    }
+
+    /** How old data may be served: the caller's {@code max_age} (null: the default policy), no older than {@link #MAX_AGE}. */
+    private static Duration limit(Duration maxAge) {
+        return maxAge != null && maxAge.compareTo(MAX_AGE) < 0 ? maxAge : MAX_AGE;
     }
 
     /**
@@ -221,17 +230,49 @@ public final class OrganizationDataService {
             Optional<OrganizationData> kept = store.complete(confirmed.accountId(), confirmed.organizationSlug(),
                     OrganizationData.Part.PROFILES);
             if (kept.isPresent()) {
+                confirmed = inOrderOf(confirmed, kept.get());
                 for (MemberProfile profile : confirmed.profiles()) {
                     kept.get().profile(profile.userUuid())
                             .filter(was -> was.raw() != null && was.withoutRaw().equals(profile.withoutRaw()))
                             .ifPresent(confirmed::addProfile);
                 }
             }
-            store.save(confirmed);
+            store.saveConfirmed(confirmed);
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The confirmed data with its members and teams in the order kept, those new after them (in the
+     * order confirmed), as a revision of the kept data leaves them (see {@link OrganizationDataPatch}):
+     * the order is no part of what a run confirms (it reads its snapshot in key order), and so the
+     * store keeps the confirmation as what changed, not as a new order (see {@link OrganizationDataStore#saveConfirmed}).
+     */
+    private static OrganizationData inOrderOf(OrganizationData confirmed, OrganizationData kept) {
+        OrganizationData.Snapshot read = confirmed.snapshot();
+        OrganizationData.Snapshot was = kept.snapshot();
+        List<MemberProfile> profiles = inOrderOf(read.profiles(), was.profiles(), MemberProfile::userUuid);
+        List<TeamRoster> teams = inOrderOf(read.teams(), was.teams(), TeamRoster::teamUuid);
+        List<TeamRoster> rosters = inOrderOf(read.rosters(), was.teams(), TeamRoster::teamUuid);
+        if (profiles.equals(read.profiles()) && teams.equals(read.teams()) && rosters.equals(read.rosters())) {
+            return confirmed;
+        }
+        return OrganizationData.restore(new OrganizationData.Snapshot(read.accountId(), read.organizationSlug(), read.startedAt(), read.retryAt(),
+                profiles, read.profilesAfter(), read.profilesCompletedAt(), read.profilesNeedSso(), teams, rosters, read.teamsNext(),
+                read.teamsListed(), read.rosterIndex(), read.rosterNext(), read.rosterPipelinesPhase(), read.rosterMembers(),
+                read.rosterPipelines(), read.rostersCompletedAt(), read.stalledSince(), read.changedAt()));
+    }
+
+    /** {@code items} in the order of those in {@code order}, by id, then the others in their own order. */
+    private static <T> List<T> inOrderOf(List<T> items, List<T> order, java.util.function.Function<T, String> id) {
+        Map<String, T> left = new java.util.LinkedHashMap<>();
+        items.forEach(i -> left.put(id.apply(i), i));
+        List<T> ordered = new ArrayList<>();
+        order.forEach(o -> Optional.ofNullable(left.remove(id.apply(o))).ifPresent(ordered::add));
+        ordered.addAll(left.values());
+        return ordered;
     }
 
     /**

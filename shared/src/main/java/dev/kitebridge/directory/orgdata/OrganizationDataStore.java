@@ -20,6 +20,16 @@ public interface OrganizationDataStore {
     void save(OrganizationData data);
 
     /**
+     * Saves complete data another reader confirmed (a sync run's: see {@link OrganizationDataService#confirmed}),
+     * as {@link #save} does, readers seeing the same after it; where the store can, as a revision of the
+     * complete data kept (what changed and the dates: a run that found nothing changed changes the
+     * dates alone), which costs that rather than the data whole.
+     */
+    default void saveConfirmed(OrganizationData data) {
+        save(data);
+    }
+
+    /**
      * Applies a change to everything kept about the organization (each complete part and the build in
      * progress, each kept write once), as one revision of each: a reader sees each either before the
      * revision or after it, never half of it. Where another writer revises the same data at once, the

@@ -40,13 +40,18 @@ import dev.kitebridge.time.TimeSource;
  * first takes the next sequence with a seal that names the new write, so a revision racing it
  * follows the seal instead of patching the old write. At 10,000 members the data is some 2.3 MB
  * gzipped (seven chunks): a save is some 2,300 write units put, and as many again to delete the write
- * it supersedes where that is not left to expire (the daily save's is: see {@link #LEFT_TO_EXPIRE}), where a pass's
+ * it supersedes where that is not left to expire (see {@link #LEFT_TO_EXPIRE}), where a pass's
  * patch is one item under a kilobyte (one unit), and its reads are two pointer Queries and one of
- * the patches (a read unit each) besides the chunks where the process has not cached them.
+ * the patches (a read unit each) besides the chunks where the process has not cached them. The daily
+ * full run's confirmation of the data is a patch too while the write it confirms lives on (see
+ * {@link #saveConfirmed}): of its dates alone where nothing changed.
  *
- * <p>Chunks, pointers and the account's index expire a day and an hour after a save (data older
- * than a day is not served); a patch expires with the write it patches, so whatever a rotate or an
- * unlink leaves behind goes too; a write no pointer reads any more is deleted, patches first (newest
+ * <p>A build's write (one a build in progress is at) and its pointers expire a day and an hour after
+ * its save, so that a build left unfinished is not taken up again days later; a complete write's, a
+ * week and an hour after it (see {@link #CHUNK_LIFETIME}): the directory serves it no older than a
+ * day all the same, by its dates (see {@code OrganizationDataService}). The account's index expires
+ * with the longest; a patch expires with the write it patches, so whatever a rotate or an unlink
+ * leaves behind goes too; a write no pointer reads any more is deleted, patches first (newest
  * first: a reader racing the delete sees an older revision, never half of one), unless it expires
  * within {@link #LEFT_TO_EXPIRE}: then TTL deletes it, for free (see there).
  *
@@ -58,15 +63,40 @@ import dev.kitebridge.time.TimeSource;
 public final class DynamoDbOrganizationDataStore implements OrganizationDataStore {
 
     static final int CHUNK_BYTES = 350 * 1024;
-    static final Duration CHUNK_LIFETIME = Duration.ofHours(25);
+    /**
+     * A complete write's lifetime, a week and an hour: the daily confirmations patch one write (see
+     * {@link #saveConfirmed}) while it has more than {@link #CONFIRM_AHEAD} to live, some five days,
+     * before one saves it whole again. A write left to TTL once no pointer reads it (a confirmation's
+     * whole save leaves the one it supersedes) is kept up to that and TTL's lag: at 10,000 members,
+     * 2.3 MB for nine days cost about an eighth of the write units deleting it would.
+     */
+    static final Duration CHUNK_LIFETIME = Duration.ofDays(7).plusHours(1);
+    /**
+     * A build's write's lifetime (data not complete in every part), a day and an hour after its save:
+     * a build nobody advances for that long is dropped, and the next request starts a new one, rather
+     * than finish it with pages read days before and date it fresh.
+     */
+    static final Duration BUILD_LIFETIME = Duration.ofHours(25);
+    /**
+     * A confirmation patches a write that lives on for more than this: a day and two hours, so that
+     * the next day's run (a little late, even) finds it there to patch or to save over.
+     */
+    static final Duration CONFIRM_AHEAD = Duration.ofHours(26);
+    /**
+     * A confirmation patches a write only while its log, with the patch, holds at most this share of
+     * what {@link Limits} allow (a tenth: 20 patches, 51 KB); past it, it saves the data whole, as the
+     * daily save did before it was a patch. So a day's passes find the log near empty, and fold it (a
+     * whole write, and a delete of the one folded) no sooner than they did; where they patch little,
+     * a week of confirmations patches one write.
+     */
+    static final int CONFIRM_LOG_SHARE = 10;
     /**
      * A write no pointer reads any more that expires within this is left to TTL rather than deleted:
      * a delete costs the write units its put did (2,343 at 10,000 members), TTL nothing, and keeping
      * its bytes until TTL comes (the time left, and up to 48 hours of TTL's lag) costs some 1/25 of
-     * that delete. The daily full run's save supersedes the one a day before, which has an hour left
-     * of its {@link #CHUNK_LIFETIME}: two hours leave an hour for a run early. A write superseded
-     * younger (saves more often than daily: the directory's own reads, folds) is deleted as before,
-     * so that frequent saves do not pile up a day of dead writes. A superseded write is read only
+     * that delete. A write superseded earlier (by the directory's own reads' saves, folds: more often
+     * than daily) is deleted, so that frequent saves do not pile up dead writes; a confirmation's save
+     * leaves what it supersedes to TTL whatever its age (see {@link #saveConfirmed}). A superseded write is read only
      * through a pointer (checked for expiry), the only way to a write's chunks: once its pointers moved,
      * nothing reads it. It is dropped from the process's cache all the same where a pointer that did
      * not move still names it (unlike a delete, which waits for no pointer to): a read through that
@@ -135,10 +165,105 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         byWriteId.values().removeIf(k -> k.data().accountId().equals(accountId) && k.data().organizationSlug().equals(organizationSlug));
     }
 
+    /**
+     * A confirmation, where all that is kept is one complete write (every part's pointer at it, no build
+     * in progress) that lives on for more than {@link #CONFIRM_AHEAD} and whose log has room (see {@link
+     * #CONFIRM_LOG_SHARE}), is a patch of that write: what
+     * changed and the dates, one item (under a kilobyte where nothing changed), where the data whole is
+     * some 2,300 write units at 10,000 members. Else (or where the patch would not fit the log, or another
+     * writer takes its sequence first) the data is saved whole, and the write it supersedes is left to
+     * TTL whatever its age: confirmations come about daily, and a week of their writes kept until they
+     * expire costs less than deleting one.
+     */
+    @Override
+    public void saveConfirmed(OrganizationData data) {
+        try {
+            if (!confirmedByPatch(data)) {
+                saveWhole(data, true);
+            }
+        } catch (RuntimeException e) {
+            forgetCached(data.accountId(), data.organizationSlug());
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the confirmation is kept as a patch of the one write kept (or is what it holds already, or
+     * is older than a write through the directory it holds).
+     */
+    private boolean confirmedByPatch(OrganizationData data) {
+        if (!complete(data)) {
+            return false;
+        }
+        String pk = pk(data.accountId(), data.organizationSlug());
+        Map<String, Pointer> pointers = pointers(pk);
+        Set<String> parts = new HashSet<>();
+        for (OrganizationData.Part part : OrganizationData.Part.values()) {
+            parts.add(part.name());
+        }
+        if (!pointers.keySet().equals(parts) || pointers.values().stream().map(Pointer::writeId).distinct().count() != 1) {
+            return false;
+        }
+        Pointer write = pointers.values().iterator().next();
+        if (write.expires() <= time.now().plus(CONFIRM_AHEAD).getEpochSecond()) {
+            return false;
+        }
+        Optional<Current> read = current(pk, write);
+        if (read.isEmpty() || !read.get().write().writeId().equals(write.writeId())) {
+            return false; // gone, or folded into another write meanwhile
+        }
+        Kept kept = read.get().kept();
+        java.time.Instant at = data.completedAt(OrganizationData.Part.PROFILES).orElseThrow();
+        if (kept.data().changedAt().filter(changed -> !changed.isBefore(at)).isPresent()) {
+            // A write through the directory (in another instance) was applied at or after the confirmation, since the service
+            // looked: the kept data has it and the confirmation does not, and stays (as the service would have had it).
+            return true;
+        }
+        OrganizationData.Snapshot before = kept.data().snapshot();
+        OrganizationData.Snapshot after = data.snapshot();
+        if (after.equals(before)) {
+            return true;
+        }
+        Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(StateJson::writeGzipped);
+        if (patch.isEmpty() || !fits(kept, patch.get()) || (kept.patches() + 1) * CONFIRM_LOG_SHARE > limits.maxPatches()
+                || (kept.patchBytes() + patch.get().length) * CONFIRM_LOG_SHARE > limits.maxPatchBytes()) {
+            return false;
+        }
+        return putPatch(pk, read.get().write(), kept, patch.get(), data) != null;
+    }
+
+    /**
+     * Puts a patch at the write's next sequence where that is free, and remembers the data it makes.
+     *
+     * @return the patch's key; null where another writer took the sequence first
+     */
+    private String putPatch(String pk, Pointer write, Kept kept, byte[] patch, OrganizationData after) {
+        String sk = patchKey(write.writeId(), kept.sequence() + 1);
+        Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, sk));
+        item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch)).build());
+        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(write.expires()));
+        if (!putIfFree(item)) {
+            return null;
+        }
+        remember(write.writeId(), new Kept(after, kept.sequence() + 1, kept.patches() + 1, kept.patchBytes() + patch.length));
+        return sk;
+    }
+
+    /** Whether a patch fits one item and the write's log (see {@link Limits}). */
+    private boolean fits(Kept kept, byte[] patch) {
+        return patch.length <= limits.patchBytes() && kept.patches() + 1 <= limits.maxPatches()
+                && kept.patchBytes() + patch.length <= limits.maxPatchBytes();
+    }
+
     private void saveWhole(OrganizationData data) {
+        saveWhole(data, false);
+    }
+
+    /** @param leaveSuperseded whether the writes it supersedes are left to TTL, however long they have to live */
+    private void saveWhole(OrganizationData data, boolean leaveSuperseded) {
         String pk = pk(data.accountId(), data.organizationSlug());
         Pointer written = write(pk, data);
-        putIndex(data.accountId(), data.organizationSlug(), written.expires());
+        putIndex(data.accountId(), data.organizationSlug());
 
         // Every pointer moved off a write may leave that write unread; it is deleted below if so.
         Map<String, Pointer> was = pointers(pk);
@@ -157,7 +282,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         }
         List<Pointer> replaced = new ArrayList<>(was.values());
         remember(written.writeId(), new Kept(data, 0, 0, 0));
-        dropUnread(pk, replaced, written.writeId());
+        dropUnread(pk, replaced, written.writeId(), leaveSuperseded);
     }
 
     @Override
@@ -224,21 +349,12 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         }
         Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(StateJson::writeGzipped);
         Kept kept = current.kept();
-        boolean fits = patch.isPresent() && patch.get().length <= limits.patchBytes() && kept.patches() + 1 <= limits.maxPatches()
-                && kept.patchBytes() + patch.get().length <= limits.maxPatchBytes();
-        if (!fits) {
+        if (patch.isEmpty() || !fits(kept, patch.get())) {
             // A fold moves only the pointers at this write: one at a newer write keeps it.
             return fold(pk, pointed, current, copy, names);
         }
-        String sk = patchKey(current.write().writeId(), kept.sequence() + 1);
-        Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, sk));
-        item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch.get())).build());
-        item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(current.write().expires()));
-        if (!putIfFree(item)) {
-            return Optional.empty();
-        }
-        remember(current.write().writeId(), new Kept(copy, kept.sequence() + 1, kept.patches() + 1, kept.patchBytes() + patch.get().length));
-        return Optional.of(new Revised(current.write().writeId(), sk));
+        String sk = putPatch(pk, current.write(), kept, patch.get(), copy);
+        return sk == null ? Optional.empty() : Optional.of(new Revised(current.write().writeId(), sk));
     }
 
     /**
@@ -257,10 +373,10 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             deleteChunks(pk, written);
             return Optional.empty();
         }
-        putIndex(revised.accountId(), revised.organizationSlug(), written.expires());
+        putIndex(revised.accountId(), revised.organizationSlug());
         names.forEach(name -> point(pk, name, written, pointed.writeId()));
         remember(written.writeId(), new Kept(revised, 0, 0, 0));
-        dropUnread(pk, List.of(pointed, current.write()), written.writeId());
+        dropUnread(pk, List.of(pointed, current.write()), written.writeId(), false);
         return Optional.of(new Revised(written.writeId(), null));
     }
 
@@ -402,12 +518,12 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         }
     }
 
-    /** Writes the data whole, gzipped, in chunks under a new write id. */
+    /** Writes the data whole, gzipped, in chunks under a new write id, to expire as its kind does (see {@link #BUILD_LIFETIME}). */
     private Pointer write(String pk, OrganizationData data) {
         String writeId = UUID.randomUUID().toString();
         byte[] bytes = StateJson.writeGzipped(data.snapshot());
         int chunks = Math.max(1, (bytes.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        long expires = time.now().plus(CHUNK_LIFETIME).getEpochSecond();
+        long expires = time.now().plus(complete(data) ? CHUNK_LIFETIME : BUILD_LIFETIME).getEpochSecond();
         for (int i = 0; i < chunks; i++) {
             byte[] chunk = java.util.Arrays.copyOfRange(bytes, i * CHUNK_BYTES, Math.min(bytes.length, (i + 1) * CHUNK_BYTES));
             Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, "WRITE#" + writeId + "#" + i));
@@ -418,17 +534,25 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         return new Pointer(writeId, chunks, expires);
     }
 
-    private void putIndex(String accountId, String organizationSlug, long expires) {
+    private static boolean complete(OrganizationData data) {
+        return java.util.Arrays.stream(OrganizationData.Part.values()).allMatch(data::isComplete);
+    }
+
+    /** The account's index of its organizations, to expire no sooner than any write (an unlink reads it to delete them all). */
+    private void putIndex(String accountId, String organizationSlug) {
         Map<String, AttributeValue> index = new HashMap<>(KitebridgeTable.key(indexPk(accountId), organizationSlug));
-        index.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
+        index.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(time.now().plus(CHUNK_LIFETIME).getEpochSecond()));
         dynamo.putItem(b -> b.tableName(table).item(index));
     }
 
-    /** Deletes the writes no pointer reads any more, but those TTL deletes soon (see {@link #LEFT_TO_EXPIRE}). */
-    private void dropUnread(String pk, List<Pointer> replaced, String kept) {
+    /**
+     * Deletes the writes no pointer reads any more, but those TTL deletes soon (see {@link #LEFT_TO_EXPIRE}),
+     * or all of them where {@code leave}.
+     */
+    private void dropUnread(String pk, List<Pointer> replaced, String kept, boolean leave) {
         long soon = time.now().plus(LEFT_TO_EXPIRE).getEpochSecond();
         replaced.stream().filter(old -> !old.writeId().equals(kept)).distinct().forEach(old -> {
-            if (old.expires() <= soon) {
+            if (leave || old.expires() <= soon) {
                 byWriteId.remove(old.writeId()); // (its pointers moved: nothing reads it from here on)
             } else if (!referenced(pk, old.writeId())) {
                 forget(pk, old);

@@ -30,31 +30,54 @@ import dev.kitebridge.buildkite.ratelimit.RateLimitGovernor;
 import dev.kitebridge.time.TimeSource;
 
 /**
- * The governor shared by every Lambda instance: each budget is one item holding a
- * {@link BudgetState} and a version, changed by read, apply the rule, write if the version is
- * still the one read (single-item conditional writes; no transactions).
+ * The governor shared by every Lambda instance: each budget is one item holding a {@link BudgetState} and a
+ * version, changed by read, apply the rule, write if the version is still the one read (single-item
+ * conditional writes; no transactions).
  *
- * <p>Writing the item twice a call (reserve, settle) made a quiet minute's poll cost four writes
- * and four reads for two budgets. So an instance takes an <em>allowance</em>: one reservation in
- * the item, for the call at hand and up to {@link #ALLOWANCE_CALLS} more like it (at most a quarter
- * of what the budget has left, only while at least half the budget is left, and only for an
- * instance that last reserved {@link #SELDOM} ago or more: a quiet schedule, not a busy worker),
- * which every other instance counts as in flight like any other.
- * It grants from it after one read of the item (a call's budgets read together, in one round trip;
- * the item must still hold it, bind it by no hold, and
- * show Buildkite's last remainder covering every reservation in it: else it writes, as below), and
- * its calls' answers wait in memory until its next write: when the allowance is spent or near its
- * lapse, when an answer says the budget is less than half left or describes it for the first time,
- * on a hold, or when it holds no allowance. Each write folds them in and cuts the reservations down
- * to their calls still in flight (each keeping its lapse), with a new allowance for what it takes.
- * The allowance is spent when what it granted fills it, or, where its calls were answered, when what
- * the answers since the last write say Buildkite counted, with the calls in flight, would: a quiet
- * poll reserves a page's requested complexity and is counted a few points, so its allowance lasts
- * its lease, not the four polls that fill a quarter of a user's 5,000 points.
- * Nothing granted is ever outside a reservation the item holds and Buildkite's last word covers, so
- * instances together grant no more than before; an answer waits in memory only while it says more
- * than half the budget is left. A write goes over the version last read or written, without
- * reading first; a refusal is told only from a read.
+ * <p>Writing the item twice a call (reserve, settle) made a quiet minute's poll cost four writes and four
+ * reads for two budgets. So an instance takes an <em>allowance</em>: one reservation in the item, for the
+ * call at hand and up to {@link #ALLOWANCE_CALLS} more like it (at most a quarter of what the budget has
+ * left, only while at least half the budget is left, and only for an instance that last reserved
+ * {@link #SELDOM} ago or more: a quiet schedule, not a busy worker; see the last paragraph), which every
+ * other instance counts as in flight like any other. It grants from it over the item as this instance last
+ * read or wrote it, read again where that was {@link #READ_EVERY} ago or more (a call's budgets read
+ * together, in one round trip): the item must still hold the allowance, bind it by no hold, and show
+ * Buildkite's last remainder covering every reservation in it (else it writes, as below); and its calls'
+ * answers wait in memory until its next write: when the allowance is spent or near its lapse, when an
+ * answer says the budget is less than half left or describes it for the first time, on a hold, or when it
+ * holds no allowance. Each write folds them in and cuts the reservations down to their calls still in
+ * flight (each keeping its lapse), with a new allowance for what it takes. The allowance is spent when what
+ * it granted fills it, or, where its calls were answered, when what the answers since the last write say
+ * Buildkite counted, with the calls in flight, would: a quiet poll reserves a page's requested complexity
+ * and is counted a few points, so its allowance lasts its lease, not the four polls that fill a quarter of
+ * a user's 5,000 points. Nothing granted is ever outside a reservation the item holds and Buildkite's last
+ * word covers (as this instance last read it: see below), so instances together grant no more than
+ * before; an answer waits in memory only while it says more than half the budget is left. A write goes
+ * over the version last read or written, without reading first; a refusal is told only from a read.
+ *
+ * <p>Bounded staleness: for grants from this instance's own allowance, the item as it last read or wrote it
+ * stays current for {@link #READ_EVERY} (GraphQL's window: a hold after a 429 lasts until its window
+ * resets), while the answers since its last write show no other caller spending the budget (Buildkite
+ * counted no more than its own answered calls reserved); past that, or where they do, a grant reads it.
+ * So a poll a minute reads each budget about once in eight polls (its allowance's writes count as reads),
+ * and a pass's worker once, not at each call. The allowance is a reservation every other instance already
+ * counts as in flight, so where only Kitebridge spends the budget, not reading grants nothing outside the
+ * item's accounting. What is given up is learning of another instance's hold, or of its answer that
+ * Buildkite has less left than the reservations, up to READ_EVERY later (or at this instance's own next
+ * answer saying less than half is left: written at once, and the end of the allowance); the exposure is at
+ * most the allowance's calls. Where others spend the budget too, each grant reads: until an allowance's
+ * holder writes, the item counts its settled calls twice (below), and a caller refused meanwhile waits for
+ * the window's reset, so several busy instances on one budget need an allowance given back as soon as
+ * another's answer shows the budget low (without this condition the shared-budget benchmark took twice
+ * what the budget allows; see README "State, configuration").
+ *
+ * <p>A busy caller (one that reserved in the item less than {@link #SELDOM} ago: a run's worker) takes no
+ * allowance, and writes its answers at settle once it has nothing to grant its next call from. Not for the
+ * accounting, which an allowance would keep (until the next write, its reservation still counts each
+ * settled call as in flight), but for the others' throughput: its settled calls would count twice in the
+ * item until its next write, once in the reservation and once in the remainder any instance's later
+ * answer brings in, so while several instances call busily on one budget each write finds less free than
+ * there is (measured: README). A quiet schedule's settled calls count twice too, but they are a few points.
  */
 public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
@@ -73,6 +96,12 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
     /** An allowance is granted from only until this long before it lapses: a call granted from it lands well before. */
     static final Duration ALLOWANCE_MARGIN = Duration.ofMinutes(1);
+
+    /**
+     * How long the item as this instance last read or wrote it stays current for grants from its own allowance:
+     * GraphQL's window, the longest; a hold after a 429 lasts until its window resets.
+     */
+    static final Duration READ_EVERY = Duration.ofMinutes(5);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -102,11 +131,15 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         /** When this instance last reserved in the item (not from an allowance). */
         Instant lastTaken;
         Instant clock = Instant.EPOCH;
+        /** When the item was last read or written, on this budget's callers' clock. */
+        Instant knownAt;
         final List<UnaryOperator<BudgetState>> pending = new ArrayList<>();
         /** The answers among the pending changes. */
         final List<BudgetReading> answers = new ArrayList<>();
         /** A call ended without an answer since the last write: what this instance's calls spent is not known. */
         boolean unanswered;
+        /** What this instance's calls answered since the last write reserved: the most Buildkite counted for them. */
+        long answeredCost;
         /**
          * Buildkite's count at one moment, which the item says no more than: the lowest remainder of the latest
          * window among the answers the last write folded in (or an earlier write's, where it folded none); none where
@@ -133,6 +166,18 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
 
         Part allowance() {
             return parts.isEmpty() ? null : parts.get(parts.size() - 1);
+        }
+
+        /**
+         * Whether the item as last read or written is still current for a grant from the allowance: for
+         * {@link #READ_EVERY}, while the answers since the last write show no other caller spending the budget.
+         */
+        boolean current(Instant now) {
+            if (knownAt == null || !now.isBefore(knownAt.plus(READ_EVERY))) {
+                return false;
+            }
+            long spent = spentSinceBasis();
+            return spent >= 0 && spent <= answeredCost;
         }
 
         boolean grants(long cost, Instant now) {
@@ -209,6 +254,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
             answers.clear();
             pending.clear();
             unanswered = false;
+            answeredCost = 0;
         }
 
         /** A call of this cost ended: the newest reservation holding one is the likeliest its own (the others lapse sooner). */
@@ -254,8 +300,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                     mine.allowance().inFlight += cost;
                     decision = Decision.granted();
                 } else {
-                    // An allowance only for a caller that calls seldom: a busy one would hold calls it has settled (and
-                    // Buildkite has counted) until its next write, and its next write comes at its next call anyway.
+                    // An allowance only for a caller that calls seldom: a busy one's settled calls, held until its next write,
+                    // would count twice in the item, and other busy callers would be refused for them (class comment).
                     boolean seldom = mine.lastTaken == null || !at.isBefore(mine.lastTaken.plus(SELDOM));
                     decision = write(budget, mine, at, cost, seldom ? cost * ALLOWANCE_CALLS : 0);
                     wrote = true;
@@ -283,8 +329,9 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     }
 
     /**
-     * Whether the allowance may grant this call without a write: the item read now (one strongly
-     * consistent read, a fifth of a write's price) holds it, no hold binds the budget, and what
+     * Whether the allowance may grant this call without a write: the item as last read or written,
+     * read now where that was {@link #READ_EVERY} ago or more (one strongly consistent read, a fifth of
+     * a write's price), holds it, no hold binds the budget, and what
      * Buildkite last said remains (with this instance's answers not yet written) still covers every
      * reservation in it. An answer another instance wrote that the budget is lower than the
      * reservations made when it looked ample sends this one to {@link #write}, which cuts the
@@ -293,7 +340,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     private boolean backed(Budget budget, Held mine, Instant now, long cost, Prefetched prefetched) {
         if (prefetched != null && mine.stored == prefetched.over()) {
             take(prefetched.item(), mine);
-        } else {
+        } else if (!mine.current(now)) {
             read(keyOf(budget), mine); // none read with the others, or this instance read or wrote the item since
         }
         if (!mine.grants(cost, now)) {
@@ -328,13 +375,14 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
                 boolean reserved = budgets.contains(budget);
                 if (reserved) {
                     mine.ended(cost);
+                    mine.answeredCost += answers.isEmpty() ? 0 : cost;
                 }
                 if (reserved && answers.isEmpty()) {
                     mine.pending.add(state -> state.spentWithoutAnswer(cost));
                     mine.unanswered = true;
                 }
                 // Held back only by a seldom caller that holds an allowance: a busy one (no allowance to grant its next
-                // call from) would hold its settled calls, which Buildkite counts too, until that call; it writes now.
+                // call from) would hold its settled calls, which Buildkite counts too, counted twice until that call.
                 boolean busy = mine.lastTaken != null && at.isBefore(mine.lastTaken.plus(SELDOM));
                 boolean tell = mine.allowance() == null || (busy && !mine.grants(cost, at)) || mine.stored == null
                         || mine.stored.limit() == BudgetState.UNKNOWN;
@@ -491,7 +539,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
     private record Prefetched(Map<String, AttributeValue> item, BudgetState over) {}
 
     /**
-     * A call on several budgets each granted from an allowance reads each one's item: one round trip
+     * A call on several budgets each granted from an allowance and due a read reads each one's item: one round trip
      * for them all (a strongly consistent BatchGetItem: the same read units as a GetItem each) instead
      * of one each, a Lambda's wait on DynamoDB halved for a poll's two budgets. Each is read at most a
      * few milliseconds earlier than {@link #backed} would read it, which no other instance can tell
@@ -504,7 +552,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         for (Budget budget : budgets) {
             Held mine = held(budget);
             synchronized (mine) {
-                if (mine.grants(cost, mine.at(now))) {
+                Instant at = mine.at(now);
+                if (mine.grants(cost, at) && !mine.current(at)) {
                     keys.put(keyOf(budget), budget);
                     over.put(budget, mine.stored);
                 }
@@ -539,7 +588,8 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
      * so another instance's hold after a 429, or its answer that Buildkite has less left than the reservations, would not
      * bind the calls this one grants after it; nor would this instance's own last write show, and the reservations it
      * holds for calls in flight would be dropped as gone from the item. What the design lets through is a call granted
-     * before such a write lands (in flight: no read can recall it), not one granted from a read made after it.
+     * before such a write lands (in flight: no read can recall it), not one granted from a read made after it
+     * (beyond the allowance's calls within {@link #READ_EVERY} of a read, as the class comment says).
      */
     private void read(Map<String, AttributeValue> key, Held mine) {
         take(dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item(), mine);
@@ -550,6 +600,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         mine.exists = item != null && !item.isEmpty();
         mine.stored = mine.exists ? StateJson.read(item.get("state").s(), BudgetState.class) : BudgetState.unknown();
         mine.version = mine.exists ? Long.parseLong(item.get("version").n()) : 0;
+        mine.knownAt = mine.clock;
         if (mine.stored.heldUntil() != null && (mine.heldUntil == null || mine.stored.heldUntil().isAfter(mine.heldUntil))) {
             mine.heldUntil = mine.stored.heldUntil(); // another instance's hold binds what this one grants from its allowance
         }
@@ -584,6 +635,7 @@ public final class DynamoDbRateLimitGovernor implements RateLimitGovernor {
         mine.stored = next;
         mine.version = mine.version + 1;
         mine.exists = true;
+        mine.knownAt = mine.clock;
         return true;
     }
 

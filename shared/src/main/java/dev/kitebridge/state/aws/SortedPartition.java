@@ -106,6 +106,11 @@ final class SortedPartition {
      * there are {@code limit} items or none is left (an item filtered out is read, and charged, all the same).
      */
     List<Map<String, AttributeValue>> list(String afterSk, String beforeSk, int limit, java.time.Instant liveAt) {
+        return list(afterSk, beforeSk, limit, liveAt, true);
+    }
+
+    /** As {@link #list(String, String, int, java.time.Instant)}, strongly consistent or not (half the read units). */
+    List<Map<String, AttributeValue>> list(String afterSk, String beforeSk, int limit, java.time.Instant liveAt, boolean consistent) {
         if (afterSk != null && beforeSk != null && afterSk.compareTo(beforeSk) >= 0) {
             return List.of(); // DynamoDB refuses a start key outside the key condition
         }
@@ -124,7 +129,7 @@ final class SortedPartition {
         while (items.size() < limit) {
             Map<String, AttributeValue> from = start;
             QueryResponse page = dynamo.query(b -> b.tableName(table).keyConditionExpression(condition).expressionAttributeValues(values)
-                    .filterExpression(filter).exclusiveStartKey(from).limit(limit - items.size()).consistentRead(true));
+                    .filterExpression(filter).exclusiveStartKey(from).limit(limit - items.size()).consistentRead(consistent));
             items.addAll(page.items());
             if (!page.hasLastEvaluatedKey() || page.lastEvaluatedKey().isEmpty()) {
                 break;

@@ -85,4 +85,23 @@ class ConfirmedDataTest {
         assertEquals(OrganizationReader.RestLane.Stage.DONE, confirmed.position().rest().stage());
         assertEquals(confirmed.snapshot(), OrganizationData.restore(confirmed.snapshot()).snapshot());
     }
+
+    /** The order is no part of what a run confirms: what is kept keeps its order, what is new comes after it. */
+    @Test
+    void aConfirmationKeepsTheOrderKeptWithWhatIsNewAfterIt() {
+        TeamRoster t1 = new TeamRoster("t1", "platform", "Platform", List.of(new TeamRoster.Member("u1", TeamRole.MAINTAINER)), List.of());
+        TeamRoster t2 = new TeamRoster("t2", "infra", "Infra", List.of(), List.of());
+        TeamRoster t3 = new TeamRoster("t3", "apps", "Apps", List.of(), List.of());
+        store.save(OrganizationData.confirmed("acct", "acme", T0, List.of(profile("u3", OrganizationRole.MEMBER, true),
+                profile("u1", OrganizationRole.MEMBER, true), profile("u2", OrganizationRole.MEMBER, true)), List.of(t2, t1)));
+        assertTrue(service.confirmed(OrganizationData.confirmed("acct", "acme", T0.plusSeconds(60), List.of(profile("u1", OrganizationRole.MEMBER,
+                false), profile("u2", OrganizationRole.ADMIN, false), profile("u4", OrganizationRole.MEMBER, false)), List.of(t1, t2, t3))));
+        OrganizationData kept = kept(OrganizationData.Part.PROFILES);
+        assertEquals(List.of("u1", "u2", "u4"), kept.snapshot().profiles().stream().map(MemberProfile::userUuid).toList());
+        assertEquals(OrganizationRole.ADMIN, kept.profile("u2").orElseThrow().role());
+        assertEquals(List.of("t2", "t1", "t3"), kept.snapshot().teams().stream().map(TeamRoster::teamUuid).toList());
+        assertEquals(List.of("t2", "t1", "t3"), kept.snapshot().rosters().stream().map(TeamRoster::teamUuid).toList());
+        assertEquals("Platform", kept.teamsOf("u1").get(0).teamName());
+        assertEquals(T0.plusSeconds(60), kept.completedAt(OrganizationData.Part.ROSTERS).orElseThrow());
+    }
 }

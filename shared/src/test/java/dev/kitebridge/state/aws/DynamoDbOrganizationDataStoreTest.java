@@ -56,8 +56,8 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
     }
 
     /**
-     * A superseded write that expires within {@link DynamoDbOrganizationDataStore#LEFT_TO_EXPIRE} (the
-     * daily run's save over the one a day before) is left to TTL; a younger one is deleted.
+     * A superseded write that expires within {@link DynamoDbOrganizationDataStore#LEFT_TO_EXPIRE} (one near
+     * the end of its lifetime) is left to TTL; a younger one is deleted.
      */
     @Test
     void aSupersededWriteThatExpiresSoonIsLeftToTimeToLiveAndAYoungerOneIsDeleted() {
@@ -80,10 +80,185 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
                 .complete("acct-7", "acme", OrganizationData.Part.ROSTERS).orElseThrow().profileCount());
     }
 
+    /**
+     * The daily run's confirmation of data that did not change is a patch of its dates (one small item), not the data
+     * again, while the write lives on for more than {@link DynamoDbOrganizationDataStore#CONFIRM_AHEAD}; then it is saved
+     * whole, and the write it supersedes is left to TTL.
+     */
+    @Test
+    void aDailyConfirmationOfTheDataKeptIsAPatchOfItsDatesUntilTheWriteIsDueToExpire() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        OrganizationData.Snapshot records = withTeams("acct-25", 3_000).snapshot();
+        daily.saveConfirmed(confirmedAt(records, clock.now()));
+        // Each chunk by its key and when it expires: written again, it would expire later.
+        List<String> chunks = items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
+                .map(i -> i.get("sk").s() + " " + i.get(KitebridgeTable.EXPIRES_AT).n()).sorted().toList();
+        String first = writeIds().get(0);
+        OrganizationData.Snapshot expected = null;
+        for (int day = 1; day <= 5; day++) {
+            clock.advance(Duration.ofDays(1));
+            expected = confirmedAt(records, clock.now()).snapshot();
+            daily.saveConfirmed(OrganizationData.restore(expected));
+            assertEquals(expected, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                    .complete("acct-25", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot(), "day " + day);
+        }
+        assertEquals(chunks, items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
+                .map(i -> i.get("sk").s() + " " + i.get(KitebridgeTable.EXPIRES_AT).n()).sorted().toList(), "the data is not written again");
+        List<Map<String, AttributeValue>> patches = items().stream().filter(i -> i.get("sk").s().startsWith("PATCH#")).toList();
+        assertEquals(5, patches.size(), "a patch a day: " + patches);
+        assertTrue(patches.stream().allMatch(p -> p.get("data").b().asByteArray().length < 1024), "each one write unit");
+
+        clock.advance(Duration.ofDays(1)); // the write has less than CONFIRM_AHEAD to live
+        expected = confirmedAt(records, clock.now()).snapshot();
+        daily.saveConfirmed(OrganizationData.restore(expected));
+        assertEquals(2, writeIds().size(), "saved whole, the superseded write left to TTL: " + writeIds());
+        assertTrue(writeIds().contains(first));
+        assertEquals(expected, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-25", "acme", OrganizationData.Part.ROSTERS).orElseThrow().snapshot());
+    }
+
+    /**
+     * A day's confirmation of data a member joined and another left, after a pass added a member (at the end of what
+     * is kept, where the run's confirmation has it in key order), is a patch all the same: the service confirms in the
+     * order kept.
+     */
+    @Test
+    void aConfirmationOfADaysChangesIsAPatchOfThem() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        var service = new dev.kitebridge.directory.orgdata.OrganizationDataService(daily, null, null);
+        OrganizationData.Snapshot records = withTeams("acct-28", 300).snapshot();
+        assertTrue(service.confirmed(confirmedAt(records, clock.now())));
+        List<String> chunks = writeIds();
+        clock.advance(Duration.ofHours(3));
+        OrganizationData.Snapshot joined = withTeams("acct-28", 301).snapshot();
+        var newcomer = joined.profiles().get(300);
+        daily.revise("acct-28", "acme", d -> d.addProfile(newcomer)); // a pass: at the end
+
+        clock.advance(Duration.ofDays(1));
+        List<dev.kitebridge.directory.orgdata.MemberProfile> byKey = new java.util.ArrayList<>(joined.profiles());
+        byKey.removeIf(p -> p.userUuid().equals("user-7"));
+        byKey.add(new dev.kitebridge.directory.orgdata.MemberProfile("user-1000", "node-1000", dev.kitebridge.buildkite.OrganizationRole.MEMBER,
+                null, clock.now(), null, false, false, false, "https://avatars.example/1000", null));
+        byKey.sort(java.util.Comparator.comparing(dev.kitebridge.directory.orgdata.MemberProfile::userUuid)); // as a run reads its snapshot
+        assertTrue(service.confirmed(OrganizationData.confirmed("acct-28", "acme", clock.now(), byKey, records.rosters())));
+        assertEquals(chunks, writeIds(), "no new write");
+        assertEquals(2, count("PATCH#"), "the pass's and the day's");
+        OrganizationData read = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-28", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        assertEquals(301, read.profileCount());
+        assertTrue(read.profile("user-7").isEmpty());
+        assertTrue(read.profile("user-1000").isPresent());
+        assertEquals(clock.now(), read.completedAt(OrganizationData.Part.PROFILES).orElseThrow());
+    }
+
+    /**
+     * A confirmation patches a write only while its log, with it, holds a tenth of what the limits allow: past that
+     * it saves the data whole, so that the day's passes find the log near empty and fold it no sooner than before.
+     */
+    @Test
+    void aConfirmationOverALogPastItsShareSavesTheDataWhole() {
+        DynamoDbOrganizationDataStore.Limits thirty = new DynamoDbOrganizationDataStore.Limits(350 * 1024, 30, 512 * 1024);
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock, thirty);
+        OrganizationData.Snapshot records = withTeams("acct-29", 100).snapshot();
+        daily.saveConfirmed(confirmedAt(records, clock.now()));
+        clock.advance(Duration.ofDays(1));
+        daily.saveConfirmed(confirmedAt(records, clock.now()));
+        assertEquals(1, count("PATCH#"), "within its share: a patch");
+        daily.revise("acct-29", "acme", d -> d.memberRemoved("user-3"));
+        daily.revise("acct-29", "acme", d -> d.memberRemoved("user-4"));
+        clock.advance(Duration.ofDays(1));
+        records = changed(records, d -> {
+            d.memberRemoved("user-3");
+            d.memberRemoved("user-4");
+        });
+        OrganizationData.Snapshot expected = confirmedAt(records, clock.now()).snapshot();
+        daily.saveConfirmed(OrganizationData.restore(expected));
+        assertEquals(2, writeIds().size(), "a fourth patch passes a tenth of 30: saved whole, the old write left to TTL");
+        assertEquals(expected, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-29", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot());
+    }
+
+    /**
+     * A confirmation racing a write through the directory in another instance (applied after the service looked, at or
+     * after the confirmation's time) leaves the kept data with the write: the confirmation does not have it.
+     */
+    @Test
+    void aConfirmationLeavesDataAWriteRevisedAtOrAfterIt() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        OrganizationData.Snapshot records = withTeams("acct-31", 100).snapshot();
+        daily.saveConfirmed(confirmedAt(records, clock.now()));
+        clock.advance(Duration.ofDays(1));
+        Instant confirmedAt = clock.now();
+        clock.advance(Duration.ofSeconds(5));
+        new dev.kitebridge.directory.orgdata.OrganizationDataService(new DynamoDbOrganizationDataStore(table.client(), table.name(), clock),
+                null, null).revised("acct-31", "acme", d -> d.memberRemoved("user-3"), clock.now());
+        daily.saveConfirmed(confirmedAt(records, confirmedAt));
+        OrganizationData read = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-31", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        assertTrue(read.profile("user-3").isEmpty(), "the write stays");
+        assertEquals(1, count("PATCH#"), "the write's patch alone");
+    }
+
+    /** A confirmation that cannot be a patch of the one write kept (a build in progress beside it) saves the data whole. */
+    @Test
+    void aConfirmationBesideABuildInProgressIsSavedWhole() {
+        store().save(withTeams("acct-26", 100));
+        store().save(data("acct-26", 30, true, false));
+        OrganizationData.Snapshot expected = confirmedAt(withTeams("acct-26", 100).snapshot(), Instant.now()).snapshot();
+        store().saveConfirmed(OrganizationData.restore(expected));
+        assertEquals(0, count("PATCH#"));
+        List<String> pointed = items().stream().filter(i -> i.get("sk").s().startsWith("POINTER#")).map(i -> i.get("write_id").s()).toList();
+        assertEquals(List.of("PROFILES", "ROSTERS"), items().stream().map(i -> i.get("sk").s()).filter(sk -> sk.startsWith("POINTER#"))
+                .map(sk -> sk.substring("POINTER#".length())).sorted().toList(), "no build in progress");
+        assertEquals(1, pointed.stream().distinct().count(), "every pointer at the new write: " + pointed);
+        assertEquals(expected, store().complete("acct-26", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot());
+    }
+
+    /** A patch kept from before its head had the data's start (null there) keeps the start of the data it patches. */
+    @Test
+    void aPatchFromBeforeItsHeadHadTheStartKeepsTheDatasStart() {
+        OrganizationData.Snapshot before = withTeams("acct-27", 10).snapshot();
+        OrganizationData revised = OrganizationData.restore(before);
+        revised.memberRemoved("user-3");
+        var patch = dev.kitebridge.directory.orgdata.OrganizationDataPatch.between(before, revised.snapshot()).orElseThrow();
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) StateJson.read(StateJson.write(patch), com.fasterxml.jackson.databind.JsonNode.class);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("head")).remove("startedAt");
+        var old = StateJson.read(json.toString(), dev.kitebridge.directory.orgdata.OrganizationDataPatch.class);
+        assertEquals(revised.snapshot(), dev.kitebridge.directory.orgdata.OrganizationDataPatch.apply(before, List.of(old)));
+    }
+
     /** The write ids whose chunks are in the table. */
     private List<String> writeIds() {
         return items().stream().map(i -> i.get("sk").s()).filter(sk -> sk.startsWith("WRITE#"))
                 .map(sk -> sk.substring(0, sk.lastIndexOf('#'))).distinct().toList();
+    }
+
+    /**
+     * A build's write expires a day and an hour after its save: one left unfinished is not taken up again days later,
+     * its pages dated fresh. Complete data lives a week (the daily confirmations patch it), the account's index as long.
+     */
+    @Test
+    void aBuildInProgressExpiresADayAfterItsSaveAndCompleteDataAWeekAfterIt() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        new DynamoDbOrganizationDataStore(table.client(), table.name(), clock).save(data("acct-30", 30, true, true));
+        new DynamoDbOrganizationDataStore(table.client(), table.name(), clock).save(data("acct-30", 10, false, false));
+        long chunksExpire = items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
+                .mapToLong(i -> Long.parseLong(i.get(KitebridgeTable.EXPIRES_AT).n())).max().orElseThrow();
+        assertTrue(items().stream().filter(i -> i.get("pk").s().endsWith("#ORGDATA"))
+                .allMatch(i -> Long.parseLong(i.get(KitebridgeTable.EXPIRES_AT).n()) >= chunksExpire), "the index outlives every write");
+
+        clock.advance(DynamoDbOrganizationDataStore.BUILD_LIFETIME.plusMinutes(1));
+        DynamoDbOrganizationDataStore later = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        assertTrue(later.building("acct-30", "acme").isEmpty(), "the build left unfinished a day ago");
+        assertEquals(30, later.complete("acct-30", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
+
+        clock.advance(DynamoDbOrganizationDataStore.CHUNK_LIFETIME.minus(DynamoDbOrganizationDataStore.BUILD_LIFETIME));
+        assertTrue(new DynamoDbOrganizationDataStore(table.client(), table.name(), clock).complete("acct-30", "acme",
+                OrganizationData.Part.ROSTERS).isEmpty());
     }
 
     @Test

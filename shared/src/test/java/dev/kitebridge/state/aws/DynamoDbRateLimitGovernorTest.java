@@ -42,6 +42,84 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
         return new DynamoDbRateLimitGovernor(table.client(), table.name(), TimeSource.SYSTEM);
     }
 
+    @Override
+    protected Duration othersLearnWithin() {
+        return DynamoDbRateLimitGovernor.READ_EVERY;
+    }
+
+    /**
+     * Within {@link DynamoDbRateLimitGovernor#READ_EVERY} of its last read or write of the item, an
+     * instance grants from its allowance without reading it: another instance's answer that the
+     * budget is low binds it beyond its allowance at once, within it only past that. What gets
+     * through is the allowance's calls (here 10, where Buildkite has 2 left), no more: the item
+     * counts them in flight, so the other instance refused its calls instead.
+     */
+    @Test
+    void withinReadEveryAnotherInstancesLowAnswerBindsBeyondTheAllowanceOnly() {
+        RateLimitGovernor other = newGovernor();
+        RateLimitGovernor governor = anotherInstance();
+        Budget user = Budget.user(Budget.Api.REST, "u");
+        Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
+        other.reserve(List.of(user), 1, t0);
+        other.settle(List.of(user), 1, List.of(new BudgetReading(user, 50, 49, t0.plusSeconds(600), t0)));
+        governor.reserve(List.of(user), 1, t0);
+        governor.settle(List.of(user), 1, List.of(new BudgetReading(user, 50, 2, t0.plusSeconds(600), t0.plusSeconds(1))));
+        int granted = 0;
+        for (int i = 0; i < 20; i++) {
+            granted += other.reserve(List.of(user), 1, t0.plusSeconds(2)) instanceof Decision.Granted ? 1 : 0;
+        }
+        assertEquals(DynamoDbRateLimitGovernor.ALLOWANCE_CALLS, granted, "its allowance, and not one call more");
+    }
+
+    /**
+     * Where its answers say Buildkite counted more since its last write than its own calls reserved,
+     * another caller is spending the budget: the instance reads the item at its next grant, within
+     * {@link DynamoDbRateLimitGovernor#READ_EVERY} too, and another instance's hold binds at once (as
+     * its low answer would, and its writes that cut its allowance give back, to a caller refused).
+     */
+    @Test
+    void answersShowingAnotherCallerSpendingMakeTheNextGrantReadTheItem() {
+        RateLimitGovernor first = newGovernor();
+        RateLimitGovernor second = anotherInstance();
+        Budget org = Budget.organization(Budget.Api.REST, "acme");
+        Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
+        first.reserve(List.of(org), 1, t0);
+        first.settle(List.of(org), 1, List.of(new BudgetReading(org, 200, 199, t0.plusSeconds(60), t0)));
+        second.reserve(List.of(org), 1, t0.plusSeconds(1));
+        second.holdUntil(org, t0.plusSeconds(60));
+        Instant t2 = t0.plusSeconds(2);
+        assertInstanceOf(Decision.Granted.class, first.reserve(List.of(org), 1, t2), "its own answers show no one else yet");
+        first.settle(List.of(org), 1, List.of(new BudgetReading(org, 200, 150, t0.plusSeconds(60), t2)));
+        assertEquals(new Decision.NotBefore(t0.plusSeconds(60), org), first.reserve(List.of(org), 1, t0.plusSeconds(3)),
+                "49 counted for its 1: the hold, read, binds");
+    }
+
+    /**
+     * A pass's worker making ten GraphQL calls within a second on the organization's and the user's
+     * budgets: its first call reads and writes each item, taking an allowance, and the others are
+     * granted from it without a read (the item it has just written is current), not with a read of
+     * both items each (20 item reads before).
+     */
+    @Test
+    void aPassReadsEachBudgetOnceNotOnceACall() {
+        Dynalite.Table fresh = Dynalite.get().newTable();
+        Counting dynamo = new Counting(fresh.client());
+        RateLimitGovernor worker = new DynamoDbRateLimitGovernor(dynamo, fresh.name(), TimeSource.SYSTEM);
+        Budget org = Budget.organization(Budget.Api.GRAPHQL, "acme");
+        Budget user = Budget.user(Budget.Api.GRAPHQL, "account:a");
+        Window orgWindow = new Window(20_000);
+        Window userWindow = new Window(5_000);
+        Instant at = Instant.parse("2026-11-25T12:00:00Z");
+        for (int call = 0; call < 10; call++) {
+            assertInstanceOf(Decision.Granted.class, worker.reserve(List.of(org, user), 306, at), "call " + call);
+            Instant answered = at.plusMillis(60);
+            worker.settle(List.of(org, user), 306, List.of(orgWindow.charge(org, 9, answered), userWindow.charge(user, 9, answered)));
+            at = answered.plusMillis(20);
+        }
+        assertEquals(2, dynamo.gets.get() + dynamo.batchGetItems.get(), "each item read once, by the first call");
+        assertEquals(4, dynamo.puts.get(), "the first call reserves both and describes both");
+    }
+
     /** The DynamoDB client, counting the reads and writes of items. */
     private static class Counting implements DynamoDbClient {
         final DynamoDbClient inner;
@@ -92,7 +170,8 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
     /**
      * A poll a minute, each one GraphQL call on the organization's and the user's budgets, both far
      * from spent: the first describes them, then a write for both every nine minutes (each
-     * allowance's lease, less the margin), and a read of each a call (a read is a fifth of a write's price).
+     * allowance's lease, less the margin), and a read of each only where it was last read or written
+     * {@link DynamoDbRateLimitGovernor#READ_EVERY} ago (5 minutes): at minutes 5 and 14, not at each call.
      */
     @Test
     void quietCallsAMinuteApartWriteEachBudgetOnceAnAllowance() {
@@ -102,7 +181,8 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
         Budget org = Budget.organization(Budget.Api.GRAPHQL, "acme");
         Budget user = Budget.user(Budget.Api.GRAPHQL, "account:a");
         Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
-        long remaining = 5_000;
+        Window orgWindow = new Window(20_000);
+        Window userWindow = new Window(5_000);
         int[] putsAfter = new int[19];
         int[] getsAfter = new int[19];
         int[] batchesAfter = new int[19];
@@ -110,9 +190,7 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
         for (int minute = 0; minute < 19; minute++) {
             Instant at = t0.plusSeconds(60L * minute);
             assertInstanceOf(Decision.Granted.class, governor.reserve(List.of(org, user), 3, at));
-            remaining -= 3;
-            governor.settle(List.of(org, user), 3, List.of(new BudgetReading(org, 20_000, 15_000 + remaining, at.plusSeconds(300), at),
-                    new BudgetReading(user, 5_000, remaining, at.plusSeconds(300), at)));
+            governor.settle(List.of(org, user), 3, List.of(orgWindow.charge(org, 3, at), userWindow.charge(user, 3, at)));
             putsAfter[minute] = dynamo.puts.get();
             getsAfter[minute] = dynamo.gets.get();
             batchesAfter[minute] = dynamo.batchGets.get();
@@ -122,9 +200,9 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
         assertEquals(2, getsAfter[0], "each item read once, to learn its version");
         assertEquals(2, putsAfter[9] - putsAfter[0], "minutes 1 to 9: one allowance for each budget, at minute 9");
         assertEquals(2, putsAfter[18] - putsAfter[9], "minutes 10 to 18: one more each, at minute 18");
-        assertEquals(2 * 18 - 2 * 2, getsAfter[18] - getsAfter[0] + batchItemsAfter[18] - batchItemsAfter[0],
-                "each item read once a call granted from its allowance");
-        assertEquals(18 - 2, getsAfter[18] - getsAfter[0] + batchesAfter[18] - batchesAfter[0],
+        assertEquals(2 * 2, getsAfter[18] - getsAfter[0] + batchItemsAfter[18] - batchItemsAfter[0],
+                "each item read at minutes 5 and 14 (32 before: once a call granted from its allowance)");
+        assertEquals(2, getsAfter[18] - getsAfter[0] + batchesAfter[18] - batchesAfter[0],
                 "both items read in one round trip (a Lambda's wait on DynamoDB), not one each");
         assertTrue(putsAfter[18] < 19 * 4, "4 writes a call before");
     }
@@ -137,13 +215,14 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
      * after the last closed. Each budget is written once an allowance (its lease less the margin:
      * every nine polls), not also each time a quarter of the user's 5,000 points has been reserved
      * (every four): the answers say what the calls spent, and the allowance grants again what they
-     * did not. The polls that write read nothing; the others read both items in one round trip.
+     * did not. The polls that write read nothing; of the others, those five minutes or more after
+     * the last write or read read both items in one round trip (polls 5, 14, ..., 59), not every one.
      */
     @Test
     void anHourOfQuietPollsWritesEachBudgetOnceAnAllowance() {
         Polls hour = quietPolls(60, 9);
         assertEquals(2 * 6, hour.writes(), "each budget at polls 9, 18, ..., 54 (20 before: the user's every 4)");
-        assertEquals(2 * 60 - 2 * 6, hour.itemsRead(), "each budget read once a poll its allowance grants");
+        assertEquals(2 * 7, hour.itemsRead(), "each budget read at polls 5, 14, ..., 59 (108 before: each poll its allowance grants)");
         assertEquals(0, hour.gets(), "both read together");
         // Not eventually consistent (half the price): a hold or a low answer another instance wrote before the read must bind
         // what this one grants after it (DynamoDbRateLimitGovernor.read).
@@ -324,9 +403,10 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
     }
 
     /**
-     * A call's two budgets are read in one round trip; where the first then goes down the write path
-     * (another instance's low answer makes its allowance not enough), the second is read again, not
-     * taken from that earlier read: another instance's hold written meanwhile is seen, and binds.
+     * A call's two budgets, last read or written {@link DynamoDbRateLimitGovernor#READ_EVERY} ago or
+     * more, are read in one round trip; where the first then goes down the write path (another
+     * instance's low answer makes its allowance not enough), the second is read again, not taken from
+     * that earlier read: another instance's hold written meanwhile is seen, and binds.
      */
     @Test
     void aBudgetAfterOneThatWroteIsReadAgainAndAHoldWrittenMeanwhileBinds() {
@@ -349,16 +429,16 @@ class DynamoDbRateLimitGovernorTest extends RateLimitGovernorContract {
         Budget org = Budget.organization(Budget.Api.GRAPHQL, "acme");
         Instant t0 = Instant.parse("2026-11-25T12:00:00Z");
         assertInstanceOf(Decision.Granted.class, first.reserve(List.of(user, org), 3, t0));
-        first.settle(List.of(user, org), 3, List.of(new BudgetReading(user, 5_000, 4_000, t0.plusSeconds(300), t0),
-                new BudgetReading(org, 20_000, 19_000, t0.plusSeconds(300), t0)));
+        first.settle(List.of(user, org), 3, List.of(new BudgetReading(user, 5_000, 4_000, t0.plusSeconds(600), t0),
+                new BudgetReading(org, 20_000, 19_000, t0.plusSeconds(600), t0)));
         // Another instance learns the user's budget is low: the first's allowance on it no longer grants without a write.
         Instant t1 = t0.plusSeconds(30);
         assertInstanceOf(Decision.Granted.class, second.reserve(List.of(user), 3, t1));
-        second.settle(List.of(user), 3, List.of(new BudgetReading(user, 5_000, 100, t0.plusSeconds(300), t1)));
+        second.settle(List.of(user), 3, List.of(new BudgetReading(user, 5_000, 100, t0.plusSeconds(600), t1)));
 
         int batchesBefore = dynamo.batchGets.get();
-        onPut[0] = () -> second.holdUntil(org, t0.plusSeconds(600)); // while the first writes the user's budget
-        Decision decision = first.reserve(List.of(user, org), 3, t0.plusSeconds(60));
+        onPut[0] = () -> second.holdUntil(org, t0.plusSeconds(900)); // while the first writes the user's budget
+        Decision decision = first.reserve(List.of(user, org), 3, t0.plus(DynamoDbRateLimitGovernor.READ_EVERY));
         assertEquals(1, dynamo.batchGets.get() - batchesBefore, "both read in one round trip first");
         assertInstanceOf(Decision.NotBefore.class, decision, "the hold written after that read binds");
     }

@@ -41,6 +41,55 @@ class DynamoDbSnapshotStoreTest extends SnapshotStoreContract {
         return store;
     }
 
+    /** A settled read is eventually consistent where the generation's last write was a minute ago or more; else, strongly. */
+    @Test
+    void aSettledListIsEventuallyConsistentAMinuteAfterTheLastWrite() {
+        List<Boolean> consistent = new CopyOnWriteArrayList<>();
+        DynamoDbClient client = DynamoDbClient.builder().region(Region.US_EAST_1).endpointOverride(table.config().dynamoDbEndpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.QueryRequest query) {
+                            consistent.add(query.consistentRead());
+                        }
+                    }
+                }))
+                .build();
+        DynamoDbSnapshotStore watched = new DynamoDbSnapshotStore(client, table.name(), clock);
+        List<SnapshotStore.Item> items = List.of(new SnapshotStore.Item("o/acme/u/a/g", JsonNodeFactory.instance.objectNode().put("i", 1)));
+        watched.put("acct-1", 3, items);
+        assertEquals(items, watched.listSettled("acct-1", 3, null, null, clock.now().minusSeconds(60), 10));
+        assertEquals(items, watched.listSettled("acct-1", 3, null, "o/acme/u/b", clock.now().minusSeconds(59), 10));
+        assertEquals(items, watched.listSettled("acct-1", 3, null, null, null, 10));
+        assertEquals(items, watched.list("acct-1", 3, null, 10));
+        assertEquals(List.of(false, true, true, true), consistent);
+    }
+
+    /**
+     * A binary field is stored as its bytes, not in Base64 in the JSON text: the largest marker a run writes (a page of
+     * 100 members of a team, its organization and team named by UUID, in an account's generation far on) is 2 write
+     * units, not 3.
+     */
+    @Test
+    void aBinaryFieldIsStoredAsBytes() {
+        byte[] bytes = new byte[1_600];
+        new java.util.Random(8).nextBytes(bytes);
+        String org = "0b6b1053-30a9-439c-b417-fcb82051651c";
+        String team = "d8eaff9b-8708-4a8a-bda3-a9e3a8b4234c";
+        store.put("acct_" + "f1644d0e71f5432f98b6c2e379f5d612", 1_000_000, List.of(new SnapshotStore.Item("~seen/" + org + "/t/" + team
+                + "/0123456789abcdef0123", JsonNodeFactory.instance.objectNode().put("o", org).put("p", "t").put("t", team).put("u", bytes))),
+                java.time.Instant.now());
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> stored =
+                table.client().scan(b -> b.tableName(table.name())).items().get(0);
+        assertEquals(1_600, stored.get("b_u").b().asByteArray().length);
+        assertEquals("{\"o\":\"" + org + "\",\"p\":\"t\",\"t\":\"" + team + "\"}", stored.get("data").s());
+        long size = stored.entrySet().stream().mapToLong(a -> a.getKey().length() + (a.getValue().s() != null
+                ? a.getValue().s().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                : a.getValue().b() != null ? a.getValue().b().asByteArray().length : 21)).sum();
+        assertTrue(size <= 2_048, "two write units: " + size + " bytes");
+    }
+
     /**
      * Throttles the first {@code throttled} batch writes as DynamoDB does: it writes only part of
      * each and answers the rest as unprocessed items.
