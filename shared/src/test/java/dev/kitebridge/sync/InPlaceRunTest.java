@@ -182,6 +182,16 @@ class InPlaceRunTest {
      */
     @Test
     void aTakeBackOfAMemberCutShortIsFinishedWhateverBuildkiteAnswersAfter() {
+        takeBackOfAMemberCutShort(false);
+    }
+
+    /** The same of a full run writing a whole generation: it holds the member's parts only where it read them or took them back. */
+    @Test
+    void aTakeBackOfAMemberCutShortInARunWritingAWholeGenerationIsFinishedWhateverBuildkiteAnswersAfter() {
+        takeBackOfAMemberCutShort(true);
+    }
+
+    private static void takeBackOfAMemberCutShort(boolean wholeGeneration) {
         HookedSnapshotStore snapshots = new HookedSnapshotStore();
         InMemorySyncStore runs = new InMemorySyncStore();
         try (Sandbox sandbox = SyncFixture.sandbox(60, 4);
@@ -206,9 +216,12 @@ class InPlaceRunTest {
                 });
             });
             String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            if (wholeGeneration) {
+                runs.replaceRun(runs.run(runId).orElseThrow().inGenerationMode()).orElseThrow();
+            }
             assertThrows(Killer.Killed.class, () -> fixture.finish(runId, WORKER));
             SyncRun killed = runs.run(runId).orElseThrow();
-            assertTrue(killed.inPlace());
+            assertEquals(!wholeGeneration, killed.inPlace());
             assertEquals(SyncRun.Phase.VERIFY, killed.phase(), "killed in its take-back");
             world.removeMember(org, fixture.actor(), member.userUuid());
             SyncRun done = fixture.finish(runId, WORKER);
