@@ -1,9 +1,11 @@
 package dev.kitebridge.sync;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -62,20 +64,21 @@ final class Removals {
                 if (!clock.get().isBefore(deadline)) {
                     return false;
                 }
-                boolean plainLeave = EventPositions.rankOf(event.position()) == EventPositions.GROUP_USER_REMOVED;
-                // A take-back once begun is finished without asking again: the first attempt decided, and its writes (the
-                // membership, the team's count, its events compared again) stand whatever Buildkite answers now.
-                boolean takeBack = holding && !plainLeave || plainLeave && takeBackBegun(progress.current(), event)
+                int rank = EventPositions.rankOf(event.position());
+                boolean plainLeave = rank == EventPositions.GROUP_USER_REMOVED;
+                // A take-back once begun is finished without asking again: the first attempt decided, and its writes (what it
+                // restored, a team's count, its events compared again) stand whatever Buildkite answers now.
+                boolean takeBack = holding && !plainLeave
+                        || rank != EventPositions.GONE_USER_REMOVED && takeBackBegun(progress.current(), event)
                         || stillThere(session, progress.current(), event, deadline);
                 long deletionsTakenBack = takeBack && !event.event().equals(ChangeEvent.GROUP_USER_REMOVED) ? 1 : 0;
                 if (takeBack) {
                     takeBack(progress.current(), event, clock.get());
                 }
-                java.util.function.UnaryOperator<SyncRun> checked = r -> r.comparing(r.phase(),
+                // A pass's are stored with its phase's end: a worker that dies goes back to its DIFF, which compares again.
+                progress.step(r -> r.comparing(r.phase(),
                         r.diff().checked(event.position(), r.diff().deletions() - deletionsTakenBack),
-                        holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts());
-                // A pass's are stored with its phase's end: a worker that dies walks them again, and a take-back repeated changes nothing.
-                progress.step(checked);
+                        holding ? r.counts().held(r.counts().deletionsHeld() + deletionsTakenBack) : r.counts()));
             }
         }
         return false;
@@ -95,15 +98,23 @@ final class Removals {
     }
 
     /**
-     * Whether a take-back of this team leave began before a crash: the run's own generation holds the
-     * membership (an item, not a pass's tombstone). It lacked it when DIFF wrote the removal (a full run
-     * in place's holds only what it read otherwise, a pass's only what differs), and only a take-back
-     * puts it there. Asked again, Buildkite may answer otherwise (the member left since): the removal
-     * would stand beside a snapshot that keeps the membership, and be published again when the member is
-     * found gone. One read unit a team leave (strongly consistent); not for a full run's memberships of a user gone (another rank).
+     * Whether a take-back of this removal began before a crash: the run's own generation holds what
+     * makes the record exist again (an item, not a pass's tombstone): a membership, a user's REST
+     * membership ({@code /m}; a GraphQL profile alone may come from its own listing and is no member),
+     * a team's or invitation's own item. It lacked it when DIFF wrote the removal (a pass asks about
+     * its plain team leaves only and holds only what differs; a full run in place's generation holds
+     * only what differs; a whole generation what was read, and a record read is not removed), and only
+     * a take-back puts it there. Asked again, Buildkite may answer otherwise (the member left since):
+     * the removal would stand beside a snapshot that keeps the record, and be published again when it
+     * is found gone. One read unit a removal (strongly consistent). Not for the memberships of a user
+     * or team gone (GONE_USER_REMOVED): a roster read may write the membership of a member whom the
+     * members' listing missed, so holding it says nothing of a take-back.
      */
     private boolean takeBackBegun(SyncRun run, ChangeEvent event) {
-        return snapshots.get(run.accountId(), run.generation(), List.of(keyOf(run, event))).stream()
+        String key = keyOf(run, event);
+        String restored = event.event().equals(ChangeEvent.GROUP_USER_REMOVED) ? key
+                : SnapshotKeys.kind(key) == SnapshotKeys.Kind.USER ? key + "/m" : key;
+        return snapshots.get(run.accountId(), run.generation(), List.of(restored)).stream()
                 .anyMatch(item -> !PassItems.gone(item.data()));
     }
 
@@ -128,7 +139,7 @@ final class Removals {
                 .filter(item -> membership ? item.key().equals(key) : !(userOrInvitation && SnapshotKeys.partOf(item.key()).equals("t")))
                 .filter(item -> run.full() || run.subjects().stream().anyMatch(s -> s.covers(item.key()))) // a pass's generation holds only what it covers
                 .toList();
-        List<SnapshotStore.Item> restored = new java.util.ArrayList<>(run.full() ? TeamIndex.withEntries(missing) : missing);
+        List<SnapshotStore.Item> restored = new ArrayList<>(run.full() ? TeamIndex.withEntries(missing) : missing);
         Optional<SnapshotStore.Item> recounted = membership ? recounted(run, key) : Optional.empty();
         recounted.ifPresent(restored::add);
         if (!restored.isEmpty()) {
@@ -167,7 +178,7 @@ final class Removals {
         if (!run.full() && run.subjects().stream().noneMatch(s -> s.covers(summaryKey))) {
             return Optional.empty(); // the pass leaves the team's summary, and its memberships but this one, as the account has them
         }
-        Overlay overlay = run.full() ? null : new Overlay(snapshots, run); // (the pass's generation listed once for both)
+        Overlay overlay = run.full() ? null : new Overlay(snapshots, run); // one overlay for the summary and the members
         Optional<SnapshotStore.Item> summary = (run.inPlace() ? diff.inPlace(run).record(SnapshotKeys.group(org, team))
                 : !run.full() ? overlay.record(SnapshotKeys.group(org, team))
                 : snapshots.get(run.accountId(), run.generation(), List.of(summaryKey))).stream()
@@ -177,7 +188,7 @@ final class Removals {
         }
         // Counted by the team's index (every membership is written with its entry): a Query or two, not a walk over the
         // organization's users, which a full run's page shifts could ask for at every take-back.
-        Set<String> members = new java.util.TreeSet<>(run.inPlace() ? diff.inPlace(run).listedIn(org, team)
+        Set<String> members = new TreeSet<>(run.inPlace() ? diff.inPlace(run).listedIn(org, team)
                 : !run.full() ? overlay.membersIn(org, team)
                 : snapshots.prefixed(run.accountId(), run.generation(), SnapshotKeys.roster(org, team)).stream()
                         .map(e -> SnapshotKeys.record(TeamIndex.membershipOf(e.key()))).toList());
@@ -199,7 +210,7 @@ final class Removals {
             return new Overlay(snapshots, run).membersIn(org, team);
         }
         String prefix = SnapshotKeys.organization(org) + "u/";
-        List<String> members = new java.util.ArrayList<>();
+        List<String> members = new ArrayList<>();
         String after = prefix;
         while (true) {
             List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.generation(), after, 500);

@@ -28,8 +28,8 @@ import dev.kitebridge.sync.SyncRun.Read;
  * {@link OrganizationReader}'s lanes, as a full run reads them) or the member list
  * ({@link MemberListReader}), where in it. Where a subject stands is deferred (see
  * {@link RunProgress#defer}), stored when the turn ends, or before a subject added since is read: a
- * worker that dies reads again what it read since, every subject that wrote among it, and writes the
- * same. A subject stopped part-way (time up, a spent budget) stores what it read so far, and goes on
+ * worker that dies reads again every subject read since it was last stored (those that wrote among
+ * them), and writes the same. A subject stopped part-way (time up, a spent budget) stores what it read so far, and goes on
  * from there.
  */
 final class SubjectReader {

@@ -2,6 +2,7 @@ package dev.kitebridge.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -170,6 +171,78 @@ class InPlaceRunTest {
             assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), inPlace.events().subList(seen, inPlace.events().size()).stream()
                     .map(ChangeEvent::event).toList());
         }
+    }
+
+    /**
+     * A full run in place whose worker dies in the middle of a member's take-back (the members' listing
+     * missed them, Buildkite asked alone still has them; their parts back in the run's generation, the
+     * removal not yet dropped), after which the member really leaves: the retry finishes the take-back
+     * without asking again (else the removal would be published beside a snapshot that keeps the
+     * member), and the next run publishes the member gone once.
+     */
+    @Test
+    void aTakeBackOfAMemberCutShortIsFinishedWhateverBuildkiteAnswersAfter() {
+        takeBackOfAMemberCutShort(false);
+    }
+
+    /** The same of a full run writing a whole generation: it holds the member's parts only where it read them or took them back. */
+    @Test
+    void aTakeBackOfAMemberCutShortInARunWritingAWholeGenerationIsFinishedWhateverBuildkiteAnswersAfter() {
+        takeBackOfAMemberCutShort(true);
+    }
+
+    private static void takeBackOfAMemberCutShort(boolean wholeGeneration) {
+        HookedSnapshotStore snapshots = new HookedSnapshotStore();
+        InMemorySyncStore runs = new InMemorySyncStore();
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 4);
+             SyncFixture fixture = new SyncFixture(sandbox, snapshots, runs, new InMemoryEventLog(), new InMemoryOrganizationDataStore())) {
+            fixture.sync(WORKER);
+            var world = sandbox.world();
+            Organization org = fixture.org();
+            Member member = world.members(org.uuid()).stream()
+                    .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(fixture.actor()))
+                    .filter(m -> world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()) // back as they were: none lost
+                    .findFirst().orElseThrow();
+            String restored = SnapshotKeys.member(org.uuid(), member.userUuid());
+            int seen = fixture.events().size();
+
+            // Gone while the members are listed, back once the teams' page is read (after them); the take-back writes the
+            // member's parts into the run's generation, and the worker dies right after.
+            world.removeMember(org, fixture.actor(), member.userUuid());
+            snapshots.once(k -> k.startsWith(SnapshotKeys.groups(org.uuid())), () -> {
+                world.addMember(member);
+                snapshots.once(restored::equals, () -> {
+                    throw new Killer.Killed();
+                });
+            });
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            if (wholeGeneration) {
+                runs.replaceRun(runs.run(runId).orElseThrow().inGenerationMode()).orElseThrow();
+            }
+            assertThrows(Killer.Killed.class, () -> fixture.finish(runId, WORKER));
+            SyncRun killed = runs.run(runId).orElseThrow();
+            assertEquals(!wholeGeneration, killed.inPlace());
+            assertEquals(SyncRun.Phase.VERIFY, killed.phase(), "killed in its take-back");
+            world.removeMember(org, fixture.actor(), member.userUuid());
+            SyncRun done = fixture.finish(runId, WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            List<String> published = aboutMember(fixture.events(), seen, member.userUuid());
+            assertEquals(List.of(), published, "the take-back begun is finished: " + String.join("\n", published));
+            assertTrue(fixture.snapshot().containsKey(restored), "the member kept");
+            int afterRun = fixture.events().size();
+            fixture.sync(WORKER);
+            List<String> found = aboutMember(fixture.events(), afterRun, member.userUuid());
+            assertEquals(1, found.stream().filter(e -> e.startsWith(ChangeEvent.USER_DELETED + " ")).count(),
+                    "the member gone published once, by the run that finds it: " + String.join("\n", found));
+        }
+    }
+
+    /** The user events about a member. */
+    private static List<String> aboutMember(List<ChangeEvent> events, int from, String userUuid) {
+        return events.subList(from, events.size()).stream()
+                .filter(e -> e.event().startsWith("user.") && e.data().toString().contains(userUuid))
+                .map(e -> e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
     }
 
     /** Killed anywhere (its PUBLISH into the account's generation among the kill points), a run in place ends as an uninterrupted one. */
@@ -517,7 +590,7 @@ class InPlaceRunTest {
             time.advance(Duration.between(time.now(), lastHour.minus(Duration.ofMinutes(2))));
             syncs.blocked = false;
             syncs.killAtEnd = true;
-            org.junit.jupiter.api.Assertions.assertThrows(Killer.Killed.class,
+            assertThrows(Killer.Killed.class,
                     () -> fixture.runner.work(runId, "worker-applying", time.now().plus(WORKER)));
             assertTrue(syncs.account(SyncFixture.ACCOUNT).orElseThrow().publishedThrough() >= publishing.ordinal(), "its mark moved");
             assertEquals(SyncRun.Status.RUNNING, syncs.run(runId).orElseThrow().status(), "its end not saved");

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.access.Session;
@@ -255,7 +257,7 @@ public final class OrganizationDataService {
         OrganizationData.Snapshot was = kept.snapshot();
         List<MemberProfile> profiles = inOrderOf(read.profiles(), was.profiles(), MemberProfile::userUuid);
         List<TeamRoster> teams = inOrderOf(read.teams(), was.teams(), TeamRoster::teamUuid);
-        List<TeamRoster> rosters = inOrderOf(read.rosters(), was.teams(), TeamRoster::teamUuid);
+        List<TeamRoster> rosters = inOrderOf(read.rosters(), was.rosters(), TeamRoster::teamUuid);
         if (profiles.equals(read.profiles()) && teams.equals(read.teams()) && rosters.equals(read.rosters())) {
             return confirmed;
         }
@@ -266,8 +268,8 @@ public final class OrganizationDataService {
     }
 
     /** {@code items} in the order of those in {@code order}, by id, then the others in their own order. */
-    private static <T> List<T> inOrderOf(List<T> items, List<T> order, java.util.function.Function<T, String> id) {
-        Map<String, T> left = new java.util.LinkedHashMap<>();
+    private static <T> List<T> inOrderOf(List<T> items, List<T> order, Function<T, String> id) {
+        Map<String, T> left = new LinkedHashMap<>();
         items.forEach(i -> left.put(id.apply(i), i));
         List<T> ordered = new ArrayList<>();
         order.forEach(o -> Optional.ofNullable(left.remove(id.apply(o))).ifPresent(ordered::add));

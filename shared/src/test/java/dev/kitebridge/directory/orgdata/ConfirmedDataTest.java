@@ -104,4 +104,26 @@ class ConfirmedDataTest {
         assertEquals("Platform", kept.teamsOf("u1").get(0).teamName());
         assertEquals(T0.plusSeconds(60), kept.completedAt(OrganizationData.Part.ROSTERS).orElseThrow());
     }
+
+    /**
+     * The rosters are put in the order of the rosters kept, not of the teams: a patch keeps each list's own order
+     * (see {@link OrganizationDataPatch#between}). Kept data has them in one order (rosters are read down the team
+     * list); this holds whatever order the kept rosters have.
+     */
+    @Test
+    void aConfirmationKeepsTheRostersInTheOrderOfTheRostersKept() {
+        TeamRoster t1 = new TeamRoster("t1", "platform", "Platform", List.of(new TeamRoster.Member("u1", TeamRole.MAINTAINER)), List.of());
+        TeamRoster t2 = new TeamRoster("t2", "infra", "Infra", List.of(), List.of());
+        OrganizationData.Snapshot s = OrganizationData.confirmed("acct", "acme", T0, List.of(profile("u1", OrganizationRole.MEMBER, true)),
+                List.of(t1, t2)).snapshot();
+        store.save(OrganizationData.restore(new OrganizationData.Snapshot(s.accountId(), s.organizationSlug(), s.startedAt(), s.retryAt(),
+                s.profiles(), s.profilesAfter(), s.profilesCompletedAt(), s.profilesNeedSso(), List.of(t2, t1), List.of(t1, t2), s.teamsNext(),
+                s.teamsListed(), s.rosterIndex(), s.rosterNext(), s.rosterPipelinesPhase(), s.rosterMembers(), s.rosterPipelines(),
+                s.rostersCompletedAt(), s.stalledSince(), s.changedAt())));
+        assertTrue(service.confirmed(OrganizationData.confirmed("acct", "acme", T0.plusSeconds(60),
+                List.of(profile("u1", OrganizationRole.MEMBER, false)), List.of(t1, t2))));
+        OrganizationData kept = kept(OrganizationData.Part.ROSTERS);
+        assertEquals(List.of("t2", "t1"), kept.snapshot().teams().stream().map(TeamRoster::teamUuid).toList());
+        assertEquals(List.of("t1", "t2"), kept.snapshot().rosters().stream().map(TeamRoster::teamUuid).toList());
+    }
 }
