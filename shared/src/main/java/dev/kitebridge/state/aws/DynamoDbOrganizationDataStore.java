@@ -37,7 +37,7 @@ import dev.kitebridge.time.TimeSource;
  * that finds its sequence taken reads again and goes again). A read is the pointer, the write (cached
  * in the process by write id, so an unchanged organization is read from DynamoDB once) and a Query
  * of the patches after those the cache has applied, applied in order. Patches are folded into a new
- * write, and left to expire with the old one, by the next save, or by a revision once the log would pass
+ * write, and deleted with the old one, by the next save, or by a revision once the log would pass
  * {@link Limits} (200 patches, 512 KB; or a patch would not fit one item): the fold
  * first takes the next sequence with a seal that names the new write, so a revision racing it
  * follows the seal instead of patching the old write. At 10,000 members the data is some 2.3 MB
@@ -87,7 +87,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
      * A confirmation patches a write only while its log, with the patch, holds at most this share of
      * what {@link Limits} allow (a tenth: 20 patches, 51 KB); past it, it saves the data whole, as the
      * daily save did before it was a patch. So a day's passes find the log near empty, and fold it (a
-     * whole write, the one folded left to TTL) no sooner than they did; where they patch little,
+     * whole write, and a delete of the one folded) no sooner than they did; where they patch little,
      * a week of confirmations patches one write.
      */
     static final int CONFIRM_LOG_SHARE = 10;
@@ -255,7 +255,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         Pointer written = write(pk, data);
         putIndex(data.accountId(), data.organizationSlug());
 
-        // Every pointer moved off a write may leave that write unread: it is left to TTL, and dropped from the cache below.
+        // Every pointer moved off a write may leave that write unread; it is deleted below if so.
         Map<String, Pointer> was = pointers(pk);
         boolean done = true;
         for (OrganizationData.Part part : OrganizationData.Part.values()) {
@@ -291,7 +291,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             Set<String> pointed = Set.copyOf(writes.keySet());
             writes.keySet().removeAll(revised);
             if (writes.isEmpty()) {
-                // A patch of a write a pointer led to and none does any more is of a write superseded: it goes (one unit).
+                // A patch of a write a pointer led to and none does any more is of a write dropped: it goes too.
                 patched.forEach((sk, write) -> {
                     if (!pointed.contains(write)) {
                         dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, sk)));
