@@ -2,9 +2,7 @@ package dev.kitebridge.state.aws;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,8 +39,8 @@ import dev.kitebridge.time.TimeSource;
  * {@link Limits} (200 patches, 512 KB; or a patch would not fit one item): the fold
  * first takes the next sequence with a seal that names the new write, so a revision racing it
  * follows the seal instead of patching the old write. At 10,000 members the data is some 2.3 MB
- * gzipped (seven chunks): a save is some 2,300 write units put (the write it supersedes is left to
- * expire, see {@link #saveWhole}), where a pass's
+ * gzipped (seven chunks): a save is some 2,300 write units put, and as many again to delete the write
+ * it supersedes where that is not left to expire (see {@link #LEFT_TO_EXPIRE}), where a pass's
  * patch is one item under a kilobyte (one unit), and its reads are two pointer Queries and one of
  * the patches (a read unit each) besides the chunks where the process has not cached them. The daily
  * full run's confirmation of the data is a patch too while the write it confirms lives on (see
@@ -50,11 +48,12 @@ import dev.kitebridge.time.TimeSource;
  *
  * <p>A build's write (one a build in progress is at) and its pointers expire a day and an hour after
  * its save, so that a build left unfinished is not taken up again days later; a complete write's, a
- * week and an hour after it (see {@link #COMPLETE_LIFETIME}): the directory serves it no older than a
+ * week and an hour after it (see {@link #CHUNK_LIFETIME}): the directory serves it no older than a
  * day all the same, by its dates (see {@code OrganizationDataService}). The account's index expires
- * with the longest; a patch expires with the write it patches, so whatever a rotate leaves behind
- * goes too; a write no pointer reads any more is left to TTL, for free (an unlink deletes all of
- * the organization's items, these among them).
+ * with the longest; a patch expires with the write it patches, so whatever a rotate or an unlink
+ * leaves behind goes too; a write no pointer reads any more is deleted, patches first (newest
+ * first: a reader racing the delete sees an older revision, never half of one), unless it expires
+ * within {@link #LEFT_TO_EXPIRE}: then TTL deletes it, for free (see there).
  *
  * <p>Two Lambda instances advancing the same build at once both save whole snapshots; the later
  * wins and the other's last steps are read again. A save racing a revision in another instance may
@@ -67,11 +66,11 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     /**
      * A complete write's lifetime, a week and an hour: the daily confirmations patch one write (see
      * {@link #saveConfirmed}) while it has more than {@link #CONFIRM_AHEAD} to live, some five days,
-     * before one saves it whole again. A write is left to TTL once no pointer reads it, and kept up to
-     * that and TTL's lag: at 10,000 members, 2.3 MB for nine days cost about an eighth of the write
-     * units deleting it would.
+     * before one saves it whole again. A write left to TTL once no pointer reads it (a confirmation's
+     * whole save leaves the one it supersedes) is kept up to that and TTL's lag: at 10,000 members,
+     * 2.3 MB for nine days cost about an eighth of the write units deleting it would.
      */
-    static final Duration COMPLETE_LIFETIME = Duration.ofDays(7).plusHours(1);
+    static final Duration CHUNK_LIFETIME = Duration.ofDays(7).plusHours(1);
     /**
      * A build's write's lifetime (data not complete in every part), a day and an hour after its save:
      * a build nobody advances for that long is dropped, and the next request starts a new one, rather
@@ -91,6 +90,19 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
      * a week of confirmations patches one write.
      */
     static final int CONFIRM_LOG_SHARE = 10;
+    /**
+     * A write no pointer reads any more that expires within this is left to TTL rather than deleted:
+     * a delete costs the write units its put did (2,343 at 10,000 members), TTL nothing, and keeping
+     * its bytes until TTL comes (the time left, and up to 48 hours of TTL's lag) costs some 1/25 of
+     * that delete. A write superseded earlier (by the directory's own reads' saves, folds: more often
+     * than daily) is deleted, so that frequent saves do not pile up dead writes; a confirmation's save
+     * leaves what it supersedes to TTL whatever its age (see {@link #saveConfirmed}). A superseded write is read only
+     * through a pointer (checked for expiry), the only way to a write's chunks: once its pointers moved,
+     * nothing reads it. It is dropped from the process's cache all the same where a pointer that did
+     * not move still names it (unlike a delete, which waits for no pointer to): a read through that
+     * pointer reads its chunks again, which stay whole until they expire, as that pointer does.
+     */
+    static final Duration LEFT_TO_EXPIRE = Duration.ofHours(2);
     /**
      * When a revision is no patch but a fold: a patch larger than {@code patchBytes} (gzipped; an
      * item holds 400 KB), or a log that would pass {@code maxPatches} (a cold read applies every one)
@@ -159,13 +171,15 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
      * #CONFIRM_LOG_SHARE}), is a patch of that write: what
      * changed and the dates, one item (under a kilobyte where nothing changed), where the data whole is
      * some 2,300 write units at 10,000 members. Else (or where the patch would not fit the log, or another
-     * writer takes its sequence first) the data is saved whole.
+     * writer takes its sequence first) the data is saved whole, and the write it supersedes is left to
+     * TTL whatever its age: confirmations come about daily, and a week of their writes kept until they
+     * expire costs less than deleting one.
      */
     @Override
     public void saveConfirmed(OrganizationData data) {
         try {
             if (!confirmedByPatch(data)) {
-                saveWhole(data);
+                saveWhole(data, true);
             }
         } catch (RuntimeException e) {
             forgetCached(data.accountId(), data.organizationSlug());
@@ -199,7 +213,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             return false; // gone, or folded into another write meanwhile
         }
         Kept kept = read.get().kept();
-        Instant at = data.completedAt(OrganizationData.Part.PROFILES).orElseThrow();
+        java.time.Instant at = data.completedAt(OrganizationData.Part.PROFILES).orElseThrow();
         if (kept.data().changedAt().filter(changed -> !changed.isBefore(at)).isPresent()) {
             // A write through the directory (in another instance) was applied at or after the confirmation, since the service
             // looked: the kept data has it and the confirmation does not, and stays (as the service would have had it).
@@ -241,16 +255,12 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
                 && kept.patchBytes() + patch.length <= limits.maxPatchBytes();
     }
 
-    /**
-     * Writes the data whole and moves the pointers to it. The writes it supersedes are left to TTL,
-     * however long they have to live: deleting one costs the write units its put did (2,343 at 10,000
-     * members), where keeping its bytes until TTL comes (at most its lifetime and up to 48 hours of
-     * TTL's lag) costs a small share of that, even for the directory's own saves and folds, more often
-     * than daily. A write is read only through a pointer (checked for expiry), the only way to its
-     * chunks: once its pointers moved, nothing reads it, and one that did not move reads chunks that
-     * stay whole until they expire, as that pointer does.
-     */
     private void saveWhole(OrganizationData data) {
+        saveWhole(data, false);
+    }
+
+    /** @param leaveSuperseded whether the writes it supersedes are left to TTL, however long they have to live */
+    private void saveWhole(OrganizationData data, boolean leaveSuperseded) {
         String pk = pk(data.accountId(), data.organizationSlug());
         Pointer written = write(pk, data);
         putIndex(data.accountId(), data.organizationSlug());
@@ -272,7 +282,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         }
         List<Pointer> replaced = new ArrayList<>(was.values());
         remember(written.writeId(), new Kept(data, 0, 0, 0));
-        dropCached(replaced, written.writeId());
+        dropUnread(pk, replaced, written.writeId(), leaveSuperseded);
     }
 
     @Override
@@ -366,7 +376,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         putIndex(revised.accountId(), revised.organizationSlug());
         names.forEach(name -> point(pk, name, written, pointed.writeId()));
         remember(written.writeId(), new Kept(revised, 0, 0, 0));
-        dropCached(List.of(pointed, current.write()), written.writeId()); // the folded write is left to TTL (see saveWhole)
+        dropUnread(pk, List.of(pointed, current.write()), written.writeId(), false);
         return Optional.of(new Revised(written.writeId(), null));
     }
 
@@ -513,9 +523,9 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         String writeId = UUID.randomUUID().toString();
         byte[] bytes = StateJson.writeGzipped(data.snapshot());
         int chunks = Math.max(1, (bytes.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        long expires = time.now().plus(complete(data) ? COMPLETE_LIFETIME : BUILD_LIFETIME).getEpochSecond();
+        long expires = time.now().plus(complete(data) ? CHUNK_LIFETIME : BUILD_LIFETIME).getEpochSecond();
         for (int i = 0; i < chunks; i++) {
-            byte[] chunk = Arrays.copyOfRange(bytes, i * CHUNK_BYTES, Math.min(bytes.length, (i + 1) * CHUNK_BYTES));
+            byte[] chunk = java.util.Arrays.copyOfRange(bytes, i * CHUNK_BYTES, Math.min(bytes.length, (i + 1) * CHUNK_BYTES));
             Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, "WRITE#" + writeId + "#" + i));
             item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(chunk)).build());
             item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(expires));
@@ -525,19 +535,29 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     }
 
     private static boolean complete(OrganizationData data) {
-        return Arrays.stream(OrganizationData.Part.values()).allMatch(data::isComplete);
+        return java.util.Arrays.stream(OrganizationData.Part.values()).allMatch(data::isComplete);
     }
 
     /** The account's index of its organizations, to expire no sooner than any write (an unlink reads it to delete them all). */
     private void putIndex(String accountId, String organizationSlug) {
         Map<String, AttributeValue> index = new HashMap<>(KitebridgeTable.key(indexPk(accountId), organizationSlug));
-        index.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(time.now().plus(COMPLETE_LIFETIME).getEpochSecond()));
+        index.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(time.now().plus(CHUNK_LIFETIME).getEpochSecond()));
         dynamo.putItem(b -> b.tableName(table).item(index));
     }
 
-    /** Drops the writes superseded from the process's cache (their pointers moved: nothing reads them from here on). */
-    private void dropCached(List<Pointer> replaced, String kept) {
-        replaced.stream().filter(old -> !old.writeId().equals(kept)).forEach(old -> byWriteId.remove(old.writeId()));
+    /**
+     * Deletes the writes no pointer reads any more, but those TTL deletes soon (see {@link #LEFT_TO_EXPIRE}),
+     * or all of them where {@code leave}.
+     */
+    private void dropUnread(String pk, List<Pointer> replaced, String kept, boolean leave) {
+        long soon = time.now().plus(LEFT_TO_EXPIRE).getEpochSecond();
+        replaced.stream().filter(old -> !old.writeId().equals(kept)).distinct().forEach(old -> {
+            if (leave || old.expires() <= soon) {
+                byWriteId.remove(old.writeId()); // (its pointers moved: nothing reads it from here on)
+            } else if (!referenced(pk, old.writeId())) {
+                forget(pk, old);
+            }
+        });
     }
 
     private Optional<Pointer> pointer(String pk, String name) {
@@ -584,6 +604,21 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         } catch (ConditionalCheckFailedException moved) {
             // Another save moved it: its write is newer than this fold.
         }
+    }
+
+    private boolean referenced(String pk, String writeId) {
+        return pointers(pk).values().stream().anyMatch(p -> p.writeId().equals(writeId));
+    }
+
+    /** Deletes a write: its patches newest first (a reader racing it sees an older revision), then its chunks. */
+    private void forget(String pk, Pointer write) {
+        byWriteId.remove(write.writeId());
+        List<Map<String, AttributeValue>> patches = patches(pk, write.writeId(), 0);
+        for (int i = patches.size() - 1; i >= 0; i--) {
+            String sk = patches.get(i).get(KitebridgeTable.SK).s();
+            dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, sk)));
+        }
+        deleteChunks(pk, write);
     }
 
     private void deleteChunks(String pk, Pointer write) {

@@ -43,28 +43,41 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         return table.client().scan(b -> b.tableName(table.name())).items();
     }
 
+    @Test
+    void writesNoPointerReadsAnyMoreAreDeleted() {
+        store().save(data("acct-5", 30, true, false));
+        store().save(data("acct-5", 40, true, false));
+        store().save(data("acct-5", 50, true, true));
+        store().save(data("acct-5", 60, true, true));
+        long writes = items().stream().map(i -> i.get("sk").s()).filter(sk -> sk.startsWith("WRITE#"))
+                .map(sk -> sk.substring(0, sk.lastIndexOf('#'))).distinct().count();
+        assertEquals(1, writes, "only the newest complete write is left: " + items());
+        assertEquals(60, store().complete("acct-5", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
+    }
+
     /**
-     * A write no pointer reads any more is left to TTL, however young (a build's step, the directory's own whole save):
-     * deleting it would cost the write units its put did, its bytes until it expires a small share of that. Reads see
-     * only the newest.
+     * A superseded write that expires within {@link DynamoDbOrganizationDataStore#LEFT_TO_EXPIRE} (one near
+     * the end of its lifetime) is left to TTL; a younger one is deleted.
      */
     @Test
-    void writesNoPointerReadsAnyMoreAreLeftToTimeToLive() {
+    void aSupersededWriteThatExpiresSoonIsLeftToTimeToLiveAndAYoungerOneIsDeleted() {
         dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
-        DynamoDbOrganizationDataStore saving = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
-        saving.save(data("acct-5", 30, true, false));
-        saving.save(data("acct-5", 40, true, false));
-        saving.save(data("acct-5", 50, true, true));
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        daily.save(data("acct-7", 30, true, true));
+        String first = writeIds().get(0);
+        clock.advance(DynamoDbOrganizationDataStore.CHUNK_LIFETIME.minus(DynamoDbOrganizationDataStore.LEFT_TO_EXPIRE));
+        daily.save(data("acct-7", 40, true, true));
+        assertEquals(2, writeIds().size(), "the superseded write, expiring within the bound, is left to TTL: " + writeIds());
+        assertTrue(writeIds().contains(first));
+        assertEquals(40, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-7", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
+
         clock.advance(Duration.ofMinutes(1));
-        saving.save(data("acct-5", 60, true, true));
-        assertEquals(4, writeIds().size(), "every superseded write left to TTL: " + writeIds());
-        long now = clock.now().getEpochSecond();
-        assertTrue(items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
-                .allMatch(i -> Long.parseLong(i.get(KitebridgeTable.EXPIRES_AT).n())
-                        <= now + DynamoDbOrganizationDataStore.COMPLETE_LIFETIME.toSeconds()), "each to expire as its kind does");
-        assertEquals(60, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
-                .complete("acct-5", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
-        assertTrue(saving.building("acct-5", "acme").isEmpty());
+        daily.save(data("acct-7", 50, true, true));
+        assertEquals(2, writeIds().size(), "a write superseded a minute after its save is deleted: " + writeIds());
+        assertTrue(writeIds().contains(first), "(the first still waits for TTL)");
+        assertEquals(50, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock)
+                .complete("acct-7", "acme", OrganizationData.Part.ROSTERS).orElseThrow().profileCount());
     }
 
     /**
@@ -243,7 +256,7 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         assertTrue(later.building("acct-30", "acme").isEmpty(), "the build left unfinished a day ago");
         assertEquals(30, later.complete("acct-30", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
 
-        clock.advance(DynamoDbOrganizationDataStore.COMPLETE_LIFETIME.minus(DynamoDbOrganizationDataStore.BUILD_LIFETIME));
+        clock.advance(DynamoDbOrganizationDataStore.CHUNK_LIFETIME.minus(DynamoDbOrganizationDataStore.BUILD_LIFETIME));
         assertTrue(new DynamoDbOrganizationDataStore(table.client(), table.name(), clock).complete("acct-30", "acme",
                 OrganizationData.Part.ROSTERS).isEmpty());
     }
@@ -253,17 +266,10 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         store().save(data("acct-6", 30, true, false));
         assertTrue(items().stream().allMatch(i -> i.containsKey(KitebridgeTable.EXPIRES_AT)),
                 "chunks, pointers and the index all expire, so what an unlink or a rotate races with goes too: " + items());
-        TimeSource later = TimeSource.fixed(Instant.now().plus(DynamoDbOrganizationDataStore.COMPLETE_LIFETIME).plus(Duration.ofMinutes(1)));
+        TimeSource later = TimeSource.fixed(Instant.now().plus(DynamoDbOrganizationDataStore.CHUNK_LIFETIME).plus(Duration.ofMinutes(1)));
         DynamoDbOrganizationDataStore afterExpiry = new DynamoDbOrganizationDataStore(table.client(), table.name(), later);
         assertTrue(afterExpiry.complete("acct-6", "acme", OrganizationData.Part.PROFILES).isEmpty(), "TTL may not have run yet");
         assertTrue(afterExpiry.building("acct-6", "acme").isEmpty());
-    }
-
-    /** The patches of the write the profiles' pointer leads to (those of writes left to TTL aside). */
-    private long logOfPointed() {
-        String pointed = items().stream().filter(i -> i.get("sk").s().equals("POINTER#PROFILES")).findFirst().orElseThrow()
-                .get("write_id").s();
-        return count("PATCH#" + pointed + "#");
     }
 
     private long count(String prefix) {
@@ -316,12 +322,13 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
             change.accept(copy);
             expected = copy.snapshot();
             limited(three).revise("acct-22", "acme", change);
-            assertTrue(logOfPointed() <= 3, "the log holds at most three patches: " + logOfPointed());
+            assertTrue(count("PATCH#") <= 3, "the log holds at most three patches: " + count("PATCH#"));
             assertEquals(expected, store().complete("acct-22", "acme", OrganizationData.Part.PROFILES).orElseThrow().snapshot());
         }
-        assertTrue(writeIds().size() > 1, "folded writes are left to TTL: " + writeIds());
+        assertEquals(1, items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
+                .map(i -> i.get("sk").s().substring(0, i.get("sk").s().lastIndexOf('#'))).distinct().count(), "folded writes are deleted");
         store().save(OrganizationData.restore(expected));
-        assertEquals(0, logOfPointed(), "a save folds the log in");
+        assertEquals(0, count("PATCH#"), "a save folds the log in");
         assertEquals(expected, store().complete("acct-22", "acme", OrganizationData.Part.ROSTERS).orElseThrow().snapshot());
     }
 
@@ -329,7 +336,7 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
     void aRevisionTooLargeForOneItemSavesTheDataWhole() {
         limited(new DynamoDbOrganizationDataStore.Limits(64, 200, 512 * 1024)).save(withTeams("acct-23", 100));
         limited(new DynamoDbOrganizationDataStore.Limits(64, 200, 512 * 1024)).revise("acct-23", "acme", d -> d.memberRemoved("user-5"));
-        assertEquals(0, logOfPointed(), "no patch past the limit (the seal stays with the folded write, left to TTL)");
+        assertEquals(0, count("PATCH#"), "no patch past the limit (and the seal went with the folded write)");
         assertTrue(store().complete("acct-23", "acme", OrganizationData.Part.PROFILES).orElseThrow().profile("user-5").isEmpty());
     }
 
@@ -349,7 +356,7 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
         for (String gone : List.of("user-1", "user-2", "user-3")) {
             assertTrue(read.profile(gone).isEmpty(), gone + " stays gone");
         }
-        assertEquals(1, logOfPointed(), "the revision is a patch of the folded write (the one it wrote on the write folded stays with it)");
+        assertEquals(1, count("PATCH#"), "the revision is a patch of the folded write; the one it wrote on the write dropped went with it");
     }
 
     @Test
@@ -418,6 +425,9 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
             assertTrue(read.profile(gone).isEmpty(), gone + " stays gone");
         }
         assertEquals(96, read.profileCount());
-        assertEquals(0, logOfPointed(), "the pointers at the last fold: " + items().stream().map(i -> i.get("sk").s()).toList());
+        assertEquals(1, items().stream().filter(i -> i.get("sk").s().startsWith("WRITE#"))
+                .map(i -> i.get("sk").s().substring(0, i.get("sk").s().lastIndexOf('#'))).distinct().count(),
+                "the writes the pointers left are deleted: " + items().stream().map(i -> i.get("sk").s()).toList());
+        assertEquals(0, count("PATCH#"));
     }
 }
