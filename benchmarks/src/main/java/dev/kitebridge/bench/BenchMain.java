@@ -3,6 +3,8 @@ package dev.kitebridge.bench;
 import java.util.List;
 import java.util.Locale;
 
+import dev.kitebridge.bench.fleet.FleetBenchmark;
+
 /**
  * The benchmark commands.
  *
@@ -34,10 +36,9 @@ public final class BenchMain {
         System.setProperty(SdkHttpClients.PROPERTY, SdkHttpClients.DEPLOYED.service());
         if (rest.get(0).equals("sync")) {
             // DynamoDB round trips take real milliseconds, which a faster clock would stretch into Buildkite seconds.
-            double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
+            double scale = number(rest, "--scale", 20);
             String second = rest.indexOf("--second") > 0 ? rest.get(rest.indexOf("--second") + 1) : "in-place";
-            double seenShare = rest.indexOf("--seen-share") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--seen-share") + 1))
-                    : dev.kitebridge.bench.fleet.FleetBenchmark.DEFAULT_SEEN_SHARE;
+            double seenShare = number(rest, "--seen-share", FleetBenchmark.DEFAULT_SEEN_SHARE);
             SyncBenchmark sync = new SyncBenchmark(System.out, scale, second, seenShare);
             if (rest.contains("--small")) {
                 sync.run(2_000, 50);
@@ -48,11 +49,10 @@ public final class BenchMain {
         }
         if (rest.get(0).equals("fleet")) {
             // As sync: DynamoDB's real milliseconds, stretched by a faster clock, would count as Buildkite's seconds.
-            double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 20;
-            int passes = rest.indexOf("--passes") > 0 ? Integer.parseInt(rest.get(rest.indexOf("--passes") + 1)) : 2;
-            double auditShare = rest.indexOf("--audit-share") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--audit-share") + 1)) : 0;
-            double seenShare = rest.indexOf("--seen-share") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--seen-share") + 1))
-                    : dev.kitebridge.bench.fleet.FleetBenchmark.DEFAULT_SEEN_SHARE;
+            double scale = number(rest, "--scale", 20);
+            int passes = (int) number(rest, "--passes", 2);
+            double auditShare = number(rest, "--audit-share", 0);
+            double seenShare = number(rest, "--seen-share", FleetBenchmark.DEFAULT_SEEN_SHARE);
             new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, auditShare, seenShare, !rest.contains("--no-webhooks"),
                     java.nio.file.Path.of("template.yaml")).run(rest.contains("--small"));
             return;
@@ -69,25 +69,25 @@ public final class BenchMain {
             return;
         }
         if (rest.get(0).equals("cold-start")) {
-            new ColdStartBenchmark(System.out).run(rest.indexOf("--rounds") > 0 ? Integer.parseInt(rest.get(rest.indexOf("--rounds") + 1)) : 7);
+            new ColdStartBenchmark(System.out).run((int) number(rest, "--rounds", 7));
             return;
         }
         if (rest.get(0).equals("shared-budget")) {
             // DynamoDB round trips take real milliseconds, which a faster clock would stretch into Buildkite seconds.
-            double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 10;
+            double scale = number(rest, "--scale", 10);
             new SharedBudgetBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), scale).run(2, 200);
             new SharedBudgetBenchmark(System.out, scale).run(8, 2_500);
             return;
         }
         if (rest.get(0).equals("organization-budget")) {
             // Twelve lanes' real milliseconds, stretched by a faster clock, would blur one window into the next.
-            double orgScale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 10;
+            double orgScale = number(rest, "--scale", 10);
             // A small run first, unreported, so that class loading and the JIT do not count as Buildkite's time.
             new OrganizationBudgetBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), orgScale).run(6, 300);
             new OrganizationBudgetBenchmark(System.out, orgScale).run(6, 2_500);
             return;
         }
-        double scale = rest.indexOf("--scale") > 0 ? Double.parseDouble(rest.get(rest.indexOf("--scale") + 1)) : 60;
+        double scale = number(rest, "--scale", 60);
         UsersWalkBenchmark benchmark = new UsersWalkBenchmark(System.out, scale);
         // A small walk first, unreported, so that class loading and the JIT do not count as Buildkite's time.
         new UsersWalkBenchmark(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), scale).run(300, 10);
@@ -98,5 +98,11 @@ public final class BenchMain {
         double small = benchmark.run(2_000, 50);
         double large = benchmark.run(10_000, 250);
         System.out.printf(Locale.ROOT, "%nRATIOS (walk / floor): 2,000 members %.2f, 10,000 members %.2f%n", small, large);
+    }
+
+    /** The number after {@code option} on the command line, or {@code otherwise} where it is not given. */
+    private static double number(List<String> args, String option, double otherwise) {
+        int at = args.indexOf(option);
+        return at > 0 ? Double.parseDouble(args.get(at + 1)) : otherwise;
     }
 }

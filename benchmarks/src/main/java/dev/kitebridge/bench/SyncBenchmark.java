@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kitebridge.bench.fleet.FleetBenchmark;
 import dev.kitebridge.bench.sync.SyncProbe;
@@ -68,10 +69,9 @@ final class SyncBenchmark {
                     "KITEBRIDGE_TABLE", table.name(), "AWS_REGION", table.config().region(),
                     "KITEBRIDGE_DYNAMODB_ENDPOINT", table.config().dynamoDbEndpoint().toString()));
             env.put("PROBE_SECOND", second);
-            // The day's visits: their own random choices, from the population's seed.
-            java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicInteger seen = new AtomicInteger();
             Map<String, String> result = probe(env, () -> seen.set(sandbox.world().membersSeen(
-                    sandbox.world().organizations().get(0).uuid(), seenShare, new java.util.Random(population.seed() + 77)).size()));
+                    sandbox.world().organizations().get(0).uuid(), seenShare, FleetBenchmark.visitsRandom(population.seed())).size()));
             long rateLimited = sandbox.journal().rateLimited() - rateLimitedBefore;
             double read = Double.parseDouble(result.get("read_seconds"));
             double after = Double.parseDouble(result.get("after_read_real_seconds"));

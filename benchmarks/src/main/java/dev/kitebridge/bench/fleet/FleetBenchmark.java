@@ -63,8 +63,13 @@ public final class FleetBenchmark {
      */
     public static final double DEFAULT_SEEN_SHARE = 0.5;
 
-    /** The day's visits' own random choices: the other changes choose as they did without them. */
-    private static final int SEEN_ROUND = 77;
+    /**
+     * The day's visits' own random choices, from the population's seed: the other changes choose as they did without
+     * them (the sync benchmark's visits choose the same way).
+     */
+    public static Random visitsRandom(long populationSeed) {
+        return new Random(populationSeed + 77);
+    }
 
     private final PrintStream out;
     private final double scale;
@@ -368,7 +373,7 @@ public final class FleetBenchmark {
                 long scratchAfterHour = scratchBytes(table);
                 List<Map<String, String>> fulls = new ArrayList<>();
                 List<long[]> fullBuildkite = new ArrayList<>();
-                Random seenRandom = new Random(population.seed() + SEEN_ROUND);
+                Random seenRandom = visitsRandom(population.seed());
                 for (int pass = 0; pass < fullPasses; pass++) {
                     for (int step = 0; step < 4; step++) {
                         changeStep(world, org, admin, random, pass + 1, step);
