@@ -166,6 +166,8 @@ final class KeptDirectory {
         Map<String, List<TeamRoster.PipelineAccess>> pipelines = new LinkedHashMap<>();
         Map<String, List<TeamRoster.Member>> members = new LinkedHashMap<>();
         List<MemberProfile> profiles = new ArrayList<>();
+        // Last seen kept beside the profiles (see LastSeen): served with them, the later of the two.
+        LastSeen.Of lastSeen = LastSeen.read(snapshots, run.accountId(), run.publishedGeneration(), org.id());
         String after = prefix;
         while (true) {
             List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.publishedGeneration(), after, PAGE);
@@ -186,7 +188,7 @@ final class KeptDirectory {
                     }
                     case USER -> {
                         if (part.equals("g")) {
-                            profiles.add(SnapshotParts.read(item.data(), MemberProfile.class));
+                            profiles.add(lastSeen.over(SnapshotParts.read(item.data(), MemberProfile.class)));
                         } else if (part.equals("t") && teams.containsKey(SnapshotKeys.teamOf(item.key()))) {
                             // A team gone while it was read has no item of its own: its memberships are left out, as a comparison does.
                             members.computeIfAbsent(SnapshotKeys.teamOf(item.key()), t -> new ArrayList<>()).add(new TeamRoster.Member(

@@ -45,6 +45,12 @@ public record MemberProfile(
                 avatarUrl, raw);
     }
 
+    /** The profile as last seen at {@code seen} (a sync keeps last seen beside the profile: see the sync's LastSeen). */
+    public MemberProfile withLastSeen(Instant seen) {
+        return new MemberProfile(userUuid, memberGraphqlId, role, ssoMode, joinedAt, seen, twoFactorEnabled, bot, machineUser,
+                avatarUrl, raw);
+    }
+
     /** The profile without GraphQL's raw answer: what a snapshot keeps. */
     public MemberProfile withoutRaw() {
         return new MemberProfile(userUuid, memberGraphqlId, role, ssoMode, joinedAt, lastSeenAt, twoFactorEnabled, bot, machineUser,
