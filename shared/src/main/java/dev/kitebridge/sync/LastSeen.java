@@ -69,17 +69,7 @@ final class LastSeen {
         /** The profile with the later of its last seen and this one's, where this one is of its membership. */
         MemberProfile over(MemberProfile profile) {
             Long millis = byUser.apply(profile.userUuid());
-            if (millis == null || millis <= 0) {
-                return profile;
-            }
-            Instant seen = Instant.ofEpochMilli(millis);
-            if (profile.joinedAt() != null && seen.isBefore(profile.joinedAt())) {
-                return profile; // an earlier membership's: the member left and joined again
-            }
-            if (profile.lastSeenAt() != null && !seen.isAfter(profile.lastSeenAt())) {
-                return profile;
-            }
-            return profile.withLastSeen(seen);
+            return millis == null || millis <= 0 ? profile : profile.seenAtLatest(Instant.ofEpochMilli(millis));
         }
 
         /** A profile item with the later last seen (the item itself where that is its own). */
