@@ -40,6 +40,7 @@ class LastSeenTest {
         try (SyncFixture fixture = new SyncFixture(SyncFixture.sandbox(120, 6), counted)) {
             fixture.sync(WORKER);
             long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            List<dev.kitebridge.directory.orgdata.MemberProfile> keptAsRead = keptSnapshot(fixture).profiles();
             List<Member> seen = visits(fixture, 0.5, 1);
             assertTrue(seen.size() >= 50, seen.size() + " seen");
             assertNotEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture), "the kept data does not know of the visits yet");
@@ -55,6 +56,9 @@ class LastSeenTest {
             assertEquals(List.of(LastSeen.PREFIX + fixture.org().uuid() + "/"), counted.keysPut(current).stream()
                     .map(k -> k.substring(0, k.lastIndexOf('/') + 1)).distinct().toList(), "a packed item of the organization's, only");
             assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture), "the directory's kept data has every visit");
+            // Kept apart from the profiles there too: the confirmation changes that part alone (a store keeps it as a small patch).
+            assertEquals(keptAsRead, keptSnapshot(fixture).profiles());
+            assertEquals(seen.size(), keptSnapshot(fixture).lastSeen().size());
 
             // Nothing seen since: nothing written, the packed items as they were.
             events = fixture.events().size();
@@ -201,6 +205,10 @@ class LastSeenTest {
         fixture.directory.complete(SyncFixture.DATA_KEY, fixture.org().slug(), OrganizationData.Part.PROFILES).orElseThrow()
                 .profiles().stream().filter(p -> p.lastSeenAt() != null).forEach(p -> lastSeen.put(p.userUuid(), p.lastSeenAt()));
         return lastSeen;
+    }
+
+    private static OrganizationData.Snapshot keptSnapshot(SyncFixture fixture) {
+        return fixture.directory.complete(SyncFixture.DATA_KEY, fixture.org().slug(), OrganizationData.Part.PROFILES).orElseThrow().snapshot();
     }
 
     private static SyncRun inGenerationMode(SyncFixture fixture) {
