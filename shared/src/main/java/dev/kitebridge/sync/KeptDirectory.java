@@ -168,7 +168,8 @@ final class KeptDirectory {
         List<MemberProfile> profiles = new ArrayList<>();
         // Last seen kept beside the profiles (see LastSeen): kept apart in the directory's data too, laid over them as they are
         // served, so that a confirmation whose news is members seen changes that part alone.
-        LastSeen.Of lastSeen = LastSeen.read(snapshots, run.accountId(), run.publishedGeneration(), org.id());
+        // (A generation written whole has none: only a PUBLISH in place keeps it, into the generation it publishes into.)
+        LastSeen.Of lastSeen = run.inPlace() ? LastSeen.read(snapshots, run.accountId(), run.publishedGeneration(), org.id()) : LastSeen.Of.NONE;
         Map<String, java.time.Instant> seen = new java.util.TreeMap<>();
         String after = prefix;
         while (true) {

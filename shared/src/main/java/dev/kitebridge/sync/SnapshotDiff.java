@@ -380,7 +380,10 @@ final class SnapshotDiff {
 
     private Built build(SyncRun run, long generation, String key, List<SnapshotStore.Item> items) {
         String org = SnapshotKeys.organizationOf(key);
-        return build(run, teamNames(run.accountId(), generation, org), lastSeen(run.accountId(), generation, org), key, items);
+        // A full run's own generation, written whole, has its profiles as read: no last seen apart (only a PUBLISH in place
+        // keeps one, in the generation it publishes into).
+        LastSeen.Of lastSeen = generation == run.generation() ? LastSeen.Of.NONE : lastSeen(run.accountId(), generation, org);
+        return build(run, teamNames(run.accountId(), generation, org), lastSeen, key, items);
     }
 
     /**
