@@ -20,9 +20,12 @@ import dev.kitebridge.directory.orgdata.MemberProfile;
  * place does not write a profile whose only difference from the account's is its last seen (see
  * {@link SnapshotSink}); the profiles' seen markers carry what each page read, and PUBLISH keeps, for
  * each organization, the last seen newer than its profile's in a few packed items of the account's
- * generation ({@code ~last/ORG/LASTID~}, a chunk of ids in order named by its last: 16 bytes of id
- * and 8 of milliseconds a member), which sort among the markers, after every record. A reader reads
- * the chunk of each member it builds, once: a pass of changes, a chunk or two; a whole walk, each. A profile is served with the later of its own last seen and
+ * generation ({@code ~last/ORG/BUCKET~}: 16 bytes of id and 8 of milliseconds a member), which sort
+ * among the markers, after every record. A chunk holds the ids that begin with its bucket, as few
+ * characters of them as keep each chunk within {@link #CHUNK} (none for most organizations: one
+ * chunk, {@code ~last/ORG/~}), so that a day's chunks have the keys of the day before and replace
+ * them (a delete costs what a put does). A reader reads the chunk of each member it builds, once: a
+ * pass of changes, a chunk or two; a whole walk, each. A profile is served with the later of its own last seen and
  * the packed one ({@link Of#over}): last seen only moves on, so the later is the newer reading.
  *
  * <p>A member who leaves has no profile to lay it over, and drops out of the packed items at the
@@ -33,8 +36,11 @@ final class LastSeen {
 
     /** Where an account's generation keeps the packed last seen: after every record, among the markers ({@link InPlace#MARKERS}). */
     static final String PREFIX = "~last/";
-    /** Members a packed item holds at most: 24 bytes each, some 24 KB (6 read units, what a pass reads for a member). */
-    static final int CHUNK = 1_000;
+    /**
+     * Members a packed item holds at most: 24 bytes each, some 48 KB (12 read units, what a pass reads for a member); past
+     * it, the ids' buckets take one character more (UUIDs: sixteen times as many chunks).
+     */
+    static final int CHUNK = 2_000;
 
     private LastSeen() {}
 
@@ -90,7 +96,7 @@ final class LastSeen {
         return new Of(new Chunks(snapshots, accountId, generation, PREFIX + org + "/"));
     }
 
-    /** The chunks read, by their last id; each answers for the ids from the least asked of it through its last. */
+    /** The chunks read, by their key's bucket and "~"; each answers for the ids from the least asked of it through its bucket's. */
     private static final class Chunks implements java.util.function.Function<String, Long> {
         /** The key of what lies past the last chunk. */
         private static final String PAST = "\uffff";
@@ -116,9 +122,9 @@ final class LastSeen {
             if (known != null && known.getValue().from().compareTo(userId) <= 0) {
                 return known.getValue().byUser().get(userId);
             }
-            // The first chunk whose last id is this one or after it: the one it would be in.
+            // The first chunk whose bucket is the id's or after it: the one it would be in (a bucket and "~" sorts after its ids).
             List<SnapshotStore.Item> next = snapshots.list(accountId, generation, prefix + userId, prefix + "~~", 1);
-            String last = next.isEmpty() ? PAST : next.get(0).key().substring(prefix.length(), next.get(0).key().length() - 1);
+            String last = next.isEmpty() ? PAST : next.get(0).key().substring(prefix.length());
             Map<String, Long> byUser = new HashMap<>();
             if (!next.isEmpty()) {
                 unpack(next.get(0).data(), byUser);
@@ -139,19 +145,28 @@ final class LastSeen {
         return items;
     }
 
-    /** An organization's last seen as packed items, in chunks of ids in order (none for none). */
+    /** An organization's last seen as packed items, a chunk a bucket of ids (none for none). */
     static List<SnapshotStore.Item> pack(String org, TreeMap<String, Long> byUser) {
+        Map<String, List<String>> buckets = buckets(byUser.keySet(), 0);
+        for (int characters = 1; buckets.values().stream().anyMatch(b -> b.size() > CHUNK) && characters <= 4; characters++) {
+            buckets = buckets(byUser.keySet(), characters);
+        }
         List<SnapshotStore.Item> items = new ArrayList<>();
-        List<String> ids = new ArrayList<>(byUser.keySet());
-        for (int from = 0; from < ids.size(); from += CHUNK) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+        buckets.forEach((bucket, chunk) -> {
             ObjectNode data = JsonNodeFactory.instance.objectNode();
             data.put("o", org);
             InPlace.putIds(data, chunk);
             data.put("s", packed(chunk.stream().mapToLong(byUser::get).toArray()));
-            items.add(new SnapshotStore.Item(PREFIX + org + "/" + chunk.get(chunk.size() - 1) + "~", data));
-        }
+            items.add(new SnapshotStore.Item(PREFIX + org + "/" + bucket + "~", data));
+        });
         return items;
+    }
+
+    /** Ids in order by their first {@code characters} characters. */
+    private static Map<String, List<String>> buckets(java.util.Collection<String> ids, int characters) {
+        Map<String, List<String>> buckets = new TreeMap<>();
+        ids.forEach(id -> buckets.computeIfAbsent(id.substring(0, Math.min(characters, id.length())), b -> new ArrayList<>()).add(id));
+        return buckets;
     }
 
     /** Milliseconds as 8 bytes each. */
