@@ -68,6 +68,7 @@ final class SnapshotDiff {
         SyncRun run = progress.current();
         CurrentItems.forget(run); // its pages are all read
         teamNames.clear(); // generations change between runs; names are kept for one comparison
+        lastSeens.clear();
         String resume = run.diff().afterRecord() == null ? null : run.diff().afterRecord() + "/~";
         // The current generation is read settled (see SyncRun#baseWrittenBefore); the run's own, written in its READ and DIFF, as it is.
         Records base = new Records(run.accountId(), run.baseGeneration(), resume, run.baseWrittenBefore());
@@ -88,7 +89,8 @@ final class SnapshotDiff {
             } else {
                 List<SnapshotStore.Item> afterItems = inPlace.after(was, is);
                 List<SnapshotStore.Item> carried = withProfileCarried(run, key, was, afterItems, is);
-                after = build(run, afterNames(inPlace, key), key, carried == is ? afterItems : inPlace.after(was, carried));
+                after = build(run, afterNames(inPlace, key), inPlace.lastSeen(SnapshotKeys.organizationOf(key)), key,
+                        carried == is ? afterItems : inPlace.after(was, carried));
             }
             walk.compared(key, before, after);
         }
@@ -149,8 +151,9 @@ final class SnapshotDiff {
     /**
      * A member the REST list still has, whose GraphQL profile the run's read missed (the profiles'
      * pages shift while members join and leave during a long read): the profile is not gone with
-     * them, so the last one is carried into the run's generation, and nothing of it changes. Returns
-     * the run's items of the record, with the carried one.
+     * them, so the last one is carried into the run's generation, and nothing of it changes (its last
+     * seen, kept beside it, carried into it: see {@link LastSeen}). Returns the run's items of the record,
+     * with the carried one.
      */
     private List<SnapshotStore.Item> withProfileCarried(SyncRun run, String key, List<SnapshotStore.Item> was,
                                                         List<SnapshotStore.Item> after, List<SnapshotStore.Item> is) {
@@ -165,9 +168,10 @@ final class SnapshotDiff {
         if (!stays || !missed || last.isEmpty()) {
             return is;
         }
-        snapshots.put(run.accountId(), run.generation(), List.of(last.get()), run.scratchExpiresAt());
+        SnapshotStore.Item profileCarried = lastSeen(run.accountId(), run.baseGeneration(), SnapshotKeys.organizationOf(key)).over(last.get());
+        snapshots.put(run.accountId(), run.generation(), List.of(profileCarried), run.scratchExpiresAt());
         List<SnapshotStore.Item> carried = new ArrayList<>(is);
-        carried.add(last.get());
+        carried.add(profileCarried);
         carried.sort(java.util.Comparator.comparing(SnapshotStore.Item::key));
         return carried;
     }
@@ -179,6 +183,7 @@ final class SnapshotDiff {
      */
     void recompare(SyncRun run, String recordKey, Instant now) {
         teamNames.clear();
+        lastSeens.clear();
         Built before = build(run, run.baseGeneration(), recordKey, snapshots.record(run.accountId(), run.baseGeneration(), recordKey));
         Built after = after(run, recordKey);
         boolean group = SnapshotKeys.kind(recordKey) == Kind.GROUP;
@@ -200,6 +205,7 @@ final class SnapshotDiff {
     boolean compareChanges(RunProgress progress, Instant now, Instant deadline, java.util.function.Supplier<Instant> clock) {
         SyncRun run = progress.current();
         teamNames.clear();
+        lastSeens.clear();
         Overlay overlay = new Overlay(snapshots, run);
         Walk walk = new Walk(progress, now, deadline, clock);
         java.util.SortedSet<String> records = overlay.affectedRecords();
@@ -248,7 +254,8 @@ final class SnapshotDiff {
     private Built after(SyncRun run, String recordKey, Overlay overlay) {
         if (run.inPlace()) {
             InPlace inPlace = inPlace(run);
-            return build(run, afterNames(inPlace, recordKey), recordKey, inPlace.record(recordKey));
+            return build(run, afterNames(inPlace, recordKey), inPlace.lastSeen(SnapshotKeys.organizationOf(recordKey)), recordKey,
+                    inPlace.record(recordKey));
         }
         if (run.full()) {
             return build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
@@ -257,7 +264,8 @@ final class SnapshotDiff {
         Map<String, String> current = teamNames(run.accountId(), run.baseGeneration(), org); // (not inside computeIfAbsent: it adds too)
         Map<String, String> names = teamNames.computeIfAbsent(run.accountId() + "/pass/" + run.generation() + "/" + org,
                 k -> overlay.teamNames(org, current));
-        return build(run, names, recordKey, overlay.record(recordKey));
+        // (a pass keeps the account's last seen: a profile it read has its own, the later)
+        return build(run, names, lastSeen(run.accountId(), run.baseGeneration(), org), recordKey, overlay.record(recordKey));
     }
 
     private void save(RunProgress progress, Comparison comparison, String last, long baseRecords, long deletions) {
@@ -371,11 +379,18 @@ final class SnapshotDiff {
     private final Map<String, Map<String, String>> teamNames = new HashMap<>();
 
     private Built build(SyncRun run, long generation, String key, List<SnapshotStore.Item> items) {
-        return build(run, teamNames(run.accountId(), generation, SnapshotKeys.organizationOf(key)), key, items);
+        String org = SnapshotKeys.organizationOf(key);
+        // A full run's own generation, written whole, has its profiles as read: no last seen apart (only a PUBLISH in place
+        // keeps one, in the generation it publishes into).
+        LastSeen.Of lastSeen = generation == run.generation() ? LastSeen.Of.NONE : lastSeen(run.accountId(), generation, org);
+        return build(run, teamNames(run.accountId(), generation, org), lastSeen, key, items);
     }
 
-    /** @param names the teams of the record's organization on its side of the comparison */
-    private static Built build(SyncRun run, Map<String, String> names, String key, List<SnapshotStore.Item> items) {
+    /**
+     * @param names the teams of the record's organization on its side of the comparison
+     * @param lastSeen its members' last seen kept beside their profiles on that side (see {@link LastSeen})
+     */
+    private static Built build(SyncRun run, Map<String, String> names, LastSeen.Of lastSeen, String key, List<SnapshotStore.Item> items) {
         if (items.isEmpty()) {
             return null;
         }
@@ -418,7 +433,8 @@ final class SnapshotDiff {
                 List<UserTeam> userTeams = teams.entrySet().stream()
                         .map(t -> new UserTeam(t.getKey(), names.get(t.getKey()), t.getValue())).toList();
                 unified = DirectoryRecords.member(org, SnapshotParts.read(parts.get("m").data(), OrganizationMember.class),
-                        Optional.ofNullable(parts.get("g")).map(i -> SnapshotParts.read(i.data(), MemberProfile.class)), userTeams);
+                        Optional.ofNullable(parts.get("g")).map(i -> lastSeen.over(SnapshotParts.read(i.data(), MemberProfile.class))),
+                        userTeams);
             }
             default -> throw new IllegalStateException();
         }
@@ -426,6 +442,13 @@ final class SnapshotDiff {
         ObjectNode view = json.deepCopy();
         NOT_COMPARED.forEach(view::remove);
         return new Built(kind, json, view, sha256(view.toString()), teams, names);
+    }
+
+    private final Map<String, LastSeen.Of> lastSeens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** An organization's last seen kept beside its profiles in a generation: read once per comparison. */
+    private LastSeen.Of lastSeen(String accountId, long generation, String orgId) {
+        return lastSeens.computeIfAbsent(accountId + "/" + generation + "/" + orgId, k -> LastSeen.read(snapshots, accountId, generation, orgId));
     }
 
     /** The teams of an organization in a generation, by id, with their names: read once per comparison. */

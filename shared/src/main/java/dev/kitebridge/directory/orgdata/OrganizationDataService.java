@@ -233,9 +233,12 @@ public final class OrganizationDataService {
                     OrganizationData.Part.PROFILES);
             if (kept.isPresent()) {
                 confirmed = inOrderOf(confirmed, kept.get());
-                for (MemberProfile profile : confirmed.profiles()) {
-                    kept.get().profile(profile.userUuid())
-                            .filter(was -> was.raw() != null && was.withoutRaw().equals(profile.withoutRaw()))
+                // (profiles as read, last seen apart: see OrganizationData#snapshot)
+                Map<String, MemberProfile> was = new java.util.HashMap<>();
+                kept.get().snapshot().profiles().forEach(p -> was.put(p.userUuid(), p));
+                for (MemberProfile profile : confirmed.snapshot().profiles()) {
+                    Optional.ofNullable(was.get(profile.userUuid()))
+                            .filter(k -> k.raw() != null && k.withoutRaw().equals(profile.withoutRaw()))
                             .ifPresent(confirmed::addProfile);
                 }
             }
@@ -264,7 +267,7 @@ public final class OrganizationDataService {
         return OrganizationData.restore(new OrganizationData.Snapshot(read.accountId(), read.organizationSlug(), read.startedAt(), read.retryAt(),
                 profiles, read.profilesAfter(), read.profilesCompletedAt(), read.profilesNeedSso(), teams, rosters, read.teamsNext(),
                 read.teamsListed(), read.rosterIndex(), read.rosterNext(), read.rosterPipelinesPhase(), read.rosterMembers(),
-                read.rosterPipelines(), read.rostersCompletedAt(), read.stalledSince(), read.changedAt()));
+                read.rosterPipelines(), read.rostersCompletedAt(), read.stalledSince(), read.changedAt(), read.lastSeen()));
     }
 
     /** {@code items} in the order of those in {@code order}, by id, then the others in their own order. */

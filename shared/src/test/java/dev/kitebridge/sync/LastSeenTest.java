@@ -1,0 +1,224 @@
+package dev.kitebridge.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.directory.orgdata.OrganizationData;
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.sandbox.model.Member;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.TeamMember;
+import dev.kitebridge.state.memory.InMemoryEventLog;
+import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
+import dev.kitebridge.state.memory.InMemorySnapshotStore;
+import dev.kitebridge.state.memory.InMemorySyncStore;
+
+/**
+ * Buildkite's last seen, kept beside the profiles (see {@link LastSeen}): a full run in place does
+ * not rewrite a profile for a visit, yet every record made from the snapshot — the directory's kept
+ * data, a full run's events and a pass's — carries the visit.
+ */
+class LastSeenTest {
+
+    private static final Duration WORKER = Duration.ofMinutes(10);
+
+    @Test
+    void membersSeenBetweenTwoFullRunsAreKeptSeenWithoutTheirProfilesRewritten() {
+        CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
+        try (SyncFixture fixture = new SyncFixture(SyncFixture.sandbox(120, 6), counted)) {
+            fixture.sync(WORKER);
+            long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            List<dev.kitebridge.directory.orgdata.MemberProfile> keptAsRead = keptSnapshot(fixture).profiles();
+            List<Member> seen = visits(fixture, 0.5, 1);
+            assertTrue(seen.size() >= 50, seen.size() + " seen");
+            assertNotEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture), "the kept data does not know of the visits yet");
+            int events = fixture.events().size();
+            counted.clear();
+
+            SyncRun second = fixture.sync(WORKER);
+            assertTrue(second.inPlace());
+            assertEquals(SyncRun.Status.COMPLETED, second.status(), second.error());
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), types(fixture, events), "no event for a visit");
+            assertEquals(List.of(), profilesPut(counted, current), "no profile rewritten in the account's generation");
+            assertEquals(List.of(), profilesPut(counted, second.generation()), "nor in the run's");
+            assertEquals(List.of(LastSeen.PREFIX + fixture.org().uuid() + "/"), counted.keysPut(current).stream()
+                    .map(k -> k.substring(0, k.lastIndexOf('/') + 1)).distinct().toList(), "a packed item of the organization's, only");
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture), "the directory's kept data has every visit");
+            // Kept apart from the profiles there too: the confirmation changes that part alone (a store keeps it as a small patch).
+            assertEquals(keptAsRead, keptSnapshot(fixture).profiles());
+            assertEquals(seen.size(), keptSnapshot(fixture).lastSeen().size());
+
+            // Nothing seen since: nothing written, the packed items as they were.
+            events = fixture.events().size();
+            counted.clear();
+            fixture.sync(WORKER);
+            assertEquals(List.of(ChangeEvent.SYNC_RUN_COMPLETED), types(fixture, events));
+            assertEquals(0, counted.writes(current), "nothing written: " + counted.keysPut(current));
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
+
+            // Seen again (some of them twice): the packed items rewritten, the profiles still not.
+            visits(fixture, 0.3, 2);
+            counted.clear();
+            SyncRun fourth = fixture.sync(WORKER);
+            assertEquals(List.of(), profilesPut(counted, current));
+            assertEquals(List.of(), profilesPut(counted, fourth.generation()));
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
+        }
+    }
+
+    /** Two accounts over one world, every member seen: a run in place publishes the visits in its events as a whole generation does. */
+    @Test
+    void aRunInPlacePublishesAndKeepsTheLastSeenARunWritingAWholeGenerationDoes() {
+        try (SyncFixture inPlace = new SyncFixture(120, 6);
+             SyncFixture whole = new SyncFixture(inPlace.sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(),
+                     new InMemoryEventLog(), new InMemoryOrganizationDataStore())) {
+            inPlace.sync(WORKER);
+            whole.sync(WORKER);
+            visits(inPlace, 1.0, 3);
+            inPlace.sync(WORKER); // the visits kept beside the profiles
+            whole.sync(WORKER);
+            int inPlaceSeen = inPlace.events().size();
+            int wholeSeen = whole.events().size();
+            visits(inPlace, 0.5, 4);
+            InPlaceRunTest.change(inPlace);
+
+            SyncRun a = inPlace.sync(WORKER);
+            SyncRun b = inGenerationMode(whole);
+            assertTrue(a.inPlace());
+            assertFalse(b.inPlace());
+            List<String> found = described(inPlace.events(), inPlaceSeen);
+            assertTrue(found.stream().anyMatch(e -> e.contains(" " + ChangeEvent.USER_UPDATED + " ")), String.join("\n", found));
+            assertEquals(described(whole.events(), wholeSeen), found);
+            assertEquals(whole.kept(), inPlace.kept());
+            assertEquals(lastSeenInTheWorld(inPlace), lastSeenKept(inPlace));
+        }
+    }
+
+    /** After a run in place kept the visits beside the profiles, a pass that does not read a profile publishes it with its visit. */
+    @Test
+    void aPassPublishesTheLastSeenKeptBesideAProfileItDoesNotRead() {
+        try (SyncFixture fixture = new SyncFixture(120, 6)) {
+            fixture.sync(WORKER);
+            Instant visited = Instant.parse("2031-05-06T07:08:09Z");
+            var world = fixture.sandbox.world();
+            Organization org = fixture.org();
+            Team from = world.teams(org.uuid()).get(0);
+            Team to = world.teams(org.uuid()).get(1);
+            TeamMember moving = world.teamMembers(org.uuid(), from.uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(fixture.actor()) && world.teamMember(org.uuid(), to.uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            world.memberSeen(org, moving.userUuid(), visited);
+            fixture.sync(WORKER);
+            int seen = fixture.events().size();
+
+            world.addTeamMember(org, fixture.actor(), to.uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+            SyncRun pass = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.roster(org.uuid(), to.uuid()))).run();
+            assertFalse(pass.full());
+            assertEquals(SyncRun.Status.COMPLETED, fixture.finish(pass.id(), WORKER).status());
+            ChangeEvent updated = fixture.events().subList(seen, fixture.events().size()).stream()
+                    .filter(e -> e.event().equals(ChangeEvent.USER_UPDATED)).findFirst().orElseThrow();
+            assertEquals(moving.userUuid(), updated.data().get("id").asText());
+            assertEquals(visited.toString(), updated.data().get("last_active_at").asText(), updated.data().toString());
+        }
+    }
+
+    /**
+     * A member seen, kept beside their profile, who leaves and joins again: their new membership was
+     * never seen, and is not served the old one's last seen.
+     */
+    @Test
+    void aMemberWhoLeftAndJoinedAgainIsNotServedTheirEarlierMembershipsLastSeen() {
+        try (SyncFixture fixture = new SyncFixture(120, 6)) {
+            fixture.sync(WORKER);
+            Instant visited = Instant.parse("2031-05-06T07:08:09Z");
+            var world = fixture.sandbox.world();
+            Organization org = fixture.org();
+            Member member = world.members(org.uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(fixture.actor()) && m.role() == Member.Role.MEMBER).findFirst().orElseThrow();
+            world.memberSeen(org, member.userUuid(), visited);
+            fixture.sync(WORKER);
+            assertEquals(visited, lastSeenKept(fixture).get(member.userUuid()));
+
+            world.removeMember(org, fixture.actor(), member.userUuid());
+            pass(fixture, Subject.user(org.uuid(), member.userUuid()));
+            world.addMember(new Member("a0000000-0000-4000-8000-000000000001", org.uuid(), member.userUuid(), Member.Role.MEMBER,
+                    member.ssoMode(), visited.plus(Duration.ofDays(1)), null, false));
+            int seen = fixture.events().size();
+            pass(fixture, Subject.user(org.uuid(), member.userUuid()));
+            ChangeEvent created = fixture.events().subList(seen, fixture.events().size()).stream()
+                    .filter(e -> e.event().equals(ChangeEvent.USER_CREATED)).findFirst().orElseThrow();
+            assertTrue(created.data().get("last_active_at").isNull(), created.data().toString());
+
+            fixture.sync(WORKER);
+            assertEquals(null, lastSeenKept(fixture).get(member.userUuid()));
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A day's visits: a share of the members seen now. */
+    private static List<Member> visits(SyncFixture fixture, double share, long seed) {
+        return fixture.sandbox.world().membersSeen(fixture.org().uuid(), share, new Random(seed));
+    }
+
+    private static void pass(SyncFixture fixture, Subject subject) {
+        SyncRun pass = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", List.of(subject)).run();
+        assertFalse(pass.full());
+        SyncRun done = fixture.finish(pass.id(), WORKER);
+        assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+    }
+
+    private static List<String> profilesPut(CountingSnapshots counted, long generation) {
+        return counted.keysPut(generation).stream().filter(k -> k.startsWith("o/") && k.endsWith("/g")).toList();
+    }
+
+    private static List<String> types(SyncFixture fixture, int from) {
+        List<ChangeEvent> events = fixture.events();
+        return events.subList(from, events.size()).stream().map(ChangeEvent::event).toList();
+    }
+
+    /** Every member's last seen in Buildkite, to the millisecond as it serves it, by user (a map without those never seen). */
+    private static Map<String, Instant> lastSeenInTheWorld(SyncFixture fixture) {
+        Map<String, Instant> lastSeen = new TreeMap<>();
+        fixture.sandbox.world().members(fixture.org().uuid()).stream().filter(m -> m.lastSeenAt() != null)
+                .forEach(m -> lastSeen.put(m.userUuid(), m.lastSeenAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+        return lastSeen;
+    }
+
+    /** Every member's last seen in the directory's kept data, by user (without those never seen). */
+    private static Map<String, Instant> lastSeenKept(SyncFixture fixture) {
+        Map<String, Instant> lastSeen = new TreeMap<>();
+        fixture.directory.complete(SyncFixture.DATA_KEY, fixture.org().slug(), OrganizationData.Part.PROFILES).orElseThrow()
+                .profiles().stream().filter(p -> p.lastSeenAt() != null).forEach(p -> lastSeen.put(p.userUuid(), p.lastSeenAt()));
+        return lastSeen;
+    }
+
+    private static OrganizationData.Snapshot keptSnapshot(SyncFixture fixture) {
+        return fixture.directory.complete(SyncFixture.DATA_KEY, fixture.org().slug(), OrganizationData.Part.PROFILES).orElseThrow().snapshot();
+    }
+
+    private static SyncRun inGenerationMode(SyncFixture fixture) {
+        SyncRun run = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run();
+        fixture.syncs.replaceRun(fixture.syncs.run(run.id()).orElseThrow().inGenerationMode()).orElseThrow();
+        return fixture.finish(run.id(), WORKER);
+    }
+
+    private static List<String> described(List<ChangeEvent> events, int from) {
+        return events.subList(from, events.size()).stream().filter(e -> !e.event().startsWith("sync_run."))
+                .map(e -> e.id() + " " + e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
+    }
+}
