@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.TeamMember;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;
 
 /**
@@ -122,6 +124,104 @@ class PassReadsTest {
                 List<String> expected = theirTeams.stream().map(t -> SnapshotKeys.group(org.uuid(), t)).sorted().toList();
                 assertEquals(expected, teamsRead, "of the teams, the pass reads the member's own, and only their own items");
             }
+        }
+    }
+
+    /** What Buildkite's journal counted since an entry: GraphQL points by document, REST requests by route. */
+    private static Map<String, Long> spentSince(SyncFixture fixture, int seen) {
+        var entries = fixture.sandbox.journal().entries();
+        Map<String, Long> spent = new java.util.TreeMap<>();
+        for (var e : entries.subList(seen, entries.size())) {
+            if (e.isGraphql()) {
+                spent.merge("points " + e.operation(), e.actualComplexity(), Long::sum);
+            } else {
+                spent.merge(e.route(), 1L, Long::sum);
+            }
+        }
+        return spent;
+    }
+
+    /**
+     * A member moved into the largest team, named as its audit events name it (the member, each
+     * team's count): the pass reads each team's count (a page of one member over GraphQL) and the
+     * member's membership there alone, not the teams' rosters (a REST request a hundred members) nor
+     * their whole index (the other members' entries), and publishes what a full run finds, the
+     * teams' counts with it.
+     */
+    @Test
+    void aMoveNamedAsItsAuditEventsNameItReadsTheTeamsCountsNotTheirRosters() {
+        try (SyncFixture full = new SyncFixture(300, 6)) {
+            KeysRead keys = new KeysRead(new InMemorySnapshotStore());
+            try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
+                full.sync(WORKER);
+                pass.sync(WORKER);
+                int fullSeen = full.events().size();
+                int passSeen = pass.events().size();
+                var world = full.sandbox.world();
+                Organization org = full.org();
+                Team to = world.teams(org.uuid()).stream().max(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
+                        t.uuid()).size())).orElseThrow();
+                assertTrue(world.teamMembers(org.uuid(), to.uuid()).size() > 100, "a team of more than a roster's page");
+                Team from = world.teams(org.uuid()).stream().filter(t -> !t.uuid().equals(to.uuid())
+                        && world.teamMembers(org.uuid(), t.uuid()).stream().anyMatch(m -> !m.userUuid().equals(full.actor())
+                                && world.teamMember(org.uuid(), to.uuid(), m.userUuid()).isEmpty())).findFirst().orElseThrow();
+                String mover = world.teamMembers(org.uuid(), from.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(full.actor()) && world.teamMember(org.uuid(), to.uuid(), u).isEmpty()).findFirst().orElseThrow();
+                world.moveTeamMember(org, full.actor(), from.uuid(), to.uuid(), mover, TeamMember.Role.MEMBER);
+
+                long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+                keys.read.clear();
+                int journalSeen = full.sandbox.journal().entries().size();
+                List<Subject> subjects = List.of(Subject.user(org.uuid(), mover), Subject.count(org.uuid(), from.uuid()),
+                        Subject.count(org.uuid(), to.uuid()));
+                SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run().id(),
+                        WORKER);
+                Map<String, Long> spent = spentSince(full, journalSeen);
+                List<String> entriesRead = keys.of(current).stream().filter(TeamIndex::isEntry).toList();
+                full.sync(WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertEquals(subjects, done.subjects(), "no roster nor team added");
+                assertEquals(null, spent.get("GET /v2/organizations/{org}/teams/{team}/members"), "no roster's pages: " + spent);
+                assertEquals(3L, spent.get("GET /v2/organizations/{org}/teams/{team}/members/{user}"), "the membership in each team asked"
+                        + " alone, and VERIFY's check of the one left: " + spent);
+                assertEquals(List.of(SnapshotKeys.rosterEntry(org.uuid(), from.uuid(), mover)), entriesRead,
+                        "of the teams' index, the mover's entry alone");
+                List<String> found = changesOf(pass.events(), passSeen);
+                assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_UPDATED)).count(), String.join("\n", found));
+                assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+                assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+            }
+        }
+    }
+
+    /** A count of a team deleted since (no longer found by its slug) reads the team whole, which finds it gone. */
+    @Test
+    void aCountOfATeamDeletedSinceReadsTheTeamWhole() {
+        try (SyncFixture full = new SyncFixture(60, 4);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            int fullSeen = full.events().size();
+            int passSeen = pass.events().size();
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Team deleted = world.teams(org.uuid()).get(0);
+            world.deleteTeam(org, full.actor(), deleted.uuid());
+
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.count(org.uuid(), deleted.uuid()))).run().id(), WORKER);
+            full.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertTrue(done.subjects().contains(Subject.group(org.uuid(), deleted.uuid())), "read whole: " + done.subjects());
+            List<String> found = changesOf(pass.events(), passSeen);
+            assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_DELETED)), String.join("\n", found));
+            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
         }
     }
 }
