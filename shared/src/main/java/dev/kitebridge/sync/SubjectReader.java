@@ -222,13 +222,13 @@ final class SubjectReader {
                            SubjectRead subjectRead) {
         SyncRun run = progress.current();
         String teamKey = SnapshotKeys.group(org.id(), subject.id());
-        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> base = new java.util.HashMap<>();
-        snapshots.get(run.accountId(), run.baseGeneration(), List.of(teamKey, teamKey + "/r")).forEach(i -> base.put(i.key(), i.data()));
-        if (!base.containsKey(teamKey) || !base.containsKey(teamKey + "/r")) {
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> base = subjectRead.base(); // (the summary among them)
+        List<SnapshotStore.Item> team = snapshots.get(run.accountId(), run.baseGeneration(), List.of(teamKey));
+        if (team.isEmpty() || !base.containsKey(teamKey + "/r")) {
             withSubject(progress, Subject.roster(org.id(), subject.id())); // (which reads a team made since whole)
             return;
         }
-        String slug = SnapshotParts.read(base.get(teamKey), Team.class).slug();
+        String slug = SnapshotParts.read(team.get(0).data(), Team.class).slug();
         Optional<Integer> count = access.find(session, () -> session.buildkiteUntil(deadline).graphql().teams()
                 .members(org.slug(), slug, 1, null).count());
         if (count.isEmpty()) {

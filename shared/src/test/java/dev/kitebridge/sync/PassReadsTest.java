@@ -34,6 +34,8 @@ class PassReadsTest {
     private static final class KeysRead implements SnapshotStore {
         private final SnapshotStore kept;
         final Map<Long, Set<String>> read = new ConcurrentHashMap<>();
+        /** Keys looked up one by one, by generation, each time (DynamoDB charges each a unit, found or not). */
+        final Map<Long, List<String>> lookedUp = new ConcurrentHashMap<>();
 
         KeysRead(SnapshotStore kept) {
             this.kept = kept;
@@ -71,6 +73,7 @@ class PassReadsTest {
 
         @Override
         public List<Item> get(String accountId, long generation, Collection<String> keys) {
+            lookedUp.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new java.util.ArrayList<>())).addAll(keys);
             return read(generation, kept.get(accountId, generation, keys));
         }
 
@@ -171,6 +174,7 @@ class PassReadsTest {
 
                 long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
                 keys.read.clear();
+                keys.lookedUp.clear();
                 int journalSeen = full.sandbox.journal().entries().size();
                 List<Subject> subjects = List.of(Subject.user(org.uuid(), mover), Subject.count(org.uuid(), from.uuid()),
                         Subject.count(org.uuid(), to.uuid()));
@@ -178,6 +182,7 @@ class PassReadsTest {
                         WORKER);
                 Map<String, Long> spent = spentSince(full, journalSeen);
                 List<String> entriesRead = keys.of(current).stream().filter(TeamIndex::isEntry).toList();
+                List<String> lookedUp = keys.lookedUp.getOrDefault(current, List.of());
                 full.sync(WORKER);
 
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
@@ -187,6 +192,11 @@ class PassReadsTest {
                         + " alone, and VERIFY's check of the one left: " + spent);
                 assertEquals(List.of(SnapshotKeys.rosterEntry(org.uuid(), from.uuid(), mover)), entriesRead,
                         "of the teams' index, the mover's entry alone");
+                for (Team team : List.of(from, to)) {
+                    String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+                    assertEquals(2, lookedUp.stream().filter(summary::equals).count(), "each team's summary looked up by its count"
+                            + " and by the publish, once each (a unit a key): " + lookedUp);
+                }
                 List<String> found = changesOf(pass.events(), passSeen);
                 assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_UPDATED)).count(), String.join("\n", found));
                 assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
