@@ -162,12 +162,9 @@ final class SubjectRead {
                 team.forEach(i -> items.put(i.key(), i.data()));
                 memberships(org, team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null), items);
             }
-            case COUNT -> { // the summary, and the memberships the pass read otherwise, with their entries
+            case COUNT -> { // the summary, and the memberships the pass read otherwise (not their entries: it writes none)
                 List<String> keys = new ArrayList<>(List.of(SnapshotKeys.group(org, subject.id()) + "/r"));
-                for (String user : membersRead()) {
-                    keys.add(SnapshotKeys.membership(org, user, subject.id()));
-                    keys.add(SnapshotKeys.rosterEntry(org, subject.id(), user));
-                }
+                membersRead().forEach(user -> keys.add(SnapshotKeys.membership(org, user, subject.id())));
                 snapshots.get(run.accountId(), generation, keys).forEach(i -> items.put(i.key(), i.data()));
             }
             case ROSTER -> { // the team's roster summary alone of its items: not the team, nor its pipelines

@@ -243,7 +243,7 @@ final class SubjectReader {
             access.find(session, () -> session.buildkiteUntil(deadline).teams().member(org.slug(), subject.id(), user))
                     .ifPresent(m -> items.add(SnapshotItems.membership(org.id(), user, subject.id(), m.role())));
         }
-        subjectRead.add(TeamIndex.withEntries(items));
+        subjectRead.add(items); // (the memberships' entries follow from them when the pass publishes, as a member's read's do)
         subjectRead.finish();
     }
 
