@@ -184,8 +184,20 @@ final class SnapshotDiff {
     void recompare(SyncRun run, String recordKey, Instant now) {
         teamNames.clear();
         lastSeens.clear();
-        Built before = build(run, run.baseGeneration(), recordKey, snapshots.record(run.accountId(), run.baseGeneration(), recordKey));
-        Built after = after(run, recordKey);
+        List<SnapshotStore.Item> was = snapshots.record(run.accountId(), run.baseGeneration(), recordKey);
+        Built before;
+        Built after;
+        if (run.full()) {
+            before = build(run, run.baseGeneration(), recordKey, was);
+            after = after(run, recordKey);
+        } else { // a pass's: the record's teams alone (see PassTeams)
+            Overlay overlay = new Overlay(snapshots, run);
+            List<SnapshotStore.Item> is = overlay.record(recordKey);
+            PassTeams.Names names = new PassTeams(snapshots, run, overlay, List.of(recordKey)).of(recordKey, was, is);
+            LastSeen.Of seen = passLastSeen(run, recordKey);
+            before = build(run, names.before(), seen, recordKey, was);
+            after = build(run, names.after(), seen, recordKey, is);
+        }
         boolean group = SnapshotKeys.kind(recordKey) == Kind.GROUP;
         List<String> positions = (group ? List.of(EventPositions.GROUP_CREATED, EventPositions.GROUP_UPDATED, EventPositions.GROUP_DELETED)
                 : List.of(EventPositions.USER_CREATED, EventPositions.USER_UPDATED, EventPositions.USER_DELETED)).stream()
@@ -212,12 +224,16 @@ final class SnapshotDiff {
         if (run.diff().afterRecord() != null) {
             records = records.tailSet(run.diff().afterRecord() + "\0");
         }
+        PassTeams teams = new PassTeams(snapshots, run, overlay, records);
         for (String key : records) {
             if (walk.timeUp()) {
                 return false;
             }
-            Built before = build(run, run.baseGeneration(), key, snapshots.record(run.accountId(), run.baseGeneration(), key));
-            walk.compared(key, before, after(run, key, overlay));
+            List<SnapshotStore.Item> was = snapshots.record(run.accountId(), run.baseGeneration(), key);
+            List<SnapshotStore.Item> is = overlay.record(key);
+            PassTeams.Names names = teams.of(key, was, is); // the record's teams alone, not the organization's
+            LastSeen.Of seen = passLastSeen(run, key);
+            walk.compared(key, build(run, names.before(), seen, key, was), build(run, names.after(), seen, key, is));
         }
         walk.end();
         return true;
@@ -245,27 +261,14 @@ final class SnapshotDiff {
                 k -> inPlace.teamNames(org));
     }
 
-    /** A record as the run leaves it: in its own generation (a full run), or with the pass over the current one. */
+    /** A record as a full run leaves it: in its own generation, or the current one changed in place (a pass's: see {@link PassTeams}). */
     private Built after(SyncRun run, String recordKey) {
-        return after(run, recordKey, run.full() ? null : new Overlay(snapshots, run));
-    }
-
-    /** @param overlay a pass's (its own generation read once for a comparison); null for a full run */
-    private Built after(SyncRun run, String recordKey, Overlay overlay) {
         if (run.inPlace()) {
             InPlace inPlace = inPlace(run);
             return build(run, afterNames(inPlace, recordKey), inPlace.lastSeen(SnapshotKeys.organizationOf(recordKey)), recordKey,
                     inPlace.record(recordKey));
         }
-        if (run.full()) {
-            return build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
-        }
-        String org = SnapshotKeys.organizationOf(recordKey);
-        Map<String, String> current = teamNames(run.accountId(), run.baseGeneration(), org); // (not inside computeIfAbsent: it adds too)
-        Map<String, String> names = teamNames.computeIfAbsent(run.accountId() + "/pass/" + run.generation() + "/" + org,
-                k -> overlay.teamNames(org, current));
-        // (a pass keeps the account's last seen: a profile it read has its own, the later)
-        return build(run, names, lastSeen(run.accountId(), run.baseGeneration(), org), recordKey, overlay.record(recordKey));
+        return build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
     }
 
     private void save(RunProgress progress, Comparison comparison, String last, long baseRecords, long deletions) {
@@ -442,6 +445,11 @@ final class SnapshotDiff {
         ObjectNode view = json.deepCopy();
         NOT_COMPARED.forEach(view::remove);
         return new Built(kind, json, view, sha256(view.toString()), teams, names);
+    }
+
+    /** A pass keeps the account's last seen on both sides: a profile it read has its own, the later. */
+    private LastSeen.Of passLastSeen(SyncRun run, String recordKey) {
+        return lastSeen(run.accountId(), run.baseGeneration(), SnapshotKeys.organizationOf(recordKey));
     }
 
     private final Map<String, LastSeen.Of> lastSeens = new java.util.concurrent.ConcurrentHashMap<>();

@@ -89,7 +89,7 @@ final class SubjectRead {
         });
         // (A member's read says nothing of the teams' index: an entry a team's read wrote stays, but for one
         // whose membership the member's read leaves gone: published, it would list a member the team has not.)
-        boolean teamRead = subject.kind() == Subject.Kind.GROUP || subject.kind() == Subject.Kind.ROSTER;
+        boolean teamRead = subject.kind() == Subject.Kind.GROUP || subject.kind() == Subject.Kind.ROSTER || subject.kind() == Subject.Kind.COUNT;
         List<String> deletes = pass.records().entrySet().stream().filter(e -> subject.covers(e.getKey()) && !desired.containsKey(e.getKey())
                 && (teamRead || !TeamIndex.isEntry(e.getKey())
                         || !PassItems.gone(e.getValue()) && goneAfter(TeamIndex.membershipOf(e.getKey()), desired)))
@@ -129,8 +129,22 @@ final class SubjectRead {
     }
 
     /**
+     * A team's count (see {@link Subject.Kind#COUNT}): the users whose membership in the team, or its entry, the pass's
+     * generation has (read otherwise, or gone, by their members' reads), whom it asks about again; the same until it
+     * is {@link #finish}ed.
+     */
+    synchronized java.util.SortedSet<String> membersRead() {
+        java.util.SortedSet<String> users = new java.util.TreeSet<>();
+        String org = subject.organizationId();
+        pass.records().keySet().stream().map(k -> TeamIndex.isEntry(k) ? TeamIndex.membershipOf(k) : k)
+                .filter(k -> TeamIndex.isMembership(k) && SnapshotKeys.organizationOf(k).equals(org) && SnapshotKeys.teamOf(k).equals(subject.id()))
+                .forEach(k -> users.add(SnapshotKeys.idOf(SnapshotKeys.record(k))));
+        return users;
+    }
+
+    /**
      * The account's items the subject covers: a member's record; an invitation; the organization's
-     * invitations; a team's items (a roster alone: its summary) with its {@link #memberships}.
+     * invitations; a team's items (a roster alone: its summary) with its {@link #memberships}; a count's summary and {@link #membersRead}.
      */
     private Map<String, JsonNode> coveredInBase() {
         Map<String, JsonNode> items = new HashMap<>();
@@ -147,6 +161,11 @@ final class SubjectRead {
                 List<SnapshotStore.Item> team = snapshots.record(run.accountId(), generation, SnapshotKeys.group(org, subject.id()));
                 team.forEach(i -> items.put(i.key(), i.data()));
                 memberships(org, team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null), items);
+            }
+            case COUNT -> { // the summary, and the memberships the pass read otherwise (not their entries: it writes none)
+                List<String> keys = new ArrayList<>(List.of(SnapshotKeys.group(org, subject.id()) + "/r"));
+                membersRead().forEach(user -> keys.add(SnapshotKeys.membership(org, user, subject.id())));
+                snapshots.get(run.accountId(), generation, keys).forEach(i -> items.put(i.key(), i.data()));
             }
             case ROSTER -> { // the team's roster summary alone of its items: not the team, nor its pipelines
                 List<SnapshotStore.Item> summary = snapshots.get(run.accountId(), generation, List.of(SnapshotKeys.group(org, subject.id()) + "/r"));

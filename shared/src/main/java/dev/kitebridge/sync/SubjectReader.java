@@ -120,6 +120,10 @@ final class SubjectReader {
                 readInvitation(session, progress, deadline, subject, org, subjectRead);
                 return Optional.empty();
             }
+            case COUNT -> {
+                readCount(session, progress, deadline, subject, org, subjectRead);
+                return Optional.empty();
+            }
             case MEMBERS -> {
                 return memberList.read(session, progress, deadline, subject, org);
             }
@@ -203,8 +207,49 @@ final class SubjectReader {
     }
 
     /**
+     * A team's member count alone (see {@link Subject.Kind#COUNT}): one GraphQL page of a member (its
+     * connection's count), by the team's slug as the account's snapshot has it, written as its roster
+     * summary says it (whether its index is whole stays as it was: the pass writes the entries of the
+     * memberships it changes); and each membership in the team the pass has read otherwise (its
+     * members' reads), asked again alone (a REST request each, where the roster is one a hundred
+     * members): the later read is the word, as a roster's pages are, and a worker that died after a
+     * member's read, retried from this subject on, does not publish a membership Buildkite no longer
+     * has. A team the snapshot does not have with its summary has its roster read whole instead, and
+     * one the count does not find (deleted, or renamed since: its slug) the team whole: their reads
+     * cover the count.
+     */
+    private void readCount(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org,
+                           SubjectRead subjectRead) {
+        SyncRun run = progress.current();
+        String teamKey = SnapshotKeys.group(org.id(), subject.id());
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> base = subjectRead.base(); // (the summary among them)
+        List<SnapshotStore.Item> team = snapshots.get(run.accountId(), run.baseGeneration(), List.of(teamKey));
+        if (team.isEmpty() || !base.containsKey(teamKey + "/r")) {
+            withSubject(progress, Subject.roster(org.id(), subject.id())); // (which reads a team made since whole)
+            return;
+        }
+        String slug = SnapshotParts.read(team.get(0).data(), Team.class).slug();
+        Optional<Integer> count = access.find(session, () -> session.buildkiteUntil(deadline).graphql().teams()
+                .members(org.slug(), slug, 1, null).count());
+        if (count.isEmpty()) {
+            withSubject(progress, Subject.group(org.id(), subject.id()));
+            return;
+        }
+        SnapshotParts.RosterSummary was = SnapshotParts.read(base.get(teamKey + "/r"), SnapshotParts.RosterSummary.class);
+        List<SnapshotStore.Item> items = new ArrayList<>();
+        items.add(new SnapshotStore.Item(teamKey + "/r", SnapshotParts.write(
+                new SnapshotParts.RosterSummary(count.get(), was.membersListed(), was.rolesListed()))));
+        for (String user : subjectRead.membersRead()) {
+            access.find(session, () -> session.buildkiteUntil(deadline).teams().member(org.slug(), subject.id(), user))
+                    .ifPresent(m -> items.add(SnapshotItems.membership(org.id(), user, subject.id(), m.role())));
+        }
+        subjectRead.add(items); // (the memberships' entries follow from them when the pass publishes, as a member's read's do)
+        subjectRead.finish();
+    }
+
+    /**
      * The teams a member joined or left since the account's snapshot, added to the pass as subjects
-     * of their own (their rosters, so their member counts, are read again; not the teams), each once.
+     * of their own (their member counts are read again: not the teams, nor their rosters), each once.
      */
     private static void teamsChanged(RunProgress progress, SyncRun.Organization org, SubjectRead member, java.util.Set<String> teamsNow) {
         SyncRun run = progress.current();
@@ -213,7 +258,7 @@ final class SubjectReader {
         java.util.Set<String> changed = new java.util.TreeSet<>(teamsNow);
         changed.addAll(teamsBefore);
         changed.removeIf(t -> teamsNow.contains(t) && teamsBefore.contains(t));
-        List<Subject> more = changed.stream().map(t -> Subject.roster(org.id(), t))
+        List<Subject> more = changed.stream().map(t -> Subject.count(org.id(), t))
                 .filter(t -> !run.subjects().contains(t) && !t.readWith(run.subjects())).toList();
         if (!more.isEmpty()) {
             List<Subject> all = new ArrayList<>(run.subjects());

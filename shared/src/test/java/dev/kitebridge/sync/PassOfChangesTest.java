@@ -1213,11 +1213,12 @@ class PassOfChangesTest {
     }
 
     /**
-     * A member named alone joined a team: the pass adds the team's roster and reads it (its count
-     * moves). Its worker dies after that read's writes, before READ's end is stored, and the member
-     * leaves the team before the retry. The retry finds the member's teams unchanged, but the roster
-     * the dead worker read is still the pass's subject, read again: the pass publishes nothing, as
-     * a full run finds nothing, and not the count that the dead worker read.
+     * A member named alone joined a team: the pass adds the team's count and reads it (it moves).
+     * Its worker dies after that read's writes, before READ's end is stored, and the member leaves
+     * the team before the retry. The retry does not read the member again, but the count the dead
+     * worker read is still the pass's subject, read again with the membership the member's read
+     * wrote: the pass publishes nothing, as a full run finds nothing, neither the count that the dead
+     * worker read nor the membership.
      */
     @Test
     void aPassKilledAfterReadingATeamItAddedReadsItAgainThoughItsCauseIsGone() {
@@ -1274,7 +1275,7 @@ class PassOfChangesTest {
                 int seen = crashing.events().size();
                 crashing.sync(WORKER);
                 assertEquals(List.of(), changesOf(crashing.events(), seen), "nothing left for a full run to put right");
-                assertTrue(done.subjects().contains(Subject.roster(org.uuid(), team.uuid())), "the roster stays its subject: "
+                assertTrue(done.subjects().contains(Subject.count(org.uuid(), team.uuid())), "the count stays its subject: "
                         + done.subjects());
             }
         }

@@ -123,7 +123,7 @@ class SyncScheduleTest {
 
     /**
      * A move between teams, as its audit events name it, costs the poll and a pass that reads the
-     * member and the two teams' rosters: not the teams, nor their pipelines (a membership changes
+     * member and the two teams' counts: not the teams, their rosters' pages nor their pipelines (a membership changes
      * neither), nor which organizations the token reaches (the poll has just reached this one; the
      * pass takes it from the last run). A team renamed in the same minute as a member joins it is
      * read whole, once. Each pass publishes what a full run finds.
@@ -156,16 +156,19 @@ class SyncScheduleTest {
             SyncRun pass = finishQueued(watched);
             java.util.Map<String, Long> spent = spentSince(sandbox, journalSeen);
             assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
-            assertEquals(java.util.Set.of(Subject.user(org.uuid(), moving.userUuid()), Subject.roster(org.uuid(), teams.get(0).uuid()),
-                    Subject.roster(org.uuid(), teams.get(1).uuid())), java.util.Set.copyOf(pass.subjects()));
+            assertEquals(java.util.Set.of(Subject.user(org.uuid(), moving.userUuid()), Subject.count(org.uuid(), teams.get(0).uuid()),
+                    Subject.count(org.uuid(), teams.get(1).uuid())), java.util.Set.copyOf(pass.subjects()));
             long poll = spent.get("points OrganizationAuditEvents");
-            // The member's one membership query (10 points, 2 a team), their membership, the two rosters, VERIFY's check of the one left.
+            long counts = spent.get("points TeamMembers");
+            // The member's one membership query (10 points, 2 a team), their membership, each team's count (a page of one member)
+            // and the membership there asked again, VERIFY's check of the one left: no roster's pages.
             assertEquals(java.util.Map.of(
                     "points OrganizationAuditEvents", poll,
                     "points MyMembership", 10L + 2L * teamsNow,
+                    "points TeamMembers", counts,
                     "GET /v2/organizations/{org}/members/{user}", 1L,
-                    "GET /v2/organizations/{org}/teams/{team}/members", 2L,
-                    "GET /v2/organizations/{org}/teams/{team}/members/{user}", 1L), spent, "the poll's and the pass's cost in Buildkite's journal");
+                    "GET /v2/organizations/{org}/teams/{team}/members/{user}", 3L), spent, "the poll's and the pass's cost in Buildkite's journal");
+            assertTrue(counts <= 2 * 6, "two counts, each a page of one member (6 points at most): " + counts);
             reference.sync(WORKER);
             assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
                     "the pass publishes what a full run finds");
@@ -184,7 +187,8 @@ class SyncScheduleTest {
             spent = spentSince(sandbox, journalSeen);
             assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
             assertTrue(pass.subjects().contains(Subject.group(org.uuid(), teams.get(2).uuid()))
-                    && !pass.subjects().contains(Subject.roster(org.uuid(), teams.get(2).uuid())), "read whole: " + pass.subjects());
+                    && !pass.subjects().contains(Subject.roster(org.uuid(), teams.get(2).uuid()))
+                    && !pass.subjects().contains(Subject.count(org.uuid(), teams.get(2).uuid())), "read whole: " + pass.subjects());
             assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}"), "once: " + spent);
             assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}/pipelines"), "once: " + spent);
             assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}/members"), "once: " + spent);
@@ -337,6 +341,47 @@ class SyncScheduleTest {
             assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "a full run a day without audit events too");
             finishQueued(watched);
             assertEquals(List.of(), changesOf(watched.events(), beforeFull), "and it finds nothing the pass left");
+        }
+    }
+
+    /**
+     * Without audit events, a move between two teams moves their counts alone (their names stay): the
+     * look reads each one's roster and, against the kept one, names the member, with the two teams'
+     * counts; the pass reads neither team whole (its item, its pipelines, its roster's pages again)
+     * and publishes what a full run finds.
+     */
+    @Test
+    void aMoveTheCountsShowIsReadAsItsMemberAndTheTeamsCountsNotTheTeamsWhole() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(80, 5)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            SyncSchedule schedule = settled(watched, time);
+            reference.sync(WORKER);
+            var world = sandbox.world();
+            Organization org = watched.org();
+            List<Team> teams = world.teams(org.uuid());
+            TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(watched.actor()) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            world.moveTeamMember(org, watched.actor(), teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+            time.advance(Duration.ofMinutes(10));
+
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the counts moved: a pass");
+            int journalSeen = sandbox.journal().entries().size();
+            SyncRun pass = finishQueued(watched);
+            java.util.Map<String, Long> spent = spentSince(sandbox, journalSeen);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertEquals(java.util.Set.of(Subject.user(org.uuid(), moving.userUuid()), Subject.count(org.uuid(), teams.get(0).uuid()),
+                    Subject.count(org.uuid(), teams.get(1).uuid())), java.util.Set.copyOf(pass.subjects()));
+            assertFalse(spent.containsKey("GET /v2/organizations/{org}/teams/{team}"), "no team read: " + spent);
+            assertFalse(spent.containsKey("GET /v2/organizations/{org}/teams/{team}/pipelines"), "nor its pipelines: " + spent);
+            assertFalse(spent.containsKey("GET /v2/organizations/{org}/teams/{team}/members"), "nor its roster's pages: " + spent);
+            reference.sync(WORKER);
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
+                    "the pass publishes what a full run finds");
         }
     }
 

@@ -1,0 +1,236 @@
+package dev.kitebridge.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.Test;
+
+import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.sandbox.model.Member;
+import dev.kitebridge.sandbox.model.Organization;
+import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.TeamMember;
+import dev.kitebridge.state.memory.InMemorySnapshotStore;
+
+/**
+ * What a pass of changes reads of the account's snapshot: what its subjects cover and what its
+ * records need, not the organization's every team. Each item read is noted by key (DynamoDB
+ * charges a Query for every item it reads), and what the pass publishes is checked against what a
+ * full run finds.
+ */
+class PassReadsTest {
+
+    private static final Duration WORKER = Duration.ofMinutes(10);
+
+    /** A snapshot store that notes the keys of the items each read answered with, by generation. */
+    private static final class KeysRead implements SnapshotStore {
+        private final SnapshotStore kept;
+        final Map<Long, Set<String>> read = new ConcurrentHashMap<>();
+        /** Keys looked up one by one, by generation, each time (DynamoDB charges each a unit, found or not). */
+        final Map<Long, List<String>> lookedUp = new ConcurrentHashMap<>();
+
+        KeysRead(SnapshotStore kept) {
+            this.kept = kept;
+        }
+
+        Set<String> of(long generation) {
+            return new TreeSet<>(read.getOrDefault(generation, Set.of()));
+        }
+
+        private List<Item> read(long generation, List<Item> items) {
+            read.computeIfAbsent(generation, g -> ConcurrentHashMap.newKeySet()).addAll(items.stream().map(Item::key).toList());
+            return items;
+        }
+
+        @Override
+        public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
+            kept.put(accountId, generation, items, expiresAt);
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, int limit) {
+            return read(generation, kept.list(accountId, generation, afterKey, limit));
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+            return read(generation, kept.list(accountId, generation, afterKey, beforeKey, limit));
+        }
+
+        @Override
+        public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, java.time.Instant writtenBefore,
+                                      int limit) {
+            return read(generation, kept.listSettled(accountId, generation, afterKey, beforeKey, writtenBefore, limit));
+        }
+
+        @Override
+        public List<Item> get(String accountId, long generation, Collection<String> keys) {
+            lookedUp.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new java.util.ArrayList<>())).addAll(keys);
+            return read(generation, kept.get(accountId, generation, keys));
+        }
+
+        @Override
+        public void delete(String accountId, long generation, List<String> keys) {
+            kept.delete(accountId, generation, keys);
+        }
+    }
+
+    private static List<String> changesOf(List<ChangeEvent> events, int from) {
+        return events.subList(from, events.size()).stream().filter(e -> !e.event().startsWith("sync_run."))
+                .map(e -> e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
+    }
+
+    /**
+     * A member's role changed, named alone: the pass builds their record with the names of their own
+     * teams, looked up by key; it reads no other team, nor any team's pipelines or roster summary
+     * (reading them all cost a pass some 110 read units at 250 teams), and publishes what a full run finds.
+     */
+    @Test
+    void aPassOverOneMemberReadsTheirTeamsNotTheOrganizations() {
+        try (SyncFixture full = new SyncFixture(120, 12)) {
+            KeysRead keys = new KeysRead(new InMemorySnapshotStore());
+            try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
+                full.sync(WORKER);
+                pass.sync(WORKER);
+                int fullSeen = full.events().size();
+                int passSeen = pass.events().size();
+                var world = full.sandbox.world();
+                Organization org = full.org();
+                Member promoted = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(full.actor())
+                        && m.role() == Member.Role.MEMBER && !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty())
+                        .findFirst().orElseThrow();
+                Set<String> theirTeams = new TreeSet<>(world.teamMembershipsOf(org.uuid(), promoted.userUuid()).stream()
+                        .map(t -> t.teamUuid()).toList());
+                assertTrue(theirTeams.size() < world.teams(org.uuid()).size(), "a member not in every team");
+                world.updateMember(org, full.actor(), promoted.userUuid(), Member.Role.ADMIN, null);
+
+                long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+                keys.read.clear();
+                SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.user(org.uuid(), promoted.userUuid()))).run().id(), WORKER);
+                List<String> teamsRead = keys.of(current).stream().filter(k -> SnapshotKeys.kind(k) == SnapshotKeys.Kind.GROUP).toList();
+                full.sync(WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                List<String> found = changesOf(pass.events(), passSeen);
+                assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.USER_UPDATED)), String.join("\n", found));
+                assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                List<String> expected = theirTeams.stream().map(t -> SnapshotKeys.group(org.uuid(), t)).sorted().toList();
+                assertEquals(expected, teamsRead, "of the teams, the pass reads the member's own, and only their own items");
+            }
+        }
+    }
+
+    /** What Buildkite's journal counted since an entry: GraphQL points by document, REST requests by route. */
+    private static Map<String, Long> spentSince(SyncFixture fixture, int seen) {
+        var entries = fixture.sandbox.journal().entries();
+        Map<String, Long> spent = new java.util.TreeMap<>();
+        for (var e : entries.subList(seen, entries.size())) {
+            if (e.isGraphql()) {
+                spent.merge("points " + e.operation(), e.actualComplexity(), Long::sum);
+            } else {
+                spent.merge(e.route(), 1L, Long::sum);
+            }
+        }
+        return spent;
+    }
+
+    /**
+     * A member moved into the largest team, named as its audit events name it (the member, each
+     * team's count): the pass reads each team's count (a page of one member over GraphQL) and the
+     * member's membership there alone, not the teams' rosters (a REST request a hundred members) nor
+     * their whole index (the other members' entries), and publishes what a full run finds, the
+     * teams' counts with it.
+     */
+    @Test
+    void aMoveNamedAsItsAuditEventsNameItReadsTheTeamsCountsNotTheirRosters() {
+        try (SyncFixture full = new SyncFixture(300, 6)) {
+            KeysRead keys = new KeysRead(new InMemorySnapshotStore());
+            try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
+                full.sync(WORKER);
+                pass.sync(WORKER);
+                int fullSeen = full.events().size();
+                int passSeen = pass.events().size();
+                var world = full.sandbox.world();
+                Organization org = full.org();
+                Team to = world.teams(org.uuid()).stream().max(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
+                        t.uuid()).size())).orElseThrow();
+                assertTrue(world.teamMembers(org.uuid(), to.uuid()).size() > 100, "a team of more than a roster's page");
+                Team from = world.teams(org.uuid()).stream().filter(t -> !t.uuid().equals(to.uuid())
+                        && world.teamMembers(org.uuid(), t.uuid()).stream().anyMatch(m -> !m.userUuid().equals(full.actor())
+                                && world.teamMember(org.uuid(), to.uuid(), m.userUuid()).isEmpty())).findFirst().orElseThrow();
+                String mover = world.teamMembers(org.uuid(), from.uuid()).stream().map(TeamMember::userUuid)
+                        .filter(u -> !u.equals(full.actor()) && world.teamMember(org.uuid(), to.uuid(), u).isEmpty()).findFirst().orElseThrow();
+                world.moveTeamMember(org, full.actor(), from.uuid(), to.uuid(), mover, TeamMember.Role.MEMBER);
+
+                long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+                keys.read.clear();
+                keys.lookedUp.clear();
+                int journalSeen = full.sandbox.journal().entries().size();
+                List<Subject> subjects = List.of(Subject.user(org.uuid(), mover), Subject.count(org.uuid(), from.uuid()),
+                        Subject.count(org.uuid(), to.uuid()));
+                SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run().id(),
+                        WORKER);
+                Map<String, Long> spent = spentSince(full, journalSeen);
+                List<String> entriesRead = keys.of(current).stream().filter(TeamIndex::isEntry).toList();
+                List<String> lookedUp = keys.lookedUp.getOrDefault(current, List.of());
+                full.sync(WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                assertEquals(subjects, done.subjects(), "no roster nor team added");
+                assertEquals(null, spent.get("GET /v2/organizations/{org}/teams/{team}/members"), "no roster's pages: " + spent);
+                assertEquals(3L, spent.get("GET /v2/organizations/{org}/teams/{team}/members/{user}"), "the membership in each team asked"
+                        + " alone, and VERIFY's check of the one left: " + spent);
+                assertEquals(List.of(), entriesRead, "nothing of the teams' index (the mover's entries follow from their memberships)");
+                for (Team team : List.of(from, to)) {
+                    String summary = SnapshotKeys.group(org.uuid(), team.uuid()) + "/r";
+                    assertEquals(2, lookedUp.stream().filter(summary::equals).count(), "each team's summary looked up by its count"
+                            + " and by the publish, once each (a unit a key): " + lookedUp);
+                }
+                List<String> found = changesOf(pass.events(), passSeen);
+                assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_UPDATED)).count(), String.join("\n", found));
+                assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                CountingSnapshots.assertIndexExact(pass.snapshot(), true);
+                assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+            }
+        }
+    }
+
+    /** A count of a team deleted since (no longer found by its slug) reads the team whole, which finds it gone. */
+    @Test
+    void aCountOfATeamDeletedSinceReadsTheTeamWhole() {
+        try (SyncFixture full = new SyncFixture(60, 4);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            int fullSeen = full.events().size();
+            int passSeen = pass.events().size();
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Team deleted = world.teams(org.uuid()).get(0);
+            world.deleteTeam(org, full.actor(), deleted.uuid());
+
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.count(org.uuid(), deleted.uuid()))).run().id(), WORKER);
+            full.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertTrue(done.subjects().contains(Subject.group(org.uuid(), deleted.uuid())), "read whole: " + done.subjects());
+            List<String> found = changesOf(pass.events(), passSeen);
+            assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_DELETED)), String.join("\n", found));
+            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+        }
+    }
+}
