@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -22,6 +21,7 @@ import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventLog;
 import dev.kitebridge.events.EventPositions;
+import dev.kitebridge.events.Publication;
 import dev.kitebridge.metrics.Metrics.Metric;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.time.TimeSource;
@@ -76,25 +76,35 @@ public final class SyncRunner {
     static final Duration SCRATCH_MARGIN = Duration.ofHours(1);
 
     /**
+     * How long a run's publication keeps the account's lease for its worker, to deliver the run's events
+     * without taking each subscription's delivery lease (see {@link #publish}): the delivery that
+     * follows at once ends its sends {@code WebhookDeliverer.Policy#requestTimeout} before it, and the
+     * webhook rounds leave the account alone until then. A run of the account started meanwhile waits
+     * for it (its worker is busy, and tries again), which is rare: passes are started a tick apart.
+     */
+    static final Duration DELIVERY_HOLD = Duration.ofSeconds(20);
+
+    /**
      * What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER),
      * or retry it (BUSY); {@code ended} is the run that is over (DONE; null where there is no such run),
-     * so that what its end sets off need not read it again; {@code publishedThrough}, the account's
+     * so that what its end sets off need not read it again; {@code published}, the account's
      * publication mark as this turn wrote it (or read it) with the run published, so that the delivery
-     * of its events need not read it again either (empty where the turn did not see it published).
+     * of its events need not read it again either, and whether that write kept the account's lease for
+     * the delivery ({@link Publication#UNKNOWN} where the turn did not see it published).
      */
-    public record Outcome(Kind kind, Instant at, SyncRun ended, OptionalLong publishedThrough) {
+    public record Outcome(Kind kind, Instant at, SyncRun ended, Publication published) {
         public enum Kind { DONE, LATER, BUSY }
 
-        static Outcome done(SyncRun ended, OptionalLong publishedThrough) {
-            return new Outcome(Kind.DONE, null, ended, publishedThrough);
+        static Outcome done(SyncRun ended, Publication published) {
+            return new Outcome(Kind.DONE, null, ended, published);
         }
 
         static Outcome later(Instant at) {
-            return new Outcome(Kind.LATER, at, null, OptionalLong.empty());
+            return new Outcome(Kind.LATER, at, null, Publication.UNKNOWN);
         }
 
         static Outcome busy() {
-            return new Outcome(Kind.BUSY, null, null, OptionalLong.empty());
+            return new Outcome(Kind.BUSY, null, null, Publication.UNKNOWN);
         }
     }
 
@@ -140,7 +150,7 @@ public final class SyncRunner {
     public Outcome work(String runId, String workerId, Instant deadline) {
         Optional<SyncRun> found = syncs.run(runId);
         if (found.isEmpty() || found.get().phase() == SyncRun.Phase.DONE) {
-            return Outcome.done(found.orElse(null), OptionalLong.empty());
+            return Outcome.done(found.orElse(null), Publication.UNKNOWN);
         }
         SyncRun run = found.get();
         // One read of the sync state: it tells an account unlinked (no state) and a lease another worker holds.
@@ -150,14 +160,17 @@ public final class SyncRunner {
             SyncRun ended = run.ended(SyncRun.Status.FAILED, time.now(), "the integrated account was unlinked", run.counts())
                     .inPhase(SyncRun.Phase.DONE);
             syncs.replaceRun(ended);
-            return Outcome.done(ended, OptionalLong.empty());
+            return Outcome.done(ended, Publication.UNKNOWN);
         }
         Predicate<AccountSync> free = s -> !s.leasedAt(time.now()) || workerId.equals(s.leaseOwner());
         Optional<AccountSync> leased = updateAccount(state.get(), free, s -> s.leasedTo(workerId, deadline.plus(LEASE_MARGIN)));
         if (leased.isEmpty()) {
-            return Outcome.busy();
+            // A lease about to end (the last run's worker delivering what it published: see DELIVERY_HOLD) is waited for.
+            Instant ends = state.get().leaseExpiresAt();
+            boolean ending = !free.test(state.get()) && ends != null && !ends.isAfter(time.now().plus(DELIVERY_HOLD));
+            return ending ? Outcome.later(ends) : Outcome.busy();
         }
-        Turn turn = new Turn(run, leased.get());
+        Turn turn = new Turn(run, workerId, leased.get());
         // Read again under the lease (a fence): the run as read before it may be behind another worker's last saves; this
         // turn works from the one no other worker saves while it holds the lease.
         RunProgress progress = new RunProgress(syncs, syncs.run(runId).orElseThrow());
@@ -178,8 +191,11 @@ public final class SyncRunner {
             if (progress.current().phase() != SyncRun.Phase.READ) {
                 CurrentItems.forget(run); // its READ is over (ended, failed or on to DIFF): what it held is not kept
             }
-            // (A published run let its lease go with its mark: nothing more to write, nor to read.)
-            turn.update(s -> workerId.equals(s.leaseOwner()), s -> s.leasedTo(null, null));
+            // (A published run let its lease go with its mark, or kept it for its delivery until it expires: nothing more to
+            // write, nor to read.)
+            if (turn.heldUntil == null) {
+                turn.update(s -> workerId.equals(s.leaseOwner()), s -> s.leasedTo(null, null));
+            }
         }
     }
 
@@ -194,17 +210,24 @@ public final class SyncRunner {
      */
     private final class Turn {
         private final SyncRun run;
+        private final String workerId;
         private AccountSync state;
         private Optional<IntegratedAccount> account;
+        /** Where this turn's write of the publication mark kept the lease for the delivery: until then; and the mark before. */
+        private Instant heldUntil;
+        private long publishedBefore;
 
-        Turn(SyncRun run, AccountSync leased) {
+        Turn(SyncRun run, String workerId, AccountSync leased) {
             this.run = run;
+            this.workerId = workerId;
             this.state = leased;
         }
 
-        /** Changes the sync state where {@code allowed}; see {@link #updateAccount}. */
-        void update(Predicate<AccountSync> allowed, UnaryOperator<AccountSync> change) {
-            updateAccount(state, allowed, change).ifPresent(changed -> state = changed);
+        /** Changes the sync state where {@code allowed}; see {@link #updateAccount}. Whether it was written. */
+        boolean update(Predicate<AccountSync> allowed, UnaryOperator<AccountSync> change) {
+            Optional<AccountSync> changed = updateAccount(state, allowed, change);
+            changed.ifPresent(written -> state = written);
+            return changed.isPresent();
         }
 
         long currentGeneration() {
@@ -213,11 +236,15 @@ public final class SyncRunner {
 
         /**
          * The account's publication mark where the state as this turn last wrote or read it has the run
-         * published (the mark only moves on, so the events through it stay published); else empty.
+         * published (the mark only moves on, so the events through it stay published), with the lease
+         * kept for its delivery where this turn's write of the mark kept it; else not known.
          */
-        OptionalLong publishedThrough(SyncRun published) {
-            return state.publishedThrough() >= published.ordinal() ? OptionalLong.of(state.publishedThrough())
-                    : OptionalLong.empty();
+        Publication publication(SyncRun published) {
+            if (state.publishedThrough() < published.ordinal()) {
+                return Publication.UNKNOWN;
+            }
+            return heldUntil == null ? Publication.seen(state.publishedThrough())
+                    : new Publication(state.publishedThrough(), publishedBefore, heldUntil);
         }
 
         /**
@@ -346,7 +373,7 @@ public final class SyncRunner {
                     progress.save(r -> r.inPhase(SyncRun.Phase.DONE));
                 }
                 case DONE -> {
-                    return Outcome.done(run, turn.publishedThrough(run));
+                    return Outcome.done(run, turn.publication(run));
                 }
             }
         }
@@ -543,10 +570,23 @@ public final class SyncRunner {
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
         progress.flush();
         log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
-        // What it read is confirmed as of when it began reading (its startedAt): no older than that.
-        turn.update(s -> run.id().equals(s.activeRunId()),
-                s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
-                        .confirming(cutShort ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt()));
+        // What it read is confirmed as of when it began reading (its startedAt): no older than that. A run that goes on to
+        // DONE (a pass), whose events are delivered as soon as this turn ends, keeps the lease with the mark for that
+        // delivery (see DELIVERY_HOLD), rather than let it go: the delivery need not take each subscription's lease
+        // (see WebhookDeliverer). A run that has CLEAN to do lets it go: its delivery comes later.
+        boolean holds = afterPublish(completed).phase() == SyncRun.Phase.DONE;
+        long[] before = {0};
+        Instant holdEnds = time.now().plus(DELIVERY_HOLD);
+        boolean written = turn.update(s -> run.id().equals(s.activeRunId()), s -> {
+            before[0] = s.publishedThrough();
+            AccountSync published = s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
+                    .confirming(cutShort ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt());
+            return holds ? published.leasedTo(turn.workerId, holdEnds) : published;
+        });
+        if (written && holds) {
+            turn.heldUntil = holdEnds;
+            turn.publishedBefore = before[0];
+        }
         ended(progress.save(r -> afterPublish(r.ended(SyncRun.Status.COMPLETED, ended, null, counts))));
     }
 

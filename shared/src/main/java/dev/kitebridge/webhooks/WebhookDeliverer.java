@@ -28,6 +28,8 @@ import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.events.EventPositions;
+import dev.kitebridge.events.Publication;
+import dev.kitebridge.events.Publications;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.time.TimeSource;
 
@@ -100,14 +102,35 @@ public final class WebhookDeliverer {
      *
      * @param publishedThrough the ordinal of its last run whose events are published, as the caller last read it (a
      *     moment behind at most: a run published since is delivered by the next round); {@link #NOT_KNOWN} where not read
+     * @param hold where the worker that published the account's last run delivers its events alone (see {@link Hold})
      */
-    public record Account(String tenantId, String accountId, long publishedThrough) {
+    public record Account(String tenantId, String accountId, long publishedThrough, Hold hold) {
         /** Every turn then reads the account's events after its subscription's cursor. */
-        public static final long NOT_KNOWN = Long.MAX_VALUE;
+        public static final long NOT_KNOWN = Publication.NOT_KNOWN;
 
         public Account(String tenantId, String accountId) {
             this(tenantId, accountId, NOT_KNOWN);
         }
+
+        public Account(String tenantId, String accountId, long publishedThrough) {
+            this(tenantId, accountId, publishedThrough, Hold.NONE);
+        }
+    }
+
+    /**
+     * The account's sync lease, kept by the worker that published its last run for delivering that
+     * run's events (see {@link Publication#heldUntil}): while it lasts, no other worker publishes the
+     * account's events, and the rounds leave the account to that worker ({@code ours} false: a round
+     * skips it). That worker ({@code ours}) delivers to a subscription that had dealt with everything
+     * through {@code before} (the mark its run moved on from), with no failure pending, without taking
+     * the subscription's lease (a write): no round delivers to such a subscription meanwhile — a round
+     * whose listing has the new mark has the hold too (one write set both) and skips the account, one
+     * whose listing is older finds the subscription caught up — and the turn's sends end
+     * {@link Policy#requestTimeout} before the hold does. Its cursor is written, as every cursor is,
+     * only over the revision it read: another deliverer's write meanwhile stops it.
+     */
+    public record Hold(Instant until, boolean ours, long before) {
+        public static final Hold NONE = new Hold(null, false, 0);
     }
 
     private final WebhookStore webhooks;
@@ -147,6 +170,9 @@ public final class WebhookDeliverer {
         Map<String, Integer> turnsOf = new HashMap<>();
         List<Account> looked = new ArrayList<>();
         for (Account account : accounts) {
+            if (account.hold().until() != null && !account.hold().ours() && account.hold().until().isAfter(time.now())) {
+                continue; // the worker that published its last run delivers it (see Hold): the next round looks again
+            }
             Long quietAt = quiet.get(quietKey(account));
             if (quietAt != null && quietAt == account.publishedThrough()) {
                 continue; // nothing published since this process found every subscription of it caught up: see quiet
@@ -158,7 +184,7 @@ public final class WebhookDeliverer {
             looked.add(account);
             for (Webhook webhook : subscriptions.get()) {
                 if (webhook.covers(account.accountId())) {
-                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), deadline));
+                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), account.hold(), deadline));
                     turnsOf.merge(account.accountId(), 1, Integer::sum);
                 }
             }
@@ -217,6 +243,11 @@ public final class WebhookDeliverer {
      * {@code publishedThrough} (no lease is written, no event read).
      */
     public Report deliver(Webhook webhook, String accountId, long publishedThrough, Instant deadline) {
+        return deliver(webhook, accountId, publishedThrough, Hold.NONE, deadline);
+    }
+
+    /** One turn, under the account's {@code hold} where it is ours (see {@link Hold}). */
+    Report deliver(Webhook webhook, String accountId, long publishedThrough, Hold hold, Instant deadline) {
         Counts counts = new Counts();
         Instant turnEnds = earlierOf(deadline, time.now().plus(policy.turn()));
         if (!fits(turnEnds)) {
@@ -233,17 +264,35 @@ public final class WebhookDeliverer {
             // The minute's round over a quiet account: no lease taken and given back (two writes), no feed read.
             return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         }
-        Optional<DeliveryState> leased = webhooks.replaceDelivery(
-                current.get().leasedTo(UUID.randomUUID().toString(), turnEnds.plus(policy.requestTimeout())));
-        if (leased.isEmpty()) {
-            return counts.report(webhook, accountId, Status.BUSY, null);
+        Instant holdEnds = hold.ours() && hold.until() != null ? hold.until().minus(policy.requestTimeout()) : null;
+        boolean held = holdEnds != null && publishedThrough != Account.NOT_KNOWN && current.get().failures() == 0
+                && EventPositions.caughtUp(current.get().position(), hold.before()) && fits(earlierOf(turnEnds, holdEnds));
+        DeliveryState state;
+        if (held) {
+            turnEnds = earlierOf(turnEnds, holdEnds); // no lease taken: see Hold
+            state = current.get();
+        } else {
+            Optional<DeliveryState> leased = webhooks.replaceDelivery(
+                    current.get().leasedTo(UUID.randomUUID().toString(), turnEnds.plus(policy.requestTimeout())));
+            if (leased.isEmpty()) {
+                return counts.report(webhook, accountId, Status.BUSY, null);
+            }
+            state = leased.get();
         }
-        DeliveryState state = leased.get();
+        DeliveryState stored = state;
         boolean released = false;
         try {
             int unsaved = 0;
-            // Read once a turn where the caller did not (the rounds pass the listing's); a run published since waits.
-            long through = publishedThrough == Account.NOT_KNOWN ? feed.publishedThrough(accountId) : publishedThrough;
+            // Read once a turn where the caller did not (the rounds pass the listing's); a run published since waits. An
+            // account whose publishing worker holds it for its delivery is left to that worker (see Hold).
+            long through = publishedThrough;
+            if (publishedThrough == Account.NOT_KNOWN) {
+                Optional<Publications.Feed> now = feed.feed(accountId);
+                if (now.isPresent() && now.get().heldUntil() != null && now.get().heldUntil().isAfter(time.now())) {
+                    return counts.report(webhook, accountId, Status.BUSY, null);
+                }
+                through = now.map(Publications.Feed::publishedThrough).orElse(0L);
+            }
             boolean more = true;
             while (more) {
                 List<ChangeEvent> page = feed.after(accountId, state.position(), through, PAGE);
@@ -260,13 +309,17 @@ public final class WebhookDeliverer {
                     }
                     long revision = state.revision();
                     state = deliverOne(webhook, state, event, counts);
+                    if (state.revision() != revision) {
+                        stored = state; // a failure's or a parked event's write
+                    }
                     if (!event.position().equals(state.position())) {
                         return counts.report(webhook, accountId, Status.RETRY_LATER, state.retryAt());
                     }
                     if (state.revision() != revision) {
-                        unsaved = 0; // a parked event's write
+                        unsaved = 0;
                     } else if (++unsaved == SAVE_EVERY) {
                         state = save(state);
+                        stored = state;
                         unsaved = 0;
                     }
                 }
@@ -274,13 +327,13 @@ public final class WebhookDeliverer {
             // Caught up only once stored (a rounds' process takes the account for quiet on it: see deliverAccounts), and
             // with no failure pending (one at an event past the mark the caller read: due at once, in the next round).
             released = true;
-            Status status = !release(state) ? Status.BUSY : state.failures() > 0 ? Status.RETRY_LATER : Status.CAUGHT_UP;
+            Status status = !release(state, stored) ? Status.BUSY : state.failures() > 0 ? Status.RETRY_LATER : Status.CAUGHT_UP;
             return counts.report(webhook, accountId, status, status == Status.RETRY_LATER ? time.now() : null);
         } catch (LeaseLost lost) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         } finally {
             if (!released) {
-                release(state);
+                release(state, stored);
             }
         }
     }
@@ -421,7 +474,8 @@ public final class WebhookDeliverer {
      * the subscription was made: its delivery starts at its first event.
      */
     private Optional<DeliveryState> current(Webhook webhook, String accountId) {
-        Optional<DeliveryState> current = webhooks.delivery(webhook.tenantId(), webhook.id(), accountId);
+        // As stored a moment ago (see WebhookStore#recentDelivery): what a turn writes is written over the revision read.
+        Optional<DeliveryState> current = webhooks.recentDelivery(webhook.tenantId(), webhook.id(), accountId);
         // None: an account linked after a tenant-wide subscription, delivered from its first event. Or a subscription removed
         // since the round listed it (the rounds' listing may be a moment behind), whose states went with it: asked again.
         if (current.isEmpty() && webhooks.find(webhook.tenantId(), webhook.id()).isPresent()) {
@@ -446,10 +500,14 @@ public final class WebhookDeliverer {
     }
 
     /**
-     * Gives the lease back, with the cursor as the turn left it (what it delivered and skipped since its last write);
-     * a lease lost meanwhile is left alone. Whether it was written.
+     * Gives the lease back, with the cursor as the turn left it (what it delivered and skipped since its last write,
+     * {@code stored}); a lease lost meanwhile is left alone. A turn under the account's hold took no lease: it writes
+     * its cursor where it moved. Whether it is stored.
      */
-    private boolean release(DeliveryState state) {
+    private boolean release(DeliveryState state, DeliveryState stored) {
+        if (state.leaseOwner() == null && state.equals(stored)) {
+            return true;
+        }
         return webhooks.replaceDelivery(state.released()).isPresent();
     }
 
