@@ -47,6 +47,22 @@ public final class SyncSchedule {
      */
     private final java.util.Map<String, Instant> quietlyPolled = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * How long this instance's read of an active account serves its ticks' polls and looks. They only read Buildkite
+     * with it (as they would with one read a moment before a change); whatever they would write or start is written
+     * from the account read again, and dropped where it changed meanwhile (rotated, unlinked, needing a new token: a
+     * change to an account is a new revision), for the next tick to poll or look again from the cursors as stored. So
+     * a quiet poll (no change found, nothing written) reads the account once in this long, not every minute (half a
+     * read unit each: more than half of a quiet poll's). An account that is not active is read every tick, so that it
+     * is polled again as soon as it is given a new token.
+     */
+    static final Duration ACCOUNT_REREAD = Duration.ofMinutes(5);
+
+    /** Active accounts as this instance last read them, by id, with when: see {@link #ACCOUNT_REREAD}. */
+    private final java.util.Map<String, KnownAccount> knownAccounts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record KnownAccount(IntegratedAccount account, Instant readAt, long inTick) {}
+
     public SyncSchedule(AccountStore accounts, SyncStore syncs, SyncService service, AuditWatch watch, LightWatch light,
                         SyncCadence cadence, TimeSource time) {
         this.accounts = accounts;
@@ -80,6 +96,7 @@ public final class SyncSchedule {
      * looked at by the next tick.
      */
     public Tick tick(Instant deadline) {
+        ticks.incrementAndGet();
         AtomicInteger fullRuns = new AtomicInteger();
         AtomicInteger passes = new AtomicInteger();
         AtomicInteger polled = new AtomicInteger();
@@ -113,10 +130,11 @@ public final class SyncSchedule {
     public static final int AT_ONCE = 8;
 
     private void tick(AccountSync state, AtomicInteger fullRuns, AtomicInteger passes, AtomicInteger polled, AtomicInteger looked) {
-        // Read once a tick: the poll or look opens Buildkite with this account, not a second read of it. Read as stored a moment
-        // ago (half the price, every account every minute): a change that lands a second before the tick is read as one that
-        // lands during the look already is (AccountStore.findRecent). An account not found yet (linked a moment ago) waits a tick.
-        Optional<IntegratedAccount> account = accounts.findRecent(state.tenantId(), state.accountId());
+        // Read at most once a tick, and where it is active once in ACCOUNT_REREAD: the poll or look opens Buildkite with
+        // this account, not a second read of it. Read as stored a moment ago (half the price): a change that lands a second
+        // before the tick is read as one that lands during the look already is (AccountStore.findRecent). An account not
+        // found yet (linked a moment ago) waits a tick.
+        Optional<IntegratedAccount> account = account(state, false);
         if (account.isEmpty() || account.get().status() != IntegratedAccount.Status.ACTIVE) {
             return;
         }
@@ -150,9 +168,52 @@ public final class SyncSchedule {
             }
         } catch (RuntimeException e) {
             // One account's trouble (its state contended, Buildkite refusing, a queue that refused) is no reason to skip the others.
+            // (The account is read again by the next tick: a refused token may be a rotated one.)
+            knownAccounts.remove(state.accountId());
             LOG.log(System.Logger.Level.WARNING, "the schedule could not look at account " + state.accountId(), e);
         }
     }
+
+    /**
+     * The account, as this instance read it within {@link #ACCOUNT_REREAD} where it was active then, or read now
+     * ({@code now}: read now whatever this instance knows).
+     */
+    private Optional<IntegratedAccount> account(AccountSync state, boolean now) {
+        KnownAccount known = knownAccounts.get(state.accountId());
+        if (!now && known != null && time.now().isBefore(known.readAt().plus(ACCOUNT_REREAD))) {
+            return Optional.of(known.account());
+        }
+        Instant readAt = time.now();
+        Optional<IntegratedAccount> read = accounts.findRecent(state.tenantId(), state.accountId());
+        if (read.isPresent() && read.get().status() == IntegratedAccount.Status.ACTIVE) {
+            if (!knownAccounts.containsKey(state.accountId()) && knownAccounts.size() >= ACCOUNTS_REMEMBERED) {
+                knownAccounts.clear();
+            }
+            knownAccounts.put(state.accountId(), new KnownAccount(read.get(), readAt, ticks.get()));
+        } else {
+            knownAccounts.remove(state.accountId());
+        }
+        return read;
+    }
+
+    /** Bounded: an instance that has read more accounts than this forgets them all at the next new one, and reads again. */
+    private static final int ACCOUNTS_REMEMBERED = 100_000;
+
+    /**
+     * Whether what a poll or look of {@code account} found may be written or started: the account read again where this
+     * instance's read of it is not this tick's own (see {@link #ACCOUNT_REREAD}) is the same revision, and active.
+     */
+    private boolean unchanged(IntegratedAccount account, AccountSync state) {
+        KnownAccount known = knownAccounts.get(state.accountId());
+        if (known != null && known.account() == account && known.inTick() == ticks.get()) {
+            return true; // read in this tick
+        }
+        Optional<IntegratedAccount> now = account(state, true);
+        return now.isPresent() && now.get().status() == IntegratedAccount.Status.ACTIVE && now.get().revision() == account.revision();
+    }
+
+    /** Ticks of this instance so far: an account read in the one under way is its own read. */
+    private final java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
 
     private static void count(Started started, AtomicInteger fullRuns, AtomicInteger passes) {
         (started == Started.FULL_RUN ? fullRuns : passes).addAndGet(started == Started.NOTHING ? 0 : 1);
@@ -187,6 +248,9 @@ public final class SyncSchedule {
 
     /** A full run; the counts seen before it are dropped, so that the next look compares with what it confirms. */
     private boolean full(IntegratedAccount account, AccountSync state) {
+        if (!unchanged(account, state)) {
+            return false; // the next tick decides again, with the account as it is
+        }
         return service.startScheduled(account, state, "schedule", null, s -> s.withCounts(CountsSeen.NONE)).created();
     }
 
@@ -269,6 +333,9 @@ public final class SyncSchedule {
      */
     private Started act(IntegratedAccount account, AccountSync state, String trigger, boolean fullRunNeeded, List<Subject> subjects,
                         UnaryOperator<AccountSync> seen) {
+        if (!unchanged(account, state)) {
+            return Started.NOTHING; // the account changed since it was read: the next tick polls or looks again, from the same cursors
+        }
         if (!fullRunNeeded && subjects.isEmpty()) {
             update(state, seen);
             return Started.NOTHING;

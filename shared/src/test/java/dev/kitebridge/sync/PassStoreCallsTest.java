@@ -208,6 +208,108 @@ class PassStoreCallsTest {
         }
     }
 
+    /**
+     * The schedule's quiet polls (nothing found, nothing written) read the account once in {@link
+     * SyncSchedule#ACCOUNT_REREAD}, not every tick; what a poll finds is started from the account read
+     * again, and not from one that changed since this instance read it: the next tick polls again.
+     */
+    @Test
+    void quietPollsReadTheAccountOnceInAWhileAndWhatOneFindsIsStartedFromTheAccountAsItIs() {
+        VirtualTime time = new VirtualTime();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        List<String> trace = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2).withEnterprise(1)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, new InMemorySyncStore(), accounts -> counted(accounts, calls, trace))) {
+            fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
+            SyncSchedule schedule = new SyncSchedule(fixture.engineAccounts, fixture.syncs, fixture.service,
+                    new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService),
+                    CADENCE, time);
+            schedule.tick();
+            fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the first poll places the cursor");
+
+            calls.clear();
+            int ticks = 2 * (int) SyncSchedule.ACCOUNT_REREAD.toMinutes();
+            for (int minute = 0; minute < ticks; minute++) {
+                time.advance(Duration.ofMinutes(1));
+                assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "a quiet poll");
+            }
+            assertTrue(calls.getOrDefault("accounts.findRecent", 0) <= 2, ticks + " quiet polls: " + String.join("\n", trace));
+
+            // The account changes (a new revision: relabelled here, rotated or marked as needing a new token alike), and so
+            // does the organization: the poll that finds it does not start a pass from the account read before.
+            IntegratedAccount stored = fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow();
+            fixture.accounts.replace(stored.withLabel("relabelled")).orElseThrow();
+            var world = sandbox.world();
+            Member promoted = world.members(fixture.org().uuid()).stream()
+                    .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
+            world.updateMember(fixture.org(), fixture.actor(), promoted.userUuid(), Member.Role.ADMIN, null);
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "found, not started from the account as it was");
+            assertEquals(List.of(), fixture.queued);
+            AccountSync unchanged = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "found again, and started from the account as it is");
+            SyncRun pass = fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertTrue(unchanged.activeRunId() == null, "the tick that dropped what it found wrote nothing");
+        }
+    }
+
+    /**
+     * A pass's worker keeps the account's lease with the publication mark for a moment, and delivers
+     * the pass's events under it (see {@link SyncRunner#DELIVERY_HOLD}): a subscription that had dealt
+     * with everything before the pass gets its cursor written once, no lease of its own taken and given
+     * back. A run started meanwhile waits for the hold: its worker comes back as it ends.
+     */
+    @Test
+    void aPassesWorkerDeliversUnderTheLeaseItKeepsWithTheMarkAndTheNextRunsWorkerWaitsForIt() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, new InMemorySyncStore(), accounts -> accounts)) {
+            fixture.sync(Duration.ofMinutes(10));
+            InMemoryWebhookStore webhooks = new InMemoryWebhookStore();
+            EventFeed feed = new EventFeed(fixture.log, fixture.syncs);
+            Webhook webhook = Webhook.create(SyncFixture.TENANT, "https://receiver.example/hooks", List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH),
+                    SyncFixture.ACCOUNT, time.now());
+            webhooks.create(webhook);
+            // As a subscription made after the first sync: its delivery stands at the log's end.
+            webhooks.createDelivery(dev.kitebridge.webhooks.DeliveryState.startingAt(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT,
+                    feed.end(SyncFixture.ACCOUNT)));
+            WebhookRounds rounds = new WebhookRounds(fixture.syncs, new WebhookDeliverer(webhooks, new InMemoryDeadLetterStore(), feed,
+                    WebhookTargets.PUBLIC_ONLY, time, WebhookDeliverer.Policy.DEFAULT));
+            List<WebhookDeliverer.Report> delivered = new CopyOnWriteArrayList<>();
+            List<Duration> requeued = new CopyOnWriteArrayList<>();
+            SyncWorker worker = new SyncWorker(fixture.runner,
+                    (tenantId, accountId, published, deadline) -> delivered.addAll(rounds.afterRun(tenantId, accountId, published, deadline)),
+                    (runId, delay) -> requeued.add(delay), time, SyncWorker.BUSY_RETRY);
+            List<Subject> subjects = List.of(Subject.invitations(fixture.org().uuid()));
+            long before = webhooks.delivery(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT).orElseThrow().revision();
+
+            SyncRun pass = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            worker.work(pass.id(), "worker-1", time.now().plus(Duration.ofMinutes(10)));
+            assertEquals(SyncRun.Status.COMPLETED, fixture.syncs.run(pass.id()).orElseThrow().status());
+            assertEquals(List.of(WebhookDeliverer.Status.CAUGHT_UP), delivered.stream().map(WebhookDeliverer.Report::status).toList());
+            var state = webhooks.delivery(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT).orElseThrow();
+            assertEquals(EventPositions.of(pass.ordinal(), EventPositions.RUN_ENDED, EventPositions.RUN_END_KEY), state.position(),
+                    "the pass's events read (and skipped)");
+            assertEquals(before + 1, state.revision(), "its cursor written once: no lease of its own taken and given back");
+            AccountSync held = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+            assertEquals("worker-1", held.leaseOwner(), "the lease kept with the mark, to expire");
+            assertEquals(time.now().plus(SyncRunner.DELIVERY_HOLD), held.deliveryHold());
+
+            SyncRun next = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
+            assertTrue(next.ordinal() > pass.ordinal());
+            worker.work(next.id(), "worker-2", time.now().plus(Duration.ofMinutes(10)));
+            assertEquals(1, requeued.size(), "the next run's worker waits");
+            assertTrue(requeued.get(0).compareTo(SyncRunner.DELIVERY_HOLD) <= 0, "for the hold's end: " + requeued);
+            assertEquals(SyncRun.Status.QUEUED, fixture.syncs.run(next.id()).orElseThrow().status());
+            time.advance(SyncRunner.DELIVERY_HOLD);
+            worker.work(next.id(), "worker-2", time.now().plus(Duration.ofMinutes(10)));
+            assertEquals(SyncRun.Status.COMPLETED, fixture.syncs.run(next.id()).orElseThrow().status());
+        }
+    }
+
     private static void count(Map<String, Integer> calls, List<String> trace, String call) {
         calls.merge(call, 1, Integer::sum);
         StackWalker.getInstance().walk(frames -> frames.skip(2).limit(1).findFirst())
