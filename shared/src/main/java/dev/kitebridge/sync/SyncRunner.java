@@ -78,11 +78,12 @@ public final class SyncRunner {
     /**
      * How long a run's publication keeps the account's lease for its worker, to deliver the run's events
      * without taking each subscription's delivery lease (see {@link #publish}): the delivery that
-     * follows at once ends its sends {@code WebhookDeliverer.Policy#requestTimeout} before it, and the
-     * webhook rounds leave the account alone until then. A run of the account started meanwhile waits
-     * for it (its worker is busy, and tries again), which is rare: passes are started a tick apart.
+     * follows at once ends its sends {@code WebhookDeliverer.Policy#requestTimeout} (10 s) before it,
+     * and starts each only where it would end by then, so it has some 10 s to start; the webhook rounds
+     * leave the account alone until it ends. A run of the account started meanwhile waits for it (its
+     * worker comes back as it ends), which is rare: passes are started a tick apart.
      */
-    static final Duration DELIVERY_HOLD = Duration.ofSeconds(20);
+    public static final Duration DELIVERY_HOLD = Duration.ofSeconds(30);
 
     /**
      * What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER),
@@ -216,6 +217,7 @@ public final class SyncRunner {
         /** Where this turn's write of the publication mark kept the lease for the delivery: until then; and the mark before. */
         private Instant heldUntil;
         private long publishedBefore;
+        private List<ChangeEvent> heldEvents;
 
         Turn(SyncRun run, String workerId, AccountSync leased) {
             this.run = run;
@@ -244,7 +246,7 @@ public final class SyncRunner {
                 return Publication.UNKNOWN;
             }
             return heldUntil == null ? Publication.seen(state.publishedThrough())
-                    : new Publication(state.publishedThrough(), publishedBefore, heldUntil);
+                    : new Publication(state.publishedThrough(), publishedBefore, heldUntil, heldEvents);
         }
 
         /**
@@ -555,11 +557,17 @@ public final class SyncRunner {
         }
         boolean cutShort = progress.current().applying() == SyncRun.Applying.CUT_SHORT;
         Map<String, Long> byType = new HashMap<>();
+        List<ChangeEvent> events = new ArrayList<>(); // kept for the delivery that follows (up to a page: see Publication#events)
         String after = EventPositions.firstOfRun(run.ordinal());
         while (true) {
             List<ChangeEvent> page = log.list(run.accountId(), after, EventPositions.firstOfRank(run.ordinal(), EventPositions.RUN_ENDED),
                     PAGE);
             page.forEach(e -> byType.merge(e.event(), 1L, Long::sum));
+            if (events != null && events.size() + page.size() < PAGE) {
+                events.addAll(page);
+            } else {
+                events = null;
+            }
             if (page.size() < PAGE) {
                 break;
             }
@@ -569,7 +577,11 @@ public final class SyncRunner {
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
         progress.flush();
-        log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
+        ChangeEvent end = runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended);
+        log.put(run.accountId(), List.of(end));
+        if (events != null) {
+            events.add(end);
+        }
         // What it read is confirmed as of when it began reading (its startedAt): no older than that. A run that goes on to
         // DONE (a pass), whose events are delivered as soon as this turn ends, keeps the lease with the mark for that
         // delivery (see DELIVERY_HOLD), rather than let it go: the delivery need not take each subscription's lease
@@ -586,6 +598,7 @@ public final class SyncRunner {
         if (written && holds) {
             turn.heldUntil = holdEnds;
             turn.publishedBefore = before[0];
+            turn.heldEvents = events;
         }
         ended(progress.save(r -> afterPublish(r.ended(SyncRun.Status.COMPLETED, ended, null, counts))));
     }

@@ -127,10 +127,11 @@ public final class WebhookDeliverer {
      * whose listing has the new mark has the hold too (one write set both) and skips the account, one
      * whose listing is older finds the subscription caught up — and the turn's sends end
      * {@link Policy#requestTimeout} before the hold does. Its cursor is written, as every cursor is,
-     * only over the revision it read: another deliverer's write meanwhile stops it.
+     * only over the revision it read: another deliverer's write meanwhile stops it. Such a turn sends
+     * {@code events} where the worker passes them (see {@link Publication#events}), not reading them again.
      */
-    public record Hold(Instant until, boolean ours, long before) {
-        public static final Hold NONE = new Hold(null, false, 0);
+    public record Hold(Instant until, boolean ours, long before, List<ChangeEvent> events) {
+        public static final Hold NONE = new Hold(null, false, 0, null);
     }
 
     private final WebhookStore webhooks;
@@ -295,8 +296,15 @@ public final class WebhookDeliverer {
             }
             boolean more = true;
             while (more) {
-                List<ChangeEvent> page = feed.after(accountId, state.position(), through, PAGE);
-                more = page.size() == PAGE; // a page short of one is the feed's end as it read: a later event waits for the next round
+                List<ChangeEvent> page;
+                if (held && hold.events() != null) {
+                    String after = state.position();
+                    page = hold.events().stream().filter(e -> e.position().compareTo(after) > 0).toList(); // after: not null, see held
+                    more = false;
+                } else {
+                    page = feed.after(accountId, state.position(), through, PAGE);
+                    more = page.size() == PAGE; // a page short of one is the feed's end as it read: a later event waits for the next round
+                }
                 for (ChangeEvent event : page) {
                     if (!webhook.eventTypes().contains(event.event())) {
                         state = state.advancedTo(event.position()); // saved with the cursor's next write

@@ -34,7 +34,7 @@ public final class WebhookRounds {
         try {
             // Without a mark, read by each turn: the run that ended may be an unlinked account's, never published.
             WebhookDeliverer.Hold hold = published.heldUntil() == null ? WebhookDeliverer.Hold.NONE
-                    : new WebhookDeliverer.Hold(published.heldUntil(), true, published.before());
+                    : new WebhookDeliverer.Hold(published.heldUntil(), true, published.before(), published.events());
             return deliverer.deliverAccounts(List.of(new WebhookDeliverer.Account(tenantId, accountId, published.through(), hold)),
                     deadline);
         } catch (RuntimeException e) {
@@ -52,7 +52,7 @@ public final class WebhookRounds {
     public List<WebhookDeliverer.Report> everyAccount(Instant deadline) {
         List<WebhookDeliverer.Account> accounts = syncs.feeds().stream()
                 .map(a -> new WebhookDeliverer.Account(a.tenantId(), a.accountId(), a.publishedThrough(),
-                        a.heldUntil() == null ? WebhookDeliverer.Hold.NONE : new WebhookDeliverer.Hold(a.heldUntil(), false, 0)))
+                        a.heldUntil() == null ? WebhookDeliverer.Hold.NONE : new WebhookDeliverer.Hold(a.heldUntil(), false, 0, null)))
                 .toList();
         return deliverer.deliverAccounts(accounts, deadline);
     }

@@ -280,8 +280,12 @@ class DeliveryWritesTest {
             assertEquals(List.of(), rounds.everyAccount(fixture.anHourFromNow()), "the rounds leave a held account to its worker");
             assertEquals(first, receiver.taken());
 
+            // The worker passes the run's events as it published them: they are not read again.
+            List<ChangeEvent> published = fixture.log.list(account, EventPositions.firstOfRun(2), EventPositions.firstOfRun(3), 100);
+            int readsBefore = eventReads.get();
             List<WebhookDeliverer.Report> reports = rounds.afterRun(WebhookFixture.TENANT, account,
-                    new dev.kitebridge.events.Publication(2, 1, heldUntil), fixture.anHourFromNow());
+                    new dev.kitebridge.events.Publication(2, 1, heldUntil, published), fixture.anHourFromNow());
+            assertEquals(readsBefore, eventReads.get(), "the run's events not read again");
             assertEquals(WebhookDeliverer.Status.CAUGHT_UP, reports.get(0).status());
             List<String> all = new ArrayList<>(first);
             all.addAll(second);
@@ -319,8 +323,8 @@ class DeliveryWritesTest {
             assertEquals(1, receiver.requests().size());
 
             long before = delivery(webhook).revision();
-            rounds.afterRun(WebhookFixture.TENANT, account, new dev.kitebridge.events.Publication(2, 1, heldUntil),
-                    fixture.anHourFromNow());
+            rounds.afterRun(WebhookFixture.TENANT, account, new dev.kitebridge.events.Publication(2, 1, heldUntil,
+                    fixture.log.list(account, EventPositions.firstOfRun(2), EventPositions.firstOfRun(3), 100)), fixture.anHourFromNow());
             assertEquals(List.of("evt_1_0", "evt_1_end", "evt_2_0", "evt_2_end"), receiver.taken());
             assertEquals(before + 2, delivery(webhook).revision(), "behind the run: its lease and release, as ever");
         }
