@@ -17,7 +17,8 @@ import dev.kitebridge.events.Publications;
  * @param publishedThrough the ordinal of the last run whose events readers may see
  * @param activeRunId the run queued or under way, if any: one run per account at a time
  * @param leaseOwner the worker running the active run, until {@code leaseExpiresAt}: a worker that
- *     died stops blocking the account when its lease expires
+ *     died stops blocking the account when its lease expires; with no run active, the worker that
+ *     published the last one, delivering its events (see {@link #deliveryHold})
  * @param confirmed when each kind of data was last confirmed by a completed run (never null; a
  *     state stored before it was kept reads as {@link Confirmed#NEVER})
  * @param audit where polling each organization's audit events stands, by organization id (empty: never polled)

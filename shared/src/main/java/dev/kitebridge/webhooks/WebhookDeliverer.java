@@ -38,7 +38,8 @@ import dev.kitebridge.time.TimeSource;
  * event is sent until the receiver takes it (2xx), and only then is the next one sent. A receiver
  * that is down gets everything, in order, once it is back; an event it keeps refusing past the
  * policy's limits, or refuses for good (4xx other than 429), is parked in the dead-letter store and
- * delivery goes on. One deliverer at a time per subscription and account, by a lease. The cursor
+ * delivery goes on. One deliverer at a time per subscription and account, by a lease (or, right after
+ * a pass, by the account's sync lease its worker keeps for that: see {@link Hold}). The cursor
  * is written with the lease's release, every {@link #SAVE_EVERY} deliveries, and with each failure
  * or parked event: a deliverer that dies in a turn leaves its last deliveries to be sent again
  * (at least once; the contract keeps an event's id stable so that a receiver deduplicates), where a

@@ -8,7 +8,8 @@ import dev.kitebridge.events.Publications;
 
 /**
  * When deliveries happen: right after a run's events are published (the worker that published
- * them), and on a tick for every account (retries whose time has come, receivers that are back).
+ * them, alone for a moment: see {@link WebhookDeliverer.Hold}), and on a tick for every account
+ * (retries whose time has come, receivers that are back).
  * A subscription whose receiver is waiting out a backoff costs the tick one read; nothing here
  * sleeps until a retry is due.
  */
