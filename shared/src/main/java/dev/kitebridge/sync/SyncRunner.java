@@ -166,10 +166,11 @@ public final class SyncRunner {
         Predicate<AccountSync> free = s -> !s.leasedAt(time.now()) || workerId.equals(s.leaseOwner());
         Optional<AccountSync> leased = updateAccount(state.get(), free, s -> s.leasedTo(workerId, deadline.plus(LEASE_MARGIN)));
         if (leased.isEmpty()) {
-            // A lease about to end (the last run's worker delivering what it published: see DELIVERY_HOLD) is waited for.
+            // A lease about to end (the last run's worker delivering what it published: see DELIVERY_HOLD) is waited for, and
+            // the run comes back once it has ended (the worker sends it back SyncWorker.EARLY before the time it is given).
             Instant ends = state.get().leaseExpiresAt();
             boolean ending = !free.test(state.get()) && ends != null && !ends.isAfter(time.now().plus(DELIVERY_HOLD));
-            return ending ? Outcome.later(ends) : Outcome.busy();
+            return ending ? Outcome.later(ends.plus(SyncWorker.EARLY)) : Outcome.busy();
         }
         Turn turn = new Turn(run, workerId, leased.get());
         // Read again under the lease (a fence): the run as read before it may be behind another worker's last saves; this
