@@ -1,7 +1,6 @@
 package dev.kitebridge.events;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * An account's published events, in order: what {@code GET /events} pages through and webhooks
@@ -37,11 +36,6 @@ public final class EventFeed {
     /** The ordinal of the account's last run whose events are published (0: none). */
     public long publishedThrough(String accountId) {
         return syncs.publishedThrough(accountId);
-    }
-
-    /** The account's publication mark and its delivery hold, as they are now; empty for an account sync does not keep. */
-    public Optional<Publications.Feed> feed(String accountId) {
-        return syncs.feed(accountId);
     }
 
     /**

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventPositions;
-import dev.kitebridge.events.Publications;
 
 /**
  * An account's sync state: which snapshot generation is complete, how far its events are
@@ -17,8 +16,7 @@ import dev.kitebridge.events.Publications;
  * @param publishedThrough the ordinal of the last run whose events readers may see
  * @param activeRunId the run queued or under way, if any: one run per account at a time
  * @param leaseOwner the worker running the active run, until {@code leaseExpiresAt}: a worker that
- *     died stops blocking the account when its lease expires; with no run active, the worker that
- *     published the last one, delivering its events (see {@link #deliveryHold})
+ *     died stops blocking the account when its lease expires
  * @param confirmed when each kind of data was last confirmed by a completed run (never null; a
  *     state stored before it was kept reads as {@link Confirmed#NEVER})
  * @param audit where polling each organization's audit events stands, by organization id (empty: never polled)
@@ -68,27 +66,8 @@ public record AccountSync(
                 EventPositions.of(EventPositions.LINK_ORDINAL, EventPositions.ACCOUNT_LINKED, EventPositions.ACCOUNT_KEY));
     }
 
-    /**
-     * The run that is the account's one run from now. A lease is kept: no run's worker holds one here (a run's worker takes
-     * it for its turn, and publishing lets it go), but the last run's worker may hold it for delivering what it published
-     * (see {@link #deliveryHold}), which the new run's worker waits for.
-     */
     public AccountSync withActiveRun(String runId, long ordinalTaken) {
-        return new AccountSync(accountId, tenantId, ordinalTaken + 1, currentGeneration, publishedThrough, runId, leaseOwner, leaseExpiresAt,
-                confirmed, audit, counts, revision);
-    }
-
-    /**
-     * Until when the worker that published the account's last run holds its lease for delivering that run's events (see
-     * {@link SyncRunner}): a lease held with no run active. Null where there is none.
-     */
-    public Instant deliveryHold() {
-        return activeRunId == null && leaseOwner != null ? leaseExpiresAt : null;
-    }
-
-    /** The account as the readers of its events see it (see {@link Publications}). */
-    public Publications.Feed feed() {
-        return new Publications.Feed(tenantId, accountId, publishedThrough, deliveryHold());
+        return new AccountSync(accountId, tenantId, ordinalTaken + 1, currentGeneration, publishedThrough, runId, null, null, confirmed, audit, counts, revision);
     }
 
     public boolean leasedAt(Instant now) {

@@ -76,22 +76,12 @@ public final class SyncRunner {
     static final Duration SCRATCH_MARGIN = Duration.ofHours(1);
 
     /**
-     * How long a run's publication keeps the account's lease for its worker, to deliver the run's events
-     * without taking each subscription's delivery lease (see {@link #publish}): the delivery that
-     * follows at once ends its sends {@code WebhookDeliverer.Policy#requestTimeout} (10 s) before it,
-     * and starts each only where it would end by then, so it has some 10 s to start; the webhook rounds
-     * leave the account alone until it ends. A run of the account started meanwhile waits for it (its
-     * worker comes back as it ends), which is rare: passes are started a tick apart.
-     */
-    public static final Duration DELIVERY_HOLD = Duration.ofSeconds(30);
-
-    /**
      * What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER),
      * or retry it (BUSY); {@code ended} is the run that is over (DONE; null where there is no such run),
      * so that what its end sets off need not read it again; {@code published}, the account's
-     * publication mark as this turn wrote it (or read it) with the run published, so that the delivery
-     * of its events need not read it again either, and whether that write kept the account's lease for
-     * the delivery ({@link Publication#UNKNOWN} where the turn did not see it published).
+     * publication mark as this turn wrote it (or read it) with the run published, and the run's events
+     * where this turn published them, so that the delivery of its events need not read them again
+     * either ({@link Publication#UNKNOWN} where the turn did not see it published).
      */
     public record Outcome(Kind kind, Instant at, SyncRun ended, Publication published) {
         public enum Kind { DONE, LATER, BUSY }
@@ -166,13 +156,9 @@ public final class SyncRunner {
         Predicate<AccountSync> free = s -> !s.leasedAt(time.now()) || workerId.equals(s.leaseOwner());
         Optional<AccountSync> leased = updateAccount(state.get(), free, s -> s.leasedTo(workerId, deadline.plus(LEASE_MARGIN)));
         if (leased.isEmpty()) {
-            // A lease about to end (the last run's worker delivering what it published: see DELIVERY_HOLD) is waited for, and
-            // the run comes back once it has ended (the worker sends it back SyncWorker.EARLY before the time it is given).
-            Instant ends = state.get().leaseExpiresAt();
-            boolean ending = !free.test(state.get()) && ends != null && !ends.isAfter(time.now().plus(DELIVERY_HOLD));
-            return ending ? Outcome.later(ends.plus(SyncWorker.EARLY)) : Outcome.busy();
+            return Outcome.busy();
         }
-        Turn turn = new Turn(run, workerId, leased.get());
+        Turn turn = new Turn(run, leased.get());
         // Read again under the lease (a fence): the run as read before it may be behind another worker's last saves; this
         // turn works from the one no other worker saves while it holds the lease.
         RunProgress progress = new RunProgress(syncs, syncs.run(runId).orElseThrow());
@@ -193,11 +179,8 @@ public final class SyncRunner {
             if (progress.current().phase() != SyncRun.Phase.READ) {
                 CurrentItems.forget(run); // its READ is over (ended, failed or on to DIFF): what it held is not kept
             }
-            // (A published run let its lease go with its mark, or kept it for its delivery until it expires: nothing more to
-            // write, nor to read.)
-            if (turn.heldUntil == null) {
-                turn.update(s -> workerId.equals(s.leaseOwner()), s -> s.leasedTo(null, null));
-            }
+            // (A published run let its lease go with its mark: nothing more to write, nor to read.)
+            turn.update(s -> workerId.equals(s.leaseOwner()), s -> s.leasedTo(null, null));
         }
     }
 
@@ -212,17 +195,13 @@ public final class SyncRunner {
      */
     private final class Turn {
         private final SyncRun run;
-        private final String workerId;
         private AccountSync state;
         private Optional<IntegratedAccount> account;
-        /** Where this turn's write of the publication mark kept the lease for the delivery: until then; and the mark before. */
-        private Instant heldUntil;
-        private long publishedBefore;
-        private List<ChangeEvent> heldEvents;
+        /** The events of the run this turn's own write published, as it read and wrote them (null: none, or too many). */
+        private List<ChangeEvent> published;
 
-        Turn(SyncRun run, String workerId, AccountSync leased) {
+        Turn(SyncRun run, AccountSync leased) {
             this.run = run;
-            this.workerId = workerId;
             this.state = leased;
         }
 
@@ -239,15 +218,14 @@ public final class SyncRunner {
 
         /**
          * The account's publication mark where the state as this turn last wrote or read it has the run
-         * published (the mark only moves on, so the events through it stay published), with the lease
-         * kept for its delivery where this turn's write of the mark kept it; else not known.
+         * published (the mark only moves on, so the events through it stay published), with the run's
+         * events where this turn's write of the mark published it; else not known.
          */
-        Publication publication(SyncRun published) {
-            if (state.publishedThrough() < published.ordinal()) {
+        Publication publication(SyncRun run) {
+            if (state.publishedThrough() < run.ordinal()) {
                 return Publication.UNKNOWN;
             }
-            return heldUntil == null ? Publication.seen(state.publishedThrough())
-                    : new Publication(state.publishedThrough(), publishedBefore, heldUntil, heldEvents);
+            return new Publication(state.publishedThrough(), state.publishedThrough() == run.ordinal() ? published : null);
         }
 
         /**
@@ -558,16 +536,16 @@ public final class SyncRunner {
         }
         boolean cutShort = progress.current().applying() == SyncRun.Applying.CUT_SHORT;
         Map<String, Long> byType = new HashMap<>();
-        List<ChangeEvent> events = new ArrayList<>(); // kept for the delivery that follows (up to a page: see Publication#events)
+        // Kept for the delivery that follows where they are less than a page (a pass's), so that it need not read them again.
+        List<ChangeEvent> events = new ArrayList<>();
         String after = EventPositions.firstOfRun(run.ordinal());
         while (true) {
             List<ChangeEvent> page = log.list(run.accountId(), after, EventPositions.firstOfRank(run.ordinal(), EventPositions.RUN_ENDED),
                     PAGE);
             page.forEach(e -> byType.merge(e.event(), 1L, Long::sum));
-            if (events != null && events.size() + page.size() < PAGE) {
+            events = events != null && events.size() + page.size() < PAGE ? events : null;
+            if (events != null) {
                 events.addAll(page);
-            } else {
-                events = null;
             }
             if (page.size() < PAGE) {
                 break;
@@ -580,26 +558,13 @@ public final class SyncRunner {
         progress.flush();
         ChangeEvent end = runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended);
         log.put(run.accountId(), List.of(end));
-        if (events != null) {
+        // What it read is confirmed as of when it began reading (its startedAt): no older than that.
+        boolean written = turn.update(s -> run.id().equals(s.activeRunId()),
+                s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
+                        .confirming(cutShort ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt()));
+        if (written && events != null) {
             events.add(end);
-        }
-        // What it read is confirmed as of when it began reading (its startedAt): no older than that. A run that goes on to
-        // DONE (a pass), whose events are delivered as soon as this turn ends, keeps the lease with the mark for that
-        // delivery (see DELIVERY_HOLD), rather than let it go: the delivery need not take each subscription's lease
-        // (see WebhookDeliverer). A run that has CLEAN to do lets it go: its delivery comes later.
-        boolean holds = afterPublish(completed).phase() == SyncRun.Phase.DONE;
-        long[] before = {0};
-        Instant holdEnds = time.now().plus(DELIVERY_HOLD);
-        boolean written = turn.update(s -> run.id().equals(s.activeRunId()), s -> {
-            before[0] = s.publishedThrough();
-            AccountSync published = s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
-                    .confirming(cutShort ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt());
-            return holds ? published.leasedTo(turn.workerId, holdEnds) : published;
-        });
-        if (written && holds) {
-            turn.heldUntil = holdEnds;
-            turn.publishedBefore = before[0];
-            turn.heldEvents = events;
+            turn.published = events; // the run's events, as this write published them
         }
         ended(progress.save(r -> afterPublish(r.ended(SyncRun.Status.COMPLETED, ended, null, counts))));
     }

@@ -50,11 +50,6 @@ public interface SyncStore extends Publications {
 
     @Override
     default List<Feed> feeds() {
-        return accounts().stream().map(AccountSync::feed).toList();
-    }
-
-    @Override
-    default Optional<Feed> feed(String accountId) {
-        return account(accountId).map(AccountSync::feed);
+        return accounts().stream().map(a -> new Feed(a.tenantId(), a.accountId(), a.publishedThrough())).toList();
     }
 }

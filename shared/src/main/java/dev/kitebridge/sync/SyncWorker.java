@@ -29,8 +29,8 @@ public final class SyncWorker {
     /**
      * What a run's end sets off: its account's events delivered to its webhooks (which sync does not
      * know), through the account's publication mark where the worker's turn saw the run published
-     * ({@link Publication#NOT_KNOWN}: not known here, to be read), under the account's lease where the
-     * turn's write of the mark kept it for that (see {@link Publication#heldUntil}).
+     * ({@link Publication#UNKNOWN}: not known here, to be read), from the run's events where the turn
+     * published them (see {@link Publication#events}).
      */
     public interface RunEnded {
         void ended(String tenantId, String accountId, Publication published, Instant deadline);

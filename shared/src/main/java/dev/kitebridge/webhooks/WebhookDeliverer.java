@@ -29,7 +29,6 @@ import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.events.EventPositions;
 import dev.kitebridge.events.Publication;
-import dev.kitebridge.events.Publications;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.time.TimeSource;
 
@@ -38,8 +37,7 @@ import dev.kitebridge.time.TimeSource;
  * event is sent until the receiver takes it (2xx), and only then is the next one sent. A receiver
  * that is down gets everything, in order, once it is back; an event it keeps refusing past the
  * policy's limits, or refuses for good (4xx other than 429), is parked in the dead-letter store and
- * delivery goes on. One deliverer at a time per subscription and account, by a lease (or, right after
- * a pass, by the account's sync lease its worker keeps for that: see {@link Hold}). The cursor
+ * delivery goes on. One deliverer at a time per subscription and account, by a lease. The cursor
  * is written with the lease's release, every {@link #SAVE_EVERY} deliveries, and with each failure
  * or parked event: a deliverer that dies in a turn leaves its last deliveries to be sent again
  * (at least once; the contract keeps an event's id stable so that a receiver deduplicates), where a
@@ -103,9 +101,11 @@ public final class WebhookDeliverer {
      *
      * @param publishedThrough the ordinal of its last run whose events are published, as the caller last read it (a
      *     moment behind at most: a run published since is delivered by the next round); {@link #NOT_KNOWN} where not read
-     * @param hold where the worker that published the account's last run delivers its events alone (see {@link Hold})
+     * @param runEvents the events of run {@code publishedThrough}, as the worker that published it has them (see
+     *     {@link Publication#events}): a turn whose cursor has dealt with every run before it sends them, not reading
+     *     them again; null: not at hand (read)
      */
-    public record Account(String tenantId, String accountId, long publishedThrough, Hold hold) {
+    public record Account(String tenantId, String accountId, long publishedThrough, List<ChangeEvent> runEvents) {
         /** Every turn then reads the account's events after its subscription's cursor. */
         public static final long NOT_KNOWN = Publication.NOT_KNOWN;
 
@@ -114,25 +114,13 @@ public final class WebhookDeliverer {
         }
 
         public Account(String tenantId, String accountId, long publishedThrough) {
-            this(tenantId, accountId, publishedThrough, Hold.NONE);
+            this(tenantId, accountId, publishedThrough, null);
         }
-    }
 
-    /**
-     * The account's sync lease, kept by the worker that published its last run for delivering that
-     * run's events (see {@link Publication#heldUntil}): while it lasts, no other worker publishes the
-     * account's events, and the rounds leave the account to that worker ({@code ours} false: a round
-     * skips it). That worker ({@code ours}) delivers to a subscription that had dealt with everything
-     * through {@code before} (the mark its run moved on from), with no failure pending, without taking
-     * the subscription's lease (a write): no round delivers to such a subscription meanwhile — a round
-     * whose listing has the new mark has the hold too (one write set both) and skips the account, one
-     * whose listing is older finds the subscription caught up — and the turn's sends end
-     * {@link Policy#requestTimeout} before the hold does. Its cursor is written, as every cursor is,
-     * only over the revision it read: another deliverer's write meanwhile stops it. Such a turn sends
-     * {@code events} where the worker passes them (see {@link Publication#events}), not reading them again.
-     */
-    public record Hold(Instant until, boolean ours, long before, List<ChangeEvent> events) {
-        public static final Hold NONE = new Hold(null, false, 0, null);
+        /** The account's events as the worker that published its last run has them, right after. */
+        public static Account published(String tenantId, String accountId, Publication published) {
+            return new Account(tenantId, accountId, published.through(), published.events());
+        }
     }
 
     private final WebhookStore webhooks;
@@ -172,9 +160,6 @@ public final class WebhookDeliverer {
         Map<String, Integer> turnsOf = new HashMap<>();
         List<Account> looked = new ArrayList<>();
         for (Account account : accounts) {
-            if (account.hold().until() != null && !account.hold().ours() && account.hold().until().isAfter(time.now())) {
-                continue; // the worker that published its last run delivers it (see Hold): the next round looks again
-            }
             Long quietAt = quiet.get(quietKey(account));
             if (quietAt != null && quietAt == account.publishedThrough()) {
                 continue; // nothing published since this process found every subscription of it caught up: see quiet
@@ -186,7 +171,7 @@ public final class WebhookDeliverer {
             looked.add(account);
             for (Webhook webhook : subscriptions.get()) {
                 if (webhook.covers(account.accountId())) {
-                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), account.hold(), deadline));
+                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), account.runEvents(), deadline));
                     turnsOf.merge(account.accountId(), 1, Integer::sum);
                 }
             }
@@ -245,11 +230,11 @@ public final class WebhookDeliverer {
      * {@code publishedThrough} (no lease is written, no event read).
      */
     public Report deliver(Webhook webhook, String accountId, long publishedThrough, Instant deadline) {
-        return deliver(webhook, accountId, publishedThrough, Hold.NONE, deadline);
+        return deliver(webhook, accountId, publishedThrough, null, deadline);
     }
 
-    /** One turn, under the account's {@code hold} where it is ours (see {@link Hold}). */
-    Report deliver(Webhook webhook, String accountId, long publishedThrough, Hold hold, Instant deadline) {
+    /** One turn, with the events of run {@code publishedThrough} at hand where {@code runEvents} is not null (see {@link Account}). */
+    private Report deliver(Webhook webhook, String accountId, long publishedThrough, List<ChangeEvent> runEvents, Instant deadline) {
         Counts counts = new Counts();
         Instant turnEnds = earlierOf(deadline, time.now().plus(policy.turn()));
         if (!fits(turnEnds)) {
@@ -266,41 +251,27 @@ public final class WebhookDeliverer {
             // The minute's round over a quiet account: no lease taken and given back (two writes), no feed read.
             return counts.report(webhook, accountId, Status.CAUGHT_UP, null);
         }
-        Instant holdEnds = hold.ours() && hold.until() != null ? hold.until().minus(policy.requestTimeout()) : null;
-        boolean held = holdEnds != null && publishedThrough != Account.NOT_KNOWN && current.get().failures() == 0
-                && EventPositions.caughtUp(current.get().position(), hold.before()) && fits(earlierOf(turnEnds, holdEnds));
-        DeliveryState state;
-        if (held) {
-            turnEnds = earlierOf(turnEnds, holdEnds); // no lease taken: see Hold
-            state = current.get();
-        } else {
-            Optional<DeliveryState> leased = webhooks.replaceDelivery(
-                    current.get().leasedTo(UUID.randomUUID().toString(), turnEnds.plus(policy.requestTimeout())));
-            if (leased.isEmpty()) {
-                return counts.report(webhook, accountId, Status.BUSY, null);
-            }
-            state = leased.get();
+        Optional<DeliveryState> leased = webhooks.replaceDelivery(
+                current.get().leasedTo(UUID.randomUUID().toString(), turnEnds.plus(policy.requestTimeout())));
+        if (leased.isEmpty()) {
+            return counts.report(webhook, accountId, Status.BUSY, null);
         }
-        DeliveryState stored = state;
+        DeliveryState state = leased.get();
         boolean released = false;
         try {
             int unsaved = 0;
-            // Read once a turn where the caller did not (the rounds pass the listing's); a run published since waits. An
-            // account whose publishing worker holds it for its delivery is left to that worker (see Hold).
-            long through = publishedThrough;
-            if (publishedThrough == Account.NOT_KNOWN) {
-                Optional<Publications.Feed> now = feed.feed(accountId);
-                if (now.isPresent() && now.get().heldUntil() != null && now.get().heldUntil().isAfter(time.now())) {
-                    return counts.report(webhook, accountId, Status.BUSY, null);
-                }
-                through = now.map(Publications.Feed::publishedThrough).orElse(0L);
-            }
+            // Read once a turn where the caller did not (the rounds pass the listing's); a run published since waits.
+            long through = publishedThrough == Account.NOT_KNOWN ? feed.publishedThrough(accountId) : publishedThrough;
+            // The run's events at hand are all there is to send where the cursor has dealt with every run before it (an earlier
+            // run's events, one that failed after writing some, are read from the feed).
+            boolean atHand = runEvents != null && publishedThrough != Account.NOT_KNOWN
+                    && EventPositions.caughtUp(state.position(), publishedThrough - 1);
             boolean more = true;
             while (more) {
                 List<ChangeEvent> page;
-                if (held && hold.events() != null) {
-                    String after = state.position();
-                    page = hold.events().stream().filter(e -> e.position().compareTo(after) > 0).toList(); // after: not null, see held
+                if (atHand) {
+                    String after = state.position(); // not null: caught up through the run before
+                    page = runEvents.stream().filter(e -> e.position().compareTo(after) > 0).toList();
                     more = false;
                 } else {
                     page = feed.after(accountId, state.position(), through, PAGE);
@@ -318,17 +289,13 @@ public final class WebhookDeliverer {
                     }
                     long revision = state.revision();
                     state = deliverOne(webhook, state, event, counts);
-                    if (state.revision() != revision) {
-                        stored = state; // a failure's or a parked event's write
-                    }
                     if (!event.position().equals(state.position())) {
                         return counts.report(webhook, accountId, Status.RETRY_LATER, state.retryAt());
                     }
                     if (state.revision() != revision) {
-                        unsaved = 0;
+                        unsaved = 0; // a parked event's write
                     } else if (++unsaved == SAVE_EVERY) {
                         state = save(state);
-                        stored = state;
                         unsaved = 0;
                     }
                 }
@@ -336,13 +303,13 @@ public final class WebhookDeliverer {
             // Caught up only once stored (a rounds' process takes the account for quiet on it: see deliverAccounts), and
             // with no failure pending (one at an event past the mark the caller read: due at once, in the next round).
             released = true;
-            Status status = !release(state, stored) ? Status.BUSY : state.failures() > 0 ? Status.RETRY_LATER : Status.CAUGHT_UP;
+            Status status = !release(state) ? Status.BUSY : state.failures() > 0 ? Status.RETRY_LATER : Status.CAUGHT_UP;
             return counts.report(webhook, accountId, status, status == Status.RETRY_LATER ? time.now() : null);
         } catch (LeaseLost lost) {
             return counts.report(webhook, accountId, Status.BUSY, null);
         } finally {
             if (!released) {
-                release(state, stored);
+                release(state);
             }
         }
     }
@@ -509,14 +476,10 @@ public final class WebhookDeliverer {
     }
 
     /**
-     * Gives the lease back, with the cursor as the turn left it (what it delivered and skipped since its last write,
-     * {@code stored}); a lease lost meanwhile is left alone. A turn under the account's hold took no lease: it writes
-     * its cursor where it moved. Whether it is stored.
+     * Gives the lease back, with the cursor as the turn left it (what it delivered and skipped since its last write);
+     * a lease lost meanwhile is left alone. Whether it was written.
      */
-    private boolean release(DeliveryState state, DeliveryState stored) {
-        if (state.leaseOwner() == null && state.equals(stored)) {
-            return true;
-        }
+    private boolean release(DeliveryState state) {
         return webhooks.replaceDelivery(state.released()).isPresent();
     }
 

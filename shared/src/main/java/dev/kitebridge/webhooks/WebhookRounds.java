@@ -8,8 +8,7 @@ import dev.kitebridge.events.Publications;
 
 /**
  * When deliveries happen: right after a run's events are published (the worker that published
- * them, alone for a moment: see {@link WebhookDeliverer.Hold}), and on a tick for every account
- * (retries whose time has come, receivers that are back).
+ * them), and on a tick for every account (retries whose time has come, receivers that are back).
  * A subscription whose receiver is waiting out a backoff costs the tick one read; nothing here
  * sleeps until a retry is due.
  */
@@ -27,17 +26,14 @@ public final class WebhookRounds {
     /**
      * Delivers what the account published, right after one of its runs ended (the worker that ended
      * it names the account, and its publication mark where its turn published the run or found it
-     * published, a resumed run's end: then no turn reads it again; and the account's lease where its
-     * write of the mark kept it for this). A failure is logged here and goes no further: the tick
-     * delivers what is left.
+     * published, a resumed run's end: then no turn reads it again; and the run's events where its turn
+     * published them: then no turn reads them again either). A failure is logged here and goes no
+     * further: the tick delivers what is left.
      */
     public List<WebhookDeliverer.Report> afterRun(String tenantId, String accountId, Publication published, Instant deadline) {
         try {
             // Without a mark, read by each turn: the run that ended may be an unlinked account's, never published.
-            WebhookDeliverer.Hold hold = published.heldUntil() == null ? WebhookDeliverer.Hold.NONE
-                    : new WebhookDeliverer.Hold(published.heldUntil(), true, published.before(), published.events());
-            return deliverer.deliverAccounts(List.of(new WebhookDeliverer.Account(tenantId, accountId, published.through(), hold)),
-                    deadline);
+            return deliverer.deliverAccounts(List.of(WebhookDeliverer.Account.published(tenantId, accountId, published)), deadline);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "delivering the events of account " + accountId
                     + " at the end of a sync run failed; the delivery tick retries", e);
@@ -52,9 +48,7 @@ public final class WebhookRounds {
      */
     public List<WebhookDeliverer.Report> everyAccount(Instant deadline) {
         List<WebhookDeliverer.Account> accounts = syncs.feeds().stream()
-                .map(a -> new WebhookDeliverer.Account(a.tenantId(), a.accountId(), a.publishedThrough(),
-                        a.heldUntil() == null ? WebhookDeliverer.Hold.NONE : new WebhookDeliverer.Hold(a.heldUntil(), false, 0, null)))
-                .toList();
+                .map(a -> new WebhookDeliverer.Account(a.tenantId(), a.accountId(), a.publishedThrough())).toList();
         return deliverer.deliverAccounts(accounts, deadline);
     }
 }

@@ -115,27 +115,6 @@ public abstract class SyncStoreContract {
         assertEquals(List.of(), store().runs("acct-none", Long.MAX_VALUE, 10));
     }
 
-    /**
-     * The lease the worker that published the account's last run keeps for delivering it (no run
-     * active) is read back as such, by the readers of the account's events too: one account's, and
-     * every account's (see {@link dev.kitebridge.events.Publications.Feed#heldUntil}).
-     */
-    @Test
-    void aDeliveryHoldIsReadBackByTheEventsReaders() {
-        AccountSync first = AccountSync.first("acct-1", "tenant-1");
-        store().createAccount(first);
-        AccountSync held = store().replaceAccount(first.withActiveRun("run-1", 1).published(1, 1).leasedTo("worker-1", T0))
-                .orElseThrow();
-        assertEquals(held, store().account("acct-1").orElseThrow());
-        assertEquals(T0, held.deliveryHold());
-        assertEquals(new dev.kitebridge.events.Publications.Feed("tenant-1", "acct-1", 1, T0), store().feed("acct-1").orElseThrow());
-        assertEquals(List.of(new dev.kitebridge.events.Publications.Feed("tenant-1", "acct-1", 1, T0)), store().feeds());
-        AccountSync next = store().replaceAccount(held.withActiveRun("run-2", 2)).orElseThrow();
-        assertEquals("worker-1", next.leaseOwner(), "the next run waits for it");
-        assertEquals(null, next.deliveryHold(), "a run active: its lease, not a hold");
-        assertTrue(store().feed("acct-2").isEmpty());
-    }
-
     @Test
     void anAccountsStateIsCreatedOnce() {
         assertTrue(store().createAccount(AccountSync.first("acct-1", "tenant-1")));

@@ -65,8 +65,10 @@ class PassStoreCallsTest {
                     WebhookDeliverer.Policy.DEFAULT));
             List<String> ended = new CopyOnWriteArrayList<>();
             List<WebhookDeliverer.Report> delivered = new CopyOnWriteArrayList<>();
+            List<dev.kitebridge.events.Publication> publications = new CopyOnWriteArrayList<>();
             SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, published, deadline) -> {
                 ended.add(accountId);
+                publications.add(published);
                 delivered.addAll(rounds.afterRun(tenantId, accountId, published, deadline));
             }, (runId, delay) -> fixture.queued.add(runId), time, SyncWorker.BUSY_RETRY);
             schedule.tick();
@@ -95,6 +97,9 @@ class PassStoreCallsTest {
             assertEquals(EventPositions.of(done.ordinal(), EventPositions.RUN_ENDED, EventPositions.RUN_END_KEY),
                     webhooks.delivery(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT).orElseThrow().position(),
                     "the pass's events read by the delivery (and skipped): " + delivered);
+            assertEquals(List.of(new dev.kitebridge.events.Publication(done.ordinal(), fixture.log.list(SyncFixture.ACCOUNT,
+                    EventPositions.firstOfRun(done.ordinal()), EventPositions.firstOfRun(done.ordinal() + 1), 1000))), publications,
+                    "the pass's mark and its events handed to the delivery as its worker read and wrote them: not read again");
             // The tick: every account's sync state (the schedule's list), the account as stored a moment ago (its status; the
             // poll opens it; findRecent, half the price of find), the
             // account's last run (its organizations); the state written once, naming the run with the cursors polled; the run.
@@ -211,7 +216,9 @@ class PassStoreCallsTest {
     /**
      * The schedule's quiet polls (nothing found, nothing written) read the account once in {@link
      * SyncSchedule#ACCOUNT_REREAD}, not every tick; what a poll finds is started from the account read
-     * again, and not from one that changed since this instance read it: the next tick polls again.
+     * again, and not from one that changed since this instance read it (a new revision: rotated,
+     * relabelled, marked as needing a new token alike): that tick calls Buildkite with the account as
+     * it was and writes nothing, and the next polls again from the account as it is.
      */
     @Test
     void quietPollsReadTheAccountOnceInAWhileAndWhatOneFindsIsStartedFromTheAccountAsItIs() {
@@ -219,14 +226,9 @@ class PassStoreCallsTest {
         Map<String, Integer> calls = new ConcurrentHashMap<>();
         List<String> trace = new CopyOnWriteArrayList<>();
         try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2).withEnterprise(1)).start();
-             SyncFixture fixture = new SyncFixture(sandbox, time, new InMemorySyncStore(), accounts -> counted(accounts, calls, trace))) {
-            fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
-            SyncSchedule schedule = new SyncSchedule(fixture.engineAccounts, fixture.syncs, fixture.service,
-                    new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService),
-                    CADENCE, time);
-            schedule.tick();
-            fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
-            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the first poll places the cursor");
+             SyncFixture fixture = new SyncFixture(sandbox, time, counted(new InMemorySyncStore(), calls, trace),
+                     accounts -> counted(accounts, calls, trace))) {
+            SyncSchedule schedule = polledOnce(fixture, time);
 
             calls.clear();
             int ticks = 10; // two ACCOUNT_REREAD
@@ -236,8 +238,8 @@ class PassStoreCallsTest {
             }
             assertTrue(calls.getOrDefault("accounts.findRecent", 0) <= 2, ticks + " quiet polls: " + String.join("\n", trace));
 
-            // The account changes (a new revision: relabelled here, rotated or marked as needing a new token alike), and so
-            // does the organization: the poll that finds it does not start a pass from the account read before.
+            // The account changes (a new revision, as a rotation makes), and so does the organization: the poll that finds it
+            // does not start a pass from the account read before.
             IntegratedAccount stored = fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow();
             fixture.accounts.replace(stored.withLabel("relabelled")).orElseThrow();
             var world = sandbox.world();
@@ -245,76 +247,90 @@ class PassStoreCallsTest {
                     .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
             world.updateMember(fixture.org(), fixture.actor(), promoted.userUuid(), Member.Role.ADMIN, null);
             time.advance(Duration.ofMinutes(1));
+            AccountSync before = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+            calls.clear();
+            sandbox.journal().clear();
             assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "found, not started from the account as it was");
+            assertTrue(sandbox.journal().entries().size() > 0, "Buildkite polled with the account as this instance read it");
+            assertEquals(Map.of("syncs.accounts", 1, "accounts.findRecent", 1), new TreeMap<>(calls),
+                    "the account read again before a write, and nothing written: " + String.join("\n", trace));
             assertEquals(List.of(), fixture.queued);
-            AccountSync unchanged = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+            assertEquals(before, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow(), "its cursors as they stood");
             time.advance(Duration.ofMinutes(1));
             assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "found again, and started from the account as it is");
             SyncRun pass = fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
             assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
-            assertTrue(unchanged.activeRunId() == null, "the tick that dropped what it found wrote nothing");
         }
     }
 
     /**
-     * A pass's worker keeps the account's lease with the publication mark for a moment, and delivers
-     * the pass's events under it (see {@link SyncRunner#DELIVERY_HOLD}): a subscription that had dealt
-     * with everything before the pass gets its cursor written once, no lease of its own taken and given
-     * back. A run started meanwhile waits for the hold: its worker comes back as it ends.
+     * Within {@link SyncSchedule#ACCOUNT_REREAD}: an account whose token Buildkite refuses (another
+     * instance marked it as needing a new one) costs this instance one poll's refusal, the tick goes on
+     * (no failure out of it), and the next tick reads the account again and leaves it; an account unlinked
+     * is polled with the account as read until the read is due again (nothing written), then left.
      */
     @Test
-    void aPassesWorkerDeliversUnderTheLeaseItKeepsWithTheMarkAndTheNextRunsWorkerWaitsForIt() {
+    void anAccountRefusedOrUnlinkedWithinTheRereadIsPolledAtMostUntilItIsReadAgainAndNothingIsWritten() {
         VirtualTime time = new VirtualTime();
-        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2)).start();
-             SyncFixture fixture = new SyncFixture(sandbox, time, new InMemorySyncStore(), accounts -> accounts)) {
-            fixture.sync(Duration.ofMinutes(10));
-            InMemoryWebhookStore webhooks = new InMemoryWebhookStore();
-            EventFeed feed = new EventFeed(fixture.log, fixture.syncs);
-            Webhook webhook = Webhook.create(SyncFixture.TENANT, "https://receiver.example/hooks", List.of(ChangeEvent.ACCOUNT_NEEDS_REAUTH),
-                    SyncFixture.ACCOUNT, time.now());
-            webhooks.create(webhook);
-            // As a subscription made after the first sync: its delivery stands at the log's end.
-            webhooks.createDelivery(dev.kitebridge.webhooks.DeliveryState.startingAt(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT,
-                    feed.end(SyncFixture.ACCOUNT)));
-            WebhookRounds rounds = new WebhookRounds(fixture.syncs, new WebhookDeliverer(webhooks, new InMemoryDeadLetterStore(), feed,
-                    WebhookTargets.PUBLIC_ONLY, time, WebhookDeliverer.Policy.DEFAULT));
-            List<WebhookDeliverer.Report> delivered = new CopyOnWriteArrayList<>();
-            List<Duration> requeued = new CopyOnWriteArrayList<>();
-            List<dev.kitebridge.events.Publication> publications = new CopyOnWriteArrayList<>();
-            SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, published, deadline) -> {
-                publications.add(published);
-                // The delivery comes a few seconds after the publication (a slow save of the run, a process paused): in time.
-                time.advance(Duration.ofSeconds(5));
-                delivered.addAll(rounds.afterRun(tenantId, accountId, published, deadline));
-            }, (runId, delay) -> requeued.add(delay), time, SyncWorker.BUSY_RETRY);
-            List<Subject> subjects = List.of(Subject.invitations(fixture.org().uuid()));
-            long before = webhooks.delivery(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT).orElseThrow().revision();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        List<String> trace = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2).withEnterprise(1)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, counted(new InMemorySyncStore(), calls, trace),
+                     accounts -> counted(accounts, calls, trace))) {
+            SyncSchedule schedule = polledOnce(fixture, time);
+            AccountSync before = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
 
-            SyncRun pass = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
-            worker.work(pass.id(), "worker-1", time.now().plus(Duration.ofMinutes(10)));
-            assertEquals(SyncRun.Status.COMPLETED, fixture.syncs.run(pass.id()).orElseThrow().status());
-            assertEquals(List.of(WebhookDeliverer.Status.CAUGHT_UP), delivered.stream().map(WebhookDeliverer.Report::status).toList());
-            var state = webhooks.delivery(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT).orElseThrow();
-            assertEquals(EventPositions.of(pass.ordinal(), EventPositions.RUN_ENDED, EventPositions.RUN_END_KEY), state.position(),
-                    "the pass's events read (and skipped)");
-            assertEquals(before + 1, state.revision(), "its cursor written once: no lease of its own taken and given back");
-            assertEquals(fixture.log.list(SyncFixture.ACCOUNT, EventPositions.firstOfRun(pass.ordinal()),
-                    EventPositions.firstOfRun(pass.ordinal() + 1), 1000), publications.get(0).events(),
-                    "the pass's events handed to the delivery as its worker read and wrote them: not read again");
-            AccountSync held = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
-            assertEquals("worker-1", held.leaseOwner(), "the lease kept with the mark, to expire");
-            assertEquals(time.now().minusSeconds(5).plus(SyncRunner.DELIVERY_HOLD), held.deliveryHold());
+            // Unlinked (the account deleted, its sync state not yet: an unlink under way, or one that died there).
+            IntegratedAccount linked = fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow();
+            fixture.accounts.delete(SyncFixture.TENANT, SyncFixture.ACCOUNT);
+            calls.clear();
+            sandbox.journal().clear();
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "polled with the account as read");
+            assertTrue(sandbox.journal().entries().size() > 0);
+            assertEquals(Map.of("syncs.accounts", 1), new TreeMap<>(calls), "nothing written: " + String.join("\n", trace));
+            time.advance(SyncSchedule.ACCOUNT_REREAD);
+            calls.clear();
+            sandbox.journal().clear();
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "read again: gone");
+            assertEquals(0, sandbox.journal().entries().size(), "no call to Buildkite");
+            assertEquals(Map.of("syncs.accounts", 1, "accounts.findRecent", 1), new TreeMap<>(calls));
+            assertEquals(before, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow());
 
-            SyncRun next = fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run();
-            assertTrue(next.ordinal() > pass.ordinal());
-            worker.work(next.id(), "worker-2", time.now().plus(Duration.ofMinutes(10)));
-            assertEquals(1, requeued.size(), "the next run's worker waits");
-            assertEquals(Duration.between(time.now(), held.deliveryHold()), requeued.get(0), "until the hold's end");
-            assertEquals(SyncRun.Status.QUEUED, fixture.syncs.run(next.id()).orElseThrow().status());
-            time.advance(requeued.get(0));
-            worker.work(next.id(), "worker-2", time.now().plus(Duration.ofMinutes(10)));
-            assertEquals(SyncRun.Status.COMPLETED, fixture.syncs.run(next.id()).orElseThrow().status());
+            // Linked again and read; then its token refused, and the account marked by another instance meanwhile.
+            fixture.accounts.create(linked);
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick());
+            sandbox.world().revokeToken(sandbox.world().tokenBySecret(sandbox.token()).orElseThrow());
+            fixture.accounts.replace(linked.withStatus(IntegratedAccount.Status.NEEDS_REAUTH)).orElseThrow();
+            calls.clear();
+            sandbox.journal().clear();
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the refusal stays within the account's look");
+            assertEquals(1, sandbox.journal().status(401), "one refused call");
+            assertEquals(Map.of("syncs.accounts", 1, "accounts.replace", 1), new TreeMap<>(calls),
+                    "its mark tried over the revision read, which fails: " + String.join("\n", trace));
+            assertEquals(IntegratedAccount.Status.NEEDS_REAUTH,
+                    fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow().status());
+            calls.clear();
+            sandbox.journal().clear();
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "read again at once: it needs a new token");
+            assertEquals(0, sandbox.journal().entries().size());
+            assertEquals(Map.of("syncs.accounts", 1, "accounts.findRecent", 1), new TreeMap<>(calls));
         }
+    }
+
+    /** A schedule whose first tick started the account's first full run, finished, and whose second poll placed the cursor. */
+    private static SyncSchedule polledOnce(SyncFixture fixture, VirtualTime time) {
+        fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
+        SyncSchedule schedule = new SyncSchedule(fixture.engineAccounts, fixture.syncs, fixture.service,
+                new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService),
+                CADENCE, time);
+        schedule.tick();
+        fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
+        assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the first poll places the cursor");
+        return schedule;
     }
 
     private static void count(Map<String, Integer> calls, List<String> trace, String call) {
