@@ -54,7 +54,10 @@ public final class SyncSchedule {
      * change to an account is a new revision), for the next tick to poll or look again from the cursors as stored. So
      * a quiet poll (no change found, nothing written) reads the account once in this long, not every minute (half a
      * read unit each: more than half of a quiet poll's). An account that is not active is read every tick, so that it
-     * is polled again as soon as it is given a new token.
+     * is polled again as soon as it is given a new token. Within it, a rotated account is polled with the token and
+     * budget key as read (a token Buildkite refuses is tried again with the stored one: see BuildkiteAccess), and an
+     * unlinked one until its read is due: Buildkite calls, nothing written. A token refused for good throws out of the
+     * account's look alone, and the account is read again by the next tick.
      */
     static final Duration ACCOUNT_REREAD = Duration.ofMinutes(5);
 
