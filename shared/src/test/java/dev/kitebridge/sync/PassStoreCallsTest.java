@@ -109,8 +109,8 @@ class PassStoreCallsTest {
             // deferred) before its first write into the snapshot, as having begun applying it, and at PUBLISH's end, which takes
             // it to DONE (its scratch is left to TTL, so it has nothing to clean); the state's published mark, which lets the
             // lease go with it.
-            // The delivery after it reads none of them: the worker names the account whose run ended, and the publication mark
-            // its turn wrote, through which the delivery reads the account's events.
+            // The delivery after it reads none of them: the worker names the account whose run ended, the publication mark its
+            // turn wrote, and the pass's events as it wrote them, which the delivery sends without reading them again.
             assertEquals(new TreeMap<>(Map.of(
                     "syncs.accounts", 1, "accounts.findRecent", 1, "accounts.find", 1, "syncs.runs", 1, "syncs.createRun", 1,
                     "syncs.run", 2, "syncs.account", 1, "syncs.replaceAccount", 1 + 2, "syncs.replaceRun", 3)), pass,
