@@ -57,6 +57,8 @@ class DeliveryWritesTest {
     private final AtomicInteger listings = new AtomicInteger();
     /** Reads of delivery states by the deliverer. */
     private final AtomicInteger stateReads = new AtomicInteger();
+    /** Of them, reads as stored a moment ago (see {@link WebhookStore#recentDelivery}). */
+    private final AtomicInteger recentStateReads = new AtomicInteger();
     private final WebhookStore countedWebhooks = new WebhookStore() {
         @Override
         public void create(Webhook webhook) {
@@ -83,6 +85,12 @@ class DeliveryWritesTest {
         public java.util.Optional<DeliveryState> delivery(String tenantId, String webhookId, String accountId) {
             stateReads.incrementAndGet();
             return fixture.webhooks.delivery(tenantId, webhookId, accountId);
+        }
+
+        @Override
+        public java.util.Optional<DeliveryState> recentDelivery(String tenantId, String webhookId, String accountId) {
+            recentStateReads.incrementAndGet();
+            return delivery(tenantId, webhookId, accountId);
         }
 
         @Override
@@ -276,8 +284,12 @@ class DeliveryWritesTest {
             List<String> second = publishRun(account, 2, 3);
             List<ChangeEvent> published = fixture.log.list(account, EventPositions.firstOfRun(2), EventPositions.firstOfRun(3), 100);
             int readsBefore = eventReads.get();
+            int statesBefore = stateReads.get();
+            int recentBefore = recentStateReads.get();
             List<WebhookDeliverer.Report> reports = rounds.afterRun(WebhookFixture.TENANT, account,
                     new dev.kitebridge.events.Publication(2, published), fixture.anHourFromNow());
+            assertEquals(List.of(1, 1), List.of(stateReads.get() - statesBefore, recentStateReads.get() - recentBefore),
+                    "the turn's one read of its delivery state, as stored a moment ago (its writes fence it)");
             assertEquals(List.of(WebhookDeliverer.Status.CAUGHT_UP), reports.stream().map(WebhookDeliverer.Report::status).toList());
             assertEquals(readsBefore, eventReads.get(), "the run's events not read again");
             List<String> all = new ArrayList<>(first);
