@@ -23,8 +23,4 @@ public record Publication(long through, List<ChangeEvent> events) {
         events = events == null ? null : List.copyOf(events);
     }
 
-    /** Seen published, through {@code through}, its events not at hand. */
-    public static Publication seen(long through) {
-        return new Publication(through, null);
-    }
 }

@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,7 +65,7 @@ public final class SyncSchedule {
     static final Duration ACCOUNT_REREAD = Duration.ofMinutes(5);
 
     /** Active accounts as this instance last read them, by id, with when: see {@link #ACCOUNT_REREAD}. */
-    private final java.util.Map<String, KnownAccount> knownAccounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, KnownAccount> knownAccounts = new ConcurrentHashMap<>();
 
     private record KnownAccount(IntegratedAccount account, Instant readAt) {}
 
@@ -139,16 +142,16 @@ public final class SyncSchedule {
         // this account, not a second read of it. Read as stored a moment ago (half the price): a change that lands a second
         // before the tick is read as one that lands during the look already is (AccountStore.findRecent). An account not
         // found yet (linked a moment ago) waits a tick.
-        Optional<Read> read = account(state);
-        if (read.isEmpty() || read.get().account().status() != IntegratedAccount.Status.ACTIVE) {
-            return;
-        }
-        Read account = read.get();
-        if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
-            service.requeueIfLost(state);
-            return; // one run at a time: the account is looked at again once its run is over
-        }
         try {
+            Optional<Read> read = account(state);
+            if (read.isEmpty() || read.get().account().status() != IntegratedAccount.Status.ACTIVE) {
+                return;
+            }
+            Read account = read.get();
+            if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
+                service.requeueIfLost(state);
+                return; // one run at a time: the account is looked at again once its run is over
+            }
             AccountSync current = state;
             Next next = next(account.account(), current);
             if (next == Next.FULL) {
@@ -173,7 +176,7 @@ public final class SyncSchedule {
                 case NOTHING -> { }
             }
         } catch (RuntimeException e) {
-            // One account's trouble (its state contended, Buildkite refusing, a queue that refused) is no reason to skip the others.
+            // One account's trouble (its account or run unreadable, its state contended, Buildkite refusing, a queue that refused) is no reason to skip the others.
             // The account is read again by the next tick: a token refused (marked as needing a new one, or failing to be where
             // another instance marked it first) may be a rotated one.
             knownAccounts.remove(state.accountId());
@@ -220,7 +223,10 @@ public final class SyncSchedule {
             return true;
         }
         Optional<IntegratedAccount> now = read(state);
-        return now.isPresent() && now.get().status() == IntegratedAccount.Status.ACTIVE && now.get().revision() == account.account().revision();
+        // The revision with the link's own marks: an account unlinked and linked again under its id (the dev server's) starts
+        // again at the same revision.
+        return now.isPresent() && now.get().status() == IntegratedAccount.Status.ACTIVE && now.get().revision() == account.account().revision()
+                && Objects.equals(now.get().createdAt(), account.account().createdAt()) && Objects.equals(now.get().tokenId(), account.account().tokenId());
     }
 
     private static void count(Started started, AtomicInteger fullRuns, AtomicInteger passes) {
@@ -232,7 +238,7 @@ public final class SyncSchedule {
 
     /** When the schedule last looked at an account's audit events or counts (null: never). */
     private Instant lastLookedAt(AccountSync state) {
-        Instant polled = state.audit().values().stream().map(c -> polledAt(state, c)).filter(java.util.Objects::nonNull)
+        Instant polled = state.audit().values().stream().map(c -> polledAt(state, c)).filter(Objects::nonNull)
                 .min(Comparator.naturalOrder()).orElse(null);
         Instant counted = state.counts().at();
         return polled == null ? counted : counted == null ? polled : polled.isBefore(counted) ? polled : counted;

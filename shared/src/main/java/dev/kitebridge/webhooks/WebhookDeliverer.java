@@ -262,8 +262,8 @@ public final class WebhookDeliverer {
             int unsaved = 0;
             // Read once a turn where the caller did not (the rounds pass the listing's); a run published since waits.
             long through = publishedThrough == Account.NOT_KNOWN ? feed.publishedThrough(accountId) : publishedThrough;
-            // The run's events at hand are all there is to send where the cursor has dealt with every run before it (an earlier
-            // run's events, one that failed after writing some, are read from the feed).
+            // The run's events at hand are all there is to send where the cursor has dealt with every run before it (a cursor
+            // still inside an earlier run, or a subscription behind, reads the feed).
             boolean atHand = runEvents != null && publishedThrough != Account.NOT_KNOWN
                     && EventPositions.caughtUp(state.position(), publishedThrough - 1);
             boolean more = true;
