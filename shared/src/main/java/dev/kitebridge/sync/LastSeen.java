@@ -213,6 +213,21 @@ final class LastSeen {
         return bytes;
     }
 
+    /**
+     * Whether two packed items say the same: their organization, ids and milliseconds, not their
+     * fields' order (a store may give them back in another).
+     */
+    static boolean sameChunk(JsonNode a, JsonNode b) {
+        if (!a.path("o").asText().equals(b.path("o").asText())) {
+            return false;
+        }
+        Map<String, Long> was = new HashMap<>();
+        Map<String, Long> is = new HashMap<>();
+        unpack(a, was);
+        unpack(b, is);
+        return was.equals(is);
+    }
+
     /** Milliseconds as 8 bytes each. */
     static byte[] packed(long[] millis) {
         ByteBuffer bytes = ByteBuffer.allocate(8 * millis.length);
