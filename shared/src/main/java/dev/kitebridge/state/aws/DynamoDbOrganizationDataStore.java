@@ -491,6 +491,8 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             int sequence = kept.sequence();
             long bytes = kept.patchBytes();
             Pointer sealedInto = null;
+            // Each patch's last seen apart replaces the one before (see OrganizationDataPatch#apply): only the last is read.
+            Map<String, AttributeValue> lastSeenApart = lastSeenApart(newer);
             for (Map<String, AttributeValue> item : newer) {
                 if (sequenceOf(item) != sequence + 1) {
                     return Optional.empty(); // a gap: the log is being deleted under us
@@ -503,7 +505,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
                 }
                 byte[] data = item.get("data").b().asByteArray();
                 OrganizationDataPatch patch = StateJson.readGzipped(data, OrganizationDataPatch.class);
-                if (item.containsKey(SEEN_APART)) {
+                if (item == lastSeenApart) {
                     Map<String, AttributeValue> seen = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
                             .key(KitebridgeTable.key(pk, item.get(SEEN_APART).s()))).item();
                     if (seen == null || seen.isEmpty()) {
@@ -529,6 +531,20 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             return Optional.of(new Current(write, kept));
         }
         return Optional.empty();
+    }
+
+    /** The last of the patches a reader applies (those before a seal) with its last seen apart; null for none. */
+    private static Map<String, AttributeValue> lastSeenApart(List<Map<String, AttributeValue>> patches) {
+        Map<String, AttributeValue> last = null;
+        for (Map<String, AttributeValue> item : patches) {
+            if (item.containsKey("sealed_into")) {
+                break;
+            }
+            if (item.containsKey(SEEN_APART)) {
+                last = item;
+            }
+        }
+        return last;
     }
 
     /** The patches kept beside a write after the first {@code after}, in order. */
