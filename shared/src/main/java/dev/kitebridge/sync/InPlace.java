@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -291,7 +292,7 @@ final class InPlace {
         return a == null ? b : b == null ? a : Long.valueOf(Math.max(a, b));
     }
 
-    private final Map<String, LastSeen.Of> ofOrganization = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, LastSeen.Of> ofOrganization = new ConcurrentHashMap<>();
 
     /** A record's items after the run, from its items in L and in N. */
     List<SnapshotStore.Item> after(List<SnapshotStore.Item> base, List<SnapshotStore.Item> mine) {
