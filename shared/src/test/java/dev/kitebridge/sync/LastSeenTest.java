@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -24,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Team;
@@ -126,6 +128,92 @@ class LastSeenTest {
             fixture.sync(WORKER);
             assertEquals(List.of(), counted.keysPut(current), "nothing written");
             assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
+        }
+    }
+
+    /**
+     * A run in place killed in its PUBLISH after it wrote the profiles and before it packed the last
+     * seen: the account's profiles served meanwhile with the last seen packed before; the run resumed
+     * packs it, and publishes what an unkilled run does.
+     */
+    @Test
+    void aRunKilledBetweenItsProfilesAndItsPackedLastSeenFinishesAsOneNotKilled() {
+        DyingBeforeLastSeen dying = new DyingBeforeLastSeen(new InMemorySnapshotStore());
+        InMemorySyncStore runs = new InMemorySyncStore();
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 6);
+             SyncFixture fixture = new SyncFixture(sandbox, dying, runs, new InMemoryEventLog(), new InMemoryOrganizationDataStore());
+             SyncFixture unkilled = new SyncFixture(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(),
+                     new InMemoryEventLog(), new InMemoryOrganizationDataStore())) {
+            fixture.sync(WORKER);
+            unkilled.sync(WORKER);
+            visits(fixture, 0.5, 1);
+            fixture.sync(WORKER);
+            unkilled.sync(WORKER);
+            Map<String, Instant> keptBefore = lastSeenKept(fixture);
+            int seen = fixture.events().size();
+            int unkilledSeen = unkilled.events().size();
+            visits(fixture, 0.5, 2);
+            InPlaceRunTest.change(fixture);
+
+            dying.armed = true;
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            assertThrows(Killer.Killed.class, () -> fixture.finish(runId, WORKER));
+            SyncRun killed = runs.run(runId).orElseThrow();
+            assertTrue(killed.inPlace());
+            assertEquals(SyncRun.Phase.PUBLISH, killed.phase(), "killed in its PUBLISH");
+            assertTrue(dying.profilesPut > 0, "after it wrote profiles");
+            SyncRun done = fixture.finish(runId, WORKER);
+            SyncRun other = unkilled.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertEquals(SyncRun.Status.COMPLETED, other.status(), other.error());
+            assertEquals(described(unkilled.events(), unkilledSeen), described(fixture.events(), seen));
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
+            assertNotEquals(keptBefore, lastSeenKept(fixture));
+            assertEquals(unkilled.kept(), fixture.kept());
+        }
+    }
+
+    /** Snapshots in memory that die once, when armed, at the first put of a packed last seen (after any profile put before it). */
+    private static final class DyingBeforeLastSeen implements SnapshotStore {
+        private final SnapshotStore store;
+        boolean armed;
+        int profilesPut;
+
+        DyingBeforeLastSeen(SnapshotStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public void put(String accountId, long generation, List<Item> items, Instant expiresAt) {
+            if (armed && items.stream().anyMatch(i -> i.key().startsWith(LastSeen.PREFIX))) {
+                armed = false;
+                throw new Killer.Killed();
+            }
+            if (armed) {
+                profilesPut += (int) items.stream().filter(i -> i.key().startsWith("o/") && i.key().endsWith("/g")).count();
+            }
+            store.put(accountId, generation, items, expiresAt);
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, int limit) {
+            return store.list(accountId, generation, afterKey, limit);
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+            return store.list(accountId, generation, afterKey, beforeKey, limit);
+        }
+
+        @Override
+        public List<Item> get(String accountId, long generation, Collection<String> keys) {
+            return store.get(accountId, generation, keys);
+        }
+
+        @Override
+        public void delete(String accountId, long generation, List<String> keys) {
+            store.delete(accountId, generation, keys);
         }
     }
 
@@ -283,6 +371,8 @@ class LastSeenTest {
             ChangeEvent created = fixture.events().subList(seen, fixture.events().size()).stream()
                     .filter(e -> e.event().equals(ChangeEvent.USER_CREATED)).findFirst().orElseThrow();
             assertTrue(created.data().get("last_active_at").isNull(), created.data().toString());
+            assertEquals(null, lastSeenKept(fixture).get(member.userUuid()), "the kept data, right after the pass that adds them again");
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
 
             fixture.sync(WORKER);
             assertEquals(null, lastSeenKept(fixture).get(member.userUuid()));
