@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -274,20 +275,24 @@ final class InPlace {
     }
 
     /**
-     * The last seen of the organization's members after the run: what its profiles' pages read of
-     * each (a profile it did not read is one it carried, with the account's last seen in it: see
-     * {@link SnapshotDiff}).
+     * The last seen of the organization's members after the run: the later of what its profiles'
+     * pages read of each and what the account keeps beside them. Last seen only moves on: an older
+     * or missing answer (a token no longer an administrator's reads none) does not take it back; a
+     * member who rejoined is not given the earlier membership's (see {@link LastSeen.Of#over}).
      */
     LastSeen.Of lastSeen(String org) {
         return ofOrganization.computeIfAbsent(org, o -> {
             Map<String, Long> read = lastSeen.getOrDefault(o, Map.of());
-            // (the account's for a profile no page read: a marker of an earlier version's, without last seen)
             LastSeen.Of kept = LastSeen.read(snapshots, run.accountId(), run.baseGeneration(), o);
-            return LastSeen.Of.of(id -> read.containsKey(id) ? read.get(id) : kept.millisOf(id));
+            return LastSeen.Of.of(id -> later(read.get(id), kept.millisOf(id)));
         });
     }
 
-    private final Map<String, LastSeen.Of> ofOrganization = new java.util.concurrent.ConcurrentHashMap<>();
+    private static Long later(Long a, Long b) {
+        return a == null ? b : b == null ? a : Long.valueOf(Math.max(a, b));
+    }
+
+    private final Map<String, LastSeen.Of> ofOrganization = new ConcurrentHashMap<>();
 
     /** A record's items after the run, from its items in L and in N. */
     List<SnapshotStore.Item> after(List<SnapshotStore.Item> base, List<SnapshotStore.Item> mine) {
@@ -456,16 +461,15 @@ final class InPlace {
         Set<String> now = new HashSet<>();
         newer.forEach((org, byUser) -> LastSeen.pack(org, byUser).forEach(item -> {
             now.add(item.key());
-            if (!kept.containsKey(item.key()) || !same(kept.get(item.key()).data(), item.data())) {
+            if (!kept.containsKey(item.key()) || !LastSeen.sameChunk(kept.get(item.key()).data(), item.data())) {
                 puts.add(item);
             }
         }));
         List<String> deletes = kept.keySet().stream().filter(k -> !now.contains(k)).toList();
         if (!puts.isEmpty()) {
             beginning.run();
-            for (SnapshotStore.Item item : puts) { // (each up to some 190 KB: one a call)
-                snapshots.put(run.accountId(), run.baseGeneration(), List.of(item));
-            }
+            // Each within LastSeen.CHUNK members (some 48 KB): written together, as a store batches them.
+            snapshots.put(run.accountId(), run.baseGeneration(), puts);
         }
         if (!deletes.isEmpty()) {
             beginning.run();

@@ -1,10 +1,12 @@
 package dev.kitebridge.sync;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.directory.orgdata.MemberProfile;
@@ -170,7 +172,7 @@ final class KeptDirectory {
         // served, so that a confirmation whose news is members seen changes that part alone.
         // (A generation written whole has none: only a PUBLISH in place keeps it, into the generation it publishes into.)
         LastSeen.Of lastSeen = run.inPlace() ? LastSeen.read(snapshots, run.accountId(), run.publishedGeneration(), org.id()) : LastSeen.Of.NONE;
-        Map<String, java.time.Instant> seen = new java.util.TreeMap<>();
+        Map<String, Instant> seen = new TreeMap<>();
         String after = prefix;
         while (true) {
             List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.publishedGeneration(), after, PAGE);
@@ -217,7 +219,7 @@ final class KeptDirectory {
     private static OrganizationData data(SyncRun run, String dataKey, SyncRun.Organization org, Map<String, Team> teams,
                                          Map<String, List<TeamRoster.PipelineAccess>> pipelines,
                                          Map<String, List<TeamRoster.Member>> members, List<MemberProfile> profiles,
-                                         Map<String, java.time.Instant> lastSeen) {
+                                         Map<String, Instant> lastSeen) {
         List<TeamRoster> rosters = teams.values().stream().map(t -> new TeamRoster(t.id(), t.slug(), t.name(),
                 members.getOrDefault(t.id(), List.of()), pipelines.getOrDefault(t.id(), List.of()))).toList();
         return OrganizationData.confirmed(dataKey, org.slug(), run.startedAt(), profiles, rosters, lastSeen);

@@ -1,12 +1,16 @@
 package dev.kitebridge.sync;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -21,12 +25,15 @@ import dev.kitebridge.directory.orgdata.MemberProfile;
  * {@link SnapshotSink}); the profiles' seen markers carry what each page read, and PUBLISH keeps, for
  * each organization, the last seen newer than its profile's in a few packed items of the account's
  * generation ({@code ~last/ORG/BUCKET~}: 16 bytes of id and 8 of milliseconds a member), which sort
- * among the markers, after every record. A chunk holds the ids that begin with its bucket, as few
- * characters of them as keep each chunk within {@link #CHUNK} (none for most organizations: one
+ * among the markers, after every record. A chunk holds the ids whose hash begins with its bucket, as
+ * few hex digits of it as keep each chunk within {@link #CHUNK} (none for most organizations: one
  * chunk, {@code ~last/ORG/~}), so that a day's chunks have the keys of the day before and replace
- * them (a delete costs what a put does). A reader reads the chunk of each member it builds, once: a
- * pass of changes, a chunk or two; a whole walk, each. A profile is served with the later of its own last seen and
- * the packed one ({@link Of#over}): last seen only moves on, so the later is the newer reading.
+ * them (a delete costs what a put does). The ids' hash, not the ids: Buildkite's user ids are
+ * time-ordered (their first 48 bits are when the user signed up), so their first characters would
+ * put everyone who joined in the same weeks into one chunk. A reader reads the chunk of each member
+ * it builds, once: a pass of changes, a chunk or two; a whole walk, each. A profile is served with
+ * the later of its own last seen and the packed one ({@link Of#over}): last seen only moves on, so
+ * the later is the newer reading.
  *
  * <p>A member who leaves has no profile to lay it over, and drops out of the packed items at the
  * next run's PUBLISH; one who rejoins before that is a new membership, joined after the old one's
@@ -38,9 +45,13 @@ final class LastSeen {
     static final String PREFIX = "~last/";
     /**
      * Members a packed item holds at most: 24 bytes each, some 48 KB (12 read units, what a pass reads for a member); past
-     * it, the ids' buckets take one character more (UUIDs: sixteen times as many chunks).
+     * it, the buckets take one hex digit more (sixteen times as many chunks).
      */
     static final int CHUNK = 2_000;
+    /** The most a packed item may be (DynamoDB's items: 400 KB): one that would be more is refused rather than put. */
+    static final int MOST_BYTES = 350_000;
+    /** The hex digits of an id's hash a bucket may take. */
+    private static final int HASHED = 16;
 
     private LastSeen() {}
 
@@ -54,17 +65,13 @@ final class LastSeen {
 
         static final Of NONE = new Of(id -> null);
 
-        private final java.util.function.Function<String, Long> byUser;
+        private final Function<String, Long> byUser;
 
-        Of(Map<String, Long> byUser) {
-            this(byUser::get);
-        }
-
-        private Of(java.util.function.Function<String, Long> byUser) {
+        private Of(Function<String, Long> byUser) {
             this.byUser = byUser;
         }
 
-        static Of of(java.util.function.Function<String, Long> byUser) {
+        static Of of(Function<String, Long> byUser) {
             return new Of(byUser);
         }
 
@@ -96,8 +103,16 @@ final class LastSeen {
         return new Of(new Chunks(snapshots, accountId, generation, PREFIX + org + "/"));
     }
 
-    /** The chunks read, by their key's bucket and "~"; each answers for the ids from the least asked of it through its bucket's. */
-    private static final class Chunks implements java.util.function.Function<String, Long> {
+    /** An id's place among the buckets: hex digits of its hash. */
+    static String hashed(String userId) {
+        return SnapshotDiff.sha256(userId).substring(0, HASHED);
+    }
+
+    /**
+     * The chunks read, by their key's bucket and "~"; each answers for the hashes its bucket begins
+     * (an absent one's, for the one hash asked).
+     */
+    private static final class Chunks implements Function<String, Long> {
         /** The key of what lies past the last chunk. */
         private static final String PAST = "\uffff";
 
@@ -118,23 +133,23 @@ final class LastSeen {
 
         @Override
         public synchronized Long apply(String userId) {
-            Map.Entry<String, Read> known = read.ceilingEntry(userId);
-            if (known != null && known.getValue().from().compareTo(userId) <= 0) {
+            String hash = hashed(userId);
+            Map.Entry<String, Read> known = read.ceilingEntry(hash);
+            if (known != null && known.getValue().from().compareTo(hash) <= 0) {
                 return known.getValue().byUser().get(userId);
             }
-            // The first chunk whose bucket is the id's or after it: the one it would be in (a bucket and "~" sorts after its ids).
-            List<SnapshotStore.Item> next = snapshots.list(accountId, generation, prefix + userId, prefix + "~~", 1);
+            // The first chunk whose bucket is the hash's or after it: the one it would be in (a bucket and "~" sorts after its hashes).
+            List<SnapshotStore.Item> next = snapshots.list(accountId, generation, prefix + hash, prefix + "~~", 1);
             String last = next.isEmpty() ? PAST : next.get(0).key().substring(prefix.length());
-            Map<String, Long> byUser = new HashMap<>();
-            if (!next.isEmpty()) {
-                unpack(next.get(0).data(), byUser);
+            String bucket = last.substring(0, last.length() - 1);
+            if (next.isEmpty() || !hash.startsWith(bucket)) {
+                read.put(hash, new Read(hash, Map.of())); // in no chunk
+                return null;
             }
-            read.put(last, new Read(known != null && known.getKey().equals(last) ? min(userId, known.getValue().from()) : userId, byUser));
+            Map<String, Long> byUser = new HashMap<>();
+            unpack(next.get(0).data(), byUser);
+            read.put(last, new Read(bucket, byUser));
             return byUser.get(userId);
-        }
-
-        private static String min(String a, String b) {
-            return a.compareTo(b) <= 0 ? a : b;
         }
     }
 
@@ -145,11 +160,16 @@ final class LastSeen {
         return items;
     }
 
-    /** An organization's last seen as packed items, a chunk a bucket of ids (none for none). */
+    /**
+     * An organization's last seen as packed items, a chunk a bucket of the ids' hashes (none for
+     * none). A chunk over {@link #MOST_BYTES} (ids that are not UUIDs and long) is refused.
+     */
     static List<SnapshotStore.Item> pack(String org, TreeMap<String, Long> byUser) {
-        Map<String, List<String>> buckets = buckets(byUser.keySet(), 0);
-        for (int characters = 1; buckets.values().stream().anyMatch(b -> b.size() > CHUNK) && characters <= 4; characters++) {
-            buckets = buckets(byUser.keySet(), characters);
+        Map<String, String> hashes = new HashMap<>();
+        byUser.keySet().forEach(id -> hashes.put(id, hashed(id)));
+        Map<String, List<String>> buckets = buckets(hashes, 0);
+        for (int digits = 1; buckets.values().stream().anyMatch(b -> b.size() > CHUNK) && digits <= HASHED; digits++) {
+            buckets = buckets(hashes, digits);
         }
         List<SnapshotStore.Item> items = new ArrayList<>();
         buckets.forEach((bucket, chunk) -> {
@@ -157,16 +177,55 @@ final class LastSeen {
             data.put("o", org);
             InPlace.putIds(data, chunk);
             data.put("s", packed(chunk.stream().mapToLong(byUser::get).toArray()));
+            int bytes = bytes(data);
+            if (bytes > MOST_BYTES) {
+                throw new IllegalStateException("the last seen of organization " + org + " packs " + chunk.size()
+                        + " members into a chunk of " + bytes + " bytes, over " + MOST_BYTES);
+            }
             items.add(new SnapshotStore.Item(PREFIX + org + "/" + bucket + "~", data));
         });
         return items;
     }
 
-    /** Ids in order by their first {@code characters} characters. */
-    private static Map<String, List<String>> buckets(java.util.Collection<String> ids, int characters) {
+    /** Ids in order by the first {@code digits} hex digits of their hash, each bucket's ids in order. */
+    private static Map<String, List<String>> buckets(Map<String, String> hashes, int digits) {
         Map<String, List<String>> buckets = new TreeMap<>();
-        ids.forEach(id -> buckets.computeIfAbsent(id.substring(0, Math.min(characters, id.length())), b -> new ArrayList<>()).add(id));
+        hashes.forEach((id, hash) -> buckets.computeIfAbsent(hash.substring(0, digits), b -> new ArrayList<>()).add(id));
+        buckets.values().forEach(Collections::sort);
         return buckets;
+    }
+
+    /** About what a packed item's data weighs in the store: its ids, its milliseconds and its organization. */
+    private static int bytes(JsonNode data) {
+        int bytes = data.get("o").asText().length();
+        for (String field : List.of("u", "s")) {
+            if (data.has(field)) {
+                try {
+                    bytes += data.get(field).binaryValue().length;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        for (JsonNode id : data.path("ids")) {
+            bytes += id.asText().length() + 3;
+        }
+        return bytes;
+    }
+
+    /**
+     * Whether two packed items say the same: their organization, ids and milliseconds, not their
+     * fields' order (a store may give them back in another).
+     */
+    static boolean sameChunk(JsonNode a, JsonNode b) {
+        if (!a.path("o").asText().equals(b.path("o").asText())) {
+            return false;
+        }
+        Map<String, Long> was = new HashMap<>();
+        Map<String, Long> is = new HashMap<>();
+        unpack(a, was);
+        unpack(b, is);
+        return was.equals(is);
     }
 
     /** Milliseconds as 8 bytes each. */
@@ -186,8 +245,8 @@ final class LastSeen {
         }
         ByteBuffer bytes;
         try {
-            bytes = ByteBuffer.wrap(s.isBinary() ? s.binaryValue() : java.util.Base64.getDecoder().decode(s.asText()));
-        } catch (java.io.IOException e) {
+            bytes = ByteBuffer.wrap(s.isBinary() ? s.binaryValue() : Base64.getDecoder().decode(s.asText()));
+        } catch (IOException e) {
             throw new IllegalStateException("a packed last seen unread", e);
         }
         for (String id : InPlace.idsOf(data)) {

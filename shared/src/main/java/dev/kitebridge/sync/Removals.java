@@ -164,9 +164,14 @@ final class Removals {
         log.delete(run.accountId(), List.of(event.position()));
     }
 
-    /** A profile taken back with the last seen the account keeps beside it (see {@link LastSeen}); any other item as it is. */
+    /**
+     * A profile taken back into a generation written whole with the last seen the account keeps beside
+     * it (see {@link LastSeen}: such a generation has none beside its profiles); any other item, or into a
+     * run in place or a pass (whose records are built with the account's kept beside them), as it is.
+     */
     private SnapshotStore.Item withLastSeen(SyncRun run, SnapshotStore.Item item) {
-        if (SnapshotKeys.kind(item.key()) != SnapshotKeys.Kind.USER || !SnapshotKeys.partOf(item.key()).equals("g")) {
+        if (run.inPlace() || !run.full()
+                || SnapshotKeys.kind(item.key()) != SnapshotKeys.Kind.USER || !SnapshotKeys.partOf(item.key()).equals("g")) {
             return item;
         }
         return LastSeen.read(snapshots, run.accountId(), run.baseGeneration(), SnapshotKeys.organizationOf(item.key())).over(item);

@@ -152,8 +152,8 @@ final class SnapshotDiff {
      * A member the REST list still has, whose GraphQL profile the run's read missed (the profiles'
      * pages shift while members join and leave during a long read): the profile is not gone with
      * them, so the last one is carried into the run's generation, and nothing of it changes (its last
-     * seen, kept beside it, carried into it: see {@link LastSeen}). Returns the run's items of the record,
-     * with the carried one.
+     * seen stays beside it: see {@link InPlace#lastSeen}). Returns the run's items of the record, with
+     * the carried one.
      */
     private List<SnapshotStore.Item> withProfileCarried(SyncRun run, String key, List<SnapshotStore.Item> was,
                                                         List<SnapshotStore.Item> after, List<SnapshotStore.Item> is) {
@@ -168,10 +168,9 @@ final class SnapshotDiff {
         if (!stays || !missed || last.isEmpty()) {
             return is;
         }
-        SnapshotStore.Item profileCarried = lastSeen(run.accountId(), run.baseGeneration(), SnapshotKeys.organizationOf(key)).over(last.get());
-        snapshots.put(run.accountId(), run.generation(), List.of(profileCarried), run.scratchExpiresAt());
+        snapshots.put(run.accountId(), run.generation(), List.of(last.get()), run.scratchExpiresAt());
         List<SnapshotStore.Item> carried = new ArrayList<>(is);
-        carried.add(profileCarried);
+        carried.add(last.get());
         carried.sort(java.util.Comparator.comparing(SnapshotStore.Item::key));
         return carried;
     }

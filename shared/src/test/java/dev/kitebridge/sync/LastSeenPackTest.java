@@ -2,6 +2,7 @@ package dev.kitebridge.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class LastSeenPackTest {
             byUser.put(new UUID(random.nextLong(), random.nextLong()).toString(), 1_800_000_000_000L + random.nextInt(1_000_000));
         }
         List<SnapshotStore.Item> chunks = LastSeen.pack("org-1", byUser);
-        assertEquals(16, chunks.size(), "a bucket a first hex digit: " + chunks.stream().map(SnapshotStore.Item::key).toList());
+        assertEquals(16, chunks.size(), "a bucket a first hex digit of the ids' hash: " + chunks.stream().map(SnapshotStore.Item::key).toList());
         assertTrue(chunks.stream().allMatch(c -> InPlace.idsOf(c.data()).size() <= LastSeen.CHUNK));
         AtomicInteger lists = new AtomicInteger();
         InMemorySnapshotStore store = new InMemorySnapshotStore();
@@ -61,6 +62,42 @@ class LastSeenPackTest {
         assertEquals(7L, small.millisOf("user-1"));
         assertEquals(5L, small.millisOf("user-2"));
         assertNull(small.millisOf("user-3"));
+    }
+
+    @Test
+    void timeOrderedIdsSpreadOverChunksEachWithinItsSize() {
+        // Buildkite's user ids: 48 bits of the milliseconds the user signed up at, then random ones (UUID version 7).
+        Random random = new Random(11);
+        long signedUp = 1_702_598_400_000L; // 2023-12-15, as the reference's 018c6030-b459-...
+        TreeMap<String, Long> byUser = new TreeMap<>();
+        while (byUser.size() < 30_000) {
+            long millis = signedUp + random.nextLong(50L * 86_400_000L);
+            UUID id = new UUID(millis << 16 | 0x7000 | random.nextInt(0x1000), random.nextLong() & 0x3fffffffffffffffL | 0x8000000000000000L);
+            byUser.put(id.toString(), 1_800_000_000_000L + random.nextInt(1_000_000));
+        }
+        List<SnapshotStore.Item> chunks = LastSeen.pack("org-1", byUser);
+        assertTrue(chunks.size() <= 256, chunks.size() + " chunks");
+        for (SnapshotStore.Item chunk : chunks) {
+            int members = InPlace.idsOf(chunk.data()).size();
+            assertTrue(members <= LastSeen.CHUNK, chunk.key() + " holds " + members);
+            assertTrue(members * 24 < LastSeen.MOST_BYTES, chunk.key());
+        }
+        InMemorySnapshotStore store = new InMemorySnapshotStore();
+        store.put("acct", 3, chunks);
+        AtomicInteger lists = new AtomicInteger();
+        LastSeen.Of read = LastSeen.read(new Listing(store, lists), "acct", 3, "org-1");
+        byUser.forEach((id, millis) -> assertEquals(millis, read.millisOf(id), id));
+        assertEquals(chunks.size(), lists.get(), "each chunk read once");
+    }
+
+    @Test
+    void aChunkOverItsMostIsRefusedNotPut() {
+        TreeMap<String, Long> byUser = new TreeMap<>();
+        for (int i = 0; i < LastSeen.CHUNK; i++) {
+            byUser.put("user-" + "x".repeat(200) + i, 1_800_000_000_000L);
+        }
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> LastSeen.pack("org-1", byUser));
+        assertTrue(refused.getMessage().contains("over " + LastSeen.MOST_BYTES), refused.getMessage());
     }
 
     /** A store that counts its lists. */

@@ -3,10 +3,15 @@ package dev.kitebridge.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -14,12 +19,19 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.kitebridge.directory.orgdata.OrganizationData;
 import dev.kitebridge.events.ChangeEvent;
+import dev.kitebridge.sandbox.Sandbox;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Team;
 import dev.kitebridge.sandbox.model.TeamMember;
+import dev.kitebridge.state.aws.Dynalite;
+import dev.kitebridge.state.aws.DynamoDbSnapshotStore;
 import dev.kitebridge.state.memory.InMemoryEventLog;
 import dev.kitebridge.state.memory.InMemoryOrganizationDataStore;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;
@@ -75,6 +87,204 @@ class LastSeenTest {
             assertEquals(List.of(), profilesPut(counted, current));
             assertEquals(List.of(), profilesPut(counted, fourth.generation()));
             assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
+        }
+    }
+
+    /**
+     * On DynamoDB, which gives a packed item's fields back in its own order: a run after which nobody
+     * was seen writes no packed item again.
+     */
+    @Test
+    void onDynamoDbARunWithNoVisitsSinceWritesNoPackedItem() {
+        Dynalite.Table table = Dynalite.get().newTable();
+        CountingSnapshots counted = new CountingSnapshots(new DynamoDbSnapshotStore(table.client(), table.name()));
+        try (SyncFixture fixture = new SyncFixture(SyncFixture.sandbox(60, 3), counted)) {
+            fixture.sync(WORKER);
+            long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            visits(fixture, 0.5, 1);
+            fixture.sync(WORKER);
+            assertFalse(LastSeen.items(counted, SyncFixture.ACCOUNT, current).isEmpty(), "the visits packed");
+
+            counted.clear();
+            SyncRun third = fixture.sync(WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, third.status(), third.error());
+            assertEquals(List.of(), counted.keysPut(current), "nothing written");
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
+        }
+    }
+
+    /** The same where the store gives a packed item's fields back reversed (as DynamoDB may give them in any order). */
+    @Test
+    void aRunWithNoVisitsSinceWritesNoPackedItemWhateverOrderItsFieldsComeBackIn() {
+        CountingSnapshots counted = new CountingSnapshots(new Reversing(new InMemorySnapshotStore()));
+        try (SyncFixture fixture = new SyncFixture(SyncFixture.sandbox(60, 3), counted)) {
+            fixture.sync(WORKER);
+            long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            visits(fixture, 0.5, 1);
+            fixture.sync(WORKER);
+            assertFalse(LastSeen.items(counted, SyncFixture.ACCOUNT, current).isEmpty(), "the visits packed");
+
+            counted.clear();
+            fixture.sync(WORKER);
+            assertEquals(List.of(), counted.keysPut(current), "nothing written");
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
+        }
+    }
+
+    /**
+     * A run in place killed in its PUBLISH after it wrote the profiles and before it packed the last
+     * seen: the account's profiles served meanwhile with the last seen packed before; the run resumed
+     * packs it, and publishes what an unkilled run does.
+     */
+    @Test
+    void aRunKilledBetweenItsProfilesAndItsPackedLastSeenFinishesAsOneNotKilled() {
+        DyingBeforeLastSeen dying = new DyingBeforeLastSeen(new InMemorySnapshotStore());
+        InMemorySyncStore runs = new InMemorySyncStore();
+        try (Sandbox sandbox = SyncFixture.sandbox(60, 6);
+             SyncFixture fixture = new SyncFixture(sandbox, dying, runs, new InMemoryEventLog(), new InMemoryOrganizationDataStore());
+             SyncFixture unkilled = new SyncFixture(sandbox, new InMemorySnapshotStore(), new InMemorySyncStore(),
+                     new InMemoryEventLog(), new InMemoryOrganizationDataStore())) {
+            fixture.sync(WORKER);
+            unkilled.sync(WORKER);
+            visits(fixture, 0.5, 1);
+            fixture.sync(WORKER);
+            unkilled.sync(WORKER);
+            Map<String, Instant> keptBefore = lastSeenKept(fixture);
+            int seen = fixture.events().size();
+            int unkilledSeen = unkilled.events().size();
+            visits(fixture, 0.5, 2);
+            InPlaceRunTest.change(fixture);
+
+            dying.armed = true;
+            String runId = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run().id();
+            assertThrows(Killer.Killed.class, () -> fixture.finish(runId, WORKER));
+            SyncRun killed = runs.run(runId).orElseThrow();
+            assertTrue(killed.inPlace());
+            assertEquals(SyncRun.Phase.PUBLISH, killed.phase(), "killed in its PUBLISH");
+            assertTrue(dying.profilesPut > 0, "after it wrote profiles");
+            SyncRun done = fixture.finish(runId, WORKER);
+            SyncRun other = unkilled.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertEquals(SyncRun.Status.COMPLETED, other.status(), other.error());
+            assertEquals(described(unkilled.events(), unkilledSeen), described(fixture.events(), seen));
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
+            assertNotEquals(keptBefore, lastSeenKept(fixture));
+            assertEquals(unkilled.kept(), fixture.kept());
+        }
+    }
+
+    /** Snapshots in memory that die once, when armed, at the first put of a packed last seen (after any profile put before it). */
+    private static final class DyingBeforeLastSeen implements SnapshotStore {
+        private final SnapshotStore store;
+        boolean armed;
+        int profilesPut;
+
+        DyingBeforeLastSeen(SnapshotStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public void put(String accountId, long generation, List<Item> items, Instant expiresAt) {
+            if (armed && items.stream().anyMatch(i -> i.key().startsWith(LastSeen.PREFIX))) {
+                armed = false;
+                throw new Killer.Killed();
+            }
+            if (armed) {
+                profilesPut += (int) items.stream().filter(i -> i.key().startsWith("o/") && i.key().endsWith("/g")).count();
+            }
+            store.put(accountId, generation, items, expiresAt);
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, int limit) {
+            return store.list(accountId, generation, afterKey, limit);
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+            return store.list(accountId, generation, afterKey, beforeKey, limit);
+        }
+
+        @Override
+        public List<Item> get(String accountId, long generation, Collection<String> keys) {
+            return store.get(accountId, generation, keys);
+        }
+
+        @Override
+        public void delete(String accountId, long generation, List<String> keys) {
+            store.delete(accountId, generation, keys);
+        }
+    }
+
+    /** A store that gives the packed last seen's items back with their data's fields in reverse order. */
+    private static final class Reversing implements SnapshotStore {
+        private final SnapshotStore store;
+
+        Reversing(SnapshotStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public void put(String accountId, long generation, List<Item> items, Instant expiresAt) {
+            store.put(accountId, generation, items, expiresAt);
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, int limit) {
+            return reversed(store.list(accountId, generation, afterKey, limit));
+        }
+
+        @Override
+        public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
+            return reversed(store.list(accountId, generation, afterKey, beforeKey, limit));
+        }
+
+        @Override
+        public List<Item> get(String accountId, long generation, Collection<String> keys) {
+            return reversed(store.get(accountId, generation, keys));
+        }
+
+        @Override
+        public void delete(String accountId, long generation, List<String> keys) {
+            store.delete(accountId, generation, keys);
+        }
+
+        private static List<Item> reversed(List<Item> items) {
+            return items.stream().map(i -> i.key().startsWith(LastSeen.PREFIX) ? new Item(i.key(), reversed(i.data())) : i).toList();
+        }
+
+        private static JsonNode reversed(JsonNode data) {
+            List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
+            data.fields().forEachRemaining(fields::add);
+            Collections.reverse(fields);
+            ObjectNode reversed = JsonNodeFactory.instance.objectNode();
+            fields.forEach(f -> reversed.set(f.getKey(), f.getValue()));
+            return reversed;
+        }
+    }
+
+    /**
+     * Last seen only moves on: where Buildkite answers an older one, or none (a token that lost its
+     * administrator reads none), the later one kept is served still.
+     */
+    @Test
+    void anOlderOrMissingLastSeenReadDoesNotTakeTheKeptOneBack() {
+        try (SyncFixture fixture = new SyncFixture(60, 3)) {
+            fixture.sync(WORKER);
+            List<Member> seen = visits(fixture, 0.5, 1);
+            fixture.sync(WORKER);
+            Map<String, Instant> kept = lastSeenKept(fixture);
+            Member older = seen.get(0);
+            Member none = seen.get(1);
+            fixture.sandbox.world().memberSeen(fixture.org(), older.userUuid(), older.lastSeenAt().minus(Duration.ofDays(30)));
+            fixture.sandbox.world().memberSeen(fixture.org(), none.userUuid(), null);
+
+            SyncRun third = fixture.sync(WORKER);
+            assertTrue(third.inPlace());
+            assertEquals(SyncRun.Status.COMPLETED, third.status(), third.error());
+            assertEquals(kept, lastSeenKept(fixture));
+            assertNotNull(kept.get(none.userUuid()));
         }
     }
 
@@ -161,6 +371,8 @@ class LastSeenTest {
             ChangeEvent created = fixture.events().subList(seen, fixture.events().size()).stream()
                     .filter(e -> e.event().equals(ChangeEvent.USER_CREATED)).findFirst().orElseThrow();
             assertTrue(created.data().get("last_active_at").isNull(), created.data().toString());
+            assertEquals(null, lastSeenKept(fixture).get(member.userUuid()), "the kept data, right after the pass that adds them again");
+            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
 
             fixture.sync(WORKER);
             assertEquals(null, lastSeenKept(fixture).get(member.userUuid()));

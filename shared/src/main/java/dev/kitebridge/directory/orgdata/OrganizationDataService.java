@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -233,13 +234,15 @@ public final class OrganizationDataService {
                     OrganizationData.Part.PROFILES);
             if (kept.isPresent()) {
                 confirmed = inOrderOf(confirmed, kept.get());
-                // (profiles as read, last seen apart: see OrganizationData#snapshot)
-                Map<String, MemberProfile> was = new java.util.HashMap<>();
+                // Compared as served: a profile the directory read carries its last seen in it, a confirmed
+                // one beside it (see OrganizationData#snapshot); the one kept, with its raw answer, stays.
+                Map<String, MemberProfile> was = new HashMap<>();
                 kept.get().snapshot().profiles().forEach(p -> was.put(p.userUuid(), p));
-                for (MemberProfile profile : confirmed.snapshot().profiles()) {
-                    Optional.ofNullable(was.get(profile.userUuid()))
-                            .filter(k -> k.raw() != null && k.withoutRaw().equals(profile.withoutRaw()))
-                            .ifPresent(confirmed::addProfile);
+                for (MemberProfile profile : confirmed.profiles()) {
+                    MemberProfile k = was.get(profile.userUuid());
+                    if (k != null && k.raw() != null && kept.get().profile(k.userUuid()).orElseThrow().withoutRaw().equals(profile.withoutRaw())) {
+                        confirmed.addProfile(k);
+                    }
                 }
             }
             store.saveConfirmed(confirmed);

@@ -237,9 +237,10 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     /**
      * A patch as kept: gzipped, and its last seen (where it changed: see {@link OrganizationDataPatch}) gzipped
-     * apart, for an item of its own ({@code SEEN#<write>#<sequence>#<id>}) that the patch names: some 24 bytes a
-     * member seen, a few hundred KB a day at 10,000 members, which would fill the patches' log (it counts
-     * against none of its {@link Limits}) and is read once a confirmation by a reader that has the data.
+     * apart, for an item of its own ({@code SEEN#<write>#<sequence>#<id>}) that the patch names: about 30 bytes
+     * gzipped a member (measured) seen since their profile last changed, some 300 KB at 10,000 of them, which
+     * would fill the patches' log (it counts against none of its {@link Limits}); a reader reads only the
+     * last patch's it applies. Past {@link #LAST_SEEN_BYTES} (some 13,000 members) the confirmation is saved whole.
      */
     private record Encoded(byte[] patch, byte[] lastSeen) {}
 
@@ -491,6 +492,8 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             int sequence = kept.sequence();
             long bytes = kept.patchBytes();
             Pointer sealedInto = null;
+            // Each patch's last seen apart replaces the one before (see OrganizationDataPatch#apply): only the last is read.
+            Map<String, AttributeValue> lastSeenApart = lastSeenApart(newer);
             for (Map<String, AttributeValue> item : newer) {
                 if (sequenceOf(item) != sequence + 1) {
                     return Optional.empty(); // a gap: the log is being deleted under us
@@ -503,7 +506,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
                 }
                 byte[] data = item.get("data").b().asByteArray();
                 OrganizationDataPatch patch = StateJson.readGzipped(data, OrganizationDataPatch.class);
-                if (item.containsKey(SEEN_APART)) {
+                if (item == lastSeenApart) {
                     Map<String, AttributeValue> seen = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
                             .key(KitebridgeTable.key(pk, item.get(SEEN_APART).s()))).item();
                     if (seen == null || seen.isEmpty()) {
@@ -529,6 +532,20 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             return Optional.of(new Current(write, kept));
         }
         return Optional.empty();
+    }
+
+    /** The last of the patches a reader applies (those before a seal) with its last seen apart; null for none. */
+    private static Map<String, AttributeValue> lastSeenApart(List<Map<String, AttributeValue>> patches) {
+        Map<String, AttributeValue> last = null;
+        for (Map<String, AttributeValue> item : patches) {
+            if (item.containsKey("sealed_into")) {
+                break;
+            }
+            if (item.containsKey(SEEN_APART)) {
+                last = item;
+            }
+        }
+        return last;
     }
 
     /** The patches kept beside a write after the first {@code after}, in order. */
