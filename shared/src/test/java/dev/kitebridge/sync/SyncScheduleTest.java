@@ -344,47 +344,6 @@ class SyncScheduleTest {
         }
     }
 
-    /**
-     * Without audit events, a move between two teams moves their counts alone (their names stay): the
-     * look reads each one's roster and, against the kept one, names the member, with the two teams'
-     * counts; the pass reads neither team whole (its item, its pipelines, its roster's pages again)
-     * and publishes what a full run finds.
-     */
-    @Test
-    void aMoveTheCountsShowIsReadAsItsMemberAndTheTeamsCountsNotTheTeamsWhole() {
-        VirtualTime time = new VirtualTime();
-        try (Sandbox sandbox = time.sandbox().population(Population.of(80, 5)).start();
-             SyncFixture watched = new SyncFixture(sandbox, time);
-             SyncFixture reference = new SyncFixture(sandbox, time)) {
-            SyncSchedule schedule = settled(watched, time);
-            reference.sync(WORKER);
-            var world = sandbox.world();
-            Organization org = watched.org();
-            List<Team> teams = world.teams(org.uuid());
-            TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
-                    .filter(m -> !m.userUuid().equals(watched.actor()) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
-                    .findFirst().orElseThrow();
-            world.moveTeamMember(org, watched.actor(), teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
-            time.advance(Duration.ofMinutes(10));
-
-            int watchedSeen = watched.events().size();
-            int referenceSeen = reference.events().size();
-            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the counts moved: a pass");
-            int journalSeen = sandbox.journal().entries().size();
-            SyncRun pass = finishQueued(watched);
-            java.util.Map<String, Long> spent = spentSince(sandbox, journalSeen);
-            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
-            assertEquals(java.util.Set.of(Subject.user(org.uuid(), moving.userUuid()), Subject.count(org.uuid(), teams.get(0).uuid()),
-                    Subject.count(org.uuid(), teams.get(1).uuid())), java.util.Set.copyOf(pass.subjects()));
-            assertFalse(spent.containsKey("GET /v2/organizations/{org}/teams/{team}"), "no team read: " + spent);
-            assertFalse(spent.containsKey("GET /v2/organizations/{org}/teams/{team}/pipelines"), "nor its pipelines: " + spent);
-            assertFalse(spent.containsKey("GET /v2/organizations/{org}/teams/{team}/members"), "nor its roster's pages: " + spent);
-            reference.sync(WORKER);
-            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
-                    "the pass publishes what a full run finds");
-        }
-    }
-
     /** A member who joins without a team (an invitation accepted): they move no team's count. */
     private static Member teamless(Sandbox sandbox, SyncFixture fixture, String email, String name) {
         var world = sandbox.world();
