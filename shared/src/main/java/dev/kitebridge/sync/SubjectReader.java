@@ -34,6 +34,9 @@ import dev.kitebridge.sync.SyncRun.Read;
  */
 final class SubjectReader {
 
+    /** The most memberships a team's count asks again alone (see {@link #readCount}); past them its roster is read. */
+    static final int COUNT_ASKS = 10;
+
     private final BuildkiteAccess access;
     private final OrganizationReader reader;
     private final SnapshotStore snapshots;
@@ -214,7 +217,7 @@ final class SubjectReader {
      * members' reads), asked again alone (a REST request each, where the roster is one a hundred
      * members): the later read is the word, as a roster's pages are, and a worker that died after a
      * member's read, retried from this subject on, does not publish a membership Buildkite no longer
-     * has. A team the snapshot does not have with its summary has its roster read whole instead, and
+     * has. More than {@link #COUNT_ASKS} of them, or a team the snapshot does not have with its summary, have its roster read whole instead, and
      * one the count does not find (deleted, or renamed since: its slug) the team whole: their reads
      * cover the count.
      */
@@ -226,6 +229,13 @@ final class SubjectReader {
         List<SnapshotStore.Item> team = snapshots.get(run.accountId(), run.baseGeneration(), List.of(teamKey));
         if (team.isEmpty() || !base.containsKey(teamKey + "/r")) {
             withSubject(progress, Subject.roster(org.id(), subject.id())); // (which reads a team made since whole)
+            return;
+        }
+        if (subjectRead.membersRead().size() > COUNT_ASKS) {
+            // Each is one REST request, not stored part-way: past a few, the roster's pages (a hundred members each, read
+            // on where a spent budget stopped them) cost less and resume; asked in one go, some 50 spend a minute's budget
+            // and the count would start again every turn.
+            withSubject(progress, Subject.roster(org.id(), subject.id()));
             return;
         }
         String slug = SnapshotParts.read(team.get(0).data(), Team.class).slug();

@@ -344,6 +344,84 @@ class SyncScheduleTest {
         }
     }
 
+    /**
+     * A move made through Kitebridge (POST /groups/add-user, then remove-user) updates the directory's kept rosters at once,
+     * ahead of the account's snapshot: the look that finds the two teams' counts moved names the teams, and the pass
+     * publishes what a full run finds (a look that compared Buildkite's roster with the kept one named no one and lost the
+     * move's events).
+     */
+    @Test
+    void aMoveTheKeptRostersHaveAlreadyIsPublishedAsAFullRunFindsIt() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(80, 5)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            SyncSchedule schedule = settled(watched, time);
+            reference.sync(WORKER);
+            var world = sandbox.world();
+            Organization org = watched.org();
+            List<Team> teams = world.teams(org.uuid());
+            TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(watched.actor()) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            world.moveTeamMember(org, watched.actor(), teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+            // As GroupWrites keeps it after the two writes.
+            watched.directoryService.revised(SyncFixture.DATA_KEY, org.slug(), kept -> {
+                kept.teamMemberSet(teams.get(1).uuid(), moving.userUuid(), dev.kitebridge.buildkite.TeamRole.MEMBER);
+                kept.teamMemberRemoved(teams.get(0).uuid(), moving.userUuid());
+            }, time.now());
+            time.advance(Duration.ofMinutes(10));
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the counts moved: a pass");
+            SyncRun pass = finishQueued(watched);
+            reference.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            List<String> found = changesOf(watched.events(), watchedSeen);
+            assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_USER_ADDED)), String.join("\n", found));
+            assertEquals(changesOf(reference.events(), referenceSeen), found, "what a full run finds");
+        }
+    }
+
+    /**
+     * Many members joined one team, named as a look names them (each member, then the team's count): past {@link
+     * SubjectReader#COUNT_ASKS} memberships the count reads the team's roster instead (paced, read on where a spent budget
+     * stops it), not each membership alone in one go (a REST request each: some 50 spend a minute's budget, the count began
+     * again every turn, and the run failed), and the pass publishes what a full run finds.
+     */
+    @Test
+    void aCountOfManyJoinersReadsTheTeamsRosterAndCompletes() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(200, 3)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            watched.sync(WORKER);
+            reference.sync(WORKER);
+            var world = sandbox.world();
+            Organization org = watched.org();
+            Team team = world.teams(org.uuid()).get(0);
+            List<String> joiners = world.members(org.uuid()).stream().map(Member::userUuid)
+                    .filter(u -> !u.equals(watched.actor()) && world.teamMember(org.uuid(), team.uuid(), u).isEmpty()).limit(70).toList();
+            assertEquals(70, joiners.size());
+            joiners.forEach(u -> world.addTeamMember(org, watched.actor(), team.uuid(), u, TeamMember.Role.MEMBER));
+            List<Subject> subjects = new java.util.ArrayList<>();
+            joiners.forEach(u -> subjects.add(Subject.user(org.uuid(), u)));
+            subjects.add(Subject.count(org.uuid(), team.uuid()));
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+
+            SyncRun pass = watched.finish(watched.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "counts", subjects).run().id(),
+                    WORKER);
+            reference.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertTrue(pass.subjects().contains(Subject.roster(org.uuid(), team.uuid())), "the team's roster read");
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen), "what a full run finds");
+        }
+    }
+
     /** A member who joins without a team (an invitation accepted): they move no team's count. */
     private static Member teamless(Sandbox sandbox, SyncFixture fixture, String email, String name) {
         var world = sandbox.world();
