@@ -210,15 +210,16 @@ final class SubjectReader {
     }
 
     /**
-     * A team's member count alone (see {@link Subject.Kind#COUNT}): one GraphQL page of a member (its
-     * connection's count), by the team's slug as the account's snapshot has it, written as its roster
+     * A team's member count alone (see {@link Subject.Kind#COUNT}): one GraphQL query of its UUID and its
+     * members' count, by the team's slug as the account's snapshot has it, written as its roster
      * summary says it (whether its index is whole stays as it was: the pass writes the entries of the
      * memberships it changes); and each membership in the team the pass has read otherwise (its
      * members' reads), asked again alone (a REST request each, where the roster is one a hundred
      * members): the later read is the word, as a roster's pages are, and a worker that died after a
      * member's read, retried from this subject on, does not publish a membership Buildkite no longer
-     * has. More than {@link #COUNT_ASKS} of them, or a team the snapshot does not have with its summary, have its roster read whole instead, and
-     * one the count does not find (deleted, or renamed since: its slug) the team whole: their reads
+     * has. More than {@link #COUNT_ASKS} of them, or a team the snapshot has without its summary, have its roster read
+     * instead (paced, read on where a spent budget stops it); a team the snapshot does not have (made since), and
+     * one the count does not find (deleted, or renamed since: its slug, or the slug another team's now) the team whole: their reads
      * cover the count.
      */
     private void readCount(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org,
@@ -227,20 +228,22 @@ final class SubjectReader {
         String teamKey = SnapshotKeys.group(org.id(), subject.id());
         java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> base = subjectRead.base(); // (the summary among them)
         List<SnapshotStore.Item> team = snapshots.get(run.accountId(), run.baseGeneration(), List.of(teamKey));
-        if (team.isEmpty() || !base.containsKey(teamKey + "/r")) {
-            withSubject(progress, Subject.roster(org.id(), subject.id())); // (which reads a team made since whole)
+        if (team.isEmpty()) {
+            withSubject(progress, Subject.group(org.id(), subject.id())); // made since: read whole
             return;
         }
-        if (subjectRead.membersRead().size() > COUNT_ASKS) {
-            // Each is one REST request, not stored part-way: past a few, the roster's pages (a hundred members each, read
+        if (!base.containsKey(teamKey + "/r") || subjectRead.membersRead().size() > COUNT_ASKS) {
+            // A summary missing leaves the count nowhere to go. And each membership is one REST request, not stored
+            // part-way: past a few, the roster's pages (a hundred members each, read
             // on where a spent budget stopped them) cost less and resume; asked in one go, some 50 spend a minute's budget
             // and the count would start again every turn.
             withSubject(progress, Subject.roster(org.id(), subject.id()));
             return;
         }
         String slug = SnapshotParts.read(team.get(0).data(), Team.class).slug();
-        Optional<Integer> count = access.find(session, () -> session.buildkiteUntil(deadline).graphql().teams()
-                .members(org.slug(), slug, 1, null).count());
+        Optional<Integer> count = access.find(session, () -> session.buildkiteUntil(deadline).graphql().teams().count(org.slug(), slug))
+                .filter(c -> c.uuid().equals(subject.id())) // (renamed since, its old slug another team's: not this team's count)
+                .map(dev.kitebridge.buildkite.graphql.TeamsQueries.TeamCount::count);
         if (count.isEmpty()) {
             withSubject(progress, Subject.group(org.id(), subject.id()));
             return;
@@ -255,6 +258,8 @@ final class SubjectReader {
         }
         subjectRead.add(items); // (the memberships' entries follow from them when the pass publishes, as a member's read's do)
         subjectRead.finish();
+        Tally read = new Tally(0, 0, 0, items.size() - 1);
+        progress.defer(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));
     }
 
     /**
