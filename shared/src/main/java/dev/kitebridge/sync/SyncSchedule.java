@@ -120,11 +120,12 @@ public final class SyncSchedule {
         if (account.isEmpty() || account.get().status() != IntegratedAccount.Status.ACTIVE) {
             return;
         }
-        if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
-            service.requeueIfLost(state);
-            return; // one run at a time: the account is looked at again once its run is over
-        }
         try {
+            // (Inside: a run this release cannot read, stored by a newer one say, leaves its account waiting, not the tick's others.)
+            if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
+                service.requeueIfLost(state);
+                return; // one run at a time: the account is looked at again once its run is over
+            }
             AccountSync current = state;
             Next next = next(account.get(), current);
             if (next == Next.FULL) {

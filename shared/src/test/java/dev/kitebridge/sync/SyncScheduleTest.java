@@ -265,6 +265,43 @@ class SyncScheduleTest {
         }
     }
 
+    /**
+     * An account whose run the schedule cannot read (stored by a newer release, whose subject kinds this one does not know)
+     * waits, and the tick goes on with the others: it threw, and no account was looked at while the run stayed.
+     */
+    @Test
+    void aRunTheScheduleCannotReadLeavesItsAccountWaitingNotTheTickFailing() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time)) {
+            Unreadable runs = new Unreadable(fixture.syncs);
+            fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
+            SyncSchedule schedule = new SyncSchedule(fixture.accounts, runs, fixture.service,
+                    new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService), CADENCE, time);
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "the first full run, queued");
+            runs.unreadable = true;
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "its account waits; the tick does not fail");
+        }
+    }
+
+    /** The sync states, with runs that cannot be read once {@link #unreadable}. */
+    private static final class Unreadable extends ForwardingSyncStore {
+        volatile boolean unreadable;
+
+        Unreadable(SyncStore store) {
+            super(store);
+        }
+
+        @Override
+        public java.util.Optional<SyncRun> run(String runId) {
+            if (unreadable) {
+                throw new IllegalStateException("cannot read run " + runId + ": unknown subject kind");
+            }
+            return store.run(runId);
+        }
+    }
+
     /** The sync states, with a listing that lags: as it was when {@link #frozen} was taken. */
     private static final class Lagging extends ForwardingSyncStore {
         List<AccountSync> frozen;
