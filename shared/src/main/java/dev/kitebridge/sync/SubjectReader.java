@@ -4,12 +4,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
+import dev.kitebridge.buildkite.graphql.TeamsQueries.TeamCount;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.contract.ApiError;
@@ -181,7 +188,7 @@ final class SubjectReader {
                 () -> session.buildkiteUntil(deadline).organizations().member(org.slug(), subject.id()));
         if (member.isEmpty()) {
             subjectRead.finish(); // no longer a member: nothing of them is read
-            teamsChanged(progress, org, subjectRead, java.util.Set.of());
+            teamsChanged(progress, org, subjectRead, Set.of());
             return;
         }
         OrganizationReader.OneMember one = reader.member(session, org.slug(), member.get(), deadline);
@@ -192,7 +199,7 @@ final class SubjectReader {
         subjectRead.add(items); // (its entries in the teams' indexes follow from its memberships when the pass publishes: see Overlay)
         subjectRead.finish();
         teamsChanged(progress, org, subjectRead, one.teams().stream().map(OrganizationData.UserTeam::teamUuid)
-                .collect(java.util.stream.Collectors.toSet()));
+                .collect(Collectors.toSet()));
         Tally read = new Tally(1, 0, 0, one.teams().size());
         progress.defer(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));
     }
@@ -226,7 +233,7 @@ final class SubjectReader {
                            SubjectRead subjectRead) {
         SyncRun run = progress.current();
         String teamKey = SnapshotKeys.group(org.id(), subject.id());
-        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> base = subjectRead.base(); // (the summary among them)
+        Map<String, JsonNode> base = subjectRead.base(); // (the summary among them)
         List<SnapshotStore.Item> team = snapshots.get(run.accountId(), run.baseGeneration(), List.of(teamKey));
         if (team.isEmpty()) {
             withSubject(progress, Subject.group(org.id(), subject.id())); // made since: read whole
@@ -243,7 +250,7 @@ final class SubjectReader {
         String slug = SnapshotParts.read(team.get(0).data(), Team.class).slug();
         Optional<Integer> count = access.find(session, () -> session.buildkiteUntil(deadline).graphql().teams().count(org.slug(), slug))
                 .filter(c -> c.uuid().equals(subject.id())) // (renamed since, its old slug another team's: not this team's count)
-                .map(dev.kitebridge.buildkite.graphql.TeamsQueries.TeamCount::count);
+                .map(TeamCount::count);
         if (count.isEmpty()) {
             withSubject(progress, Subject.group(org.id(), subject.id()));
             return;
@@ -266,11 +273,11 @@ final class SubjectReader {
      * The teams a member joined or left since the account's snapshot, added to the pass as subjects
      * of their own (their member counts are read again: not the teams, nor their rosters), each once.
      */
-    private static void teamsChanged(RunProgress progress, SyncRun.Organization org, SubjectRead member, java.util.Set<String> teamsNow) {
+    private static void teamsChanged(RunProgress progress, SyncRun.Organization org, SubjectRead member, Set<String> teamsNow) {
         SyncRun run = progress.current();
-        java.util.Set<String> teamsBefore = member.base().keySet().stream().filter(k -> SnapshotKeys.partOf(k).equals("t"))
-                .map(SnapshotKeys::teamOf).collect(java.util.stream.Collectors.toSet());
-        java.util.Set<String> changed = new java.util.TreeSet<>(teamsNow);
+        Set<String> teamsBefore = member.base().keySet().stream().filter(k -> SnapshotKeys.partOf(k).equals("t"))
+                .map(SnapshotKeys::teamOf).collect(Collectors.toSet());
+        Set<String> changed = new TreeSet<>(teamsNow);
         changed.addAll(teamsBefore);
         changed.removeIf(t -> teamsNow.contains(t) && teamsBefore.contains(t));
         List<Subject> more = changed.stream().map(t -> Subject.count(org.id(), t))
