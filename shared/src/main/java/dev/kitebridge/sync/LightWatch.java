@@ -31,10 +31,8 @@ import dev.kitebridge.directory.orgdata.TeamRoster;
 /**
  * Changes found without audit events, from what Buildkite counts (the {@code signals} document: a
  * few points for the organization's counts, 2 a team): a count that moved since the last look
- * names where to read. A team whose count alone moved has its roster read in the look, which with
- * the kept one says who joined or left it: each is re-read, with the team's count ({@link
- * Subject#count}); a team renamed, made or deleted is re-read whole. Its members who left it are
- * looked up (they may have left the organization); the most recent joiners are looked up
+ * names where to read. A team whose count or name moved is re-read whole, and its members who left
+ * it are looked up (they may have left the organization); the most recent joiners are looked up
  * every time (a join and a leave in the same interval leave the count as it was); a change in the
  * admins' count looks up the admins; in the 2FA count, the members on its smaller side (up to
  * {@link #TWO_FACTOR_LIST}); where both sides are larger, every look asks each team's 2FA count
@@ -169,21 +167,6 @@ public final class LightWatch {
             TeamSignal was = before.teams().get(team);
             TeamSignal is = now.teams().get(team);
             if (was != null && was.equals(is)) {
-                continue;
-            }
-            if (was != null && is != null && java.util.Objects.equals(was.name(), is.name()) && kept.rosters().roster(team).isPresent()) {
-                // Only its count moved: its roster now, against the kept one, says who joined or left it. Each is read (their
-                // memberships), with the team's count: not the team whole (its pipelines, its roster's pages again in the pass,
-                // its whole index to compare them with; some 60 read units and a dozen requests at 10,000 members).
-                Set<String> inTeam = roster(session, org.slug(), team);
-                Set<String> keptInTeam = new HashSet<>();
-                kept.rosters().roster(team).get().members().forEach(m -> keptInTeam.add(m.userUuid()));
-                keptInTeam.stream().filter(u -> !inTeam.contains(u)).forEach(u -> {
-                    leftATeam.add(u);
-                    leftTeams.computeIfAbsent(team, t -> new HashSet<>()).add(u);
-                });
-                inTeam.stream().filter(u -> !keptInTeam.contains(u)).sorted().forEach(u -> into.add(Subject.user(org.id(), u)));
-                into.add(Subject.count(org.id(), team));
                 continue;
             }
             into.add(Subject.group(org.id(), team));

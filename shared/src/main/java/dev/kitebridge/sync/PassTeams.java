@@ -1,9 +1,12 @@
 package dev.kitebridge.sync;
 
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 import dev.kitebridge.buildkite.rest.Team;
@@ -34,13 +37,13 @@ final class PassTeams {
     /** The current generation's teams as read, by organization then team id: a name, or empty where it has no such team. */
     private final Map<String, Map<String, Optional<String>>> current = new HashMap<>();
     /** Organizations whose teams were listed whole: a team not among them is not there. */
-    private final java.util.Set<String> listed = new java.util.HashSet<>();
+    private final Set<String> listed = new HashSet<>();
 
     /** Organizations with more than {@link #LOOKUPS} users' records to build. */
-    private final java.util.Set<String> many = new java.util.HashSet<>();
+    private final Set<String> many = new HashSet<>();
 
     /** @param records the records the comparison builds (some, or all: those of an organization past {@link #LOOKUPS} list its teams) */
-    PassTeams(SnapshotStore snapshots, SyncRun run, Overlay overlay, java.util.Collection<String> records) {
+    PassTeams(SnapshotStore snapshots, SyncRun run, Overlay overlay, Collection<String> records) {
         this.snapshots = snapshots;
         this.run = run;
         this.overlay = overlay;
@@ -73,7 +76,7 @@ final class PassTeams {
     }
 
     /** The current generation's teams of the organization among {@code teams}, read where not yet read. */
-    private Map<String, Optional<String>> read(String org, java.util.Collection<String> teams) {
+    private Map<String, Optional<String>> read(String org, Collection<String> teams) {
         Map<String, Optional<String>> known = current.computeIfAbsent(org, o -> new HashMap<>());
         if (listed.contains(org)) {
             return known;

@@ -260,7 +260,10 @@ final class SnapshotDiff {
                 k -> inPlace.teamNames(org));
     }
 
-    /** A record as a full run leaves it: in its own generation, or the current one changed in place (a pass's: see {@link PassTeams}). */
+    /**
+     * A record as a full run leaves it: in its own generation, or the current one changed in place. (A pass builds its
+     * records with the names of their own teams alone, in {@link #compareChanges} and {@link #recompare}: see {@link PassTeams}.)
+     */
     private Built after(SyncRun run, String recordKey) {
         if (run.inPlace()) {
             InPlace inPlace = inPlace(run);
@@ -373,7 +376,9 @@ final class SnapshotDiff {
      * @param view what is compared: the record without the fields in {@link #NOT_COMPARED} (a renamed
      *     team is its group.updated and a user.updated for each member, whose groups name it)
      * @param teams a user's teams and roles there (empty for other records)
-     * @param teamsOfOrganization the teams of the record's organization in its generation, by id
+     * @param teamsOfOrganization team names by id, as the record's side has them: for a full run every team of the
+     *     record's organization in its generation; for a pass only the teams the record names (see {@link PassTeams}),
+     *     which is all a user's GROUP_USER_REMOVED asks of it (whether a team the user left is still there)
      */
     private record Built(Kind kind, JsonNode json, JsonNode view, String hash, Map<String, TeamRole> teams,
                          Map<String, String> teamsOfOrganization) {}

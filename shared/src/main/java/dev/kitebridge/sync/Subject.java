@@ -22,8 +22,8 @@ public record Subject(String organizationId, Kind kind, String id) {
      * MEMBERS: the organization's member list, read over REST to find who joined, left or changed
      * (see {@link MemberListReader}). It covers no item: what it finds are USER subjects added to the
      * pass, which cover their members'. COUNT: what a ROSTER covers, read as a team's member count (one
-     * GraphQL page) and, of its memberships, those the pass's members' reads found otherwise, each asked
-     * alone (see {@link SubjectReader}): a membership named with its member (a USER subject), where the
+     * GraphQL query, with the team's UUID) and, of its memberships, those the pass's members' reads found otherwise
+     * (up to a few), each asked alone (see {@link SubjectReader}): a membership named with its member (a USER subject), where the
      * roster's REST pages (one a hundred members) and the team's whole index to compare them with cost
      * a pass at 10,000 members a dozen requests and some 60 read units for one member's move. Read with
      * a ROSTER or GROUP of the team.

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -133,8 +135,8 @@ final class SubjectRead {
      * generation has (read otherwise, or gone, by their members' reads), whom it asks about again; the same until it
      * is {@link #finish}ed.
      */
-    synchronized java.util.SortedSet<String> membersRead() {
-        java.util.SortedSet<String> users = new java.util.TreeSet<>();
+    synchronized SortedSet<String> membersRead() {
+        SortedSet<String> users = new TreeSet<>();
         String org = subject.organizationId();
         pass.records().keySet().stream().map(k -> TeamIndex.isEntry(k) ? TeamIndex.membershipOf(k) : k)
                 .filter(k -> TeamIndex.isMembership(k) && SnapshotKeys.organizationOf(k).equals(org) && SnapshotKeys.teamOf(k).equals(subject.id()))

@@ -148,6 +148,7 @@ public final class SyncSchedule {
                 return;
             }
             Read account = read.get();
+            // (Inside: a run this release cannot read, stored by a newer one say, leaves its account waiting, not the tick's others.)
             if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
                 service.requeueIfLost(state);
                 return; // one run at a time: the account is looked at again once its run is over

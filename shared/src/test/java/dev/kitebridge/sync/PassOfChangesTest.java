@@ -56,10 +56,10 @@ class PassOfChangesTest {
                 .findFirst().orElseThrow();
         world.removeTeamMember(org, actor, from.uuid(), moving.userUuid());
         world.addTeamMember(org, actor, to.uuid(), moving.userUuid(), TeamMember.Role.MAINTAINER);
-        // As the audit watch names a membership's events: the member, and each team's roster (not the team).
+        // As the audit watch names a membership's events: the member, and each team's count (not its roster, nor the team).
         subjects.add(Subject.user(org.uuid(), moving.userUuid()));
-        subjects.add(Subject.roster(org.uuid(), from.uuid()));
-        subjects.add(Subject.roster(org.uuid(), to.uuid()));
+        subjects.add(Subject.count(org.uuid(), from.uuid()));
+        subjects.add(Subject.count(org.uuid(), to.uuid()));
         world.updateTeam(org, actor, renamed.uuid(), new TeamFields("Renamed " + renamed.name(), null, null, null, null, null, null, null,
                 null, null));
         subjects.add(Subject.group(org.uuid(), renamed.uuid()));
@@ -72,10 +72,12 @@ class PassOfChangesTest {
         subjects.add(Subject.user(org.uuid(), promoted.userUuid()));
         Member leaving = others.stream().filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(promoted.userUuid())
                 && !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow();
-        // A member's teams count them: their leaving changes each team's roster too (one renamed or deleted is read whole once).
-        world.teamMembershipsOf(org.uuid(), leaving.userUuid()).forEach(t -> subjects.add(Subject.roster(org.uuid(), t.teamUuid())));
+        // As the audit watch names a member deleted: the member, then each of their teams' counts (one renamed or deleted is
+        // read whole once).
+        List<String> leavingTeams = world.teamMembershipsOf(org.uuid(), leaving.userUuid()).stream().map(t -> t.teamUuid()).toList();
         world.removeMember(org, actor, leaving.userUuid());
         subjects.add(Subject.user(org.uuid(), leaving.userUuid()));
+        leavingTeams.forEach(t -> subjects.add(Subject.count(org.uuid(), t)));
         world.invite(org, actor, List.of("pass-of-changes@example.com"), Member.Role.MEMBER, null, List.of());
         subjects.add(Subject.invitations(org.uuid()));
         return new Changes(subjects);

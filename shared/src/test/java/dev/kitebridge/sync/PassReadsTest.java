@@ -17,6 +17,7 @@ import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.sandbox.model.Member;
 import dev.kitebridge.sandbox.model.Organization;
 import dev.kitebridge.sandbox.model.Team;
+import dev.kitebridge.sandbox.model.TeamFields;
 import dev.kitebridge.sandbox.model.TeamMember;
 import dev.kitebridge.state.memory.InMemorySnapshotStore;
 
@@ -187,6 +188,8 @@ class PassReadsTest {
 
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
                 assertEquals(subjects, done.subjects(), "no roster nor team added");
+                assertEquals(world.teamMembershipsOf(org.uuid(), mover).size() + 1, done.counts().memberships(),
+                        "the mover's memberships, and the one the count of the team joined found again");
                 assertEquals(null, spent.get("GET /v2/organizations/{org}/teams/{team}/members"), "no roster's pages: " + spent);
                 assertEquals(3L, spent.get("GET /v2/organizations/{org}/teams/{team}/members/{user}"), "the membership in each team asked"
                         + " alone, and VERIFY's check of the one left: " + spent);
@@ -231,6 +234,98 @@ class PassReadsTest {
             assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
             CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
             assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+        }
+    }
+
+    /**
+     * A count of a team renamed since, whose old slug another team took: the count's query answers with that other team's
+     * UUID, so the count is not taken for this team's; the team is read whole, and the pass publishes what a full run finds.
+     */
+    @Test
+    void aCountWhoseSlugNamesAnotherTeamNowReadsTheTeamWhole() {
+        try (SyncFixture full = new SyncFixture(60, 4);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            int fullSeen = full.events().size();
+            int passSeen = pass.events().size();
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            List<Team> teams = world.teams(org.uuid());
+            Team renamed = teams.get(0);
+            Team other = teams.stream().filter(t -> world.teamMembers(org.uuid(), t.uuid()).size()
+                    != world.teamMembers(org.uuid(), renamed.uuid()).size()).findFirst().orElseThrow();
+            world.updateTeam(org, full.actor(), renamed.uuid(), new TeamFields("Renamed team", null, null, null, null, null, null, null,
+                    null, null));
+            world.updateTeam(org, full.actor(), other.uuid(), new TeamFields(renamed.name(), null, null, null, null, null, null, null,
+                    null, null));
+            assertEquals(renamed.slug(), world.team(other.uuid()).orElseThrow().slug(), "the old slug is the other team's");
+
+            List<Subject> subjects = List.of(Subject.count(org.uuid(), renamed.uuid()), Subject.group(org.uuid(), other.uuid()));
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run().id(),
+                    WORKER);
+            full.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertTrue(done.subjects().contains(Subject.group(org.uuid(), renamed.uuid())), "read whole: " + done.subjects());
+            assertEquals(changesOf(full.events(), fullSeen), changesOf(pass.events(), passSeen), "what a full run finds");
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+        }
+    }
+
+    /** A count of a team made since (the snapshot does not have it) reads the team whole at once. */
+    @Test
+    void aCountOfATeamMadeSinceReadsTheTeamWhole() {
+        try (SyncFixture full = new SyncFixture(60, 4);
+             SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            int fullSeen = full.events().size();
+            int passSeen = pass.events().size();
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Team made = world.createTeam(org, full.actor(), new TeamFields("Made since", null, null, null, null, null, null, null, null,
+                    null));
+            String joiner = world.members(org.uuid()).stream().map(Member::userUuid).filter(u -> !u.equals(full.actor())).findFirst()
+                    .orElseThrow();
+            world.addTeamMember(org, full.actor(), made.uuid(), joiner, TeamMember.Role.MEMBER);
+
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.user(org.uuid(), joiner), Subject.count(org.uuid(), made.uuid()))).run().id(), WORKER);
+            full.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertEquals(List.of(Subject.user(org.uuid(), joiner), Subject.count(org.uuid(), made.uuid()), Subject.group(org.uuid(),
+                    made.uuid())), done.subjects(), "read whole, not its roster first");
+            assertEquals(changesOf(full.events(), fullSeen), changesOf(pass.events(), passSeen), "what a full run finds");
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+        }
+    }
+
+    /** A count of a team whose roster summary the snapshot lacks reads the team's roster (there is no summary to write it into). */
+    @Test
+    void aCountWithoutItsSummaryReadsTheTeamsRoster() {
+        SnapshotStore store = new InMemorySnapshotStore();
+        try (SyncFixture full = new SyncFixture(60, 4);
+             SyncFixture pass = new SyncFixture(full.sandbox, store)) {
+            full.sync(WORKER);
+            pass.sync(WORKER);
+            var world = full.sandbox.world();
+            Organization org = full.org();
+            Team team = world.teams(org.uuid()).get(0);
+            String joiner = world.members(org.uuid()).stream().map(Member::userUuid)
+                    .filter(u -> !u.equals(full.actor()) && world.teamMember(org.uuid(), team.uuid(), u).isEmpty()).findFirst().orElseThrow();
+            long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+            store.delete(SyncFixture.ACCOUNT, current, List.of(SnapshotKeys.group(org.uuid(), team.uuid()) + "/r"));
+            world.addTeamMember(org, full.actor(), team.uuid(), joiner, TeamMember.Role.MEMBER);
+
+            SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.user(org.uuid(), joiner), Subject.count(org.uuid(), team.uuid()))).run().id(), WORKER);
+            full.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+            assertTrue(done.subjects().contains(Subject.roster(org.uuid(), team.uuid())), "the roster read: " + done.subjects());
+            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
         }
     }
 }

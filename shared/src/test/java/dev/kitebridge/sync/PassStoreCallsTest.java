@@ -321,44 +321,6 @@ class PassStoreCallsTest {
         }
     }
 
-    /**
-     * An account whose run cannot be read (a run written by a newer version, a store refusing) is one account's trouble: the
-     * tick goes on and ends normally, and the account is looked at again by the next tick.
-     */
-    @Test
-    void anAccountWhoseRunCannotBeReadDoesNotFailTheTick() {
-        VirtualTime time = new VirtualTime();
-        java.util.concurrent.atomic.AtomicBoolean unreadable = new java.util.concurrent.atomic.AtomicBoolean();
-        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2).withEnterprise(1)).start();
-             SyncFixture fixture = new SyncFixture(sandbox, time, new ForwardingSyncStore(new InMemorySyncStore()) {
-                 @Override
-                 public Optional<SyncRun> run(String runId) {
-                     if (unreadable.get()) {
-                         throw new IllegalStateException("a run this version cannot read");
-                     }
-                     return super.run(runId);
-                 }
-             }, accounts -> accounts)) {
-            SyncSchedule schedule = polledOnce(fixture, time);
-            var world = sandbox.world();
-            Member promoted = world.members(fixture.org().uuid()).stream()
-                    .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
-            world.updateMember(fixture.org(), fixture.actor(), promoted.userUuid(), Member.Role.ADMIN, null);
-            time.advance(Duration.ofMinutes(1));
-            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "the change starts a pass");
-
-            unreadable.set(true);
-            time.advance(Duration.ofMinutes(1));
-            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "its run unreadable: the tick ends, nothing started");
-
-            unreadable.set(false);
-            SyncRun pass = fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
-            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
-            time.advance(Duration.ofMinutes(1));
-            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "looked at again by the next tick");
-        }
-    }
-
     /** A schedule whose first tick started the account's first full run, finished, and whose second poll placed the cursor. */
     private static SyncSchedule polledOnce(SyncFixture fixture, VirtualTime time) {
         fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
