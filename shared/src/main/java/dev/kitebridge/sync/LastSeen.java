@@ -143,7 +143,11 @@ final class LastSeen {
             String last = next.isEmpty() ? PAST : next.get(0).key().substring(prefix.length());
             String bucket = last.substring(0, last.length() - 1);
             if (next.isEmpty() || !hash.startsWith(bucket)) {
-                read.put(hash, new Read(hash, Map.of())); // in no chunk
+                // In no chunk, nor is any hash from this one to the next chunk's bucket (past the last: to the end), each
+                // answered without asking again: a walk over an organization with few or no packed values reads once.
+                String upTo = next.isEmpty() ? PAST : bucket;
+                Read none = read.get(upTo);
+                read.put(upTo, new Read(none == null || hash.compareTo(none.from()) < 0 ? hash : none.from(), Map.of()));
                 return null;
             }
             Map<String, Long> byUser = new HashMap<>();

@@ -12,6 +12,8 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.kitebridge.directory.orgdata.MemberProfile;
+
 /**
  * What a pass has read of one subject (see {@link SubjectReader}), held until the subject is read
  * through, then written into the pass's generation as what differs from the account's current one
@@ -45,8 +47,25 @@ final class SubjectRead {
 
     synchronized void add(List<SnapshotStore.Item> items) {
         if (!teamGone) {
-            items.forEach(i -> read.put(i.key(), i.data()));
+            items.forEach(i -> read.put(i.key(), laterLastSeen(i.key(), i.data())));
         }
+    }
+
+    /**
+     * A profile read keeps the later last seen of its answer and the account's own (an answer that lags is no visit
+     * undone, and one that differs in nothing else is no change); any other item as read.
+     */
+    private JsonNode laterLastSeen(String key, JsonNode data) {
+        if (SnapshotKeys.kind(key) != SnapshotKeys.Kind.USER || !SnapshotKeys.partOf(key).equals("g")) {
+            return data;
+        }
+        JsonNode current = base().get(key);
+        if (current == null) {
+            return data;
+        }
+        MemberProfile read = SnapshotParts.read(data, MemberProfile.class);
+        MemberProfile later = read.seenAtLatest(SnapshotParts.read(current, MemberProfile.class).lastSeenAt());
+        return later == read ? data : SnapshotParts.write(later);
     }
 
     /** The team was deleted while it was read: nothing of it was read (its markers go at once). */

@@ -64,6 +64,32 @@ class LastSeenPackTest {
         assertNull(small.millisOf("user-3"));
     }
 
+    /** Members in no chunk are answered from what was asked already: a walk over an organization with none packed reads once. */
+    @Test
+    void aWalkOverMembersInNoChunkReadsOnceForEachGapNotOnceAMember() {
+        Random random = new Random(11);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            ids.add(new UUID(random.nextLong(), random.nextLong()).toString());
+        }
+        ids.sort(java.util.Comparator.comparing(LastSeen::hashed));
+        AtomicInteger lists = new AtomicInteger();
+        InMemorySnapshotStore store = new InMemorySnapshotStore();
+        LastSeen.Of none = LastSeen.read(new Listing(store, lists), "acct", 3, "org-1");
+        ids.forEach(id -> assertNull(none.millisOf(id)));
+        assertEquals(1, lists.get(), "nothing packed: one read for the walk");
+
+        TreeMap<String, Long> byUser = new TreeMap<>();
+        while (byUser.size() < 5_000) {
+            byUser.put(new UUID(random.nextLong(), random.nextLong()).toString(), 1_800_000_000_000L);
+        }
+        store.put("acct", 3, LastSeen.pack("org-1", byUser)); // 16 chunks, one a first hex digit
+        lists.set(0);
+        LastSeen.Of some = LastSeen.read(new Listing(store, lists), "acct", 3, "org-1");
+        ids.forEach(id -> assertNull(some.millisOf(id)));
+        assertEquals(16, lists.get(), "members in no chunk of a packed organization: each chunk read once, not once a member");
+    }
+
     @Test
     void timeOrderedIdsSpreadOverChunksEachWithinItsSize() {
         // Buildkite's user ids: 48 bits of the milliseconds the user signed up at, then random ones (UUID version 7).

@@ -288,6 +288,23 @@ class LastSeenTest {
         }
     }
 
+    /** A pass that reads a member whose answer's last seen lags the profile's own keeps the later (the profile as it was). */
+    @Test
+    void aPassReadingAnOlderLastSeenDoesNotTakeTheProfilesOwnBack() {
+        try (SyncFixture fixture = new SyncFixture(60, 3)) {
+            fixture.sync(WORKER); // a whole generation: every profile with its own last seen
+            Map<String, Instant> kept = lastSeenKept(fixture);
+            Member member = fixture.sandbox.world().members(fixture.org().uuid()).stream()
+                    .filter(m -> m.lastSeenAt() != null && !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
+            fixture.sandbox.world().memberSeen(fixture.org(), member.userUuid(), member.lastSeenAt().minus(Duration.ofDays(30)));
+
+            SyncRun pass = fixture.finish(fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                    List.of(Subject.user(fixture.org().uuid(), member.userUuid()))).run().id(), WORKER);
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertEquals(kept, lastSeenKept(fixture));
+        }
+    }
+
     /** Two accounts over one world, every member seen: a run in place publishes the visits in its events as a whole generation does. */
     @Test
     void aRunInPlacePublishesAndKeepsTheLastSeenARunWritingAWholeGenerationDoes() {
