@@ -408,6 +408,17 @@ public final class OrganizationData {
         profiles.put(profile.userUuid(), profile);
     }
 
+    /**
+     * A profile in place of the one held (the same as served, with its raw answer), served with {@code seen} where that is
+     * later than its own: kept apart, as the confirmation's last seen is, so the profile itself does not change.
+     */
+    public synchronized void replaceProfile(MemberProfile profile, Instant seen) {
+        profiles.put(profile.userUuid(), profile);
+        if (profile.seenAtLatest(seen) != profile) {
+            lastSeen.put(profile.userUuid(), seen);
+        }
+    }
+
     // ---------------------------------------------------------------- the REST lane's progress
 
     synchronized void addTeams(List<TeamRoster> page, PageRequest next) {

@@ -241,7 +241,7 @@ public final class OrganizationDataService {
                 for (MemberProfile profile : confirmed.profiles()) {
                     MemberProfile k = was.get(profile.userUuid());
                     if (k != null && k.raw() != null && kept.get().profile(k.userUuid()).orElseThrow().withoutRaw().equals(profile.withoutRaw())) {
-                        confirmed.addProfile(k.seenAtLatest(profile.lastSeenAt())); // (its last seen as served, wherever kept)
+                        confirmed.replaceProfile(k, profile.lastSeenAt()); // (its last seen as served, wherever either side kept it)
                     }
                 }
             }
