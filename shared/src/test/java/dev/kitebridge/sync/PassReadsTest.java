@@ -37,6 +37,8 @@ class PassReadsTest {
         final Map<Long, Set<String>> read = new ConcurrentHashMap<>();
         /** Keys looked up one by one, by generation, each time (DynamoDB charges each a unit, found or not). */
         final Map<Long, List<String>> lookedUp = new ConcurrentHashMap<>();
+        /** Prefixes listed whole, by generation, each time. */
+        final Map<Long, List<String>> listed = new ConcurrentHashMap<>();
 
         KeysRead(SnapshotStore kept) {
             this.kept = kept;
@@ -70,6 +72,12 @@ class PassReadsTest {
         public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, java.time.Instant writtenBefore,
                                       int limit) {
             return read(generation, kept.listSettled(accountId, generation, afterKey, beforeKey, writtenBefore, limit));
+        }
+
+        @Override
+        public List<Item> prefixed(String accountId, long generation, String prefix) {
+            listed.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new java.util.ArrayList<>())).add(prefix);
+            return SnapshotStore.super.prefixed(accountId, generation, prefix);
         }
 
         @Override
@@ -127,6 +135,52 @@ class PassReadsTest {
                 CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
                 List<String> expected = theirTeams.stream().map(t -> SnapshotKeys.group(org.uuid(), t)).sorted().toList();
                 assertEquals(expected, teamsRead, "of the teams, the pass reads the member's own, and only their own items");
+            }
+        }
+    }
+
+    /**
+     * A team renamed whose members are more than {@link PassTeams#LOOKUPS}, named as the audit watch names it (the team):
+     * the pass rebuilds each member's record, and lists the organization's teams once for their names rather than look
+     * each up by key, and publishes what a full run finds.
+     */
+    @Test
+    void aPassOverARenamedTeamOfManyMembersListsTheOrganizationsTeams() {
+        try (SyncFixture full = new SyncFixture(120, 12)) {
+            KeysRead keys = new KeysRead(new InMemorySnapshotStore());
+            try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
+                full.sync(WORKER);
+                pass.sync(WORKER);
+                int fullSeen = full.events().size();
+                int passSeen = pass.events().size();
+                var world = full.sandbox.world();
+                Organization org = full.org();
+                Team renamed = world.teams(org.uuid()).stream().max(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
+                        t.uuid()).size())).orElseThrow();
+                assertTrue(world.teamMembers(org.uuid(), renamed.uuid()).size() > PassTeams.LOOKUPS, "more members than lookups");
+                world.updateTeam(org, full.actor(), renamed.uuid(), new TeamFields("Renamed " + renamed.name(), null, null, null, null,
+                        null, null, null, null, null));
+
+                long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+                keys.lookedUp.clear();
+                keys.listed.clear();
+                SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.group(org.uuid(), renamed.uuid()))).run().id(), WORKER);
+                List<String> teamsLookedUp = keys.lookedUp.getOrDefault(current, List.of()).stream()
+                        .filter(k -> k.startsWith(SnapshotKeys.groups(org.uuid())) && SnapshotKeys.partOf(k).isEmpty())
+                        .filter(k -> !k.equals(SnapshotKeys.group(org.uuid(), renamed.uuid()))).toList(); // (the subject's own, read whole)
+                List<String> listed = keys.listed.getOrDefault(current, List.of());
+                full.sync(WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                List<String> found = changesOf(pass.events(), passSeen);
+                assertTrue(found.stream().filter(e -> e.startsWith(ChangeEvent.USER_UPDATED)).count() > PassTeams.LOOKUPS,
+                        "each member's record names the team anew:\n" + String.join("\n", found));
+                assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
+                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+                assertEquals(List.of(), teamsLookedUp, "no other team looked up by key: the organization's teams listed instead");
+                assertTrue(listed.contains(SnapshotKeys.groups(org.uuid())), "the organization's teams listed: " + listed);
             }
         }
     }
