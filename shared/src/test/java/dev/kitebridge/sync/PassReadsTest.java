@@ -92,11 +92,6 @@ class PassReadsTest {
         }
     }
 
-    private static List<String> changesOf(List<ChangeEvent> events, int from) {
-        return events.subList(from, events.size()).stream().filter(e -> !e.event().startsWith("sync_run."))
-                .map(e -> e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
-    }
-
     /**
      * A member's role changed, named alone: the pass builds their record with the names of their own
      * teams, looked up by key; it reads no other team, nor any team's pipelines or roster summary
@@ -107,10 +102,7 @@ class PassReadsTest {
         try (SyncFixture full = new SyncFixture(120, 12)) {
             KeysRead keys = new KeysRead(new InMemorySnapshotStore());
             try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
-                full.sync(WORKER);
-                pass.sync(WORKER);
-                int fullSeen = full.events().size();
-                int passSeen = pass.events().size();
+                FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
                 var world = full.sandbox.world();
                 Organization org = full.org();
                 Member promoted = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(full.actor())
@@ -129,10 +121,9 @@ class PassReadsTest {
                 full.sync(WORKER);
 
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
-                List<String> found = changesOf(pass.events(), passSeen);
+                List<String> found = seen.passFound();
                 assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.USER_UPDATED)), String.join("\n", found));
-                assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                seen.assertSameEventsAndSnapshot();
                 List<String> expected = theirTeams.stream().map(t -> SnapshotKeys.group(org.uuid(), t)).sorted().toList();
                 assertEquals(expected, teamsRead, "of the teams, the pass reads the member's own, and only their own items");
             }
@@ -149,10 +140,7 @@ class PassReadsTest {
         try (SyncFixture full = new SyncFixture(120, 12)) {
             KeysRead keys = new KeysRead(new InMemorySnapshotStore());
             try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
-                full.sync(WORKER);
-                pass.sync(WORKER);
-                int fullSeen = full.events().size();
-                int passSeen = pass.events().size();
+                FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
                 var world = full.sandbox.world();
                 Organization org = full.org();
                 Team renamed = world.teams(org.uuid()).stream().max(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
@@ -173,12 +161,10 @@ class PassReadsTest {
                 full.sync(WORKER);
 
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
-                List<String> found = changesOf(pass.events(), passSeen);
+                List<String> found = seen.passFound();
                 assertTrue(found.stream().filter(e -> e.startsWith(ChangeEvent.USER_UPDATED)).count() > PassTeams.LOOKUPS,
                         "each member's record names the team anew:\n" + String.join("\n", found));
-                assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
-                assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+                seen.assertSameEventsSnapshotAndKept();
                 assertEquals(List.of(), teamsLookedUp, "no other team looked up by key: the organization's teams listed instead");
                 assertTrue(listed.contains(SnapshotKeys.groups(org.uuid())), "the organization's teams listed: " + listed);
             }
@@ -211,10 +197,7 @@ class PassReadsTest {
         try (SyncFixture full = new SyncFixture(300, 6)) {
             KeysRead keys = new KeysRead(new InMemorySnapshotStore());
             try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
-                full.sync(WORKER);
-                pass.sync(WORKER);
-                int fullSeen = full.events().size();
-                int passSeen = pass.events().size();
+                FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
                 var world = full.sandbox.world();
                 Organization org = full.org();
                 Team to = world.teams(org.uuid()).stream().max(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
@@ -253,10 +236,9 @@ class PassReadsTest {
                     assertEquals(2, lookedUp.stream().filter(summary::equals).count(), "each team's summary looked up by its count"
                             + " and by the publish, once each (a unit a key): " + lookedUp);
                 }
-                List<String> found = changesOf(pass.events(), passSeen);
+                List<String> found = seen.passFound();
                 assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_UPDATED)).count(), String.join("\n", found));
-                assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                seen.assertSameEventsAndSnapshot();
                 CountingSnapshots.assertIndexExact(pass.snapshot(), true);
                 assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
             }
@@ -268,10 +250,7 @@ class PassReadsTest {
     void aCountOfATeamDeletedSinceReadsTheTeamWhole() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Team deleted = world.teams(org.uuid()).get(0);
@@ -283,11 +262,9 @@ class PassReadsTest {
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertTrue(done.subjects().contains(Subject.group(org.uuid(), deleted.uuid())), "read whole: " + done.subjects());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_DELETED)), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
-            assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+            seen.assertSameEventsSnapshotAndKept();
         }
     }
 
@@ -299,10 +276,7 @@ class PassReadsTest {
     void aCountWhoseSlugNamesAnotherTeamNowReadsTheTeamWhole() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             List<Team> teams = world.teams(org.uuid());
@@ -322,8 +296,7 @@ class PassReadsTest {
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertTrue(done.subjects().contains(Subject.group(org.uuid(), renamed.uuid())), "read whole: " + done.subjects());
-            assertEquals(changesOf(full.events(), fullSeen), changesOf(pass.events(), passSeen), "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
         }
     }
 
@@ -332,10 +305,7 @@ class PassReadsTest {
     void aCountOfATeamMadeSinceReadsTheTeamWhole() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Team made = world.createTeam(org, full.actor(), new TeamFields("Made since", null, null, null, null, null, null, null, null,
@@ -351,8 +321,7 @@ class PassReadsTest {
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertEquals(List.of(Subject.user(org.uuid(), joiner), Subject.count(org.uuid(), made.uuid()), Subject.group(org.uuid(),
                     made.uuid())), done.subjects(), "read whole, not its roster first");
-            assertEquals(changesOf(full.events(), fullSeen), changesOf(pass.events(), passSeen), "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
         }
     }
 
