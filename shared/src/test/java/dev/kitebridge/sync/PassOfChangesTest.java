@@ -145,10 +145,7 @@ class PassOfChangesTest {
     void aPassOfOneMemberReadsTheTeamsTheyJoinedOrLeft() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             List<Team> teams = world.teams(org.uuid());
@@ -161,10 +158,9 @@ class PassOfChangesTest {
                     List.of(Subject.user(org.uuid(), moving.userUuid()))).run().id(), WORKER);
             full.sync(WORKER);
             assertEquals(3, done.subjects().size(), "the member and the two teams: " + done.subjects());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_UPDATED)).count(), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found);
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the same snapshot");
+            seen.assertSameEventsAndSnapshot();
         }
     }
 
@@ -200,10 +196,7 @@ class PassOfChangesTest {
                     List.of(new dev.kitebridge.sandbox.model.Invitation.InvitedTeam(renamed.uuid(), TeamMember.Role.MAINTAINER)));
             world.invite(org, full.actor(), List.of("other@example.com"), Member.Role.MEMBER, null,
                     List.of(new dev.kitebridge.sandbox.model.Invitation.InvitedTeam(other.uuid(), TeamMember.Role.MEMBER)));
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var before = pass.snapshot();
             world.updateTeam(org, full.actor(), renamed.uuid(), new TeamFields("Renamed " + renamed.name(), null, null, null, null, null,
                     null, null, null, null));
@@ -217,12 +210,11 @@ class PassOfChangesTest {
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertEquals(List.of(Subject.group(org.uuid(), renamed.uuid())), done.subjects(), "no invitations to read");
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertTrue(found.stream().filter(e -> e.startsWith(ChangeEvent.USER_UPDATED) && e.contains("named-")).count() == 2,
                     String.join("\n", found));
             assertTrue(found.stream().noneMatch(e -> e.contains("other@example.com")), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
             long naming = world.invitations(org.uuid()).stream().filter(i -> i.state() == dev.kitebridge.sandbox.model.Invitation.State.PENDING
                     && i.teams().stream().anyMatch(t -> t.teamUuid().equals(renamed.uuid()))).count();
             assertTrue(naming >= 2);
@@ -292,10 +284,7 @@ class PassOfChangesTest {
     void aLeaveFoundByALookupIsNotAskedAgain() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Member leaving = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(full.actor())
@@ -312,13 +301,11 @@ class PassOfChangesTest {
             full.sync(WORKER);
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertEquals(1, found.stream().filter(e -> e.startsWith(ChangeEvent.USER_DELETED)).count(), String.join("\n", found));
             assertEquals(subjects.size() - 1, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_USER_REMOVED)).count(),
                     String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
-            assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+            seen.assertSameEventsSnapshotAndKept();
             assertEquals(java.util.Map.of(
                     "GET /v2/organizations/{org}/members/{user}", 1L,
                     "GET /v2/organizations/{org}/teams/{team}/members", (long) subjects.size() - 1), spent,
@@ -336,10 +323,7 @@ class PassOfChangesTest {
     void aRosterOfATeamMadeOrDeletedSinceIsReadWhole() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Team deleted = world.teams(org.uuid()).get(0);
@@ -356,11 +340,10 @@ class PassOfChangesTest {
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertTrue(done.subjects().containsAll(List.of(Subject.group(org.uuid(), deleted.uuid()), Subject.group(org.uuid(), made.uuid()))),
                     "both teams read whole: " + done.subjects());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_CREATED)), String.join("\n", found));
             assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_DELETED)), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
             CountingSnapshots.assertIndexExact(pass.snapshot(), true);
             assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
         }
@@ -375,10 +358,7 @@ class PassOfChangesTest {
     void aPassReadsTheInvitationsItIsNamedAlone() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Team team = world.teams(org.uuid()).get(0);
@@ -397,10 +377,9 @@ class PassOfChangesTest {
             full.sync(WORKER);
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertEquals(2, found.size(), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
             // Each: node, sso, teams, edges: 4; each team 2 (the assignment, its team).
             assertEquals(java.util.Map.of("points OrganizationInvitation", 4L + 2 * 1 + 4L + 2L * revoked.teams().size()), spent,
                     "the pass's cost in Buildkite's journal");
@@ -1401,10 +1380,7 @@ class PassOfChangesTest {
             CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
             try (SyncFixture pass = new SyncFixture(full.sandbox, counted, new InMemorySyncStore(), new InMemoryEventLog(),
                     new InMemoryOrganizationDataStore())) {
-                full.sync(WORKER);
-                pass.sync(WORKER);
-                int fullSeen = full.events().size();
-                int passSeen = pass.events().size();
+                FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
                 java.util.Map<String, String> before = pass.snapshot();
                 java.util.Set<Subject> changed = changeMembers(full);
 
@@ -1416,11 +1392,9 @@ class PassOfChangesTest {
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
                 assertTrue(done.counts().users() > 200, "the list was read through, page after page: " + done.counts());
                 assertEquals(changed, usersOf(done), "the list names exactly the members who joined, left or changed");
-                List<String> found = changesOf(pass.events(), passSeen);
+                List<String> found = seen.passFound();
                 assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.USER_DELETED)).count(), String.join("\n", found));
-                assertEquals(changesOf(full.events(), fullSeen), found);
-                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the same snapshot");
-                assertEquals(full.kept(), pass.kept(), "and the same kept data");
+                seen.assertSameEventsSnapshotAndKept();
                 long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
                 assertEquals(CountingSnapshots.changedItems(before, pass.snapshot()), counted.writes(current),
                         "only the changed items are written into the snapshot");

@@ -37,6 +37,8 @@ class PassReadsTest {
         final Map<Long, Set<String>> read = new ConcurrentHashMap<>();
         /** Keys looked up one by one, by generation, each time (DynamoDB charges each a unit, found or not). */
         final Map<Long, List<String>> lookedUp = new ConcurrentHashMap<>();
+        /** Prefixes listed whole, by generation, each time. */
+        final Map<Long, List<String>> listed = new ConcurrentHashMap<>();
 
         KeysRead(SnapshotStore kept) {
             this.kept = kept;
@@ -73,6 +75,12 @@ class PassReadsTest {
         }
 
         @Override
+        public List<Item> prefixed(String accountId, long generation, String prefix) {
+            listed.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new java.util.ArrayList<>())).add(prefix);
+            return SnapshotStore.super.prefixed(accountId, generation, prefix);
+        }
+
+        @Override
         public List<Item> get(String accountId, long generation, Collection<String> keys) {
             lookedUp.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new java.util.ArrayList<>())).addAll(keys);
             return read(generation, kept.get(accountId, generation, keys));
@@ -82,11 +90,6 @@ class PassReadsTest {
         public void delete(String accountId, long generation, List<String> keys) {
             kept.delete(accountId, generation, keys);
         }
-    }
-
-    private static List<String> changesOf(List<ChangeEvent> events, int from) {
-        return events.subList(from, events.size()).stream().filter(e -> !e.event().startsWith("sync_run."))
-                .map(e -> e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
     }
 
     /**
@@ -99,10 +102,7 @@ class PassReadsTest {
         try (SyncFixture full = new SyncFixture(120, 12)) {
             KeysRead keys = new KeysRead(new InMemorySnapshotStore());
             try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
-                full.sync(WORKER);
-                pass.sync(WORKER);
-                int fullSeen = full.events().size();
-                int passSeen = pass.events().size();
+                FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
                 var world = full.sandbox.world();
                 Organization org = full.org();
                 Member promoted = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(full.actor())
@@ -121,12 +121,52 @@ class PassReadsTest {
                 full.sync(WORKER);
 
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
-                List<String> found = changesOf(pass.events(), passSeen);
+                List<String> found = seen.passFound();
                 assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.USER_UPDATED)), String.join("\n", found));
-                assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                seen.assertSameEventsAndSnapshot();
                 List<String> expected = theirTeams.stream().map(t -> SnapshotKeys.group(org.uuid(), t)).sorted().toList();
                 assertEquals(expected, teamsRead, "of the teams, the pass reads the member's own, and only their own items");
+            }
+        }
+    }
+
+    /**
+     * A team renamed whose members are more than {@link PassTeams#LOOKUPS}, named as the audit watch names it (the team):
+     * the pass rebuilds each member's record, and lists the organization's teams once for their names rather than look
+     * each up by key, and publishes what a full run finds.
+     */
+    @Test
+    void aPassOverARenamedTeamOfManyMembersListsTheOrganizationsTeams() {
+        try (SyncFixture full = new SyncFixture(120, 12)) {
+            KeysRead keys = new KeysRead(new InMemorySnapshotStore());
+            try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
+                FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
+                var world = full.sandbox.world();
+                Organization org = full.org();
+                Team renamed = world.teams(org.uuid()).stream().max(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
+                        t.uuid()).size())).orElseThrow();
+                assertTrue(world.teamMembers(org.uuid(), renamed.uuid()).size() > PassTeams.LOOKUPS, "more members than lookups");
+                world.updateTeam(org, full.actor(), renamed.uuid(), new TeamFields("Renamed " + renamed.name(), null, null, null, null,
+                        null, null, null, null, null));
+
+                long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
+                keys.lookedUp.clear();
+                keys.listed.clear();
+                SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
+                        List.of(Subject.group(org.uuid(), renamed.uuid()))).run().id(), WORKER);
+                List<String> teamsLookedUp = keys.lookedUp.getOrDefault(current, List.of()).stream()
+                        .filter(k -> k.startsWith(SnapshotKeys.groups(org.uuid())) && SnapshotKeys.partOf(k).isEmpty())
+                        .filter(k -> !k.equals(SnapshotKeys.group(org.uuid(), renamed.uuid()))).toList(); // (the subject's own, read whole)
+                List<String> listed = keys.listed.getOrDefault(current, List.of());
+                full.sync(WORKER);
+
+                assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
+                List<String> found = seen.passFound();
+                assertTrue(found.stream().filter(e -> e.startsWith(ChangeEvent.USER_UPDATED)).count() > PassTeams.LOOKUPS,
+                        "each member's record names the team anew:\n" + String.join("\n", found));
+                seen.assertSameEventsSnapshotAndKept();
+                assertEquals(List.of(), teamsLookedUp, "no other team looked up by key: the organization's teams listed instead");
+                assertTrue(listed.contains(SnapshotKeys.groups(org.uuid())), "the organization's teams listed: " + listed);
             }
         }
     }
@@ -157,10 +197,7 @@ class PassReadsTest {
         try (SyncFixture full = new SyncFixture(300, 6)) {
             KeysRead keys = new KeysRead(new InMemorySnapshotStore());
             try (SyncFixture pass = new SyncFixture(full.sandbox, keys)) {
-                full.sync(WORKER);
-                pass.sync(WORKER);
-                int fullSeen = full.events().size();
-                int passSeen = pass.events().size();
+                FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
                 var world = full.sandbox.world();
                 Organization org = full.org();
                 Team to = world.teams(org.uuid()).stream().max(java.util.Comparator.comparing(t -> world.teamMembers(org.uuid(),
@@ -199,10 +236,9 @@ class PassReadsTest {
                     assertEquals(2, lookedUp.stream().filter(summary::equals).count(), "each team's summary looked up by its count"
                             + " and by the publish, once each (a unit a key): " + lookedUp);
                 }
-                List<String> found = changesOf(pass.events(), passSeen);
+                List<String> found = seen.passFound();
                 assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_UPDATED)).count(), String.join("\n", found));
-                assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+                seen.assertSameEventsAndSnapshot();
                 CountingSnapshots.assertIndexExact(pass.snapshot(), true);
                 assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
             }
@@ -214,10 +250,7 @@ class PassReadsTest {
     void aCountOfATeamDeletedSinceReadsTheTeamWhole() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Team deleted = world.teams(org.uuid()).get(0);
@@ -229,11 +262,9 @@ class PassReadsTest {
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertTrue(done.subjects().contains(Subject.group(org.uuid(), deleted.uuid())), "read whole: " + done.subjects());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_DELETED)), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
-            assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+            seen.assertSameEventsSnapshotAndKept();
         }
     }
 
@@ -245,10 +276,7 @@ class PassReadsTest {
     void aCountWhoseSlugNamesAnotherTeamNowReadsTheTeamWhole() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             List<Team> teams = world.teams(org.uuid());
@@ -268,8 +296,7 @@ class PassReadsTest {
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertTrue(done.subjects().contains(Subject.group(org.uuid(), renamed.uuid())), "read whole: " + done.subjects());
-            assertEquals(changesOf(full.events(), fullSeen), changesOf(pass.events(), passSeen), "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
         }
     }
 
@@ -278,10 +305,7 @@ class PassReadsTest {
     void aCountOfATeamMadeSinceReadsTheTeamWhole() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Team made = world.createTeam(org, full.actor(), new TeamFields("Made since", null, null, null, null, null, null, null, null,
@@ -297,8 +321,7 @@ class PassReadsTest {
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertEquals(List.of(Subject.user(org.uuid(), joiner), Subject.count(org.uuid(), made.uuid()), Subject.group(org.uuid(),
                     made.uuid())), done.subjects(), "read whole, not its roster first");
-            assertEquals(changesOf(full.events(), fullSeen), changesOf(pass.events(), passSeen), "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
         }
     }
 
