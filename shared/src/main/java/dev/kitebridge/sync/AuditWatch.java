@@ -125,8 +125,8 @@ public final class AuditWatch {
             }
             into.add(Subject.user(org.id(), user.get()));
             if (type.equals("ORGANIZATION_MEMBER_DELETED")) {
-                // Gone with their teams: each team's roster (its count) is read again, not the team.
-                teamsOf(state, org.id(), user.get()).forEach(t -> into.add(Subject.roster(org.id(), t)));
+                // Gone with their teams (the member's read covers the memberships): each team's count is read again, not the team.
+                teamsOf(state, org.id(), user.get()).forEach(t -> into.add(Subject.count(org.id(), t)));
             }
             return true;
         }
@@ -134,9 +134,10 @@ public final class AuditWatch {
             if (user.isEmpty() || team.isEmpty()) {
                 return false;
             }
-            // A membership added, removed or changed: the member, and the team's roster (its count), not the team's pipelines.
+            // A membership added, removed or changed: the member (their memberships), and the team's count, not its roster's
+            // pages nor its pipelines.
             into.add(Subject.user(org.id(), user.get()));
-            into.add(Subject.roster(org.id(), team.get()));
+            into.add(Subject.count(org.id(), team.get()));
             return true;
         }
         if (type.startsWith("TEAM_PIPELINE_")) {

@@ -1,12 +1,14 @@
 package dev.kitebridge.sync;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,6 +16,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.kitebridge.buildkite.rest.Team;
+import dev.kitebridge.directory.orgdata.MemberProfile;
 
 /**
  * A full run in place (see {@link SyncRun#inPlace}): its own generation N holds only the items it
@@ -61,10 +64,14 @@ final class InPlace {
     /** Every item key the run saw (its markers, read once): about 51,000 keys at 10,000 members. */
     private final Set<String> seen;
 
-    private InPlace(SnapshotStore snapshots, SyncRun run, Set<String> seen) {
+    /** The last seen the run's profiles' pages read, by organization and user (see {@link LastSeen}). */
+    private final Map<String, Map<String, Long>> lastSeen;
+
+    private InPlace(SnapshotStore snapshots, SyncRun run, Set<String> seen, Map<String, Map<String, Long>> lastSeen) {
         this.snapshots = snapshots;
         this.run = run;
         this.seen = seen;
+        this.lastSeen = lastSeen;
     }
 
     /** The run's after-state, its markers read (once READ is done: they do not change after it). */
@@ -72,7 +79,9 @@ final class InPlace {
         if (!run.inPlace()) {
             throw new IllegalArgumentException("run " + run.id() + " is not in place");
         }
-        return new InPlace(snapshots, run, seen(snapshots, run.accountId(), run.generation()));
+        Map<String, Map<String, Long>> lastSeen = new HashMap<>();
+        Set<String> seen = seen(snapshots, run.accountId(), run.generation(), lastSeen);
+        return new InPlace(snapshots, run, seen, lastSeen);
     }
 
     SyncRun run() {
@@ -83,11 +92,29 @@ final class InPlace {
 
     /** A page's marker: which records' parts it read. Its key is the same however often the page is read alike. */
     static SnapshotStore.Item seenMarker(String org, Part part, String team, List<String> ids) {
+        return seenMarker(org, part, team, ids, null);
+    }
+
+    /**
+     * A page's marker, a profiles' page's with the last seen it read of each id ({@code lastSeen}, in
+     * milliseconds, 0 for none; null: none given), packed beside the ids (see {@link LastSeen}).
+     */
+    static SnapshotStore.Item seenMarker(String org, Part part, String team, List<String> ids, long[] lastSeen) {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("o", org).put("p", part.tag);
         if (team != null) {
             data.put("t", team);
         }
+        putIds(data, ids);
+        if (lastSeen != null) {
+            data.put("s", LastSeen.packed(lastSeen));
+        }
+        String hash = SnapshotDiff.sha256(data.toString()).substring(0, 20);
+        return new SnapshotStore.Item(SEEN + org + "/" + part.tag + "/" + (team == null ? "-" : team) + "/" + hash, data);
+    }
+
+    /** Ids into a marker's (or a packed item's) data: packed where they can be, else listed. */
+    static void putIds(ObjectNode data, List<String> ids) {
         byte[] packed = packed(ids);
         if (packed != null) {
             data.put("u", packed);
@@ -95,8 +122,6 @@ final class InPlace {
             ArrayNode listed = data.putArray("ids");
             ids.forEach(listed::add);
         }
-        String hash = SnapshotDiff.sha256(data.toString()).substring(0, 20);
-        return new SnapshotStore.Item(SEEN + org + "/" + part.tag + "/" + (team == null ? "-" : team) + "/" + hash, data);
     }
 
     /**
@@ -178,8 +203,8 @@ final class InPlace {
         return keys;
     }
 
-    /** Every key a generation's markers say was seen, less the teams gone. */
-    private static Set<String> seen(SnapshotStore snapshots, String accountId, long generation) {
+    /** Every key a generation's markers say was seen, less the teams gone; the last seen they read into {@code lastSeen}. */
+    private static Set<String> seen(SnapshotStore snapshots, String accountId, long generation, Map<String, Map<String, Long>> lastSeen) {
         Set<String> seen = new HashSet<>();
         List<String> gone = new ArrayList<>();
         String after = MARKERS;
@@ -192,6 +217,9 @@ final class InPlace {
                     gone.add(team + "/r");
                 } else {
                     seen.addAll(keysOf(marker));
+                    if (marker.key().startsWith(SEEN)) {
+                        LastSeen.unpack(marker.data(), lastSeen.computeIfAbsent(marker.data().get("o").asText(), o -> new HashMap<>()));
+                    }
                 }
             }
             if (page.size() < PAGE) {
@@ -245,6 +273,26 @@ final class InPlace {
     boolean seen(String itemKey) {
         return seen.contains(itemKey);
     }
+
+    /**
+     * The last seen of the organization's members after the run: the later of what its profiles'
+     * pages read of each and what the account keeps beside them. Last seen only moves on: an older
+     * or missing answer (a token no longer an administrator's reads none) does not take it back; a
+     * member who rejoined is not given the earlier membership's (see {@link LastSeen.Of#over}).
+     */
+    LastSeen.Of lastSeen(String org) {
+        return ofOrganization.computeIfAbsent(org, o -> {
+            Map<String, Long> read = lastSeen.getOrDefault(o, Map.of());
+            LastSeen.Of kept = LastSeen.read(snapshots, run.accountId(), run.baseGeneration(), o);
+            return LastSeen.Of.of(id -> later(read.get(id), kept.millisOf(id)));
+        });
+    }
+
+    private static Long later(Long a, Long b) {
+        return a == null ? b : b == null ? a : Long.valueOf(Math.max(a, b));
+    }
+
+    private final Map<String, LastSeen.Of> ofOrganization = new ConcurrentHashMap<>();
 
     /** A record's items after the run, from its items in L and in N. */
     List<SnapshotStore.Item> after(List<SnapshotStore.Item> base, List<SnapshotStore.Item> mine) {
@@ -337,6 +385,7 @@ final class InPlace {
         Items mine = new Items(run.generation(), null);
         List<SnapshotStore.Item> puts = new ArrayList<>();
         List<String> deletes = new ArrayList<>();
+        Map<String, TreeMap<String, Long>> newer = new TreeMap<>();
         long written = 0;
         while (base.peek() != null || mine.peek() != null) {
             SnapshotStore.Item was = base.peek();
@@ -348,12 +397,16 @@ final class InPlace {
                 }
                 base.next();
                 mine.next();
+                keepLastSeen(is, newer);
             } else if (order > 0) {
                 puts.add(is);
                 mine.next();
+                keepLastSeen(is, newer);
             } else {
                 if (!seen.contains(was.key())) {
                     deletes.add(was.key());
+                } else {
+                    keepLastSeen(was, newer);
                 }
                 base.next();
             }
@@ -380,7 +433,49 @@ final class InPlace {
             snapshots.delete(run.accountId(), run.baseGeneration(), deletes);
             written += deletes.size();
         }
-        return written;
+        return written + publishLastSeen(newer, beginning);
+    }
+
+    /** Notes the run's last seen of a profile that stays, where it is newer than the profile's own (see {@link LastSeen}). */
+    private void keepLastSeen(SnapshotStore.Item after, Map<String, TreeMap<String, Long>> newer) {
+        String key = after.key();
+        if (!key.startsWith("o/") || SnapshotKeys.kind(key) != SnapshotKeys.Kind.USER || !SnapshotKeys.partOf(key).equals("g")) {
+            return;
+        }
+        String org = SnapshotKeys.organizationOf(key);
+        LastSeen.Of read = lastSeen(org);
+        MemberProfile profile = SnapshotParts.read(after.data(), MemberProfile.class);
+        if (read.newerThan(profile)) {
+            newer.computeIfAbsent(org, o -> new TreeMap<>()).put(profile.userUuid(), read.millisOf(profile.userUuid()));
+        }
+    }
+
+    /**
+     * The account's packed last seen made the run's: each organization's items written where they
+     * changed, and those it no longer needs (fewer members seen, an organization gone) deleted, after
+     * the profiles (a reader between sees the later of the two anyway). Repeating it writes nothing.
+     */
+    private long publishLastSeen(Map<String, TreeMap<String, Long>> newer, Runnable beginning) {
+        Map<String, SnapshotStore.Item> kept = LastSeen.items(snapshots, run.accountId(), run.baseGeneration());
+        List<SnapshotStore.Item> puts = new ArrayList<>();
+        Set<String> now = new HashSet<>();
+        newer.forEach((org, byUser) -> LastSeen.pack(org, byUser).forEach(item -> {
+            now.add(item.key());
+            if (!kept.containsKey(item.key()) || !LastSeen.sameChunk(kept.get(item.key()).data(), item.data())) {
+                puts.add(item);
+            }
+        }));
+        List<String> deletes = kept.keySet().stream().filter(k -> !now.contains(k)).toList();
+        if (!puts.isEmpty()) {
+            beginning.run();
+            // Each within LastSeen.CHUNK members (some 48 KB): written together, as a store batches them.
+            snapshots.put(run.accountId(), run.baseGeneration(), puts);
+        }
+        if (!deletes.isEmpty()) {
+            beginning.run();
+            snapshots.delete(run.accountId(), run.baseGeneration(), deletes);
+        }
+        return puts.size() + deletes.size();
     }
 
     /** A generation's record items (not its markers) in key order, a page in memory at a time. */

@@ -1,10 +1,12 @@
 package dev.kitebridge.sync;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.directory.orgdata.MemberProfile;
@@ -166,12 +168,17 @@ final class KeptDirectory {
         Map<String, List<TeamRoster.PipelineAccess>> pipelines = new LinkedHashMap<>();
         Map<String, List<TeamRoster.Member>> members = new LinkedHashMap<>();
         List<MemberProfile> profiles = new ArrayList<>();
+        // Last seen kept beside the profiles (see LastSeen): kept apart in the directory's data too, laid over them as they are
+        // served, so that a confirmation whose news is members seen changes that part alone.
+        // (A generation written whole has none: only a PUBLISH in place keeps it, into the generation it publishes into.)
+        LastSeen.Of lastSeen = run.inPlace() ? LastSeen.read(snapshots, run.accountId(), run.publishedGeneration(), org.id()) : LastSeen.Of.NONE;
+        Map<String, Instant> seen = new TreeMap<>();
         String after = prefix;
         while (true) {
             List<SnapshotStore.Item> page = snapshots.list(run.accountId(), run.publishedGeneration(), after, PAGE);
             for (SnapshotStore.Item item : page) {
                 if (!item.key().startsWith(prefix)) {
-                    return data(run, dataKey, org, teams, pipelines, members, profiles);
+                    return data(run, dataKey, org, teams, pipelines, members, profiles, seen);
                 }
                 String record = SnapshotKeys.record(item.key());
                 String part = SnapshotKeys.partOf(item.key());
@@ -186,7 +193,12 @@ final class KeptDirectory {
                     }
                     case USER -> {
                         if (part.equals("g")) {
-                            profiles.add(SnapshotParts.read(item.data(), MemberProfile.class));
+                            MemberProfile profile = SnapshotParts.read(item.data(), MemberProfile.class);
+                            profiles.add(profile);
+                            MemberProfile served = lastSeen.over(profile);
+                            if (served != profile) {
+                                seen.put(profile.userUuid(), served.lastSeenAt());
+                            }
                         } else if (part.equals("t") && teams.containsKey(SnapshotKeys.teamOf(item.key()))) {
                             // A team gone while it was read has no item of its own: its memberships are left out, as a comparison does.
                             members.computeIfAbsent(SnapshotKeys.teamOf(item.key()), t -> new ArrayList<>()).add(new TeamRoster.Member(
@@ -198,7 +210,7 @@ final class KeptDirectory {
                 }
             }
             if (page.size() < PAGE) {
-                return data(run, dataKey, org, teams, pipelines, members, profiles);
+                return data(run, dataKey, org, teams, pipelines, members, profiles, seen);
             }
             after = SnapshotDiff.pastEntries(page.get(page.size() - 1).key());
         }
@@ -206,9 +218,10 @@ final class KeptDirectory {
 
     private static OrganizationData data(SyncRun run, String dataKey, SyncRun.Organization org, Map<String, Team> teams,
                                          Map<String, List<TeamRoster.PipelineAccess>> pipelines,
-                                         Map<String, List<TeamRoster.Member>> members, List<MemberProfile> profiles) {
+                                         Map<String, List<TeamRoster.Member>> members, List<MemberProfile> profiles,
+                                         Map<String, Instant> lastSeen) {
         List<TeamRoster> rosters = teams.values().stream().map(t -> new TeamRoster(t.id(), t.slug(), t.name(),
                 members.getOrDefault(t.id(), List.of()), pipelines.getOrDefault(t.id(), List.of()))).toList();
-        return OrganizationData.confirmed(dataKey, org.slug(), run.startedAt(), profiles, rosters);
+        return OrganizationData.confirmed(dataKey, org.slug(), run.startedAt(), profiles, rosters, lastSeen);
     }
 }

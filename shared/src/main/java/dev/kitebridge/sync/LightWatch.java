@@ -112,7 +112,7 @@ public final class LightWatch {
             }
             Signals before = Optional.ofNullable(state.signals().get(org.id())).orElseGet(() -> signalsOf(kept.get()));
             boolean afterList = state.counts().listed().contains(org.id());
-            long keptMembers = kept.get().profiles().profiles().size();
+            long keptMembers = kept.get().profiles().profileCount();
             if (afterList && keptMembers == before.members()) {
                 afterList = false; // the member list's pass left kept the count it was read for: settled
             } else if (afterList) {

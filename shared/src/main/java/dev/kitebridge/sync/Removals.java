@@ -138,6 +138,7 @@ final class Removals {
                 .filter(item -> !present.contains(item.key()))
                 .filter(item -> membership ? item.key().equals(key) : !(userOrInvitation && SnapshotKeys.partOf(item.key()).equals("t")))
                 .filter(item -> run.full() || run.subjects().stream().anyMatch(s -> s.covers(item.key()))) // a pass's generation holds only what it covers
+                .map(item -> withLastSeen(run, item))
                 .toList();
         List<SnapshotStore.Item> restored = new ArrayList<>(run.full() ? TeamIndex.withEntries(missing) : missing);
         Optional<SnapshotStore.Item> recounted = membership ? recounted(run, key) : Optional.empty();
@@ -161,6 +162,19 @@ final class Removals {
         // The removal goes last: a worker that dies before finds it again (a pass's retry compares again, which
         // leaves an event that the take-back dropped or rewrote as its first attempt wrote it), and takes it back again.
         log.delete(run.accountId(), List.of(event.position()));
+    }
+
+    /**
+     * A profile taken back into a generation written whole with the last seen the account keeps beside
+     * it (see {@link LastSeen}: such a generation has none beside its profiles); any other item, or into a
+     * run in place or a pass (whose records are built with the account's kept beside them), as it is.
+     */
+    private SnapshotStore.Item withLastSeen(SyncRun run, SnapshotStore.Item item) {
+        if (run.inPlace() || !run.full()
+                || SnapshotKeys.kind(item.key()) != SnapshotKeys.Kind.USER || !SnapshotKeys.partOf(item.key()).equals("g")) {
+            return item;
+        }
+        return LastSeen.read(snapshots, run.accountId(), run.baseGeneration(), SnapshotKeys.organizationOf(item.key())).over(item);
     }
 
     /**

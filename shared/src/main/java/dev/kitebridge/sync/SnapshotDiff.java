@@ -68,6 +68,7 @@ final class SnapshotDiff {
         SyncRun run = progress.current();
         CurrentItems.forget(run); // its pages are all read
         teamNames.clear(); // generations change between runs; names are kept for one comparison
+        lastSeens.clear();
         String resume = run.diff().afterRecord() == null ? null : run.diff().afterRecord() + "/~";
         // The current generation is read settled (see SyncRun#baseWrittenBefore); the run's own, written in its READ and DIFF, as it is.
         Records base = new Records(run.accountId(), run.baseGeneration(), resume, run.baseWrittenBefore());
@@ -88,7 +89,8 @@ final class SnapshotDiff {
             } else {
                 List<SnapshotStore.Item> afterItems = inPlace.after(was, is);
                 List<SnapshotStore.Item> carried = withProfileCarried(run, key, was, afterItems, is);
-                after = build(run, afterNames(inPlace, key), key, carried == is ? afterItems : inPlace.after(was, carried));
+                after = build(run, afterNames(inPlace, key), inPlace.lastSeen(SnapshotKeys.organizationOf(key)), key,
+                        carried == is ? afterItems : inPlace.after(was, carried));
             }
             walk.compared(key, before, after);
         }
@@ -149,8 +151,9 @@ final class SnapshotDiff {
     /**
      * A member the REST list still has, whose GraphQL profile the run's read missed (the profiles'
      * pages shift while members join and leave during a long read): the profile is not gone with
-     * them, so the last one is carried into the run's generation, and nothing of it changes. Returns
-     * the run's items of the record, with the carried one.
+     * them, so the last one is carried into the run's generation, and nothing of it changes (its last
+     * seen stays beside it: see {@link InPlace#lastSeen}). Returns the run's items of the record, with
+     * the carried one.
      */
     private List<SnapshotStore.Item> withProfileCarried(SyncRun run, String key, List<SnapshotStore.Item> was,
                                                         List<SnapshotStore.Item> after, List<SnapshotStore.Item> is) {
@@ -179,8 +182,21 @@ final class SnapshotDiff {
      */
     void recompare(SyncRun run, String recordKey, Instant now) {
         teamNames.clear();
-        Built before = build(run, run.baseGeneration(), recordKey, snapshots.record(run.accountId(), run.baseGeneration(), recordKey));
-        Built after = after(run, recordKey);
+        lastSeens.clear();
+        List<SnapshotStore.Item> was = snapshots.record(run.accountId(), run.baseGeneration(), recordKey);
+        Built before;
+        Built after;
+        if (run.full()) {
+            before = build(run, run.baseGeneration(), recordKey, was);
+            after = after(run, recordKey);
+        } else { // a pass's: the record's teams alone (see PassTeams)
+            Overlay overlay = new Overlay(snapshots, run);
+            List<SnapshotStore.Item> is = overlay.record(recordKey);
+            PassTeams.Names names = new PassTeams(snapshots, run, overlay, List.of(recordKey)).of(recordKey, was, is);
+            LastSeen.Of seen = passLastSeen(run, recordKey);
+            before = build(run, names.before(), seen, recordKey, was);
+            after = build(run, names.after(), seen, recordKey, is);
+        }
         boolean group = SnapshotKeys.kind(recordKey) == Kind.GROUP;
         List<String> positions = (group ? List.of(EventPositions.GROUP_CREATED, EventPositions.GROUP_UPDATED, EventPositions.GROUP_DELETED)
                 : List.of(EventPositions.USER_CREATED, EventPositions.USER_UPDATED, EventPositions.USER_DELETED)).stream()
@@ -200,18 +216,23 @@ final class SnapshotDiff {
     boolean compareChanges(RunProgress progress, Instant now, Instant deadline, java.util.function.Supplier<Instant> clock) {
         SyncRun run = progress.current();
         teamNames.clear();
+        lastSeens.clear();
         Overlay overlay = new Overlay(snapshots, run);
         Walk walk = new Walk(progress, now, deadline, clock);
         java.util.SortedSet<String> records = overlay.affectedRecords();
         if (run.diff().afterRecord() != null) {
             records = records.tailSet(run.diff().afterRecord() + "\0");
         }
+        PassTeams teams = new PassTeams(snapshots, run, overlay, records);
         for (String key : records) {
             if (walk.timeUp()) {
                 return false;
             }
-            Built before = build(run, run.baseGeneration(), key, snapshots.record(run.accountId(), run.baseGeneration(), key));
-            walk.compared(key, before, after(run, key, overlay));
+            List<SnapshotStore.Item> was = snapshots.record(run.accountId(), run.baseGeneration(), key);
+            List<SnapshotStore.Item> is = overlay.record(key);
+            PassTeams.Names names = teams.of(key, was, is); // the record's teams alone, not the organization's
+            LastSeen.Of seen = passLastSeen(run, key);
+            walk.compared(key, build(run, names.before(), seen, key, was), build(run, names.after(), seen, key, is));
         }
         walk.end();
         return true;
@@ -239,25 +260,17 @@ final class SnapshotDiff {
                 k -> inPlace.teamNames(org));
     }
 
-    /** A record as the run leaves it: in its own generation (a full run), or with the pass over the current one. */
+    /**
+     * A record as a full run leaves it: in its own generation, or the current one changed in place. (A pass builds its
+     * records with the names of their own teams alone, in {@link #compareChanges} and {@link #recompare}: see {@link PassTeams}.)
+     */
     private Built after(SyncRun run, String recordKey) {
-        return after(run, recordKey, run.full() ? null : new Overlay(snapshots, run));
-    }
-
-    /** @param overlay a pass's (its own generation read once for a comparison); null for a full run */
-    private Built after(SyncRun run, String recordKey, Overlay overlay) {
         if (run.inPlace()) {
             InPlace inPlace = inPlace(run);
-            return build(run, afterNames(inPlace, recordKey), recordKey, inPlace.record(recordKey));
+            return build(run, afterNames(inPlace, recordKey), inPlace.lastSeen(SnapshotKeys.organizationOf(recordKey)), recordKey,
+                    inPlace.record(recordKey));
         }
-        if (run.full()) {
-            return build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
-        }
-        String org = SnapshotKeys.organizationOf(recordKey);
-        Map<String, String> current = teamNames(run.accountId(), run.baseGeneration(), org); // (not inside computeIfAbsent: it adds too)
-        Map<String, String> names = teamNames.computeIfAbsent(run.accountId() + "/pass/" + run.generation() + "/" + org,
-                k -> overlay.teamNames(org, current));
-        return build(run, names, recordKey, overlay.record(recordKey));
+        return build(run, run.generation(), recordKey, snapshots.record(run.accountId(), run.generation(), recordKey));
     }
 
     private void save(RunProgress progress, Comparison comparison, String last, long baseRecords, long deletions) {
@@ -363,7 +376,9 @@ final class SnapshotDiff {
      * @param view what is compared: the record without the fields in {@link #NOT_COMPARED} (a renamed
      *     team is its group.updated and a user.updated for each member, whose groups name it)
      * @param teams a user's teams and roles there (empty for other records)
-     * @param teamsOfOrganization the teams of the record's organization in its generation, by id
+     * @param teamsOfOrganization team names by id, as the record's side has them: for a full run every team of the
+     *     record's organization in its generation; for a pass only the teams the record names (see {@link PassTeams}),
+     *     which is all a user's GROUP_USER_REMOVED asks of it (whether a team the user left is still there)
      */
     private record Built(Kind kind, JsonNode json, JsonNode view, String hash, Map<String, TeamRole> teams,
                          Map<String, String> teamsOfOrganization) {}
@@ -371,11 +386,18 @@ final class SnapshotDiff {
     private final Map<String, Map<String, String>> teamNames = new HashMap<>();
 
     private Built build(SyncRun run, long generation, String key, List<SnapshotStore.Item> items) {
-        return build(run, teamNames(run.accountId(), generation, SnapshotKeys.organizationOf(key)), key, items);
+        String org = SnapshotKeys.organizationOf(key);
+        // A full run's own generation, written whole, has its profiles as read: no last seen apart (only a PUBLISH in place
+        // keeps one, in the generation it publishes into).
+        LastSeen.Of lastSeen = generation == run.generation() ? LastSeen.Of.NONE : lastSeen(run.accountId(), generation, org);
+        return build(run, teamNames(run.accountId(), generation, org), lastSeen, key, items);
     }
 
-    /** @param names the teams of the record's organization on its side of the comparison */
-    private static Built build(SyncRun run, Map<String, String> names, String key, List<SnapshotStore.Item> items) {
+    /**
+     * @param names the teams of the record's organization on its side of the comparison
+     * @param lastSeen its members' last seen kept beside their profiles on that side (see {@link LastSeen})
+     */
+    private static Built build(SyncRun run, Map<String, String> names, LastSeen.Of lastSeen, String key, List<SnapshotStore.Item> items) {
         if (items.isEmpty()) {
             return null;
         }
@@ -418,7 +440,8 @@ final class SnapshotDiff {
                 List<UserTeam> userTeams = teams.entrySet().stream()
                         .map(t -> new UserTeam(t.getKey(), names.get(t.getKey()), t.getValue())).toList();
                 unified = DirectoryRecords.member(org, SnapshotParts.read(parts.get("m").data(), OrganizationMember.class),
-                        Optional.ofNullable(parts.get("g")).map(i -> SnapshotParts.read(i.data(), MemberProfile.class)), userTeams);
+                        Optional.ofNullable(parts.get("g")).map(i -> lastSeen.over(SnapshotParts.read(i.data(), MemberProfile.class))),
+                        userTeams);
             }
             default -> throw new IllegalStateException();
         }
@@ -426,6 +449,18 @@ final class SnapshotDiff {
         ObjectNode view = json.deepCopy();
         NOT_COMPARED.forEach(view::remove);
         return new Built(kind, json, view, sha256(view.toString()), teams, names);
+    }
+
+    /** A pass keeps the account's last seen on both sides: a profile it read has its own, the later. */
+    private LastSeen.Of passLastSeen(SyncRun run, String recordKey) {
+        return lastSeen(run.accountId(), run.baseGeneration(), SnapshotKeys.organizationOf(recordKey));
+    }
+
+    private final Map<String, LastSeen.Of> lastSeens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** An organization's last seen kept beside its profiles in a generation: read once per comparison. */
+    private LastSeen.Of lastSeen(String accountId, long generation, String orgId) {
+        return lastSeens.computeIfAbsent(accountId + "/" + generation + "/" + orgId, k -> LastSeen.read(snapshots, accountId, generation, orgId));
     }
 
     /** The teams of an organization in a generation, by id, with their names: read once per comparison. */

@@ -49,7 +49,8 @@ final class SnapshotSink implements OrganizationReader.Sink {
     @Override
     public void profiles(List<MemberProfile> page) {
         write(page.stream().map(p -> SnapshotItems.profile(org.id(), p)).toList(),
-                InPlace.Part.PROFILES, null, page.stream().map(MemberProfile::userUuid).toList());
+                InPlace.Part.PROFILES, null, page.stream().map(MemberProfile::userUuid).toList(),
+                page.stream().mapToLong(p -> LastSeen.millis(p.lastSeenAt())).toArray());
     }
 
     @Override
@@ -155,6 +156,14 @@ final class SnapshotSink implements OrganizationReader.Sink {
      * deleted), then the page's marker (none for {@code part} null, seen otherwise).
      */
     private void write(List<SnapshotStore.Item> items, InPlace.Part part, String team, List<String> ids) {
+        write(items, part, team, ids, null);
+    }
+
+    /**
+     * @param lastSeen a profiles' page's last seen of each id, carried by its marker (see {@link LastSeen}): in place, a
+     *     profile that differs from the account's only by a later last seen is as the account's, and not written
+     */
+    private void write(List<SnapshotStore.Item> items, InPlace.Part part, String team, List<String> ids, long[] lastSeen) {
         SyncRun run = progress.current();
         if (!run.inPlace()) {
             if (!items.isEmpty()) {
@@ -177,9 +186,11 @@ final class SnapshotSink implements OrganizationReader.Sink {
             List.copyOf(current.keySet()).stream().filter(TeamIndex::isMembership)
                     .forEach(k -> current.put(TeamIndex.entryKeyOf(k), emptyEntry != null ? emptyEntry : current.get(k)));
         }
-        List<SnapshotStore.Item> changed = items.stream().filter(i -> !i.data().toString().equals(current.get(i.key()))).toList();
-        List<String> readAgain = items.stream().filter(i -> i.data().toString().equals(current.get(i.key())))
-                .map(SnapshotStore.Item::key).filter(written()::contains).toList();
+        java.util.function.Predicate<SnapshotStore.Item> asCurrent = lastSeen == null
+                ? i -> i.data().toString().equals(current.get(i.key()))
+                : i -> asCurrentButLastSeen(i, current.get(i.key()));
+        List<SnapshotStore.Item> changed = items.stream().filter(asCurrent.negate()).toList();
+        List<String> readAgain = items.stream().filter(asCurrent).map(SnapshotStore.Item::key).filter(written()::contains).toList();
         if (!changed.isEmpty()) {
             snapshots.put(run.accountId(), run.generation(), changed, run.scratchExpiresAt());
             changed.forEach(i -> written().add(i.key()));
@@ -189,9 +200,37 @@ final class SnapshotSink implements OrganizationReader.Sink {
             written().removeAll(readAgain);
         }
         if (part != null) {
-            snapshots.put(run.accountId(), run.generation(), List.of(InPlace.seenMarker(org.id(), part, team, ids)), run.scratchExpiresAt());
+            snapshots.put(run.accountId(), run.generation(), List.of(InPlace.seenMarker(org.id(), part, team, ids, lastSeen)),
+                    run.scratchExpiresAt());
         }
     }
+
+    /**
+     * Whether a profile read is the account's but for its last seen, which it has (the account's may be
+     * later: a pass read it since): its last seen is kept beside it ({@link LastSeen}). A profile read
+     * without one where the account's has one is written.
+     */
+    private static boolean asCurrentButLastSeen(SnapshotStore.Item read, String current) {
+        if (current == null) {
+            return false;
+        }
+        if (read.data().toString().equals(current)) {
+            return true;
+        }
+        if (read.data().path(LAST_SEEN).isNull() || read.data().path(LAST_SEEN).isMissingNode()) {
+            return false;
+        }
+        com.fasterxml.jackson.databind.JsonNode was = text(current);
+        if (!(read.data() instanceof com.fasterxml.jackson.databind.node.ObjectNode readObject) || !was.has(LAST_SEEN)) {
+            return false;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode asWas = readObject.deepCopy();
+        asWas.set(LAST_SEEN, was.get(LAST_SEEN));
+        return asWas.toString().equals(current);
+    }
+
+    /** A profile item's last seen, as {@link SnapshotParts} writes it. */
+    private static final String LAST_SEEN = "last_seen_at";
 
     /** The team's roster summary in the account's current generation (null: none): read once a team. */
     private SnapshotStore.Item summaryInBase(SyncRun run, String team) {

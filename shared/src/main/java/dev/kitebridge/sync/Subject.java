@@ -21,9 +21,14 @@ public record Subject(String organizationId, Kind kind, String id) {
      * audit event names it), read alone for a few points where the list costs some 5 an invitation;
      * MEMBERS: the organization's member list, read over REST to find who joined, left or changed
      * (see {@link MemberListReader}). It covers no item: what it finds are USER subjects added to the
-     * pass, which cover their members'.
+     * pass, which cover their members'. COUNT: what a ROSTER covers, read as a team's member count (one
+     * GraphQL query, with the team's UUID) and, of its memberships, those the pass's members' reads found otherwise
+     * (up to a few), each asked alone (see {@link SubjectReader}): a membership named with its member (a USER subject), where the
+     * roster's REST pages (one a hundred members) and the team's whole index to compare them with cost
+     * a pass at 10,000 members a dozen requests and some 60 read units for one member's move. Read with
+     * a ROSTER or GROUP of the team.
      */
-    public enum Kind { USER, GROUP, ROSTER, INVITATIONS, INVITATION, MEMBERS }
+    public enum Kind { USER, GROUP, ROSTER, INVITATIONS, INVITATION, MEMBERS, COUNT }
 
     public Subject {
         if (organizationId == null || kind == null || (kind == Kind.INVITATIONS || kind == Kind.MEMBERS) != (id == null)) {
@@ -44,6 +49,11 @@ public record Subject(String organizationId, Kind kind, String id) {
         return new Subject(organizationId, Kind.ROSTER, teamUuid);
     }
 
+    /** A team's member count alone: a membership in it changed, named with its member (see {@link Kind#COUNT}). */
+    public static Subject count(String organizationId, String teamUuid) {
+        return new Subject(organizationId, Kind.COUNT, teamUuid);
+    }
+
     public static Subject invitations(String organizationId) {
         return new Subject(organizationId, Kind.INVITATIONS, null);
     }
@@ -56,9 +66,13 @@ public record Subject(String organizationId, Kind kind, String id) {
         return new Subject(organizationId, Kind.MEMBERS, null);
     }
 
-    /** Whether this is a team's roster that the subjects also read whole (GROUP): it is read with the team, nothing of its own. */
+    /**
+     * Whether this is a team's roster that the subjects also read whole (GROUP), or its count, which they read with its
+     * roster (GROUP or ROSTER): it is read with them, nothing of its own.
+     */
     public boolean readWith(java.util.Collection<Subject> subjects) {
-        return kind == Kind.ROSTER && subjects.contains(group(organizationId, id));
+        return kind == Kind.ROSTER && subjects.contains(group(organizationId, id))
+                || kind == Kind.COUNT && (subjects.contains(group(organizationId, id)) || subjects.contains(roster(organizationId, id)));
     }
 
     /** Whether a snapshot item is one this subject's re-read replaces. */
@@ -69,7 +83,7 @@ public record Subject(String organizationId, Kind kind, String id) {
             case GROUP -> itemKey.equals(SnapshotKeys.group(organizationId, id)) || itemKey.startsWith(SnapshotKeys.group(organizationId, id) + "/")
                     || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id)
                     || itemKey.startsWith(SnapshotKeys.roster(organizationId, id));
-            case ROSTER -> itemKey.equals(SnapshotKeys.group(organizationId, id) + "/r")
+            case ROSTER, COUNT -> itemKey.equals(SnapshotKeys.group(organizationId, id) + "/r")
                     || itemKey.startsWith(SnapshotKeys.organization(organizationId) + "u/") && itemKey.endsWith("/t/" + id)
                     || itemKey.startsWith(SnapshotKeys.roster(organizationId, id));
             case INVITATIONS -> itemKey.startsWith(SnapshotKeys.organization(organizationId) + "i/");

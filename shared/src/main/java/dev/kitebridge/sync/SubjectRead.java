@@ -7,8 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.directory.orgdata.MemberProfile;
 
 /**
  * What a pass has read of one subject (see {@link SubjectReader}), held until the subject is read
@@ -43,8 +47,25 @@ final class SubjectRead {
 
     synchronized void add(List<SnapshotStore.Item> items) {
         if (!teamGone) {
-            items.forEach(i -> read.put(i.key(), i.data()));
+            items.forEach(i -> read.put(i.key(), laterLastSeen(i.key(), i.data())));
         }
+    }
+
+    /**
+     * A profile read keeps the later last seen of its answer and the account's own (an answer that lags is no visit
+     * undone, and one that differs in nothing else is no change); any other item as read.
+     */
+    private JsonNode laterLastSeen(String key, JsonNode data) {
+        if (SnapshotKeys.kind(key) != SnapshotKeys.Kind.USER || !SnapshotKeys.partOf(key).equals("g")) {
+            return data;
+        }
+        JsonNode current = base().get(key);
+        if (current == null) {
+            return data;
+        }
+        MemberProfile read = SnapshotParts.read(data, MemberProfile.class);
+        MemberProfile later = read.seenAtLatest(SnapshotParts.read(current, MemberProfile.class).lastSeenAt());
+        return later == read ? data : SnapshotParts.write(later);
     }
 
     /** The team was deleted while it was read: nothing of it was read (its markers go at once). */
@@ -89,7 +110,7 @@ final class SubjectRead {
         });
         // (A member's read says nothing of the teams' index: an entry a team's read wrote stays, but for one
         // whose membership the member's read leaves gone: published, it would list a member the team has not.)
-        boolean teamRead = subject.kind() == Subject.Kind.GROUP || subject.kind() == Subject.Kind.ROSTER;
+        boolean teamRead = subject.kind() == Subject.Kind.GROUP || subject.kind() == Subject.Kind.ROSTER || subject.kind() == Subject.Kind.COUNT;
         List<String> deletes = pass.records().entrySet().stream().filter(e -> subject.covers(e.getKey()) && !desired.containsKey(e.getKey())
                 && (teamRead || !TeamIndex.isEntry(e.getKey())
                         || !PassItems.gone(e.getValue()) && goneAfter(TeamIndex.membershipOf(e.getKey()), desired)))
@@ -129,8 +150,22 @@ final class SubjectRead {
     }
 
     /**
+     * A team's count (see {@link Subject.Kind#COUNT}): the users whose membership in the team, or its entry, the pass's
+     * generation has (read otherwise, or gone, by their members' reads), whom it asks about again; the same until it
+     * is {@link #finish}ed.
+     */
+    synchronized SortedSet<String> membersRead() {
+        SortedSet<String> users = new TreeSet<>();
+        String org = subject.organizationId();
+        pass.records().keySet().stream().map(k -> TeamIndex.isEntry(k) ? TeamIndex.membershipOf(k) : k)
+                .filter(k -> TeamIndex.isMembership(k) && SnapshotKeys.organizationOf(k).equals(org) && SnapshotKeys.teamOf(k).equals(subject.id()))
+                .forEach(k -> users.add(SnapshotKeys.idOf(SnapshotKeys.record(k))));
+        return users;
+    }
+
+    /**
      * The account's items the subject covers: a member's record; an invitation; the organization's
-     * invitations; a team's items (a roster alone: its summary) with its {@link #memberships}.
+     * invitations; a team's items (a roster alone: its summary) with its {@link #memberships}; a count's summary and {@link #membersRead}.
      */
     private Map<String, JsonNode> coveredInBase() {
         Map<String, JsonNode> items = new HashMap<>();
@@ -147,6 +182,11 @@ final class SubjectRead {
                 List<SnapshotStore.Item> team = snapshots.record(run.accountId(), generation, SnapshotKeys.group(org, subject.id()));
                 team.forEach(i -> items.put(i.key(), i.data()));
                 memberships(org, team.stream().filter(i -> TeamIndex.isSummary(i.key())).findFirst().orElse(null), items);
+            }
+            case COUNT -> { // the summary, and the memberships the pass read otherwise (not their entries: it writes none)
+                List<String> keys = new ArrayList<>(List.of(SnapshotKeys.group(org, subject.id()) + "/r"));
+                membersRead().forEach(user -> keys.add(SnapshotKeys.membership(org, user, subject.id())));
+                snapshots.get(run.accountId(), generation, keys).forEach(i -> items.put(i.key(), i.data()));
             }
             case ROSTER -> { // the team's roster summary alone of its items: not the team, nor its pipelines
                 List<SnapshotStore.Item> summary = snapshots.get(run.accountId(), generation, List.of(SnapshotKeys.group(org, subject.id()) + "/r"));

@@ -4,12 +4,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.kitebridge.access.BuildkiteAccess;
 import dev.kitebridge.access.Session;
 import dev.kitebridge.buildkite.InvitationState;
 import dev.kitebridge.buildkite.graphql.Nodes.InvitationNode;
+import dev.kitebridge.buildkite.graphql.TeamsQueries.TeamCount;
 import dev.kitebridge.buildkite.rest.OrganizationMember;
 import dev.kitebridge.buildkite.rest.Team;
 import dev.kitebridge.contract.ApiError;
@@ -33,6 +40,9 @@ import dev.kitebridge.sync.SyncRun.Read;
  * from there.
  */
 final class SubjectReader {
+
+    /** The most memberships a team's count asks again alone (see {@link #readCount}); past them its roster is read. */
+    static final int COUNT_ASKS = 10;
 
     private final BuildkiteAccess access;
     private final OrganizationReader reader;
@@ -120,6 +130,10 @@ final class SubjectReader {
                 readInvitation(session, progress, deadline, subject, org, subjectRead);
                 return Optional.empty();
             }
+            case COUNT -> {
+                readCount(session, progress, deadline, subject, org, subjectRead);
+                return Optional.empty();
+            }
             case MEMBERS -> {
                 return memberList.read(session, progress, deadline, subject, org);
             }
@@ -174,7 +188,7 @@ final class SubjectReader {
                 () -> session.buildkiteUntil(deadline).organizations().member(org.slug(), subject.id()));
         if (member.isEmpty()) {
             subjectRead.finish(); // no longer a member: nothing of them is read
-            teamsChanged(progress, org, subjectRead, java.util.Set.of());
+            teamsChanged(progress, org, subjectRead, Set.of());
             return;
         }
         OrganizationReader.OneMember one = reader.member(session, org.slug(), member.get(), deadline);
@@ -185,7 +199,7 @@ final class SubjectReader {
         subjectRead.add(items); // (its entries in the teams' indexes follow from its memberships when the pass publishes: see Overlay)
         subjectRead.finish();
         teamsChanged(progress, org, subjectRead, one.teams().stream().map(OrganizationData.UserTeam::teamUuid)
-                .collect(java.util.stream.Collectors.toSet()));
+                .collect(Collectors.toSet()));
         Tally read = new Tally(1, 0, 0, one.teams().size());
         progress.defer(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));
     }
@@ -203,17 +217,70 @@ final class SubjectReader {
     }
 
     /**
-     * The teams a member joined or left since the account's snapshot, added to the pass as subjects
-     * of their own (their rosters, so their member counts, are read again; not the teams), each once.
+     * A team's member count alone (see {@link Subject.Kind#COUNT}): one GraphQL query of its UUID and its
+     * members' count, by the team's slug as the account's snapshot has it, written as its roster
+     * summary says it (whether its index is whole stays as it was: the pass writes the entries of the
+     * memberships it changes); and each membership in the team the pass has read otherwise (its
+     * members' reads), asked again alone (a REST request each, where the roster is one a hundred
+     * members): the later read is the word, as a roster's pages are, and a worker that died after a
+     * member's read, retried from this subject on, does not publish a membership Buildkite no longer
+     * has. More than {@link #COUNT_ASKS} of them, or a team the snapshot has without its summary, have its roster read
+     * instead (paced, read on where a spent budget stops it); a team the snapshot does not have (made since), and
+     * one the count does not find (deleted, or renamed since: its slug, or the slug another team's now) the team whole: their reads
+     * cover the count.
      */
-    private static void teamsChanged(RunProgress progress, SyncRun.Organization org, SubjectRead member, java.util.Set<String> teamsNow) {
+    private void readCount(Session session, RunProgress progress, Instant deadline, Subject subject, SyncRun.Organization org,
+                           SubjectRead subjectRead) {
         SyncRun run = progress.current();
-        java.util.Set<String> teamsBefore = member.base().keySet().stream().filter(k -> SnapshotKeys.partOf(k).equals("t"))
-                .map(SnapshotKeys::teamOf).collect(java.util.stream.Collectors.toSet());
-        java.util.Set<String> changed = new java.util.TreeSet<>(teamsNow);
+        String teamKey = SnapshotKeys.group(org.id(), subject.id());
+        Map<String, JsonNode> base = subjectRead.base(); // (the summary among them)
+        List<SnapshotStore.Item> team = snapshots.get(run.accountId(), run.baseGeneration(), List.of(teamKey));
+        if (team.isEmpty()) {
+            withSubject(progress, Subject.group(org.id(), subject.id())); // made since: read whole
+            return;
+        }
+        if (!base.containsKey(teamKey + "/r") || subjectRead.membersRead().size() > COUNT_ASKS) {
+            // A summary missing leaves the count nowhere to go. And each membership is one REST request, not stored
+            // part-way: past a few, the roster's pages (a hundred members each, read
+            // on where a spent budget stopped them) cost less and resume; asked in one go, some 50 spend a minute's budget
+            // and the count would start again every turn.
+            withSubject(progress, Subject.roster(org.id(), subject.id()));
+            return;
+        }
+        String slug = SnapshotParts.read(team.get(0).data(), Team.class).slug();
+        Optional<Integer> count = access.find(session, () -> session.buildkiteUntil(deadline).graphql().teams().count(org.slug(), slug))
+                .filter(c -> c.uuid().equals(subject.id())) // (renamed since, its old slug another team's: not this team's count)
+                .map(TeamCount::count);
+        if (count.isEmpty()) {
+            withSubject(progress, Subject.group(org.id(), subject.id()));
+            return;
+        }
+        SnapshotParts.RosterSummary was = SnapshotParts.read(base.get(teamKey + "/r"), SnapshotParts.RosterSummary.class);
+        List<SnapshotStore.Item> items = new ArrayList<>();
+        items.add(new SnapshotStore.Item(teamKey + "/r", SnapshotParts.write(
+                new SnapshotParts.RosterSummary(count.get(), was.membersListed(), was.rolesListed()))));
+        for (String user : subjectRead.membersRead()) {
+            access.find(session, () -> session.buildkiteUntil(deadline).teams().member(org.slug(), subject.id(), user))
+                    .ifPresent(m -> items.add(SnapshotItems.membership(org.id(), user, subject.id(), m.role())));
+        }
+        subjectRead.add(items); // (the memberships' entries follow from them when the pass publishes, as a member's read's do)
+        subjectRead.finish();
+        Tally read = new Tally(0, 0, 0, items.size() - 1);
+        progress.defer(r -> r.reading(r.read(), r.counts().read(read.members(), read.invitations(), read.teams(), read.memberships())));
+    }
+
+    /**
+     * The teams a member joined or left since the account's snapshot, added to the pass as subjects
+     * of their own (their member counts are read again: not the teams, nor their rosters), each once.
+     */
+    private static void teamsChanged(RunProgress progress, SyncRun.Organization org, SubjectRead member, Set<String> teamsNow) {
+        SyncRun run = progress.current();
+        Set<String> teamsBefore = member.base().keySet().stream().filter(k -> SnapshotKeys.partOf(k).equals("t"))
+                .map(SnapshotKeys::teamOf).collect(Collectors.toSet());
+        Set<String> changed = new TreeSet<>(teamsNow);
         changed.addAll(teamsBefore);
         changed.removeIf(t -> teamsNow.contains(t) && teamsBefore.contains(t));
-        List<Subject> more = changed.stream().map(t -> Subject.roster(org.id(), t))
+        List<Subject> more = changed.stream().map(t -> Subject.count(org.id(), t))
                 .filter(t -> !run.subjects().contains(t) && !t.readWith(run.subjects())).toList();
         if (!more.isEmpty()) {
             List<Subject> all = new ArrayList<>(run.subjects());

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -22,6 +21,7 @@ import dev.kitebridge.directory.orgdata.OrganizationReader;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventLog;
 import dev.kitebridge.events.EventPositions;
+import dev.kitebridge.events.Publication;
 import dev.kitebridge.metrics.Metrics.Metric;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.time.TimeSource;
@@ -78,23 +78,24 @@ public final class SyncRunner {
     /**
      * What a worker does with the run's message: drop it (DONE), send it again at {@code at} (LATER),
      * or retry it (BUSY); {@code ended} is the run that is over (DONE; null where there is no such run),
-     * so that what its end sets off need not read it again; {@code publishedThrough}, the account's
-     * publication mark as this turn wrote it (or read it) with the run published, so that the delivery
-     * of its events need not read it again either (empty where the turn did not see it published).
+     * so that what its end sets off need not read it again; {@code published}, the account's
+     * publication mark as this turn wrote it (or read it) with the run published, and the run's events
+     * where this turn published them, so that the delivery of its events need not read them again
+     * either ({@link Publication#UNKNOWN} where the turn did not see it published).
      */
-    public record Outcome(Kind kind, Instant at, SyncRun ended, OptionalLong publishedThrough) {
+    public record Outcome(Kind kind, Instant at, SyncRun ended, Publication published) {
         public enum Kind { DONE, LATER, BUSY }
 
-        static Outcome done(SyncRun ended, OptionalLong publishedThrough) {
-            return new Outcome(Kind.DONE, null, ended, publishedThrough);
+        static Outcome done(SyncRun ended, Publication published) {
+            return new Outcome(Kind.DONE, null, ended, published);
         }
 
         static Outcome later(Instant at) {
-            return new Outcome(Kind.LATER, at, null, OptionalLong.empty());
+            return new Outcome(Kind.LATER, at, null, Publication.UNKNOWN);
         }
 
         static Outcome busy() {
-            return new Outcome(Kind.BUSY, null, null, OptionalLong.empty());
+            return new Outcome(Kind.BUSY, null, null, Publication.UNKNOWN);
         }
     }
 
@@ -140,7 +141,7 @@ public final class SyncRunner {
     public Outcome work(String runId, String workerId, Instant deadline) {
         Optional<SyncRun> found = syncs.run(runId);
         if (found.isEmpty() || found.get().phase() == SyncRun.Phase.DONE) {
-            return Outcome.done(found.orElse(null), OptionalLong.empty());
+            return Outcome.done(found.orElse(null), Publication.UNKNOWN);
         }
         SyncRun run = found.get();
         // One read of the sync state: it tells an account unlinked (no state) and a lease another worker holds.
@@ -150,7 +151,7 @@ public final class SyncRunner {
             SyncRun ended = run.ended(SyncRun.Status.FAILED, time.now(), "the integrated account was unlinked", run.counts())
                     .inPhase(SyncRun.Phase.DONE);
             syncs.replaceRun(ended);
-            return Outcome.done(ended, OptionalLong.empty());
+            return Outcome.done(ended, Publication.UNKNOWN);
         }
         Predicate<AccountSync> free = s -> !s.leasedAt(time.now()) || workerId.equals(s.leaseOwner());
         Optional<AccountSync> leased = updateAccount(state.get(), free, s -> s.leasedTo(workerId, deadline.plus(LEASE_MARGIN)));
@@ -196,15 +197,19 @@ public final class SyncRunner {
         private final SyncRun run;
         private AccountSync state;
         private Optional<IntegratedAccount> account;
+        /** The events of the run this turn's own write published, as it read and wrote them (null: none, or too many). */
+        private List<ChangeEvent> published;
 
         Turn(SyncRun run, AccountSync leased) {
             this.run = run;
             this.state = leased;
         }
 
-        /** Changes the sync state where {@code allowed}; see {@link #updateAccount}. */
-        void update(Predicate<AccountSync> allowed, UnaryOperator<AccountSync> change) {
-            updateAccount(state, allowed, change).ifPresent(changed -> state = changed);
+        /** Changes the sync state where {@code allowed}; see {@link #updateAccount}. Whether it was written. */
+        boolean update(Predicate<AccountSync> allowed, UnaryOperator<AccountSync> change) {
+            Optional<AccountSync> changed = updateAccount(state, allowed, change);
+            changed.ifPresent(written -> state = written);
+            return changed.isPresent();
         }
 
         long currentGeneration() {
@@ -213,11 +218,14 @@ public final class SyncRunner {
 
         /**
          * The account's publication mark where the state as this turn last wrote or read it has the run
-         * published (the mark only moves on, so the events through it stay published); else empty.
+         * published (the mark only moves on, so the events through it stay published), with the run's
+         * events where this turn's write of the mark published it; else not known.
          */
-        OptionalLong publishedThrough(SyncRun published) {
-            return state.publishedThrough() >= published.ordinal() ? OptionalLong.of(state.publishedThrough())
-                    : OptionalLong.empty();
+        Publication publication(SyncRun run) {
+            if (state.publishedThrough() < run.ordinal()) {
+                return Publication.UNKNOWN;
+            }
+            return new Publication(state.publishedThrough(), state.publishedThrough() == run.ordinal() ? published : null);
         }
 
         /**
@@ -346,7 +354,7 @@ public final class SyncRunner {
                     progress.save(r -> r.inPhase(SyncRun.Phase.DONE));
                 }
                 case DONE -> {
-                    return Outcome.done(run, turn.publishedThrough(run));
+                    return Outcome.done(run, turn.publication(run));
                 }
             }
         }
@@ -528,11 +536,17 @@ public final class SyncRunner {
         }
         boolean cutShort = progress.current().applying() == SyncRun.Applying.CUT_SHORT;
         Map<String, Long> byType = new HashMap<>();
+        // Kept for the delivery that follows where they are less than a page (a pass's), so that it need not read them again.
+        List<ChangeEvent> events = new ArrayList<>();
         String after = EventPositions.firstOfRun(run.ordinal());
         while (true) {
             List<ChangeEvent> page = log.list(run.accountId(), after, EventPositions.firstOfRank(run.ordinal(), EventPositions.RUN_ENDED),
                     PAGE);
             page.forEach(e -> byType.merge(e.event(), 1L, Long::sum));
+            events = events != null && events.size() + page.size() < PAGE ? events : null;
+            if (events != null) {
+                events.addAll(page);
+            }
             if (page.size() < PAGE) {
                 break;
             }
@@ -542,11 +556,16 @@ public final class SyncRunner {
         SyncRun.Counts counts = run.counts().withEvents(byType);
         SyncRun completed = run.ended(SyncRun.Status.COMPLETED, ended, null, counts);
         progress.flush();
-        log.put(run.accountId(), List.of(runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended)));
+        ChangeEvent end = runEvent(completed.inPhase(SyncRun.Phase.DONE), ChangeEvent.SYNC_RUN_COMPLETED, ended);
+        log.put(run.accountId(), List.of(end));
         // What it read is confirmed as of when it began reading (its startedAt): no older than that.
-        turn.update(s -> run.id().equals(s.activeRunId()),
+        boolean written = turn.update(s -> run.id().equals(s.activeRunId()),
                 s -> s.published(run.ordinal(), run.full() ? run.publishedGeneration() : s.currentGeneration())
                         .confirming(cutShort ? java.util.EnumSet.noneOf(DataKind.class) : run.confirms(), run.startedAt()));
+        if (written && events != null) {
+            events.add(end);
+            turn.published = events; // the run's events, as this write published them
+        }
         ended(progress.save(r -> afterPublish(r.ended(SyncRun.Status.COMPLETED, ended, null, counts))));
     }
 

@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +49,28 @@ public final class SyncSchedule {
      * written, and may poll such an account once before its cadence says (which costs, not corrupts).
      */
     private final java.util.Map<String, Instant> quietlyPolled = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * How long this instance's read of an active account serves its ticks' polls and looks. They only read Buildkite
+     * with it (as they would with one read a moment before a change); whatever they would write or start is written
+     * from the account read again, and dropped where it changed meanwhile (rotated, unlinked, needing a new token: a
+     * change to an account is a new revision), for the next tick to poll or look again from the cursors as stored. So
+     * a quiet poll (no change found, nothing written) reads the account once in this long, not every minute (half a
+     * read unit each: more than half of a quiet poll's). An account that is not active is read every tick, so that it
+     * is polled again as soon as it is given a new token. Within it, a rotated account is polled with the token and
+     * budget key as read (a token Buildkite refuses is tried again with the stored one: see BuildkiteAccess), and an
+     * unlinked one until its read is due: Buildkite calls, nothing written. A token refused for good throws out of the
+     * account's look alone, and the account is read again by the next tick.
+     */
+    static final Duration ACCOUNT_REREAD = Duration.ofMinutes(5);
+
+    /** Active accounts as this instance last read them, by id, with when: see {@link #ACCOUNT_REREAD}. */
+    private final Map<String, KnownAccount> knownAccounts = new ConcurrentHashMap<>();
+
+    private record KnownAccount(IntegratedAccount account, Instant readAt) {}
+
+    /** The account a tick works with, and whether it was read just now (else this instance's read of it, see {@link #ACCOUNT_REREAD}). */
+    private record Read(IntegratedAccount account, boolean now) {}
 
     public SyncSchedule(AccountStore accounts, SyncStore syncs, SyncService service, AuditWatch watch, LightWatch light,
                         SyncCadence cadence, TimeSource time) {
@@ -113,20 +138,23 @@ public final class SyncSchedule {
     public static final int AT_ONCE = 8;
 
     private void tick(AccountSync state, AtomicInteger fullRuns, AtomicInteger passes, AtomicInteger polled, AtomicInteger looked) {
-        // Read once a tick: the poll or look opens Buildkite with this account, not a second read of it. Read as stored a moment
-        // ago (half the price, every account every minute): a change that lands a second before the tick is read as one that
-        // lands during the look already is (AccountStore.findRecent). An account not found yet (linked a moment ago) waits a tick.
-        Optional<IntegratedAccount> account = accounts.findRecent(state.tenantId(), state.accountId());
-        if (account.isEmpty() || account.get().status() != IntegratedAccount.Status.ACTIVE) {
-            return;
-        }
-        if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
-            service.requeueIfLost(state);
-            return; // one run at a time: the account is looked at again once its run is over
-        }
+        // Read at most once a tick, and where it is active once in ACCOUNT_REREAD: the poll or look opens Buildkite with
+        // this account, not a second read of it. Read as stored a moment ago (half the price): a change that lands a second
+        // before the tick is read as one that lands during the look already is (AccountStore.findRecent). An account not
+        // found yet (linked a moment ago) waits a tick.
         try {
+            Optional<Read> read = account(state);
+            if (read.isEmpty() || read.get().account().status() != IntegratedAccount.Status.ACTIVE) {
+                return;
+            }
+            Read account = read.get();
+            // (Inside: a run this release cannot read, stored by a newer one say, leaves its account waiting, not the tick's others.)
+            if (state.activeRunId() != null && syncs.run(state.activeRunId()).filter(r -> !r.finished()).isPresent()) {
+                service.requeueIfLost(state);
+                return; // one run at a time: the account is looked at again once its run is over
+            }
             AccountSync current = state;
-            Next next = next(account.get(), current);
+            Next next = next(account.account(), current);
             if (next == Next.FULL) {
                 // The listing may lag a write by a moment: a full run that ended just now would be started again. A full run
                 // is started on the state as it is (a strongly consistent read, once a day or so), a poll or look on the listing.
@@ -134,24 +162,72 @@ public final class SyncSchedule {
                 if (current == null) {
                     return;
                 }
-                next = next(account.get(), current);
+                next = next(account.account(), current);
             }
             switch (next) {
-                case FULL -> fullRuns.addAndGet(full(account.get(), current) ? 1 : 0);
+                case FULL -> fullRuns.addAndGet(full(account, current) ? 1 : 0);
                 case POLL -> {
                     polled.incrementAndGet();
-                    count(poll(account.get(), current), fullRuns, passes);
+                    count(poll(account, current), fullRuns, passes);
                 }
                 case LOOK -> {
                     looked.incrementAndGet();
-                    count(look(account.get(), current), fullRuns, passes);
+                    count(look(account, current), fullRuns, passes);
                 }
                 case NOTHING -> { }
             }
         } catch (RuntimeException e) {
-            // One account's trouble (its state contended, Buildkite refusing, a queue that refused) is no reason to skip the others.
+            // One account's trouble (its account or run unreadable, its state contended, Buildkite refusing, a queue that refused) is no reason to skip the others.
+            // The account is read again by the next tick: a token refused (marked as needing a new one, or failing to be where
+            // another instance marked it first) may be a rotated one.
+            knownAccounts.remove(state.accountId());
             LOG.log(System.Logger.Level.WARNING, "the schedule could not look at account " + state.accountId(), e);
         }
+    }
+
+    /**
+     * The account, as this instance read it within {@link #ACCOUNT_REREAD} where it was active then, else read now (and
+     * kept where it is active).
+     */
+    private Optional<Read> account(AccountSync state) {
+        KnownAccount known = knownAccounts.get(state.accountId());
+        if (known != null && time.now().isBefore(known.readAt().plus(ACCOUNT_REREAD))) {
+            return Optional.of(new Read(known.account(), false));
+        }
+        return read(state).map(account -> new Read(account, true));
+    }
+
+    /** The account read now; kept for the ticks to come where it is active, forgotten otherwise. */
+    private Optional<IntegratedAccount> read(AccountSync state) {
+        Instant readAt = time.now();
+        Optional<IntegratedAccount> read = accounts.findRecent(state.tenantId(), state.accountId());
+        if (read.isPresent() && read.get().status() == IntegratedAccount.Status.ACTIVE) {
+            if (!knownAccounts.containsKey(state.accountId()) && knownAccounts.size() >= ACCOUNTS_REMEMBERED) {
+                knownAccounts.clear();
+            }
+            knownAccounts.put(state.accountId(), new KnownAccount(read.get(), readAt));
+        } else {
+            knownAccounts.remove(state.accountId());
+        }
+        return read;
+    }
+
+    /** Bounded: an instance that has read more accounts than this forgets them all at the next new one, and reads again. */
+    private static final int ACCOUNTS_REMEMBERED = 100_000;
+
+    /**
+     * Whether what a poll or look of the account found may be written or started: read now by this tick, or read again
+     * (see {@link #ACCOUNT_REREAD}) the same revision, and active.
+     */
+    private boolean unchanged(Read account, AccountSync state) {
+        if (account.now()) {
+            return true;
+        }
+        Optional<IntegratedAccount> now = read(state);
+        // The revision with the link's own marks: an account unlinked and linked again under its id (the dev server's) starts
+        // again at the same revision.
+        return now.isPresent() && now.get().status() == IntegratedAccount.Status.ACTIVE && now.get().revision() == account.account().revision()
+                && Objects.equals(now.get().createdAt(), account.account().createdAt()) && Objects.equals(now.get().tokenId(), account.account().tokenId());
     }
 
     private static void count(Started started, AtomicInteger fullRuns, AtomicInteger passes) {
@@ -163,7 +239,7 @@ public final class SyncSchedule {
 
     /** When the schedule last looked at an account's audit events or counts (null: never). */
     private Instant lastLookedAt(AccountSync state) {
-        Instant polled = state.audit().values().stream().map(c -> polledAt(state, c)).filter(java.util.Objects::nonNull)
+        Instant polled = state.audit().values().stream().map(c -> polledAt(state, c)).filter(Objects::nonNull)
                 .min(Comparator.naturalOrder()).orElse(null);
         Instant counted = state.counts().at();
         return polled == null ? counted : counted == null ? polled : polled.isBefore(counted) ? polled : counted;
@@ -186,8 +262,11 @@ public final class SyncSchedule {
     }
 
     /** A full run; the counts seen before it are dropped, so that the next look compares with what it confirms. */
-    private boolean full(IntegratedAccount account, AccountSync state) {
-        return service.startScheduled(account, state, "schedule", null, s -> s.withCounts(CountsSeen.NONE)).created();
+    private boolean full(Read account, AccountSync state) {
+        if (!unchanged(account, state)) {
+            return false; // the next tick decides again, with the account as it is
+        }
+        return service.startScheduled(account.account(), state, "schedule", null, s -> s.withCounts(CountsSeen.NONE)).created();
     }
 
     /**
@@ -223,7 +302,8 @@ public final class SyncSchedule {
      * is started (where that does not stick, the next poll reads the same events again and re-reads
      * their subjects, which costs, not corrupts).
      */
-    private Started poll(IntegratedAccount account, AccountSync state) {
+    private Started poll(Read read, AccountSync state) {
+        IntegratedAccount account = read.account();
         AuditWatch.Found found;
         // The poll asks from shortly before the last one, quiet ones (not written) included: they listed nothing new.
         java.util.Map<String, AuditCursor> lastPolled = new java.util.HashMap<>();
@@ -242,14 +322,14 @@ public final class SyncSchedule {
             quietlyPolled.put(account.id(), time.now());
             return Started.NOTHING;
         }
-        return act(account, state, "audit_events", found.fullRunNeeded(), found.subjects(), s -> s.withAudit(found.cursors()));
+        return act(read, state, "audit_events", found.fullRunNeeded(), found.subjects(), s -> s.withAudit(found.cursors()));
     }
 
     /** Looks at the counts of the organizations without audit events; the same, keeping the counts seen. */
-    private Started look(IntegratedAccount account, AccountSync state) {
+    private Started look(Read read, AccountSync state) {
         LightWatch.Found found;
         try {
-            found = light.look(account, state, org -> state.audit(org.id()).unavailableSince() != null, POLL_BUDGET);
+            found = light.look(read.account(), state, org -> state.audit(org.id()).unavailableSince() != null, POLL_BUDGET);
         } catch (ApiError e) {
             if (e.status() == 429) {
                 return Started.NOTHING; // a spent budget: the next tick looks again, at the same counts
@@ -259,7 +339,7 @@ public final class SyncSchedule {
         // After a full run the next look compares with the data that run keeps, not with counts seen before it.
         CountsSeen seen = found.fullRunNeeded() ? CountsSeen.NONE : new CountsSeen(time.now(), found.signals(), found.doubted(), found.listed(),
                 found.twoFactorByTeam());
-        return act(account, state, "counts", found.fullRunNeeded(), found.subjects(), s -> s.withCounts(seen));
+        return act(read, state, "counts", found.fullRunNeeded(), found.subjects(), s -> s.withCounts(seen));
     }
 
     /**
@@ -267,13 +347,16 @@ public final class SyncSchedule {
      * write that names it; or, with nothing to start, keeps what was seen. Where a run was called for
      * and another is under way, nothing is kept.
      */
-    private Started act(IntegratedAccount account, AccountSync state, String trigger, boolean fullRunNeeded, List<Subject> subjects,
+    private Started act(Read account, AccountSync state, String trigger, boolean fullRunNeeded, List<Subject> subjects,
                         UnaryOperator<AccountSync> seen) {
+        if (!unchanged(account, state)) {
+            return Started.NOTHING; // the account changed since it was read: the next tick polls or looks again, from the same cursors
+        }
         if (!fullRunNeeded && subjects.isEmpty()) {
             update(state, seen);
             return Started.NOTHING;
         }
-        if (!service.startScheduled(account, state, trigger, fullRunNeeded ? null : subjects, seen).created()) {
+        if (!service.startScheduled(account.account(), state, trigger, fullRunNeeded ? null : subjects, seen).created()) {
             return Started.NOTHING; // another run is under way: the next tick asks again from what was seen before
         }
         return fullRunNeeded ? Started.FULL_RUN : Started.PASS;

@@ -2,8 +2,8 @@ package dev.kitebridge.sync;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.OptionalLong;
 
+import dev.kitebridge.events.Publication;
 import dev.kitebridge.time.TimeSource;
 
 /**
@@ -28,11 +28,12 @@ public final class SyncWorker {
 
     /**
      * What a run's end sets off: its account's events delivered to its webhooks (which sync does not
-     * know), through {@code publishedThrough}, the account's publication mark where the worker's turn
-     * saw the run published (empty: not known here, to be read).
+     * know), through the account's publication mark where the worker's turn saw the run published
+     * ({@link Publication#UNKNOWN}: not known here, to be read), from the run's events where the turn
+     * published them (see {@link Publication#events}).
      */
     public interface RunEnded {
-        void ended(String tenantId, String accountId, OptionalLong publishedThrough, Instant deadline);
+        void ended(String tenantId, String accountId, Publication published, Instant deadline);
     }
 
     /** Queues a run again, to be worked on after a delay. */
@@ -60,7 +61,7 @@ public final class SyncWorker {
         switch (outcome.kind()) {
             case DONE -> {
                 if (outcome.ended() != null) {
-                    ended.ended(outcome.ended().tenantId(), outcome.ended().accountId(), outcome.publishedThrough(), deadline);
+                    ended.ended(outcome.ended().tenantId(), outcome.ended().accountId(), outcome.published(), deadline);
                 }
             }
             case LATER -> {

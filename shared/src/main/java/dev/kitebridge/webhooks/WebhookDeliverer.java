@@ -28,6 +28,7 @@ import dev.kitebridge.contract.ApiJson;
 import dev.kitebridge.events.ChangeEvent;
 import dev.kitebridge.events.EventFeed;
 import dev.kitebridge.events.EventPositions;
+import dev.kitebridge.events.Publication;
 import dev.kitebridge.metrics.Metrics;
 import dev.kitebridge.time.TimeSource;
 
@@ -100,13 +101,25 @@ public final class WebhookDeliverer {
      *
      * @param publishedThrough the ordinal of its last run whose events are published, as the caller last read it (a
      *     moment behind at most: a run published since is delivered by the next round); {@link #NOT_KNOWN} where not read
+     * @param runEvents the events of run {@code publishedThrough}, as the worker that published it has them (see
+     *     {@link Publication#events}): a turn whose cursor has dealt with every run before it sends them, not reading
+     *     them again; null: not at hand (read)
      */
-    public record Account(String tenantId, String accountId, long publishedThrough) {
+    public record Account(String tenantId, String accountId, long publishedThrough, List<ChangeEvent> runEvents) {
         /** Every turn then reads the account's events after its subscription's cursor. */
-        public static final long NOT_KNOWN = Long.MAX_VALUE;
+        public static final long NOT_KNOWN = Publication.NOT_KNOWN;
 
         public Account(String tenantId, String accountId) {
             this(tenantId, accountId, NOT_KNOWN);
+        }
+
+        public Account(String tenantId, String accountId, long publishedThrough) {
+            this(tenantId, accountId, publishedThrough, null);
+        }
+
+        /** The account's events as the worker that published its last run has them, right after. */
+        public static Account published(String tenantId, String accountId, Publication published) {
+            return new Account(tenantId, accountId, published.through(), published.events());
         }
     }
 
@@ -158,7 +171,7 @@ public final class WebhookDeliverer {
             looked.add(account);
             for (Webhook webhook : subscriptions.get()) {
                 if (webhook.covers(account.accountId())) {
-                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), deadline));
+                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), account.runEvents(), deadline));
                     turnsOf.merge(account.accountId(), 1, Integer::sum);
                 }
             }
@@ -217,6 +230,11 @@ public final class WebhookDeliverer {
      * {@code publishedThrough} (no lease is written, no event read).
      */
     public Report deliver(Webhook webhook, String accountId, long publishedThrough, Instant deadline) {
+        return deliver(webhook, accountId, publishedThrough, null, deadline);
+    }
+
+    /** One turn, with the events of run {@code publishedThrough} at hand where {@code runEvents} is not null (see {@link Account}). */
+    private Report deliver(Webhook webhook, String accountId, long publishedThrough, List<ChangeEvent> runEvents, Instant deadline) {
         Counts counts = new Counts();
         Instant turnEnds = earlierOf(deadline, time.now().plus(policy.turn()));
         if (!fits(turnEnds)) {
@@ -244,10 +262,21 @@ public final class WebhookDeliverer {
             int unsaved = 0;
             // Read once a turn where the caller did not (the rounds pass the listing's); a run published since waits.
             long through = publishedThrough == Account.NOT_KNOWN ? feed.publishedThrough(accountId) : publishedThrough;
+            // The run's events at hand are all there is to send where the cursor has dealt with every run before it (a cursor
+            // still inside an earlier run, or a subscription behind, reads the feed).
+            boolean atHand = runEvents != null && publishedThrough != Account.NOT_KNOWN
+                    && EventPositions.caughtUp(state.position(), publishedThrough - 1);
             boolean more = true;
             while (more) {
-                List<ChangeEvent> page = feed.after(accountId, state.position(), through, PAGE);
-                more = page.size() == PAGE; // a page short of one is the feed's end as it read: a later event waits for the next round
+                List<ChangeEvent> page;
+                if (atHand) {
+                    String after = state.position(); // not null: caught up through the run before
+                    page = runEvents.stream().filter(e -> e.position().compareTo(after) > 0).toList();
+                    more = false;
+                } else {
+                    page = feed.after(accountId, state.position(), through, PAGE);
+                    more = page.size() == PAGE; // a page short of one is the feed's end as it read: a later event waits for the next round
+                }
                 for (ChangeEvent event : page) {
                     if (!webhook.eventTypes().contains(event.event())) {
                         state = state.advancedTo(event.position()); // saved with the cursor's next write
@@ -421,7 +450,8 @@ public final class WebhookDeliverer {
      * the subscription was made: its delivery starts at its first event.
      */
     private Optional<DeliveryState> current(Webhook webhook, String accountId) {
-        Optional<DeliveryState> current = webhooks.delivery(webhook.tenantId(), webhook.id(), accountId);
+        // As stored a moment ago (see WebhookStore#recentDelivery): what a turn writes is written over the revision read.
+        Optional<DeliveryState> current = webhooks.recentDelivery(webhook.tenantId(), webhook.id(), accountId);
         // None: an account linked after a tenant-wide subscription, delivered from its first event. Or a subscription removed
         // since the round listed it (the rounds' listing may be a moment behind), whose states went with it: asked again.
         if (current.isEmpty() && webhooks.find(webhook.tenantId(), webhook.id()).isPresent()) {

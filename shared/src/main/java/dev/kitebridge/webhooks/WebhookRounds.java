@@ -2,8 +2,8 @@ package dev.kitebridge.webhooks;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.OptionalLong;
 
+import dev.kitebridge.events.Publication;
 import dev.kitebridge.events.Publications;
 
 /**
@@ -26,15 +26,14 @@ public final class WebhookRounds {
     /**
      * Delivers what the account published, right after one of its runs ended (the worker that ended
      * it names the account, and its publication mark where its turn published the run or found it
-     * published, a resumed run's end: then no turn reads it again). A failure is logged here and goes
-     * no further: the tick delivers what is left.
+     * published, a resumed run's end: then no turn reads it again; and the run's events where its turn
+     * published them: then no turn reads them again either). A failure is logged here and goes no
+     * further: the tick delivers what is left.
      */
-    public List<WebhookDeliverer.Report> afterRun(String tenantId, String accountId, OptionalLong publishedThrough,
-                                                  Instant deadline) {
+    public List<WebhookDeliverer.Report> afterRun(String tenantId, String accountId, Publication published, Instant deadline) {
         try {
             // Without a mark, read by each turn: the run that ended may be an unlinked account's, never published.
-            return deliverer.deliverAccounts(List.of(new WebhookDeliverer.Account(tenantId, accountId,
-                    publishedThrough.orElse(WebhookDeliverer.Account.NOT_KNOWN))), deadline);
+            return deliverer.deliverAccounts(List.of(WebhookDeliverer.Account.published(tenantId, accountId, published)), deadline);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "delivering the events of account " + accountId
                     + " at the end of a sync run failed; the delivery tick retries", e);

@@ -32,6 +32,16 @@ public interface WebhookStore {
 
     Optional<DeliveryState> delivery(String tenantId, String webhookId, String accountId);
 
+    /**
+     * {@link #delivery}, as stored a moment ago (an adapter reads it at its cheapest: DynamoDB's eventually consistent
+     * read, half the price): for a delivery turn, which writes only over the revision it read, so a state read behind a
+     * write fails the turn's first write (the turn is busy, and the next round tries again), and one read behind says a
+     * subscription is further back than it is (not caught up, not due yet, leased), never further on.
+     */
+    default Optional<DeliveryState> recentDelivery(String tenantId, String webhookId, String accountId) {
+        return delivery(tenantId, webhookId, accountId);
+    }
+
     /** @return false if the subscription has a delivery state for the account already */
     boolean createDelivery(DeliveryState state);
 

@@ -143,6 +143,66 @@ class SyncKeepsDirectoryFreshTest {
     }
 
     /**
+     * Members seen between two full runs (the second in place, which keeps last seen beside the
+     * profiles rather than rewrite them) show their visit through {@code /users}, and the dormant
+     * filter ({@code last_active_before}, how access reviews find dormant accounts) leaves them out.
+     */
+    @Test
+    void membersSeenBetweenTwoRunsShowThroughUsersAndTheDormantFilter() throws Exception {
+        try (AppFixture fixture = AppFixture.inMemory(sandbox())) {
+            seenBetweenRuns(fixture);
+        }
+    }
+
+    /** The same on DynamoDB: the packed last seen as binary attributes. */
+    @Test
+    void membersSeenBetweenTwoRunsShowThroughUsersAndTheDormantFilterOnAws() throws Exception {
+        try (AppFixture fixture = AppFixture.onAws(sandbox())) {
+            seenBetweenRuns(fixture);
+        }
+    }
+
+    private static void seenBetweenRuns(AppFixture fixture) throws Exception {
+        Sandbox sandbox = fixture.sandbox;
+        Organization org = sandbox.world().organizations().get(0);
+        String account = fixture.link("tenant-a", sandbox.token());
+        fixture.sync("tenant-a", account);
+        java.time.Instant visited = java.time.Instant.parse("2031-05-06T07:08:09.123Z");
+        List<Member> members = sandbox.world().members(org.uuid());
+        Set<String> visitors = new TreeSet<>();
+        for (int i = 0; i < members.size(); i += 2) {
+            sandbox.world().memberSeen(org, members.get(i).userUuid(), visited);
+            visitors.add(members.get(i).userUuid());
+        }
+        List<String> answers = fixture.sync("tenant-a", account);
+        assertEquals("completed", ApiJson.MAPPER.readTree(answers.get(1)).get("status").asText(), answers.get(1));
+
+        int answered = 0;
+        for (JsonNode user : list(fixture, account, "users")) {
+            String id = user.get("id").asText();
+            Member member = sandbox.world().member(org.uuid(), id).orElse(null);
+            if (member == null) {
+                continue; // an invitation
+            }
+            answered++;
+            String expected = member.lastSeenAt() == null ? "null"
+                    : member.lastSeenAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+            assertEquals(expected, user.get("last_active_at").isNull() ? "null"
+                    : java.time.Instant.parse(user.get("last_active_at").asText()).toString(), "user " + id);
+        }
+        assertEquals(members.size(), answered);
+        java.time.Instant cutoff = visited.minus(Duration.ofDays(1));
+        Set<String> dormant = new TreeSet<>();
+        list(fixture, account, "users", Map.of("last_active_before", cutoff.toString())).stream()
+                .filter(u -> sandbox.world().member(org.uuid(), u.get("id").asText()).isPresent()).forEach(u -> dormant.add(u.get("id").asText()));
+        Set<String> expected = new TreeSet<>();
+        sandbox.world().members(org.uuid()).stream().filter(m -> m.lastSeenAt() == null || m.lastSeenAt().isBefore(cutoff))
+                .forEach(m -> expected.add(m.userUuid()));
+        assertEquals(expected, dormant);
+        assertTrue(dormant.stream().noneMatch(visitors::contains) && !dormant.isEmpty(), dormant.toString());
+    }
+
+    /**
      * Every record answered is the data of its last published event, field by field (the issue's
      * property): a team's members_count and users' team names included, with no allowance.
      */
@@ -310,11 +370,17 @@ class SyncKeepsDirectoryFreshTest {
 
     /** Every page of a list, without remote data. */
     private static List<JsonNode> list(AppFixture fixture, String account, String resource) {
+        return list(fixture, account, resource, Map.of());
+    }
+
+    /** Every page of a list, without remote data, with these filters. */
+    private static List<JsonNode> list(AppFixture fixture, String account, String resource, Map<String, String> filters) {
         List<JsonNode> records = new ArrayList<>();
         String cursor = null;
         do {
             Map<String, String> query = new HashMap<>(Map.of("integrated_account_id", account, "limit", "500",
                     "include_remote_data", "false"));
+            query.putAll(filters);
             if (cursor != null) {
                 query.put("next_cursor", cursor);
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -224,6 +225,42 @@ public abstract class OrganizationDataStoreContract {
     /** Data a sync run confirmed at {@code at}: the records of {@code records}, complete as of then. */
     protected static OrganizationData confirmedAt(OrganizationData.Snapshot records, Instant at) {
         return OrganizationData.confirmed(records.accountId(), records.organizationSlug(), at, records.profiles(), records.rosters());
+    }
+
+    /**
+     * Last seen confirmed apart from the profiles (a sync's members seen: see {@link OrganizationData}) is kept as it
+     * is, and served laid over them: the later of the two, where it is of the profile's membership (after it joined).
+     */
+    @Test
+    void lastSeenConfirmedApartIsKeptAndServedOverTheProfiles() {
+        OrganizationData.Snapshot records = withTeams("acct-16", 80).snapshot();
+        store().saveConfirmed(confirmedAt(records, T0.plusSeconds(86_400)));
+        Instant visit = T0.plusSeconds(80_000);
+        Map<String, Instant> seen = new java.util.TreeMap<>();
+        for (int i = 0; i < 80; i += 2) {
+            seen.put("user-" + i, visit);
+        }
+        seen.put("user-1", T0.minusSeconds(86_400)); // before they joined (T0): an earlier membership's
+        seen.put("user-5", T0.plusSeconds(1)); // a second after they joined, later than their own
+        OrganizationData confirmed = OrganizationData.confirmed("acct-16", "acme", T0.plusSeconds(2 * 86_400), records.profiles(),
+                records.rosters(), seen);
+        store().saveConfirmed(confirmed);
+        OrganizationData read = store().complete("acct-16", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        assertEquals(confirmed.snapshot(), read.snapshot(), "kept as confirmed: the profiles as read, last seen apart");
+        assertEquals(records.profiles(), read.snapshot().profiles());
+        for (MemberProfile profile : read.profiles()) {
+            int i = Integer.parseInt(profile.userUuid().substring("user-".length()));
+            Instant own = records.profiles().get(i).lastSeenAt();
+            Instant expected = i % 2 == 0 ? visit : i == 5 ? T0.plusSeconds(1) : own;
+            assertEquals(expected, profile.lastSeenAt(), profile.userUuid());
+            assertEquals(expected, read.profile(profile.userUuid()).orElseThrow().lastSeenAt(), profile.userUuid());
+        }
+        // A revision (a pass) keeps it.
+        store().revise("acct-16", "acme", d -> d.memberRoleChanged("user-2", OrganizationRole.ADMIN));
+        OrganizationData revised = store().complete("acct-16", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        assertEquals(visit, revised.profile("user-2").orElseThrow().lastSeenAt());
+        assertEquals(OrganizationRole.ADMIN, revised.profile("user-2").orElseThrow().role());
+        assertEquals(seen, revised.snapshot().lastSeen());
     }
 
     @Test

@@ -65,6 +65,8 @@ public abstract class WebhookStoreContract {
         assertEquals(start, store().delivery("tenant-a", webhook.id(), "acct-1").orElseThrow());
         assertTrue(store().delivery("tenant-a", webhook.id(), "acct-2").isEmpty());
         assertTrue(store().delivery("tenant-b", webhook.id(), "acct-1").isEmpty());
+        assertEquals(start, store().recentDelivery("tenant-a", webhook.id(), "acct-1").orElseThrow(), "a turn's read");
+        assertTrue(store().recentDelivery("tenant-b", webhook.id(), "acct-1").isEmpty());
 
         DeliveryState leased = store().replaceDelivery(start.leasedTo("worker-1", NOW.plusSeconds(60))).orElseThrow();
         assertEquals(1, leased.revision());

@@ -52,14 +52,14 @@ class AuditWatchSubjectsTest {
         assertEquals(List.of(Subject.user("org-1", "user-1")), List.copyOf(into));
     }
 
-    /** A membership's events name the member and the team's roster alone; a team's own events, and its pipelines', the team whole. */
+    /** A membership's events name the member and the team's count alone; a team's own events, and its pipelines', the team whole. */
     @Test
-    void aMembershipNamesTheTeamsRosterAndATeamOrItsPipelinesTheTeamWhole() {
+    void aMembershipNamesTheTeamsCountAndATeamOrItsPipelinesTheTeamWhole() {
         ObjectNode membership = JsonNodeFactory.instance.objectNode().put("user_uuid", "user-1").put("team_uuid", "team-1");
         for (String type : List.of("TEAM_MEMBER_CREATED", "TEAM_MEMBER_UPDATED", "TEAM_MEMBER_DELETED")) {
             Set<Subject> into = new LinkedHashSet<>();
             assertTrue(watch.subjectsOf(state, ORG, event(type, membership), into));
-            assertEquals(List.of(Subject.user("org-1", "user-1"), Subject.roster("org-1", "team-1")), List.copyOf(into), type);
+            assertEquals(List.of(Subject.user("org-1", "user-1"), Subject.count("org-1", "team-1")), List.copyOf(into), type);
         }
         ObjectNode team = JsonNodeFactory.instance.objectNode().put("team_uuid", "team-1");
         for (String type : List.of("TEAM_CREATED", "TEAM_UPDATED", "TEAM_DELETED", "TEAM_PIPELINE_CREATED", "TEAM_PIPELINE_UPDATED",

@@ -257,6 +257,7 @@ class InPlaceRunTest {
                 int referenceSeen = reference.events().size();
                 int crashingSeen = crashing.events().size();
                 change(reference);
+                reference.sandbox.world().membersSeen(reference.org().uuid(), 0.5, new Random(5)); // last seen kept beside the profiles
                 SyncRun done = reference.sync(WORKER);
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
 
@@ -299,6 +300,7 @@ class InPlaceRunTest {
                 int referenceSeen = reference.events().size();
                 int crashingSeen = crashing.events().size();
                 change(reference);
+                reference.sandbox.world().membersSeen(reference.org().uuid(), 0.5, new Random(5)); // last seen kept beside the profiles
                 SyncRun done = reference.sync(WORKER);
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
 

@@ -56,10 +56,10 @@ class PassOfChangesTest {
                 .findFirst().orElseThrow();
         world.removeTeamMember(org, actor, from.uuid(), moving.userUuid());
         world.addTeamMember(org, actor, to.uuid(), moving.userUuid(), TeamMember.Role.MAINTAINER);
-        // As the audit watch names a membership's events: the member, and each team's roster (not the team).
+        // As the audit watch names a membership's events: the member, and each team's count (not its roster, nor the team).
         subjects.add(Subject.user(org.uuid(), moving.userUuid()));
-        subjects.add(Subject.roster(org.uuid(), from.uuid()));
-        subjects.add(Subject.roster(org.uuid(), to.uuid()));
+        subjects.add(Subject.count(org.uuid(), from.uuid()));
+        subjects.add(Subject.count(org.uuid(), to.uuid()));
         world.updateTeam(org, actor, renamed.uuid(), new TeamFields("Renamed " + renamed.name(), null, null, null, null, null, null, null,
                 null, null));
         subjects.add(Subject.group(org.uuid(), renamed.uuid()));
@@ -72,10 +72,12 @@ class PassOfChangesTest {
         subjects.add(Subject.user(org.uuid(), promoted.userUuid()));
         Member leaving = others.stream().filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(promoted.userUuid())
                 && !world.teamMembershipsOf(org.uuid(), m.userUuid()).isEmpty()).findFirst().orElseThrow();
-        // A member's teams count them: their leaving changes each team's roster too (one renamed or deleted is read whole once).
-        world.teamMembershipsOf(org.uuid(), leaving.userUuid()).forEach(t -> subjects.add(Subject.roster(org.uuid(), t.teamUuid())));
+        // As the audit watch names a member deleted: the member, then each of their teams' counts (one renamed or deleted is
+        // read whole once).
+        List<String> leavingTeams = world.teamMembershipsOf(org.uuid(), leaving.userUuid()).stream().map(t -> t.teamUuid()).toList();
         world.removeMember(org, actor, leaving.userUuid());
         subjects.add(Subject.user(org.uuid(), leaving.userUuid()));
+        leavingTeams.forEach(t -> subjects.add(Subject.count(org.uuid(), t)));
         world.invite(org, actor, List.of("pass-of-changes@example.com"), Member.Role.MEMBER, null, List.of());
         subjects.add(Subject.invitations(org.uuid()));
         return new Changes(subjects);
@@ -143,10 +145,7 @@ class PassOfChangesTest {
     void aPassOfOneMemberReadsTheTeamsTheyJoinedOrLeft() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             List<Team> teams = world.teams(org.uuid());
@@ -159,10 +158,9 @@ class PassOfChangesTest {
                     List.of(Subject.user(org.uuid(), moving.userUuid()))).run().id(), WORKER);
             full.sync(WORKER);
             assertEquals(3, done.subjects().size(), "the member and the two teams: " + done.subjects());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_UPDATED)).count(), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found);
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the same snapshot");
+            seen.assertSameEventsAndSnapshot();
         }
     }
 
@@ -198,10 +196,7 @@ class PassOfChangesTest {
                     List.of(new dev.kitebridge.sandbox.model.Invitation.InvitedTeam(renamed.uuid(), TeamMember.Role.MAINTAINER)));
             world.invite(org, full.actor(), List.of("other@example.com"), Member.Role.MEMBER, null,
                     List.of(new dev.kitebridge.sandbox.model.Invitation.InvitedTeam(other.uuid(), TeamMember.Role.MEMBER)));
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var before = pass.snapshot();
             world.updateTeam(org, full.actor(), renamed.uuid(), new TeamFields("Renamed " + renamed.name(), null, null, null, null, null,
                     null, null, null, null));
@@ -215,12 +210,11 @@ class PassOfChangesTest {
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertEquals(List.of(Subject.group(org.uuid(), renamed.uuid())), done.subjects(), "no invitations to read");
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertTrue(found.stream().filter(e -> e.startsWith(ChangeEvent.USER_UPDATED) && e.contains("named-")).count() == 2,
                     String.join("\n", found));
             assertTrue(found.stream().noneMatch(e -> e.contains("other@example.com")), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
             long naming = world.invitations(org.uuid()).stream().filter(i -> i.state() == dev.kitebridge.sandbox.model.Invitation.State.PENDING
                     && i.teams().stream().anyMatch(t -> t.teamUuid().equals(renamed.uuid()))).count();
             assertTrue(naming >= 2);
@@ -290,10 +284,7 @@ class PassOfChangesTest {
     void aLeaveFoundByALookupIsNotAskedAgain() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Member leaving = world.members(org.uuid()).stream().filter(m -> !m.userUuid().equals(full.actor())
@@ -310,13 +301,11 @@ class PassOfChangesTest {
             full.sync(WORKER);
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertEquals(1, found.stream().filter(e -> e.startsWith(ChangeEvent.USER_DELETED)).count(), String.join("\n", found));
             assertEquals(subjects.size() - 1, found.stream().filter(e -> e.startsWith(ChangeEvent.GROUP_USER_REMOVED)).count(),
                     String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
-            assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
+            seen.assertSameEventsSnapshotAndKept();
             assertEquals(java.util.Map.of(
                     "GET /v2/organizations/{org}/members/{user}", 1L,
                     "GET /v2/organizations/{org}/teams/{team}/members", (long) subjects.size() - 1), spent,
@@ -334,10 +323,7 @@ class PassOfChangesTest {
     void aRosterOfATeamMadeOrDeletedSinceIsReadWhole() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Team deleted = world.teams(org.uuid()).get(0);
@@ -354,11 +340,10 @@ class PassOfChangesTest {
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertTrue(done.subjects().containsAll(List.of(Subject.group(org.uuid(), deleted.uuid()), Subject.group(org.uuid(), made.uuid()))),
                     "both teams read whole: " + done.subjects());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_CREATED)), String.join("\n", found));
             assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_DELETED)), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
             CountingSnapshots.assertIndexExact(pass.snapshot(), true);
             assertEquals(full.kept(), pass.kept(), "and the directory's kept data");
         }
@@ -373,10 +358,7 @@ class PassOfChangesTest {
     void aPassReadsTheInvitationsItIsNamedAlone() {
         try (SyncFixture full = new SyncFixture(60, 4);
              SyncFixture pass = new SyncFixture(full.sandbox, new InMemorySnapshotStore())) {
-            full.sync(WORKER);
-            pass.sync(WORKER);
-            int fullSeen = full.events().size();
-            int passSeen = pass.events().size();
+            FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
             var world = full.sandbox.world();
             Organization org = full.org();
             Team team = world.teams(org.uuid()).get(0);
@@ -395,10 +377,9 @@ class PassOfChangesTest {
             full.sync(WORKER);
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
-            List<String> found = changesOf(pass.events(), passSeen);
+            List<String> found = seen.passFound();
             assertEquals(2, found.size(), String.join("\n", found));
-            assertEquals(changesOf(full.events(), fullSeen), found, "what a full run finds");
-            CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the snapshot a full run reads");
+            seen.assertSameEventsAndSnapshot();
             // Each: node, sso, teams, edges: 4; each team 2 (the assignment, its team).
             assertEquals(java.util.Map.of("points OrganizationInvitation", 4L + 2 * 1 + 4L + 2L * revoked.teams().size()), spent,
                     "the pass's cost in Buildkite's journal");
@@ -1213,11 +1194,12 @@ class PassOfChangesTest {
     }
 
     /**
-     * A member named alone joined a team: the pass adds the team's roster and reads it (its count
-     * moves). Its worker dies after that read's writes, before READ's end is stored, and the member
-     * leaves the team before the retry. The retry finds the member's teams unchanged, but the roster
-     * the dead worker read is still the pass's subject, read again: the pass publishes nothing, as
-     * a full run finds nothing, and not the count that the dead worker read.
+     * A member named alone joined a team: the pass adds the team's count and reads it (it moves).
+     * Its worker dies after that read's writes, before READ's end is stored, and the member leaves
+     * the team before the retry. The retry does not read the member again, but the count the dead
+     * worker read is still the pass's subject, read again with the membership the member's read
+     * wrote: the pass publishes nothing, as a full run finds nothing, neither the count that the dead
+     * worker read nor the membership.
      */
     @Test
     void aPassKilledAfterReadingATeamItAddedReadsItAgainThoughItsCauseIsGone() {
@@ -1274,7 +1256,7 @@ class PassOfChangesTest {
                 int seen = crashing.events().size();
                 crashing.sync(WORKER);
                 assertEquals(List.of(), changesOf(crashing.events(), seen), "nothing left for a full run to put right");
-                assertTrue(done.subjects().contains(Subject.roster(org.uuid(), team.uuid())), "the roster stays its subject: "
+                assertTrue(done.subjects().contains(Subject.count(org.uuid(), team.uuid())), "the count stays its subject: "
                         + done.subjects());
             }
         }
@@ -1398,10 +1380,7 @@ class PassOfChangesTest {
             CountingSnapshots counted = new CountingSnapshots(new InMemorySnapshotStore());
             try (SyncFixture pass = new SyncFixture(full.sandbox, counted, new InMemorySyncStore(), new InMemoryEventLog(),
                     new InMemoryOrganizationDataStore())) {
-                full.sync(WORKER);
-                pass.sync(WORKER);
-                int fullSeen = full.events().size();
-                int passSeen = pass.events().size();
+                FullRunFinds seen = FullRunFinds.afterFirstSync(full, pass, WORKER);
                 java.util.Map<String, String> before = pass.snapshot();
                 java.util.Set<Subject> changed = changeMembers(full);
 
@@ -1413,11 +1392,9 @@ class PassOfChangesTest {
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
                 assertTrue(done.counts().users() > 200, "the list was read through, page after page: " + done.counts());
                 assertEquals(changed, usersOf(done), "the list names exactly the members who joined, left or changed");
-                List<String> found = changesOf(pass.events(), passSeen);
+                List<String> found = seen.passFound();
                 assertEquals(2, found.stream().filter(e -> e.startsWith(ChangeEvent.USER_DELETED)).count(), String.join("\n", found));
-                assertEquals(changesOf(full.events(), fullSeen), found);
-                CountingSnapshots.assertSameItems(full.snapshot(), pass.snapshot(), "the same snapshot");
-                assertEquals(full.kept(), pass.kept(), "and the same kept data");
+                seen.assertSameEventsSnapshotAndKept();
                 long current = pass.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
                 assertEquals(CountingSnapshots.changedItems(before, pass.snapshot()), counted.writes(current),
                         "only the changed items are written into the snapshot");

@@ -65,8 +65,10 @@ class PassStoreCallsTest {
                     WebhookDeliverer.Policy.DEFAULT));
             List<String> ended = new CopyOnWriteArrayList<>();
             List<WebhookDeliverer.Report> delivered = new CopyOnWriteArrayList<>();
+            List<dev.kitebridge.events.Publication> publications = new CopyOnWriteArrayList<>();
             SyncWorker worker = new SyncWorker(fixture.runner, (tenantId, accountId, published, deadline) -> {
                 ended.add(accountId);
+                publications.add(published);
                 delivered.addAll(rounds.afterRun(tenantId, accountId, published, deadline));
             }, (runId, delay) -> fixture.queued.add(runId), time, SyncWorker.BUSY_RETRY);
             schedule.tick();
@@ -95,6 +97,9 @@ class PassStoreCallsTest {
             assertEquals(EventPositions.of(done.ordinal(), EventPositions.RUN_ENDED, EventPositions.RUN_END_KEY),
                     webhooks.delivery(SyncFixture.TENANT, webhook.id(), SyncFixture.ACCOUNT).orElseThrow().position(),
                     "the pass's events read by the delivery (and skipped): " + delivered);
+            assertEquals(List.of(new dev.kitebridge.events.Publication(done.ordinal(), fixture.log.list(SyncFixture.ACCOUNT,
+                    EventPositions.firstOfRun(done.ordinal()), EventPositions.firstOfRun(done.ordinal() + 1), 1000))), publications,
+                    "the pass's mark and its events handed to the delivery as its worker read and wrote them: not read again");
             // The tick: every account's sync state (the schedule's list), the account as stored a moment ago (its status; the
             // poll opens it; findRecent, half the price of find), the
             // account's last run (its organizations); the state written once, naming the run with the cursors polled; the run.
@@ -104,8 +109,8 @@ class PassStoreCallsTest {
             // deferred) before its first write into the snapshot, as having begun applying it, and at PUBLISH's end, which takes
             // it to DONE (its scratch is left to TTL, so it has nothing to clean); the state's published mark, which lets the
             // lease go with it.
-            // The delivery after it reads none of them: the worker names the account whose run ended, and the publication mark
-            // its turn wrote, through which the delivery reads the account's events.
+            // The delivery after it reads none of them: the worker names the account whose run ended, the publication mark its
+            // turn wrote, and the pass's events as it wrote them, which the delivery sends without reading them again.
             assertEquals(new TreeMap<>(Map.of(
                     "syncs.accounts", 1, "accounts.findRecent", 1, "accounts.find", 1, "syncs.runs", 1, "syncs.createRun", 1,
                     "syncs.run", 2, "syncs.account", 1, "syncs.replaceAccount", 1 + 2, "syncs.replaceRun", 3)), pass,
@@ -206,6 +211,126 @@ class PassStoreCallsTest {
             assertEquals(fixture.syncs.run(between.id()).orElseThrow().organizations(), next.organizations(), "its organizations");
             assertEquals(SyncRun.Status.COMPLETED, fixture.finish(next.id(), Duration.ofMinutes(10)).status());
         }
+    }
+
+    /**
+     * The schedule's quiet polls (nothing found, nothing written) read the account once in {@link
+     * SyncSchedule#ACCOUNT_REREAD}, not every tick; what a poll finds is started from the account read
+     * again, and not from one that changed since this instance read it (a new revision: rotated,
+     * relabelled, marked as needing a new token alike): that tick calls Buildkite with the account as
+     * it was and writes nothing, and the next polls again from the account as it is.
+     */
+    @Test
+    void quietPollsReadTheAccountOnceInAWhileAndWhatOneFindsIsStartedFromTheAccountAsItIs() {
+        VirtualTime time = new VirtualTime();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        List<String> trace = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2).withEnterprise(1)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, counted(new InMemorySyncStore(), calls, trace),
+                     accounts -> counted(accounts, calls, trace))) {
+            SyncSchedule schedule = polledOnce(fixture, time);
+
+            calls.clear();
+            int ticks = 10; // two ACCOUNT_REREAD
+            for (int minute = 0; minute < ticks; minute++) {
+                time.advance(Duration.ofMinutes(1));
+                assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "a quiet poll");
+            }
+            assertTrue(calls.getOrDefault("accounts.findRecent", 0) <= 2, ticks + " quiet polls: " + String.join("\n", trace));
+
+            // The account changes (a new revision, as a rotation makes), and so does the organization: the poll that finds it
+            // does not start a pass from the account read before.
+            IntegratedAccount stored = fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow();
+            fixture.accounts.replace(stored.withLabel("relabelled")).orElseThrow();
+            var world = sandbox.world();
+            Member promoted = world.members(fixture.org().uuid()).stream()
+                    .filter(m -> m.role() == Member.Role.MEMBER && !m.userUuid().equals(fixture.actor())).findFirst().orElseThrow();
+            world.updateMember(fixture.org(), fixture.actor(), promoted.userUuid(), Member.Role.ADMIN, null);
+            time.advance(Duration.ofMinutes(1));
+            AccountSync before = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+            calls.clear();
+            sandbox.journal().clear();
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "found, not started from the account as it was");
+            assertTrue(sandbox.journal().entries().size() > 0, "Buildkite polled with the account as this instance read it");
+            assertEquals(Map.of("syncs.accounts", 1, "accounts.findRecent", 1), new TreeMap<>(calls),
+                    "the account read again before a write, and nothing written: " + String.join("\n", trace));
+            assertEquals(List.of(), fixture.queued);
+            assertEquals(before, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow(), "its cursors as they stood");
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "found again, and started from the account as it is");
+            SyncRun pass = fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+        }
+    }
+
+    /**
+     * Within {@link SyncSchedule#ACCOUNT_REREAD}: an account whose token Buildkite refuses (another
+     * instance marked it as needing a new one) costs this instance one poll's refusal, the tick goes on
+     * (no failure out of it), and the next tick reads the account again and leaves it; an account unlinked
+     * is polled with the account as read until the read is due again (nothing written), then left.
+     */
+    @Test
+    void anAccountRefusedOrUnlinkedWithinTheRereadIsPolledAtMostUntilItIsReadAgainAndNothingIsWritten() {
+        VirtualTime time = new VirtualTime();
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        List<String> trace = new CopyOnWriteArrayList<>();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2).withEnterprise(1)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time, counted(new InMemorySyncStore(), calls, trace),
+                     accounts -> counted(accounts, calls, trace))) {
+            SyncSchedule schedule = polledOnce(fixture, time);
+            AccountSync before = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow();
+
+            // Unlinked (the account deleted, its sync state not yet: an unlink under way, or one that died there).
+            IntegratedAccount linked = fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow();
+            fixture.accounts.delete(SyncFixture.TENANT, SyncFixture.ACCOUNT);
+            calls.clear();
+            sandbox.journal().clear();
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "polled with the account as read");
+            assertTrue(sandbox.journal().entries().size() > 0);
+            assertEquals(Map.of("syncs.accounts", 1), new TreeMap<>(calls), "nothing written: " + String.join("\n", trace));
+            time.advance(SyncSchedule.ACCOUNT_REREAD);
+            calls.clear();
+            sandbox.journal().clear();
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "read again: gone");
+            assertEquals(0, sandbox.journal().entries().size(), "no call to Buildkite");
+            assertEquals(Map.of("syncs.accounts", 1, "accounts.findRecent", 1), new TreeMap<>(calls));
+            assertEquals(before, fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow());
+
+            // Linked again and read; then its token refused, and the account marked by another instance meanwhile.
+            fixture.accounts.create(linked);
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick());
+            sandbox.world().revokeToken(sandbox.world().tokenBySecret(sandbox.token()).orElseThrow());
+            fixture.accounts.replace(linked.withStatus(IntegratedAccount.Status.NEEDS_REAUTH)).orElseThrow();
+            calls.clear();
+            sandbox.journal().clear();
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the refusal stays within the account's look");
+            assertEquals(1, sandbox.journal().status(401), "one refused call");
+            assertEquals(Map.of("syncs.accounts", 1, "accounts.replace", 1), new TreeMap<>(calls),
+                    "its mark tried over the revision read, which fails: " + String.join("\n", trace));
+            assertEquals(IntegratedAccount.Status.NEEDS_REAUTH,
+                    fixture.accounts.find(SyncFixture.TENANT, SyncFixture.ACCOUNT).orElseThrow().status());
+            calls.clear();
+            sandbox.journal().clear();
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "read again at once: it needs a new token");
+            assertEquals(0, sandbox.journal().entries().size());
+            assertEquals(Map.of("syncs.accounts", 1, "accounts.findRecent", 1), new TreeMap<>(calls));
+        }
+    }
+
+    /** A schedule whose first tick started the account's first full run, finished, and whose second poll placed the cursor. */
+    private static SyncSchedule polledOnce(SyncFixture fixture, VirtualTime time) {
+        fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
+        SyncSchedule schedule = new SyncSchedule(fixture.engineAccounts, fixture.syncs, fixture.service,
+                new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService),
+                CADENCE, time);
+        schedule.tick();
+        fixture.finish(fixture.queued.remove(0), Duration.ofMinutes(10));
+        assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the first poll places the cursor");
+        return schedule;
     }
 
     private static void count(Map<String, Integer> calls, List<String> trace, String call) {

@@ -123,7 +123,7 @@ class SyncScheduleTest {
 
     /**
      * A move between teams, as its audit events name it, costs the poll and a pass that reads the
-     * member and the two teams' rosters: not the teams, nor their pipelines (a membership changes
+     * member and the two teams' counts: not the teams, their rosters' pages nor their pipelines (a membership changes
      * neither), nor which organizations the token reaches (the poll has just reached this one; the
      * pass takes it from the last run). A team renamed in the same minute as a member joins it is
      * read whole, once. Each pass publishes what a full run finds.
@@ -156,16 +156,17 @@ class SyncScheduleTest {
             SyncRun pass = finishQueued(watched);
             java.util.Map<String, Long> spent = spentSince(sandbox, journalSeen);
             assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
-            assertEquals(java.util.Set.of(Subject.user(org.uuid(), moving.userUuid()), Subject.roster(org.uuid(), teams.get(0).uuid()),
-                    Subject.roster(org.uuid(), teams.get(1).uuid())), java.util.Set.copyOf(pass.subjects()));
+            assertEquals(java.util.Set.of(Subject.user(org.uuid(), moving.userUuid()), Subject.count(org.uuid(), teams.get(0).uuid()),
+                    Subject.count(org.uuid(), teams.get(1).uuid())), java.util.Set.copyOf(pass.subjects()));
             long poll = spent.get("points OrganizationAuditEvents");
-            // The member's one membership query (10 points, 2 a team), their membership, the two rosters, VERIFY's check of the one left.
+            // The member's one membership query (10 points, 2 a team), their membership, each team's count with its UUID (2 points)
+            // and the membership there asked again, VERIFY's check of the one left: no roster's pages.
             assertEquals(java.util.Map.of(
                     "points OrganizationAuditEvents", poll,
                     "points MyMembership", 10L + 2L * teamsNow,
+                    "points TeamCount", 2L * 2,
                     "GET /v2/organizations/{org}/members/{user}", 1L,
-                    "GET /v2/organizations/{org}/teams/{team}/members", 2L,
-                    "GET /v2/organizations/{org}/teams/{team}/members/{user}", 1L), spent, "the poll's and the pass's cost in Buildkite's journal");
+                    "GET /v2/organizations/{org}/teams/{team}/members/{user}", 3L), spent, "the poll's and the pass's cost in Buildkite's journal");
             reference.sync(WORKER);
             assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen),
                     "the pass publishes what a full run finds");
@@ -184,7 +185,8 @@ class SyncScheduleTest {
             spent = spentSince(sandbox, journalSeen);
             assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
             assertTrue(pass.subjects().contains(Subject.group(org.uuid(), teams.get(2).uuid()))
-                    && !pass.subjects().contains(Subject.roster(org.uuid(), teams.get(2).uuid())), "read whole: " + pass.subjects());
+                    && !pass.subjects().contains(Subject.roster(org.uuid(), teams.get(2).uuid()))
+                    && !pass.subjects().contains(Subject.count(org.uuid(), teams.get(2).uuid())), "read whole: " + pass.subjects());
             assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}"), "once: " + spent);
             assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}/pipelines"), "once: " + spent);
             assertEquals(1L, spent.get("GET /v2/organizations/{org}/teams/{team}/members"), "once: " + spent);
@@ -258,6 +260,43 @@ class SyncScheduleTest {
             assertTrue(finishQueued(fixture).full());
             time.advance(Duration.ofMinutes(1));
             assertEquals(new SyncSchedule.Tick(0, 0, 1, 0), schedule.tick(), "the listing from before it ended: a poll, no second full run");
+        }
+    }
+
+    /**
+     * An account whose run the schedule cannot read (stored by a newer release, whose subject kinds this one does not know)
+     * waits, and the tick goes on with the others: it threw, and no account was looked at while the run stayed.
+     */
+    @Test
+    void aRunTheScheduleCannotReadLeavesItsAccountWaitingNotTheTickFailing() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(20, 2)).start();
+             SyncFixture fixture = new SyncFixture(sandbox, time)) {
+            Unreadable runs = new Unreadable(fixture.syncs);
+            fixture.syncs.createAccount(AccountSync.first(SyncFixture.ACCOUNT, SyncFixture.TENANT));
+            SyncSchedule schedule = new SyncSchedule(fixture.accounts, runs, fixture.service,
+                    new AuditWatch(fixture.access, fixture.snapshots, time), new LightWatch(fixture.access, fixture.directoryService), CADENCE, time);
+            assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "the first full run, queued");
+            runs.unreadable = true;
+            time.advance(Duration.ofMinutes(1));
+            assertEquals(new SyncSchedule.Tick(0, 0, 0, 0), schedule.tick(), "its account waits; the tick does not fail");
+        }
+    }
+
+    /** The sync states, with runs that cannot be read once {@link #unreadable}. */
+    private static final class Unreadable extends ForwardingSyncStore {
+        volatile boolean unreadable;
+
+        Unreadable(SyncStore store) {
+            super(store);
+        }
+
+        @Override
+        public java.util.Optional<SyncRun> run(String runId) {
+            if (unreadable) {
+                throw new IllegalStateException("cannot read run " + runId + ": unknown subject kind");
+            }
+            return store.run(runId);
         }
     }
 
@@ -337,6 +376,84 @@ class SyncScheduleTest {
             assertEquals(new SyncSchedule.Tick(1, 0, 0, 0), schedule.tick(), "a full run a day without audit events too");
             finishQueued(watched);
             assertEquals(List.of(), changesOf(watched.events(), beforeFull), "and it finds nothing the pass left");
+        }
+    }
+
+    /**
+     * A move made through Kitebridge (POST /groups/add-user, then remove-user) updates the directory's kept rosters at once,
+     * ahead of the account's snapshot: the look that finds the two teams' counts moved names the teams, and the pass
+     * publishes what a full run finds (a look that compared Buildkite's roster with the kept one named no one and lost the
+     * move's events).
+     */
+    @Test
+    void aMoveTheKeptRostersHaveAlreadyIsPublishedAsAFullRunFindsIt() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(80, 5)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            SyncSchedule schedule = settled(watched, time);
+            reference.sync(WORKER);
+            var world = sandbox.world();
+            Organization org = watched.org();
+            List<Team> teams = world.teams(org.uuid());
+            TeamMember moving = world.teamMembers(org.uuid(), teams.get(0).uuid()).stream()
+                    .filter(m -> !m.userUuid().equals(watched.actor()) && world.teamMember(org.uuid(), teams.get(1).uuid(), m.userUuid()).isEmpty())
+                    .findFirst().orElseThrow();
+            world.moveTeamMember(org, watched.actor(), teams.get(0).uuid(), teams.get(1).uuid(), moving.userUuid(), TeamMember.Role.MEMBER);
+            // As GroupWrites keeps it after the two writes.
+            watched.directoryService.revised(SyncFixture.DATA_KEY, org.slug(), kept -> {
+                kept.teamMemberSet(teams.get(1).uuid(), moving.userUuid(), dev.kitebridge.buildkite.TeamRole.MEMBER);
+                kept.teamMemberRemoved(teams.get(0).uuid(), moving.userUuid());
+            }, time.now());
+            time.advance(Duration.ofMinutes(10));
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+
+            assertEquals(new SyncSchedule.Tick(0, 1, 0, 1), schedule.tick(), "the counts moved: a pass");
+            SyncRun pass = finishQueued(watched);
+            reference.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            List<String> found = changesOf(watched.events(), watchedSeen);
+            assertTrue(found.stream().anyMatch(e -> e.startsWith(ChangeEvent.GROUP_USER_ADDED)), String.join("\n", found));
+            assertEquals(changesOf(reference.events(), referenceSeen), found, "what a full run finds");
+        }
+    }
+
+    /**
+     * Many members joined one team, named as a look names them (each member, then the team's count): past {@link
+     * SubjectReader#COUNT_ASKS} memberships the count reads the team's roster instead (paced, read on where a spent budget
+     * stops it), not each membership alone in one go (a REST request each: some 50 spend a minute's budget, the count began
+     * again every turn, and the run failed), and the pass publishes what a full run finds.
+     */
+    @Test
+    void aCountOfManyJoinersReadsTheTeamsRosterAndCompletes() {
+        VirtualTime time = new VirtualTime();
+        try (Sandbox sandbox = time.sandbox().population(Population.of(200, 3)).start();
+             SyncFixture watched = new SyncFixture(sandbox, time);
+             SyncFixture reference = new SyncFixture(sandbox, time)) {
+            watched.sync(WORKER);
+            reference.sync(WORKER);
+            var world = sandbox.world();
+            Organization org = watched.org();
+            Team team = world.teams(org.uuid()).get(0);
+            List<String> joiners = world.members(org.uuid()).stream().map(Member::userUuid)
+                    .filter(u -> !u.equals(watched.actor()) && world.teamMember(org.uuid(), team.uuid(), u).isEmpty()).limit(70).toList();
+            assertEquals(70, joiners.size());
+            joiners.forEach(u -> world.addTeamMember(org, watched.actor(), team.uuid(), u, TeamMember.Role.MEMBER));
+            List<Subject> subjects = new java.util.ArrayList<>();
+            joiners.forEach(u -> subjects.add(Subject.user(org.uuid(), u)));
+            subjects.add(Subject.count(org.uuid(), team.uuid()));
+            int watchedSeen = watched.events().size();
+            int referenceSeen = reference.events().size();
+
+            SyncRun pass = watched.finish(watched.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "counts", subjects).run().id(),
+                    WORKER);
+            reference.sync(WORKER);
+
+            assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
+            assertTrue(pass.subjects().contains(Subject.roster(org.uuid(), team.uuid())), "the team's roster read");
+            assertEquals(changesOf(reference.events(), referenceSeen), changesOf(watched.events(), watchedSeen), "what a full run finds");
         }
     }
 

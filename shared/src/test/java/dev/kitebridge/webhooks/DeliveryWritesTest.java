@@ -57,6 +57,8 @@ class DeliveryWritesTest {
     private final AtomicInteger listings = new AtomicInteger();
     /** Reads of delivery states by the deliverer. */
     private final AtomicInteger stateReads = new AtomicInteger();
+    /** Of them, reads as stored a moment ago (see {@link WebhookStore#recentDelivery}). */
+    private final AtomicInteger recentStateReads = new AtomicInteger();
     private final WebhookStore countedWebhooks = new WebhookStore() {
         @Override
         public void create(Webhook webhook) {
@@ -83,6 +85,12 @@ class DeliveryWritesTest {
         public java.util.Optional<DeliveryState> delivery(String tenantId, String webhookId, String accountId) {
             stateReads.incrementAndGet();
             return fixture.webhooks.delivery(tenantId, webhookId, accountId);
+        }
+
+        @Override
+        public java.util.Optional<DeliveryState> recentDelivery(String tenantId, String webhookId, String accountId) {
+            recentStateReads.incrementAndGet();
+            return delivery(tenantId, webhookId, accountId);
         }
 
         @Override
@@ -257,6 +265,61 @@ class DeliveryWritesTest {
             rounds.everyAccount(fixture.anHourFromNow());
             assertTrue(receiver.taken().containsAll(second), "delivered at the mark: " + receiver.taken());
             assertEquals(0, delivery(webhook).failures());
+        }
+    }
+
+    /**
+     * The worker that published a run hands the run's events to the delivery that follows (see {@link
+     * dev.kitebridge.events.Publication#events}): a subscription that has dealt with every run before it
+     * is sent them, under its lease as ever, without a read of the account's events.
+     */
+    @Test
+    void aRunsEventsHandedOverByItsWorkerAreSentWithoutReadingThemAgain() {
+        try (Receiver receiver = Receiver.start((eventId, attempt) -> Answer.OK)) {
+            Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created", "sync_run.completed");
+            List<String> first = publishRun(account, 1, 1);
+            rounds.everyAccount(fixture.anHourFromNow());
+            long caughtUp = delivery(webhook).revision();
+
+            List<String> second = publishRun(account, 2, 3);
+            List<ChangeEvent> published = fixture.log.list(account, EventPositions.firstOfRun(2), EventPositions.firstOfRun(3), 100);
+            int readsBefore = eventReads.get();
+            int statesBefore = stateReads.get();
+            int recentBefore = recentStateReads.get();
+            List<WebhookDeliverer.Report> reports = rounds.afterRun(WebhookFixture.TENANT, account,
+                    new dev.kitebridge.events.Publication(2, published), fixture.anHourFromNow());
+            assertEquals(List.of(1, 1), List.of(stateReads.get() - statesBefore, recentStateReads.get() - recentBefore),
+                    "the turn's one read of its delivery state, as stored a moment ago (its writes fence it)");
+            assertEquals(List.of(WebhookDeliverer.Status.CAUGHT_UP), reports.stream().map(WebhookDeliverer.Report::status).toList());
+            assertEquals(readsBefore, eventReads.get(), "the run's events not read again");
+            List<String> all = new ArrayList<>(first);
+            all.addAll(second);
+            assertEquals(all, receiver.taken(), "in order, each once");
+            assertEquals(caughtUp + 2, delivery(webhook).revision(), "its lease and its release, as ever");
+        }
+    }
+
+    /**
+     * A subscription that has not dealt with the run before the one handed over (behind by a run, or
+     * a failure pending) is sent what the feed has after its cursor: the run's events at hand are not
+     * all it is owed.
+     */
+    @Test
+    void aSubscriptionBehindTheRunBeforeReadsTheFeedNotTheEventsHandedOver() {
+        try (Receiver receiver = Receiver.start((eventId, attempt) -> Answer.OK)) {
+            Webhook webhook = fixture.subscribe(receiver.url(), account, "user.created", "sync_run.completed");
+            List<String> first = publishRun(account, 1, 1);
+            rounds.everyAccount(fixture.anHourFromNow());
+            List<String> second = publishRun(account, 2, 2); // not delivered yet: published as the third run starts
+            List<String> third = publishRun(account, 3, 1);
+            int readsBefore = eventReads.get();
+            rounds.afterRun(WebhookFixture.TENANT, account, new dev.kitebridge.events.Publication(3,
+                    fixture.log.list(account, EventPositions.firstOfRun(3), EventPositions.firstOfRun(4), 100)), fixture.anHourFromNow());
+            assertTrue(eventReads.get() > readsBefore, "read from the feed");
+            List<String> all = new ArrayList<>(first);
+            all.addAll(second);
+            all.addAll(third);
+            assertEquals(all, receiver.taken(), "the run before it too, in order");
         }
     }
 

@@ -19,6 +19,7 @@ public record GraphqlDocument(String name, String text, long fixedCost, long cos
     public static final GraphqlDocument MEMBERS = load("members", 4, 4);
     public static final GraphqlDocument TEAMS = load("teams", 4, 2);
     public static final GraphqlDocument TEAM_MEMBERS = load("team-members", 4, 2);
+    public static final GraphqlDocument TEAM_COUNT = load("team-count", 2, 0);
     public static final GraphqlDocument INVITATIONS = load("invitations", 4, 14);
     public static final GraphqlDocument INVITATION = load("invitation", 14, 0);
     public static final GraphqlDocument ME = load("me", 210, 0);
@@ -41,7 +42,7 @@ public record GraphqlDocument(String name, String text, long fixedCost, long cos
     public static final GraphqlDocument MEMBERS_TWO_FACTOR = membersTwoFactor(SignalsQueries.TEAMS_PAGE);
 
     /** Every document, for the tests that check them against Buildkite's schema. */
-    public static final List<GraphqlDocument> ALL = List.of(VIEWER, MEMBERS, TEAMS, TEAM_MEMBERS, INVITATIONS, INVITATION, ME,
+    public static final List<GraphqlDocument> ALL = List.of(VIEWER, MEMBERS, TEAMS, TEAM_MEMBERS, TEAM_COUNT, INVITATIONS, INVITATION, ME,
             INVITATION_CREATE, INVITATION_REVOKE, MEMBER_UPDATE, MEMBER_DELETE, TEAM_CREATE, TEAM_UPDATE, TEAM_DELETE,
             TEAM_MEMBER_CREATE, TEAM_MEMBER_UPDATE, TEAM_MEMBER_DELETE, AUDIT_EVENTS, SIGNALS, TEAMS_TWO_FACTOR,
             TWO_FACTOR_SIDE, MEMBERS_TWO_FACTOR);

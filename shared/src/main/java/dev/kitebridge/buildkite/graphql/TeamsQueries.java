@@ -3,6 +3,9 @@ package dev.kitebridge.buildkite.graphql;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.kitebridge.buildkite.BuildkiteException;
 import dev.kitebridge.buildkite.BuildkiteJson;
 import dev.kitebridge.buildkite.TeamPrivacy;
 import dev.kitebridge.buildkite.TeamRole;
@@ -39,6 +42,24 @@ public final class TeamsQueries {
         variables.put("after", after);
         return graphql.page(graphql.execute(GraphqlDocument.TEAM_MEMBERS, variables, org, size).data(),
                 "team", org + "/" + teamSlug, "members", TeamMemberNode.class);
+    }
+
+    /** A team's UUID and member count, as {@link #count} reads them. */
+    public record TeamCount(String uuid, int count) {
+    }
+
+    /**
+     * A team's UUID and member count alone (no page of members: 2 points where a page of one costs 6). The UUID says
+     * which team the slug names now: a renamed team's old slug may name another.
+     */
+    public TeamCount count(String org, String teamSlug) {
+        Map<String, Object> variables = new LinkedHashMap<>();
+        variables.put("team", org + "/" + teamSlug);
+        JsonNode team = graphql.execute(GraphqlDocument.TEAM_COUNT, variables, org, 0).data().path("team");
+        if (!team.isObject()) {
+            throw new BuildkiteException.NotFound("No team found: " + org + "/" + teamSlug);
+        }
+        return new TeamCount(team.path("uuid").asText(), team.path("members").path("count").asInt());
     }
 
     /** Creates a team; GraphQL requires privacy, whether it is a default team, and its default member role. */

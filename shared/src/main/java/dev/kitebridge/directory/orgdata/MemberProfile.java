@@ -45,6 +45,24 @@ public record MemberProfile(
                 avatarUrl, raw);
     }
 
+    /** The profile as last seen at {@code seen} (a sync keeps last seen beside the profile: see the sync's LastSeen). */
+    public MemberProfile withLastSeen(Instant seen) {
+        return new MemberProfile(userUuid, memberGraphqlId, role, ssoMode, joinedAt, seen, twoFactorEnabled, bot, machineUser,
+                avatarUrl, raw);
+    }
+
+    /**
+     * The profile with the later of its last seen and {@code seen}, kept beside it (this very profile
+     * where its own is as late, or {@code seen} is null or from before it joined: an earlier membership's,
+     * of a member who left and joined again). Last seen only moves on: the later is the newer reading.
+     */
+    public MemberProfile seenAtLatest(Instant seen) {
+        if (seen == null || joinedAt != null && seen.isBefore(joinedAt) || lastSeenAt != null && !seen.isAfter(lastSeenAt)) {
+            return this;
+        }
+        return withLastSeen(seen);
+    }
+
     /** The profile without GraphQL's raw answer: what a snapshot keeps. */
     public MemberProfile withoutRaw() {
         return new MemberProfile(userUuid, memberGraphqlId, role, ssoMode, joinedAt, lastSeenAt, twoFactorEnabled, bot, machineUser,

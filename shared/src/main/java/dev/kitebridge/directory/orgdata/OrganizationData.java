@@ -29,6 +29,13 @@ public final class OrganizationData {
 
     // GraphQL lane: member profiles, page by page.
     private final Map<String, MemberProfile> profiles = new LinkedHashMap<>();
+    /**
+     * Last seen confirmed later than the profiles' own, by user: a sync keeps it apart from the profiles
+     * (it moves every day for every active member), and it is laid over them as they are served (see
+     * {@link MemberProfile#seenAtLatest}), so that a confirmation whose only news is members seen
+     * changes this part alone, not thousands of profiles.
+     */
+    private final Map<String, Instant> lastSeen = new java.util.TreeMap<>();
     private String profilesAfter;
     private Instant profilesCompletedAt;
     private Boolean profilesNeedSso;
@@ -67,19 +74,38 @@ public final class OrganizationData {
             List<MemberProfile> profiles, String profilesAfter, Instant profilesCompletedAt, Boolean profilesNeedSso,
             List<TeamRoster> teams, List<TeamRoster> rosters, PageRequest teamsNext, boolean teamsListed, int rosterIndex,
             PageRequest rosterNext, boolean rosterPipelinesPhase, List<TeamRoster.Member> rosterMembers,
-            List<TeamRoster.PipelineAccess> rosterPipelines, Instant rostersCompletedAt, Instant stalledSince, Instant changedAt) {}
+            List<TeamRoster.PipelineAccess> rosterPipelines, Instant rostersCompletedAt, Instant stalledSince, Instant changedAt,
+            Map<String, Instant> lastSeen) {
 
+        public Snapshot {
+            lastSeen = lastSeen == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(lastSeen));
+        }
+
+        /** Without last seen apart from the profiles (data kept before it was). */
+        public Snapshot(String accountId, String organizationSlug, Instant startedAt, Instant retryAt,
+                        List<MemberProfile> profiles, String profilesAfter, Instant profilesCompletedAt, Boolean profilesNeedSso,
+                        List<TeamRoster> teams, List<TeamRoster> rosters, PageRequest teamsNext, boolean teamsListed, int rosterIndex,
+                        PageRequest rosterNext, boolean rosterPipelinesPhase, List<TeamRoster.Member> rosterMembers,
+                        List<TeamRoster.PipelineAccess> rosterPipelines, Instant rostersCompletedAt, Instant stalledSince, Instant changedAt) {
+            this(accountId, organizationSlug, startedAt, retryAt, profiles, profilesAfter, profilesCompletedAt, profilesNeedSso, teams,
+                    rosters, teamsNext, teamsListed, rosterIndex, rosterNext, rosterPipelinesPhase, rosterMembers, rosterPipelines,
+                    rostersCompletedAt, stalledSince, changedAt, Map.of());
+        }
+    }
+
+    /** Everything held: the profiles as read, last seen apart (see {@link #lastSeen}). */
     public synchronized Snapshot snapshot() {
         return new Snapshot(accountId, organizationSlug, startedAt, retryAt, List.copyOf(profiles.values()), profilesAfter,
                 profilesCompletedAt, profilesNeedSso, List.copyOf(teams), List.copyOf(rosters.values()), teamsNext, teamsListed,
                 rosterIndex, rosterNext, rosterPipelinesPhase, List.copyOf(rosterMembers), List.copyOf(rosterPipelines),
-                rostersCompletedAt, stalledSince, changedAt);
+                rostersCompletedAt, stalledSince, changedAt, lastSeen);
     }
 
     public static OrganizationData restore(Snapshot snapshot) {
         OrganizationData data = new OrganizationData(snapshot.accountId(), snapshot.organizationSlug(), snapshot.startedAt());
         data.retryAt = snapshot.retryAt();
         snapshot.profiles().forEach(p -> data.profiles.put(p.userUuid(), p));
+        data.lastSeen.putAll(snapshot.lastSeen());
         data.profilesAfter = snapshot.profilesAfter();
         data.profilesCompletedAt = snapshot.profilesCompletedAt();
         data.profilesNeedSso = snapshot.profilesNeedSso();
@@ -111,8 +137,15 @@ public final class OrganizationData {
      */
     public static OrganizationData confirmed(String accountId, String organizationSlug, Instant confirmedAt,
                                              Collection<MemberProfile> profiles, List<TeamRoster> rosters) {
+        return confirmed(accountId, organizationSlug, confirmedAt, profiles, rosters, Map.of());
+    }
+
+    /** As {@link #confirmed(String, String, Instant, Collection, List)}, with last seen later than the profiles' own, by user, apart. */
+    public static OrganizationData confirmed(String accountId, String organizationSlug, Instant confirmedAt,
+                                             Collection<MemberProfile> profiles, List<TeamRoster> rosters, Map<String, Instant> lastSeen) {
         OrganizationData data = new OrganizationData(accountId, organizationSlug, confirmedAt);
         profiles.forEach(p -> data.profiles.put(p.userUuid(), p));
+        data.lastSeen.putAll(lastSeen);
         data.profilesCompletedAt = confirmedAt;
         data.teams.addAll(rosters);
         rosters.forEach(r -> data.rosters.put(r.teamUuid(), r));
@@ -187,8 +220,13 @@ public final class OrganizationData {
 
     // ---------------------------------------------------------------- reads
 
+    /** A member's profile as served: with the later of its last seen and the one kept apart. */
     public synchronized Optional<MemberProfile> profile(String userUuid) {
-        return Optional.ofNullable(profiles.get(userUuid));
+        return Optional.ofNullable(profiles.get(userUuid)).map(this::served);
+    }
+
+    private MemberProfile served(MemberProfile profile) {
+        return profile.seenAtLatest(lastSeen.get(profile.userUuid()));
     }
 
     public synchronized List<UserTeam> teamsOf(String userUuid) {
@@ -203,9 +241,9 @@ public final class OrganizationData {
         return profiles.size();
     }
 
-    /** Every member profile held, in the order read. */
+    /** Every member profile held, in the order read, as served (see {@link #profile}). */
     public synchronized List<MemberProfile> profiles() {
-        return List.copyOf(profiles.values());
+        return profiles.values().stream().map(this::served).toList();
     }
 
     /** Every team whose roster is held, in the order read. */
@@ -368,6 +406,17 @@ public final class OrganizationData {
     /** A member who joined after the profiles were read, looked up alone. */
     public synchronized void addProfile(MemberProfile profile) {
         profiles.put(profile.userUuid(), profile);
+    }
+
+    /**
+     * A profile in place of the one held (the same as served, with its raw answer), served with {@code seen} where that is
+     * later than its own: kept apart, as the confirmation's last seen is, so the profile itself does not change.
+     */
+    public synchronized void replaceProfile(MemberProfile profile, Instant seen) {
+        profiles.put(profile.userUuid(), profile);
+        if (profile.seenAtLatest(seen) != profile) {
+            lastSeen.put(profile.userUuid(), seen);
+        }
     }
 
     // ---------------------------------------------------------------- the REST lane's progress

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -233,10 +234,15 @@ public final class OrganizationDataService {
                     OrganizationData.Part.PROFILES);
             if (kept.isPresent()) {
                 confirmed = inOrderOf(confirmed, kept.get());
+                // Compared as served: a profile the directory read carries its last seen in it, a confirmed
+                // one beside it (see OrganizationData#snapshot); the one kept, with its raw answer, stays.
+                Map<String, MemberProfile> was = new HashMap<>();
+                kept.get().snapshot().profiles().forEach(p -> was.put(p.userUuid(), p));
                 for (MemberProfile profile : confirmed.profiles()) {
-                    kept.get().profile(profile.userUuid())
-                            .filter(was -> was.raw() != null && was.withoutRaw().equals(profile.withoutRaw()))
-                            .ifPresent(confirmed::addProfile);
+                    MemberProfile k = was.get(profile.userUuid());
+                    if (k != null && k.raw() != null && kept.get().profile(k.userUuid()).orElseThrow().withoutRaw().equals(profile.withoutRaw())) {
+                        confirmed.replaceProfile(k, profile.lastSeenAt()); // (its last seen as served, wherever either side kept it)
+                    }
                 }
             }
             store.saveConfirmed(confirmed);
@@ -264,7 +270,7 @@ public final class OrganizationDataService {
         return OrganizationData.restore(new OrganizationData.Snapshot(read.accountId(), read.organizationSlug(), read.startedAt(), read.retryAt(),
                 profiles, read.profilesAfter(), read.profilesCompletedAt(), read.profilesNeedSso(), teams, rosters, read.teamsNext(),
                 read.teamsListed(), read.rosterIndex(), read.rosterNext(), read.rosterPipelinesPhase(), read.rosterMembers(),
-                read.rosterPipelines(), read.rostersCompletedAt(), read.stalledSince(), read.changedAt()));
+                read.rosterPipelines(), read.rostersCompletedAt(), read.stalledSince(), read.changedAt(), read.lastSeen()));
     }
 
     /** {@code items} in the order of those in {@code order}, by id, then the others in their own order. */

@@ -115,6 +115,9 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
     static final int REVISE_ATTEMPTS = 8;
     private static final String BUILDING = "BUILDING";
     private static final String PATCH = "PATCH#";
+    /** Where a patch's last seen apart is kept (see {@link Encoded}); the patch names it in this attribute. */
+    private static final String SEEN = "SEEN#";
+    private static final String SEEN_APART = "seen_apart";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -224,12 +227,34 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         if (after.equals(before)) {
             return true;
         }
-        Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(StateJson::writeGzipped);
+        Optional<Encoded> patch = OrganizationDataPatch.between(before, after).map(DynamoDbOrganizationDataStore::encoded);
         if (patch.isEmpty() || !fits(kept, patch.get()) || (kept.patches() + 1) * CONFIRM_LOG_SHARE > limits.maxPatches()
-                || (kept.patchBytes() + patch.get().length) * CONFIRM_LOG_SHARE > limits.maxPatchBytes()) {
+                || (kept.patchBytes() + patch.get().patch().length) * CONFIRM_LOG_SHARE > limits.maxPatchBytes()) {
             return false;
         }
         return putPatch(pk, read.get().write(), kept, patch.get(), data) != null;
+    }
+
+    /**
+     * A patch as kept: gzipped, and its last seen (where it changed: see {@link OrganizationDataPatch}) gzipped
+     * apart, for an item of its own ({@code SEEN#<write>#<sequence>#<id>}) that the patch names: about 30 bytes
+     * gzipped a member (measured) seen since their profile last changed, some 300 KB at 10,000 of them, which
+     * would fill the patches' log (it counts against none of its {@link Limits}); a reader reads only the
+     * last patch's it applies. Past {@link #LAST_SEEN_BYTES} (some 13,000 members) the confirmation is saved whole.
+     */
+    private record Encoded(byte[] patch, byte[] lastSeen) {}
+
+    /** What the last seen apart of a patch is kept as. */
+    record LastSeenApart(Map<String, java.time.Instant> lastSeen) {}
+
+    /** The most a patch's last seen apart may take: an item's 400 KB, less room for its key (past it: a whole save). */
+    static final int LAST_SEEN_BYTES = 390_000;
+
+    private static Encoded encoded(OrganizationDataPatch patch) {
+        if (patch.lastSeen() == null) {
+            return new Encoded(StateJson.writeGzipped(patch), null);
+        }
+        return new Encoded(StateJson.writeGzipped(patch.withLastSeen(null)), StateJson.writeGzipped(new LastSeenApart(patch.lastSeen())));
     }
 
     /**
@@ -237,22 +262,32 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
      *
      * @return the patch's key; null where another writer took the sequence first
      */
-    private String putPatch(String pk, Pointer write, Kept kept, byte[] patch, OrganizationData after) {
+    private String putPatch(String pk, Pointer write, Kept kept, Encoded patch, OrganizationData after) {
         String sk = patchKey(write.writeId(), kept.sequence() + 1);
         Map<String, AttributeValue> item = new HashMap<>(KitebridgeTable.key(pk, sk));
-        item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch)).build());
+        item.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch.patch())).build());
         item.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(write.expires()));
+        if (patch.lastSeen() != null) {
+            // Before the patch that names it, under a key of its own (a writer that loses the sequence leaves its own to TTL).
+            String apart = SEEN + write.writeId() + "#" + String.format("%08d", kept.sequence() + 1) + "#" + UUID.randomUUID();
+            Map<String, AttributeValue> seen = new HashMap<>(KitebridgeTable.key(pk, apart));
+            seen.put("data", AttributeValue.builder().b(SdkBytes.fromByteArray(patch.lastSeen())).build());
+            seen.put(KitebridgeTable.EXPIRES_AT, KitebridgeTable.n(write.expires()));
+            dynamo.putItem(b -> b.tableName(table).item(seen));
+            item.put(SEEN_APART, KitebridgeTable.s(apart));
+        }
         if (!putIfFree(item)) {
             return null;
         }
-        remember(write.writeId(), new Kept(after, kept.sequence() + 1, kept.patches() + 1, kept.patchBytes() + patch.length));
+        remember(write.writeId(), new Kept(after, kept.sequence() + 1, kept.patches() + 1, kept.patchBytes() + patch.patch().length));
         return sk;
     }
 
-    /** Whether a patch fits one item and the write's log (see {@link Limits}). */
-    private boolean fits(Kept kept, byte[] patch) {
-        return patch.length <= limits.patchBytes() && kept.patches() + 1 <= limits.maxPatches()
-                && kept.patchBytes() + patch.length <= limits.maxPatchBytes();
+    /** Whether a patch fits one item and the write's log (see {@link Limits}), and its last seen apart an item. */
+    private boolean fits(Kept kept, Encoded patch) {
+        return patch.patch().length <= limits.patchBytes() && kept.patches() + 1 <= limits.maxPatches()
+                && kept.patchBytes() + patch.patch().length <= limits.maxPatchBytes()
+                && (patch.lastSeen() == null || patch.lastSeen().length <= LAST_SEEN_BYTES);
     }
 
     private void saveWhole(OrganizationData data) {
@@ -347,7 +382,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         if (after.equals(before)) {
             return Optional.of(new Revised(current.write().writeId(), null));
         }
-        Optional<byte[]> patch = OrganizationDataPatch.between(before, after).map(StateJson::writeGzipped);
+        Optional<Encoded> patch = OrganizationDataPatch.between(before, after).map(DynamoDbOrganizationDataStore::encoded);
         Kept kept = current.kept();
         if (patch.isEmpty() || !fits(kept, patch.get())) {
             // A fold moves only the pointers at this write: one at a newer write keeps it.
@@ -457,6 +492,8 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             int sequence = kept.sequence();
             long bytes = kept.patchBytes();
             Pointer sealedInto = null;
+            // Each patch's last seen apart replaces the one before (see OrganizationDataPatch#apply): only the last is read.
+            Map<String, AttributeValue> lastSeenApart = lastSeenApart(newer);
             for (Map<String, AttributeValue> item : newer) {
                 if (sequenceOf(item) != sequence + 1) {
                     return Optional.empty(); // a gap: the log is being deleted under us
@@ -468,7 +505,16 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
                     break;
                 }
                 byte[] data = item.get("data").b().asByteArray();
-                patches.add(StateJson.readGzipped(data, OrganizationDataPatch.class));
+                OrganizationDataPatch patch = StateJson.readGzipped(data, OrganizationDataPatch.class);
+                if (item == lastSeenApart) {
+                    Map<String, AttributeValue> seen = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                            .key(KitebridgeTable.key(pk, item.get(SEEN_APART).s()))).item();
+                    if (seen == null || seen.isEmpty()) {
+                        return Optional.empty(); // the write's log is being deleted under us
+                    }
+                    patch = patch.withLastSeen(StateJson.readGzipped(seen.get("data").b().asByteArray(), LastSeenApart.class).lastSeen());
+                }
+                patches.add(patch);
                 bytes += data.length;
             }
             if (sealedInto != null) {
@@ -486,6 +532,20 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             return Optional.of(new Current(write, kept));
         }
         return Optional.empty();
+    }
+
+    /** The last of the patches a reader applies (those before a seal) with its last seen apart; null for none. */
+    private static Map<String, AttributeValue> lastSeenApart(List<Map<String, AttributeValue>> patches) {
+        Map<String, AttributeValue> last = null;
+        for (Map<String, AttributeValue> item : patches) {
+            if (item.containsKey("sealed_into")) {
+                break;
+            }
+            if (item.containsKey(SEEN_APART)) {
+                last = item;
+            }
+        }
+        return last;
     }
 
     /** The patches kept beside a write after the first {@code after}, in order. */
@@ -615,8 +675,12 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
         byWriteId.remove(write.writeId());
         List<Map<String, AttributeValue>> patches = patches(pk, write.writeId(), 0);
         for (int i = patches.size() - 1; i >= 0; i--) {
-            String sk = patches.get(i).get(KitebridgeTable.SK).s();
+            Map<String, AttributeValue> patch = patches.get(i);
+            String sk = patch.get(KitebridgeTable.SK).s();
             dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, sk)));
+            if (patch.containsKey(SEEN_APART)) {
+                dynamo.deleteItem(b -> b.tableName(table).key(KitebridgeTable.key(pk, patch.get(SEEN_APART).s())));
+            }
         }
         deleteChunks(pk, write);
     }

@@ -57,6 +57,41 @@ class ConfirmedDataTest {
         assertEquals(T0.plusSeconds(60), kept(OrganizationData.Part.PROFILES).completedAt(OrganizationData.Part.PROFILES).orElseThrow());
     }
 
+    /**
+     * A profile the directory read carries its last seen in it; a sync's confirmation keeps it beside
+     * the profile: the same profile served, its raw answer stays.
+     */
+    @Test
+    void aProfileServedAlikeKeepsItsRawAnswerWhereItsLastSeenIsKeptBesideIt() {
+        Instant visit = T0.minusSeconds(600);
+        OrganizationData read = OrganizationData.confirmed("acct", "acme", T0, List.of(profile("u1", OrganizationRole.MEMBER, true)
+                .withLastSeen(visit), profile("u2", OrganizationRole.MEMBER, true)), List.of());
+        store.save(read);
+        OrganizationData confirmed = OrganizationData.confirmed("acct", "acme", T0.plusSeconds(60),
+                List.of(profile("u1", OrganizationRole.MEMBER, false).withLastSeen(visit.minusSeconds(86_400)),
+                        profile("u2", OrganizationRole.MEMBER, false)), List.of(), java.util.Map.of("u1", visit));
+        assertTrue(service.confirmed(confirmed));
+        MemberProfile u1 = kept(OrganizationData.Part.PROFILES).profile("u1").orElseThrow();
+        assertEquals("node-u1", u1.raw().get("id").asText(), "the same profile served");
+        assertEquals(visit, u1.lastSeenAt());
+    }
+
+    /** The profile kept for its raw answer is served with the confirmed last seen, wherever either side kept it. */
+    @Test
+    void aProfileKeptForItsRawAnswerIsServedWithTheLastSeenConfirmed() {
+        Instant visit = T0.minusSeconds(600);
+        OrganizationData read = OrganizationData.confirmed("acct", "acme", T0, List.of(profile("u1", OrganizationRole.MEMBER, true)
+                .withLastSeen(visit.minusSeconds(86_400)), profile("u2", OrganizationRole.MEMBER, true)), List.of(), java.util.Map.of("u1", visit));
+        store.save(read);
+        OrganizationData confirmed = OrganizationData.confirmed("acct", "acme", T0.plusSeconds(60),
+                List.of(profile("u1", OrganizationRole.MEMBER, false).withLastSeen(visit), profile("u2", OrganizationRole.MEMBER, false)),
+                List.of());
+        assertTrue(service.confirmed(confirmed));
+        MemberProfile u1 = kept(OrganizationData.Part.PROFILES).profile("u1").orElseThrow();
+        assertEquals("node-u1", u1.raw().get("id").asText(), "the same profile served");
+        assertEquals(visit, u1.lastSeenAt());
+    }
+
     @Test
     void repeatingItOrOlderDataChangesNothing() {
         OrganizationData confirmed = data(T0, OrganizationRole.MEMBER, "Platform", false);

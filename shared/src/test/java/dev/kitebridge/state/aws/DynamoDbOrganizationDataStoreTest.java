@@ -154,6 +154,116 @@ class DynamoDbOrganizationDataStoreTest extends OrganizationDataStoreContract {
     }
 
     /**
+     * A day's confirmation whose news is thousands of members seen (a sync keeps last seen apart from the profiles) is
+     * a patch all the same: the profiles unchanged, their last seen in an item of its own beside it, which a reader
+     * with the data cached reads once; the data is not saved whole.
+     */
+    @Test
+    void aConfirmationOfMembersSeenIsAPatchWithTheirLastSeenApart() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        DynamoDbOrganizationDataStore daily = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        DynamoDbOrganizationDataStore reader = new DynamoDbOrganizationDataStore(table.client(), table.name(), clock);
+        var service = new dev.kitebridge.directory.orgdata.OrganizationDataService(daily, null, null);
+        OrganizationData.Snapshot records = withTeams("acct-41", 5_000).snapshot();
+        assertTrue(service.confirmed(confirmedAt(records, clock.now())));
+        List<String> chunks = writeIds();
+        assertEquals(5_000, reader.complete("acct-41", "acme", OrganizationData.Part.PROFILES).orElseThrow().profileCount());
+        Map<String, Instant> seen = new java.util.TreeMap<>();
+        for (int day = 1; day <= 2; day++) {
+            clock.advance(Duration.ofDays(1));
+            Instant visit = Instant.parse("2026-11-26T00:00:00Z").plus(Duration.ofDays(day)); // (after they joined)
+            for (int i = day; i < 5_000; i += 2) {
+                seen.put("user-" + i, visit.plusMillis(i));
+            }
+            OrganizationData confirmed = OrganizationData.confirmed("acct-41", "acme", clock.now(), records.profiles(), records.rosters(), seen);
+            assertTrue(service.confirmed(confirmed));
+            assertEquals(chunks, writeIds(), "day " + day + ": not saved whole");
+            assertEquals(day, count("PATCH#"));
+            assertEquals(day, count("SEEN#"), "its last seen apart");
+            assertTrue(items().stream().filter(i -> i.get("sk").s().startsWith("PATCH#"))
+                    .allMatch(p -> p.get("data").b().asByteArray().length < 1024), "each patch one write unit");
+            for (DynamoDbOrganizationDataStore store : List.of(reader, new DynamoDbOrganizationDataStore(table.client(), table.name(), clock))) {
+                OrganizationData read = store.complete("acct-41", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+                assertEquals(confirmed.snapshot(), read.snapshot());
+                assertEquals(visit.plusMillis(day), read.profile("user-" + day).orElseThrow().lastSeenAt());
+                Map<String, Instant> served = new java.util.TreeMap<>();
+                read.profiles().forEach(p -> served.put(p.userUuid(), p.lastSeenAt()));
+                Map<String, Instant> expected = new java.util.TreeMap<>();
+                records.profiles().forEach(p -> expected.put(p.userUuid(), p.seenAtLatest(seen.get(p.userUuid())).lastSeenAt()));
+                assertEquals(expected, served);
+            }
+        }
+        // The write dropped (a whole save over it, not left to TTL) takes its last seen apart with its patches.
+        new DynamoDbOrganizationDataStore(table.client(), table.name(), clock).save(withTeams("acct-41", 10));
+        assertEquals(0, count("SEEN#"), "gone with the write's patches");
+    }
+
+    /** A reader with nothing cached reads the last seen apart of the last patch that has one, not each patch's. */
+    @Test
+    void aColdReaderReadsOnlyTheLastPatchsLastSeenApart() {
+        dev.kitebridge.VirtualTime clock = new dev.kitebridge.VirtualTime();
+        var service = new dev.kitebridge.directory.orgdata.OrganizationDataService(
+                new DynamoDbOrganizationDataStore(table.client(), table.name(), clock), null, null);
+        OrganizationData.Snapshot records = withTeams("acct-42", 1_000).snapshot();
+        assertTrue(service.confirmed(confirmedAt(records, clock.now())));
+        Map<String, Instant> seen = new java.util.TreeMap<>();
+        OrganizationData confirmed = null;
+        for (int day = 1; day <= 3; day++) {
+            clock.advance(Duration.ofDays(1));
+            Instant visit = Instant.parse("2026-11-26T00:00:00Z").plus(Duration.ofDays(day));
+            for (int i = day; i < 1_000; i += 3) {
+                seen.put("user-" + i, visit.plusMillis(i));
+            }
+            confirmed = OrganizationData.confirmed("acct-42", "acme", clock.now(), records.profiles(), records.rosters(), seen);
+            assertTrue(service.confirmed(confirmed));
+        }
+        assertEquals(3, count("SEEN#"));
+        java.util.concurrent.atomic.AtomicInteger seenRead = new java.util.concurrent.atomic.AtomicInteger();
+        DynamoDbOrganizationDataStore cold = new DynamoDbOrganizationDataStore(gettingCounted("SEEN#", seenRead), table.name(), clock);
+        OrganizationData read = cold.complete("acct-42", "acme", OrganizationData.Part.PROFILES).orElseThrow();
+        assertEquals(confirmed.snapshot(), read.snapshot());
+        assertEquals(1, seenRead.get(), "the last one only");
+    }
+
+    /** The table's client, counting the items read by key whose key starts with {@code counted}. */
+    private DynamoDbClient gettingCounted(String counted, java.util.concurrent.atomic.AtomicInteger gets) {
+        DynamoDbClient real = table.client();
+        return new DynamoDbClient() {
+            @Override
+            public PutItemResponse putItem(PutItemRequest request) {
+                return real.putItem(request);
+            }
+
+            @Override
+            public GetItemResponse getItem(GetItemRequest request) {
+                if (request.key().get("sk").s().startsWith(counted)) {
+                    gets.incrementAndGet();
+                }
+                return real.getItem(request);
+            }
+
+            @Override
+            public QueryResponse query(QueryRequest request) {
+                return real.query(request);
+            }
+
+            @Override
+            public DeleteItemResponse deleteItem(DeleteItemRequest request) {
+                return real.deleteItem(request);
+            }
+
+            @Override
+            public String serviceName() {
+                return real.serviceName();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
      * A confirmation patches a write only while its log, with it, holds a tenth of what the limits allow: past that
      * it saves the data whole, so that the day's passes find the log near empty and fold it no sooner than before.
      */

@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 import dev.kitebridge.state.WebhookStoreContract;
+import dev.kitebridge.webhooks.DeliveryState;
 import dev.kitebridge.webhooks.Webhook;
 import dev.kitebridge.webhooks.WebhookStore;
 
@@ -55,5 +56,30 @@ class DynamoDbWebhookStoreTest extends WebhookStoreContract {
         assertEquals(List.of(false), consistent, "the rounds' listing");
         assertEquals(List.of(webhook), counted.list("tenant-1"));
         assertEquals(List.of(false, true), consistent, "the API's");
+    }
+
+    /** A delivery turn reads its subscription's delivery state at half the price; the rest strongly. */
+    @Test
+    void aTurnsReadOfItsDeliveryStateIsAtHalfThePrice() {
+        List<Boolean> consistent = new ArrayList<>();
+        ExecutionInterceptor reads = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof software.amazon.awssdk.services.dynamodb.model.GetItemRequest get) {
+                    consistent.add(get.consistentRead());
+                }
+            }
+        };
+        DynamoDbClient client = DynamoDbClient.builder().region(Region.US_EAST_1).endpointOverride(table.config().dynamoDbEndpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .overrideConfiguration(c -> c.addExecutionInterceptor(reads))
+                .build();
+        DynamoDbWebhookStore counted = new DynamoDbWebhookStore(client, table.name());
+        DeliveryState state = DeliveryState.startingAt("tenant-1", "wh_1", "acct_1", null);
+        counted.createDelivery(state);
+        assertEquals(java.util.Optional.of(state), counted.recentDelivery("tenant-1", "wh_1", "acct_1"));
+        assertEquals(List.of(false), consistent, "a turn's read");
+        assertEquals(java.util.Optional.of(state), counted.delivery("tenant-1", "wh_1", "acct_1"));
+        assertEquals(List.of(false, true), consistent);
     }
 }
