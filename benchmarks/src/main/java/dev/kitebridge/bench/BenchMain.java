@@ -53,7 +53,7 @@ public final class BenchMain {
             int passes = (int) number(rest, "--passes", 2);
             double auditShare = number(rest, "--audit-share", 0);
             double seenShare = number(rest, "--seen-share", FleetBenchmark.DEFAULT_SEEN_SHARE);
-            new dev.kitebridge.bench.fleet.FleetBenchmark(System.out, scale, passes, 10, auditShare, seenShare, !rest.contains("--no-webhooks"),
+            new FleetBenchmark(System.out, scale, passes, 10, auditShare, seenShare, !rest.contains("--no-webhooks"),
                     java.nio.file.Path.of("template.yaml")).run(rest.contains("--small"));
             return;
         }

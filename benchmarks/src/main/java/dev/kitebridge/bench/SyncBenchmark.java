@@ -45,10 +45,6 @@ final class SyncBenchmark {
     /** The share of the members seen by Buildkite before the second run (their last seen moves). */
     private final double seenShare;
 
-    SyncBenchmark(PrintStream out, double scale) {
-        this(out, scale, "in-place", FleetBenchmark.DEFAULT_SEEN_SHARE);
-    }
-
     SyncBenchmark(PrintStream out, double scale, String second, double seenShare) {
         this.out = out;
         this.scale = scale;

@@ -145,17 +145,20 @@ final class InPlace {
     private static final java.util.regex.Pattern UUID_TEXT =
             java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
+    /** A packed field's bytes: binary, or Base64 text as an earlier version (and a store that answers text) keeps it. */
+    static byte[] bytesOf(JsonNode field, String what) {
+        try {
+            return field.isBinary() ? field.binaryValue() : java.util.Base64.getDecoder().decode(field.asText());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(what + " unread", e);
+        }
+    }
+
     /** The ids a seen marker names, packed (as bytes, or in Base64 by an earlier version) or listed. */
     static List<String> idsOf(JsonNode data) {
         List<String> ids = new ArrayList<>();
         if (data.has("u")) {
-            JsonNode u = data.get("u");
-            java.nio.ByteBuffer bytes;
-            try {
-                bytes = java.nio.ByteBuffer.wrap(u.isBinary() ? u.binaryValue() : java.util.Base64.getDecoder().decode(u.asText()));
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("a marker's packed ids unread", e);
-            }
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(bytesOf(data.get("u"), "a marker's packed ids"));
             while (bytes.remaining() >= 16) {
                 ids.add(new java.util.UUID(bytes.getLong(), bytes.getLong()).toString());
             }

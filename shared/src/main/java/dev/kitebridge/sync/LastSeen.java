@@ -247,12 +247,7 @@ final class LastSeen {
         if (s == null) {
             return;
         }
-        ByteBuffer bytes;
-        try {
-            bytes = ByteBuffer.wrap(s.isBinary() ? s.binaryValue() : Base64.getDecoder().decode(s.asText()));
-        } catch (IOException e) {
-            throw new IllegalStateException("a packed last seen unread", e);
-        }
+        ByteBuffer bytes = ByteBuffer.wrap(InPlace.bytesOf(s, "a packed last seen"));
         for (String id : InPlace.idsOf(data)) {
             long millis = bytes.getLong();
             byUser.merge(id, millis, Math::max);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 import dev.kitebridge.buildkite.rest.Team;
 
@@ -34,6 +35,8 @@ final class PassTeams {
     private final SnapshotStore snapshots;
     private final SyncRun run;
     private final Overlay overlay;
+    /** An organization's teams in the current generation, listed whole, by id, with their names. */
+    private final Function<String, Map<String, String>> listing;
     /** The current generation's teams as read, by organization then team id: a name, or empty where it has no such team. */
     private final Map<String, Map<String, Optional<String>>> current = new HashMap<>();
     /** Organizations whose teams were listed whole: a team not among them is not there. */
@@ -42,11 +45,16 @@ final class PassTeams {
     /** Organizations with more than {@link #LOOKUPS} users' records to build. */
     private final Set<String> many = new HashSet<>();
 
-    /** @param records the records the comparison builds (some, or all: those of an organization past {@link #LOOKUPS} list its teams) */
-    PassTeams(SnapshotStore snapshots, SyncRun run, Overlay overlay, Collection<String> records) {
+    /**
+     * @param records the records the comparison builds (some, or all: those of an organization past {@link #LOOKUPS} list its teams)
+     * @param listing an organization's teams in the current generation, listed whole (the comparison's own, read once)
+     */
+    PassTeams(SnapshotStore snapshots, SyncRun run, Overlay overlay, Collection<String> records,
+              Function<String, Map<String, String>> listing) {
         this.snapshots = snapshots;
         this.run = run;
         this.overlay = overlay;
+        this.listing = listing;
         Map<String, Integer> users = new HashMap<>();
         records.stream().filter(r -> SnapshotKeys.kind(r) == SnapshotKeys.Kind.USER)
                 .forEach(r -> users.merge(SnapshotKeys.organizationOf(r), 1, Integer::sum));
@@ -87,20 +95,14 @@ final class PassTeams {
         }
         if (many.contains(org) || known.size() + unknown.size() > LOOKUPS) {
             known.clear();
-            for (SnapshotStore.Item item : snapshots.prefixed(run.accountId(), run.baseGeneration(), SnapshotKeys.groups(org))) {
-                if (SnapshotKeys.partOf(item.key()).isEmpty()) {
-                    known.put(SnapshotKeys.idOf(item.key()), Optional.of(SnapshotParts.read(item.data(), Team.class).name()));
-                }
-            }
+            listing.apply(org).forEach((team, name) -> known.put(team, Optional.of(name)));
             listed.add(org);
             return known;
         }
         unknown.forEach(t -> known.put(t, Optional.empty()));
-        List<String> keys = unknown.stream().map(t -> SnapshotKeys.group(org, t)).toList();
-        for (int i = 0; i < keys.size(); i += 100) {
-            snapshots.get(run.accountId(), run.baseGeneration(), keys.subList(i, Math.min(keys.size(), i + 100))).forEach(item ->
-                    known.put(SnapshotKeys.idOf(item.key()), Optional.of(SnapshotParts.read(item.data(), Team.class).name())));
-        }
+        // (at most LOOKUPS keys: one batch)
+        snapshots.get(run.accountId(), run.baseGeneration(), unknown.stream().map(t -> SnapshotKeys.group(org, t)).toList()).forEach(item ->
+                known.put(SnapshotKeys.idOf(item.key()), Optional.of(SnapshotParts.read(item.data(), Team.class).name())));
         return known;
     }
 }

@@ -192,7 +192,7 @@ final class SnapshotDiff {
         } else { // a pass's: the record's teams alone (see PassTeams)
             Overlay overlay = new Overlay(snapshots, run);
             List<SnapshotStore.Item> is = overlay.record(recordKey);
-            PassTeams.Names names = new PassTeams(snapshots, run, overlay, List.of(recordKey)).of(recordKey, was, is);
+            PassTeams.Names names = new PassTeams(snapshots, run, overlay, List.of(recordKey), org -> teamNames(run.accountId(), run.baseGeneration(), org)).of(recordKey, was, is);
             LastSeen.Of seen = passLastSeen(run, recordKey);
             before = build(run, names.before(), seen, recordKey, was);
             after = build(run, names.after(), seen, recordKey, is);
@@ -223,7 +223,7 @@ final class SnapshotDiff {
         if (run.diff().afterRecord() != null) {
             records = records.tailSet(run.diff().afterRecord() + "\0");
         }
-        PassTeams teams = new PassTeams(snapshots, run, overlay, records);
+        PassTeams teams = new PassTeams(snapshots, run, overlay, records, org -> teamNames(run.accountId(), run.baseGeneration(), org));
         for (String key : records) {
             if (walk.timeUp()) {
                 return false;

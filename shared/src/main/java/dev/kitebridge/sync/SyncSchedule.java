@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,7 +49,7 @@ public final class SyncSchedule {
      * schedule's function keeps its instance warm between ticks; a new one knows only what was
      * written, and may poll such an account once before its cadence says (which costs, not corrupts).
      */
-    private final java.util.Map<String, Instant> quietlyPolled = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Instant> quietlyPolled = new ConcurrentHashMap<>();
 
     /**
      * How long this instance's read of an active account serves its ticks' polls and looks. They only read Buildkite
@@ -217,17 +218,11 @@ public final class SyncSchedule {
 
     /**
      * Whether what a poll or look of the account found may be written or started: read now by this tick, or read again
-     * (see {@link #ACCOUNT_REREAD}) the same revision, and active.
+     * (see {@link #ACCOUNT_REREAD}) as it was, and so active: the whole account, not its revision alone, as one unlinked and
+     * linked again under its id (the dev server's) starts again at the same revision.
      */
     private boolean unchanged(Read account, AccountSync state) {
-        if (account.now()) {
-            return true;
-        }
-        Optional<IntegratedAccount> now = read(state);
-        // The revision with the link's own marks: an account unlinked and linked again under its id (the dev server's) starts
-        // again at the same revision.
-        return now.isPresent() && now.get().status() == IntegratedAccount.Status.ACTIVE && now.get().revision() == account.account().revision()
-                && Objects.equals(now.get().createdAt(), account.account().createdAt()) && Objects.equals(now.get().tokenId(), account.account().tokenId());
+        return account.now() || read(state).filter(account.account()::equals).isPresent();
     }
 
     private static void count(Started started, AtomicInteger fullRuns, AtomicInteger passes) {
@@ -306,7 +301,7 @@ public final class SyncSchedule {
         IntegratedAccount account = read.account();
         AuditWatch.Found found;
         // The poll asks from shortly before the last one, quiet ones (not written) included: they listed nothing new.
-        java.util.Map<String, AuditCursor> lastPolled = new java.util.HashMap<>();
+        Map<String, AuditCursor> lastPolled = new HashMap<>();
         state.audit().forEach((org, c) -> lastPolled.put(org, new AuditCursor(c.checkpoint(), c.seen(), polledAt(state, c), c.unavailableSince())));
         try {
             found = watch.poll(account, state.withAudit(lastPolled), state.confirmed().oldest().orElseThrow(), cadence.auditRecheck(), POLL_BUDGET);

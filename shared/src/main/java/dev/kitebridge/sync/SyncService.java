@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 import dev.kitebridge.access.AccountStore;
@@ -197,7 +198,7 @@ public final class SyncService {
      * #LAST_RUNS_REMEMBERED} accounts forgets them all at the next new one (a tick serves some thousand accounts; an entry is
      * an organization list with names, up to a kilobyte or so: some megabytes at the bound), and reads again.
      */
-    private final Map<String, LastRun> lastRuns = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, LastRun> lastRuns = new ConcurrentHashMap<>();
     private static final int LAST_RUNS_REMEMBERED = 10_000;
 
     /** Sends a run that must go on later back to the queue, for a worker to take it up after {@code delay}. */

@@ -1,5 +1,6 @@
 package dev.kitebridge.sync;
 
+import static dev.kitebridge.sync.FullRunFinds.changesOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -81,13 +82,6 @@ class PassOfChangesTest {
         world.invite(org, actor, List.of("pass-of-changes@example.com"), Member.Role.MEMBER, null, List.of());
         subjects.add(Subject.invitations(org.uuid()));
         return new Changes(subjects);
-    }
-
-    /** A run's record events as a receiver compares them: type, data and previous values, in order. */
-    private static List<String> changesOf(List<ChangeEvent> events, int from) {
-        return events.subList(from, events.size()).stream()
-                .filter(e -> !e.event().startsWith("sync_run."))
-                .map(e -> e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
     }
 
     @Test

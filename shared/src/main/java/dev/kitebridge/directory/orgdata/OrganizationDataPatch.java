@@ -35,15 +35,10 @@ public record OrganizationDataPatch(
         List<String> teamsGone,
         List<TeamChange> rosters,
         List<String> rostersGone,
-        java.util.Map<String, Instant> lastSeen) {
-
-    public OrganizationDataPatch(Head head, List<MemberProfile> profiles, List<String> profilesGone, List<TeamChange> teams,
-                                 List<String> teamsGone, List<TeamChange> rosters, List<String> rostersGone) {
-        this(head, profiles, profilesGone, teams, teamsGone, rosters, rostersGone, null);
-    }
+        Map<String, Instant> lastSeen) {
 
     /** The patch with its last seen (null: as it was), as a store keeps it apart and puts it back. */
-    public OrganizationDataPatch withLastSeen(java.util.Map<String, Instant> seen) {
+    public OrganizationDataPatch withLastSeen(Map<String, Instant> seen) {
         return new OrganizationDataPatch(head, profiles, profilesGone, teams, teamsGone, rosters, rostersGone, seen);
     }
 
@@ -198,7 +193,7 @@ public record OrganizationDataPatch(
         Map<String, TeamRoster> rosters = byTeam(base.rosters());
         Head head = Head.of(base);
         Instant startedAt = base.startedAt();
-        java.util.Map<String, Instant> lastSeen = base.lastSeen();
+        Map<String, Instant> lastSeen = base.lastSeen();
         for (OrganizationDataPatch patch : patches) {
             lastSeen = patch.lastSeen() != null ? patch.lastSeen() : lastSeen;
             patch.profilesGone().forEach(profiles::remove);
