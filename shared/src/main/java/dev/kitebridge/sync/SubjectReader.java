@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -233,13 +234,15 @@ final class SubjectReader {
                            SubjectRead subjectRead) {
         SyncRun run = progress.current();
         String teamKey = SnapshotKeys.group(org.id(), subject.id());
-        Map<String, JsonNode> base = subjectRead.base(); // (the summary among them)
         List<SnapshotStore.Item> team = snapshots.get(run.accountId(), run.baseGeneration(), List.of(teamKey));
         if (team.isEmpty()) {
             withSubject(progress, Subject.group(org.id(), subject.id())); // made since: read whole
             return;
         }
-        if (!base.containsKey(teamKey + "/r") || subjectRead.membersRead().size() > COUNT_ASKS) {
+        SortedSet<String> users = subjectRead.membersRead();
+        // (the covered items, the summary among them, looked up only where the count is read: not past COUNT_ASKS)
+        Map<String, JsonNode> base = users.size() > COUNT_ASKS ? Map.of() : subjectRead.base();
+        if (!base.containsKey(teamKey + "/r") || users.size() > COUNT_ASKS) {
             // A summary missing leaves the count nowhere to go. And each membership is one REST request, not stored
             // part-way: past a few, the roster's pages (a hundred members each, read
             // on where a spent budget stopped them) cost less and resume; asked in one go, some 50 spend a minute's budget
@@ -259,7 +262,7 @@ final class SubjectReader {
         List<SnapshotStore.Item> items = new ArrayList<>();
         items.add(new SnapshotStore.Item(teamKey + "/r", SnapshotParts.write(
                 new SnapshotParts.RosterSummary(count.get(), was.membersListed(), was.rolesListed()))));
-        for (String user : subjectRead.membersRead()) {
+        for (String user : users) {
             access.find(session, () -> session.buildkiteUntil(deadline).teams().member(org.slug(), subject.id(), user))
                     .ifPresent(m -> items.add(SnapshotItems.membership(org.id(), user, subject.id(), m.role())));
         }
