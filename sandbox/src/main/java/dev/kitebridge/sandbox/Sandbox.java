@@ -14,7 +14,6 @@ import com.sun.net.httpserver.HttpServer;
 
 import dev.kitebridge.sandbox.faults.Faults;
 import dev.kitebridge.sandbox.graphql.GraphqlEndpoint;
-import dev.kitebridge.sandbox.http.Dispatcher;
 import dev.kitebridge.sandbox.journal.Journal;
 import dev.kitebridge.sandbox.limits.RateLimiter;
 import dev.kitebridge.sandbox.limits.RateLimits;

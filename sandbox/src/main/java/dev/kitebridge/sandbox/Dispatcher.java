@@ -1,4 +1,4 @@
-package dev.kitebridge.sandbox.http;
+package dev.kitebridge.sandbox;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,10 +17,12 @@ import java.util.Optional;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
-import dev.kitebridge.sandbox.SandboxClock;
 import dev.kitebridge.sandbox.faults.Fault;
 import dev.kitebridge.sandbox.faults.Faults;
 import dev.kitebridge.sandbox.graphql.GraphqlEndpoint;
+import dev.kitebridge.sandbox.http.Json;
+import dev.kitebridge.sandbox.http.Reply;
+import dev.kitebridge.sandbox.http.SandboxRequest;
 import dev.kitebridge.sandbox.journal.Journal;
 import dev.kitebridge.sandbox.journal.JournalEntry;
 import dev.kitebridge.sandbox.limits.RateLimiter;
