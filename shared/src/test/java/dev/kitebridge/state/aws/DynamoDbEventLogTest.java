@@ -1,6 +1,7 @@
 package dev.kitebridge.state.aws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.List;
@@ -31,5 +32,21 @@ class DynamoDbEventLogTest extends EventLogContract {
         var item = table.client().getItem(b -> b.tableName(table.name())
                 .key(KitebridgeTable.key("EVENTS#acct-1", "000000000001/10/o/org/u/user-1"))).item();
         assertEquals(Long.toString(found.plus(DynamoDbEventLog.RETENTION).getEpochSecond()), item.get(KitebridgeTable.EXPIRES_AT).n());
+    }
+
+    @Test
+    void anEventIsKeptGzippedAndOneWrittenAsTextBeforeThatIsStillRead() {
+        Instant found = Instant.parse("2026-11-25T12:00:00Z");
+        var data = JsonNodeFactory.instance.objectNode().put("name", "x".repeat(1_500));
+        ChangeEvent event = new ChangeEvent("evt-2", ChangeEvent.USER_CREATED, "tenant-1", "acct-1", found, data, null, "000000000001/10/o/org/u/user-2");
+        store.put("acct-1", List.of(event));
+        var item = table.client().getItem(b -> b.tableName(table.name()).key(KitebridgeTable.key("EVENTS#acct-1", event.position()))).item();
+        assertTrue(item.get("event_gz").b().asByteArray().length < 1_024, "under a write unit: " + item.get("event_gz").b().asByteArray().length);
+        assertEquals(List.of(event), store.list("acct-1", null, null, 10));
+
+        // As a version before gzip wrote it: the event's JSON as text, which the log still reads (events are kept 30 days).
+        table.client().putItem(b -> b.tableName(table.name()).item(java.util.Map.of(KitebridgeTable.PK, KitebridgeTable.s("EVENTS#acct-1"),
+                KitebridgeTable.SK, KitebridgeTable.s(event.position()), "event", KitebridgeTable.s(StateJson.write(event)))));
+        assertEquals(List.of(event), store.list("acct-1", null, null, 10));
     }
 }
