@@ -99,27 +99,18 @@ public final class WebhookDeliverer {
     /**
      * One integrated account of a tenant, whose events the tenant's subscriptions deliver.
      *
-     * @param publishedThrough the ordinal of its last run whose events are published, as the caller last read it (a
-     *     moment behind at most: a run published since is delivered by the next round); {@link #NOT_KNOWN} where not read
-     * @param runEvents the events of run {@code publishedThrough}, as the worker that published it has them (see
-     *     {@link Publication#events}): a turn whose cursor has dealt with every run before it sends them, not reading
-     *     them again; null: not at hand (read)
+     * @param published its publication mark as the caller last read it (a moment behind at most: a run published
+     *     since is delivered by the next round), with the events of that run where the worker that published it
+     *     has them (a turn whose cursor has dealt with every run before it sends them, not reading them again);
+     *     {@link Publication#UNKNOWN} where not read
      */
-    public record Account(String tenantId, String accountId, long publishedThrough, List<ChangeEvent> runEvents) {
-        /** Every turn then reads the account's events after its subscription's cursor. */
-        public static final long NOT_KNOWN = Publication.NOT_KNOWN;
-
+    public record Account(String tenantId, String accountId, Publication published) {
         public Account(String tenantId, String accountId) {
-            this(tenantId, accountId, NOT_KNOWN);
+            this(tenantId, accountId, Publication.UNKNOWN);
         }
 
-        public Account(String tenantId, String accountId, long publishedThrough) {
-            this(tenantId, accountId, publishedThrough, null);
-        }
-
-        /** The account's events as the worker that published its last run has them, right after. */
-        public static Account published(String tenantId, String accountId, Publication published) {
-            return new Account(tenantId, accountId, published.through(), published.events());
+        long publishedThrough() {
+            return published.through();
         }
     }
 
@@ -171,7 +162,7 @@ public final class WebhookDeliverer {
             looked.add(account);
             for (Webhook webhook : subscriptions.get()) {
                 if (webhook.covers(account.accountId())) {
-                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), account.runEvents(), deadline));
+                    turns.add(() -> deliver(webhook, account.accountId(), account.publishedThrough(), account.published().events(), deadline));
                     turnsOf.merge(account.accountId(), 1, Integer::sum);
                 }
             }
@@ -193,7 +184,7 @@ public final class WebhookDeliverer {
         Map<String, Integer> caughtUpTurns = new HashMap<>();
         reports.stream().filter(r -> r.status() == Status.CAUGHT_UP).forEach(r -> caughtUpTurns.merge(r.accountId(), 1, Integer::sum));
         for (Account account : looked) {
-            if (account.publishedThrough() != Account.NOT_KNOWN
+            if (account.publishedThrough() != Publication.NOT_KNOWN
                     && caughtUpTurns.getOrDefault(account.accountId(), 0).equals(turnsOf.getOrDefault(account.accountId(), 0))) {
                 if (quiet.size() >= QUIET_REMEMBERED) {
                     quiet.clear();
@@ -220,7 +211,7 @@ public final class WebhookDeliverer {
 
     /** One turn, the account's publication mark not known: see {@link #deliver(Webhook, String, long, Instant)}. */
     public Report deliver(Webhook webhook, String accountId, Instant deadline) {
-        return deliver(webhook, accountId, Account.NOT_KNOWN, deadline);
+        return deliver(webhook, accountId, Publication.NOT_KNOWN, deadline);
     }
 
     /**
@@ -261,10 +252,10 @@ public final class WebhookDeliverer {
         try {
             int unsaved = 0;
             // Read once a turn where the caller did not (the rounds pass the listing's); a run published since waits.
-            long through = publishedThrough == Account.NOT_KNOWN ? feed.publishedThrough(accountId) : publishedThrough;
+            long through = publishedThrough == Publication.NOT_KNOWN ? feed.publishedThrough(accountId) : publishedThrough;
             // The run's events at hand are all there is to send where the cursor has dealt with every run before it (a cursor
             // still inside an earlier run, or a subscription behind, reads the feed).
-            boolean atHand = runEvents != null && publishedThrough != Account.NOT_KNOWN
+            boolean atHand = runEvents != null && publishedThrough != Publication.NOT_KNOWN
                     && EventPositions.caughtUp(state.position(), publishedThrough - 1);
             boolean more = true;
             while (more) {

@@ -33,7 +33,7 @@ public final class WebhookRounds {
     public List<WebhookDeliverer.Report> afterRun(String tenantId, String accountId, Publication published, Instant deadline) {
         try {
             // Without a mark, read by each turn: the run that ended may be an unlinked account's, never published.
-            return deliverer.deliverAccounts(List.of(WebhookDeliverer.Account.published(tenantId, accountId, published)), deadline);
+            return deliverer.deliverAccounts(List.of(new WebhookDeliverer.Account(tenantId, accountId, published)), deadline);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "delivering the events of account " + accountId
                     + " at the end of a sync run failed; the delivery tick retries", e);
@@ -48,7 +48,7 @@ public final class WebhookRounds {
      */
     public List<WebhookDeliverer.Report> everyAccount(Instant deadline) {
         List<WebhookDeliverer.Account> accounts = syncs.feeds().stream()
-                .map(a -> new WebhookDeliverer.Account(a.tenantId(), a.accountId(), a.publishedThrough())).toList();
+                .map(a -> new WebhookDeliverer.Account(a.tenantId(), a.accountId(), new Publication(a.publishedThrough(), null))).toList();
         return deliverer.deliverAccounts(accounts, deadline);
     }
 }
