@@ -228,8 +228,7 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
             return true;
         }
         Optional<Encoded> patch = OrganizationDataPatch.between(before, after).map(DynamoDbOrganizationDataStore::encoded);
-        if (patch.isEmpty() || !fits(kept, patch.get()) || (kept.patches() + 1) * CONFIRM_LOG_SHARE > limits.maxPatches()
-                || (kept.patchBytes() + patch.get().patch().length) * CONFIRM_LOG_SHARE > limits.maxPatchBytes()) {
+        if (patch.isEmpty() || !fits(kept, patch.get(), CONFIRM_LOG_SHARE)) {
             return false;
         }
         return putPatch(pk, read.get().write(), kept, patch.get(), data) != null;
@@ -285,8 +284,13 @@ public final class DynamoDbOrganizationDataStore implements OrganizationDataStor
 
     /** Whether a patch fits one item and the write's log (see {@link Limits}), and its last seen apart an item. */
     private boolean fits(Kept kept, Encoded patch) {
-        return patch.patch().length <= limits.patchBytes() && kept.patches() + 1 <= limits.maxPatches()
-                && kept.patchBytes() + patch.patch().length <= limits.maxPatchBytes()
+        return fits(kept, patch, 1);
+    }
+
+    /** The same, the write's log taken {@code share} times over: a confirmation keeps room for the directory's writes. */
+    private boolean fits(Kept kept, Encoded patch, int share) {
+        return patch.patch().length <= limits.patchBytes() && (kept.patches() + 1) * share <= limits.maxPatches()
+                && (kept.patchBytes() + patch.patch().length) * share <= limits.maxPatchBytes()
                 && (patch.lastSeen() == null || patch.lastSeen().length <= LAST_SEEN_BYTES);
     }
 
