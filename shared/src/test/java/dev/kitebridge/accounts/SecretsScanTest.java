@@ -82,6 +82,8 @@ class SecretsScanTest {
                     Map.of(), "{\"integrated_account_id\": \"" + id + "\"}", "req-sync", "tenant-a")).body()).get("id").asText();
             fixture.app.syncRunner().work(failingRun, "worker", java.time.Instant.now().plus(java.time.Duration.ofMinutes(1)));
             fixture.sandbox.faults().clear();
+            // The table as it stands before the rotation below, which deletes the account's kept directory data.
+            List<Map<String, AttributeValue>> beforeRotation = scan(fixture);
             fixture.sandbox.world().revokeToken(second);
             responses.add(fixture.directory("tenant-a", "organizations", null, query).raw());
             responses.add(fixture.accounts("tenant-a", "PATCH", id, "{\"token\":\"" + fixture.sandbox.token() + "\"}").raw());
@@ -109,8 +111,13 @@ class SecretsScanTest {
                     .anyMatch(i -> i.get("pk").s().startsWith("CONNECT#") && i.get("session").s().contains("\"sealedToken\":\"v1.")),
                     "a token waits, sealed, in its session's item");
 
-            List<Map<String, AttributeValue>> items = fixture.table.client().scan(b -> b.tableName(fixture.table.name())).items();
-            assertTrue(items.size() > 5, "the run wrote state: " + items.size());
+            List<Map<String, AttributeValue>> scanned = new ArrayList<>(beforeRotation);
+            scanned.addAll(scan(fixture));
+            assertTrue(scanned.size() > 5, "the run wrote state: " + scanned.size());
+            Map<String, String> items = readable(scanned);
+            for (String kind : List.of("event_gz", "sync_gz", "run_gz", "ORGDATA# data")) {
+                assertTrue(items.keySet().stream().anyMatch(where -> where.endsWith(" " + kind)), "the scan read a " + kind + " unzipped");
+            }
             assertTrue(logs.lines().size() > 0, "the run logged");
             assertTrue(logs.lines().stream().anyMatch(l -> l.contains("\"message\":\"request\"")), "request lines are scanned too");
             // With the table gone, requests fail on DynamoDB: 500s, each logged with the SDK's exception and its stack.
@@ -137,9 +144,7 @@ class SecretsScanTest {
                 for (String line : printed.lines()) {
                     assertFalse(line.contains(secret), "a printed log line shows a connect page's secret: " + line);
                 }
-                for (Map<String, AttributeValue> item : items) {
-                    assertFalse(readable(item).contains(secret), "an item holds a connect page's secret: " + item.get("pk"));
-                }
+                items.forEach((where, text) -> assertFalse(text.contains(secret), "an item holds a connect page's secret: " + where));
             }
             for (String whole : secrets) {
                 // Its last 32 characters: a token redacted after its prefix or its id (bkua_MTA.[…]) still shows nothing.
@@ -153,9 +158,7 @@ class SecretsScanTest {
                 for (String line : printed.lines()) {
                     assertFalse(line.contains(secret), "a printed log line shows a secret: " + line);
                 }
-                for (Map<String, AttributeValue> item : items) {
-                    assertFalse(readable(item).contains(secret), "an item holds a secret: " + item.get("pk"));
-                }
+                items.forEach((where, text) -> assertFalse(text.contains(secret), "an item holds a secret: " + where));
             }
         }
     }
@@ -175,18 +178,55 @@ class SecretsScanTest {
         return answer.getStatusCode() + " " + answer.getHeaders() + " " + answer.getBody();
     }
 
-    /** An item as text, its binary attributes (gzipped JSON: sync states, runs, events, kept data) unzipped. */
-    private static String readable(Map<String, AttributeValue> item) {
-        StringBuilder text = new StringBuilder(item.toString());
-        item.values().stream().filter(value -> value.b() != null).forEach(value -> text.append('\n').append(gunzip(value.b().asByteArray())));
-        return text.toString();
+    /** Every item of the table, page by page. */
+    private static List<Map<String, AttributeValue>> scan(AppFixture fixture) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        fixture.table.client().scanPaginator(b -> b.tableName(fixture.table.name())).items().forEach(items::add);
+        return items;
     }
 
-    private static String gunzip(byte[] bytes) {
+    /**
+     * The items as text, by where they are ("pk sk"): each as DynamoDB gives it, and each binary attribute
+     * unzipped ("pk sk attribute"); the kept directory's data, gzipped whole and then cut into chunks
+     * ({@code WRITE#<write>#<n>}), joined again before it is unzipped ("pk WRITE#<write> ORGDATA# data").
+     */
+    private static Map<String, String> readable(List<Map<String, AttributeValue>> items) {
+        Map<String, String> texts = new java.util.LinkedHashMap<>();
+        Map<String, java.util.TreeMap<Integer, byte[]>> chunks = new java.util.TreeMap<>();
+        for (Map<String, AttributeValue> item : items) {
+            String where = item.get("pk").s() + " " + item.get("sk").s();
+            texts.merge(where, item.toString(), (a, b) -> a + "\n" + b);
+            item.forEach((name, value) -> {
+                if (value.b() == null) {
+                    return;
+                }
+                String[] write = item.get("sk").s().split("#");
+                if (item.get("pk").s().startsWith("ORGDATA#") && write.length == 3 && write[0].equals("WRITE")) {
+                    chunks.computeIfAbsent(item.get("pk").s() + " WRITE#" + write[1], k -> new java.util.TreeMap<>())
+                            .put(Integer.parseInt(write[2]), value.b().asByteArray());
+                } else {
+                    String kind = item.get("pk").s().startsWith("ORGDATA#") ? "ORGDATA# " + name : name;
+                    texts.merge(where + " " + kind, gunzip(value.b().asByteArray(), where), (a, b) -> a + "\n" + b);
+                }
+            });
+        }
+        chunks.forEach((write, parts) -> {
+            java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+            parts.values().forEach(whole::writeBytes);
+            texts.put(write + " ORGDATA# data", gunzip(whole.toByteArray(), write));
+        });
+        return texts;
+    }
+
+    /** Gzip unzipped (one that does not unzip fails the test: its content would go unread); other bytes as they are. */
+    private static String gunzip(byte[] bytes, String where) {
+        if (bytes.length < 2 || (bytes[0] & 0xff) != 0x1f || (bytes[1] & 0xff) != 0x8b) {
+            return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
         try (var zip = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
             return new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (java.io.IOException notWhole) {
-            return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+            throw new AssertionError("gzipped bytes at " + where + " do not unzip, so the scan cannot read them", notWhole);
         }
     }
 

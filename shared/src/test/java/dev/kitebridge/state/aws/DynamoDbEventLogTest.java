@@ -38,7 +38,8 @@ class DynamoDbEventLogTest extends EventLogContract {
     void anEventIsKeptGzippedAndOneWrittenAsTextBeforeThatIsStillRead() {
         Instant found = Instant.parse("2026-11-25T12:00:00Z");
         var data = JsonNodeFactory.instance.objectNode().put("name", "x".repeat(1_500));
-        ChangeEvent event = new ChangeEvent("evt-2", ChangeEvent.USER_CREATED, "tenant-1", "acct-1", found, data, null, "000000000001/10/o/org/u/user-2");
+        var before = JsonNodeFactory.instance.objectNode().put("name", "y");
+        ChangeEvent event = new ChangeEvent("evt-2", ChangeEvent.USER_UPDATED, "tenant-1", "acct-1", found, data, before, "000000000001/10/o/org/u/user-2");
         store.put("acct-1", List.of(event));
         var item = table.client().getItem(b -> b.tableName(table.name()).key(KitebridgeTable.key("EVENTS#acct-1", event.position()))).item();
         assertTrue(item.get("event_gz").b().asByteArray().length < 1_024, "under a write unit: " + item.get("event_gz").b().asByteArray().length);
