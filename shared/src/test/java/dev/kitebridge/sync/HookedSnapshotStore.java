@@ -12,11 +12,14 @@ import dev.kitebridge.state.memory.InMemorySnapshotStore;
  * once a page is read). A run in place writes only what changed, and a marker naming what each
  * page read: an item a marker names counts as written with it.
  */
-final class HookedSnapshotStore implements SnapshotStore {
+final class HookedSnapshotStore extends ForwardingSnapshotStore {
 
-    private final SnapshotStore kept = new InMemorySnapshotStore();
     private final AtomicReference<Runnable> hook = new AtomicReference<>();
     private volatile Predicate<String> trigger = key -> false;
+
+    HookedSnapshotStore() {
+        super(new InMemorySnapshotStore());
+    }
 
     /** Runs {@code change} once, after the first write of an item whose key {@code trigger} matches. */
     void once(Predicate<String> itemKey, Runnable change) {
@@ -26,32 +29,12 @@ final class HookedSnapshotStore implements SnapshotStore {
 
     @Override
     public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
-        kept.put(accountId, generation, items, expiresAt);
+        store.put(accountId, generation, items, expiresAt);
         if (items.stream().anyMatch(item -> trigger.test(item.key()) || InPlace.keysOf(item).stream().anyMatch(trigger))) {
             Runnable change = hook.getAndSet(null);
             if (change != null) {
                 change.run();
             }
         }
-    }
-
-    @Override
-    public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-        return kept.list(accountId, generation, afterKey, limit);
-    }
-
-    @Override
-    public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
-        return kept.list(accountId, generation, afterKey, beforeKey, limit);
-    }
-
-    @Override
-    public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
-        return kept.get(accountId, generation, keys);
-    }
-
-    @Override
-    public void delete(String accountId, long generation, List<String> keys) {
-        kept.delete(accountId, generation, keys);
     }
 }

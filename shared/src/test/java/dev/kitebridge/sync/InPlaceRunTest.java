@@ -318,13 +318,12 @@ class InPlaceRunTest {
     }
 
     /** Snapshots whose settled reads of one generation, once armed, answer it as it was before the first write into it since. */
-    private static final class StaleSettled implements SnapshotStore {
-        private final SnapshotStore store;
+    private static final class StaleSettled extends ForwardingSnapshotStore {
         private volatile long armed = -1;
         private volatile java.util.TreeMap<String, Item> before;
 
         StaleSettled(SnapshotStore store) {
-            this.store = store;
+            super(store);
         }
 
         void arm(long generation) {
@@ -366,16 +365,6 @@ class InPlaceRunTest {
         }
 
         @Override
-        public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-            return store.list(accountId, generation, afterKey, limit);
-        }
-
-        @Override
-        public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
-            return store.list(accountId, generation, afterKey, beforeKey, limit);
-        }
-
-        @Override
         public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, java.time.Instant writtenBefore,
                                       int limit) {
             java.util.TreeMap<String, Item> was = before;
@@ -384,11 +373,6 @@ class InPlaceRunTest {
             }
             return was.values().stream().filter(i -> afterKey == null || i.key().compareTo(afterKey) > 0)
                     .filter(i -> beforeKey == null || i.key().compareTo(beforeKey) < 0).limit(limit).toList();
-        }
-
-        @Override
-        public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
-            return store.get(accountId, generation, keys);
         }
     }
 

@@ -127,18 +127,12 @@ class LastSeenPackTest {
     }
 
     /** A store that counts its lists. */
-    private static final class Listing implements SnapshotStore {
-        private final SnapshotStore store;
+    private static final class Listing extends ForwardingSnapshotStore {
         private final AtomicInteger lists;
 
         Listing(SnapshotStore store, AtomicInteger lists) {
-            this.store = store;
+            super(store);
             this.lists = lists;
-        }
-
-        @Override
-        public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
-            store.put(accountId, generation, items, expiresAt);
         }
 
         @Override
@@ -151,16 +145,6 @@ class LastSeenPackTest {
         public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
             lists.incrementAndGet();
             return store.list(accountId, generation, afterKey, beforeKey, limit);
-        }
-
-        @Override
-        public List<Item> get(String accountId, long generation, java.util.Collection<String> keys) {
-            return store.get(accountId, generation, keys);
-        }
-
-        @Override
-        public void delete(String accountId, long generation, List<String> keys) {
-            store.delete(accountId, generation, keys);
         }
     }
 }

@@ -175,13 +175,12 @@ class LastSeenTest {
     }
 
     /** Snapshots in memory that die once, when armed, at the first put of a packed last seen (after any profile put before it). */
-    private static final class DyingBeforeLastSeen implements SnapshotStore {
-        private final SnapshotStore store;
+    private static final class DyingBeforeLastSeen extends ForwardingSnapshotStore {
         boolean armed;
         int profilesPut;
 
         DyingBeforeLastSeen(SnapshotStore store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
@@ -195,39 +194,12 @@ class LastSeenTest {
             }
             store.put(accountId, generation, items, expiresAt);
         }
-
-        @Override
-        public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-            return store.list(accountId, generation, afterKey, limit);
-        }
-
-        @Override
-        public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
-            return store.list(accountId, generation, afterKey, beforeKey, limit);
-        }
-
-        @Override
-        public List<Item> get(String accountId, long generation, Collection<String> keys) {
-            return store.get(accountId, generation, keys);
-        }
-
-        @Override
-        public void delete(String accountId, long generation, List<String> keys) {
-            store.delete(accountId, generation, keys);
-        }
     }
 
     /** A store that gives the packed last seen's items back with their data's fields in reverse order. */
-    private static final class Reversing implements SnapshotStore {
-        private final SnapshotStore store;
-
+    private static final class Reversing extends ForwardingSnapshotStore {
         Reversing(SnapshotStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public void put(String accountId, long generation, List<Item> items, Instant expiresAt) {
-            store.put(accountId, generation, items, expiresAt);
+            super(store);
         }
 
         @Override
@@ -243,11 +215,6 @@ class LastSeenTest {
         @Override
         public List<Item> get(String accountId, long generation, Collection<String> keys) {
             return reversed(store.get(accountId, generation, keys));
-        }
-
-        @Override
-        public void delete(String accountId, long generation, List<String> keys) {
-            store.delete(accountId, generation, keys);
         }
 
         private static List<Item> reversed(List<Item> items) {

@@ -158,19 +158,6 @@ class PassOfChangesTest {
         }
     }
 
-    /** What Buildkite's journal counted over a span of it: GraphQL points by document, REST requests by route. */
-    private static java.util.Map<String, Long> spent(List<dev.kitebridge.sandbox.journal.JournalEntry> entries) {
-        java.util.Map<String, Long> spent = new java.util.TreeMap<>();
-        for (var e : entries) {
-            if (e.isGraphql()) {
-                spent.merge("points " + e.operation(), e.actualComplexity(), Long::sum);
-            } else {
-                spent.merge(e.route(), 1L, Long::sum);
-            }
-        }
-        return spent;
-    }
-
     /**
      * A renamed team changes the pending invitations that name it (they carry its name and slug):
      * the pass rebuilds them from the team it read, publishing and leaving what a full run finds,
@@ -198,8 +185,7 @@ class PassOfChangesTest {
             int journalSeen = full.sandbox.journal().entries().size();
             SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
                     List.of(Subject.group(org.uuid(), renamed.uuid()))).run().id(), WORKER);
-            var entries = full.sandbox.journal().entries();
-            java.util.Map<String, Long> spent = spent(entries.subList(journalSeen, entries.size()));
+            java.util.Map<String, Long> spent = JournalSpent.since(full.sandbox, journalSeen);
             full.sync(WORKER);
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
@@ -249,7 +235,6 @@ class PassOfChangesTest {
                         Subject.roster(org.uuid(), teams.get(1).uuid()));
                 SyncRun done = fixture.finish(fixture.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects)
                         .run().id(), WORKER);
-                var entries = fixture.sandbox.journal().entries();
                 assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
                 assertEquals(subjects, done.subjects(), "no team read whole");
                 // organization, members, edges, node, security, sso, user, avatar, teams, edges: 10; each team 2 (the edge's node, its team).
@@ -258,7 +243,7 @@ class PassOfChangesTest {
                         "GET /v2/organizations/{org}/members/{user}", 1L,
                         "GET /v2/organizations/{org}/teams/{team}/members", 2L,
                         "GET /v2/organizations/{org}/teams/{team}/members/{user}", 1L), // VERIFY: the membership removed is gone
-                        spent(entries.subList(journalSeen, entries.size())), "the pass's cost in Buildkite's journal (" + teamsNow + " teams)");
+                        JournalSpent.since(fixture.sandbox, journalSeen), "the pass's cost in Buildkite's journal (" + teamsNow + " teams)");
                 CountingSnapshots.assertSameItems(reference.snapshot(), fixture.snapshot(), "the snapshot a full run reads");
                 CountingSnapshots.assertIndexExact(fixture.snapshot(), true);
                 assertEquals(reference.kept(), fixture.kept(), "and the directory's kept data");
@@ -290,8 +275,7 @@ class PassOfChangesTest {
             int journalSeen = full.sandbox.journal().entries().size();
             SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run().id(),
                     WORKER);
-            var entries = full.sandbox.journal().entries();
-            java.util.Map<String, Long> spent = spent(entries.subList(journalSeen, entries.size()));
+            java.util.Map<String, Long> spent = JournalSpent.since(full.sandbox, journalSeen);
             full.sync(WORKER);
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
@@ -366,8 +350,7 @@ class PassOfChangesTest {
             int journalSeen = full.sandbox.journal().entries().size();
             SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit",
                     List.of(Subject.invitation(org.uuid(), made.uuid()), Subject.invitation(org.uuid(), revoked.uuid()))).run().id(), WORKER);
-            var entries = full.sandbox.journal().entries();
-            java.util.Map<String, Long> spent = spent(entries.subList(journalSeen, entries.size()));
+            java.util.Map<String, Long> spent = JournalSpent.since(full.sandbox, journalSeen);
             full.sync(WORKER);
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());

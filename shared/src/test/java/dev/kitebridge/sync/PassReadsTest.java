@@ -32,8 +32,7 @@ class PassReadsTest {
     private static final Duration WORKER = Duration.ofMinutes(10);
 
     /** A snapshot store that notes the keys of the items each read answered with, by generation. */
-    private static final class KeysRead implements SnapshotStore {
-        private final SnapshotStore kept;
+    private static final class KeysRead extends ForwardingSnapshotStore {
         final Map<Long, Set<String>> read = new ConcurrentHashMap<>();
         /** Keys looked up one by one, by generation, each time (DynamoDB charges each a unit, found or not). */
         final Map<Long, List<String>> lookedUp = new ConcurrentHashMap<>();
@@ -41,7 +40,7 @@ class PassReadsTest {
         final Map<Long, List<String>> listed = new ConcurrentHashMap<>();
 
         KeysRead(SnapshotStore kept) {
-            this.kept = kept;
+            super(kept);
         }
 
         Set<String> of(long generation) {
@@ -54,41 +53,31 @@ class PassReadsTest {
         }
 
         @Override
-        public void put(String accountId, long generation, List<Item> items, java.time.Instant expiresAt) {
-            kept.put(accountId, generation, items, expiresAt);
-        }
-
-        @Override
         public List<Item> list(String accountId, long generation, String afterKey, int limit) {
-            return read(generation, kept.list(accountId, generation, afterKey, limit));
+            return read(generation, store.list(accountId, generation, afterKey, limit));
         }
 
         @Override
         public List<Item> list(String accountId, long generation, String afterKey, String beforeKey, int limit) {
-            return read(generation, kept.list(accountId, generation, afterKey, beforeKey, limit));
+            return read(generation, store.list(accountId, generation, afterKey, beforeKey, limit));
         }
 
         @Override
         public List<Item> listSettled(String accountId, long generation, String afterKey, String beforeKey, java.time.Instant writtenBefore,
                                       int limit) {
-            return read(generation, kept.listSettled(accountId, generation, afterKey, beforeKey, writtenBefore, limit));
+            return read(generation, store.listSettled(accountId, generation, afterKey, beforeKey, writtenBefore, limit));
         }
 
         @Override
         public List<Item> prefixed(String accountId, long generation, String prefix) {
             listed.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new java.util.ArrayList<>())).add(prefix);
-            return SnapshotStore.super.prefixed(accountId, generation, prefix);
+            return super.prefixed(accountId, generation, prefix);
         }
 
         @Override
         public List<Item> get(String accountId, long generation, Collection<String> keys) {
             lookedUp.computeIfAbsent(generation, g -> java.util.Collections.synchronizedList(new java.util.ArrayList<>())).addAll(keys);
-            return read(generation, kept.get(accountId, generation, keys));
-        }
-
-        @Override
-        public void delete(String accountId, long generation, List<String> keys) {
-            kept.delete(accountId, generation, keys);
+            return read(generation, store.get(accountId, generation, keys));
         }
     }
 
@@ -171,20 +160,6 @@ class PassReadsTest {
         }
     }
 
-    /** What Buildkite's journal counted since an entry: GraphQL points by document, REST requests by route. */
-    private static Map<String, Long> spentSince(SyncFixture fixture, int seen) {
-        var entries = fixture.sandbox.journal().entries();
-        Map<String, Long> spent = new java.util.TreeMap<>();
-        for (var e : entries.subList(seen, entries.size())) {
-            if (e.isGraphql()) {
-                spent.merge("points " + e.operation(), e.actualComplexity(), Long::sum);
-            } else {
-                spent.merge(e.route(), 1L, Long::sum);
-            }
-        }
-        return spent;
-    }
-
     /**
      * A member moved into the largest team, named as its audit events name it (the member, each
      * team's count): the pass reads each team's count (a page of one member over GraphQL) and the
@@ -218,7 +193,7 @@ class PassReadsTest {
                         Subject.count(org.uuid(), to.uuid()));
                 SyncRun done = pass.finish(pass.service.startChanges(SyncFixture.TENANT, SyncFixture.ACCOUNT, "audit", subjects).run().id(),
                         WORKER);
-                Map<String, Long> spent = spentSince(full, journalSeen);
+                Map<String, Long> spent = JournalSpent.since(full.sandbox, journalSeen);
                 List<String> entriesRead = keys.of(current).stream().filter(TeamIndex::isEntry).toList();
                 List<String> lookedUp = keys.lookedUp.getOrDefault(current, List.of());
                 full.sync(WORKER);

@@ -107,20 +107,6 @@ class SyncScheduleTest {
         }
     }
 
-    /** What Buildkite's journal counted from an entry on: GraphQL points by document, REST requests by route. */
-    private static java.util.Map<String, Long> spentSince(Sandbox sandbox, int from) {
-        var entries = sandbox.journal().entries();
-        java.util.Map<String, Long> spent = new java.util.TreeMap<>();
-        for (var e : entries.subList(from, entries.size())) {
-            if (e.isGraphql()) {
-                spent.merge("points " + e.operation(), e.actualComplexity(), Long::sum);
-            } else {
-                spent.merge(e.route(), 1L, Long::sum);
-            }
-        }
-        return spent;
-    }
-
     /**
      * A move between teams, as its audit events name it, costs the poll and a pass that reads the
      * member and the two teams' counts: not the teams, their rosters' pages nor their pipelines (a membership changes
@@ -154,7 +140,7 @@ class SyncScheduleTest {
             int journalSeen = sandbox.journal().entries().size();
             assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick(), "the poll starts a pass");
             SyncRun pass = finishQueued(watched);
-            java.util.Map<String, Long> spent = spentSince(sandbox, journalSeen);
+            java.util.Map<String, Long> spent = JournalSpent.since(sandbox, journalSeen);
             assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
             assertEquals(java.util.Set.of(Subject.user(org.uuid(), moving.userUuid()), Subject.count(org.uuid(), teams.get(0).uuid()),
                     Subject.count(org.uuid(), teams.get(1).uuid())), java.util.Set.copyOf(pass.subjects()));
@@ -182,7 +168,7 @@ class SyncScheduleTest {
             journalSeen = sandbox.journal().entries().size();
             assertEquals(new SyncSchedule.Tick(0, 1, 1, 0), schedule.tick());
             pass = finishQueued(watched);
-            spent = spentSince(sandbox, journalSeen);
+            spent = JournalSpent.since(sandbox, journalSeen);
             assertEquals(SyncRun.Status.COMPLETED, pass.status(), pass.error());
             assertTrue(pass.subjects().contains(Subject.group(org.uuid(), teams.get(2).uuid()))
                     && !pass.subjects().contains(Subject.roster(org.uuid(), teams.get(2).uuid()))
