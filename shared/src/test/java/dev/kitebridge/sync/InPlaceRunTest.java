@@ -699,14 +699,14 @@ class InPlaceRunTest {
     }
 
     /** Runs a full run that writes a whole generation, as first syncs do. */
-    private static SyncRun inGenerationMode(SyncFixture fixture) {
+    static SyncRun inGenerationMode(SyncFixture fixture) {
         SyncRun run = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run();
         fixture.syncs.replaceRun(fixture.syncs.run(run.id()).orElseThrow().inGenerationMode()).orElseThrow();
         return fixture.finish(run.id(), WORKER);
     }
 
     /** A run's events as a receiver sees them: id, type, data and previous values, in order (the run's end left out). */
-    private static List<String> described(List<ChangeEvent> events, int from) {
+    static List<String> described(List<ChangeEvent> events, int from) {
         return events.subList(from, events.size()).stream().filter(e -> !e.event().startsWith("sync_run."))
                 .map(e -> e.id() + " " + e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
     }

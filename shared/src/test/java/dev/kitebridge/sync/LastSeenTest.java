@@ -97,7 +97,17 @@ class LastSeenTest {
     @Test
     void onDynamoDbARunWithNoVisitsSinceWritesNoPackedItem() {
         Dynalite.Table table = Dynalite.get().newTable();
-        CountingSnapshots counted = new CountingSnapshots(new DynamoDbSnapshotStore(table.client(), table.name()));
+        assertARunWithNoVisitsSinceWritesNoPackedItem(new DynamoDbSnapshotStore(table.client(), table.name()));
+    }
+
+    /** The same where the store gives a packed item's fields back reversed (as DynamoDB may give them in any order). */
+    @Test
+    void aRunWithNoVisitsSinceWritesNoPackedItemWhateverOrderItsFieldsComeBackIn() {
+        assertARunWithNoVisitsSinceWritesNoPackedItem(new Reversing(new InMemorySnapshotStore()));
+    }
+
+    private static void assertARunWithNoVisitsSinceWritesNoPackedItem(SnapshotStore store) {
+        CountingSnapshots counted = new CountingSnapshots(store);
         try (SyncFixture fixture = new SyncFixture(SyncFixture.sandbox(60, 3), counted)) {
             fixture.sync(WORKER);
             long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
@@ -108,24 +118,6 @@ class LastSeenTest {
             counted.clear();
             SyncRun third = fixture.sync(WORKER);
             assertEquals(SyncRun.Status.COMPLETED, third.status(), third.error());
-            assertEquals(List.of(), counted.keysPut(current), "nothing written");
-            assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
-        }
-    }
-
-    /** The same where the store gives a packed item's fields back reversed (as DynamoDB may give them in any order). */
-    @Test
-    void aRunWithNoVisitsSinceWritesNoPackedItemWhateverOrderItsFieldsComeBackIn() {
-        CountingSnapshots counted = new CountingSnapshots(new Reversing(new InMemorySnapshotStore()));
-        try (SyncFixture fixture = new SyncFixture(SyncFixture.sandbox(60, 3), counted)) {
-            fixture.sync(WORKER);
-            long current = fixture.syncs.account(SyncFixture.ACCOUNT).orElseThrow().currentGeneration();
-            visits(fixture, 0.5, 1);
-            fixture.sync(WORKER);
-            assertFalse(LastSeen.items(counted, SyncFixture.ACCOUNT, current).isEmpty(), "the visits packed");
-
-            counted.clear();
-            fixture.sync(WORKER);
             assertEquals(List.of(), counted.keysPut(current), "nothing written");
             assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
         }
@@ -167,7 +159,7 @@ class LastSeenTest {
 
             assertEquals(SyncRun.Status.COMPLETED, done.status(), done.error());
             assertEquals(SyncRun.Status.COMPLETED, other.status(), other.error());
-            assertEquals(described(unkilled.events(), unkilledSeen), described(fixture.events(), seen));
+            assertEquals(InPlaceRunTest.described(unkilled.events(), unkilledSeen), InPlaceRunTest.described(fixture.events(), seen));
             assertEquals(lastSeenInTheWorld(fixture), lastSeenKept(fixture));
             assertNotEquals(keptBefore, lastSeenKept(fixture));
             assertEquals(unkilled.kept(), fixture.kept());
@@ -289,12 +281,12 @@ class LastSeenTest {
             InPlaceRunTest.change(inPlace);
 
             SyncRun a = inPlace.sync(WORKER);
-            SyncRun b = inGenerationMode(whole);
+            SyncRun b = InPlaceRunTest.inGenerationMode(whole);
             assertTrue(a.inPlace());
             assertFalse(b.inPlace());
-            List<String> found = described(inPlace.events(), inPlaceSeen);
+            List<String> found = InPlaceRunTest.described(inPlace.events(), inPlaceSeen);
             assertTrue(found.stream().anyMatch(e -> e.contains(" " + ChangeEvent.USER_UPDATED + " ")), String.join("\n", found));
-            assertEquals(described(whole.events(), wholeSeen), found);
+            assertEquals(InPlaceRunTest.described(whole.events(), wholeSeen), found);
             assertEquals(whole.kept(), inPlace.kept());
             assertEquals(lastSeenInTheWorld(inPlace), lastSeenKept(inPlace));
         }
@@ -405,16 +397,5 @@ class LastSeenTest {
 
     private static OrganizationData.Snapshot keptSnapshot(SyncFixture fixture) {
         return fixture.directory.complete(SyncFixture.DATA_KEY, fixture.org().slug(), OrganizationData.Part.PROFILES).orElseThrow().snapshot();
-    }
-
-    private static SyncRun inGenerationMode(SyncFixture fixture) {
-        SyncRun run = fixture.service.start(SyncFixture.TENANT, SyncFixture.ACCOUNT, "api").run();
-        fixture.syncs.replaceRun(fixture.syncs.run(run.id()).orElseThrow().inGenerationMode()).orElseThrow();
-        return fixture.finish(run.id(), WORKER);
-    }
-
-    private static List<String> described(List<ChangeEvent> events, int from) {
-        return events.subList(from, events.size()).stream().filter(e -> !e.event().startsWith("sync_run."))
-                .map(e -> e.id() + " " + e.event() + " " + e.data() + " " + e.previousAttributes()).toList();
     }
 }
